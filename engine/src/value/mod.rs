@@ -1,0 +1,1 @@
+//! SQL values, types and their byte encodings.
