@@ -1,4 +1,7 @@
 //! Borealis engine (docs are written as the storage layer lands).
 
+pub mod error;
 pub mod storage;
 pub mod value;
+
+pub use error::{Error, Result};

@@ -1,0 +1,538 @@
+//! The copy-on-write B+tree.
+//!
+//! A tree is a root [`Child`]. Nodes are immutable once shared: a write builds new
+//! nodes for the path it changes ([`apply`]) and leaves every other node, durable
+//! or not, shared with older snapshots (invariant 1: durable pages are never
+//! modified). Writes are applied as a sorted batch: each node on the way is
+//! visited once per batch, which makes a large sorted bulk load cost one pass
+//! over the right edge of the tree instead of one descent per key.
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use super::page::{
+    branch_key_len, leaf_entry_len, Bytes, Child, Geometry, Node, Val, BRANCH_CHILD_LEN,
+};
+use super::pager::Pager;
+use crate::error::Result;
+
+/// One write of a batch: `Some(value)` puts, `None` deletes.
+pub type Op = (Bytes, Option<Bytes>);
+
+/// Point lookup.
+pub fn get(p: &Pager, root: &Option<Child>, key: &[u8]) -> Result<Option<Val>> {
+    let Some(root) = root else { return Ok(None) };
+    let mut node = p.resolve(root)?;
+    loop {
+        let next = match &*node {
+            Node::Branch { keys, children } => {
+                let i = keys.partition_point(|k| **k <= *key);
+                p.resolve(&children[i])?
+            }
+            Node::Leaf(entries) => {
+                return Ok(entries
+                    .binary_search_by(|(k, _)| (**k).cmp(key))
+                    .ok()
+                    .map(|i| entries[i].1.clone()));
+            }
+        };
+        node = next;
+    }
+}
+
+/// Applies `ops` (sorted by key, keys unique) to the tree rooted at `root`.
+pub fn apply(p: &Pager, root: &mut Option<Child>, ops: &[Op]) -> Result<()> {
+    if ops.is_empty() {
+        return Ok(());
+    }
+    let g = p.geo;
+    let mut parts = match root.as_ref() {
+        None => leaf_parts(&g, merge_leaf(&[], ops)),
+        Some(c) => apply_child(p, c, ops)?,
+    };
+    loop {
+        match parts.len() {
+            0 => {
+                *root = None;
+                return Ok(());
+            }
+            1 => {
+                let mut top = parts.pop().map(|(_, c)| c);
+                // Collapse branch roots left with one child.
+                while let Some(Child::Node(n)) = &top {
+                    match &**n {
+                        Node::Branch { children, .. } if children.len() == 1 => {
+                            top = Some(children[0].clone())
+                        }
+                        _ => break,
+                    }
+                }
+                if let Some(Child::Page { id, flags }) = top {
+                    if flags == 0 {
+                        // A durable branch root with a single child collapses too.
+                        let n = p.read_node(id)?;
+                        if let Node::Branch { children, .. } = &*n {
+                            if children.len() == 1 {
+                                *root = Some(children[0].clone());
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+                *root = top;
+                return Ok(());
+            }
+            _ => {
+                let mut keys = Vec::with_capacity(parts.len() - 1);
+                let mut children = Vec::with_capacity(parts.len());
+                for (i, (sep, c)) in parts.into_iter().enumerate() {
+                    if i > 0 {
+                        keys.push(sep.unwrap_or_else(|| Arc::from(&[][..])));
+                    }
+                    children.push(c);
+                }
+                parts = branch_parts(&g, keys, children);
+            }
+        }
+    }
+}
+
+/// A new node for a child slot, with the separator key that precedes it.
+type Part = (Option<Bytes>, Child);
+
+fn apply_child(p: &Pager, child: &Child, ops: &[Op]) -> Result<Vec<Part>> {
+    let node = p.resolve(child)?;
+    let g = p.geo;
+    match &*node {
+        Node::Leaf(entries) => Ok(leaf_parts(&g, merge_leaf(entries, ops))),
+        Node::Branch { keys, children } => {
+            // (separator before, child, modified by this batch)
+            let mut items: Vec<(Option<Bytes>, Child, bool)> =
+                Vec::with_capacity(children.len() + 2);
+            let mut rest = ops;
+            for (ci, c) in children.iter().enumerate() {
+                let n = match keys.get(ci) {
+                    Some(hi) => rest.partition_point(|(k, _)| **k < **hi),
+                    None => rest.len(),
+                };
+                let (sub, tail) = rest.split_at(n);
+                rest = tail;
+                let sep = if ci == 0 {
+                    None
+                } else {
+                    Some(keys[ci - 1].clone())
+                };
+                if sub.is_empty() {
+                    items.push((sep, c.clone(), false));
+                    continue;
+                }
+                for (j, (low, part)) in apply_child(p, c, sub)?.into_iter().enumerate() {
+                    items.push((if j == 0 { sep.clone() } else { low }, part, true));
+                }
+            }
+            merge_small(p, &mut items)?;
+            let mut keys = Vec::with_capacity(items.len());
+            let mut children = Vec::with_capacity(items.len());
+            for (i, (sep, c, _)) in items.into_iter().enumerate() {
+                if i > 0 {
+                    keys.push(sep.unwrap_or_else(|| Arc::from(&[][..])));
+                }
+                children.push(c);
+            }
+            if children.is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok(branch_parts(&g, keys, children))
+        }
+    }
+}
+
+/// Merges modified children that fell under a quarter page into a neighbour.
+fn merge_small(p: &Pager, items: &mut Vec<(Option<Bytes>, Child, bool)>) -> Result<()> {
+    let g = p.geo;
+    let mut i = 0;
+    while i < items.len() {
+        if items.len() < 2 || !items[i].2 {
+            i += 1;
+            continue;
+        }
+        let small = match &items[i].1 {
+            Child::Node(n) => n.body_len(&g) < g.capacity / 4,
+            Child::Page { .. } => false,
+        };
+        if !small {
+            i += 1;
+            continue;
+        }
+        let l = if i + 1 < items.len() { i } else { i - 1 };
+        let left = p.resolve(&items[l].1)?;
+        let right = p.resolve(&items[l + 1].1)?;
+        let sep = items[l + 1].0.clone().unwrap_or_else(|| Arc::from(&[][..]));
+        let parts = match (&*left, &*right) {
+            (Node::Leaf(a), Node::Leaf(b)) => {
+                let mut all = Vec::with_capacity(a.len() + b.len());
+                all.extend(a.iter().cloned());
+                all.extend(b.iter().cloned());
+                leaf_parts(&g, (all, false))
+            }
+            (
+                Node::Branch {
+                    keys: ka,
+                    children: ca,
+                },
+                Node::Branch {
+                    keys: kb,
+                    children: cb,
+                },
+            ) => {
+                let mut keys = ka.clone();
+                keys.push(sep);
+                keys.extend(kb.iter().cloned());
+                let mut children = ca.clone();
+                children.extend(cb.iter().cloned());
+                branch_parts(&g, keys, children)
+            }
+            // Siblings are always at the same height; mixed kinds mean corruption
+            // elsewhere, which reads report. Leave the pair as it is.
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let first_sep = items[l].0.clone();
+        let replaced: Vec<_> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(j, (low, c))| (if j == 0 { first_sep.clone() } else { low }, c, false))
+            .collect();
+        let n = replaced.len();
+        items.splice(l..l + 2, replaced);
+        i = l + n;
+    }
+    Ok(())
+}
+
+/// Merges sorted ops into sorted leaf entries. Returns the entries and whether
+/// every op was a put past the last existing key (an append).
+fn merge_leaf(entries: &[(Bytes, Val)], ops: &[Op]) -> (Vec<(Bytes, Val)>, bool) {
+    let append = match (entries.last(), ops.first()) {
+        (Some((last, _)), Some((first, _))) => {
+            **first > **last && ops.iter().all(|(_, v)| v.is_some())
+        }
+        _ => ops.iter().all(|(_, v)| v.is_some()),
+    };
+    let mut out = Vec::with_capacity(entries.len() + ops.len());
+    let (mut i, mut j) = (0, 0);
+    while i < entries.len() || j < ops.len() {
+        let ord = match (entries.get(i), ops.get(j)) {
+            (Some((ek, _)), Some((ok, _))) => (**ek).cmp(&**ok),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match ord {
+            std::cmp::Ordering::Less => {
+                out.push(entries[i].clone());
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                if let Some(v) = &ops[j].1 {
+                    out.push((ops[j].0.clone(), Val::Inline(v.clone())));
+                }
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                if let Some(v) = &ops[j].1 {
+                    out.push((ops[j].0.clone(), Val::Inline(v.clone())));
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (out, append)
+}
+
+/// Cuts a sequence of weighted items into runs that each fit `capacity`.
+/// Unless `packed`, a short last run is evened out with the one before it.
+fn cut(weights: &[usize], capacity: usize, packed: bool) -> Vec<usize> {
+    let mut bounds = Vec::new();
+    let mut acc = 0;
+    for (i, w) in weights.iter().enumerate() {
+        if acc + w > capacity && acc > 0 {
+            bounds.push(i);
+            acc = 0;
+        }
+        acc += w;
+    }
+    if !packed && !bounds.is_empty() && acc < capacity / 2 {
+        let start = if bounds.len() >= 2 {
+            bounds[bounds.len() - 2]
+        } else {
+            0
+        };
+        let total: usize = weights[start..].iter().sum();
+        let mut run = 0;
+        let mut at = start + 1;
+        for (k, w) in weights[start..].iter().enumerate() {
+            if run + w > total / 2 && k > 0 {
+                at = start + k;
+                break;
+            }
+            run += w;
+        }
+        if let Some(last) = bounds.last_mut() {
+            *last = at;
+        }
+    }
+    bounds
+}
+
+fn leaf_parts(g: &Geometry, (entries, append): (Vec<(Bytes, Val)>, bool)) -> Vec<Part> {
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    let weights: Vec<usize> = entries
+        .iter()
+        .map(|(k, v)| leaf_entry_len(g, k, v))
+        .collect();
+    let bounds = cut(&weights, g.capacity, append);
+    let mut parts = Vec::with_capacity(bounds.len() + 1);
+    let mut rest = entries;
+    for b in bounds.iter().rev() {
+        let tail = rest.split_off(*b);
+        parts.push(tail);
+    }
+    parts.push(rest);
+    parts.reverse();
+    parts
+        .into_iter()
+        .map(|e| (Some(e[0].0.clone()), Child::Node(Arc::new(Node::Leaf(e)))))
+        .collect()
+}
+
+fn branch_parts(g: &Geometry, keys: Vec<Bytes>, children: Vec<Child>) -> Vec<Part> {
+    // Weight of child i = its pointer plus the separator before it.
+    let weights: Vec<usize> = (0..children.len())
+        .map(|i| {
+            BRANCH_CHILD_LEN
+                + if i == 0 {
+                    0
+                } else {
+                    branch_key_len(&keys[i - 1])
+                }
+        })
+        .collect();
+    let bounds = cut(&weights, g.capacity, false);
+    let mut parts = Vec::with_capacity(bounds.len() + 1);
+    let mut start = 0;
+    let mut sep: Option<Bytes> = None;
+    for end in bounds
+        .iter()
+        .copied()
+        .chain(std::iter::once(children.len()))
+    {
+        let node = Node::Branch {
+            keys: keys[start..end - 1].to_vec(),
+            children: children[start..end].to_vec(),
+        };
+        parts.push((sep.take(), Child::Node(Arc::new(node))));
+        if end < children.len() {
+            sep = Some(keys[end - 1].clone());
+        }
+        start = end;
+    }
+    parts
+}
+
+/// A positioned walk over a key range, forwards or backwards.
+pub struct Cursor {
+    pager: Arc<Pager>,
+    /// Path from the root: node and, for branches, the child index being walked;
+    /// for the leaf, the next entry (forward) or entries left (reverse).
+    stack: Vec<(Arc<Node>, usize)>,
+    lower: Bound<Bytes>,
+    upper: Bound<Bytes>,
+    reverse: bool,
+    done: bool,
+}
+
+fn child_index(keys: &[Bytes], bound: &Bound<Bytes>, reverse: bool) -> usize {
+    match bound {
+        Bound::Unbounded if reverse => keys.len(),
+        Bound::Unbounded => 0,
+        Bound::Included(k) => keys.partition_point(|s| **s <= **k),
+        Bound::Excluded(k) if reverse => keys.partition_point(|s| **s < **k),
+        Bound::Excluded(k) => keys.partition_point(|s| **s <= **k),
+    }
+}
+
+impl Cursor {
+    /// A cursor over `(lower, upper)` in `root`.
+    pub fn new(
+        pager: Arc<Pager>,
+        root: &Option<Child>,
+        lower: Bound<Bytes>,
+        upper: Bound<Bytes>,
+        reverse: bool,
+    ) -> Result<Self> {
+        let mut c = Cursor {
+            pager,
+            stack: Vec::new(),
+            lower,
+            upper,
+            reverse,
+            done: root.is_none(),
+        };
+        if let Some(root) = root {
+            let node = c.pager.resolve(root)?;
+            c.descend(node, true)?;
+        }
+        Ok(c)
+    }
+
+    /// Descends from `node` to a leaf; `seek` positions by the start bound,
+    /// otherwise at the near edge.
+    fn descend(&mut self, mut node: Arc<Node>, seek: bool) -> Result<()> {
+        let start = if self.reverse {
+            self.upper.clone()
+        } else {
+            self.lower.clone()
+        };
+        loop {
+            match &*node {
+                Node::Branch { keys, children } => {
+                    let i = if seek {
+                        child_index(keys, &start, self.reverse)
+                    } else if self.reverse {
+                        children.len() - 1
+                    } else {
+                        0
+                    };
+                    let next = self.pager.resolve(&children[i])?;
+                    self.stack.push((node, i));
+                    node = next;
+                }
+                Node::Leaf(entries) => {
+                    let pos = match (&start, seek, self.reverse) {
+                        (_, false, false) => 0,
+                        (_, false, true) => entries.len(),
+                        (Bound::Unbounded, true, false) => 0,
+                        (Bound::Unbounded, true, true) => entries.len(),
+                        (Bound::Included(k), true, false) => {
+                            entries.partition_point(|(e, _)| **e < **k)
+                        }
+                        (Bound::Excluded(k), true, false) => {
+                            entries.partition_point(|(e, _)| **e <= **k)
+                        }
+                        (Bound::Included(k), true, true) => {
+                            entries.partition_point(|(e, _)| **e <= **k)
+                        }
+                        (Bound::Excluded(k), true, true) => {
+                            entries.partition_point(|(e, _)| **e < **k)
+                        }
+                    };
+                    self.stack.push((node, pos));
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Moves to the next leaf after the current one is used up.
+    fn next_leaf(&mut self) -> Result<bool> {
+        self.stack.pop();
+        while let Some((node, i)) = self.stack.pop() {
+            let Node::Branch { children, .. } = &*node else {
+                continue;
+            };
+            let next = if self.reverse {
+                i.checked_sub(1)
+            } else {
+                Some(i + 1).filter(|&n| n < children.len())
+            };
+            if let Some(n) = next {
+                let child = self.pager.resolve(&children[n])?;
+                self.stack.push((node, n));
+                self.descend(child, false)?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn in_range(&self, key: &[u8]) -> bool {
+        if self.reverse {
+            match &self.lower {
+                Bound::Unbounded => true,
+                Bound::Included(l) => key >= &**l,
+                Bound::Excluded(l) => key > &**l,
+            }
+        } else {
+            match &self.upper {
+                Bound::Unbounded => true,
+                Bound::Included(u) => key <= &**u,
+                Bound::Excluded(u) => key < &**u,
+            }
+        }
+    }
+
+    /// The next `(key, value)` in range, as the stored [`Val`] (not yet resolved).
+    pub fn next_raw(&mut self) -> Result<Option<(Bytes, Val)>> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let Some((node, pos)) = self.stack.last_mut() else {
+                self.done = true;
+                return Ok(None);
+            };
+            let Node::Leaf(entries) = &**node else {
+                self.done = true;
+                return Ok(None);
+            };
+            let item = if self.reverse {
+                if *pos == 0 {
+                    None
+                } else {
+                    *pos -= 1;
+                    Some(entries[*pos].clone())
+                }
+            } else if *pos < entries.len() {
+                *pos += 1;
+                Some(entries[*pos - 1].clone())
+            } else {
+                None
+            };
+            match item {
+                Some((k, v)) => {
+                    if !self.in_range(&k) {
+                        self.done = true;
+                        return Ok(None);
+                    }
+                    return Ok(Some((k, v)));
+                }
+                None => {
+                    if !self.next_leaf()? {
+                        self.done = true;
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next `(key, value)` in range, with overflow values read in.
+    pub fn next_entry(&mut self) -> Result<Option<(Bytes, Bytes)>> {
+        match self.next_raw()? {
+            None => Ok(None),
+            Some((k, v)) => Ok(Some((k, self.pager.value(&v)?))),
+        }
+    }
+}
+
+impl Iterator for Cursor {
+    type Item = Result<(Bytes, Bytes)>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_entry().transpose()
+    }
+}

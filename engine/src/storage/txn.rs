@@ -1,0 +1,628 @@
+//! Snapshots (immutable reads) and transactions (a write buffer over a snapshot,
+//! committed through the cluster's ordered pipeline).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::btree::{self, Cursor};
+use super::meta::CommitEntry;
+use super::page::Bytes;
+use super::record::{BinlogCoord, Change, CommitRecord, Record, Statement};
+use super::state::{apply_changes, State};
+use super::volume::{now_us, Cluster, ClusterInfo, ClusterInner, PointInTime, VolumeInner};
+use crate::error::{Error, Result};
+
+/// An immutable view of one cluster at one commit. Cheap to take and to hold:
+/// writers never disturb it.
+#[derive(Clone)]
+pub struct Snapshot {
+    vol: Arc<VolumeInner>,
+    state: Arc<State>,
+}
+
+impl Snapshot {
+    /// The commit this snapshot shows.
+    pub fn seq(&self) -> u64 {
+        self.state.seq
+    }
+
+    /// Commit time of that commit (µs since epoch).
+    pub fn time_us(&self) -> u64 {
+        self.state.time_us
+    }
+
+    /// Whether tree `tree` exists here.
+    pub fn has_tree(&self, tree: u64) -> bool {
+        self.state.trees.contains_key(&tree)
+    }
+
+    /// Ids of every tree.
+    pub fn trees(&self) -> Vec<u64> {
+        self.state.trees.keys().copied().collect()
+    }
+
+    /// Number of entries in `tree`.
+    pub fn count(&self, tree: u64) -> Result<u64> {
+        Ok(self.root(tree)?.count)
+    }
+
+    fn root(&self, tree: u64) -> Result<&super::state::TreeRoot> {
+        self.state.trees.get(&tree).ok_or_else(|| Error::NotFound {
+            what: format!("tree {tree}"),
+        })
+    }
+
+    /// Point lookup.
+    pub fn get(&self, tree: u64, key: &[u8]) -> Result<Option<Bytes>> {
+        match btree::get(&self.vol.pager, &self.root(tree)?.root, key)? {
+            None => Ok(None),
+            Some(v) => Ok(Some(self.vol.pager.value(&v)?)),
+        }
+    }
+
+    /// Entries with keys inside `(lower, upper)`, ascending or descending.
+    pub fn range(
+        &self,
+        tree: u64,
+        lower: Bound<Bytes>,
+        upper: Bound<Bytes>,
+        reverse: bool,
+    ) -> Result<Cursor> {
+        Cursor::new(
+            self.vol.pager.clone(),
+            &self.root(tree)?.root,
+            lower,
+            upper,
+            reverse,
+        )
+    }
+}
+
+/// Statement-level rollback point inside a transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Savepoint(usize);
+
+enum Undo {
+    Write {
+        tree: u64,
+        key: Bytes,
+        prev: Option<Option<Bytes>>,
+    },
+    Create(u64),
+    Drop(u64),
+}
+
+/// What a commit adds to its log record beyond the changes.
+#[derive(Clone, Debug, Default)]
+pub struct CommitInfo {
+    pub server_id: u32,
+    /// Opaque session context for the binlog renderer.
+    pub extra: Vec<u8>,
+}
+
+/// What a successful commit reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitReceipt {
+    /// The commit's sequence number (the snapshot's when nothing was written).
+    pub seq: u64,
+    pub time_us: u64,
+    /// Whether anything was written.
+    pub wrote: bool,
+}
+
+/// A transaction: reads see its snapshot plus its own writes; writes are
+/// buffered until [`Transaction::commit`]. Dropping it rolls back.
+pub struct Transaction {
+    vol: Arc<VolumeInner>,
+    c: Arc<ClusterInner>,
+    snap: Snapshot,
+    writes: BTreeMap<(u64, Bytes), Option<Bytes>>,
+    created: BTreeSet<u64>,
+    dropped: BTreeSet<u64>,
+    undo: Vec<Undo>,
+    statements: Vec<Statement>,
+    registered: bool,
+}
+
+impl Transaction {
+    fn new(vol: Arc<VolumeInner>, c: Arc<ClusterInner>) -> Self {
+        let state = c.published();
+        *c.active
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(state.seq)
+            .or_insert(0) += 1;
+        let snap = Snapshot {
+            vol: vol.clone(),
+            state,
+        };
+        Transaction {
+            vol,
+            c,
+            snap,
+            writes: BTreeMap::new(),
+            created: BTreeSet::new(),
+            dropped: BTreeSet::new(),
+            undo: Vec::new(),
+            statements: Vec::new(),
+            registered: true,
+        }
+    }
+
+    /// The snapshot reads start from.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snap
+    }
+
+    /// True when nothing has been written.
+    pub fn is_read_only(&self) -> bool {
+        self.writes.is_empty() && self.created.is_empty() && self.dropped.is_empty()
+    }
+
+    /// Whether `tree` exists for this transaction.
+    pub fn has_tree(&self, tree: u64) -> bool {
+        !self.dropped.contains(&tree) && (self.created.contains(&tree) || self.snap.has_tree(tree))
+    }
+
+    fn check_tree(&self, tree: u64) -> Result<()> {
+        if self.has_tree(tree) {
+            Ok(())
+        } else {
+            Err(Error::NotFound {
+                what: format!("tree {tree}"),
+            })
+        }
+    }
+
+    /// Point lookup, seeing this transaction's own writes.
+    pub fn get(&self, tree: u64, key: &[u8]) -> Result<Option<Bytes>> {
+        self.check_tree(tree)?;
+        if let Some(w) = self.writes.get(&(tree, Bytes::from(key))) {
+            return Ok(w.clone());
+        }
+        if self.created.contains(&tree) {
+            return Ok(None);
+        }
+        self.snap.get(tree, key)
+    }
+
+    /// A range scan merging the snapshot with this transaction's writes.
+    pub fn range(
+        &self,
+        tree: u64,
+        lower: Bound<Bytes>,
+        upper: Bound<Bytes>,
+        reverse: bool,
+    ) -> Result<TxRange> {
+        self.check_tree(tree)?;
+        let lo = match &lower {
+            Bound::Included(k) => Bound::Included((tree, k.clone())),
+            Bound::Excluded(k) => Bound::Excluded((tree, k.clone())),
+            Bound::Unbounded => Bound::Included((tree, Bytes::from(&[][..]))),
+        };
+        let hi = match &upper {
+            Bound::Included(k) => Bound::Included((tree, k.clone())),
+            Bound::Excluded(k) => Bound::Excluded((tree, k.clone())),
+            Bound::Unbounded => match tree.checked_add(1) {
+                Some(t) => Bound::Excluded((t, Bytes::from(&[][..]))),
+                None => Bound::Unbounded,
+            },
+        };
+        let mut own: Vec<(Bytes, Option<Bytes>)> = self
+            .writes
+            .range((lo, hi))
+            .map(|((_, k), v)| (k.clone(), v.clone()))
+            .collect();
+        if reverse {
+            own.reverse();
+        }
+        let base = if self.created.contains(&tree) {
+            None
+        } else {
+            Some(self.snap.range(tree, lower, upper, reverse)?)
+        };
+        Ok(TxRange {
+            base,
+            base_next: None,
+            own: own.into_iter().peekable(),
+            reverse,
+            started: false,
+        })
+    }
+
+    /// Buffers `key = value` in `tree`.
+    pub fn put(&mut self, tree: u64, key: &[u8], value: &[u8]) -> Result<()> {
+        self.write(tree, key, Some(Bytes::from(value)))
+    }
+
+    /// Buffers the removal of `key` from `tree`.
+    pub fn delete(&mut self, tree: u64, key: &[u8]) -> Result<()> {
+        self.write(tree, key, None)
+    }
+
+    fn write(&mut self, tree: u64, key: &[u8], value: Option<Bytes>) -> Result<()> {
+        self.check_tree(tree)?;
+        let g = self.vol.pager.geo;
+        if key.len() > g.key_max {
+            return Err(crate::invalid!(
+                "key of {} bytes exceeds the maximum of {} bytes",
+                key.len(),
+                g.key_max
+            ));
+        }
+        let key: Bytes = key.into();
+        let prev = self.writes.insert((tree, key.clone()), value);
+        self.undo.push(Undo::Write { tree, key, prev });
+        Ok(())
+    }
+
+    /// Creates a new, empty tree and returns its id.
+    pub fn create_tree(&mut self) -> u64 {
+        let id = self.c.next_tree.fetch_add(1, Ordering::SeqCst);
+        self.created.insert(id);
+        self.undo.push(Undo::Create(id));
+        id
+    }
+
+    /// Creates a tree with a reserved id (below [`super::FIRST_USER_TREE`]).
+    pub fn create_tree_with_id(&mut self, id: u64) -> Result<()> {
+        if id >= super::FIRST_USER_TREE || self.has_tree(id) {
+            return Err(crate::invalid!("tree id {id} is not a free reserved id"));
+        }
+        self.created.insert(id);
+        self.undo.push(Undo::Create(id));
+        Ok(())
+    }
+
+    /// Drops a tree and everything in it.
+    pub fn drop_tree(&mut self, tree: u64) -> Result<()> {
+        self.check_tree(tree)?;
+        self.dropped.insert(tree);
+        self.undo.push(Undo::Drop(tree));
+        Ok(())
+    }
+
+    /// Records the text of a statement for the log (and so the binlog).
+    pub fn add_statement(&mut self, db: &str, text: &str) -> u32 {
+        self.statements.push(Statement {
+            db: db.into(),
+            text: text.into(),
+        });
+        (self.statements.len() - 1) as u32
+    }
+
+    /// A point to roll back to.
+    pub fn savepoint(&self) -> Savepoint {
+        Savepoint(self.undo.len())
+    }
+
+    /// Undoes every write after `sp`.
+    pub fn rollback_to(&mut self, sp: Savepoint) {
+        while self.undo.len() > sp.0 {
+            match self.undo.pop() {
+                Some(Undo::Write { tree, key, prev }) => match prev {
+                    Some(p) => {
+                        self.writes.insert((tree, key), p);
+                    }
+                    None => {
+                        self.writes.remove(&(tree, key));
+                    }
+                },
+                Some(Undo::Create(t)) => {
+                    self.created.remove(&t);
+                }
+                Some(Undo::Drop(t)) => {
+                    self.dropped.remove(&t);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// Commits: conflict check, log append, group fsync, publish. A write
+    /// conflict is [`Error::WriteConflict`] (retryable; MySQL 1213).
+    pub fn commit(self, info: CommitInfo) -> Result<CommitReceipt> {
+        self.commit_with(info, |_| None)
+    }
+
+    /// Like [`Transaction::commit`], with a hook that runs inside the ordered
+    /// pipeline and may return the commit's binlog coordinate (for the binlog writer).
+    pub fn commit_with(
+        mut self,
+        info: CommitInfo,
+        binlog: impl FnOnce(&CommitRecord) -> Option<BinlogCoord>,
+    ) -> Result<CommitReceipt> {
+        if self.is_read_only() {
+            return Ok(CommitReceipt {
+                seq: self.snap.seq(),
+                time_us: self.snap.time_us(),
+                wrote: false,
+            });
+        }
+        let vol = self.vol.clone();
+        let c = self.c.clone();
+        let snap_seq = self.snap.seq();
+        let (end, receipt) = {
+            let mut cs = c.lock_commit();
+            if c.dropped.load(Ordering::SeqCst) {
+                return Err(Error::NotFound {
+                    what: format!("cluster '{}'", c.name),
+                });
+            }
+            if snap_seq < cs.pruned_below {
+                return Err(Error::WriteConflict {
+                    detail: "transaction too old to check; retry".into(),
+                });
+            }
+            for (tree, key) in self.writes.keys() {
+                if cs
+                    .recent
+                    .get(&(*tree, key.clone()))
+                    .is_some_and(|s| *s > snap_seq)
+                {
+                    return Err(Error::WriteConflict {
+                        detail: format!("key in tree {tree} changed since the snapshot"),
+                    });
+                }
+            }
+            for tree in &self.dropped {
+                if cs.recent_trees.get(tree).is_some_and(|s| *s > snap_seq) {
+                    return Err(Error::WriteConflict {
+                        detail: format!("tree {tree} changed since the snapshot"),
+                    });
+                }
+            }
+            // Changes with full before images, read from the newest state.
+            let mut next = cs.working.clone();
+            let mut changes =
+                Vec::with_capacity(self.writes.len() + self.created.len() + self.dropped.len());
+            changes.extend(self.created.iter().map(|t| Change::CreateTree { tree: *t }));
+            let stmt = self.statements.len().saturating_sub(1) as u32;
+            for ((tree, key), val) in std::mem::take(&mut self.writes) {
+                if self.dropped.contains(&tree) {
+                    continue;
+                }
+                let before = match next.trees.get(&tree) {
+                    Some(t) => match btree::get(&vol.pager, &t.root, &key)? {
+                        Some(v) => Some(vol.pager.value(&v)?),
+                        None => None,
+                    },
+                    None if self.created.contains(&tree) => None,
+                    None => {
+                        return Err(Error::WriteConflict {
+                            detail: format!("tree {tree} was dropped concurrently"),
+                        });
+                    }
+                };
+                match (val, before) {
+                    (Some(after), before) => changes.push(Change::Put {
+                        tree,
+                        key,
+                        before,
+                        after,
+                        stmt,
+                    }),
+                    (None, Some(before)) => changes.push(Change::Delete {
+                        tree,
+                        key,
+                        before,
+                        stmt,
+                    }),
+                    (None, None) => {}
+                }
+            }
+            changes.extend(self.dropped.iter().map(|t| Change::DropTree { tree: *t }));
+            apply_changes(&vol.pager, &mut next, &changes)?;
+            let seq = next.seq + 1;
+            let time_us = now_us().max(next.time_us + 1);
+            let mut rec = CommitRecord {
+                cluster: c.id,
+                seq,
+                time_us,
+                server_id: info.server_id,
+                binlog: None,
+                statements: std::mem::take(&mut self.statements),
+                changes,
+                extra: info.extra,
+            };
+            rec.binlog = binlog(&rec);
+            let (lsn, end) = vol.log.append(&Record::Commit(rec.clone()).encode());
+            next.seq = seq;
+            next.time_us = time_us;
+            next.lsn = end;
+            for ch in &rec.changes {
+                match ch {
+                    Change::Put { tree, key, .. } | Change::Delete { tree, key, .. } => {
+                        cs.recent.insert((*tree, key.clone()), seq);
+                        cs.recent_trees.insert(*tree, seq);
+                    }
+                    Change::CreateTree { tree } | Change::DropTree { tree } => {
+                        cs.recent_trees.insert(*tree, seq);
+                    }
+                }
+            }
+            cs.working = next;
+            let frozen = Arc::new(cs.working.clone());
+            cs.pending.push_back((
+                end,
+                frozen,
+                CommitEntry {
+                    seq,
+                    time_us,
+                    lsn,
+                    end,
+                    binlog: rec.binlog,
+                },
+            ));
+            cs.since_prune += 1;
+            if cs.since_prune >= 512 {
+                cs.since_prune = 0;
+                c.prune_recent(&mut cs);
+            }
+            (
+                end,
+                CommitReceipt {
+                    seq,
+                    time_us,
+                    wrote: true,
+                },
+            )
+        };
+        self.unregister();
+        vol.log.sync_to(end)?;
+        c.publish(vol.log.durable());
+        if vol.log.end().saturating_sub(vol.maint_replay_lsn()) >= vol.opts.checkpoint_log_bytes {
+            vol.nudge();
+        }
+        Ok(receipt)
+    }
+
+    fn unregister(&mut self) {
+        if !self.registered {
+            return;
+        }
+        self.registered = false;
+        let mut a = self.c.active.lock().unwrap_or_else(|e| e.into_inner());
+        let seq = self.snap.seq();
+        if let Some(n) = a.get_mut(&seq) {
+            *n -= 1;
+            if *n == 0 {
+                a.remove(&seq);
+            }
+        }
+    }
+}
+
+impl Drop for Transaction {
+    fn drop(&mut self) {
+        self.unregister();
+    }
+}
+
+/// A merged range over a snapshot and a transaction's own writes.
+pub struct TxRange {
+    base: Option<Cursor>,
+    base_next: Option<(Bytes, Bytes)>,
+    own: std::iter::Peekable<std::vec::IntoIter<(Bytes, Option<Bytes>)>>,
+    reverse: bool,
+    started: bool,
+}
+
+impl TxRange {
+    fn pull_base(&mut self) -> Result<()> {
+        if self.base_next.is_none() {
+            if let Some(c) = &mut self.base {
+                self.base_next = c.next_entry()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next visible `(key, value)`.
+    pub fn next_entry(&mut self) -> Result<Option<(Bytes, Bytes)>> {
+        self.started = true;
+        loop {
+            self.pull_base()?;
+            let take_own = match (&self.base_next, self.own.peek()) {
+                (None, None) => return Ok(None),
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some((bk, _)), Some((ok, _))) => {
+                    let ord = bk.cmp(ok);
+                    if ord == std::cmp::Ordering::Equal {
+                        self.base_next = None; // shadowed by our own write
+                        true
+                    } else {
+                        (ord == std::cmp::Ordering::Greater) != self.reverse
+                    }
+                }
+            };
+            if take_own {
+                if let Some((k, v)) = self.own.next() {
+                    match v {
+                        Some(v) => return Ok(Some((k, v))),
+                        None => continue,
+                    }
+                }
+            } else if let Some(e) = self.base_next.take() {
+                return Ok(Some(e));
+            }
+        }
+    }
+}
+
+impl Iterator for TxRange {
+    type Item = Result<(Bytes, Bytes)>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_entry().transpose()
+    }
+}
+
+impl Cluster {
+    /// The cluster's name.
+    pub fn name(&self) -> &str {
+        &self.c.name
+    }
+
+    /// A snapshot of every acknowledged commit.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            vol: self.vol.clone(),
+            state: self.c.published(),
+        }
+    }
+
+    /// A snapshot of the cluster as it was at `at` (inside its retention).
+    pub fn snapshot_at(&self, at: PointInTime) -> Result<Snapshot> {
+        let seq = self.vol.seq_at(&self.c, at)?;
+        Ok(Snapshot {
+            vol: self.vol.clone(),
+            state: Arc::new(self.vol.materialize(&self.c, seq)?),
+        })
+    }
+
+    /// Starts a transaction on the newest snapshot.
+    pub fn begin(&self) -> Transaction {
+        Transaction::new(self.vol.clone(), self.c.clone())
+    }
+
+    /// Sets how long history is retained (for point-in-time reads and forks).
+    pub fn set_retention(&self, retention_us: u64) -> Result<()> {
+        let rec = Record::SetRetention {
+            id: self.c.id,
+            retention_us,
+        };
+        let (_, end) = self.vol.log.append(&rec.encode());
+        self.vol.log.sync_to(end)?;
+        self.c.retention_us.store(retention_us, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The commits on the timeline inside retention, oldest first.
+    pub fn timeline(&self) -> Vec<CommitEntry> {
+        self.c.lock_timeline().commits.iter().copied().collect()
+    }
+
+    /// Facts about the cluster.
+    pub fn info(&self) -> ClusterInfo {
+        let p = self.c.published();
+        let earliest = self
+            .c
+            .lock_timeline()
+            .history
+            .first()
+            .map_or(p.time_us, |s| s.time_us);
+        ClusterInfo {
+            id: self.c.id,
+            name: self.c.name.clone(),
+            created_us: self.c.created_us,
+            source: self.c.source.clone(),
+            retention_us: self.c.retention_us.load(Ordering::Relaxed),
+            last_seq: p.seq,
+            last_commit_us: p.time_us,
+            earliest_restorable_us: earliest,
+        }
+    }
+}

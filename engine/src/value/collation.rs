@@ -1,0 +1,569 @@
+//! Collations: how strings compare, and sort keys whose byte order equals that comparison.
+//!
+//! Each collation maps characters to weights (fixed width per collation) and is either
+//! PAD SPACE (trailing spaces ignored, as if the shorter string were padded with spaces) or
+//! NO PAD. [`Collation::sort_key`] turns a string into bytes such that
+//! `sort_key(a).cmp(&sort_key(b)) == compare(a, b)`; `compare` is defined through it, so the
+//! two can never disagree.
+//!
+//! PAD SPACE in a byte-comparable key: a run of `k` spaces followed by a character `c` is
+//! emitted as `SPACE-weight, marker, count`, with marker `0x01` (and `k` ascending) when
+//! `c` weighs less than a space, `0x03` (and `k` descending) when it weighs more, and the
+//! end of the string as `SPACE-weight, 0x02`. End-of-string therefore behaves as an infinite
+//! run of spaces: `'a' = 'a  '`, `'a\t' < 'a'`, `'a' < 'a b'`.
+//!
+//! Weights:
+//! - `utf8mb4_general_ci`, `utf8mb3_general_ci`: MySQL's general_ci: BMP characters weigh as
+//!   their simple uppercase with Latin-1 and Latin Extended-A accents stripped (`á`, `Ä` ->
+//!   `A`; `ß` -> `S`; `Æ`, `Ð`, `Ø`, `Þ`, `Đ`, `Ł`, `Œ` keep their own letter), beyond U+017F
+//!   simple uppercase only (MySQL also strips accents of a few more blocks such as Latin
+//!   Extended Additional and Greek tonos; those compare accent-sensitively here).
+//!   Supplementary characters weigh 0xFFFD (all equal, as in MySQL).
+//! - `utf8mb4_unicode_ci`: shares the general_ci weights (no UCA expansions like `ß` = `ss`).
+//! - `utf8mb4_0900_ai_ci`: general_ci weights for BMP characters, code point for
+//!   supplementary ones (so emoji are distinct, as in MySQL 8), NO PAD. A true UCA 9.0.0
+//!   table is not embedded; orderings between different letters match for Latin text,
+//!   punctuation and symbol order can differ from MySQL.
+//! - `*_bin` (utf8): code point, PAD SPACE. `utf8mb4_0900_bin`: bytes, NO PAD.
+//! - `latin1_swedish_ci`: MySQL's 256-entry latin1 sort order. `latin1_bin`: byte value.
+//! - `binary`: bytes, NO PAD.
+//!
+//! Invalid UTF-8 bytes weigh 0xFFFD; the SQL layer rejects them on insert (1366).
+
+use std::cmp::Ordering;
+
+/// A MySQL collation. The default is `utf8mb4_general_ci`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Collation {
+    /// utf8mb4_general_ci (id 45), the Borealis default.
+    #[default]
+    Utf8mb4GeneralCi,
+    /// utf8mb4_bin (46).
+    Utf8mb4Bin,
+    /// utf8mb4_unicode_ci (224).
+    Utf8mb4UnicodeCi,
+    /// utf8mb4_0900_ai_ci (255), MySQL 8's default.
+    Utf8mb4_0900AiCi,
+    /// utf8mb4_0900_bin (309).
+    Utf8mb4_0900Bin,
+    /// utf8mb3_general_ci alias utf8_general_ci (33).
+    Utf8mb3GeneralCi,
+    /// utf8mb3_bin alias utf8_bin (83).
+    Utf8mb3Bin,
+    /// utf8mb3_unicode_ci alias utf8_unicode_ci (192).
+    Utf8mb3UnicodeCi,
+    /// latin1_swedish_ci (8).
+    Latin1SwedishCi,
+    /// latin1_bin (47).
+    Latin1Bin,
+    /// binary (63): byte strings.
+    Binary,
+}
+
+const ALL: [Collation; 11] = [
+    Collation::Utf8mb4GeneralCi,
+    Collation::Utf8mb4Bin,
+    Collation::Utf8mb4UnicodeCi,
+    Collation::Utf8mb4_0900AiCi,
+    Collation::Utf8mb4_0900Bin,
+    Collation::Utf8mb3GeneralCi,
+    Collation::Utf8mb3Bin,
+    Collation::Utf8mb3UnicodeCi,
+    Collation::Latin1SwedishCi,
+    Collation::Latin1Bin,
+    Collation::Binary,
+];
+
+/// How a collation weighs characters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Weights {
+    /// general_ci table, 2-byte weights.
+    GeneralCi,
+    /// general_ci for BMP, code point above; 3-byte weights.
+    Ai0900,
+    /// Unicode code point, 3-byte weights.
+    CodePoint,
+    /// latin1 swedish sort order, 1 byte.
+    Latin1Swedish,
+    /// Raw bytes (weight = byte), 1 byte.
+    Bytes,
+}
+
+impl Collation {
+    /// Every supported collation.
+    pub fn all() -> &'static [Collation] {
+        &ALL
+    }
+
+    /// MySQL's numeric collation id (as sent in the handshake and column definitions).
+    pub fn id(self) -> u16 {
+        match self {
+            Collation::Utf8mb4GeneralCi => 45,
+            Collation::Utf8mb4Bin => 46,
+            Collation::Utf8mb4UnicodeCi => 224,
+            Collation::Utf8mb4_0900AiCi => 255,
+            Collation::Utf8mb4_0900Bin => 309,
+            Collation::Utf8mb3GeneralCi => 33,
+            Collation::Utf8mb3Bin => 83,
+            Collation::Utf8mb3UnicodeCi => 192,
+            Collation::Latin1SwedishCi => 8,
+            Collation::Latin1Bin => 47,
+            Collation::Binary => 63,
+        }
+    }
+
+    /// The collation with MySQL id `id`.
+    pub fn from_id(id: u16) -> Option<Collation> {
+        ALL.iter().copied().find(|c| c.id() == id)
+    }
+
+    /// Canonical name as MySQL 8.0.30+ and MariaDB 10.11 print it (`utf8mb3_general_ci`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Collation::Utf8mb4GeneralCi => "utf8mb4_general_ci",
+            Collation::Utf8mb4Bin => "utf8mb4_bin",
+            Collation::Utf8mb4UnicodeCi => "utf8mb4_unicode_ci",
+            Collation::Utf8mb4_0900AiCi => "utf8mb4_0900_ai_ci",
+            Collation::Utf8mb4_0900Bin => "utf8mb4_0900_bin",
+            Collation::Utf8mb3GeneralCi => "utf8mb3_general_ci",
+            Collation::Utf8mb3Bin => "utf8mb3_bin",
+            Collation::Utf8mb3UnicodeCi => "utf8mb3_unicode_ci",
+            Collation::Latin1SwedishCi => "latin1_swedish_ci",
+            Collation::Latin1Bin => "latin1_bin",
+            Collation::Binary => "binary",
+        }
+    }
+
+    /// Case-insensitive lookup; `utf8_*` is accepted for `utf8mb3_*`.
+    pub fn from_name(name: &str) -> Option<Collation> {
+        let lower = name.trim().to_ascii_lowercase();
+        let canon = match lower.strip_prefix("utf8_") {
+            Some(rest) => format!("utf8mb3_{rest}"),
+            None => lower,
+        };
+        ALL.iter().copied().find(|c| c.name() == canon)
+    }
+
+    /// Character set name: `utf8mb4`, `utf8mb3`, `latin1` or `binary`.
+    pub fn charset(self) -> &'static str {
+        match self {
+            Collation::Utf8mb4GeneralCi
+            | Collation::Utf8mb4Bin
+            | Collation::Utf8mb4UnicodeCi
+            | Collation::Utf8mb4_0900AiCi
+            | Collation::Utf8mb4_0900Bin => "utf8mb4",
+            Collation::Utf8mb3GeneralCi | Collation::Utf8mb3Bin | Collation::Utf8mb3UnicodeCi => {
+                "utf8mb3"
+            }
+            Collation::Latin1SwedishCi | Collation::Latin1Bin => "latin1",
+            Collation::Binary => "binary",
+        }
+    }
+
+    /// Default collation of a character set (case-insensitive; `utf8` = `utf8mb3`). For
+    /// utf8mb4 this is Borealis' default `utf8mb4_general_ci`, not MySQL 8's 0900_ai_ci.
+    pub fn default_for_charset(charset: &str) -> Option<Collation> {
+        match charset.trim().to_ascii_lowercase().as_str() {
+            "utf8mb4" => Some(Collation::Utf8mb4GeneralCi),
+            "utf8mb3" | "utf8" => Some(Collation::Utf8mb3GeneralCi),
+            "latin1" => Some(Collation::Latin1SwedishCi),
+            "binary" => Some(Collation::Binary),
+            _ => None,
+        }
+    }
+
+    /// Whether `self` belongs to character set `charset` (`utf8` = `utf8mb3`).
+    pub fn belongs_to(self, charset: &str) -> bool {
+        Collation::default_for_charset(charset).is_some_and(|d| d.charset() == self.charset())
+    }
+
+    /// Maximum bytes per character (MySQL `maxlen`).
+    pub fn max_bytes_per_char(self) -> u32 {
+        match self.charset() {
+            "utf8mb4" => 4,
+            "utf8mb3" => 3,
+            _ => 1,
+        }
+    }
+
+    /// True for multi-byte UTF-8 character sets (lengths count characters).
+    pub fn is_utf8(self) -> bool {
+        self.max_bytes_per_char() > 1
+    }
+
+    /// True for the `binary` pseudo-collation.
+    pub fn is_binary(self) -> bool {
+        self == Collation::Binary
+    }
+
+    /// True when trailing spaces are ignored in comparisons (MySQL `PAD_ATTRIBUTE`).
+    pub fn pad_space(self) -> bool {
+        !matches!(
+            self,
+            Collation::Binary | Collation::Utf8mb4_0900AiCi | Collation::Utf8mb4_0900Bin
+        )
+    }
+
+    /// True for case-insensitive collations.
+    pub fn is_ci(self) -> bool {
+        matches!(
+            self.weights(),
+            Weights::GeneralCi | Weights::Ai0900 | Weights::Latin1Swedish
+        )
+    }
+
+    fn weights(self) -> Weights {
+        match self {
+            Collation::Utf8mb4GeneralCi
+            | Collation::Utf8mb4UnicodeCi
+            | Collation::Utf8mb3GeneralCi
+            | Collation::Utf8mb3UnicodeCi => Weights::GeneralCi,
+            Collation::Utf8mb4_0900AiCi => Weights::Ai0900,
+            Collation::Utf8mb4Bin | Collation::Utf8mb3Bin => Weights::CodePoint,
+            Collation::Latin1SwedishCi => Weights::Latin1Swedish,
+            Collation::Latin1Bin | Collation::Utf8mb4_0900Bin | Collation::Binary => Weights::Bytes,
+        }
+    }
+
+    /// Length in characters (bytes for single-byte charsets). Invalid UTF-8 bytes count as
+    /// one character each.
+    pub fn char_len(self, s: &[u8]) -> usize {
+        if !self.is_utf8() {
+            return s.len();
+        }
+        s.utf8_chunks()
+            .map(|c| c.valid().chars().count() + c.invalid().len())
+            .sum()
+    }
+
+    /// Byte length of the first `n` characters of `s` (all of `s` if shorter).
+    pub fn char_prefix_len(self, s: &[u8], n: usize) -> usize {
+        if !self.is_utf8() {
+            return s.len().min(n);
+        }
+        let mut bytes = 0;
+        let mut left = n;
+        for chunk in s.utf8_chunks() {
+            for (i, _) in chunk.valid().char_indices() {
+                if left == 0 {
+                    return bytes + i;
+                }
+                left -= 1;
+            }
+            bytes += chunk.valid().len();
+            for _ in chunk.invalid() {
+                if left == 0 {
+                    return bytes;
+                }
+                left -= 1;
+                bytes += 1;
+            }
+        }
+        bytes
+    }
+
+    /// Compares two strings under this collation.
+    pub fn compare(self, a: &[u8], b: &[u8]) -> Ordering {
+        match self.weights() {
+            Weights::Bytes if !self.pad_space() => a.cmp(b),
+            _ => self.sort_key(a).cmp(&self.sort_key(b)),
+        }
+    }
+
+    /// True when `a` and `b` compare equal.
+    pub fn equals(self, a: &[u8], b: &[u8]) -> bool {
+        self.compare(a, b) == Ordering::Equal
+    }
+
+    /// A key whose byte order equals [`Collation::compare`]. Not reversible for `_ci`
+    /// collations. Not self-delimiting for NO PAD collations: escape it when concatenating.
+    pub fn sort_key(self, s: &[u8]) -> Vec<u8> {
+        let w = self.weights();
+        if w == Weights::Bytes && !self.pad_space() {
+            return s.to_vec();
+        }
+        let width = match w {
+            Weights::GeneralCi => 2,
+            Weights::Ai0900 | Weights::CodePoint => 3,
+            Weights::Latin1Swedish | Weights::Bytes => 1,
+        };
+        let mut kb = KeyBuilder {
+            out: Vec::with_capacity(s.len() * width + 4),
+            width,
+            pad: self.pad_space(),
+            spaces: 0,
+        };
+        match w {
+            Weights::Latin1Swedish => s.iter().for_each(|&b| kb.push(latin1_swedish_weight(b))),
+            Weights::Bytes => s.iter().for_each(|&b| kb.push(b as u32)),
+            _ => {
+                for chunk in s.utf8_chunks() {
+                    for c in chunk.valid().chars() {
+                        let cp = c as u32;
+                        kb.push(match w {
+                            Weights::GeneralCi if cp > 0xFFFF => 0xFFFD,
+                            Weights::GeneralCi => general_ci_weight(c),
+                            Weights::Ai0900 if cp > 0xFFFF => cp,
+                            Weights::Ai0900 => general_ci_weight(c),
+                            _ => cp,
+                        });
+                    }
+                    for _ in chunk.invalid() {
+                        kb.push(0xFFFD);
+                    }
+                }
+            }
+        }
+        kb.finish()
+    }
+}
+
+struct KeyBuilder {
+    out: Vec<u8>,
+    width: usize,
+    pad: bool,
+    /// Pending run of spaces (PAD SPACE only).
+    spaces: u32,
+}
+
+const SPACE: u32 = 0x20;
+
+impl KeyBuilder {
+    fn put(&mut self, w: u32) {
+        let bytes = w.to_be_bytes();
+        self.out.extend_from_slice(&bytes[4 - self.width..]);
+    }
+
+    fn push(&mut self, w: u32) {
+        if self.pad && w == SPACE {
+            self.spaces = self.spaces.saturating_add(1);
+            return;
+        }
+        if self.spaces > 0 {
+            self.put(SPACE);
+            if w < SPACE {
+                self.out.push(0x01);
+                self.out.extend_from_slice(&self.spaces.to_be_bytes());
+            } else {
+                self.out.push(0x03);
+                self.out.extend_from_slice(&(!self.spaces).to_be_bytes());
+            }
+            self.spaces = 0;
+        }
+        self.put(w);
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.pad {
+            self.put(SPACE);
+            self.out.push(0x02);
+        }
+        self.out
+    }
+}
+
+/// Base letters of U+0100..=U+017F under general_ci ('*' = keep the simple uppercase).
+const LATIN_EXT_A: &[u8; 128] = b"AAAAAACCCCCCCCDD**EEEEEEEEEEGGGGGGGGHH**IIIIIIIIII**JJKK*LLLLLL****NNNNNN***OOOOOO**RRRRRRSSSSSSSSTTTT**UUUUUUUUUUUUWWYYYZZZZZZS";
+
+/// Base letters of U+00C0..=U+00DF ('*' = keep).
+const LATIN1_UPPER: &[u8; 32] = b"AAAAAA*CEEEEIIII*NOOOOO**UUUUY*S";
+
+/// general_ci weight of a BMP character.
+fn general_ci_weight(c: char) -> u32 {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return (c.to_ascii_uppercase()) as u32;
+    }
+    if cp < 0x100 {
+        return match cp {
+            0xB5 => 0x39C,
+            0xF7 => 0xF7,
+            0xFF => 'Y' as u32,
+            0xE0..=0xFE => latin1_upper_base(cp - 0x20),
+            0xC0..=0xDF => latin1_upper_base(cp),
+            _ => cp,
+        };
+    }
+    if (0x100..0x180).contains(&cp) {
+        let b = LATIN_EXT_A[(cp - 0x100) as usize];
+        if b != b'*' {
+            return b as u32;
+        }
+    }
+    simple_upper(c)
+}
+
+fn latin1_upper_base(cp: u32) -> u32 {
+    match LATIN1_UPPER[(cp - 0xC0) as usize] {
+        b'*' => cp,
+        b => b as u32,
+    }
+}
+
+/// Unicode simple uppercase when it is a single BMP character, else the character itself.
+fn simple_upper(c: char) -> u32 {
+    let mut up = c.to_uppercase();
+    match (up.next(), up.next()) {
+        (Some(u), None) if (u as u32) <= 0xFFFF => u as u32,
+        _ => c as u32,
+    }
+}
+
+/// latin1_swedish_ci sort weight: ASCII letters fold to uppercase, accented letters to their
+/// base, with the Swedish letters after Z: `Å` = 0x5B, `Ä`/`Æ` = 0x5C, `Ö` = 0x5D, `Ü` = `Y`.
+fn latin1_swedish_weight(b: u8) -> u32 {
+    /// Weights of 0xC0..=0xDF; 0xE0..=0xFF repeat them except 0xF7 and 0xFF.
+    const HIGH: [u8; 32] = [
+        b'A', b'A', b'A', b'A', 0x5C, 0x5B, 0x5C, b'C', b'E', b'E', b'E', b'E', b'I', b'I', b'I',
+        b'I', b'D', b'N', b'O', b'O', b'O', b'O', 0x5D, 0xD7, 0xD8, b'U', b'U', b'U', b'Y', b'Y',
+        0xDE, 0xDF,
+    ];
+    (match b {
+        b'a'..=b'z' => b - 32,
+        0xF7 | 0xFF => b,
+        0xC0..=0xDF => HIGH[(b - 0xC0) as usize],
+        0xE0..=0xFE => HIGH[(b - 0xE0) as usize],
+        _ => b,
+    }) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Ordering::*;
+
+    const GCI: Collation = Collation::Utf8mb4GeneralCi;
+
+    struct XorShift(u64);
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    #[test]
+    fn ids_and_names() {
+        assert_eq!(Collation::default(), GCI);
+        assert_eq!(GCI.id(), 45);
+        assert_eq!(Collation::Utf8mb4Bin.id(), 46);
+        assert_eq!(Collation::Utf8mb4_0900AiCi.id(), 255);
+        assert_eq!(Collation::Utf8mb3GeneralCi.id(), 33);
+        assert_eq!(Collation::Latin1SwedishCi.id(), 8);
+        assert_eq!(Collation::Latin1Bin.id(), 47);
+        assert_eq!(Collation::Binary.id(), 63);
+        assert_eq!(
+            Collation::from_name("UTF8_General_CI"),
+            Some(Collation::Utf8mb3GeneralCi)
+        );
+        assert_eq!(
+            Collation::from_name("utf8mb4_0900_ai_ci").unwrap().id(),
+            255
+        );
+        assert_eq!(Collation::from_name("nope"), None);
+        for &c in Collation::all() {
+            assert_eq!(Collation::from_id(c.id()), Some(c));
+            assert_eq!(Collation::from_name(c.name()), Some(c));
+            assert!(c.belongs_to(c.charset()));
+        }
+        assert!(Collation::Utf8mb3Bin.belongs_to("utf8"));
+        assert_eq!(
+            Collation::default_for_charset("UTF8"),
+            Some(Collation::Utf8mb3GeneralCi)
+        );
+    }
+
+    #[test]
+    fn general_ci() {
+        let eq = |a: &str, b: &str| GCI.compare(a.as_bytes(), b.as_bytes());
+        for s in ["A", "á", "Á", "ä", "à", "Å", "ā"] {
+            assert_eq!(eq("a", s), Equal, "{s}");
+        }
+        assert_eq!(eq("ß", "s"), Equal);
+        assert_eq!(eq("a", "B"), Less);
+        assert_eq!(eq("abc ", "abc"), Equal);
+        assert_eq!(eq("abc", "ABC   "), Equal);
+        assert_eq!(eq("abc", "abd"), Less);
+        assert_eq!(eq("Ø", "O"), Greater);
+        assert_eq!(eq("😀", "😁"), Equal);
+        assert_eq!(eq("µ", "Μ"), Equal);
+        assert_eq!(eq("straße", "STRASE"), Equal);
+        assert_eq!(eq("a\t", "a"), Less);
+        assert_eq!(eq("a", "a b"), Less);
+        assert_eq!(eq("", " "), Equal);
+        assert_eq!(eq("résumé", "RESUME"), Equal);
+        let bin = Collation::Utf8mb4Bin;
+        assert_eq!(bin.compare(b"a", b"A"), Greater);
+        assert_eq!(bin.compare(b"a ", b"a"), Equal);
+        let ai = Collation::Utf8mb4_0900AiCi;
+        assert_eq!(ai.compare("á".as_bytes(), b"A"), Equal);
+        assert_eq!(ai.compare(b"a ", b"a"), Greater);
+        assert_eq!(ai.compare("😀".as_bytes(), "😁".as_bytes()), Less);
+        assert_eq!(Collation::Binary.compare(b"a ", b"a"), Greater);
+    }
+
+    #[test]
+    fn latin1() {
+        let sw = Collation::Latin1SwedishCi;
+        assert_eq!(sw.compare(b"a", b"A"), Equal);
+        assert_eq!(sw.compare(&[0xE9], b"e"), Equal); // é
+        assert_eq!(sw.compare(&[0xC5], b"Z"), Greater); // Å after Z
+        assert_eq!(sw.compare(&[0xC4], &[0xE6]), Equal); // Ä = æ
+        assert_eq!(sw.compare(&[0xDC], b"Y"), Equal); // Ü = Y
+        assert_eq!(sw.compare(b"ab  ", b"AB"), Equal);
+        assert_eq!(Collation::Latin1Bin.compare(b"a", b"A"), Greater);
+    }
+
+    #[test]
+    fn lengths() {
+        let s = "héllo😀".as_bytes();
+        assert_eq!(GCI.char_len(s), 6);
+        assert_eq!(GCI.char_prefix_len(s, 2), 3);
+        assert_eq!(GCI.char_prefix_len(s, 10), s.len());
+        assert_eq!(Collation::Latin1Bin.char_len(s), s.len());
+    }
+
+    /// Sort keys must order exactly like a direct PAD SPACE comparison of weights.
+    #[test]
+    fn sort_key_matches_reference_compare() {
+        fn reference(c: Collation, a: &[u8], b: &[u8]) -> Ordering {
+            let w = |s: &[u8]| -> Vec<u32> {
+                std::str::from_utf8(s)
+                    .unwrap()
+                    .chars()
+                    .map(|ch| match c {
+                        Collation::Utf8mb4Bin => ch as u32,
+                        _ if (ch as u32) > 0xFFFF => 0xFFFD,
+                        _ => general_ci_weight(ch),
+                    })
+                    .collect()
+            };
+            let (mut wa, mut wb) = (w(a), w(b));
+            if c.pad_space() {
+                let n = wa.len().max(wb.len());
+                wa.resize(n, SPACE);
+                wb.resize(n, SPACE);
+            }
+            wa.cmp(&wb)
+        }
+        let alphabet = ["a", "A", "b", " ", "\t", "\u{1}", "é", "z", "😀", "ß", "~"];
+        let mut r = XorShift(99);
+        for c in [GCI, Collation::Utf8mb4Bin] {
+            for _ in 0..20000 {
+                let mut gen = || -> String {
+                    (0..r.next() % 6)
+                        .map(|_| alphabet[(r.next() % alphabet.len() as u64) as usize])
+                        .collect()
+                };
+                let (a, b) = (gen(), gen());
+                assert_eq!(
+                    c.compare(a.as_bytes(), b.as_bytes()),
+                    reference(c, a.as_bytes(), b.as_bytes()),
+                    "{c:?} {a:?} {b:?}"
+                );
+            }
+        }
+    }
+}
