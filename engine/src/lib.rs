@@ -1,6 +1,7 @@
 //! Borealis engine (docs are written as the storage layer lands).
 
 pub mod error;
+pub mod sql;
 pub mod storage;
 pub mod value;
 

@@ -1,0 +1,1 @@
+//! CHECKSUM TABLE, computed as MariaDB 10.11 computes it.

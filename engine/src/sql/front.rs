@@ -1,0 +1,1 @@
+//! Parser front-end: versioned comments and the statements sqlparser does not know.

@@ -1,0 +1,1 @@
+//! System variables and status counters.
