@@ -1,0 +1,146 @@
+//! MySQL error codes used across Borealis, with the SQLSTATE MySQL sends for each.
+//!
+//! Drivers and ORMs act on these numbers (1062 duplicate key, 1213 deadlock → retry, 1045 bad
+//! password...), so never collapse an error into [`ER_UNKNOWN_ERROR`] when a specific code
+//! exists. Add a code here (constant + row in [`TABLE`]) before using it elsewhere.
+
+/// 1043: bad handshake.
+pub const ER_HANDSHAKE_ERROR: u16 = 1043;
+/// 1044: access denied for user to database.
+pub const ER_DBACCESS_DENIED_ERROR: u16 = 1044;
+/// 1045: wrong user or password.
+pub const ER_ACCESS_DENIED_ERROR: u16 = 1045;
+/// 1046: no database selected.
+pub const ER_NO_DB_ERROR: u16 = 1046;
+/// 1047: unknown command (protocol level).
+pub const ER_UNKNOWN_COM_ERROR: u16 = 1047;
+/// 1048: column cannot be null.
+pub const ER_BAD_NULL_ERROR: u16 = 1048;
+/// 1049: unknown database.
+pub const ER_BAD_DB_ERROR: u16 = 1049;
+/// 1050: table already exists.
+pub const ER_TABLE_EXISTS_ERROR: u16 = 1050;
+/// 1051: unknown table (DROP).
+pub const ER_BAD_TABLE_ERROR: u16 = 1051;
+/// 1054: unknown column.
+pub const ER_BAD_FIELD_ERROR: u16 = 1054;
+/// 1062: duplicate entry for key.
+pub const ER_DUP_ENTRY: u16 = 1062;
+/// 1064: SQL syntax error.
+pub const ER_PARSE_ERROR: u16 = 1064;
+/// 1105: unknown error; only when nothing more specific fits.
+pub const ER_UNKNOWN_ERROR: u16 = 1105;
+/// 1142: command denied to user for table.
+pub const ER_TABLEACCESS_DENIED_ERROR: u16 = 1142;
+/// 1146: table doesn't exist.
+pub const ER_NO_SUCH_TABLE: u16 = 1146;
+/// 1153: packet bigger than max_allowed_packet.
+pub const ER_NET_PACKET_TOO_LARGE: u16 = 1153;
+/// 1156: packets out of order.
+pub const ER_NET_PACKETS_OUT_OF_ORDER: u16 = 1156;
+/// 1193: unknown system variable.
+pub const ER_UNKNOWN_SYSTEM_VARIABLE: u16 = 1193;
+/// 1210: incorrect arguments (e.g. malformed COM_STMT_EXECUTE).
+pub const ER_WRONG_ARGUMENTS: u16 = 1210;
+/// 1213: deadlock; drivers retry the transaction.
+pub const ER_LOCK_DEADLOCK: u16 = 1213;
+/// 1227: missing privilege for the operation.
+pub const ER_SPECIFIC_ACCESS_DENIED_ERROR: u16 = 1227;
+/// 1235: feature not supported yet.
+pub const ER_NOT_SUPPORTED_YET: u16 = 1235;
+/// 1236: fatal error reading binlog (replication source side).
+pub const ER_MASTER_FATAL_ERROR_READING_BINLOG: u16 = 1236;
+/// 1243: unknown prepared statement handler.
+pub const ER_UNKNOWN_STMT_HANDLER: u16 = 1243;
+/// 1251: client does not support the authentication protocol.
+pub const ER_NOT_SUPPORTED_AUTH_MODE: u16 = 1251;
+/// 1264: out of range value for column.
+pub const ER_WARN_DATA_OUT_OF_RANGE: u16 = 1264;
+/// 1290: server running with an option that prevents the statement (read-only...).
+pub const ER_OPTION_PREVENTS_STATEMENT: u16 = 1290;
+/// 1292: truncated incorrect value.
+pub const ER_TRUNCATED_WRONG_VALUE: u16 = 1292;
+/// 1300: invalid character string.
+pub const ER_INVALID_CHARACTER_STRING: u16 = 1300;
+/// 1364: field doesn't have a default value.
+pub const ER_NO_DEFAULT_FOR_FIELD: u16 = 1364;
+/// 1366: incorrect value for column (e.g. string value).
+pub const ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: u16 = 1366;
+/// 1406: data too long for column.
+pub const ER_DATA_TOO_LONG: u16 = 1406;
+/// 1421: statement has no open cursor (COM_STMT_FETCH).
+pub const ER_STMT_HAS_NO_OPEN_CURSOR: u16 = 1421;
+
+/// Every code above with its SQLSTATE, as MySQL 8.0 sends it.
+pub const TABLE: &[(u16, &str)] = &[
+    (ER_HANDSHAKE_ERROR, "08S01"),
+    (ER_DBACCESS_DENIED_ERROR, "42000"),
+    (ER_ACCESS_DENIED_ERROR, "28000"),
+    (ER_NO_DB_ERROR, "3D000"),
+    (ER_UNKNOWN_COM_ERROR, "08S01"),
+    (ER_BAD_NULL_ERROR, "23000"),
+    (ER_BAD_DB_ERROR, "42000"),
+    (ER_TABLE_EXISTS_ERROR, "42S01"),
+    (ER_BAD_TABLE_ERROR, "42S02"),
+    (ER_BAD_FIELD_ERROR, "42S22"),
+    (ER_DUP_ENTRY, "23000"),
+    (ER_PARSE_ERROR, "42000"),
+    (ER_UNKNOWN_ERROR, "HY000"),
+    (ER_TABLEACCESS_DENIED_ERROR, "42000"),
+    (ER_NO_SUCH_TABLE, "42S02"),
+    (ER_NET_PACKET_TOO_LARGE, "08S01"),
+    (ER_NET_PACKETS_OUT_OF_ORDER, "08S01"),
+    (ER_UNKNOWN_SYSTEM_VARIABLE, "HY000"),
+    (ER_WRONG_ARGUMENTS, "HY000"),
+    (ER_LOCK_DEADLOCK, "40001"),
+    (ER_SPECIFIC_ACCESS_DENIED_ERROR, "42000"),
+    (ER_NOT_SUPPORTED_YET, "42000"),
+    (ER_MASTER_FATAL_ERROR_READING_BINLOG, "HY000"),
+    (ER_UNKNOWN_STMT_HANDLER, "HY000"),
+    (ER_NOT_SUPPORTED_AUTH_MODE, "08004"),
+    (ER_WARN_DATA_OUT_OF_RANGE, "22003"),
+    (ER_OPTION_PREVENTS_STATEMENT, "HY000"),
+    (ER_TRUNCATED_WRONG_VALUE, "22007"),
+    (ER_INVALID_CHARACTER_STRING, "HY000"),
+    (ER_NO_DEFAULT_FOR_FIELD, "HY000"),
+    (ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, "HY000"),
+    (ER_DATA_TOO_LONG, "22001"),
+    (ER_STMT_HAS_NO_OPEN_CURSOR, "HY000"),
+];
+
+/// The SQLSTATE for `code`; `HY000` (general error) for codes not in [`TABLE`].
+pub fn sqlstate(code: u16) -> [u8; 5] {
+    let state = TABLE
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("HY000", |(_, s)| *s);
+    let mut out = *b"HY000";
+    out.copy_from_slice(&state.as_bytes()[..5]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_well_formed() {
+        for (i, (code, state)) in TABLE.iter().enumerate() {
+            assert_eq!(state.len(), 5, "{code}");
+            assert!(state.bytes().all(|b| b.is_ascii_alphanumeric()), "{code}");
+            assert!(
+                TABLE[i + 1..].iter().all(|(c, _)| c != code),
+                "duplicate {code}"
+            );
+        }
+    }
+
+    #[test]
+    fn known_states() {
+        assert_eq!(&sqlstate(ER_DUP_ENTRY), b"23000");
+        assert_eq!(&sqlstate(ER_ACCESS_DENIED_ERROR), b"28000");
+        assert_eq!(&sqlstate(ER_LOCK_DEADLOCK), b"40001");
+        assert_eq!(&sqlstate(ER_NO_SUCH_TABLE), b"42S02");
+        assert_eq!(&sqlstate(9999), b"HY000");
+    }
+}
