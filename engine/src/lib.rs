@@ -1,4 +1,80 @@
-//! Borealis engine (docs are written as the storage layer lands).
+//! The Borealis engine: a copy-on-write page volume, and the SQL layer on it.
+//!
+//! The engine is synchronous (no tokio): the protocol crate calls it from
+//! blocking threads. Storage lives in [`storage`], SQL values and their byte
+//! encodings in [`value`], statement handling in [`sql`]. Vocabulary and the
+//! invariants cited below (storage invariants 1-5, durability 1-5) are in
+//! `shared/DESIGN.md`; byte layouts, log format and the GC scheme are in
+//! `engine/STORAGE.md`.
+//!
+//! # Life of a write
+//!
+//! 1. [`storage::Cluster::begin`] takes the cluster's newest published
+//!    [`storage::Snapshot`] (an `Arc` of tree roots: cheap) and registers it as
+//!    open, so conflict bookkeeping older than it is kept.
+//! 2. `put`/`delete` only fill the transaction's write buffer (a sorted map),
+//!    with an undo list for savepoints and statement rollback. Reads merge
+//!    the buffer over the snapshot ([`storage::TxRange`]).
+//! 3. [`storage::Transaction::commit`] takes the cluster's commit lock (the one
+//!    ordered pipeline per cluster) and checks every written key against the
+//!    last committing sequence number of that key: a key written by a commit
+//!    newer than our snapshot fails with `WriteConflict` (retryable, MySQL 1213).
+//! 4. Still under the lock it reads each key's current value (the before image),
+//!    builds the commit record (time, server id, statements, full before/after
+//!    images, tree creates/drops), applies the changes to a copy of the working
+//!    state as one sorted batch per tree (`storage::btree::apply` copies only
+//!    the path it changes: storage invariant 1), appends the record to the log
+//!    buffer and queues the new state as pending.
+//! 5. Outside the lock it waits for the log to be durable up to its record:
+//!    the first waiter leads, writes every buffered record and fsyncs once for
+//!    the whole group (durability 1). Then pending states whose records are
+//!    durable are published, in order, and appended to the timeline.
+//!
+//! # Life of a read
+//!
+//! A [`storage::Snapshot`] holds an `Arc<State>`: tree roots that are either
+//! in-memory nodes (written since the last checkpoint) or durable page ids.
+//! `get` descends from the root; a durable child is looked up in the page
+//! cache and, on a miss, read from the page file, its CRC checked (storage
+//! invariant 2) and decoded. Range scans keep the root-to-leaf path and walk
+//! leaves forwards or backwards. Writers never touch nodes a snapshot can
+//! see, so readers take no locks beyond the cache's shard mutex.
+//!
+//! # Life of a checkpoint and a GC pass
+//!
+//! The maintenance thread checkpoints after `checkpoint_log_bytes` of log (or
+//! a time interval): for each cluster it captures the working state, writes
+//! every in-memory node as a new page (children first; values larger than a
+//! quarter page as overflow chains), writes retained history that is not yet
+//! durable, then the meta blob (cluster registry, durable roots, history,
+//! timeline, free list) and finally the superblock into the slot its
+//! generation selects. Afterwards the working trees point at the new pages
+//! ("swizzle") so the in-memory copies can be freed and the cache bounds
+//! memory. GC then marks every page reachable from live pins (the durable
+//! roots that retained history, working states and open snapshots derive
+//! from) and the meta chain, and frees the rest (storage invariant 4).
+//!
+//! # Life of a fork
+//!
+//! [`storage::Volume::fork`] with `PointInTime::Latest` takes the source's
+//! commit lock, clones its working state (an `Arc` of roots: no page is copied
+//! or touched, storage invariant 3), appends a `Fork` record after every commit
+//! already in that state, fsyncs and registers the new cluster. From then on
+//! both sides copy-on-write independently; pages they share stay shared until
+//! one side changes them. A fork at a past time materialises the source's state
+//! at that commit from its newest retained state plus log replay.
+//!
+//! # Life of recovery
+//!
+//! [`storage::Volume::open`] takes the `LOCK` file, reads both superblock
+//! copies and keeps the valid one with the highest generation, decodes the meta
+//! blob into clusters (durable roots, history, timeline) and the free list,
+//! then replays the log from the checkpoint's replay position: commit records
+//! newer than their cluster's state are applied exactly as the commit path
+//! applied them, and create/fork/drop records rebuild the registry. A frame cut
+//! by a crash fails its CRC and ends the log there (it is truncated), so a
+//! transaction is either wholly replayed or absent; an acknowledged commit's
+//! record was fsynced before the acknowledgement, so it is always replayed.
 
 pub mod error;
 pub mod sql;

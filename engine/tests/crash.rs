@@ -49,7 +49,12 @@ fn child(dir: &str, base: u64) {
                     let n = base + t * 1_000_000_000 + i;
                     let mut tx = c.begin();
                     for part in ["a", "b", "c"] {
-                        tx.put(TREE, format!("{n:020}/{part}").as_bytes(), &n.to_le_bytes().repeat(1 + (i % 40) as usize)).unwrap();
+                        tx.put(
+                            TREE,
+                            format!("{n:020}/{part}").as_bytes(),
+                            &n.to_le_bytes().repeat(1 + (i % 40) as usize),
+                        )
+                        .unwrap();
                     }
                     tx.commit(CommitInfo::default()).unwrap();
                     let mut out = std::io::stdout().lock();
@@ -67,7 +72,10 @@ fn child(dir: &str, base: u64) {
 #[test]
 fn kill_9_loses_no_acknowledged_commit() {
     if let Ok(dir) = std::env::var(CHILD_ENV) {
-        let base = std::env::var("BOREALIS_CRASH_BASE").unwrap().parse().unwrap();
+        let base = std::env::var("BOREALIS_CRASH_BASE")
+            .unwrap()
+            .parse()
+            .unwrap();
         child(&dir, base);
         return;
     }
@@ -78,7 +86,12 @@ fn kill_9_loses_no_acknowledged_commit() {
     for iter in 0..iterations {
         let base = (iter as u64 + 1) * 10_000_000_000;
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "kill_9_loses_no_acknowledged_commit", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "kill_9_loses_no_acknowledged_commit",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, &dir.0)
             .env("BOREALIS_CRASH_BASE", base.to_string())
             .stdout(Stdio::piped())
@@ -102,10 +115,20 @@ fn kill_9_loses_no_acknowledged_commit() {
         let got = reader.join().unwrap();
         acked.extend(got.iter().copied());
 
-        let vol = Volume::open(&dir.0, VolumeOptions { background: false, ..opts() }).unwrap();
+        let vol = Volume::open(
+            &dir.0,
+            VolumeOptions {
+                background: false,
+                ..opts()
+            },
+        )
+        .unwrap();
         let snap = vol.cluster("main").unwrap().snapshot();
         let mut present: std::collections::BTreeMap<u64, u32> = Default::default();
-        for r in snap.range(TREE, Bound::Unbounded, Bound::Unbounded, false).unwrap() {
+        for r in snap
+            .range(TREE, Bound::Unbounded, Bound::Unbounded, false)
+            .unwrap()
+        {
             let (k, v) = r.unwrap();
             let k = std::str::from_utf8(&k).unwrap();
             let n: u64 = k[..20].parse().unwrap();
@@ -116,11 +139,21 @@ fn kill_9_loses_no_acknowledged_commit() {
             assert_eq!(*parts, 3, "transaction {n} is partial after kill {iter}");
         }
         for n in &acked {
-            assert!(present.contains_key(n), "acknowledged transaction {n} lost after kill {iter}");
+            assert!(
+                present.contains_key(n),
+                "acknowledged transaction {n} lost after kill {iter}"
+            );
         }
-        assert!(!got.is_empty() || iter > 0, "the child committed nothing before the kill");
+        assert!(
+            !got.is_empty() || iter > 0,
+            "the child committed nothing before the kill"
+        );
         drop(snap);
         vol.abandon();
     }
-    assert!(acked.len() > 100, "only {} commits acknowledged over {iterations} kills", acked.len());
+    assert!(
+        acked.len() > 100,
+        "only {} commits acknowledged over {iterations} kills",
+        acked.len()
+    );
 }

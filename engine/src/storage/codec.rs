@@ -1,6 +1,6 @@
 //! Little helpers to write and read the engine's binary formats (pages, log
 //! records, the meta blob). Reading never panics: short or malformed input is
-//! reported as `None` and turned into [`Error::Corrupt`] by the caller.
+//! reported as `None` and turned into [`crate::Error::Corrupt`] by the caller.
 
 /// Appends fixed-width and variable-length fields to a byte vector.
 #[derive(Default)]

@@ -1,4 +1,11 @@
-//! The copy-on-write page volume.
+//! The copy-on-write page volume (see the crate root for the narrated paths).
+//!
+//! Layers, bottom up: [`store`] (byte I/O, with a fault-injecting double),
+//! [`page`] (page format and decoded nodes), [`cache`] and [`pager`]
+//! (checked reads, allocation, superblocks), [`btree`] (the CoW B+tree),
+//! [`record`] and [`wal`] (the log), [`state`] and [`meta`] (cluster states
+//! and the checkpointed registry), [`volume`] (clusters, checkpoints, GC,
+//! fork, recovery) and [`txn`] (snapshots and transactions).
 
 pub mod btree;
 pub mod cache;

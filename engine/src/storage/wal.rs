@@ -15,7 +15,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use crate::error::{Error, Result};
 
@@ -54,6 +54,9 @@ pub struct Log {
     dir: PathBuf,
     buffered: Mutex<Buffered>,
     writer: Mutex<Writer>,
+    /// True while a leader is writing and syncing; waiters sleep on `synced`.
+    syncing: Mutex<bool>,
+    synced: Condvar,
     durable: AtomicU64,
     poisoned: AtomicBool,
     fsync: bool,
@@ -193,6 +196,8 @@ impl Log {
                 written: end,
                 spare: Vec::new(),
             }),
+            syncing: Mutex::new(false),
+            synced: Condvar::new(),
             durable: AtomicU64::new(end),
             poisoned: AtomicBool::new(false),
             fsync,
@@ -225,19 +230,39 @@ impl Log {
     }
 
     /// Blocks until every frame ending at or before `lsn` is durable.
+    ///
+    /// One caller at a time is the leader: it writes everything buffered and
+    /// fsyncs once. The others sleep until the leader is done, then either find
+    /// their frame durable or one of them leads the next group with everything
+    /// buffered meanwhile.
     pub fn sync_to(&self, lsn: u64) -> Result<()> {
-        if self.durable() >= lsn {
-            return Ok(());
+        {
+            let mut syncing = self.syncing.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                if self.poisoned.load(Ordering::Acquire) {
+                    return Err(Error::Poisoned {
+                        detail: "an earlier log write or fsync failed".into(),
+                    });
+                }
+                if self.durable() >= lsn {
+                    return Ok(());
+                }
+                if !*syncing {
+                    *syncing = true;
+                    break;
+                }
+                syncing = self.synced.wait(syncing).unwrap_or_else(|e| e.into_inner());
+            }
         }
+        let result = self.lead();
+        *self.syncing.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        self.synced.notify_all();
+        result
+    }
+
+    /// Writes and syncs everything buffered (the group leader's work).
+    fn lead(&self) -> Result<()> {
         let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if self.poisoned.load(Ordering::Acquire) {
-            return Err(Error::Poisoned {
-                detail: "an earlier log write or fsync failed".into(),
-            });
-        }
-        if self.durable() >= lsn {
-            return Ok(());
-        }
         let end = {
             let mut b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
             std::mem::swap(&mut b.buf, &mut w.spare);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one gate, locally and in CI: install what is missing, then fmt, clippy and
+# every test (unit, integration, end-to-end with the real clients).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real peers the tests drive: the mysql client, a MariaDB server, sysbench.
+need=()
+command -v mysql >/dev/null 2>&1 || need+=(mariadb-client)
+[ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server)
+command -v sysbench >/dev/null 2>&1 || need+=(sysbench)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing packages: ${need[*]} (run: sudo apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi
+rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo build --release (the binary end-to-end tests start)"
+cargo build --release --workspace
+echo "== cargo test"
+cargo test --workspace -- --test-threads=2
