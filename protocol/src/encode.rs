@@ -22,7 +22,10 @@ pub fn status_flags(status: &SessionStatus, more_results: bool) -> u16 {
     f.bits()
 }
 
-/// OK packet (no CLIENT_SESSION_TRACK: the info string runs to the end of the packet).
+/// OK packet. The info string is length-encoded, as MySQL and MariaDB servers send
+/// it: libmariadb and libmysqlclient read a length-encoded string after the
+/// warnings even without CLIENT_SESSION_TRACK (a bare string reads as a bogus
+/// length and the client reports "malformed packet").
 pub fn ok_packet(
     affected: u64,
     last_insert_id: u64,
@@ -36,7 +39,10 @@ pub fn ok_packet(
     put_lenenc_int(&mut p, last_insert_id);
     p.extend_from_slice(&flags.to_le_bytes());
     p.extend_from_slice(&warnings.to_le_bytes());
-    p.extend_from_slice(info.as_bytes());
+    if !info.is_empty() {
+        put_lenenc_int(&mut p, info.len() as u64);
+        p.extend_from_slice(info.as_bytes());
+    }
     p
 }
 

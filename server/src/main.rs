@@ -1,1 +1,291 @@
-fn main() {}
+//! `borealis`: the MySQL-compatible server on a copy-on-write page volume.
+//!
+//! `borealis serve` opens (or creates) the volume in `--data-dir`, makes sure
+//! the default cluster and its master user exist, and serves the MySQL
+//! protocol on `--bind:--port` until SIGTERM or Ctrl-C, then checkpoints and
+//! exits.
+
+mod glue;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use borealis_engine::sql::session::Instance;
+use borealis_engine::sql::vars::ServerInfo;
+use borealis_engine::storage::{Volume, VolumeOptions};
+use borealis_protocol::{Listener, ServerConfig};
+
+const HELP: &str = "\
+Usage: borealis serve [OPTIONS]
+
+Runs the Borealis MySQL-compatible server.
+
+Options:
+  --data-dir <DIR>          Volume directory (default: ./borealis-data)
+  --bind <ADDR>             Address to listen on (default: 127.0.0.1)
+  --port <PORT>             MySQL port (default: 3306)
+  --master-username <NAME>  Master user created on first start (default: admin)
+  --master-password <PW>    Its password (or env BOREALIS_MASTER_PASSWORD; on first start
+                            without either, a random one is generated, printed once and
+                            written to DATA_DIR/initial-password, mode 0600)
+  --cluster-id <NAME>       Name of the default cluster (default: borealis)
+  --cache-size <SIZE>       Page cache size, e.g. 256M, 2G (default: 256M)
+  --page-size <BYTES>       Page size of a new volume (default: 16384)
+  --server-id <N>           server_id (default: 1)
+  --log-level <LEVEL>       error, warn, info, debug, trace (default: info)
+  -h, --help                Print this help
+";
+
+struct Args {
+    data_dir: PathBuf,
+    bind: String,
+    port: u16,
+    user: String,
+    password: Option<String>,
+    cluster: String,
+    cache: usize,
+    page_size: usize,
+    server_id: u32,
+    log_level: String,
+}
+
+fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last()?.to_ascii_uppercase() {
+        'K' => (&s[..s.len() - 1], 1usize << 10),
+        'M' => (&s[..s.len() - 1], 1 << 20),
+        'G' => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    num.parse::<usize>().ok()?.checked_mul(mult)
+}
+
+fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut a = Args {
+        data_dir: PathBuf::from("./borealis-data"),
+        bind: "127.0.0.1".into(),
+        port: 3306,
+        user: "admin".into(),
+        password: std::env::var("BOREALIS_MASTER_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty()),
+        cluster: "borealis".into(),
+        cache: 256 << 20,
+        page_size: 16384,
+        server_id: 1,
+        log_level: "info".into(),
+    };
+    while let Some(flag) = argv.next() {
+        let (flag, inline) = match flag.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (flag, None),
+        };
+        if flag == "-h" || flag == "--help" {
+            return Err(String::new());
+        }
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| argv.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "--data-dir" => a.data_dir = PathBuf::from(value()?),
+            "--bind" => a.bind = value()?,
+            "--port" => {
+                a.port = value()?
+                    .parse()
+                    .map_err(|_| "--port must be a number from 0 to 65535".to_string())?
+            }
+            "--master-username" => a.user = value()?,
+            "--master-password" => a.password = Some(value()?),
+            "--cluster-id" => a.cluster = value()?,
+            "--cache-size" => {
+                a.cache = parse_size(&value()?).ok_or("--cache-size must look like 512M or 2G")?
+            }
+            "--page-size" => {
+                a.page_size = value()?
+                    .parse()
+                    .map_err(|_| "--page-size must be a number".to_string())?
+            }
+            "--server-id" => {
+                a.server_id = value()?
+                    .parse()
+                    .map_err(|_| "--server-id must be a number".to_string())?
+            }
+            "--log-level" => a.log_level = value()?,
+            other => {
+                return Err(format!(
+                    "unknown option '{other}' (see borealis serve --help)"
+                ))
+            }
+        }
+    }
+    Ok(a)
+}
+
+fn random_password() -> String {
+    let mut buf = [0u8; 18];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut buf);
+    }
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    buf.iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+fn write_initial_password(dir: &Path, pw: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(dir.join("initial-password"))?;
+    writeln!(f, "{pw}")
+}
+
+fn main() {
+    let mut argv = std::env::args().skip(1);
+    let code = match argv.next().as_deref() {
+        Some("serve") => match parse_args(argv) {
+            Ok(a) => serve(a),
+            Err(e) if e.is_empty() => {
+                let _ = write!(std::io::stdout(), "{HELP}");
+                0
+            }
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "borealis: {e}");
+                2
+            }
+        },
+        Some("-h" | "--help" | "help") | None => {
+            let _ = write!(std::io::stdout(), "Usage: borealis <COMMAND>\n\nCommands:\n  serve   Run the server (borealis serve --help)\n");
+            0
+        }
+        Some(other) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "borealis: unknown command '{other}' (try: borealis serve --help)"
+            );
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+fn serve(a: Args) -> i32 {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(format!("{},opensrv_mysql=warn", a.log_level))
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    match run(a) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("{e}");
+            1
+        }
+    }
+}
+
+fn run(a: Args) -> Result<(), String> {
+    std::fs::create_dir_all(&a.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", a.data_dir.display()))?;
+    let opts = VolumeOptions {
+        page_size: a.page_size,
+        cache_bytes: a.cache,
+        ..Default::default()
+    };
+    let volume = Arc::new(Volume::open(&a.data_dir, opts).map_err(|e| e.to_string())?);
+    let first_start = volume.cluster(&a.cluster).is_none();
+    let mut password = a.password.clone();
+    if first_start {
+        volume
+            .create_cluster(&a.cluster)
+            .map_err(|e| e.to_string())?;
+        if password.is_none() {
+            let pw = random_password();
+            write_initial_password(&a.data_dir, &pw)
+                .map_err(|e| format!("cannot write initial-password: {e}"))?;
+            let _ = writeln!(
+                std::io::stdout(),
+                "Generated password for master user '{}': {pw}\n(also written to {})",
+                a.user,
+                a.data_dir.join("initial-password").display()
+            );
+            password = Some(pw);
+        }
+    }
+    let data_dir = std::fs::canonicalize(&a.data_dir).unwrap_or(a.data_dir.clone());
+    let info = ServerInfo {
+        version: "8.0.36-borealis".into(),
+        port: a.port,
+        hostname: std::fs::read_to_string("/etc/hostname")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into()),
+        datadir: format!("{}/", data_dir.display()),
+        server_id: a.server_id,
+        log_bin: false,
+        ..Default::default()
+    };
+    let master = password.as_deref().map(|p| (a.user.as_str(), p));
+    let inst = Instance::new(
+        volume.clone(),
+        &a.cluster,
+        info,
+        if first_start { master } else { None },
+    )
+    .map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .max(2),
+        )
+        .max_blocking_threads(512)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let addr: SocketAddr = format!("{}:{}", a.bind, a.port)
+        .parse()
+        .or_else(|_| format!("[{}]:{}", a.bind, a.port).parse())
+        .map_err(|_| format!("--bind '{}' is not an IP address", a.bind))?;
+    rt.block_on(async move {
+        let factory = Arc::new(glue::Factory { inst });
+        let listener = Listener::bind(addr, factory, ServerConfig::default())
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(%local, cluster = %a.cluster, "borealis ready for connections");
+        listener
+            .run_until(async {
+                let mut term =
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    {
+                        Ok(s) => s,
+                        Err(_) => return std::future::pending().await,
+                    };
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = tokio::signal::ctrl_c() => {},
+                }
+                tracing::info!("shutting down");
+            })
+            .await;
+        Ok::<(), String>(())
+    })?;
+    drop(rt);
+    match Arc::try_unwrap(volume) {
+        Ok(v) => v.close().map_err(|e| e.to_string())?,
+        Err(v) => v.checkpoint().map_err(|e| e.to_string())?,
+    }
+    tracing::info!("stopped cleanly");
+    Ok(())
+}

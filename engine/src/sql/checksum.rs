@@ -30,6 +30,8 @@
 //! | TIME(n) | big-endian `OFS + ±(hour<<12 \| min<<6 \| sec, with the fraction appended)` in 3 + frac bytes |
 //! | YEAR | 1 byte, `year - 1900` (0 for 0000) |
 //!
+//! TIMESTAMP values are [`Value::DateTime`] in UTC; the zero timestamp is stored as 0 seconds.
+//!
 //! Fractions (MySQL 5.6 temporal format, MariaDB's default): none for n = 0, one byte of
 //! hundredths for n = 1..2, two bytes big-endian of 1/10000 s for n = 3..4, three bytes of
 //! microseconds for n = 5..6.
@@ -72,11 +74,16 @@ fn is_variable(ty: &SqlType) -> bool {
     )
 }
 
+/// The error for a value that a column of type `ty` cannot hold (a caller bug or corrupt row).
 fn bad(ty: &SqlType, v: &Value) -> ValueError {
+    let shown = match v {
+        Value::Bytes(b) => format!("of {} bytes", b.len()),
+        other => format!("{other:?}"),
+    };
     ValueError::new(
         1105,
         format!(
-            "CHECKSUM TABLE: value {v:?} does not fit column type {}",
+            "CHECKSUM TABLE: value {shown} does not fit column type {}",
             ty.mariadb_name()
         ),
     )
@@ -1054,6 +1061,7 @@ mod tests {
         }
 
         /// A column of a live-test table.
+        #[derive(Clone)]
         pub struct Col {
             name: String,
             ty: SqlType,
@@ -1094,16 +1102,19 @@ mod tests {
             pub name: String,
             pub columns: Vec<Col>,
             pub rows: usize,
+            /// InnoDB, MyISAM or Aria: the checksum must not depend on it.
+            pub engine: &'static str,
         }
 
         impl Table {
             pub fn ddl(&self) -> String {
                 let cols: Vec<String> = self.columns.iter().map(Col::ddl).collect();
                 format!(
-                    "CREATE TABLE {} ({}, PRIMARY KEY (id)) ENGINE=InnoDB \
+                    "CREATE TABLE {} ({}, PRIMARY KEY (id)) ENGINE={} \
                      DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n",
                     self.name,
-                    cols.join(", ")
+                    cols.join(", "),
+                    self.engine
                 )
             }
         }
@@ -1243,6 +1254,7 @@ mod tests {
                     name: name.into(),
                     columns,
                     rows,
+                    engine: "InnoDB",
                 }
             };
             for col in all_columns().into_iter().chain(variable_columns()) {
@@ -1252,7 +1264,15 @@ mod tests {
             tables.push(table("wide_fixed", all_columns(), 300));
             let mut packed = all_columns();
             packed.extend(variable_columns());
-            tables.push(table("wide_packed", packed, 300));
+            tables.push(table("wide_packed", packed.clone(), 300));
+            tables.push(Table {
+                engine: "MyISAM",
+                ..table("wide_packed_myisam", packed, 100)
+            });
+            tables.push(Table {
+                engine: "Aria",
+                ..table("wide_fixed_aria", all_columns(), 100)
+            });
             let ints = |n: usize, nullable: bool| {
                 (0..n)
                     .map(|i| c(&format!("n{i}"), int_ty(IntKind::Small, false), nullable))
@@ -1349,13 +1369,7 @@ mod tests {
                     let int_len = rng.range(0, i64::from(precision - scale)) as usize;
                     let sign = if rng.one_in(2) { "-" } else { "" };
                     let frac = digits(usize::from(*scale), rng);
-                    let s = format!("{sign}{}.{frac}0", digits(int_len, rng));
-                    let s = s.replace("-.", "-0.");
-                    let s = if s.starts_with('.') {
-                        format!("0{s}")
-                    } else {
-                        s
-                    };
+                    let s = format!("{sign}0{}.{frac}0", digits(int_len, rng));
                     let d = Decimal::parse(&s).expect("generated decimal");
                     Value::Decimal(d.round_to_scale(*scale))
                 }

@@ -1,5 +1,16 @@
 //! The SQL layer: parse, plan and execute MySQL statements over the storage layer.
 
+pub mod catalog;
 pub mod checksum;
+pub mod ddl;
+pub mod dml;
+pub mod error;
+pub mod exec;
+pub mod expr;
 pub mod front;
+pub mod functions;
+pub mod infoschema;
+pub mod session;
 pub mod vars;
+
+pub use error::{SqlError, SqlResult};

@@ -63,6 +63,8 @@ impl std::error::Error for ValueError {}
 pub enum Level {
     Note,
     Warning,
+    /// A statement's own failure, kept for SHOW WARNINGS/ERRORS.
+    Error,
 }
 
 /// A condition to add to the session's warning list.

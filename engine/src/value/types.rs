@@ -849,6 +849,7 @@ impl Level {
         match self {
             Level::Note => "Note",
             Level::Warning => "Warning",
+            Level::Error => "Error",
         }
     }
 }

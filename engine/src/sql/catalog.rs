@@ -1,0 +1,709 @@
+//! The catalog: databases, tables, indexes and users of one cluster, stored in
+//! the reserved catalog tree so that DDL is transactional, snapshots see the
+//! schema of their own moment, and a fork has the source's schema and users.
+//!
+//! Keys in the catalog tree: `D<db>` database, `T<db>\0<table>` table,
+//! `U<user>\0<host>` user, `V` the catalog version (bumped by every DDL, so a
+//! session knows when its cached [`Catalog`] is stale and two concurrent DDLs
+//! conflict).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::storage::codec::{Reader, Writer};
+use crate::value::row::{decode_row, encode_row};
+use crate::value::{Collation, IntKind, LobKind, SqlType, Value};
+
+/// The reserved tree holding the catalog.
+pub const CATALOG_TREE: u64 = 1;
+const FORMAT: u8 = 1;
+
+/// A column's DEFAULT.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ColumnDefault {
+    /// No DEFAULT clause: NULL for nullable columns, an error (1364) in strict mode otherwise.
+    None,
+    Null,
+    Value(Value),
+    /// DEFAULT CURRENT_TIMESTAMP[(fsp)].
+    CurrentTimestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: SqlType,
+    pub nullable: bool,
+    pub default: ColumnDefault,
+    pub auto_increment: bool,
+    /// ON UPDATE CURRENT_TIMESTAMP.
+    pub on_update_now: bool,
+    pub comment: String,
+}
+
+/// One column of an index, with an optional prefix length in characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexColumn {
+    pub column: usize,
+    pub prefix: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexDef {
+    pub name: String,
+    pub unique: bool,
+    pub columns: Vec<IndexColumn>,
+    /// The tree holding the index entries.
+    pub tree: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDef {
+    pub db: String,
+    pub name: String,
+    /// The clustered tree: rows keyed by primary key (or hidden row id).
+    pub tree: u64,
+    pub columns: Vec<ColumnDef>,
+    /// Primary key columns; empty means a hidden 8-byte row id.
+    pub primary: Vec<IndexColumn>,
+    /// Secondary indexes (UNIQUE and plain).
+    pub indexes: Vec<IndexDef>,
+    pub engine: String,
+    pub collation: Collation,
+    pub comment: String,
+    /// AUTO_INCREMENT table option (first value), 1 when not given.
+    pub auto_increment_start: u64,
+    pub created_us: u64,
+}
+
+impl TableDef {
+    /// Index of the column called `name` (case-insensitive, as MySQL).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn types(&self) -> Vec<SqlType> {
+        self.columns.iter().map(|c| c.ty.clone()).collect()
+    }
+
+    /// The AUTO_INCREMENT column, if any.
+    pub fn auto_increment_column(&self) -> Option<usize> {
+        self.columns.iter().position(|c| c.auto_increment)
+    }
+
+    /// Values used when a stored row has fewer columns than the table (ADD COLUMN).
+    pub fn defaults(&self) -> Vec<Value> {
+        self.columns
+            .iter()
+            .map(|c| match &c.default {
+                ColumnDefault::Value(v) => v.clone(),
+                _ => Value::Null,
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatabaseDef {
+    pub name: String,
+    pub collation: Collation,
+}
+
+/// Privilege bits, as GRANT names them.
+pub mod privs {
+    pub const SELECT: u32 = 1;
+    pub const INSERT: u32 = 1 << 1;
+    pub const UPDATE: u32 = 1 << 2;
+    pub const DELETE: u32 = 1 << 3;
+    pub const CREATE: u32 = 1 << 4;
+    pub const DROP: u32 = 1 << 5;
+    pub const ALTER: u32 = 1 << 6;
+    pub const INDEX: u32 = 1 << 7;
+    pub const REPLICATION_SLAVE: u32 = 1 << 8;
+    pub const REPLICATION_CLIENT: u32 = 1 << 9;
+    pub const SUPER: u32 = 1 << 10;
+    pub const CREATE_USER: u32 = 1 << 11;
+    pub const PROCESS: u32 = 1 << 12;
+    pub const RELOAD: u32 = 1 << 13;
+    pub const LOCK_TABLES: u32 = 1 << 14;
+    pub const GRANT_OPTION: u32 = 1 << 15;
+    pub const SHOW_DATABASES: u32 = 1 << 16;
+    /// Everything ALL [PRIVILEGES] grants at the global level.
+    pub const ALL: u32 = (1 << 17) - 1 - GRANT_OPTION;
+    /// What ALL means on a database or table.
+    pub const ALL_OBJECT: u32 =
+        SELECT | INSERT | UPDATE | DELETE | CREATE | DROP | ALTER | INDEX | LOCK_TABLES;
+
+    /// `(bit, name)` in the order SHOW GRANTS lists them.
+    pub const NAMES: &[(u32, &str)] = &[
+        (SELECT, "SELECT"),
+        (INSERT, "INSERT"),
+        (UPDATE, "UPDATE"),
+        (DELETE, "DELETE"),
+        (CREATE, "CREATE"),
+        (DROP, "DROP"),
+        (RELOAD, "RELOAD"),
+        (PROCESS, "PROCESS"),
+        (INDEX, "INDEX"),
+        (ALTER, "ALTER"),
+        (SHOW_DATABASES, "SHOW DATABASES"),
+        (SUPER, "SUPER"),
+        (LOCK_TABLES, "LOCK TABLES"),
+        (REPLICATION_SLAVE, "REPLICATION SLAVE"),
+        (REPLICATION_CLIENT, "REPLICATION CLIENT"),
+        (CREATE_USER, "CREATE USER"),
+    ];
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct UserDef {
+    pub user: String,
+    pub host: String,
+    /// SHA1(SHA1(password)) (mysql_native_password); empty for no password.
+    pub auth_stage2: Vec<u8>,
+    pub global: u32,
+    pub dbs: BTreeMap<String, u32>,
+    pub tables: BTreeMap<(String, String), u32>,
+}
+
+impl UserDef {
+    /// Whether the user holds `need` on `db`.`table` (either may be absent).
+    pub fn allows(&self, need: u32, db: Option<&str>, table: Option<&str>) -> bool {
+        let mut have = self.global;
+        if let Some(db) = db {
+            have |= self.dbs.get(db).copied().unwrap_or(0);
+            if let Some(t) = table {
+                have |= self
+                    .tables
+                    .get(&(db.to_string(), t.to_string()))
+                    .copied()
+                    .unwrap_or(0);
+            }
+        }
+        have & need == need
+    }
+
+    /// Whether the user holds any privilege on `db` (for SHOW DATABASES, USE).
+    pub fn any_on_db(&self, db: &str) -> bool {
+        self.global != 0
+            || self.dbs.get(db).is_some_and(|p| *p != 0)
+            || self.tables.iter().any(|((d, _), p)| d == db && *p != 0)
+    }
+}
+
+/// The decoded catalog of one snapshot.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub version: u64,
+    pub dbs: BTreeMap<String, DatabaseDef>,
+    pub tables: BTreeMap<(String, String), Arc<TableDef>>,
+    pub users: BTreeMap<(String, String), UserDef>,
+}
+
+impl Catalog {
+    pub fn table(&self, db: &str, name: &str) -> Option<&Arc<TableDef>> {
+        self.tables.get(&(db.to_string(), name.to_string()))
+    }
+
+    pub fn tables_in<'a>(&'a self, db: &'a str) -> impl Iterator<Item = &'a Arc<TableDef>> + 'a {
+        self.tables
+            .range((db.to_string(), String::new())..)
+            .take_while(move |((d, _), _)| d == db)
+            .map(|(_, t)| t)
+    }
+
+    /// The user entry that matches `user` connecting from `host` (`%` matches any host).
+    pub fn find_user(&self, user: &str, host: &str) -> Option<&UserDef> {
+        self.users
+            .get(&(user.to_string(), host.to_string()))
+            .or_else(|| self.users.get(&(user.to_string(), "%".to_string())))
+            .or_else(|| {
+                if host == "127.0.0.1" || host == "::1" {
+                    self.users.get(&(user.to_string(), "localhost".to_string()))
+                } else {
+                    None
+                }
+            })
+    }
+
+    /// Decodes the catalog from its tree entries.
+    pub fn decode<'a>(entries: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> Option<Catalog> {
+        let mut c = Catalog::default();
+        for (k, v) in entries {
+            match k.first()? {
+                b'V' => c.version = u64::from_le_bytes(v.try_into().ok()?),
+                b'D' => {
+                    let d = decode_db(v)?;
+                    c.dbs.insert(d.name.clone(), d);
+                }
+                b'T' => {
+                    let t = decode_table(v)?;
+                    c.tables.insert((t.db.clone(), t.name.clone()), Arc::new(t));
+                }
+                b'U' => {
+                    let u = decode_user(v)?;
+                    c.users.insert((u.user.clone(), u.host.clone()), u);
+                }
+                _ => return None,
+            }
+        }
+        Some(c)
+    }
+}
+
+pub fn version_key() -> Vec<u8> {
+    b"V".to_vec()
+}
+pub fn db_key(db: &str) -> Vec<u8> {
+    let mut k = b"D".to_vec();
+    k.extend_from_slice(db.as_bytes());
+    k
+}
+pub fn table_key(db: &str, name: &str) -> Vec<u8> {
+    let mut k = b"T".to_vec();
+    k.extend_from_slice(db.as_bytes());
+    k.push(0);
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+pub fn user_key(user: &str, host: &str) -> Vec<u8> {
+    let mut k = b"U".to_vec();
+    k.extend_from_slice(user.as_bytes());
+    k.push(0);
+    k.extend_from_slice(host.as_bytes());
+    k
+}
+
+fn put_type(w: &mut Writer, t: &SqlType) {
+    let coll = |w: &mut Writer, c: &Collation| w.var(u64::from(c.id()));
+    match t {
+        SqlType::Int {
+            kind,
+            unsigned,
+            width,
+        } => {
+            w.u8(1);
+            w.u8(*kind as u8);
+            w.u8(u8::from(*unsigned));
+            w.u8(width.unwrap_or(0));
+        }
+        SqlType::Decimal { precision, scale } => {
+            w.u8(2);
+            w.u8(*precision);
+            w.u8(*scale);
+        }
+        SqlType::Float => w.u8(3),
+        SqlType::Double => w.u8(4),
+        SqlType::Char { len, collation } => {
+            w.u8(5);
+            w.var(u64::from(*len));
+            coll(w, collation);
+        }
+        SqlType::VarChar { len, collation } => {
+            w.u8(6);
+            w.var(u64::from(*len));
+            coll(w, collation);
+        }
+        SqlType::Text { kind, collation } => {
+            w.u8(7);
+            w.u8(*kind as u8);
+            coll(w, collation);
+        }
+        SqlType::Binary { len } => {
+            w.u8(8);
+            w.var(u64::from(*len));
+        }
+        SqlType::VarBinary { len } => {
+            w.u8(9);
+            w.var(u64::from(*len));
+        }
+        SqlType::Blob { kind } => {
+            w.u8(10);
+            w.u8(*kind as u8);
+        }
+        SqlType::Date => w.u8(11),
+        SqlType::DateTime { fsp } => {
+            w.u8(12);
+            w.u8(*fsp);
+        }
+        SqlType::Timestamp { fsp } => {
+            w.u8(13);
+            w.u8(*fsp);
+        }
+        SqlType::Time { fsp } => {
+            w.u8(14);
+            w.u8(*fsp);
+        }
+        SqlType::Year => w.u8(15),
+        SqlType::Enum { values, collation } => {
+            w.u8(16);
+            w.var(values.len() as u64);
+            for v in values {
+                w.str(v);
+            }
+            coll(w, collation);
+        }
+    }
+}
+
+fn int_kind(b: u8) -> Option<IntKind> {
+    Some(match b {
+        0 => IntKind::Tiny,
+        1 => IntKind::Small,
+        2 => IntKind::Medium,
+        3 => IntKind::Int,
+        4 => IntKind::Big,
+        _ => return None,
+    })
+}
+
+fn lob_kind(b: u8) -> Option<LobKind> {
+    Some(match b {
+        0 => LobKind::Tiny,
+        1 => LobKind::Normal,
+        2 => LobKind::Medium,
+        3 => LobKind::Long,
+        _ => return None,
+    })
+}
+
+fn get_type(r: &mut Reader) -> Option<SqlType> {
+    let coll = |r: &mut Reader| Collation::from_id(u16::try_from(r.var()?).ok()?);
+    let len = |r: &mut Reader| u32::try_from(r.var()?).ok();
+    Some(match r.u8()? {
+        1 => {
+            let kind = int_kind(r.u8()?)?;
+            let unsigned = r.u8()? != 0;
+            let width = match r.u8()? {
+                0 => None,
+                w => Some(w),
+            };
+            SqlType::Int {
+                kind,
+                unsigned,
+                width,
+            }
+        }
+        2 => SqlType::Decimal {
+            precision: r.u8()?,
+            scale: r.u8()?,
+        },
+        3 => SqlType::Float,
+        4 => SqlType::Double,
+        5 => SqlType::Char {
+            len: len(r)?,
+            collation: coll(r)?,
+        },
+        6 => SqlType::VarChar {
+            len: len(r)?,
+            collation: coll(r)?,
+        },
+        7 => SqlType::Text {
+            kind: lob_kind(r.u8()?)?,
+            collation: coll(r)?,
+        },
+        8 => SqlType::Binary { len: len(r)? },
+        9 => SqlType::VarBinary { len: len(r)? },
+        10 => SqlType::Blob {
+            kind: lob_kind(r.u8()?)?,
+        },
+        11 => SqlType::Date,
+        12 => SqlType::DateTime { fsp: r.u8()? },
+        13 => SqlType::Timestamp { fsp: r.u8()? },
+        14 => SqlType::Time { fsp: r.u8()? },
+        15 => SqlType::Year,
+        16 => {
+            let n = r.var()?;
+            let mut values = Vec::new();
+            for _ in 0..n {
+                values.push(r.str()?);
+            }
+            SqlType::Enum {
+                values,
+                collation: coll(r)?,
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn put_index_cols(w: &mut Writer, cols: &[IndexColumn]) {
+    w.var(cols.len() as u64);
+    for c in cols {
+        w.var(c.column as u64);
+        w.var(c.prefix.map_or(0, |p| u64::from(p) + 1));
+    }
+}
+
+fn get_index_cols(r: &mut Reader) -> Option<Vec<IndexColumn>> {
+    let n = r.var()?;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let column = usize::try_from(r.var()?).ok()?;
+        let prefix = match r.var()? {
+            0 => None,
+            p => Some(u32::try_from(p - 1).ok()?),
+        };
+        out.push(IndexColumn { column, prefix });
+    }
+    Some(out)
+}
+
+pub fn encode_table(t: &TableDef) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(FORMAT);
+    w.str(&t.db);
+    w.str(&t.name);
+    w.u64(t.tree);
+    w.var(t.columns.len() as u64);
+    for c in &t.columns {
+        w.str(&c.name);
+        put_type(&mut w, &c.ty);
+        w.u8(u8::from(c.nullable)
+            | (u8::from(c.auto_increment) << 1)
+            | (u8::from(c.on_update_now) << 2));
+        match &c.default {
+            ColumnDefault::None => w.u8(0),
+            ColumnDefault::Null => w.u8(1),
+            ColumnDefault::CurrentTimestamp => w.u8(2),
+            ColumnDefault::Value(v) => {
+                w.u8(3);
+                let bytes = encode_row(std::slice::from_ref(v), std::slice::from_ref(&c.ty))
+                    .unwrap_or_default();
+                w.bytes(&bytes);
+            }
+        }
+        w.str(&c.comment);
+    }
+    put_index_cols(&mut w, &t.primary);
+    w.var(t.indexes.len() as u64);
+    for i in &t.indexes {
+        w.str(&i.name);
+        w.u8(u8::from(i.unique));
+        put_index_cols(&mut w, &i.columns);
+        w.u64(i.tree);
+    }
+    w.str(&t.engine);
+    w.var(u64::from(t.collation.id()));
+    w.str(&t.comment);
+    w.u64(t.auto_increment_start);
+    w.u64(t.created_us);
+    w.buf
+}
+
+pub fn decode_table(b: &[u8]) -> Option<TableDef> {
+    let mut r = Reader::new(b);
+    if r.u8()? != FORMAT {
+        return None;
+    }
+    let db = r.str()?;
+    let name = r.str()?;
+    let tree = r.u64()?;
+    let n = r.var()?;
+    let mut columns = Vec::new();
+    for _ in 0..n {
+        let name = r.str()?;
+        let ty = get_type(&mut r)?;
+        let flags = r.u8()?;
+        let default = match r.u8()? {
+            0 => ColumnDefault::None,
+            1 => ColumnDefault::Null,
+            2 => ColumnDefault::CurrentTimestamp,
+            3 => {
+                let bytes = r.bytes()?;
+                let v = decode_row(bytes, std::slice::from_ref(&ty), &[])
+                    .ok()?
+                    .pop()?;
+                ColumnDefault::Value(v)
+            }
+            _ => return None,
+        };
+        let comment = r.str()?;
+        columns.push(ColumnDef {
+            name,
+            ty,
+            nullable: flags & 1 != 0,
+            auto_increment: flags & 2 != 0,
+            on_update_now: flags & 4 != 0,
+            default,
+            comment,
+        });
+    }
+    let primary = get_index_cols(&mut r)?;
+    let ni = r.var()?;
+    let mut indexes = Vec::new();
+    for _ in 0..ni {
+        let name = r.str()?;
+        let unique = r.u8()? != 0;
+        let columns = get_index_cols(&mut r)?;
+        let tree = r.u64()?;
+        indexes.push(IndexDef {
+            name,
+            unique,
+            columns,
+            tree,
+        });
+    }
+    let engine = r.str()?;
+    let collation = Collation::from_id(u16::try_from(r.var()?).ok()?)?;
+    let comment = r.str()?;
+    let auto_increment_start = r.u64()?;
+    let created_us = r.u64()?;
+    Some(TableDef {
+        db,
+        name,
+        tree,
+        columns,
+        primary,
+        indexes,
+        engine,
+        collation,
+        comment,
+        auto_increment_start,
+        created_us,
+    })
+}
+
+pub fn encode_db(d: &DatabaseDef) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(FORMAT);
+    w.str(&d.name);
+    w.var(u64::from(d.collation.id()));
+    w.buf
+}
+
+fn decode_db(b: &[u8]) -> Option<DatabaseDef> {
+    let mut r = Reader::new(b);
+    if r.u8()? != FORMAT {
+        return None;
+    }
+    Some(DatabaseDef {
+        name: r.str()?,
+        collation: Collation::from_id(u16::try_from(r.var()?).ok()?)?,
+    })
+}
+
+pub fn encode_user(u: &UserDef) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(FORMAT);
+    w.str(&u.user);
+    w.str(&u.host);
+    w.bytes(&u.auth_stage2);
+    w.u32(u.global);
+    w.var(u.dbs.len() as u64);
+    for (d, p) in &u.dbs {
+        w.str(d);
+        w.u32(*p);
+    }
+    w.var(u.tables.len() as u64);
+    for ((d, t), p) in &u.tables {
+        w.str(d);
+        w.str(t);
+        w.u32(*p);
+    }
+    w.buf
+}
+
+fn decode_user(b: &[u8]) -> Option<UserDef> {
+    let mut r = Reader::new(b);
+    if r.u8()? != FORMAT {
+        return None;
+    }
+    let user = r.str()?;
+    let host = r.str()?;
+    let auth_stage2 = r.bytes()?.to_vec();
+    let global = r.u32()?;
+    let mut dbs = BTreeMap::new();
+    for _ in 0..r.var()? {
+        let d = r.str()?;
+        dbs.insert(d, r.u32()?);
+    }
+    let mut tables = BTreeMap::new();
+    for _ in 0..r.var()? {
+        let d = r.str()?;
+        let t = r.str()?;
+        tables.insert((d, t), r.u32()?);
+    }
+    Some(UserDef {
+        user,
+        host,
+        auth_stage2,
+        global,
+        dbs,
+        tables,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_round_trip() {
+        let t = TableDef {
+            db: "shop".into(),
+            name: "t".into(),
+            tree: 1030,
+            columns: vec![
+                ColumnDef {
+                    name: "id".into(),
+                    ty: SqlType::Int {
+                        kind: IntKind::Int,
+                        unsigned: false,
+                        width: None,
+                    },
+                    nullable: false,
+                    default: ColumnDefault::None,
+                    auto_increment: true,
+                    on_update_now: false,
+                    comment: String::new(),
+                },
+                ColumnDef {
+                    name: "c".into(),
+                    ty: SqlType::Char {
+                        len: 120,
+                        collation: Collation::Utf8mb4GeneralCi,
+                    },
+                    nullable: false,
+                    default: ColumnDefault::Value(Value::Bytes(b"x".to_vec())),
+                    auto_increment: false,
+                    on_update_now: false,
+                    comment: "hi".into(),
+                },
+                ColumnDef {
+                    name: "e".into(),
+                    ty: SqlType::Enum {
+                        values: vec!["a".into(), "b".into()],
+                        collation: Collation::Utf8mb4Bin,
+                    },
+                    nullable: true,
+                    default: ColumnDefault::CurrentTimestamp,
+                    auto_increment: false,
+                    on_update_now: true,
+                    comment: String::new(),
+                },
+            ],
+            primary: vec![IndexColumn {
+                column: 0,
+                prefix: None,
+            }],
+            indexes: vec![IndexDef {
+                name: "k".into(),
+                unique: false,
+                columns: vec![IndexColumn {
+                    column: 1,
+                    prefix: Some(10),
+                }],
+                tree: 1031,
+            }],
+            engine: "InnoDB".into(),
+            collation: Collation::Utf8mb4GeneralCi,
+            comment: String::new(),
+            auto_increment_start: 5,
+            created_us: 7,
+        };
+        assert_eq!(decode_table(&encode_table(&t)), Some(t));
+    }
+}

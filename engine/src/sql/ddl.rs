@@ -1,0 +1,1619 @@
+//! DDL: databases, tables, indexes; and SHOW CREATE TABLE's rendering.
+//!
+//! Every change writes catalog entries in the statement's transaction and bumps
+//! the catalog version, so DDL commits atomically with its data changes (a
+//! rebuilt table's rows, a new index's entries) and forks with the cluster.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use super::catalog::{
+    self, ColumnDef, ColumnDefault, DatabaseDef, IndexColumn, IndexDef, TableDef, CATALOG_TREE,
+};
+use super::error::{SqlError, SqlResult};
+use super::exec::{decode, Exec, Path};
+use crate::storage::page::Bytes;
+use crate::value::keycode::{encode_key_part, KeyPart};
+use crate::value::row::encode_row;
+use crate::value::{coerce_for_column, Collation, IntKind, LobKind, SqlType, Value};
+
+/// Bumps the catalog version inside the statement's transaction.
+pub fn bump_version(ex: &mut Exec) -> SqlResult<()> {
+    let v = ex.catalog.version + 1;
+    ex.reader
+        .tx()?
+        .put(CATALOG_TREE, &catalog::version_key(), &v.to_le_bytes())?;
+    Ok(())
+}
+
+/// Makes sure the catalog tree exists (first DDL on a fresh cluster).
+pub fn ensure_catalog(tx: &mut crate::storage::Transaction) -> SqlResult<()> {
+    if !tx.has_tree(CATALOG_TREE) {
+        tx.create_tree_with_id(CATALOG_TREE)?;
+    }
+    Ok(())
+}
+
+fn charset_collation(
+    cs: Option<&str>,
+    coll: Option<&str>,
+    default: Collation,
+) -> SqlResult<Collation> {
+    if let Some(c) = coll {
+        return Collation::from_name(c)
+            .ok_or_else(|| SqlError::new(1273, format!("Unknown collation: '{c}'")));
+    }
+    if let Some(cs) = cs {
+        return Collation::default_for_charset(cs)
+            .ok_or_else(|| SqlError::new(1115, format!("Unknown character set: '{cs}'")));
+    }
+    Ok(default)
+}
+
+fn len_of(l: &Option<ast::CharacterLength>) -> Option<u32> {
+    match l {
+        Some(ast::CharacterLength::IntegerLength { length, .. }) => Some(*length as u32),
+        _ => None,
+    }
+}
+
+/// Maps a column's data type.
+pub fn sql_type(dt: &ast::DataType, coll: Collation) -> SqlResult<SqlType> {
+    use ast::DataType as D;
+    let int = |kind, unsigned, w: &Option<u64>| SqlType::Int {
+        kind,
+        unsigned,
+        width: w.map(|w| w.min(255) as u8),
+    };
+    let dec = |info: &ast::ExactNumberInfo| -> SqlResult<SqlType> {
+        let (p, s) = match info {
+            ast::ExactNumberInfo::None => (10, 0),
+            ast::ExactNumberInfo::Precision(p) => (*p, 0),
+            ast::ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s as u64),
+        };
+        if p > 65 {
+            return Err(SqlError::new(
+                1426,
+                format!("Too-big precision {p} specified. Maximum is 65."),
+            ));
+        }
+        if s > 30 {
+            return Err(SqlError::new(
+                1425,
+                format!("Too big scale {s} specified. Maximum is 30."),
+            ));
+        }
+        if s > p {
+            return Err(SqlError::new(
+                1427,
+                "For float(M,D), double(M,D) or decimal(M,D), M must be >= D",
+            ));
+        }
+        Ok(SqlType::Decimal {
+            precision: p as u8,
+            scale: s as u8,
+        })
+    };
+    let fsp = |p: &Option<u64>| -> SqlResult<u8> {
+        match p {
+            Some(p) if *p > 6 => Err(SqlError::new(
+                1426,
+                format!("Too-big precision {p} specified. Maximum is 6."),
+            )),
+            Some(p) => Ok(*p as u8),
+            None => Ok(0),
+        }
+    };
+    Ok(match dt {
+        D::TinyInt(w) => int(IntKind::Tiny, false, w),
+        D::TinyIntUnsigned(w) => int(IntKind::Tiny, true, w),
+        D::SmallInt(w) => int(IntKind::Small, false, w),
+        D::SmallIntUnsigned(w) => int(IntKind::Small, true, w),
+        D::MediumInt(w) => int(IntKind::Medium, false, w),
+        D::MediumIntUnsigned(w) => int(IntKind::Medium, true, w),
+        D::Int(w) | D::Integer(w) => int(IntKind::Int, false, w),
+        D::IntUnsigned(w) | D::IntegerUnsigned(w) => int(IntKind::Int, true, w),
+        D::BigInt(w) => int(IntKind::Big, false, w),
+        D::BigIntUnsigned(w) => int(IntKind::Big, true, w),
+        D::Bool | D::Boolean => SqlType::Int {
+            kind: IntKind::Tiny,
+            unsigned: false,
+            width: Some(1),
+        },
+        D::Decimal(i) | D::Numeric(i) | D::Dec(i) | D::DecimalUnsigned(i) | D::DecUnsigned(i) => {
+            dec(i)?
+        }
+        D::Float(_) | D::FloatUnsigned(_) | D::Float4 | D::Real => SqlType::Float,
+        D::Double(_)
+        | D::DoubleUnsigned(_)
+        | D::DoublePrecision
+        | D::DoublePrecisionUnsigned
+        | D::Float8 => SqlType::Double,
+        D::Char(l) | D::Character(l) => SqlType::Char {
+            len: len_of(l).unwrap_or(1),
+            collation: coll,
+        },
+        D::Varchar(l) | D::CharVarying(l) | D::CharacterVarying(l) | D::Nvarchar(l) => {
+            match len_of(l) {
+                Some(len) => SqlType::VarChar {
+                    len,
+                    collation: coll,
+                },
+                None => return Err(SqlError::new(1064, "VARCHAR needs a length")),
+            }
+        }
+        D::TinyText => SqlType::Text {
+            kind: LobKind::Tiny,
+            collation: coll,
+        },
+        D::Text => SqlType::Text {
+            kind: LobKind::Normal,
+            collation: coll,
+        },
+        D::MediumText => SqlType::Text {
+            kind: LobKind::Medium,
+            collation: coll,
+        },
+        D::LongText => SqlType::Text {
+            kind: LobKind::Long,
+            collation: coll,
+        },
+        D::Binary(l) => SqlType::Binary {
+            len: l.unwrap_or(1) as u32,
+        },
+        D::Varbinary(l) => match l {
+            Some(ast::BinaryLength::IntegerLength { length }) => SqlType::VarBinary {
+                len: *length as u32,
+            },
+            _ => return Err(SqlError::new(1064, "VARBINARY needs a length")),
+        },
+        D::TinyBlob => SqlType::Blob {
+            kind: LobKind::Tiny,
+        },
+        D::Blob(_) => SqlType::Blob {
+            kind: LobKind::Normal,
+        },
+        D::MediumBlob => SqlType::Blob {
+            kind: LobKind::Medium,
+        },
+        D::LongBlob => SqlType::Blob {
+            kind: LobKind::Long,
+        },
+        D::Date => SqlType::Date,
+        D::Datetime(p) => SqlType::DateTime { fsp: fsp(p)? },
+        D::Timestamp(p, _) => SqlType::Timestamp { fsp: fsp(p)? },
+        D::Time(p, _) => SqlType::Time { fsp: fsp(p)? },
+        D::Enum(members, _) => SqlType::Enum {
+            values: members
+                .iter()
+                .map(|m| match m {
+                    ast::EnumMember::Name(n) => n.trim_end().to_string(),
+                    ast::EnumMember::NamedValue(n, _) => n.trim_end().to_string(),
+                })
+                .collect(),
+            collation: coll,
+        },
+        D::Custom(name, args)
+            if name.to_string().eq_ignore_ascii_case("year") && args.iter().all(|a| a == "4") =>
+        {
+            SqlType::Year
+        }
+        D::Custom(name, _) if name.to_string().eq_ignore_ascii_case("year") => SqlType::Year,
+        other => {
+            return Err(SqlError::new(
+                1235,
+                format!("This version of Borealis doesn't yet support the column type '{other}'"),
+            ))
+        }
+    })
+}
+
+/// DEFAULT as SHOW CREATE TABLE prints it (None: no DEFAULT clause).
+pub fn default_text(c: &ColumnDef) -> Option<String> {
+    match &c.default {
+        ColumnDefault::None => None,
+        ColumnDefault::Null => Some("NULL".into()),
+        ColumnDefault::CurrentTimestamp => Some(match c.ty.fsp() {
+            0 => "CURRENT_TIMESTAMP".into(),
+            f => format!("CURRENT_TIMESTAMP({f})"),
+        }),
+        ColumnDefault::Value(v) => v
+            .to_text_as(&c.ty)
+            .map(|t| String::from_utf8_lossy(&t).into_owned()),
+    }
+}
+
+fn quote_ident(s: &str) -> String {
+    format!("`{}`", s.replace('`', "``"))
+}
+
+fn quote_str(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// SHOW CREATE TABLE in MySQL 8's format (feeding it back re-creates the table).
+pub fn show_create_table(t: &TableDef) -> String {
+    let mut lines = Vec::new();
+    for c in &t.columns {
+        let mut l = format!("  {} {}", quote_ident(&c.name), c.ty.mysql_name());
+        if c.ty.is_string() && c.ty.collation() != t.collation && !c.ty.collation().is_binary() {
+            l.push_str(&format!(
+                " CHARACTER SET {} COLLATE {}",
+                c.ty.collation().charset(),
+                c.ty.collation().name()
+            ));
+        }
+        if !c.nullable {
+            l.push_str(" NOT NULL");
+        }
+        if c.auto_increment {
+            l.push_str(" AUTO_INCREMENT");
+        }
+        match &c.default {
+            ColumnDefault::None => {
+                if c.nullable && !matches!(c.ty, SqlType::Text { .. } | SqlType::Blob { .. }) {
+                    l.push_str(" DEFAULT NULL");
+                }
+            }
+            ColumnDefault::Null => l.push_str(" DEFAULT NULL"),
+            ColumnDefault::CurrentTimestamp => {
+                l.push_str(&format!(" DEFAULT {}", default_text(c).unwrap_or_default()))
+            }
+            ColumnDefault::Value(v) => match v {
+                Value::Int(_)
+                | Value::UInt(_)
+                | Value::Decimal(_)
+                | Value::Double(_)
+                | Value::Float(_)
+                | Value::Year(_)
+                | Value::Date(_)
+                | Value::DateTime(_)
+                | Value::Time(_)
+                | Value::Bytes(_) => {
+                    l.push_str(&format!(
+                        " DEFAULT {}",
+                        quote_str(&default_text(c).unwrap_or_default())
+                    ));
+                }
+                Value::Null => l.push_str(" DEFAULT NULL"),
+            },
+        }
+        if c.on_update_now {
+            l.push_str(" ON UPDATE CURRENT_TIMESTAMP");
+            if c.ty.fsp() > 0 {
+                l.push_str(&format!("({})", c.ty.fsp()));
+            }
+        }
+        if !c.comment.is_empty() {
+            l.push_str(&format!(" COMMENT {}", quote_str(&c.comment)));
+        }
+        lines.push(l);
+    }
+    let key_cols = |cols: &[IndexColumn]| {
+        cols.iter()
+            .map(|ic| match ic.prefix {
+                Some(p) => format!("{}({p})", quote_ident(&t.columns[ic.column].name)),
+                None => quote_ident(&t.columns[ic.column].name),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    if !t.primary.is_empty() {
+        lines.push(format!("  PRIMARY KEY ({})", key_cols(&t.primary)));
+    }
+    for ix in &t.indexes {
+        lines.push(format!(
+            "  {}KEY {} ({})",
+            if ix.unique { "UNIQUE " } else { "" },
+            quote_ident(&ix.name),
+            key_cols(&ix.columns)
+        ));
+    }
+    let mut s = format!(
+        "CREATE TABLE {} (\n{}\n) ENGINE={}",
+        quote_ident(&t.name),
+        lines.join(",\n"),
+        t.engine
+    );
+    s.push_str(&format!(
+        " DEFAULT CHARSET={} COLLATE={}",
+        t.collation.charset(),
+        t.collation.name()
+    ));
+    if !t.comment.is_empty() {
+        s.push_str(&format!(" COMMENT={}", quote_str(&t.comment)));
+    }
+    s
+}
+
+impl Exec<'_> {
+    pub fn create_database(
+        &mut self,
+        name: &str,
+        if_not_exists: bool,
+        cs: Option<&str>,
+        coll: Option<&str>,
+    ) -> SqlResult<bool> {
+        if self.catalog.dbs.contains_key(name) {
+            if if_not_exists {
+                return Ok(false);
+            }
+            return Err(SqlError::new(
+                1007,
+                format!("Can't create database '{name}'; database exists"),
+            ));
+        }
+        if name.is_empty() || name.len() > 64 {
+            return Err(SqlError::new(
+                1102,
+                format!("Incorrect database name '{name}'"),
+            ));
+        }
+        let collation = charset_collation(cs, coll, Collation::Utf8mb4GeneralCi)?;
+        let tx = self.reader.tx()?;
+        ensure_catalog(tx)?;
+        tx.put(
+            CATALOG_TREE,
+            &catalog::db_key(name),
+            &catalog::encode_db(&DatabaseDef {
+                name: name.into(),
+                collation,
+            }),
+        )?;
+        bump_version(self)?;
+        Ok(true)
+    }
+
+    pub fn drop_database(&mut self, name: &str, if_exists: bool) -> SqlResult<u64> {
+        if !self.catalog.dbs.contains_key(name) {
+            if if_exists {
+                return Ok(0);
+            }
+            return Err(SqlError::new(
+                1008,
+                format!("Can't drop database '{name}'; database doesn't exist"),
+            ));
+        }
+        let tables: Vec<Arc<TableDef>> = self.catalog.tables_in(name).cloned().collect();
+        for t in &tables {
+            self.drop_table_def(t)?;
+        }
+        self.reader
+            .tx()?
+            .delete(CATALOG_TREE, &catalog::db_key(name))?;
+        bump_version(self)?;
+        Ok(tables.len() as u64)
+    }
+
+    fn drop_table_def(&mut self, t: &TableDef) -> SqlResult<()> {
+        let tx = self.reader.tx()?;
+        tx.drop_tree(t.tree)?;
+        for ix in &t.indexes {
+            tx.drop_tree(ix.tree)?;
+        }
+        tx.delete(CATALOG_TREE, &catalog::table_key(&t.db, &t.name))?;
+        self.shared.reset_counters(t.tree);
+        Ok(())
+    }
+
+    fn db_for(&self, name: &ast::ObjectName) -> SqlResult<(String, String)> {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+            .collect();
+        match parts.as_slice() {
+            [t] => Ok((
+                self.session
+                    .current_db()
+                    .ok_or_else(|| SqlError::new(1046, "No database selected"))?,
+                t.clone(),
+            )),
+            [d, t] => Ok((d.clone(), t.clone())),
+            _ => Err(SqlError::new(
+                1103,
+                format!("Incorrect table name '{name}'"),
+            )),
+        }
+    }
+
+    /// CREATE TABLE; returns false when IF NOT EXISTS found it.
+    pub fn create_table(&mut self, ct: &ast::CreateTable) -> SqlResult<bool> {
+        let (db, name) = self.db_for(&ct.name)?;
+        let Some(dbdef) = self.catalog.dbs.get(&db).cloned() else {
+            return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
+        };
+        if self.catalog.table(&db, &name).is_some() {
+            if ct.if_not_exists {
+                return Ok(false);
+            }
+            return Err(SqlError::new(
+                1050,
+                format!("Table '{name}' already exists"),
+            ));
+        }
+        if name.is_empty() || name.len() > 64 {
+            return Err(SqlError::new(
+                1103,
+                format!("Incorrect table name '{name}'"),
+            ));
+        }
+        if let Some(like) = &ct.like {
+            let src_name = match like {
+                ast::CreateTableLikeKind::Parenthesized(l) | ast::CreateTableLikeKind::Plain(l) => {
+                    &l.name
+                }
+            };
+            let src = self.table(src_name)?;
+            let mut t = (*src).clone();
+            t.db = db.clone();
+            t.name = name.clone();
+            let tx = self.reader.tx()?;
+            t.tree = tx.create_tree();
+            for ix in &mut t.indexes {
+                ix.tree = tx.create_tree();
+            }
+            t.created_us = self.cx.now_us.max(0) as u64;
+            tx.put(
+                CATALOG_TREE,
+                &catalog::table_key(&db, &name),
+                &catalog::encode_table(&t),
+            )?;
+            bump_version(self)?;
+            return Ok(true);
+        }
+        if ct.query.is_some() {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support 'CREATE TABLE ... SELECT'",
+            ));
+        }
+        // Table options.
+        let mut engine = "InnoDB".to_string();
+        let mut cs: Option<String> = None;
+        let mut coll: Option<String> = None;
+        let mut comment = String::new();
+        let mut auto_start = 1u64;
+        let opts: &[ast::SqlOption] = match &ct.table_options {
+            ast::CreateTableOptions::None => &[],
+            ast::CreateTableOptions::With(o)
+            | ast::CreateTableOptions::Options(o)
+            | ast::CreateTableOptions::Plain(o)
+            | ast::CreateTableOptions::TableProperties(o) => o,
+        };
+        for o in opts {
+            match o {
+                ast::SqlOption::NamedParenthesizedList(l)
+                    if l.key.value.eq_ignore_ascii_case("ENGINE") =>
+                {
+                    if let Some(n) = &l.name {
+                        engine = match n.value.to_ascii_lowercase().as_str() {
+                            "innodb" => "InnoDB".into(),
+                            "myisam" => "MyISAM".into(),
+                            "aria" => "Aria".into(),
+                            "memory" => "MEMORY".into(),
+                            _ => n.value.clone(),
+                        };
+                    }
+                }
+                ast::SqlOption::KeyValue { key, value } => {
+                    let v = match value {
+                        ast::Expr::Value(v) => match &v.value {
+                            ast::Value::SingleQuotedString(s)
+                            | ast::Value::DoubleQuotedString(s) => s.clone(),
+                            ast::Value::Number(n, _) => n.clone(),
+                            other => other.to_string(),
+                        },
+                        ast::Expr::Identifier(i) => i.value.clone(),
+                        other => other.to_string(),
+                    };
+                    match key.value.to_ascii_uppercase().as_str() {
+                        "DEFAULT CHARSET"
+                        | "CHARSET"
+                        | "DEFAULT CHARACTER SET"
+                        | "CHARACTER SET" => cs = Some(v),
+                        "DEFAULT COLLATE" | "COLLATE" => coll = Some(v),
+                        "AUTO_INCREMENT" => auto_start = v.parse().unwrap_or(1),
+                        "COMMENT" => comment = v,
+                        _ => {}
+                    }
+                }
+                ast::SqlOption::Comment(c) => {
+                    comment = match c {
+                        ast::CommentDef::WithEq(s) | ast::CommentDef::WithoutEq(s) => s.clone(),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(c) = &ct.comment {
+            comment = match c {
+                ast::CommentDef::WithEq(s) | ast::CommentDef::WithoutEq(s) => s.clone(),
+            };
+        }
+        let table_coll = charset_collation(cs.as_deref(), coll.as_deref(), dbdef.collation)?;
+        let mut columns = Vec::new();
+        let mut primary: Vec<IndexColumn> = Vec::new();
+        let mut uniques: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
+        let mut keys: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
+        for (i, c) in ct.columns.iter().enumerate() {
+            let (col, pk, uniq) = self.column_def(c, table_coll)?;
+            if columns
+                .iter()
+                .any(|x: &ColumnDef| x.name.eq_ignore_ascii_case(&col.name))
+            {
+                return Err(SqlError::new(
+                    1060,
+                    format!("Duplicate column name '{}'", col.name),
+                ));
+            }
+            columns.push(col);
+            if pk {
+                primary = vec![IndexColumn {
+                    column: i,
+                    prefix: None,
+                }];
+            }
+            if uniq {
+                uniques.push((
+                    None,
+                    vec![IndexColumn {
+                        column: i,
+                        prefix: None,
+                    }],
+                ));
+            }
+        }
+        let resolve = |cols: &[ast::IndexColumn],
+                       columns: &[ColumnDef]|
+         -> SqlResult<Vec<IndexColumn>> {
+            let mut out = Vec::new();
+            for ic in cols {
+                let (name, prefix) = match &ic.column.expr {
+                    ast::Expr::Identifier(i) => (i.value.clone(), None),
+                    ast::Expr::Function(f) => {
+                        let n = f.name.to_string();
+                        let p = f.args.to_string();
+                        let p: u32 = p.trim_matches(['(', ')']).trim().parse().unwrap_or(0);
+                        (n.trim_matches('`').to_string(), Some(p))
+                    }
+                    other => return Err(SqlError::new(1235, format!("This version of Borealis doesn't yet support index expression '{other}'"))),
+                };
+                let Some(pos) = columns
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(&name))
+                else {
+                    return Err(SqlError::new(
+                        1072,
+                        format!("Key column '{name}' doesn't exist in table"),
+                    ));
+                };
+                out.push(IndexColumn {
+                    column: pos,
+                    prefix,
+                });
+            }
+            Ok(out)
+        };
+        for con in &ct.constraints {
+            match con {
+                ast::TableConstraint::PrimaryKey(pk) => {
+                    if !primary.is_empty() {
+                        return Err(SqlError::new(1068, "Multiple primary key defined"));
+                    }
+                    primary = resolve(&pk.columns, &columns)?;
+                }
+                ast::TableConstraint::Unique(u) => uniques.push((
+                    u.name
+                        .as_ref()
+                        .or(u.index_name.as_ref())
+                        .map(|n| n.value.clone()),
+                    resolve(&u.columns, &columns)?,
+                )),
+                ast::TableConstraint::Index(ix) => keys.push((
+                    ix.name.as_ref().map(|n| n.value.clone()),
+                    resolve(&ix.columns, &columns)?,
+                )),
+                ast::TableConstraint::ForeignKey(_) | ast::TableConstraint::Check(_) => {}
+                other => {
+                    return Err(SqlError::new(
+                        1235,
+                        format!("This version of Borealis doesn't yet support '{other}'"),
+                    ))
+                }
+            }
+        }
+        for pc in &primary {
+            columns[pc.column].nullable = false;
+            if matches!(columns[pc.column].default, ColumnDefault::Null) {
+                return Err(SqlError::new(1171, "All parts of a PRIMARY KEY must be NOT NULL; if you need NULL in a key, use UNIQUE instead"));
+            }
+        }
+        if let Some(ai) = columns.iter().position(|c| c.auto_increment) {
+            let keyed = primary.first().is_some_and(|p| p.column == ai)
+                || uniques
+                    .iter()
+                    .chain(&keys)
+                    .any(|(_, cols)| cols.first().is_some_and(|p| p.column == ai));
+            if !keyed || columns.iter().filter(|c| c.auto_increment).count() > 1 {
+                return Err(SqlError::new(1075, "Incorrect table definition; there can be only one auto column and it must be defined as a key"));
+            }
+        }
+        let tx = self.reader.tx()?;
+        let tree = tx.create_tree();
+        let mut indexes = Vec::new();
+        let mut used: Vec<String> = vec!["PRIMARY".into()];
+        for (unique, (n, cols)) in uniques
+            .into_iter()
+            .map(|u| (true, u))
+            .chain(keys.into_iter().map(|k| (false, k)))
+        {
+            let name = match n {
+                Some(n) => n,
+                None => {
+                    let base = columns[cols[0].column].name.clone();
+                    let mut cand = base.clone();
+                    let mut k = 2;
+                    while used.iter().any(|u| u.eq_ignore_ascii_case(&cand)) {
+                        cand = format!("{base}_{k}");
+                        k += 1;
+                    }
+                    cand
+                }
+            };
+            if used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
+                return Err(SqlError::new(1061, format!("Duplicate key name '{name}'")));
+            }
+            used.push(name.clone());
+            indexes.push(IndexDef {
+                name,
+                unique,
+                columns: cols,
+                tree: tx.create_tree(),
+            });
+        }
+        let t = TableDef {
+            db: db.clone(),
+            name: name.clone(),
+            tree,
+            columns,
+            primary,
+            indexes,
+            engine,
+            collation: table_coll,
+            comment,
+            auto_increment_start: auto_start.max(1),
+            created_us: self.cx.now_us.max(0) as u64,
+        };
+        let tx = self.reader.tx()?;
+        tx.put(
+            CATALOG_TREE,
+            &catalog::table_key(&db, &name),
+            &catalog::encode_table(&t),
+        )?;
+        bump_version(self)?;
+        Ok(true)
+    }
+
+    /// One column definition: the column, whether it is PRIMARY KEY, whether UNIQUE.
+    pub fn column_def(
+        &mut self,
+        c: &ast::ColumnDef,
+        table_coll: Collation,
+    ) -> SqlResult<(ColumnDef, bool, bool)> {
+        let mut cs = None;
+        let mut coll = None;
+        for o in &c.options {
+            match &o.option {
+                ast::ColumnOption::CharacterSet(n) => cs = Some(n.to_string()),
+                ast::ColumnOption::Collation(n) => coll = Some(n.to_string()),
+                _ => {}
+            }
+        }
+        let coll = charset_collation(cs.as_deref(), coll.as_deref(), table_coll)?;
+        let ty = sql_type(&c.data_type, coll)?;
+        let mut col = ColumnDef {
+            name: c.name.value.clone(),
+            ty: ty.clone(),
+            nullable: true,
+            default: ColumnDefault::None,
+            auto_increment: false,
+            on_update_now: false,
+            comment: String::new(),
+        };
+        let (mut pk, mut uniq) = (false, false);
+        let mut explicit_null = false;
+        for o in &c.options {
+            match &o.option {
+                ast::ColumnOption::Null => explicit_null = true,
+                ast::ColumnOption::NotNull => col.nullable = false,
+                ast::ColumnOption::Default(e) => {
+                    col.default = self.default_value(e, &ty, &col.name)?;
+                }
+                ast::ColumnOption::PrimaryKey(_) => pk = true,
+                ast::ColumnOption::Unique(_) => uniq = true,
+                ast::ColumnOption::Comment(s) => col.comment = s.clone(),
+                ast::ColumnOption::OnUpdate(_) => col.on_update_now = true,
+                ast::ColumnOption::DialectSpecific(toks) => {
+                    if toks
+                        .iter()
+                        .any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT"))
+                    {
+                        col.auto_increment = true;
+                    }
+                }
+                ast::ColumnOption::CharacterSet(_) | ast::ColumnOption::Collation(_) => {}
+                ast::ColumnOption::Check(_)
+                | ast::ColumnOption::ForeignKey(_)
+                | ast::ColumnOption::Invisible => {}
+                other => {
+                    return Err(SqlError::new(
+                        1235,
+                        format!(
+                            "This version of Borealis doesn't yet support column option '{other}'"
+                        ),
+                    ))
+                }
+            }
+        }
+        if pk {
+            col.nullable = false;
+        }
+        if explicit_null && !col.nullable {
+            return Err(SqlError::new(
+                1067,
+                format!("Invalid default value for '{}'", col.name),
+            ));
+        }
+        if !col.nullable && col.default == ColumnDefault::Null {
+            return Err(SqlError::new(
+                1067,
+                format!("Invalid default value for '{}'", col.name),
+            ));
+        }
+        Ok((col, pk, uniq))
+    }
+
+    fn default_value(
+        &mut self,
+        e: &ast::Expr,
+        ty: &SqlType,
+        name: &str,
+    ) -> SqlResult<ColumnDefault> {
+        let is_now = |e: &ast::Expr| match e {
+            ast::Expr::Function(f) => {
+                let n = f.name.to_string().to_ascii_uppercase();
+                matches!(
+                    n.as_str(),
+                    "CURRENT_TIMESTAMP" | "NOW" | "LOCALTIME" | "LOCALTIMESTAMP"
+                )
+            }
+            ast::Expr::Identifier(i) => i.value.eq_ignore_ascii_case("CURRENT_TIMESTAMP"),
+            _ => false,
+        };
+        if is_now(e) {
+            if !matches!(ty, SqlType::DateTime { .. } | SqlType::Timestamp { .. }) {
+                return Err(SqlError::new(
+                    1067,
+                    format!("Invalid default value for '{name}'"),
+                ));
+            }
+            return Ok(ColumnDefault::CurrentTimestamp);
+        }
+        let v = self.const_expr(e)?;
+        if v.is_null() {
+            return Ok(ColumnDefault::Null);
+        }
+        match coerce_for_column(v, ty, true) {
+            Ok((v, _)) => Ok(ColumnDefault::Value(v)),
+            Err(_) => Err(SqlError::new(
+                1067,
+                format!("Invalid default value for '{name}'"),
+            )),
+        }
+    }
+
+    /// DROP TABLE [IF EXISTS] a, b: all or nothing, as MySQL reports the missing ones.
+    pub fn drop_tables(
+        &mut self,
+        names: &[ast::ObjectName],
+        if_exists: bool,
+    ) -> SqlResult<Vec<String>> {
+        let mut missing = Vec::new();
+        let mut found = Vec::new();
+        for n in names {
+            let (db, t) = self.db_for(n)?;
+            match self.catalog.table(&db, &t) {
+                Some(def) => found.push(def.clone()),
+                None => missing.push(format!("{db}.{t}")),
+            }
+        }
+        if !missing.is_empty() && !if_exists {
+            return Err(SqlError::new(
+                1051,
+                format!("Unknown table '{}'", missing.join(",")),
+            ));
+        }
+        for t in &found {
+            self.drop_table_def(t)?;
+        }
+        if !found.is_empty() {
+            bump_version(self)?;
+        }
+        Ok(missing)
+    }
+
+    /// Writes `t` to the catalog (after an ALTER).
+    pub fn store_table(&mut self, t: &TableDef) -> SqlResult<()> {
+        let tx = self.reader.tx()?;
+        tx.put(
+            CATALOG_TREE,
+            &catalog::table_key(&t.db, &t.name),
+            &catalog::encode_table(t),
+        )?;
+        bump_version(self)
+    }
+
+    /// Fills a new index tree from the table's rows; fails on duplicates for UNIQUE.
+    pub fn build_index(&mut self, t: &TableDef, ix: &IndexDef) -> SqlResult<()> {
+        let mut rows = Vec::new();
+        self.scan(t, &Path::Full, &[], false, &mut |pk, r| {
+            rows.push((pk, r));
+            Ok(true)
+        })?;
+        for (pk, r) in rows {
+            let (key, val) = index_entry(t, ix, &r, &pk)?;
+            let tx = self.reader.tx()?;
+            if ix.unique && tx.get(ix.tree, &key)?.is_some() && val.is_some() {
+                return Err(SqlError::new(
+                    1062,
+                    format!(
+                        "Duplicate entry '{}' for key '{}.{}'",
+                        index_display(t, ix, &r),
+                        t.name,
+                        ix.name
+                    ),
+                ));
+            }
+            tx.put(ix.tree, &key, val.as_deref().unwrap_or(&pk))?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites every row of `old` into the layout of `new` (new trees).
+    pub fn rebuild(
+        &mut self,
+        old: &TableDef,
+        new: &mut TableDef,
+        map: &[Option<usize>],
+    ) -> SqlResult<()> {
+        let mut rows = Vec::new();
+        self.scan(old, &Path::Full, &[], false, &mut |_, r| {
+            rows.push(r);
+            Ok(true)
+        })?;
+        {
+            let tx = self.reader.tx()?;
+            tx.drop_tree(old.tree)?;
+            for ix in &old.indexes {
+                tx.drop_tree(ix.tree)?;
+            }
+            new.tree = tx.create_tree();
+            for ix in &mut new.indexes {
+                ix.tree = tx.create_tree();
+            }
+        }
+        let strict = self.session.strict();
+        let mut hidden = 0u64;
+        for (n, r) in rows.into_iter().enumerate() {
+            let mut out = Vec::with_capacity(new.columns.len());
+            for (i, c) in new.columns.iter().enumerate() {
+                let v = match map.get(i).copied().flatten() {
+                    Some(j) => r.get(j).cloned().unwrap_or(Value::Null),
+                    None => match &c.default {
+                        ColumnDefault::Value(v) => v.clone(),
+                        ColumnDefault::CurrentTimestamp => Value::DateTime(self.cx.now),
+                        _ => {
+                            if c.nullable {
+                                Value::Null
+                            } else {
+                                implicit_default(&c.ty)
+                            }
+                        }
+                    },
+                };
+                let (v, _) =
+                    crate::value::coerce_for_column_at(v, &c.ty, strict, &c.name, n as u64 + 1)?;
+                if v.is_null() && !c.nullable {
+                    return Err(SqlError::new(1138, "Invalid use of NULL value"));
+                }
+                out.push(v);
+            }
+            hidden += 1;
+            let pk = if new.primary.is_empty() {
+                hidden.to_be_bytes().to_vec()
+            } else {
+                primary_key(new, &out)?
+            };
+            let tx = self.reader.tx()?;
+            if tx.get(new.tree, &pk)?.is_some() {
+                return Err(SqlError::new(
+                    1062,
+                    format!(
+                        "Duplicate entry '{}' for key '{}.PRIMARY'",
+                        key_display(new, &new.primary, &out),
+                        new.name
+                    ),
+                ));
+            }
+            tx.put(new.tree, &pk, &encode_row(&out, &new.types())?)?;
+            for ix in &new.indexes {
+                let (key, val) = index_entry(new, ix, &out, &pk)?;
+                if ix.unique && val.is_some() && tx.get(ix.tree, &key)?.is_some() {
+                    return Err(SqlError::new(
+                        1062,
+                        format!(
+                            "Duplicate entry '{}' for key '{}.{}'",
+                            index_display(new, ix, &out),
+                            new.name,
+                            ix.name
+                        ),
+                    ));
+                }
+                tx.put(ix.tree, &key, val.as_deref().unwrap_or(&pk))?;
+            }
+        }
+        self.shared.reset_counters(old.tree);
+        Ok(())
+    }
+
+    /// Number of rows of `t` (for information_schema and SHOW TABLE STATUS).
+    pub fn table_rows(&self, t: &TableDef) -> u64 {
+        match &self.reader {
+            crate::sql::exec::Reader::Tx(tx) => tx.snapshot().count(t.tree).unwrap_or(0),
+            crate::sql::exec::Reader::Snap(s) => s.count(t.tree).unwrap_or(0),
+        }
+    }
+}
+
+/// The value a NOT NULL column gets when none is given and strict mode is off.
+pub fn implicit_default(ty: &SqlType) -> Value {
+    match ty {
+        SqlType::Int { .. } | SqlType::Year => Value::Int(0),
+        SqlType::Decimal { .. } => Value::Decimal(crate::value::Decimal::zero()),
+        SqlType::Float | SqlType::Double => Value::Double(0.0),
+        SqlType::Date => Value::Date(crate::value::temporal::Date::new(0, 0, 0)),
+        SqlType::DateTime { .. } | SqlType::Timestamp { .. } => Value::DateTime(
+            crate::value::temporal::DateTime::from_date(crate::value::temporal::Date::new(0, 0, 0)),
+        ),
+        SqlType::Time { .. } => Value::Time(crate::value::temporal::Time::from_micros(0)),
+        SqlType::Enum { values, .. } => {
+            Value::Bytes(values.first().cloned().unwrap_or_default().into_bytes())
+        }
+        _ => Value::Bytes(Vec::new()),
+    }
+}
+
+fn key_part(t: &TableDef, ic: &IndexColumn) -> KeyPart {
+    KeyPart {
+        ty: t.columns[ic.column].ty.clone(),
+        desc: false,
+        prefix_chars: ic.prefix,
+    }
+}
+
+/// The primary key bytes of a row.
+pub fn primary_key(t: &TableDef, row: &[Value]) -> SqlResult<Vec<u8>> {
+    let mut k = Vec::new();
+    for ic in &t.primary {
+        encode_key_part(&mut k, &row[ic.column], &key_part(t, ic))?;
+    }
+    Ok(k)
+}
+
+/// An index entry for a row: `(key, Some(pk))` for a unique entry without NULLs
+/// (the key alone identifies it), else `(key ++ pk, None)` with value = pk.
+pub fn index_entry(
+    t: &TableDef,
+    ix: &IndexDef,
+    row: &[Value],
+    pk: &[u8],
+) -> SqlResult<(Vec<u8>, Option<Vec<u8>>)> {
+    let mut k = Vec::new();
+    let mut has_null = false;
+    for ic in &ix.columns {
+        has_null |= row[ic.column].is_null();
+        encode_key_part(&mut k, &row[ic.column], &key_part(t, ic))?;
+    }
+    if ix.unique && !has_null {
+        Ok((k, Some(pk.to_vec())))
+    } else {
+        k.extend_from_slice(pk);
+        Ok((k, None))
+    }
+}
+
+fn key_display(t: &TableDef, cols: &[IndexColumn], row: &[Value]) -> String {
+    cols.iter()
+        .map(|ic| {
+            row[ic.column]
+                .to_text_as(&t.columns[ic.column].ty)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_else(|| "NULL".into())
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The `'a-b'` text MySQL shows in a duplicate-key error.
+pub fn index_display(t: &TableDef, ix: &IndexDef, row: &[Value]) -> String {
+    key_display(t, &ix.columns, row)
+}
+
+pub fn pk_display(t: &TableDef, row: &[Value]) -> String {
+    key_display(t, &t.primary, row)
+}
+
+/// Encodes a full row for storage.
+pub fn encode(t: &TableDef, row: &[Value]) -> SqlResult<Vec<u8>> {
+    Ok(encode_row(row, &t.types())?)
+}
+
+#[allow(dead_code)]
+fn unused(_: Bytes) {}
+
+/// Re-decodes a stored row (helper for DML).
+pub fn decode_stored(t: &TableDef, b: &[u8]) -> SqlResult<Vec<Value>> {
+    decode(t, b)
+}
+
+impl Exec<'_> {
+    /// Runs a DDL statement inside the statement's transaction; returns affected rows.
+    pub fn ddl(&mut self, st: &ast::Statement) -> SqlResult<u64> {
+        use ast::Statement as S;
+        match st {
+            S::CreateDatabase {
+                db_name,
+                if_not_exists,
+                default_charset,
+                default_collation,
+                ..
+            } => {
+                let name = db_name.to_string().trim_matches('`').to_string();
+                Ok(u64::from(self.create_database(
+                    &name,
+                    *if_not_exists,
+                    default_charset.as_deref(),
+                    default_collation.as_deref(),
+                )?))
+            }
+            S::CreateSchema {
+                schema_name,
+                if_not_exists,
+                ..
+            } => {
+                let name = schema_name.to_string().trim_matches('`').to_string();
+                Ok(u64::from(self.create_database(
+                    &name,
+                    *if_not_exists,
+                    None,
+                    None,
+                )?))
+            }
+            S::CreateTable(ct) => {
+                self.create_table(ct)?;
+                Ok(0)
+            }
+            S::Drop {
+                object_type,
+                if_exists,
+                names,
+                table,
+                ..
+            } => match object_type {
+                ast::ObjectType::Table => {
+                    let missing = self.drop_tables(names, *if_exists)?;
+                    for m in missing {
+                        self.cx.warn(crate::value::Warning::note(
+                            1051,
+                            format!("Unknown table '{m}'"),
+                        ));
+                    }
+                    Ok(0)
+                }
+                ast::ObjectType::Database | ast::ObjectType::Schema => {
+                    let name = names
+                        .first()
+                        .map(|n| n.to_string().trim_matches('`').to_string())
+                        .unwrap_or_default();
+                    self.drop_database(&name, *if_exists)
+                }
+                ast::ObjectType::Index => {
+                    let Some(tname) = table else {
+                        return Err(SqlError::new(1064, "DROP INDEX needs ON table"));
+                    };
+                    let t = self.table(tname)?;
+                    let iname = names
+                        .first()
+                        .map(|n| n.to_string().trim_matches('`').to_string())
+                        .unwrap_or_default();
+                    self.alter_drop_index(&t, &iname)?;
+                    Ok(0)
+                }
+                ast::ObjectType::View => {
+                    if *if_exists {
+                        Ok(0)
+                    } else {
+                        Err(SqlError::new(
+                            1051,
+                            format!(
+                                "Unknown table '{}'",
+                                names
+                                    .iter()
+                                    .map(|n| n.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(",")
+                            ),
+                        ))
+                    }
+                }
+                other => Err(SqlError::new(
+                    1235,
+                    format!("This version of Borealis doesn't yet support 'DROP {other}'"),
+                )),
+            },
+            S::CreateIndex(ci) => {
+                let t = self.table(&ci.table_name)?;
+                let name = match &ci.name {
+                    Some(n) => n.to_string().trim_matches('`').to_string(),
+                    None => return Err(SqlError::new(1064, "CREATE INDEX needs a name")),
+                };
+                if t.indexes.iter().any(|i| i.name.eq_ignore_ascii_case(&name)) {
+                    if ci.if_not_exists {
+                        return Ok(0);
+                    }
+                    return Err(SqlError::new(1061, format!("Duplicate key name '{name}'")));
+                }
+                let cols = index_columns(&t, &ci.columns)?;
+                self.add_index(&t, name, ci.unique, cols)?;
+                Ok(0)
+            }
+            S::Truncate(tr) => {
+                for target in &tr.table_names {
+                    let t = self.table(&target.name)?;
+                    let mut new = (*t).clone();
+                    let tx = self.reader.tx()?;
+                    tx.drop_tree(t.tree)?;
+                    new.tree = tx.create_tree();
+                    for ix in &mut new.indexes {
+                        tx.drop_tree(ix.tree)?;
+                        ix.tree = tx.create_tree();
+                    }
+                    self.shared.reset_counters(t.tree);
+                    self.store_table(&new)?;
+                    self.catalog = std::sync::Arc::new({
+                        let mut c = (*self.catalog).clone();
+                        c.tables
+                            .insert((new.db.clone(), new.name.clone()), std::sync::Arc::new(new));
+                        c.version += 1;
+                        c
+                    });
+                }
+                Ok(0)
+            }
+            S::RenameTable(renames) => {
+                for r in renames {
+                    let t = self.table(&r.old_name)?;
+                    let (db, name) = self.db_for_pub(&r.new_name)?;
+                    self.rename_table(&t, &db, &name)?;
+                }
+                Ok(0)
+            }
+            S::AlterTable(at) => {
+                self.alter_table(at)?;
+                Ok(0)
+            }
+            other => Err(SqlError::new(
+                1235,
+                format!("This version of Borealis doesn't yet support '{other}'"),
+            )),
+        }
+    }
+
+    pub fn db_for_pub(&self, name: &ast::ObjectName) -> SqlResult<(String, String)> {
+        self.db_for(name)
+    }
+
+    fn rename_table(&mut self, t: &TableDef, db: &str, name: &str) -> SqlResult<()> {
+        if self.catalog.table(db, name).is_some() {
+            return Err(SqlError::new(
+                1050,
+                format!("Table '{name}' already exists"),
+            ));
+        }
+        if !self.catalog.dbs.contains_key(db) {
+            return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
+        }
+        let mut new = t.clone();
+        new.db = db.to_string();
+        new.name = name.to_string();
+        self.reader
+            .tx()?
+            .delete(CATALOG_TREE, &catalog::table_key(&t.db, &t.name))?;
+        self.store_table(&new)?;
+        let mut c = (*self.catalog).clone();
+        c.tables.remove(&(t.db.clone(), t.name.clone()));
+        c.tables
+            .insert((new.db.clone(), new.name.clone()), Arc::new(new));
+        c.version += 1;
+        self.catalog = Arc::new(c);
+        Ok(())
+    }
+
+    fn add_index(
+        &mut self,
+        t: &TableDef,
+        name: String,
+        unique: bool,
+        cols: Vec<IndexColumn>,
+    ) -> SqlResult<()> {
+        let tree = self.reader.tx()?.create_tree();
+        let ix = IndexDef {
+            name,
+            unique,
+            columns: cols,
+            tree,
+        };
+        self.build_index(t, &ix)?;
+        let mut new = t.clone();
+        new.indexes.push(ix);
+        self.store_table(&new)?;
+        self.replace_cached(new);
+        Ok(())
+    }
+
+    fn alter_drop_index(&mut self, t: &TableDef, name: &str) -> SqlResult<()> {
+        if name.eq_ignore_ascii_case("PRIMARY") {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support dropping the primary key",
+            ));
+        }
+        let Some(pos) = t
+            .indexes
+            .iter()
+            .position(|i| i.name.eq_ignore_ascii_case(name))
+        else {
+            return Err(SqlError::new(
+                1091,
+                format!("Can't DROP '{name}'; check that column/key exists"),
+            ));
+        };
+        let mut new = t.clone();
+        let ix = new.indexes.remove(pos);
+        self.reader.tx()?.drop_tree(ix.tree)?;
+        self.store_table(&new)?;
+        self.replace_cached(new);
+        Ok(())
+    }
+
+    fn replace_cached(&mut self, t: TableDef) {
+        let mut c = (*self.catalog).clone();
+        c.tables.insert((t.db.clone(), t.name.clone()), Arc::new(t));
+        c.version += 1;
+        self.catalog = Arc::new(c);
+    }
+
+    /// ALTER TABLE: index changes in place; column changes rebuild the table.
+    pub fn alter_table(&mut self, at: &ast::AlterTable) -> SqlResult<()> {
+        let mut t = (*self.table(&at.name)?).clone();
+        use ast::AlterTableOperation as Op;
+        for op in &at.operations {
+            match op {
+                Op::AddConstraint { constraint, .. } => match constraint {
+                    ast::TableConstraint::Index(ix) => {
+                        let cols = index_columns(&t, &ix.columns)?;
+                        let name = ix
+                            .name
+                            .as_ref()
+                            .map(|n| n.value.clone())
+                            .unwrap_or_else(|| t.columns[cols[0].column].name.clone());
+                        self.add_index(&t, name, false, cols)?;
+                    }
+                    ast::TableConstraint::Unique(u) => {
+                        let cols = index_columns(&t, &u.columns)?;
+                        let name = u
+                            .name
+                            .as_ref()
+                            .or(u.index_name.as_ref())
+                            .map(|n| n.value.clone())
+                            .unwrap_or_else(|| t.columns[cols[0].column].name.clone());
+                        self.add_index(&t, name, true, cols)?;
+                    }
+                    ast::TableConstraint::PrimaryKey(pk) => {
+                        if !t.primary.is_empty() {
+                            return Err(SqlError::new(1068, "Multiple primary key defined"));
+                        }
+                        let cols = index_columns(&t, &pk.columns)?;
+                        let mut new = t.clone();
+                        for c in &cols {
+                            new.columns[c.column].nullable = false;
+                        }
+                        new.primary = cols;
+                        let map: Vec<Option<usize>> = (0..t.columns.len()).map(Some).collect();
+                        self.rebuild(&t, &mut new, &map)?;
+                        self.store_table(&new)?;
+                        self.replace_cached(new);
+                    }
+                    ast::TableConstraint::ForeignKey(_) | ast::TableConstraint::Check(_) => {}
+                    other => {
+                        return Err(SqlError::new(
+                            1235,
+                            format!("This version of Borealis doesn't yet support 'ADD {other}'"),
+                        ))
+                    }
+                },
+                Op::DropIndex { name } => self.alter_drop_index(&t, &name.value)?,
+                Op::AddColumn {
+                    column_def,
+                    if_not_exists,
+                    column_position,
+                    ..
+                } => {
+                    if t.column(&column_def.name.value).is_some() {
+                        if *if_not_exists {
+                            continue;
+                        }
+                        return Err(SqlError::new(
+                            1060,
+                            format!("Duplicate column name '{}'", column_def.name.value),
+                        ));
+                    }
+                    let (col, pk, uniq) = self.column_def(column_def, t.collation)?;
+                    let mut new = t.clone();
+                    let pos = match column_position {
+                        None => new.columns.len(),
+                        Some(ast::MySQLColumnPosition::First) => 0,
+                        Some(ast::MySQLColumnPosition::After(a)) => {
+                            new.column(&a.value).map(|i| i + 1).ok_or_else(|| {
+                                SqlError::new(
+                                    1054,
+                                    format!("Unknown column '{}' in '{}'", a.value, t.name),
+                                )
+                            })?
+                        }
+                    };
+                    new.columns.insert(pos, col);
+                    let mut map: Vec<Option<usize>> = (0..t.columns.len()).map(Some).collect();
+                    map.insert(pos, None);
+                    shift_indexes(&mut new, pos, 1);
+                    if pk {
+                        new.primary = vec![IndexColumn {
+                            column: pos,
+                            prefix: None,
+                        }];
+                    }
+                    self.rebuild(&t, &mut new, &map)?;
+                    if uniq {
+                        let name = new.columns[pos].name.clone();
+                        let ix = IndexDef {
+                            name,
+                            unique: true,
+                            columns: vec![IndexColumn {
+                                column: pos,
+                                prefix: None,
+                            }],
+                            tree: self.reader.tx()?.create_tree(),
+                        };
+                        self.build_index(&new, &ix)?;
+                        new.indexes.push(ix);
+                    }
+                    self.store_table(&new)?;
+                    self.replace_cached(new);
+                }
+                Op::DropColumn {
+                    column_names,
+                    if_exists,
+                    ..
+                } => {
+                    for cn in column_names {
+                        let cur = (*self.table(&at.name)?).clone();
+                        let Some(pos) = cur.column(&cn.value) else {
+                            if *if_exists {
+                                continue;
+                            }
+                            return Err(SqlError::new(
+                                1091,
+                                format!("Can't DROP '{}'; check that column/key exists", cn.value),
+                            ));
+                        };
+                        if cur.columns.len() == 1 {
+                            return Err(SqlError::new(1090, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead"));
+                        }
+                        let mut new = cur.clone();
+                        new.columns.remove(pos);
+                        new.primary.retain(|c| c.column != pos);
+                        for ix in &mut new.indexes {
+                            ix.columns.retain(|c| c.column != pos);
+                        }
+                        new.indexes.retain(|ix| !ix.columns.is_empty());
+                        shift_indexes(&mut new, pos + 1, -1);
+                        let map: Vec<Option<usize>> = (0..cur.columns.len())
+                            .filter(|i| *i != pos)
+                            .map(Some)
+                            .collect();
+                        self.rebuild(&cur, &mut new, &map)?;
+                        self.store_table(&new)?;
+                        self.replace_cached(new);
+                    }
+                }
+                Op::ModifyColumn {
+                    col_name,
+                    data_type,
+                    options,
+                    column_position,
+                }
+                | Op::ChangeColumn {
+                    old_name: col_name,
+                    data_type,
+                    options,
+                    column_position,
+                    ..
+                } => {
+                    let new_name = match op {
+                        Op::ChangeColumn { new_name, .. } => new_name.value.clone(),
+                        _ => col_name.value.clone(),
+                    };
+                    let cur = (*self.table(&at.name)?).clone();
+                    let Some(pos) = cur.column(&col_name.value) else {
+                        return Err(SqlError::new(
+                            1054,
+                            format!("Unknown column '{}' in '{}'", col_name.value, cur.name),
+                        ));
+                    };
+                    let cd = ast::ColumnDef {
+                        name: ast::Ident::new(new_name),
+                        data_type: data_type.clone(),
+                        options: options
+                            .iter()
+                            .map(|o| ast::ColumnOptionDef {
+                                name: None,
+                                option: o.clone(),
+                            })
+                            .collect(),
+                    };
+                    let (col, _, _) = self.column_def(&cd, cur.collation)?;
+                    let mut new = cur.clone();
+                    new.columns[pos] = col;
+                    if cur.primary.iter().any(|p| p.column == pos) {
+                        new.columns[pos].nullable = false;
+                    }
+                    let mut map: Vec<Option<usize>> = (0..cur.columns.len()).map(Some).collect();
+                    if let Some(p) = column_position {
+                        let target = match p {
+                            ast::MySQLColumnPosition::First => 0,
+                            ast::MySQLColumnPosition::After(a) => {
+                                let i = new.column(&a.value).ok_or_else(|| {
+                                    SqlError::new(1054, format!("Unknown column '{}'", a.value))
+                                })?;
+                                if i < pos {
+                                    i + 1
+                                } else {
+                                    i
+                                }
+                            }
+                        };
+                        let c = new.columns.remove(pos);
+                        new.columns.insert(target, c);
+                        let m = map.remove(pos);
+                        map.insert(target, m);
+                        let perm: Vec<usize> = map.iter().map(|m| m.unwrap_or(0)).collect();
+                        let inv = |old: usize| perm.iter().position(|p| *p == old).unwrap_or(old);
+                        for c in &mut new.primary {
+                            c.column = inv(c.column);
+                        }
+                        for ix in &mut new.indexes {
+                            for c in &mut ix.columns {
+                                c.column = inv(c.column);
+                            }
+                        }
+                    }
+                    self.rebuild(&cur, &mut new, &map)?;
+                    self.store_table(&new)?;
+                    self.replace_cached(new);
+                }
+                Op::RenameColumn {
+                    old_column_name,
+                    new_column_name,
+                } => {
+                    let mut cur = (*self.table(&at.name)?).clone();
+                    let Some(pos) = cur.column(&old_column_name.value) else {
+                        return Err(SqlError::new(
+                            1054,
+                            format!(
+                                "Unknown column '{}' in '{}'",
+                                old_column_name.value, cur.name
+                            ),
+                        ));
+                    };
+                    cur.columns[pos].name = new_column_name.value.clone();
+                    self.store_table(&cur)?;
+                    self.replace_cached(cur);
+                }
+                Op::RenameTable { table_name } => {
+                    let n = match table_name {
+                        ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => {
+                            n.clone()
+                        }
+                    };
+                    let cur = (*self.table(&at.name)?).clone();
+                    let (db, name) = self.db_for(&n)?;
+                    self.rename_table(&cur, &db, &name)?;
+                    return Ok(());
+                }
+                Op::AutoIncrement { value, .. } => {
+                    let v: u64 = value.value.to_string().parse().unwrap_or(1);
+                    let mut cur = (*self.table(&at.name)?).clone();
+                    cur.auto_increment_start = v.max(1);
+                    self.shared.reset_counters(cur.tree);
+                    self.store_table(&cur)?;
+                    self.replace_cached(cur);
+                }
+                Op::Algorithm { .. } | Op::Lock { .. } => {}
+                other => return Err(SqlError::new(
+                    1235,
+                    format!(
+                        "This version of Borealis doesn't yet support 'ALTER TABLE ... {other}'"
+                    ),
+                )),
+            }
+            t = (*self.table(&at.name)?).clone();
+        }
+        Ok(())
+    }
+}
+
+/// Moves column references at or after `from` by `delta`.
+fn shift_indexes(t: &mut TableDef, from: usize, delta: isize) {
+    let f = |c: &mut IndexColumn| {
+        if c.column >= from {
+            c.column = (c.column as isize + delta) as usize;
+        }
+    };
+    t.primary.iter_mut().for_each(f);
+    for ix in &mut t.indexes {
+        ix.columns.iter_mut().for_each(f);
+    }
+}
+
+fn index_columns(t: &TableDef, cols: &[ast::IndexColumn]) -> SqlResult<Vec<IndexColumn>> {
+    let mut out = Vec::new();
+    for ic in cols {
+        let (name, prefix) =
+            match &ic.column.expr {
+                ast::Expr::Identifier(i) => (i.value.clone(), None),
+                ast::Expr::Function(f) => {
+                    let p = f.args.to_string();
+                    (
+                        f.name.to_string().trim_matches('`').to_string(),
+                        p.trim_matches(['(', ')']).trim().parse().ok(),
+                    )
+                }
+                other => return Err(SqlError::new(
+                    1235,
+                    format!(
+                        "This version of Borealis doesn't yet support index expression '{other}'"
+                    ),
+                )),
+            };
+        let pos = t.column(&name).ok_or_else(|| {
+            SqlError::new(1072, format!("Key column '{name}' doesn't exist in table"))
+        })?;
+        out.push(IndexColumn {
+            column: pos,
+            prefix,
+        });
+    }
+    Ok(out)
+}

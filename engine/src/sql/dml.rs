@@ -1,0 +1,815 @@
+//! DML: INSERT (IGNORE, REPLACE, ON DUPLICATE KEY UPDATE), UPDATE and DELETE.
+//! Every row change also maintains the table's secondary indexes; a failed
+//! statement is undone by the session (statement savepoint).
+
+use std::ops::Bound;
+
+use sqlparser::ast;
+
+use super::catalog::{ColumnDefault, TableDef};
+use super::ddl::{encode, implicit_default, index_display, index_entry, pk_display, primary_key};
+use super::error::{SqlError, SqlResult};
+use super::exec::{choose_path, conjuncts, decode, Exec, Path};
+use super::expr::{truth, Binder, Expr, Scope, ScopeCol};
+use crate::value::keycode::{decode_key, KeyPart};
+use crate::value::{coerce_for_column_at, sort_cmp, Value, Warning};
+
+/// What a DML statement reports.
+#[derive(Debug, Default)]
+pub struct DmlResult {
+    pub affected: u64,
+    pub last_insert_id: Option<u64>,
+    pub info: String,
+}
+
+fn table_scope(t: &TableDef, alias: &str) -> Scope {
+    Scope {
+        cols: t
+            .columns
+            .iter()
+            .map(|c| ScopeCol {
+                table: alias.to_string(),
+                db: t.db.clone(),
+                org_table: t.name.clone(),
+                name: c.name.clone(),
+                ty: Some(c.ty.clone()),
+                nullable: c.nullable,
+            })
+            .collect(),
+    }
+}
+
+/// Rewrites `VALUES(col)` (and `alias.col` for `AS alias`) into a reference to the
+/// row being inserted, which sits after the table's columns in the scope.
+fn rewrite_values(e: &ast::Expr, alias: Option<&str>) -> ast::Expr {
+    use ast::Expr as A;
+    let rec = |x: &ast::Expr| Box::new(rewrite_values(x, alias));
+    match e {
+        A::Function(f) if f.name.to_string().eq_ignore_ascii_case("VALUES") => {
+            if let ast::FunctionArguments::List(l) = &f.args {
+                if let Some(ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(A::Identifier(
+                    i,
+                )))) = l.args.first()
+                {
+                    return A::CompoundIdentifier(vec![ast::Ident::new("__new__"), i.clone()]);
+                }
+            }
+            e.clone()
+        }
+        A::CompoundIdentifier(p) if p.len() == 2 && alias.is_some_and(|a| p[0].value == a) => {
+            A::CompoundIdentifier(vec![ast::Ident::new("__new__"), p[1].clone()])
+        }
+        A::BinaryOp { left, op, right } => A::BinaryOp {
+            left: rec(left),
+            op: op.clone(),
+            right: rec(right),
+        },
+        A::UnaryOp { op, expr } => A::UnaryOp {
+            op: *op,
+            expr: rec(expr),
+        },
+        A::Nested(x) => A::Nested(rec(x)),
+        A::Function(f) => {
+            let mut f = f.clone();
+            if let ast::FunctionArguments::List(l) = &mut f.args {
+                for a in &mut l.args {
+                    if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) = a {
+                        *x = rewrite_values(x, alias);
+                    }
+                }
+            }
+            A::Function(f)
+        }
+        other => other.clone(),
+    }
+}
+
+fn assignment_column(t: &TableDef, a: &ast::Assignment) -> SqlResult<usize> {
+    let name = match &a.target {
+        ast::AssignmentTarget::ColumnName(n) => {
+            n.0.last()
+                .and_then(|p| p.as_ident())
+                .map(|i| i.value.clone())
+                .unwrap_or_default()
+        }
+        ast::AssignmentTarget::Tuple(_) => {
+            return Err(SqlError::new(1064, "tuple assignment is not MySQL syntax"))
+        }
+    };
+    t.column(&name)
+        .ok_or_else(|| SqlError::new(1054, format!("Unknown column '{name}' in 'field list'")))
+}
+
+fn is_default_kw(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(i) if i.value.eq_ignore_ascii_case("DEFAULT") && i.quote_style.is_none())
+}
+
+impl Exec<'_> {
+    /// The next AUTO_INCREMENT value for `t` (reserving `n` values).
+    fn next_autoinc(&mut self, t: &TableDef, col: usize) -> SqlResult<u64> {
+        let cur = self.shared_autoinc_get(t.tree);
+        let next = match cur {
+            Some(n) => n,
+            None => {
+                let max = self.max_column_value(t, col)?;
+                max.map_or(t.auto_increment_start, |m| {
+                    (m + 1).max(t.auto_increment_start)
+                })
+            }
+        };
+        self.shared_autoinc_set(t.tree, next + 1);
+        Ok(next)
+    }
+
+    fn shared_autoinc_get(&self, tree: u64) -> Option<u64> {
+        self.shared_counters()
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&tree)
+            .copied()
+    }
+
+    fn shared_autoinc_set(&self, tree: u64, next: u64) {
+        let c = self.shared_counters().0;
+        let mut m = c.lock().unwrap_or_else(|e| e.into_inner());
+        let e = m.entry(tree).or_insert(next);
+        *e = (*e).max(next);
+    }
+
+    /// Largest value of integer column `col` (by the primary key when it leads it).
+    fn max_column_value(&self, t: &TableDef, col: usize) -> SqlResult<Option<u64>> {
+        let as_u64 = |v: &Value| match v {
+            Value::Int(i) => Some((*i).max(0) as u64),
+            Value::UInt(u) => Some(*u),
+            other => other.to_f64().map(|f| f.max(0.0) as u64),
+        };
+        if t.primary.first().is_some_and(|p| p.column == col) {
+            let mut it = self
+                .reader
+                .range(t.tree, Bound::Unbounded, Bound::Unbounded, true)?;
+            if let Some(kv) = it.next() {
+                let (k, _) = kv?;
+                let part = KeyPart {
+                    ty: t.columns[col].ty.clone(),
+                    desc: false,
+                    prefix_chars: None,
+                };
+                let vals = decode_key(&k, std::slice::from_ref(&part))?;
+                return Ok(vals.into_iter().next().flatten().as_ref().and_then(as_u64));
+            }
+            return Ok(None);
+        }
+        let mut max = None;
+        self.scan(t, &Path::Full, &[], false, &mut |_, r| {
+            if let Some(v) = as_u64(&r[col]) {
+                max = Some(max.map_or(v, |m: u64| m.max(v)));
+            }
+            Ok(true)
+        })?;
+        Ok(max)
+    }
+
+    fn next_rowid(&mut self, t: &TableDef) -> SqlResult<u64> {
+        let c = self.shared_counters().1;
+        let cur = c
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&t.tree)
+            .copied();
+        let next = match cur {
+            Some(n) => n,
+            None => {
+                let mut it = self
+                    .reader
+                    .range(t.tree, Bound::Unbounded, Bound::Unbounded, true)?;
+                match it.next() {
+                    Some(kv) => {
+                        let (k, _) = kv?;
+                        u64::from_be_bytes(k.as_ref().try_into().unwrap_or([0; 8])) + 1
+                    }
+                    None => 1,
+                }
+            }
+        };
+        let mut m = c.lock().unwrap_or_else(|e| e.into_inner());
+        let e = m.entry(t.tree).or_insert(next);
+        let id = (*e).max(next);
+        *e = id + 1;
+        Ok(id)
+    }
+
+    fn pk_of(&mut self, t: &TableDef, row: &[Value]) -> SqlResult<Vec<u8>> {
+        if t.primary.is_empty() {
+            Ok(self.next_rowid(t)?.to_be_bytes().to_vec())
+        } else {
+            primary_key(t, row)
+        }
+    }
+
+    /// Writes a new row and its index entries (no duplicate checks).
+    fn put_row(&mut self, t: &TableDef, pk: &[u8], row: &[Value]) -> SqlResult<()> {
+        let bytes = encode(t, row)?;
+        let mut entries = Vec::with_capacity(t.indexes.len());
+        for ix in &t.indexes {
+            entries.push((ix.tree, index_entry(t, ix, row, pk)?));
+        }
+        let tx = self.reader.tx()?;
+        tx.put(t.tree, pk, &bytes)?;
+        for (tree, (k, v)) in entries {
+            tx.put(tree, &k, v.as_deref().unwrap_or(pk))?;
+        }
+        Ok(())
+    }
+
+    /// Removes a row and its index entries.
+    fn remove_row(&mut self, t: &TableDef, pk: &[u8], row: &[Value]) -> SqlResult<()> {
+        let mut keys = Vec::with_capacity(t.indexes.len());
+        for ix in &t.indexes {
+            keys.push((ix.tree, index_entry(t, ix, row, pk)?.0));
+        }
+        let tx = self.reader.tx()?;
+        tx.delete(t.tree, pk)?;
+        for (tree, k) in keys {
+            tx.delete(tree, &k)?;
+        }
+        Ok(())
+    }
+
+    /// The primary keys of rows that would collide with `row` on a unique key.
+    fn conflicts(
+        &self,
+        t: &TableDef,
+        pk: &[u8],
+        row: &[Value],
+    ) -> SqlResult<Vec<(Vec<u8>, String)>> {
+        let mut out = Vec::new();
+        if !t.primary.is_empty() && self.reader.get(t.tree, pk)?.is_some() {
+            out.push((
+                pk.to_vec(),
+                format!(
+                    "Duplicate entry '{}' for key '{}.PRIMARY'",
+                    pk_display(t, row),
+                    t.name
+                ),
+            ));
+        }
+        for ix in t.indexes.iter().filter(|i| i.unique) {
+            let (k, v) = index_entry(t, ix, row, pk)?;
+            if v.is_none() {
+                continue; // NULLs never collide
+            }
+            if let Some(other) = self.reader.get(ix.tree, &k)? {
+                if &other[..] != pk && !out.iter().any(|(p, _)| p[..] == other[..]) {
+                    out.push((
+                        other.to_vec(),
+                        format!(
+                            "Duplicate entry '{}' for key '{}.{}'",
+                            index_display(t, ix, row),
+                            t.name,
+                            ix.name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces `old` (at `old_pk`) by `new`; checks unique keys.
+    fn change_row(
+        &mut self,
+        t: &TableDef,
+        old_pk: &[u8],
+        old: &[Value],
+        new: &[Value],
+    ) -> SqlResult<()> {
+        let new_pk = if t.primary.is_empty() {
+            old_pk.to_vec()
+        } else {
+            primary_key(t, new)?
+        };
+        self.remove_row(t, old_pk, old)?;
+        if let Some((_, msg)) = self.conflicts(t, &new_pk, new)?.into_iter().next() {
+            return Err(SqlError::new(1062, msg));
+        }
+        self.put_row(t, &new_pk, new)
+    }
+
+    /// Coerces one value into column `i` of `t` for row number `row_no`.
+    fn store_value(
+        &mut self,
+        t: &TableDef,
+        i: usize,
+        v: Value,
+        row_no: u64,
+        strict: bool,
+        multi: bool,
+    ) -> SqlResult<Value> {
+        let c = &t.columns[i];
+        if v.is_null() {
+            if c.nullable
+                || c.auto_increment
+                || matches!(c.ty, crate::value::SqlType::Timestamp { .. })
+                    && c.default == ColumnDefault::CurrentTimestamp
+            {
+                return Ok(Value::Null);
+            }
+            if strict || !multi {
+                return Err(SqlError::new(
+                    1048,
+                    format!("Column '{}' cannot be null", c.name),
+                ));
+            }
+            self.cx.warn(Warning::warn(
+                1048,
+                format!("Column '{}' cannot be null", c.name),
+            ));
+            return Ok(implicit_default(&c.ty));
+        }
+        let (v, w) = coerce_for_column_at(v, &c.ty, strict, &c.name, row_no)?;
+        if let Some(w) = w {
+            self.cx.warn(w);
+        }
+        Ok(v)
+    }
+
+    /// The value of column `i` when a row does not give one.
+    fn column_default(&mut self, t: &TableDef, i: usize, strict: bool) -> SqlResult<Value> {
+        let c = &t.columns[i];
+        Ok(match &c.default {
+            ColumnDefault::Value(v) => v.clone(),
+            ColumnDefault::Null => Value::Null,
+            ColumnDefault::CurrentTimestamp => {
+                let now = self.cx.now.round_fsp(c.ty.fsp()).unwrap_or(self.cx.now);
+                Value::DateTime(now)
+            }
+            ColumnDefault::None => {
+                if c.nullable || c.auto_increment {
+                    Value::Null
+                } else if strict {
+                    return Err(SqlError::new(
+                        1364,
+                        format!("Field '{}' doesn't have a default value", c.name),
+                    ));
+                } else {
+                    self.cx.warn(Warning::warn(
+                        1364,
+                        format!("Field '{}' doesn't have a default value", c.name),
+                    ));
+                    implicit_default(&c.ty)
+                }
+            }
+        })
+    }
+
+    pub fn insert(&mut self, ins: &ast::Insert) -> SqlResult<DmlResult> {
+        let name = match &ins.table {
+            ast::TableObject::TableName(n) => n.clone(),
+            other => {
+                return Err(SqlError::new(
+                    1235,
+                    format!("This version of Borealis doesn't yet support 'INSERT INTO {other}'"),
+                ))
+            }
+        };
+        let t = self.table(&name)?;
+        let strict = self.session.strict();
+        // Target columns.
+        let mut cols: Vec<usize> = Vec::new();
+        let mut rows_ast: Vec<Vec<ast::Expr>> = Vec::new();
+        let mut rows_val: Option<Vec<Vec<Value>>> = None;
+        if !ins.assignments.is_empty() {
+            let mut row = Vec::new();
+            for a in &ins.assignments {
+                cols.push(assignment_column(&t, a)?);
+                row.push(a.value.clone());
+            }
+            rows_ast.push(row);
+        } else {
+            if ins.columns.is_empty() {
+                cols = (0..t.columns.len()).collect();
+            } else {
+                for c in &ins.columns {
+                    let n = c.to_string();
+                    let n = n.trim_matches('`');
+                    let i = t.column(n).ok_or_else(|| {
+                        SqlError::new(1054, format!("Unknown column '{n}' in 'field list'"))
+                    })?;
+                    if cols.contains(&i) {
+                        return Err(SqlError::new(1110, format!("Column '{n}' specified twice")));
+                    }
+                    cols.push(i);
+                }
+            }
+            match ins.source.as_deref() {
+                Some(q) => match q.body.as_ref() {
+                    ast::SetExpr::Values(v) if q.order_by.is_none() && q.limit_clause.is_none() => {
+                        rows_ast = v.rows.iter().map(|r| r.content.clone()).collect();
+                    }
+                    _ => rows_val = Some(self.query(q)?.rows),
+                },
+                None => rows_ast.push(Vec::new()),
+            }
+        }
+        let selected = rows_val.is_some();
+        let nrows = rows_val.as_ref().map_or(rows_ast.len(), Vec::len);
+        let multi = nrows > 1 || selected;
+        let odku: Vec<ast::Assignment> = match &ins.on {
+            Some(ast::OnInsert::DuplicateKeyUpdate(a)) => a.clone(),
+            Some(_) => return Err(SqlError::new(1064, "ON CONFLICT is not MySQL syntax")),
+            None => Vec::new(),
+        };
+        let alias = ins.insert_alias.as_ref().map(|a| a.row_alias.to_string());
+        let auto_col = t.auto_increment_column();
+        let mut res = DmlResult::default();
+        let mut first_auto: Option<u64> = None;
+        let mut duplicates = 0u64;
+        let empty = Scope::default();
+        for n in 0..nrows {
+            let row_no = n as u64 + 1;
+            let provided: Vec<Option<Value>> = match &rows_val {
+                Some(rows) => {
+                    let r = &rows[n];
+                    if r.len() != cols.len() {
+                        return Err(SqlError::new(
+                            1136,
+                            format!("Column count doesn't match value count at row {row_no}"),
+                        ));
+                    }
+                    r.iter().cloned().map(Some).collect()
+                }
+                None => {
+                    let r = &rows_ast[n];
+                    if r.len() != cols.len()
+                        && !(r.is_empty() && ins.columns.is_empty() && ins.assignments.is_empty())
+                    {
+                        return Err(SqlError::new(
+                            1136,
+                            format!("Column count doesn't match value count at row {row_no}"),
+                        ));
+                    }
+                    let mut out = Vec::with_capacity(r.len());
+                    for e in r {
+                        if is_default_kw(e) {
+                            out.push(None);
+                        } else {
+                            let (x, _) = Binder {
+                                scope: &empty,
+                                env: self,
+                                aggs: None,
+                                agg_base: 0,
+                                clause: "field list",
+                            }
+                            .bind(e)?;
+                            out.push(Some(x.eval(&[], &self.cx)?));
+                        }
+                    }
+                    out
+                }
+            };
+            let given: Vec<Option<Value>> = if provided.is_empty() {
+                vec![None; cols.len()]
+            } else {
+                provided
+            };
+            let mut row = vec![Value::Null; t.columns.len()];
+            let mut set = vec![false; t.columns.len()];
+            for (k, &i) in cols.iter().enumerate() {
+                if let Some(Some(v)) = given.get(k) {
+                    row[i] = self.store_value(&t, i, v.clone(), row_no, strict, multi)?;
+                    set[i] = true;
+                }
+            }
+            for i in 0..t.columns.len() {
+                if !set[i] {
+                    row[i] = self.column_default(&t, i, strict)?;
+                }
+            }
+            if let Some(ac) = auto_col {
+                let zero = matches!(row[ac], Value::Int(0) | Value::UInt(0));
+                if row[ac].is_null() || zero {
+                    let id = self.next_autoinc(&t, ac)?;
+                    row[ac] = self.store_value(&t, ac, Value::UInt(id), row_no, strict, multi)?;
+                    first_auto.get_or_insert(id);
+                } else if let Some(v) = match &row[ac] {
+                    Value::Int(i) if *i > 0 => Some(*i as u64),
+                    Value::UInt(u) => Some(*u),
+                    _ => None,
+                } {
+                    self.shared_autoinc_set(t.tree, v + 1);
+                }
+            }
+            // TIMESTAMP NOT NULL given NULL gets the current time, as MySQL.
+            for (i, c) in t.columns.iter().enumerate() {
+                if row[i].is_null() && !c.nullable {
+                    if matches!(c.ty, crate::value::SqlType::Timestamp { .. }) {
+                        row[i] = Value::DateTime(
+                            self.cx.now.round_fsp(c.ty.fsp()).unwrap_or(self.cx.now),
+                        );
+                    } else if !c.auto_increment {
+                        return Err(SqlError::new(
+                            1048,
+                            format!("Column '{}' cannot be null", c.name),
+                        ));
+                    }
+                }
+            }
+            let pk = self.pk_of(&t, &row)?;
+            let clashes = self.conflicts(&t, &pk, &row)?;
+            if clashes.is_empty() {
+                self.put_row(&t, &pk, &row)?;
+                res.affected += 1;
+                continue;
+            }
+            duplicates += 1;
+            if ins.replace_into {
+                for (other_pk, _) in &clashes {
+                    if let Some(old) = self.reader.get(t.tree, other_pk)? {
+                        let old = decode(&t, &old)?;
+                        self.remove_row(&t, other_pk, &old)?;
+                        res.affected += 1;
+                    }
+                }
+                self.put_row(&t, &pk, &row)?;
+                res.affected += 1;
+            } else if !odku.is_empty() {
+                let (other_pk, _) = &clashes[0];
+                let Some(old) = self.reader.get(t.tree, other_pk)? else {
+                    continue;
+                };
+                let old = decode(&t, &old)?;
+                let mut scope = table_scope(&t, &t.name);
+                let extra = table_scope(&t, "__new__");
+                scope.cols.extend(extra.cols);
+                let mut new = old.clone();
+                let mut assigned = vec![false; t.columns.len()];
+                for a in &odku {
+                    let i = assignment_column(&t, a)?;
+                    let e = rewrite_values(&a.value, alias.as_deref());
+                    let (x, _) = Binder {
+                        scope: &scope,
+                        env: self,
+                        aggs: None,
+                        agg_base: 0,
+                        clause: "field list",
+                    }
+                    .bind(&e)?;
+                    let mut ctx_row = new.clone();
+                    ctx_row.extend(row.iter().cloned());
+                    let v = x.eval(&ctx_row, &self.cx)?;
+                    new[i] = self.store_value(&t, i, v, row_no, strict, multi)?;
+                    assigned[i] = true;
+                }
+                if rows_equal(&t, &old, &new) {
+                    continue;
+                }
+                self.touch_on_update(&t, &mut new, &assigned);
+                self.change_row(&t, other_pk, &old, &new)?;
+                res.affected += 2;
+            } else if ins.ignore {
+                let (_, msg) = &clashes[0];
+                self.cx.warn(Warning::warn(1062, msg.clone()));
+            } else {
+                let (_, msg) = clashes.into_iter().next().unwrap_or_default();
+                return Err(SqlError::new(1062, msg));
+            }
+        }
+        if let Some(id) = first_auto {
+            self.session.set_last_insert_id(id);
+            res.last_insert_id = Some(id);
+        }
+        if multi {
+            let warnings = self.cx.warnings.borrow().len();
+            res.info = format!("Records: {nrows}  Duplicates: {duplicates}  Warnings: {warnings}");
+        }
+        Ok(res)
+    }
+
+    fn touch_on_update(&self, t: &TableDef, row: &mut [Value], assigned: &[bool]) {
+        for (i, c) in t.columns.iter().enumerate() {
+            if c.on_update_now && !assigned[i] {
+                row[i] = Value::DateTime(self.cx.now.round_fsp(c.ty.fsp()).unwrap_or(self.cx.now));
+            }
+        }
+    }
+
+    /// Finds the rows a single-table UPDATE/DELETE touches, in order, limited.
+    fn target_rows(
+        &mut self,
+        t: &TableDef,
+        alias: &str,
+        selection: Option<&ast::Expr>,
+        order_by: &[ast::OrderByExpr],
+        limit: Option<&ast::Expr>,
+    ) -> SqlResult<(Scope, Vec<(Vec<u8>, Vec<Value>)>)> {
+        let scope = table_scope(t, alias);
+        let filter = match selection {
+            Some(w) => Some(
+                Binder {
+                    scope: &scope,
+                    env: self,
+                    aggs: None,
+                    agg_base: 0,
+                    clause: "where clause",
+                }
+                .bind(w)?
+                .0,
+            ),
+            None => None,
+        };
+        let mut conj = Vec::new();
+        if let Some(f) = &filter {
+            conjuncts(f, &mut conj);
+        }
+        let path = choose_path(t, 0, &conj);
+        let limit = match limit {
+            Some(e) => match self.const_expr(e)? {
+                Value::Int(i) if i >= 0 => Some(i as usize),
+                Value::UInt(u) => Some(u as usize),
+                _ => return Err(SqlError::new(1210, "Incorrect arguments to LIMIT")),
+            },
+            None => None,
+        };
+        let mut rows = Vec::new();
+        let early_stop = order_by.is_empty();
+        let mut err = None;
+        self.scan(t, &path, &[], false, &mut |pk, r| {
+            if let Some(f) = &filter {
+                match f.eval(&r, &self.cx) {
+                    Ok(v) if truth(&v) == Some(true) => {}
+                    Ok(_) => return Ok(true),
+                    Err(e) => {
+                        err = Some(e);
+                        return Ok(false);
+                    }
+                }
+            }
+            rows.push((pk.to_vec(), r));
+            Ok(!(early_stop && limit.is_some_and(|l| rows.len() >= l)))
+        })?;
+        if let Some(e) = err {
+            return Err(e);
+        }
+        if !order_by.is_empty() {
+            let mut keys = Vec::new();
+            for o in order_by {
+                let (e, _) = Binder {
+                    scope: &scope,
+                    env: self,
+                    aggs: None,
+                    agg_base: 0,
+                    clause: "order clause",
+                }
+                .bind(&o.expr)?;
+                keys.push((e, o.options.sort == Some(ast::OrderBySort::Desc)));
+            }
+            let mut keyed = Vec::with_capacity(rows.len());
+            for (pk, r) in rows {
+                let k: Vec<Value> = keys
+                    .iter()
+                    .map(|(e, _)| e.eval(&r, &self.cx))
+                    .collect::<SqlResult<_>>()?;
+                keyed.push((k, pk, r));
+            }
+            keyed.sort_by(|a, b| {
+                for (j, (_, desc)) in keys.iter().enumerate() {
+                    let o = sort_cmp(&a.0[j], &b.0[j], crate::value::Collation::Utf8mb4GeneralCi);
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != std::cmp::Ordering::Equal {
+                        return o;
+                    }
+                }
+                std::cmp::Ordering::Equal
+            });
+            rows = keyed.into_iter().map(|(_, pk, r)| (pk, r)).collect();
+        }
+        if let Some(l) = limit {
+            rows.truncate(l);
+        }
+        Ok((scope, rows))
+    }
+
+    fn single_table(
+        &self,
+        twj: &ast::TableWithJoins,
+    ) -> SqlResult<(std::sync::Arc<TableDef>, String)> {
+        if !twj.joins.is_empty() {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support multi-table UPDATE/DELETE",
+            ));
+        }
+        match &twj.relation {
+            ast::TableFactor::Table { name, alias, .. } => {
+                let t = self.table(name)?;
+                let a = alias
+                    .as_ref()
+                    .map(|a| a.name.value.clone())
+                    .unwrap_or_else(|| t.name.clone());
+                Ok((t, a))
+            }
+            other => Err(SqlError::new(
+                1235,
+                format!("This version of Borealis doesn't yet support UPDATE/DELETE of '{other}'"),
+            )),
+        }
+    }
+
+    pub fn update(&mut self, u: &ast::Update) -> SqlResult<DmlResult> {
+        if u.from.is_some() {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support UPDATE ... FROM",
+            ));
+        }
+        let (t, alias) = self.single_table(&u.table)?;
+        let strict = self.session.strict();
+        let (scope, rows) = self.target_rows(
+            &t,
+            &alias,
+            u.selection.as_ref(),
+            &u.order_by,
+            u.limit.as_ref(),
+        )?;
+        let mut sets: Vec<(usize, Expr)> = Vec::new();
+        for a in &u.assignments {
+            let i = assignment_column(&t, a)?;
+            let (x, _) = Binder {
+                scope: &scope,
+                env: self,
+                aggs: None,
+                agg_base: 0,
+                clause: "field list",
+            }
+            .bind(&a.value)?;
+            sets.push((i, x));
+        }
+        let matched = rows.len() as u64;
+        let mut changed = 0u64;
+        for (n, (pk, old)) in rows.into_iter().enumerate() {
+            let mut new = old.clone();
+            let mut assigned = vec![false; t.columns.len()];
+            for (i, x) in &sets {
+                let v = x.eval(&new, &self.cx)?;
+                new[*i] = self.store_value(&t, *i, v, n as u64 + 1, strict, true)?;
+                assigned[*i] = true;
+            }
+            if rows_equal(&t, &old, &new) {
+                continue;
+            }
+            self.touch_on_update(&t, &mut new, &assigned);
+            self.change_row(&t, &pk, &old, &new)?;
+            changed += 1;
+        }
+        let warnings = self.cx.warnings.borrow().len();
+        Ok(DmlResult {
+            affected: changed,
+            last_insert_id: None,
+            info: format!("Rows matched: {matched}  Changed: {changed}  Warnings: {warnings}"),
+        })
+    }
+
+    pub fn delete(&mut self, d: &ast::Delete) -> SqlResult<DmlResult> {
+        if !d.tables.is_empty() || d.using.is_some() {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support multi-table DELETE",
+            ));
+        }
+        let from = match &d.from {
+            ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
+        };
+        let [twj] = from.as_slice() else {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support multi-table DELETE",
+            ));
+        };
+        let (t, alias) = self.single_table(twj)?;
+        let (_, rows) = self.target_rows(
+            &t,
+            &alias,
+            d.selection.as_ref(),
+            &d.order_by,
+            d.limit.as_ref(),
+        )?;
+        let n = rows.len() as u64;
+        for (pk, old) in rows {
+            self.remove_row(&t, &pk, &old)?;
+        }
+        Ok(DmlResult {
+            affected: n,
+            last_insert_id: None,
+            info: String::new(),
+        })
+    }
+}
+
+/// Whether two rows store the same bytes (what "changed" means to MySQL).
+fn rows_equal(t: &TableDef, a: &[Value], b: &[Value]) -> bool {
+    match (encode(t, a), encode(t, b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}

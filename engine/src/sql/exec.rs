@@ -1,0 +1,1806 @@
+//! Statement execution context and SELECT.
+//!
+//! Life of a SELECT: the FROM clause becomes a scope (every column of every
+//! table, in order) and rows read through an access path chosen from the WHERE
+//! and ON conjuncts (primary key point/range, secondary index point/range, or
+//! a full scan); joins are nested loops that probe the inner table by index
+//! when an equality on its key is available. Then WHERE filters, GROUP BY and
+//! aggregates fold rows (layout: input columns of the group's first row, then
+//! one slot per aggregate), HAVING filters, the select list and ORDER BY keys
+//! are computed, DISTINCT, ORDER BY and LIMIT finish. An ORDER BY on the
+//! access path's own key order with a LIMIT stops reading early.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::sync::{Arc, Mutex};
+
+use sqlparser::ast;
+
+use super::catalog::{Catalog, TableDef, CATALOG_TREE};
+use super::error::{SqlError, SqlResult};
+use super::expr::{AggFunc, AggSpec, BindEnv, Binder, ColType, EvalCx, Expr, Scope, ScopeCol};
+use crate::storage::page::Bytes;
+use crate::storage::{Cluster, Snapshot, Transaction};
+use crate::value::keycode::{encode_key_part, prefix_successor, KeyPart};
+use crate::value::row::decode_row;
+use crate::value::{coerce_for_column, sort_cmp, Collation, Decimal, SqlType, Value};
+
+/// Per-cluster state shared by every session on it.
+pub struct SqlCluster {
+    pub cluster: Cluster,
+    catalog_cache: Mutex<Option<Arc<Catalog>>>,
+    /// Next AUTO_INCREMENT value per table tree (non-transactional, like InnoDB).
+    autoinc: Mutex<HashMap<u64, u64>>,
+    /// Next hidden row id per table tree without a primary key.
+    rowid: Mutex<HashMap<u64, u64>>,
+}
+
+impl SqlCluster {
+    pub fn new(cluster: Cluster) -> Self {
+        SqlCluster {
+            cluster,
+            catalog_cache: Mutex::new(None),
+            autoinc: Mutex::new(HashMap::new()),
+            rowid: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Forgets AUTO_INCREMENT state of a table (TRUNCATE, DROP).
+    pub fn reset_counters(&self, tree: u64) {
+        self.autoinc
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&tree);
+        self.rowid
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&tree);
+    }
+}
+
+/// Where a statement reads: its transaction (own writes visible) or a snapshot.
+pub enum Reader<'a> {
+    Tx(&'a mut Transaction),
+    Snap(Snapshot),
+}
+
+/// An owned iterator over `(key, value)` pairs.
+pub type KvIter = Box<dyn Iterator<Item = crate::Result<(Bytes, Bytes)>> + Send>;
+
+impl Reader<'_> {
+    pub fn get(&self, tree: u64, key: &[u8]) -> SqlResult<Option<Bytes>> {
+        Ok(match self {
+            Reader::Tx(t) => t.get(tree, key)?,
+            Reader::Snap(s) => s.get(tree, key)?,
+        })
+    }
+
+    pub fn range(
+        &self,
+        tree: u64,
+        lo: Bound<Bytes>,
+        hi: Bound<Bytes>,
+        reverse: bool,
+    ) -> SqlResult<KvIter> {
+        Ok(match self {
+            Reader::Tx(t) => Box::new(t.range(tree, lo, hi, reverse)?),
+            Reader::Snap(s) => Box::new(s.range(tree, lo, hi, reverse)?),
+        })
+    }
+
+    pub fn tx(&mut self) -> SqlResult<&mut Transaction> {
+        match self {
+            Reader::Tx(t) => Ok(t),
+            Reader::Snap(_) => Err(SqlError::new(
+                1105,
+                "internal error: write without a transaction",
+            )),
+        }
+    }
+}
+
+/// Loads the catalog visible to `reader`, from the shared cache when unchanged.
+pub fn load_catalog(shared: &SqlCluster, reader: &Reader) -> SqlResult<Arc<Catalog>> {
+    let version = match reader.get(CATALOG_TREE, b"V") {
+        Ok(Some(v)) => u64::from_le_bytes(v.as_ref().try_into().unwrap_or_default()),
+        Ok(None) => 0,
+        Err(e) if e.code == 1105 => return Ok(Arc::new(Catalog::default())),
+        Err(e) => return Err(e),
+    };
+    let in_tx_ddl = matches!(reader, Reader::Tx(t) if !t.is_read_only());
+    if !in_tx_ddl {
+        if let Some(c) = shared
+            .catalog_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            if c.version == version {
+                return Ok(c.clone());
+            }
+        }
+    }
+    let mut entries = Vec::new();
+    for r in reader.range(CATALOG_TREE, Bound::Unbounded, Bound::Unbounded, false)? {
+        let (k, v) = r?;
+        entries.push((k, v));
+    }
+    let cat = Catalog::decode(entries.iter().map(|(k, v)| (&k[..], &v[..])))
+        .ok_or_else(|| SqlError::new(1105, "the catalog does not decode"))?;
+    let cat = Arc::new(cat);
+    if !in_tx_ddl {
+        *shared
+            .catalog_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(cat.clone());
+    }
+    Ok(cat)
+}
+
+/// A result column as the client sees it.
+#[derive(Clone, Debug, Default)]
+pub struct OutColumn {
+    pub name: String,
+    pub org_name: String,
+    pub table: String,
+    pub org_table: String,
+    pub db: String,
+    pub ty: ColType,
+    pub nullable: bool,
+    pub primary: bool,
+    pub unique: bool,
+    pub multiple_key: bool,
+    pub auto_increment: bool,
+}
+
+impl OutColumn {
+    /// A computed column.
+    pub fn expr(name: &str, ty: ColType) -> Self {
+        OutColumn {
+            name: name.into(),
+            ty,
+            nullable: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// A result set.
+pub struct RowSet {
+    pub columns: Vec<OutColumn>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// What the executor needs from the session (variables, session functions).
+pub trait SessionEnv {
+    fn system_var(&mut self, name: &str, scope: Option<&str>) -> SqlResult<Value>;
+    fn user_var(&mut self, name: &str) -> Value;
+    fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>>;
+    fn literal_collation(&self) -> Collation;
+    fn current_db(&self) -> Option<String>;
+    fn strict(&self) -> bool;
+    /// Called when a statement generated an AUTO_INCREMENT value.
+    fn set_last_insert_id(&mut self, id: u64);
+    /// AS OF readers and other hooks may come here later.
+    fn warn(&mut self, _w: crate::value::Warning) {}
+}
+
+/// One statement's execution context.
+pub struct Exec<'a> {
+    pub shared: &'a SqlCluster,
+    pub reader: Reader<'a>,
+    pub catalog: Arc<Catalog>,
+    pub session: &'a mut dyn SessionEnv,
+    pub params: Vec<Value>,
+    pub next_param: usize,
+    pub cx: EvalCx,
+}
+
+impl BindEnv for Exec<'_> {
+    fn system_var(&mut self, name: &str, scope: Option<&str>) -> SqlResult<Value> {
+        self.session.system_var(name, scope)
+    }
+    fn user_var(&mut self, name: &str) -> Value {
+        self.session.user_var(name)
+    }
+    fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>> {
+        self.session.session_fn(name, args)
+    }
+    fn subquery(&mut self, q: &ast::Query) -> SqlResult<Vec<Vec<Value>>> {
+        Ok(self.query(q)?.rows)
+    }
+    fn param(&mut self) -> SqlResult<Value> {
+        let v = self.params.get(self.next_param).cloned();
+        self.next_param += 1;
+        v.ok_or_else(|| SqlError::new(1210, "Incorrect arguments to EXECUTE"))
+    }
+    fn literal_collation(&self) -> Collation {
+        self.session.literal_collation()
+    }
+}
+
+/// Splits an expression into its AND-ed conjuncts.
+pub fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::And(a, b) => {
+            conjuncts(a, out);
+            conjuncts(b, out);
+        }
+        other => out.push(other.clone()),
+    }
+}
+
+/// A key range over a table's primary or secondary index.
+#[derive(Clone, Debug)]
+pub enum Path {
+    /// Every row, in primary key order.
+    Full,
+    /// Rows whose primary key / index key starts with `eq` and whose next key
+    /// part lies in `lo..hi`; `index` None is the primary key.
+    Range {
+        index: Option<usize>,
+        eq: Vec<Expr>,
+        lo: Option<(Expr, bool)>,
+        hi: Option<(Expr, bool)>,
+        in_list: Option<Vec<Expr>>,
+    },
+}
+
+fn key_parts(t: &TableDef, index: Option<usize>) -> Vec<(usize, KeyPart)> {
+    let cols = match index {
+        None => &t.primary,
+        Some(i) => &t.indexes[i].columns,
+    };
+    cols.iter()
+        .map(|c| {
+            (
+                c.column,
+                KeyPart {
+                    ty: t.columns[c.column].ty.clone(),
+                    desc: false,
+                    prefix_chars: c.prefix,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Whether a constant of this value can be encoded as a key of `ty` exactly.
+fn key_compatible(v: &Value, ty: &SqlType) -> bool {
+    match (v, ty) {
+        (Value::Null, _) => false,
+        (
+            Value::Int(_) | Value::UInt(_),
+            SqlType::Int { .. } | SqlType::Decimal { .. } | SqlType::Year,
+        ) => true,
+        (Value::Decimal(d), SqlType::Decimal { scale, .. }) => d.scale() <= *scale,
+        (Value::Bytes(b), SqlType::Int { .. }) => {
+            matches!(crate::value::str_to_int(b).1, crate::value::NumParse::Clean)
+        }
+        (Value::Bytes(_), t) if t.is_string() || matches!(t, SqlType::Enum { .. }) => true,
+        (
+            Value::Bytes(_) | Value::Date(_) | Value::DateTime(_),
+            SqlType::Date | SqlType::DateTime { .. } | SqlType::Timestamp { .. },
+        ) => true,
+        (Value::Double(_) | Value::Float(_), SqlType::Double | SqlType::Float) => true,
+        _ => false,
+    }
+}
+
+/// Encodes `v` as key part `kp`, or `None` when the index cannot be used for it.
+fn encode_part(out: &mut Vec<u8>, v: &Value, kp: &KeyPart) -> Option<()> {
+    if !key_compatible(v, &kp.ty) {
+        return None;
+    }
+    let (coerced, warn) = coerce_for_column(v.clone(), &kp.ty, false).ok()?;
+    if warn.is_some() && !kp.ty.is_string() {
+        return None;
+    }
+    encode_key_part(out, &coerced, kp).ok()
+}
+
+/// Picks an access path for table `t`, whose columns sit at `base..` in the
+/// scope, from `conj`: conjuncts may also read columns before `base` (outer rows).
+pub fn choose_path(t: &TableDef, base: usize, conj: &[Expr]) -> Path {
+    let n = t.columns.len();
+    let usable = |e: &Expr| e.max_col().is_none_or(|m| m < base);
+    let is_col = |e: &Expr, c: usize| matches!(e, Expr::Col(i) if *i == base + c);
+    let eq_for = |c: usize| -> Option<Expr> {
+        conj.iter().find_map(|e| match e {
+            Expr::Cmp(super::expr::CmpOp::Eq, a, b, _) if is_col(a, c) && usable(b) => {
+                Some((**b).clone())
+            }
+            Expr::Cmp(super::expr::CmpOp::Eq, a, b, _) if is_col(b, c) && usable(a) => {
+                Some((**a).clone())
+            }
+            _ => None,
+        })
+    };
+    let in_for = |c: usize| -> Option<Vec<Expr>> {
+        conj.iter().find_map(|e| match e {
+            Expr::InList(a, list, false, _) if is_col(a, c) && list.iter().all(usable) => {
+                Some(list.clone())
+            }
+            _ => None,
+        })
+    };
+    let range_for = |c: usize| -> (Option<(Expr, bool)>, Option<(Expr, bool)>) {
+        use super::expr::CmpOp::*;
+        let (mut lo, mut hi) = (None, None);
+        for e in conj {
+            match e {
+                Expr::Between(a, l, h, false, _) if is_col(a, c) && usable(l) && usable(h) => {
+                    lo = Some(((**l).clone(), true));
+                    hi = Some(((**h).clone(), true));
+                }
+                Expr::Cmp(op, a, b, _) if is_col(a, c) && usable(b) => match op {
+                    Gt => lo = Some(((**b).clone(), false)),
+                    Ge => lo = Some(((**b).clone(), true)),
+                    Lt => hi = Some(((**b).clone(), false)),
+                    Le => hi = Some(((**b).clone(), true)),
+                    _ => {}
+                },
+                Expr::Cmp(op, a, b, _) if is_col(b, c) && usable(a) => match op {
+                    Lt => lo = Some(((**a).clone(), false)),
+                    Le => lo = Some(((**a).clone(), true)),
+                    Gt => hi = Some(((**a).clone(), false)),
+                    Ge => hi = Some(((**a).clone(), true)),
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        (lo, hi)
+    };
+    // Score each index: (full unique equality, number of eq parts, has range).
+    let mut best: Option<(u32, Path)> = None;
+    let candidates = std::iter::once(None).chain((0..t.indexes.len()).map(Some));
+    for index in candidates {
+        let cols: Vec<usize> = match index {
+            None => t.primary.iter().map(|c| c.column).collect(),
+            Some(i) => t.indexes[i].columns.iter().map(|c| c.column).collect(),
+        };
+        if cols.is_empty() || cols.iter().any(|c| *c >= n) {
+            continue;
+        }
+        let mut eq = Vec::new();
+        for &c in &cols {
+            match eq_for(c) {
+                Some(e) => eq.push(e),
+                None => break,
+            }
+        }
+        let unique = index.is_none_or(|i| t.indexes[i].unique);
+        let mut score = eq.len() as u32 * 10;
+        let mut lo = None;
+        let mut hi = None;
+        let mut in_list = None;
+        if eq.len() == cols.len() {
+            score += if unique { 1000 } else { 5 };
+        } else {
+            let next = cols[eq.len()];
+            if let Some(l) = in_for(next) {
+                in_list = Some(l);
+                score += 8;
+            } else {
+                (lo, hi) = range_for(next);
+                if lo.is_some() || hi.is_some() {
+                    score += 4;
+                }
+            }
+        }
+        if index.is_none() {
+            score += 1; // prefer the clustered key on ties: no second lookup
+        }
+        if score <= 1 {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((
+                score,
+                Path::Range {
+                    index,
+                    eq,
+                    lo,
+                    hi,
+                    in_list,
+                },
+            ));
+        }
+    }
+    best.map(|(_, p)| p).unwrap_or(Path::Full)
+}
+
+/// One concrete byte range to read, built from a path and an outer row.
+struct KeyRange {
+    lo: Bound<Bytes>,
+    hi: Bound<Bytes>,
+}
+
+fn key_ranges(
+    t: &TableDef,
+    path: &Path,
+    outer: &[Value],
+    cx: &EvalCx,
+) -> SqlResult<Option<Vec<KeyRange>>> {
+    let Path::Range {
+        index,
+        eq,
+        lo,
+        hi,
+        in_list,
+    } = path
+    else {
+        return Ok(Some(vec![KeyRange {
+            lo: Bound::Unbounded,
+            hi: Bound::Unbounded,
+        }]));
+    };
+    let parts = key_parts(t, *index);
+    let mut prefix = Vec::new();
+    for (e, (_, kp)) in eq.iter().zip(&parts) {
+        let v = e.eval(outer, cx)?;
+        if v.is_null() {
+            return Ok(Some(Vec::new())); // `col = NULL` matches nothing
+        }
+        if encode_part(&mut prefix, &v, kp).is_none() {
+            return Ok(None);
+        }
+    }
+    let next = parts.get(eq.len()).map(|p| &p.1);
+    if let (Some(list), Some(kp)) = (in_list, next) {
+        let mut out = Vec::new();
+        let mut keys = Vec::new();
+        for e in list {
+            let v = e.eval(outer, cx)?;
+            if v.is_null() {
+                continue;
+            }
+            let mut k = prefix.clone();
+            if encode_part(&mut k, &v, kp).is_none() {
+                return Ok(None);
+            }
+            keys.push(k);
+        }
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            let hi = match prefix_successor(&k) {
+                Some(s) => Bound::Excluded(Bytes::from(s)),
+                None => Bound::Unbounded,
+            };
+            out.push(KeyRange {
+                lo: Bound::Included(Bytes::from(k)),
+                hi,
+            });
+        }
+        return Ok(Some(out));
+    }
+    let succ = |k: &[u8]| match prefix_successor(k) {
+        Some(s) => Bound::Excluded(Bytes::from(s)),
+        None => Bound::Unbounded,
+    };
+    let mut lo_b = Bound::Included(Bytes::from(prefix.clone()));
+    let mut hi_b = succ(&prefix);
+    if prefix.is_empty() {
+        lo_b = Bound::Unbounded;
+        hi_b = Bound::Unbounded;
+    }
+    if let Some(kp) = next {
+        if let Some((e, incl)) = lo {
+            let v = e.eval(outer, cx)?;
+            if v.is_null() {
+                return Ok(Some(Vec::new()));
+            }
+            let mut k = prefix.clone();
+            if encode_part(&mut k, &v, kp).is_none() {
+                return Ok(None);
+            }
+            lo_b = if *incl {
+                Bound::Included(Bytes::from(k))
+            } else {
+                match prefix_successor(&k) {
+                    Some(s) => Bound::Included(Bytes::from(s)),
+                    None => return Ok(Some(Vec::new())),
+                }
+            };
+        }
+        if let Some((e, incl)) = hi {
+            let v = e.eval(outer, cx)?;
+            if v.is_null() {
+                return Ok(Some(Vec::new()));
+            }
+            let mut k = prefix.clone();
+            if encode_part(&mut k, &v, kp).is_none() {
+                return Ok(None);
+            }
+            hi_b = if *incl {
+                succ(&k)
+            } else {
+                Bound::Excluded(Bytes::from(k))
+            };
+        }
+    }
+    Ok(Some(vec![KeyRange { lo: lo_b, hi: hi_b }]))
+}
+
+/// Decodes a stored row of `t`.
+pub fn decode(t: &TableDef, bytes: &[u8]) -> SqlResult<Vec<Value>> {
+    Ok(decode_row(bytes, &t.types(), &t.defaults())?)
+}
+
+impl<'a> Exec<'a> {
+    /// The shared AUTO_INCREMENT and hidden-row-id counters.
+    pub fn shared_counters(&self) -> (&Mutex<HashMap<u64, u64>>, &Mutex<HashMap<u64, u64>>) {
+        (&self.shared.autoinc, &self.shared.rowid)
+    }
+
+    /// Resolves a table name against the current database.
+    pub fn table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+            .collect();
+        let (db, t) = match parts.as_slice() {
+            [t] => (
+                self.session
+                    .current_db()
+                    .ok_or_else(|| SqlError::new(1046, "No database selected"))?,
+                t.clone(),
+            ),
+            [d, t] => (d.clone(), t.clone()),
+            _ => {
+                return Err(SqlError::new(
+                    1064,
+                    format!("Incorrect table name '{name}'"),
+                ))
+            }
+        };
+        self.table_by(&db, &t)
+    }
+
+    pub fn table_by(&self, db: &str, t: &str) -> SqlResult<Arc<TableDef>> {
+        self.catalog
+            .table(db, t)
+            .cloned()
+            .ok_or_else(|| SqlError::new(1146, format!("Table '{db}.{t}' doesn't exist")))
+    }
+
+    /// Reads the rows of `t` along `path`, calling `f` with `(pk key, row)`;
+    /// `f` returns false to stop. `outer` feeds key expressions.
+    pub fn scan(
+        &self,
+        t: &TableDef,
+        path: &Path,
+        outer: &[Value],
+        reverse: bool,
+        f: &mut dyn FnMut(Bytes, Vec<Value>) -> SqlResult<bool>,
+    ) -> SqlResult<()> {
+        let path = match key_ranges(t, path, outer, &self.cx)? {
+            Some(_) => path.clone(),
+            None => Path::Full,
+        };
+        let ranges = key_ranges(t, &path, outer, &self.cx)?.unwrap_or_default();
+        let index = match &path {
+            Path::Range { index, .. } => *index,
+            Path::Full => None,
+        };
+        let mut ranges = ranges;
+        if reverse {
+            ranges.reverse();
+        }
+        for r in ranges {
+            match index {
+                None => {
+                    for kv in self.reader.range(t.tree, r.lo, r.hi, reverse)? {
+                        let (k, v) = kv?;
+                        if !f(k, decode(t, &v)?)? {
+                            return Ok(());
+                        }
+                    }
+                }
+                Some(i) => {
+                    let itree = t.indexes[i].tree;
+                    for kv in self.reader.range(itree, r.lo, r.hi, reverse)? {
+                        let (_, pk) = kv?;
+                        let Some(row) = self.reader.get(t.tree, &pk)? else {
+                            return Err(SqlError::new(
+                                1105,
+                                format!(
+                                    "index {} of {}.{} points at a missing row",
+                                    t.indexes[i].name, t.db, t.name
+                                ),
+                            ));
+                        };
+                        if !f(pk, decode(t, &row)?)? {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a query (SELECT, UNION, VALUES).
+    pub fn query(&mut self, q: &ast::Query) -> SqlResult<RowSet> {
+        if q.with.is_some() {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support 'WITH'",
+            ));
+        }
+        let (order, limit, offset) = self.order_limit(q)?;
+        match q.body.as_ref() {
+            ast::SetExpr::Select(s) => self.select(s, &order, limit, offset),
+            ast::SetExpr::Query(inner) => {
+                let mut rs = self.query(inner)?;
+                self.finish_simple(&mut rs, &order, limit, offset)?;
+                Ok(rs)
+            }
+            ast::SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => {
+                if *op != ast::SetOperator::Union {
+                    return Err(SqlError::new(
+                        1235,
+                        format!("This version of Borealis doesn't yet support '{op}'"),
+                    ));
+                }
+                let mut l = self.set_expr(left)?;
+                let r = self.set_expr(right)?;
+                if l.columns.len() != r.columns.len() {
+                    return Err(SqlError::new(
+                        1222,
+                        "The used SELECT statements have a different number of columns",
+                    ));
+                }
+                l.rows.extend(r.rows);
+                if !matches!(set_quantifier, ast::SetQuantifier::All) {
+                    dedup_rows(&mut l.rows);
+                }
+                self.finish_simple(&mut l, &order, limit, offset)?;
+                Ok(l)
+            }
+            ast::SetExpr::Values(v) => {
+                let mut rows = Vec::new();
+                for r in &v.rows {
+                    let mut out = Vec::new();
+                    for e in &r.content {
+                        out.push(self.const_expr(e)?);
+                    }
+                    rows.push(out);
+                }
+                let n = rows.first().map_or(0, Vec::len);
+                let columns = (0..n)
+                    .map(|i| OutColumn::expr(&format!("column_{i}"), None))
+                    .collect();
+                Ok(RowSet { columns, rows })
+            }
+            other => Err(SqlError::new(
+                1235,
+                format!("This version of Borealis doesn't yet support '{other}'"),
+            )),
+        }
+    }
+
+    fn set_expr(&mut self, e: &ast::SetExpr) -> SqlResult<RowSet> {
+        match e {
+            ast::SetExpr::Select(s) => self.select(s, &[], None, 0),
+            ast::SetExpr::Query(q) => self.query(q),
+            other => {
+                let q = ast::Query {
+                    with: None,
+                    body: Box::new(other.clone()),
+                    order_by: None,
+                    limit_clause: None,
+                    fetch: None,
+                    locks: vec![],
+                    for_clause: None,
+                    settings: None,
+                    format_clause: None,
+                    pipe_operators: vec![],
+                };
+                self.query(&q)
+            }
+        }
+    }
+
+    /// Evaluates an expression that reads no columns.
+    pub fn const_expr(&mut self, e: &ast::Expr) -> SqlResult<Value> {
+        let scope = Scope::default();
+        let (x, _) = Binder {
+            scope: &scope,
+            env: self,
+            aggs: None,
+            agg_base: 0,
+            clause: "field list",
+        }
+        .bind(e)?;
+        x.eval(&[], &self.cx)
+    }
+
+    fn order_limit(
+        &mut self,
+        q: &ast::Query,
+    ) -> SqlResult<(Vec<ast::OrderByExpr>, Option<u64>, u64)> {
+        let order = match &q.order_by {
+            Some(ob) => match &ob.kind {
+                ast::OrderByKind::Expressions(v) => v.clone(),
+                ast::OrderByKind::All(_) => {
+                    return Err(SqlError::new(1064, "ORDER BY ALL is not MySQL syntax"))
+                }
+            },
+            None => Vec::new(),
+        };
+        let (limit, offset) = match &q.limit_clause {
+            None => (None, 0),
+            Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
+                let l = match limit {
+                    Some(e) => Some(self.count_value(e)?),
+                    None => None,
+                };
+                let o = match offset {
+                    Some(o) => self.count_value(&o.value)?,
+                    None => 0,
+                };
+                (l, o)
+            }
+            Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => {
+                (Some(self.count_value(limit)?), self.count_value(offset)?)
+            }
+        };
+        Ok((order, limit, offset))
+    }
+
+    fn count_value(&mut self, e: &ast::Expr) -> SqlResult<u64> {
+        match self.const_expr(e)? {
+            Value::Int(i) if i >= 0 => Ok(i as u64),
+            Value::UInt(u) => Ok(u),
+            other => Err(SqlError::new(
+                1210,
+                format!("Incorrect arguments to LIMIT: {other:?}"),
+            )),
+        }
+    }
+
+    /// ORDER BY/LIMIT over an already computed result (UNION, subquery).
+    fn finish_simple(
+        &mut self,
+        rs: &mut RowSet,
+        order: &[ast::OrderByExpr],
+        limit: Option<u64>,
+        offset: u64,
+    ) -> SqlResult<()> {
+        if !order.is_empty() {
+            let scope = Scope {
+                cols: rs
+                    .columns
+                    .iter()
+                    .map(|c| ScopeCol {
+                        table: String::new(),
+                        db: String::new(),
+                        org_table: String::new(),
+                        name: c.name.clone(),
+                        ty: c.ty.clone(),
+                        nullable: true,
+                    })
+                    .collect(),
+            };
+            let mut keys = Vec::new();
+            for o in order {
+                let e = match &o.expr {
+                    ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                        let n = self.count_value(&o.expr)? as usize;
+                        if n == 0 || n > rs.columns.len() {
+                            return Err(SqlError::new(
+                                1054,
+                                format!("Unknown column '{n}' in 'order clause'"),
+                            ));
+                        }
+                        Expr::Col(n - 1)
+                    }
+                    other => {
+                        Binder {
+                            scope: &scope,
+                            env: self,
+                            aggs: None,
+                            agg_base: 0,
+                            clause: "order clause",
+                        }
+                        .bind(other)?
+                        .0
+                    }
+                };
+                keys.push((e, o.options.sort == Some(ast::OrderBySort::Desc)));
+            }
+            sort_rows(
+                &mut rs.rows,
+                &keys,
+                &self.cx,
+                self.session.literal_collation(),
+            )?;
+        }
+        apply_limit(&mut rs.rows, limit, offset);
+        Ok(())
+    }
+
+    /// Builds the scope and rows of the FROM clause.
+    fn from_clause(
+        &mut self,
+        from: &[ast::TableWithJoins],
+        where_conj: &[ast::Expr],
+    ) -> SqlResult<(Scope, Vec<Vec<Value>>, Option<Path>, Option<Arc<TableDef>>)> {
+        if from.is_empty() {
+            return Ok((Scope::default(), vec![Vec::new()], None, None));
+        }
+        // Flatten comma joins into inner joins.
+        let mut items: Vec<(&ast::TableFactor, Option<&ast::JoinOperator>)> = Vec::new();
+        for (i, twj) in from.iter().enumerate() {
+            items.push((
+                &twj.relation,
+                if i == 0 {
+                    None
+                } else {
+                    Some(&ast::JoinOperator::CrossJoin(ast::JoinConstraint::None))
+                },
+            ));
+            for j in &twj.joins {
+                items.push((&j.relation, Some(&j.join_operator)));
+            }
+        }
+        let single = items.len() == 1;
+        let mut scope = Scope::default();
+        let mut rows: Vec<Vec<Value>> = vec![Vec::new()];
+        let mut first_path = None;
+        let mut first_table = None;
+        for (factor, op) in items {
+            let base = scope.cols.len();
+            let source = self.factor(factor)?;
+            scope.cols.extend(source.cols.iter().cloned());
+            // Conjuncts usable here: WHERE ones (for inner joins) and ON ones.
+            let (on, kind) = match op {
+                None => (None, JoinKind::Inner),
+                Some(op) => {
+                    use ast::JoinOperator as J;
+                    let (c, k) = match op {
+                        J::Join(c) | J::Inner(c) => (c, JoinKind::Inner),
+                        J::CrossJoin(c) => (c, JoinKind::Inner),
+                        J::Left(c) | J::LeftOuter(c) => (c, JoinKind::Left),
+                        J::Right(c) | J::RightOuter(c) => (c, JoinKind::Right),
+                        other => return Err(SqlError::new(
+                            1235,
+                            format!(
+                                "This version of Borealis doesn't yet support '{other:?}' joins"
+                            ),
+                        )),
+                    };
+                    let on = match c {
+                        ast::JoinConstraint::On(e) => Some(e.clone()),
+                        ast::JoinConstraint::None => None,
+                        ast::JoinConstraint::Using(cols) => {
+                            // a USING (c) = left.c = right.c
+                            let mut acc: Option<ast::Expr> = None;
+                            for c in cols {
+                                let name = c.to_string();
+                                let l = scope.cols[..base]
+                                    .iter()
+                                    .rev()
+                                    .find(|x| x.name.eq_ignore_ascii_case(&name))
+                                    .map(|x| x.table.clone());
+                                let r = source.alias.clone();
+                                let (Some(l), r) = (l, r) else {
+                                    return Err(SqlError::new(
+                                        1054,
+                                        format!("Unknown column '{name}' in 'from clause'"),
+                                    ));
+                                };
+                                let eq = ast::Expr::BinaryOp {
+                                    left: Box::new(ast::Expr::CompoundIdentifier(vec![
+                                        ast::Ident::new(l),
+                                        ast::Ident::new(&name),
+                                    ])),
+                                    op: ast::BinaryOperator::Eq,
+                                    right: Box::new(ast::Expr::CompoundIdentifier(vec![
+                                        ast::Ident::new(r),
+                                        ast::Ident::new(&name),
+                                    ])),
+                                };
+                                acc = Some(match acc {
+                                    None => eq,
+                                    Some(a) => ast::Expr::BinaryOp {
+                                        left: Box::new(a),
+                                        op: ast::BinaryOperator::And,
+                                        right: Box::new(eq),
+                                    },
+                                });
+                            }
+                            acc
+                        }
+                        ast::JoinConstraint::Natural => {
+                            return Err(SqlError::new(
+                                1235,
+                                "This version of Borealis doesn't yet support 'NATURAL JOIN'",
+                            ));
+                        }
+                    };
+                    (on, k)
+                }
+            };
+            let mut conj = Vec::new();
+            if let Some(on) = &on {
+                let (e, _) = Binder {
+                    scope: &scope,
+                    env: self,
+                    aggs: None,
+                    agg_base: 0,
+                    clause: "on clause",
+                }
+                .bind(on)?;
+                conjuncts(&e, &mut conj);
+            }
+            let on_filter = conj.clone();
+            if kind == JoinKind::Inner {
+                for w in where_conj {
+                    if let Ok((e, _)) = (Binder {
+                        scope: &scope,
+                        env: self,
+                        aggs: None,
+                        agg_base: 0,
+                        clause: "where clause",
+                    })
+                    .bind(w)
+                    {
+                        if e.max_col().is_none_or(|m| m < scope.cols.len()) {
+                            conj.push(e);
+                        }
+                    }
+                }
+            }
+            let mut next = Vec::new();
+            match (&source.table, kind) {
+                (Some(t), JoinKind::Inner | JoinKind::Left) => {
+                    let path = choose_path(t, base, &conj);
+                    if single {
+                        first_path = Some(path.clone());
+                        first_table = Some(t.clone());
+                    }
+                    for outer in &rows {
+                        let mut matched = false;
+                        let mut err = None;
+                        self.scan(t, &path, outer, false, &mut |_, r| {
+                            let mut full = outer.clone();
+                            full.extend(r);
+                            for c in &on_filter {
+                                match c.eval(&full, &self.cx) {
+                                    Ok(v) if super::expr::truth(&v) == Some(true) => {}
+                                    Ok(_) => return Ok(true),
+                                    Err(e) => {
+                                        err = Some(e);
+                                        return Ok(false);
+                                    }
+                                }
+                            }
+                            matched = true;
+                            next.push(full);
+                            Ok(true)
+                        })?;
+                        if let Some(e) = err {
+                            return Err(e);
+                        }
+                        if !matched && kind == JoinKind::Left {
+                            let mut full = outer.clone();
+                            full.extend(std::iter::repeat_n(Value::Null, source.cols.len()));
+                            next.push(full);
+                        }
+                    }
+                }
+                (_, _) => {
+                    let inner_rows = match &source.table {
+                        Some(t) => {
+                            let mut v = Vec::new();
+                            self.scan(t, &Path::Full, &[], false, &mut |_, r| {
+                                v.push(r);
+                                Ok(true)
+                            })?;
+                            v
+                        }
+                        None => source.rows.clone(),
+                    };
+                    let pass = |full: &[Value], cx: &EvalCx| -> SqlResult<bool> {
+                        for c in &on_filter {
+                            if super::expr::truth(&c.eval(full, cx)?) != Some(true) {
+                                return Ok(false);
+                            }
+                        }
+                        Ok(true)
+                    };
+                    if kind == JoinKind::Right {
+                        for r in &inner_rows {
+                            let mut matched = false;
+                            for outer in &rows {
+                                let mut full = outer.clone();
+                                full.extend(r.iter().cloned());
+                                if pass(&full, &self.cx)? {
+                                    matched = true;
+                                    next.push(full);
+                                }
+                            }
+                            if !matched {
+                                let mut full: Vec<Value> =
+                                    std::iter::repeat_n(Value::Null, base).collect();
+                                full.extend(r.iter().cloned());
+                                next.push(full);
+                            }
+                        }
+                    } else {
+                        for outer in &rows {
+                            let mut matched = false;
+                            for r in &inner_rows {
+                                let mut full = outer.clone();
+                                full.extend(r.iter().cloned());
+                                if pass(&full, &self.cx)? {
+                                    matched = true;
+                                    next.push(full);
+                                }
+                            }
+                            if !matched && kind == JoinKind::Left {
+                                let mut full = outer.clone();
+                                full.extend(std::iter::repeat_n(Value::Null, source.cols.len()));
+                                next.push(full);
+                            }
+                        }
+                    }
+                }
+            }
+            rows = next;
+        }
+        Ok((scope, rows, first_path, first_table))
+    }
+
+    fn factor(&mut self, f: &ast::TableFactor) -> SqlResult<Source> {
+        match f {
+            ast::TableFactor::Table { name, alias, .. } => {
+                let parts: Vec<String> = name
+                    .0
+                    .iter()
+                    .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+                    .collect();
+                if parts.len() == 2 && parts[0].eq_ignore_ascii_case("information_schema") {
+                    let rs = super::infoschema::table(self, &parts[1])?;
+                    let alias = alias
+                        .as_ref()
+                        .map(|a| a.name.value.clone())
+                        .unwrap_or_else(|| parts[1].clone());
+                    return Ok(Source::from_rowset(
+                        rs,
+                        &alias,
+                        "information_schema",
+                        &parts[1],
+                    ));
+                }
+                let t = self.table(name)?;
+                let alias = alias
+                    .as_ref()
+                    .map(|a| a.name.value.clone())
+                    .unwrap_or_else(|| t.name.clone());
+                let cols = t
+                    .columns
+                    .iter()
+                    .map(|c| ScopeCol {
+                        table: alias.clone(),
+                        db: t.db.clone(),
+                        org_table: t.name.clone(),
+                        name: c.name.clone(),
+                        ty: Some(c.ty.clone()),
+                        nullable: c.nullable,
+                    })
+                    .collect();
+                Ok(Source {
+                    cols,
+                    table: Some(t),
+                    rows: Vec::new(),
+                    alias: alias.clone(),
+                })
+            }
+            ast::TableFactor::Derived {
+                subquery, alias, ..
+            } => {
+                let rs = self.query(subquery)?;
+                let Some(alias) = alias.as_ref().map(|a| a.name.value.clone()) else {
+                    return Err(SqlError::new(
+                        1248,
+                        "Every derived table must have its own alias",
+                    ));
+                };
+                Ok(Source::from_rowset(rs, &alias, "", ""))
+            }
+            ast::TableFactor::NestedJoin {
+                table_with_joins, ..
+            } => {
+                let (scope, rows, _, _) =
+                    self.from_clause(std::slice::from_ref(table_with_joins), &[])?;
+                Ok(Source {
+                    cols: scope.cols,
+                    table: None,
+                    rows,
+                    alias: String::new(),
+                })
+            }
+            other => Err(SqlError::new(
+                1235,
+                format!("This version of Borealis doesn't yet support '{other}'"),
+            )),
+        }
+    }
+
+    /// Runs one SELECT block.
+    pub fn select(
+        &mut self,
+        s: &ast::Select,
+        order: &[ast::OrderByExpr],
+        limit: Option<u64>,
+        offset: u64,
+    ) -> SqlResult<RowSet> {
+        let mut where_conj = Vec::new();
+        if let Some(w) = &s.selection {
+            ast_conjuncts(w, &mut where_conj);
+        }
+        // A single-table scan in key order with LIMIT can stop early.
+        let (scope, mut rows, path, table) = self.from_clause(&s.from, &where_conj)?;
+        let filter = match &s.selection {
+            Some(w) => Some(
+                Binder {
+                    scope: &scope,
+                    env: self,
+                    aggs: None,
+                    agg_base: 0,
+                    clause: "where clause",
+                }
+                .bind(w)?
+                .0,
+            ),
+            None => None,
+        };
+        let _ = (&path, &table);
+        if let Some(f) = &filter {
+            let mut kept = Vec::with_capacity(rows.len());
+            for r in rows {
+                if super::expr::truth(&f.eval(&r, &self.cx)?) == Some(true) {
+                    kept.push(r);
+                }
+            }
+            rows = kept;
+        }
+        let group_by: Vec<ast::Expr> = match &s.group_by {
+            ast::GroupByExpr::Expressions(v, _) => v.clone(),
+            ast::GroupByExpr::All(_) => {
+                return Err(SqlError::new(1064, "GROUP BY ALL is not MySQL syntax"))
+            }
+        };
+        let input_width = scope.cols.len();
+        // Bind the select list, collecting aggregates.
+        let mut aggs: Option<Vec<AggSpec>> = Some(Vec::new());
+        let mut outputs: Vec<(Expr, OutColumn)> = Vec::new();
+        for item in &s.projection {
+            match item {
+                ast::SelectItem::Wildcard(_) => {
+                    for (i, c) in scope.cols.iter().enumerate() {
+                        outputs.push((Expr::Col(i), scope_out(c)));
+                    }
+                }
+                ast::SelectItem::QualifiedWildcard(kind, _) => {
+                    let q = match kind {
+                        ast::SelectItemQualifiedWildcardKind::ObjectName(n) => n.to_string(),
+                        ast::SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
+                    };
+                    let q = q
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or("")
+                        .trim_matches('`')
+                        .to_string();
+                    let mut any = false;
+                    for (i, c) in scope.cols.iter().enumerate() {
+                        if c.table == q {
+                            outputs.push((Expr::Col(i), scope_out(c)));
+                            any = true;
+                        }
+                    }
+                    if !any {
+                        return Err(SqlError::new(1051, format!("Unknown table '{q}'")));
+                    }
+                }
+                ast::SelectItem::UnnamedExpr(e) => {
+                    let mut b = Binder {
+                        scope: &scope,
+                        env: self,
+                        aggs: aggs.take(),
+                        agg_base: input_width,
+                        clause: "field list",
+                    };
+                    let r = b.bind(e);
+                    aggs = b.aggs.take();
+                    let (x, t) = r?;
+                    let mut col = match &x {
+                        Expr::Col(i) if *i < input_width => scope_out(&scope.cols[*i]),
+                        _ => OutColumn::expr(&display_name(e), t),
+                    };
+                    if let ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) = e {
+                        col.name = match e {
+                            ast::Expr::CompoundIdentifier(p) => {
+                                p.last().map(|i| i.value.clone()).unwrap_or_default()
+                            }
+                            ast::Expr::Identifier(i) => i.value.clone(),
+                            _ => col.name,
+                        };
+                    }
+                    outputs.push((x, col));
+                }
+                ast::SelectItem::ExprWithAlias { expr, alias } => {
+                    let mut b = Binder {
+                        scope: &scope,
+                        env: self,
+                        aggs: aggs.take(),
+                        agg_base: input_width,
+                        clause: "field list",
+                    };
+                    let r = b.bind(expr);
+                    aggs = b.aggs.take();
+                    let (x, t) = r?;
+                    let mut col = match &x {
+                        Expr::Col(i) if *i < input_width => scope_out(&scope.cols[*i]),
+                        _ => OutColumn::expr(&alias.value, t),
+                    };
+                    col.name = alias.value.clone();
+                    outputs.push((x, col));
+                }
+                other => {
+                    return Err(SqlError::new(
+                        1235,
+                        format!("This version of Borealis doesn't yet support '{other}'"),
+                    ))
+                }
+            }
+        }
+        // HAVING and ORDER BY may add aggregates too.
+        let having = match &s.having {
+            Some(h) => {
+                let mut b = Binder {
+                    scope: &scope,
+                    env: self,
+                    aggs: aggs.take(),
+                    agg_base: input_width,
+                    clause: "having clause",
+                };
+                let r = b.bind(h);
+                aggs = b.aggs.take();
+                Some(r?.0)
+            }
+            None => None,
+        };
+        let out_base = input_width + aggs.as_ref().map_or(0, Vec::len);
+        let mut order_keys: Vec<(Expr, bool)> = Vec::new();
+        for o in order {
+            let desc = o.options.sort == Some(ast::OrderBySort::Desc);
+            let by_alias = match &o.expr {
+                ast::Expr::Identifier(i) => outputs.iter().position(|(_, c)| {
+                    c.name.eq_ignore_ascii_case(&i.value)
+                        && scope.resolve(&[i.value.clone()], "order clause").is_err()
+                }),
+                ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                    let n = self.count_value(&o.expr)? as usize;
+                    if n == 0 || n > outputs.len() {
+                        return Err(SqlError::new(
+                            1054,
+                            format!("Unknown column '{n}' in 'order clause'"),
+                        ));
+                    }
+                    Some(n - 1)
+                }
+                _ => None,
+            };
+            let e = match by_alias {
+                Some(i) => Expr::Col(out_base + i),
+                None => {
+                    let mut b = Binder {
+                        scope: &scope,
+                        env: self,
+                        aggs: aggs.take(),
+                        agg_base: input_width,
+                        clause: "order clause",
+                    };
+                    let r = b.bind(&o.expr);
+                    aggs = b.aggs.take();
+                    match r {
+                        Ok((e, _)) => e,
+                        Err(err) => {
+                            // An alias that shadows nothing in the scope.
+                            match &o.expr {
+                                ast::Expr::Identifier(i) => match outputs
+                                    .iter()
+                                    .position(|(_, c)| c.name.eq_ignore_ascii_case(&i.value))
+                                {
+                                    Some(p) => Expr::Col(out_base + p),
+                                    None => return Err(err),
+                                },
+                                _ => return Err(err),
+                            }
+                        }
+                    }
+                }
+            };
+            order_keys.push((e, desc));
+        }
+        let aggs = aggs.unwrap_or_default();
+        let grouped = !group_by.is_empty() || !aggs.is_empty();
+        let agg_count = aggs.len();
+        if grouped {
+            let mut keys = Vec::new();
+            for g in &group_by {
+                let e = match g {
+                    ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                        let n = self.count_value(g)? as usize;
+                        match outputs.get(n.wrapping_sub(1)) {
+                            Some((e, _)) => e.clone(),
+                            None => {
+                                return Err(SqlError::new(
+                                    1054,
+                                    format!("Unknown column '{n}' in 'group statement'"),
+                                ))
+                            }
+                        }
+                    }
+                    ast::Expr::Identifier(i)
+                        if scope
+                            .resolve(&[i.value.clone()], "group statement")
+                            .is_err() =>
+                    {
+                        match outputs
+                            .iter()
+                            .find(|(_, c)| c.name.eq_ignore_ascii_case(&i.value))
+                        {
+                            Some((e, _)) => e.clone(),
+                            None => {
+                                return Err(SqlError::new(
+                                    1054,
+                                    format!("Unknown column '{}' in 'group statement'", i.value),
+                                ))
+                            }
+                        }
+                    }
+                    other => {
+                        Binder {
+                            scope: &scope,
+                            env: self,
+                            aggs: None,
+                            agg_base: 0,
+                            clause: "group statement",
+                        }
+                        .bind(other)?
+                        .0
+                    }
+                };
+                keys.push(e);
+            }
+            rows = aggregate(rows, &keys, &aggs, input_width, &self.cx)?;
+        }
+        if let Some(h) = &having {
+            let mut kept = Vec::with_capacity(rows.len());
+            for r in rows {
+                if super::expr::truth(&h.eval(&r, &self.cx)?) == Some(true) {
+                    kept.push(r);
+                }
+            }
+            rows = kept;
+        }
+        let _ = agg_count;
+        // Project: rows become [input.., aggs.., outputs..] for ORDER BY, then outputs.
+        let mut projected = Vec::with_capacity(rows.len());
+        for mut r in rows {
+            r.resize(out_base, Value::Null);
+            let mut outs = Vec::with_capacity(outputs.len());
+            for (e, _) in &outputs {
+                outs.push(e.eval(&r, &self.cx)?);
+            }
+            r.extend(outs);
+            projected.push(r);
+        }
+        let distinct = matches!(s.distinct, Some(ast::Distinct::Distinct));
+        if distinct {
+            // DISTINCT compares the outputs only.
+            let coll = self.session.literal_collation();
+            let _ = coll;
+            let mut seen: Vec<Vec<Value>> = Vec::new();
+            let mut kept = Vec::new();
+            let n = outputs.len();
+            let mut outs: Vec<(Vec<Value>, Vec<Value>)> = projected
+                .into_iter()
+                .map(|r| (r[r.len() - n..].to_vec(), r))
+                .collect();
+            outs.sort_by(|a, b| {
+                cmp_rows(
+                    &a.0,
+                    &b.0,
+                    &outputs
+                        .iter()
+                        .map(|(_, c)| out_collation(c))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            for (k, r) in outs {
+                if seen.last().is_some_and(|l| {
+                    cmp_rows(
+                        l,
+                        &k,
+                        &outputs
+                            .iter()
+                            .map(|(_, c)| out_collation(c))
+                            .collect::<Vec<_>>(),
+                    ) == Ordering::Equal
+                }) {
+                    continue;
+                }
+                seen.push(k);
+                kept.push(r);
+            }
+            projected = kept;
+        }
+        if !order_keys.is_empty() {
+            sort_rows(
+                &mut projected,
+                &order_keys,
+                &self.cx,
+                self.session.literal_collation(),
+            )?;
+        }
+        apply_limit(&mut projected, limit, offset);
+        let n = outputs.len();
+        let rows = projected
+            .into_iter()
+            .map(|mut r| r.split_off(r.len() - n))
+            .collect();
+        Ok(RowSet {
+            columns: outputs.into_iter().map(|(_, c)| c).collect(),
+            rows,
+        })
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JoinKind {
+    Inner,
+    Left,
+    Right,
+}
+
+struct Source {
+    cols: Vec<ScopeCol>,
+    table: Option<Arc<TableDef>>,
+    rows: Vec<Vec<Value>>,
+    alias: String,
+}
+
+impl Source {
+    fn from_rowset(rs: RowSet, alias: &str, db: &str, org: &str) -> Source {
+        let cols = rs
+            .columns
+            .iter()
+            .map(|c| ScopeCol {
+                table: alias.to_string(),
+                db: db.to_string(),
+                org_table: org.to_string(),
+                name: c.name.clone(),
+                ty: c.ty.clone(),
+                nullable: c.nullable,
+            })
+            .collect();
+        Source {
+            cols,
+            table: None,
+            rows: rs.rows,
+            alias: alias.to_string(),
+        }
+    }
+}
+
+fn scope_out(c: &ScopeCol) -> OutColumn {
+    OutColumn {
+        name: c.name.clone(),
+        org_name: c.name.clone(),
+        table: c.table.clone(),
+        org_table: c.org_table.clone(),
+        db: c.db.clone(),
+        ty: c.ty.clone(),
+        nullable: c.nullable,
+        ..Default::default()
+    }
+}
+
+fn out_collation(c: &OutColumn) -> Collation {
+    c.ty.as_ref()
+        .filter(|t| t.is_string())
+        .map(|t| t.collation())
+        .unwrap_or(Collation::Utf8mb4GeneralCi)
+}
+
+/// The column name MySQL shows for an unaliased expression: its text.
+fn display_name(e: &ast::Expr) -> String {
+    let s = e.to_string();
+    if s.len() > 256 {
+        s[..256].to_string()
+    } else {
+        s
+    }
+}
+
+fn ast_conjuncts(e: &ast::Expr, out: &mut Vec<ast::Expr>) {
+    match e {
+        ast::Expr::BinaryOp {
+            left,
+            op: ast::BinaryOperator::And,
+            right,
+        } => {
+            ast_conjuncts(left, out);
+            ast_conjuncts(right, out);
+        }
+        ast::Expr::Nested(inner) => ast_conjuncts(inner, out),
+        other => out.push(other.clone()),
+    }
+}
+
+fn cmp_rows(a: &[Value], b: &[Value], colls: &[Collation]) -> Ordering {
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        let o = sort_cmp(
+            x,
+            y,
+            colls.get(i).copied().unwrap_or(Collation::Utf8mb4GeneralCi),
+        );
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+fn dedup_rows(rows: &mut Vec<Vec<Value>>) {
+    let colls: Vec<Collation> = Vec::new();
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    idx.sort_by(|a, b| cmp_rows(&rows[*a], &rows[*b], &colls).then(a.cmp(b)));
+    let mut keep = vec![false; rows.len()];
+    let mut last: Option<usize> = None;
+    for i in idx {
+        if last.is_some_and(|l| cmp_rows(&rows[l], &rows[i], &colls) == Ordering::Equal) {
+            continue;
+        }
+        keep[i] = true;
+        last = Some(i);
+    }
+    let mut i = 0;
+    rows.retain(|_| {
+        let k = keep[i];
+        i += 1;
+        k
+    });
+}
+
+fn sort_rows(
+    rows: &mut [Vec<Value>],
+    keys: &[(Expr, bool)],
+    cx: &EvalCx,
+    coll: Collation,
+) -> SqlResult<()> {
+    let mut keyed: Vec<(Vec<Value>, usize)> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let mut k = Vec::with_capacity(keys.len());
+        for (e, _) in keys {
+            k.push(e.eval(r, cx)?);
+        }
+        keyed.push((k, i));
+    }
+    let colls: Vec<Collation> = keys
+        .iter()
+        .map(|(e, _)| match e {
+            Expr::Cmp(_, _, _, c) => *c,
+            _ => coll,
+        })
+        .collect();
+    keyed.sort_by(|a, b| {
+        for (j, (_, desc)) in keys.iter().enumerate() {
+            let o = sort_cmp(&a.0[j], &b.0[j], colls[j]);
+            let o = if *desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        a.1.cmp(&b.1)
+    });
+    let order: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
+    let mut taken: Vec<Option<Vec<Value>>> =
+        rows.iter_mut().map(|r| Some(std::mem::take(r))).collect();
+    for (slot, i) in order.into_iter().enumerate() {
+        rows[slot] = taken[i].take().unwrap_or_default();
+    }
+    Ok(())
+}
+
+fn apply_limit(rows: &mut Vec<Vec<Value>>, limit: Option<u64>, offset: u64) {
+    let off = (offset as usize).min(rows.len());
+    rows.drain(..off);
+    if let Some(l) = limit {
+        rows.truncate(l as usize);
+    }
+}
+
+/// Folds rows into groups: each output row is the group's first input row
+/// followed by one value per aggregate.
+fn aggregate(
+    rows: Vec<Vec<Value>>,
+    keys: &[Expr],
+    aggs: &[AggSpec],
+    width: usize,
+    cx: &EvalCx,
+) -> SqlResult<Vec<Vec<Value>>> {
+    let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut k = Vec::with_capacity(keys.len());
+        for e in keys {
+            k.push(e.eval(&r, cx)?);
+        }
+        keyed.push((k, r));
+    }
+    let colls: Vec<Collation> = vec![Collation::Utf8mb4GeneralCi; keys.len()];
+    keyed.sort_by(|a, b| cmp_rows(&a.0, &b.0, &colls));
+    let mut out = Vec::new();
+    let mut i = 0;
+    if keyed.is_empty() && keys.is_empty() {
+        // Aggregates over no rows still give one row.
+        let mut r = vec![Value::Null; width];
+        for a in aggs {
+            r.push(AggState::new(a).finish(a));
+        }
+        return Ok(vec![r]);
+    }
+    while i < keyed.len() {
+        let mut j = i;
+        let mut states: Vec<AggState> = aggs.iter().map(AggState::new).collect();
+        while j < keyed.len() && cmp_rows(&keyed[i].0, &keyed[j].0, &colls) == Ordering::Equal {
+            for (s, a) in states.iter_mut().zip(aggs) {
+                let v = match &a.arg {
+                    Some(e) => Some(e.eval(&keyed[j].1, cx)?),
+                    None => None,
+                };
+                s.add(a, v, cx)?;
+            }
+            j += 1;
+        }
+        let mut r = keyed[i].1.clone();
+        r.resize(width, Value::Null);
+        for (s, a) in states.into_iter().zip(aggs) {
+            r.push(s.finish(a));
+        }
+        out.push(r);
+        i = j;
+    }
+    Ok(out)
+}
+
+enum AggState {
+    Count(i64),
+    Sum(Option<Value>, i64),
+    MinMax(Option<Value>),
+    Bits(u64),
+    Concat(Vec<Vec<u8>>),
+}
+
+impl AggState {
+    fn new(a: &AggSpec) -> Self {
+        match a.func {
+            AggFunc::Count => AggState::Count(0),
+            AggFunc::Sum | AggFunc::Avg => AggState::Sum(None, 0),
+            AggFunc::Min | AggFunc::Max => AggState::MinMax(None),
+            AggFunc::BitAnd => AggState::Bits(u64::MAX),
+            AggFunc::BitOr | AggFunc::BitXor => AggState::Bits(0),
+            AggFunc::GroupConcat => AggState::Concat(Vec::new()),
+        }
+    }
+
+    fn add(&mut self, a: &AggSpec, v: Option<Value>, cx: &EvalCx) -> SqlResult<()> {
+        if let Some(Value::Null) = v {
+            return Ok(());
+        }
+        match self {
+            AggState::Count(n) => *n += 1,
+            AggState::Sum(acc, n) => {
+                let v = v.unwrap_or(Value::Null);
+                let v = match (&a.ty, v) {
+                    (Some(SqlType::Decimal { .. }), Value::Int(i)) => {
+                        Value::Decimal(Decimal::from_i64(i))
+                    }
+                    (Some(SqlType::Decimal { .. }), Value::UInt(u)) => {
+                        Value::Decimal(Decimal::from_u64(u))
+                    }
+                    (_, v) => v,
+                };
+                *acc = Some(match acc.take() {
+                    None => v,
+                    Some(x) => Expr::Arith(
+                        super::expr::ArithOp::Add,
+                        Box::new(Expr::Lit(x)),
+                        Box::new(Expr::Lit(v)),
+                    )
+                    .eval(&[], cx)?,
+                });
+                *n += 1;
+            }
+            AggState::MinMax(cur) => {
+                let v = v.unwrap_or(Value::Null);
+                let replace = match cur {
+                    None => true,
+                    Some(c) => {
+                        let o = sort_cmp(&v, c, a.collation);
+                        (a.func == AggFunc::Min && o == Ordering::Less)
+                            || (a.func == AggFunc::Max && o == Ordering::Greater)
+                    }
+                };
+                if replace {
+                    *cur = Some(v);
+                }
+            }
+            AggState::Bits(b) => {
+                let x = match v {
+                    Some(Value::Int(i)) => i as u64,
+                    Some(Value::UInt(u)) => u,
+                    Some(o) => o.to_f64().unwrap_or(0.0) as u64,
+                    None => 0,
+                };
+                match a.func {
+                    AggFunc::BitAnd => *b &= x,
+                    AggFunc::BitOr => *b |= x,
+                    _ => *b ^= x,
+                }
+            }
+            AggState::Concat(parts) => {
+                if let Some(t) = v.and_then(|v| v.to_text()) {
+                    parts.push(t);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self, a: &AggSpec) -> Value {
+        match self {
+            AggState::Count(n) => Value::Int(n),
+            AggState::Sum(None, _) => Value::Null,
+            AggState::Sum(Some(v), n) => {
+                if a.func == AggFunc::Sum {
+                    return v;
+                }
+                match v {
+                    Value::Decimal(d) => d
+                        .div(&Decimal::from_i64(n))
+                        .ok()
+                        .flatten()
+                        .map(Value::Decimal)
+                        .unwrap_or(Value::Null),
+                    other => Value::Double(other.to_f64().unwrap_or(0.0) / n as f64),
+                }
+            }
+            AggState::MinMax(v) => v.unwrap_or(Value::Null),
+            AggState::Bits(b) => Value::UInt(b),
+            AggState::Concat(parts) => {
+                if parts.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Bytes(parts.join(&b","[..]))
+                }
+            }
+        }
+    }
+}

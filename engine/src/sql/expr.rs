@@ -1,0 +1,1627 @@
+//! Expressions: the binder turns sqlparser's AST into [`Expr`] with columns
+//! resolved to row positions, and [`Expr::eval`] evaluates it on a row with
+//! MySQL's rules (three-valued logic, numeric promotion, collations).
+
+use std::cell::RefCell;
+use std::cmp::Ordering;
+
+use sqlparser::ast;
+
+use super::error::{SqlError, SqlResult};
+use super::functions::{self, Func};
+use crate::value::temporal::{parse_datetime, parse_time, DateTime};
+use crate::value::{
+    compare, format_f64, str_to_decimal, str_to_f64, str_to_int, Collation, Decimal, IntKind,
+    NumParse, SqlType, Value, Warning,
+};
+
+/// The type of an expression's result; `None` is the NULL type.
+pub type ColType = Option<SqlType>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    IntDiv,
+    Mod,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// `<=>`: NULL-safe equality.
+    NullEq,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BitOp {
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+}
+
+/// What CAST/CONVERT produce.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CastTo {
+    Signed,
+    Unsigned,
+    Decimal(u8, u8),
+    Double,
+    Char(Option<u32>, Collation),
+    Binary(Option<u32>),
+    Date,
+    DateTime(u8),
+    Time(u8),
+}
+
+/// A bound expression.
+#[derive(Clone, Debug)]
+pub enum Expr {
+    Lit(Value),
+    Col(usize),
+    Neg(Box<Expr>),
+    Not(Box<Expr>),
+    BitNot(Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    Bit(BitOp, Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>, Collation),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Xor(Box<Expr>, Box<Expr>),
+    IsNull(Box<Expr>, bool),
+    /// `e IS [NOT] TRUE|FALSE`: (expr, wanted, negated).
+    IsBool(Box<Expr>, bool, bool),
+    Between(Box<Expr>, Box<Expr>, Box<Expr>, bool, Collation),
+    InList(Box<Expr>, Vec<Expr>, bool, Collation),
+    Like(Box<Expr>, Box<Expr>, Option<char>, bool, Collation),
+    Case(
+        Option<Box<Expr>>,
+        Vec<(Expr, Expr)>,
+        Option<Box<Expr>>,
+        Collation,
+    ),
+    Func(Func, Vec<Expr>),
+    Cast(Box<Expr>, CastTo),
+}
+
+/// Per-statement evaluation context.
+pub struct EvalCx {
+    /// Statement start time in the session time zone (NOW()).
+    pub now: DateTime,
+    /// Statement start, µs since the Unix epoch (UNIX_TIMESTAMP()).
+    pub now_us: i64,
+    /// Session time-zone offset in seconds.
+    pub tz_offset: i64,
+    pub warnings: RefCell<Vec<Warning>>,
+    /// ERROR_FOR_DIVISION_BY_ZERO + strict mode during writes turns /0 into an error.
+    pub div_zero_error: bool,
+}
+
+impl EvalCx {
+    pub fn new(now_us: i64, tz_offset: i64) -> Self {
+        let local = now_us + tz_offset * 1_000_000;
+        EvalCx {
+            now: DateTime::from_unix_micros(local).unwrap_or_else(|| {
+                DateTime::from_date(crate::value::temporal::Date::new(1970, 1, 1))
+            }),
+            now_us,
+            tz_offset,
+            warnings: RefCell::new(Vec::new()),
+            div_zero_error: false,
+        }
+    }
+
+    pub fn warn(&self, w: Warning) {
+        self.warnings.borrow_mut().push(w);
+    }
+}
+
+/// SQL truth of a value: NULL is unknown.
+pub fn truth(v: &Value) -> Option<bool> {
+    match v {
+        Value::Null => None,
+        Value::Int(i) => Some(*i != 0),
+        Value::UInt(u) => Some(*u != 0),
+        Value::Decimal(d) => Some(!d.is_zero()),
+        Value::Double(d) => Some(*d != 0.0),
+        Value::Float(f) => Some(*f != 0.0),
+        other => Some(
+            other.to_f64().is_some_and(|f| f != 0.0)
+                || matches!(other, Value::Date(_) | Value::DateTime(_)),
+        ),
+    }
+}
+
+fn bool_val(b: Option<bool>) -> Value {
+    match b {
+        None => Value::Null,
+        Some(b) => Value::Int(i64::from(b)),
+    }
+}
+
+/// Numeric view of a value for arithmetic.
+enum Num {
+    Int(i128),
+    Dec(Decimal),
+    Dbl(f64),
+}
+
+fn to_num(v: &Value, cx: &EvalCx) -> Option<Num> {
+    Some(match v {
+        Value::Null => return None,
+        Value::Int(i) => Num::Int(i128::from(*i)),
+        Value::UInt(u) => Num::Int(i128::from(*u)),
+        Value::Year(y) => Num::Int(i128::from(*y)),
+        Value::Decimal(d) => Num::Dec(d.clone()),
+        Value::Double(d) => Num::Dbl(*d),
+        Value::Float(f) => Num::Dbl(f64::from(*f)),
+        Value::Bytes(b) => {
+            let (f, p) = str_to_f64(b);
+            if p != NumParse::Clean {
+                cx.warn(crate::value::truncated_warning("DOUBLE", b));
+            }
+            Num::Dbl(f)
+        }
+        Value::Date(d) => Num::Int(i128::from(d.to_number())),
+        Value::DateTime(d) => Num::Int(i128::from(d.to_number())),
+        Value::Time(t) => Num::Int(i128::from(t.to_number())),
+    })
+}
+
+fn int_value(i: i128) -> SqlResult<Value> {
+    if let Ok(v) = i64::try_from(i) {
+        Ok(Value::Int(v))
+    } else if let Ok(v) = u64::try_from(i) {
+        Ok(Value::UInt(v))
+    } else {
+        Err(SqlError::new(1690, "BIGINT value is out of range"))
+    }
+}
+
+fn dec_of(n: &Num) -> Option<Decimal> {
+    match n {
+        Num::Int(i) => i64::try_from(*i)
+            .map(Decimal::from_i64)
+            .ok()
+            .or_else(|| u64::try_from(*i).ok().map(Decimal::from_u64)),
+        Num::Dec(d) => Some(d.clone()),
+        Num::Dbl(f) => Decimal::from_f64(*f).ok(),
+    }
+}
+
+fn dbl_of(n: &Num) -> f64 {
+    match n {
+        Num::Int(i) => *i as f64,
+        Num::Dec(d) => d.to_f64(),
+        Num::Dbl(f) => *f,
+    }
+}
+
+fn division_by_zero(cx: &EvalCx) -> SqlResult<Value> {
+    if cx.div_zero_error {
+        return Err(SqlError::new(1365, "Division by 0"));
+    }
+    cx.warn(Warning::warn(1365, "Division by 0"));
+    Ok(Value::Null)
+}
+
+fn arith(op: ArithOp, a: &Value, b: &Value, cx: &EvalCx) -> SqlResult<Value> {
+    let (Some(x), Some(y)) = (to_num(a, cx), to_num(b, cx)) else {
+        return Ok(Value::Null);
+    };
+    use ArithOp::*;
+    match (op, &x, &y) {
+        (Add | Sub | Mul, Num::Int(p), Num::Int(q)) => {
+            let r = match op {
+                Add => p.checked_add(*q),
+                Sub => p.checked_sub(*q),
+                _ => p.checked_mul(*q),
+            };
+            match r {
+                Some(r) => int_value(r),
+                None => Err(SqlError::new(1690, "BIGINT value is out of range")),
+            }
+        }
+        (IntDiv, _, _) => {
+            if dbl_of(&y) == 0.0 {
+                return division_by_zero(cx);
+            }
+            match (&x, &y) {
+                (Num::Int(p), Num::Int(q)) => int_value(p / q),
+                _ => {
+                    let (Some(p), Some(q)) = (dec_of(&x), dec_of(&y)) else {
+                        return Ok(Value::Null);
+                    };
+                    match p.div(&q)? {
+                        Some(r) => Ok(r
+                            .truncate_to_scale(0)
+                            .to_i64()
+                            .map(Value::Int)
+                            .unwrap_or(Value::Null)),
+                        None => division_by_zero(cx),
+                    }
+                }
+            }
+        }
+        (Mod, Num::Int(p), Num::Int(q)) => {
+            if *q == 0 {
+                return division_by_zero(cx);
+            }
+            int_value(p % q)
+        }
+        (_, Num::Dbl(_), _) | (_, _, Num::Dbl(_)) => {
+            let (p, q) = (dbl_of(&x), dbl_of(&y));
+            let r = match op {
+                Add => p + q,
+                Sub => p - q,
+                Mul => p * q,
+                Div | Mod => {
+                    if q == 0.0 {
+                        return division_by_zero(cx);
+                    }
+                    if op == Div {
+                        p / q
+                    } else {
+                        p % q
+                    }
+                }
+                IntDiv => unreachable_zero(),
+            };
+            if r.is_finite() {
+                Ok(Value::Double(r))
+            } else {
+                Err(SqlError::new(1690, "DOUBLE value is out of range"))
+            }
+        }
+        _ => {
+            let (Some(p), Some(q)) = (dec_of(&x), dec_of(&y)) else {
+                return Ok(Value::Null);
+            };
+            let r = match op {
+                Add => p.add(&q)?,
+                Sub => p.sub(&q)?,
+                Mul => p.mul(&q)?,
+                Div => match p.div(&q)? {
+                    Some(r) => r,
+                    None => return division_by_zero(cx),
+                },
+                Mod => match p.rem(&q) {
+                    Some(r) => r,
+                    None => return division_by_zero(cx),
+                },
+                IntDiv => return Ok(Value::Null),
+            };
+            Ok(Value::Decimal(r))
+        }
+    }
+}
+
+fn unreachable_zero() -> f64 {
+    0.0
+}
+
+/// `LIKE` matching on characters, comparing each under `coll`.
+pub fn like_match(s: &[u8], pat: &[u8], escape: Option<char>, coll: Collation) -> bool {
+    let s: Vec<char> = String::from_utf8_lossy(s).chars().collect();
+    let p: Vec<char> = String::from_utf8_lossy(pat).chars().collect();
+    let esc = escape.unwrap_or('\\');
+    let eq = |a: char, b: char| {
+        if a == b {
+            return true;
+        }
+        if coll.is_binary() {
+            return false;
+        }
+        let mut x = [0u8; 4];
+        let mut y = [0u8; 4];
+        coll.compare(
+            a.encode_utf8(&mut x).as_bytes(),
+            b.encode_utf8(&mut y).as_bytes(),
+        ) == Ordering::Equal
+    };
+    // Iterative matcher with backtracking on the last '%'.
+    let (mut si, mut pi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() {
+            let c = p[pi];
+            if c == '%' {
+                star = Some((pi, si));
+                pi += 1;
+                continue;
+            }
+            let (lit, adv) = if c == esc && pi + 1 < p.len() {
+                (Some(p[pi + 1]), 2)
+            } else {
+                (None, 1)
+            };
+            let matches = match lit {
+                Some(l) => eq(l, s[si]),
+                None => c == '_' || eq(c, s[si]),
+            };
+            if matches {
+                si += 1;
+                pi += adv;
+                continue;
+            }
+        }
+        match star {
+            Some((sp, ss)) => {
+                pi = sp + 1;
+                si = ss + 1;
+                star = Some((sp, ss + 1));
+            }
+            None => return false,
+        }
+    }
+    while pi < p.len() && p[pi] == '%' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+impl Expr {
+    /// Evaluates on `row`.
+    pub fn eval(&self, row: &[Value], cx: &EvalCx) -> SqlResult<Value> {
+        Ok(match self {
+            Expr::Lit(v) => v.clone(),
+            Expr::Col(i) => row.get(*i).cloned().unwrap_or(Value::Null),
+            Expr::Neg(e) => match e.eval(row, cx)? {
+                Value::Null => Value::Null,
+                v => arith(ArithOp::Sub, &Value::Int(0), &v, cx)?,
+            },
+            Expr::Not(e) => bool_val(truth(&e.eval(row, cx)?).map(|b| !b)),
+            Expr::BitNot(e) => match e.eval(row, cx)? {
+                Value::Null => Value::Null,
+                v => Value::UInt(!to_u64(&v, cx)),
+            },
+            Expr::Arith(op, a, b) => {
+                let a = a.eval(row, cx)?;
+                let b = b.eval(row, cx)?;
+                arith(*op, &a, &b, cx)?
+            }
+            Expr::Bit(op, a, b) => {
+                let (a, b) = (a.eval(row, cx)?, b.eval(row, cx)?);
+                if a.is_null() || b.is_null() {
+                    return Ok(Value::Null);
+                }
+                let (x, y) = (to_u64(&a, cx), to_u64(&b, cx));
+                Value::UInt(match op {
+                    BitOp::And => x & y,
+                    BitOp::Or => x | y,
+                    BitOp::Xor => x ^ y,
+                    BitOp::Shl => x.checked_shl(y as u32).unwrap_or(0),
+                    BitOp::Shr => x.checked_shr(y as u32).unwrap_or(0),
+                })
+            }
+            Expr::Cmp(op, a, b, coll) => {
+                let (a, b) = (a.eval(row, cx)?, b.eval(row, cx)?);
+                if *op == CmpOp::NullEq {
+                    return Ok(Value::Int(i64::from(match (a.is_null(), b.is_null()) {
+                        (true, true) => true,
+                        (false, false) => compare(&a, &b, *coll) == Some(Ordering::Equal),
+                        _ => false,
+                    })));
+                }
+                bool_val(compare(&a, &b, *coll).map(|o| match op {
+                    CmpOp::Eq => o == Ordering::Equal,
+                    CmpOp::Ne => o != Ordering::Equal,
+                    CmpOp::Lt => o == Ordering::Less,
+                    CmpOp::Le => o != Ordering::Greater,
+                    CmpOp::Gt => o == Ordering::Greater,
+                    CmpOp::Ge => o != Ordering::Less,
+                    CmpOp::NullEq => o == Ordering::Equal,
+                }))
+            }
+            Expr::And(a, b) => {
+                let x = truth(&a.eval(row, cx)?);
+                if x == Some(false) {
+                    return Ok(Value::Int(0));
+                }
+                let y = truth(&b.eval(row, cx)?);
+                bool_val(match (x, y) {
+                    (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                })
+            }
+            Expr::Or(a, b) => {
+                let x = truth(&a.eval(row, cx)?);
+                if x == Some(true) {
+                    return Ok(Value::Int(1));
+                }
+                let y = truth(&b.eval(row, cx)?);
+                bool_val(match (x, y) {
+                    (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                })
+            }
+            Expr::Xor(a, b) => {
+                let (x, y) = (truth(&a.eval(row, cx)?), truth(&b.eval(row, cx)?));
+                bool_val(match (x, y) {
+                    (Some(p), Some(q)) => Some(p != q),
+                    _ => None,
+                })
+            }
+            Expr::IsNull(e, neg) => Value::Int(i64::from(e.eval(row, cx)?.is_null() != *neg)),
+            Expr::IsBool(e, want, neg) => {
+                let t = truth(&e.eval(row, cx)?);
+                Value::Int(i64::from((t == Some(*want)) != *neg))
+            }
+            Expr::Between(e, lo, hi, neg, coll) => {
+                let v = e.eval(row, cx)?;
+                let (l, h) = (lo.eval(row, cx)?, hi.eval(row, cx)?);
+                let ge = compare(&v, &l, *coll).map(|o| o != Ordering::Less);
+                let le = compare(&v, &h, *coll).map(|o| o != Ordering::Greater);
+                let r = match (ge, le) {
+                    (Some(false), _) | (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                };
+                bool_val(r.map(|b| b != *neg))
+            }
+            Expr::InList(e, list, neg, coll) => {
+                let v = e.eval(row, cx)?;
+                if v.is_null() {
+                    return Ok(Value::Null);
+                }
+                let mut saw_null = false;
+                for item in list {
+                    let x = item.eval(row, cx)?;
+                    match compare(&v, &x, *coll) {
+                        Some(Ordering::Equal) => return Ok(Value::Int(i64::from(!*neg))),
+                        None => saw_null = true,
+                        _ => {}
+                    }
+                }
+                if saw_null {
+                    Value::Null
+                } else {
+                    Value::Int(i64::from(*neg))
+                }
+            }
+            Expr::Like(e, p, esc, neg, coll) => {
+                let (v, pat) = (e.eval(row, cx)?, p.eval(row, cx)?);
+                match (v.to_text(), pat.to_text()) {
+                    (Some(s), Some(pt)) => {
+                        Value::Int(i64::from(like_match(&s, &pt, *esc, *coll) != *neg))
+                    }
+                    _ => Value::Null,
+                }
+            }
+            Expr::Case(operand, whens, els, coll) => {
+                let base = match operand {
+                    Some(o) => Some(o.eval(row, cx)?),
+                    None => None,
+                };
+                for (w, t) in whens {
+                    let hit = match &base {
+                        Some(b) => compare(b, &w.eval(row, cx)?, *coll) == Some(Ordering::Equal),
+                        None => truth(&w.eval(row, cx)?) == Some(true),
+                    };
+                    if hit {
+                        return t.eval(row, cx);
+                    }
+                }
+                match els {
+                    Some(e) => e.eval(row, cx)?,
+                    None => Value::Null,
+                }
+            }
+            Expr::Func(f, args) => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(a.eval(row, cx)?);
+                }
+                functions::call(*f, vals, cx)?
+            }
+            Expr::Cast(e, to) => cast(e.eval(row, cx)?, to, cx)?,
+        })
+    }
+
+    /// True when the expression reads no column (so it can be evaluated once).
+    pub fn is_constant(&self) -> bool {
+        let mut constant = true;
+        self.walk(&mut |e| {
+            if matches!(e, Expr::Col(_)) || matches!(e, Expr::Func(f, _) if !f.is_deterministic()) {
+                constant = false;
+            }
+        });
+        constant
+    }
+
+    /// Visits this expression and every sub-expression.
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Lit(_) | Expr::Col(_) => {}
+            Expr::Neg(e)
+            | Expr::Not(e)
+            | Expr::BitNot(e)
+            | Expr::IsNull(e, _)
+            | Expr::IsBool(e, _, _)
+            | Expr::Cast(e, _) => e.walk(f),
+            Expr::Arith(_, a, b)
+            | Expr::Bit(_, a, b)
+            | Expr::Cmp(_, a, b, _)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Xor(a, b)
+            | Expr::Like(a, b, _, _, _) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            Expr::Between(a, b, c, _, _) => {
+                a.walk(f);
+                b.walk(f);
+                c.walk(f);
+            }
+            Expr::InList(e, l, _, _) => {
+                e.walk(f);
+                l.iter().for_each(|x| x.walk(f));
+            }
+            Expr::Case(o, w, e, _) => {
+                if let Some(o) = o {
+                    o.walk(f);
+                }
+                for (a, b) in w {
+                    a.walk(f);
+                    b.walk(f);
+                }
+                if let Some(e) = e {
+                    e.walk(f);
+                }
+            }
+            Expr::Func(_, args) => args.iter().for_each(|x| x.walk(f)),
+        }
+    }
+
+    /// The highest column index read, if any.
+    pub fn max_col(&self) -> Option<usize> {
+        let mut m = None;
+        self.walk(&mut |e| {
+            if let Expr::Col(i) = e {
+                m = Some(m.map_or(*i, |x: usize| x.max(*i)));
+            }
+        });
+        m
+    }
+
+    /// Shifts column references by `delta` (used when a row layout is prefixed).
+    pub fn shift_cols(&mut self, from: usize, delta: isize) {
+        self.walk_mut(&mut |e| {
+            if let Expr::Col(i) = e {
+                if *i >= from {
+                    *i = (*i as isize + delta) as usize;
+                }
+            }
+        });
+    }
+
+    fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        f(self);
+        match self {
+            Expr::Lit(_) | Expr::Col(_) => {}
+            Expr::Neg(e)
+            | Expr::Not(e)
+            | Expr::BitNot(e)
+            | Expr::IsNull(e, _)
+            | Expr::IsBool(e, _, _)
+            | Expr::Cast(e, _) => e.walk_mut(f),
+            Expr::Arith(_, a, b)
+            | Expr::Bit(_, a, b)
+            | Expr::Cmp(_, a, b, _)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Xor(a, b)
+            | Expr::Like(a, b, _, _, _) => {
+                a.walk_mut(f);
+                b.walk_mut(f);
+            }
+            Expr::Between(a, b, c, _, _) => {
+                a.walk_mut(f);
+                b.walk_mut(f);
+                c.walk_mut(f);
+            }
+            Expr::InList(e, l, _, _) => {
+                e.walk_mut(f);
+                l.iter_mut().for_each(|x| x.walk_mut(f));
+            }
+            Expr::Case(o, w, e, _) => {
+                if let Some(o) = o {
+                    o.walk_mut(f);
+                }
+                for (a, b) in w {
+                    a.walk_mut(f);
+                    b.walk_mut(f);
+                }
+                if let Some(e) = e {
+                    e.walk_mut(f);
+                }
+            }
+            Expr::Func(_, args) => args.iter_mut().for_each(|x| x.walk_mut(f)),
+        }
+    }
+}
+
+fn to_u64(v: &Value, cx: &EvalCx) -> u64 {
+    match to_num(v, cx) {
+        Some(Num::Int(i)) => i as u64,
+        Some(Num::Dec(d)) => d
+            .round_to_scale(0)
+            .to_i64()
+            .map(|i| i as u64)
+            .unwrap_or(u64::MAX),
+        Some(Num::Dbl(f)) => f.round() as i64 as u64,
+        None => 0,
+    }
+}
+
+/// CAST/CONVERT.
+pub fn cast(v: Value, to: &CastTo, cx: &EvalCx) -> SqlResult<Value> {
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    Ok(match to {
+        CastTo::Signed | CastTo::Unsigned => {
+            let i: i128 = match &v {
+                Value::Bytes(b) => {
+                    let (i, p) = str_to_int(b);
+                    if p != NumParse::Clean {
+                        cx.warn(crate::value::truncated_warning("INTEGER", b));
+                    }
+                    i
+                }
+                other => match to_num(other, cx) {
+                    Some(Num::Int(i)) => i,
+                    Some(Num::Dec(d)) => d
+                        .round_to_scale(0)
+                        .to_i128_unscaled()
+                        .map(|(u, _)| u)
+                        .unwrap_or(0),
+                    Some(Num::Dbl(f)) => f.round() as i128,
+                    None => 0,
+                },
+            };
+            if *to == CastTo::Signed {
+                Value::Int(i as i64)
+            } else {
+                Value::UInt(i as u64)
+            }
+        }
+        CastTo::Decimal(p, s) => {
+            let d = match &v {
+                Value::Bytes(b) => str_to_decimal(b).0,
+                other => to_num(other, cx)
+                    .and_then(|n| dec_of(&n))
+                    .unwrap_or_else(Decimal::zero),
+            };
+            Value::Decimal(d.fit(*p, *s).0)
+        }
+        CastTo::Double => Value::Double(match to_num(&v, cx) {
+            Some(n) => dbl_of(&n),
+            None => 0.0,
+        }),
+        CastTo::Char(len, _) => {
+            let mut t = v.to_text().unwrap_or_default();
+            if let Some(n) = len {
+                let s = String::from_utf8_lossy(&t)
+                    .chars()
+                    .take(*n as usize)
+                    .collect::<String>();
+                t = s.into_bytes();
+            }
+            Value::Bytes(t)
+        }
+        CastTo::Binary(len) => {
+            let mut t = v.to_text().unwrap_or_default();
+            if let Some(n) = len {
+                t.resize(*n as usize, 0);
+            }
+            Value::Bytes(t)
+        }
+        CastTo::Date | CastTo::DateTime(_) => {
+            let dt = match &v {
+                Value::Date(d) => Some(DateTime::from_date(*d)),
+                Value::DateTime(d) => Some(*d),
+                other => other
+                    .to_text()
+                    .and_then(|t| parse_datetime(&t).map(|x| x.0)),
+            };
+            match (dt, to) {
+                (Some(d), CastTo::Date) => Value::Date(d.date),
+                (Some(d), CastTo::DateTime(fsp)) => Value::DateTime(d.round_fsp(*fsp).unwrap_or(d)),
+                _ => {
+                    cx.warn(Warning::warn(
+                        1292,
+                        format!(
+                            "Incorrect datetime value: '{}'",
+                            String::from_utf8_lossy(&v.to_text().unwrap_or_default())
+                        ),
+                    ));
+                    Value::Null
+                }
+            }
+        }
+        CastTo::Time(fsp) => match &v {
+            Value::Time(t) => Value::Time(t.round_fsp(*fsp).0),
+            other => match other.to_text().and_then(|t| parse_time(&t)) {
+                Some((t, _)) => Value::Time(t.round_fsp(*fsp).0),
+                None => Value::Null,
+            },
+        },
+    })
+}
+
+// ---------------------------------------------------------------- binding
+
+/// A column visible to expressions.
+#[derive(Clone, Debug)]
+pub struct ScopeCol {
+    /// Table alias (or name) the column is qualified by.
+    pub table: String,
+    pub db: String,
+    pub org_table: String,
+    pub name: String,
+    pub ty: ColType,
+    pub nullable: bool,
+}
+
+/// The columns of the row an expression is evaluated on, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub cols: Vec<ScopeCol>,
+}
+
+impl Scope {
+    /// Resolves `[db.][table.]column`.
+    pub fn resolve(&self, parts: &[String], clause: &str) -> SqlResult<usize> {
+        let (db, table, name) = match parts {
+            [c] => (None, None, c),
+            [t, c] => (None, Some(t), c),
+            [d, t, c] => (Some(d), Some(t), c),
+            _ => {
+                return Err(SqlError::new(
+                    1054,
+                    format!("Unknown column '{}' in '{clause}'", parts.join(".")),
+                ))
+            }
+        };
+        let mut found = None;
+        for (i, c) in self.cols.iter().enumerate() {
+            if !c.name.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            if let Some(t) = table {
+                if c.table != *t {
+                    continue;
+                }
+            }
+            if let Some(d) = db {
+                if c.db != *d {
+                    continue;
+                }
+            }
+            if found.is_some() {
+                return Err(SqlError::new(
+                    1052,
+                    format!("Column '{name}' in {clause} is ambiguous"),
+                ));
+            }
+            found = Some(i);
+        }
+        found.ok_or_else(|| {
+            SqlError::new(
+                1054,
+                format!("Unknown column '{}' in '{clause}'", parts.join(".")),
+            )
+        })
+    }
+}
+
+/// An aggregate call collected while binding a grouped SELECT.
+#[derive(Clone, Debug)]
+pub struct AggSpec {
+    pub func: AggFunc,
+    pub arg: Option<Expr>,
+    pub distinct: bool,
+    pub ty: ColType,
+    pub collation: Collation,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggFunc {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    BitAnd,
+    BitOr,
+    BitXor,
+    GroupConcat,
+}
+
+/// What the binder needs from the session.
+pub trait BindEnv {
+    /// `@@[scope.]name`.
+    fn system_var(&mut self, name: &str, scope: Option<&str>) -> SqlResult<Value>;
+    /// `@name`.
+    fn user_var(&mut self, name: &str) -> Value;
+    /// Session functions (DATABASE(), USER(), LAST_INSERT_ID(), ...): `None` if not one.
+    fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>>;
+    /// Runs an uncorrelated subquery; returns its rows.
+    fn subquery(&mut self, q: &ast::Query) -> SqlResult<Vec<Vec<Value>>>;
+    /// The next `?` parameter.
+    fn param(&mut self) -> SqlResult<Value>;
+    /// Collation of string literals (collation_connection).
+    fn literal_collation(&self) -> Collation;
+}
+
+/// Binds AST expressions against a scope.
+pub struct Binder<'a> {
+    pub scope: &'a Scope,
+    pub env: &'a mut dyn BindEnv,
+    /// When set, aggregate calls are collected here and bound as `Col(agg_base + i)`.
+    pub aggs: Option<Vec<AggSpec>>,
+    pub agg_base: usize,
+    pub clause: &'static str,
+}
+
+fn ident(i: &ast::Ident) -> String {
+    i.value.clone()
+}
+
+fn int_type() -> SqlType {
+    SqlType::Int {
+        kind: IntKind::Big,
+        unsigned: false,
+        width: None,
+    }
+}
+
+fn bool_type() -> ColType {
+    Some(SqlType::Int {
+        kind: IntKind::Int,
+        unsigned: false,
+        width: Some(1),
+    })
+}
+
+/// Collation for comparing two operands: a string column's wins.
+fn pick_collation(a: &ColType, b: &ColType, default: Collation) -> Collation {
+    let of = |t: &ColType| t.as_ref().filter(|t| t.is_string()).map(|t| t.collation());
+    of(a).or_else(|| of(b)).unwrap_or(default)
+}
+
+pub fn parse_number_literal(s: &str) -> Value {
+    if !s.contains(['.', 'e', 'E']) {
+        if let Ok(i) = s.parse::<i64>() {
+            return Value::Int(i);
+        }
+        if let Ok(u) = s.parse::<u64>() {
+            return Value::UInt(u);
+        }
+    }
+    if s.contains(['e', 'E']) {
+        return Value::Double(s.parse().unwrap_or(0.0));
+    }
+    match Decimal::parse(s) {
+        Ok(d) => Value::Decimal(d),
+        Err(_) => Value::Double(s.parse().unwrap_or(0.0)),
+    }
+}
+
+/// The type MySQL reports for a literal value.
+pub fn literal_type(v: &Value, coll: Collation) -> ColType {
+    Some(match v {
+        Value::Null => return None,
+        Value::Int(_) => int_type(),
+        Value::UInt(_) => SqlType::Int {
+            kind: IntKind::Big,
+            unsigned: true,
+            width: None,
+        },
+        Value::Decimal(d) => SqlType::Decimal {
+            precision: d.precision().clamp(1, 65) as u8,
+            scale: d.scale(),
+        },
+        Value::Double(_) | Value::Float(_) => SqlType::Double,
+        Value::Bytes(b) => SqlType::VarChar {
+            len: coll.char_len(b) as u32,
+            collation: coll,
+        },
+        Value::Date(_) => SqlType::Date,
+        Value::DateTime(_) => SqlType::DateTime { fsp: 0 },
+        Value::Time(_) => SqlType::Time { fsp: 0 },
+        Value::Year(_) => SqlType::Year,
+    })
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    let s = if s.len() % 2 == 1 {
+        format!("0{s}")
+    } else {
+        s.to_string()
+    };
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Converts a sqlparser literal to a value.
+pub fn literal(v: &ast::Value, env: &mut dyn BindEnv) -> SqlResult<Value> {
+    Ok(match v {
+        ast::Value::Number(s, _) => parse_number_literal(s),
+        ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => {
+            Value::Bytes(s.as_bytes().to_vec())
+        }
+        ast::Value::HexStringLiteral(h) => Value::Bytes(hex_decode(h).unwrap_or_default()),
+        ast::Value::SingleQuotedByteStringLiteral(s)
+        | ast::Value::DoubleQuotedByteStringLiteral(s) => {
+            // b'0101' bit literal.
+            let mut n: u64 = 0;
+            for c in s.chars() {
+                n = (n << 1) | u64::from(c == '1');
+            }
+            Value::UInt(n)
+        }
+        ast::Value::NationalStringLiteral(s) | ast::Value::EscapedStringLiteral(s) => {
+            Value::Bytes(s.as_bytes().to_vec())
+        }
+        ast::Value::Boolean(b) => Value::Int(i64::from(*b)),
+        ast::Value::Null => Value::Null,
+        ast::Value::Placeholder(_) => env.param()?,
+        other => {
+            return Err(SqlError::new(
+                1235,
+                format!("This version of Borealis doesn't yet support literal {other}"),
+            ))
+        }
+    })
+}
+
+fn data_type_cast(dt: &ast::DataType, coll: Collation) -> SqlResult<CastTo> {
+    use ast::DataType as D;
+    let len_of = |l: &Option<ast::CharacterLength>| match l {
+        Some(ast::CharacterLength::IntegerLength { length, .. }) => Some(*length as u32),
+        _ => None,
+    };
+    Ok(match dt {
+        D::Signed | D::SignedInteger | D::Int(_) | D::Integer(_) | D::BigInt(_) => CastTo::Signed,
+        D::Unsigned
+        | D::UnsignedInteger
+        | D::IntUnsigned(_)
+        | D::IntegerUnsigned(_)
+        | D::BigIntUnsigned(_) => CastTo::Unsigned,
+        D::Decimal(info) | D::Numeric(info) | D::Dec(info) => match info {
+            ast::ExactNumberInfo::None => CastTo::Decimal(10, 0),
+            ast::ExactNumberInfo::Precision(p) => CastTo::Decimal(*p as u8, 0),
+            ast::ExactNumberInfo::PrecisionAndScale(p, s) => CastTo::Decimal(*p as u8, *s as u8),
+        },
+        D::Double(_) | D::DoublePrecision | D::Float(_) | D::Real => CastTo::Double,
+        D::Char(l) | D::Character(l) | D::Varchar(l) | D::CharVarying(l) => {
+            CastTo::Char(len_of(l), coll)
+        }
+        D::Binary(l) => CastTo::Binary(l.map(|x| x as u32)),
+        D::Date => CastTo::Date,
+        D::Datetime(p) => CastTo::DateTime(p.unwrap_or(0) as u8),
+        D::Timestamp(p, _) => CastTo::DateTime(p.unwrap_or(0) as u8),
+        D::Time(p, _) => CastTo::Time(p.unwrap_or(0) as u8),
+        other => {
+            return Err(SqlError::new(
+                1064,
+                format!("CAST to {other} is not supported"),
+            ))
+        }
+    })
+}
+
+fn cast_type(to: &CastTo) -> ColType {
+    Some(match to {
+        CastTo::Signed => int_type(),
+        CastTo::Unsigned => SqlType::Int {
+            kind: IntKind::Big,
+            unsigned: true,
+            width: None,
+        },
+        CastTo::Decimal(p, s) => SqlType::Decimal {
+            precision: *p,
+            scale: *s,
+        },
+        CastTo::Double => SqlType::Double,
+        CastTo::Char(l, c) => SqlType::VarChar {
+            len: l.unwrap_or(255),
+            collation: *c,
+        },
+        CastTo::Binary(l) => SqlType::VarBinary {
+            len: l.unwrap_or(255),
+        },
+        CastTo::Date => SqlType::Date,
+        CastTo::DateTime(f) => SqlType::DateTime { fsp: *f },
+        CastTo::Time(f) => SqlType::Time { fsp: *f },
+    })
+}
+
+fn arith_type(op: ArithOp, a: &ColType, b: &ColType) -> ColType {
+    let is = |t: &ColType, f: &dyn Fn(&SqlType) -> bool| t.as_ref().is_some_and(f);
+    let dbl = |t: &SqlType| matches!(t, SqlType::Double | SqlType::Float) || t.is_string();
+    let dec = |t: &SqlType| matches!(t, SqlType::Decimal { .. });
+    if is(a, &dbl) || is(b, &dbl) {
+        return Some(SqlType::Double);
+    }
+    if op == ArithOp::IntDiv {
+        return Some(int_type());
+    }
+    if op == ArithOp::Div || is(a, &dec) || is(b, &dec) {
+        let scale = |t: &ColType| match t {
+            Some(SqlType::Decimal { scale, .. }) => *scale,
+            _ => 0,
+        };
+        let s = if op == ArithOp::Div {
+            (scale(a) + 4).min(30)
+        } else {
+            scale(a).max(scale(b))
+        };
+        return Some(SqlType::Decimal {
+            precision: 65,
+            scale: s,
+        });
+    }
+    Some(int_type())
+}
+
+impl Binder<'_> {
+    fn err_unsupported(what: impl std::fmt::Display) -> SqlError {
+        SqlError::new(
+            1235,
+            format!("This version of Borealis doesn't yet support '{what}'"),
+        )
+    }
+
+    fn bin(
+        &mut self,
+        a: &ast::Expr,
+        b: &ast::Expr,
+    ) -> SqlResult<((Expr, ColType), (Expr, ColType))> {
+        Ok((self.bind(a)?, self.bind(b)?))
+    }
+
+    /// Binds `e`, returning the expression and its result type.
+    pub fn bind(&mut self, e: &ast::Expr) -> SqlResult<(Expr, ColType)> {
+        use ast::Expr as A;
+        let lit_coll = self.env.literal_collation();
+        Ok(match e {
+            A::Identifier(i) if i.value.starts_with("@@") => {
+                let v = self.env.system_var(&i.value[2..], None)?;
+                let t = literal_type(&v, lit_coll);
+                (Expr::Lit(v), t)
+            }
+            A::Identifier(i) if i.value.starts_with('@') => {
+                let v = self.env.user_var(&i.value[1..]);
+                let t = literal_type(&v, lit_coll);
+                (Expr::Lit(v), t)
+            }
+            A::CompoundIdentifier(parts)
+                if parts.len() == 2 && parts[0].value.starts_with("@@") =>
+            {
+                let v = self
+                    .env
+                    .system_var(&parts[1].value, Some(&parts[0].value[2..]))?;
+                let t = literal_type(&v, lit_coll);
+                (Expr::Lit(v), t)
+            }
+            A::Identifier(i) => {
+                let i = self.scope.resolve(&[ident(i)], self.clause)?;
+                (Expr::Col(i), self.scope.cols[i].ty.clone())
+            }
+            A::CompoundIdentifier(parts) => {
+                let names: Vec<String> = parts.iter().map(ident).collect();
+                let i = self.scope.resolve(&names, self.clause)?;
+                (Expr::Col(i), self.scope.cols[i].ty.clone())
+            }
+            A::Value(v) => {
+                let v = literal(&v.value, self.env)?;
+                let t = literal_type(&v, lit_coll);
+                (Expr::Lit(v), t)
+            }
+            A::Nested(e) => self.bind(e)?,
+            A::UnaryOp { op, expr } => {
+                let (x, t) = self.bind(expr)?;
+                match op {
+                    ast::UnaryOperator::Minus => {
+                        if let Expr::Lit(v) = &x {
+                            let cx = EvalCx::new(0, 0);
+                            let n = Expr::Neg(Box::new(Expr::Lit(v.clone()))).eval(&[], &cx)?;
+                            let t = literal_type(&n, lit_coll);
+                            (Expr::Lit(n), t)
+                        } else {
+                            (Expr::Neg(Box::new(x)), t)
+                        }
+                    }
+                    ast::UnaryOperator::Plus => (x, t),
+                    ast::UnaryOperator::Not => (Expr::Not(Box::new(x)), bool_type()),
+                    ast::UnaryOperator::BangNot => (Expr::Not(Box::new(x)), bool_type()),
+                    ast::UnaryOperator::BitwiseNot => (
+                        Expr::BitNot(Box::new(x)),
+                        Some(SqlType::Int {
+                            kind: IntKind::Big,
+                            unsigned: true,
+                            width: None,
+                        }),
+                    ),
+                    other => return Err(Self::err_unsupported(other)),
+                }
+            }
+            A::BinaryOp { left, op, right } => {
+                use ast::BinaryOperator as B;
+                let ((l, lt), (r, rt)) = self.bin(left, right)?;
+                let coll = pick_collation(&lt, &rt, lit_coll);
+                let cmp = |op| {
+                    (
+                        Expr::Cmp(op, Box::new(l.clone()), Box::new(r.clone()), coll),
+                        bool_type(),
+                    )
+                };
+                let ar = |op| {
+                    (
+                        Expr::Arith(op, Box::new(l.clone()), Box::new(r.clone())),
+                        arith_type(op, &lt, &rt),
+                    )
+                };
+                let bit = |op| {
+                    (
+                        Expr::Bit(op, Box::new(l.clone()), Box::new(r.clone())),
+                        Some(SqlType::Int {
+                            kind: IntKind::Big,
+                            unsigned: true,
+                            width: None,
+                        }),
+                    )
+                };
+                match op {
+                    B::Eq => cmp(CmpOp::Eq),
+                    B::NotEq => cmp(CmpOp::Ne),
+                    B::Lt => cmp(CmpOp::Lt),
+                    B::LtEq => cmp(CmpOp::Le),
+                    B::Gt => cmp(CmpOp::Gt),
+                    B::GtEq => cmp(CmpOp::Ge),
+                    B::Spaceship => cmp(CmpOp::NullEq),
+                    B::Plus => ar(ArithOp::Add),
+                    B::Minus => ar(ArithOp::Sub),
+                    B::Multiply => ar(ArithOp::Mul),
+                    B::Divide => ar(ArithOp::Div),
+                    B::MyIntegerDivide | B::DuckIntegerDivide => ar(ArithOp::IntDiv),
+                    B::Modulo => ar(ArithOp::Mod),
+                    B::And => (Expr::And(Box::new(l), Box::new(r)), bool_type()),
+                    B::Or => (Expr::Or(Box::new(l), Box::new(r)), bool_type()),
+                    B::Xor => (Expr::Xor(Box::new(l), Box::new(r)), bool_type()),
+                    B::BitwiseAnd => bit(BitOp::And),
+                    B::BitwiseOr => bit(BitOp::Or),
+                    B::BitwiseXor => bit(BitOp::Xor),
+                    B::PGBitwiseShiftLeft => bit(BitOp::Shl),
+                    B::PGBitwiseShiftRight => bit(BitOp::Shr),
+                    B::StringConcat => (Expr::Or(Box::new(l), Box::new(r)), bool_type()),
+                    other => return Err(Self::err_unsupported(other)),
+                }
+            }
+            A::IsNull(e) => (Expr::IsNull(Box::new(self.bind(e)?.0), false), bool_type()),
+            A::IsNotNull(e) => (Expr::IsNull(Box::new(self.bind(e)?.0), true), bool_type()),
+            A::IsTrue(e) => (
+                Expr::IsBool(Box::new(self.bind(e)?.0), true, false),
+                bool_type(),
+            ),
+            A::IsNotTrue(e) => (
+                Expr::IsBool(Box::new(self.bind(e)?.0), true, true),
+                bool_type(),
+            ),
+            A::IsFalse(e) => (
+                Expr::IsBool(Box::new(self.bind(e)?.0), false, false),
+                bool_type(),
+            ),
+            A::IsNotFalse(e) => (
+                Expr::IsBool(Box::new(self.bind(e)?.0), false, true),
+                bool_type(),
+            ),
+            A::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let (x, t) = self.bind(expr)?;
+                let (lo, lt) = self.bind(low)?;
+                let (hi, _) = self.bind(high)?;
+                let coll = pick_collation(&t, &lt, lit_coll);
+                (
+                    Expr::Between(Box::new(x), Box::new(lo), Box::new(hi), *negated, coll),
+                    bool_type(),
+                )
+            }
+            A::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let (x, t) = self.bind(expr)?;
+                let mut items = Vec::with_capacity(list.len());
+                for i in list {
+                    items.push(self.bind(i)?.0);
+                }
+                let coll = pick_collation(&t, &None, lit_coll);
+                (
+                    Expr::InList(Box::new(x), items, *negated, coll),
+                    bool_type(),
+                )
+            }
+            A::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => {
+                let (x, t) = self.bind(expr)?;
+                let rows = self.env.subquery(subquery)?;
+                let mut items = Vec::with_capacity(rows.len());
+                for r in rows {
+                    if r.len() != 1 {
+                        return Err(SqlError::new(1241, "Operand should contain 1 column(s)"));
+                    }
+                    items.extend(r.into_iter().map(Expr::Lit));
+                }
+                let coll = pick_collation(&t, &None, lit_coll);
+                (
+                    Expr::InList(Box::new(x), items, *negated, coll),
+                    bool_type(),
+                )
+            }
+            A::Exists { subquery, negated } => {
+                let rows = self.env.subquery(subquery)?;
+                (
+                    Expr::Lit(Value::Int(i64::from(rows.is_empty() == *negated))),
+                    bool_type(),
+                )
+            }
+            A::Subquery(q) => {
+                let rows = self.env.subquery(q)?;
+                if rows.len() > 1 {
+                    return Err(SqlError::new(1242, "Subquery returns more than 1 row"));
+                }
+                let v = match rows.into_iter().next() {
+                    None => Value::Null,
+                    Some(r) if r.len() == 1 => r.into_iter().next().unwrap_or(Value::Null),
+                    Some(_) => {
+                        return Err(SqlError::new(1241, "Operand should contain 1 column(s)"))
+                    }
+                };
+                let t = literal_type(&v, lit_coll);
+                (Expr::Lit(v), t)
+            }
+            A::Like {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+                any: _,
+            } => {
+                let ((x, t), (p, _)) = self.bin(expr, pattern)?;
+                let esc = match escape_char.as_deref() {
+                    Some(ast::Expr::Value(v)) => match &v.value {
+                        ast::Value::SingleQuotedString(s) => s.chars().next(),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let coll = pick_collation(&t, &None, lit_coll);
+                (
+                    Expr::Like(Box::new(x), Box::new(p), esc, *negated, coll),
+                    bool_type(),
+                )
+            }
+            A::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let op = match operand {
+                    Some(o) => Some(Box::new(self.bind(o)?.0)),
+                    None => None,
+                };
+                let mut whens = Vec::new();
+                let mut ty: ColType = None;
+                for w in conditions {
+                    let c = self.bind(&w.condition)?.0;
+                    let (r, rt) = self.bind(&w.result)?;
+                    if ty.is_none() {
+                        ty = rt;
+                    }
+                    whens.push((c, r));
+                }
+                let els = match else_result {
+                    Some(e) => {
+                        let (x, t) = self.bind(e)?;
+                        if ty.is_none() {
+                            ty = t;
+                        }
+                        Some(Box::new(x))
+                    }
+                    None => None,
+                };
+                (Expr::Case(op, whens, els, lit_coll), ty)
+            }
+            A::Cast {
+                expr, data_type, ..
+            } => {
+                let (x, _) = self.bind(expr)?;
+                let to = data_type_cast(data_type, lit_coll)?;
+                let t = cast_type(&to);
+                (Expr::Cast(Box::new(x), to), t)
+            }
+            A::Convert {
+                expr,
+                data_type: Some(dt),
+                ..
+            } => {
+                let (x, _) = self.bind(expr)?;
+                let to = data_type_cast(dt, lit_coll)?;
+                let t = cast_type(&to);
+                (Expr::Cast(Box::new(x), to), t)
+            }
+            A::Convert {
+                expr,
+                data_type: None,
+                ..
+            } => self.bind(expr)?,
+            A::Collate { expr, .. } => self.bind(expr)?,
+            A::Function(f) => self.bind_function(f)?,
+            A::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.bind(expr)?.0];
+                if let Some(f) = substring_from {
+                    args.push(self.bind(f)?.0);
+                }
+                if let Some(f) = substring_for {
+                    args.push(self.bind(f)?.0);
+                }
+                let t = Some(SqlType::VarChar {
+                    len: 65535,
+                    collation: lit_coll,
+                });
+                (Expr::Func(Func::Substring, args), t)
+            }
+            A::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                ..
+            } => {
+                let x = self.bind(expr)?.0;
+                let what = match trim_what {
+                    Some(w) => self.bind(w)?.0,
+                    None => Expr::Lit(Value::Bytes(b" ".to_vec())),
+                };
+                let mode = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => 1,
+                    Some(ast::TrimWhereField::Trailing) => 2,
+                    _ => 0,
+                };
+                let t = Some(SqlType::VarChar {
+                    len: 65535,
+                    collation: lit_coll,
+                });
+                (
+                    Expr::Func(Func::Trim, vec![x, what, Expr::Lit(Value::Int(mode))]),
+                    t,
+                )
+            }
+            A::Ceil { expr, .. } => {
+                let (x, t) = self.bind(expr)?;
+                (Expr::Func(Func::Ceil, vec![x]), t)
+            }
+            A::Floor { expr, .. } => {
+                let (x, t) = self.bind(expr)?;
+                (Expr::Func(Func::Floor, vec![x]), t)
+            }
+            A::Position { expr, r#in } => {
+                let ((x, _), (y, _)) = self.bin(expr, r#in)?;
+                (Expr::Func(Func::Locate, vec![x, y]), Some(int_type()))
+            }
+            A::Extract { field, expr, .. } => {
+                let (x, _) = self.bind(expr)?;
+                let unit = field.to_string().to_ascii_uppercase();
+                (
+                    Expr::Func(
+                        Func::Extract,
+                        vec![Expr::Lit(Value::Bytes(unit.into_bytes())), x],
+                    ),
+                    Some(int_type()),
+                )
+            }
+            A::Interval(_) => return Err(Self::err_unsupported("INTERVAL outside DATE_ADD")),
+            A::Tuple(_) => return Err(SqlError::new(1241, "Operand should contain 1 column(s)")),
+            A::TypedString(ts) => {
+                let s = match &ts.value.value {
+                    ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => {
+                        s.clone()
+                    }
+                    other => other.to_string(),
+                };
+                let to = data_type_cast(&ts.data_type, lit_coll)?;
+                let t = cast_type(&to);
+                let v = cast(Value::Bytes(s.into_bytes()), &to, &EvalCx::new(0, 0))?;
+                (Expr::Lit(v), t)
+            }
+            A::Prefixed { value, .. } => self.bind(value)?,
+            other => return Err(Self::err_unsupported(other)),
+        })
+    }
+
+    fn bind_function(&mut self, f: &ast::Function) -> SqlResult<(Expr, ColType)> {
+        let name = f.name.to_string().to_ascii_uppercase();
+        let name = name.trim_matches('`').to_string();
+        let (args, distinct, star) = match &f.args {
+            ast::FunctionArguments::None => (Vec::new(), false, false),
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(Self::err_unsupported("subquery as a function argument"))
+            }
+            ast::FunctionArguments::List(l) => {
+                let distinct = matches!(
+                    l.duplicate_treatment,
+                    Some(ast::DuplicateTreatment::Distinct)
+                );
+                let mut star = false;
+                let mut args = Vec::new();
+                for a in &l.args {
+                    match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                            args.push(e.clone())
+                        }
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
+                        ast::FunctionArg::Named {
+                            arg: ast::FunctionArgExpr::Expr(e),
+                            ..
+                        } => args.push(e.clone()),
+                        other => return Err(Self::err_unsupported(other)),
+                    }
+                }
+                (args, distinct, star)
+            }
+        };
+        // Aggregates.
+        let agg = match name.as_str() {
+            "COUNT" => Some(AggFunc::Count),
+            "SUM" => Some(AggFunc::Sum),
+            "AVG" => Some(AggFunc::Avg),
+            "MIN" => Some(AggFunc::Min),
+            "MAX" => Some(AggFunc::Max),
+            "BIT_AND" => Some(AggFunc::BitAnd),
+            "BIT_OR" => Some(AggFunc::BitOr),
+            "BIT_XOR" => Some(AggFunc::BitXor),
+            "GROUP_CONCAT" => Some(AggFunc::GroupConcat),
+            _ => None,
+        };
+        if let Some(func) = agg {
+            if self.aggs.is_none() {
+                return Err(SqlError::new(1111, "Invalid use of group function"));
+            }
+            let arg = if star || args.is_empty() {
+                None
+            } else {
+                let saved = self.aggs.take();
+                let bound = self.bind(&args[0]);
+                self.aggs = saved;
+                Some(bound?)
+            };
+            let lit_coll = self.env.literal_collation();
+            let (arg_expr, arg_ty) = match arg {
+                Some((e, t)) => (Some(e), t),
+                None => (None, None),
+            };
+            let collation = pick_collation(&arg_ty, &None, lit_coll);
+            let ty = match func {
+                AggFunc::Count => Some(int_type()),
+                AggFunc::Sum | AggFunc::Avg => match &arg_ty {
+                    Some(SqlType::Double | SqlType::Float) => Some(SqlType::Double),
+                    Some(t) if t.is_string() => Some(SqlType::Double),
+                    Some(SqlType::Decimal { scale, .. }) => Some(SqlType::Decimal {
+                        precision: 65,
+                        scale: if func == AggFunc::Avg {
+                            (*scale + 4).min(30)
+                        } else {
+                            *scale
+                        },
+                    }),
+                    _ => Some(SqlType::Decimal {
+                        precision: 65,
+                        scale: if func == AggFunc::Avg { 4 } else { 0 },
+                    }),
+                },
+                AggFunc::Min | AggFunc::Max => arg_ty.clone(),
+                AggFunc::BitAnd | AggFunc::BitOr | AggFunc::BitXor => Some(SqlType::Int {
+                    kind: IntKind::Big,
+                    unsigned: true,
+                    width: None,
+                }),
+                AggFunc::GroupConcat => Some(SqlType::Text {
+                    kind: crate::value::LobKind::Normal,
+                    collation,
+                }),
+            };
+            let aggs = self
+                .aggs
+                .as_mut()
+                .ok_or_else(|| SqlError::new(1111, "Invalid use of group function"))?;
+            aggs.push(AggSpec {
+                func,
+                arg: arg_expr,
+                distinct,
+                ty: ty.clone(),
+                collation,
+            });
+            return Ok((Expr::Col(self.agg_base + aggs.len() - 1), ty));
+        }
+        let mut bound = Vec::with_capacity(args.len());
+        let mut types = Vec::with_capacity(args.len());
+        // DATE_ADD(d, INTERVAL n unit) and friends carry an INTERVAL argument.
+        for a in &args {
+            if let ast::Expr::Interval(iv) = a {
+                let (v, _) = self.bind(&iv.value)?;
+                let unit = iv
+                    .leading_field
+                    .as_ref()
+                    .map(|f| f.to_string().to_ascii_uppercase())
+                    .unwrap_or_else(|| "SECOND".into());
+                bound.push(v);
+                bound.push(Expr::Lit(Value::Bytes(unit.into_bytes())));
+                types.push(None);
+                types.push(None);
+                continue;
+            }
+            let (e, t) = self.bind(a)?;
+            bound.push(e);
+            types.push(t);
+        }
+        // Session functions are evaluated once, now.
+        if bound.iter().all(|e| matches!(e, Expr::Lit(_))) {
+            let vals: Vec<Value> = bound
+                .iter()
+                .map(|e| {
+                    if let Expr::Lit(v) = e {
+                        v.clone()
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect();
+            if let Some(r) = self.env.session_fn(&name, &vals) {
+                let v = r?;
+                let t = literal_type(&v, self.env.literal_collation());
+                return Ok((Expr::Lit(v), t));
+            }
+        }
+        let Some(func) = Func::from_name(&name) else {
+            return Err(SqlError::new(
+                1305,
+                format!("FUNCTION {name} does not exist"),
+            ));
+        };
+        func.check_arity(bound.len())?;
+        let ty = func.result_type(&types, self.env.literal_collation());
+        Ok((Expr::Func(func, bound), ty))
+    }
+}

@@ -1,0 +1,861 @@
+//! Built-in scalar functions: name lookup, arity, result type and evaluation.
+//! Session functions (DATABASE(), USER(), LAST_INSERT_ID(), ...) live in the
+//! session, which answers them while binding.
+
+use super::error::{SqlError, SqlResult};
+use super::expr::{ColType, EvalCx};
+use crate::value::temporal::{parse_datetime, Date, DateTime, Time};
+use crate::value::{format_f64, sort_cmp, Collation, Decimal, IntKind, LobKind, SqlType, Value};
+
+macro_rules! funcs {
+    ($($variant:ident => [$($name:literal),+], $min:expr, $max:expr;)*) => {
+        /// A built-in function.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Func { $($variant),* }
+
+        impl Func {
+            /// Looks a function up by (upper-case) name.
+            pub fn from_name(name: &str) -> Option<Func> {
+                match name {
+                    $($($name)|+ => Some(Func::$variant),)*
+                    _ => None,
+                }
+            }
+
+            fn arity(self) -> (usize, usize) {
+                match self { $(Func::$variant => ($min, $max)),* }
+            }
+
+            fn name(self) -> &'static str {
+                match self { $(Func::$variant => [$($name),+][0]),* }
+            }
+        }
+    };
+}
+
+const MANY: usize = usize::MAX;
+
+funcs! {
+    Concat => ["CONCAT"], 1, MANY;
+    ConcatWs => ["CONCAT_WS"], 2, MANY;
+    Substring => ["SUBSTRING", "SUBSTR", "MID"], 2, 3;
+    Left => ["LEFT"], 2, 2;
+    Right => ["RIGHT"], 2, 2;
+    Length => ["LENGTH", "OCTET_LENGTH"], 1, 1;
+    CharLength => ["CHAR_LENGTH", "CHARACTER_LENGTH"], 1, 1;
+    Upper => ["UPPER", "UCASE"], 1, 1;
+    Lower => ["LOWER", "LCASE"], 1, 1;
+    Trim => ["TRIM"], 1, 3;
+    Ltrim => ["LTRIM"], 1, 1;
+    Rtrim => ["RTRIM"], 1, 1;
+    Replace => ["REPLACE"], 3, 3;
+    Reverse => ["REVERSE"], 1, 1;
+    Repeat => ["REPEAT"], 2, 2;
+    Lpad => ["LPAD"], 3, 3;
+    Rpad => ["RPAD"], 3, 3;
+    Locate => ["LOCATE", "POSITION"], 2, 3;
+    Instr => ["INSTR"], 2, 2;
+    Hex => ["HEX"], 1, 1;
+    Unhex => ["UNHEX"], 1, 1;
+    Crc32 => ["CRC32"], 1, 1;
+    IfNull => ["IFNULL"], 2, 2;
+    Coalesce => ["COALESCE"], 1, MANY;
+    If => ["IF"], 3, 3;
+    NullIf => ["NULLIF"], 2, 2;
+    IsNull => ["ISNULL"], 1, 1;
+    Abs => ["ABS"], 1, 1;
+    Round => ["ROUND"], 1, 2;
+    Truncate => ["TRUNCATE"], 2, 2;
+    Floor => ["FLOOR"], 1, 1;
+    Ceil => ["CEIL", "CEILING"], 1, 1;
+    Mod => ["MOD"], 2, 2;
+    Sign => ["SIGN"], 1, 1;
+    Sqrt => ["SQRT"], 1, 1;
+    Pow => ["POW", "POWER"], 2, 2;
+    Greatest => ["GREATEST"], 2, MANY;
+    Least => ["LEAST"], 2, MANY;
+    Rand => ["RAND"], 0, 1;
+    Now => ["NOW", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP", "SYSDATE"], 0, 1;
+    UtcTimestamp => ["UTC_TIMESTAMP"], 0, 1;
+    CurDate => ["CURDATE", "CURRENT_DATE"], 0, 0;
+    CurTime => ["CURTIME", "CURRENT_TIME"], 0, 1;
+    UnixTimestamp => ["UNIX_TIMESTAMP"], 0, 1;
+    FromUnixtime => ["FROM_UNIXTIME"], 1, 2;
+    DateFormat => ["DATE_FORMAT"], 2, 2;
+    DateFn => ["DATE"], 1, 1;
+    TimeFn => ["TIME"], 1, 1;
+    Year => ["YEAR"], 1, 1;
+    Month => ["MONTH"], 1, 1;
+    Day => ["DAY", "DAYOFMONTH"], 1, 1;
+    Hour => ["HOUR"], 1, 1;
+    Minute => ["MINUTE"], 1, 1;
+    Second => ["SECOND"], 1, 1;
+    DateDiff => ["DATEDIFF"], 2, 2;
+    DateAdd => ["DATE_ADD", "ADDDATE"], 3, 3;
+    DateSub => ["DATE_SUB", "SUBDATE"], 3, 3;
+    Extract => ["EXTRACT"], 2, 2;
+    Uuid => ["UUID"], 0, 0;
+}
+
+fn text(v: &Value) -> Option<Vec<u8>> {
+    v.to_text()
+}
+
+fn int_arg(v: &Value) -> Option<i64> {
+    match v {
+        Value::Null => None,
+        Value::Int(i) => Some(*i),
+        Value::UInt(u) => Some(i64::try_from(*u).unwrap_or(i64::MAX)),
+        other => other.to_f64().map(|f| f.round() as i64),
+    }
+}
+
+fn chars(b: &[u8]) -> Vec<char> {
+    String::from_utf8_lossy(b).chars().collect()
+}
+
+fn from_chars(c: &[char]) -> Value {
+    Value::Bytes(c.iter().collect::<String>().into_bytes())
+}
+
+fn as_datetime(v: &Value) -> Option<DateTime> {
+    match v {
+        Value::DateTime(d) => Some(*d),
+        Value::Date(d) => Some(DateTime::from_date(*d)),
+        Value::Null => None,
+        other => parse_datetime(&other.to_text()?).map(|x| x.0),
+    }
+}
+
+fn vstr(s: String) -> ColType {
+    Some(SqlType::VarChar {
+        len: s.len().max(1) as u32,
+        collation: Collation::Utf8mb4GeneralCi,
+    })
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+fn weekday(d: &Date) -> usize {
+    // 1970-01-01 was a Thursday (index 3, Monday = 0).
+    let days = crate::value::temporal::days_from_civil(i64::from(d.year), d.month, d.day);
+    (days + 3).rem_euclid(7) as usize
+}
+
+/// DATE_FORMAT's specifiers.
+pub fn date_format(dt: &DateTime, fmt: &[u8]) -> String {
+    let mut out = String::new();
+    let f = String::from_utf8_lossy(fmt);
+    let mut it = f.chars();
+    while let Some(c) = it.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let Some(s) = it.next() else { break };
+        let d = &dt.date;
+        let h12 = if dt.hour % 12 == 0 { 12 } else { dt.hour % 12 };
+        match s {
+            'Y' => out.push_str(&format!("{:04}", d.year)),
+            'y' => out.push_str(&format!("{:02}", d.year % 100)),
+            'm' => out.push_str(&format!("{:02}", d.month)),
+            'c' => out.push_str(&d.month.to_string()),
+            'd' => out.push_str(&format!("{:02}", d.day)),
+            'e' => out.push_str(&d.day.to_string()),
+            'H' => out.push_str(&format!("{:02}", dt.hour)),
+            'k' => out.push_str(&dt.hour.to_string()),
+            'h' | 'I' => out.push_str(&format!("{h12:02}")),
+            'l' => out.push_str(&h12.to_string()),
+            'i' => out.push_str(&format!("{:02}", dt.minute)),
+            's' | 'S' => out.push_str(&format!("{:02}", dt.second)),
+            'f' => out.push_str(&format!("{:06}", dt.micro)),
+            'p' => out.push_str(if dt.hour < 12 { "AM" } else { "PM" }),
+            'T' => out.push_str(&format!("{:02}:{:02}:{:02}", dt.hour, dt.minute, dt.second)),
+            'r' => out.push_str(&format!(
+                "{h12:02}:{:02}:{:02} {}",
+                dt.minute,
+                dt.second,
+                if dt.hour < 12 { "AM" } else { "PM" }
+            )),
+            'M' => out.push_str(
+                MONTHS
+                    .get(usize::from(d.month).wrapping_sub(1))
+                    .copied()
+                    .unwrap_or(""),
+            ),
+            'b' => out.push_str(
+                MONTHS
+                    .get(usize::from(d.month).wrapping_sub(1))
+                    .map(|m| &m[..3])
+                    .unwrap_or(""),
+            ),
+            'W' => out.push_str(DAYS[weekday(d)]),
+            'a' => out.push_str(&DAYS[weekday(d)][..3]),
+            'w' => out.push_str(&((weekday(d) + 1) % 7).to_string()),
+            'j' => {
+                let start = crate::value::temporal::days_from_civil(i64::from(d.year), 1, 1);
+                let now =
+                    crate::value::temporal::days_from_civil(i64::from(d.year), d.month, d.day);
+                out.push_str(&format!("{:03}", now - start + 1));
+            }
+            '%' => out.push('%'),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn interval_micros(n: &Value, unit: &[u8]) -> Option<(i64, i64)> {
+    // (months, micros)
+    let unit = String::from_utf8_lossy(unit).to_ascii_uppercase();
+    let i = int_arg(n)?;
+    Some(match unit.as_str() {
+        "MICROSECOND" => (0, i),
+        "SECOND" => (0, i * 1_000_000),
+        "MINUTE" => (0, i * 60_000_000),
+        "HOUR" => (0, i * 3_600_000_000),
+        "DAY" => (0, i * 86_400_000_000),
+        "WEEK" => (0, i * 7 * 86_400_000_000),
+        "MONTH" => (i, 0),
+        "QUARTER" => (i * 3, 0),
+        "YEAR" => (i * 12, 0),
+        _ => return None,
+    })
+}
+
+fn add_interval(dt: DateTime, months: i64, micros: i64) -> Option<DateTime> {
+    let mut dt = dt;
+    if months != 0 {
+        let total = i64::from(dt.date.year) * 12 + i64::from(dt.date.month) - 1 + months;
+        let y = u16::try_from(total.div_euclid(12)).ok()?;
+        let m = (total.rem_euclid(12) + 1) as u8;
+        let dim = crate::value::temporal::days_in_month(y, m);
+        dt.date = Date::new(y, m, dt.date.day.min(dim));
+    }
+    if micros != 0 {
+        dt = DateTime::from_unix_micros(dt.to_unix_micros().checked_add(micros)?)?;
+    }
+    Some(dt)
+}
+
+impl Func {
+    /// Whether repeated calls in one statement give the same result.
+    pub fn is_deterministic(self) -> bool {
+        !matches!(self, Func::Rand | Func::Uuid)
+    }
+
+    pub fn check_arity(self, n: usize) -> SqlResult<()> {
+        let (lo, hi) = self.arity();
+        if n < lo || n > hi {
+            return Err(SqlError::new(
+                1582,
+                format!(
+                    "Incorrect parameter count in the call to native function '{}'",
+                    self.name()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The result type MySQL reports.
+    pub fn result_type(self, args: &[ColType], coll: Collation) -> ColType {
+        use Func::*;
+        let big = Some(SqlType::Int {
+            kind: IntKind::Big,
+            unsigned: false,
+            width: None,
+        });
+        let text = Some(SqlType::VarChar {
+            len: 65535,
+            collation: coll,
+        });
+        let first = args.first().cloned().flatten();
+        match self {
+            Length | CharLength | Locate | Instr | Crc32 | Year | Month | Day | Hour | Minute
+            | Second | DateDiff | Extract | Sign | IsNull => big,
+            UnixTimestamp => {
+                if args.is_empty() {
+                    big
+                } else {
+                    Some(SqlType::Decimal {
+                        precision: 17,
+                        scale: 6,
+                    })
+                }
+            }
+            Abs | Floor | Ceil | Round | Truncate | Mod => first.or(big),
+            Sqrt | Pow | Rand => Some(SqlType::Double),
+            Now | UtcTimestamp | FromUnixtime => Some(SqlType::DateTime { fsp: 0 }),
+            CurDate | DateFn => Some(SqlType::Date),
+            CurTime | TimeFn => Some(SqlType::Time { fsp: 0 }),
+            DateAdd | DateSub => Some(SqlType::DateTime { fsp: 0 }),
+            IfNull | Coalesce | Greatest | Least | NullIf => first.or(text),
+            If => args
+                .get(1)
+                .cloned()
+                .flatten()
+                .or(args.get(2).cloned().flatten()),
+            Uuid => Some(SqlType::VarChar {
+                len: 36,
+                collation: Collation::Utf8mb4GeneralCi,
+            }),
+            Hex => text,
+            Unhex => Some(SqlType::Blob {
+                kind: LobKind::Normal,
+            }),
+            _ => text,
+        }
+    }
+}
+
+/// Evaluates `f` on already-evaluated arguments.
+pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
+    use Func::*;
+    let null = Value::Null;
+    let arg = |i: usize| a.get(i).unwrap_or(&null);
+    let any_null = || a.iter().any(Value::is_null);
+    Ok(match f {
+        Concat => {
+            if any_null() {
+                return Ok(Value::Null);
+            }
+            let mut out = Vec::new();
+            for v in &a {
+                out.extend(text(v).unwrap_or_default());
+            }
+            Value::Bytes(out)
+        }
+        ConcatWs => {
+            let Some(sep) = text(arg(0)) else {
+                return Ok(Value::Null);
+            };
+            let parts: Vec<Vec<u8>> = a[1..].iter().filter_map(text).collect();
+            Value::Bytes(parts.join(&sep[..]))
+        }
+        Substring => {
+            let Some(s) = text(arg(0)) else {
+                return Ok(Value::Null);
+            };
+            let (Some(pos), len) = (int_arg(arg(1)), a.get(2).map(int_arg)) else {
+                return Ok(Value::Null);
+            };
+            let c = chars(&s);
+            let n = c.len() as i64;
+            let start = if pos > 0 {
+                pos - 1
+            } else if pos < 0 {
+                n + pos
+            } else {
+                return Ok(Value::Bytes(Vec::new()));
+            };
+            if start < 0 || start >= n {
+                return Ok(Value::Bytes(Vec::new()));
+            }
+            let len = match len {
+                Some(None) => return Ok(Value::Null),
+                Some(Some(l)) if l <= 0 => 0,
+                Some(Some(l)) => l,
+                None => n,
+            };
+            let end = (start + len).min(n);
+            from_chars(&c[start as usize..end as usize])
+        }
+        Left | Right => {
+            let (Some(s), Some(n)) = (text(arg(0)), int_arg(arg(1))) else {
+                return Ok(Value::Null);
+            };
+            let c = chars(&s);
+            let n = (n.max(0) as usize).min(c.len());
+            if f == Left {
+                from_chars(&c[..n])
+            } else {
+                from_chars(&c[c.len() - n..])
+            }
+        }
+        Length => match text(arg(0)) {
+            Some(s) => Value::Int(s.len() as i64),
+            None => Value::Null,
+        },
+        CharLength => match text(arg(0)) {
+            Some(s) => Value::Int(chars(&s).len() as i64),
+            None => Value::Null,
+        },
+        Upper | Lower => match text(arg(0)) {
+            Some(s) => {
+                let s = String::from_utf8_lossy(&s);
+                Value::Bytes(
+                    if f == Upper {
+                        s.to_uppercase()
+                    } else {
+                        s.to_lowercase()
+                    }
+                    .into_bytes(),
+                )
+            }
+            None => Value::Null,
+        },
+        Trim | Ltrim | Rtrim => {
+            let Some(s) = text(arg(0)) else {
+                return Ok(Value::Null);
+            };
+            let what = if f == Trim {
+                text(arg(1)).unwrap_or_else(|| b" ".to_vec())
+            } else {
+                b" ".to_vec()
+            };
+            let mode = match f {
+                Ltrim => 1,
+                Rtrim => 2,
+                _ => int_arg(arg(2)).unwrap_or(0),
+            };
+            let mut s = &s[..];
+            if !what.is_empty() {
+                if mode != 2 {
+                    while s.starts_with(&what) {
+                        s = &s[what.len()..];
+                    }
+                }
+                if mode != 1 {
+                    while s.ends_with(&what) {
+                        s = &s[..s.len() - what.len()];
+                    }
+                }
+            }
+            Value::Bytes(s.to_vec())
+        }
+        Replace => {
+            let (Some(s), Some(from), Some(to)) = (text(arg(0)), text(arg(1)), text(arg(2))) else {
+                return Ok(Value::Null);
+            };
+            if from.is_empty() {
+                return Ok(Value::Bytes(s));
+            }
+            let (s, from, to) = (
+                String::from_utf8_lossy(&s),
+                String::from_utf8_lossy(&from),
+                String::from_utf8_lossy(&to),
+            );
+            Value::Bytes(s.replace(&*from, &to).into_bytes())
+        }
+        Reverse => match text(arg(0)) {
+            Some(s) => from_chars(&chars(&s).into_iter().rev().collect::<Vec<_>>()),
+            None => Value::Null,
+        },
+        Repeat => {
+            let (Some(s), Some(n)) = (text(arg(0)), int_arg(arg(1))) else {
+                return Ok(Value::Null);
+            };
+            if s.len().saturating_mul(n.max(0) as usize) > 64 << 20 {
+                return Ok(Value::Null);
+            }
+            Value::Bytes(s.repeat(n.max(0) as usize))
+        }
+        Lpad | Rpad => {
+            let (Some(s), Some(n), Some(p)) = (text(arg(0)), int_arg(arg(1)), text(arg(2))) else {
+                return Ok(Value::Null);
+            };
+            let n = n.max(0) as usize;
+            let c = chars(&s);
+            if c.len() >= n {
+                return Ok(from_chars(&c[..n]));
+            }
+            let pc = chars(&p);
+            if pc.is_empty() {
+                return Ok(Value::Null);
+            }
+            let pad: Vec<char> = pc.iter().cycle().take(n - c.len()).copied().collect();
+            if f == Lpad {
+                from_chars(&[pad, c].concat())
+            } else {
+                from_chars(&[c, pad].concat())
+            }
+        }
+        Locate | Instr => {
+            let (needle, hay) = if f == Instr {
+                (arg(1), arg(0))
+            } else {
+                (arg(0), arg(1))
+            };
+            let (Some(n), Some(h)) = (text(needle), text(hay)) else {
+                return Ok(Value::Null);
+            };
+            let start = if f == Locate {
+                int_arg(arg(2)).unwrap_or(1).max(1) as usize - 1
+            } else {
+                0
+            };
+            let hc = chars(&h);
+            let nc = chars(&n);
+            if start > hc.len() {
+                return Ok(Value::Int(0));
+            }
+            let coll = Collation::Utf8mb4GeneralCi;
+            let found = (start..=hc.len().saturating_sub(nc.len())).find(|&i| {
+                i + nc.len() <= hc.len()
+                    && coll.equals(
+                        hc[i..i + nc.len()].iter().collect::<String>().as_bytes(),
+                        nc.iter().collect::<String>().as_bytes(),
+                    )
+            });
+            Value::Int(found.map_or(0, |i| i as i64 + 1))
+        }
+        Hex => match arg(0) {
+            Value::Null => Value::Null,
+            Value::Int(_) | Value::UInt(_) => {
+                Value::Bytes(format!("{:X}", int_arg(arg(0)).unwrap_or(0)).into_bytes())
+            }
+            v => Value::Bytes(
+                text(v)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect::<String>()
+                    .into_bytes(),
+            ),
+        },
+        Unhex => {
+            let Some(s) = text(arg(0)) else {
+                return Ok(Value::Null);
+            };
+            let s = String::from_utf8_lossy(&s).to_string();
+            let s = if s.len() % 2 == 1 { format!("0{s}") } else { s };
+            let bytes: Option<Vec<u8>> = (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+                .collect();
+            bytes.map(Value::Bytes).unwrap_or(Value::Null)
+        }
+        Crc32 => match text(arg(0)) {
+            Some(s) => Value::Int(i64::from(crc32fast::hash(&s))),
+            None => Value::Null,
+        },
+        IfNull => {
+            if arg(0).is_null() {
+                arg(1).clone()
+            } else {
+                arg(0).clone()
+            }
+        }
+        Coalesce => a
+            .iter()
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::Null),
+        If => {
+            if super::expr::truth(arg(0)) == Some(true) {
+                arg(1).clone()
+            } else {
+                arg(2).clone()
+            }
+        }
+        NullIf => {
+            if crate::value::compare(arg(0), arg(1), Collation::Utf8mb4GeneralCi)
+                == Some(std::cmp::Ordering::Equal)
+            {
+                Value::Null
+            } else {
+                arg(0).clone()
+            }
+        }
+        IsNull => Value::Int(i64::from(arg(0).is_null())),
+        Abs => match arg(0) {
+            Value::Null => Value::Null,
+            Value::Int(i) => i
+                .checked_abs()
+                .map(Value::Int)
+                .unwrap_or(Value::UInt(i.unsigned_abs())),
+            Value::UInt(u) => Value::UInt(*u),
+            Value::Decimal(d) => Value::Decimal(d.abs()),
+            v => Value::Double(v.to_f64().unwrap_or(0.0).abs()),
+        },
+        Round | Truncate => {
+            let places = if a.len() > 1 {
+                int_arg(arg(1))
+            } else {
+                Some(0)
+            };
+            let Some(places) = places else {
+                return Ok(Value::Null);
+            };
+            match arg(0) {
+                Value::Null => Value::Null,
+                Value::Int(_) | Value::UInt(_) if places >= 0 => arg(0).clone(),
+                v => {
+                    let d = match v {
+                        Value::Decimal(d) => Some(d.clone()),
+                        Value::Int(i) => Some(Decimal::from_i64(*i)),
+                        Value::UInt(u) => Some(Decimal::from_u64(*u)),
+                        _ => None,
+                    };
+                    match d {
+                        Some(d) if places >= 0 => {
+                            let s = places.min(30) as u8;
+                            Value::Decimal(if f == Round {
+                                d.round_to_scale(s)
+                            } else {
+                                d.truncate_to_scale(s)
+                            })
+                        }
+                        _ => {
+                            let x = v.to_f64().unwrap_or(0.0);
+                            let m = 10f64.powi(places as i32);
+                            let r = if f == Round {
+                                (x * m).round() / m
+                            } else {
+                                (x * m).trunc() / m
+                            };
+                            if matches!(v, Value::Int(_) | Value::UInt(_)) {
+                                Value::Int(r as i64)
+                            } else {
+                                Value::Double(r)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Floor | Ceil => match arg(0) {
+            Value::Null => Value::Null,
+            Value::Int(_) | Value::UInt(_) => arg(0).clone(),
+            Value::Decimal(d) => {
+                let t = d.truncate_to_scale(0);
+                let adjust = if f == Floor {
+                    d.is_negative() && &t != d
+                } else {
+                    !d.is_negative() && &t != d
+                };
+                let one = Decimal::from_i64(if f == Floor { -1 } else { 1 });
+                let r = if adjust { t.add(&one)? } else { t };
+                r.to_i64().map(Value::Int).unwrap_or(Value::Decimal(r))
+            }
+            v => {
+                let x = v.to_f64().unwrap_or(0.0);
+                Value::Double(if f == Floor { x.floor() } else { x.ceil() })
+            }
+        },
+        Mod => super::expr::Expr::Arith(
+            super::expr::ArithOp::Mod,
+            Box::new(super::expr::Expr::Lit(arg(0).clone())),
+            Box::new(super::expr::Expr::Lit(arg(1).clone())),
+        )
+        .eval(&[], cx)?,
+        Sign => match arg(0).to_f64() {
+            None => Value::Null,
+            Some(x) => Value::Int(if x > 0.0 {
+                1
+            } else if x < 0.0 {
+                -1
+            } else {
+                0
+            }),
+        },
+        Sqrt => match arg(0).to_f64() {
+            Some(x) if x >= 0.0 => Value::Double(x.sqrt()),
+            _ => Value::Null,
+        },
+        Pow => match (arg(0).to_f64(), arg(1).to_f64()) {
+            (Some(x), Some(y)) => Value::Double(x.powf(y)),
+            _ => Value::Null,
+        },
+        Greatest | Least => {
+            if any_null() {
+                return Ok(Value::Null);
+            }
+            let mut best = a[0].clone();
+            for v in &a[1..] {
+                let o = sort_cmp(v, &best, Collation::Utf8mb4GeneralCi);
+                if (f == Greatest && o == std::cmp::Ordering::Greater)
+                    || (f == Least && o == std::cmp::Ordering::Less)
+                {
+                    best = v.clone();
+                }
+            }
+            best
+        }
+        Rand => {
+            let seed = int_arg(arg(0))
+                .map(|s| s as u64)
+                .unwrap_or_else(|| cx.now_us as u64 ^ (a.len() as u64));
+            let mut x = seed ^ 0x9E37_79B9_7F4A_7C15;
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+            x ^= x >> 33;
+            Value::Double((x >> 11) as f64 / (1u64 << 53) as f64)
+        }
+        Now => {
+            let fsp = int_arg(arg(0)).unwrap_or(0).clamp(0, 6) as u8;
+            Value::DateTime(cx.now.round_fsp(fsp).unwrap_or(cx.now))
+        }
+        UtcTimestamp => DateTime::from_unix_micros(cx.now_us)
+            .map(Value::DateTime)
+            .unwrap_or(Value::Null),
+        CurDate => Value::Date(cx.now.date),
+        CurTime => Value::Time(Time::from_micros(
+            i64::from(cx.now.hour) * 3_600_000_000
+                + i64::from(cx.now.minute) * 60_000_000
+                + i64::from(cx.now.second) * 1_000_000,
+        )),
+        UnixTimestamp => {
+            if a.is_empty() {
+                Value::Int(cx.now_us.div_euclid(1_000_000))
+            } else {
+                match as_datetime(arg(0)) {
+                    Some(dt) => {
+                        let us = dt.to_unix_micros() - cx.tz_offset * 1_000_000;
+                        if dt.micro == 0 {
+                            Value::Int(us.div_euclid(1_000_000).max(0))
+                        } else {
+                            Value::Decimal(Decimal::from_i128(i128::from(us.max(0)), 6))
+                        }
+                    }
+                    None => Value::Null,
+                }
+            }
+        }
+        FromUnixtime => {
+            let Some(secs) = arg(0).to_f64() else {
+                return Ok(Value::Null);
+            };
+            let us = (secs * 1e6).round() as i64 + cx.tz_offset * 1_000_000;
+            let Some(dt) = DateTime::from_unix_micros(us) else {
+                return Ok(Value::Null);
+            };
+            match text(arg(1)) {
+                Some(fmt) if a.len() > 1 => Value::Bytes(date_format(&dt, &fmt).into_bytes()),
+                _ => Value::DateTime(dt),
+            }
+        }
+        DateFormat => {
+            let (Some(dt), Some(fmt)) = (as_datetime(arg(0)), text(arg(1))) else {
+                return Ok(Value::Null);
+            };
+            Value::Bytes(date_format(&dt, &fmt).into_bytes())
+        }
+        DateFn => as_datetime(arg(0))
+            .map(|d| Value::Date(d.date))
+            .unwrap_or(Value::Null),
+        TimeFn => match arg(0) {
+            Value::Time(t) => Value::Time(*t),
+            v => as_datetime(v)
+                .map(|d| {
+                    Value::Time(Time::from_micros(
+                        i64::from(d.hour) * 3_600_000_000
+                            + i64::from(d.minute) * 60_000_000
+                            + i64::from(d.second) * 1_000_000
+                            + i64::from(d.micro),
+                    ))
+                })
+                .unwrap_or(Value::Null),
+        },
+        Year | Month | Day | Hour | Minute | Second => match as_datetime(arg(0)) {
+            Some(d) => Value::Int(i64::from(match f {
+                Year => d.date.year as u32,
+                Month => u32::from(d.date.month),
+                Day => u32::from(d.date.day),
+                Hour => u32::from(d.hour),
+                Minute => u32::from(d.minute),
+                _ => u32::from(d.second),
+            })),
+            None => Value::Null,
+        },
+        DateDiff => match (as_datetime(arg(0)), as_datetime(arg(1))) {
+            (Some(x), Some(y)) => {
+                let dx = crate::value::temporal::days_from_civil(
+                    i64::from(x.date.year),
+                    x.date.month,
+                    x.date.day,
+                );
+                let dy = crate::value::temporal::days_from_civil(
+                    i64::from(y.date.year),
+                    y.date.month,
+                    y.date.day,
+                );
+                Value::Int(dx - dy)
+            }
+            _ => Value::Null,
+        },
+        DateAdd | DateSub => {
+            let (Some(dt), Some(unit)) = (as_datetime(arg(0)), text(arg(2))) else {
+                return Ok(Value::Null);
+            };
+            let Some((mut months, mut micros)) = interval_micros(arg(1), &unit) else {
+                return Ok(Value::Null);
+            };
+            if f == DateSub {
+                months = -months;
+                micros = -micros;
+            }
+            match add_interval(dt, months, micros) {
+                Some(r) if matches!(arg(0), Value::Date(_)) && micros % 86_400_000_000 == 0 => {
+                    Value::Date(r.date)
+                }
+                Some(r) => Value::DateTime(r),
+                None => Value::Null,
+            }
+        }
+        Extract => {
+            let (Some(unit), Some(d)) = (text(arg(0)), as_datetime(arg(1))) else {
+                return Ok(Value::Null);
+            };
+            Value::Int(match &unit[..] {
+                b"YEAR" => i64::from(d.date.year),
+                b"MONTH" => i64::from(d.date.month),
+                b"DAY" => i64::from(d.date.day),
+                b"HOUR" => i64::from(d.hour),
+                b"MINUTE" => i64::from(d.minute),
+                b"SECOND" => i64::from(d.second),
+                b"MICROSECOND" => i64::from(d.micro),
+                _ => return Ok(Value::Null),
+            })
+        }
+        Uuid => {
+            let seed =
+                (cx.now_us as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ std::process::id() as u64;
+            let r = seed.rotate_left(17) ^ (a.len() as u64);
+            Value::Bytes(
+                format!(
+                    "{:08x}-{:04x}-1{:03x}-{:04x}-{:012x}",
+                    (cx.now_us as u64) & 0xffff_ffff,
+                    (cx.now_us as u64 >> 32) & 0xffff,
+                    (r >> 8) & 0xfff,
+                    0x8000 | (r & 0x3fff),
+                    seed & 0xffff_ffff_ffff
+                )
+                .into_bytes(),
+            )
+        }
+    })
+}
+
+/// Renders a DOUBLE the way MySQL prints it in text results.
+pub fn render_double(v: f64) -> String {
+    format_f64(v)
+}
+
+#[allow(dead_code)]
+fn unused_vstr() -> ColType {
+    vstr(String::new())
+}

@@ -1,0 +1,1974 @@
+//! Sessions: one per client connection. Parses each statement, runs it in the
+//! right transaction (autocommit, explicit, or a DDL's own), and keeps the
+//! session state MySQL clients rely on (current database, variables, user
+//! variables, warnings, LAST_INSERT_ID, prepared statements).
+//!
+//! Life of a statement: [`Session::execute`] parses (front end, then
+//! sqlparser), dispatches on the statement kind, opens an [`Exec`] over the
+//! open transaction or a fresh snapshot, runs, and for writes outside an
+//! explicit transaction commits through the engine's pipeline. A failing
+//! statement inside a transaction rolls back to its statement savepoint, so
+//! the transaction keeps every earlier statement (MySQL's statement atomicity).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use sha1::{Digest, Sha1};
+use sqlparser::ast;
+
+use super::catalog::{self, privs, UserDef, CATALOG_TREE};
+use super::checksum::{ChecksumColumn, TableChecksum};
+use super::ddl::{self, ensure_catalog, show_create_table};
+use super::error::{SqlError, SqlResult};
+use super::exec::{load_catalog, Exec, OutColumn, Reader, RowSet, SessionEnv, SqlCluster};
+use super::expr::EvalCx;
+use super::front::{
+    self, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter, ShowStatement,
+    VarScope,
+};
+use super::vars::{self, Com, GlobalVars, Scope, SessionCounters, SessionVars, StatusCounters};
+use crate::storage::{now_us, CommitInfo, Savepoint, Transaction, Volume};
+use crate::value::{Collation, IntKind, SqlType, Value, Warning};
+
+/// What a statement returns.
+pub enum Output {
+    Ok {
+        affected: u64,
+        last_insert_id: u64,
+        info: String,
+    },
+    Rows(RowSet),
+}
+
+impl Output {
+    fn ok() -> Self {
+        Output::Ok {
+            affected: 0,
+            last_insert_id: 0,
+            info: String::new(),
+        }
+    }
+    fn affected(n: u64) -> Self {
+        Output::Ok {
+            affected: n,
+            last_insert_id: 0,
+            info: String::new(),
+        }
+    }
+}
+
+/// A row of SHOW PROCESSLIST.
+#[derive(Clone, Debug)]
+pub struct ProcEntry {
+    pub user: String,
+    pub host: String,
+    pub db: Option<String>,
+    pub command: &'static str,
+    pub since: Instant,
+    pub info: Option<String>,
+}
+
+/// Server-wide state: the cluster this instance serves, variables, counters.
+pub struct Instance {
+    pub volume: Arc<Volume>,
+    pub sql: Arc<SqlCluster>,
+    pub globals: Arc<GlobalVars>,
+    pub status: Arc<StatusCounters>,
+    next_conn: AtomicU32,
+    pub procs: Mutex<BTreeMap<u32, ProcEntry>>,
+}
+
+/// `SHA1(SHA1(password))`, what mysql_native_password stores.
+pub fn password_stage2(password: &str) -> Vec<u8> {
+    if password.is_empty() {
+        return Vec::new();
+    }
+    let s1 = Sha1::digest(password.as_bytes());
+    Sha1::digest(s1).to_vec()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+impl Instance {
+    /// Serves `cluster` of `volume`. On a cluster without users, creates the
+    /// master user with every privilege.
+    pub fn new(
+        volume: Arc<Volume>,
+        cluster: &str,
+        info: vars::ServerInfo,
+        master: Option<(&str, &str)>,
+    ) -> SqlResult<Arc<Instance>> {
+        let c = volume
+            .cluster(cluster)
+            .ok_or_else(|| SqlError::new(1049, format!("Unknown cluster '{cluster}'")))?;
+        let sql = Arc::new(SqlCluster::new(c.clone()));
+        let inst = Arc::new(Instance {
+            volume: volume.clone(),
+            sql,
+            globals: Arc::new(GlobalVars::new(info)),
+            status: Arc::new(StatusCounters::new()),
+            next_conn: AtomicU32::new(1),
+            procs: Mutex::new(BTreeMap::new()),
+        });
+        if let Some((user, password)) = master {
+            let mut tx = c.begin();
+            ensure_catalog(&mut tx)?;
+            let reader = Reader::Tx(&mut tx);
+            let cat = load_catalog(&inst.sql, &reader)?;
+            drop(reader);
+            if cat.users.is_empty() {
+                let u = UserDef {
+                    user: user.into(),
+                    host: "%".into(),
+                    auth_stage2: password_stage2(password),
+                    global: privs::ALL | privs::GRANT_OPTION,
+                    ..Default::default()
+                };
+                tx.put(
+                    CATALOG_TREE,
+                    &catalog::user_key(user, "%"),
+                    &catalog::encode_user(&u),
+                )?;
+                tx.put(
+                    CATALOG_TREE,
+                    &catalog::version_key(),
+                    &(cat.version + 1).to_le_bytes(),
+                )?;
+                tx.add_statement(
+                    "",
+                    &format!("CREATE USER '{user}'@'%' IDENTIFIED BY <secret>"),
+                );
+                tx.commit(CommitInfo {
+                    server_id: inst.globals.info().server_id,
+                    ..Default::default()
+                })?;
+                tracing::info!(user, "created the master user");
+            }
+        }
+        Ok(inst)
+    }
+
+    /// The stored password hash of `user` connecting from `host`, if the user exists.
+    pub fn user_stage2(&self, user: &str, host: &str) -> SqlResult<Option<Vec<u8>>> {
+        let snap = self.sql.cluster.snapshot();
+        let cat = load_catalog(&self.sql, &Reader::Snap(snap))?;
+        Ok(cat.find_user(user, host).map(|u| u.auth_stage2.clone()))
+    }
+
+    /// A new session for an authenticated user.
+    pub fn session(
+        self: &Arc<Self>,
+        user: &str,
+        host: &str,
+        db: Option<&str>,
+    ) -> SqlResult<Session> {
+        let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        let mut s = Session {
+            inst: self.clone(),
+            conn_id: id,
+            user: user.into(),
+            host: host.into(),
+            db: None,
+            vars: SessionVars::new(&self.globals, id),
+            user_vars: HashMap::new(),
+            txn: None,
+            explicit: false,
+            savepoints: Vec::new(),
+            prepared: HashMap::new(),
+            next_stmt: 1,
+            warnings: Vec::new(),
+            row_count: -1,
+            found_rows: 0,
+            counters: SessionCounters::default(),
+        };
+        self.status.connected();
+        self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
+            id,
+            ProcEntry {
+                user: user.into(),
+                host: host.into(),
+                db: None,
+                command: "Sleep",
+                since: Instant::now(),
+                info: None,
+            },
+        );
+        if let Some(d) = db.filter(|d| !d.is_empty()) {
+            s.use_db(d)?;
+        }
+        Ok(s)
+    }
+
+    /// The COM_STATISTICS line.
+    pub fn statistics_line(&self) -> String {
+        self.status.statistics_line()
+    }
+}
+
+struct Prepared {
+    sql: String,
+    parsed: Parsed,
+    params: usize,
+}
+
+/// One client connection's state.
+pub struct Session {
+    inst: Arc<Instance>,
+    pub conn_id: u32,
+    pub user: String,
+    pub host: String,
+    pub db: Option<String>,
+    pub vars: SessionVars,
+    user_vars: HashMap<String, Value>,
+    txn: Option<Transaction>,
+    /// True after BEGIN/START TRANSACTION (or with autocommit=0).
+    explicit: bool,
+    savepoints: Vec<(String, Savepoint)>,
+    prepared: HashMap<u32, Prepared>,
+    next_stmt: u32,
+    pub warnings: Vec<Warning>,
+    row_count: i64,
+    found_rows: u64,
+    pub counters: SessionCounters,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.inst
+            .procs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.conn_id);
+        self.inst.status.disconnected();
+    }
+}
+
+/// The session pieces an [`Exec`] borrows (everything but the transaction).
+struct Env<'a> {
+    inst: &'a Instance,
+    vars: &'a mut SessionVars,
+    user_vars: &'a mut HashMap<String, Value>,
+    db: Option<String>,
+    user: &'a str,
+    host: &'a str,
+    conn_id: u32,
+    row_count: i64,
+    found_rows: u64,
+    last_insert: Option<u64>,
+}
+
+impl SessionEnv for Env<'_> {
+    fn system_var(&mut self, name: &str, scope: Option<&str>) -> SqlResult<Value> {
+        let scope = match scope.map(|s| s.to_ascii_lowercase()) {
+            Some(s) if s == "global" => Scope::Global,
+            Some(s) if s == "session" || s == "local" => Scope::Session,
+            _ => Scope::Default,
+        };
+        match self.vars.get(name, scope, &self.inst.globals) {
+            Ok(v) => Ok(v.to_value()),
+            Err(e) => Err(SqlError::new(e.code(), e.message())),
+        }
+    }
+    fn user_var(&mut self, name: &str) -> Value {
+        self.user_vars
+            .get(&name.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+    fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>> {
+        let s = |v: &str| Value::Bytes(v.as_bytes().to_vec());
+        Some(Ok(match name {
+            "DATABASE" | "SCHEMA" if args.is_empty() => {
+                self.db.as_deref().map(s).unwrap_or(Value::Null)
+            }
+            "USER" | "SESSION_USER" | "SYSTEM_USER" if args.is_empty() => {
+                s(&format!("{}@{}", self.user, self.host))
+            }
+            "CURRENT_USER" if args.is_empty() => s(&format!("{}@%", self.user)),
+            "VERSION" if args.is_empty() => s(&self.inst.globals.info().version),
+            "CONNECTION_ID" if args.is_empty() => Value::UInt(u64::from(self.conn_id)),
+            "LAST_INSERT_ID" if args.is_empty() => Value::UInt(self.vars.last_insert_id()),
+            "LAST_INSERT_ID" if args.len() == 1 => {
+                let v = match &args[0] {
+                    Value::Int(i) => *i as u64,
+                    Value::UInt(u) => *u,
+                    other => other.to_f64().unwrap_or(0.0) as u64,
+                };
+                self.vars.set_last_insert_id(v);
+                Value::UInt(v)
+            }
+            "ROW_COUNT" if args.is_empty() => Value::Int(self.row_count),
+            "FOUND_ROWS" if args.is_empty() => Value::UInt(self.found_rows),
+            "BINLOG_GTID_POS" => {
+                return Some(Err(SqlError::new(1381, "You are not using binary logging")));
+            }
+            _ => return None,
+        }))
+    }
+    fn literal_collation(&self) -> Collation {
+        self.vars.collation_connection()
+    }
+    fn current_db(&self) -> Option<String> {
+        self.db.clone()
+    }
+    fn strict(&self) -> bool {
+        self.vars.sql_mode().strict()
+    }
+    fn set_last_insert_id(&mut self, id: u64) {
+        self.vars.set_last_insert_id(id);
+        self.last_insert = Some(id);
+    }
+}
+
+fn text_col(name: &str) -> OutColumn {
+    OutColumn {
+        name: name.into(),
+        org_name: name.into(),
+        ty: Some(SqlType::VarChar {
+            len: 64,
+            collation: Collation::Utf8mb3GeneralCi,
+        }),
+        nullable: true,
+        ..Default::default()
+    }
+}
+
+fn int_col(name: &str) -> OutColumn {
+    OutColumn {
+        name: name.into(),
+        org_name: name.into(),
+        ty: Some(SqlType::Int {
+            kind: IntKind::Big,
+            unsigned: true,
+            width: Some(21),
+        }),
+        nullable: true,
+        ..Default::default()
+    }
+}
+
+fn s(v: &str) -> Value {
+    Value::Bytes(v.as_bytes().to_vec())
+}
+
+fn rows(cols: &[&str], data: Vec<Vec<Value>>) -> Output {
+    Output::Rows(RowSet {
+        columns: cols.iter().map(|c| text_col(c)).collect(),
+        rows: data,
+    })
+}
+
+fn like_filter(f: &Option<ShowFilter>) -> SqlResult<Option<String>> {
+    match f {
+        None => Ok(None),
+        Some(ShowFilter::Like(p)) => Ok(Some(p.clone())),
+        Some(ShowFilter::Where(_)) => Err(SqlError::new(
+            1235,
+            "This version of Borealis doesn't yet support 'SHOW ... WHERE'",
+        )),
+    }
+}
+
+fn like_ok(pattern: &Option<String>, name: &str) -> bool {
+    pattern.as_ref().is_none_or(|p| vars::like_match(p, name))
+}
+
+fn com_of(p: &Parsed) -> Option<Com> {
+    match p {
+        Parsed::Sql(st) => match st.as_ref() {
+            ast::Statement::Query(_) => Some(Com::Select),
+            ast::Statement::Insert(i) if i.replace_into => Some(Com::Replace),
+            ast::Statement::Insert(_) => Some(Com::Insert),
+            ast::Statement::Update(_) => Some(Com::Update),
+            ast::Statement::Delete(_) => Some(Com::Delete),
+            _ => None,
+        },
+        Parsed::Own(o) => match o {
+            OwnStatement::Begin | OwnStatement::StartTransaction { .. } => Some(Com::Begin),
+            OwnStatement::Commit { .. } => Some(Com::Commit),
+            OwnStatement::Rollback { .. } => Some(Com::Rollback),
+            OwnStatement::Set(_) | OwnStatement::SetNames { .. } => Some(Com::SetOption),
+            _ => None,
+        },
+    }
+}
+
+/// How a statement uses transactions.
+enum Kind {
+    Read,
+    Write,
+    Ddl,
+}
+
+impl Session {
+    pub fn instance(&self) -> &Arc<Instance> {
+        &self.inst
+    }
+
+    /// Whether a transaction is open (for the OK packet status flags).
+    pub fn in_transaction(&self) -> bool {
+        self.txn.is_some() && self.explicit
+    }
+
+    pub fn autocommit(&self) -> bool {
+        self.vars.autocommit()
+    }
+
+    fn env(&mut self) -> (Env<'_>, Option<&mut Transaction>) {
+        let env = Env {
+            inst: &self.inst,
+            vars: &mut self.vars,
+            user_vars: &mut self.user_vars,
+            db: self.db.clone(),
+            user: &self.user,
+            host: &self.host,
+            conn_id: self.conn_id,
+            row_count: self.row_count,
+            found_rows: self.found_rows,
+            last_insert: None,
+        };
+        (env, self.txn.as_mut())
+    }
+
+    fn eval_cx(&self) -> EvalCx {
+        let now = match self.vars.timestamp_override() {
+            Some(t) => (t * 1e6) as i64,
+            None => now_us() as i64,
+        };
+        EvalCx::new(now, i64::from(self.vars.time_zone_offset()))
+    }
+
+    /// Runs `f` with an executor reading the open transaction or a snapshot.
+    fn read<T>(
+        &mut self,
+        params: Vec<Value>,
+        f: impl FnOnce(&mut Exec) -> SqlResult<T>,
+    ) -> SqlResult<T> {
+        let cx = self.eval_cx();
+        let sql = self.inst.sql.clone();
+        let (mut env, txn) = self.env();
+        let reader = match txn {
+            Some(t) => Reader::Tx(t),
+            None => Reader::Snap(sql.cluster.snapshot()),
+        };
+        let catalog = load_catalog(&sql, &reader)?;
+        let mut ex = Exec {
+            shared: &sql,
+            reader,
+            catalog,
+            session: &mut env,
+            params,
+            next_param: 0,
+            cx,
+        };
+        let out = f(&mut ex);
+        let warnings = ex.cx.warnings.take();
+        drop(ex);
+        self.warnings.extend(warnings);
+        out
+    }
+
+    /// Runs a writing statement: in the open transaction (rolled back to the
+    /// statement start on error) or as its own autocommitted transaction.
+    fn write<T>(
+        &mut self,
+        text: &str,
+        params: Vec<Value>,
+        ddl: bool,
+        f: impl FnOnce(&mut Exec) -> SqlResult<T>,
+    ) -> SqlResult<(T, Option<u64>)> {
+        if ddl {
+            self.implicit_commit()?;
+        }
+        if self.vars.transaction_read_only() && self.explicit {
+            return Err(SqlError::new(
+                1792,
+                "Cannot execute statement in a READ ONLY transaction.",
+            ));
+        }
+        let own = self.txn.is_none();
+        if own {
+            self.txn = Some(self.inst.sql.cluster.begin());
+            if !self.vars.autocommit() {
+                self.explicit = true;
+            }
+        }
+        let cx = self.eval_cx();
+        let strict =
+            self.vars.sql_mode().strict() && self.vars.sql_mode().error_for_division_by_zero();
+        let sql = self.inst.sql.clone();
+        let db = self.db.clone().unwrap_or_default();
+        let (mut env, txn) = self.env();
+        let Some(txn) = txn else {
+            return Err(SqlError::new(1105, "internal error: no transaction"));
+        };
+        if ddl {
+            ensure_catalog(txn)?;
+        }
+        let sp = txn.savepoint();
+        txn.add_statement(&db, text);
+        let mut reader = Reader::Tx(txn);
+        let catalog = load_catalog(&sql, &reader)?;
+        let _ = &mut reader;
+        let mut cx = cx;
+        cx.div_zero_error = strict;
+        let mut ex = Exec {
+            shared: &sql,
+            reader,
+            catalog,
+            session: &mut env,
+            params,
+            next_param: 0,
+            cx,
+        };
+        let out = f(&mut ex);
+        let warnings = ex.cx.warnings.take();
+        drop(ex);
+        let last_insert = env.last_insert;
+        drop(env);
+        self.warnings.extend(warnings);
+        let out = match out {
+            Ok(v) => v,
+            Err(e) => {
+                if let Some(t) = self.txn.as_mut() {
+                    t.rollback_to(sp);
+                }
+                if own && !self.explicit {
+                    self.txn = None;
+                }
+                return Err(e);
+            }
+        };
+        if (own && !self.explicit) || ddl {
+            self.commit_txn()?;
+        }
+        Ok((out, last_insert))
+    }
+
+    fn commit_txn(&mut self) -> SqlResult<()> {
+        self.explicit = false;
+        self.savepoints.clear();
+        if let Some(t) = self.txn.take() {
+            let info = CommitInfo {
+                server_id: self.inst.globals.info().server_id,
+                extra: Vec::new(),
+            };
+            if let Err(e) = t.commit(info) {
+                let e = SqlError::from(e);
+                if e.code == 1213 {
+                    self.inst.status_conflict();
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn implicit_commit(&mut self) -> SqlResult<()> {
+        if self.txn.is_some() {
+            self.commit_txn()?;
+        }
+        Ok(())
+    }
+
+    fn rollback_txn(&mut self) {
+        self.txn = None;
+        self.explicit = false;
+        self.savepoints.clear();
+    }
+
+    /// COM_INIT_DB / USE.
+    pub fn use_db(&mut self, db: &str) -> SqlResult<()> {
+        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        if db.eq_ignore_ascii_case("information_schema") {
+            self.db = Some("information_schema".into());
+            return Ok(());
+        }
+        match cat.dbs.get(db) {
+            Some(d) => {
+                self.vars.set_database_collation(d.collation);
+                self.db = Some(db.to_string());
+                if let Some(p) = self
+                    .inst
+                    .procs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_mut(&self.conn_id)
+                {
+                    p.db = Some(db.to_string());
+                }
+                Ok(())
+            }
+            None => Err(SqlError::new(1049, format!("Unknown database '{db}'"))),
+        }
+    }
+
+    /// COM_RESET_CONNECTION: back to a fresh session, same user.
+    pub fn reset(&mut self) {
+        self.rollback_txn();
+        self.prepared.clear();
+        self.user_vars.clear();
+        self.warnings.clear();
+        self.vars.reset(&self.inst.globals);
+        self.row_count = -1;
+    }
+
+    /// COM_FIELD_LIST: the columns of a table.
+    pub fn field_list(&mut self, table: &str) -> SqlResult<Vec<OutColumn>> {
+        let db = self
+            .db
+            .clone()
+            .ok_or_else(|| SqlError::new(1046, "No database selected"))?;
+        self.read(Vec::new(), |ex| {
+            let t = ex.table_by(&db, table)?;
+            Ok(t.columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| OutColumn {
+                    name: c.name.clone(),
+                    org_name: c.name.clone(),
+                    table: t.name.clone(),
+                    org_table: t.name.clone(),
+                    db: t.db.clone(),
+                    ty: Some(c.ty.clone()),
+                    nullable: c.nullable,
+                    primary: t.primary.iter().any(|p| p.column == i),
+                    auto_increment: c.auto_increment,
+                    ..Default::default()
+                })
+                .collect())
+        })
+    }
+
+    /// COM_STMT_PREPARE: parses once; returns id, parameter count and columns.
+    pub fn prepare(&mut self, sql: &str) -> SqlResult<(u32, usize, Vec<OutColumn>)> {
+        let parsed = front::parse(sql).map_err(|e| SqlError::new(e.code, e.message))?;
+        let params = sql_placeholders(sql);
+        let id = self.next_stmt;
+        self.next_stmt += 1;
+        let columns = Vec::new();
+        self.prepared.insert(
+            id,
+            Prepared {
+                sql: sql.to_string(),
+                parsed,
+                params,
+            },
+        );
+        Ok((id, params, columns))
+    }
+
+    pub fn close_prepared(&mut self, id: u32) {
+        self.prepared.remove(&id);
+    }
+
+    /// COM_STMT_EXECUTE.
+    pub fn execute_prepared(&mut self, id: u32, params: Vec<Value>) -> SqlResult<Output> {
+        let Some(p) = self.prepared.get(&id) else {
+            return Err(SqlError::new(
+                1243,
+                format!("Unknown prepared statement handler ({id}) given to mysqld_stmt_execute"),
+            ));
+        };
+        if params.len() != p.params {
+            return Err(SqlError::new(
+                1210,
+                "Incorrect arguments to mysqld_stmt_execute",
+            ));
+        }
+        let parsed = p.parsed.clone();
+        let text = p.sql.clone();
+        self.run(&parsed, params, &text)
+    }
+
+    /// COM_QUERY.
+    pub fn execute(&mut self, sql: &str) -> SqlResult<Output> {
+        let parsed = match front::parse(sql) {
+            Ok(p) => p,
+            Err(e) => {
+                self.warnings.clear();
+                return Err(SqlError::new(e.code, e.message));
+            }
+        };
+        self.run(&parsed, Vec::new(), sql)
+    }
+
+    fn run(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+        let keeps_warnings = matches!(
+            parsed,
+            Parsed::Own(OwnStatement::Show(
+                ShowStatement::Warnings { .. }
+                    | ShowStatement::Errors { .. }
+                    | ShowStatement::WarningCount
+                    | ShowStatement::ErrorCount
+            ))
+        );
+        if !keeps_warnings {
+            self.warnings.clear();
+        }
+        self.inst
+            .status
+            .statement(&mut self.counters, com_of(parsed));
+        if let Some(p) = self
+            .inst
+            .procs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&self.conn_id)
+        {
+            p.command = "Query";
+            p.since = Instant::now();
+            p.info = Some(text.chars().take(100).collect());
+        }
+        let out = self.dispatch(parsed, params, text);
+        if let Some(p) = self
+            .inst
+            .procs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&self.conn_id)
+        {
+            p.command = "Sleep";
+            p.info = None;
+        }
+        let nwarn = self.warnings.len() as u64;
+        match &out {
+            Ok(Output::Ok { affected, .. }) => {
+                self.row_count = *affected as i64;
+                self.vars.set_diagnostics_counts(nwarn, 0);
+            }
+            Ok(Output::Rows(r)) => {
+                self.row_count = -1;
+                self.found_rows = r.rows.len() as u64;
+                self.vars.set_diagnostics_counts(nwarn, 0);
+            }
+            Err(e) => {
+                self.warnings.push(Warning {
+                    level: crate::value::Level::Error,
+                    code: e.code,
+                    message: e.message.clone(),
+                });
+                self.vars.set_diagnostics_counts(nwarn, 1);
+            }
+        }
+        out
+    }
+
+    fn kind(st: &ast::Statement) -> Kind {
+        use ast::Statement as S;
+        match st {
+            S::Insert(_) | S::Update(_) | S::Delete(_) => Kind::Write,
+            S::CreateDatabase { .. }
+            | S::CreateSchema { .. }
+            | S::CreateTable(_)
+            | S::CreateIndex(_)
+            | S::Drop { .. }
+            | S::AlterTable(_)
+            | S::Truncate(_)
+            | S::RenameTable(_) => Kind::Ddl,
+            _ => Kind::Read,
+        }
+    }
+
+    fn dispatch(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+        let st = match parsed {
+            Parsed::Own(o) => return self.own(o, params, text),
+            Parsed::Sql(st) => st.as_ref(),
+        };
+        use ast::Statement as S;
+        match (Self::kind(st), st) {
+            (_, S::Query(q)) => {
+                if self.txn.is_none() && !self.vars.autocommit() {
+                    self.txn = Some(self.inst.sql.cluster.begin());
+                    self.explicit = true;
+                }
+                let rs = self.read(params, |ex| ex.query(q))?;
+                Ok(Output::Rows(rs))
+            }
+            (Kind::Write, S::Insert(ins)) => {
+                let (r, _) = self.write(text, params, false, |ex| ex.insert(ins))?;
+                Ok(Output::Ok {
+                    affected: r.affected,
+                    last_insert_id: r.last_insert_id.unwrap_or(0),
+                    info: r.info,
+                })
+            }
+            (Kind::Write, S::Update(u)) => {
+                let (r, _) = self.write(text, params, false, |ex| ex.update(u))?;
+                Ok(Output::Ok {
+                    affected: r.affected,
+                    last_insert_id: 0,
+                    info: r.info,
+                })
+            }
+            (Kind::Write, S::Delete(d)) => {
+                let (r, _) = self.write(text, params, false, |ex| ex.delete(d))?;
+                Ok(Output::affected(r.affected))
+            }
+            (Kind::Ddl, st) => {
+                let (n, _) = self.write(text, params, true, |ex| ex.ddl(st))?;
+                Ok(Output::affected(n))
+            }
+            (_, S::Use(u)) => {
+                let name = match u {
+                    ast::Use::Object(n) | ast::Use::Database(n) | ast::Use::Schema(n) => {
+                        n.to_string()
+                    }
+                    other => other.to_string(),
+                };
+                self.use_db(name.trim_matches('`'))?;
+                Ok(Output::ok())
+            }
+            (_, S::ExplainTable { table_name, .. }) => {
+                let tn = front::TableName {
+                    db: None,
+                    name: table_name.to_string().trim_matches('`').to_string(),
+                };
+                let tn = match table_name.0.as_slice() {
+                    [d, t] => front::TableName {
+                        db: d.as_ident().map(|i| i.value.clone()),
+                        name: t.as_ident().map(|i| i.value.clone()).unwrap_or_default(),
+                    },
+                    _ => tn,
+                };
+                self.show(&ShowStatement::Columns {
+                    full: false,
+                    table: tn,
+                    filter: None,
+                })
+            }
+            (_, S::Explain { statement, .. }) => self.explain(statement),
+            (_, S::Kill { id, .. }) => {
+                if self
+                    .inst
+                    .procs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .contains_key(&(*id as u32))
+                {
+                    Ok(Output::ok())
+                } else {
+                    Err(SqlError::new(1094, format!("Unknown thread id: {id}")))
+                }
+            }
+            (_, S::Flush { .. }) => Ok(Output::ok()),
+            (_, other) => Err(SqlError::new(
+                1235,
+                format!(
+                    "This version of Borealis doesn't yet support '{}'",
+                    first_words(&other.to_string())
+                ),
+            )),
+        }
+    }
+
+    fn explain(&mut self, st: &ast::Statement) -> SqlResult<Output> {
+        let ast::Statement::Query(q) = st else {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support EXPLAIN of this statement",
+            ));
+        };
+        let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support EXPLAIN of this query",
+            ));
+        };
+        let cols = [
+            "id",
+            "select_type",
+            "table",
+            "partitions",
+            "type",
+            "possible_keys",
+            "key",
+            "key_len",
+            "ref",
+            "rows",
+            "filtered",
+            "Extra",
+        ];
+        self.read(Vec::new(), |ex| {
+            let mut out = Vec::new();
+            for (i, twj) in sel.from.iter().enumerate() {
+                let ast::TableFactor::Table { name, .. } = &twj.relation else {
+                    continue;
+                };
+                let t = ex.table(name)?;
+                let mut conj = Vec::new();
+                if let Some(w) = &sel.selection {
+                    let scope = super::expr::Scope {
+                        cols: t
+                            .columns
+                            .iter()
+                            .map(|c| super::expr::ScopeCol {
+                                table: t.name.clone(),
+                                db: t.db.clone(),
+                                org_table: t.name.clone(),
+                                name: c.name.clone(),
+                                ty: Some(c.ty.clone()),
+                                nullable: c.nullable,
+                            })
+                            .collect(),
+                    };
+                    if let Ok((e, _)) = (super::expr::Binder {
+                        scope: &scope,
+                        env: ex,
+                        aggs: None,
+                        agg_base: 0,
+                        clause: "where clause",
+                    })
+                    .bind(w)
+                    {
+                        super::exec::conjuncts(&e, &mut conj);
+                    }
+                }
+                let path = super::exec::choose_path(&t, 0, &conj);
+                let (ty, key) = match &path {
+                    super::exec::Path::Full => ("ALL", Value::Null),
+                    super::exec::Path::Range {
+                        index,
+                        eq,
+                        lo,
+                        hi,
+                        in_list,
+                    } => {
+                        let ncols = match index {
+                            None => t.primary.len(),
+                            Some(i) => t.indexes[*i].columns.len(),
+                        };
+                        let unique = index.is_none_or(|i| t.indexes[i].unique);
+                        let kind = if eq.len() == ncols && unique {
+                            "const"
+                        } else if lo.is_some() || hi.is_some() || in_list.is_some() {
+                            "range"
+                        } else {
+                            "ref"
+                        };
+                        (
+                            kind,
+                            s(index.map_or("PRIMARY", |i| t.indexes[i].name.as_str())),
+                        )
+                    }
+                };
+                let rows = ex.table_rows(&t);
+                out.push(vec![
+                    Value::UInt(1),
+                    s("SIMPLE"),
+                    s(&t.name),
+                    Value::Null,
+                    s(ty),
+                    key.clone(),
+                    key,
+                    Value::Null,
+                    Value::Null,
+                    Value::UInt(rows),
+                    s("100.00"),
+                    if conj.is_empty() {
+                        Value::Null
+                    } else {
+                        s("Using where")
+                    },
+                ]);
+                let _ = i;
+            }
+            Ok(rows(&cols, out))
+        })
+    }
+
+    fn own(&mut self, o: &OwnStatement, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+        match o {
+            OwnStatement::Empty => Ok(Output::ok()),
+            OwnStatement::Begin | OwnStatement::StartTransaction { .. } => {
+                self.implicit_commit()?;
+                self.txn = Some(self.inst.sql.cluster.begin());
+                self.explicit = true;
+                Ok(Output::ok())
+            }
+            OwnStatement::Commit { .. } => {
+                self.commit_txn()?;
+                Ok(Output::ok())
+            }
+            OwnStatement::Rollback { .. } => {
+                self.rollback_txn();
+                Ok(Output::ok())
+            }
+            OwnStatement::Savepoint(name) => {
+                if self.txn.is_none() {
+                    self.txn = Some(self.inst.sql.cluster.begin());
+                    self.explicit = !self.vars.autocommit();
+                }
+                if let Some(t) = &self.txn {
+                    let sp = t.savepoint();
+                    self.savepoints.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                    self.savepoints.push((name.clone(), sp));
+                }
+                if !self.explicit {
+                    self.txn = None;
+                    self.savepoints.clear();
+                }
+                Ok(Output::ok())
+            }
+            OwnStatement::RollbackTo(name) => {
+                let pos = self.savepoints.iter().position(|(n, _)| n.eq_ignore_ascii_case(name));
+                match (pos, self.txn.as_mut()) {
+                    (Some(i), Some(t)) => {
+                        t.rollback_to(self.savepoints[i].1);
+                        self.savepoints.truncate(i + 1);
+                        Ok(Output::ok())
+                    }
+                    _ => Err(SqlError::new(1305, format!("SAVEPOINT {name} does not exist"))),
+                }
+            }
+            OwnStatement::Release(name) => match self.savepoints.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                Some(i) => {
+                    self.savepoints.truncate(i);
+                    Ok(Output::ok())
+                }
+                None => Err(SqlError::new(1305, format!("SAVEPOINT {name} does not exist"))),
+            },
+            OwnStatement::Set(assignments) => {
+                for a in assignments {
+                    let value = match &a.value {
+                        FrontSetValue::Default => None,
+                        FrontSetValue::Expr(e) => Some(match e {
+                            ast::Expr::Identifier(i) if i.quote_style.is_none() && !i.value.starts_with('@') => s(&i.value),
+                            other => self.read(params.clone(), |ex| ex.const_expr(other))?,
+                        }),
+                    };
+                    match &a.target {
+                        SetTarget::User(name) => {
+                            self.user_vars.insert(name.to_ascii_lowercase(), value.unwrap_or(Value::Null));
+                        }
+                        SetTarget::System { scope, name } => {
+                            let sv = match &value {
+                                None => vars::SetValue::Default,
+                                Some(v) => vars::SetValue::from(v),
+                            };
+                            let scope = match scope {
+                                VarScope::Session => Scope::Session,
+                                _ => Scope::Global,
+                            };
+                            let was_autocommit = self.vars.autocommit();
+                            match self.vars.set(name, scope, sv, &self.inst.globals) {
+                                Ok(Some(w)) => self.warnings.push(w),
+                                Ok(None) => {}
+                                Err(e) => return Err(SqlError::new(e.code(), e.message())),
+                            }
+                            if name.eq_ignore_ascii_case("autocommit") && scope == Scope::Session {
+                                let now = self.vars.autocommit();
+                                if now && !was_autocommit {
+                                    self.commit_txn()?;
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(Output::ok())
+            }
+            OwnStatement::SetNames { charset, collation } => {
+                let cs = charset.clone().unwrap_or_else(|| "utf8mb4".into());
+                self.vars.set_names(&cs, collation.as_deref()).map_err(|e| SqlError::new(e.code(), e.message()))?;
+                Ok(Output::ok())
+            }
+            OwnStatement::SetCharacterSet(cs) => {
+                self.vars.set_character_set(cs.as_deref().unwrap_or("utf8mb4")).map_err(|e| SqlError::new(e.code(), e.message()))?;
+                Ok(Output::ok())
+            }
+            OwnStatement::SetTransaction { .. } => Ok(Output::ok()),
+            OwnStatement::LockTables(_) | OwnStatement::UnlockTables => {
+                if matches!(o, OwnStatement::LockTables(_)) {
+                    self.implicit_commit()?;
+                }
+                Ok(Output::ok())
+            }
+            OwnStatement::DisableKeys(_) | OwnStatement::EnableKeys(_) => Ok(Output::ok()),
+            OwnStatement::Show(sh) => self.show(sh),
+            OwnStatement::Describe { table, .. } => self.show(&ShowStatement::Columns { full: false, table: table.clone(), filter: None }),
+            OwnStatement::Checksum { tables, .. } => self.checksum(tables),
+            OwnStatement::Do(exprs) => {
+                for e in exprs {
+                    self.read(params.clone(), |ex| ex.const_expr(e))?;
+                }
+                Ok(Output::ok())
+            }
+            OwnStatement::CreateUser { if_not_exists, users, .. } => self.users_ddl(text, |cat, tx| {
+                for u in users {
+                    let key = (u.user.user.clone(), u.user.host.clone());
+                    if cat.users.contains_key(&key) {
+                        if *if_not_exists {
+                            continue;
+                        }
+                        return Err(SqlError::new(1396, format!("Operation CREATE USER failed for '{}'@'{}'", key.0, key.1)));
+                    }
+                    let d = UserDef { user: key.0.clone(), host: key.1.clone(), auth_stage2: password_stage2(u.password.as_deref().unwrap_or("")), ..Default::default() };
+                    tx.put(CATALOG_TREE, &catalog::user_key(&key.0, &key.1), &catalog::encode_user(&d))?;
+                }
+                Ok(())
+            }),
+            OwnStatement::AlterUser { if_exists, users, .. } => self.users_ddl(text, |cat, tx| {
+                for u in users {
+                    let key = (u.user.user.clone(), u.user.host.clone());
+                    let Some(d) = cat.users.get(&key) else {
+                        if *if_exists {
+                            continue;
+                        }
+                        return Err(SqlError::new(1396, format!("Operation ALTER USER failed for '{}'@'{}'", key.0, key.1)));
+                    };
+                    let mut d = d.clone();
+                    if let Some(p) = &u.password {
+                        d.auth_stage2 = password_stage2(p);
+                    }
+                    tx.put(CATALOG_TREE, &catalog::user_key(&key.0, &key.1), &catalog::encode_user(&d))?;
+                }
+                Ok(())
+            }),
+            OwnStatement::DropUser { if_exists, users } => self.users_ddl(text, |cat, tx| {
+                for u in users {
+                    if !cat.users.contains_key(&(u.user.clone(), u.host.clone())) {
+                        if *if_exists {
+                            continue;
+                        }
+                        return Err(SqlError::new(1396, format!("Operation DROP USER failed for '{}'@'{}'", u.user, u.host)));
+                    }
+                    tx.delete(CATALOG_TREE, &catalog::user_key(&u.user, &u.host))?;
+                }
+                Ok(())
+            }),
+            OwnStatement::Grant(g) | OwnStatement::Revoke(g) => {
+                let grant = matches!(o, OwnStatement::Grant(_));
+                self.users_ddl(text, |cat, tx| grant_revoke(cat, tx, g, grant))
+            }
+            OwnStatement::TableMaintenance { tables, op, .. } => {
+                let op = format!("{op:?}").to_ascii_lowercase();
+                let db = self.db.clone().unwrap_or_default();
+                let data = tables.iter().map(|t| vec![s(&format!("{}.{}", t.db.clone().unwrap_or_else(|| db.clone()), t.name)), s(&op), s("status"), s("OK")]).collect();
+                Ok(rows(&["Table", "Op", "Msg_type", "Msg_text"], data))
+            }
+            OwnStatement::AlterTableOptions { .. } => Ok(Output::ok()),
+            OwnStatement::AsOf { .. } => Err(SqlError::new(1235, "This version of Borealis doesn't yet support 'AS OF' (point-in-time reads arrive with backtrack)")),
+            OwnStatement::ChangeSource { .. } | OwnStatement::StartReplica | OwnStatement::StopReplica | OwnStatement::ResetReplica { .. } => {
+                Err(SqlError::new(1235, "This version of Borealis doesn't yet support replication from a source"))
+            }
+            OwnStatement::ResetMaster | OwnStatement::PurgeLogsTo(_) | OwnStatement::PurgeLogsBefore(_) => Err(SqlError::new(1381, "You are not using binary logging")),
+            other => Err(SqlError::new(1235, format!("This version of Borealis doesn't yet support '{}'", first_words(&format!("{other:?}"))))),
+        }
+    }
+
+    fn users_ddl(
+        &mut self,
+        text: &str,
+        f: impl FnOnce(&catalog::Catalog, &mut Transaction) -> SqlResult<()>,
+    ) -> SqlResult<Output> {
+        self.write(text, Vec::new(), true, |ex| {
+            let cat = ex.catalog.clone();
+            f(&cat, ex.reader.tx()?)?;
+            ddl::bump_version(ex)?;
+            Ok(())
+        })?;
+        Ok(Output::ok())
+    }
+
+    fn checksum(&mut self, tables: &[front::TableName]) -> SqlResult<Output> {
+        let db = self.db.clone();
+        let mut notes = Vec::new();
+        let out = self.read(Vec::new(), |ex| {
+            let mut data = Vec::new();
+            for tn in tables {
+                let d = tn.db.clone().or_else(|| db.clone()).unwrap_or_default();
+                let label = format!("{d}.{}", tn.name);
+                let Some(t) = ex.catalog.table(&d, &tn.name).cloned() else {
+                    notes.push(Warning {
+                        level: crate::value::Level::Error,
+                        code: 1146,
+                        message: format!("Table '{d}.{}' doesn't exist", tn.name),
+                    });
+                    data.push(vec![s(&label), Value::Null]);
+                    continue;
+                };
+                let cols: Vec<ChecksumColumn> = t
+                    .columns
+                    .iter()
+                    .map(|c| ChecksumColumn {
+                        ty: c.ty.clone(),
+                        nullable: c.nullable,
+                    })
+                    .collect();
+                let mut sum = TableChecksum::new(&cols);
+                let mut err = None;
+                ex.scan(&t, &super::exec::Path::Full, &[], false, &mut |_, r| {
+                    if let Err(e) = sum.add_row(&r) {
+                        err = Some(e);
+                        return Ok(false);
+                    }
+                    Ok(true)
+                })?;
+                if let Some(e) = err {
+                    return Err(e.into());
+                }
+                data.push(vec![s(&label), Value::UInt(sum.finish())]);
+            }
+            Ok(data)
+        })?;
+        self.warnings.extend(notes);
+        let mut cols = vec![text_col("Table"), int_col("Checksum")];
+        cols[0].ty = Some(SqlType::VarChar {
+            len: 128,
+            collation: Collation::Utf8mb3GeneralCi,
+        });
+        Ok(Output::Rows(RowSet {
+            columns: cols,
+            rows: out,
+        }))
+    }
+
+    fn show(&mut self, sh: &ShowStatement) -> SqlResult<Output> {
+        let cur = self.db.clone();
+        let need_db = |d: &Option<String>| {
+            d.clone()
+                .or_else(|| cur.clone())
+                .ok_or_else(|| SqlError::new(1046, "No database selected"))
+        };
+        match sh {
+            ShowStatement::Variables { scope, filter } => {
+                let like = like_filter(filter)?;
+                let v = self.vars.show_variables(
+                    like.as_deref(),
+                    *scope == VarScope::Global,
+                    &self.inst.globals,
+                );
+                Ok(rows(
+                    &["Variable_name", "Value"],
+                    v.into_iter().map(|(n, v)| vec![s(&n), s(&v)]).collect(),
+                ))
+            }
+            ShowStatement::Status { scope, filter } => {
+                let like = like_filter(filter)?;
+                let cs = self.inst.volume.cache_stats();
+                let extra = vec![
+                    ("Borealis_page_cache_hits".to_string(), cs.hits.to_string()),
+                    (
+                        "Borealis_page_cache_misses".to_string(),
+                        cs.misses.to_string(),
+                    ),
+                    (
+                        "Borealis_page_cache_bytes".to_string(),
+                        cs.bytes.to_string(),
+                    ),
+                    (
+                        "Borealis_write_conflicts".to_string(),
+                        self.inst.conflicts().to_string(),
+                    ),
+                ];
+                let v = self.inst.status.show_status(
+                    like.as_deref(),
+                    *scope == VarScope::Global,
+                    &self.counters,
+                    &extra,
+                );
+                Ok(rows(
+                    &["Variable_name", "Value"],
+                    v.into_iter().map(|(n, v)| vec![s(&n), s(&v)]).collect(),
+                ))
+            }
+            ShowStatement::Databases { filter } => {
+                let like = like_filter(filter)?;
+                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let mut names: Vec<String> = vec!["information_schema".into()];
+                names.extend(cat.dbs.keys().cloned());
+                names.sort();
+                Ok(rows(
+                    &["Database"],
+                    names
+                        .into_iter()
+                        .filter(|n| like_ok(&like, n))
+                        .map(|n| vec![s(&n)])
+                        .collect(),
+                ))
+            }
+            ShowStatement::Tables { full, db, filter } => {
+                let d = need_db(db)?;
+                let like = like_filter(filter)?;
+                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                if !cat.dbs.contains_key(&d) && d != "information_schema" {
+                    return Err(SqlError::new(1049, format!("Unknown database '{d}'")));
+                }
+                let col = format!("Tables_in_{d}");
+                let data: Vec<Vec<Value>> = cat
+                    .tables_in(&d)
+                    .filter(|t| like_ok(&like, &t.name))
+                    .map(|t| {
+                        if *full {
+                            vec![s(&t.name), s("BASE TABLE")]
+                        } else {
+                            vec![s(&t.name)]
+                        }
+                    })
+                    .collect();
+                if *full {
+                    Ok(rows(&[&col, "Table_type"], data))
+                } else {
+                    Ok(rows(&[&col], data))
+                }
+            }
+            ShowStatement::Columns {
+                full,
+                table,
+                filter,
+            } => {
+                let d = need_db(&table.db)?;
+                let like = like_filter(filter)?;
+                let name = table.name.clone();
+                let t = self.read(Vec::new(), |ex| ex.table_by(&d, &name))?;
+                let mut data = Vec::new();
+                for (i, c) in t.columns.iter().enumerate() {
+                    if !like_ok(&like, &c.name) {
+                        continue;
+                    }
+                    let key = if t.primary.iter().any(|p| p.column == i) {
+                        "PRI"
+                    } else if t
+                        .indexes
+                        .iter()
+                        .any(|x| x.unique && x.columns.first().is_some_and(|p| p.column == i))
+                    {
+                        "UNI"
+                    } else if t
+                        .indexes
+                        .iter()
+                        .any(|x| x.columns.first().is_some_and(|p| p.column == i))
+                    {
+                        "MUL"
+                    } else {
+                        ""
+                    };
+                    let default = ddl::default_text(c).map(|d| s(&d)).unwrap_or(Value::Null);
+                    let default = if matches!(c.default, catalog::ColumnDefault::Null) {
+                        Value::Null
+                    } else {
+                        default
+                    };
+                    let extra = if c.auto_increment {
+                        "auto_increment".to_string()
+                    } else if c.on_update_now {
+                        "DEFAULT_GENERATED on update CURRENT_TIMESTAMP".to_string()
+                    } else if c.default == catalog::ColumnDefault::CurrentTimestamp {
+                        "DEFAULT_GENERATED".to_string()
+                    } else {
+                        String::new()
+                    };
+                    let mut row = vec![s(&c.name), s(&c.ty.mysql_name())];
+                    if *full {
+                        row.push(if c.ty.is_string() {
+                            s(c.ty.collation().name())
+                        } else {
+                            Value::Null
+                        });
+                    }
+                    row.extend([
+                        s(if c.nullable { "YES" } else { "NO" }),
+                        s(key),
+                        default,
+                        s(&extra),
+                    ]);
+                    if *full {
+                        row.push(s("select,insert,update,references"));
+                        row.push(s(&c.comment));
+                    }
+                    data.push(row);
+                }
+                if *full {
+                    Ok(rows(
+                        &[
+                            "Field",
+                            "Type",
+                            "Collation",
+                            "Null",
+                            "Key",
+                            "Default",
+                            "Extra",
+                            "Privileges",
+                            "Comment",
+                        ],
+                        data,
+                    ))
+                } else {
+                    Ok(rows(
+                        &["Field", "Type", "Null", "Key", "Default", "Extra"],
+                        data,
+                    ))
+                }
+            }
+            ShowStatement::Index { table, .. } => {
+                let d = need_db(&table.db)?;
+                let name = table.name.clone();
+                let t = self.read(Vec::new(), |ex| ex.table_by(&d, &name))?;
+                let mut data = Vec::new();
+                let mut add = |kname: &str, unique: bool, cols: &[catalog::IndexColumn]| {
+                    for (i, ic) in cols.iter().enumerate() {
+                        let c = &t.columns[ic.column];
+                        data.push(vec![
+                            s(&t.name),
+                            Value::Int(i64::from(!unique)),
+                            s(kname),
+                            Value::Int(i as i64 + 1),
+                            s(&c.name),
+                            s("A"),
+                            Value::Int(0),
+                            ic.prefix
+                                .map(|p| Value::Int(i64::from(p)))
+                                .unwrap_or(Value::Null),
+                            Value::Null,
+                            s(if c.nullable { "YES" } else { "" }),
+                            s("BTREE"),
+                            s(""),
+                            s(""),
+                            s("YES"),
+                            Value::Null,
+                        ]);
+                    }
+                };
+                add("PRIMARY", true, &t.primary);
+                for ix in &t.indexes {
+                    add(&ix.name, ix.unique, &ix.columns);
+                }
+                Ok(rows(
+                    &[
+                        "Table",
+                        "Non_unique",
+                        "Key_name",
+                        "Seq_in_index",
+                        "Column_name",
+                        "Collation",
+                        "Cardinality",
+                        "Sub_part",
+                        "Packed",
+                        "Null",
+                        "Index_type",
+                        "Comment",
+                        "Index_comment",
+                        "Visible",
+                        "Expression",
+                    ],
+                    data,
+                ))
+            }
+            ShowStatement::Create { kind, name } => {
+                match kind {
+                    front::ShowCreateKind::Table => {
+                        let d = need_db(&name.db)?;
+                        let n = name.name.clone();
+                        let t = self.read(Vec::new(), |ex| ex.table_by(&d, &n))?;
+                        Ok(rows(
+                            &["Table", "Create Table"],
+                            vec![vec![s(&t.name), s(&show_create_table(&t))]],
+                        ))
+                    }
+                    front::ShowCreateKind::Database { if_not_exists } => {
+                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let Some(d) = cat.dbs.get(&name.name) else {
+                            return Err(SqlError::new(
+                                1049,
+                                format!("Unknown database '{}'", name.name),
+                            ));
+                        };
+                        let ine = if *if_not_exists {
+                            "/*!32312 IF NOT EXISTS*/ "
+                        } else {
+                            ""
+                        };
+                        let text = format!("CREATE DATABASE {ine}`{}` /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */", d.name, d.collation.charset(), d.collation.name());
+                        Ok(rows(
+                            &["Database", "Create Database"],
+                            vec![vec![s(&d.name), s(&text)]],
+                        ))
+                    }
+                    other => Err(SqlError::new(
+                        1235,
+                        format!(
+                            "This version of Borealis doesn't yet support SHOW CREATE {other:?}"
+                        ),
+                    )),
+                }
+            }
+            ShowStatement::TableStatus { db, filter } => {
+                let d = need_db(db)?;
+                let like = like_filter(filter)?;
+                let data = self.read(Vec::new(), |ex| {
+                    let tables: Vec<_> = ex.catalog.tables_in(&d).cloned().collect();
+                    Ok(tables
+                        .iter()
+                        .filter(|t| like_ok(&like, &t.name))
+                        .map(|t| {
+                            vec![
+                                s(&t.name),
+                                s(&t.engine),
+                                Value::Int(10),
+                                s("Dynamic"),
+                                Value::UInt(ex.table_rows(t)),
+                                Value::Int(0),
+                                Value::Int(0),
+                                Value::Int(0),
+                                Value::Int(0),
+                                Value::Int(0),
+                                Value::Null,
+                                Value::Null,
+                                Value::Null,
+                                Value::Null,
+                                s(t.collation.name()),
+                                Value::Null,
+                                s(""),
+                                s(&t.comment),
+                            ]
+                        })
+                        .collect())
+                })?;
+                Ok(rows(
+                    &[
+                        "Name",
+                        "Engine",
+                        "Version",
+                        "Row_format",
+                        "Rows",
+                        "Avg_row_length",
+                        "Data_length",
+                        "Max_data_length",
+                        "Index_length",
+                        "Data_free",
+                        "Auto_increment",
+                        "Create_time",
+                        "Update_time",
+                        "Check_time",
+                        "Collation",
+                        "Checksum",
+                        "Create_options",
+                        "Comment",
+                    ],
+                    data,
+                ))
+            }
+            ShowStatement::Warnings { .. } | ShowStatement::Errors { .. } => {
+                let errors_only = matches!(sh, ShowStatement::Errors { .. });
+                let data = self
+                    .warnings
+                    .iter()
+                    .filter(|w| !errors_only || w.level == crate::value::Level::Error)
+                    .map(|w| {
+                        vec![
+                            s(w.level.as_str()),
+                            Value::UInt(u64::from(w.code)),
+                            s(&w.message),
+                        ]
+                    })
+                    .collect();
+                Ok(rows(&["Level", "Code", "Message"], data))
+            }
+            ShowStatement::WarningCount | ShowStatement::ErrorCount => {
+                let n = self
+                    .warnings
+                    .iter()
+                    .filter(|w| {
+                        matches!(sh, ShowStatement::WarningCount)
+                            || w.level == crate::value::Level::Error
+                    })
+                    .count();
+                Ok(rows(
+                    &["@@session.warning_count"],
+                    vec![vec![Value::UInt(n as u64)]],
+                ))
+            }
+            ShowStatement::Processlist { .. } => {
+                let procs = self
+                    .inst
+                    .procs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                let data = procs
+                    .iter()
+                    .map(|(id, p)| {
+                        vec![
+                            Value::UInt(u64::from(*id)),
+                            s(&p.user),
+                            s(&p.host),
+                            p.db.as_deref().map(s).unwrap_or(Value::Null),
+                            s(if *id == self.conn_id {
+                                "Query"
+                            } else {
+                                p.command
+                            }),
+                            Value::UInt(p.since.elapsed().as_secs()),
+                            s(""),
+                            if *id == self.conn_id {
+                                s("SHOW PROCESSLIST")
+                            } else {
+                                p.info.as_deref().map(s).unwrap_or(Value::Null)
+                            },
+                        ]
+                    })
+                    .collect();
+                Ok(rows(
+                    &[
+                        "Id", "User", "Host", "db", "Command", "Time", "State", "Info",
+                    ],
+                    data,
+                ))
+            }
+            ShowStatement::Engines => Ok(rows(
+                &[
+                    "Engine",
+                    "Support",
+                    "Comment",
+                    "Transactions",
+                    "XA",
+                    "Savepoints",
+                ],
+                vec![vec![
+                    s("InnoDB"),
+                    s("DEFAULT"),
+                    s("Borealis copy-on-write page volume (all engines map to it)"),
+                    s("YES"),
+                    s("NO"),
+                    s("YES"),
+                ]],
+            )),
+            ShowStatement::CharacterSet { filter } => {
+                let like = like_filter(filter)?;
+                let mut seen = Vec::new();
+                for c in Collation::all() {
+                    if !seen.contains(&c.charset()) {
+                        seen.push(c.charset());
+                    }
+                }
+                let data = seen
+                    .into_iter()
+                    .filter(|cs| like_ok(&like, cs))
+                    .map(|cs| {
+                        let d = Collation::default_for_charset(cs).unwrap_or(Collation::Binary);
+                        vec![
+                            s(cs),
+                            s(cs),
+                            s(d.name()),
+                            Value::UInt(u64::from(d.max_bytes_per_char())),
+                        ]
+                    })
+                    .collect();
+                Ok(rows(
+                    &["Charset", "Description", "Default collation", "Maxlen"],
+                    data,
+                ))
+            }
+            ShowStatement::Collation { filter } => {
+                let like = like_filter(filter)?;
+                let data = Collation::all()
+                    .iter()
+                    .filter(|c| like_ok(&like, c.name()))
+                    .map(|c| {
+                        let dflt = Collation::default_for_charset(c.charset()) == Some(*c);
+                        vec![
+                            s(c.name()),
+                            s(c.charset()),
+                            Value::UInt(u64::from(c.id())),
+                            s(if dflt { "Yes" } else { "" }),
+                            s("Yes"),
+                            Value::UInt(1),
+                            s(if c.pad_space() { "PAD SPACE" } else { "NO PAD" }),
+                        ]
+                    })
+                    .collect();
+                Ok(rows(
+                    &[
+                        "Collation",
+                        "Charset",
+                        "Id",
+                        "Default",
+                        "Compiled",
+                        "Sortlen",
+                        "Pad_attribute",
+                    ],
+                    data,
+                ))
+            }
+            ShowStatement::Grants { user } => {
+                let (u, h) = match user {
+                    Some(uh) if uh.user != "CURRENT_USER" => (uh.user.clone(), uh.host.clone()),
+                    _ => (self.user.clone(), "%".to_string()),
+                };
+                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let Some(d) = cat
+                    .users
+                    .get(&(u.clone(), h.clone()))
+                    .or_else(|| cat.find_user(&u, &h))
+                else {
+                    return Err(SqlError::new(
+                        1141,
+                        format!("There is no such grant defined for user '{u}' on host '{h}'"),
+                    ));
+                };
+                let mut lines = vec![format!(
+                    "GRANT {} ON *.* TO `{}`@`{}`{}",
+                    privs_text(d.global),
+                    d.user,
+                    d.host,
+                    if d.global & privs::GRANT_OPTION != 0 {
+                        " WITH GRANT OPTION"
+                    } else {
+                        ""
+                    }
+                )];
+                for (db, p) in &d.dbs {
+                    lines.push(format!(
+                        "GRANT {} ON `{db}`.* TO `{}`@`{}`",
+                        privs_text(*p),
+                        d.user,
+                        d.host
+                    ));
+                }
+                for ((db, t), p) in &d.tables {
+                    lines.push(format!(
+                        "GRANT {} ON `{db}`.`{t}` TO `{}`@`{}`",
+                        privs_text(*p),
+                        d.user,
+                        d.host
+                    ));
+                }
+                let col = format!("Grants for {}@{}", d.user, d.host);
+                Ok(rows(
+                    &[&col],
+                    lines.into_iter().map(|l| vec![s(&l)]).collect(),
+                ))
+            }
+            ShowStatement::MasterStatus => Ok(rows(
+                &[
+                    "File",
+                    "Position",
+                    "Binlog_Do_DB",
+                    "Binlog_Ignore_DB",
+                    "Executed_Gtid_Set",
+                ],
+                Vec::new(),
+            )),
+            ShowStatement::BinaryLogs | ShowStatement::BinlogEvents { .. } => {
+                Err(SqlError::new(1381, "You are not using binary logging"))
+            }
+            ShowStatement::ReplicaStatus | ShowStatement::ReplicaHosts => Ok(rows(
+                &["Server_id", "Host", "Port", "Master_id"],
+                Vec::new(),
+            )),
+            ShowStatement::Events { .. } => Ok(rows(
+                &[
+                    "Db",
+                    "Name",
+                    "Definer",
+                    "Time zone",
+                    "Type",
+                    "Execute at",
+                    "Interval value",
+                    "Interval field",
+                    "Starts",
+                    "Ends",
+                    "Status",
+                    "Originator",
+                    "character_set_client",
+                    "collation_connection",
+                    "Database Collation",
+                ],
+                Vec::new(),
+            )),
+            ShowStatement::RoutineStatus { .. } => Ok(rows(
+                &[
+                    "Db",
+                    "Name",
+                    "Type",
+                    "Definer",
+                    "Modified",
+                    "Created",
+                    "Security_type",
+                    "Comment",
+                    "character_set_client",
+                    "collation_connection",
+                    "Database Collation",
+                ],
+                Vec::new(),
+            )),
+            ShowStatement::Triggers { .. } => Ok(rows(
+                &[
+                    "Trigger",
+                    "Event",
+                    "Table",
+                    "Statement",
+                    "Timing",
+                    "Created",
+                    "sql_mode",
+                    "Definer",
+                    "character_set_client",
+                    "collation_connection",
+                    "Database Collation",
+                ],
+                Vec::new(),
+            )),
+            ShowStatement::Plugins => Ok(rows(
+                &["Name", "Status", "Type", "Library", "License"],
+                vec![vec![
+                    s("mysql_native_password"),
+                    s("ACTIVE"),
+                    s("AUTHENTICATION"),
+                    Value::Null,
+                    s("GPL"),
+                ]],
+            )),
+            ShowStatement::Privileges => Ok(rows(
+                &["Privilege", "Context", "Comment"],
+                privs::NAMES
+                    .iter()
+                    .map(|(_, n)| vec![s(n), s("Server Admin"), s("")])
+                    .collect(),
+            )),
+            ShowStatement::OpenTables { .. } => Ok(rows(
+                &["Database", "Table", "In_use", "Name_locked"],
+                Vec::new(),
+            )),
+            ShowStatement::EngineStatus { .. } => Ok(rows(&["Type", "Name", "Status"], Vec::new())),
+        }
+    }
+}
+
+fn privs_text(p: u32) -> String {
+    if p & privs::ALL == privs::ALL {
+        return "ALL PRIVILEGES".into();
+    }
+    let names: Vec<&str> = privs::NAMES
+        .iter()
+        .filter(|(b, _)| p & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if names.is_empty() {
+        "USAGE".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn grant_revoke(
+    cat: &catalog::Catalog,
+    tx: &mut Transaction,
+    g: &front::Grant,
+    grant: bool,
+) -> SqlResult<()> {
+    let mut bits = 0u32;
+    for p in &g.privileges {
+        let name = p.name.to_ascii_uppercase();
+        let b = match name.as_str() {
+            "ALL" | "ALL PRIVILEGES" => privs::ALL,
+            "USAGE" => 0,
+            "GRANT OPTION" => privs::GRANT_OPTION,
+            other => privs::NAMES
+                .iter()
+                .find(|(_, n)| *n == other)
+                .map(|(b, _)| *b)
+                .ok_or_else(|| SqlError::new(1149, format!("Illegal privilege '{other}'")))?,
+        };
+        bits |= b;
+    }
+    if g.with_grant_option {
+        bits |= privs::GRANT_OPTION;
+    }
+    for u in &g.users {
+        let Some(d) = cat.users.get(&(u.user.clone(), u.host.clone())) else {
+            return Err(SqlError::new(
+                1133,
+                format!("Can't find any matching row in the user table"),
+            ));
+        };
+        let mut d = d.clone();
+        let (odb, otable) = match &g.object {
+            Some(o) if o.db_all => (None, None),
+            Some(o) => (o.db.clone(), o.table.clone()),
+            None => (None, None),
+        };
+        let slot: &mut u32 = match (&odb, &otable) {
+            (None, _) => &mut d.global,
+            (Some(db), None) => d.dbs.entry(db.clone()).or_insert(0),
+            (Some(db), Some(t)) => d.tables.entry((db.clone(), t.clone())).or_insert(0),
+        };
+        if grant {
+            *slot |= bits;
+        } else {
+            *slot &= !bits;
+        }
+        d.dbs.retain(|_, p| *p != 0);
+        d.tables.retain(|_, p| *p != 0);
+        tx.put(
+            CATALOG_TREE,
+            &catalog::user_key(&d.user, &d.host),
+            &catalog::encode_user(&d),
+        )?;
+    }
+    Ok(())
+}
+
+/// Counts `?` placeholders outside strings, quoted names and comments.
+fn sql_placeholders(sql: &str) -> usize {
+    let mut n = 0;
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'?' => n += 1,
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    n
+}
+
+fn first_words(s: &str) -> String {
+    s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+impl Instance {
+    fn status_conflict(&self) {
+        CONFLICTS.fetch_add(1, Ordering::Relaxed);
+    }
+    fn conflicts(&self) -> u64 {
+        CONFLICTS.load(Ordering::Relaxed)
+    }
+}
+
+static CONFLICTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+#[allow(dead_code)]
+fn unused(_: &str) -> String {
+    hex(&[])
+}

@@ -1,0 +1,389 @@
+//! The seam between the wire protocol and the engine: implements the protocol
+//! crate's `SessionFactory`/`Session` over engine sessions, converting values,
+//! column definitions and errors.
+
+use std::sync::Arc;
+
+use borealis_engine::sql::exec::OutColumn;
+use borealis_engine::sql::session::{Instance, Output, Session as EngineSession};
+use borealis_engine::sql::SqlError as EngineError;
+use borealis_engine::value::temporal::{Date, DateTime, Time};
+use borealis_engine::value::{Collation, Decimal, IntKind, LobKind, SqlType, Value};
+use borealis_protocol::{
+    AuthRequest, Column, ColumnFlags, ColumnType, Outcome, Prepared, Session, SessionFactory,
+    SessionStatus, SqlError, Statistics, WireValue,
+};
+
+fn err(e: EngineError) -> SqlError {
+    SqlError::new(e.code, e.message)
+}
+
+/// Opens engine sessions for authenticated clients.
+pub struct Factory {
+    pub inst: Arc<Instance>,
+}
+
+impl SessionFactory for Factory {
+    fn authenticate(&self, req: &AuthRequest) -> Result<Box<dyn Session>, SqlError> {
+        let stage2 = self.inst.user_stage2(&req.user, &req.host).map_err(err)?;
+        let ok = match &stage2 {
+            None => false,
+            Some(s) if s.is_empty() => req.auth_response.is_empty(),
+            Some(s) => match <[u8; 20]>::try_from(s.as_slice()) {
+                Ok(arr) => req.verify_native_password(Some(&arr)),
+                Err(_) => false,
+            },
+        };
+        if !ok {
+            tracing::info!(user = %req.user, host = %req.host, "access denied");
+            return Err(req.access_denied());
+        }
+        let mut s = self
+            .inst
+            .session(&req.user, &req.host, req.database.as_deref())
+            .map_err(err)?;
+        if let Some(c) = Collation::from_id(req.charset) {
+            s.vars.set_names_collation(c);
+        }
+        Ok(Box::new(Conn { s }))
+    }
+
+    fn statistics(&self) -> Statistics {
+        use std::sync::atomic::Ordering::Relaxed;
+        let st = &self.inst.status;
+        Statistics {
+            uptime_secs: st.uptime(),
+            threads: st.threads_connected.load(Relaxed),
+            questions: st.questions.load(Relaxed),
+            slow_queries: st.slow_queries.load(Relaxed),
+            opens: st.opened_tables.load(Relaxed),
+            flush_tables: 1,
+            open_tables: st.open_tables.load(Relaxed),
+        }
+    }
+}
+
+/// One connection's engine session.
+pub struct Conn {
+    s: EngineSession,
+}
+
+/// Column definition for a result column.
+pub fn column(c: &OutColumn) -> Column {
+    use ColumnType::*;
+    let mut flags = ColumnFlags::empty();
+    let (ty, charset, length, decimals) = match &c.ty {
+        None => (MYSQL_TYPE_NULL, 63u16, 0u32, 0u8),
+        Some(t) => match t {
+            SqlType::Int {
+                kind,
+                unsigned,
+                width,
+            } => {
+                if *unsigned {
+                    flags |= ColumnFlags::UNSIGNED_FLAG;
+                }
+                flags |= ColumnFlags::NUM_FLAG;
+                let w = u32::from(width.unwrap_or(kind.default_width(*unsigned)));
+                let ty = match kind {
+                    IntKind::Tiny => MYSQL_TYPE_TINY,
+                    IntKind::Small => MYSQL_TYPE_SHORT,
+                    IntKind::Medium => MYSQL_TYPE_INT24,
+                    IntKind::Int => MYSQL_TYPE_LONG,
+                    IntKind::Big => MYSQL_TYPE_LONGLONG,
+                };
+                (ty, 63, w, 0)
+            }
+            SqlType::Decimal { precision, scale } => {
+                flags |= ColumnFlags::NUM_FLAG;
+                (MYSQL_TYPE_NEWDECIMAL, 63, u32::from(*precision) + 2, *scale)
+            }
+            SqlType::Float => (MYSQL_TYPE_FLOAT, 63, 12, 31),
+            SqlType::Double => (MYSQL_TYPE_DOUBLE, 63, 22, 31),
+            SqlType::Char { len, collation } => (
+                MYSQL_TYPE_STRING,
+                collation.id(),
+                len * collation.max_bytes_per_char(),
+                0,
+            ),
+            SqlType::VarChar { len, collation } => (
+                MYSQL_TYPE_VAR_STRING,
+                collation.id(),
+                len.saturating_mul(collation.max_bytes_per_char()),
+                0,
+            ),
+            SqlType::Text { kind, collation } => {
+                flags |= ColumnFlags::BLOB_FLAG;
+                (MYSQL_TYPE_BLOB, collation.id(), lob_len(*kind), 0)
+            }
+            SqlType::Binary { len } => {
+                flags |= ColumnFlags::BINARY_FLAG;
+                (MYSQL_TYPE_STRING, 63, *len, 0)
+            }
+            SqlType::VarBinary { len } => {
+                flags |= ColumnFlags::BINARY_FLAG;
+                (MYSQL_TYPE_VAR_STRING, 63, *len, 0)
+            }
+            SqlType::Blob { kind } => {
+                flags |= ColumnFlags::BLOB_FLAG | ColumnFlags::BINARY_FLAG;
+                (MYSQL_TYPE_BLOB, 63, lob_len(*kind), 0)
+            }
+            SqlType::Date => {
+                flags |= ColumnFlags::BINARY_FLAG;
+                (MYSQL_TYPE_DATE, 63, 10, 0)
+            }
+            SqlType::DateTime { fsp } => {
+                flags |= ColumnFlags::BINARY_FLAG;
+                (
+                    MYSQL_TYPE_DATETIME,
+                    63,
+                    19 + u32::from(*fsp) + u32::from(*fsp > 0),
+                    *fsp,
+                )
+            }
+            SqlType::Timestamp { fsp } => {
+                flags |= ColumnFlags::BINARY_FLAG | ColumnFlags::TIMESTAMP_FLAG;
+                (
+                    MYSQL_TYPE_TIMESTAMP,
+                    63,
+                    19 + u32::from(*fsp) + u32::from(*fsp > 0),
+                    *fsp,
+                )
+            }
+            SqlType::Time { fsp } => {
+                flags |= ColumnFlags::BINARY_FLAG;
+                (
+                    MYSQL_TYPE_TIME,
+                    63,
+                    10 + u32::from(*fsp) + u32::from(*fsp > 0),
+                    *fsp,
+                )
+            }
+            SqlType::Year => {
+                flags |= ColumnFlags::UNSIGNED_FLAG | ColumnFlags::NUM_FLAG;
+                (MYSQL_TYPE_YEAR, 63, 4, 0)
+            }
+            SqlType::Enum { values, collation } => {
+                flags |= ColumnFlags::ENUM_FLAG;
+                let w = values
+                    .iter()
+                    .map(|v| v.chars().count() as u32)
+                    .max()
+                    .unwrap_or(0);
+                (
+                    MYSQL_TYPE_STRING,
+                    collation.id(),
+                    w * collation.max_bytes_per_char(),
+                    0,
+                )
+            }
+        },
+    };
+    if !c.nullable {
+        flags |= ColumnFlags::NOT_NULL_FLAG;
+    }
+    if c.primary {
+        flags |= ColumnFlags::PRI_KEY_FLAG;
+    }
+    if c.auto_increment {
+        flags |= ColumnFlags::AUTO_INCREMENT_FLAG;
+    }
+    let mut col = Column::new(c.name.clone(), ty)
+        .with_flags(flags)
+        .with_charset(charset)
+        .with_length(length, decimals);
+    col.schema = c.db.clone();
+    col.table = c.table.clone();
+    col.org_table = c.org_table.clone();
+    col.org_name = if c.org_name.is_empty() {
+        c.name.clone()
+    } else {
+        c.org_name.clone()
+    };
+    col
+}
+
+fn lob_len(k: LobKind) -> u32 {
+    match k {
+        LobKind::Tiny => 255,
+        LobKind::Normal => 65535,
+        LobKind::Medium => 16_777_215,
+        LobKind::Long => u32::MAX,
+    }
+}
+
+/// An engine value on the wire, rendered for its column type.
+pub fn wire(v: Value, ty: &Option<SqlType>) -> WireValue {
+    match v {
+        Value::Null => WireValue::Null,
+        Value::Int(i) => WireValue::Int(i),
+        Value::UInt(u) => WireValue::UInt(u),
+        Value::Float(f) => WireValue::Float(f),
+        Value::Double(d) => WireValue::Double(d),
+        Value::Decimal(d) => {
+            let d = match ty {
+                Some(SqlType::Decimal { scale, .. }) if *scale != d.scale() => {
+                    d.round_to_scale(*scale)
+                }
+                _ => d,
+            };
+            WireValue::Decimal(d.to_string())
+        }
+        Value::Bytes(b) => WireValue::Bytes(b),
+        Value::Date(d) => WireValue::Date(d.year, d.month, d.day),
+        Value::DateTime(d) => {
+            let fsp = ty.as_ref().map_or(6, |t| t.fsp());
+            let micro = if ty.is_some() {
+                trunc_micro(d.micro, fsp)
+            } else {
+                d.micro
+            };
+            WireValue::DateTime(
+                d.date.year,
+                d.date.month,
+                d.date.day,
+                d.hour,
+                d.minute,
+                d.second,
+                micro,
+            )
+        }
+        Value::Time(t) => WireValue::Time(
+            t.neg,
+            u32::from(t.hour) / 24,
+            (t.hour % 24) as u8,
+            t.minute,
+            t.second,
+            t.micro,
+        ),
+        Value::Year(y) => WireValue::Int(i64::from(y)),
+    }
+}
+
+fn trunc_micro(m: u32, fsp: u8) -> u32 {
+    let div = 10u32.pow(6 - u32::from(fsp.min(6)));
+    m / div * div
+}
+
+/// A parameter from COM_STMT_EXECUTE as an engine value.
+pub fn param(v: &WireValue) -> Value {
+    match v {
+        WireValue::Null => Value::Null,
+        WireValue::Int(i) => Value::Int(*i),
+        WireValue::UInt(u) => Value::UInt(*u),
+        WireValue::Float(f) => Value::Float(*f),
+        WireValue::Double(d) => Value::Double(*d),
+        WireValue::Decimal(s) => Decimal::parse(s)
+            .map(Value::Decimal)
+            .unwrap_or_else(|_| Value::Bytes(s.as_bytes().to_vec())),
+        WireValue::Bytes(b) => Value::Bytes(b.clone()),
+        WireValue::Date(y, m, d) => Value::Date(Date::new(*y, *m, *d)),
+        WireValue::DateTime(y, mo, d, h, mi, s, us) => {
+            let mut dt = DateTime::from_date(Date::new(*y, *mo, *d));
+            dt.hour = *h;
+            dt.minute = *mi;
+            dt.second = *s;
+            dt.micro = *us;
+            Value::DateTime(dt)
+        }
+        WireValue::Time(neg, days, h, m, s, us) => {
+            let micros = ((i64::from(*days) * 24 + i64::from(*h)) * 3600
+                + i64::from(*m) * 60
+                + i64::from(*s))
+                * 1_000_000
+                + i64::from(*us);
+            Value::Time(Time::from_micros(if *neg { -micros } else { micros }))
+        }
+    }
+}
+
+fn outcome(o: Output) -> Outcome {
+    match o {
+        Output::Ok {
+            affected,
+            last_insert_id,
+            info,
+        } => Outcome::Ok {
+            affected_rows: affected,
+            last_insert_id,
+            info,
+        },
+        Output::Rows(rs) => {
+            let columns: Vec<Column> = rs.columns.iter().map(column).collect();
+            let types: Vec<Option<SqlType>> = rs.columns.iter().map(|c| c.ty.clone()).collect();
+            let rows = rs.rows.into_iter().map(move |r| {
+                Ok(r.into_iter()
+                    .zip(types.iter())
+                    .map(|(v, t)| wire(v, t))
+                    .collect())
+            });
+            Outcome::Rows {
+                columns,
+                rows: Box::new(rows),
+            }
+        }
+    }
+}
+
+impl Session for Conn {
+    fn query(&mut self, sql: &str) -> Result<Outcome, SqlError> {
+        self.s.execute(sql).map(outcome).map_err(err)
+    }
+
+    fn prepare(&mut self, sql: &str) -> Result<Prepared, SqlError> {
+        let (id, n, cols) = self.s.prepare(sql).map_err(err)?;
+        Ok(Prepared {
+            id,
+            params: (0..n)
+                .map(|_| Column::new("?", ColumnType::MYSQL_TYPE_VAR_STRING))
+                .collect(),
+            columns: cols.iter().map(column).collect(),
+        })
+    }
+
+    fn execute(
+        &mut self,
+        id: u32,
+        params: &[borealis_protocol::WireValue],
+    ) -> Result<Outcome, SqlError> {
+        let vals = params.iter().map(param).collect();
+        self.s.execute_prepared(id, vals).map(outcome).map_err(err)
+    }
+
+    fn close_statement(&mut self, id: u32) {
+        self.s.close_prepared(id);
+    }
+
+    fn init_db(&mut self, database: &str) -> Result<(), SqlError> {
+        self.s.use_db(database).map_err(err)
+    }
+
+    fn field_list(&mut self, table: &str, _wildcard: &str) -> Result<Vec<Column>, SqlError> {
+        Ok(self
+            .s
+            .field_list(table)
+            .map_err(err)?
+            .iter()
+            .map(column)
+            .collect())
+    }
+
+    fn reset_connection(&mut self) -> Result<(), SqlError> {
+        self.s.reset();
+        Ok(())
+    }
+
+    fn status(&self) -> SessionStatus {
+        SessionStatus {
+            in_transaction: self.s.in_transaction(),
+            autocommit: self.s.autocommit(),
+            warnings: self
+                .s
+                .warnings
+                .iter()
+                .filter(|w| w.level != borealis_engine::value::Level::Error)
+                .count()
+                .min(65535) as u16,
+        }
+    }
+}
