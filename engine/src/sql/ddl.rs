@@ -1561,12 +1561,14 @@ impl Exec<'_> {
                     self.replace_cached(cur);
                 }
                 Op::Algorithm { .. } | Op::Lock { .. } => {}
-                other => return Err(SqlError::new(
-                    1235,
-                    format!(
+                other => {
+                    return Err(SqlError::new(
+                        1235,
+                        format!(
                         "This version of Borealis doesn't yet support 'ALTER TABLE ... {other}'"
                     ),
-                )),
+                    ))
+                }
             }
             t = (*self.table(&at.name)?).clone();
         }
@@ -1590,23 +1592,24 @@ fn shift_indexes(t: &mut TableDef, from: usize, delta: isize) {
 fn index_columns(t: &TableDef, cols: &[ast::IndexColumn]) -> SqlResult<Vec<IndexColumn>> {
     let mut out = Vec::new();
     for ic in cols {
-        let (name, prefix) =
-            match &ic.column.expr {
-                ast::Expr::Identifier(i) => (i.value.clone(), None),
-                ast::Expr::Function(f) => {
-                    let p = f.args.to_string();
-                    (
-                        f.name.to_string().trim_matches('`').to_string(),
-                        p.trim_matches(['(', ')']).trim().parse().ok(),
-                    )
-                }
-                other => return Err(SqlError::new(
+        let (name, prefix) = match &ic.column.expr {
+            ast::Expr::Identifier(i) => (i.value.clone(), None),
+            ast::Expr::Function(f) => {
+                let p = f.args.to_string();
+                (
+                    f.name.to_string().trim_matches('`').to_string(),
+                    p.trim_matches(['(', ')']).trim().parse().ok(),
+                )
+            }
+            other => {
+                return Err(SqlError::new(
                     1235,
                     format!(
                         "This version of Borealis doesn't yet support index expression '{other}'"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let pos = t.column(&name).ok_or_else(|| {
             SqlError::new(1072, format!("Key column '{name}' doesn't exist in table"))
         })?;

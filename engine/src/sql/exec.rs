@@ -195,6 +195,9 @@ pub struct Exec<'a> {
     pub params: Vec<Value>,
     pub next_param: usize,
     pub cx: EvalCx,
+    /// Describe only (COM_STMT_PREPARE): reads no rows, so a statement's
+    /// result columns are known without running it.
+    pub describe: bool,
 }
 
 impl BindEnv for Exec<'_> {
@@ -211,6 +214,9 @@ impl BindEnv for Exec<'_> {
         Ok(self.query(q)?.rows)
     }
     fn param(&mut self) -> SqlResult<Value> {
+        if self.describe {
+            return Ok(Value::Null);
+        }
         let v = self.params.get(self.next_param).cloned();
         self.next_param += 1;
         v.ok_or_else(|| SqlError::new(1210, "Incorrect arguments to EXECUTE"))
@@ -578,6 +584,9 @@ impl<'a> Exec<'a> {
         reverse: bool,
         f: &mut dyn FnMut(Bytes, Vec<Value>) -> SqlResult<bool>,
     ) -> SqlResult<()> {
+        if self.describe {
+            return Ok(());
+        }
         let path = match key_ranges(t, path, outer, &self.cx)? {
             Some(_) => path.clone(),
             None => Path::Full,
@@ -873,12 +882,14 @@ impl<'a> Exec<'a> {
                         J::CrossJoin(c) => (c, JoinKind::Inner),
                         J::Left(c) | J::LeftOuter(c) => (c, JoinKind::Left),
                         J::Right(c) | J::RightOuter(c) => (c, JoinKind::Right),
-                        other => return Err(SqlError::new(
-                            1235,
-                            format!(
+                        other => {
+                            return Err(SqlError::new(
+                                1235,
+                                format!(
                                 "This version of Borealis doesn't yet support '{other:?}' joins"
                             ),
-                        )),
+                            ))
+                        }
                     };
                     let on = match c {
                         ast::JoinConstraint::On(e) => Some(e.clone()),

@@ -464,6 +464,7 @@ impl Session {
             params,
             next_param: 0,
             cx,
+            describe: false,
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -524,6 +525,7 @@ impl Session {
             params,
             next_param: 0,
             cx,
+            describe: false,
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -650,7 +652,21 @@ impl Session {
         let params = sql_placeholders(sql);
         let id = self.next_stmt;
         self.next_stmt += 1;
-        let columns = Vec::new();
+        let columns = match &parsed {
+            Parsed::Sql(st) => match st.as_ref() {
+                ast::Statement::Query(q) => {
+                    let q = q.clone();
+                    self.read(Vec::new(), |ex| {
+                        ex.describe = true;
+                        ex.query(&q)
+                    })
+                    .map(|rs| rs.columns)
+                    .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            },
+            Parsed::Own(_) => Vec::new(),
+        };
         self.prepared.insert(
             id,
             Prepared {
@@ -680,9 +696,12 @@ impl Session {
                 "Incorrect arguments to mysqld_stmt_execute",
             ));
         }
-        let parsed = p.parsed.clone();
+        let mut parsed = p.parsed.clone();
         let text = p.sql.clone();
-        self.run(&parsed, params, &text)
+        if !params.is_empty() {
+            substitute_params(&mut parsed, &params)?;
+        }
+        self.run(&parsed, Vec::new(), &text)
     }
 
     /// COM_QUERY.
@@ -1912,6 +1931,64 @@ fn grant_revoke(
     Ok(())
 }
 
+/// A value as a SQL literal in the AST.
+fn to_literal(v: &Value) -> ast::Expr {
+    let lit = |v: ast::Value| ast::Expr::Value(v.into());
+    match v {
+        Value::Null => lit(ast::Value::Null),
+        Value::Int(i) => lit(ast::Value::Number(i.to_string(), false)),
+        Value::UInt(u) => lit(ast::Value::Number(u.to_string(), false)),
+        Value::Decimal(d) => lit(ast::Value::Number(d.to_string(), false)),
+        Value::Double(f) => lit(ast::Value::Number(format!("{f:e}"), false)),
+        Value::Float(f) => lit(ast::Value::Number(format!("{:e}", f64::from(*f)), false)),
+        Value::Bytes(b) => match std::str::from_utf8(b) {
+            Ok(s) => lit(ast::Value::SingleQuotedString(s.to_string())),
+            Err(_) => lit(ast::Value::HexStringLiteral(hex(b))),
+        },
+        other => lit(ast::Value::SingleQuotedString(
+            String::from_utf8_lossy(&other.to_text().unwrap_or_default()).into_owned(),
+        )),
+    }
+}
+
+/// Replaces the `?` placeholders of a prepared statement by its parameters, in
+/// the order they appear.
+fn substitute_params(p: &mut Parsed, params: &[Value]) -> SqlResult<()> {
+    use std::ops::ControlFlow;
+    let mut next = 0;
+    let mut missing = false;
+    let mut visit = |e: &mut ast::Expr| {
+        if let ast::Expr::Value(v) = e {
+            if matches!(v.value, ast::Value::Placeholder(_)) {
+                match params.get(next) {
+                    Some(val) => *e = to_literal(val),
+                    None => missing = true,
+                }
+                next += 1;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    };
+    match p {
+        Parsed::Sql(st) => {
+            let _ = ast::visit_expressions_mut(st.as_mut(), &mut visit);
+        }
+        Parsed::Own(_) => {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support parameters in this statement",
+            ))
+        }
+    }
+    if missing || next != params.len() {
+        return Err(SqlError::new(
+            1210,
+            "Incorrect arguments to mysqld_stmt_execute",
+        ));
+    }
+    Ok(())
+}
+
 /// Counts `?` placeholders outside strings, quoted names and comments.
 fn sql_placeholders(sql: &str) -> usize {
     let mut n = 0;
@@ -1967,8 +2044,3 @@ impl Instance {
 }
 
 static CONFLICTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-#[allow(dead_code)]
-fn unused(_: &str) -> String {
-    hex(&[])
-}
