@@ -195,6 +195,8 @@ pub struct Exec<'a> {
     pub params: Vec<Value>,
     pub next_param: usize,
     pub cx: EvalCx,
+    /// The statement text (for the names of unaliased result columns).
+    pub text: Arc<str>,
     /// Describe only (COM_STMT_PREPARE): reads no rows, so a statement's
     /// result columns are known without running it.
     pub describe: bool,
@@ -872,6 +874,20 @@ impl<'a> Exec<'a> {
             let base = scope.cols.len();
             let source = self.factor(factor)?;
             scope.cols.extend(source.cols.iter().cloned());
+            // Outer joins make the optional side nullable.
+            match op {
+                Some(ast::JoinOperator::Left(_) | ast::JoinOperator::LeftOuter(_)) => {
+                    scope.cols[base..]
+                        .iter_mut()
+                        .for_each(|c| c.nullable = true);
+                }
+                Some(ast::JoinOperator::Right(_) | ast::JoinOperator::RightOuter(_)) => {
+                    scope.cols[..base]
+                        .iter_mut()
+                        .for_each(|c| c.nullable = true);
+                }
+                _ => {}
+            }
             // Conjuncts usable here: WHERE ones (for inner joins) and ON ones.
             let (on, kind) = match op {
                 None => (None, JoinKind::Inner),
@@ -1240,8 +1256,10 @@ impl<'a> Exec<'a> {
                     let (x, t) = r?;
                     let mut col = match &x {
                         Expr::Col(i) if *i < input_width => scope_out(&scope.cols[*i]),
-                        _ => OutColumn::expr(&display_name(e), t),
+                        _ => OutColumn::expr(&display_name(e, &self.text), t),
                     };
+                    col.nullable =
+                        nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
                     if let ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) = e {
                         col.name = match e {
                             ast::Expr::CompoundIdentifier(p) => {
@@ -1268,6 +1286,8 @@ impl<'a> Exec<'a> {
                         Expr::Col(i) if *i < input_width => scope_out(&scope.cols[*i]),
                         _ => OutColumn::expr(&alias.value, t),
                     };
+                    col.nullable =
+                        nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
                     col.name = alias.value.clone();
                     outputs.push((x, col));
                 }
@@ -1282,6 +1302,31 @@ impl<'a> Exec<'a> {
         // HAVING and ORDER BY may add aggregates too.
         let having = match &s.having {
             Some(h) => {
+                // Select-list aliases may appear in HAVING: substitute their expressions.
+                let mut h = h.clone();
+                let aliases: Vec<(String, ast::Expr)> = s
+                    .projection
+                    .iter()
+                    .filter_map(|p| match p {
+                        ast::SelectItem::ExprWithAlias { expr, alias } => {
+                            Some((alias.value.clone(), expr.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let _ = ast::visit_expressions_mut(&mut h, |e: &mut ast::Expr| {
+                    if let ast::Expr::Identifier(i) = e {
+                        if scope.resolve(&[i.value.clone()], "having clause").is_err() {
+                            if let Some((_, x)) = aliases
+                                .iter()
+                                .find(|(a, _)| a.eq_ignore_ascii_case(&i.value))
+                            {
+                                *e = ast::Expr::Nested(Box::new(x.clone()));
+                            }
+                        }
+                    }
+                    std::ops::ControlFlow::<()>::Continue(())
+                });
                 let mut b = Binder {
                     scope: &scope,
                     env: self,
@@ -1289,13 +1334,16 @@ impl<'a> Exec<'a> {
                     agg_base: input_width,
                     clause: "having clause",
                 };
-                let r = b.bind(h);
+                let r = b.bind(&h);
                 aggs = b.aggs.take();
                 Some(r?.0)
             }
             None => None,
         };
-        let out_base = input_width + aggs.as_ref().map_or(0, Vec::len);
+        // Alias references in ORDER BY point past every aggregate, which are only
+        // all known after ORDER BY itself is bound: mark them, remap below.
+        const ALIAS_MARK: usize = 1 << 40;
+        let out_base = ALIAS_MARK;
         let mut order_keys: Vec<(Expr, bool)> = Vec::new();
         for o in order {
             let desc = o.options.sort == Some(ast::OrderBySort::Desc);
@@ -1349,6 +1397,16 @@ impl<'a> Exec<'a> {
             order_keys.push((e, desc));
         }
         let aggs = aggs.unwrap_or_default();
+        let out_base = input_width + aggs.len();
+        for (k, _) in &mut order_keys {
+            k.walk_mut(&mut |e| {
+                if let Expr::Col(c) = e {
+                    if *c >= ALIAS_MARK {
+                        *c = out_base + (*c - ALIAS_MARK);
+                    }
+                }
+            });
+        }
         let grouped = !group_by.is_empty() || !aggs.is_empty();
         let agg_count = aggs.len();
         if grouped {
@@ -1520,6 +1578,25 @@ impl Source {
     }
 }
 
+/// Whether an expression can be NULL (MySQL clears the NOT NULL flag otherwise).
+fn nullable(e: &Expr, scope: &Scope, aggs: &[AggSpec], width: usize) -> bool {
+    let n = |x: &Expr| nullable(x, scope, aggs, width);
+    match e {
+        Expr::Lit(v) => v.is_null(),
+        Expr::Col(i) if *i < width => scope.cols.get(*i).is_none_or(|c| c.nullable),
+        Expr::Col(i) => aggs.get(i - width).is_none_or(|a| a.func != AggFunc::Count),
+        Expr::Arith(
+            super::expr::ArithOp::Add | super::expr::ArithOp::Sub | super::expr::ArithOp::Mul,
+            a,
+            b,
+        ) => n(a) || n(b),
+        Expr::Neg(a) | Expr::Not(a) => n(a),
+        Expr::Cmp(op, a, b, _) => *op != super::expr::CmpOp::NullEq && (n(a) || n(b)),
+        Expr::IsNull(..) | Expr::IsBool(..) => false,
+        _ => true,
+    }
+}
+
 fn scope_out(c: &ScopeCol) -> OutColumn {
     OutColumn {
         name: c.name.clone(),
@@ -1540,14 +1617,149 @@ fn out_collation(c: &OutColumn) -> Collation {
         .unwrap_or(Collation::Utf8mb4GeneralCi)
 }
 
-/// The column name MySQL shows for an unaliased expression: its text.
-fn display_name(e: &ast::Expr) -> String {
-    let s = e.to_string();
-    if s.len() > 256 {
-        s[..256].to_string()
-    } else {
-        s
+/// The column name MySQL shows for an unaliased expression: its text as the
+/// client wrote it (sliced out of the statement by the AST span), else the
+/// rendered expression.
+fn display_name(e: &ast::Expr, text: &str) -> String {
+    use sqlparser::ast::Spanned;
+    let span = e.span();
+    let s = match (
+        offset_of(text, span.start.line, span.start.column),
+        offset_of(text, span.end.line, span.end.column),
+    ) {
+        (Some(mut a), Some(mut b)) if a < b => {
+            // A unary operator's span starts at its operand.
+            if let ast::Expr::UnaryOp { .. } = e {
+                let before = text[..a].trim_end();
+                if before.ends_with(['-', '+', '!', '~']) {
+                    a = before.len() - 1;
+                } else if before.to_ascii_uppercase().ends_with("NOT") {
+                    a = before.len() - 3;
+                }
+            }
+            // Special forms (SUBSTRING(..), TRIM(..), CAST(..) ...) span only
+            // their operands: take the keyword and the whole parenthesis.
+            if matches!(
+                e,
+                ast::Expr::Substring { .. }
+                    | ast::Expr::Trim { .. }
+                    | ast::Expr::Cast { .. }
+                    | ast::Expr::Convert { .. }
+                    | ast::Expr::Extract { .. }
+                    | ast::Expr::Ceil { .. }
+                    | ast::Expr::Floor { .. }
+                    | ast::Expr::Position { .. }
+            ) {
+                let before = text[..a].trim_end();
+                let kw_end = before.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+                let open_at = if before.ends_with('(') {
+                    Some(before.len() - 1)
+                } else if kw_end.len() < before.len() {
+                    None
+                } else {
+                    None
+                };
+                if let Some(open) = open_at {
+                    let w = text[..open].trim_end();
+                    let word_start = w
+                        .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                        .len();
+                    if word_start < w.len() {
+                        a = word_start;
+                        if let Some(close) = matching_paren(&text[open..]) {
+                            b = b.max(open + close + 1);
+                        }
+                    }
+                }
+            }
+            // `x IS [NOT] NULL|TRUE|FALSE` spans only `x`.
+            let suffix: Option<&[&str]> = match e {
+                ast::Expr::IsNull(_) => Some(&["IS", "NULL"]),
+                ast::Expr::IsNotNull(_) => Some(&["IS", "NOT", "NULL"]),
+                ast::Expr::IsTrue(_) => Some(&["IS", "TRUE"]),
+                ast::Expr::IsNotTrue(_) => Some(&["IS", "NOT", "TRUE"]),
+                ast::Expr::IsFalse(_) => Some(&["IS", "FALSE"]),
+                ast::Expr::IsNotFalse(_) => Some(&["IS", "NOT", "FALSE"]),
+                _ => None,
+            };
+            if let Some(words) = suffix {
+                let mut at = b;
+                for w in words {
+                    let rest = &text[at..];
+                    let t = rest.trim_start();
+                    if t.len() >= w.len() && t[..w.len()].eq_ignore_ascii_case(w) {
+                        at += rest.len() - t.len() + w.len();
+                    } else {
+                        at = b;
+                        break;
+                    }
+                }
+                b = at;
+            }
+            // A call's span stops at its name or last argument: take the rest
+            // of the argument list and the closing parenthesis too.
+            if let ast::Expr::Function(_) = e {
+                let rest = &text[b..];
+                let t = rest.trim_start();
+                let skip = rest.len() - t.len();
+                if t.starts_with('(') {
+                    if let Some(close) = matching_paren(t) {
+                        b += skip + close + 1;
+                    }
+                } else if t.starts_with(')') {
+                    b += skip + 1;
+                }
+            }
+            text.get(a..b)
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .unwrap_or_else(|| e.to_string())
+        }
+        _ => e.to_string(),
+    };
+    s.chars().take(256).collect()
+}
+
+/// Byte offset of a 1-based (line, column) position, columns in characters.
+fn offset_of(text: &str, line: u64, col: u64) -> Option<usize> {
+    if line == 0 || col == 0 {
+        return None;
     }
+    let mut pos = 0usize;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i as u64 + 1 == line {
+            let within = l
+                .char_indices()
+                .nth((col - 1) as usize)
+                .map(|(b, _)| b)
+                .unwrap_or(l.len());
+            return Some(pos + within);
+        }
+        pos += l.len();
+    }
+    None
+}
+
+/// Byte index of the `)` closing the `(` that `t` starts with.
+fn matching_paren(t: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in t.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn ast_conjuncts(e: &ast::Expr, out: &mut Vec<ast::Expr>) {
@@ -1680,12 +1892,25 @@ fn aggregate(
     while i < keyed.len() {
         let mut j = i;
         let mut states: Vec<AggState> = aggs.iter().map(AggState::new).collect();
+        let mut seen: Vec<Vec<Value>> = vec![Vec::new(); aggs.len()];
         while j < keyed.len() && cmp_rows(&keyed[i].0, &keyed[j].0, &colls) == Ordering::Equal {
-            for (s, a) in states.iter_mut().zip(aggs) {
+            for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
                 let v = match &a.arg {
                     Some(e) => Some(e.eval(&keyed[j].1, cx)?),
                     None => None,
                 };
+                if a.distinct {
+                    if let Some(x) = &v {
+                        if x.is_null()
+                            || seen[k]
+                                .iter()
+                                .any(|y| sort_cmp(x, y, a.collation) == Ordering::Equal)
+                        {
+                            continue;
+                        }
+                        seen[k].push(x.clone());
+                    }
+                }
                 s.add(a, v, cx)?;
             }
             j += 1;

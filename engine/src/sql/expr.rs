@@ -608,7 +608,8 @@ impl Expr {
         });
     }
 
-    fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+    /// Visits this expression and every sub-expression, mutably.
+    pub fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
         f(self);
         match self {
             Expr::Lit(_) | Expr::Col(_) => {}
@@ -800,6 +801,11 @@ impl Scope {
         let mut found = None;
         for (i, c) in self.cols.iter().enumerate() {
             if !c.name.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            // Internal pseudo-tables (`__new__` in ON DUPLICATE KEY UPDATE) are
+            // reachable only when named.
+            if table.is_none() && c.table.starts_with("__") {
                 continue;
             }
             if let Some(t) = table {
@@ -1110,7 +1116,10 @@ impl Binder<'_> {
             }
             A::Identifier(i) if i.value.starts_with('@') => {
                 let v = self.env.user_var(&i.value[1..]);
-                let t = literal_type(&v, lit_coll);
+                // An unset user variable is a NULL of string type, as in MySQL.
+                let t = literal_type(&v, lit_coll).or(Some(SqlType::Blob {
+                    kind: crate::value::LobKind::Long,
+                }));
                 (Expr::Lit(v), t)
             }
             A::CompoundIdentifier(parts)
@@ -1621,7 +1630,23 @@ impl Binder<'_> {
             ));
         };
         func.check_arity(bound.len())?;
-        let ty = func.result_type(&types, self.env.literal_collation());
+        let mut ty = func.result_type(&types, self.env.literal_collation());
+        // ROUND/TRUNCATE(x, d) with a constant d have scale d (MySQL).
+        if matches!(func, Func::Round | Func::Truncate) {
+            if let (Some(SqlType::Decimal { precision, .. }), Some(Expr::Lit(Value::Int(d)))) =
+                (&ty, bound.get(1))
+            {
+                ty = Some(SqlType::Decimal {
+                    precision: *precision,
+                    scale: (*d).clamp(0, 30) as u8,
+                });
+            } else if let (Some(SqlType::Decimal { precision, .. }), None) = (&ty, bound.get(1)) {
+                ty = Some(SqlType::Decimal {
+                    precision: *precision,
+                    scale: 0,
+                });
+            }
+        }
         Ok((Expr::Func(func, bound), ty))
     }
 }

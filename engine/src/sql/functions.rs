@@ -293,6 +293,7 @@ impl Func {
             collation: coll,
         });
         let first = args.first().cloned().flatten();
+        let first_typed = args.iter().find_map(|t| t.clone());
         match self {
             Length | CharLength | Locate | Instr | Crc32 | Year | Month | Day | Hour | Minute
             | Second | DateDiff | Extract | Sign | IsNull => big,
@@ -312,7 +313,8 @@ impl Func {
             CurDate | DateFn => Some(SqlType::Date),
             CurTime | TimeFn => Some(SqlType::Time { fsp: 0 }),
             DateAdd | DateSub => Some(SqlType::DateTime { fsp: 0 }),
-            IfNull | Coalesce | Greatest | Least | NullIf => first.or(text),
+            IfNull | Coalesce | Greatest | Least => first_typed.or(text),
+            NullIf => first.or(text),
             If => args
                 .get(1)
                 .cloned()

@@ -184,6 +184,7 @@ impl Instance {
             row_count: -1,
             found_rows: 0,
             counters: SessionCounters::default(),
+            text: Arc::from(""),
         };
         self.status.connected();
         self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
@@ -234,6 +235,8 @@ pub struct Session {
     row_count: i64,
     found_rows: u64,
     pub counters: SessionCounters,
+    /// Text of the statement being run.
+    text: Arc<str>,
 }
 
 impl Drop for Session {
@@ -450,6 +453,7 @@ impl Session {
     ) -> SqlResult<T> {
         let cx = self.eval_cx();
         let sql = self.inst.sql.clone();
+        let stmt_text = self.text.clone();
         let (mut env, txn) = self.env();
         let reader = match txn {
             Some(t) => Reader::Tx(t),
@@ -464,6 +468,7 @@ impl Session {
             params,
             next_param: 0,
             cx,
+            text: stmt_text,
             describe: false,
         };
         let out = f(&mut ex);
@@ -503,6 +508,7 @@ impl Session {
             self.vars.sql_mode().strict() && self.vars.sql_mode().error_for_division_by_zero();
         let sql = self.inst.sql.clone();
         let db = self.db.clone().unwrap_or_default();
+        let stmt_text = self.text.clone();
         let (mut env, txn) = self.env();
         let Some(txn) = txn else {
             return Err(SqlError::new(1105, "internal error: no transaction"));
@@ -525,6 +531,7 @@ impl Session {
             params,
             next_param: 0,
             cx,
+            text: stmt_text,
             describe: false,
         };
         let out = f(&mut ex);
@@ -717,6 +724,7 @@ impl Session {
     }
 
     fn run(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+        self.text = Arc::from(text);
         let keeps_warnings = matches!(
             parsed,
             Parsed::Own(OwnStatement::Show(

@@ -1,0 +1,302 @@
+//! End-to-end tests: the real `borealis` binary driven by the real `mysql`
+//! client, `sysbench`, and compared with a real MariaDB server.
+
+mod harness;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use harness::*;
+
+#[test]
+fn password_is_verified_and_errors_keep_the_connection() {
+    let b = Borealis::start("auth");
+    let ok = b.mysql(&["-N", "-B", "-e", "select 1+1, version()"], "");
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert_eq!(text(&ok.stdout).trim(), "2\t8.0.36-borealis");
+
+    let bad = mysql(b.port, "admin", "wrong", &["-e", "select 1"], "");
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains(
+            "ERROR 1045 (28000): Access denied for user 'admin'@'127.0.0.1' (using password: YES)"
+        ),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    // Errors reach the client with their code; the same connection goes on.
+    let out = b.mysql(
+        &["-N", "-B", "--force"],
+        "select 1;\nselec 2;\nselect * from nosuch.t;\nuse nosuch;\nselect 3;\n",
+    );
+    let err = text(&out.stderr);
+    assert!(err.contains("ERROR 1064 (42000) at line 2"), "{err}");
+    assert!(err.contains("near 'selec 2' at line 1"), "{err}");
+    assert!(err.contains("ERROR 1146 (42S02) at line 3"), "{err}");
+    assert!(
+        err.contains("ERROR 1049 (42000) at line 4: Unknown database 'nosuch'"),
+        "{err}"
+    );
+    assert_eq!(text(&out.stdout), "1\n3\n");
+}
+
+#[test]
+fn first_start_without_password_generates_one() {
+    let dir = temp_dir("initpw");
+    let port = free_port();
+    let log = dir.with_extension("log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_borealis"))
+        .args(["serve", "--data-dir"])
+        .arg(&dir)
+        .args(["--port", &port.to_string()])
+        .env_remove("BOREALIS_MASTER_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let pw = line.trim().rsplit(": ").next().unwrap().to_string();
+    let file = std::fs::read_to_string(dir.join("initial-password")).unwrap();
+    assert_eq!(file.trim(), pw);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(dir.join("initial-password"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = mysql(
+        port,
+        "admin",
+        &pw,
+        &["-N", "-e", "select current_user()"],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&log);
+}
+
+/// Runs a script on both servers; compares stdout and the error codes.
+fn golden(b: &Borealis, m: &MariaDb, path: &std::path::Path) {
+    let script = std::fs::read_to_string(path).unwrap();
+    let args = ["--table", "--force", "--comments=false"];
+    let ours = b.mysql(&args, &script);
+    let theirs = m.mysql(&args, &script);
+    let codes = |e: &[u8]| -> Vec<String> {
+        text(e)
+            .lines()
+            .filter(|l| l.starts_with("ERROR"))
+            .map(|l| l.split(':').next().unwrap_or("").to_string())
+            .collect()
+    };
+    let name = path.file_name().unwrap().to_string_lossy();
+    let (o, t) = (text(&ours.stdout), text(&theirs.stdout));
+    if o != t {
+        let ol: Vec<&str> = o.lines().collect();
+        let tl: Vec<&str> = t.lines().collect();
+        let at = ol
+            .iter()
+            .zip(&tl)
+            .position(|(a, b)| a != b)
+            .unwrap_or(ol.len().min(tl.len()));
+        panic!(
+            "{name}: output differs from MariaDB at line {at}\n--- borealis ---\n{}\n--- mariadb ---\n{}\n(borealis stderr: {})",
+            ol[at.saturating_sub(3)..(at + 4).min(ol.len())].join("\n"),
+            tl[at.saturating_sub(3)..(at + 4).min(tl.len())].join("\n"),
+            text(&ours.stderr)
+        );
+    }
+    assert_eq!(
+        codes(&ours.stderr),
+        codes(&theirs.stderr),
+        "{name}: errors differ\nborealis: {}\nmariadb: {}",
+        text(&ours.stderr),
+        text(&theirs.stderr)
+    );
+}
+
+#[test]
+fn golden_sql_matches_mariadb() {
+    let b = Borealis::start("golden");
+    let m = MariaDb::start("golden");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sql");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for f in &files {
+        golden(&b, &m, f);
+    }
+}
+
+/// `kill -9` during a client write loop: every acknowledged transaction is
+/// there after restart, and no transaction is half there.
+#[test]
+fn kill_9_during_writes_loses_nothing_acknowledged() {
+    let b = Borealis::start("crash");
+    let setup = b.mysql(&["-e", "create database c; create table c.t (id int primary key, part int not null, v varchar(50))"], "");
+    assert!(setup.status.success(), "{}", text(&setup.stderr));
+    let mut client = Command::new("mysql")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{}", b.port),
+            "-uadmin",
+            &format!("-p{PASSWORD}"),
+            "-N",
+            "-B",
+            "--unbuffered",
+            "c",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = client.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        for i in 1..200_000u64 {
+            let s = format!("BEGIN;\nINSERT INTO t VALUES ({i}, 1, 'x');\nINSERT INTO t VALUES ({}, 2, 'y');\nCOMMIT;\nSELECT {i};\n", i + 1_000_000);
+            if input.write_all(s.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = client.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut last = 0u64;
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Ok(n) = line.trim().parse::<u64>() {
+                last = n;
+            }
+        }
+        last
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    let mut b = b;
+    b.kill9();
+    let acked = reader.join().unwrap();
+    let _ = client.kill();
+    let _ = client.wait();
+    let _ = feeder.join();
+    assert!(
+        acked > 10,
+        "only {acked} transactions acknowledged before the kill"
+    );
+    let b = b.restart();
+    let out = b.mysql(&["-N", "-B", "-e", "select count(*), sum(part=1), sum(part=2), coalesce(max(case when part=1 then id end), 0) from c.t"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Vec<u64> = text(&out.stdout)
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!(v[1], v[2], "a transaction is half applied: {v:?}");
+    assert!(
+        v[3] >= acked,
+        "acknowledged transaction {acked} lost; max present {}",
+        v[3]
+    );
+    assert_eq!(
+        v[1], v[3],
+        "transactions 1..{} are not all present: {v:?}",
+        v[3]
+    );
+}
+
+#[test]
+fn clean_restart_keeps_data_and_sigterm_exits_zero() {
+    let b = Borealis::start("restart");
+    let out = b.mysql(&["-e", "create database r; create table r.t (a int primary key, b text); insert into r.t values (1,'one'),(2,'two')"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut b = b;
+    assert!(b.stop().success(), "SIGTERM exit status\n{}", b.log_text());
+    let b = b.restart();
+    let out = b.mysql(&["-N", "-B", "-e", "select a, b from r.t order by a"], "");
+    assert_eq!(text(&out.stdout), "1\tone\n2\ttwo\n");
+}
+
+fn sysbench(port: u16, args: &[&str]) -> std::process::Output {
+    Command::new("sysbench")
+        .args(args)
+        .args([
+            "--mysql-host=127.0.0.1",
+            &format!("--mysql-port={port}"),
+            "--mysql-user=admin",
+            &format!("--mysql-password={PASSWORD}"),
+            "--mysql-db=sb",
+        ])
+        .output()
+        .expect("sysbench (Debian package sysbench) is needed")
+}
+
+#[test]
+fn sysbench_read_write_in_both_ps_modes() {
+    let b = Borealis::start("sysbench");
+    assert!(b.mysql(&["-e", "create database sb"], "").status.success());
+    let common = ["--tables=2", "--table-size=1000"];
+    let prep = sysbench(
+        b.port,
+        &[&["oltp_read_write"][..], &common, &["prepare"]].concat(),
+    );
+    assert!(
+        prep.status.success(),
+        "prepare: {}{}",
+        text(&prep.stdout),
+        text(&prep.stderr)
+    );
+    for mode in ["auto", "disable"] {
+        let ps = format!("--db-ps-mode={mode}");
+        let run = sysbench(
+            b.port,
+            &[
+                &["oltp_read_write"][..],
+                &common,
+                &["--threads=4", "--time=3", &ps, "run"],
+            ]
+            .concat(),
+        );
+        let out = text(&run.stdout);
+        assert!(
+            run.status.success(),
+            "run ({mode}): {out}{}",
+            text(&run.stderr)
+        );
+        assert!(out.contains("transactions:"), "{out}");
+        assert!(
+            !text(&run.stderr).contains("FATAL"),
+            "{}",
+            text(&run.stderr)
+        );
+    }
+    let check = b.mysql(
+        &["-N", "-B", "-e", "checksum table sb.sbtest1, sb.sbtest2"],
+        "",
+    );
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    let clean = sysbench(
+        b.port,
+        &[&["oltp_read_write"][..], &common, &["cleanup"]].concat(),
+    );
+    assert!(clean.status.success(), "{}", text(&clean.stderr));
+    let left = b.mysql(&["-N", "-e", "show tables from sb"], "");
+    assert_eq!(text(&left.stdout), "");
+}

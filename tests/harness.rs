@@ -1,0 +1,255 @@
+//! Shared harness for the end-to-end tests: starts the real `borealis` binary
+//! and a real MariaDB server on loopback ports with temporary data
+//! directories, and runs the real `mysql` client against them.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const PASSWORD: &str = "e2e-secret";
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn wait_port(port: u16, child: &mut Child, log: &Path) {
+    let start = Instant::now();
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "server exited with {status} before listening; log:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "server did not listen on {port}; log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "borealis-e2e-{name}-{}-{}",
+        std::process::id(),
+        free_port()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A running `borealis serve`.
+pub struct Borealis {
+    pub child: Child,
+    pub port: u16,
+    pub dir: PathBuf,
+    pub log: PathBuf,
+    keep_dir: bool,
+}
+
+impl Borealis {
+    pub fn start(name: &str) -> Borealis {
+        Borealis::start_in(temp_dir(name), free_port())
+    }
+
+    pub fn start_in(dir: PathBuf, port: u16) -> Borealis {
+        let log = dir.with_extension("log");
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_borealis"))
+            .args(["serve", "--data-dir"])
+            .arg(&dir)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--master-password",
+                PASSWORD,
+                "--cache-size",
+                "64M",
+            ])
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("start borealis");
+        wait_port(port, &mut child, &log);
+        Borealis {
+            child,
+            port,
+            dir,
+            log,
+            keep_dir: false,
+        }
+    }
+
+    /// `kill -9`: no shutdown work at all.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM and wait for a clean exit.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().expect("wait for borealis")
+    }
+
+    /// Restarts on the same data directory and port (after stop or kill9).
+    pub fn restart(mut self) -> Borealis {
+        self.keep_dir = true;
+        let dir = self.dir.clone();
+        let port = self.port;
+        drop(self);
+        Borealis::start_in(dir, port)
+    }
+
+    pub fn mysql(&self, args: &[&str], stdin: &str) -> Output {
+        mysql(self.port, "admin", PASSWORD, args, stdin)
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Borealis {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = std::fs::remove_file(&self.log);
+        }
+    }
+}
+
+/// Runs the real `mysql` client.
+pub fn mysql(port: u16, user: &str, password: &str, args: &[&str], stdin: &str) -> Output {
+    let mut cmd = Command::new("mysql");
+    cmd.args(["-h127.0.0.1", &format!("-P{port}"), &format!("-u{user}")]);
+    if !password.is_empty() {
+        cmd.arg(format!("-p{password}"));
+    }
+    let mut child = cmd
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the mysql client (Debian package mariadb-client) is needed");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(data.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    out
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A real MariaDB server (the reference peer), root without password.
+pub struct MariaDb {
+    child: Child,
+    pub port: u16,
+    dir: PathBuf,
+}
+
+pub fn mariadbd() -> Option<PathBuf> {
+    ["/usr/sbin/mariadbd", "/usr/bin/mariadbd"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+impl MariaDb {
+    pub fn start(name: &str) -> MariaDb {
+        let bin = mariadbd().expect(
+            "mariadbd (Debian package mariadb-server) is needed; scripts/test.sh installs it",
+        );
+        let dir = temp_dir(&format!("mariadb-{name}"));
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let is_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| text(&o.stdout).trim() == "0")
+            .unwrap_or(false);
+        let mut install = Command::new("mariadb-install-db");
+        install
+            .args([
+                "--no-defaults",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ])
+            .arg(format!("--datadir={}", data.display()));
+        if is_root {
+            install.arg("--user=root");
+        }
+        let out = install.output().expect("mariadb-install-db");
+        assert!(
+            out.status.success(),
+            "mariadb-install-db failed: {}",
+            text(&out.stderr)
+        );
+        let port = free_port();
+        let log = dir.join("mariadb.log");
+        let mut cmd = Command::new(bin);
+        cmd.arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--socket={}", dir.join("sock").display()))
+            .arg(format!("--port={port}"))
+            .args([
+                "--bind-address=127.0.0.1",
+                "--skip-grant-tables",
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_general_ci",
+                "--default-time-zone=+00:00",
+                "--innodb-buffer-pool-size=64M",
+            ])
+            .arg(format!("--log-error={}", log.display()));
+        if is_root {
+            cmd.arg("--user=root");
+        }
+        let mut child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start mariadbd");
+        wait_port(port, &mut child, &log);
+        MariaDb { child, port, dir }
+    }
+
+    pub fn mysql(&self, args: &[&str], stdin: &str) -> Output {
+        mysql(self.port, "root", "", args, stdin)
+    }
+}
+
+impl Drop for MariaDb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
