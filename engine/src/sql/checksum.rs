@@ -41,7 +41,7 @@
 //! `shared/reference/checksum/` and, when `mariadbd` is installed, against a live server
 //! (`matches_live_mariadb` below).
 
-use crate::value::{Collation, DateTime, Decimal, IntKind, SqlType, Time, Value, ValueError};
+use crate::value::{Collation, DateTime, Decimal, SqlType, Time, Value, ValueError};
 
 /// One column as CHECKSUM TABLE sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -422,6 +422,7 @@ fn decimal_bin(d: &Decimal, precision: u8, scale: u8, out: &mut Vec<u8>) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::IntKind;
     use crate::value::{Date, LobKind};
 
     const REF: &str = "/work/shared/reference/checksum";
@@ -932,7 +933,7 @@ mod tests {
             }
 
             fn one_in(&mut self, n: u64) -> bool {
-                self.next() % n == 0
+                self.next().is_multiple_of(n)
             }
         }
 

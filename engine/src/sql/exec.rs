@@ -842,7 +842,7 @@ impl<'a> Exec<'a> {
     }
 
     /// Builds the scope and rows of the FROM clause.
-    fn from_clause(
+    fn build_from(
         &mut self,
         from: &[ast::TableWithJoins],
         where_conj: &[ast::Expr],
@@ -1151,7 +1151,7 @@ impl<'a> Exec<'a> {
                 table_with_joins, ..
             } => {
                 let (scope, rows, _, _) =
-                    self.from_clause(std::slice::from_ref(table_with_joins), &[])?;
+                    self.build_from(std::slice::from_ref(table_with_joins), &[])?;
                 Ok(Source {
                     cols: scope.cols,
                     table: None,
@@ -1179,7 +1179,7 @@ impl<'a> Exec<'a> {
             ast_conjuncts(w, &mut where_conj);
         }
         // A single-table scan in key order with LIMIT can stop early.
-        let (scope, mut rows, path, table) = self.from_clause(&s.from, &where_conj)?;
+        let (scope, mut rows, path, table) = self.build_from(&s.from, &where_conj)?;
         let filter = match &s.selection {
             Some(w) => Some(
                 Binder {
@@ -1316,7 +1316,10 @@ impl<'a> Exec<'a> {
                     .collect();
                 let _ = ast::visit_expressions_mut(&mut h, |e: &mut ast::Expr| {
                     if let ast::Expr::Identifier(i) = e {
-                        if scope.resolve(&[i.value.clone()], "having clause").is_err() {
+                        if scope
+                            .resolve(std::slice::from_ref(&i.value), "having clause")
+                            .is_err()
+                        {
                             if let Some((_, x)) = aliases
                                 .iter()
                                 .find(|(a, _)| a.eq_ignore_ascii_case(&i.value))
@@ -1350,7 +1353,9 @@ impl<'a> Exec<'a> {
             let by_alias = match &o.expr {
                 ast::Expr::Identifier(i) => outputs.iter().position(|(_, c)| {
                     c.name.eq_ignore_ascii_case(&i.value)
-                        && scope.resolve(&[i.value.clone()], "order clause").is_err()
+                        && scope
+                            .resolve(std::slice::from_ref(&i.value), "order clause")
+                            .is_err()
                 }),
                 ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
                     let n = self.count_value(&o.expr)? as usize;
@@ -1427,7 +1432,7 @@ impl<'a> Exec<'a> {
                     }
                     ast::Expr::Identifier(i)
                         if scope
-                            .resolve(&[i.value.clone()], "group statement")
+                            .resolve(std::slice::from_ref(&i.value), "group statement")
                             .is_err() =>
                     {
                         match outputs
@@ -1651,14 +1656,7 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                     | ast::Expr::Position { .. }
             ) {
                 let before = text[..a].trim_end();
-                let kw_end = before.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-                let open_at = if before.ends_with('(') {
-                    Some(before.len() - 1)
-                } else if kw_end.len() < before.len() {
-                    None
-                } else {
-                    None
-                };
+                let open_at = before.ends_with('(').then(|| before.len() - 1);
                 if let Some(open) = open_at {
                     let w = text[..open].trim_end();
                     let word_start = w

@@ -11,8 +11,8 @@ use super::error::{SqlError, SqlResult};
 use super::functions::{self, Func};
 use crate::value::temporal::{parse_datetime, parse_time, DateTime};
 use crate::value::{
-    compare, format_f64, str_to_decimal, str_to_f64, str_to_int, Collation, Decimal, IntKind,
-    NumParse, SqlType, Value, Warning,
+    compare, str_to_decimal, str_to_f64, str_to_int, Collation, Decimal, IntKind, NumParse,
+    SqlType, Value, Warning,
 };
 
 /// The type of an expression's result; `None` is the NULL type.

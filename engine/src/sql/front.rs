@@ -970,10 +970,10 @@ fn route(tokens: &[TokenWithSpan]) -> Route {
         "RESET" => matches!(w(1).as_str(), "SLAVE" | "REPLICA" | "MASTER" | "BINARY"),
         "SET" => {
             // SET PASSWORD / ROLE / DEFAULT ROLE / RESOURCE GROUP / STATEMENT … FOR: sqlparser.
-            !matches!(
+            !(matches!(
                 w(1).as_str(),
                 "PASSWORD" | "ROLE" | "RESOURCE" | "STATEMENT"
-            ) && !(w(1) == "DEFAULT" && w(2) == "ROLE")
+            ) || (w(1) == "DEFAULT" && w(2) == "ROLE"))
         }
         "LOCK" | "UNLOCK" => matches!(w(1).as_str(), "TABLES" | "TABLE"),
         "DROP" => w(1) == "USER" || w(1) == "EVENT",
@@ -1738,12 +1738,12 @@ impl<'a> Own<'a> {
         let mut items = Vec::new();
         loop {
             let table = self.table_name()?;
-            let alias = if self.eat("AS") {
-                Some(self.ident()?)
-            } else if !matches!(
-                self.peek_word(0).as_deref(),
-                Some("READ" | "WRITE" | "LOW_PRIORITY")
-            ) {
+            let explicit = self.eat("AS");
+            let alias = if explicit
+                || !matches!(
+                    self.peek_word(0).as_deref(),
+                    Some("READ" | "WRITE" | "LOW_PRIORITY")
+                ) {
                 Some(self.ident()?)
             } else {
                 None
@@ -1775,7 +1775,7 @@ impl<'a> Own<'a> {
         }
     }
 
-    fn from_db(&mut self) -> R<Option<String>> {
+    fn parse_from_db(&mut self) -> R<Option<String>> {
         if self.eat_one_of(&["FROM", "IN"]).is_some() {
             Ok(Some(self.ident()?))
         } else {
@@ -1858,13 +1858,13 @@ impl<'a> Own<'a> {
             },
             "TABLES" => S::Tables {
                 full,
-                db: self.from_db()?,
+                db: self.parse_from_db()?,
                 filter: self.filter()?,
             },
             "OPEN" => {
                 self.expect("TABLES")?;
                 S::OpenTables {
-                    db: self.from_db()?,
+                    db: self.parse_from_db()?,
                     filter: self.filter()?,
                 }
             }
@@ -1887,7 +1887,7 @@ impl<'a> Own<'a> {
             "TABLE" => {
                 self.expect("STATUS")?;
                 S::TableStatus {
-                    db: self.from_db()?,
+                    db: self.parse_from_db()?,
                     filter: self.filter()?,
                 }
             }
@@ -1969,11 +1969,11 @@ impl<'a> Own<'a> {
             },
             "REPLICAS" => S::ReplicaHosts,
             "EVENTS" => S::Events {
-                db: self.from_db()?,
+                db: self.parse_from_db()?,
                 filter: self.filter()?,
             },
             "TRIGGERS" => S::Triggers {
-                db: self.from_db()?,
+                db: self.parse_from_db()?,
                 filter: self.filter()?,
             },
             "FUNCTION" | "PROCEDURE" | "PACKAGE" => {
@@ -2004,7 +2004,7 @@ impl<'a> Own<'a> {
             return self.fail("FROM");
         }
         let mut table = self.table_name()?;
-        if let Some(db) = self.from_db()? {
+        if let Some(db) = self.parse_from_db()? {
             table.db = Some(db);
         }
         Ok(table)
@@ -2362,9 +2362,7 @@ impl<'a> Own<'a> {
             }
             if self.eat("WITH") {
                 while !self.at_end() {
-                    if self.eat_seq(&["GRANT", "OPTION"]) {
-                        with_grant_option = true;
-                    } else if self.eat_seq(&["ADMIN", "OPTION"]) {
+                    if self.eat_seq(&["GRANT", "OPTION"]) || self.eat_seq(&["ADMIN", "OPTION"]) {
                         with_grant_option = true;
                     } else {
                         // MAX_QUERIES_PER_HOUR n …

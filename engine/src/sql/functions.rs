@@ -176,7 +176,11 @@ pub fn date_format(dt: &DateTime, fmt: &[u8]) -> String {
         }
         let Some(s) = it.next() else { break };
         let d = &dt.date;
-        let h12 = if dt.hour % 12 == 0 { 12 } else { dt.hour % 12 };
+        let h12 = if dt.hour.is_multiple_of(12) {
+            12
+        } else {
+            dt.hour % 12
+        };
         match s {
             'Y' => out.push_str(&format!("{:04}", d.year)),
             'y' => out.push_str(&format!("{:02}", d.year % 100)),

@@ -1909,7 +1909,7 @@ fn grant_revoke(
         let Some(d) = cat.users.get(&(u.user.clone(), u.host.clone())) else {
             return Err(SqlError::new(
                 1133,
-                format!("Can't find any matching row in the user table"),
+                "Can't find any matching row in the user table",
             ));
         };
         let mut d = d.clone();
