@@ -300,3 +300,39 @@ fn sysbench_read_write_in_both_ps_modes() {
     let left = b.mysql(&["-N", "-e", "show tables from sb"], "");
     assert_eq!(text(&left.stdout), "");
 }
+
+#[test]
+fn privileges_are_enforced() {
+    let b = Borealis::start("privs");
+    let setup = b.mysql(&["-e", "create database p; create table p.t (a int primary key); insert into p.t values (1); create user 'bob'@'%' identified by 'bobpw'"], "");
+    assert!(setup.status.success(), "{}", text(&setup.stderr));
+    let bob = |sql: &str| mysql(b.port, "bob", "bobpw", &["-N", "-B", "-e", sql], "");
+    assert!(
+        text(&mysql(b.port, "bob", "nope", &["-e", "select 1"], "").stderr).contains("ERROR 1045")
+    );
+    assert!(bob("select 1").status.success());
+    assert!(
+        text(&bob("select * from p.t").stderr).contains("ERROR 1142 (42000)"),
+        "{}",
+        text(&bob("select * from p.t").stderr)
+    );
+    assert!(text(&bob("use p").stderr).contains("ERROR 1044 (42000)"));
+    assert!(text(&bob("create database q").stderr).contains("ERROR 1044"));
+    assert!(text(&bob("create user 'eve'@'%' identified by 'x'").stderr).contains("ERROR 1227"));
+    assert_eq!(text(&bob("show databases").stdout), "information_schema\n");
+
+    let grant = b.mysql(&["-e", "grant select on p.* to 'bob'@'%'"], "");
+    assert!(grant.status.success(), "{}", text(&grant.stderr));
+    let sel = bob("select a from p.t");
+    assert_eq!(text(&sel.stdout), "1\n", "{}", text(&sel.stderr));
+    assert!(text(&bob("insert into p.t values (2)").stderr).contains("ERROR 1142"));
+    let grants = b.mysql(&["-N", "-B", "-e", "show grants for 'bob'@'%'"], "");
+    assert!(
+        text(&grants.stdout).contains("GRANT SELECT ON `p`.* TO `bob`@`%`"),
+        "{}",
+        text(&grants.stdout)
+    );
+    let revoke = b.mysql(&["-e", "revoke select on p.* from 'bob'@'%'"], "");
+    assert!(revoke.status.success(), "{}", text(&revoke.stderr));
+    assert!(text(&bob("select a from p.t").stderr).contains("ERROR 1142"));
+}

@@ -597,6 +597,17 @@ impl Session {
             self.db = Some("information_schema".into());
             return Ok(());
         }
+        if let Some(u) = cat.find_user(&self.user, &self.host) {
+            if !u.any_on_db(db) && cat.dbs.contains_key(db) {
+                return Err(SqlError::new(
+                    1044,
+                    format!(
+                        "Access denied for user '{}'@'{}' to database '{db}'",
+                        self.user, self.host
+                    ),
+                ));
+            }
+        }
         match cat.dbs.get(db) {
             Some(d) => {
                 self.vars.set_database_collation(d.collation);
@@ -751,7 +762,10 @@ impl Session {
             p.since = Instant::now();
             p.info = Some(text.chars().take(100).collect());
         }
-        let out = self.dispatch(parsed, params, text);
+        let out = match self.authorize(parsed) {
+            Ok(()) => self.dispatch(parsed, params, text),
+            Err(e) => Err(e),
+        };
         if let Some(p) = self
             .inst
             .procs
@@ -783,6 +797,190 @@ impl Session {
             }
         }
         out
+    }
+
+    /// Checks the user's privileges for a statement (1142, 1044, 1227).
+    fn authorize(&mut self, parsed: &Parsed) -> SqlResult<()> {
+        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        let Some(user) = cat.find_user(&self.user, &self.host).cloned() else {
+            return Err(SqlError::new(
+                1045,
+                format!(
+                    "Access denied for user '{}'@'{}' (user dropped)",
+                    self.user, self.host
+                ),
+            ));
+        };
+        if user.global & privs::ALL == privs::ALL {
+            return Ok(());
+        }
+        let cur = self.db.clone();
+        let who = format!("'{}'@'{}'", self.user, self.host);
+        let table_err = |cmd: &str, t: &str| {
+            SqlError::new(
+                1142,
+                format!("{cmd} command denied to user {who} for table '{t}'"),
+            )
+        };
+        let need_table = |bits: u32, cmd: &str, name: &ast::ObjectName| -> SqlResult<()> {
+            let parts: Vec<String> = name
+                .0
+                .iter()
+                .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+                .collect();
+            let (db, t) = match parts.as_slice() {
+                [t] => (cur.clone().unwrap_or_default(), t.clone()),
+                [d, t] => (d.clone(), t.clone()),
+                _ => return Ok(()),
+            };
+            if db.eq_ignore_ascii_case("information_schema")
+                || user.allows(bits, Some(&db), Some(&t))
+            {
+                Ok(())
+            } else {
+                Err(table_err(cmd, &t))
+            }
+        };
+        let need_db = |bits: u32, db: &str| -> SqlResult<()> {
+            if user.allows(bits, Some(db), None) {
+                Ok(())
+            } else {
+                Err(SqlError::new(
+                    1044,
+                    format!("Access denied for user {who} to database '{db}'"),
+                ))
+            }
+        };
+        let need_global = |bits: u32, what: &str| -> SqlResult<()> {
+            if user.allows(bits, None, None) {
+                Ok(())
+            } else {
+                Err(SqlError::new(1227, format!("Access denied; you need (at least one of) the {what} privilege(s) for this operation")))
+            }
+        };
+        let relations = |st: &ast::Statement| -> Vec<ast::ObjectName> {
+            let mut v = Vec::new();
+            let _ = ast::visit_relations(st, |r: &ast::ObjectName| {
+                v.push(r.clone());
+                std::ops::ControlFlow::<()>::Continue(())
+            });
+            v
+        };
+        use ast::Statement as S;
+        match parsed {
+            Parsed::Sql(st) => match st.as_ref() {
+                S::Query(_) => {
+                    for r in relations(st) {
+                        need_table(privs::SELECT, "SELECT", &r)?;
+                    }
+                }
+                S::Insert(i) => {
+                    let target = match &i.table {
+                        ast::TableObject::TableName(n) => Some(n.clone()),
+                        _ => None,
+                    };
+                    for r in relations(st) {
+                        if Some(&r) == target.as_ref() {
+                            need_table(privs::INSERT, "INSERT", &r)?;
+                            if i.replace_into {
+                                need_table(privs::DELETE, "DELETE", &r)?;
+                            }
+                            if i.on.is_some() {
+                                need_table(privs::UPDATE, "UPDATE", &r)?;
+                            }
+                        } else {
+                            need_table(privs::SELECT, "SELECT", &r)?;
+                        }
+                    }
+                }
+                S::Update(_) => {
+                    for r in relations(st) {
+                        need_table(privs::UPDATE, "UPDATE", &r)?;
+                    }
+                }
+                S::Delete(_) => {
+                    for r in relations(st) {
+                        need_table(privs::DELETE, "DELETE", &r)?;
+                    }
+                }
+                S::CreateDatabase { db_name, .. } => {
+                    need_db(privs::CREATE, db_name.to_string().trim_matches('`'))?
+                }
+                S::CreateTable(_) => {
+                    for r in relations(st) {
+                        need_table(privs::CREATE, "CREATE", &r)?;
+                    }
+                }
+                S::Drop {
+                    object_type: ast::ObjectType::Database | ast::ObjectType::Schema,
+                    names,
+                    ..
+                } => {
+                    for n in names {
+                        need_db(privs::DROP, n.to_string().trim_matches('`'))?;
+                    }
+                }
+                S::Drop { names, .. } => {
+                    for n in names {
+                        need_table(privs::DROP, "DROP", n)?;
+                    }
+                }
+                S::AlterTable(a) => need_table(privs::ALTER, "ALTER", &a.name)?,
+                S::CreateIndex(ci) => need_table(privs::INDEX, "INDEX", &ci.table_name)?,
+                S::Truncate(t) => {
+                    for n in &t.table_names {
+                        need_table(privs::DROP, "DROP", &n.name)?;
+                    }
+                }
+                S::RenameTable(rs) => {
+                    for r in rs {
+                        need_table(privs::ALTER | privs::DROP, "ALTER", &r.old_name)?;
+                        need_table(privs::CREATE | privs::INSERT, "CREATE", &r.new_name)?;
+                    }
+                }
+                _ => {}
+            },
+            Parsed::Own(o) => match o {
+                OwnStatement::CreateUser { .. }
+                | OwnStatement::DropUser { .. }
+                | OwnStatement::AlterUser { .. } => need_global(privs::CREATE_USER, "CREATE USER")?,
+                OwnStatement::Grant(_) | OwnStatement::Revoke(_) => {
+                    need_global(privs::GRANT_OPTION, "GRANT OPTION")?
+                }
+                OwnStatement::Show(
+                    ShowStatement::MasterStatus
+                    | ShowStatement::BinaryLogs
+                    | ShowStatement::ReplicaStatus,
+                ) => need_global(
+                    privs::REPLICATION_CLIENT | privs::SUPER,
+                    "SUPER, REPLICATION CLIENT",
+                )
+                .or_else(|_| need_global(privs::REPLICATION_CLIENT, "SUPER, REPLICATION CLIENT"))?,
+                OwnStatement::Set(assignments) => {
+                    for a in assignments {
+                        if matches!(
+                            a.target,
+                            SetTarget::System {
+                                scope: VarScope::Global | VarScope::Persist | VarScope::PersistOnly,
+                                ..
+                            }
+                        ) {
+                            need_global(privs::SUPER, "SUPER or SYSTEM_VARIABLES_ADMIN")?;
+                        }
+                    }
+                }
+                OwnStatement::Checksum { tables, .. } => {
+                    for t in tables {
+                        let db = t.db.clone().or_else(|| cur.clone()).unwrap_or_default();
+                        if !user.allows(privs::SELECT, Some(&db), Some(&t.name)) {
+                            return Err(table_err("SELECT", &t.name));
+                        }
+                    }
+                }
+                _ => {}
+            },
+        }
+        Ok(())
     }
 
     fn kind(st: &ast::Statement) -> Kind {
@@ -1307,7 +1505,16 @@ impl Session {
                 let like = like_filter(filter)?;
                 let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
                 let mut names: Vec<String> = vec!["information_schema".into()];
-                names.extend(cat.dbs.keys().cloned());
+                let me = cat
+                    .find_user(&self.user, &self.host)
+                    .cloned()
+                    .unwrap_or_default();
+                names.extend(
+                    cat.dbs
+                        .keys()
+                        .filter(|d| me.global & privs::SHOW_DATABASES != 0 || me.any_on_db(d))
+                        .cloned(),
+                );
                 names.sort();
                 Ok(rows(
                     &["Database"],
