@@ -118,7 +118,13 @@ fn main() {
         use borealis_engine::storage::page::{Node, Val};
         let cache = Cache::new(256 << 20);
         for id in 1..=20_000u64 {
-            cache.insert(id, Arc::new(Node::Leaf(vec![(vec![1u8; 8].into(), Val::Inline(vec![2u8; 100].into()))])));
+            cache.insert(
+                id,
+                Arc::new(Node::Leaf(vec![(
+                    vec![1u8; 8].into(),
+                    Val::Inline(vec![2u8; 100].into()),
+                )])),
+            );
         }
         let mut hits = Vec::new();
         for _ in 0..5 {
@@ -131,7 +137,10 @@ fn main() {
             }
             hits.push(t.elapsed().as_nanos() as f64 / n as f64);
         }
-        out(format!("page cache hit (20k cached pages): median {:.0} ns/lookup", median(hits)));
+        out(format!(
+            "page cache hit (20k cached pages): median {:.0} ns/lookup",
+            median(hits)
+        ));
     }
     let st = vol.cache_stats();
     out(format!(

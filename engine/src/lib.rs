@@ -7,6 +7,26 @@
 //! `shared/DESIGN.md`; byte layouts, log format and the GC scheme are in
 //! `engine/STORAGE.md`.
 //!
+//! # Life of a query
+//!
+//! 1. The protocol crate hands the statement text to [`sql::session::Session::execute`]
+//!    (or a prepared statement's id and parameters to `execute_prepared`, which
+//!    substitutes the parameters into the parsed AST).
+//! 2. [`sql::front::parse`] removes comments and keeps the bodies of executable
+//!    comments (`/*!40101 ... */`), then either parses the statement itself (SHOW,
+//!    SET, transactions, users, CHECKSUM TABLE, ...) or hands it to sqlparser.
+//! 3. The session checks privileges against the user's grants in the catalog,
+//!    then opens an [`sql::exec::Exec`] over its open transaction or a fresh
+//!    snapshot, with the catalog of that snapshot (cached per catalog version).
+//! 4. For a SELECT, [`sql::exec::Exec::query`] binds expressions to column
+//!    positions ([`sql::expr::Binder`]), picks an access path per table from the
+//!    WHERE/ON conjuncts (primary key, secondary index, or scan), reads rows via
+//!    the storage snapshot, then filters, groups, sorts and limits.
+//! 5. DML runs in the session's transaction (a savepoint per statement) or its
+//!    own autocommit transaction, maintaining secondary indexes; DDL commits the
+//!    open transaction and runs in its own. Rows go back as [`sql::exec::RowSet`],
+//!    other statements as affected rows and MySQL's info string.
+//!
 //! # Life of a write
 //!
 //! 1. [`storage::Cluster::begin`] takes the cluster's newest published

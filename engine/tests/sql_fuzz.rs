@@ -35,7 +35,36 @@ const SEED: &[&str] = &[
 
 fn mutate(s: &str, rng: &mut Rng) -> String {
     let mut b: Vec<char> = s.chars().collect();
-    let tokens = ["(", ")", ",", "'", "\"", "`", "NULL", "SELECT", "*", "-", "9999999999999999999999", "0x", "/*!", "*/", "@@", "?", ";", " AND ", " OR ", "\\", "é", "\u{1F600}", "1e400", ".", "=", "<=>", "LIMIT", "GROUP BY"];
+    let tokens = [
+        "(",
+        ")",
+        ",",
+        "'",
+        "\"",
+        "`",
+        "NULL",
+        "SELECT",
+        "*",
+        "-",
+        "9999999999999999999999",
+        "0x",
+        "/*!",
+        "*/",
+        "@@",
+        "?",
+        ";",
+        " AND ",
+        " OR ",
+        "\\",
+        "é",
+        "\u{1F600}",
+        "1e400",
+        ".",
+        "=",
+        "<=>",
+        "LIMIT",
+        "GROUP BY",
+    ];
     for _ in 0..1 + rng.below(4) {
         if b.is_empty() {
             break;
@@ -66,7 +95,13 @@ fn mutated_statements_never_panic() {
     let dir = TempDir::new("sqlfuzz");
     let vol = Arc::new(Volume::open(&dir.0, small_opts()).unwrap());
     vol.create_cluster("borealis").unwrap();
-    let inst = Instance::new(vol.clone(), "borealis", ServerInfo::default(), Some(("admin", "pw"))).unwrap();
+    let inst = Instance::new(
+        vol.clone(),
+        "borealis",
+        ServerInfo::default(),
+        Some(("admin", "pw")),
+    )
+    .unwrap();
     let mut s = inst.session("admin", "127.0.0.1", None).unwrap();
     for q in SEED {
         let _ = s.execute(q);
@@ -80,7 +115,11 @@ fn mutated_statements_never_panic() {
             Ok(_) => {}
             Err(e) => {
                 errors += 1;
-                assert!(e.code >= 1000 && e.code < 4000, "statement {i} {q:?}: odd error code {}", e.code);
+                assert!(
+                    e.code >= 1000 && e.code < 4000,
+                    "statement {i} {q:?}: odd error code {}",
+                    e.code
+                );
             }
         }
         if i % 500 == 0 {

@@ -857,6 +857,7 @@ impl Exec<'_> {
 
     /// Fills a new index tree from the table's rows; fails on duplicates for UNIQUE.
     pub fn build_index(&mut self, t: &TableDef, ix: &IndexDef) -> SqlResult<()> {
+        self.reader.tx()?.watch_tree(t.tree);
         let mut rows = Vec::new();
         self.scan(t, &Path::Full, &[], false, &mut |pk, r| {
             rows.push((pk, r));
@@ -888,6 +889,7 @@ impl Exec<'_> {
         new: &mut TableDef,
         map: &[Option<usize>],
     ) -> SqlResult<()> {
+        self.reader.tx()?.watch_tree(old.tree);
         let mut rows = Vec::new();
         self.scan(old, &Path::Full, &[], false, &mut |_, r| {
             rows.push(r);

@@ -207,8 +207,19 @@ impl Exec<'_> {
         }
     }
 
+    /// Makes the transaction fail (retryably) if `t`'s definition changes
+    /// before it commits: a concurrent ALTER/DROP must not miss our rows.
+    fn watch_table(&mut self, t: &TableDef) -> SqlResult<()> {
+        let key = super::catalog::table_key(&t.db, &t.name);
+        self.reader
+            .tx()?
+            .watch_key(super::catalog::CATALOG_TREE, &key);
+        Ok(())
+    }
+
     /// Writes a new row and its index entries (no duplicate checks).
     fn put_row(&mut self, t: &TableDef, pk: &[u8], row: &[Value]) -> SqlResult<()> {
+        self.watch_table(t)?;
         let bytes = encode(t, row)?;
         let mut entries = Vec::with_capacity(t.indexes.len());
         for ix in &t.indexes {
@@ -224,6 +235,7 @@ impl Exec<'_> {
 
     /// Removes a row and its index entries.
     fn remove_row(&mut self, t: &TableDef, pk: &[u8], row: &[Value]) -> SqlResult<()> {
+        self.watch_table(t)?;
         let mut keys = Vec::with_capacity(t.indexes.len());
         for ix in &t.indexes {
             keys.push((ix.tree, index_entry(t, ix, row, pk)?.0));

@@ -34,6 +34,8 @@ pub struct SqlCluster {
     autoinc: Mutex<HashMap<u64, u64>>,
     /// Next hidden row id per table tree without a primary key.
     rowid: Mutex<HashMap<u64, u64>>,
+    /// Serialises DDL statements (MySQL's metadata locks do this).
+    pub ddl_lock: Mutex<()>,
 }
 
 impl SqlCluster {
@@ -43,6 +45,7 @@ impl SqlCluster {
             catalog_cache: Mutex::new(None),
             autoinc: Mutex::new(HashMap::new()),
             rowid: Mutex::new(HashMap::new()),
+            ddl_lock: Mutex::new(()),
         }
     }
 

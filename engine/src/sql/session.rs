@@ -490,6 +490,13 @@ impl Session {
         if ddl {
             self.implicit_commit()?;
         }
+        // DDL statements run one at a time per cluster, from snapshot to commit.
+        let ddl_sql = self.inst.sql.clone();
+        let _ddl_guard = if ddl {
+            Some(ddl_sql.ddl_lock.lock().unwrap_or_else(|e| e.into_inner()))
+        } else {
+            None
+        };
         if self.vars.transaction_read_only() && self.explicit {
             return Err(SqlError::new(
                 1792,
@@ -1068,13 +1075,22 @@ impl Session {
             }
             (_, S::Explain { statement, .. }) => self.explain(statement),
             (_, S::Kill { id, .. }) => {
-                if !self.inst.procs.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&(*id as u32)) {
+                if !self
+                    .inst
+                    .procs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .contains_key(&(*id as u32))
+                {
                     return Err(SqlError::new(1094, format!("Unknown thread id: {id}")));
                 }
                 // Cancelling a running statement needs cooperative cancellation in
                 // the executor, which does not exist yet: say so instead of
                 // pretending the other session was killed.
-                Err(SqlError::new(1235, "This version of Borealis doesn't yet support 'KILL' of a running session"))
+                Err(SqlError::new(
+                    1235,
+                    "This version of Borealis doesn't yet support 'KILL' of a running session",
+                ))
             }
             (_, S::Flush { .. }) => Ok(Output::ok()),
             (_, other) => Err(SqlError::new(

@@ -124,6 +124,10 @@ pub struct Transaction {
     undo: Vec<Undo>,
     statements: Vec<Statement>,
     registered: bool,
+    /// Keys and trees this transaction read and relies on: the commit fails
+    /// (retryable) if a concurrent commit changed them after our snapshot.
+    watched_keys: Vec<(u64, Bytes)>,
+    watched_trees: Vec<u64>,
 }
 
 impl Transaction {
@@ -148,6 +152,8 @@ impl Transaction {
             undo: Vec::new(),
             statements: Vec::new(),
             registered: true,
+            watched_keys: Vec::new(),
+            watched_trees: Vec::new(),
         }
     }
 
@@ -284,6 +290,26 @@ impl Transaction {
         Ok(())
     }
 
+    /// Fails the commit if `key` of `tree` changes after this transaction's
+    /// snapshot (optimistic read validation, e.g. a table's definition).
+    pub fn watch_key(&mut self, tree: u64, key: &[u8]) {
+        if !self
+            .watched_keys
+            .iter()
+            .any(|(t, k)| *t == tree && &k[..] == key)
+        {
+            self.watched_keys.push((tree, key.into()));
+        }
+    }
+
+    /// Fails the commit if anything in `tree` changes after this transaction's
+    /// snapshot (a DDL that copied the tree's rows).
+    pub fn watch_tree(&mut self, tree: u64) {
+        if !self.watched_trees.contains(&tree) {
+            self.watched_trees.push(tree);
+        }
+    }
+
     /// Records the text of a statement for the log (and so the binlog).
     pub fn add_statement(&mut self, db: &str, text: &str) -> u32 {
         self.statements.push(Statement {
@@ -367,7 +393,18 @@ impl Transaction {
                     });
                 }
             }
-            for tree in &self.dropped {
+            for (tree, key) in &self.watched_keys {
+                if cs
+                    .recent
+                    .get(&(*tree, key.clone()))
+                    .is_some_and(|s| *s > snap_seq)
+                {
+                    return Err(Error::WriteConflict {
+                        detail: format!("a definition read from tree {tree} changed concurrently"),
+                    });
+                }
+            }
+            for tree in self.dropped.iter().chain(&self.watched_trees) {
                 if cs.recent_trees.get(tree).is_some_and(|s| *s > snap_seq) {
                     return Err(Error::WriteConflict {
                         detail: format!("tree {tree} changed since the snapshot"),
