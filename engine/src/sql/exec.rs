@@ -541,6 +541,43 @@ pub fn decode(t: &TableDef, bytes: &[u8]) -> SqlResult<Vec<Value>> {
     Ok(decode_row(bytes, &t.types(), &t.defaults())?)
 }
 
+/// A comparison key: strings carry their collation sort key, computed once,
+/// so sorting and grouping compare bytes instead of re-deriving weights.
+struct SortKey {
+    v: Value,
+    k: Option<Vec<u8>>,
+}
+
+impl SortKey {
+    fn new(v: Value, coll: Collation) -> SortKey {
+        let k = match &v {
+            Value::Bytes(b) if !coll.is_binary() => Some(coll.sort_key(b)),
+            _ => None,
+        };
+        SortKey { v, k }
+    }
+
+    fn cmp(&self, other: &SortKey, coll: Collation) -> Ordering {
+        match (&self.k, &other.k) {
+            (Some(a), Some(b)) => a.cmp(b),
+            _ => sort_cmp(&self.v, &other.v, coll),
+        }
+    }
+}
+
+fn cmp_keyrows(a: &[SortKey], b: &[SortKey], colls: &[Collation]) -> Ordering {
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        let o = x.cmp(
+            y,
+            colls.get(i).copied().unwrap_or(Collation::Utf8mb4GeneralCi),
+        );
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
 impl<'a> Exec<'a> {
     /// The shared AUTO_INCREMENT and hidden-row-id counters.
     pub fn shared_counters(&self) -> (&Mutex<HashMap<u64, u64>>, &Mutex<HashMap<u64, u64>>) {
@@ -605,6 +642,11 @@ impl<'a> Exec<'a> {
         if reverse {
             ranges.reverse();
         }
+        let types = t.types();
+        let defaults = t.defaults();
+        let decode = |_: &TableDef, b: &[u8]| -> SqlResult<Vec<Value>> {
+            Ok(decode_row(b, &types, &defaults)?)
+        };
         for r in ranges {
             match index {
                 None => {
@@ -1491,41 +1533,34 @@ impl<'a> Exec<'a> {
         let distinct = matches!(s.distinct, Some(ast::Distinct::Distinct));
         if distinct {
             // DISTINCT compares the outputs only.
-            let coll = self.session.literal_collation();
-            let _ = coll;
-            let mut seen: Vec<Vec<Value>> = Vec::new();
-            let mut kept = Vec::new();
             let n = outputs.len();
-            let mut outs: Vec<(Vec<Value>, Vec<Value>)> = projected
-                .into_iter()
-                .map(|r| (r[r.len() - n..].to_vec(), r))
-                .collect();
-            outs.sort_by(|a, b| {
-                cmp_rows(
-                    &a.0,
-                    &b.0,
-                    &outputs
-                        .iter()
-                        .map(|(_, c)| out_collation(c))
-                        .collect::<Vec<_>>(),
-                )
-            });
-            for (k, r) in outs {
-                if seen.last().is_some_and(|l| {
-                    cmp_rows(
-                        l,
-                        &k,
-                        &outputs
-                            .iter()
-                            .map(|(_, c)| out_collation(c))
-                            .collect::<Vec<_>>(),
-                    ) == Ordering::Equal
-                }) {
+            let colls: Vec<Collation> = outputs.iter().map(|(_, c)| out_collation(c)).collect();
+            let mut outs: Vec<(Vec<SortKey>, usize, Vec<Value>)> =
+                Vec::with_capacity(projected.len());
+            for (i, r) in projected.into_iter().enumerate() {
+                let k = r[r.len() - n..]
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| SortKey::new(v.clone(), colls[j]))
+                    .collect();
+                outs.push((k, i, r));
+            }
+            outs.sort_by(|a, b| cmp_keyrows(&a.0, &b.0, &colls).then(a.1.cmp(&b.1)));
+            let mut kept: Vec<(usize, Vec<Value>)> = Vec::new();
+            let mut last: Option<Vec<SortKey>> = None;
+            for (k, i, r) in outs {
+                if last
+                    .as_ref()
+                    .is_some_and(|l| cmp_keyrows(l, &k, &colls) == Ordering::Equal)
+                {
                     continue;
                 }
-                seen.push(k);
-                kept.push(r);
+                last = Some(k);
+                kept.push((i, r));
             }
+            // First occurrence order, as MySQL returns DISTINCT rows without ORDER BY.
+            kept.sort_by_key(|(i, _)| *i);
+            let kept: Vec<Vec<Value>> = kept.into_iter().map(|(_, r)| r).collect();
             projected = kept;
         }
         if !order_keys.is_empty() {
@@ -1819,14 +1854,6 @@ fn sort_rows(
     cx: &EvalCx,
     coll: Collation,
 ) -> SqlResult<()> {
-    let mut keyed: Vec<(Vec<Value>, usize)> = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        let mut k = Vec::with_capacity(keys.len());
-        for (e, _) in keys {
-            k.push(e.eval(r, cx)?);
-        }
-        keyed.push((k, i));
-    }
     let colls: Vec<Collation> = keys
         .iter()
         .map(|(e, _)| match e {
@@ -1834,9 +1861,17 @@ fn sort_rows(
             _ => coll,
         })
         .collect();
+    let mut keyed: Vec<(Vec<SortKey>, usize)> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let mut k = Vec::with_capacity(keys.len());
+        for (j, (e, _)) in keys.iter().enumerate() {
+            k.push(SortKey::new(e.eval(r, cx)?, colls[j]));
+        }
+        keyed.push((k, i));
+    }
     keyed.sort_by(|a, b| {
         for (j, (_, desc)) in keys.iter().enumerate() {
-            let o = sort_cmp(&a.0[j], &b.0[j], colls[j]);
+            let o = a.0[j].cmp(&b.0[j], colls[j]);
             let o = if *desc { o.reverse() } else { o };
             if o != Ordering::Equal {
                 return o;
@@ -1870,16 +1905,16 @@ fn aggregate(
     width: usize,
     cx: &EvalCx,
 ) -> SqlResult<Vec<Vec<Value>>> {
-    let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
+    let colls: Vec<Collation> = vec![Collation::Utf8mb4GeneralCi; keys.len()];
+    let mut keyed: Vec<(Vec<SortKey>, Vec<Value>)> = Vec::with_capacity(rows.len());
     for r in rows {
         let mut k = Vec::with_capacity(keys.len());
-        for e in keys {
-            k.push(e.eval(&r, cx)?);
+        for (j, e) in keys.iter().enumerate() {
+            k.push(SortKey::new(e.eval(&r, cx)?, colls[j]));
         }
         keyed.push((k, r));
     }
-    let colls: Vec<Collation> = vec![Collation::Utf8mb4GeneralCi; keys.len()];
-    keyed.sort_by(|a, b| cmp_rows(&a.0, &b.0, &colls));
+    keyed.sort_by(|a, b| cmp_keyrows(&a.0, &b.0, &colls));
     let mut out = Vec::new();
     let mut i = 0;
     if keyed.is_empty() && keys.is_empty() {
@@ -1894,7 +1929,7 @@ fn aggregate(
         let mut j = i;
         let mut states: Vec<AggState> = aggs.iter().map(AggState::new).collect();
         let mut seen: Vec<Vec<Value>> = vec![Vec::new(); aggs.len()];
-        while j < keyed.len() && cmp_rows(&keyed[i].0, &keyed[j].0, &colls) == Ordering::Equal {
+        while j < keyed.len() && cmp_keyrows(&keyed[i].0, &keyed[j].0, &colls) == Ordering::Equal {
             for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
                 let v = match &a.arg {
                     Some(e) => Some(e.eval(&keyed[j].1, cx)?),
