@@ -336,3 +336,65 @@ fn privileges_are_enforced() {
     assert!(revoke.status.success(), "{}", text(&revoke.stderr));
     assert!(text(&bob("select a from p.t").stderr).contains("ERROR 1142"));
 }
+
+/// 200 clients at once, and a slow query does not hold up other sessions.
+#[test]
+fn many_connections_and_a_slow_query_blocks_nobody() {
+    let b = Borealis::start("conns");
+    let mut slow = Command::new("mysql")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{}", b.port),
+            "-uadmin",
+            &format!("-p{PASSWORD}"),
+            "-N",
+            "-e",
+            "select sleep(5)",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Give the slow statement a moment to start.
+    std::thread::sleep(Duration::from_millis(300));
+    let quick = b.mysql(&["-N", "-e", "select 42"], "");
+    assert_eq!(text(&quick.stdout).trim(), "42");
+    assert!(
+        slow.try_wait().unwrap().is_none(),
+        "the quick query was answered while the slow one still ran"
+    );
+
+    let clients: Vec<_> = (0..200)
+        .map(|_| {
+            Command::new("mysql")
+                .args([
+                    "-h127.0.0.1",
+                    &format!("-P{}", b.port),
+                    "-uadmin",
+                    &format!("-p{PASSWORD}"),
+                    "-N",
+                    "-e",
+                    "select sleep(1), connection_id()",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for c in clients {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        ids.insert(
+            text(&out.stdout)
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .to_string(),
+        );
+    }
+    assert_eq!(ids.len(), 200, "every client had its own connection");
+    let out = slow.wait_with_output().unwrap();
+    assert_eq!(text(&out.stdout).trim(), "0");
+}

@@ -474,6 +474,12 @@ pub enum ShowStatement {
 /// A statement parsed by this module's own parser.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OwnStatement {
+    /// `PREPARE name FROM 'text' | @var` (SQL-level prepared statement).
+    PrepareText { name: String, source: Expr },
+    /// `EXECUTE name [USING @a, ...]`.
+    ExecuteText { name: String, using: Vec<Expr> },
+    /// `{DEALLOCATE | DROP} PREPARE name`.
+    DeallocatePrepare(String),
     /// Only comments were sent (MySQL answers OK).
     Empty,
     /// CHECKSUM TABLE t[, t2] [QUICK|EXTENDED]
@@ -965,7 +971,7 @@ fn route(tokens: &[TokenWithSpan]) -> Route {
     let own = match first.as_str() {
         "CHECKSUM" | "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "SHOW"
         | "CHANGE" | "STOP" | "PURGE" | "GRANT" | "REVOKE" | "HELP" | "DO" | "OPTIMIZE"
-        | "CHECK" | "REPAIR" | "ANALYZE" => true,
+        | "CHECK" | "REPAIR" | "ANALYZE" | "PREPARE" | "EXECUTE" | "DEALLOCATE" => true,
         "START" => matches!(w(1).as_str(), "TRANSACTION" | "SLAVE" | "REPLICA"),
         "RESET" => matches!(w(1).as_str(), "SLAVE" | "REPLICA" | "MASTER" | "BINARY"),
         "SET" => {
@@ -976,7 +982,7 @@ fn route(tokens: &[TokenWithSpan]) -> Route {
             ) || (w(1) == "DEFAULT" && w(2) == "ROLE"))
         }
         "LOCK" | "UNLOCK" => matches!(w(1).as_str(), "TABLES" | "TABLE"),
-        "DROP" => w(1) == "USER" || w(1) == "EVENT",
+        "DROP" => w(1) == "USER" || w(1) == "EVENT" || w(1) == "PREPARE",
         "ALTER" => {
             w(1) == "USER"
                 || (w(1) == "TABLE" && alter_table_options_only(&sig))
@@ -1440,6 +1446,11 @@ impl<'a> Own<'a> {
                     name: self.table_name()?,
                 })
             }
+            "DROP" if self.eat("PREPARE") => {
+                let name = self.ident()?;
+                self.end()?;
+                Ok(OwnStatement::DeallocatePrepare(name))
+            }
             "DROP" => {
                 self.expect("USER")?;
                 let if_exists = self.eat_seq(&["IF", "EXISTS"]);
@@ -1451,6 +1462,29 @@ impl<'a> Own<'a> {
             }
             "GRANT" => Ok(OwnStatement::Grant(self.grant(true)?)),
             "REVOKE" => Ok(OwnStatement::Revoke(self.grant(false)?)),
+            "PREPARE" => {
+                let name = self.ident()?;
+                self.expect("FROM")?;
+                let source = self.expr()?;
+                self.end()?;
+                Ok(OwnStatement::PrepareText { name, source })
+            }
+            "EXECUTE" => {
+                let name = self.ident()?;
+                let using = if self.eat("USING") {
+                    self.p.parse_comma_separated(Parser::parse_expr)?
+                } else {
+                    Vec::new()
+                };
+                self.end()?;
+                Ok(OwnStatement::ExecuteText { name, using })
+            }
+            "DEALLOCATE" => {
+                self.expect("PREPARE")?;
+                let name = self.ident()?;
+                self.end()?;
+                Ok(OwnStatement::DeallocatePrepare(name))
+            }
             "HELP" => {
                 let t = self.p.next_token();
                 match t.token {

@@ -95,6 +95,7 @@ funcs! {
     DateSub => ["DATE_SUB", "SUBDATE"], 3, 3;
     Extract => ["EXTRACT"], 2, 2;
     Uuid => ["UUID"], 0, 0;
+    Sleep => ["SLEEP"], 1, 1;
 }
 
 fn text(v: &Value) -> Option<Vec<u8>> {
@@ -267,7 +268,7 @@ fn add_interval(dt: DateTime, months: i64, micros: i64) -> Option<DateTime> {
 impl Func {
     /// Whether repeated calls in one statement give the same result.
     pub fn is_deterministic(self) -> bool {
-        !matches!(self, Func::Rand | Func::Uuid)
+        !matches!(self, Func::Rand | Func::Uuid | Func::Sleep)
     }
 
     pub fn check_arity(self, n: usize) -> SqlResult<()> {
@@ -299,8 +300,8 @@ impl Func {
         let first = args.first().cloned().flatten();
         let first_typed = args.iter().find_map(|t| t.clone());
         match self {
-            Length | CharLength | Locate | Instr | Crc32 | Year | Month | Day | Hour | Minute
-            | Second | DateDiff | Extract | Sign | IsNull => big,
+            Sleep | Length | CharLength | Locate | Instr | Crc32 | Year | Month | Day | Hour
+            | Minute | Second | DateDiff | Extract | Sign | IsNull => big,
             UnixTimestamp => {
                 if args.is_empty() {
                     big
@@ -836,6 +837,14 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
                 b"MICROSECOND" => i64::from(d.micro),
                 _ => return Ok(Value::Null),
             })
+        }
+        Sleep => {
+            // Runs on the connection's blocking thread: other sessions go on.
+            let secs = arg(0).to_f64().unwrap_or(0.0);
+            if secs.is_finite() && secs > 0.0 {
+                std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(3600.0)));
+            }
+            Value::Int(0)
         }
         Uuid => {
             let seed =

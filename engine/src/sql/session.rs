@@ -179,6 +179,7 @@ impl Instance {
             explicit: false,
             savepoints: Vec::new(),
             prepared: HashMap::new(),
+            named: HashMap::new(),
             next_stmt: 1,
             warnings: Vec::new(),
             row_count: -1,
@@ -230,6 +231,8 @@ pub struct Session {
     explicit: bool,
     savepoints: Vec<(String, Savepoint)>,
     prepared: HashMap<u32, Prepared>,
+    /// SQL-level prepared statements (PREPARE name FROM ...) by name.
+    named: HashMap<String, u32>,
     next_stmt: u32,
     pub warnings: Vec<Warning>,
     row_count: i64,
@@ -638,6 +641,7 @@ impl Session {
     pub fn reset(&mut self) {
         self.rollback_txn();
         self.prepared.clear();
+        self.named.clear();
         self.user_vars.clear();
         self.warnings.clear();
         self.vars.reset(&self.inst.globals);
@@ -1221,6 +1225,36 @@ impl Session {
     fn own(&mut self, o: &OwnStatement, params: Vec<Value>, text: &str) -> SqlResult<Output> {
         match o {
             OwnStatement::Empty => Ok(Output::ok()),
+            OwnStatement::PrepareText { name, source } => {
+                let text = match self.read(params.clone(), |ex| ex.const_expr(source))? {
+                    Value::Bytes(b) => String::from_utf8(b).map_err(|_| SqlError::new(1300, "Invalid utf8mb4 character string in PREPARE"))?,
+                    Value::Null => "NULL".to_string(),
+                    other => String::from_utf8_lossy(&other.to_text().unwrap_or_default()).into_owned(),
+                };
+                let (id, _, _) = self.prepare(&text)?;
+                let key = name.to_ascii_lowercase();
+                if let Some(old) = self.named.insert(key, id) {
+                    self.prepared.remove(&old);
+                }
+                Ok(Output::Ok { affected: 0, last_insert_id: 0, info: "Statement prepared".into() })
+            }
+            OwnStatement::ExecuteText { name, using } => {
+                let Some(&id) = self.named.get(&name.to_ascii_lowercase()) else {
+                    return Err(SqlError::new(1243, format!("Unknown prepared statement handler ({name}) given to EXECUTE")));
+                };
+                let mut vals = Vec::with_capacity(using.len());
+                for e in using {
+                    vals.push(self.read(Vec::new(), |ex| ex.const_expr(e))?);
+                }
+                self.execute_prepared(id, vals)
+            }
+            OwnStatement::DeallocatePrepare(name) => match self.named.remove(&name.to_ascii_lowercase()) {
+                Some(id) => {
+                    self.prepared.remove(&id);
+                    Ok(Output::ok())
+                }
+                None => Err(SqlError::new(1243, format!("Unknown prepared statement handler ({name}) given to DEALLOCATE PREPARE"))),
+            },
             OwnStatement::Begin | OwnStatement::StartTransaction { .. } => {
                 self.implicit_commit()?;
                 self.txn = Some(self.inst.sql.cluster.begin());
