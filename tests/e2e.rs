@@ -398,3 +398,100 @@ fn many_connections_and_a_slow_query_blocks_nobody() {
     let out = slow.wait_with_output().unwrap();
     assert_eq!(text(&out.stdout).trim(), "0");
 }
+
+/// LOCK TABLES and FLUSH TABLES WITH READ LOCK have their MySQL effect.
+#[test]
+fn table_locks_exclude_other_sessions() {
+    let b = Borealis::start("locks");
+    let setup = b.mysql(&["-e", "create database l; create table l.t (a int primary key); create table l.u (a int primary key); insert into l.t values (1)"], "");
+    assert!(setup.status.success(), "{}", text(&setup.stderr));
+    let hold = |sql: &str| {
+        Command::new("mysql")
+            .args([
+                "-h127.0.0.1",
+                &format!("-P{}", b.port),
+                "-uadmin",
+                &format!("-p{PASSWORD}"),
+                "-N",
+                "-e",
+                sql,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // A WRITE lock keeps other sessions out until it is released.
+    let holder = hold("lock tables l.t write; select sleep(3); unlock tables");
+    std::thread::sleep(Duration::from_millis(500));
+    let blocked = b.mysql(
+        &["-e", "set session lock_wait_timeout = 1; select * from l.t"],
+        "",
+    );
+    assert!(
+        text(&blocked.stderr).contains("ERROR 1205"),
+        "{}",
+        text(&blocked.stderr)
+    );
+    let free = b.mysql(&["-N", "-e", "select count(*) from l.u"], "");
+    assert_eq!(text(&free.stdout).trim(), "0", "{}", text(&free.stderr));
+    assert!(holder.wait_with_output().unwrap().status.success());
+    let after = b.mysql(&["-N", "-e", "select a from l.t"], "");
+    assert_eq!(text(&after.stdout).trim(), "1");
+
+    // FLUSH TABLES WITH READ LOCK blocks writes, not reads.
+    let holder = hold("flush tables with read lock; select sleep(3); unlock tables");
+    std::thread::sleep(Duration::from_millis(500));
+    let w = b.mysql(
+        &[
+            "-e",
+            "set session lock_wait_timeout = 1; insert into l.u values (1)",
+        ],
+        "",
+    );
+    assert!(
+        text(&w.stderr).contains("ERROR 1205"),
+        "{}",
+        text(&w.stderr)
+    );
+    let r = b.mysql(&["-N", "-e", "select a from l.t"], "");
+    assert_eq!(text(&r.stdout).trim(), "1", "{}", text(&r.stderr));
+    assert!(holder.wait_with_output().unwrap().status.success());
+
+    // Under LOCK TABLES a session may touch only what it locked.
+    let own = b.mysql(
+        &["--force"],
+        "lock tables l.t read;\nselect * from l.u;\ninsert into l.t values (5);\nunlock tables;\ninsert into l.u values (2);\n",
+    );
+    let err = text(&own.stderr);
+    assert!(err.contains("ERROR 1100"), "{err}");
+    assert!(err.contains("ERROR 1099"), "{err}");
+    let n = b.mysql(&["-N", "-e", "select count(*) from l.u"], "");
+    assert_eq!(text(&n.stdout).trim(), "1");
+
+    // mysqldump (LOCK TABLES ... READ LOCAL) and a reload (LOCK TABLES ... WRITE) work.
+    let dump = Command::new("mysqldump")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{}", b.port),
+            "-uadmin",
+            &format!("-p{PASSWORD}"),
+            "l",
+        ])
+        .output()
+        .unwrap();
+    assert!(dump.status.success(), "{}", text(&dump.stderr));
+    assert!(b.mysql(&["-e", "create database l2"], "").status.success());
+    let load = b.mysql(&["l2"], &text(&dump.stdout));
+    assert!(load.status.success(), "{}", text(&load.stderr));
+    let sums = b.mysql(
+        &["-N", "-B", "-e", "checksum table l.t, l2.t, l.u, l2.u"],
+        "",
+    );
+    let v: Vec<String> = text(&sums.stdout)
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap_or("").to_string())
+        .collect();
+    assert_eq!(v[0], v[1]);
+    assert_eq!(v[2], v[3]);
+}

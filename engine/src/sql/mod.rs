@@ -10,6 +10,7 @@ pub mod expr;
 pub mod front;
 pub mod functions;
 pub mod infoschema;
+pub mod locks;
 pub mod session;
 pub mod vars;
 

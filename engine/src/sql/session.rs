@@ -78,6 +78,8 @@ pub struct Instance {
     pub status: Arc<StatusCounters>,
     next_conn: AtomicU32,
     pub procs: Mutex<BTreeMap<u32, ProcEntry>>,
+    /// LOCK TABLES / FLUSH TABLES WITH READ LOCK.
+    pub locks: super::locks::TableLocks,
 }
 
 /// `SHA1(SHA1(password))`, what mysql_native_password stores.
@@ -113,6 +115,7 @@ impl Instance {
             status: Arc::new(StatusCounters::new()),
             next_conn: AtomicU32::new(1),
             procs: Mutex::new(BTreeMap::new()),
+            locks: Default::default(),
         });
         if let Some((user, password)) = master {
             let mut tx = c.begin();
@@ -186,6 +189,8 @@ impl Instance {
             found_rows: 0,
             counters: SessionCounters::default(),
             text: Arc::from(""),
+            locked: None,
+            global_read: false,
         };
         self.status.connected();
         self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
@@ -240,6 +245,10 @@ pub struct Session {
     pub counters: SessionCounters,
     /// Text of the statement being run.
     text: Arc<str>,
+    /// Tables held with LOCK TABLES (`true`: WRITE), while in effect.
+    locked: Option<HashMap<(String, String), bool>>,
+    /// This session holds FLUSH TABLES WITH READ LOCK.
+    global_read: bool,
 }
 
 impl Drop for Session {
@@ -249,6 +258,7 @@ impl Drop for Session {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&self.conn_id);
+        self.inst.locks.release(self.conn_id);
         self.inst.status.disconnected();
     }
 }
@@ -773,7 +783,10 @@ impl Session {
             p.since = Instant::now();
             p.info = Some(text.chars().take(100).collect());
         }
-        let out = match self.authorize(parsed) {
+        let out = match self
+            .authorize(parsed)
+            .and_then(|()| self.check_locks(parsed))
+        {
             Ok(()) => self.dispatch(parsed, params, text),
             Err(e) => Err(e),
         };
@@ -808,6 +821,109 @@ impl Session {
             }
         }
         out
+    }
+
+    fn lock_timeout(&self) -> std::time::Duration {
+        let secs = match self
+            .vars
+            .get("lock_wait_timeout", Scope::Session, &self.inst.globals)
+        {
+            Ok(v) => v.to_value().to_f64().unwrap_or(50.0),
+            Err(_) => 50.0,
+        };
+        std::time::Duration::from_secs_f64(secs.clamp(0.001, 31_536_000.0))
+    }
+
+    /// The tables a statement reads and writes, as `(db, table), write`.
+    fn statement_tables(&self, parsed: &Parsed) -> Vec<((String, String), bool)> {
+        let cur = self.db.clone().unwrap_or_default();
+        let key = |n: &ast::ObjectName| -> Option<(String, String)> {
+            let parts: Vec<String> =
+                n.0.iter()
+                    .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+                    .collect();
+            match parts.as_slice() {
+                [t] => Some((cur.clone(), t.clone())),
+                [d, _] if d.eq_ignore_ascii_case("information_schema") => None,
+                [d, t] => Some((d.clone(), t.clone())),
+                _ => None,
+            }
+        };
+        let mut out = Vec::new();
+        use ast::Statement as S;
+        match parsed {
+            Parsed::Sql(st) => {
+                let write_target: Option<ast::ObjectName> = match st.as_ref() {
+                    S::Insert(i) => match &i.table {
+                        ast::TableObject::TableName(n) => Some(n.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let all_write = matches!(
+                    st.as_ref(),
+                    S::Update(_)
+                        | S::Delete(_)
+                        | S::CreateTable(_)
+                        | S::CreateIndex(_)
+                        | S::Drop { .. }
+                        | S::AlterTable(_)
+                        | S::Truncate(_)
+                        | S::RenameTable(_)
+                );
+                let _ = ast::visit_relations(st.as_ref(), |r: &ast::ObjectName| {
+                    if let Some(k) = key(r) {
+                        out.push((k, all_write || Some(r) == write_target.as_ref()));
+                    }
+                    std::ops::ControlFlow::<()>::Continue(())
+                });
+            }
+            Parsed::Own(OwnStatement::Checksum { tables, .. }) => {
+                for t in tables {
+                    out.push((
+                        (t.db.clone().unwrap_or_else(|| cur.clone()), t.name.clone()),
+                        false,
+                    ));
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Applies LOCK TABLES / FTWRL to a statement: errors for a session holding
+    /// locks (1100, 1099, 1223), waiting on other sessions' locks otherwise.
+    fn check_locks(&mut self, parsed: &Parsed) -> SqlResult<()> {
+        let tables = self.statement_tables(parsed);
+        if self.global_read && tables.iter().any(|(_, w)| *w) {
+            return Err(SqlError::new(
+                1223,
+                "Can't execute the query because you have a conflicting read lock",
+            ));
+        }
+        if let Some(held) = &self.locked {
+            for ((db, t), write) in &tables {
+                match held.get(&(db.clone(), t.clone())) {
+                    None => {
+                        return Err(SqlError::new(
+                            1100,
+                            format!("Table '{t}' was not locked with LOCK TABLES"),
+                        ))
+                    }
+                    Some(false) if *write => {
+                        return Err(SqlError::new(
+                            1099,
+                            format!("Table '{t}' was locked with a READ lock and can't be updated"),
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            return Ok(());
+        }
+        self.inst
+            .locks
+            .wait_access(self.conn_id, &tables, self.lock_timeout())
     }
 
     /// Checks the user's privileges for a statement (1142, 1044, 1227).
@@ -1096,6 +1212,41 @@ impl Session {
                     "This version of Borealis doesn't yet support 'KILL' of a running session",
                 ))
             }
+            (
+                _,
+                S::Flush {
+                    read_lock: true,
+                    tables,
+                    ..
+                },
+            ) => {
+                self.implicit_commit()?;
+                if tables.is_empty() {
+                    self.inst
+                        .locks
+                        .global_read_lock(self.conn_id, self.lock_timeout())?;
+                    self.global_read = true;
+                } else {
+                    let mut want = Vec::new();
+                    for t in tables {
+                        let parts: Vec<String> =
+                            t.0.iter()
+                                .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+                                .collect();
+                        let key = match parts.as_slice() {
+                            [n] => (self.db.clone().unwrap_or_default(), n.clone()),
+                            [d, n] => (d.clone(), n.clone()),
+                            _ => continue,
+                        };
+                        want.push((key, false));
+                    }
+                    self.inst
+                        .locks
+                        .lock_tables(self.conn_id, &want, self.lock_timeout())?;
+                    self.locked = Some(want.into_iter().collect());
+                }
+                Ok(Output::ok())
+            }
             (_, S::Flush { .. }) => Ok(Output::ok()),
             (_, other) => Err(SqlError::new(
                 1235,
@@ -1352,10 +1503,38 @@ impl Session {
                 Ok(Output::ok())
             }
             OwnStatement::SetTransaction { .. } => Ok(Output::ok()),
-            OwnStatement::LockTables(_) | OwnStatement::UnlockTables => {
-                if matches!(o, OwnStatement::LockTables(_)) {
+            OwnStatement::LockTables(items) => {
+                self.implicit_commit()?;
+                self.inst.locks.release(self.conn_id);
+                self.locked = None;
+                self.global_read = false;
+                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let mut want: Vec<((String, String), bool)> = Vec::new();
+                for it in items {
+                    let db = it.table.db.clone().or_else(|| self.db.clone()).ok_or_else(|| SqlError::new(1046, "No database selected"))?;
+                    if cat.table(&db, &it.table.name).is_none() {
+                        return Err(SqlError::new(1146, format!("Table '{db}.{}' doesn't exist", it.table.name)));
+                    }
+                    let write = matches!(it.kind, front::LockKind::Write { .. });
+                    want.push(((db, it.table.name.clone()), write));
+                }
+                self.inst.locks.lock_tables(self.conn_id, &want, self.lock_timeout())?;
+                let mut held: HashMap<(String, String), bool> = HashMap::new();
+                for (k, w) in want {
+                    let e = held.entry(k).or_insert(false);
+                    *e |= w;
+                }
+                self.locked = Some(held);
+                Ok(Output::ok())
+            }
+            OwnStatement::UnlockTables => {
+                if self.locked.is_some() {
+                    // UNLOCK TABLES commits what was done under LOCK TABLES.
                     self.implicit_commit()?;
                 }
+                self.inst.locks.release(self.conn_id);
+                self.locked = None;
+                self.global_read = false;
                 Ok(Output::ok())
             }
             OwnStatement::DisableKeys(_) | OwnStatement::EnableKeys(_) => Ok(Output::ok()),
