@@ -28,4 +28,13 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo build --release (the binary end-to-end tests start)"
 cargo build --release --workspace
 echo "== cargo test"
-cargo test --workspace -- --test-threads=2
+log=$(mktemp)
+set +e
+cargo test --workspace --all-targets -- --test-threads=2 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run: the sum over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"
+exit "$status"
