@@ -30,4 +30,10 @@ SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status;
 DELETE FROM orders WHERE customer_id = 9;
 SELECT COUNT(*) FROM orders o JOIN customer c ON c.id = o.customer_id;
 SELECT c.name FROM customer c JOIN orders o ON o.customer_id = c.id GROUP BY c.name ORDER BY SUM(o.amount) DESC, c.name;
+-- Correlated subqueries: EXISTS, NOT EXISTS, IN and scalar, in WHERE and the select list.
+SELECT c.name FROM customer c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id) ORDER BY c.name;
+SELECT c.name FROM customer c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.amount > 20) ORDER BY c.name;
+SELECT name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = customer.id) AS n FROM customer ORDER BY name;
+SELECT name FROM customer c WHERE 7.25 IN (SELECT amount FROM orders WHERE customer_id = c.id) ORDER BY name;
+SELECT o.id, (SELECT name FROM customer WHERE id = o.customer_id) AS who FROM orders o ORDER BY o.id;
 DROP DATABASE g2;

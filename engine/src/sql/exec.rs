@@ -19,7 +19,9 @@ use sqlparser::ast;
 
 use super::catalog::{Catalog, TableDef, CATALOG_TREE};
 use super::error::{SqlError, SqlResult};
-use super::expr::{AggFunc, AggSpec, BindEnv, Binder, ColType, EvalCx, Expr, Scope, ScopeCol};
+use super::expr::{
+    AggFunc, AggSpec, BindEnv, Binder, ColType, CorrKind, CorrSpec, EvalCx, Expr, Scope, ScopeCol,
+};
 use crate::storage::page::Bytes;
 use crate::storage::{Cluster, Snapshot, Transaction};
 use crate::value::keycode::{encode_key_part, prefix_successor, KeyPart};
@@ -200,6 +202,8 @@ pub struct Exec<'a> {
     pub cx: EvalCx,
     /// The statement text (for the names of unaliased result columns).
     pub text: Arc<str>,
+    /// Correlated subqueries registered while binding this statement.
+    pub corr: Vec<CorrSpec>,
     /// Describe only (COM_STMT_PREPARE): reads no rows, so a statement's
     /// result columns are known without running it.
     pub describe: bool,
@@ -216,7 +220,26 @@ impl BindEnv for Exec<'_> {
         self.session.session_fn(name, args)
     }
     fn subquery(&mut self, q: &ast::Query) -> SqlResult<Vec<Vec<Value>>> {
-        Ok(self.query(q)?.rows)
+        // The subquery's own correlated subqueries belong to it alone.
+        let saved = std::mem::take(&mut self.corr);
+        let r = self.query(q);
+        self.corr = saved;
+        Ok(r?.rows)
+    }
+    fn correlated(&mut self, spec: CorrSpec) -> Option<(usize, ColType)> {
+        // The result type: describe the subquery with NULL for outer references.
+        let nulls = vec![Value::Null; spec.outer.cols.len()];
+        let q = self.substitute_outer(&spec.query, &spec.outer, &nulls);
+        let (was, saved) = (self.describe, std::mem::take(&mut self.corr));
+        self.describe = true;
+        let ty = self
+            .query(&q)
+            .ok()
+            .and_then(|rs| rs.columns.first().and_then(|c| c.ty.clone()));
+        self.describe = was;
+        self.corr = saved;
+        self.corr.push(spec);
+        Some((self.corr.len() - 1, ty))
     }
     fn param(&mut self) -> SqlResult<Value> {
         if self.describe {
@@ -229,6 +252,43 @@ impl BindEnv for Exec<'_> {
     fn literal_collation(&self) -> Collation {
         self.session.literal_collation()
     }
+}
+
+/// A value as a SQL literal in the AST.
+pub fn value_literal(v: &Value) -> ast::Expr {
+    let lit = |v: ast::Value| ast::Expr::Value(v.into());
+    match v {
+        Value::Null => lit(ast::Value::Null),
+        Value::Int(i) => lit(ast::Value::Number(i.to_string(), false)),
+        Value::UInt(u) => lit(ast::Value::Number(u.to_string(), false)),
+        Value::Decimal(d) => lit(ast::Value::Number(d.to_string(), false)),
+        Value::Double(f) => lit(ast::Value::Number(format!("{f:e}"), false)),
+        Value::Float(f) => lit(ast::Value::Number(format!("{:e}", f64::from(*f)), false)),
+        Value::Bytes(b) => match std::str::from_utf8(b) {
+            Ok(s) => lit(ast::Value::SingleQuotedString(s.to_string())),
+            Err(_) => lit(ast::Value::HexStringLiteral(
+                b.iter().map(|x| format!("{x:02X}")).collect(),
+            )),
+        },
+        other => lit(ast::Value::SingleQuotedString(
+            String::from_utf8_lossy(&other.to_text().unwrap_or_default()).into_owned(),
+        )),
+    }
+}
+
+/// Whether an expression contains a subquery.
+fn has_subquery(e: &ast::Expr) -> bool {
+    let mut found = false;
+    let _ = ast::visit_expressions(e, |x: &ast::Expr| {
+        if matches!(
+            x,
+            ast::Expr::Subquery(_) | ast::Expr::Exists { .. } | ast::Expr::InSubquery { .. }
+        ) {
+            found = true;
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    found
 }
 
 /// Splits an expression into its AND-ed conjuncts.
@@ -680,6 +740,142 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
+    /// Computes every registered correlated subquery for the outer row `row`
+    /// (its outer references replaced by the row's values) into `cx.corr_values`.
+    fn eval_correlated(&mut self, row: &[Value]) -> SqlResult<()> {
+        if self.corr.is_empty() || self.describe {
+            return Ok(());
+        }
+        let specs = self.corr.clone();
+        let mut vals = Vec::with_capacity(specs.len());
+        for spec in &specs {
+            let q = self.substitute_outer(&spec.query, &spec.outer, row);
+            let saved = std::mem::take(&mut self.corr);
+            let res = self.query(&q);
+            self.corr = saved;
+            let rows = res?.rows;
+            vals.push(match &spec.kind {
+                CorrKind::Exists { negated } => Value::Int(i64::from(rows.is_empty() == *negated)),
+                CorrKind::Scalar => {
+                    if rows.len() > 1 {
+                        return Err(SqlError::new(1242, "Subquery returns more than 1 row"));
+                    }
+                    match rows.into_iter().next() {
+                        None => Value::Null,
+                        Some(r) if r.len() == 1 => r.into_iter().next().unwrap_or(Value::Null),
+                        Some(_) => {
+                            return Err(SqlError::new(1241, "Operand should contain 1 column(s)"))
+                        }
+                    }
+                }
+                CorrKind::In {
+                    lhs,
+                    negated,
+                    collation,
+                } => {
+                    let v = lhs.eval(row, &self.cx)?;
+                    if v.is_null() {
+                        Value::Null
+                    } else {
+                        let mut saw_null = false;
+                        let mut hit = false;
+                        for r in &rows {
+                            if r.len() != 1 {
+                                return Err(SqlError::new(
+                                    1241,
+                                    "Operand should contain 1 column(s)",
+                                ));
+                            }
+                            match crate::value::compare(&v, &r[0], *collation) {
+                                Some(Ordering::Equal) => {
+                                    hit = true;
+                                    break;
+                                }
+                                None => saw_null = true,
+                                _ => {}
+                            }
+                        }
+                        if hit {
+                            Value::Int(i64::from(!*negated))
+                        } else if saw_null {
+                            Value::Null
+                        } else {
+                            Value::Int(i64::from(*negated))
+                        }
+                    }
+                }
+            });
+        }
+        *self.cx.corr_values.borrow_mut() = Some(vals);
+        Ok(())
+    }
+
+    /// Replaces, in a correlated subquery, every reference to the outer query's
+    /// columns by the outer row's value. A name the subquery's own tables
+    /// define stays (inner names shadow outer ones, as in SQL).
+    fn substitute_outer(&self, q: &ast::Query, outer: &Scope, row: &[Value]) -> ast::Query {
+        let mut inner_aliases: Vec<String> = Vec::new();
+        let mut inner_cols: Vec<String> = Vec::new();
+        if let ast::SetExpr::Select(sel) = q.body.as_ref() {
+            for twj in &sel.from {
+                for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation))
+                {
+                    if let ast::TableFactor::Table { name, alias, .. } = f {
+                        let parts: Vec<String> = name
+                            .0
+                            .iter()
+                            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+                            .collect();
+                        let (db, t) = match parts.as_slice() {
+                            [t] => (self.session.current_db().unwrap_or_default(), t.clone()),
+                            [d, t] => (d.clone(), t.clone()),
+                            _ => continue,
+                        };
+                        inner_aliases.push(
+                            alias
+                                .as_ref()
+                                .map(|a| a.name.value.clone())
+                                .unwrap_or_else(|| t.clone()),
+                        );
+                        if let Some(def) = self.catalog.table(&db, &t) {
+                            inner_cols
+                                .extend(def.columns.iter().map(|c| c.name.to_ascii_lowercase()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut q = q.clone();
+        let _ = ast::visit_expressions_mut(&mut q, |e: &mut ast::Expr| {
+            let names: Option<Vec<String>> = match e {
+                ast::Expr::Identifier(i)
+                    if !i.value.starts_with('@')
+                        && !inner_cols.contains(&i.value.to_ascii_lowercase()) =>
+                {
+                    Some(vec![i.value.clone()])
+                }
+                ast::Expr::CompoundIdentifier(p)
+                    if p.len() >= 2 && !p[0].value.starts_with('@') =>
+                {
+                    let t = &p[p.len() - 2].value;
+                    if inner_aliases.iter().any(|a| a == t) {
+                        None
+                    } else {
+                        Some(p.iter().map(|i| i.value.clone()).collect())
+                    }
+                }
+                _ => None,
+            };
+            if let Some(names) = names {
+                if let Ok(i) = outer.resolve(&names, "where clause") {
+                    *e = value_literal(row.get(i).unwrap_or(&Value::Null));
+                }
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        q
+    }
+
     /// Runs a query (SELECT, UNION, VALUES).
     pub fn query(&mut self, q: &ast::Query) -> SqlResult<RowSet> {
         if q.with.is_some() {
@@ -1018,7 +1214,7 @@ impl<'a> Exec<'a> {
             }
             let on_filter = conj.clone();
             if kind == JoinKind::Inner {
-                for w in where_conj {
+                for w in where_conj.iter().filter(|w| !has_subquery(w)) {
                     if let Ok((e, _)) = (Binder {
                         scope: &scope,
                         env: self,
@@ -1243,7 +1439,10 @@ impl<'a> Exec<'a> {
         if let Some(f) = &filter {
             let mut kept = Vec::with_capacity(rows.len());
             for r in rows {
-                if super::expr::truth(&f.eval(&r, &self.cx)?) == Some(true) {
+                self.eval_correlated(&r)?;
+                let keep = super::expr::truth(&f.eval(&r, &self.cx)?) == Some(true);
+                self.cx.corr_values.borrow_mut().take();
+                if keep {
                     kept.push(r);
                 }
             }
@@ -1523,10 +1722,12 @@ impl<'a> Exec<'a> {
         let mut projected = Vec::with_capacity(rows.len());
         for mut r in rows {
             r.resize(out_base, Value::Null);
+            self.eval_correlated(&r)?;
             let mut outs = Vec::with_capacity(outputs.len());
             for (e, _) in &outputs {
                 outs.push(e.eval(&r, &self.cx)?);
             }
+            self.cx.corr_values.borrow_mut().take();
             r.extend(outs);
             projected.push(r);
         }

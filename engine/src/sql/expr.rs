@@ -91,6 +91,32 @@ pub enum Expr {
     ),
     Func(Func, Vec<Expr>),
     Cast(Box<Expr>, CastTo),
+    /// The value of correlated subquery `k` for the current row (computed by
+    /// the executor into [`EvalCx::corr_values`] before evaluation).
+    Corr(usize),
+}
+
+/// What a correlated subquery computes for each outer row.
+#[derive(Clone, Debug)]
+pub enum CorrKind {
+    Exists {
+        negated: bool,
+    },
+    In {
+        lhs: Expr,
+        negated: bool,
+        collation: Collation,
+    },
+    Scalar,
+}
+
+/// A subquery that reads columns of the enclosing query's row.
+#[derive(Clone, Debug)]
+pub struct CorrSpec {
+    pub query: ast::Query,
+    /// The enclosing scope its outer references resolve against.
+    pub outer: Scope,
+    pub kind: CorrKind,
 }
 
 /// Per-statement evaluation context.
@@ -104,6 +130,8 @@ pub struct EvalCx {
     pub warnings: RefCell<Vec<Warning>>,
     /// ERROR_FOR_DIVISION_BY_ZERO + strict mode during writes turns /0 into an error.
     pub div_zero_error: bool,
+    /// Values of correlated subqueries for the row being evaluated.
+    pub corr_values: RefCell<Option<Vec<Value>>>,
 }
 
 impl EvalCx {
@@ -117,6 +145,7 @@ impl EvalCx {
             tz_offset,
             warnings: RefCell::new(Vec::new()),
             div_zero_error: false,
+            corr_values: RefCell::new(None),
         }
     }
 
@@ -526,6 +555,15 @@ impl Expr {
                 functions::call(*f, vals, cx)?
             }
             Expr::Cast(e, to) => cast(e.eval(row, cx)?, to, cx)?,
+            Expr::Corr(k) => match cx.corr_values.borrow().as_ref().and_then(|v| v.get(*k)) {
+                Some(v) => v.clone(),
+                None => {
+                    return Err(SqlError::new(
+                        1235,
+                        "This version of Borealis doesn't yet support correlated subqueries in this part of a statement",
+                    ))
+                }
+            },
         })
     }
 
@@ -533,7 +571,9 @@ impl Expr {
     pub fn is_constant(&self) -> bool {
         let mut constant = true;
         self.walk(&mut |e| {
-            if matches!(e, Expr::Col(_)) || matches!(e, Expr::Func(f, _) if !f.is_deterministic()) {
+            if matches!(e, Expr::Col(_) | Expr::Corr(_))
+                || matches!(e, Expr::Func(f, _) if !f.is_deterministic())
+            {
                 constant = false;
             }
         });
@@ -544,7 +584,7 @@ impl Expr {
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Lit(_) | Expr::Col(_) => {}
+            Expr::Lit(_) | Expr::Col(_) | Expr::Corr(_) => {}
             Expr::Neg(e)
             | Expr::Not(e)
             | Expr::BitNot(e)
@@ -612,7 +652,7 @@ impl Expr {
     pub fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
         f(self);
         match self {
-            Expr::Lit(_) | Expr::Col(_) => {}
+            Expr::Lit(_) | Expr::Col(_) | Expr::Corr(_) => {}
             Expr::Neg(e)
             | Expr::Not(e)
             | Expr::BitNot(e)
@@ -868,6 +908,11 @@ pub trait BindEnv {
     fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>>;
     /// Runs an uncorrelated subquery; returns its rows.
     fn subquery(&mut self, q: &ast::Query) -> SqlResult<Vec<Vec<Value>>>;
+    /// Registers a correlated subquery; returns its slot, or `None` where the
+    /// caller cannot evaluate correlated subqueries.
+    fn correlated(&mut self, _spec: CorrSpec) -> Option<(usize, ColType)> {
+        None
+    }
     /// The next `?` parameter.
     fn param(&mut self) -> SqlResult<Value>;
     /// Collation of string literals (collation_connection).
@@ -1280,7 +1325,25 @@ impl Binder<'_> {
                 negated,
             } => {
                 let (x, t) = self.bind(expr)?;
-                let rows = self.env.subquery(subquery)?;
+                let coll = pick_collation(&t, &None, lit_coll);
+                let rows = match self.env.subquery(subquery) {
+                    Err(e) if e.code == 1054 => {
+                        let spec = CorrSpec {
+                            query: (**subquery).clone(),
+                            outer: self.scope.clone(),
+                            kind: CorrKind::In {
+                                lhs: x,
+                                negated: *negated,
+                                collation: coll,
+                            },
+                        };
+                        return match self.env.correlated(spec) {
+                            Some((k, _)) => Ok((Expr::Corr(k), bool_type())),
+                            None => Err(e),
+                        };
+                    }
+                    other => other?,
+                };
                 let mut items = Vec::with_capacity(rows.len());
                 for r in rows {
                     if r.len() != 1 {
@@ -1295,14 +1358,40 @@ impl Binder<'_> {
                 )
             }
             A::Exists { subquery, negated } => {
-                let rows = self.env.subquery(subquery)?;
+                let rows = match self.env.subquery(subquery) {
+                    Err(e) if e.code == 1054 => {
+                        let spec = CorrSpec {
+                            query: (**subquery).clone(),
+                            outer: self.scope.clone(),
+                            kind: CorrKind::Exists { negated: *negated },
+                        };
+                        return match self.env.correlated(spec) {
+                            Some((k, _)) => Ok((Expr::Corr(k), bool_type())),
+                            None => Err(e),
+                        };
+                    }
+                    other => other?,
+                };
                 (
                     Expr::Lit(Value::Int(i64::from(rows.is_empty() == *negated))),
                     bool_type(),
                 )
             }
             A::Subquery(q) => {
-                let rows = self.env.subquery(q)?;
+                let rows = match self.env.subquery(q) {
+                    Err(e) if e.code == 1054 => {
+                        let spec = CorrSpec {
+                            query: (**q).clone(),
+                            outer: self.scope.clone(),
+                            kind: CorrKind::Scalar,
+                        };
+                        return match self.env.correlated(spec) {
+                            Some((k, t)) => Ok((Expr::Corr(k), t)),
+                            None => Err(e),
+                        };
+                    }
+                    other => other?,
+                };
                 if rows.len() > 1 {
                     return Err(SqlError::new(1242, "Subquery returns more than 1 row"));
                 }

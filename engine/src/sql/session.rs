@@ -91,10 +91,6 @@ pub fn password_stage2(password: &str) -> Vec<u8> {
     Sha1::digest(s1).to_vec()
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
-}
-
 impl Instance {
     /// Serves `cluster` of `volume`. On a cluster without users, creates the
     /// master user with every privilege.
@@ -483,6 +479,7 @@ impl Session {
             cx,
             text: stmt_text,
             describe: false,
+            corr: Vec::new(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -553,6 +550,7 @@ impl Session {
             cx,
             text: stmt_text,
             describe: false,
+            corr: Vec::new(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -2371,26 +2369,6 @@ fn grant_revoke(
     Ok(())
 }
 
-/// A value as a SQL literal in the AST.
-fn to_literal(v: &Value) -> ast::Expr {
-    let lit = |v: ast::Value| ast::Expr::Value(v.into());
-    match v {
-        Value::Null => lit(ast::Value::Null),
-        Value::Int(i) => lit(ast::Value::Number(i.to_string(), false)),
-        Value::UInt(u) => lit(ast::Value::Number(u.to_string(), false)),
-        Value::Decimal(d) => lit(ast::Value::Number(d.to_string(), false)),
-        Value::Double(f) => lit(ast::Value::Number(format!("{f:e}"), false)),
-        Value::Float(f) => lit(ast::Value::Number(format!("{:e}", f64::from(*f)), false)),
-        Value::Bytes(b) => match std::str::from_utf8(b) {
-            Ok(s) => lit(ast::Value::SingleQuotedString(s.to_string())),
-            Err(_) => lit(ast::Value::HexStringLiteral(hex(b))),
-        },
-        other => lit(ast::Value::SingleQuotedString(
-            String::from_utf8_lossy(&other.to_text().unwrap_or_default()).into_owned(),
-        )),
-    }
-}
-
 /// Replaces the `?` placeholders of a prepared statement by its parameters, in
 /// the order they appear.
 fn substitute_params(p: &mut Parsed, params: &[Value]) -> SqlResult<()> {
@@ -2401,7 +2379,7 @@ fn substitute_params(p: &mut Parsed, params: &[Value]) -> SqlResult<()> {
         if let ast::Expr::Value(v) = e {
             if matches!(v.value, ast::Value::Placeholder(_)) {
                 match params.get(next) {
-                    Some(val) => *e = to_literal(val),
+                    Some(val) => *e = super::exec::value_literal(val),
                     None => missing = true,
                 }
                 next += 1;
