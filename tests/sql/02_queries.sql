@@ -36,4 +36,5 @@ SELECT c.name FROM customer c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.c
 SELECT name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = customer.id) AS n FROM customer ORDER BY name;
 SELECT name FROM customer c WHERE 7.25 IN (SELECT amount FROM orders WHERE customer_id = c.id) ORDER BY name;
 SELECT o.id, (SELECT name FROM customer WHERE id = o.customer_id) AS who FROM orders o ORDER BY o.id;
+CHECK TABLE customer, orders;
 DROP DATABASE g2;
