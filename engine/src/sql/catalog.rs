@@ -88,6 +88,29 @@ impl TableDef {
         self.columns.iter().map(|c| c.ty.clone()).collect()
     }
 
+    /// The `Key` of column `i` as SHOW COLUMNS and information_schema show it:
+    /// PRI (in the primary key), UNI (first column of a unique index), MUL
+    /// (first column of another index), or empty.
+    pub fn column_key(&self, i: usize) -> &'static str {
+        if self.primary.iter().any(|p| p.column == i) {
+            "PRI"
+        } else if self
+            .indexes
+            .iter()
+            .any(|x| x.unique && x.columns.first().is_some_and(|p| p.column == i))
+        {
+            "UNI"
+        } else if self
+            .indexes
+            .iter()
+            .any(|x| x.columns.first().is_some_and(|p| p.column == i))
+        {
+            "MUL"
+        } else {
+            ""
+        }
+    }
+
     /// The AUTO_INCREMENT column, if any.
     pub fn auto_increment_column(&self) -> Option<usize> {
         self.columns.iter().position(|c| c.auto_increment)

@@ -146,22 +146,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                 .values()
                 .flat_map(|t| {
                     t.columns.iter().enumerate().map(move |(i, c)| {
-                        let key =
-                            if t.primary.iter().any(|p| p.column == i) {
-                                "PRI"
-                            } else if t.indexes.iter().any(|x| {
-                                x.unique && x.columns.first().is_some_and(|p| p.column == i)
-                            }) {
-                                "UNI"
-                            } else if t
-                                .indexes
-                                .iter()
-                                .any(|x| x.columns.first().is_some_and(|p| p.column == i))
-                            {
-                                "MUL"
-                            } else {
-                                ""
-                            };
+                        let key = t.column_key(i);
                         let full = c.ty.mysql_name();
                         let data_type = full.split(['(', ' ']).next().unwrap_or("").to_string();
                         let (cs, coll) = if c.ty.is_string() && !c.ty.collation().is_binary() {

@@ -1825,23 +1825,7 @@ impl Session {
                     if !like_ok(&like, &c.name) {
                         continue;
                     }
-                    let key = if t.primary.iter().any(|p| p.column == i) {
-                        "PRI"
-                    } else if t
-                        .indexes
-                        .iter()
-                        .any(|x| x.unique && x.columns.first().is_some_and(|p| p.column == i))
-                    {
-                        "UNI"
-                    } else if t
-                        .indexes
-                        .iter()
-                        .any(|x| x.columns.first().is_some_and(|p| p.column == i))
-                    {
-                        "MUL"
-                    } else {
-                        ""
-                    };
+                    let key = t.column_key(i);
                     let default = ddl::default_text(c).map(|d| s(&d)).unwrap_or(Value::Null);
                     let default = if matches!(c.default, catalog::ColumnDefault::Null) {
                         Value::Null
