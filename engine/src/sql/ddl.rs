@@ -209,6 +209,91 @@ pub fn sql_type(dt: &ast::DataType, coll: Collation) -> SqlResult<SqlType> {
     })
 }
 
+/// The ENGINE name as SHOW CREATE TABLE prints it. Every engine maps to the
+/// one copy-on-write store; the name is kept so dumps round-trip.
+pub fn engine_name(n: &str) -> String {
+    match n.to_ascii_lowercase().as_str() {
+        "innodb" => "InnoDB".into(),
+        "myisam" => "MyISAM".into(),
+        "aria" => "Aria".into(),
+        "memory" => "MEMORY".into(),
+        _ => n.to_string(),
+    }
+}
+
+impl Exec<'_> {
+    /// ALTER TABLE with table options only (ENGINE=, COMMENT=, AUTO_INCREMENT=,
+    /// [DEFAULT] CHARSET/COLLATE=, CONVERT TO CHARACTER SET, ROW_FORMAT= ...).
+    pub fn alter_table_options(
+        &mut self,
+        db: &str,
+        name: &str,
+        options: &[(String, String)],
+    ) -> SqlResult<()> {
+        let mut t = (*self.table_by(db, name)?).clone();
+        let mut cs: Option<String> = None;
+        let mut coll: Option<String> = None;
+        let mut convert: Option<String> = None;
+        for (k, v) in options {
+            match k.as_str() {
+                "ENGINE" => t.engine = engine_name(v),
+                "COMMENT" => t.comment = v.clone(),
+                "AUTO_INCREMENT" => {
+                    t.auto_increment_start = v
+                        .parse::<u64>()
+                        .map_err(|_| {
+                            SqlError::new(1064, format!("AUTO_INCREMENT = '{v}' is not a number"))
+                        })?
+                        .max(1);
+                    self.shared.reset_counters(t.tree);
+                }
+                "CHARSET" | "CHARACTER SET" | "DEFAULT CHARSET" | "DEFAULT CHARACTER SET" => {
+                    cs = Some(v.clone())
+                }
+                "COLLATE" | "DEFAULT COLLATE" => coll = Some(v.clone()),
+                "CONVERT" => convert = Some(v.clone()),
+                // Physical layout options have no meaning on the copy-on-write store.
+                _ => {}
+            }
+        }
+        if cs.is_some() || coll.is_some() || convert.is_some() {
+            let c = charset_collation(
+                convert.as_deref().or(cs.as_deref()),
+                coll.as_deref(),
+                t.collation,
+            )?;
+            if convert.is_some() {
+                // Stored strings are UTF-8: re-labelling among utf8 collations is exact;
+                // other character sets would need the data transcoded.
+                let all_utf8 = t
+                    .columns
+                    .iter()
+                    .filter(|x| x.ty.is_string())
+                    .all(|x| x.ty.collation().is_utf8())
+                    && c.is_utf8();
+                if !all_utf8 {
+                    return Err(SqlError::new(1235, "This version of Borealis doesn't yet support CONVERT TO a non-UTF-8 character set"));
+                }
+                for col in &mut t.columns {
+                    set_collation(&mut col.ty, c);
+                }
+            }
+            t.collation = c;
+        }
+        self.store_table(&t)
+    }
+}
+
+fn set_collation(ty: &mut SqlType, c: Collation) {
+    match ty {
+        SqlType::Char { collation, .. }
+        | SqlType::VarChar { collation, .. }
+        | SqlType::Text { collation, .. }
+        | SqlType::Enum { collation, .. } => *collation = c,
+        _ => {}
+    }
+}
+
 /// DEFAULT as SHOW CREATE TABLE prints it (None: no DEFAULT clause).
 pub fn default_text(c: &ColumnDef) -> Option<String> {
     match &c.default {
@@ -488,13 +573,7 @@ impl Exec<'_> {
                     if l.key.value.eq_ignore_ascii_case("ENGINE") =>
                 {
                     if let Some(n) = &l.name {
-                        engine = match n.value.to_ascii_lowercase().as_str() {
-                            "innodb" => "InnoDB".into(),
-                            "myisam" => "MyISAM".into(),
-                            "aria" => "Aria".into(),
-                            "memory" => "MEMORY".into(),
-                            _ => n.value.clone(),
-                        };
+                        engine = engine_name(&n.value);
                     }
                 }
                 ast::SqlOption::KeyValue { key, value } => {

@@ -1102,6 +1102,12 @@ impl Session {
                         }
                     }
                 }
+                OwnStatement::AlterTableOptions { table: t, .. } => {
+                    let db = t.db.clone().or_else(|| cur.clone()).unwrap_or_default();
+                    if !user.allows(privs::ALTER, Some(&db), Some(&t.name)) {
+                        return Err(table_err("ALTER", &t.name));
+                    }
+                }
                 _ => {}
             },
         }
@@ -1636,7 +1642,12 @@ impl Session {
                 }
                 Ok(rows(&["Table", "Op", "Msg_type", "Msg_text"], data))
             }
-            OwnStatement::AlterTableOptions { .. } => Ok(Output::ok()),
+            OwnStatement::AlterTableOptions { table, options } => {
+                let db = table.db.clone().or_else(|| self.db.clone()).ok_or_else(|| SqlError::new(1046, "No database selected"))?;
+                let name = table.name.clone();
+                self.write(text, Vec::new(), true, |ex| ex.alter_table_options(&db, &name, options))?;
+                Ok(Output::ok())
+            }
             OwnStatement::AsOf { .. } => Err(SqlError::new(1235, "This version of Borealis doesn't yet support 'AS OF' (point-in-time reads arrive with backtrack)")),
             OwnStatement::ChangeSource { .. } | OwnStatement::StartReplica | OwnStatement::StopReplica | OwnStatement::ResetReplica { .. } => {
                 Err(SqlError::new(1235, "This version of Borealis doesn't yet support replication from a source"))
