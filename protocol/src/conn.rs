@@ -48,7 +48,7 @@ const COM_STMT_FETCH: u8 = 0x1c;
 const COM_BINLOG_DUMP_GTID: u8 = 0x1e;
 const COM_RESET_CONNECTION: u8 = 0x1f;
 
-/// Bytes of encoded rows gathered on the blocking pool before they are written out.
+/// Bytes of encoded rows gathered before they are written out.
 const ROW_BATCH_BYTES: usize = 256 * 1024;
 
 type SessionCell = Arc<Mutex<Box<dyn Session>>>;
@@ -218,19 +218,16 @@ struct Ctx {
 }
 
 impl Ctx {
-    /// Runs `f` on the session on the blocking pool.
+    /// Runs `f` on the session, inline: the connection has a thread of its own (see
+    /// [`crate::server`]), so blocking here blocks only this client, which waits for the
+    /// result anyway.
     async fn with_session<T, F>(&self, f: F) -> io::Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Session) -> T + Send + 'static,
     {
-        let cell = self.session.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut g = lock(&cell);
-            f(g.as_mut())
-        })
-        .await
-        .map_err(|e| io::Error::other(format!("session call failed: {e}")))
+        let mut g = lock(&self.session);
+        Ok(f(g.as_mut()))
     }
 
     fn reply(&self) -> Reply {
@@ -260,7 +257,7 @@ impl Ctx {
     }
 }
 
-/// Work for the blocking pool while answering a statement.
+/// Work left while answering a statement.
 enum Work {
     Query(String),
     Execute(u32, Vec<WireValue>),
@@ -268,7 +265,7 @@ enum Work {
     Stream(Vec<Column>, RowStream),
 }
 
-/// Advances `work` on the blocking pool, encoding replies into `reply`; returns the remaining
+/// Advances `work`, encoding replies into `reply`; returns the remaining
 /// work when a batch of rows is ready to be written.
 fn drive(cell: &SessionCell, reply: &mut Reply, mut work: Work, binary: bool) -> Option<Work> {
     loop {
@@ -353,15 +350,7 @@ async fn run_statement(ctx: &Ctx, work: Work, binary: bool) -> io::Result<()> {
     let mut out = ctx.out.clone();
     let mut work = Some(work);
     while let Some(w) = work.take() {
-        let cell = ctx.session.clone();
-        let (r, next) = tokio::task::spawn_blocking(move || {
-            let mut reply = reply;
-            let next = drive(&cell, &mut reply, w, binary);
-            (reply, next)
-        })
-        .await
-        .map_err(|e| io::Error::other(format!("session call failed: {e}")))?;
-        reply = r;
+        let next = drive(&ctx.session, &mut reply, w, binary);
         out.write_all(&reply.buf).await?;
         reply.buf.clear();
         work = next;
@@ -566,18 +555,13 @@ where
     }
     let negotiated = login.capabilities & handshake::server_capabilities().bits();
 
-    // 3. Authentication through the factory (on the blocking pool: it may read storage).
+    // 3. Authentication through the factory.
     let request = auth_request(&login, &host, &salt, connection_id);
     let f = factory.clone();
-    let auth = tokio::task::spawn_blocking(move || {
-        let r = f.authenticate(&request);
-        r.map(|s| {
-            let st = s.status();
-            (s, st)
-        })
-    })
-    .await
-    .map_err(|e| io::Error::other(format!("authenticate failed: {e}")))?;
+    let auth = f.authenticate(&request).map(|s| {
+        let st = s.status();
+        (s, st)
+    });
     let (session, st) = match auth {
         Ok(v) => v,
         Err(e) => {
@@ -606,11 +590,7 @@ where
         salt,
         capabilities: negotiated,
     };
-    let cell = ctx.session.clone();
-    let result = command_phase(ctx, rd, &login.user, login.charset).await;
-    // Dropping a session may roll back a transaction: keep that off the reactor.
-    let _ = tokio::task::spawn_blocking(move || drop(cell)).await;
-    result
+    command_phase(ctx, rd, &login.user, login.charset).await
 }
 
 fn auth_request(login: &Login, host: &str, salt: &[u8; 20], connection_id: u32) -> AuthRequest {
@@ -963,15 +943,13 @@ impl<R: AsyncRead + Unpin> Front<R> {
         let request = auth_request(&login, &ctx.host, &ctx.salt, ctx.connection_id);
         let factory = ctx.factory.clone();
         let cell = ctx.session.clone();
-        let res = tokio::task::spawn_blocking(move || {
+        let res = (|| {
             let new = factory.authenticate(&request)?;
             let st = new.status();
             let old = std::mem::replace(&mut *lock(&cell), new);
             drop(old);
             Ok::<_, SqlError>(st)
-        })
-        .await
-        .map_err(|e| io::Error::other(format!("authenticate failed: {e}")))?;
+        })();
         match res {
             Ok(st) => {
                 lock(&ctx.state).registry.clear();

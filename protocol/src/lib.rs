@@ -4,13 +4,13 @@
 //! # Life of a query
 //!
 //! 1. **Accept.** [`Listener`] accepts a TCP connection, assigns a connection id and spawns
-//!    [`serve_connection`] on its own task.
+//!    [`serve_connection`] on a thread of its own with a current-thread runtime.
 //! 2. **Handshake.** The server sends HandshakeV10: version `8.0.36-borealis`, a fresh 20-byte
 //!    salt, collation 45 (utf8mb4_general_ci), and capabilities *without*
 //!    CLIENT_DEPRECATE_EOF, SSL, compression or session tracking (`handshake.rs`). The client
 //!    answers with HandshakeResponse41; a client that computed its response for another plugin
 //!    (caching_sha2_password...) gets an AuthSwitchRequest to mysql_native_password.
-//! 3. **Auth.** [`SessionFactory::authenticate`] runs on the blocking pool with user, scramble,
+//! 3. **Auth.** [`SessionFactory::authenticate`] runs on the connection's thread with user, scramble,
 //!    salt and initial database; it verifies the scramble ([`AuthRequest::verify_native_password`])
 //!    and returns a [`Session`] or an error such as 1045 "Access denied for user 'x'@'host'
 //!    (using password: YES)", which is sent before the connection closes.
@@ -18,12 +18,13 @@
 //!    continuations, up to `max_allowed_packet`). Commands opensrv-mysql handles well
 //!    (COM_QUERY, COM_INIT_DB, COM_STMT_PREPARE/EXECUTE/CLOSE) are forwarded to it; the front
 //!    answers the others itself (see below). One command is in flight at a time.
-//! 5. **Session.** opensrv calls the shim, which runs the [`Session`] method on tokio's blocking
-//!    pool (`spawn_blocking`): the engine is synchronous and may block, the reactor must not.
+//! 5. **Session.** opensrv calls the shim, which runs the [`Session`] method inline: the
+//!    engine is synchronous and may block, and the only reactor it can block is this
+//!    connection's own (`server.rs` says why there is no shared pool).
 //! 6. **Result encoding.** An [`Outcome`] becomes an OK packet, or a result set: column count,
 //!    column definitions, EOF, rows (text protocol for COM_QUERY, binary protocol for
 //!    COM_STMT_EXECUTE, `encode.rs`), EOF. Rows are pulled from the [`RowStream`] iterator on
-//!    the blocking pool in ~256 KiB batches, so a million-row SELECT is never materialised.
+//!    the session in ~256 KiB batches, so a million-row SELECT is never materialised.
 //!    Errors become ERR packets and the connection stays usable; only socket failures end it.
 //!
 //! # Why a packet-level front before opensrv-mysql

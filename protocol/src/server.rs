@@ -1,4 +1,10 @@
-//! The TCP listener: accepts connections and runs each on its own task.
+//! The TCP listener: accepts connections and runs each on a thread of its own.
+//!
+//! A connection is one OS thread with a current-thread tokio runtime: the front, opensrv and
+//! the session all run on it, and the synchronous engine is called inline. Handing every
+//! command to a shared blocking pool cost two thread switches per statement, a third of a
+//! point select's time on two cores; MySQL and MariaDB use a thread per connection for the
+//! same reason. A blocked statement (a lock wait, a slow scan) blocks only its own client.
 
 use std::future::Future;
 use std::io;
@@ -11,6 +17,40 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 
 use crate::session::SessionFactory;
 use crate::{conn, ServerConfig};
+
+/// Stack of a connection thread: the parser and expression evaluator recurse.
+const CONNECTION_STACK: usize = 8 << 20;
+
+fn serve_on_own_thread(
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    id: u32,
+    factory: Arc<dyn SessionFactory>,
+    config: Arc<ServerConfig>,
+) {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::warn!(id, error = %e, "cannot start a connection runtime");
+            return;
+        }
+    };
+    rt.block_on(async move {
+        let stream = match tokio::net::TcpStream::from_std(stream) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(id, error = %e, "cannot register connection socket");
+                return;
+            }
+        };
+        let host = peer.ip().to_string();
+        tracing::debug!(id, %peer, "connection opened");
+        match conn::serve_connection(stream, host, id, factory, config).await {
+            Ok(()) => tracing::debug!(id, "connection closed"),
+            Err(e) => tracing::debug!(id, error = %e, "connection ended with socket error"),
+        }
+    });
+}
 
 /// A bound MySQL listener.
 pub struct Listener {
@@ -72,14 +112,20 @@ impl Listener {
             let id = self.connection_ids.fetch_add(1, Ordering::Relaxed);
             let factory = self.factory.clone();
             let config = self.config.clone();
-            tokio::spawn(async move {
-                let host = peer.ip().to_string();
-                tracing::debug!(id, %peer, "connection opened");
-                match conn::serve_connection(stream, host, id, factory, config).await {
-                    Ok(()) => tracing::debug!(id, "connection closed"),
-                    Err(e) => tracing::debug!(id, error = %e, "connection ended with socket error"),
+            let stream = match stream.into_std() {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot detach accepted socket");
+                    continue;
                 }
-            });
+            };
+            let spawned = std::thread::Builder::new()
+                .name(format!("conn-{id}"))
+                .stack_size(CONNECTION_STACK)
+                .spawn(move || serve_on_own_thread(stream, peer, id, factory, config));
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "cannot start a connection thread");
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The seam between the wire protocol and the SQL engine: [`SessionFactory`] and [`Session`].
 //!
 //! Both traits are synchronous: engine calls may block (scans, commits waiting on fsync), so the
-//! connection driver always runs them on tokio's blocking pool, never on the reactor. Nothing
+//! connection driver runs them on the connection's own thread, whose reactor serves nobody
+//! else. Nothing
 //! here knows about sockets, packets or sequence ids.
 
 use std::fmt;
@@ -201,7 +202,7 @@ pub struct SessionStatus {
 }
 
 /// The rows of a result set, pulled lazily so a large SELECT is never materialised. The driver
-/// pulls it on the blocking pool; an `Err` item ends the result set with an ERR packet.
+/// pulls it in batches; an `Err` item ends the result set with an ERR packet.
 pub type RowStream = Box<dyn Iterator<Item = Result<Vec<WireValue>, SqlError>> + Send>;
 
 /// What one statement produced.
@@ -397,7 +398,7 @@ pub trait SessionFactory: Send + Sync + 'static {
 }
 
 /// One client connection's view of the database. Dropping it must roll back any open
-/// transaction and free its prepared statements (the driver drops it on the blocking pool).
+/// transaction and free its prepared statements (the driver drops it on the connection's thread).
 pub trait Session: Send + 'static {
     /// Runs COM_QUERY text. With several statements in one query, return the first statement's
     /// outcome here and the rest from [`Session::more_results`].
