@@ -399,6 +399,119 @@ fn many_connections_and_a_slow_query_blocks_nobody() {
     assert_eq!(text(&out.stdout).trim(), "0");
 }
 
+/// KILL QUERY interrupts a running statement (SLEEP returns 1, a scan fails with 1317) and
+/// leaves the connection usable; KILL CONNECTION closes it; ids are the handshake's thread ids.
+#[test]
+fn kill_query_and_kill_connection() {
+    let b = Borealis::start("kill");
+    let setup = b.mysql(
+        &[
+            "-e",
+            "create database k; create table k.t (a int primary key); \
+             insert into k.t values (1),(2),(3),(4),(5),(6),(7),(8),(9),(10); \
+             insert into k.t select a + 10 from k.t; insert into k.t select a + 20 from k.t; \
+             insert into k.t select a + 40 from k.t; insert into k.t select a + 80 from k.t",
+        ],
+        "",
+    );
+    assert!(setup.status.success(), "{}", text(&setup.stderr));
+    let spawn = |sql: &str| {
+        Command::new("mysql")
+            .args([
+                "-h127.0.0.1",
+                &format!("-P{}", b.port),
+                "-uadmin",
+                &format!("-p{PASSWORD}"),
+                "-N",
+                "-e",
+                sql,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // The id of the session running `marker`, from information_schema.PROCESSLIST.
+    let id_of = |marker: &str| -> String {
+        for _ in 0..100 {
+            let out = b.mysql(
+                &[
+                    "-N",
+                    "-e",
+                    &format!(
+                        "select id from information_schema.processlist \
+                         where info like '%{marker}%' and info not like '%processlist%'"
+                    ),
+                ],
+                "",
+            );
+            let id = text(&out.stdout).trim().to_string();
+            if !id.is_empty() {
+                return id;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("no session runs {marker}");
+    };
+
+    // KILL QUERY on SLEEP: the sleep returns 1 early, as in MySQL.
+    let started = std::time::Instant::now();
+    let sleeper = spawn("select sleep(30), 'sleeper'; select 'still here'");
+    let id = id_of("sleeper");
+    let k = b.mysql(&["-e", &format!("kill query {id}")], "");
+    assert!(k.status.success(), "{}", text(&k.stderr));
+    let out = sleeper.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).split_whitespace().collect::<Vec<_>>(), ["1", "sleeper", "still", "here"]);
+    assert!(started.elapsed() < Duration::from_secs(25), "the sleep was cut short");
+
+    // KILL QUERY on a long join: 1317, and the same connection runs its next statement.
+    let scan = spawn(
+        "select count(sleep(0.2)), 'scanner' from k.t; select 'next'",
+    );
+    let id = id_of("scanner");
+    let k = b.mysql(&["-e", &format!("kill query {id}")], "");
+    assert!(k.status.success(), "{}", text(&k.stderr));
+    let out = scan.wait_with_output().unwrap();
+    assert!(
+        text(&out.stderr).contains("ERROR 1317"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // KILL CONNECTION: the client loses its connection; the server goes on.
+    let victim = spawn("select count(sleep(0.2)), 'victim' from k.t");
+    let id = id_of("victim");
+    let k = b.mysql(&["-e", &format!("kill {id}")], "");
+    assert!(k.status.success(), "{}", text(&k.stderr));
+    let out = victim.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("ERROR 2013") || text(&out.stderr).contains("ERROR 1317"),
+        "{}",
+        text(&out.stderr)
+    );
+    let gone = b.mysql(&["-N", "-e", "select count(*) from information_schema.processlist"], "");
+    assert_eq!(text(&gone.stdout).trim(), "1", "only the asking session is left");
+
+    // Unknown ids, and another user's session without SUPER.
+    let bad = b.mysql(&["-e", "kill 999999"], "");
+    assert!(text(&bad.stderr).contains("ERROR 1094"), "{}", text(&bad.stderr));
+    let u = b.mysql(&["-e", "create user 'carol'@'%' identified by 'pw'"], "");
+    assert!(u.status.success(), "{}", text(&u.stderr));
+    let sleeper = spawn("select sleep(30), 'admin-sleeper'");
+    let id = id_of("admin-sleeper");
+    let denied = mysql(b.port, "carol", "pw", &["-e", &format!("kill query {id}")], "");
+    assert!(
+        text(&denied.stderr).contains("ERROR 1095"),
+        "{}",
+        text(&denied.stderr)
+    );
+    let k = b.mysql(&["-e", &format!("kill query {id}")], "");
+    assert!(k.status.success(), "{}", text(&k.stderr));
+    assert!(sleeper.wait_with_output().unwrap().status.success());
+}
+
 /// LOCK TABLES and FLUSH TABLES WITH READ LOCK have their MySQL effect.
 #[test]
 fn table_locks_exclude_other_sessions() {

@@ -24,7 +24,7 @@ use crate::handshake::{self, Login};
 use crate::packet::{frame, read_packet, Cursor, ReadError};
 use crate::params::{self, Registry, StatementState};
 use crate::session::{
-    AuthRequest, BinlogDumpRequest, Column, Outcome, RegisterReplica, RowStream, Session,
+    AuthRequest, BinlogDumpRequest, Closer, Column, Outcome, RegisterReplica, RowStream, Session,
     SessionFactory, SessionStatus, SqlError, WireValue,
 };
 use crate::ServerConfig;
@@ -215,6 +215,7 @@ struct Ctx {
     host: String,
     salt: [u8; 20],
     capabilities: u32,
+    closer: Option<Closer>,
 }
 
 impl Ctx {
@@ -504,6 +505,7 @@ pub async fn serve_connection<S>(
     connection_id: u32,
     factory: Arc<dyn SessionFactory>,
     config: Arc<ServerConfig>,
+    closer: Option<Closer>,
 ) -> io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
@@ -562,7 +564,7 @@ where
         let st = s.status();
         (s, st)
     });
-    let (session, st) = match auth {
+    let (mut session, st) = match auth {
         Ok(v) => v,
         Err(e) => {
             tracing::debug!(user = %login.user, code = e.code, "login refused");
@@ -579,6 +581,9 @@ where
     ));
     r.send(&mut out).await?;
 
+    if let Some(c) = &closer {
+        session.set_closer(c.clone());
+    }
     let ctx = Ctx {
         session: Arc::new(Mutex::new(session)),
         state: Arc::new(Mutex::new(ConnState::default())),
@@ -589,6 +594,7 @@ where
         host,
         salt,
         capabilities: negotiated,
+        closer,
     };
     command_phase(ctx, rd, &login.user, login.charset).await
 }
@@ -943,8 +949,12 @@ impl<R: AsyncRead + Unpin> Front<R> {
         let request = auth_request(&login, &ctx.host, &ctx.salt, ctx.connection_id);
         let factory = ctx.factory.clone();
         let cell = ctx.session.clone();
+        let closer = ctx.closer.clone();
         let res = (|| {
-            let new = factory.authenticate(&request)?;
+            let mut new = factory.authenticate(&request)?;
+            if let Some(c) = closer {
+                new.set_closer(c);
+            }
             let st = new.status();
             let old = std::mem::replace(&mut *lock(&cell), new);
             drop(old);

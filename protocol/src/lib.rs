@@ -71,7 +71,7 @@ pub mod session;
 pub use conn::serve_connection;
 pub use server::Listener;
 pub use session::{
-    AuthRequest, BinlogDumpRequest, BinlogEvents, Column, ColumnFlags, ColumnType, Outcome,
+    AuthRequest, BinlogDumpRequest, BinlogEvents, Closer, Column, ColumnFlags, ColumnType, Outcome,
     Prepared, RegisterReplica, RowStream, Session, SessionFactory, SessionStatus, SqlError,
     Statistics, WireValue,
 };

@@ -40,7 +40,12 @@ impl SessionFactory for Factory {
         }
         let mut s = self
             .inst
-            .session(&req.user, &req.host, req.database.as_deref())
+            .session_with_id(
+                req.connection_id,
+                &req.user,
+                &req.host,
+                req.database.as_deref(),
+            )
             .map_err(err)?;
         if let Some(c) = Collation::from_id(req.charset) {
             s.vars.set_names_collation(c);
@@ -326,6 +331,10 @@ fn outcome(o: Output) -> Outcome {
 }
 
 impl Session for Conn {
+    fn set_closer(&mut self, close: borealis_protocol::Closer) {
+        self.s.set_disconnect(close);
+    }
+
     fn query(&mut self, sql: &str) -> Result<Outcome, SqlError> {
         self.s.execute(sql).map(outcome).map_err(err)
     }

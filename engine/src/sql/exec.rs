@@ -189,6 +189,10 @@ pub trait SessionEnv {
     fn set_last_insert_id(&mut self, id: u64);
     /// AS OF readers and other hooks may come here later.
     fn warn(&mut self, _w: crate::value::Warning) {}
+    /// The server's sessions as rows of (Id, User, Host, db, Command, Time, State, Info).
+    fn processlist(&self) -> Vec<Vec<Value>> {
+        Vec::new()
+    }
 }
 
 /// One statement's execution context.
@@ -712,6 +716,7 @@ impl<'a> Exec<'a> {
                 None => {
                     for kv in self.reader.range(t.tree, r.lo, r.hi, reverse)? {
                         let (k, v) = kv?;
+                        self.cx.interrupt.check()?;
                         if !f(k, decode(t, &v)?)? {
                             return Ok(());
                         }
@@ -721,6 +726,7 @@ impl<'a> Exec<'a> {
                     let itree = t.indexes[i].tree;
                     for kv in self.reader.range(itree, r.lo, r.hi, reverse)? {
                         let (_, pk) = kv?;
+                        self.cx.interrupt.check()?;
                         let Some(row) = self.reader.get(t.tree, &pk)? else {
                             return Err(SqlError::new(
                                 1105,
@@ -1439,6 +1445,7 @@ impl<'a> Exec<'a> {
         if let Some(f) = &filter {
             let mut kept = Vec::with_capacity(rows.len());
             for r in rows {
+                self.cx.interrupt.check()?;
                 self.eval_correlated(&r)?;
                 let keep = super::expr::truth(&f.eval(&r, &self.cx)?) == Some(true);
                 self.cx.corr_values.borrow_mut().take();
@@ -1721,6 +1728,7 @@ impl<'a> Exec<'a> {
         // Project: rows become [input.., aggs.., outputs..] for ORDER BY, then outputs.
         let mut projected = Vec::with_capacity(rows.len());
         for mut r in rows {
+            self.cx.interrupt.check()?;
             r.resize(out_base, Value::Null);
             self.eval_correlated(&r)?;
             let mut outs = Vec::with_capacity(outputs.len());
@@ -2131,6 +2139,7 @@ fn aggregate(
         let mut states: Vec<AggState> = aggs.iter().map(AggState::new).collect();
         let mut seen: Vec<Vec<Value>> = vec![Vec::new(); aggs.len()];
         while j < keyed.len() && cmp_keyrows(&keyed[i].0, &keyed[j].0, &colls) == Ordering::Equal {
+            cx.interrupt.check()?;
             for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
                 let v = match &a.arg {
                     Some(e) => Some(e.eval(&keyed[j].1, cx)?),

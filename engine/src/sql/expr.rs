@@ -4,6 +4,8 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::sync::atomic::{AtomicU8, Ordering as AtomicOrdering};
+use std::sync::Arc;
 
 use sqlparser::ast;
 
@@ -119,6 +121,64 @@ pub struct CorrSpec {
     pub kind: CorrKind,
 }
 
+/// A session's kill switch, shared with `KILL` in other sessions (through the process list).
+///
+/// Statements poll it cooperatively: scans check it once per row, `SLEEP()` in short slices.
+/// `KILL QUERY` interrupts the running statement only (the session clears it when the next
+/// statement starts); `KILL [CONNECTION]` also closes the connection.
+#[derive(Clone, Default)]
+pub struct Interrupt(Arc<AtomicU8>);
+
+impl Interrupt {
+    const QUERY: u8 = 1;
+    const CONNECTION: u8 = 2;
+
+    pub fn kill_query(&self) {
+        let _ = self
+            .0
+            .compare_exchange(0, Self::QUERY, AtomicOrdering::Relaxed, AtomicOrdering::Relaxed);
+    }
+
+    pub fn kill_connection(&self) {
+        self.0.store(Self::CONNECTION, AtomicOrdering::Relaxed);
+    }
+
+    /// At the start of a statement: forget a `KILL QUERY` aimed at the previous one.
+    pub fn reset_query(&self) {
+        let _ = self
+            .0
+            .compare_exchange(Self::QUERY, 0, AtomicOrdering::Relaxed, AtomicOrdering::Relaxed);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(AtomicOrdering::Relaxed) != 0
+    }
+
+    /// Error 1317 once the statement has been killed.
+    pub fn check(&self) -> SqlResult<()> {
+        if self.is_set() {
+            Err(SqlError::new(1317, "Query execution was interrupted"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Sleeps `d` unless killed first; true when interrupted.
+    pub fn sleep(&self, d: std::time::Duration) -> bool {
+        let end = std::time::Instant::now() + d;
+        loop {
+            if self.is_set() {
+                return true;
+            }
+            let now = std::time::Instant::now();
+            if now >= end {
+                return false;
+            }
+            std::thread::sleep((end - now).min(std::time::Duration::from_millis(20)));
+        }
+    }
+}
+
 /// Per-statement evaluation context.
 pub struct EvalCx {
     /// Statement start time in the session time zone (NOW()).
@@ -132,6 +192,8 @@ pub struct EvalCx {
     pub div_zero_error: bool,
     /// Values of correlated subqueries for the row being evaluated.
     pub corr_values: RefCell<Option<Vec<Value>>>,
+    /// The session's kill switch.
+    pub interrupt: Interrupt,
 }
 
 impl EvalCx {
@@ -146,6 +208,7 @@ impl EvalCx {
             warnings: RefCell::new(Vec::new()),
             div_zero_error: false,
             corr_values: RefCell::new(None),
+            interrupt: Interrupt::default(),
         }
     }
 

@@ -839,12 +839,15 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
             })
         }
         Sleep => {
-            // Runs on the connection's blocking thread: other sessions go on.
+            // Runs on the connection's own thread: other sessions go on. Like MySQL, a
+            // sleep cut short by KILL QUERY returns 1.
             let secs = arg(0).to_f64().unwrap_or(0.0);
-            if secs.is_finite() && secs > 0.0 {
-                std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(3600.0)));
-            }
-            Value::Int(0)
+            let d = std::time::Duration::from_secs_f64(if secs.is_finite() && secs > 0.0 {
+                secs.min(365.0 * 86400.0)
+            } else {
+                0.0
+            });
+            Value::Int(i64::from(cx.interrupt.sleep(d)))
         }
         Uuid => {
             let seed =

@@ -294,6 +294,19 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                 })
                 .collect(),
         },
+        "PROCESSLIST" => RowSet {
+            columns: cols(&[
+                ("ID", big()),
+                ("USER", vc(128)),
+                ("HOST", vc(64)),
+                ("DB", vc(64)),
+                ("COMMAND", vc(16)),
+                ("TIME", big()),
+                ("STATE", vc(64)),
+                ("INFO", vc(65535)),
+            ]),
+            rows: ex.session.processlist(),
+        },
         "FILES"
         | "PARTITIONS"
         | "TRIGGERS"

@@ -23,7 +23,7 @@ use super::checksum::{ChecksumColumn, TableChecksum};
 use super::ddl::{self, ensure_catalog, show_create_table};
 use super::error::{SqlError, SqlResult};
 use super::exec::{load_catalog, Exec, OutColumn, Reader, RowSet, SessionEnv, SqlCluster};
-use super::expr::EvalCx;
+use super::expr::{EvalCx, Interrupt};
 use super::front::{
     self, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter, ShowStatement,
     VarScope,
@@ -60,7 +60,7 @@ impl Output {
 }
 
 /// A row of SHOW PROCESSLIST.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ProcEntry {
     pub user: String,
     pub host: String,
@@ -68,7 +68,14 @@ pub struct ProcEntry {
     pub command: &'static str,
     pub since: Instant,
     pub info: Option<String>,
+    /// The session's kill switch.
+    pub interrupt: Interrupt,
+    /// Closes the session's client connection (set by the server; KILL CONNECTION).
+    pub disconnect: Option<Disconnect>,
 }
+
+/// Closes a client connection from another thread.
+pub type Disconnect = Arc<dyn Fn() + Send + Sync>;
 
 /// Server-wide state: the cluster this instance serves, variables, counters.
 pub struct Instance {
@@ -158,7 +165,7 @@ impl Instance {
         Ok(cat.find_user(user, host).map(|u| u.auth_stage2.clone()))
     }
 
-    /// A new session for an authenticated user.
+    /// A new session for an authenticated user, with the next free connection id.
     pub fn session(
         self: &Arc<Self>,
         user: &str,
@@ -166,6 +173,19 @@ impl Instance {
         db: Option<&str>,
     ) -> SqlResult<Session> {
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        self.session_with_id(id, user, host, db)
+    }
+
+    /// A new session whose CONNECTION_ID() is `id`: the thread id the handshake announced,
+    /// which the mysql client's Ctrl-C sends back as `KILL QUERY id`.
+    pub fn session_with_id(
+        self: &Arc<Self>,
+        id: u32,
+        user: &str,
+        host: &str,
+        db: Option<&str>,
+    ) -> SqlResult<Session> {
+        let interrupt = Interrupt::default();
         let mut s = Session {
             inst: self.clone(),
             conn_id: id,
@@ -187,6 +207,7 @@ impl Instance {
             text: Arc::from(""),
             locked: None,
             global_read: false,
+            interrupt: interrupt.clone(),
         };
         self.status.connected();
         self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
@@ -198,6 +219,8 @@ impl Instance {
                 command: "Sleep",
                 since: Instant::now(),
                 info: None,
+                interrupt,
+                disconnect: None,
             },
         );
         if let Some(d) = db.filter(|d| !d.is_empty()) {
@@ -245,6 +268,8 @@ pub struct Session {
     locked: Option<HashMap<(String, String), bool>>,
     /// This session holds FLUSH TABLES WITH READ LOCK.
     global_read: bool,
+    /// Set by KILL from another session.
+    interrupt: Interrupt,
 }
 
 impl Drop for Session {
@@ -273,7 +298,38 @@ struct Env<'a> {
     last_insert: Option<u64>,
 }
 
+/// SHOW PROCESSLIST / information_schema.PROCESSLIST rows; the asking session shows `own_info`.
+fn processlist_rows(inst: &Instance, own_id: u32, own_info: &str) -> Vec<Vec<Value>> {
+    let s = |v: &str| Value::Bytes(v.as_bytes().to_vec());
+    let procs = inst.procs.lock().unwrap_or_else(|e| e.into_inner());
+    procs
+        .iter()
+        .map(|(id, p)| {
+            let own = *id == own_id;
+            vec![
+                Value::UInt(u64::from(*id)),
+                s(&p.user),
+                s(&p.host),
+                p.db.as_deref().map(s).unwrap_or(Value::Null),
+                s(if own { "Query" } else { p.command }),
+                Value::UInt(p.since.elapsed().as_secs()),
+                s(""),
+                if own {
+                    s(own_info)
+                } else {
+                    p.info.as_deref().map(s).unwrap_or(Value::Null)
+                },
+            ]
+        })
+        .collect()
+}
+
 impl SessionEnv for Env<'_> {
+    fn processlist(&self) -> Vec<Vec<Value>> {
+        let own = self.inst.procs.lock().unwrap_or_else(|e| e.into_inner()).get(&self.conn_id).and_then(|p| p.info.clone()).unwrap_or_default();
+        processlist_rows(self.inst, self.conn_id, &own)
+    }
+
     fn system_var(&mut self, name: &str, scope: Option<&str>) -> SqlResult<Value> {
         let scope = match scope.map(|s| s.to_ascii_lowercase()) {
             Some(s) if s == "global" => Scope::Global,
@@ -451,7 +507,55 @@ impl Session {
             Some(t) => (t * 1e6) as i64,
             None => now_us() as i64,
         };
-        EvalCx::new(now, i64::from(self.vars.time_zone_offset()))
+        let mut cx = EvalCx::new(now, i64::from(self.vars.time_zone_offset()));
+        cx.interrupt = self.interrupt.clone();
+        cx
+    }
+
+    /// KILL [QUERY] id. Killing another user's session needs SUPER (1095 otherwise, as in
+    /// MySQL). The target notices at its next row or SLEEP slice (1317); KILL CONNECTION also
+    /// closes its socket, so an idle client finds the connection gone.
+    fn kill(&mut self, id: u64, query_only: bool) -> SqlResult<()> {
+        let unknown = || SqlError::new(1094, format!("Unknown thread id: {id}"));
+        let id = u32::try_from(id).map_err(|_| unknown())?;
+        let target_user = {
+            let procs = self.inst.procs.lock().unwrap_or_else(|e| e.into_inner());
+            procs.get(&id).ok_or_else(unknown)?.user.clone()
+        };
+        if target_user != self.user {
+            let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+            let allowed = cat
+                .find_user(&self.user, &self.host)
+                .is_some_and(|u| u.allows(privs::SUPER, None, None));
+            if !allowed {
+                return Err(SqlError::new(1095, format!("You are not owner of thread {id}")));
+            }
+        }
+        let procs = self.inst.procs.lock().unwrap_or_else(|e| e.into_inner());
+        let p = procs.get(&id).ok_or_else(unknown)?;
+        if query_only {
+            p.interrupt.kill_query();
+        } else {
+            p.interrupt.kill_connection();
+            if let Some(close) = &p.disconnect {
+                close();
+            }
+        }
+        tracing::info!(by = self.conn_id, target = id, query_only, "KILL");
+        Ok(())
+    }
+
+    /// Lets KILL CONNECTION close this session's client connection.
+    pub fn set_disconnect(&mut self, f: Disconnect) {
+        if let Some(p) = self
+            .inst
+            .procs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&self.conn_id)
+        {
+            p.disconnect = Some(f);
+        }
     }
 
     /// Runs `f` with an executor reading the open transaction or a snapshot.
@@ -754,6 +858,7 @@ impl Session {
     }
 
     fn run(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+        self.interrupt.reset_query();
         self.text = Arc::from(text);
         let keeps_warnings = matches!(
             parsed,
@@ -1198,23 +1303,10 @@ impl Session {
                 })
             }
             (_, S::Explain { statement, .. }) => self.explain(statement),
-            (_, S::Kill { id, .. }) => {
-                if !self
-                    .inst
-                    .procs
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .contains_key(&(*id as u32))
-                {
-                    return Err(SqlError::new(1094, format!("Unknown thread id: {id}")));
-                }
-                // Cancelling a running statement needs cooperative cancellation in
-                // the executor, which does not exist yet: say so instead of
-                // pretending the other session was killed.
-                Err(SqlError::new(
-                    1235,
-                    "This version of Borealis doesn't yet support 'KILL' of a running session",
-                ))
+            (_, S::Kill { id, modifier }) => {
+                let query_only = matches!(modifier, Some(ast::KillType::Query));
+                self.kill(*id, query_only)?;
+                Ok(Output::ok())
             }
             (
                 _,
@@ -2072,43 +2164,12 @@ impl Session {
                     vec![vec![Value::UInt(n as u64)]],
                 ))
             }
-            ShowStatement::Processlist { .. } => {
-                let procs = self
-                    .inst
-                    .procs
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .clone();
-                let data = procs
-                    .iter()
-                    .map(|(id, p)| {
-                        vec![
-                            Value::UInt(u64::from(*id)),
-                            s(&p.user),
-                            s(&p.host),
-                            p.db.as_deref().map(s).unwrap_or(Value::Null),
-                            s(if *id == self.conn_id {
-                                "Query"
-                            } else {
-                                p.command
-                            }),
-                            Value::UInt(p.since.elapsed().as_secs()),
-                            s(""),
-                            if *id == self.conn_id {
-                                s("SHOW PROCESSLIST")
-                            } else {
-                                p.info.as_deref().map(s).unwrap_or(Value::Null)
-                            },
-                        ]
-                    })
-                    .collect();
-                Ok(rows(
-                    &[
-                        "Id", "User", "Host", "db", "Command", "Time", "State", "Info",
-                    ],
-                    data,
-                ))
-            }
+            ShowStatement::Processlist { .. } => Ok(rows(
+                &[
+                    "Id", "User", "Host", "db", "Command", "Time", "State", "Info",
+                ],
+                processlist_rows(&self.inst, self.conn_id, "SHOW PROCESSLIST"),
+            )),
             ShowStatement::Engines => Ok(rows(
                 &[
                     "Engine",
