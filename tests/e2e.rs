@@ -512,6 +512,89 @@ fn kill_query_and_kill_connection() {
     assert!(sleeper.wait_with_output().unwrap().status.success());
 }
 
+/// Row locks as in InnoDB: concurrent autocommit increments of one row all count (no 1213,
+/// no lost update); a lock cycle makes one transaction the deadlock victim (1213, rolled
+/// back); a duplicate insert waits for the other transaction and then gets 1062; a wait
+/// past innodb_lock_wait_timeout is 1205.
+#[test]
+fn row_locks_wait_instead_of_failing() {
+    let b = Borealis::start("rowlocks");
+    let setup = b.mysql(
+        &["-e", "create database r; create table r.c (id int primary key, n int); insert into r.c values (1,0),(2,0)"],
+        "",
+    );
+    assert!(setup.status.success(), "{}", text(&setup.stderr));
+    let spawn = |sql: &str, input: String| {
+        let mut c = Command::new("mysql")
+            .args([
+                "-h127.0.0.1",
+                &format!("-P{}", b.port),
+                "-uadmin",
+                &format!("-p{PASSWORD}"),
+                "-N",
+                "r",
+            ])
+            .args(if sql.is_empty() { vec![] } else { vec!["-e", sql] })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        c
+    };
+    let workers: Vec<_> = (0..6)
+        .map(|_| spawn("", "update c set n = n + 1 where id = 1;\n".repeat(100)))
+        .collect();
+    for w in workers {
+        let out = w.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let n = b.mysql(&["-N", "-e", "select n from r.c where id = 1"], "");
+    assert_eq!(text(&n.stdout).trim(), "600", "every increment counted");
+
+    // Opposite lock order: exactly one of the two is the victim.
+    let a = spawn(
+        "begin; update c set n = n + 10 where id = 1; select sleep(1); \
+         update c set n = n + 10 where id = 2; commit",
+        String::new(),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let c = spawn(
+        "begin; update c set n = n + 100 where id = 2; update c set n = n + 100 where id = 1; commit",
+        String::new(),
+    );
+    let (oa, oc) = (a.wait_with_output().unwrap(), c.wait_with_output().unwrap());
+    let errs = [&oa, &oc]
+        .iter()
+        .filter(|o| text(&o.stderr).contains("ERROR 1213"))
+        .count();
+    assert_eq!(errs, 1, "{} / {}", text(&oa.stderr), text(&oc.stderr));
+    let rows = b.mysql(&["-N", "-e", "select n from r.c order by id"], "");
+    let got: Vec<String> = text(&rows.stdout).split_whitespace().map(String::from).collect();
+    assert!(
+        got == ["610", "10"] || got == ["700", "100"],
+        "the winner's changes only: {got:?}"
+    );
+
+    // A duplicate key waits for the inserting transaction, then sees its row.
+    let ins = spawn("begin; insert into c values (5, 5); select sleep(1); commit", String::new());
+    std::thread::sleep(Duration::from_millis(300));
+    let dup = b.mysql(&["-e", "insert into r.c values (5, 6)"], "");
+    assert!(text(&dup.stderr).contains("ERROR 1062"), "{}", text(&dup.stderr));
+    assert!(ins.wait_with_output().unwrap().status.success());
+
+    // innodb_lock_wait_timeout.
+    let hold = spawn("begin; update c set n = 0 where id = 2; select sleep(3); commit", String::new());
+    std::thread::sleep(Duration::from_millis(300));
+    let timeout = b.mysql(
+        &["-e", "set innodb_lock_wait_timeout = 1; update r.c set n = 1 where id = 2"],
+        "",
+    );
+    assert!(text(&timeout.stderr).contains("ERROR 1205"), "{}", text(&timeout.stderr));
+    assert!(hold.wait_with_output().unwrap().status.success());
+}
+
 /// LOCK TABLES and FLUSH TABLES WITH READ LOCK have their MySQL effect.
 #[test]
 fn table_locks_exclude_other_sessions() {

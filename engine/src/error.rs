@@ -36,6 +36,10 @@ pub enum Error {
     InvalidArgument { detail: String },
     /// A durability failure (fsync error) left the volume unusable until restart.
     Poisoned { detail: String },
+    /// A row lock was not granted within the transaction's lock timeout (MySQL 1205).
+    LockWaitTimeout,
+    /// The caller's abort check ended a wait (KILL; MySQL 1317).
+    Interrupted,
 }
 
 impl Error {
@@ -76,6 +80,8 @@ impl fmt::Display for Error {
                 file.display()
             ),
             Error::WriteConflict { detail } => write!(f, "write conflict: {detail}"),
+            Error::LockWaitTimeout => write!(f, "lock wait timeout exceeded"),
+            Error::Interrupted => write!(f, "interrupted"),
             Error::VolumeLocked { path } => write!(
                 f,
                 "the volume at {} is in use by another process (lock file held)",

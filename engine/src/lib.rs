@@ -32,13 +32,20 @@
 //! 1. [`storage::Cluster::begin`] takes the cluster's newest published
 //!    [`storage::Snapshot`] (an `Arc` of tree roots: cheap) and registers it as
 //!    open, so conflict bookkeeping older than it is kept.
-//! 2. `put`/`delete` only fill the transaction's write buffer (a sorted map),
-//!    with an undo list for savepoints and statement rollback. Reads merge
-//!    the buffer over the snapshot ([`storage::TxRange`]).
+//! 2. `put`/`delete` lock the key (`storage::rowlock`: a writer of a key another
+//!    open transaction wrote waits for it; a waits-for cycle is a deadlock, 1213;
+//!    a wait past the lock timeout is 1205) and fill the transaction's write
+//!    buffer (a sorted map), with an undo list for savepoints and statement
+//!    rollback. Reads merge the buffer over the snapshot ([`storage::TxRange`]).
+//!    UPDATE, DELETE and duplicate-key checks read rows *current* under their lock
+//!    ([`storage::Transaction::lock`]), as InnoDB does: after waiting they see
+//!    what the other writer committed, so concurrent `n = n + 1` updates all count.
 //! 3. [`storage::Transaction::commit`] takes the cluster's commit lock (the one
 //!    ordered pipeline per cluster) and checks every written key against the
 //!    last committing sequence number of that key: a key written by a commit
-//!    newer than our snapshot fails with `WriteConflict` (retryable, MySQL 1213).
+//!    newer than what our write was based on (the snapshot, or the current read
+//!    under the lock) fails with `WriteConflict` (retryable, MySQL 1213). Locks
+//!    are released after the commit is published (step 5) or at rollback.
 //! 4. Still under the lock it reads each key's current value (the before image),
 //!    builds the commit record (time, server id, statements, full before/after
 //!    images, tree creates/drops), applies the changes to a copy of the working

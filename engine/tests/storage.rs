@@ -384,12 +384,20 @@ fn write_conflict_is_retryable_and_loses_nothing() {
     tx.put(tree, b"a", b"0").unwrap();
     tx.commit(CommitInfo::default()).unwrap();
 
+    // A writer waits for the row lock of another; past its lock timeout it gives up.
     let mut t1 = c.begin();
     let mut t2 = c.begin();
+    t2.set_lock_timeout(std::time::Duration::from_millis(50));
     t1.put(tree, b"a", b"1").unwrap();
-    t2.put(tree, b"a", b"2").unwrap();
+    assert!(matches!(
+        t2.put(tree, b"a", b"2"),
+        Err(Error::LockWaitTimeout)
+    ));
     t2.put(tree, b"b", b"2").unwrap();
     t1.commit(CommitInfo::default()).unwrap();
+    // Once t1 has committed the lock is free, but a blind write based on t2's older
+    // snapshot still loses (first committer wins)...
+    t2.put(tree, b"a", b"2").unwrap();
     let err = t2.commit(CommitInfo::default()).unwrap_err();
     assert!(err.is_retryable(), "{err}");
     let s = c.snapshot();
@@ -409,6 +417,23 @@ fn write_conflict_is_retryable_and_loses_nothing() {
     t4.commit(CommitInfo::default()).unwrap();
     assert!(reader.get(tree, b"x").unwrap().is_none());
     assert_eq!(&*c.snapshot().get(tree, b"y").unwrap().unwrap(), b"4");
+
+    // ... while a current read under the lock sees the newest value and commits: t6 waits
+    // for t5 and then increments what t5 wrote (no lost update).
+    let mut t5 = c.begin();
+    let mut t6 = c.begin();
+    assert_eq!(&*t5.lock(tree, b"a").unwrap().unwrap(), b"1");
+    t5.put(tree, b"a", b"5").unwrap();
+    let waiter = std::thread::spawn(move || {
+        let cur = t6.lock(tree, b"a").unwrap().unwrap();
+        let next = format!("{}6", String::from_utf8_lossy(&cur));
+        t6.put(tree, b"a", next.as_bytes()).unwrap();
+        t6.commit(CommitInfo::default()).unwrap();
+    });
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    t5.commit(CommitInfo::default()).unwrap();
+    waiter.join().unwrap();
+    assert_eq!(&*c.snapshot().get(tree, b"a").unwrap().unwrap(), b"56");
 }
 
 #[test]

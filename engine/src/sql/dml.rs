@@ -226,8 +226,10 @@ impl Exec<'_> {
             entries.push((ix.tree, index_entry(t, ix, row, pk)?));
         }
         let tx = self.reader.tx()?;
+        tx.lock_key(t.tree, pk)?;
         tx.put(t.tree, pk, &bytes)?;
         for (tree, (k, v)) in entries {
+            tx.lock_key(tree, &k)?;
             tx.put(tree, &k, v.as_deref().unwrap_or(pk))?;
         }
         Ok(())
@@ -241,22 +243,26 @@ impl Exec<'_> {
             keys.push((ix.tree, index_entry(t, ix, row, pk)?.0));
         }
         let tx = self.reader.tx()?;
+        tx.lock_key(t.tree, pk)?;
         tx.delete(t.tree, pk)?;
         for (tree, k) in keys {
+            tx.lock_key(tree, &k)?;
             tx.delete(tree, &k)?;
         }
         Ok(())
     }
 
-    /// The primary keys of rows that would collide with `row` on a unique key.
+    /// The primary keys of rows that would collide with `row` on a unique key. The keys are
+    /// locked and read current, so a concurrent insert of the same key waits for the other
+    /// transaction and then sees its row (1062), as in InnoDB.
     fn conflicts(
-        &self,
+        &mut self,
         t: &TableDef,
         pk: &[u8],
         row: &[Value],
     ) -> SqlResult<Vec<(Vec<u8>, String)>> {
         let mut out = Vec::new();
-        if !t.primary.is_empty() && self.reader.get(t.tree, pk)?.is_some() {
+        if !t.primary.is_empty() && self.reader.tx()?.lock(t.tree, pk)?.is_some() {
             out.push((
                 pk.to_vec(),
                 format!(
@@ -271,7 +277,7 @@ impl Exec<'_> {
             if v.is_none() {
                 continue; // NULLs never collide
             }
-            if let Some(other) = self.reader.get(ix.tree, &k)? {
+            if let Some(other) = self.reader.tx()?.lock(ix.tree, &k)? {
                 if &other[..] != pk && !out.iter().any(|(p, _)| p[..] == other[..]) {
                     out.push((
                         other.to_vec(),
@@ -537,7 +543,7 @@ impl Exec<'_> {
             duplicates += 1;
             if ins.replace_into {
                 for (other_pk, _) in &clashes {
-                    if let Some(old) = self.reader.get(t.tree, other_pk)? {
+                    if let Some(old) = self.reader.tx()?.lock(t.tree, other_pk)? {
                         let old = decode(&t, &old)?;
                         self.remove_row(&t, other_pk, &old)?;
                         res.affected += 1;
@@ -547,7 +553,7 @@ impl Exec<'_> {
                 res.affected += 1;
             } else if !odku.is_empty() {
                 let (other_pk, _) = &clashes[0];
-                let Some(old) = self.reader.get(t.tree, other_pk)? else {
+                let Some(old) = self.reader.tx()?.lock(t.tree, other_pk)? else {
                     continue;
                 };
                 let old = decode(&t, &old)?;
@@ -699,7 +705,28 @@ impl Exec<'_> {
         if let Some(l) = limit {
             rows.truncate(l);
         }
-        Ok((scope, rows))
+        // Current read, as InnoDB's UPDATE and DELETE: lock each row, and if another
+        // transaction changed it since our snapshot, work on its newest version (skipping it
+        // when that no longer matches or is gone). Rows inserted by others after our snapshot
+        // are not seen (InnoDB would find them through next-key locks).
+        let mut current = Vec::with_capacity(rows.len());
+        for (pk, r) in rows {
+            let latest = self.reader.tx()?.lock(t.tree, &pk)?;
+            let Some(bytes) = latest else { continue };
+            let latest = decode(t, &bytes)?;
+            if rows_equal(t, &latest, &r) {
+                current.push((pk, r));
+                continue;
+            }
+            let keep = match &filter {
+                Some(f) => truth(&f.eval(&latest, &self.cx)?) == Some(true),
+                None => true,
+            };
+            if keep {
+                current.push((pk, latest));
+            }
+        }
+        Ok((scope, current))
     }
 
     fn single_table(

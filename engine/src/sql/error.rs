@@ -47,6 +47,11 @@ impl From<crate::Error> for SqlError {
                 1213,
                 "Deadlock found when trying to get lock; try restarting transaction",
             ),
+            E::LockWaitTimeout => SqlError::new(
+                1205,
+                "Lock wait timeout exceeded; try restarting transaction",
+            ),
+            E::Interrupted => SqlError::new(1317, "Query execution was interrupted"),
             E::Io { .. } | E::Corrupt { .. } | E::Poisoned { .. } => {
                 tracing::error!(error = %e, "storage error");
                 SqlError::new(1030, format!("Got error from storage engine: {e}"))

@@ -545,6 +545,16 @@ impl Session {
         Ok(())
     }
 
+    /// A new engine transaction whose row lock waits end at innodb_lock_wait_timeout (1205)
+    /// or at KILL (1317).
+    fn begin_txn(&self) -> Transaction {
+        let mut t = self.inst.sql.cluster.begin();
+        t.set_lock_timeout(self.vars.lock_wait_timeout());
+        let kill = self.interrupt.clone();
+        t.set_abort_check(Arc::new(move || kill.is_set()));
+        t
+    }
+
     /// Lets KILL CONNECTION close this session's client connection.
     pub fn set_disconnect(&mut self, f: Disconnect) {
         if let Some(p) = self
@@ -619,7 +629,7 @@ impl Session {
         }
         let own = self.txn.is_none();
         if own {
-            self.txn = Some(self.inst.sql.cluster.begin());
+            self.txn = Some(self.begin_txn());
             if !self.vars.autocommit() {
                 self.explicit = true;
             }
@@ -670,6 +680,11 @@ impl Session {
                 }
                 if own && !self.explicit {
                     self.txn = None;
+                }
+                if e.code == 1213 {
+                    // A deadlock victim loses its whole transaction, as in InnoDB.
+                    self.inst.status_conflict();
+                    self.rollback_txn();
                 }
                 return Err(e);
             }
@@ -1244,7 +1259,7 @@ impl Session {
         match (Self::kind(st), st) {
             (_, S::Query(q)) => {
                 if self.txn.is_none() && !self.vars.autocommit() {
-                    self.txn = Some(self.inst.sql.cluster.begin());
+                    self.txn = Some(self.begin_txn());
                     self.explicit = true;
                 }
                 let rs = self.read(params, |ex| ex.query(q))?;
@@ -1504,7 +1519,7 @@ impl Session {
             },
             OwnStatement::Begin | OwnStatement::StartTransaction { .. } => {
                 self.implicit_commit()?;
-                self.txn = Some(self.inst.sql.cluster.begin());
+                self.txn = Some(self.begin_txn());
                 self.explicit = true;
                 Ok(Output::ok())
             }
@@ -1518,7 +1533,7 @@ impl Session {
             }
             OwnStatement::Savepoint(name) => {
                 if self.txn.is_none() {
-                    self.txn = Some(self.inst.sql.cluster.begin());
+                    self.txn = Some(self.begin_txn());
                     self.explicit = !self.vars.autocommit();
                 }
                 if let Some(t) = &self.txn {

@@ -730,6 +730,7 @@ slots! {
     S_SQL_LOG_BIN = "sql_log_bin";
     S_ISOLATION = "transaction_isolation";
     S_READ_ONLY_TX = "transaction_read_only";
+    S_LOCK_WAIT = "innodb_lock_wait_timeout";
     S_AI_INCREMENT = "auto_increment_increment";
     S_AI_OFFSET = "auto_increment_offset";
     S_LAST_INSERT_ID = "last_insert_id";
@@ -2076,6 +2077,10 @@ impl SessionVars {
             .as_str()
             .and_then(IsolationLevel::parse)
             .unwrap_or(IsolationLevel::RepeatableRead)
+    }
+    /// innodb_lock_wait_timeout: how long a row lock wait lasts before 1205.
+    pub fn lock_wait_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.values[S_LOCK_WAIT].as_u64().max(1))
     }
     pub fn transaction_read_only(&self) -> bool {
         self.values[S_READ_ONLY_TX].as_bool()

@@ -14,6 +14,7 @@ pub mod meta;
 pub mod page;
 pub mod pager;
 pub mod record;
+pub(crate) mod rowlock;
 pub mod state;
 pub mod store;
 pub mod txn;

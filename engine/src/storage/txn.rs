@@ -1,7 +1,7 @@
 //! Snapshots (immutable reads) and transactions (a write buffer over a snapshot,
 //! committed through the cluster's ordered pipeline).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -128,7 +128,20 @@ pub struct Transaction {
     /// (retryable) if a concurrent commit changed them after our snapshot.
     watched_keys: Vec<(u64, Bytes)>,
     watched_trees: Vec<u64>,
+    /// Row lock owner id.
+    id: u64,
+    /// Keys this transaction holds row locks on (released after commit or rollback).
+    locked: Vec<(u64, Bytes)>,
+    /// Keys read "current" under their lock by [`Transaction::lock`]: the sequence number
+    /// of the state read. The commit checks them for changes after that, not after the
+    /// snapshot: while we hold the lock nobody else can change them.
+    current: HashMap<(u64, Bytes), u64>,
+    lock_timeout: std::time::Duration,
+    abort: Option<AbortCheck>,
 }
+
+/// Asked while waiting for a row lock: true ends the wait with [`Error::Interrupted`].
+pub type AbortCheck = Arc<dyn Fn() -> bool + Send + Sync>;
 
 impl Transaction {
     fn new(vol: Arc<VolumeInner>, c: Arc<ClusterInner>) -> Self {
@@ -142,6 +155,7 @@ impl Transaction {
             vol: vol.clone(),
             state,
         };
+        let id = c.next_txn.fetch_add(1, Ordering::Relaxed);
         Transaction {
             vol,
             c,
@@ -154,7 +168,81 @@ impl Transaction {
             registered: true,
             watched_keys: Vec::new(),
             watched_trees: Vec::new(),
+            id,
+            locked: Vec::new(),
+            current: HashMap::new(),
+            lock_timeout: std::time::Duration::from_secs(50),
+            abort: None,
         }
+    }
+
+    /// How long a row lock wait may last before [`Error::LockWaitTimeout`]
+    /// (innodb_lock_wait_timeout; default 50 s).
+    pub fn set_lock_timeout(&mut self, d: std::time::Duration) {
+        self.lock_timeout = d;
+    }
+
+    /// A check polled during row lock waits (KILL).
+    pub fn set_abort_check(&mut self, f: AbortCheck) {
+        self.abort = Some(f);
+    }
+
+    fn acquire(&mut self, tree: u64, key: &Bytes) -> Result<()> {
+        let policy = super::rowlock::WaitPolicy {
+            timeout: self.lock_timeout,
+            abort: self.abort.as_deref(),
+        };
+        if self
+            .c
+            .row_locks
+            .acquire(self.id, (tree, key.clone()), &policy)?
+        {
+            self.locked.push((tree, key.clone()));
+        }
+        Ok(())
+    }
+
+    /// Locks `key` of `tree` like [`Transaction::lock`] without reading it: for keys whose
+    /// new value derives from a row the caller has already read current under its lock
+    /// (index entries of that row), so nobody else can have changed them since.
+    pub fn lock_key(&mut self, tree: u64, key: &[u8]) -> Result<()> {
+        self.check_tree(tree)?;
+        let key: Bytes = key.into();
+        self.acquire(tree, &key)?;
+        if !self.current.contains_key(&(tree, key.clone())) {
+            let seq = self.c.published().seq;
+            self.current.insert((tree, key), seq);
+        }
+        Ok(())
+    }
+
+    /// Locks `key` of `tree` (waiting for another writer to finish) and returns its newest
+    /// committed value, or this transaction's own write: a "current read", what InnoDB's
+    /// UPDATE, DELETE and duplicate-key checks see. A write of the key after this call is
+    /// based on that value, so a concurrent commit before it is no conflict.
+    pub fn lock(&mut self, tree: u64, key: &[u8]) -> Result<Option<Bytes>> {
+        self.check_tree(tree)?;
+        let key: Bytes = key.into();
+        self.acquire(tree, &key)?;
+        if let Some(w) = self.writes.get(&(tree, key.clone())) {
+            return Ok(w.clone());
+        }
+        if self.created.contains(&tree) {
+            return Ok(None);
+        }
+        let latest = Snapshot {
+            vol: self.vol.clone(),
+            state: self.c.published(),
+        };
+        let seq = latest.seq();
+        if !latest.has_tree(tree) {
+            return Err(Error::WriteConflict {
+                detail: format!("tree {tree} was dropped concurrently"),
+            });
+        }
+        let v = latest.get(tree, &key)?;
+        self.current.entry((tree, key)).or_insert(seq);
+        Ok(v)
     }
 
     /// The snapshot reads start from.
@@ -259,6 +347,7 @@ impl Transaction {
             ));
         }
         let key: Bytes = key.into();
+        self.acquire(tree, &key)?;
         let prev = self.writes.insert((tree, key.clone()), value);
         self.undo.push(Undo::Write { tree, key, prev });
         Ok(())
@@ -382,12 +471,10 @@ impl Transaction {
                     detail: "transaction too old to check; retry".into(),
                 });
             }
-            for (tree, key) in self.writes.keys() {
-                if cs
-                    .recent
-                    .get(&(*tree, key.clone()))
-                    .is_some_and(|s| *s > snap_seq)
-                {
+            for k in self.writes.keys() {
+                let base = self.current.get(k).copied().unwrap_or(snap_seq);
+                if cs.recent.get(k).is_some_and(|s| *s > base) {
+                    let tree = k.0;
                     return Err(Error::WriteConflict {
                         detail: format!("key in tree {tree} changed since the snapshot"),
                     });
@@ -510,10 +597,19 @@ impl Transaction {
         self.unregister();
         vol.log.sync_to(end)?;
         c.publish(vol.log.durable());
+        // Only now may the next writer of our keys read them current.
+        self.release_locks();
         if vol.log.end().saturating_sub(vol.maint_replay_lsn()) >= vol.opts.checkpoint_log_bytes {
             vol.nudge();
         }
         Ok(receipt)
+    }
+
+    fn release_locks(&mut self) {
+        if !self.locked.is_empty() {
+            let keys = std::mem::take(&mut self.locked);
+            self.c.row_locks.release(self.id, keys);
+        }
     }
 
     fn unregister(&mut self) {
@@ -535,6 +631,7 @@ impl Transaction {
 impl Drop for Transaction {
     fn drop(&mut self) {
         self.unregister();
+        self.release_locks();
     }
 }
 

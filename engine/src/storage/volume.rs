@@ -107,6 +107,10 @@ pub(crate) struct ClusterInner {
     pub timeline: Mutex<Timeline>,
     /// Snapshot sequence numbers of open transactions (with multiplicity).
     pub active: Mutex<BTreeMap<u64, usize>>,
+    /// Row locks of the cluster's writers.
+    pub row_locks: super::rowlock::RowLocks,
+    /// Transaction ids (row lock owners).
+    pub next_txn: AtomicU64,
 }
 
 impl ClusterInner {
@@ -146,6 +150,8 @@ impl ClusterInner {
             }),
             published: RwLock::new(published),
             active: Mutex::new(BTreeMap::new()),
+            row_locks: Default::default(),
+            next_txn: AtomicU64::new(1),
         }
     }
 
