@@ -28,6 +28,13 @@ pub enum BinlogError {
 }
 
 impl BinlogError {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        BinlogError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
     pub(crate) fn corrupt(file: &str, pos: u64, detail: impl Into<String>) -> Self {
         BinlogError::Corrupt {
             file: file.to_string(),
@@ -39,6 +46,18 @@ impl BinlogError {
     pub(crate) fn invalid(detail: impl Into<String>) -> Self {
         BinlogError::InvalidArgument {
             detail: detail.into(),
+        }
+    }
+
+    /// Fills in where a corruption was found (the event decoders do not know).
+    pub(crate) fn at(self, file: &str, pos: u64) -> Self {
+        match self {
+            BinlogError::Corrupt { detail, .. } => BinlogError::Corrupt {
+                file: file.to_string(),
+                pos,
+                detail,
+            },
+            e => e,
         }
     }
 

@@ -139,6 +139,7 @@
 
 pub mod error;
 pub mod event;
+pub mod files;
 pub mod rows;
 
 pub use error::{BinlogError, Result};
@@ -147,6 +148,7 @@ pub use event::{
     Event, EventHeader, EventSummary, FormatDescription, IntvarKind, Origin, QueryEvent,
     UserVarValue, BINLOG_MAGIC, FORMAT_DESCRIPTION_LEN, HEADER_LEN, SERVER_VERSION,
 };
+pub use files::{BinlogDir, BinlogOptions, EventReader, RawEvent};
 pub use rows::{
     rows_events, rows_events_with, Column, RowChange, RowMetadata, RowsKind, RowsOptions, TableMap,
     NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, ROWS_EVENT_MAX_SIZE, STMT_END_F,
