@@ -678,12 +678,16 @@ impl BinlogDir {
         EventReader::new(self, name, from_pos, false)
     }
 
-    /// Where reading `name` must stop: (end, file after it in the index).
-    fn visible_end(&self, name: &str, handle: &File) -> Result<(u64, Option<String>)> {
+    /// How far `name` may be read, and what follows it.
+    fn visible(&self, name: &str, handle: &File) -> Result<Visible> {
         let st = self.lock();
         let basename = &self.opts.basename;
         if st.files.last().map(String::as_str) == Some(name) && st.active.is_some() {
-            return Ok((st.end, None));
+            return Ok(Visible {
+                end: st.end,
+                active: true,
+                next: None,
+            });
         }
         let next = match st.files.iter().position(|f| f == name) {
             Some(i) => st.files.get(i + 1).cloned(),
@@ -697,12 +701,26 @@ impl BinlogDir {
             }
         };
         drop(st);
-        let len = handle
+        let end = handle
             .metadata()
             .map_err(io_err(format!("reading the size of {name}")))?
             .len();
-        Ok((len, next))
+        Ok(Visible {
+            end,
+            active: false,
+            next,
+        })
     }
+}
+
+/// What a reader may read of a file.
+struct Visible {
+    /// The published end (active file) or the size (older files, which never grow).
+    end: u64,
+    /// The file is the active one: it may grow.
+    active: bool,
+    /// The file after it in the index.
+    next: Option<String>,
 }
 
 /// What a scan of a whole file found.
@@ -828,6 +846,8 @@ pub struct EventReader<'a> {
     name: String,
     file: File,
     pos: u64,
+    /// How far `file` may be read, as last asked (refreshed when reached).
+    end: u64,
     checksum: Checksum,
     fde: Vec<u8>,
     follow: bool,
@@ -845,7 +865,7 @@ impl<'a> EventReader<'a> {
             }
         }
         let (file, fde, checksum) = Self::open_file(dir, name)?;
-        let (end, _) = dir.visible_end(name, &file)?;
+        let end = dir.visible(name, &file)?.end;
         let pos = from_pos.max(BINLOG_MAGIC.len() as u64);
         if pos > end {
             return Err(BinlogError::invalid(format!(
@@ -857,6 +877,7 @@ impl<'a> EventReader<'a> {
             name: name.to_string(),
             file,
             pos,
+            end,
             checksum,
             fde,
             follow,
@@ -914,19 +935,19 @@ impl<'a> EventReader<'a> {
 
     fn read_one(&mut self) -> Result<Option<RawEvent>> {
         loop {
-            let (end, next) = self.dir.visible_end(&self.name, &self.file)?;
-            if self.pos + HEADER_LEN as u64 <= end {
-                return self.read_at(end).map(Some);
+            if self.pos + HEADER_LEN as u64 <= self.end {
+                return self.read_at(self.end).map(Some);
             }
-            // At the end of the visible part of this file.
-            let is_active = {
-                let st = self.dir.lock();
-                st.files.last() == Some(&self.name) && st.active.is_some()
-            };
-            if is_active || !self.follow {
+            // At the end of what was visible: look again.
+            let v = self.dir.visible(&self.name, &self.file)?;
+            self.end = v.end;
+            if self.pos + HEADER_LEN as u64 <= self.end {
+                continue;
+            }
+            if v.active || !self.follow {
                 return Ok(None);
             }
-            let Some(next) = next else {
+            let Some(next) = v.next else {
                 return Ok(None);
             };
             let (file, fde, checksum) = Self::open_file(self.dir, &next)?;
@@ -935,6 +956,7 @@ impl<'a> EventReader<'a> {
             self.fde = fde;
             self.checksum = checksum;
             self.pos = BINLOG_MAGIC.len() as u64;
+            self.end = 0;
         }
     }
 
