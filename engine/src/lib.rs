@@ -2,7 +2,8 @@
 //!
 //! The engine is synchronous (no tokio): the protocol crate calls it from
 //! blocking threads. Storage lives in [`storage`], SQL values and their byte
-//! encodings in [`value`], statement handling in [`sql`]. Vocabulary and the
+//! encodings in [`value`], statement handling in [`sql`], binary log files (their
+//! format, rotation and readers) in [`binlog`]. Vocabulary and the
 //! invariants cited below (storage invariants 1-5, durability 1-5) are in
 //! `shared/DESIGN.md`; byte layouts, log format and the GC scheme are in
 //! `engine/STORAGE.md`.
@@ -103,6 +104,7 @@
 //! transaction is either wholly replayed or absent; an acknowledged commit's
 //! record was fsynced before the acknowledgement, so it is always replayed.
 
+pub mod binlog;
 pub mod error;
 pub mod sql;
 pub mod storage;

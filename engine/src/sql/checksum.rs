@@ -168,8 +168,10 @@ impl TableChecksum {
     }
 }
 
-/// Appends the record image of a non-NULL value of type `ty`.
-fn field_image(ty: &SqlType, v: &Value, out: &mut Vec<u8>) -> Result<(), ValueError> {
+/// Appends the record image of a non-NULL value of type `ty`. For the fixed-size types
+/// (numbers, ENUM, temporals) it is also the value's image in a binlog row event, which
+/// `binlog::rows` uses it for.
+pub(crate) fn field_image(ty: &SqlType, v: &Value, out: &mut Vec<u8>) -> Result<(), ValueError> {
     match ty {
         SqlType::Int { kind, unsigned, .. } => {
             let n: i128 = match v {

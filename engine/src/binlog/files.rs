@@ -1,0 +1,1023 @@
+//! The binlog files of one cluster: `mysql-bin-changelog.000001`, ... and the index file
+//! `mysql-bin-changelog.index` (one `./name` per line, oldest first, like MySQL's).
+//!
+//! [`BinlogDir`] appends whole transactions to the active (last) file, rotates, purges
+//! and reads. Invariants (cited as "binlog invariant N"):
+//!
+//! 1. Every event's header `log_pos` is its true end offset in its file, and a file's
+//!    size is the end of its last event.
+//! 2. A transaction's events are written by one `write` and published to readers only
+//!    after it completed; readers never read past the published end, so they never see
+//!    part of a transaction. A transaction never straddles files.
+//! 3. Only the last file in the index is written to; every other file ends where it
+//!    ended when it stopped being active (at a Rotate, a Stop, or a crash).
+//! 4. Every server start opens a new file (MySQL rotates at startup too), after cutting a
+//!    torn tail of the previous last file back to the end of its last complete
+//!    transaction.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use tracing::{info, warn};
+
+use super::error::{BinlogError, Result};
+use super::event::{
+    ends_group, now_secs, parse_format_description, types, verify_event, Checksum, Event,
+    EventHeader, Origin, BINLOG_MAGIC, FORMAT_DESCRIPTION_LEN, HEADER_LEN, LOG_EVENT_ARTIFICIAL_F,
+    LOG_EVENT_BINLOG_IN_USE_F,
+};
+
+/// Options of a binlog directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BinlogOptions {
+    /// File name stem: files are `{basename}.000001`, the index `{basename}.index`.
+    pub basename: String,
+    /// `binlog_checksum` for files opened from now on.
+    pub checksum: Checksum,
+    /// `max_binlog_size`: rotate after a transaction leaves the file at least this big
+    /// (MySQL allows 4 KiB..1 GiB; `log_pos` is 32 bits, so files stop at 4 GiB).
+    pub max_size: u64,
+    /// `server_id` of the Format_description, Rotate and Stop events.
+    pub server_id: u32,
+}
+
+impl Default for BinlogOptions {
+    fn default() -> Self {
+        BinlogOptions {
+            basename: "mysql-bin-changelog".to_string(),
+            checksum: Checksum::Crc32,
+            max_size: 134_217_728,
+            server_id: 1,
+        }
+    }
+}
+
+/// One event read from a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawEvent {
+    /// The file it is in.
+    pub file: String,
+    /// Its start offset in that file (its end is `pos + raw.len()` = its `log_pos`).
+    pub pos: u64,
+    /// Header, body and footer, exactly as in the file.
+    pub raw: Vec<u8>,
+    /// The checksum of the file's events (from its Format_description).
+    pub checksum: Checksum,
+}
+
+impl RawEvent {
+    /// The event's header.
+    pub fn header(&self) -> Result<EventHeader> {
+        EventHeader::parse(&self.raw)
+    }
+
+    /// End offset in the file.
+    pub fn end(&self) -> u64 {
+        self.pos + self.raw.len() as u64
+    }
+}
+
+struct State {
+    /// File names in index order; the last one is active.
+    files: Vec<String>,
+    /// The active file, `None` once closed or poisoned.
+    active: Option<Arc<File>>,
+    /// Published end of the active file (binlog invariant 2).
+    end: u64,
+    /// Why the log no longer accepts writes.
+    closed: Option<String>,
+}
+
+/// The binlog files of one directory. Thread-safe; see the module docs for invariants.
+pub struct BinlogDir {
+    dir: PathBuf,
+    opts: BinlogOptions,
+    state: Mutex<State>,
+    /// Signalled whenever the published end, the active file or the open state changes.
+    changed: Condvar,
+}
+
+fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BinlogError {
+    let context = context.into();
+    move |e| BinlogError::io(context, e)
+}
+
+/// The number of `name` if it is `{basename}.{digits}`.
+fn file_number(basename: &str, name: &str) -> Option<u64> {
+    let digits = name.strip_prefix(basename)?.strip_prefix('.')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err(format!("syncing directory {}", dir.display())))
+}
+
+/// How the last file of a previous run was found.
+enum Tail {
+    /// Kept, possibly after cutting a torn tail.
+    Kept,
+    /// Held no complete Format_description (a crash while creating it): removed.
+    Removed,
+}
+
+impl BinlogDir {
+    /// Opens (creating if needed) the binlog directory `dir`: reads the index, repairs a
+    /// torn tail of the last file (binlog invariant 4) and starts a new file.
+    pub fn open(dir: impl AsRef<Path>, opts: BinlogOptions) -> Result<BinlogDir> {
+        let dir = dir.as_ref().to_path_buf();
+        if opts.basename.is_empty() || opts.basename.contains('/') {
+            return Err(BinlogError::invalid(format!(
+                "invalid binlog basename '{}'",
+                opts.basename
+            )));
+        }
+        fs::create_dir_all(&dir).map_err(io_err(format!("creating {}", dir.display())))?;
+        let this = BinlogDir {
+            dir,
+            opts,
+            state: Mutex::new(State {
+                files: Vec::new(),
+                active: None,
+                end: 0,
+                closed: None,
+            }),
+            changed: Condvar::new(),
+        };
+        let mut files = this.read_index()?;
+        if let Some(last) = files.last().cloned() {
+            if let Tail::Removed = this.repair_tail(&last)? {
+                files.pop();
+            }
+        }
+        let mut st = this.lock();
+        st.files = files;
+        let number = st
+            .files
+            .last()
+            .and_then(|f| file_number(&this.opts.basename, f))
+            .map_or(1, |n| n + 1);
+        this.start_file(&mut st, number, now_secs())?;
+        drop(st);
+        Ok(this)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-updated in a way
+        // that matters more than the panic itself; keep serving.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The options the directory was opened with.
+    pub fn options(&self) -> &BinlogOptions {
+        &self.opts
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    fn file_name(&self, number: u64) -> String {
+        format!("{}.{number:06}", self.opts.basename)
+    }
+
+    /// Path of the index file.
+    pub fn index_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.index", self.opts.basename))
+    }
+
+    fn read_index(&self) -> Result<Vec<String>> {
+        let path = self.index_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(BinlogError::io(format!("reading {}", path.display()), e)),
+        };
+        let mut files = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let name = line.strip_prefix("./").unwrap_or(line);
+            let name = Path::new(name)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(name);
+            if file_number(&self.opts.basename, name).is_none() {
+                warn!(
+                    line,
+                    "binlog index entry is not a binlog file name; ignored"
+                );
+                continue;
+            }
+            if !self.path(name).exists() {
+                warn!(
+                    file = name,
+                    "binlog file listed in the index is missing; dropped"
+                );
+                continue;
+            }
+            files.push(name.to_string());
+        }
+        Ok(files)
+    }
+
+    /// Rewrites the index atomically (temporary file, fsync, rename, fsync directory).
+    fn write_index(&self, files: &[String]) -> Result<()> {
+        let path = self.index_path();
+        let tmp = self.dir.join(format!("{}.index_tmp", self.opts.basename));
+        let mut text = String::new();
+        for f in files {
+            text.push_str("./");
+            text.push_str(f);
+            text.push('\n');
+        }
+        let ctx = format!("writing {}", tmp.display());
+        let mut f = File::create(&tmp).map_err(io_err(ctx.clone()))?;
+        f.write_all(text.as_bytes()).map_err(io_err(ctx.clone()))?;
+        f.sync_all().map_err(io_err(ctx))?;
+        fs::rename(&tmp, &path).map_err(io_err(format!("replacing {}", path.display())))?;
+        sync_dir(&self.dir)
+    }
+
+    /// Creates file `number` with magic and Format_description (in-use flag set), makes it
+    /// the active file and lists it in the index.
+    fn start_file(&self, st: &mut State, number: u64, created: u32) -> Result<()> {
+        let name = self.file_name(number);
+        let path = self.path(&name);
+        let mut fde = Event::format_description(
+            Origin::now(self.opts.server_id),
+            created,
+            self.opts.checksum,
+        );
+        fde.flags |= LOG_EVENT_BINLOG_IN_USE_F;
+        let mut buf = BINLOG_MAGIC.to_vec();
+        let end = (BINLOG_MAGIC.len() + fde.encoded_len(self.opts.checksum)) as u32;
+        fde.encode_into(&mut buf, end, self.opts.checksum)?;
+        let ctx = format!("creating {}", path.display());
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(io_err(ctx.clone()))?;
+        file.write_all_at(&buf, 0).map_err(io_err(ctx.clone()))?;
+        file.sync_all().map_err(io_err(ctx))?;
+        st.files.push(name.clone());
+        if let Err(e) = self.write_index(&st.files) {
+            st.files.pop();
+            return Err(e);
+        }
+        st.active = Some(Arc::new(file));
+        st.end = buf.len() as u64;
+        st.closed = None;
+        self.changed.notify_all();
+        info!(file = %name, "binlog file opened");
+        Ok(())
+    }
+
+    /// Clears the in-use flag of a file's Format_description (the file is complete).
+    fn clear_in_use(file: &File, path: &Path) -> Result<()> {
+        let mut flags = [0u8; 2];
+        let at = (BINLOG_MAGIC.len() + 17) as u64;
+        let ctx = format!("closing {}", path.display());
+        file.read_exact_at(&mut flags, at)
+            .map_err(io_err(ctx.clone()))?;
+        let v = u16::from_le_bytes(flags);
+        if v & LOG_EVENT_BINLOG_IN_USE_F != 0 {
+            let v = v & !LOG_EVENT_BINLOG_IN_USE_F;
+            file.write_all_at(&v.to_le_bytes(), at)
+                .map_err(io_err(ctx))?;
+        }
+        Ok(())
+    }
+
+    /// Cuts the last file of a previous run back to the end of its last complete
+    /// transaction and clears its in-use flag (binlog invariant 4).
+    fn repair_tail(&self, name: &str) -> Result<Tail> {
+        let path = self.path(name);
+        let ctx = format!("recovering {}", path.display());
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io_err(ctx.clone()))?;
+        let len = file.metadata().map_err(io_err(ctx.clone()))?.len();
+        let scan = scan_file(&file, name, len)?;
+        let Some(good_end) = scan.group_end else {
+            if len > (BINLOG_MAGIC.len() + FORMAT_DESCRIPTION_LEN) as u64 {
+                // Files are listed only once their header is durable: this is damage.
+                return Err(BinlogError::corrupt(
+                    name,
+                    4,
+                    format!("the Format_description is unreadable: {}", scan.stop_reason),
+                ));
+            }
+            warn!(
+                file = name,
+                len, "binlog file has no complete header; removed"
+            );
+            drop(file);
+            fs::remove_file(&path).map_err(io_err(format!("removing {}", path.display())))?;
+            return Ok(Tail::Removed);
+        };
+        if good_end < len {
+            warn!(
+                file = name,
+                from = len,
+                to = good_end,
+                reason = %scan.stop_reason,
+                "binlog file ends in a torn or incomplete transaction; truncated"
+            );
+            file.set_len(good_end).map_err(io_err(ctx.clone()))?;
+        }
+        Self::clear_in_use(&file, &path)?;
+        file.sync_all().map_err(io_err(ctx))?;
+        Ok(Tail::Kept)
+    }
+
+    fn check_open<'a>(&self, st: &'a State) -> Result<&'a Arc<File>> {
+        match (&st.active, &st.closed) {
+            (Some(f), None) => Ok(f),
+            (_, reason) => Err(BinlogError::Closed {
+                detail: reason.clone().unwrap_or_else(|| "not open".into()),
+            }),
+        }
+    }
+
+    /// Encodes `events` after `st.end` and writes them with one `write` (binlog
+    /// invariants 1 and 2). On failure the file is cut back; if even that fails the log is
+    /// poisoned.
+    fn write_events(&self, st: &mut State, events: &[Event]) -> Result<()> {
+        let file = Arc::clone(self.check_open(st)?);
+        let checksum = self.opts.checksum;
+        let mut buf = Vec::with_capacity(events.iter().map(|e| e.encoded_len(checksum)).sum());
+        let mut pos = st.end;
+        for ev in events {
+            let end = pos + ev.encoded_len(checksum) as u64;
+            let log_pos = u32::try_from(end).map_err(|_| {
+                BinlogError::invalid("binlog file would grow past 4 GiB (max_binlog_size too big)")
+            })?;
+            ev.encode_into(&mut buf, log_pos, checksum)?;
+            pos = end;
+        }
+        let name = st.files.last().cloned().unwrap_or_default();
+        if let Err(e) = file.write_all_at(&buf, st.end) {
+            let err = BinlogError::io(format!("appending to {name}"), e);
+            if let Err(e2) = file.set_len(st.end) {
+                let why = format!("a failed append to {name} could not be undone: {e2}");
+                warn!("{why}");
+                st.closed = Some(why);
+                st.active = None;
+                self.changed.notify_all();
+            }
+            return Err(err);
+        }
+        st.end = pos;
+        self.changed.notify_all();
+        Ok(())
+    }
+
+    /// Appends the events of one transaction (or one DDL statement) to the active file.
+    /// Returns the file and the end position of the transaction in it (its binlog
+    /// coordinate). Rotates afterwards if the file reached `max_size`; a failed rotation
+    /// does not undo the transaction (it is logged, and the next append reports it).
+    pub fn append_transaction(&self, events: &[Event]) -> Result<(String, u64)> {
+        let mut st = self.lock();
+        self.check_open(&st)?;
+        if !events.is_empty() {
+            self.write_events(&mut st, events)?;
+        }
+        let at = (st.files.last().cloned().unwrap_or_default(), st.end);
+        if st.end >= self.opts.max_size {
+            if let Err(e) = self.rotate_locked(&mut st) {
+                warn!(error = %e, file = %at.0, "binlog rotation failed");
+            }
+        }
+        Ok(at)
+    }
+
+    /// Ends the active file with a Rotate event, closes it and starts the next one.
+    fn rotate_locked(&self, st: &mut State) -> Result<()> {
+        let current = st.files.last().cloned().unwrap_or_default();
+        let number = file_number(&self.opts.basename, &current).map_or(1, |n| n + 1);
+        let next = self.file_name(number);
+        let rotate = Event::rotate(Origin::now(self.opts.server_id), &next, 4);
+        self.write_events(st, std::slice::from_ref(&rotate))?;
+        let old = Arc::clone(self.check_open(st)?);
+        let path = self.path(&current);
+        Self::clear_in_use(&old, &path)?;
+        old.sync_all()
+            .map_err(io_err(format!("syncing {}", path.display())))?;
+        if let Err(e) = self.start_file(st, number, 0) {
+            // The old file ends with a Rotate: nothing may follow it there.
+            st.active = None;
+            st.closed = Some(format!(
+                "{current} was rotated but {next} could not be created: {e}"
+            ));
+            self.changed.notify_all();
+            return Err(e);
+        }
+        info!(from = %current, to = %next, "binlog rotated");
+        Ok(())
+    }
+
+    /// `FLUSH BINARY LOGS`: rotates now. Returns the new active file.
+    pub fn flush_logs(&self) -> Result<String> {
+        let mut st = self.lock();
+        self.check_open(&st)?;
+        self.rotate_locked(&mut st)?;
+        Ok(st.files.last().cloned().unwrap_or_default())
+    }
+
+    /// Makes everything appended so far durable (`sync_binlog`). The lock is not held
+    /// during the fsync, so appends continue meanwhile.
+    pub fn sync(&self) -> Result<()> {
+        let (file, name) = {
+            let st = self.lock();
+            (
+                Arc::clone(self.check_open(&st)?),
+                st.files.last().cloned().unwrap_or_default(),
+            )
+        };
+        file.sync_data()
+            .map_err(io_err(format!("syncing binlog {name}")))
+    }
+
+    /// `SHOW BINARY LOGS`: every file in the index with its size.
+    pub fn list(&self) -> Result<Vec<(String, u64)>> {
+        let st = self.lock();
+        let last = st.files.len().saturating_sub(1);
+        let mut out = Vec::with_capacity(st.files.len());
+        for (i, name) in st.files.iter().enumerate() {
+            let size = if i == last && st.active.is_some() {
+                st.end
+            } else {
+                fs::metadata(self.path(name))
+                    .map_err(io_err(format!("reading the size of {name}")))?
+                    .len()
+            };
+            out.push((name.clone(), size));
+        }
+        Ok(out)
+    }
+
+    /// `SHOW MASTER STATUS`: the active file and its end.
+    pub fn current(&self) -> (String, u64) {
+        let st = self.lock();
+        (st.files.last().cloned().unwrap_or_default(), st.end)
+    }
+
+    /// Removes the first `count` files: index first, then the files (a crash in between
+    /// leaves unlisted files behind, never a listed file that is missing).
+    fn purge_first(&self, st: &mut State, count: usize) -> Result<Vec<String>> {
+        let count = count.min(st.files.len().saturating_sub(1));
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let keep = st.files[count..].to_vec();
+        self.write_index(&keep)?;
+        let gone: Vec<String> = st.files.drain(..count).collect();
+        for name in &gone {
+            if let Err(e) = fs::remove_file(self.path(name)) {
+                warn!(file = %name, error = %e, "purged binlog file could not be removed");
+            }
+        }
+        info!(files = ?gone, "binlog files purged");
+        Ok(gone)
+    }
+
+    /// `PURGE BINARY LOGS TO 'name'`: removes every file before `name` (never the active
+    /// one). Returns the removed files.
+    pub fn purge_to(&self, name: &str) -> Result<Vec<String>> {
+        let mut st = self.lock();
+        let idx = st
+            .files
+            .iter()
+            .position(|f| f == name)
+            .ok_or_else(|| BinlogError::NotFound {
+                name: name.to_string(),
+            })?;
+        self.purge_first(&mut st, idx)
+    }
+
+    /// `PURGE BINARY LOGS BEFORE t`: removes the files, oldest first, last modified before
+    /// `unix_time`, stopping at the first newer one and never removing the active file.
+    pub fn purge_before(&self, unix_time: u64) -> Result<Vec<String>> {
+        let mut st = self.lock();
+        let limit = SystemTime::UNIX_EPOCH + Duration::from_secs(unix_time);
+        let mut count = 0;
+        for name in st.files.iter().take(st.files.len().saturating_sub(1)) {
+            let modified = fs::metadata(self.path(name))
+                .and_then(|m| m.modified())
+                .map_err(io_err(format!("reading the time of {name}")))?;
+            if modified >= limit {
+                break;
+            }
+            count += 1;
+        }
+        self.purge_first(&mut st, count)
+    }
+
+    /// `RESET MASTER`: removes every file and starts again at `.000001`.
+    pub fn reset(&self) -> Result<()> {
+        let mut st = self.lock();
+        self.write_index(&[])?;
+        for name in std::mem::take(&mut st.files) {
+            if let Err(e) = fs::remove_file(self.path(&name)) {
+                warn!(file = %name, error = %e, "binlog file could not be removed on reset");
+            }
+        }
+        st.active = None;
+        self.start_file(&mut st, 1, now_secs())?;
+        info!("binlog reset");
+        Ok(())
+    }
+
+    /// Clean shutdown: ends the active file with a Stop event, clears its in-use flag and
+    /// syncs it. Appends fail afterwards; readers can still read.
+    pub fn close(&self) -> Result<()> {
+        let mut st = self.lock();
+        if st.closed.is_some() {
+            return Ok(());
+        }
+        let stop = Event::stop(Origin::now(self.opts.server_id));
+        self.write_events(&mut st, std::slice::from_ref(&stop))?;
+        let file = Arc::clone(self.check_open(&st)?);
+        let name = st.files.last().cloned().unwrap_or_default();
+        Self::clear_in_use(&file, &self.path(&name))?;
+        file.sync_all().map_err(io_err(format!("syncing {name}")))?;
+        st.active = None;
+        st.closed = Some("the binlog was closed (server shutdown)".into());
+        self.changed.notify_all();
+        info!(file = %name, "binlog closed");
+        Ok(())
+    }
+
+    /// Cuts the binlog back to `pos` in `name`, dropping every later event: for the
+    /// integrator's crash recovery, to remove transactions the engine did not commit.
+    /// `pos` must be an event boundary after the Format_description. Files after `name`
+    /// may hold nothing but their Format_description and Rotate/Stop events (true right
+    /// after [`BinlogDir::open`]); they are kept, so the active file stays.
+    pub fn truncate_after(&self, name: &str, pos: u64) -> Result<()> {
+        let mut st = self.lock();
+        let idx = st
+            .files
+            .iter()
+            .position(|f| f == name)
+            .ok_or_else(|| BinlogError::NotFound {
+                name: name.to_string(),
+            })?;
+        let last = st.files.len() - 1;
+        for later in &st.files[idx + 1..] {
+            let f = File::open(self.path(later)).map_err(io_err(format!("opening {later}")))?;
+            let len = f
+                .metadata()
+                .map_err(io_err(format!("reading {later}")))?
+                .len();
+            let scan = scan_file(&f, later, len)?;
+            if scan.has_transactions {
+                return Err(BinlogError::invalid(format!(
+                    "cannot truncate {name}: {later} after it already holds transactions"
+                )));
+            }
+        }
+        let is_active = idx == last && st.active.is_some();
+        let path = self.path(name);
+        let file = if is_active {
+            Arc::clone(self.check_open(&st)?)
+        } else {
+            Arc::new(
+                OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(&path)
+                    .map_err(io_err(format!("opening {}", path.display())))?,
+            )
+        };
+        let len = if is_active {
+            st.end
+        } else {
+            file.metadata()
+                .map_err(io_err(format!("reading {name}")))?
+                .len()
+        };
+        let scan = scan_file(&file, name, len)?;
+        if pos == len {
+            return Ok(());
+        }
+        if !scan.boundaries.contains(&pos) {
+            return Err(BinlogError::invalid(format!(
+                "{pos} is not an event boundary after the header of {name}"
+            )));
+        }
+        file.set_len(pos)
+            .map_err(io_err(format!("truncating {}", path.display())))?;
+        file.sync_all()
+            .map_err(io_err(format!("syncing {}", path.display())))?;
+        if is_active {
+            st.end = pos;
+        }
+        warn!(file = %name, from = len, to = pos, "binlog truncated");
+        self.changed.notify_all();
+        Ok(())
+    }
+
+    /// False once the log was closed (shutdown) or poisoned by a failed write.
+    pub fn is_open(&self) -> bool {
+        let st = self.lock();
+        st.active.is_some() && st.closed.is_none()
+    }
+
+    /// Blocks until there is something to read at (`name`, `pos`): the active file grew
+    /// past `pos`, another file became active, or the log was closed (check
+    /// [`BinlogDir::is_open`]); or until `timeout`. Returns false on timeout (a dump
+    /// thread then sends a Heartbeat).
+    pub fn wait_for_more(&self, name: &str, pos: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        loop {
+            let active = st.files.last().map(String::as_str);
+            if active != Some(name) || st.end > pos || st.closed.is_some() {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            st = self
+                .changed
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Reads the events of `name` from `from_pos` (4 or less: from the
+    /// Format_description) and on into the following files, up to the published end of
+    /// the active file; [`EventReader::next`] can be called again after
+    /// [`BinlogDir::wait_for_more`]. An event at position 4 (a Format_description) starts
+    /// a new file: a dump thread sends an artificial Rotate before it, as MySQL does.
+    pub fn read_events(&self, name: &str, from_pos: u64) -> Result<EventReader<'_>> {
+        EventReader::new(self, name, from_pos, true)
+    }
+
+    /// [`BinlogDir::read_events`] within `name` only (`SHOW BINLOG EVENTS IN 'name'`).
+    pub fn read_file_events(&self, name: &str, from_pos: u64) -> Result<EventReader<'_>> {
+        EventReader::new(self, name, from_pos, false)
+    }
+
+    /// How far `name` may be read, and what follows it.
+    fn visible(&self, name: &str, handle: &File) -> Result<Visible> {
+        let st = self.lock();
+        let basename = &self.opts.basename;
+        if st.files.last().map(String::as_str) == Some(name) && st.active.is_some() {
+            return Ok(Visible {
+                end: st.end,
+                active: true,
+                next: None,
+            });
+        }
+        let next = match st.files.iter().position(|f| f == name) {
+            Some(i) => st.files.get(i + 1).cloned(),
+            None => {
+                // Purged while being read: continue with the first later file.
+                let n = file_number(basename, name).unwrap_or(0);
+                st.files
+                    .iter()
+                    .find(|f| file_number(basename, f).is_some_and(|m| m > n))
+                    .cloned()
+            }
+        };
+        drop(st);
+        let end = handle
+            .metadata()
+            .map_err(io_err(format!("reading the size of {name}")))?
+            .len();
+        Ok(Visible {
+            end,
+            active: false,
+            next,
+        })
+    }
+}
+
+/// What a reader may read of a file.
+struct Visible {
+    /// The published end (active file) or the size (older files, which never grow).
+    end: u64,
+    /// The file is the active one: it may grow.
+    active: bool,
+    /// The file after it in the index.
+    next: Option<String>,
+}
+
+/// What a scan of a whole file found.
+struct Scan {
+    /// End of the last complete transaction (None: no complete Format_description).
+    group_end: Option<u64>,
+    /// Every event end up to where the scan stopped.
+    boundaries: Vec<u64>,
+    /// Whether any event other than Format_description/Rotate/Stop was found.
+    has_transactions: bool,
+    /// Why the scan stopped before the end, if it did.
+    stop_reason: String,
+}
+
+/// Walks every event of a file of `len` bytes, verifying each (size, CRC, `log_pos`).
+fn scan_file(file: &File, name: &str, len: u64) -> Result<Scan> {
+    let mut scan = Scan {
+        group_end: None,
+        boundaries: Vec::new(),
+        has_transactions: false,
+        stop_reason: String::new(),
+    };
+    let mut magic = [0u8; 4];
+    let have = len.min(4) as usize;
+    file.read_exact_at(&mut magic[..have], 0)
+        .map_err(io_err(format!("reading {name}")))?;
+    if magic[..have] != BINLOG_MAGIC[..have] {
+        return Err(BinlogError::corrupt(
+            name,
+            0,
+            "not a binlog file (bad magic)",
+        ));
+    }
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, FileReader { file, pos: 0 });
+    let mut skip = [0u8; 4];
+    if have < 4 || reader.read_exact(&mut skip).is_err() {
+        scan.stop_reason = "file shorter than the magic".into();
+        return Ok(scan);
+    }
+    let mut pos = 4u64;
+    let mut checksum = Checksum::None;
+    let mut in_txn = false;
+    let mut raw = Vec::new();
+    loop {
+        if pos == len {
+            break;
+        }
+        let mut head = [0u8; HEADER_LEN];
+        if pos + HEADER_LEN as u64 > len || reader.read_exact(&mut head).is_err() {
+            scan.stop_reason = format!("incomplete event header at {pos}");
+            break;
+        }
+        let h = EventHeader::parse(&head)?;
+        let size = u64::from(h.event_size);
+        if size < HEADER_LEN as u64 || pos + size > len {
+            scan.stop_reason =
+                format!("event at {pos} of {size} bytes passes the end or is too small");
+            break;
+        }
+        raw.clear();
+        raw.extend_from_slice(&head);
+        raw.resize(size as usize, 0);
+        if reader.read_exact(&mut raw[HEADER_LEN..]).is_err() {
+            scan.stop_reason = format!("short read at {pos}");
+            break;
+        }
+        if pos == 4 {
+            match parse_format_description(&raw) {
+                Ok(fd) => checksum = fd.checksum,
+                Err(e) => {
+                    scan.stop_reason = format!("bad Format_description: {e}");
+                    break;
+                }
+            }
+        } else if let Err(e) = verify_event(&raw, checksum) {
+            scan.stop_reason = format!("event at {pos}: {e}");
+            break;
+        }
+        if u64::from(h.log_pos) != pos + size {
+            scan.stop_reason = format!("event at {pos} has log_pos {}", h.log_pos);
+            break;
+        }
+        if !matches!(
+            h.type_code,
+            types::FORMAT_DESCRIPTION | types::ROTATE | types::STOP
+        ) {
+            scan.has_transactions = true;
+        }
+        pos += size;
+        scan.boundaries.push(pos);
+        match ends_group(&raw, checksum, &mut in_txn) {
+            Ok(true) => scan.group_end = Some(pos),
+            Ok(false) => {}
+            Err(e) => {
+                scan.stop_reason = format!("event at {}: {e}", pos - size);
+                break;
+            }
+        }
+    }
+    if scan.stop_reason.is_empty() && in_txn {
+        scan.stop_reason = "the last transaction has no COMMIT".into();
+    }
+    Ok(scan)
+}
+
+/// `Read` over a `File` by position (the file's own cursor is left alone).
+struct FileReader<'a> {
+    file: &'a File,
+    pos: u64,
+}
+
+impl Read for FileReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Iterates the events of binlog files; see [`BinlogDir::read_events`].
+pub struct EventReader<'a> {
+    dir: &'a BinlogDir,
+    name: String,
+    file: File,
+    pos: u64,
+    /// How far `file` may be read, as last asked (refreshed when reached).
+    end: u64,
+    checksum: Checksum,
+    fde: Vec<u8>,
+    follow: bool,
+    failed: bool,
+}
+
+impl<'a> EventReader<'a> {
+    fn new(dir: &'a BinlogDir, name: &str, from_pos: u64, follow: bool) -> Result<Self> {
+        {
+            let st = dir.lock();
+            if !st.files.iter().any(|f| f == name) {
+                return Err(BinlogError::NotFound {
+                    name: name.to_string(),
+                });
+            }
+        }
+        let (file, fde, checksum) = Self::open_file(dir, name)?;
+        let end = dir.visible(name, &file)?.end;
+        let pos = from_pos.max(BINLOG_MAGIC.len() as u64);
+        if pos > end {
+            return Err(BinlogError::invalid(format!(
+                "position {from_pos} is past the end of {name} ({end})"
+            )));
+        }
+        Ok(EventReader {
+            dir,
+            name: name.to_string(),
+            file,
+            pos,
+            end,
+            checksum,
+            fde,
+            follow,
+            failed: false,
+        })
+    }
+
+    fn open_file(dir: &BinlogDir, name: &str) -> Result<(File, Vec<u8>, Checksum)> {
+        let path = dir.path(name);
+        let file = File::open(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                BinlogError::NotFound {
+                    name: name.to_string(),
+                }
+            } else {
+                BinlogError::io(format!("opening {}", path.display()), e)
+            }
+        })?;
+        let mut head = [0u8; 4 + HEADER_LEN];
+        file.read_exact_at(&mut head, 0)
+            .map_err(|e| BinlogError::corrupt(name, 0, format!("no binlog header: {e}")))?;
+        if head[..4] != BINLOG_MAGIC {
+            return Err(BinlogError::corrupt(
+                name,
+                0,
+                "not a binlog file (bad magic)",
+            ));
+        }
+        let h = EventHeader::parse(&head[4..]).map_err(|e| e.at(name, 4))?;
+        if h.type_code != types::FORMAT_DESCRIPTION || h.event_size > 1 << 16 {
+            return Err(BinlogError::corrupt(name, 4, "no Format_description event"));
+        }
+        let mut fde = vec![0u8; h.event_size as usize];
+        file.read_exact_at(&mut fde, 4)
+            .map_err(|e| BinlogError::corrupt(name, 4, format!("short Format_description: {e}")))?;
+        let fd = parse_format_description(&fde).map_err(|e| e.at(name, 4))?;
+        Ok((file, fde, fd.checksum))
+    }
+
+    /// The file and position of the next event to read.
+    pub fn position(&self) -> (&str, u64) {
+        (&self.name, self.pos)
+    }
+
+    /// The Format_description of the current file (a dump that starts mid-file sends it
+    /// first, see [`super::event::format_description_for_dump`]).
+    pub fn format_description(&self) -> &[u8] {
+        &self.fde
+    }
+
+    /// The checksum of the current file's events.
+    pub fn checksum(&self) -> Checksum {
+        self.checksum
+    }
+
+    fn read_one(&mut self) -> Result<Option<RawEvent>> {
+        loop {
+            if self.pos + HEADER_LEN as u64 <= self.end {
+                return self.read_at(self.end).map(Some);
+            }
+            // At the end of what was visible: look again.
+            let v = self.dir.visible(&self.name, &self.file)?;
+            self.end = v.end;
+            if self.pos + HEADER_LEN as u64 <= self.end {
+                continue;
+            }
+            if v.active || !self.follow {
+                return Ok(None);
+            }
+            let Some(next) = v.next else {
+                return Ok(None);
+            };
+            let (file, fde, checksum) = Self::open_file(self.dir, &next)?;
+            self.name = next;
+            self.file = file;
+            self.fde = fde;
+            self.checksum = checksum;
+            self.pos = BINLOG_MAGIC.len() as u64;
+            self.end = 0;
+        }
+    }
+
+    fn read_at(&mut self, end: u64) -> Result<RawEvent> {
+        let (name, pos) = (self.name.clone(), self.pos);
+        let mut head = [0u8; HEADER_LEN];
+        self.file
+            .read_exact_at(&mut head, pos)
+            .map_err(io_err(format!("reading {name} at {pos}")))?;
+        let h = EventHeader::parse(&head).map_err(|e| e.at(&name, pos))?;
+        let size = u64::from(h.event_size);
+        if size < HEADER_LEN as u64 || pos + size > end {
+            return Err(BinlogError::corrupt(
+                &name,
+                pos,
+                format!("event size {size} does not fit before the end of the file ({end})"),
+            ));
+        }
+        let mut raw = vec![0u8; size as usize];
+        raw[..HEADER_LEN].copy_from_slice(&head);
+        self.file
+            .read_exact_at(&mut raw[HEADER_LEN..], pos + HEADER_LEN as u64)
+            .map_err(io_err(format!("reading {name} at {pos}")))?;
+        verify_event(&raw, self.checksum).map_err(|e| e.at(&name, pos))?;
+        if u64::from(h.log_pos) != pos + size && h.flags & LOG_EVENT_ARTIFICIAL_F == 0 {
+            return Err(BinlogError::corrupt(
+                &name,
+                pos,
+                format!(
+                    "log_pos {} is not the event's end {}",
+                    h.log_pos,
+                    pos + size
+                ),
+            ));
+        }
+        self.pos = pos + size;
+        Ok(RawEvent {
+            file: name,
+            pos,
+            raw,
+            checksum: self.checksum,
+        })
+    }
+}
+
+impl Iterator for EventReader<'_> {
+    type Item = Result<RawEvent>;
+
+    /// The next event, or `None` at the end of what is published (call again after
+    /// [`BinlogDir::wait_for_more`]) or of the file for a single-file reader. After an
+    /// error the reader stays at the bad event and keeps returning `None`.
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        match self.read_one() {
+            Ok(ev) => ev.map(Ok),
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
