@@ -3,7 +3,7 @@
 //! schema of their own moment, and a fork has the source's schema and users.
 //!
 //! Keys in the catalog tree: `D<db>` database, `T<db>\0<table>` table,
-//! `U<user>\0<host>` user, `V` the catalog version (bumped by every DDL, so a
+//! `U<user>\0<host>` user, `W<db>\0<view>` view, `V` the catalog version (bumped by every DDL, so a
 //! session knows when its cached [`Catalog`] is stale and two concurrent DDLs
 //! conflict).
 
@@ -223,9 +223,39 @@ pub struct Catalog {
     pub dbs: BTreeMap<String, DatabaseDef>,
     pub tables: BTreeMap<(String, String), Arc<TableDef>>,
     pub users: BTreeMap<(String, String), UserDef>,
+    pub views: BTreeMap<(String, String), Arc<ViewDef>>,
+}
+
+/// A view: a stored SELECT, expanded as a derived table wherever the view is named.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewDef {
+    pub db: String,
+    pub name: String,
+    /// The SELECT, with every table name qualified by its database (so the view reads the
+    /// same tables whatever the session's current database).
+    pub query: String,
+    /// Column names given in `CREATE VIEW v (a, b)`; empty: the SELECT's names.
+    pub columns: Vec<String>,
+    /// UNDEFINED, MERGE or TEMPTABLE (kept for SHOW CREATE VIEW; every view is expanded).
+    pub algorithm: String,
+    /// `user`@`host`.
+    pub definer: String,
+    /// DEFINER or INVOKER.
+    pub security: String,
 }
 
 impl Catalog {
+    pub fn view(&self, db: &str, name: &str) -> Option<&Arc<ViewDef>> {
+        self.views.get(&(db.to_string(), name.to_string()))
+    }
+
+    pub fn views_in<'a>(&'a self, db: &'a str) -> impl Iterator<Item = &'a Arc<ViewDef>> + 'a {
+        self.views
+            .range((db.to_string(), String::new())..)
+            .take_while(move |((d, _), _)| d == db)
+            .map(|(_, v)| v)
+    }
+
     pub fn table(&self, db: &str, name: &str) -> Option<&Arc<TableDef>> {
         self.tables.get(&(db.to_string(), name.to_string()))
     }
@@ -269,6 +299,10 @@ impl Catalog {
                     let u = decode_user(v)?;
                     c.users.insert((u.user.clone(), u.host.clone()), u);
                 }
+                b'W' => {
+                    let v = decode_view(v)?;
+                    c.views.insert((v.db.clone(), v.name.clone()), Arc::new(v));
+                }
                 _ => return None,
             }
         }
@@ -291,6 +325,54 @@ pub fn table_key(db: &str, name: &str) -> Vec<u8> {
     k.extend_from_slice(name.as_bytes());
     k
 }
+pub fn view_key(db: &str, name: &str) -> Vec<u8> {
+    let mut k = b"W".to_vec();
+    k.extend_from_slice(db.as_bytes());
+    k.push(0);
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
+pub fn encode_view(v: &ViewDef) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(FORMAT);
+    w.str(&v.db);
+    w.str(&v.name);
+    w.str(&v.query);
+    w.var(v.columns.len() as u64);
+    for c in &v.columns {
+        w.str(c);
+    }
+    w.str(&v.algorithm);
+    w.str(&v.definer);
+    w.str(&v.security);
+    w.buf
+}
+
+fn decode_view(b: &[u8]) -> Option<ViewDef> {
+    let mut r = Reader::new(b);
+    if r.u8()? != FORMAT {
+        return None;
+    }
+    let db = r.str()?;
+    let name = r.str()?;
+    let query = r.str()?;
+    let n = r.var()?;
+    let mut columns = Vec::new();
+    for _ in 0..n {
+        columns.push(r.str()?);
+    }
+    Some(ViewDef {
+        db,
+        name,
+        query,
+        columns,
+        algorithm: r.str()?,
+        definer: r.str()?,
+        security: r.str()?,
+    })
+}
+
 pub fn user_key(user: &str, host: &str) -> Vec<u8> {
     let mut k = b"U".to_vec();
     k.extend_from_slice(user.as_bytes());

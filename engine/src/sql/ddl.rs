@@ -464,6 +464,12 @@ impl Exec<'_> {
         for t in &tables {
             self.drop_table_def(t)?;
         }
+        let views: Vec<_> = self.catalog.views_in(name).cloned().collect();
+        for v in &views {
+            self.reader
+                .tx()?
+                .delete(CATALOG_TREE, &catalog::view_key(&v.db, &v.name))?;
+        }
         self.reader
             .tx()?
             .delete(CATALOG_TREE, &catalog::db_key(name))?;
@@ -509,7 +515,7 @@ impl Exec<'_> {
         let Some(dbdef) = self.catalog.dbs.get(&db).cloned() else {
             return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
         };
-        if self.catalog.table(&db, &name).is_some() {
+        if self.catalog.table(&db, &name).is_some() || self.catalog.view(&db, &name).is_some() {
             if ct.if_not_exists {
                 return Ok(false);
             }
@@ -893,6 +899,118 @@ impl Exec<'_> {
         }
     }
 
+    /// CREATE [OR REPLACE] [ALGORITHM=…] [DEFINER=…] [SQL SECURITY …] VIEW v [(cols)] AS
+    /// SELECT …. The SELECT is checked by describing it, and stored with its table names
+    /// qualified by the view's database.
+    pub fn create_view(&mut self, cv: &ast::CreateView) -> SqlResult<()> {
+        let (db, name) = self.db_for(&cv.name)?;
+        if !self.catalog.dbs.contains_key(&db) {
+            return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
+        }
+        if cv.materialized || cv.temporary {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support MATERIALIZED or TEMPORARY views",
+            ));
+        }
+        let exists = self.catalog.view(&db, &name).is_some();
+        if self.catalog.table(&db, &name).is_some() || (exists && !cv.or_replace) {
+            if cv.if_not_exists {
+                return Ok(());
+            }
+            return Err(SqlError::new(
+                1050,
+                format!("Table '{name}' already exists"),
+            ));
+        }
+        let mut query = (*cv.query).clone();
+        let _ = ast::visit_relations_mut(&mut query, |r: &mut ast::ObjectName| {
+            if r.0.len() == 1 {
+                r.0.insert(0, ast::ObjectNamePart::Identifier(ast::Ident::new(&db)));
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        let rs = self.describe_query(&query)?;
+        let columns: Vec<String> = cv.columns.iter().map(|c| c.name.value.clone()).collect();
+        if !columns.is_empty() && columns.len() != rs.columns.len() {
+            return Err(SqlError::new(
+                1353,
+                "In definition of view, derived table or common table expression, SELECT list and column list have different column counts",
+            ));
+        }
+        let names: Vec<&str> = if columns.is_empty() {
+            rs.columns.iter().map(|c| c.name.as_str()).collect()
+        } else {
+            columns.iter().map(String::as_str).collect()
+        };
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].iter().any(|m| m.eq_ignore_ascii_case(n)) {
+                return Err(SqlError::new(1060, format!("Duplicate column name '{n}'")));
+            }
+        }
+        let params = cv.params.as_ref();
+        let view = catalog::ViewDef {
+            db: db.clone(),
+            name: name.clone(),
+            query: query.to_string(),
+            columns,
+            algorithm: params
+                .and_then(|p| p.algorithm.as_ref())
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "UNDEFINED".into()),
+            definer: params
+                .and_then(|p| p.definer.as_ref())
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| self.session.definer()),
+            security: params
+                .and_then(|p| p.security.as_ref())
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "DEFINER".into()),
+        };
+        self.reader.tx()?.put(
+            CATALOG_TREE,
+            &catalog::view_key(&db, &name),
+            &catalog::encode_view(&view),
+        )?;
+        bump_version(self)
+    }
+
+    /// DROP VIEW [IF EXISTS] a, b.
+    pub fn drop_views(&mut self, names: &[ast::ObjectName], if_exists: bool) -> SqlResult<()> {
+        let mut missing = Vec::new();
+        let mut found = Vec::new();
+        for n in names {
+            let (db, v) = self.db_for(n)?;
+            match self.catalog.view(&db, &v) {
+                Some(_) => found.push((db, v)),
+                None => missing.push(format!("{db}.{v}")),
+            }
+        }
+        if !missing.is_empty() {
+            if !if_exists {
+                return Err(SqlError::new(
+                    1051,
+                    format!("Unknown table '{}'", missing.join(",")),
+                ));
+            }
+            for m in &missing {
+                self.cx.warn(crate::value::Warning::note(
+                    1051,
+                    format!("Unknown table '{m}'"),
+                ));
+            }
+        }
+        for (db, v) in &found {
+            self.reader
+                .tx()?
+                .delete(CATALOG_TREE, &catalog::view_key(db, v))?;
+        }
+        if !found.is_empty() {
+            bump_version(self)?;
+        }
+        Ok(())
+    }
+
     /// DROP TABLE [IF EXISTS] a, b: all or nothing, as MySQL reports the missing ones.
     pub fn drop_tables(
         &mut self,
@@ -1186,6 +1304,10 @@ impl Exec<'_> {
                 self.create_table(ct)?;
                 Ok(0)
             }
+            S::CreateView(cv) => {
+                self.create_view(cv)?;
+                Ok(0)
+            }
             S::Drop {
                 object_type,
                 if_exists,
@@ -1223,21 +1345,8 @@ impl Exec<'_> {
                     Ok(0)
                 }
                 ast::ObjectType::View => {
-                    if *if_exists {
-                        Ok(0)
-                    } else {
-                        Err(SqlError::new(
-                            1051,
-                            format!(
-                                "Unknown table '{}'",
-                                names
-                                    .iter()
-                                    .map(|n| n.to_string())
-                                    .collect::<Vec<_>>()
-                                    .join(",")
-                            ),
-                        ))
-                    }
+                    self.drop_views(names, *if_exists)?;
+                    Ok(0)
                 }
                 other => Err(SqlError::new(
                     1235,

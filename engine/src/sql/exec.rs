@@ -189,6 +189,10 @@ pub trait SessionEnv {
     fn set_last_insert_id(&mut self, id: u64);
     /// AS OF readers and other hooks may come here later.
     fn warn(&mut self, _w: crate::value::Warning) {}
+    /// CURRENT_USER() quoted for a DEFINER clause.
+    fn definer(&self) -> String {
+        "`root`@`%`".into()
+    }
     /// The server's sessions as rows of (Id, User, Host, db, Command, Time, State, Info).
     fn processlist(&self) -> Vec<Vec<Value>> {
         Vec::new()
@@ -673,11 +677,80 @@ impl<'a> Exec<'a> {
         self.table_by(&db, &t)
     }
 
+    /// The view `name` names, if it is one.
+    pub fn view(&self, name: &ast::ObjectName) -> Option<Arc<super::catalog::ViewDef>> {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+            .collect();
+        let (db, t) = match parts.as_slice() {
+            [t] => (self.session.current_db()?, t.clone()),
+            [d, t] => (d.clone(), t.clone()),
+            _ => return None,
+        };
+        self.catalog.view(&db, &t).cloned()
+    }
+
+    /// The result columns of `q`, without running it.
+    pub fn describe_query(&mut self, q: &ast::Query) -> SqlResult<RowSet> {
+        let saved = std::mem::replace(&mut self.describe, true);
+        let rs = self.query(q);
+        self.describe = saved;
+        rs
+    }
+
+    /// Runs a view's SELECT (or describes it) as the rows of a derived table.
+    pub fn view_rows(&mut self, v: &super::catalog::ViewDef) -> SqlResult<RowSet> {
+        thread_local!(static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+        let depth = DEPTH.with(|d| d.get());
+        if depth >= 32 {
+            return Err(SqlError::new(
+                1462,
+                format!("`{}`.`{}` contains view recursion", v.db, v.name),
+            ));
+        }
+        let parsed = sqlparser::parser::Parser::parse_sql(
+            &sqlparser::dialect::MySqlDialect {},
+            &v.query,
+        );
+        let q = match parsed.ok().and_then(|mut s| s.pop()) {
+            Some(ast::Statement::Query(q)) => q,
+            _ => {
+                return Err(SqlError::new(
+                    1356,
+                    format!(
+                        "View '{}.{}' references invalid table(s) or column(s) or function(s) or definer/invoker of view lack rights to use them",
+                        v.db, v.name
+                    ),
+                ))
+            }
+        };
+        DEPTH.with(|d| d.set(depth + 1));
+        let rs = self.query(&q);
+        DEPTH.with(|d| d.set(depth));
+        let mut rs = rs?;
+        for (c, n) in rs.columns.iter_mut().zip(&v.columns) {
+            c.name = n.clone();
+            c.org_name = n.clone();
+        }
+        for c in &mut rs.columns {
+            c.table = v.name.clone();
+            c.org_table = v.name.clone();
+            c.db = v.db.clone();
+        }
+        Ok(rs)
+    }
+
     pub fn table_by(&self, db: &str, t: &str) -> SqlResult<Arc<TableDef>> {
-        self.catalog
-            .table(db, t)
-            .cloned()
-            .ok_or_else(|| SqlError::new(1146, format!("Table '{db}.{t}' doesn't exist")))
+        if let Some(t) = self.catalog.table(db, t) {
+            return Ok(t.clone());
+        }
+        if self.catalog.view(db, t).is_some() {
+            // Views are read-only here: writes, DDL and CHECKSUM on one say so.
+            return Err(SqlError::new(1347, format!("'{db}.{t}' is not BASE TABLE")));
+        }
+        Err(SqlError::new(1146, format!("Table '{db}.{t}' doesn't exist")))
     }
 
     /// Reads the rows of `t` along `path`, calling `f` with `(pk key, row)`;
@@ -1357,6 +1430,14 @@ impl<'a> Exec<'a> {
                         "information_schema",
                         &parts[1],
                     ));
+                }
+                if let Some(v) = self.view(name) {
+                    let rs = self.view_rows(&v)?;
+                    let alias = alias
+                        .as_ref()
+                        .map(|a| a.name.value.clone())
+                        .unwrap_or_else(|| v.name.clone());
+                    return Ok(Source::from_rowset(rs, &alias, &v.db, &v.name));
                 }
                 let t = self.table(name)?;
                 let alias = alias

@@ -109,6 +109,46 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                         s(&t.comment),
                     ]
                 })
+                .chain(cat.views.values().map(|v| {
+                    let mut r = vec![s("def"), s(&v.db), s(&v.name), s("VIEW")];
+                    r.extend(std::iter::repeat_n(Value::Null, 16));
+                    r.push(s("VIEW"));
+                    r
+                }))
+                .collect(),
+        },
+        "VIEWS" => RowSet {
+            columns: cols(&[
+                ("TABLE_CATALOG", vc(512)),
+                ("TABLE_SCHEMA", vc(64)),
+                ("TABLE_NAME", vc(64)),
+                ("VIEW_DEFINITION", vc(65535)),
+                ("CHECK_OPTION", vc(8)),
+                ("IS_UPDATABLE", vc(3)),
+                ("DEFINER", vc(384)),
+                ("SECURITY_TYPE", vc(7)),
+                ("CHARACTER_SET_CLIENT", vc(32)),
+                ("COLLATION_CONNECTION", vc(64)),
+                ("ALGORITHM", vc(10)),
+            ]),
+            rows: cat
+                .views
+                .values()
+                .map(|v| {
+                    vec![
+                        s("def"),
+                        s(&v.db),
+                        s(&v.name),
+                        s(&v.query),
+                        s("NONE"),
+                        s("NO"),
+                        s(&v.definer.replace('`', "")),
+                        s(&v.security),
+                        s("utf8mb4"),
+                        s("utf8mb4_general_ci"),
+                        s(&v.algorithm),
+                    ]
+                })
                 .collect(),
         },
         "COLUMNS" => RowSet {
@@ -310,7 +350,6 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
         "FILES"
         | "PARTITIONS"
         | "TRIGGERS"
-        | "VIEWS"
         | "ROUTINES"
         | "EVENTS"
         | "PLUGINS"
@@ -409,18 +448,6 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                     "CHARACTER_SET_CLIENT",
                     "COLLATION_CONNECTION",
                     "DATABASE_COLLATION",
-                ],
-                "VIEWS" => &[
-                    "TABLE_CATALOG",
-                    "TABLE_SCHEMA",
-                    "TABLE_NAME",
-                    "VIEW_DEFINITION",
-                    "CHECK_OPTION",
-                    "IS_UPDATABLE",
-                    "DEFINER",
-                    "SECURITY_TYPE",
-                    "CHARACTER_SET_CLIENT",
-                    "COLLATION_CONNECTION",
                 ],
                 "ROUTINES" => &[
                     "SPECIFIC_NAME",

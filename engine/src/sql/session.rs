@@ -298,6 +298,26 @@ struct Env<'a> {
     last_insert: Option<u64>,
 }
 
+/// SHOW CREATE VIEW's statement, which re-creates the view (and loads into MySQL/MariaDB).
+pub fn show_create_view(v: &catalog::ViewDef) -> String {
+    let cols = if v.columns.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            v.columns.iter().map(|c| format!("`{}`", c.replace('`', "``"))).collect::<Vec<_>>().join(",")
+        )
+    };
+    format!(
+        "CREATE ALGORITHM={} DEFINER={} SQL SECURITY {} VIEW `{}`{cols} AS {}",
+        v.algorithm,
+        v.definer,
+        v.security,
+        v.name.replace('`', "``"),
+        v.query
+    )
+}
+
 /// SHOW PROCESSLIST / information_schema.PROCESSLIST rows; the asking session shows `own_info`.
 fn processlist_rows(inst: &Instance, own_id: u32, own_info: &str) -> Vec<Vec<Value>> {
     let s = |v: &str| Value::Bytes(v.as_bytes().to_vec());
@@ -325,6 +345,10 @@ fn processlist_rows(inst: &Instance, own_id: u32, own_info: &str) -> Vec<Vec<Val
 }
 
 impl SessionEnv for Env<'_> {
+    fn definer(&self) -> String {
+        format!("`{}`@`%`", self.user)
+    }
+
     fn processlist(&self) -> Vec<Vec<Value>> {
         let own = self
             .inst
@@ -1251,6 +1275,7 @@ impl Session {
             S::CreateDatabase { .. }
             | S::CreateSchema { .. }
             | S::CreateTable(_)
+            | S::CreateView(_)
             | S::CreateIndex(_)
             | S::Drop { .. }
             | S::AlterTable(_)
@@ -1633,7 +1658,7 @@ impl Session {
                 let mut want: Vec<((String, String), bool)> = Vec::new();
                 for it in items {
                     let db = it.table.db.clone().or_else(|| self.db.clone()).ok_or_else(|| SqlError::new(1046, "No database selected"))?;
-                    if cat.table(&db, &it.table.name).is_none() {
+                    if cat.table(&db, &it.table.name).is_none() && cat.view(&db, &it.table.name).is_none() {
                         return Err(SqlError::new(1146, format!("Table '{db}.{}' doesn't exist", it.table.name)));
                     }
                     let write = matches!(it.kind, front::LockKind::Write { .. });
@@ -1922,14 +1947,20 @@ impl Session {
                     return Err(SqlError::new(1049, format!("Unknown database '{d}'")));
                 }
                 let col = format!("Tables_in_{d}");
-                let data: Vec<Vec<Value>> = cat
+                let mut names: Vec<(&str, &str)> = cat
                     .tables_in(&d)
-                    .filter(|t| like_ok(&like, &t.name))
-                    .map(|t| {
+                    .map(|t| (t.name.as_str(), "BASE TABLE"))
+                    .chain(cat.views_in(&d).map(|v| (v.name.as_str(), "VIEW")))
+                    .filter(|(n, _)| like_ok(&like, n))
+                    .collect();
+                names.sort();
+                let data: Vec<Vec<Value>> = names
+                    .into_iter()
+                    .map(|(n, kind)| {
                         if *full {
-                            vec![s(&t.name), s("BASE TABLE")]
+                            vec![s(n), s(kind)]
                         } else {
-                            vec![s(&t.name)]
+                            vec![s(n)]
                         }
                     })
                     .collect();
@@ -1947,6 +1978,45 @@ impl Session {
                 let d = need_db(&table.db)?;
                 let like = like_filter(filter)?;
                 let name = table.name.clone();
+                let view_cols = self.read(Vec::new(), |ex| match ex.catalog.view(&d, &name).cloned() {
+                    Some(v) => {
+                        ex.describe = true;
+                        ex.view_rows(&v).map(Some)
+                    }
+                    None => Ok(None),
+                })?;
+                if let Some(rs) = view_cols {
+                    let data = rs
+                        .columns
+                        .iter()
+                        .filter(|c| like_ok(&like, &c.name))
+                        .map(|c| {
+                            let ty = c.ty.as_ref().map(|t| t.mysql_name()).unwrap_or_else(|| "varchar(0)".into());
+                            let mut row = vec![s(&c.name), s(&ty)];
+                            if *full {
+                                row.push(match &c.ty {
+                                    Some(t) if t.is_string() => s(t.collation().name()),
+                                    _ => Value::Null,
+                                });
+                            }
+                            row.extend([s(if c.nullable { "YES" } else { "NO" }), s(""), Value::Null, s("")]);
+                            if *full {
+                                row.push(s("select,insert,update,references"));
+                                row.push(s(""));
+                            }
+                            row
+                        })
+                        .collect();
+                    let mut names = vec!["Field", "Type"];
+                    if *full {
+                        names.push("Collation");
+                    }
+                    names.extend(["Null", "Key", "Default", "Extra"]);
+                    if *full {
+                        names.extend(["Privileges", "Comment"]);
+                    }
+                    return Ok(rows(&names, data));
+                }
                 let t = self.read(Vec::new(), |ex| ex.table_by(&d, &name))?;
                 let mut data = Vec::new();
                 for (i, c) in t.columns.iter().enumerate() {
@@ -2067,9 +2137,20 @@ impl Session {
             }
             ShowStatement::Create { kind, name } => {
                 match kind {
-                    front::ShowCreateKind::Table => {
+                    front::ShowCreateKind::Table | front::ShowCreateKind::View => {
                         let d = need_db(&name.db)?;
                         let n = name.name.clone();
+                        let view = self.read(Vec::new(), |ex| Ok(ex.catalog.view(&d, &n).cloned()))?;
+                        if let Some(v) = view {
+                            let cs = self.vars.collation_connection();
+                            return Ok(rows(
+                                &["View", "Create View", "character_set_client", "collation_connection"],
+                                vec![vec![s(&v.name), s(&show_create_view(&v)), s(cs.charset()), s(cs.name())]],
+                            ));
+                        }
+                        if matches!(kind, front::ShowCreateKind::View) {
+                            return Err(SqlError::new(1347, format!("'{d}.{n}' is not VIEW")));
+                        }
                         let t = self.read(Vec::new(), |ex| ex.table_by(&d, &n))?;
                         Ok(rows(
                             &["Table", "Create Table"],
