@@ -107,9 +107,8 @@ fn is_default_kw(e: &ast::Expr) -> bool {
 impl Exec<'_> {
     /// The next AUTO_INCREMENT value for `t` (reserving `n` values).
     fn next_autoinc(&mut self, t: &TableDef, col: usize) -> SqlResult<u64> {
-        let cur = self.shared_autoinc_get(t.tree);
-        let next = match cur {
-            Some(n) => n,
+        let start = match self.shared_autoinc_get(t.tree) {
+            Some(_) => 0,
             None => {
                 let max = self.max_column_value(t, col)?;
                 max.map_or(t.auto_increment_start, |m| {
@@ -117,8 +116,14 @@ impl Exec<'_> {
                 })
             }
         };
-        self.shared_autoinc_set(t.tree, next + 1);
-        Ok(next)
+        // Take the value and advance the counter under one lock: concurrent inserts
+        // never get the same value.
+        let c = self.shared_counters().0;
+        let mut m = c.lock().unwrap_or_else(|e| e.into_inner());
+        let next = m.entry(t.tree).or_insert(start);
+        let v = (*next).max(start);
+        *next = v + 1;
+        Ok(v)
     }
 
     fn shared_autoinc_get(&self, tree: u64) -> Option<u64> {

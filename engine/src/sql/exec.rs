@@ -710,10 +710,8 @@ impl<'a> Exec<'a> {
                 format!("`{}`.`{}` contains view recursion", v.db, v.name),
             ));
         }
-        let parsed = sqlparser::parser::Parser::parse_sql(
-            &sqlparser::dialect::MySqlDialect {},
-            &v.query,
-        );
+        let parsed =
+            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::MySqlDialect {}, &v.query);
         let q = match parsed.ok().and_then(|mut s| s.pop()) {
             Some(ast::Statement::Query(q)) => q,
             _ => {
@@ -750,7 +748,10 @@ impl<'a> Exec<'a> {
             // Views are read-only here: writes, DDL and CHECKSUM on one say so.
             return Err(SqlError::new(1347, format!("'{db}.{t}' is not BASE TABLE")));
         }
-        Err(SqlError::new(1146, format!("Table '{db}.{t}' doesn't exist")))
+        Err(SqlError::new(
+            1146,
+            format!("Table '{db}.{t}' doesn't exist"),
+        ))
     }
 
     /// Reads the rows of `t` along `path`, calling `f` with `(pk key, row)`;

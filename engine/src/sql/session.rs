@@ -305,7 +305,11 @@ pub fn show_create_view(v: &catalog::ViewDef) -> String {
     } else {
         format!(
             " ({})",
-            v.columns.iter().map(|c| format!("`{}`", c.replace('`', "``"))).collect::<Vec<_>>().join(",")
+            v.columns
+                .iter()
+                .map(|c| format!("`{}`", c.replace('`', "``")))
+                .collect::<Vec<_>>()
+                .join(",")
         )
     };
     format!(
@@ -1978,20 +1982,24 @@ impl Session {
                 let d = need_db(&table.db)?;
                 let like = like_filter(filter)?;
                 let name = table.name.clone();
-                let view_cols = self.read(Vec::new(), |ex| match ex.catalog.view(&d, &name).cloned() {
-                    Some(v) => {
-                        ex.describe = true;
-                        ex.view_rows(&v).map(Some)
-                    }
-                    None => Ok(None),
-                })?;
+                let view_cols =
+                    self.read(Vec::new(), |ex| match ex.catalog.view(&d, &name).cloned() {
+                        Some(v) => {
+                            ex.describe = true;
+                            ex.view_rows(&v).map(Some)
+                        }
+                        None => Ok(None),
+                    })?;
                 if let Some(rs) = view_cols {
                     let data = rs
                         .columns
                         .iter()
                         .filter(|c| like_ok(&like, &c.name))
                         .map(|c| {
-                            let ty = c.ty.as_ref().map(|t| t.mysql_name()).unwrap_or_else(|| "varchar(0)".into());
+                            let ty =
+                                c.ty.as_ref()
+                                    .map(|t| t.mysql_name())
+                                    .unwrap_or_else(|| "varchar(0)".into());
                             let mut row = vec![s(&c.name), s(&ty)];
                             if *full {
                                 row.push(match &c.ty {
@@ -1999,7 +2007,12 @@ impl Session {
                                     _ => Value::Null,
                                 });
                             }
-                            row.extend([s(if c.nullable { "YES" } else { "NO" }), s(""), Value::Null, s("")]);
+                            row.extend([
+                                s(if c.nullable { "YES" } else { "NO" }),
+                                s(""),
+                                Value::Null,
+                                s(""),
+                            ]);
                             if *full {
                                 row.push(s("select,insert,update,references"));
                                 row.push(s(""));
@@ -2140,12 +2153,23 @@ impl Session {
                     front::ShowCreateKind::Table | front::ShowCreateKind::View => {
                         let d = need_db(&name.db)?;
                         let n = name.name.clone();
-                        let view = self.read(Vec::new(), |ex| Ok(ex.catalog.view(&d, &n).cloned()))?;
+                        let view =
+                            self.read(Vec::new(), |ex| Ok(ex.catalog.view(&d, &n).cloned()))?;
                         if let Some(v) = view {
                             let cs = self.vars.collation_connection();
                             return Ok(rows(
-                                &["View", "Create View", "character_set_client", "collation_connection"],
-                                vec![vec![s(&v.name), s(&show_create_view(&v)), s(cs.charset()), s(cs.name())]],
+                                &[
+                                    "View",
+                                    "Create View",
+                                    "character_set_client",
+                                    "collation_connection",
+                                ],
+                                vec![vec![
+                                    s(&v.name),
+                                    s(&show_create_view(&v)),
+                                    s(cs.charset()),
+                                    s(cs.name()),
+                                ]],
                             ));
                         }
                         if matches!(kind, front::ShowCreateKind::View) {
