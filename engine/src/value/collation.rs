@@ -7,11 +7,13 @@
 //! two can never disagree. Sort keys are stored in index keys (`keycode` escapes and
 //! terminates them), so changing a collation's weights misorders existing indexes on it.
 //!
-//! PAD SPACE in a byte-comparable key: a run of `k` spaces followed by a character `c` is
-//! emitted as `SPACE-weight, marker, count`, with marker `0x01` (and `k` ascending) when
-//! `c` weighs less than a space, `0x03` (and `k` descending) when it weighs more, and the
-//! end of the string as `SPACE-weight, 0x02`. End-of-string therefore behaves as an infinite
-//! run of spaces: `'a' = 'a  '`, `'a\t' < 'a'`, `'a' < 'a b'`.
+//! PAD SPACE in a byte-comparable key, for the table-driven collations (fixed-width
+//! weights): a run of `k` spaces followed by a character `c` is emitted as
+//! `SPACE-weight, marker, count`, with marker `0x01` (and `k` ascending) when `c` weighs less
+//! than a space, `0x03` (and `k` descending) when it weighs more, and the end of the string
+//! as `SPACE-weight, 0x02`. End-of-string therefore behaves as an infinite run of spaces:
+//! `'a' = 'a  '`, `'a\t' < 'a'`, `'a' < 'a b'`. The UCA collations do the same over
+//! variable-length ICU4X keys (see the `uca` module).
 //!
 //! Weights:
 //! - `utf8mb4_general_ci`, `utf8mb3_general_ci`: MySQL's general_ci: BMP characters weigh as
@@ -29,7 +31,12 @@
 //!   signs, and that characters added after Unicode 9.0 (newer emoji, scripts, CJK
 //!   extensions) have real weights here but implicit ones (after all others, by code point)
 //!   in MySQL.
-//! - `utf8mb4_unicode_ci`: shares the general_ci weights (no UCA expansions like `ß` = `ss`).
+//! - `utf8mb4_unicode_ci`, `utf8mb3_unicode_ci`: the same ICU4X weights, PAD SPACE as in
+//!   MySQL (the shorter string's missing weights compare as a space's), and every
+//!   supplementary character weighs as U+FFFD: all equal, after every BMP character, as in
+//!   MySQL's UCA 4.0.0 tables. MySQL's UCA 4.0.0 weights differ from the current DUCET for
+//!   some punctuation and symbols and for characters added since Unicode 4.0; letters of the
+//!   common scripts order the same.
 //! - `*_bin` (utf8): code point, PAD SPACE. `utf8mb4_0900_bin`: bytes, NO PAD.
 //! - `latin1_swedish_ci`: MySQL's 256-entry latin1 sort order. `latin1_bin`: byte value.
 //! - `binary`: bytes, NO PAD.
@@ -89,6 +96,8 @@ enum Weights {
     GeneralCi,
     /// UCA primary weights from ICU4X, NO PAD (`uca::no_pad_key`).
     UcaNoPad,
+    /// UCA primary weights from ICU4X, PAD SPACE (`uca::pad_space_key`).
+    UcaPadSpace,
     /// Unicode code point, 3-byte weights.
     CodePoint,
     /// latin1 swedish sort order, 1 byte.
@@ -216,16 +225,14 @@ impl Collation {
     pub fn is_ci(self) -> bool {
         matches!(
             self.weights(),
-            Weights::GeneralCi | Weights::UcaNoPad | Weights::Latin1Swedish
+            Weights::GeneralCi | Weights::UcaNoPad | Weights::UcaPadSpace | Weights::Latin1Swedish
         )
     }
 
     fn weights(self) -> Weights {
         match self {
-            Collation::Utf8mb4GeneralCi
-            | Collation::Utf8mb4UnicodeCi
-            | Collation::Utf8mb3GeneralCi
-            | Collation::Utf8mb3UnicodeCi => Weights::GeneralCi,
+            Collation::Utf8mb4GeneralCi | Collation::Utf8mb3GeneralCi => Weights::GeneralCi,
+            Collation::Utf8mb4UnicodeCi | Collation::Utf8mb3UnicodeCi => Weights::UcaPadSpace,
             Collation::Utf8mb4_0900AiCi => Weights::UcaNoPad,
             Collation::Utf8mb4Bin | Collation::Utf8mb3Bin => Weights::CodePoint,
             Collation::Latin1SwedishCi => Weights::Latin1Swedish,
@@ -290,6 +297,7 @@ impl Collation {
         let width = match w {
             Weights::Bytes if !self.pad_space() => return s.to_vec(),
             Weights::UcaNoPad => return uca::no_pad_key(s),
+            Weights::UcaPadSpace => return uca::pad_space_key(s),
             Weights::GeneralCi => 2,
             Weights::CodePoint => 3,
             Weights::Latin1Swedish | Weights::Bytes => 1,
@@ -578,6 +586,29 @@ mod tests {
         .map(|g| g.to_vec())
         .collect();
         assert_eq!(sorted_groups(ai, &items), want);
+    }
+
+    #[test]
+    fn utf8mb4_unicode_ci() {
+        for uc in [Collation::Utf8mb4UnicodeCi, Collation::Utf8mb3UnicodeCi] {
+            let cmp = |a: &str, b: &str| uc.compare(a.as_bytes(), b.as_bytes());
+            // MySQL's manual: 'ß' = 's' in general_ci, 'ß' = 'ss' in unicode_ci.
+            assert_eq!(cmp("ß", "ss"), Equal);
+            assert_eq!(cmp("Straße", "strasse"), Equal);
+            assert_eq!(cmp("æ", "ae"), Equal);
+            assert_eq!(cmp("Ä", "a"), Equal);
+            // PAD SPACE as MySQL's strnncollsp: the shorter string is padded with spaces.
+            assert_eq!(cmp("a", "a   "), Equal);
+            assert_eq!(cmp("a", "a\u{A0}"), Equal); // NBSP weighs as a space
+            assert_eq!(cmp("a\t", "a"), Less); // TAB weighs less than a space
+            assert_eq!(cmp("a", "a b"), Less);
+            assert_eq!(cmp("a b", "ab"), Less);
+            assert_eq!(cmp("", "  "), Equal);
+            // UCA 4.0.0 weighs every supplementary character 0xFFFD, after all BMP ones.
+            assert_eq!(cmp("😀", "😁"), Equal);
+            assert_eq!(cmp("中", "😀"), Less);
+            assert!(uc.pad_space() && uc.is_ci());
+        }
     }
 
     #[test]

@@ -515,6 +515,10 @@ mod tests {
                 len: 10,
                 collation: Collation::Utf8mb4_0900AiCi,
             },
+            SqlType::VarChar {
+                len: 10,
+                collation: Collation::Utf8mb4UnicodeCi,
+            },
             SqlType::VarBinary { len: 10 },
             SqlType::Date,
             SqlType::DateTime { fsp: 6 },
@@ -572,7 +576,11 @@ mod tests {
     #[test]
     fn composite_keys_and_bounds() {
         let mut r = XorShift(42);
-        for g in [Collation::default(), Collation::Utf8mb4_0900AiCi] {
+        for g in [
+            Collation::default(),
+            Collation::Utf8mb4_0900AiCi,
+            Collation::Utf8mb4UnicodeCi,
+        ] {
             let p1 = KeyPart::asc(SqlType::VarChar {
                 len: 10,
                 collation: g,
