@@ -35,8 +35,8 @@
 //!   MySQL (the shorter string's missing weights compare as a space's), and every
 //!   supplementary character weighs as U+FFFD: all equal, after every BMP character, as in
 //!   MySQL's UCA 4.0.0 tables. MySQL's UCA 4.0.0 weights differ from the current DUCET for
-//!   some punctuation and symbols and for characters added since Unicode 4.0; letters of the
-//!   common scripts order the same.
+//!   some punctuation and symbols, some letters, and characters added since Unicode 4.0;
+//!   the letters of common alphabets order the same.
 //! - `*_bin` (utf8): code point, PAD SPACE. `utf8mb4_0900_bin`: bytes, NO PAD.
 //! - `latin1_swedish_ci`: MySQL's 256-entry latin1 sort order. `latin1_bin`: byte value.
 //! - `binary`: bytes, NO PAD.
