@@ -1,16 +1,19 @@
 //! Collations: how strings compare, and sort keys whose byte order equals that comparison.
 //!
-//! Each collation maps characters to weights (fixed width per collation) and is either
-//! PAD SPACE (trailing spaces ignored, as if the shorter string were padded with spaces) or
-//! NO PAD. [`Collation::sort_key`] turns a string into bytes such that
+//! Each collation maps characters to weights and is either PAD SPACE (trailing spaces
+//! ignored, as if the shorter string were padded with spaces) or NO PAD.
+//! [`Collation::sort_key`] turns a string into bytes such that
 //! `sort_key(a).cmp(&sort_key(b)) == compare(a, b)`; `compare` is defined through it, so the
-//! two can never disagree.
+//! two can never disagree. Sort keys are stored in index keys (`keycode` escapes and
+//! terminates them), so changing a collation's weights misorders existing indexes on it.
 //!
-//! PAD SPACE in a byte-comparable key: a run of `k` spaces followed by a character `c` is
-//! emitted as `SPACE-weight, marker, count`, with marker `0x01` (and `k` ascending) when
-//! `c` weighs less than a space, `0x03` (and `k` descending) when it weighs more, and the
-//! end of the string as `SPACE-weight, 0x02`. End-of-string therefore behaves as an infinite
-//! run of spaces: `'a' = 'a  '`, `'a\t' < 'a'`, `'a' < 'a b'`.
+//! PAD SPACE in a byte-comparable key, for the table-driven collations (fixed-width
+//! weights): a run of `k` spaces followed by a character `c` is emitted as
+//! `SPACE-weight, marker, count`, with marker `0x01` (and `k` ascending) when `c` weighs less
+//! than a space, `0x03` (and `k` descending) when it weighs more, and the end of the string
+//! as `SPACE-weight, 0x02`. End-of-string therefore behaves as an infinite run of spaces:
+//! `'a' = 'a  '`, `'a\t' < 'a'`, `'a' < 'a b'`. The UCA collations do the same over
+//! variable-length ICU4X keys (see the `uca` module).
 //!
 //! Weights:
 //! - `utf8mb4_general_ci`, `utf8mb3_general_ci`: MySQL's general_ci: BMP characters weigh as
@@ -19,11 +22,21 @@
 //!   simple uppercase only (MySQL also strips accents of a few more blocks such as Latin
 //!   Extended Additional and Greek tonos; those compare accent-sensitively here).
 //!   Supplementary characters weigh 0xFFFD (all equal, as in MySQL).
-//! - `utf8mb4_unicode_ci`: shares the general_ci weights (no UCA expansions like `ß` = `ss`).
-//! - `utf8mb4_0900_ai_ci`: general_ci weights for BMP characters, code point for
-//!   supplementary ones (so emoji are distinct, as in MySQL 8), NO PAD. A true UCA 9.0.0
-//!   table is not embedded; orderings between different letters match for Latin text,
-//!   punctuation and symbol order can differ from MySQL.
+//! - `utf8mb4_0900_ai_ci`: the Unicode Collation Algorithm at primary strength (accent- and
+//!   case-insensitive; `ß` = `ss`, `æ` = `ae`; spaces and punctuation weigh, controls do
+//!   not), NO PAD, with the root collation of ICU4X's `icu_collator` (pinned in
+//!   `engine/Cargo.toml`). MySQL uses the DUCET of UCA 9.0.0; ICU4X uses the CLDR root
+//!   collation of a later Unicode version, which is that DUCET's order except that CLDR
+//!   gives U+FFFD, U+FFFE and U+FFFF special weights and regroups a few currency and number
+//!   signs, and that characters added after Unicode 9.0 (newer emoji, scripts, CJK
+//!   extensions) have real weights here but implicit ones (after all others, by code point)
+//!   in MySQL.
+//! - `utf8mb4_unicode_ci`, `utf8mb3_unicode_ci`: the same ICU4X weights, PAD SPACE as in
+//!   MySQL (the shorter string's missing weights compare as a space's), and every
+//!   supplementary character weighs as U+FFFD: all equal, after every BMP character, as in
+//!   MySQL's UCA 4.0.0 tables. MySQL's UCA 4.0.0 weights differ from the current DUCET for
+//!   some punctuation and symbols, some letters, and characters added since Unicode 4.0;
+//!   the letters of common alphabets order the same.
 //! - `*_bin` (utf8): code point, PAD SPACE. `utf8mb4_0900_bin`: bytes, NO PAD.
 //! - `latin1_swedish_ci`: MySQL's 256-entry latin1 sort order. `latin1_bin`: byte value.
 //! - `binary`: bytes, NO PAD.
@@ -31,6 +44,8 @@
 //! Invalid UTF-8 bytes weigh 0xFFFD; the SQL layer rejects them on insert (1366).
 
 use std::cmp::Ordering;
+
+mod uca;
 
 /// A MySQL collation. The default is `utf8mb4_general_ci`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -79,8 +94,10 @@ const ALL: [Collation; 11] = [
 enum Weights {
     /// general_ci table, 2-byte weights.
     GeneralCi,
-    /// general_ci for BMP, code point above; 3-byte weights.
-    Ai0900,
+    /// UCA primary weights from ICU4X, NO PAD (`uca::no_pad_key`).
+    UcaNoPad,
+    /// UCA primary weights from ICU4X, PAD SPACE (`uca::pad_space_key`).
+    UcaPadSpace,
     /// Unicode code point, 3-byte weights.
     CodePoint,
     /// latin1 swedish sort order, 1 byte.
@@ -208,17 +225,15 @@ impl Collation {
     pub fn is_ci(self) -> bool {
         matches!(
             self.weights(),
-            Weights::GeneralCi | Weights::Ai0900 | Weights::Latin1Swedish
+            Weights::GeneralCi | Weights::UcaNoPad | Weights::UcaPadSpace | Weights::Latin1Swedish
         )
     }
 
     fn weights(self) -> Weights {
         match self {
-            Collation::Utf8mb4GeneralCi
-            | Collation::Utf8mb4UnicodeCi
-            | Collation::Utf8mb3GeneralCi
-            | Collation::Utf8mb3UnicodeCi => Weights::GeneralCi,
-            Collation::Utf8mb4_0900AiCi => Weights::Ai0900,
+            Collation::Utf8mb4GeneralCi | Collation::Utf8mb3GeneralCi => Weights::GeneralCi,
+            Collation::Utf8mb4UnicodeCi | Collation::Utf8mb3UnicodeCi => Weights::UcaPadSpace,
+            Collation::Utf8mb4_0900AiCi => Weights::UcaNoPad,
             Collation::Utf8mb4Bin | Collation::Utf8mb3Bin => Weights::CodePoint,
             Collation::Latin1SwedishCi => Weights::Latin1Swedish,
             Collation::Latin1Bin | Collation::Utf8mb4_0900Bin | Collation::Binary => Weights::Bytes,
@@ -279,12 +294,12 @@ impl Collation {
     /// collations. Not self-delimiting for NO PAD collations: escape it when concatenating.
     pub fn sort_key(self, s: &[u8]) -> Vec<u8> {
         let w = self.weights();
-        if w == Weights::Bytes && !self.pad_space() {
-            return s.to_vec();
-        }
         let width = match w {
+            Weights::Bytes if !self.pad_space() => return s.to_vec(),
+            Weights::UcaNoPad => return uca::no_pad_key(s),
+            Weights::UcaPadSpace => return uca::pad_space_key(s),
             Weights::GeneralCi => 2,
-            Weights::Ai0900 | Weights::CodePoint => 3,
+            Weights::CodePoint => 3,
             Weights::Latin1Swedish | Weights::Bytes => 1,
         };
         let mut kb = KeyBuilder {
@@ -303,8 +318,6 @@ impl Collation {
                         kb.push(match w {
                             Weights::GeneralCi if cp > 0xFFFF => 0xFFFD,
                             Weights::GeneralCi => general_ci_weight(c),
-                            Weights::Ai0900 if cp > 0xFFFF => cp,
-                            Weights::Ai0900 => general_ci_weight(c),
                             _ => cp,
                         });
                     }
@@ -497,11 +510,105 @@ mod tests {
         let bin = Collation::Utf8mb4Bin;
         assert_eq!(bin.compare(b"a", b"A"), Greater);
         assert_eq!(bin.compare(b"a ", b"a"), Equal);
-        let ai = Collation::Utf8mb4_0900AiCi;
-        assert_eq!(ai.compare("á".as_bytes(), b"A"), Equal);
-        assert_eq!(ai.compare(b"a ", b"a"), Greater);
-        assert_eq!(ai.compare("😀".as_bytes(), "😁".as_bytes()), Less);
         assert_eq!(Collation::Binary.compare(b"a ", b"a"), Greater);
+    }
+
+    /// Sorts `items` under `c` and groups equal neighbours (each group in byte order).
+    fn sorted_groups<'a>(c: Collation, items: &[&'a str]) -> Vec<Vec<&'a str>> {
+        let mut v = items.to_vec();
+        v.sort_by(|a, b| c.compare(a.as_bytes(), b.as_bytes()).then(a.cmp(b)));
+        let mut groups: Vec<Vec<&str>> = Vec::new();
+        for s in v {
+            match groups.last_mut() {
+                Some(g) if c.equals(g[0].as_bytes(), s.as_bytes()) => g.push(s),
+                _ => groups.push(vec![s]),
+            }
+        }
+        groups
+    }
+
+    #[test]
+    fn utf8mb4_0900_ai_ci() {
+        let ai = Collation::Utf8mb4_0900AiCi;
+        let cmp = |a: &str, b: &str| ai.compare(a.as_bytes(), b.as_bytes());
+        for s in ["A", "á", "Å", "ä", "À", "a\u{301}"] {
+            assert_eq!(cmp("a", s), Equal, "{s}");
+        }
+        assert_eq!(cmp("ß", "ss"), Equal);
+        assert_eq!(cmp("straße", "STRASSE"), Equal);
+        assert_eq!(cmp("æ", "AE"), Equal);
+        assert_eq!(cmp("a", "a "), Less); // NO PAD
+        assert_eq!(cmp("a ", "a  "), Less);
+        assert_eq!(cmp("a b", "ab"), Less); // a space weighs less than a letter
+        assert_eq!(cmp("😀", "😁"), Less);
+        assert_eq!(cmp("😀", "\u{FFFD}"), Less);
+        assert_eq!(cmp("a\u{1}", "a"), Equal); // controls weigh nothing
+        assert_eq!(ai.compare(b"a\xff", "a\u{FFFD}".as_bytes()), Equal);
+        assert!(!ai.pad_space() && ai.is_ci());
+
+        // The expected order follows from UCA facts (UTS #10 and the DUCET, which MySQL 8's
+        // 0900 collations use as is, UCA 9.0.0): common characters come before letters and
+        // in groups, whitespace < punctuation < general symbols (emoji are symbols) < currency
+        // signs < digits; letters are grouped by script, Latin < Greek < Cyrillic, and Han
+        // ideographs, which get implicit weights, come after every script. Primary strength
+        // drops accents and case; 'æ' expands to 'ae' and 'ß' to 'ss'. Strings compare weight
+        // by weight, so a prefix sorts first ('1' < '10' < '2').
+        let items = [
+            "b", "A", "ä", "a", "ab", "Ab", "æ", "ae", "af", "ad", "z", "Z", "1", "10", "2", "-",
+            " ", "_", "é", "e", "😁", "😀", "ß", "ss", "st", "sr", "$", "Ω", "я", "中",
+        ];
+        let want: Vec<Vec<&str>> = [
+            &[" "][..],
+            &["_"],
+            &["-"],
+            &["😀"],
+            &["😁"],
+            &["$"],
+            &["1"],
+            &["10"],
+            &["2"],
+            &["A", "a", "ä"],
+            &["Ab", "ab"],
+            &["ad"],
+            &["ae", "æ"],
+            &["af"],
+            &["b"],
+            &["e", "é"],
+            &["sr"],
+            &["ss", "ß"],
+            &["st"],
+            &["Z", "z"],
+            &["Ω"],
+            &["я"],
+            &["中"],
+        ]
+        .iter()
+        .map(|g| g.to_vec())
+        .collect();
+        assert_eq!(sorted_groups(ai, &items), want);
+    }
+
+    #[test]
+    fn utf8mb4_unicode_ci() {
+        for uc in [Collation::Utf8mb4UnicodeCi, Collation::Utf8mb3UnicodeCi] {
+            let cmp = |a: &str, b: &str| uc.compare(a.as_bytes(), b.as_bytes());
+            // MySQL's manual: 'ß' = 's' in general_ci, 'ß' = 'ss' in unicode_ci.
+            assert_eq!(cmp("ß", "ss"), Equal);
+            assert_eq!(cmp("Straße", "strasse"), Equal);
+            assert_eq!(cmp("æ", "ae"), Equal);
+            assert_eq!(cmp("Ä", "a"), Equal);
+            // PAD SPACE as MySQL's strnncollsp: the shorter string is padded with spaces.
+            assert_eq!(cmp("a", "a   "), Equal);
+            assert_eq!(cmp("a", "a\u{A0}"), Equal); // NBSP weighs as a space
+            assert_eq!(cmp("a\t", "a"), Less); // TAB weighs less than a space
+            assert_eq!(cmp("a", "a b"), Less);
+            assert_eq!(cmp("a b", "ab"), Less);
+            assert_eq!(cmp("", "  "), Equal);
+            // UCA 4.0.0 weighs every supplementary character 0xFFFD, after all BMP ones.
+            assert_eq!(cmp("😀", "😁"), Equal);
+            assert_eq!(cmp("中", "😀"), Less);
+            assert!(uc.pad_space() && uc.is_ci());
+        }
     }
 
     #[test]

@@ -511,6 +511,14 @@ mod tests {
                 len: 10,
                 collation: Collation::Utf8mb4Bin,
             },
+            SqlType::VarChar {
+                len: 10,
+                collation: Collation::Utf8mb4_0900AiCi,
+            },
+            SqlType::VarChar {
+                len: 10,
+                collation: Collation::Utf8mb4UnicodeCi,
+            },
             SqlType::VarBinary { len: 10 },
             SqlType::Date,
             SqlType::DateTime { fsp: 6 },
@@ -568,23 +576,31 @@ mod tests {
     #[test]
     fn composite_keys_and_bounds() {
         let mut r = XorShift(42);
-        let p1 = KeyPart::asc(SqlType::varchar(10));
-        let p2 = KeyPart::asc(SqlType::bigint());
-        let g = Collation::default();
-        for _ in 0..5000 {
-            let a = (random_value(&mut r, &p1.ty), random_value(&mut r, &p2.ty));
-            let b = (random_value(&mut r, &p1.ty), random_value(&mut r, &p2.ty));
-            let ka = encode_key(&[(&a.0, &p1), (&a.1, &p2)]).unwrap();
-            let kb = encode_key(&[(&b.0, &p1), (&b.1, &p2)]).unwrap();
-            let want = sort_cmp(&a.0, &b.0, g).then_with(|| sort_cmp(&a.1, &b.1, g));
-            assert_eq!(ka.cmp(&kb), want, "{a:?} {b:?}");
-            // Every key with a's first part lies in [enc(a.0), successor(enc(a.0))).
-            let lo = encode_key(&[(&a.0, &p1)]).unwrap();
-            let hi = prefix_successor(&lo).unwrap();
-            assert!(ka >= lo && ka < hi);
-            let same =
-                compare(&a.0, &b.0, g) == Some(Ordering::Equal) || (a.0.is_null() && b.0.is_null());
-            assert_eq!(kb >= lo && kb < hi, same, "{a:?} {b:?}");
+        for g in [
+            Collation::default(),
+            Collation::Utf8mb4_0900AiCi,
+            Collation::Utf8mb4UnicodeCi,
+        ] {
+            let p1 = KeyPart::asc(SqlType::VarChar {
+                len: 10,
+                collation: g,
+            });
+            let p2 = KeyPart::asc(SqlType::bigint());
+            for _ in 0..5000 {
+                let a = (random_value(&mut r, &p1.ty), random_value(&mut r, &p2.ty));
+                let b = (random_value(&mut r, &p1.ty), random_value(&mut r, &p2.ty));
+                let ka = encode_key(&[(&a.0, &p1), (&a.1, &p2)]).unwrap();
+                let kb = encode_key(&[(&b.0, &p1), (&b.1, &p2)]).unwrap();
+                let want = sort_cmp(&a.0, &b.0, g).then_with(|| sort_cmp(&a.1, &b.1, g));
+                assert_eq!(ka.cmp(&kb), want, "{g:?} {a:?} {b:?}");
+                // Every key with a's first part lies in [enc(a.0), successor(enc(a.0))).
+                let lo = encode_key(&[(&a.0, &p1)]).unwrap();
+                let hi = prefix_successor(&lo).unwrap();
+                assert!(ka >= lo && ka < hi);
+                let same = compare(&a.0, &b.0, g) == Some(Ordering::Equal)
+                    || (a.0.is_null() && b.0.is_null());
+                assert_eq!(kb >= lo && kb < hi, same, "{g:?} {a:?} {b:?}");
+            }
         }
         assert_eq!(prefix_successor(&[1, 2, 0xFF]), Some(vec![1, 3]));
         assert_eq!(prefix_successor(&[0xFF, 0xFF]), None);
