@@ -749,3 +749,189 @@ fn table_locks_exclude_other_sessions() {
     assert_eq!(v[0], v[1]);
     assert_eq!(v[2], v[3]);
 }
+
+fn mysqldump(port: u16, user: &str, password: &str, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new("mysqldump");
+    cmd.args(["-h127.0.0.1", &format!("-P{port}"), &format!("-u{user}")]);
+    if !password.is_empty() {
+        cmd.arg(format!("-p{password}"));
+    }
+    cmd.args(args)
+        .output()
+        .expect("mysqldump (Debian package mariadb-client) is needed")
+}
+
+/// `CHECKSUM TABLE` values of `tables` in `db`, in order.
+fn checksums(out: std::process::Output) -> Vec<String> {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap_or("").to_string())
+        .collect()
+}
+
+/// mysqldump of Borealis in its modes (default, --single-transaction, --no-data, --where,
+/// --routines --triggers --events, --all-databases) loads into a real MariaDB 10.11 and into
+/// Borealis with CHECKSUM TABLE equal on all; and MariaDB's own dumps (the reference dumps
+/// and a fresh dump of a MariaDB database with every type) load into Borealis with
+/// MariaDB's checksums.
+#[test]
+fn mysqldump_round_trips_with_mariadb() {
+    let b = Borealis::start("dumps");
+    let m = MariaDb::start("dumps");
+    let schema = "create database rt; use rt;
+        create table t (id int primary key auto_increment, ti tinyint, si smallint unsigned,
+          bi bigint, d decimal(12,3), f float, db double, c char(10), v varchar(40), tx text,
+          bl blob, dt date, dtm datetime(6), ts timestamp null, tm time, y year,
+          e enum('red','green','blue'), b varbinary(8), key k_v (v), unique key u_c (c));
+        insert into t values
+          (1, -128, 65535, -9223372036854775808, -12345.678, 1.5, -2.25, 'abc', 'héllo wörld',
+           'long text\\nwith newline', x'00ff10', '2024-02-29', '2024-01-02 03:04:05.123456',
+           '2038-01-19 03:14:07', '-838:59:59', 2155, 'green', x'0102'),
+          (2, 127, 0, 9223372036854775807, 0.001, null, 1e300, null, '', '', '', '1000-01-01',
+           '9999-12-31 23:59:59.999999', null, '12:00:00', 1901, 'red', ''),
+          (3, null, null, null, null, null, null, 'x', null, null, null, null, null, null, null,
+           null, null, null);
+        create table n (id int primary key, k int not null, s varchar(20), key (k));
+        insert into n values (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd');
+        insert into n select id + 4, k, s from n; insert into n select id + 8, k, s from n;
+        insert into n select id + 16, k, s from n; insert into n select id + 32, k, s from n;
+        create view vn as select k, count(*) as c from n group by k;";
+    let setup = b.mysql(&[], schema);
+    assert!(setup.status.success(), "{}", text(&setup.stderr));
+    let sums_b = |db: &str| {
+        checksums(b.mysql(
+            &["-N", "-B", "-e", &format!("checksum table {db}.t, {db}.n")],
+            "",
+        ))
+    };
+    let reference = sums_b("rt");
+    assert!(reference.iter().all(|s| !s.is_empty() && s != "NULL"));
+
+    // Default and --single-transaction dumps: into MariaDB and into Borealis.
+    for (i, mode) in [&[][..], &["--single-transaction"][..]].iter().enumerate() {
+        let dump = mysqldump(b.port, "admin", PASSWORD, &[&mode[..], &["rt"]].concat());
+        assert!(dump.status.success(), "{mode:?}: {}", text(&dump.stderr));
+        let sql = dump.stdout;
+        let shown = text(&sql);
+        assert!(
+            shown.contains("CREATE TABLE `t`") && shown.contains("VIEW `vn`"),
+            "{shown}"
+        );
+        let db = format!("rt{i}");
+        for (who, port, user, pw) in [
+            ("mariadb", m.port, "root", ""),
+            ("borealis", b.port, "admin", PASSWORD),
+        ] {
+            let create = mysql(
+                port,
+                user,
+                pw,
+                &["-e", &format!("create database {db}")],
+                "",
+            );
+            assert!(create.status.success(), "{who}: {}", text(&create.stderr));
+            let load = mysql_bytes(port, user, pw, &[&db], &sql);
+            assert!(
+                load.status.success(),
+                "{who} {mode:?}: {}",
+                text(&load.stderr)
+            );
+            let sums = checksums(mysql(
+                port,
+                user,
+                pw,
+                &["-N", "-B", "-e", &format!("checksum table {db}.t, {db}.n")],
+                "",
+            ));
+            assert_eq!(sums, reference, "{who} {mode:?}");
+            let view = mysql(
+                port,
+                user,
+                pw,
+                &["-N", "-B", "-e", &format!("select sum(c) from {db}.vn")],
+                "",
+            );
+            assert_eq!(
+                text(&view.stdout).trim(),
+                "64",
+                "{who}: {}",
+                text(&view.stderr)
+            );
+        }
+    }
+
+    // --no-data: structure only. --where: a subset of rows.
+    let nodata = mysqldump(b.port, "admin", PASSWORD, &["--no-data", "rt"]);
+    assert!(nodata.status.success(), "{}", text(&nodata.stderr));
+    assert!(!text(&nodata.stdout).contains("INSERT INTO"));
+    assert!(b
+        .mysql(&["-e", "create database rtnd"], "")
+        .status
+        .success());
+    let load = b.mysql(&["rtnd"], &text(&nodata.stdout));
+    assert!(load.status.success(), "{}", text(&load.stderr));
+    let n = b.mysql(&["-N", "-e", "select count(*) from rtnd.n"], "");
+    assert_eq!(text(&n.stdout).trim(), "0");
+    let part = mysqldump(b.port, "admin", PASSWORD, &["--where=id <= 10", "rt", "n"]);
+    assert!(part.status.success(), "{}", text(&part.stderr));
+    assert!(b.mysql(&["-e", "create database rtw"], "").status.success());
+    assert!(b.mysql(&["rtw"], &text(&part.stdout)).status.success());
+    let n = b.mysql(&["-N", "-e", "select count(*) from rtw.n"], "");
+    assert_eq!(text(&n.stdout).trim(), "10");
+
+    // --routines --triggers --events: valid and empty where Borealis has none.
+    let rte = mysqldump(
+        b.port,
+        "admin",
+        PASSWORD,
+        &["--routines", "--triggers", "--events", "rt"],
+    );
+    assert!(rte.status.success(), "{}", text(&rte.stderr));
+    assert!(!text(&rte.stdout).contains("CREATE TRIGGER"));
+
+    // --all-databases: every database, re-created by the dump itself (loaded into MariaDB).
+    let all = mysqldump(b.port, "admin", PASSWORD, &["--all-databases"]);
+    assert!(all.status.success(), "{}", text(&all.stderr));
+    assert!(text(&all.stdout).contains("CREATE DATABASE /*!32312 IF NOT EXISTS*/ `rtw`"));
+    assert!(m
+        .mysql(&["-e", "drop database rt0; drop database rt1"], "")
+        .status
+        .success());
+    let load = mysql_bytes(m.port, "root", "", &[], &all.stdout);
+    assert!(load.status.success(), "{}", text(&load.stderr));
+    let sums = checksums(m.mysql(&["-N", "-B", "-e", "checksum table rt.t, rt.n"], ""));
+    assert_eq!(sums, reference, "all-databases into MariaDB");
+
+    // The other way: MariaDB's dumps load into Borealis with MariaDB's checksums.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/dumps");
+    for f in ["mysqldump-default.sql", "mysqldump-single-transaction.sql"] {
+        let sql = std::fs::read_to_string(dir.join(f)).unwrap();
+        for (port, user, pw) in [(m.port, "root", ""), (b.port, "admin", PASSWORD)] {
+            let r = mysql(
+                port,
+                user,
+                pw,
+                &["-e", "drop database if exists shop; create database shop"],
+                "",
+            );
+            assert!(r.status.success(), "{}", text(&r.stderr));
+            let load = mysql(port, user, pw, &["shop"], &sql);
+            assert!(load.status.success(), "{f}: {}", text(&load.stderr));
+        }
+        let q = "checksum table shop.customers, shop.orders";
+        let want = checksums(m.mysql(&["-N", "-B", "-e", q], ""));
+        let got = checksums(b.mysql(&["-N", "-B", "-e", q], ""));
+        assert_eq!(got, want, "{f}");
+    }
+    // A fresh MariaDB dump of the every-type table.
+    let md = mysqldump(m.port, "root", "", &["rt"]);
+    assert!(md.status.success(), "{}", text(&md.stderr));
+    assert!(b
+        .mysql(&["-e", "create database fromm"], "")
+        .status
+        .success());
+    let load = mysql_bytes(b.port, "admin", PASSWORD, &["fromm"], &md.stdout);
+    assert!(load.status.success(), "{}", text(&load.stderr));
+    assert_eq!(sums_b("fromm"), reference);
+}

@@ -143,6 +143,11 @@ impl Drop for Borealis {
 
 /// Runs the real `mysql` client.
 pub fn mysql(port: u16, user: &str, password: &str, args: &[&str], stdin: &str) -> Output {
+    mysql_bytes(port, user, password, args, stdin.as_bytes())
+}
+
+/// Runs the real `mysql` client on input that need not be UTF-8 (a dump with raw BLOBs).
+pub fn mysql_bytes(port: u16, user: &str, password: &str, args: &[&str], stdin: &[u8]) -> Output {
     let mut cmd = Command::new("mysql");
     cmd.args(["-h127.0.0.1", &format!("-P{port}"), &format!("-u{user}")]);
     if !password.is_empty() {
@@ -156,9 +161,9 @@ pub fn mysql(port: u16, user: &str, password: &str, args: &[&str], stdin: &str) 
         .spawn()
         .expect("the mysql client (Debian package mariadb-client) is needed");
     let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_string();
+    let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
-        let _ = input.write_all(data.as_bytes());
+        let _ = input.write_all(&data);
     });
     let out = child.wait_with_output().unwrap();
     let _ = writer.join();

@@ -755,6 +755,24 @@ impl<R: AsyncRead + Unpin> Front<R> {
         let ctx = self.ctx.clone();
         match cmd {
             COM_QUIT => return Ok(false),
+            COM_QUERY if std::str::from_utf8(body).is_err() => {
+                // Raw BLOB bytes in string literals (mysqldump without --hex-blob).
+                match crate::literals::hex_binary_literals(body) {
+                    Some(sql) => {
+                        let mut rewritten = Vec::with_capacity(sql.len() + 1);
+                        rewritten.push(COM_QUERY);
+                        rewritten.extend_from_slice(sql.as_bytes());
+                        return self.forward(&rewritten).await;
+                    }
+                    None => {
+                        let e = SqlError::new(
+                            codes::ER_INVALID_CHARACTER_STRING,
+                            "Invalid utf8mb4 character string in statement",
+                        );
+                        ctx.send_err(&e).await?;
+                    }
+                }
+            }
             COM_QUERY | COM_INIT_DB | COM_STMT_PREPARE => {
                 if std::str::from_utf8(body).is_err() {
                     let e = SqlError::new(

@@ -47,6 +47,9 @@
 //! * it guards COM_STMT_EXECUTE: unknown id → 1243, malformed → 1210, and decodes the
 //!   parameters itself (`params.rs`, types remembered from the first execute as sysbench
 //!   relies on) before forwarding;
+//! * a COM_QUERY that is not UTF-8 only inside string literals (raw BLOB bytes in a mysqldump
+//!   file) has those literals rewritten as hex literals of the same bytes (`literals.rs`)
+//!   before it goes on; one with other invalid bytes gets 1300;
 //! * every reply, including those to commands opensrv dispatches, is encoded by this crate and
 //!   written on the shared write half with the sequence id the front recorded. opensrv's
 //!   remaining job is dispatch and its statement-id table.
@@ -63,6 +66,7 @@ pub mod codes;
 mod conn;
 pub mod encode;
 pub mod handshake;
+mod literals;
 pub mod packet;
 pub mod params;
 mod server;

@@ -312,13 +312,30 @@ pub fn show_create_view(v: &catalog::ViewDef) -> String {
                 .join(",")
         )
     };
+    // As MySQL prints it: tables of the view's own database unqualified, so the
+    // statement re-creates the view in whatever database a dump is loaded into.
+    let query =
+        match sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::MySqlDialect {}, &v.query)
+            .ok()
+            .and_then(|mut s| s.pop())
+        {
+            Some(mut st) => {
+                let _ = ast::visit_relations_mut(&mut st, |r: &mut ast::ObjectName| {
+                    if r.0.len() == 2 && r.0[0].as_ident().is_some_and(|i| i.value == v.db) {
+                        r.0.remove(0);
+                    }
+                    std::ops::ControlFlow::<()>::Continue(())
+                });
+                st.to_string()
+            }
+            None => v.query.clone(),
+        };
     format!(
-        "CREATE ALGORITHM={} DEFINER={} SQL SECURITY {} VIEW `{}`{cols} AS {}",
+        "CREATE ALGORITHM={} DEFINER={} SQL SECURITY {} VIEW `{}`{cols} AS {query}",
         v.algorithm,
         v.definer,
         v.security,
         v.name.replace('`', "``"),
-        v.query
     )
 }
 
