@@ -1,7 +1,7 @@
 //! Snapshots (immutable reads) and transactions (a write buffer over a snapshot,
 //! committed through the cluster's ordered pipeline).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -135,7 +135,7 @@ pub struct Transaction {
     /// Keys read "current" under their lock by [`Transaction::lock`]: the sequence number
     /// of the state read. The commit checks them for changes after that, not after the
     /// snapshot: while we hold the lock nobody else can change them.
-    current: HashMap<(u64, Bytes), u64>,
+    current: super::rowlock::FastMap<(u64, Bytes), u64>,
     lock_timeout: std::time::Duration,
     abort: Option<AbortCheck>,
 }
@@ -170,7 +170,7 @@ impl Transaction {
             watched_trees: Vec::new(),
             id,
             locked: Vec::new(),
-            current: HashMap::new(),
+            current: Default::default(),
             lock_timeout: std::time::Duration::from_secs(50),
             abort: None,
         }

@@ -76,9 +76,9 @@ pub(crate) struct CommitState {
     /// Newest state, including commits whose log record is not yet durable.
     pub working: State,
     /// Last committing sequence number per written key, for conflict checks.
-    pub recent: HashMap<(u64, Bytes), u64>,
+    pub recent: super::rowlock::FastMap<(u64, Bytes), u64>,
     /// Last committing sequence number per touched tree.
-    pub recent_trees: HashMap<u64, u64>,
+    pub recent_trees: super::rowlock::FastMap<u64, u64>,
     /// Transactions whose snapshot is older than this cannot be checked any more.
     pub pruned_below: u64,
     /// Frozen states waiting for their log record to become durable.
@@ -138,8 +138,8 @@ impl ClusterInner {
             dropped: AtomicBool::new(false),
             commit: Mutex::new(CommitState {
                 working: state,
-                recent: HashMap::new(),
-                recent_trees: HashMap::new(),
+                recent: Default::default(),
+                recent_trees: Default::default(),
                 pruned_below: 0,
                 pending: VecDeque::new(),
                 since_prune: 0,
