@@ -185,6 +185,11 @@ pub fn mariadbd() -> Option<PathBuf> {
 
 impl MariaDb {
     pub fn start(name: &str) -> MariaDb {
+        MariaDb::start_with(name, &[])
+    }
+
+    /// A MariaDB server with more `mariadbd` options (e.g. `--server-id=2` for a replica).
+    pub fn start_with(name: &str, extra: &[&str]) -> MariaDb {
         let bin = mariadbd().expect(
             "mariadbd (Debian package mariadb-server) is needed; scripts/test.sh installs it",
         );
@@ -228,7 +233,8 @@ impl MariaDb {
                 "--default-time-zone=+00:00",
                 "--innodb-buffer-pool-size=64M",
             ])
-            .arg(format!("--log-error={}", log.display()));
+            .arg(format!("--log-error={}", log.display()))
+            .args(extra);
         if is_root {
             cmd.arg("--user=root");
         }

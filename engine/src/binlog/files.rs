@@ -194,6 +194,17 @@ impl BinlogDir {
         format!("{}.{number:06}", self.opts.basename)
     }
 
+    /// The number of file `name` (`mysql-bin-changelog.000042` is 42), if it is one of
+    /// this directory's names.
+    pub fn number_of(&self, name: &str) -> Option<u64> {
+        file_number(&self.opts.basename, name)
+    }
+
+    /// The name of file number `number`.
+    pub fn name_of(&self, number: u64) -> String {
+        self.file_name(number)
+    }
+
     /// Path of the index file.
     pub fn index_path(&self) -> PathBuf {
         self.dir.join(format!("{}.index", self.opts.basename))
@@ -632,6 +643,46 @@ impl BinlogDir {
         warn!(file = %name, from = len, to = pos, "binlog truncated");
         self.changed.notify_all();
         Ok(())
+    }
+
+    /// Startup crash recovery for the integrator: makes (`name`, `pos`), the end of the
+    /// last transaction the engine committed durably, the end of the binlog's history.
+    /// Files between `name` and the active file (the one [`BinlogDir::open`] just started)
+    /// hold only transactions the engine lost: they are removed from the index and the
+    /// disk; then `name` is cut back to `pos` with [`BinlogDir::truncate_after`]. Returns
+    /// the removed files.
+    pub fn recover_to(&self, name: &str, pos: u64) -> Result<Vec<String>> {
+        let removed = {
+            let mut st = self.lock();
+            let idx =
+                st.files
+                    .iter()
+                    .position(|f| f == name)
+                    .ok_or_else(|| BinlogError::NotFound {
+                        name: name.to_string(),
+                    })?;
+            let last = st.files.len() - 1;
+            if idx >= last {
+                Vec::new()
+            } else {
+                let mut keep = st.files[..=idx].to_vec();
+                keep.push(st.files[last].clone());
+                let gone: Vec<String> = st.files[idx + 1..last].to_vec();
+                if !gone.is_empty() {
+                    self.write_index(&keep)?;
+                    st.files = keep;
+                    for f in &gone {
+                        warn!(file = %f, "binlog file holds only uncommitted transactions; removed");
+                        if let Err(e) = fs::remove_file(self.path(f)) {
+                            warn!(file = %f, error = %e, "binlog file could not be removed");
+                        }
+                    }
+                }
+                gone
+            }
+        };
+        self.truncate_after(name, pos)?;
+        Ok(removed)
     }
 
     /// False once the log was closed (shutdown) or poisoned by a failed write.
