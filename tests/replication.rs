@@ -139,7 +139,8 @@ fn wait_converged(m: &MariaDb, b: &Borealis, tables: &[&str]) {
                 ));
             }
             panic!(
-                "replica did not converge: want {want:?}, got {}\n{st}\n{detail}",
+                "replica on port {} did not converge: want {want:?}, got {}\n{st}\n{detail}",
+                m.port,
                 text(&got.stdout)
             );
         }
@@ -432,9 +433,11 @@ fn mariadb_replica_streams_and_survives_restart() {
 fn kill_9_with_a_replica_attached() {
     let b = Borealis::start("repl-crash");
     create_repl_user(&b);
-    sql(&b, "CREATE DATABASE c; CREATE TABLE c.t (id INT PRIMARY KEY, part INT NOT NULL, v VARCHAR(50)); CREATE TABLE c.counter (id INT PRIMARY KEY, n INT NOT NULL); INSERT INTO c.counter VALUES (1, 0)");
+    // (The replica skips the account statements: it runs with --skip-grant-tables.)
+    let (file, pos) = master_status(&b);
     let m = replica("crash-replica");
-    start_replica(&m, &b, "mysql-bin-changelog.000001", 4);
+    start_replica(&m, &b, &file, pos);
+    sql(&b, "CREATE DATABASE c; CREATE TABLE c.t (id INT PRIMARY KEY, part INT NOT NULL, v VARCHAR(50)); CREATE TABLE c.counter (id INT PRIMARY KEY, n INT NOT NULL); INSERT INTO c.counter VALUES (1, 0)");
     wait_converged(&m, &b, &["c.t", "c.counter"]);
 
     let mut client = Command::new("mysql")
@@ -488,7 +491,7 @@ fn kill_9_with_a_replica_attached() {
     let _ = client.wait();
     let _ = feeder.join();
     let b = b.restart();
-    let v: Vec<u64> = sql(&b, "SELECT count(*), sum(part=1), coalesce(max(id * (part=1)), 0), (SELECT n FROM counter) FROM c.t")
+    let v: Vec<u64> = sql(&b, "SELECT count(*), sum(part=1), coalesce(max(id * (part=1)), 0), (SELECT n FROM c.counter) FROM c.t")
         .split_whitespace()
         .map(|x| x.parse().unwrap())
         .collect();
