@@ -347,6 +347,13 @@ fn mysqlbinlog_reads_files_and_positions_agree() {
         ),
         "1\tROW\tCRC32\t1\n"
     );
+    // SET GLOBAL binlog_checksum rotates to a file without CRCs.
+    sql(&b, "SET GLOBAL binlog_checksum = NONE");
+    sql(&b, "INSERT INTO rp.kv (k, v) VALUES ('no-crc', 1)");
+    let (name, size) = binary_logs(&b).last().unwrap().clone();
+    let listing = check_local_file(&binlog_dir(&b).join(&name), size);
+    assert!(!listing.contains("CRC32 0x"), "{listing}");
+    assert!(listing.contains("'no-crc'"), "{listing}");
 }
 
 /// A MariaDB replica streams DDL, DML of every type and sysbench, follows a restart of
@@ -407,6 +414,7 @@ fn mariadb_replica_streams_and_survives_restart() {
             &format!("-P{}", b.port),
             "-uadmin",
             &format!("-p{PASSWORD}"),
+            "--hex-blob",
             "--databases",
             "rp",
         ])
@@ -421,6 +429,20 @@ fn mariadb_replica_streams_and_survives_restart() {
     let load = m2.mysql(&[], &text(&seed.stdout));
     assert!(load.status.success(), "{}", text(&load.stderr));
     start_replica(&m2, &b, &prev, prev_size);
+    // The replica that followed the restart reports coordinates in the new file.
+    sql(&b, "INSERT INTO rp.nopk VALUES (4, 'new file')");
+    wait_converged(&m, &b, TABLES);
+    let st = slave_status(&m);
+    assert_eq!(
+        field(&st, "Master_Log_File"),
+        logs.last().unwrap().0,
+        "{st}"
+    );
+    assert_eq!(
+        field(&st, "Read_Master_Log_Pos").parse::<u64>().unwrap(),
+        master_status(&b).1,
+        "{st}"
+    );
     sql(&b, "DELETE FROM rp.all_types WHERE id = 4");
     wait_converged(&m, &b, TABLES);
     wait_converged(&m2, &b, TABLES);

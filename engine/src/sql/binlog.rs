@@ -163,7 +163,19 @@ impl ClusterBinlog {
         let last_seq = cluster.snapshot().seq();
         if let Some(c) = cluster.binlog_coord_at(u64::MAX) {
             let name = bd.name_of(u64::from(c.file));
-            match bd.recover_to(&name, c.pos) {
+            let cut = match transactions_after(&bd, &name, c.pos) {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!(error = %e, file = %name, pos = c.pos, "binlog tail unreadable; cutting");
+                    true
+                }
+            };
+            let result = if cut {
+                bd.recover_to(&name, c.pos)
+            } else {
+                Ok(Vec::new())
+            };
+            match result {
                 Ok(removed) if !removed.is_empty() => {
                     tracing::warn!(files = ?removed, "binlog files of lost transactions removed")
                 }
@@ -215,7 +227,7 @@ impl ClusterBinlog {
             return Ok(());
         }
         let n = self.groups.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % every == 0 && self.dir.is_open() {
+        if n.is_multiple_of(every) && self.dir.is_open() {
             self.dir.sync()?;
         }
         Ok(())
@@ -492,6 +504,12 @@ impl ClusterBinlog {
         Ok(())
     }
 
+    /// `SET GLOBAL binlog_checksum`: rotates to a file written with `checksum`.
+    pub fn set_checksum(&self, checksum: Checksum) -> SqlResult<()> {
+        self.dir.set_checksum(checksum);
+        self.flush()
+    }
+
     /// `FLUSH BINARY LOGS`.
     pub fn flush(&self) -> SqlResult<()> {
         self.dir.flush_logs().map(|_| ()).map_err(bl_err)?;
@@ -586,7 +604,7 @@ impl ClusterBinlog {
         }
         let tick = Duration::from_millis(500);
         let mut last_sent = Instant::now();
-        let mut first = true;
+        let mut current = start.file.clone();
         loop {
             let next = reader.next();
             let ev = match next {
@@ -623,13 +641,13 @@ impl ClusterBinlog {
                 }
             };
             let h = ev.header().map_err(fatal)?;
-            if ev.pos == 4 && !first {
+            if ev.file != current {
                 // A new file: the replica learns its name from an artificial Rotate.
                 if !send(rotate(&ev.file, 4)?) {
                     return Ok(());
                 }
+                current = ev.file.clone();
             }
-            first = false;
             let raw = if h.type_code == types::FORMAT_DESCRIPTION {
                 format_description_for_dump(&ev.raw, 4).map_err(fatal)?
             } else {
@@ -670,6 +688,31 @@ impl ClusterBinlog {
             last_sent = Instant::now();
         }
     }
+}
+
+/// Whether the binlog holds transaction events after (`name`, `pos`), in that file or in a
+/// later one before the active file (Rotate/Stop/Format_description are not).
+fn transactions_after(bd: &BinlogDir, name: &str, pos: u64) -> crate::binlog::Result<bool> {
+    let files = bd.list()?;
+    let Some(idx) = files.iter().position(|(n, _)| n == name) else {
+        return Ok(false);
+    };
+    let last = files.len().saturating_sub(1);
+    for (i, (f, _)) in files
+        .iter()
+        .enumerate()
+        .skip(idx)
+        .take(last.saturating_sub(idx))
+    {
+        let from = if i == idx { pos } else { 4 };
+        for ev in bd.read_file_events(f, from)? {
+            let t = ev?.header()?.type_code;
+            if !matches!(t, types::FORMAT_DESCRIPTION | types::ROTATE | types::STOP) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Without heartbeats there is nothing to send while idle; the caller's `send` decides

@@ -1952,6 +1952,13 @@ impl Session {
                                 Ok(None) => {}
                                 Err(e) => return Err(SqlError::new(e.code(), e.message())),
                             }
+                            if name.eq_ignore_ascii_case("binlog_checksum") && scope == Scope::Global {
+                                // As MySQL: the binlog rotates and the new file uses it.
+                                if let Some(bl) = &self.inst.binlog {
+                                    let v = self.inst.globals.get("binlog_checksum").map(|v| v.show_text()).unwrap_or_default();
+                                    bl.set_checksum(crate::binlog::Checksum::from_name(&v).unwrap_or_default())?;
+                                }
+                            }
                             if name.eq_ignore_ascii_case("autocommit") && scope == Scope::Session {
                                 let now = self.vars.autocommit();
                                 if now && !was_autocommit {
