@@ -2608,7 +2608,7 @@ mod tests {
             ("autocommit", Some("1"), "ON"),
             ("sql_notes", Some("1"), "ON"),
             ("sql_auto_is_null", Some("0"), "OFF"),
-            ("log_bin", Some("1"), "ON"),
+            ("log_bin", Some("0"), "OFF"),
             ("version_comment", Some("Borealis"), "Borealis"),
             ("long_query_time", Some("10.000000"), "10.000000"),
             ("max_statement_time", Some("0.000000"), "0.000000"),
