@@ -462,17 +462,13 @@ fn kill_query_and_kill_connection() {
     assert!(k.status.success(), "{}", text(&k.stderr));
     let out = sleeper.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(
-        text(&out.stdout).split_whitespace().collect::<Vec<_>>(),
-        ["1", "sleeper", "still", "here"]
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(25),
-        "the sleep was cut short"
-    );
+    assert_eq!(text(&out.stdout).split_whitespace().collect::<Vec<_>>(), ["1", "sleeper", "still", "here"]);
+    assert!(started.elapsed() < Duration::from_secs(25), "the sleep was cut short");
 
     // KILL QUERY on a long join: 1317, and the same connection runs its next statement.
-    let scan = spawn("select count(sleep(0.2)), 'scanner' from k.t; select 'next'");
+    let scan = spawn(
+        "select count(sleep(0.2)), 'scanner' from k.t; select 'next'",
+    );
     let id = id_of("scanner");
     let k = b.mysql(&["-e", &format!("kill query {id}")], "");
     assert!(k.status.success(), "{}", text(&k.stderr));
@@ -495,38 +491,17 @@ fn kill_query_and_kill_connection() {
         "{}",
         text(&out.stderr)
     );
-    let gone = b.mysql(
-        &[
-            "-N",
-            "-e",
-            "select count(*) from information_schema.processlist",
-        ],
-        "",
-    );
-    assert_eq!(
-        text(&gone.stdout).trim(),
-        "1",
-        "only the asking session is left"
-    );
+    let gone = b.mysql(&["-N", "-e", "select count(*) from information_schema.processlist"], "");
+    assert_eq!(text(&gone.stdout).trim(), "1", "only the asking session is left");
 
     // Unknown ids, and another user's session without SUPER.
     let bad = b.mysql(&["-e", "kill 999999"], "");
-    assert!(
-        text(&bad.stderr).contains("ERROR 1094"),
-        "{}",
-        text(&bad.stderr)
-    );
+    assert!(text(&bad.stderr).contains("ERROR 1094"), "{}", text(&bad.stderr));
     let u = b.mysql(&["-e", "create user 'carol'@'%' identified by 'pw'"], "");
     assert!(u.status.success(), "{}", text(&u.stderr));
     let sleeper = spawn("select sleep(30), 'admin-sleeper'");
     let id = id_of("admin-sleeper");
-    let denied = mysql(
-        b.port,
-        "carol",
-        "pw",
-        &["-e", &format!("kill query {id}")],
-        "",
-    );
+    let denied = mysql(b.port, "carol", "pw", &["-e", &format!("kill query {id}")], "");
     assert!(
         text(&denied.stderr).contains("ERROR 1095"),
         "{}",
@@ -559,11 +534,7 @@ fn row_locks_wait_instead_of_failing() {
                 "-N",
                 "r",
             ])
-            .args(if sql.is_empty() {
-                vec![]
-            } else {
-                vec!["-e", sql]
-            })
+            .args(if sql.is_empty() { vec![] } else { vec!["-e", sql] })
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -600,47 +571,27 @@ fn row_locks_wait_instead_of_failing() {
         .count();
     assert_eq!(errs, 1, "{} / {}", text(&oa.stderr), text(&oc.stderr));
     let rows = b.mysql(&["-N", "-e", "select n from r.c order by id"], "");
-    let got: Vec<String> = text(&rows.stdout)
-        .split_whitespace()
-        .map(String::from)
-        .collect();
+    let got: Vec<String> = text(&rows.stdout).split_whitespace().map(String::from).collect();
     assert!(
         got == ["610", "10"] || got == ["700", "100"],
         "the winner's changes only: {got:?}"
     );
 
     // A duplicate key waits for the inserting transaction, then sees its row.
-    let ins = spawn(
-        "begin; insert into c values (5, 5); select sleep(1); commit",
-        String::new(),
-    );
+    let ins = spawn("begin; insert into c values (5, 5); select sleep(1); commit", String::new());
     std::thread::sleep(Duration::from_millis(300));
     let dup = b.mysql(&["-e", "insert into r.c values (5, 6)"], "");
-    assert!(
-        text(&dup.stderr).contains("ERROR 1062"),
-        "{}",
-        text(&dup.stderr)
-    );
+    assert!(text(&dup.stderr).contains("ERROR 1062"), "{}", text(&dup.stderr));
     assert!(ins.wait_with_output().unwrap().status.success());
 
     // innodb_lock_wait_timeout.
-    let hold = spawn(
-        "begin; update c set n = 0 where id = 2; select sleep(3); commit",
-        String::new(),
-    );
+    let hold = spawn("begin; update c set n = 0 where id = 2; select sleep(3); commit", String::new());
     std::thread::sleep(Duration::from_millis(300));
     let timeout = b.mysql(
-        &[
-            "-e",
-            "set innodb_lock_wait_timeout = 1; update r.c set n = 1 where id = 2",
-        ],
+        &["-e", "set innodb_lock_wait_timeout = 1; update r.c set n = 1 where id = 2"],
         "",
     );
-    assert!(
-        text(&timeout.stderr).contains("ERROR 1205"),
-        "{}",
-        text(&timeout.stderr)
-    );
+    assert!(text(&timeout.stderr).contains("ERROR 1205"), "{}", text(&timeout.stderr));
     assert!(hold.wait_with_output().unwrap().status.success());
 }
 

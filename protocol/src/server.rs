@@ -8,11 +8,11 @@
 
 use std::future::Future;
 use std::io::{self, Read, Write};
-use std::net::SocketAddr;
 use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, ToSocketAddrs};
@@ -30,10 +30,7 @@ fn serve_on_own_thread(
     factory: Arc<dyn SessionFactory>,
     config: Arc<ServerConfig>,
 ) {
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             tracing::warn!(id, error = %e, "cannot start a connection runtime");

@@ -134,12 +134,9 @@ impl Interrupt {
     const CONNECTION: u8 = 2;
 
     pub fn kill_query(&self) {
-        let _ = self.0.compare_exchange(
-            0,
-            Self::QUERY,
-            AtomicOrdering::Relaxed,
-            AtomicOrdering::Relaxed,
-        );
+        let _ = self
+            .0
+            .compare_exchange(0, Self::QUERY, AtomicOrdering::Relaxed, AtomicOrdering::Relaxed);
     }
 
     pub fn kill_connection(&self) {
@@ -148,12 +145,9 @@ impl Interrupt {
 
     /// At the start of a statement: forget a `KILL QUERY` aimed at the previous one.
     pub fn reset_query(&self) {
-        let _ = self.0.compare_exchange(
-            Self::QUERY,
-            0,
-            AtomicOrdering::Relaxed,
-            AtomicOrdering::Relaxed,
-        );
+        let _ = self
+            .0
+            .compare_exchange(Self::QUERY, 0, AtomicOrdering::Relaxed, AtomicOrdering::Relaxed);
     }
 
     pub fn is_set(&self) -> bool {

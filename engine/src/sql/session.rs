@@ -400,14 +400,7 @@ fn processlist_rows(inst: &Instance, own_id: u32, own_info: &str) -> Vec<Vec<Val
 
 impl SessionEnv for Env<'_> {
     fn processlist(&self) -> Vec<Vec<Value>> {
-        let own = self
-            .inst
-            .procs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&self.conn_id)
-            .and_then(|p| p.info.clone())
-            .unwrap_or_default();
+        let own = self.inst.procs.lock().unwrap_or_else(|e| e.into_inner()).get(&self.conn_id).and_then(|p| p.info.clone()).unwrap_or_default();
         processlist_rows(self.inst, self.conn_id, &own)
     }
 
@@ -636,10 +629,7 @@ impl Session {
                 .find_user(&self.user, &self.host)
                 .is_some_and(|u| u.allows(privs::SUPER, None, None));
             if !allowed {
-                return Err(SqlError::new(
-                    1095,
-                    format!("You are not owner of thread {id}"),
-                ));
+                return Err(SqlError::new(1095, format!("You are not owner of thread {id}")));
             }
         }
         let procs = self.inst.procs.lock().unwrap_or_else(|e| e.into_inner());

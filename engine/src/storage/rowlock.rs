@@ -168,9 +168,6 @@ mod tests {
             timeout: Duration::from_secs(10),
             abort: Some(&abort),
         };
-        assert!(matches!(
-            locks.acquire(2, k(1), &p),
-            Err(Error::Interrupted)
-        ));
+        assert!(matches!(locks.acquire(2, k(1), &p), Err(Error::Interrupted)));
     }
 }
