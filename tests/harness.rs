@@ -209,6 +209,10 @@ impl MariaDb {
                 "--skip-test-db",
             ])
             .arg(format!("--datadir={}", data.display()));
+        // A private tmpdir: concurrent bootstraps otherwise collide on temporary tables.
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        install.arg(format!("--tmpdir={}", tmp.display()));
         if is_root {
             install.arg("--user=root");
         }

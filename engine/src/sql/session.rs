@@ -803,6 +803,12 @@ impl Session {
         self.savepoints.clear();
         let ddl = std::mem::take(&mut self.txn_ddl);
         if let Some(mut t) = self.txn.take() {
+            let inst = self.inst.clone();
+            let _committing = if t.is_read_only() {
+                None
+            } else {
+                Some(inst.locks.begin_commit(self.conn_id, self.lock_timeout())?)
+            };
             let info = CommitInfo {
                 server_id: self.inst.globals.info().server_id,
                 extra: Vec::new(),
