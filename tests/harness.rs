@@ -190,6 +190,11 @@ pub fn mariadbd() -> Option<PathBuf> {
 
 impl MariaDb {
     pub fn start(name: &str) -> MariaDb {
+        MariaDb::start_with(name, &[])
+    }
+
+    /// A MariaDB server with more `mariadbd` options (e.g. `--server-id=2` for a replica).
+    pub fn start_with(name: &str, extra: &[&str]) -> MariaDb {
         let bin = mariadbd().expect(
             "mariadbd (Debian package mariadb-server) is needed; scripts/test.sh installs it",
         );
@@ -209,6 +214,10 @@ impl MariaDb {
                 "--skip-test-db",
             ])
             .arg(format!("--datadir={}", data.display()));
+        // A private tmpdir: concurrent bootstraps otherwise collide on temporary tables.
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        install.arg(format!("--tmpdir={}", tmp.display()));
         if is_root {
             install.arg("--user=root");
         }
@@ -233,7 +242,8 @@ impl MariaDb {
                 "--default-time-zone=+00:00",
                 "--innodb-buffer-pool-size=64M",
             ])
-            .arg(format!("--log-error={}", log.display()));
+            .arg(format!("--log-error={}", log.display()))
+            .args(extra);
         if is_root {
             cmd.arg("--user=root");
         }

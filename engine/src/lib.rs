@@ -52,11 +52,18 @@
 //!    images, tree creates/drops), applies the changes to a copy of the working
 //!    state as one sorted batch per tree (`storage::btree::apply` copies only
 //!    the path it changes: storage invariant 1), appends the record to the log
-//!    buffer and queues the new state as pending.
+//!    buffer and queues the new state as pending. Just before the append, the
+//!    commit hook of [`storage::Transaction::commit_with`] renders the record into
+//!    binlog events and appends them to the cluster's binlog file
+//!    ([`sql::binlog`]); their end (file, position) goes into the record and the
+//!    timeline, so the binlog's order is the commit order.
 //! 5. Outside the lock it waits for the log to be durable up to its record:
-//!    the first waiter leads, writes every buffered record and fsyncs once for
-//!    the whole group (durability 1). Then pending states whose records are
-//!    durable are published, in order, and appended to the timeline.
+//!    the first waiter leads, fsyncs the binlog (a log sync hook, so a durable
+//!    record always has durable events), writes every buffered record and fsyncs
+//!    once for the whole group (durability 1 and 3). Then pending states whose
+//!    records are durable are published, in order, and appended to the timeline;
+//!    the session moves the binlog's safe point past its commit, up to which
+//!    replicas are sent events.
 //!
 //! # Life of a read
 //!
@@ -103,6 +110,9 @@
 //! by a crash fails its CRC and ends the log there (it is truncated), so a
 //! transaction is either wholly replayed or absent; an acknowledged commit's
 //! record was fsynced before the acknowledgement, so it is always replayed.
+//! The SQL layer then opens the binlog ([`sql::binlog::ClusterBinlog::open`]): it cuts
+//! the files back to the coordinate of the newest recovered commit (events of
+//! transactions whose record was lost go away) and starts a new file.
 
 pub mod binlog;
 pub mod error;

@@ -4,14 +4,16 @@
 
 use std::sync::Arc;
 
+use borealis_engine::sql::binlog::ReplicaHost;
 use borealis_engine::sql::exec::OutColumn;
 use borealis_engine::sql::session::{Instance, Output, Session as EngineSession};
 use borealis_engine::sql::SqlError as EngineError;
 use borealis_engine::value::temporal::{Date, DateTime, Time};
 use borealis_engine::value::{Collation, Decimal, IntKind, LobKind, SqlType, Value};
 use borealis_protocol::{
-    AuthRequest, Column, ColumnFlags, ColumnType, Outcome, Prepared, Session, SessionFactory,
-    SessionStatus, SqlError, Statistics, WireValue,
+    AuthRequest, BinlogDumpRequest, BinlogEvents, Column, ColumnFlags, ColumnType, Outcome,
+    Prepared, RegisterReplica, Session, SessionFactory, SessionStatus, SqlError, Statistics,
+    WireValue,
 };
 
 fn err(e: EngineError) -> SqlError {
@@ -47,6 +49,9 @@ impl SessionFactory for Factory {
                 req.database.as_deref(),
             )
             .map_err(err)?;
+        if let Some((_, p)) = req.attributes.iter().find(|(k, _)| k == "program_name") {
+            s.set_client_program(p);
+        }
         if let Some(c) = Collation::from_id(req.charset) {
             s.vars.set_names_collation(c);
         }
@@ -71,6 +76,12 @@ impl SessionFactory for Factory {
 /// One connection's engine session.
 pub struct Conn {
     s: EngineSession,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.s.unregister_replica();
+    }
 }
 
 /// Column definition for a result column.
@@ -380,6 +391,47 @@ impl Session for Conn {
     fn reset_connection(&mut self) -> Result<(), SqlError> {
         self.s.reset();
         Ok(())
+    }
+
+    fn register_replica(&mut self, r: &RegisterReplica) -> Result<(), SqlError> {
+        self.s
+            .register_replica(ReplicaHost {
+                server_id: r.server_id,
+                host: r.host.clone(),
+                port: r.port,
+            })
+            .map_err(err)
+    }
+
+    /// Checks the request on the connection's thread (errors go back as ERR before any
+    /// event), then produces the events on a thread of their own: it blocks on the binlog
+    /// (waiting for commits, heartbeats) while the connection's thread writes to the
+    /// socket. The producer ends when the receiver is dropped (the replica left).
+    fn binlog_dump(&mut self, req: &BinlogDumpRequest) -> Result<BinlogEvents, SqlError> {
+        let (bl, start) = self
+            .s
+            .binlog_dump_start(&req.file, u64::from(req.position), req.flags)
+            .map_err(err)?;
+        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        let replica = req.server_id;
+        std::thread::Builder::new()
+            .name(format!("binlog-dump-{replica}"))
+            .spawn(move || {
+                tracing::info!(replica, file = %start.file, pos = start.pos, "binlog dump started");
+                let result = bl.dump(&start, |ev| {
+                    if ev.is_empty() {
+                        return !tx.is_closed();
+                    }
+                    tx.blocking_send(Ok(ev)).is_ok()
+                });
+                if let Err(e) = result {
+                    tracing::warn!(replica, error = %e, "binlog dump failed");
+                    let _ = tx.blocking_send(Err(err(e)));
+                }
+                tracing::info!(replica, "binlog dump ended");
+            })
+            .map_err(|e| SqlError::new(1236, format!("cannot start the dump thread: {e}")))?;
+        Ok(rx)
     }
 
     fn status(&self) -> SessionStatus {

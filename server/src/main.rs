@@ -39,6 +39,11 @@ Options:
   --cache-size <SIZE>       Page cache size, e.g. 256M, 2G (default: 256M)
   --page-size <BYTES>       Page size of a new volume (default: 16384)
   --server-id <N>           server_id (default: 1)
+  --skip-log-bin            Do not write binary logs (log_bin=OFF); by default every
+                            commit is logged to DATA_DIR/binlog/<cluster>/
+  --var <NAME>=<VALUE>      Startup value of a global variable, e.g.
+                            --var binlog_checksum=NONE --var max_binlog_size=1048576
+                            (repeatable)
   --log-level <LEVEL>       error, warn, info, debug, trace (default: info)
   -h, --help                Print this help
 ";
@@ -54,6 +59,8 @@ struct Args {
     page_size: usize,
     server_id: u32,
     log_level: String,
+    log_bin: bool,
+    vars: Vec<(String, String)>,
 }
 
 fn parse_size(s: &str) -> Option<usize> {
@@ -81,6 +88,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         page_size: 16384,
         server_id: 1,
         log_level: "info".into(),
+        log_bin: true,
+        vars: Vec::new(),
     };
     while let Some(flag) = argv.next() {
         let (flag, inline) = match flag.split_once('=') {
@@ -89,6 +98,10 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         };
         if flag == "-h" || flag == "--help" {
             return Err(String::new());
+        }
+        if flag == "--skip-log-bin" {
+            a.log_bin = false;
+            continue;
         }
         let mut value = || {
             inline
@@ -121,6 +134,14 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| "--server-id must be a number".to_string())?
             }
             "--log-level" => a.log_level = value()?,
+            "--var" => {
+                let v = value()?;
+                let (name, val) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--var needs NAME=VALUE, got '{v}'"))?;
+                a.vars
+                    .push((name.trim().replace('-', "_"), val.trim().to_string()));
+            }
             other => {
                 return Err(format!(
                     "unknown option '{other}' (see borealis serve --help)"
@@ -151,6 +172,38 @@ fn write_initial_password(dir: &Path, pw: &str) -> std::io::Result<()> {
         .mode(0o600)
         .open(dir.join("initial-password"))?;
     writeln!(f, "{pw}")
+}
+
+/// The server's UUID, created on first start and kept in `DATA_DIR/auto.cnf` as MySQL does
+/// (`server-uuid=...` under `[auto]`).
+fn server_uuid(dir: &Path) -> Result<String, String> {
+    let path = dir.join("auto.cnf");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Some(u) = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("server-uuid="))
+        {
+            return Ok(u.trim().to_string());
+        }
+    }
+    let mut b = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut b);
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let uuid = format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    );
+    std::fs::write(&path, format!("[auto]\nserver-uuid={uuid}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(uuid)
 }
 
 fn main() {
@@ -236,17 +289,20 @@ fn run(a: Args) -> Result<(), String> {
             .unwrap_or_else(|_| "localhost".into()),
         datadir: format!("{}/", data_dir.display()),
         server_id: a.server_id,
-        log_bin: false,
+        server_uuid: server_uuid(&a.data_dir)?,
+        log_bin: a.log_bin,
         ..Default::default()
     };
     let master = password.as_deref().map(|p| (a.user.as_str(), p));
-    let inst = Instance::new(
+    let inst = Instance::new_with(
         volume.clone(),
         &a.cluster,
         info,
         if first_start { master } else { None },
+        &a.vars,
     )
     .map_err(|e| e.to_string())?;
+    let shutdown_inst = inst.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(
             std::thread::available_parallelism()
@@ -287,6 +343,8 @@ fn run(a: Args) -> Result<(), String> {
         Ok::<(), String>(())
     })?;
     drop(rt);
+    shutdown_inst.shutdown();
+    drop(shutdown_inst);
     match Arc::try_unwrap(volume) {
         Ok(v) => v.close().map_err(|e| e.to_string())?,
         Err(v) => v.checkpoint().map_err(|e| e.to_string())?,

@@ -90,6 +90,10 @@ struct State {
     end: u64,
     /// Why the log no longer accepts writes.
     closed: Option<String>,
+    /// Checksum of the active file's events (as its Format_description says).
+    checksum: Checksum,
+    /// Checksum of files started from now on ([`BinlogDir::set_checksum`]).
+    next_checksum: Checksum,
 }
 
 /// The binlog files of one directory. Thread-safe; see the module docs for invariants.
@@ -141,6 +145,7 @@ impl BinlogDir {
             )));
         }
         fs::create_dir_all(&dir).map_err(io_err(format!("creating {}", dir.display())))?;
+        let cs = opts.checksum;
         let this = BinlogDir {
             dir,
             opts,
@@ -149,6 +154,8 @@ impl BinlogDir {
                 active: None,
                 end: 0,
                 closed: None,
+                checksum: cs,
+                next_checksum: cs,
             }),
             changed: Condvar::new(),
         };
@@ -192,6 +199,17 @@ impl BinlogDir {
 
     fn file_name(&self, number: u64) -> String {
         format!("{}.{number:06}", self.opts.basename)
+    }
+
+    /// The number of file `name` (`mysql-bin-changelog.000042` is 42), if it is one of
+    /// this directory's names.
+    pub fn number_of(&self, name: &str) -> Option<u64> {
+        file_number(&self.opts.basename, name)
+    }
+
+    /// The name of file number `number`.
+    pub fn name_of(&self, number: u64) -> String {
+        self.file_name(number)
     }
 
     /// Path of the index file.
@@ -255,15 +273,13 @@ impl BinlogDir {
     fn start_file(&self, st: &mut State, number: u64, created: u32) -> Result<()> {
         let name = self.file_name(number);
         let path = self.path(&name);
-        let mut fde = Event::format_description(
-            Origin::now(self.opts.server_id),
-            created,
-            self.opts.checksum,
-        );
+        let checksum = st.next_checksum;
+        let mut fde =
+            Event::format_description(Origin::now(self.opts.server_id), created, checksum);
         fde.flags |= LOG_EVENT_BINLOG_IN_USE_F;
         let mut buf = BINLOG_MAGIC.to_vec();
-        let end = (BINLOG_MAGIC.len() + fde.encoded_len(self.opts.checksum)) as u32;
-        fde.encode_into(&mut buf, end, self.opts.checksum)?;
+        let end = (BINLOG_MAGIC.len() + fde.encoded_len(checksum)) as u32;
+        fde.encode_into(&mut buf, end, checksum)?;
         let ctx = format!("creating {}", path.display());
         let file = OpenOptions::new()
             .read(true)
@@ -280,6 +296,7 @@ impl BinlogDir {
             return Err(e);
         }
         st.active = Some(Arc::new(file));
+        st.checksum = checksum;
         st.end = buf.len() as u64;
         st.closed = None;
         self.changed.notify_all();
@@ -361,7 +378,7 @@ impl BinlogDir {
     /// poisoned.
     fn write_events(&self, st: &mut State, events: &[Event]) -> Result<()> {
         let file = Arc::clone(self.check_open(st)?);
-        let checksum = self.opts.checksum;
+        let checksum = st.checksum;
         let mut buf = Vec::with_capacity(events.iter().map(|e| e.encoded_len(checksum)).sum());
         let mut pos = st.end;
         for ev in events {
@@ -431,6 +448,12 @@ impl BinlogDir {
         }
         info!(from = %current, to = %next, "binlog rotated");
         Ok(())
+    }
+
+    /// `SET GLOBAL binlog_checksum`: files started from now on use `checksum` (the caller
+    /// rotates, as MySQL does, so the change applies at once).
+    pub fn set_checksum(&self, checksum: Checksum) {
+        self.lock().next_checksum = checksum;
     }
 
     /// `FLUSH BINARY LOGS`: rotates now. Returns the new active file.
@@ -632,6 +655,46 @@ impl BinlogDir {
         warn!(file = %name, from = len, to = pos, "binlog truncated");
         self.changed.notify_all();
         Ok(())
+    }
+
+    /// Startup crash recovery for the integrator: makes (`name`, `pos`), the end of the
+    /// last transaction the engine committed durably, the end of the binlog's history.
+    /// Files between `name` and the active file (the one [`BinlogDir::open`] just started)
+    /// hold only transactions the engine lost: they are removed from the index and the
+    /// disk; then `name` is cut back to `pos` with [`BinlogDir::truncate_after`]. Returns
+    /// the removed files.
+    pub fn recover_to(&self, name: &str, pos: u64) -> Result<Vec<String>> {
+        let removed = {
+            let mut st = self.lock();
+            let idx =
+                st.files
+                    .iter()
+                    .position(|f| f == name)
+                    .ok_or_else(|| BinlogError::NotFound {
+                        name: name.to_string(),
+                    })?;
+            let last = st.files.len() - 1;
+            if idx >= last {
+                Vec::new()
+            } else {
+                let mut keep = st.files[..=idx].to_vec();
+                keep.push(st.files[last].clone());
+                let gone: Vec<String> = st.files[idx + 1..last].to_vec();
+                if !gone.is_empty() {
+                    self.write_index(&keep)?;
+                    st.files = keep;
+                    for f in &gone {
+                        warn!(file = %f, "binlog file holds only uncommitted transactions; removed");
+                        if let Err(e) = fs::remove_file(self.path(f)) {
+                            warn!(file = %f, error = %e, "binlog file could not be removed");
+                        }
+                    }
+                }
+                gone
+            }
+        };
+        self.truncate_after(name, pos)?;
+        Ok(removed)
     }
 
     /// False once the log was closed (shutdown) or poisoned by a failed write.

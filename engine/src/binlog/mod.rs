@@ -21,6 +21,12 @@
 //!    [`Event::artificial_rotate`] and the file's Format_description
 //!    ([`format_description_for_dump`]).
 //!
+//! How the server drives this module (the commit hook, crash recovery against the
+//! engine's timeline, SHOW/PURGE/RESET, dump threads that never send what a crash could
+//! take back) is [`crate::sql::binlog`]. Statement-based logging (MIXED's safe
+//! statements with Intvar/Rand/User_var context) has its events here but is not used yet:
+//! every DML is logged as rows whatever `binlog_format` says.
+//!
 //! Compatibility choices (see `shared/DESIGN.md`, "Binlog"):
 //! - The Format_description says server `8.0.36-borealis` and carries MySQL 8.0's table
 //!   of 41 post-header lengths. MariaDB takes any version without "MariaDB" in it for a

@@ -331,6 +331,10 @@ pub fn show_create_table(t: &TableDef) -> String {
         }
         if !c.nullable {
             l.push_str(" NOT NULL");
+        } else if matches!(c.ty, SqlType::Timestamp { .. }) {
+            // As MySQL 8.0 prints it; without it a server with
+            // explicit_defaults_for_timestamp=OFF makes the column NOT NULL.
+            l.push_str(" NULL");
         }
         if c.auto_increment {
             l.push_str(" AUTO_INCREMENT");

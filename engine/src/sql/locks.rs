@@ -26,6 +26,8 @@ struct Holders {
 struct State {
     global_read: HashSet<u32>,
     tables: HashMap<TableKey, Holders>,
+    /// Commits of writing transactions in progress ([`TableLocks::begin_commit`]).
+    committing: usize,
 }
 
 impl State {
@@ -106,8 +108,12 @@ impl TableLocks {
         })
     }
 
-    /// FLUSH TABLES WITH READ LOCK: waits until no other session holds a WRITE lock.
+    /// FLUSH TABLES WITH READ LOCK: waits until no other session holds a WRITE lock, then
+    /// (new commits now wait) until the commits in progress are done, as MySQL's lock
+    /// waits for running writers: afterwards the data and the binlog position
+    /// (`SHOW MASTER STATUS`, what `mysqldump --master-data` records) stay still.
     pub fn global_read_lock(&self, conn: u32, timeout: Duration) -> SqlResult<()> {
+        let deadline = Instant::now() + timeout;
         self.wait_until(timeout, |st| {
             if st
                 .tables
@@ -118,7 +124,27 @@ impl TableLocks {
             }
             st.global_read.insert(conn);
             true
-        })
+        })?;
+        let left = deadline.saturating_duration_since(Instant::now());
+        let drained = self.wait_until(left, |st| st.committing == 0);
+        if drained.is_err() {
+            self.release(conn);
+        }
+        drained
+    }
+
+    /// The commit of a writing transaction of `conn` begins: waits while another session
+    /// holds the global read lock (COMMIT waits for FLUSH TABLES WITH READ LOCK in
+    /// MySQL). The commit ends when the guard is dropped.
+    pub fn begin_commit(&self, conn: u32, timeout: Duration) -> SqlResult<CommitGuard<'_>> {
+        self.wait_until(timeout, |st| {
+            if st.global_read.iter().any(|c| *c != conn) {
+                return false;
+            }
+            st.committing += 1;
+            true
+        })?;
+        Ok(CommitGuard(self))
     }
 
     /// Waits until a statement of `conn` may read/write these tables.
@@ -149,6 +175,18 @@ impl TableLocks {
         });
         drop(st);
         self.changed.notify_all();
+    }
+}
+
+/// A commit in progress (see [`TableLocks::begin_commit`]).
+pub struct CommitGuard<'a>(&'a TableLocks);
+
+impl Drop for CommitGuard<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.committing = st.committing.saturating_sub(1);
+        drop(st);
+        self.0.changed.notify_all();
     }
 }
 

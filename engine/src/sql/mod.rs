@@ -1,5 +1,6 @@
 //! The SQL layer: parse, plan and execute MySQL statements over the storage layer.
 
+pub mod binlog;
 pub mod catalog;
 pub mod checksum;
 pub mod ddl;

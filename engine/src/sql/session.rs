@@ -18,6 +18,7 @@ use std::time::Instant;
 use sha1::{Digest, Sha1};
 use sqlparser::ast;
 
+use super::binlog::{ClusterBinlog, RenderCtx};
 use super::catalog::{self, privs, UserDef, CATALOG_TREE};
 use super::checksum::{ChecksumColumn, TableChecksum};
 use super::ddl::{self, ensure_catalog, show_create_table};
@@ -87,6 +88,8 @@ pub struct Instance {
     pub procs: Mutex<BTreeMap<u32, ProcEntry>>,
     /// LOCK TABLES / FLUSH TABLES WITH READ LOCK.
     pub locks: super::locks::TableLocks,
+    /// The cluster's binlog, when `log_bin` is on.
+    pub binlog: Option<Arc<ClusterBinlog>>,
 }
 
 /// `SHA1(SHA1(password))`, what mysql_native_password stores.
@@ -107,19 +110,51 @@ impl Instance {
         info: vars::ServerInfo,
         master: Option<(&str, &str)>,
     ) -> SqlResult<Arc<Instance>> {
+        Self::new_with(volume, cluster, info, master, &[])
+    }
+
+    /// [`Instance::new`] with startup values of global variables (`--var name=value`).
+    /// With `log_bin` on, opens the cluster's binlog in `DATADIR/binlog/<cluster>/`
+    /// (after the master user is created: that commit is not logged) and registers its
+    /// fsync with the log's group commit.
+    pub fn new_with(
+        volume: Arc<Volume>,
+        cluster: &str,
+        mut info: vars::ServerInfo,
+        master: Option<(&str, &str)>,
+        startup: &[(String, String)],
+    ) -> SqlResult<Arc<Instance>> {
         let c = volume
             .cluster(cluster)
             .ok_or_else(|| SqlError::new(1049, format!("Unknown cluster '{cluster}'")))?;
         let sql = Arc::new(SqlCluster::new(c.clone()));
-        let inst = Arc::new(Instance {
+        let binlog_dir = std::path::Path::new(&info.datadir)
+            .join("binlog")
+            .join(cluster);
+        if info.log_bin {
+            let base = binlog_dir.join("mysql-bin-changelog");
+            info.log_bin_basename = base.display().to_string();
+            info.log_bin_index = format!("{}.index", base.display());
+        } else {
+            info.log_bin_basename.clear();
+            info.log_bin_index.clear();
+        }
+        let mut globals = GlobalVars::new(info);
+        for (name, value) in startup {
+            globals
+                .set_startup(name, value)
+                .map_err(|e| SqlError::new(1193, format!("--var {name}={value}: {e}")))?;
+        }
+        let mut inst = Instance {
             volume: volume.clone(),
             sql,
-            globals: Arc::new(GlobalVars::new(info)),
+            globals: Arc::new(globals),
             status: Arc::new(StatusCounters::new()),
             next_conn: AtomicU32::new(1),
             procs: Mutex::new(BTreeMap::new()),
             locks: Default::default(),
-        });
+            binlog: None,
+        };
         if let Some((user, password)) = master {
             let mut tx = c.begin();
             ensure_catalog(&mut tx)?;
@@ -155,7 +190,39 @@ impl Instance {
                 tracing::info!(user, "created the master user");
             }
         }
-        Ok(inst)
+        if inst.globals.info().log_bin {
+            let g = &inst.globals;
+            let text = |n: &str| g.get(n).map(|v| v.show_text()).unwrap_or_default();
+            let num = |n: &str| text(n).parse::<u64>().unwrap_or(0);
+            let opts = crate::binlog::BinlogOptions {
+                checksum: crate::binlog::Checksum::from_name(&text("binlog_checksum"))
+                    .unwrap_or_default(),
+                max_size: num("max_binlog_size").max(4096),
+                server_id: g.info().server_id,
+                ..Default::default()
+            };
+            let bl = Arc::new(ClusterBinlog::open(&binlog_dir, &c, opts)?);
+            bl.configure(
+                num("sync_binlog"),
+                num("max_binlog_size"),
+                num("binlog_expire_logs_seconds"),
+            );
+            bl.purge_expired();
+            let hook = bl.clone();
+            volume.add_log_sync_hook(Arc::new(move || hook.sync_for_group()));
+            inst.binlog = Some(bl);
+        }
+        Ok(Arc::new(inst))
+    }
+
+    /// Clean shutdown of what the instance owns beyond the volume: ends the binlog with a
+    /// Stop event.
+    pub fn shutdown(&self) {
+        if let Some(bl) = &self.binlog {
+            if let Err(e) = bl.dir.close() {
+                tracing::warn!(error = %e, "closing the binlog failed");
+            }
+        }
     }
 
     /// The stored password hash of `user` connecting from `host`, if the user exists.
@@ -208,6 +275,8 @@ impl Instance {
             locked: None,
             global_read: false,
             interrupt: interrupt.clone(),
+            txn_ddl: false,
+            binlog_reader_client: false,
         };
         self.status.connected();
         self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
@@ -270,6 +339,10 @@ pub struct Session {
     global_read: bool,
     /// Set by KILL from another session.
     interrupt: Interrupt,
+    /// The open transaction is one DDL statement's own (binlogged as its text).
+    txn_ddl: bool,
+    /// The client is mariadb-binlog (connection attribute `program_name=mysqlbinlog`).
+    binlog_reader_client: bool,
 }
 
 impl Drop for Session {
@@ -296,6 +369,7 @@ struct Env<'a> {
     row_count: i64,
     found_rows: u64,
     last_insert: Option<u64>,
+    binlog_reader_client: bool,
 }
 
 /// SHOW CREATE VIEW's statement, which re-creates the view (and loads into MySQL/MariaDB).
@@ -409,6 +483,11 @@ impl SessionEnv for Env<'_> {
                 s(&format!("{}@{}", self.user, self.host))
             }
             "CURRENT_USER" if args.is_empty() => s(&format!("{}@%", self.user)),
+            // mariadb-binlog --read-from-remote-server accepts only servers whose version
+            // starts with 5 or 10; MariaDB's "5.5.5-" prefix convention lets it read ours.
+            "VERSION" if args.is_empty() && self.binlog_reader_client => {
+                s(&format!("5.5.5-{}", self.inst.globals.info().version))
+            }
             "VERSION" if args.is_empty() => s(&self.inst.globals.info().version),
             "CONNECTION_ID" if args.is_empty() => Value::UInt(u64::from(self.conn_id)),
             "LAST_INSERT_ID" if args.is_empty() => Value::UInt(self.vars.last_insert_id()),
@@ -424,7 +503,28 @@ impl SessionEnv for Env<'_> {
             "ROW_COUNT" if args.is_empty() => Value::Int(self.row_count),
             "FOUND_ROWS" if args.is_empty() => Value::UInt(self.found_rows),
             "BINLOG_GTID_POS" => {
-                return Some(Err(SqlError::new(1381, "You are not using binary logging")));
+                let Some(bl) = &self.inst.binlog else {
+                    return Some(Err(SqlError::new(1381, "You are not using binary logging")));
+                };
+                match args {
+                    [file, pos] => {
+                        let file = String::from_utf8_lossy(&file.to_text().unwrap_or_default())
+                            .into_owned();
+                        let pos = pos
+                            .to_text()
+                            .and_then(|t| String::from_utf8_lossy(&t).trim().parse::<u64>().ok());
+                        match pos {
+                            Some(p) => bl.gtid_pos(&file, p),
+                            None => Value::Null,
+                        }
+                    }
+                    _ => {
+                        return Some(Err(SqlError::new(
+                            1582,
+                            "Incorrect parameter count in the call to native function 'BINLOG_GTID_POS'",
+                        )))
+                    }
+                }
             }
             _ => return None,
         }))
@@ -550,6 +650,7 @@ impl Session {
             row_count: self.row_count,
             found_rows: self.found_rows,
             last_insert: None,
+            binlog_reader_client: self.binlog_reader_client,
         };
         (env, self.txn.as_mut())
     }
@@ -685,6 +786,7 @@ impl Session {
         let own = self.txn.is_none();
         if own {
             self.txn = Some(self.begin_txn());
+            self.txn_ddl = ddl;
             if !self.vars.autocommit() {
                 self.explicit = true;
             }
@@ -730,6 +832,7 @@ impl Session {
         let out = match out {
             Ok(v) => v,
             Err(e) => {
+                self.txn_ddl = false;
                 if let Some(t) = self.txn.as_mut() {
                     t.rollback_to(sp);
                 }
@@ -753,12 +856,39 @@ impl Session {
     fn commit_txn(&mut self) -> SqlResult<()> {
         self.explicit = false;
         self.savepoints.clear();
-        if let Some(t) = self.txn.take() {
+        let ddl = std::mem::take(&mut self.txn_ddl);
+        if let Some(mut t) = self.txn.take() {
+            let inst = self.inst.clone();
+            let _committing = if t.is_read_only() {
+                None
+            } else {
+                Some(inst.locks.begin_commit(self.conn_id, self.lock_timeout())?)
+            };
             let info = CommitInfo {
                 server_id: self.inst.globals.info().server_id,
                 extra: Vec::new(),
             };
-            if let Err(e) = t.commit(info) {
+            let result = match &self.inst.binlog {
+                Some(bl) if !t.is_read_only() && self.vars.sql_log_bin() => {
+                    let catalog = if ddl {
+                        Arc::new(catalog::Catalog::default())
+                    } else {
+                        load_catalog(&self.inst.sql, &Reader::Tx(&mut t))?
+                    };
+                    let ctx = self.render_ctx(ddl);
+                    let mut coord = None;
+                    let r = t.commit_with(info, |rec| {
+                        coord = bl.write_commit(rec, &catalog, &ctx)?;
+                        Ok(coord)
+                    });
+                    if let (Ok(_), Some(c)) = (&r, coord) {
+                        bl.mark_safe(c);
+                    }
+                    r
+                }
+                _ => t.commit(info),
+            };
+            if let Err(e) = result {
                 let e = SqlError::from(e);
                 if e.code == 1213 {
                     self.inst.status_conflict();
@@ -767,6 +897,65 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// The session state a binlogged commit's Query events carry.
+    fn render_ctx(&self, ddl: bool) -> RenderCtx {
+        let g = &self.inst.globals;
+        if let Some(bl) = &self.inst.binlog {
+            let num = |n: &str| {
+                g.get(n)
+                    .map(|v| v.show_text())
+                    .ok()
+                    .and_then(|t| t.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            bl.configure(
+                num("sync_binlog"),
+                num("max_binlog_size"),
+                num("binlog_expire_logs_seconds"),
+            );
+        }
+        let full = g
+            .get("binlog_row_metadata")
+            .map(|v| v.show_text().eq_ignore_ascii_case("FULL"))
+            .unwrap_or(false);
+        let mut flags2 = 0;
+        if !self.vars.autocommit() {
+            flags2 |= crate::binlog::QueryEvent::OPTION_NOT_AUTOCOMMIT;
+        }
+        if !self.vars.foreign_key_checks() {
+            flags2 |= crate::binlog::QueryEvent::OPTION_NO_FOREIGN_KEY_CHECKS;
+        }
+        if !self.vars.unique_checks() {
+            flags2 |= crate::binlog::QueryEvent::OPTION_RELAXED_UNIQUE_CHECKS;
+        }
+        let server = self.vars.collation_server().id();
+        let database = self.vars.collation_database().id();
+        let offset = self.vars.time_zone_offset();
+        RenderCtx {
+            server_id: g.info().server_id,
+            thread_id: self.conn_id,
+            ddl,
+            row_metadata: if full {
+                crate::binlog::RowMetadata::Full
+            } else {
+                crate::binlog::RowMetadata::Minimal
+            },
+            charset: (
+                self.vars.charset_client().id(),
+                self.vars.collation_connection().id(),
+                server,
+            ),
+            collation_database: (database != server).then_some(database),
+            sql_mode: self.vars.sql_mode().0,
+            flags2,
+            time_zone: (offset != 0).then(|| {
+                let a = offset.unsigned_abs();
+                let sign = if offset < 0 { '-' } else { '+' };
+                format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
+            }),
+        }
     }
 
     fn implicit_commit(&mut self) -> SqlResult<()> {
@@ -778,6 +967,7 @@ impl Session {
 
     fn rollback_txn(&mut self) {
         self.txn = None;
+        self.txn_ddl = false;
         self.explicit = false;
         self.savepoints.clear();
     }
@@ -1256,6 +1446,14 @@ impl Session {
                     "SUPER, REPLICATION CLIENT",
                 )
                 .or_else(|_| need_global(privs::REPLICATION_CLIENT, "SUPER, REPLICATION CLIENT"))?,
+                OwnStatement::Show(
+                    ShowStatement::BinlogEvents { .. } | ShowStatement::ReplicaHosts,
+                ) => need_global(privs::REPLICATION_SLAVE, "REPLICATION SLAVE")?,
+                OwnStatement::ResetMaster
+                | OwnStatement::PurgeLogsTo(_)
+                | OwnStatement::PurgeLogsBefore(_) => {
+                    need_global(privs::SUPER, "SUPER, BINLOG_ADMIN")?
+                }
                 OwnStatement::Set(assignments) => {
                     for a in assignments {
                         if matches!(
@@ -1414,7 +1612,20 @@ impl Session {
                 }
                 Ok(Output::ok())
             }
+            (
+                _,
+                S::Flush {
+                    object_type: ast::FlushType::BinaryLogs | ast::FlushType::Logs,
+                    ..
+                },
+            ) => {
+                if let Some(bl) = &self.inst.binlog {
+                    bl.flush()?;
+                }
+                Ok(Output::ok())
+            }
             (_, S::Flush { .. }) => Ok(Output::ok()),
+            (_, S::Call(f)) => self.call(f),
             (_, other) => Err(SqlError::new(
                 1235,
                 format!(
@@ -1423,6 +1634,150 @@ impl Session {
                 ),
             )),
         }
+    }
+
+    /// `CALL`: Aurora's binlog configuration procedures.
+    fn call(&mut self, f: &ast::Function) -> SqlResult<Output> {
+        let name = f.name.to_string().replace('`', "").to_ascii_lowercase();
+        let args: Vec<String> = match &f.args {
+            ast::FunctionArguments::List(l) => l.args.iter().map(|a| a.to_string()).collect(),
+            _ => Vec::new(),
+        };
+        let unquote = |a: &str| a.trim().trim_matches('\'').trim_matches('"').to_string();
+        match name.as_str() {
+            "mysql.rds_set_configuration" => {
+                let user = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let me = user
+                    .find_user(&self.user, &self.host)
+                    .cloned()
+                    .unwrap_or_default();
+                if me.global & privs::SUPER == 0 {
+                    return Err(SqlError::new(1227, "Access denied; you need (at least one of) the SUPER privilege(s) for this operation"));
+                }
+                let [key, value] = args.as_slice() else {
+                    return Err(SqlError::new(1318, "Incorrect number of arguments for PROCEDURE mysql.rds_set_configuration; expected 2"));
+                };
+                if !unquote(key).eq_ignore_ascii_case("binlog retention hours") {
+                    return Err(SqlError::new(
+                        1644,
+                        format!("Unsupported configuration name {}", unquote(key)),
+                    ));
+                }
+                let v = unquote(value);
+                let hours = if v.eq_ignore_ascii_case("NULL") {
+                    None
+                } else {
+                    match v.parse::<u64>() {
+                        // Aurora MySQL keeps binlogs at most 90 days (2160 hours).
+                        Ok(h) if (1..=2160).contains(&h) => Some(h),
+                        _ => {
+                            return Err(SqlError::new(
+                                1644,
+                                "binlog retention hours must be between 1 and 2160, or NULL",
+                            ))
+                        }
+                    }
+                };
+                if let Some(bl) = &self.inst.binlog {
+                    *bl.retention_hours.lock().unwrap_or_else(|e| e.into_inner()) = hours;
+                    bl.purge_expired();
+                }
+                Ok(Output::ok())
+            }
+            "mysql.rds_show_configuration" => {
+                let hours =
+                    self.inst.binlog.as_ref().and_then(|bl| {
+                        *bl.retention_hours.lock().unwrap_or_else(|e| e.into_inner())
+                    });
+                Ok(rows(
+                    &["name", "value", "description"],
+                    vec![vec![
+                        s("binlog retention hours"),
+                        hours.map_or(Value::Null, |h| s(&h.to_string())),
+                        s("binlog retention hours specifies the duration in hours before binary logs are automatically deleted."),
+                    ]],
+                ))
+            }
+            _ => Err(SqlError::new(
+                1305,
+                format!("PROCEDURE {name} does not exist"),
+            )),
+        }
+    }
+
+    /// Tells the session which program connected (connection attribute `program_name`).
+    pub fn set_client_program(&mut self, name: &str) {
+        self.binlog_reader_client = name == "mysqlbinlog" || name == "mariadb-binlog";
+    }
+
+    /// Registers a replica (COM_REGISTER_SLAVE); needs REPLICATION SLAVE (1227).
+    pub fn register_replica(&mut self, host: super::binlog::ReplicaHost) -> SqlResult<()> {
+        self.need_replication_slave()?;
+        if let Some(bl) = &self.inst.binlog {
+            bl.register_replica(self.conn_id, host);
+        }
+        Ok(())
+    }
+
+    /// Forgets this connection's replica registration (the connection closed).
+    pub fn unregister_replica(&self) {
+        if let Some(bl) = &self.inst.binlog {
+            bl.unregister_replica(self.conn_id);
+        }
+    }
+
+    fn need_replication_slave(&mut self) -> SqlResult<()> {
+        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        let me = cat
+            .find_user(&self.user, &self.host)
+            .cloned()
+            .unwrap_or_default();
+        if me.global & (privs::REPLICATION_SLAVE | privs::SUPER) == 0 {
+            return Err(SqlError::new(
+                1227,
+                "Access denied; you need (at least one of) the REPLICATION SLAVE privilege(s) for this operation",
+            ));
+        }
+        Ok(())
+    }
+
+    /// COM_BINLOG_DUMP: checks the privilege and the start, and returns the binlog and
+    /// where to start (the caller runs [`ClusterBinlog::dump`] on its own thread).
+    pub fn binlog_dump_start(
+        &mut self,
+        file: &str,
+        pos: u64,
+        flags: u16,
+    ) -> SqlResult<(Arc<ClusterBinlog>, super::binlog::DumpStart)> {
+        self.need_replication_slave()?;
+        let Some(bl) = self.inst.binlog.clone() else {
+            return Err(SqlError::new(1236, "Binary log is not open"));
+        };
+        let file = bl.check_dump_start(file, pos)?;
+        let checksum = match self.user_vars.get("master_binlog_checksum") {
+            Some(Value::Bytes(b)) => {
+                crate::binlog::Checksum::from_name(&String::from_utf8_lossy(b))
+                    .unwrap_or(crate::binlog::Checksum::None)
+            }
+            _ => crate::binlog::Checksum::None,
+        };
+        let heartbeat = match self.user_vars.get("master_heartbeat_period") {
+            Some(v) => v
+                .to_f64()
+                .filter(|ns| *ns >= 1.0)
+                .map(|ns| std::time::Duration::from_nanos(ns as u64)),
+            None => None,
+        };
+        Ok((
+            bl,
+            super::binlog::DumpStart {
+                file,
+                pos,
+                checksum,
+                heartbeat,
+                non_block: flags & 1 != 0,
+            },
+        ))
     }
 
     fn explain(&mut self, st: &ast::Statement) -> SqlResult<Output> {
@@ -1649,6 +2004,13 @@ impl Session {
                                 Ok(None) => {}
                                 Err(e) => return Err(SqlError::new(e.code(), e.message())),
                             }
+                            if name.eq_ignore_ascii_case("binlog_checksum") && scope == Scope::Global {
+                                // As MySQL: the binlog rotates and the new file uses it.
+                                if let Some(bl) = &self.inst.binlog {
+                                    let v = self.inst.globals.get("binlog_checksum").map(|v| v.show_text()).unwrap_or_default();
+                                    bl.set_checksum(crate::binlog::Checksum::from_name(&v).unwrap_or_default())?;
+                                }
+                            }
                             if name.eq_ignore_ascii_case("autocommit") && scope == Scope::Session {
                                 let now = self.vars.autocommit();
                                 if now && !was_autocommit {
@@ -1815,7 +2177,23 @@ impl Session {
             OwnStatement::ChangeSource { .. } | OwnStatement::StartReplica | OwnStatement::StopReplica | OwnStatement::ResetReplica { .. } => {
                 Err(SqlError::new(1235, "This version of Borealis doesn't yet support replication from a source"))
             }
-            OwnStatement::ResetMaster | OwnStatement::PurgeLogsTo(_) | OwnStatement::PurgeLogsBefore(_) => Err(SqlError::new(1381, "You are not using binary logging")),
+            OwnStatement::ResetMaster | OwnStatement::PurgeLogsTo(_) | OwnStatement::PurgeLogsBefore(_) => {
+                let Some(bl) = self.inst.binlog.clone() else {
+                    return Err(SqlError::new(1381, "You are not using binary logging"));
+                };
+                match o {
+                    OwnStatement::ResetMaster => bl.reset()?,
+                    OwnStatement::PurgeLogsTo(name) => bl.purge_to(name)?,
+                    OwnStatement::PurgeLogsBefore(e) => {
+                        let v = self.read(params, |ex| ex.const_expr(e))?;
+                        let t = super::binlog::unix_time_of(&v, self.vars.time_zone_offset())
+                            .ok_or_else(|| SqlError::new(1210, "Incorrect arguments to PURGE LOGS BEFORE"))?;
+                        bl.purge_before(t)?
+                    }
+                    _ => {}
+                }
+                Ok(Output::ok())
+            }
             other => Err(SqlError::new(1235, format!("This version of Borealis doesn't yet support '{}'", first_words(&format!("{other:?}"))))),
         }
     }
@@ -1925,6 +2303,18 @@ impl Session {
                         self.inst.conflicts().to_string(),
                     ),
                 ];
+                let mut extra = extra;
+                if let Some(bl) = &self.inst.binlog {
+                    // MariaDB's coordinate consistent with this session's snapshot
+                    // (mysqldump --single-transaction --master-data).
+                    let c = &self.inst.sql.cluster;
+                    let (f, p) = match &self.txn {
+                        Some(t) => bl.coord_for_snapshot(c, t.snapshot().seq()),
+                        None => bl.status(c),
+                    };
+                    extra.push(("Binlog_snapshot_file".to_string(), f));
+                    extra.push(("Binlog_snapshot_position".to_string(), p.to_string()));
+                }
                 let v = self.inst.status.show_status(
                     like.as_deref(),
                     *scope == VarScope::Global,
@@ -2441,18 +2831,47 @@ impl Session {
                     lines.into_iter().map(|l| vec![s(&l)]).collect(),
                 ))
             }
-            ShowStatement::MasterStatus => Ok(rows(
-                &[
-                    "File",
-                    "Position",
-                    "Binlog_Do_DB",
-                    "Binlog_Ignore_DB",
-                    "Executed_Gtid_Set",
-                ],
-                Vec::new(),
-            )),
-            ShowStatement::BinaryLogs | ShowStatement::BinlogEvents { .. } => {
-                Err(SqlError::new(1381, "You are not using binary logging"))
+            ShowStatement::MasterStatus => match &self.inst.binlog {
+                Some(bl) => Ok(Output::Rows(bl.show_master_status(&self.inst.sql.cluster))),
+                None => Ok(rows(
+                    &[
+                        "File",
+                        "Position",
+                        "Binlog_Do_DB",
+                        "Binlog_Ignore_DB",
+                        "Executed_Gtid_Set",
+                    ],
+                    Vec::new(),
+                )),
+            },
+            ShowStatement::BinaryLogs => match &self.inst.binlog {
+                Some(bl) => Ok(Output::Rows(bl.show_binary_logs()?)),
+                None => Err(SqlError::new(1381, "You are not using binary logging")),
+            },
+            ShowStatement::BinlogEvents { file, pos, limit } => match &self.inst.binlog {
+                Some(bl) => Ok(Output::Rows(bl.show_binlog_events(
+                    file.as_deref(),
+                    *pos,
+                    limit.as_ref().map_or(0, |l| l.offset),
+                    limit.as_ref().map(|l| l.count),
+                )?)),
+                None => Ok(rows(
+                    &[
+                        "Log_name",
+                        "Pos",
+                        "Event_type",
+                        "Server_id",
+                        "End_log_pos",
+                        "Info",
+                    ],
+                    Vec::new(),
+                )),
+            },
+            ShowStatement::ReplicaHosts if self.inst.binlog.is_some() => {
+                let bl = self.inst.binlog.clone();
+                Ok(Output::Rows(bl.map(|b| b.replica_hosts()).ok_or_else(
+                    || SqlError::new(1381, "You are not using binary logging"),
+                )?))
             }
             ShowStatement::ReplicaStatus | ShowStatement::ReplicaHosts => Ok(rows(
                 &["Server_id", "Host", "Port", "Master_id"],

@@ -1583,9 +1583,11 @@ impl Default for ServerInfo {
             pid_file: String::new(),
             server_id: 1,
             server_uuid: "00000000-0000-0000-0000-000000000000".to_string(),
-            log_bin: true,
-            log_bin_basename: "/var/lib/borealis/mysql-bin-changelog".to_string(),
-            log_bin_index: "/var/lib/borealis/mysql-bin-changelog.index".to_string(),
+            // Off unless the server turns it on: the binlog lives in `datadir`, which a
+            // default ServerInfo does not really have.
+            log_bin: false,
+            log_bin_basename: String::new(),
+            log_bin_index: String::new(),
             open_files_limit: 1024,
         }
     }
@@ -2606,7 +2608,7 @@ mod tests {
             ("autocommit", Some("1"), "ON"),
             ("sql_notes", Some("1"), "ON"),
             ("sql_auto_is_null", Some("0"), "OFF"),
-            ("log_bin", Some("1"), "ON"),
+            ("log_bin", Some("0"), "OFF"),
             ("version_comment", Some("Borealis"), "Borealis"),
             ("long_query_time", Some("10.000000"), "10.000000"),
             ("max_statement_time", Some("0.000000"), "0.000000"),

@@ -439,15 +439,20 @@ impl Transaction {
     /// Commits: conflict check, log append, group fsync, publish. A write
     /// conflict is [`Error::WriteConflict`] (retryable; MySQL 1213).
     pub fn commit(self, info: CommitInfo) -> Result<CommitReceipt> {
-        self.commit_with(info, |_| None)
+        self.commit_with(info, |_| Ok(None))
     }
 
     /// Like [`Transaction::commit`], with a hook that runs inside the ordered
-    /// pipeline and may return the commit's binlog coordinate (for the binlog writer).
+    /// pipeline (under the commit lock, so hooks run in commit order) and may return the
+    /// commit's binlog coordinate (for the binlog writer): it is stored in the log record
+    /// and the timeline. The hook runs before the record is appended to the log; if it
+    /// fails, the commit is abandoned (nothing was applied or logged) and its error
+    /// returned. Durability of what the hook wrote is the hook owner's business: see
+    /// [`super::Volume::add_log_sync_hook`] to make it durable before the log record.
     pub fn commit_with(
         mut self,
         info: CommitInfo,
-        binlog: impl FnOnce(&CommitRecord) -> Option<BinlogCoord>,
+        binlog: impl FnOnce(&CommitRecord) -> Result<Option<BinlogCoord>>,
     ) -> Result<CommitReceipt> {
         if self.is_read_only() {
             return Ok(CommitReceipt {
@@ -551,7 +556,7 @@ impl Transaction {
                 changes,
                 extra: info.extra,
             };
-            rec.binlog = binlog(&rec);
+            rec.binlog = binlog(&rec)?;
             let (lsn, end) = vol.log.append(&Record::Commit(rec.clone()).encode());
             next.seq = seq;
             next.time_us = time_us;
@@ -737,6 +742,16 @@ impl Cluster {
     /// The commits on the timeline inside retention, oldest first.
     pub fn timeline(&self) -> Vec<CommitEntry> {
         self.c.lock_timeline().commits.iter().copied().collect()
+    }
+
+    /// The binlog coordinate of the newest published commit at or before `seq` that has
+    /// one (commits made while the binlog was off have none). `None` when no such commit
+    /// is on the timeline (before the first binlogged commit, or aged out of retention).
+    /// Maps a snapshot's sequence number to the binlog position consistent with it.
+    pub fn binlog_coord_at(&self, seq: u64) -> Option<BinlogCoord> {
+        let tl = self.c.lock_timeline();
+        let end = tl.commits.partition_point(|e| e.seq <= seq);
+        tl.commits.range(..end).rev().find_map(|e| e.binlog)
     }
 
     /// Facts about the cluster.

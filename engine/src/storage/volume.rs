@@ -1096,6 +1096,13 @@ impl Volume {
         Ok(())
     }
 
+    /// Registers work that must be durable before any later log record: see
+    /// [`super::wal::Log::add_sync_hook`] (the binlog's fsync, DESIGN "Durability and the
+    /// log" 3).
+    pub fn add_log_sync_hook(&self, hook: super::wal::SyncHook) {
+        self.inner.log.add_sync_hook(hook);
+    }
+
     /// A handle on the cluster called `name`.
     pub fn cluster(&self, name: &str) -> Option<Cluster> {
         self.inner.cluster_by_name(name).map(|c| Cluster {

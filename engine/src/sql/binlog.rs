@@ -1,0 +1,922 @@
+//! The binlog of the served cluster, as the SQL layer drives it: rendering each commit
+//! into events, crash recovery, the statements (SHOW BINARY LOGS, SHOW BINLOG EVENTS,
+//! PURGE, RESET MASTER, FLUSH BINARY LOGS, ...) and the dump stream replicas read.
+//! The file format itself is [`crate::binlog`].
+//!
+//! # Life of a binlogged commit
+//!
+//! 1. The session commits with [`crate::storage::Transaction::commit_with`]; the hook
+//!    ([`ClusterBinlog::write_commit`]) runs under the cluster's commit lock, so the
+//!    order of transactions in the files is the commit order.
+//! 2. The hook renders the commit record ([`render`]): a DDL transaction is its statement
+//!    as one Query event; any other is Query `BEGIN`, per table (by primary tree) a
+//!    Table_map and its Delete/Update/Write_rows events (deletes first, then updates,
+//!    then inserts, `STMT_END_F` on the table's last event), and an Xid. Changes of
+//!    secondary-index trees and of the catalog tree are not logged.
+//! 3. The events are appended to the active file ([`crate::binlog::BinlogDir`]) and the
+//!    coordinate (file number, end) goes into the WAL commit record and the timeline.
+//!    A file that reached `max_binlog_size` rotates.
+//! 4. The WAL's group leader fsyncs the binlog before it writes and fsyncs the log
+//!    records (`sync_binlog=1`; [`crate::storage::Volume::add_log_sync_hook`]), so a
+//!    durable commit always has durable events.
+//! 5. When the commit is durable and published, the session moves the *safe
+//!    coordinate* ([`ClusterBinlog::mark_safe`]) past it. Dump threads never send a
+//!    transaction's events beyond the safe coordinate: a replica never receives what a
+//!    crash could take back (DESIGN "Durability and the log" 3).
+//!
+//! # Crash recovery
+//!
+//! [`ClusterBinlog::open`] runs after the engine's recovery. The binlog may hold events
+//! of transactions whose WAL record did not become durable (their binlog fsync came
+//! first): the binlog is cut after the coordinate of the newest commit the engine
+//! recovered ([`crate::storage::Cluster::binlog_coord_at`]) and a new file is started,
+//! as MySQL rotates at every start. If the timeline has no coordinate (nothing binlogged
+//! inside the retention window), the binlog is only cut back to whole transactions.
+//!
+//! # Choices
+//!
+//! - `binlog_format` MIXED and STATEMENT are accepted; DML is still logged as rows
+//!   (statement-based logging of safe statements is not implemented yet).
+//! - Collation ids MariaDB does not know (MySQL 8's 255 `utf8mb4_0900_ai_ci`, 309
+//!   `utf8mb4_0900_bin`, any id over 254) are logged as the default collation of their
+//!   character set in Query events, so a MariaDB replica runs them.
+//! - Within one transaction each key appears once (its net change); rows are ordered by
+//!   table, then deletes / updates / inserts, then key. A transaction that swaps unique
+//!   secondary-key values between rows in several statements can therefore not be
+//!   replayed row by row on a replica.
+//! - Users created at first start (the master user) are not logged: they exist on a
+//!   replica only if created there, as with MySQL's `--initialize`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use super::catalog::{Catalog, TableDef, CATALOG_TREE};
+use super::error::{SqlError, SqlResult};
+use super::exec::{OutColumn, RowSet};
+use crate::binlog::{
+    describe, format_description_for_dump, rows_events, types, BinlogDir, BinlogError,
+    BinlogOptions, Checksum, Column, Event, Origin, QueryEvent, RowMetadata, RowsKind, TableMap,
+};
+use crate::storage::{BinlogCoord, Change, Cluster, CommitRecord};
+use crate::value::row::decode_row;
+use crate::value::{Collation, IntKind, SqlType, Value};
+
+/// ER_MASTER_FATAL_ERROR_READING_BINLOG.
+pub const ER_BINLOG_READ: u16 = 1236;
+/// ER_UNKNOWN_TARGET_BINLOG (PURGE of a file not in the index).
+pub const ER_UNKNOWN_TARGET_BINLOG: u16 = 1373;
+
+/// How one commit is rendered: the session state its events carry.
+#[derive(Clone, Debug)]
+pub struct RenderCtx {
+    pub server_id: u32,
+    pub thread_id: u32,
+    /// The transaction is one DDL (or account) statement: logged as its text.
+    pub ddl: bool,
+    /// `binlog_row_metadata`.
+    pub row_metadata: RowMetadata,
+    /// character_set_client, collation_connection, collation_server.
+    pub charset: (u16, u16, u16),
+    pub collation_database: Option<u16>,
+    /// `sql_mode` bits (MySQL 8.0 numbering).
+    pub sql_mode: u64,
+    /// Query-event `flags2` (`OPTION_*` bits).
+    pub flags2: u32,
+    /// Session time zone when it is not `+00:00`.
+    pub time_zone: Option<String>,
+}
+
+/// A collation id a MariaDB replica accepts: MySQL 8-only ids become the default
+/// collation of their character set.
+pub fn replica_collation_id(id: u16) -> u16 {
+    if id < 255 {
+        return id;
+    }
+    Collation::from_id(id)
+        .and_then(|c| Collation::default_for_charset(c.charset()))
+        .map(|c| c.id())
+        .filter(|&d| d < 255)
+        .unwrap_or(45)
+}
+
+fn bl_err(e: BinlogError) -> SqlError {
+    match e {
+        BinlogError::NotFound { .. } => SqlError::new(
+            ER_UNKNOWN_TARGET_BINLOG,
+            "Target log not found in binlog index",
+        ),
+        e => SqlError::new(1105, e.to_string()),
+    }
+}
+
+/// A replica registered with COM_REGISTER_SLAVE (`SHOW SLAVE HOSTS`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaHost {
+    pub server_id: u32,
+    pub host: String,
+    pub port: u16,
+}
+
+/// The binlog of the cluster an instance serves.
+pub struct ClusterBinlog {
+    pub dir: Arc<BinlogDir>,
+    server_id: u32,
+    /// (file number, position) up to which transactions are durable and published.
+    safe: Mutex<(u64, u64)>,
+    safe_changed: Condvar,
+    /// Snapshots at or before this commit sequence see everything before `start_coord`.
+    start_seq: u64,
+    start_coord: (String, u64),
+    /// `max_binlog_size`, read at every append (SET GLOBAL takes effect at once).
+    pub max_size: AtomicU64,
+    /// `sync_binlog`: 0 never, 1 every group, N every N groups.
+    pub sync_every: AtomicU64,
+    groups: AtomicU64,
+    /// `binlog_expire_logs_seconds`.
+    pub expire_seconds: AtomicU64,
+    /// `binlog retention hours` (mysql.rds_set_configuration); None = NULL.
+    pub retention_hours: Mutex<Option<u64>>,
+    /// Registered replicas by connection id.
+    replicas: Mutex<BTreeMap<u32, ReplicaHost>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ClusterBinlog {
+    /// Opens the binlog of `cluster` in `dir` after the engine's recovery: repairs and cuts
+    /// it back to the newest commit the engine kept, then starts a new file (see the
+    /// module docs, "Crash recovery").
+    pub fn open(dir: &Path, cluster: &Cluster, opts: BinlogOptions) -> SqlResult<ClusterBinlog> {
+        let max = opts.max_size;
+        let server_id = opts.server_id;
+        // Rotation by size is decided here, with the current max_binlog_size.
+        let opts = BinlogOptions {
+            max_size: u64::MAX,
+            ..opts
+        };
+        let bd = BinlogDir::open(dir, opts).map_err(bl_err)?;
+        let last_seq = cluster.snapshot().seq();
+        if let Some(c) = cluster.binlog_coord_at(u64::MAX) {
+            let name = bd.name_of(u64::from(c.file));
+            let cut = match transactions_after(&bd, &name, c.pos) {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!(error = %e, file = %name, pos = c.pos, "binlog tail unreadable; cutting");
+                    true
+                }
+            };
+            let result = if cut {
+                bd.recover_to(&name, c.pos)
+            } else {
+                Ok(Vec::new())
+            };
+            match result {
+                Ok(removed) if !removed.is_empty() => {
+                    tracing::warn!(files = ?removed, "binlog files of lost transactions removed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(
+                    error = %e,
+                    file = %name,
+                    pos = c.pos,
+                    "the binlog could not be cut back to the last durable commit"
+                ),
+            }
+        }
+        let start = bd.current();
+        let start_no = bd.number_of(&start.0).unwrap_or(0);
+        tracing::info!(file = %start.0, pos = start.1, "binlog open");
+        Ok(ClusterBinlog {
+            dir: Arc::new(bd),
+            server_id,
+            safe: Mutex::new((start_no, start.1)),
+            safe_changed: Condvar::new(),
+            start_seq: last_seq,
+            start_coord: start,
+            max_size: AtomicU64::new(max),
+            sync_every: AtomicU64::new(1),
+            groups: AtomicU64::new(0),
+            expire_seconds: AtomicU64::new(0),
+            retention_hours: Mutex::new(None),
+            replicas: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    /// Takes the current `sync_binlog`, `max_binlog_size` and
+    /// `binlog_expire_logs_seconds`.
+    pub fn configure(&self, sync_binlog: u64, max_size: u64, expire_seconds: u64) {
+        self.sync_every.store(sync_binlog, Ordering::Relaxed);
+        self.max_size.store(max_size.max(4096), Ordering::Relaxed);
+        self.expire_seconds.store(expire_seconds, Ordering::Relaxed);
+    }
+
+    /// The server id events are written with.
+    pub fn server_id(&self) -> u32 {
+        self.server_id
+    }
+
+    /// The WAL group leader's hook: fsyncs the binlog per `sync_binlog`.
+    pub fn sync_for_group(&self) -> crate::Result<()> {
+        let every = self.sync_every.load(Ordering::Relaxed);
+        if every == 0 {
+            return Ok(());
+        }
+        let n = self.groups.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_multiple_of(every) && self.dir.is_open() {
+            self.dir.sync()?;
+        }
+        Ok(())
+    }
+
+    /// The commit hook: renders `rec` and appends it. Returns its coordinate (none when
+    /// the transaction changed nothing that is logged).
+    pub fn write_commit(
+        &self,
+        rec: &CommitRecord,
+        catalog: &Catalog,
+        ctx: &RenderCtx,
+    ) -> crate::Result<Option<BinlogCoord>> {
+        let events = render(rec, catalog, ctx)?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let (file, pos) = self.dir.append_transaction(&events)?;
+        if pos >= self.max_size.load(Ordering::Relaxed) {
+            if let Err(e) = self.dir.flush_logs() {
+                tracing::warn!(error = %e, "binlog rotation failed");
+            }
+            self.purge_expired();
+        }
+        let number = self.dir.number_of(&file).unwrap_or(0);
+        Ok(Some(BinlogCoord {
+            file: u32::try_from(number).unwrap_or(u32::MAX),
+            pos,
+        }))
+    }
+
+    /// A commit with this coordinate is durable and published: dump threads may send it.
+    pub fn mark_safe(&self, c: BinlogCoord) {
+        let mut s = lock(&self.safe);
+        let c = (u64::from(c.file), c.pos);
+        if c > *s {
+            *s = c;
+            self.safe_changed.notify_all();
+        }
+    }
+
+    /// After a rotation with nothing committed since, the new file's header is safe too.
+    fn safe_at_least(&self, file_no: u64, pos: u64) -> bool {
+        *lock(&self.safe) >= (file_no, pos)
+    }
+
+    /// Waits up to `timeout` for the safe coordinate to reach (`file_no`, `pos`).
+    fn wait_safe(&self, file_no: u64, pos: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut s = lock(&self.safe);
+        loop {
+            if *s >= (file_no, pos) {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            s = self
+                .safe_changed
+                .wait_timeout(s, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// The binlog coordinate consistent with a snapshot at commit `seq`
+    /// (`Binlog_snapshot_file/position`): the end of the newest binlogged commit it sees.
+    pub fn coord_for_snapshot(&self, cluster: &Cluster, seq: u64) -> (String, u64) {
+        if seq <= self.start_seq {
+            return self.start_coord.clone();
+        }
+        match cluster.binlog_coord_at(seq) {
+            Some(c) if (u64::from(c.file), c.pos) >= self.start_no_pos() => {
+                (self.dir.name_of(u64::from(c.file)), c.pos)
+            }
+            _ => self.start_coord.clone(),
+        }
+    }
+
+    fn start_no_pos(&self) -> (u64, u64) {
+        (
+            self.dir.number_of(&self.start_coord.0).unwrap_or(0),
+            self.start_coord.1,
+        )
+    }
+
+    /// `SHOW MASTER STATUS`'s file and position: where a replica of the newest published
+    /// state starts. The end of the newest published commit; or, when the binlog has
+    /// rotated since, the end of the active file's header (every transaction after it is
+    /// newer than that state).
+    pub fn status(&self, cluster: &Cluster) -> (String, u64) {
+        let (name, pos) = self.coord_for_snapshot(cluster, cluster.snapshot().seq());
+        let no = self.dir.number_of(&name).unwrap_or(0);
+        let (cur, cur_pos) = self.dir.current();
+        let cur_no = self.dir.number_of(&cur).unwrap_or(0);
+        if cur_no > no {
+            let header =
+                (crate::binlog::BINLOG_MAGIC.len() + crate::binlog::FORMAT_DESCRIPTION_LEN) as u64;
+            return (cur, header.min(cur_pos));
+        }
+        (name, pos)
+    }
+
+    /// Records a replica from COM_REGISTER_SLAVE.
+    pub fn register_replica(&self, conn_id: u32, r: ReplicaHost) {
+        lock(&self.replicas).insert(conn_id, r);
+    }
+
+    /// Forgets the replica of a closed connection.
+    pub fn unregister_replica(&self, conn_id: u32) {
+        lock(&self.replicas).remove(&conn_id);
+    }
+
+    /// `SHOW SLAVE HOSTS` / `SHOW REPLICAS`.
+    pub fn replica_hosts(&self) -> RowSet {
+        let data = lock(&self.replicas)
+            .values()
+            .map(|r| {
+                vec![
+                    Value::UInt(u64::from(r.server_id)),
+                    s(&r.host),
+                    Value::UInt(u64::from(r.port)),
+                    Value::UInt(u64::from(self.server_id)),
+                ]
+            })
+            .collect();
+        RowSet {
+            columns: vec![
+                int_col("Server_id"),
+                text_col("Host"),
+                int_col("Port"),
+                int_col("Master_id"),
+            ],
+            rows: data,
+        }
+    }
+
+    /// `SHOW BINARY LOGS`.
+    pub fn show_binary_logs(&self) -> SqlResult<RowSet> {
+        let files = self.dir.list().map_err(bl_err)?;
+        Ok(RowSet {
+            columns: vec![
+                text_col("Log_name"),
+                int_col("File_size"),
+                text_col("Encrypted"),
+            ],
+            rows: files
+                .into_iter()
+                .map(|(n, size)| vec![s(&n), Value::UInt(size), s("No")])
+                .collect(),
+        })
+    }
+
+    /// `SHOW MASTER STATUS` / `SHOW BINARY LOG STATUS`.
+    pub fn show_master_status(&self, cluster: &Cluster) -> RowSet {
+        let (file, pos) = self.status(cluster);
+        RowSet {
+            columns: vec![
+                text_col("File"),
+                int_col("Position"),
+                text_col("Binlog_Do_DB"),
+                text_col("Binlog_Ignore_DB"),
+                text_col("Executed_Gtid_Set"),
+            ],
+            rows: vec![vec![s(&file), Value::UInt(pos), s(""), s(""), s("")]],
+        }
+    }
+
+    /// `SHOW BINLOG EVENTS [IN file] [FROM pos] [LIMIT [offset,] count]`.
+    pub fn show_binlog_events(
+        &self,
+        file: Option<&str>,
+        from: Option<u64>,
+        offset: u64,
+        count: Option<u64>,
+    ) -> SqlResult<RowSet> {
+        let name = match file {
+            Some(f) => f.to_string(),
+            None => self
+                .dir
+                .list()
+                .map_err(bl_err)?
+                .first()
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default(),
+        };
+        let fail = |e: BinlogError| match e {
+            BinlogError::NotFound { .. } => SqlError::new(
+                1220,
+                "Error when executing command SHOW BINLOG EVENTS: Could not find target log",
+            ),
+            e => SqlError::new(
+                1220,
+                format!("Error when executing command SHOW BINLOG EVENTS: {e}"),
+            ),
+        };
+        let reader = self
+            .dir
+            .read_file_events(&name, from.unwrap_or(4))
+            .map_err(fail)?;
+        let mut out = Vec::new();
+        for (i, ev) in reader.enumerate() {
+            let ev = ev.map_err(fail)?;
+            if (i as u64) < offset {
+                continue;
+            }
+            if count.is_some_and(|c| out.len() as u64 >= c) {
+                break;
+            }
+            let d = describe(&ev.raw, ev.checksum).map_err(fail)?;
+            out.push(vec![
+                s(&ev.file),
+                Value::UInt(ev.pos),
+                s(d.type_name),
+                Value::UInt(u64::from(d.header.server_id)),
+                Value::UInt(u64::from(d.header.log_pos)),
+                s(&d.info),
+            ]);
+        }
+        Ok(RowSet {
+            columns: vec![
+                text_col("Log_name"),
+                int_col("Pos"),
+                text_col("Event_type"),
+                int_col("Server_id"),
+                int_col("End_log_pos"),
+                text_col("Info"),
+            ],
+            rows: out,
+        })
+    }
+
+    /// `PURGE BINARY LOGS TO 'name'`.
+    pub fn purge_to(&self, name: &str) -> SqlResult<()> {
+        self.dir.purge_to(name).map(|_| ()).map_err(|e| match e {
+            BinlogError::NotFound { .. } => SqlError::new(
+                ER_UNKNOWN_TARGET_BINLOG,
+                "Target log not found in binlog index",
+            ),
+            e => bl_err(e),
+        })
+    }
+
+    /// `PURGE BINARY LOGS BEFORE t` (seconds since the epoch).
+    pub fn purge_before(&self, unix_time: u64) -> SqlResult<()> {
+        self.dir.purge_before(unix_time).map(|_| ()).map_err(bl_err)
+    }
+
+    /// Purges files older than the retention: `binlog retention hours` when set, else
+    /// `binlog_expire_logs_seconds` (0 = never).
+    pub fn purge_expired(&self) {
+        let secs = match *lock(&self.retention_hours) {
+            Some(h) => h.saturating_mul(3600),
+            None => self.expire_seconds.load(Ordering::Relaxed),
+        };
+        if secs == 0 {
+            return;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if let Err(e) = self.dir.purge_before(now.saturating_sub(secs)) {
+            tracing::warn!(error = %e, "binlog expiry failed");
+        }
+    }
+
+    /// `RESET MASTER`.
+    pub fn reset(&self) -> SqlResult<()> {
+        self.dir.reset().map_err(bl_err)?;
+        let (f, p) = self.dir.current();
+        *lock(&self.safe) = (self.dir.number_of(&f).unwrap_or(0), p);
+        self.safe_changed.notify_all();
+        Ok(())
+    }
+
+    /// `SET GLOBAL binlog_checksum`: rotates to a file written with `checksum`.
+    pub fn set_checksum(&self, checksum: Checksum) -> SqlResult<()> {
+        self.dir.set_checksum(checksum);
+        self.flush()
+    }
+
+    /// `FLUSH BINARY LOGS`.
+    pub fn flush(&self) -> SqlResult<()> {
+        self.dir.flush_logs().map(|_| ()).map_err(bl_err)?;
+        self.purge_expired();
+        Ok(())
+    }
+
+    /// `BINLOG_GTID_POS(file, pos)`: Borealis has no MariaDB GTIDs, so a valid coordinate
+    /// maps to the empty GTID position, and an unknown file to NULL (as MariaDB).
+    pub fn gtid_pos(&self, file: &str, pos: u64) -> Value {
+        match self.dir.list() {
+            Ok(files) => match files.iter().find(|(n, _)| n == file) {
+                Some((_, size)) if pos <= *size => s(""),
+                _ => Value::Null,
+            },
+            Err(_) => Value::Null,
+        }
+    }
+
+    /// Checks where a COM_BINLOG_DUMP starts (MySQL's 1236 messages) and resolves an
+    /// empty file name to the first file.
+    pub fn check_dump_start(&self, file: &str, pos: u64) -> SqlResult<String> {
+        let files = self.dir.list().map_err(bl_err)?;
+        let name = if file.is_empty() {
+            files.first().map(|(n, _)| n.clone()).unwrap_or_default()
+        } else {
+            file.to_string()
+        };
+        let fatal = |m: String| SqlError::new(ER_BINLOG_READ, m);
+        let Some((_, size)) = files.iter().find(|(n, _)| *n == name) else {
+            return Err(fatal(
+                "Could not find first log file name in binary log index file".into(),
+            ));
+        };
+        if pos < 4 {
+            return Err(fatal(
+                "Client requested master to start replication from position < 4".into(),
+            ));
+        }
+        if pos > *size {
+            return Err(fatal(
+                "Client requested master to start replication from position > file size".into(),
+            ));
+        }
+        if pos > 4 {
+            let reader = self.dir.read_file_events(&name, 4).map_err(bl_err)?;
+            let mut last = 4;
+            for ev in reader {
+                let ev = ev.map_err(|e| fatal(e.to_string()))?;
+                if ev.end() >= pos {
+                    if ev.end() != pos {
+                        return Err(fatal(format!(
+                            "bogus data in log event; the first event '{name}' at {pos}, \
+                             the last event read from '{name}' at {last}, the last byte read \
+                             from '{name}' at {}.",
+                            ev.end()
+                        )));
+                    }
+                    break;
+                }
+                last = ev.end();
+            }
+        }
+        Ok(name)
+    }
+
+    /// Runs a binlog dump from (`file`, `pos`) (checked with
+    /// [`ClusterBinlog::check_dump_start`]), handing each raw event to `send` until it
+    /// returns false (the replica is gone), the log closes, or, for a non-blocking dump,
+    /// the end is reached. Sends heartbeats every `heartbeat` when idle.
+    pub fn dump(&self, start: &DumpStart, mut send: impl FnMut(Vec<u8>) -> bool) -> SqlResult<()> {
+        let fatal = |e: BinlogError| SqlError::new(ER_BINLOG_READ, e.to_string());
+        let art = start.checksum;
+        let rotate = |file: &str, pos: u64| {
+            Event::artificial_rotate(self.server_id, file, pos)
+                .encode(0, art)
+                .map_err(fatal)
+        };
+        let mut reader = self
+            .dir
+            .read_events(&start.file, start.pos)
+            .map_err(fatal)?;
+        if !send(rotate(&start.file, start.pos)?) {
+            return Ok(());
+        }
+        if start.pos > 4 {
+            let fde = format_description_for_dump(reader.format_description(), start.pos)
+                .map_err(fatal)?;
+            if !send(fde) {
+                return Ok(());
+            }
+        }
+        let tick = Duration::from_millis(500);
+        let mut last_sent = Instant::now();
+        let mut current = start.file.clone();
+        loop {
+            let next = reader.next();
+            let ev = match next {
+                Some(Ok(ev)) => ev,
+                Some(Err(e)) => return Err(fatal(e)),
+                None => {
+                    if start.non_block {
+                        return Ok(());
+                    }
+                    if !self.dir.is_open() {
+                        return Ok(());
+                    }
+                    let (file, pos) = {
+                        let (f, p) = reader.position();
+                        (f.to_string(), p)
+                    };
+                    let wait = start.heartbeat.map_or(tick, |h| h.min(tick));
+                    if !self.dir.wait_for_more(&file, pos, wait) {
+                        if let Some(h) = start.heartbeat {
+                            if last_sent.elapsed() >= h {
+                                let hb = Event::heartbeat(self.server_id, &file)
+                                    .encode(pos as u32, art)
+                                    .map_err(fatal)?;
+                                if !send(hb) {
+                                    return Ok(());
+                                }
+                                last_sent = Instant::now();
+                            }
+                        } else if !send_probe(&mut send) {
+                            return Ok(());
+                        }
+                    }
+                    continue;
+                }
+            };
+            let h = ev.header().map_err(fatal)?;
+            if ev.file != current {
+                // A new file: the replica learns its name from an artificial Rotate.
+                if !send(rotate(&ev.file, 4)?) {
+                    return Ok(());
+                }
+                current = ev.file.clone();
+            }
+            let raw = if h.type_code == types::FORMAT_DESCRIPTION {
+                format_description_for_dump(&ev.raw, 4).map_err(fatal)?
+            } else {
+                ev.raw
+            };
+            if !matches!(
+                h.type_code,
+                types::FORMAT_DESCRIPTION | types::ROTATE | types::STOP
+            ) {
+                // Never send what a crash could take back.
+                let no = self.dir.number_of(&ev.file).unwrap_or(0);
+                let end = ev.pos + raw.len() as u64;
+                while !self.safe_at_least(no, end) {
+                    if self.wait_safe(no, end, start.heartbeat.unwrap_or(tick).min(tick)) {
+                        break;
+                    }
+                    if !self.dir.is_open() {
+                        return Ok(());
+                    }
+                    if let Some(hb) = start.heartbeat {
+                        if last_sent.elapsed() >= hb {
+                            let e = Event::heartbeat(self.server_id, &ev.file)
+                                .encode(ev.pos as u32, art)
+                                .map_err(fatal)?;
+                            if !send(e) {
+                                return Ok(());
+                            }
+                            last_sent = Instant::now();
+                        }
+                    } else if !send_probe(&mut send) {
+                        return Ok(());
+                    }
+                }
+            }
+            if !send(raw) {
+                return Ok(());
+            }
+            last_sent = Instant::now();
+        }
+    }
+}
+
+/// Whether the binlog holds transaction events after (`name`, `pos`), in that file or in a
+/// later one before the active file (Rotate/Stop/Format_description are not).
+fn transactions_after(bd: &BinlogDir, name: &str, pos: u64) -> crate::binlog::Result<bool> {
+    let files = bd.list()?;
+    let Some(idx) = files.iter().position(|(n, _)| n == name) else {
+        return Ok(false);
+    };
+    let last = files.len().saturating_sub(1);
+    for (i, (f, _)) in files
+        .iter()
+        .enumerate()
+        .skip(idx)
+        .take(last.saturating_sub(idx))
+    {
+        let from = if i == idx { pos } else { 4 };
+        for ev in bd.read_file_events(f, from)? {
+            let t = ev?.header()?.type_code;
+            if !matches!(t, types::FORMAT_DESCRIPTION | types::ROTATE | types::STOP) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Without heartbeats there is nothing to send while idle; the caller's `send` decides
+/// whether the replica is still there when given an empty probe (never sent).
+fn send_probe(send: &mut impl FnMut(Vec<u8>) -> bool) -> bool {
+    send(Vec::new())
+}
+
+/// Where and how a dump runs.
+#[derive(Clone, Debug)]
+pub struct DumpStart {
+    pub file: String,
+    pub pos: u64,
+    /// `@master_binlog_checksum` of the replica: artificial events use it.
+    pub checksum: Checksum,
+    /// `@master_heartbeat_period`, if set and not 0.
+    pub heartbeat: Option<Duration>,
+    /// BINLOG_DUMP_NON_BLOCK: end (EOF) at the end of the log instead of waiting.
+    pub non_block: bool,
+}
+
+/// Seconds since the epoch of a `PURGE BINARY LOGS BEFORE` argument (a DATETIME or its
+/// text, in the session time zone `offset` seconds east of UTC).
+pub fn unix_time_of(v: &Value, offset: i32) -> Option<u64> {
+    let dt = match v {
+        Value::DateTime(d) => *d,
+        Value::Date(d) => crate::value::temporal::DateTime {
+            date: *d,
+            ..Default::default()
+        },
+        other => crate::value::temporal::parse_datetime(&other.to_text()?)?.0,
+    };
+    let secs = dt.to_unix_micros() / 1_000_000 - i64::from(offset);
+    u64::try_from(secs).ok()
+}
+
+fn s(v: &str) -> Value {
+    Value::Bytes(v.as_bytes().to_vec())
+}
+
+fn text_col(name: &str) -> OutColumn {
+    OutColumn {
+        name: name.into(),
+        org_name: name.into(),
+        ty: Some(SqlType::VarChar {
+            len: 512,
+            collation: Collation::Utf8mb3GeneralCi,
+        }),
+        nullable: true,
+        ..Default::default()
+    }
+}
+
+fn int_col(name: &str) -> OutColumn {
+    OutColumn {
+        name: name.into(),
+        org_name: name.into(),
+        ty: Some(SqlType::Int {
+            kind: IntKind::Big,
+            unsigned: true,
+            width: Some(20),
+        }),
+        nullable: false,
+        ..Default::default()
+    }
+}
+
+/// The events of one commit (see the module docs, "Life of a binlogged commit").
+pub fn render(rec: &CommitRecord, catalog: &Catalog, ctx: &RenderCtx) -> crate::Result<Vec<Event>> {
+    let origin = Origin::new(
+        ctx.server_id,
+        u32::try_from(rec.time_us / 1_000_000).unwrap_or(u32::MAX),
+    );
+    let query = |db: &str, text: &[u8]| {
+        let mut q = QueryEvent::new(db, text.to_vec());
+        q.thread_id = ctx.thread_id;
+        q.flags2 = ctx.flags2;
+        q.sql_mode = ctx.sql_mode;
+        q.charset = (
+            replica_collation_id(ctx.charset.0),
+            replica_collation_id(ctx.charset.1),
+            replica_collation_id(ctx.charset.2),
+        );
+        q.collation_database = ctx.collation_database.map(replica_collation_id);
+        q.time_zone = ctx.time_zone.clone();
+        Event::query(origin, &q)
+    };
+    let mut events = Vec::new();
+    if ctx.ddl {
+        for st in &rec.statements {
+            events.push(query(&st.db, st.text.as_bytes())?);
+        }
+        return Ok(events);
+    }
+    // Primary trees of the tables this commit wrote, and their changes.
+    let by_tree: BTreeMap<u64, &TableDef> = catalog
+        .tables
+        .values()
+        .map(|t| (t.tree, t.as_ref()))
+        .collect();
+    type Rows = (
+        Vec<Vec<Value>>,
+        Vec<(Vec<Value>, Vec<Value>)>,
+        Vec<Vec<Value>>,
+    );
+    let mut per_table: BTreeMap<u64, Rows> = BTreeMap::new();
+    for ch in &rec.changes {
+        let (tree, before, after) = match ch {
+            Change::Put {
+                tree,
+                before,
+                after,
+                ..
+            } => (*tree, before.as_deref(), Some(&after[..])),
+            Change::Delete { tree, before, .. } => (*tree, Some(&before[..]), None),
+            Change::CreateTree { .. } | Change::DropTree { .. } => continue,
+        };
+        if tree == CATALOG_TREE {
+            continue;
+        }
+        let Some(t) = by_tree.get(&tree) else {
+            continue; // a secondary index (or a table this catalog does not know)
+        };
+        let types = t.types();
+        let defaults = t.defaults();
+        let decode = |b: &[u8]| -> crate::Result<Vec<Value>> {
+            decode_row(b, &types, &defaults).map_err(|e| crate::Error::InvalidArgument {
+                detail: format!("binlog: row of `{}`.`{}`: {}", t.db, t.name, e.message),
+            })
+        };
+        let entry = per_table.entry(tree).or_default();
+        match (before, after) {
+            (None, Some(a)) => entry.2.push(decode(a)?),
+            (Some(b), Some(a)) => entry.1.push((decode(b)?, decode(a)?)),
+            (Some(b), None) => entry.0.push(decode(b)?),
+            (None, None) => {}
+        }
+    }
+    if per_table.is_empty() {
+        return Ok(events);
+    }
+    events.push(query("", b"BEGIN")?);
+    for (tree, (deletes, updates, inserts)) in &per_table {
+        let Some(t) = by_tree.get(tree) else { continue };
+        let mut map = TableMap::new(
+            *tree,
+            &t.db,
+            &t.name,
+            t.columns
+                .iter()
+                .map(|c| Column::new(&c.name, c.ty.clone(), c.nullable))
+                .collect(),
+        );
+        map.row_metadata = ctx.row_metadata;
+        map.primary_key = t.primary.iter().map(|p| p.column).collect();
+        events.push(map.event(origin)?);
+        let last_kind = if !inserts.is_empty() {
+            RowsKind::Write
+        } else if !updates.is_empty() {
+            RowsKind::Update
+        } else {
+            RowsKind::Delete
+        };
+        if !deletes.is_empty() {
+            let rows: Vec<_> = deletes.iter().map(|r| (Some(&r[..]), None)).collect();
+            events.extend(rows_events(
+                origin,
+                RowsKind::Delete,
+                &map,
+                &rows,
+                last_kind == RowsKind::Delete,
+            )?);
+        }
+        if !updates.is_empty() {
+            let rows: Vec<_> = updates
+                .iter()
+                .map(|(b, a)| (Some(&b[..]), Some(&a[..])))
+                .collect();
+            events.extend(rows_events(
+                origin,
+                RowsKind::Update,
+                &map,
+                &rows,
+                last_kind == RowsKind::Update,
+            )?);
+        }
+        if !inserts.is_empty() {
+            let rows: Vec<_> = inserts.iter().map(|r| (None, Some(&r[..]))).collect();
+            events.extend(rows_events(origin, RowsKind::Write, &map, &rows, true)?);
+        }
+    }
+    events.push(Event::xid(origin, rec.seq));
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collations_a_mariadb_replica_knows() {
+        assert_eq!(replica_collation_id(45), 45);
+        assert_eq!(replica_collation_id(33), 33);
+        assert_eq!(replica_collation_id(255), 45);
+        assert_eq!(replica_collation_id(309), 45);
+    }
+}
