@@ -2228,20 +2228,29 @@ fn aggregate(
                     None => None,
                 };
                 if a.distinct {
-                    if let Some(x) = &v {
-                        if x.is_null()
-                            || seen[k]
-                                .iter()
-                                .any(|y| sort_cmp(x, y, a.collation) == Ordering::Equal)
-                        {
-                            continue;
+                    if let Some(x) = v {
+                        if !x.is_null() {
+                            seen[k].push(x);
                         }
-                        seen[k].push(x.clone());
+                        continue;
                     }
                 }
                 s.add(a, v, cx)?;
             }
             j += 1;
+        }
+        // DISTINCT arguments: sorted and deduplicated once per group (n log n, not n²); a
+        // stable sort keeps the first of equal values, as the row order gave them.
+        for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
+            if !a.distinct || seen[k].is_empty() {
+                continue;
+            }
+            let mut vals = std::mem::take(&mut seen[k]);
+            vals.sort_by(|x, y| sort_cmp(x, y, a.collation));
+            vals.dedup_by(|x, y| sort_cmp(x, y, a.collation) == Ordering::Equal);
+            for v in vals {
+                s.add(a, Some(v), cx)?;
+            }
         }
         let mut r = keyed[i].1.clone();
         r.resize(width, Value::Null);
