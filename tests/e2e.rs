@@ -424,22 +424,7 @@ fn kill_query_and_kill_connection() {
         "",
     );
     assert!(setup.status.success(), "{}", text(&setup.stderr));
-    let spawn = |sql: &str| {
-        Command::new("mysql")
-            .args([
-                "-h127.0.0.1",
-                &format!("-P{}", b.port),
-                "-uadmin",
-                &format!("-p{PASSWORD}"),
-                "-N",
-                "-e",
-                sql,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = |sql: &str| b.spawn_mysql(sql);
     // The id of the session running `marker`, from information_schema.PROCESSLIST.
     let id_of = |marker: &str| -> String {
         for _ in 0..100 {
@@ -664,22 +649,7 @@ fn table_locks_exclude_other_sessions() {
     let b = Borealis::start("locks");
     let setup = b.mysql(&["-e", "create database l; create table l.t (a int primary key); create table l.u (a int primary key); insert into l.t values (1)"], "");
     assert!(setup.status.success(), "{}", text(&setup.stderr));
-    let hold = |sql: &str| {
-        Command::new("mysql")
-            .args([
-                "-h127.0.0.1",
-                &format!("-P{}", b.port),
-                "-uadmin",
-                &format!("-p{PASSWORD}"),
-                "-N",
-                "-e",
-                sql,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let hold = |sql: &str| b.spawn_mysql(sql);
     // A WRITE lock keeps other sessions out until it is released.
     let holder = hold("lock tables l.t write; select sleep(3); unlock tables");
     std::thread::sleep(Duration::from_millis(500));

@@ -123,6 +123,24 @@ impl Borealis {
         mysql(self.port, "admin", PASSWORD, args, stdin)
     }
 
+    /// Starts `mysql -N -e sql` as the master user without waiting for it.
+    pub fn spawn_mysql(&self, sql: &str) -> std::process::Child {
+        Command::new("mysql")
+            .args([
+                "-h127.0.0.1",
+                &format!("-P{}", self.port),
+                "-uadmin",
+                &format!("-p{PASSWORD}"),
+                "-N",
+                "-e",
+                sql,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the mysql client (Debian package mariadb-client) is needed")
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
