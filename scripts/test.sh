@@ -19,6 +19,11 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+# The AWS CLI (v1, from PyPI) drives the RDS API in the clone tests.
+if ! command -v aws >/dev/null 2>&1; then
+  echo "== installing awscli (pip)"
+  python3 -m pip install --quiet awscli
+fi
 rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
 
 echo "== cargo fmt --check"

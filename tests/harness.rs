@@ -54,6 +54,8 @@ pub fn temp_dir(name: &str) -> PathBuf {
 pub struct Borealis {
     pub child: Child,
     pub port: u16,
+    /// The RDS API (`--api-port`).
+    pub api_port: u16,
     pub dir: PathBuf,
     pub log: PathBuf,
     keep_dir: bool,
@@ -65,7 +67,17 @@ impl Borealis {
     }
 
     pub fn start_in(dir: PathBuf, port: u16) -> Borealis {
+        Borealis::start_with(dir, port, &[])
+    }
+
+    /// Starts with extra `borealis serve` flags. The API listens on a free port and new
+    /// instances get ports from a range of 200 picked for this server (the fleet skips
+    /// ports that are taken, so concurrent tests do not collide).
+    pub fn start_with(dir: PathBuf, port: u16, extra: &[&str]) -> Borealis {
         let log = dir.with_extension("log");
+        let api_port = free_port();
+        let base = 20_000 + (free_port() % 40) * 250;
+        let range = format!("{base}-{}", base + 199);
         let out = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -81,15 +93,22 @@ impl Borealis {
                 PASSWORD,
                 "--cache-size",
                 "64M",
+                "--api-port",
+                &api_port.to_string(),
+                "--instance-ports",
+                &range,
             ])
+            .args(extra)
             .stdout(out.try_clone().unwrap())
             .stderr(out)
             .spawn()
             .expect("start borealis");
         wait_port(port, &mut child, &log);
+        wait_port(api_port, &mut child, &log);
         Borealis {
             child,
             port,
+            api_port,
             dir,
             log,
             keep_dir: false,
@@ -144,6 +163,71 @@ impl Borealis {
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Runs `aws --endpoint-url http://127.0.0.1:API rds ARGS` (awscli from PyPI) with
+    /// test credentials; returns its output.
+    pub fn aws(&self, args: &[&str]) -> Output {
+        self.aws_as(("test-key", "test-secret"), args)
+    }
+
+    /// [`Borealis::aws`] signing with the given access key and secret.
+    pub fn aws_as(&self, keys: (&str, &str), args: &[&str]) -> Output {
+        Command::new("aws")
+            .args([
+                "--endpoint-url",
+                &format!("http://127.0.0.1:{}", self.api_port),
+                "rds",
+            ])
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", keys.0)
+            .env("AWS_SECRET_ACCESS_KEY", keys.1)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .output()
+            .expect("the AWS CLI (pip install awscli) is needed")
+    }
+
+    /// One unsigned RDS Query API call over plain HTTP: (HTTP status, XML body).
+    pub fn api(&self, params: &[(&str, &str)]) -> (u16, String) {
+        use std::io::Read;
+        let mut body = String::from("Version=2014-10-31");
+        for (k, v) in params {
+            body.push_str(&format!(
+                "&{k}={}",
+                v.replace('%', "%25")
+                    .replace('&', "%26")
+                    .replace('+', "%2B")
+                    .replace(' ', "%20")
+                    .replace(':', "%3A")
+            ));
+        }
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.api_port)).unwrap();
+        write!(
+            s,
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, body.to_string())
+    }
+}
+
+/// The text of the first `<tag>…</tag>` in `xml`.
+pub fn xml_value(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{tag}>"))? + start;
+    Some(xml[start..end].to_string())
 }
 
 impl Drop for Borealis {

@@ -594,3 +594,113 @@ fn mysqldump_master_data_coordinates_converge() {
         wait_converged(&m, &b, &["d.t"]);
     }
 }
+
+/// The migration rehearsal (issue 6 item 5): clone the cluster while writes run, seed a
+/// MariaDB replica from a dump of the clone, then replicate from the source starting at
+/// the clone's recorded binlog coordinate: the replica misses and repeats nothing.
+#[test]
+fn replica_seeded_from_a_clone_continues_at_its_coordinate() {
+    let b = Borealis::start("repl-clone");
+    create_repl_user(&b);
+    sql(
+        &b,
+        "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v INT NOT NULL)",
+    );
+    let port = b.port;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let writer = std::thread::spawn(move || {
+        let mut i = 0;
+        while !stop2.load(std::sync::atomic::Ordering::Relaxed) || i < 50 {
+            i += 1;
+            let q = format!(
+                "INSERT INTO d.t VALUES ({i}, {i}); UPDATE d.t SET v = v + 1 WHERE id = {}",
+                i / 2 + 1
+            );
+            let out = mysql(port, "admin", PASSWORD, &["-e", &q], "");
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+    });
+    // Let some writes land, then clone in the middle of them.
+    while sql(&b, "SELECT COUNT(*) FROM d.t")
+        .trim()
+        .parse::<u32>()
+        .unwrap()
+        < 20
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (status, xml) = b.api(&[
+        ("Action", "RestoreDBClusterToPointInTime"),
+        ("SourceDBClusterIdentifier", "borealis"),
+        ("DBClusterIdentifier", "rehearsal"),
+        ("RestoreType", "copy-on-write"),
+        ("UseLatestRestorableTime", "true"),
+    ]);
+    assert_eq!(status, 200, "{xml}");
+    let file = xml_value(&xml, "BorealisSourceBinlogFile").expect("coordinate");
+    let pos: u64 = xml_value(&xml, "BorealisSourceBinlogPosition")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (status, xml) = b.api(&[
+        ("Action", "CreateDBInstance"),
+        ("DBInstanceIdentifier", "rehearsal-1"),
+        ("DBClusterIdentifier", "rehearsal"),
+    ]);
+    assert_eq!(status, 200, "{xml}");
+    let clone_port: u16 = xml_value(&xml, "Port").unwrap().parse().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", clone_port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the clone's instance did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The clone's status variables say the same coordinate.
+    let st = text(
+        &mysql(
+            clone_port,
+            "admin",
+            PASSWORD,
+            &[
+                "-N",
+                "-B",
+                "-e",
+                "SHOW STATUS LIKE 'Borealis_clone_source_binlog%'",
+            ],
+            "",
+        )
+        .stdout,
+    );
+    assert_eq!(
+        st.trim(),
+        format!("Borealis_clone_source_binlog_file\t{file}\nBorealis_clone_source_binlog_position\t{pos}")
+    );
+    let dump = Command::new("mysqldump")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{clone_port}"),
+            "-uadmin",
+            &format!("-p{PASSWORD}"),
+            "--databases",
+            "d",
+        ])
+        .output()
+        .unwrap();
+    assert!(dump.status.success(), "{}", text(&dump.stderr));
+    let m = replica("from-clone");
+    let load = m.mysql(&[], &text(&dump.stdout));
+    assert!(load.status.success(), "{}", text(&load.stderr));
+    let at_clone: u32 = msql(&m, "SELECT COUNT(*) FROM d.t").trim().parse().unwrap();
+    let now: u32 = sql(&b, "SELECT COUNT(*) FROM d.t").trim().parse().unwrap();
+    assert!(
+        at_clone >= 20 && at_clone < now,
+        "the clone is a point in the middle: {at_clone} of {now}"
+    );
+    start_replica(&m, &b, &file, pos);
+    wait_converged(&m, &b, &["d.t"]);
+}

@@ -153,6 +153,22 @@ impl Listener {
         })
     }
 
+    /// Serves on an already bound listener (the caller picked the port by binding it).
+    /// Must run inside a tokio runtime.
+    pub fn from_std(
+        listener: std::net::TcpListener,
+        factory: Arc<dyn SessionFactory>,
+        config: ServerConfig,
+    ) -> io::Result<Self> {
+        listener.set_nonblocking(true)?;
+        Ok(Listener {
+            listener: TcpListener::from_std(listener)?,
+            factory,
+            config: Arc::new(config.normalized()),
+            connection_ids: Arc::new(AtomicU32::new(1)),
+        })
+    }
+
     /// Shares a connection-id counter with other listeners of the same server.
     pub fn with_connection_ids(mut self, ids: Arc<AtomicU32>) -> Self {
         self.connection_ids = ids;

@@ -2,7 +2,9 @@
 //! crate's `SessionFactory`/`Session` over engine sessions, converting values,
 //! column definitions and errors.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use borealis_engine::sql::binlog::ReplicaHost;
 use borealis_engine::sql::exec::OutColumn;
@@ -20,9 +22,25 @@ fn err(e: EngineError) -> SqlError {
     SqlError::new(e.code, e.message)
 }
 
-/// Opens engine sessions for authenticated clients.
+/// Opens engine sessions for authenticated clients of one endpoint (instance).
 pub struct Factory {
     pub inst: Arc<Instance>,
+    /// A reader instance: sessions are read-only (writes fail with 1290). Cleared when
+    /// the reader is promoted to writer.
+    pub read_only: Arc<AtomicBool>,
+    /// Connection ids of the sessions open through this endpoint (closed when the
+    /// instance is deleted).
+    pub conns: Arc<Mutex<BTreeSet<u32>>>,
+}
+
+impl Factory {
+    pub fn new(inst: Arc<Instance>, read_only: bool) -> Factory {
+        Factory {
+            inst,
+            read_only: Arc::new(AtomicBool::new(read_only)),
+            conns: Arc::default(),
+        }
+    }
 }
 
 impl SessionFactory for Factory {
@@ -55,7 +73,15 @@ impl SessionFactory for Factory {
         if let Some(c) = Collation::from_id(req.charset) {
             s.vars.set_names_collation(c);
         }
-        Ok(Box::new(Conn { s }))
+        s.set_read_only(self.read_only.load(Ordering::SeqCst));
+        self.conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(req.connection_id);
+        Ok(Box::new(Conn {
+            s,
+            conns: self.conns.clone(),
+        }))
     }
 
     fn statistics(&self) -> Statistics {
@@ -76,11 +102,16 @@ impl SessionFactory for Factory {
 /// One connection's engine session.
 pub struct Conn {
     s: EngineSession,
+    conns: Arc<Mutex<BTreeSet<u32>>>,
 }
 
 impl Drop for Conn {
     fn drop(&mut self) {
         self.s.unregister_replica();
+        self.conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.s.conn_id);
     }
 }
 

@@ -1,11 +1,18 @@
 //! `borealis`: the MySQL-compatible server on a copy-on-write page volume.
 //!
 //! `borealis serve` opens (or creates) the volume in `--data-dir`, makes sure
-//! the default cluster and its master user exist, and serves the MySQL
-//! protocol on `--bind:--port` until SIGTERM or Ctrl-C, then checkpoints and
-//! exits.
+//! the default cluster and its master user exist, serves the MySQL protocol on
+//! `--bind:--port` (and every other instance on its own port), and the RDS API on
+//! `--api-port`, until SIGTERM or Ctrl-C, then checkpoints and exits.
+//! `borealis clusters|clone|delete|events` are clients of that API.
 
+mod api;
+mod cli;
+mod fleet;
 mod glue;
+mod isotime;
+mod registry;
+mod sigv4;
 
 /// Every statement allocates rows, keys and packets on many threads at once; glibc's malloc
 /// spent a quarter of a read-only sysbench run in its own bookkeeping, mimalloc a fraction.
@@ -13,14 +20,12 @@ mod glue;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use borealis_engine::sql::session::Instance;
 use borealis_engine::sql::vars::ServerInfo;
 use borealis_engine::storage::{Volume, VolumeOptions};
-use borealis_protocol::{Listener, ServerConfig};
 
 const HELP: &str = "\
 Usage: borealis serve [OPTIONS]
@@ -44,6 +49,11 @@ Options:
   --var <NAME>=<VALUE>      Startup value of a global variable, e.g.
                             --var binlog_checksum=NONE --var max_binlog_size=1048576
                             (repeatable)
+  --api-port <PORT>         RDS API (aws --endpoint-url http://127.0.0.1:PORT rds …)
+                            (default: 8686; 0 turns the API off)
+  --api-access-key <KEY>    With --api-secret-key: refuse API requests not signed
+  --api-secret-key <KEY>    with these credentials (SigV4)
+  --instance-ports <LO-HI>  Ports for instances created without one (default: 3307-3399)
   --log-level <LEVEL>       error, warn, info, debug, trace (default: info)
   -h, --help                Print this help
 ";
@@ -61,6 +71,9 @@ struct Args {
     log_level: String,
     log_bin: bool,
     vars: Vec<(String, String)>,
+    api_port: u16,
+    api_keys: (Option<String>, Option<String>),
+    instance_ports: (u16, u16),
 }
 
 fn parse_size(s: &str) -> Option<usize> {
@@ -90,6 +103,9 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         log_level: "info".into(),
         log_bin: true,
         vars: Vec::new(),
+        api_port: 8686,
+        api_keys: (None, None),
+        instance_ports: (3307, 3399),
     };
     while let Some(flag) = argv.next() {
         let (flag, inline) = match flag.split_once('=') {
@@ -134,6 +150,24 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| "--server-id must be a number".to_string())?
             }
             "--log-level" => a.log_level = value()?,
+            "--api-port" => {
+                a.api_port = value()?
+                    .parse()
+                    .map_err(|_| "--api-port must be a number from 0 to 65535".to_string())?
+            }
+            "--api-access-key" => a.api_keys.0 = Some(value()?),
+            "--api-secret-key" => a.api_keys.1 = Some(value()?),
+            "--instance-ports" => {
+                let v = value()?;
+                let bad = || format!("--instance-ports needs LO-HI, e.g. 3307-3399, got '{v}'");
+                let (lo, hi) = v.split_once('-').ok_or_else(bad)?;
+                let lo: u16 = lo.trim().parse().map_err(|_| bad())?;
+                let hi: u16 = hi.trim().parse().map_err(|_| bad())?;
+                if lo == 0 || lo > hi {
+                    return Err(bad());
+                }
+                a.instance_ports = (lo, hi);
+            }
             "--var" => {
                 let v = value()?;
                 let (name, val) = v
@@ -186,21 +220,7 @@ fn server_uuid(dir: &Path) -> Result<String, String> {
             return Ok(u.trim().to_string());
         }
     }
-    let mut b = [0u8; 16];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        let _ = std::io::Read::read_exact(&mut f, &mut b);
-    }
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    let uuid = format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    );
+    let uuid = fleet::uuid();
     std::fs::write(&path, format!("[auto]\nserver-uuid={uuid}\n"))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(uuid)
@@ -220,8 +240,13 @@ fn main() {
                 2
             }
         },
+        Some(cmd @ ("clusters" | "clone" | "delete" | "events")) => cli::run(cmd, argv.collect()),
         Some("-h" | "--help" | "help") | None => {
-            let _ = write!(std::io::stdout(), "Usage: borealis <COMMAND>\n\nCommands:\n  serve   Run the server (borealis serve --help)\n");
+            let _ = write!(
+                std::io::stdout(),
+                "Usage: borealis <COMMAND>\n\nCommands:\n  serve     Run the server (borealis serve --help)\n  clusters  List clusters, endpoints and space\n  clone     Clone a cluster (copy-on-write) with an endpoint\n  delete    Delete a cluster and its instances\n  events    A cluster's events\n\n{}",
+                cli::HELP
+            );
             0
         }
         Some(other) => {
@@ -293,16 +318,15 @@ fn run(a: Args) -> Result<(), String> {
         log_bin: a.log_bin,
         ..Default::default()
     };
-    let master = password.as_deref().map(|p| (a.user.as_str(), p));
-    let inst = Instance::new_with(
-        volume.clone(),
-        &a.cluster,
-        info,
-        if first_start { master } else { None },
-        &a.vars,
-    )
-    .map_err(|e| e.to_string())?;
-    let shutdown_inst = inst.clone();
+    let bind: IpAddr = a
+        .bind
+        .parse()
+        .map_err(|_| format!("--bind '{}' is not an IP address", a.bind))?;
+    let api_keys = match a.api_keys.clone() {
+        (Some(k), Some(s)) => Some((k, s)),
+        (None, None) => None,
+        _ => return Err("--api-access-key and --api-secret-key go together".into()),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(
             std::thread::available_parallelism()
@@ -314,37 +338,45 @@ fn run(a: Args) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let addr: SocketAddr = format!("{}:{}", a.bind, a.port)
-        .parse()
-        .or_else(|_| format!("[{}]:{}", a.bind, a.port).parse())
-        .map_err(|_| format!("--bind '{}' is not an IP address", a.bind))?;
+    let master = password.as_deref().map(|p| (a.user.as_str(), p));
+    let fleet = fleet::Fleet::open(
+        volume.clone(),
+        fleet::FleetOptions {
+            data_dir: data_dir.clone(),
+            bind,
+            instance_ports: a.instance_ports,
+            default_cluster: a.cluster.clone(),
+            default_port: a.port,
+            master_username: a.user.clone(),
+            info,
+            vars: a.vars.clone(),
+        },
+        rt.handle().clone(),
+        if first_start { master } else { None },
+    )?;
+    fleet.start_all()?;
+    tracing::info!(addr = %format!("{bind}:{}", a.port), cluster = %a.cluster, "borealis ready for connections");
+    let api_fleet = fleet.clone();
     rt.block_on(async move {
-        let factory = Arc::new(glue::Factory { inst });
-        let listener = Listener::bind(addr, factory, ServerConfig::default())
-            .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!(%local, cluster = %a.cluster, "borealis ready for connections");
-        listener
-            .run_until(async {
-                let mut term =
-                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    {
-                        Ok(s) => s,
-                        Err(_) => return std::future::pending().await,
-                    };
-                tokio::select! {
-                    _ = term.recv() => {},
-                    _ = tokio::signal::ctrl_c() => {},
-                }
-                tracing::info!("shutting down");
-            })
-            .await;
+        if a.api_port != 0 {
+            let l = tokio::net::TcpListener::bind((bind, a.api_port))
+                .await
+                .map_err(|e| format!("cannot listen on {bind}:{} for the API: {e}", a.api_port))?;
+            tracing::info!(addr = %format!("{bind}:{}", a.api_port), "RDS API ready");
+            tokio::spawn(api::serve(l, api_fleet, api::Auth { keys: api_keys }));
+        }
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = tokio::signal::ctrl_c() => {},
+        }
+        tracing::info!("shutting down");
         Ok::<(), String>(())
     })?;
+    fleet.shutdown();
+    drop(fleet);
     drop(rt);
-    shutdown_inst.shutdown();
-    drop(shutdown_inst);
     match Arc::try_unwrap(volume) {
         Ok(v) => v.close().map_err(|e| e.to_string())?,
         Err(v) => v.checkpoint().map_err(|e| e.to_string())?,

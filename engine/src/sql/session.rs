@@ -90,6 +90,19 @@ pub struct Instance {
     pub locks: super::locks::TableLocks,
     /// The cluster's binlog, when `log_bin` is on.
     pub binlog: Option<Arc<ClusterBinlog>>,
+    /// The binlog's fsync in the log's group commit (removed at shutdown).
+    sync_hook: Option<crate::storage::wal::SyncHook>,
+    /// Where this cluster was cloned from, when it is a clone.
+    clone_origin: Mutex<Option<CloneOrigin>>,
+}
+
+/// The source's binlog coordinate at a clone point: replication from the source started
+/// there misses and repeats nothing (Aurora: "Binlog position from crash recovery is …").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloneOrigin {
+    pub source: String,
+    pub file: String,
+    pub position: u64,
 }
 
 /// `SHA1(SHA1(password))`, what mysql_native_password stores.
@@ -154,6 +167,8 @@ impl Instance {
             procs: Mutex::new(BTreeMap::new()),
             locks: Default::default(),
             binlog: None,
+            sync_hook: None,
+            clone_origin: Mutex::new(None),
         };
         if let Some((user, password)) = master {
             let mut tx = c.begin();
@@ -208,8 +223,10 @@ impl Instance {
                 num("binlog_expire_logs_seconds"),
             );
             bl.purge_expired();
-            let hook = bl.clone();
-            volume.add_log_sync_hook(Arc::new(move || hook.sync_for_group()));
+            let for_hook = bl.clone();
+            let hook: crate::storage::wal::SyncHook = Arc::new(move || for_hook.sync_for_group());
+            volume.add_log_sync_hook(hook.clone());
+            inst.sync_hook = Some(hook);
             inst.binlog = Some(bl);
         }
         Ok(Arc::new(inst))
@@ -218,11 +235,43 @@ impl Instance {
     /// Clean shutdown of what the instance owns beyond the volume: ends the binlog with a
     /// Stop event.
     pub fn shutdown(&self) {
+        if let Some(hook) = &self.sync_hook {
+            self.volume.remove_log_sync_hook(hook);
+        }
         if let Some(bl) = &self.binlog {
             if let Err(e) = bl.dir.close() {
                 tracing::warn!(error = %e, "closing the binlog failed");
             }
         }
+    }
+
+    /// Closes the client connections `ids` (KILL CONNECTION for each): the endpoint they
+    /// came through, or their cluster, is being deleted.
+    pub fn disconnect(&self, ids: &[u32]) {
+        let procs: Vec<ProcEntry> = {
+            let procs = self.procs.lock().unwrap_or_else(|e| e.into_inner());
+            ids.iter().filter_map(|id| procs.get(id).cloned()).collect()
+        };
+        for p in procs {
+            p.interrupt.kill_connection();
+            if let Some(d) = &p.disconnect {
+                d();
+            }
+        }
+    }
+
+    /// Records where this cluster was cloned from (status variables
+    /// `Borealis_clone_source`, `Borealis_clone_source_binlog_file`, `…_position`).
+    pub fn set_clone_origin(&self, origin: Option<CloneOrigin>) {
+        *self.clone_origin.lock().unwrap_or_else(|e| e.into_inner()) = origin;
+    }
+
+    /// See [`Instance::set_clone_origin`].
+    pub fn clone_origin(&self) -> Option<CloneOrigin> {
+        self.clone_origin
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The stored password hash of `user` connecting from `host`, if the user exists.
@@ -277,6 +326,7 @@ impl Instance {
             interrupt: interrupt.clone(),
             txn_ddl: false,
             binlog_reader_client: false,
+            read_only: false,
         };
         self.status.connected();
         self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
@@ -343,6 +393,8 @@ pub struct Session {
     txn_ddl: bool,
     /// The client is mariadb-binlog (connection attribute `program_name=mysqlbinlog`).
     binlog_reader_client: bool,
+    /// Connected to a reader instance: every write fails with 1290 (`--read-only`).
+    read_only: bool,
 }
 
 impl Drop for Session {
@@ -711,6 +763,12 @@ impl Session {
         t
     }
 
+    /// Makes this a session of a reader instance: writes fail with 1290, as on a MySQL
+    /// server started with `--read-only`.
+    pub fn set_read_only(&mut self, on: bool) {
+        self.read_only = on;
+    }
+
     /// Lets KILL CONNECTION close this session's client connection.
     pub fn set_disconnect(&mut self, f: Disconnect) {
         if let Some(p) = self
@@ -767,6 +825,12 @@ impl Session {
         ddl: bool,
         f: impl FnOnce(&mut Exec) -> SqlResult<T>,
     ) -> SqlResult<(T, Option<u64>)> {
+        if self.read_only {
+            return Err(SqlError::new(
+                1290,
+                "The MySQL server is running with the --read-only option so it cannot execute this statement",
+            ));
+        }
         if ddl {
             self.implicit_commit()?;
         }
@@ -2304,6 +2368,14 @@ impl Session {
                     ),
                 ];
                 let mut extra = extra;
+                if let Some(o) = self.inst.clone_origin() {
+                    extra.push(("Borealis_clone_source".to_string(), o.source));
+                    extra.push(("Borealis_clone_source_binlog_file".to_string(), o.file));
+                    extra.push((
+                        "Borealis_clone_source_binlog_position".to_string(),
+                        o.position.to_string(),
+                    ));
+                }
                 if let Some(bl) = &self.inst.binlog {
                     // MariaDB's coordinate consistent with this session's snapshot
                     // (mysqldump --single-transaction --master-data).

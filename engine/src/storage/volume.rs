@@ -1103,6 +1103,11 @@ impl Volume {
         self.inner.log.add_sync_hook(hook);
     }
 
+    /// Removes a hook added with [`Volume::add_log_sync_hook`] (the cluster it served is gone).
+    pub fn remove_log_sync_hook(&self, hook: &super::wal::SyncHook) {
+        self.inner.log.remove_sync_hook(hook);
+    }
+
     /// A handle on the cluster called `name`.
     pub fn cluster(&self, name: &str) -> Option<Cluster> {
         self.inner.cluster_by_name(name).map(|c| Cluster {

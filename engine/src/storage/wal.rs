@@ -225,6 +225,14 @@ impl Log {
             .push(hook);
     }
 
+    /// Removes a hook added with [`Log::add_sync_hook`] (compared by identity).
+    pub fn remove_sync_hook(&self, hook: &SyncHook) {
+        self.sync_hooks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|h| !std::sync::Arc::ptr_eq(h, hook));
+    }
+
     /// Buffers one frame; returns its `(lsn, end)`. Durable only after [`Log::sync_to`].
     pub fn append(&self, payload: &[u8]) -> (u64, u64) {
         let mut b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,0 +1,1290 @@
+//! The clusters and instances one `borealis serve` hosts (DESIGN "Vocabulary", "Control
+//! plane"): what the RDS API and the `borealis` subcommands act on.
+//!
+//! - A **cluster** is a volume cluster plus its [`ClusterMeta`]. It has storage (and, once
+//!   something needed it, an engine [`Instance`] with its own binlog) but no endpoint.
+//! - An **instance** is a MySQL listener on a port of `--instance-ports` (or the port it
+//!   was created with) attached to a cluster. The first is the writer; later ones are
+//!   readers: they serve the same engine instance, so they see every commit at once (lag
+//!   0), and their sessions refuse writes with 1290.
+//! - A **clone** (RestoreDBClusterToPointInTime) is a volume fork: no page is copied. It
+//!   records the source's binlog coordinate at the clone point, reported as Aurora does
+//!   ("Binlog position from crash recovery is FILE POS") in DescribeEvents and as the
+//!   status variables `Borealis_clone_source_binlog_file/_position` on the clone.
+//!
+//! Control-plane operations are serialized by one lock; none of them waits on data size.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::{IpAddr, TcpListener as StdListener};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use borealis_engine::sql::session::{CloneOrigin, Instance};
+use borealis_engine::sql::vars::ServerInfo;
+use borealis_engine::storage::{now_us, PointInTime, SpaceReport, Volume};
+use borealis_engine::Error as EngineError;
+use borealis_protocol::{Listener, ServerConfig};
+
+use crate::glue;
+use crate::registry::{ClusterMeta, InstanceMeta, Registry};
+
+/// What `borealis serve` was started with.
+pub struct FleetOptions {
+    pub data_dir: PathBuf,
+    pub bind: IpAddr,
+    /// `--instance-ports`: where instances without a port of their own listen.
+    pub instance_ports: (u16, u16),
+    pub default_cluster: String,
+    pub default_port: u16,
+    pub master_username: String,
+    /// Template of every engine instance's server facts (the port is the instance's).
+    pub info: ServerInfo,
+    /// `--var` startup values, for every cluster.
+    pub vars: Vec<(String, String)>,
+}
+
+/// An RDS error response: HTTP status, error code, message.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError::new(400, "InvalidParameterValue", message)
+    }
+    pub fn cluster_not_found(id: &str) -> ApiError {
+        ApiError::new(
+            404,
+            "DBClusterNotFoundFault",
+            format!("DBCluster {id} not found. Check the identifier with describe-db-clusters."),
+        )
+    }
+    fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(500, "InternalFailure", message)
+    }
+}
+
+/// A running endpoint.
+struct Endpoint {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    conns: Arc<Mutex<BTreeSet<u32>>>,
+    read_only: Arc<AtomicBool>,
+    engine: Arc<Instance>,
+}
+
+impl Endpoint {
+    /// Stops accepting and closes the connections that came through this endpoint.
+    fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let ids: Vec<u32> = self
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        self.engine.disconnect(&ids);
+    }
+}
+
+struct State {
+    reg: Registry,
+    /// Engine instances by cluster, opened when first needed.
+    engines: HashMap<String, Arc<Instance>>,
+    /// Running endpoints by instance identifier.
+    endpoints: HashMap<String, Endpoint>,
+    /// The last space report and when it was taken (a report walks every page).
+    space: Option<(Instant, Arc<SpaceReport>)>,
+}
+
+/// A cluster as DescribeDBClusters shows it.
+#[derive(Clone, Debug)]
+pub struct ClusterView {
+    pub meta: ClusterMeta,
+    pub address: String,
+    /// The writer's port, else the cluster's.
+    pub port: u16,
+    /// (instance, is writer).
+    pub members: Vec<(String, bool)>,
+    pub earliest_restorable_us: u64,
+    pub latest_restorable_us: u64,
+    pub exclusive_bytes: u64,
+    pub shared_bytes: u64,
+}
+
+/// An instance as DescribeDBInstances shows it.
+#[derive(Clone, Debug)]
+pub struct InstanceView {
+    pub meta: InstanceMeta,
+    pub address: String,
+    pub master_username: String,
+    pub database_name: String,
+    pub latest_restorable_us: u64,
+}
+
+/// Volume-wide space figures.
+#[derive(Clone, Debug, Default)]
+pub struct VolumeView {
+    pub page_size: u64,
+    pub total_pages: u64,
+    pub free_pages: u64,
+}
+
+/// CreateDBCluster's inputs.
+#[derive(Default)]
+pub struct CreateCluster {
+    pub id: String,
+    pub engine: String,
+    pub engine_version: String,
+    pub master_username: String,
+    pub master_password: String,
+    pub database_name: String,
+    pub port: Option<u16>,
+    pub backtrack_window: u64,
+    pub echo: Echo,
+}
+
+/// Inputs Borealis has no use for but returns as given (VPC, subnets, KMS, parameters).
+#[derive(Default, Clone)]
+pub struct Echo {
+    pub vpc_security_group_ids: Vec<String>,
+    pub db_subnet_group_name: String,
+    pub kms_key_id: String,
+    pub parameter_group: String,
+}
+
+/// RestoreDBClusterToPointInTime's inputs.
+#[derive(Default)]
+pub struct Restore {
+    pub id: String,
+    pub source: String,
+    pub restore_type: String,
+    pub use_latest: bool,
+    pub restore_to_us: Option<u64>,
+    pub port: Option<u16>,
+    pub backtrack_window: Option<u64>,
+    pub echo: Echo,
+}
+
+/// CreateDBInstance's inputs.
+#[derive(Default)]
+pub struct CreateInstance {
+    pub id: String,
+    pub cluster: String,
+    pub class: String,
+    pub engine: String,
+    pub port: Option<u16>,
+}
+
+/// ModifyDBCluster's inputs.
+#[derive(Default)]
+pub struct ModifyCluster {
+    pub id: String,
+    pub backtrack_window: Option<u64>,
+    pub master_password: Option<String>,
+    pub port: Option<u16>,
+    pub backup_retention_days: Option<u64>,
+    pub new_id: Option<String>,
+}
+
+/// Aurora's identifier rule: 1 to 63 letters, digits or hyphens; first a letter; no
+/// trailing hyphen, no two consecutive hyphens. Stored lower-case, as RDS does.
+pub fn check_identifier(kind: &str, id: &str) -> Result<String, ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 63
+        && id.starts_with(|c: char| c.is_ascii_alphabetic())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !id.ends_with('-')
+        && !id.contains("--");
+    if ok {
+        Ok(id.to_ascii_lowercase())
+    } else {
+        Err(ApiError::invalid(format!(
+            "The parameter {kind} is not a valid identifier. Identifiers must begin with a \
+             letter; must contain only ASCII letters, digits, and hyphens; and must not end \
+             with a hyphen or contain two consecutive hyphens."
+        )))
+    }
+}
+
+fn random_id(prefix: &str) -> String {
+    let mut b = [0u8; 13];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut b);
+    }
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let s: String = b.iter().map(|x| A[*x as usize % A.len()] as char).collect();
+    format!("{prefix}{s}")
+}
+
+fn engine_error(e: EngineError) -> ApiError {
+    match e {
+        EngineError::NotFound { what } => ApiError::new(404, "DBClusterNotFoundFault", what),
+        EngineError::AlreadyExists { what } => ApiError::new(
+            400,
+            "DBClusterAlreadyExistsFault",
+            format!("{what} already exists"),
+        ),
+        EngineError::InvalidArgument { detail } => ApiError::invalid(detail),
+        other => ApiError::internal(other.to_string()),
+    }
+}
+
+/// Reclaims pages after deletions in the background: a checkpoint (so the durable view
+/// no longer reaches the deleted cluster) and a GC pass, coalescing requests.
+struct Reclaimer {
+    requested: Mutex<(u64, u64)>,
+    changed: Condvar,
+}
+
+/// Every cluster and instance of one server.
+pub struct Fleet {
+    volume: Arc<Volume>,
+    opts: FleetOptions,
+    rt: tokio::runtime::Handle,
+    ids: Arc<AtomicU32>,
+    state: Mutex<State>,
+    reclaim: Arc<Reclaimer>,
+}
+
+impl Fleet {
+    /// Loads the registry, reconciles it with the volume and makes sure the default
+    /// cluster has its record and its writer on `--port`. `master` creates the master user
+    /// of a new default cluster.
+    pub fn open(
+        volume: Arc<Volume>,
+        opts: FleetOptions,
+        rt: tokio::runtime::Handle,
+        master: Option<(&str, &str)>,
+    ) -> Result<Arc<Fleet>, String> {
+        let path = Registry::path(&opts.data_dir);
+        let mut reg = Registry::load(&path)?;
+        let in_volume: HashMap<String, u64> = volume
+            .clusters()
+            .into_iter()
+            .map(|c| (c.name, c.created_us))
+            .collect();
+        reg.clusters.retain(|id, _| in_volume.contains_key(id));
+        let clusters = reg.clusters.clone();
+        reg.instances
+            .retain(|_, i| clusters.contains_key(&i.cluster));
+        for (name, created_us) in &in_volume {
+            if !reg.clusters.contains_key(name) {
+                reg.clusters.insert(
+                    name.clone(),
+                    ClusterMeta {
+                        id: name.clone(),
+                        master_username: opts.master_username.clone(),
+                        created_us: *created_us,
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+        for c in reg.clusters.values_mut() {
+            if c.engine.is_empty() {
+                c.engine = "aurora-mysql".into();
+            }
+            if c.engine_version.is_empty() {
+                c.engine_version = "8.0.mysql_aurora.3.05.2".into();
+            }
+            if c.resource_id.is_empty() {
+                c.resource_id = random_id("cluster-");
+            }
+            if c.clone_group_id.is_empty() {
+                c.clone_group_id = uuid();
+            }
+            c.status = "available".into();
+        }
+        let def = opts.default_cluster.clone();
+        let writer = format!("{def}-instance-1");
+        if let Some(c) = reg.clusters.get_mut(&def) {
+            c.port = opts.default_port;
+            if c.master_username.is_empty() {
+                c.master_username = opts.master_username.clone();
+            }
+        }
+        // The default cluster's writer always listens on --port.
+        let existing_writer = reg.writer_of(&def).map(|i| i.id.clone());
+        let writer_id = existing_writer.unwrap_or(writer);
+        let entry = reg
+            .instances
+            .entry(writer_id.clone())
+            .or_insert_with(|| InstanceMeta {
+                id: writer_id.clone(),
+                cluster: def.clone(),
+                class: "db.r6g.large".into(),
+                engine: "aurora-mysql".into(),
+                created_us: in_volume.get(&def).copied().unwrap_or_else(now_us),
+                writer: true,
+                resource_id: random_id("db-"),
+                ..Default::default()
+            });
+        entry.port = opts.default_port;
+        reg.save(&path)?;
+        let reclaim = Arc::new(Reclaimer {
+            requested: Mutex::new((0, 0)),
+            changed: Condvar::new(),
+        });
+        let fleet = Arc::new(Fleet {
+            volume,
+            opts,
+            rt,
+            ids: Arc::new(AtomicU32::new(1)),
+            state: Mutex::new(State {
+                reg,
+                engines: HashMap::new(),
+                endpoints: HashMap::new(),
+                space: None,
+            }),
+            reclaim: reclaim.clone(),
+        });
+        {
+            let mut st = fleet.lock();
+            fleet.engine(&mut st, &def, master)?;
+        }
+        let weak = Arc::downgrade(&fleet);
+        std::thread::Builder::new()
+            .name("reclaim".into())
+            .spawn(move || reclaim_loop(weak, reclaim))
+            .map_err(|e| format!("cannot start the reclaim thread: {e}"))?;
+        Ok(fleet)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn save(&self, st: &State) -> Result<(), ApiError> {
+        st.reg
+            .save(&Registry::path(&self.opts.data_dir))
+            .map_err(ApiError::internal)
+    }
+
+    /// The engine instance of `cluster`, opened (with its binlog) on first use.
+    fn engine(
+        &self,
+        st: &mut State,
+        cluster: &str,
+        master: Option<(&str, &str)>,
+    ) -> Result<Arc<Instance>, String> {
+        if let Some(e) = st.engines.get(cluster) {
+            return Ok(e.clone());
+        }
+        let meta = st.reg.clusters.get(cluster).cloned().unwrap_or_default();
+        let mut info = self.opts.info.clone();
+        info.port = st.reg.writer_of(cluster).map_or(meta.port, |i| i.port);
+        let inst = Instance::new_with(self.volume.clone(), cluster, info, master, &self.opts.vars)
+            .map_err(|e| format!("cluster {cluster}: {}", e.message))?;
+        if let Some((file, position)) = meta.source_binlog.clone() {
+            inst.set_clone_origin(Some(CloneOrigin {
+                source: meta.source.clone(),
+                file,
+                position,
+            }));
+        }
+        st.engines.insert(cluster.to_string(), inst.clone());
+        Ok(inst)
+    }
+
+    /// Starts every registered instance (at server start). The default cluster's writer
+    /// must come up; another instance whose port is taken is logged and marked
+    /// `incompatible-network`, as RDS marks an instance it cannot place.
+    pub fn start_all(&self) -> Result<(), String> {
+        let mut st = self.lock();
+        let instances: Vec<InstanceMeta> = st.reg.instances.values().cloned().collect();
+        for i in instances {
+            let default_writer = i.cluster == self.opts.default_cluster && i.writer;
+            let status = match self.start_endpoint(&mut st, &i, None) {
+                Ok(()) => "available",
+                Err(e) if default_writer => return Err(e),
+                Err(e) => {
+                    tracing::error!(instance = %i.id, port = i.port, "instance not started: {e}");
+                    "incompatible-network"
+                }
+            };
+            if let Some(m) = st.reg.instances.get_mut(&i.id) {
+                m.status = status.into();
+            }
+        }
+        self.save(&st).map_err(|e| e.message)
+    }
+
+    /// Binds (unless `bound`) and serves instance `i`.
+    fn start_endpoint(
+        &self,
+        st: &mut State,
+        i: &InstanceMeta,
+        bound: Option<StdListener>,
+    ) -> Result<(), String> {
+        let engine = self.engine(st, &i.cluster, None)?;
+        let std_l = match bound {
+            Some(l) => l,
+            None => StdListener::bind((self.opts.bind, i.port))
+                .map_err(|e| format!("cannot listen on {}:{}: {e}", self.opts.bind, i.port))?,
+        };
+        let factory = glue::Factory::new(engine.clone(), !i.writer);
+        let conns = factory.conns.clone();
+        let read_only = factory.read_only.clone();
+        let _guard = self.rt.enter();
+        let listener = Listener::from_std(std_l, Arc::new(factory), ServerConfig::default())
+            .map_err(|e| format!("cannot serve port {}: {e}", i.port))?
+            .with_connection_ids(self.ids.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        self.rt.spawn(listener.run_until(async move {
+            let _ = rx.await;
+        }));
+        tracing::info!(instance = %i.id, cluster = %i.cluster, port = i.port, writer = i.writer, "instance listening");
+        st.endpoints.insert(
+            i.id.clone(),
+            Endpoint {
+                stop: Some(tx),
+                conns,
+                read_only,
+                engine,
+            },
+        );
+        Ok(())
+    }
+
+    /// Stops every endpoint and closes every engine instance (server shutdown).
+    pub fn shutdown(&self) {
+        let mut st = self.lock();
+        for (_, ep) in st.endpoints.drain() {
+            ep.stop();
+        }
+        for (_, e) in st.engines.drain() {
+            e.shutdown();
+        }
+    }
+
+    /// Binds the first free port of `--instance-ports` that no instance is registered on.
+    fn free_port(&self, st: &State) -> Result<StdListener, ApiError> {
+        let used: BTreeSet<u16> = st.reg.instances.values().map(|i| i.port).collect();
+        let (lo, hi) = self.opts.instance_ports;
+        for p in lo..=hi {
+            if used.contains(&p) || p == self.opts.default_port {
+                continue;
+            }
+            if let Ok(l) = StdListener::bind((self.opts.bind, p)) {
+                return Ok(l);
+            }
+        }
+        Err(ApiError::new(
+            400,
+            "InstanceQuotaExceededFault",
+            format!(
+                "No free port in --instance-ports {lo}-{hi}. Delete an instance or restart \
+                 the server with a wider range."
+            ),
+        ))
+    }
+
+    fn bind_port(&self, st: &State, port: u16) -> Result<StdListener, ApiError> {
+        if let Some(i) = st.reg.instances.values().find(|i| i.port == port) {
+            return Err(ApiError::invalid(format!(
+                "Port {port} is already used by instance {}. Choose another port or omit it \
+                 to get one from --instance-ports.",
+                i.id
+            )));
+        }
+        StdListener::bind((self.opts.bind, port)).map_err(|e| {
+            ApiError::invalid(format!(
+                "Port {port} cannot be used ({e}). Choose another port or omit it to get one \
+                 from --instance-ports."
+            ))
+        })
+    }
+
+    /// The source's binlog coordinate consistent with its commit `seq`.
+    fn source_coord(&self, st: &State, source: &str, seq: u64) -> Option<(String, u64)> {
+        let c = self.volume.cluster(source)?;
+        if let Some(bl) = st.engines.get(source).and_then(|e| e.binlog.clone()) {
+            return Some(bl.coord_for_snapshot(&c, seq));
+        }
+        c.binlog_coord_at(seq)
+            .map(|b| (format!("mysql-bin-changelog.{:06}", b.file), b.pos))
+    }
+
+    fn space(&self, st: &mut State) -> Option<Arc<SpaceReport>> {
+        if let Some((at, r)) = &st.space {
+            if at.elapsed() < Duration::from_secs(2) {
+                return Some(r.clone());
+            }
+        }
+        // Space is counted on the durable view: checkpoint first so recent writes count,
+        // and collect garbage so pages no snapshot reaches any more (old metadata, the
+        // pages of deleted clusters) count as free.
+        if let Err(e) = self.volume.checkpoint().and_then(|_| self.volume.gc()) {
+            tracing::warn!(error = %e, "checkpoint before the space report failed");
+        }
+        match self.volume.space() {
+            Ok(r) => {
+                let r = Arc::new(r);
+                st.space = Some((Instant::now(), r.clone()));
+                Some(r)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "space report failed");
+                None
+            }
+        }
+    }
+
+    /// A cluster's view; `with_space` adds its exclusive and shared bytes (a checkpoint
+    /// and a walk of every page, so only Describe asks for it, at most every 2 s).
+    fn cluster_view(&self, st: &mut State, meta: &ClusterMeta, with_space: bool) -> ClusterView {
+        let members: Vec<(String, bool)> = st
+            .reg
+            .instances_of(&meta.id)
+            .into_iter()
+            .map(|i| (i.id.clone(), i.writer))
+            .collect();
+        let port = st.reg.writer_of(&meta.id).map_or(meta.port, |i| i.port);
+        let info = self.volume.cluster(&meta.id).map(|c| c.info());
+        let report = if with_space { self.space(st) } else { None };
+        let (excl, shared) = report
+            .and_then(|r| {
+                r.clusters.iter().find(|c| c.name == meta.id).map(|c| {
+                    (
+                        c.exclusive_pages * r.page_size,
+                        c.shared_pages * r.page_size,
+                    )
+                })
+            })
+            .unwrap_or((0, 0));
+        ClusterView {
+            meta: meta.clone(),
+            address: self.opts.bind.to_string(),
+            port,
+            members,
+            earliest_restorable_us: info.as_ref().map_or(0, |i| i.earliest_restorable_us),
+            latest_restorable_us: info.as_ref().map_or(0, |i| i.last_commit_us),
+            exclusive_bytes: excl,
+            shared_bytes: shared,
+        }
+    }
+
+    fn instance_view(&self, st: &State, i: &InstanceMeta) -> InstanceView {
+        let c = st.reg.clusters.get(&i.cluster);
+        InstanceView {
+            meta: i.clone(),
+            address: self.opts.bind.to_string(),
+            master_username: c.map(|c| c.master_username.clone()).unwrap_or_default(),
+            database_name: c.map(|c| c.database_name.clone()).unwrap_or_default(),
+            latest_restorable_us: self
+                .volume
+                .cluster(&i.cluster)
+                .map_or(0, |c| c.info().last_commit_us),
+        }
+    }
+
+    /// DescribeDBClusters.
+    pub fn describe_clusters(&self, id: Option<&str>) -> Result<Vec<ClusterView>, ApiError> {
+        let mut st = self.lock();
+        let metas: Vec<ClusterMeta> = match id {
+            Some(id) => vec![st
+                .reg
+                .clusters
+                .get(&id.to_ascii_lowercase())
+                .cloned()
+                .ok_or_else(|| ApiError::cluster_not_found(id))?],
+            None => st.reg.clusters.values().cloned().collect(),
+        };
+        Ok(metas
+            .iter()
+            .map(|m| self.cluster_view(&mut st, m, true))
+            .collect())
+    }
+
+    /// Page size and page counts of the whole volume.
+    pub fn volume_view(&self) -> VolumeView {
+        self.settle();
+        let mut st = self.lock();
+        self.space(&mut st)
+            .map(|r| VolumeView {
+                page_size: r.page_size,
+                total_pages: r.total_pages,
+                free_pages: r.free_pages,
+            })
+            .unwrap_or_default()
+    }
+
+    /// DescribeDBInstances.
+    pub fn describe_instances(&self, id: Option<&str>) -> Result<Vec<InstanceView>, ApiError> {
+        let st = self.lock();
+        let metas: Vec<InstanceMeta> = match id {
+            Some(id) => vec![st
+                .reg
+                .instances
+                .get(&id.to_ascii_lowercase())
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::new(
+                        404,
+                        "DBInstanceNotFoundFault",
+                        format!("DBInstance {id} not found."),
+                    )
+                })?],
+            None => st.reg.instances.values().cloned().collect(),
+        };
+        Ok(metas.iter().map(|m| self.instance_view(&st, m)).collect())
+    }
+
+    /// DescribeEvents: events of `source` (all when None) at or after `since_us`.
+    pub fn events(
+        &self,
+        source: Option<&str>,
+        source_type: Option<&str>,
+        since_us: u64,
+        until_us: u64,
+    ) -> Vec<crate::registry::EventMeta> {
+        let st = self.lock();
+        st.reg
+            .events
+            .iter()
+            .filter(|e| source.is_none_or(|s| e.source_id.eq_ignore_ascii_case(s)))
+            .filter(|e| source_type.is_none_or(|t| e.source_type == t))
+            .filter(|e| e.time_us >= since_us && e.time_us <= until_us)
+            .cloned()
+            .collect()
+    }
+
+    fn check_new_cluster(st: &State, id: &str) -> Result<(), ApiError> {
+        if st.reg.clusters.contains_key(id) {
+            return Err(ApiError::new(
+                400,
+                "DBClusterAlreadyExistsFault",
+                format!("DB Cluster already exists: {id}. Choose another identifier or delete it first."),
+            ));
+        }
+        Ok(())
+    }
+
+    /// CreateDBCluster: a new, empty cluster with its master user (and database).
+    pub fn create_cluster(&self, r: CreateCluster) -> Result<ClusterView, ApiError> {
+        let id = check_identifier("DBClusterIdentifier", &r.id)?;
+        match r.engine.as_str() {
+            "aurora-mysql" | "aurora" | "mysql" => {}
+            "" => {
+                return Err(ApiError::invalid(
+                    "The parameter Engine must be provided: use aurora-mysql.",
+                ))
+            }
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "Invalid DB engine: {other}. Borealis serves aurora-mysql."
+                )))
+            }
+        }
+        if r.master_username.is_empty() {
+            return Err(ApiError::invalid(
+                "The parameter MasterUsername must be provided and must not be blank.",
+            ));
+        }
+        if r.master_password.len() < 8 {
+            return Err(ApiError::invalid(
+                "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.",
+            ));
+        }
+        check_backtrack_window(r.backtrack_window)?;
+        let mut st = self.lock();
+        Self::check_new_cluster(&st, &id)?;
+        if let Some(p) = r.port {
+            // Checked now so the later CreateDBInstance does not fail on it.
+            drop(self.bind_port(&st, p)?);
+        }
+        self.volume.create_cluster(&id).map_err(engine_error)?;
+        let meta = ClusterMeta {
+            id: id.clone(),
+            engine: r.engine.clone(),
+            engine_version: if r.engine_version.is_empty() {
+                "8.0.mysql_aurora.3.05.2".into()
+            } else {
+                r.engine_version.clone()
+            },
+            master_username: r.master_username.clone(),
+            database_name: r.database_name.clone(),
+            port: r.port.unwrap_or(0),
+            backtrack_window: r.backtrack_window,
+            created_us: now_us(),
+            clone_group_id: uuid(),
+            status: "available".into(),
+            vpc_security_group_ids: r.echo.vpc_security_group_ids.clone(),
+            db_subnet_group_name: r.echo.db_subnet_group_name.clone(),
+            kms_key_id: r.echo.kms_key_id.clone(),
+            parameter_group: r.echo.parameter_group.clone(),
+            resource_id: random_id("cluster-"),
+            ..Default::default()
+        };
+        st.reg.clusters.insert(id.clone(), meta.clone());
+        let made = self
+            .engine(
+                &mut st,
+                &id,
+                Some((r.master_username.as_str(), r.master_password.as_str())),
+            )
+            .map_err(ApiError::internal)
+            .and_then(|e| {
+                if r.database_name.is_empty() {
+                    return Ok(());
+                }
+                let mut s = e
+                    .session_with_id(u32::MAX, &r.master_username, "localhost", None)
+                    .map_err(|e| ApiError::internal(e.message))?;
+                s.execute(&format!(
+                    "CREATE DATABASE IF NOT EXISTS `{}`",
+                    r.database_name.replace('`', "``")
+                ))
+                .map(|_| ())
+                .map_err(|e| ApiError::invalid(format!("DatabaseName: {}", e.message)))
+            });
+        if let Err(e) = made {
+            st.reg.clusters.remove(&id);
+            if let Some(e) = st.engines.remove(&id) {
+                e.shutdown();
+            }
+            let _ = self.volume.drop_cluster(&id);
+            return Err(e);
+        }
+        st.reg
+            .event("db-cluster", &id, "creation", "DB cluster created".into());
+        self.save(&st)?;
+        Ok(self.cluster_view(&mut st, &meta, false))
+    }
+
+    /// RestoreDBClusterToPointInTime: a fork of the source at the latest commit or at a
+    /// time, sharing every page.
+    pub fn restore(&self, r: Restore) -> Result<ClusterView, ApiError> {
+        let id = check_identifier("DBClusterIdentifier", &r.id)?;
+        let source = r.source.to_ascii_lowercase();
+        let restore_type = match r.restore_type.as_str() {
+            "" | "full-copy" => "full-copy",
+            "copy-on-write" => "copy-on-write",
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "Invalid RestoreType {other}: use copy-on-write or full-copy."
+                )))
+            }
+        };
+        let at = match (r.use_latest, r.restore_to_us) {
+            (true, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "Specify either RestoreToTime or UseLatestRestorableTime, not both.",
+                ))
+            }
+            (true, None) => PointInTime::Latest,
+            (false, Some(t)) => PointInTime::Time(t),
+            (false, None) => {
+                return Err(ApiError::invalid(
+                    "Specify RestoreToTime or UseLatestRestorableTime.",
+                ))
+            }
+        };
+        if let Some(w) = r.backtrack_window {
+            check_backtrack_window(w)?;
+        }
+        let mut st = self.lock();
+        Self::check_new_cluster(&st, &id)?;
+        let src = st
+            .reg
+            .clusters
+            .get(&source)
+            .cloned()
+            .ok_or_else(|| ApiError::cluster_not_found(&r.source))?;
+        if let Some(p) = r.port {
+            drop(self.bind_port(&st, p)?);
+        }
+        if let PointInTime::Time(t) = at {
+            let info = self
+                .volume
+                .cluster(&source)
+                .map(|c| c.info())
+                .ok_or_else(|| ApiError::cluster_not_found(&r.source))?;
+            if t < info.earliest_restorable_us || t > now_us() {
+                return Err(ApiError::new(
+                    400,
+                    "InvalidRestoreFault",
+                    format!(
+                        "RestoreToTime {} is outside the restorable window of {source}: \
+                         {} to {}.",
+                        crate::isotime::format_us(t),
+                        crate::isotime::format_us(info.earliest_restorable_us),
+                        crate::isotime::format_us(now_us())
+                    ),
+                ));
+            }
+        }
+        let started = Instant::now();
+        let cluster = self.volume.fork(&source, &id, at).map_err(|e| match e {
+            EngineError::InvalidArgument { detail } => {
+                ApiError::new(400, "InvalidRestoreFault", detail)
+            }
+            other => engine_error(other),
+        })?;
+        let took = started.elapsed();
+        let seq = cluster.info().source.map_or(0, |(_, s)| s);
+        let coord = self.source_coord(&st, &source, seq);
+        let meta = ClusterMeta {
+            id: id.clone(),
+            engine: src.engine.clone(),
+            engine_version: src.engine_version.clone(),
+            master_username: src.master_username.clone(),
+            database_name: src.database_name.clone(),
+            port: r.port.unwrap_or(0),
+            backtrack_window: r.backtrack_window.unwrap_or(0),
+            created_us: now_us(),
+            clone_group_id: if restore_type == "copy-on-write" {
+                src.clone_group_id.clone()
+            } else {
+                uuid()
+            },
+            source: source.clone(),
+            source_binlog: coord.clone(),
+            restore_type: restore_type.into(),
+            status: "available".into(),
+            vpc_security_group_ids: r.echo.vpc_security_group_ids.clone(),
+            db_subnet_group_name: r.echo.db_subnet_group_name.clone(),
+            kms_key_id: r.echo.kms_key_id.clone(),
+            parameter_group: r.echo.parameter_group.clone(),
+            resource_id: random_id("cluster-"),
+        };
+        st.reg.clusters.insert(id.clone(), meta.clone());
+        st.reg.event(
+            "db-cluster",
+            &id,
+            "creation",
+            format!(
+                "Restored from DB cluster {source} ({restore_type}, {}) in {:.3} ms",
+                match at {
+                    PointInTime::Time(t) => crate::isotime::format_us(t),
+                    _ => "latest restorable time".into(),
+                },
+                took.as_secs_f64() * 1e3
+            ),
+        );
+        if let Some((f, p)) = &coord {
+            st.reg.event(
+                "db-cluster",
+                &id,
+                "notification",
+                format!("Binlog position from crash recovery is {f} {p}"),
+            );
+        }
+        st.space = None;
+        self.save(&st)?;
+        Ok(self.cluster_view(&mut st, &meta, false))
+    }
+
+    /// CreateDBInstance: an endpoint for a cluster; the first is the writer, later ones
+    /// readers. Answers `creating`; the listener starts in the background.
+    pub fn create_instance(self: &Arc<Self>, r: CreateInstance) -> Result<InstanceView, ApiError> {
+        let id = check_identifier("DBInstanceIdentifier", &r.id)?;
+        if r.cluster.is_empty() {
+            return Err(ApiError::invalid(
+                "The parameter DBClusterIdentifier must be provided: an aurora-mysql instance \
+                 belongs to a cluster.",
+            ));
+        }
+        let cluster = r.cluster.to_ascii_lowercase();
+        let mut st = self.lock();
+        if st.reg.instances.contains_key(&id) {
+            return Err(ApiError::new(
+                400,
+                "DBInstanceAlreadyExistsFault",
+                format!("DB instance already exists: {id}"),
+            ));
+        }
+        let cm = st
+            .reg
+            .clusters
+            .get(&cluster)
+            .cloned()
+            .ok_or_else(|| ApiError::cluster_not_found(&r.cluster))?;
+        let writer = st.reg.writer_of(&cluster).is_none();
+        let want = r.port.or(if writer && cm.port != 0 {
+            Some(cm.port)
+        } else {
+            None
+        });
+        let bound = match want {
+            Some(p) => self.bind_port(&st, p)?,
+            None => self.free_port(&st)?,
+        };
+        let port = bound
+            .local_addr()
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .port();
+        let meta = InstanceMeta {
+            id: id.clone(),
+            cluster: cluster.clone(),
+            class: if r.class.is_empty() {
+                "db.r6g.large".into()
+            } else {
+                r.class.clone()
+            },
+            engine: if r.engine.is_empty() {
+                cm.engine.clone()
+            } else {
+                r.engine.clone()
+            },
+            port,
+            created_us: now_us(),
+            writer,
+            status: "creating".into(),
+            resource_id: random_id("db-"),
+        };
+        st.reg.instances.insert(id.clone(), meta.clone());
+        st.reg.event(
+            "db-instance",
+            &id,
+            "creation",
+            format!(
+                "DB instance created ({} of cluster {cluster} on port {port})",
+                if writer { "writer" } else { "reader" }
+            ),
+        );
+        self.save(&st)?;
+        let view = self.instance_view(&st, &meta);
+        drop(st);
+        let fleet = self.clone();
+        std::thread::spawn(move || {
+            let mut st = fleet.lock();
+            let started = fleet.start_endpoint(&mut st, &meta, Some(bound));
+            let status = match &started {
+                Ok(()) => "available",
+                Err(e) => {
+                    tracing::error!(instance = %meta.id, "instance failed to start: {e}");
+                    "failed"
+                }
+            };
+            if let Some(m) = st.reg.instances.get_mut(&meta.id) {
+                m.status = status.into();
+            }
+            let msg = match started {
+                Ok(()) => "DB instance available".to_string(),
+                Err(e) => format!("DB instance failed to start: {e}"),
+            };
+            st.reg.event("db-instance", &meta.id, "availability", msg);
+            if let Err(e) = fleet.save(&st) {
+                tracing::error!("{}", e.message);
+            }
+        });
+        Ok(view)
+    }
+
+    /// DeleteDBInstance: stops the endpoint and closes its connections. Deleting the
+    /// writer promotes the oldest reader (Aurora's failover).
+    pub fn delete_instance(&self, id: &str) -> Result<InstanceView, ApiError> {
+        let id = id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let meta = st.reg.instances.get(&id).cloned().ok_or_else(|| {
+            ApiError::new(
+                404,
+                "DBInstanceNotFoundFault",
+                format!("DBInstance {id} not found."),
+            )
+        })?;
+        if meta.cluster == self.opts.default_cluster && meta.port == self.opts.default_port {
+            return Err(ApiError::new(
+                400,
+                "InvalidDBInstanceStateFault",
+                format!(
+                    "Instance {id} is the default cluster's writer on --port {}; it lives as \
+                     long as the server.",
+                    meta.port
+                ),
+            ));
+        }
+        if let Some(ep) = st.endpoints.remove(&id) {
+            ep.stop();
+        }
+        st.reg.instances.remove(&id);
+        st.reg
+            .event("db-instance", &id, "deletion", "DB instance deleted".into());
+        if meta.writer {
+            let next = st
+                .reg
+                .instances_of(&meta.cluster)
+                .first()
+                .map(|i| i.id.clone());
+            if let Some(n) = next {
+                if let Some(m) = st.reg.instances.get_mut(&n) {
+                    m.writer = true;
+                }
+                if let Some(ep) = st.endpoints.get(&n) {
+                    ep.read_only.store(false, Ordering::SeqCst);
+                }
+                st.reg.event(
+                    "db-cluster",
+                    &meta.cluster,
+                    "failover",
+                    format!("Promoted {n} to writer after {id} was deleted"),
+                );
+            }
+        }
+        self.save(&st)?;
+        let mut view = self.instance_view(&st, &meta);
+        view.meta.status = "deleting".into();
+        Ok(view)
+    }
+
+    /// DeleteDBCluster: the cluster must have no instances left. Its pages that no other
+    /// cluster shares return to the free list in the background.
+    pub fn delete_cluster(&self, id: &str) -> Result<ClusterView, ApiError> {
+        let id = id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let meta = st
+            .reg
+            .clusters
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::cluster_not_found(&id))?;
+        if id == self.opts.default_cluster {
+            return Err(ApiError::new(
+                400,
+                "InvalidDBClusterStateFault",
+                format!(
+                    "{id} is the default cluster of this server (--cluster-id); it cannot be \
+                     deleted while the server runs with it."
+                ),
+            ));
+        }
+        let members = st.reg.instances_of(&id).len();
+        if members > 0 {
+            return Err(ApiError::new(
+                400,
+                "InvalidDBClusterStateFault",
+                format!(
+                    "Cluster cannot be deleted, it still contains {members} DB instance(s). \
+                     Delete them first (delete-db-instance)."
+                ),
+            ));
+        }
+        let mut view = self.cluster_view(&mut st, &meta, false);
+        if let Some(e) = st.engines.remove(&id) {
+            let ids: Vec<u32> = e
+                .procs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .keys()
+                .copied()
+                .collect();
+            e.disconnect(&ids);
+            e.shutdown();
+        }
+        self.volume.drop_cluster(&id).map_err(engine_error)?;
+        let binlog_dir = self.opts.data_dir.join("binlog").join(&id);
+        if let Err(e) = std::fs::remove_dir_all(&binlog_dir) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(dir = %binlog_dir.display(), error = %e, "binlog files of the deleted cluster not removed");
+            }
+        }
+        st.reg.clusters.remove(&id);
+        st.reg
+            .event("db-cluster", &id, "deletion", "DB cluster deleted".into());
+        st.space = None;
+        self.save(&st)?;
+        drop(st);
+        self.request_reclaim();
+        view.meta.status = "deleting".into();
+        Ok(view)
+    }
+
+    /// ModifyDBCluster: backtrack window, master password, port, backup retention.
+    pub fn modify_cluster(&self, r: ModifyCluster) -> Result<ClusterView, ApiError> {
+        let id = r.id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let mut meta = st
+            .reg
+            .clusters
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::cluster_not_found(&r.id))?;
+        if r.new_id.is_some() {
+            return Err(ApiError::invalid(
+                "Renaming a cluster (NewDBClusterIdentifier) is not supported; clone it under \
+                 the new name and delete the old one.",
+            ));
+        }
+        if let Some(w) = r.backtrack_window {
+            check_backtrack_window(w)?;
+        }
+        if let Some(days) = r.backup_retention_days {
+            if !(1..=35).contains(&days) {
+                return Err(ApiError::invalid(
+                    "BackupRetentionPeriod must be between 1 and 35 days.",
+                ));
+            }
+        }
+        let mut new_listener = None;
+        if let Some(p) = r.port {
+            if st.reg.writer_of(&id).is_some_and(|w| w.port == p) {
+                // Already there.
+            } else {
+                new_listener = Some(self.bind_port(&st, p)?);
+            }
+        }
+        if let Some(pw) = &r.master_password {
+            if pw.len() < 8 {
+                return Err(ApiError::invalid(
+                    "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.",
+                ));
+            }
+            let e = self
+                .engine(&mut st, &id, None)
+                .map_err(ApiError::internal)?;
+            let mut s = e
+                .session_with_id(u32::MAX, &meta.master_username, "localhost", None)
+                .map_err(|e| ApiError::internal(e.message))?;
+            s.execute(&format!(
+                "ALTER USER '{}'@'%' IDENTIFIED BY '{}'",
+                meta.master_username.replace('\'', "''"),
+                pw.replace('\\', "\\\\").replace('\'', "''")
+            ))
+            .map_err(|e| {
+                ApiError::internal(format!("changing the master password: {}", e.message))
+            })?;
+            st.reg.event(
+                "db-cluster",
+                &id,
+                "configuration change",
+                "Master user password changed".into(),
+            );
+        }
+        if let Some(days) = r.backup_retention_days {
+            if let Some(c) = self.volume.cluster(&id) {
+                c.set_retention(days * 86_400 * 1_000_000)
+                    .map_err(engine_error)?;
+            }
+        }
+        if let Some(w) = r.backtrack_window {
+            meta.backtrack_window = w;
+        }
+        if let (Some(p), Some(l)) = (r.port, new_listener) {
+            meta.port = p;
+            if let Some(mut w) = st.reg.writer_of(&id).cloned() {
+                if let Some(ep) = st.endpoints.remove(&w.id) {
+                    ep.stop();
+                }
+                w.port = p;
+                st.reg.instances.insert(w.id.clone(), w.clone());
+                self.start_endpoint(&mut st, &w, Some(l))
+                    .map_err(ApiError::internal)?;
+            }
+            st.reg.event(
+                "db-cluster",
+                &id,
+                "configuration change",
+                format!("Port changed to {p}"),
+            );
+        }
+        st.reg.clusters.insert(id.clone(), meta.clone());
+        self.save(&st)?;
+        Ok(self.cluster_view(&mut st, &meta, false))
+    }
+
+    fn request_reclaim(&self) {
+        let mut r = self
+            .reclaim
+            .requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        r.0 += 1;
+        self.reclaim.changed.notify_all();
+    }
+
+    /// Waits until every reclaim requested so far has run, so volume figures include
+    /// the pages of deleted clusters.
+    pub fn settle(&self) {
+        let mut r = self
+            .reclaim
+            .requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let want = r.0;
+        while r.1 < want {
+            r = self
+                .reclaim
+                .changed
+                .wait_timeout(r, Duration::from_millis(200))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        drop(r);
+        self.lock().space = None;
+    }
+}
+
+fn reclaim_loop(fleet: std::sync::Weak<Fleet>, r: Arc<Reclaimer>) {
+    loop {
+        let want = {
+            let mut g = r.requested.lock().unwrap_or_else(|e| e.into_inner());
+            while g.1 >= g.0 {
+                g = r
+                    .changed
+                    .wait_timeout(g, Duration::from_secs(1))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+                if fleet.strong_count() == 0 {
+                    return;
+                }
+            }
+            g.0
+        };
+        let Some(f) = fleet.upgrade() else { return };
+        let vol = f.volume.clone();
+        drop(f);
+        let res = vol.checkpoint().and_then(|_| vol.gc());
+        match res {
+            Ok(g) => tracing::info!(freed = g.freed, "pages of deleted clusters reclaimed"),
+            Err(e) => tracing::warn!(error = %e, "reclaiming pages failed"),
+        }
+        let mut g = r.requested.lock().unwrap_or_else(|e| e.into_inner());
+        g.1 = g.1.max(want);
+        r.changed.notify_all();
+    }
+}
+
+/// Aurora's limit: 0 (off) to 259200 seconds (72 hours).
+fn check_backtrack_window(w: u64) -> Result<(), ApiError> {
+    if w > 259_200 {
+        return Err(ApiError::invalid(format!(
+            "BacktrackWindow {w} is out of range: use 0 (off) to 259200 seconds (72 hours)."
+        )));
+    }
+    Ok(())
+}
+
+/// A random UUID (version 4) in its text form.
+pub fn uuid() -> String {
+    let mut b = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut b);
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}

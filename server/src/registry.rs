@@ -1,0 +1,370 @@
+//! The control plane's records: clusters as the RDS API describes them, their instances
+//! (listeners) and the event log, kept in `DATA_DIR/control/registry`.
+//!
+//! The volume owns the data of a cluster (its pages and timeline); this file owns what
+//! Aurora keeps beside it: the port each instance listens on, the master user name, the
+//! backtrack window, the clone group, the source's binlog coordinate at the clone point.
+//! It is rewritten whole (write, fsync, rename) after every change. A cluster the volume
+//! has but this file lacks (a crash between the two) is adopted with defaults at start;
+//! a record whose cluster the volume lacks is dropped.
+//!
+//! Format: one record per line, `kind` then tab-separated `key=value` fields, with `\`,
+//! tab and newline escaped as `\\`, `\t`, `\n`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A cluster's control-plane facts.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterMeta {
+    pub id: String,
+    pub engine: String,
+    pub engine_version: String,
+    pub master_username: String,
+    pub database_name: String,
+    /// Port of the writer instance (0: the next free one of `--instance-ports`).
+    pub port: u16,
+    pub backtrack_window: u64,
+    pub created_us: u64,
+    pub clone_group_id: String,
+    /// The cluster this one was cloned or restored from.
+    pub source: String,
+    /// The source's binlog coordinate at the clone point.
+    pub source_binlog: Option<(String, u64)>,
+    pub restore_type: String,
+    pub status: String,
+    /// Echoed back as given (Borealis has no VPCs, subnets or KMS keys).
+    pub vpc_security_group_ids: Vec<String>,
+    pub db_subnet_group_name: String,
+    pub kms_key_id: String,
+    pub parameter_group: String,
+    pub resource_id: String,
+}
+
+/// An instance: a MySQL listener attached to a cluster.
+#[derive(Clone, Debug, Default)]
+pub struct InstanceMeta {
+    pub id: String,
+    pub cluster: String,
+    pub class: String,
+    pub engine: String,
+    pub port: u16,
+    pub created_us: u64,
+    pub writer: bool,
+    pub status: String,
+    pub resource_id: String,
+}
+
+/// One DescribeEvents entry.
+#[derive(Clone, Debug, Default)]
+pub struct EventMeta {
+    pub time_us: u64,
+    pub source_id: String,
+    /// `db-cluster` or `db-instance`.
+    pub source_type: String,
+    pub category: String,
+    pub message: String,
+}
+
+/// Everything the control plane remembers.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    pub clusters: BTreeMap<String, ClusterMeta>,
+    pub instances: BTreeMap<String, InstanceMeta>,
+    pub events: Vec<EventMeta>,
+}
+
+/// Events kept (the oldest are dropped first); Aurora keeps 14 days.
+const MAX_EVENTS: usize = 10_000;
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn unesc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some(o) => out.push(o),
+            None => {}
+        }
+    }
+    out
+}
+
+struct Fields(BTreeMap<String, String>);
+
+impl Fields {
+    fn s(&self, k: &str) -> String {
+        self.0.get(k).cloned().unwrap_or_default()
+    }
+    fn n(&self, k: &str) -> u64 {
+        self.0.get(k).and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+}
+
+fn line(kind: &str, fields: &[(&str, String)]) -> String {
+    let mut l = kind.to_string();
+    for (k, v) in fields {
+        l.push('\t');
+        l.push_str(k);
+        l.push('=');
+        l.push_str(&esc(v));
+    }
+    l.push('\n');
+    l
+}
+
+impl Registry {
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join("control").join("registry")
+    }
+
+    /// Reads the registry; a missing file is an empty registry.
+    pub fn load(path: &Path) -> Result<Registry, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Registry::default()),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let mut r = Registry::default();
+        for l in text.lines() {
+            let mut parts = l.split('\t');
+            let kind = parts.next().unwrap_or("");
+            let f = Fields(
+                parts
+                    .filter_map(|p| p.split_once('='))
+                    .map(|(k, v)| (k.to_string(), unesc(v)))
+                    .collect(),
+            );
+            match kind {
+                "cluster" => {
+                    let binlog_file = f.s("source_binlog_file");
+                    let c = ClusterMeta {
+                        id: f.s("id"),
+                        engine: f.s("engine"),
+                        engine_version: f.s("engine_version"),
+                        master_username: f.s("master_username"),
+                        database_name: f.s("database_name"),
+                        port: u16::try_from(f.n("port")).unwrap_or(0),
+                        backtrack_window: f.n("backtrack_window"),
+                        created_us: f.n("created_us"),
+                        clone_group_id: f.s("clone_group_id"),
+                        source: f.s("source"),
+                        source_binlog: (!binlog_file.is_empty())
+                            .then(|| (binlog_file, f.n("source_binlog_pos"))),
+                        restore_type: f.s("restore_type"),
+                        status: f.s("status"),
+                        vpc_security_group_ids: f
+                            .s("vpc_security_group_ids")
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                        db_subnet_group_name: f.s("db_subnet_group_name"),
+                        kms_key_id: f.s("kms_key_id"),
+                        parameter_group: f.s("parameter_group"),
+                        resource_id: f.s("resource_id"),
+                    };
+                    r.clusters.insert(c.id.clone(), c);
+                }
+                "instance" => {
+                    let i = InstanceMeta {
+                        id: f.s("id"),
+                        cluster: f.s("cluster"),
+                        class: f.s("class"),
+                        engine: f.s("engine"),
+                        port: u16::try_from(f.n("port")).unwrap_or(0),
+                        created_us: f.n("created_us"),
+                        writer: f.s("writer") == "1",
+                        status: f.s("status"),
+                        resource_id: f.s("resource_id"),
+                    };
+                    r.instances.insert(i.id.clone(), i);
+                }
+                "event" => r.events.push(EventMeta {
+                    time_us: f.n("time_us"),
+                    source_id: f.s("source_id"),
+                    source_type: f.s("source_type"),
+                    category: f.s("category"),
+                    message: f.s("message"),
+                }),
+                "" => {}
+                other => tracing::warn!(kind = other, "unknown registry record skipped"),
+            }
+        }
+        Ok(r)
+    }
+
+    /// Writes the registry atomically (temporary file, fsync, rename, fsync of the directory).
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let mut text = String::new();
+        for c in self.clusters.values() {
+            let (bf, bp) = c.source_binlog.clone().unwrap_or_default();
+            text.push_str(&line(
+                "cluster",
+                &[
+                    ("id", c.id.clone()),
+                    ("engine", c.engine.clone()),
+                    ("engine_version", c.engine_version.clone()),
+                    ("master_username", c.master_username.clone()),
+                    ("database_name", c.database_name.clone()),
+                    ("port", c.port.to_string()),
+                    ("backtrack_window", c.backtrack_window.to_string()),
+                    ("created_us", c.created_us.to_string()),
+                    ("clone_group_id", c.clone_group_id.clone()),
+                    ("source", c.source.clone()),
+                    ("source_binlog_file", bf),
+                    ("source_binlog_pos", bp.to_string()),
+                    ("restore_type", c.restore_type.clone()),
+                    ("status", c.status.clone()),
+                    ("vpc_security_group_ids", c.vpc_security_group_ids.join(",")),
+                    ("db_subnet_group_name", c.db_subnet_group_name.clone()),
+                    ("kms_key_id", c.kms_key_id.clone()),
+                    ("parameter_group", c.parameter_group.clone()),
+                    ("resource_id", c.resource_id.clone()),
+                ],
+            ));
+        }
+        for i in self.instances.values() {
+            text.push_str(&line(
+                "instance",
+                &[
+                    ("id", i.id.clone()),
+                    ("cluster", i.cluster.clone()),
+                    ("class", i.class.clone()),
+                    ("engine", i.engine.clone()),
+                    ("port", i.port.to_string()),
+                    ("created_us", i.created_us.to_string()),
+                    ("writer", if i.writer { "1" } else { "0" }.to_string()),
+                    ("status", i.status.clone()),
+                    ("resource_id", i.resource_id.clone()),
+                ],
+            ));
+        }
+        for e in &self.events {
+            text.push_str(&line(
+                "event",
+                &[
+                    ("time_us", e.time_us.to_string()),
+                    ("source_id", e.source_id.clone()),
+                    ("source_type", e.source_type.clone()),
+                    ("category", e.category.clone()),
+                    ("message", e.message.clone()),
+                ],
+            ));
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let tmp = path.with_extension("tmp");
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            std::fs::File::open(dir)?.sync_all()
+        };
+        write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+
+    /// Appends an event, dropping the oldest past [`MAX_EVENTS`].
+    pub fn event(&mut self, source_type: &str, source_id: &str, category: &str, message: String) {
+        tracing::info!(source = source_id, "{message}");
+        self.events.push(EventMeta {
+            time_us: borealis_engine::storage::now_us(),
+            source_id: source_id.to_string(),
+            source_type: source_type.to_string(),
+            category: category.to_string(),
+            message,
+        });
+        if self.events.len() > MAX_EVENTS {
+            let cut = self.events.len() - MAX_EVENTS;
+            self.events.drain(..cut);
+        }
+    }
+
+    /// The writer instance of `cluster`, if it has one.
+    pub fn writer_of(&self, cluster: &str) -> Option<&InstanceMeta> {
+        self.instances
+            .values()
+            .find(|i| i.cluster == cluster && i.writer)
+    }
+
+    /// The instances of `cluster`, writer first.
+    pub fn instances_of(&self, cluster: &str) -> Vec<&InstanceMeta> {
+        let mut v: Vec<&InstanceMeta> = self
+            .instances
+            .values()
+            .filter(|i| i.cluster == cluster)
+            .collect();
+        v.sort_by_key(|i| (!i.writer, i.created_us));
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_the_file() {
+        let dir = std::env::temp_dir().join(format!("borealis-registry-{}", std::process::id()));
+        let path = dir.join("registry");
+        let mut r = Registry::default();
+        r.clusters.insert(
+            "a-clone".into(),
+            ClusterMeta {
+                id: "a-clone".into(),
+                port: 3307,
+                source: "a".into(),
+                source_binlog: Some(("mysql-bin-changelog.000002".into(), 1234)),
+                vpc_security_group_ids: vec!["sg-1".into(), "sg-2".into()],
+                master_username: "tab\there\\ and\nnewline".into(),
+                ..Default::default()
+            },
+        );
+        r.instances.insert(
+            "i".into(),
+            InstanceMeta {
+                id: "i".into(),
+                cluster: "a-clone".into(),
+                writer: true,
+                port: 3307,
+                ..Default::default()
+            },
+        );
+        r.event("db-cluster", "a-clone", "notification", "hello".into());
+        r.save(&path).unwrap();
+        let back = Registry::load(&path).unwrap();
+        let c = &back.clusters["a-clone"];
+        assert_eq!(c.port, 3307);
+        assert_eq!(c.master_username, "tab\there\\ and\nnewline");
+        assert_eq!(
+            c.source_binlog,
+            Some(("mysql-bin-changelog.000002".to_string(), 1234))
+        );
+        assert_eq!(c.vpc_security_group_ids, vec!["sg-1", "sg-2"]);
+        assert!(back.instances["i"].writer);
+        assert_eq!(back.events.len(), 1);
+        assert_eq!(back.events[0].message, "hello");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,788 @@
+//! Clones and the control plane end to end (issue 6): the real AWS CLI (awscli from PyPI)
+//! drives the RDS API of a real `borealis serve`; the real mysql client and sysbench check
+//! what the clones hold; the `borealis` subcommands do the same from the shell.
+
+mod harness;
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use harness::*;
+
+const MASTER: &str = "masteruser";
+const MASTER_PW: &str = "masterpass1";
+
+fn ok(out: Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{}",
+        text(&out.stderr),
+        text(&out.stdout)
+    );
+    text(&out.stdout).trim().to_string()
+}
+
+fn aws(b: &Borealis, args: &[&str]) -> String {
+    ok(b.aws(args), &args.join(" "))
+}
+
+/// Runs SQL as the master user of the default cluster.
+fn sql(b: &Borealis, q: &str) -> String {
+    ok(b.mysql(&["-N", "-B", "-e", q], ""), q)
+}
+
+/// Runs SQL on any endpoint as `masteruser`.
+fn sql_at(port: u16, db: &str, q: &str) -> Output {
+    mysql(
+        port,
+        MASTER,
+        MASTER_PW,
+        &["-N", "-B", "-D", db, "-e", q],
+        "",
+    )
+}
+
+fn checksum_at(port: u16) -> String {
+    ok(sql_at(port, "mylab", "checksum table sbtest1"), "checksum")
+}
+
+fn sysbench_prepare(port: u16, rows: u32) {
+    let out = Command::new("sysbench")
+        .args([
+            "oltp_write_only",
+            "--threads=1",
+            "--mysql-host=127.0.0.1",
+            &format!("--mysql-user={MASTER}"),
+            &format!("--mysql-password={MASTER_PW}"),
+            &format!("--mysql-port={port}"),
+            "--tables=1",
+            "--mysql-db=mylab",
+            &format!("--table-size={rows}"),
+            "prepare",
+        ])
+        .output()
+        .expect("sysbench (Debian package sysbench) is needed");
+    ok(out, "sysbench prepare");
+}
+
+/// The lab's setup: a database `mylab` and a `masteruser` with every privilege.
+fn lab(b: &Borealis, rows: u32) {
+    sql(
+        b,
+        &format!(
+            "CREATE DATABASE mylab; CREATE USER {MASTER} IDENTIFIED BY '{MASTER_PW}'; \
+             GRANT ALL ON *.* TO {MASTER} WITH GRANT OPTION"
+        ),
+    );
+    sysbench_prepare(b.port, rows);
+}
+
+/// Polls `describe` (an aws command printing one status word) until it says `available`.
+fn wait_available(b: &Borealis, describe: &[&str]) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = aws(b, describe);
+        if status == "available" {
+            return;
+        }
+        assert!(
+            status == "creating" && Instant::now() < deadline,
+            "{describe:?}: status {status}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// create-db-instance, then the instance's (address, port) once it is available.
+fn create_instance(b: &Borealis, cluster: &str, instance: &str) -> (String, u16) {
+    aws(
+        b,
+        &[
+            "create-db-instance",
+            "--db-instance-class",
+            "db.r4.large",
+            "--engine",
+            "aurora",
+            "--db-cluster-identifier",
+            cluster,
+            "--db-instance-identifier",
+            instance,
+        ],
+    );
+    wait_available(
+        b,
+        &[
+            "describe-db-instances",
+            "--db-instance-identifier",
+            instance,
+            "--query",
+            "DBInstances[0].DBInstanceStatus",
+            "--output",
+            "text",
+        ],
+    );
+    let ep = aws(
+        b,
+        &[
+            "describe-db-instances",
+            "--db-instance-identifier",
+            instance,
+            "--query",
+            "DBInstances[0].[Endpoint.Address,Endpoint.Port]",
+            "--output",
+            "text",
+        ],
+    );
+    let mut f = ep.split_whitespace();
+    let addr = f.next().unwrap().to_string();
+    let port = f.next().unwrap().parse().unwrap();
+    (addr, port)
+}
+
+fn clone_cluster(b: &Borealis, source: &str, id: &str) {
+    aws(
+        b,
+        &[
+            "restore-db-cluster-to-point-in-time",
+            "--restore-type",
+            "copy-on-write",
+            "--use-latest-restorable-time",
+            "--source-db-cluster-identifier",
+            source,
+            "--db-cluster-identifier",
+            id,
+            "--vpc-security-group-ids",
+            "sg-0a1b2c3d",
+            "--db-subnet-group-name",
+            "lab-db-subnets",
+            "--backtrack-window",
+            "86400",
+        ],
+    );
+    wait_available(
+        b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            id,
+            "--query",
+            "DBClusters[0].Status",
+            "--output",
+            "text",
+        ],
+    );
+}
+
+/// Seed 003 task 3.1 as it reads (the lab's cluster is the default cluster `borealis`),
+/// then the seed-000 walk-through: writes on either side stay on that side; a clone of
+/// the clone; readers; the binlog coordinate; a restart brings every instance back.
+#[test]
+fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
+    let b = Borealis::start("clone-seed");
+    lab(&b, 5000);
+    let original = checksum_at(b.port);
+
+    // Task 3.1, exactly as the lab's bastion runs it.
+    let out = aws(
+        &b,
+        &[
+            "restore-db-cluster-to-point-in-time",
+            "--restore-type",
+            "copy-on-write",
+            "--use-latest-restorable-time",
+            "--source-db-cluster-identifier",
+            "borealis",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--vpc-security-group-ids",
+            "sg-0a1b2c3d",
+            "--db-subnet-group-name",
+            "lab-db-subnets",
+            "--backtrack-window",
+            "86400",
+        ],
+    );
+    assert!(
+        out.contains("\"DBClusterIdentifier\": \"borealis-clone\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("sg-0a1b2c3d"),
+        "security groups are echoed: {out}"
+    );
+    assert!(out.contains("\"BacktrackWindow\": 86400"), "{out}");
+    assert!(out.contains("CloneGroupId"), "{out}");
+    wait_available(
+        &b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--query",
+            "DBClusters[0].Status",
+            "--output",
+            "text",
+        ],
+    );
+    let (addr, clone_port) = create_instance(&b, "borealis-clone", "borealis-clone-instance");
+    assert_eq!(addr, "127.0.0.1");
+    assert_ne!(clone_port, b.port);
+    let out = mysql(
+        clone_port,
+        MASTER,
+        MASTER_PW,
+        &["-h", &addr, "mylab", "-e", "checksum table sbtest1"],
+        "",
+    );
+    let clone_sum = ok(out, "checksum on the clone");
+    assert!(
+        clone_sum.contains(original.split('\t').nth(1).unwrap()),
+        "{clone_sum} vs {original}"
+    );
+    assert_eq!(checksum_at(clone_port), original);
+
+    // The clone point's binlog coordinate: DescribeEvents and the clone's status variables.
+    let events = aws(
+        &b,
+        &[
+            "describe-events",
+            "--source-identifier",
+            "borealis-clone",
+            "--source-type",
+            "db-cluster",
+            "--query",
+            "Events[].Message",
+            "--output",
+            "text",
+        ],
+    );
+    let coord = events
+        .split("Binlog position from crash recovery is ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no binlog position event: {events}"));
+    let mut c = coord.split_whitespace();
+    let (file, pos) = (c.next().unwrap(), c.next().unwrap());
+    assert!(file.starts_with("mysql-bin-changelog."), "{events}");
+    let status = ok(
+        sql_at(
+            clone_port,
+            "mylab",
+            "SHOW STATUS LIKE 'Borealis_clone_source_binlog%'",
+        ),
+        "clone status",
+    );
+    assert_eq!(
+        status,
+        format!(
+            "Borealis_clone_source_binlog_file\t{file}\nBorealis_clone_source_binlog_position\t{pos}"
+        )
+    );
+    // Nothing was written since: the coordinate is where the source is now.
+    assert_eq!(
+        sql(&b, "SHOW MASTER STATUS")
+            .split('\t')
+            .take(2)
+            .collect::<Vec<_>>(),
+        vec![file, pos]
+    );
+    // The clone's own binlog starts at file 1.
+    let logs = ok(
+        sql_at(clone_port, "mylab", "SHOW BINARY LOGS"),
+        "clone binlogs",
+    );
+    assert!(logs.starts_with("mysql-bin-changelog.000001\t"), "{logs}");
+
+    // Seed 000: a write on the source does not reach the clone ...
+    ok(
+        sql_at(
+            b.port,
+            "mylab",
+            "UPDATE sbtest1 SET k = k + 1000 WHERE id = 1",
+        ),
+        "update source",
+    );
+    let src_k = ok(
+        sql_at(b.port, "mylab", "SELECT k FROM sbtest1 WHERE id = 1"),
+        "k",
+    );
+    let clone_k = ok(
+        sql_at(clone_port, "mylab", "SELECT k FROM sbtest1 WHERE id = 1"),
+        "k",
+    );
+    assert_eq!(
+        src_k.parse::<i64>().unwrap(),
+        clone_k.parse::<i64>().unwrap() + 1000
+    );
+    assert_eq!(checksum_at(clone_port), original);
+    let source_after = checksum_at(b.port);
+    assert_ne!(source_after, original);
+    // ... and writes on the clone (DML and DDL) do not reach the source.
+    ok(
+        sql_at(
+            clone_port,
+            "mylab",
+            "DELETE FROM sbtest1 WHERE id <= 10; CREATE TABLE only_on_clone (x INT PRIMARY KEY); \
+             INSERT INTO only_on_clone VALUES (1)",
+        ),
+        "write clone",
+    );
+    assert_eq!(checksum_at(b.port), source_after);
+    assert_eq!(
+        ok(
+            sql_at(b.port, "mylab", "SELECT COUNT(*) FROM sbtest1"),
+            "count"
+        ),
+        "5000"
+    );
+    assert_eq!(
+        ok(
+            sql_at(b.port, "mylab", "SHOW TABLES LIKE 'only_on_clone'"),
+            "tables"
+        ),
+        ""
+    );
+    let clone_now = checksum_at(clone_port);
+    assert_ne!(clone_now, original);
+
+    // A clone of the clone sees the clone's writes, not the source's.
+    clone_cluster(&b, "borealis-clone", "borealis-clone-2");
+    let (_, c2_port) = create_instance(&b, "borealis-clone-2", "borealis-clone-2-instance");
+    assert_eq!(checksum_at(c2_port), clone_now);
+    assert_eq!(
+        ok(sql_at(c2_port, "mylab", "SELECT x FROM only_on_clone"), "x"),
+        "1"
+    );
+
+    // A second instance is a reader: it sees commits at once and refuses writes.
+    let (_, reader_port) = create_instance(&b, "borealis-clone", "borealis-clone-reader");
+    let out = sql_at(reader_port, "mylab", "INSERT INTO only_on_clone VALUES (2)");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("ERROR 1290"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(
+        sql_at(clone_port, "mylab", "INSERT INTO only_on_clone VALUES (3)"),
+        "insert",
+    );
+    assert_eq!(
+        ok(
+            sql_at(reader_port, "mylab", "SELECT COUNT(*) FROM only_on_clone"),
+            "count"
+        ),
+        "2"
+    );
+    let members = aws(
+        &b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--query",
+            "DBClusters[0].DBClusterMembers[].[DBInstanceIdentifier,IsClusterWriter]",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(
+        members,
+        "borealis-clone-instance\tTrue\nborealis-clone-reader\tFalse"
+    );
+
+    // Errors with RDS codes.
+    let out = b.aws(&[
+        "restore-db-cluster-to-point-in-time",
+        "--restore-type",
+        "copy-on-write",
+        "--use-latest-restorable-time",
+        "--source-db-cluster-identifier",
+        "borealis",
+        "--db-cluster-identifier",
+        "borealis-clone",
+    ]);
+    assert!(
+        text(&out.stderr).contains("DBClusterAlreadyExistsFault"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = b.aws(&[
+        "restore-db-cluster-to-point-in-time",
+        "--use-latest-restorable-time",
+        "--source-db-cluster-identifier",
+        "no-such-cluster",
+        "--db-cluster-identifier",
+        "x1",
+    ]);
+    assert!(
+        text(&out.stderr).contains("DBClusterNotFoundFault"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = b.aws(&[
+        "delete-db-cluster",
+        "--db-cluster-identifier",
+        "borealis-clone",
+        "--skip-final-snapshot",
+    ]);
+    assert!(
+        text(&out.stderr).contains("InvalidDBClusterStateFault"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A restart brings every instance back on its port, with its data.
+    let mut b = b;
+    assert!(b.stop().success());
+    let b = b.restart();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", clone_port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "clone instance did not come back"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(checksum_at(clone_port), checksum_at(reader_port));
+    assert_eq!(checksum_at(c2_port), clone_now);
+    assert_eq!(checksum_at(b.port), source_after);
+
+    // Deleting the source of a clone leaves the clone intact.
+    aws(
+        &b,
+        &[
+            "delete-db-instance",
+            "--db-instance-identifier",
+            "borealis-clone-reader",
+        ],
+    );
+    aws(
+        &b,
+        &[
+            "delete-db-instance",
+            "--db-instance-identifier",
+            "borealis-clone-instance",
+        ],
+    );
+    aws(
+        &b,
+        &[
+            "delete-db-cluster",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--skip-final-snapshot",
+        ],
+    );
+    assert!(
+        mysql(clone_port, MASTER, MASTER_PW, &["-e", "select 1"], "")
+            .status
+            .code()
+            .is_some_and(|c| c != 0)
+    );
+    assert_eq!(checksum_at(c2_port), clone_now);
+    let out = b.aws(&[
+        "describe-db-clusters",
+        "--db-cluster-identifier",
+        "borealis-clone",
+    ]);
+    assert!(
+        text(&out.stderr).contains("DBClusterNotFoundFault"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Used pages of the volume (DescribeDBClusters' BorealisVolume, after pending reclaims).
+fn used_pages(b: &Borealis) -> u64 {
+    let (status, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    assert_eq!(status, 200, "{xml}");
+    let total: u64 = xml_value(&xml, "TotalPages").unwrap().parse().unwrap();
+    let free: u64 = xml_value(&xml, "FreePages").unwrap().parse().unwrap();
+    total - free
+}
+
+fn restore(b: &Borealis, source: &str, id: &str) {
+    let (status, xml) = b.api(&[
+        ("Action", "RestoreDBClusterToPointInTime"),
+        ("SourceDBClusterIdentifier", source),
+        ("DBClusterIdentifier", id),
+        ("RestoreType", "copy-on-write"),
+        ("UseLatestRestorableTime", "true"),
+    ]);
+    assert_eq!(status, 200, "{id}: {xml}");
+}
+
+fn delete(b: &Borealis, id: &str) {
+    let (status, xml) = b.api(&[
+        ("Action", "DeleteDBCluster"),
+        ("DBClusterIdentifier", id),
+        ("SkipFinalSnapshot", "true"),
+    ]);
+    assert_eq!(status, 200, "{id}: {xml}");
+}
+
+/// 100 clones of one source and a chain 20 deep cost no data pages; writes on a clone
+/// cost only the pages they change; deleting everything in mixed order (sources before
+/// their clones included) gives every page back.
+#[test]
+fn hundred_clones_a_chain_of_twenty_and_space_comes_back() {
+    let b = Borealis::start("clone-space");
+    lab(&b, 10_000);
+    let original = checksum_at(b.port);
+    let base = used_pages(&b);
+    assert!(base > 50, "the table spans pages: {base}");
+
+    for i in 1..=100 {
+        restore(&b, "borealis", &format!("c-{i}"));
+    }
+    restore(&b, "borealis", "d-1");
+    for i in 2..=20 {
+        restore(&b, &format!("d-{}", i - 1), &format!("d-{i}"));
+    }
+    // No clone owns a page; the volume grew by at most the pages of its cluster registry
+    // (120 more cluster records), not by data.
+    let (_, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    assert_eq!(xml.matches("<DBCluster>").count(), 121);
+    assert_eq!(
+        xml.matches("<BorealisExclusiveBytes>0</BorealisExclusiveBytes>")
+            .count(),
+        121,
+        "idle clones own no pages: {xml}"
+    );
+    let with_clones = used_pages(&b);
+    assert!(
+        with_clones <= base + 2,
+        "idle clones add no data pages: {base} -> {with_clones}"
+    );
+
+    // Write 1% of the rows on the end of the chain.
+    let (status, xml) = b.api(&[
+        ("Action", "CreateDBInstance"),
+        ("DBInstanceIdentifier", "d-20-writer"),
+        ("DBClusterIdentifier", "d-20"),
+        ("DBInstanceClass", "db.r6g.large"),
+        ("Engine", "aurora-mysql"),
+    ]);
+    assert_eq!(status, 200, "{xml}");
+    let port: u16 = xml_value(&xml, "Port").unwrap().parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(checksum_at(port), original);
+    ok(
+        sql_at(
+            port,
+            "mylab",
+            "UPDATE sbtest1 SET c = REPEAT('z', 120) WHERE id % 100 = 0",
+        ),
+        "update 1%",
+    );
+    let changed = checksum_at(port);
+    assert_ne!(changed, original);
+    assert_eq!(checksum_at(b.port), original);
+    let grown = used_pages(&b) - with_clones;
+    assert!(grown > 0, "the clone's writes take new pages");
+    let (_, xml) = b.api(&[
+        ("Action", "DescribeDBClusters"),
+        ("DBClusterIdentifier", "d-20"),
+    ]);
+    let excl: u64 = xml_value(&xml, "BorealisExclusiveBytes")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(excl > 0, "{xml}");
+
+    // Delete in mixed order: the middle of the chain first, then sources before clones.
+    for i in [
+        10, 1, 15, 2, 19, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 16, 17, 18,
+    ] {
+        delete(&b, &format!("d-{i}"));
+    }
+    for i in (1..=100).rev().step_by(2).chain((1..=100).step_by(2)) {
+        delete(&b, &format!("c-{i}"));
+    }
+    // The end of the chain outlived every cluster it came from.
+    assert_eq!(checksum_at(port), changed);
+    let (status, xml) = b.api(&[
+        ("Action", "DeleteDBInstance"),
+        ("DBInstanceIdentifier", "d-20-writer"),
+    ]);
+    assert_eq!(status, 200, "{xml}");
+    delete(&b, "d-20");
+    assert_eq!(used_pages(&b), base, "every page of the clones is back");
+    assert_eq!(checksum_at(b.port), original);
+    let (_, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    assert_eq!(xml.matches("<DBCluster>").count(), 1, "{xml}");
+}
+
+/// With --api-access-key/--api-secret-key the API checks SigV4 signatures.
+#[test]
+fn the_api_verifies_signatures_when_keys_are_set() {
+    let dir = temp_dir("clone-sigv4");
+    let b = Borealis::start_with(
+        dir,
+        free_port(),
+        &[
+            "--api-access-key",
+            "AKIDBOREALIS",
+            "--api-secret-key",
+            "s3cret/key",
+        ],
+    );
+    let out = b.aws_as(
+        ("AKIDBOREALIS", "s3cret/key"),
+        &[
+            "describe-db-clusters",
+            "--query",
+            "DBClusters[0].DBClusterIdentifier",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(ok(out, "signed describe"), "borealis");
+    let out = b.aws_as(("AKIDBOREALIS", "wrong"), &["describe-db-clusters"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("SignatureDoesNotMatch"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = b.aws_as(("SOMEONEELSE", "s3cret/key"), &["describe-db-clusters"]);
+    assert!(
+        text(&out.stderr).contains("InvalidClientTokenId"),
+        "{}",
+        text(&out.stderr)
+    );
+    let (status, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    assert_eq!(status, 403, "{xml}");
+    assert!(xml.contains("MissingAuthenticationToken"), "{xml}");
+}
+
+/// CreateDBCluster makes an empty cluster with its master user and database; an instance
+/// gives it an endpoint; ModifyDBCluster changes the master password.
+#[test]
+fn create_db_cluster_then_instance() {
+    let b = Borealis::start("clone-create");
+    let out = aws(
+        &b,
+        &[
+            "create-db-cluster",
+            "--db-cluster-identifier",
+            "fresh",
+            "--engine",
+            "aurora-mysql",
+            "--master-username",
+            "boss",
+            "--master-user-password",
+            "first-password",
+            "--database-name",
+            "app",
+        ],
+    );
+    assert!(out.contains("\"Status\": \"available\""), "{out}");
+    let (_, port) = create_instance(&b, "fresh", "fresh-1");
+    let out = mysql(
+        port,
+        "boss",
+        "first-password",
+        &["-N", "-e", "SHOW DATABASES LIKE 'app'"],
+        "",
+    );
+    assert_eq!(ok(out, "show databases"), "app");
+    // The default cluster's users are not the new cluster's.
+    let out = mysql(port, "admin", PASSWORD, &["-e", "select 1"], "");
+    assert!(
+        text(&out.stderr).contains("ERROR 1045"),
+        "{}",
+        text(&out.stderr)
+    );
+    aws(
+        &b,
+        &[
+            "modify-db-cluster",
+            "--db-cluster-identifier",
+            "fresh",
+            "--master-user-password",
+            "second-password",
+            "--apply-immediately",
+        ],
+    );
+    let out = mysql(
+        port,
+        "boss",
+        "second-password",
+        &["-N", "-e", "select 1"],
+        "",
+    );
+    assert_eq!(ok(out, "new password"), "1");
+    let out = b.aws(&[
+        "create-db-cluster",
+        "--db-cluster-identifier",
+        "bad--name",
+        "--engine",
+        "aurora-mysql",
+        "--master-username",
+        "u",
+        "--master-user-password",
+        "password1",
+    ]);
+    assert!(
+        text(&out.stderr).contains("InvalidParameterValue"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// `borealis clone`, `clusters`, `events`, `delete` against the running server.
+#[test]
+fn borealis_cli_clones_lists_and_deletes() {
+    let b = Borealis::start("clone-cli");
+    lab(&b, 1000);
+    let api = format!("http://127.0.0.1:{}", b.api_port);
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
+            .args(args)
+            .args(["--api", &api])
+            .output()
+            .unwrap();
+        ok(out, &args.join(" "))
+    };
+    let out = cli(&["clone", "borealis", "feature-x"]);
+    assert!(out.contains("cloned borealis -> feature-x"), "{out}");
+    let port: u16 = out
+        .split("-P ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(checksum_at(port), checksum_at(b.port));
+    let list = cli(&["clusters"]);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("feature-x ") && l.contains(&format!("127.0.0.1:{port}"))),
+        "{list}"
+    );
+    let json = cli(&["clusters", "--json"]);
+    assert!(json.contains("\"id\":\"feature-x\""), "{json}");
+    assert!(json.contains("\"source\":\"borealis\""), "{json}");
+    let events = cli(&["events", "feature-x"]);
+    assert!(
+        events.contains("Binlog position from crash recovery is mysql-bin-changelog."),
+        "{events}"
+    );
+    let out = cli(&["delete", "feature-x"]);
+    assert!(out.contains("deleted cluster feature-x"), "{out}");
+    assert!(!cli(&["clusters"]).contains("feature-x"));
+    let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
+        .args(["delete", "feature-x", "--api", &api])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("DBClusterNotFoundFault"),
+        "{}",
+        text(&out.stderr)
+    );
+}
