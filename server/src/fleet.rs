@@ -107,8 +107,9 @@ struct State {
     engines: HashMap<String, Arc<Instance>>,
     /// Running endpoints by instance identifier.
     endpoints: HashMap<String, Endpoint>,
-    /// The last space report and when it was taken (a report walks every page).
-    space: Option<(Instant, Arc<SpaceReport>)>,
+    /// The last space report and the clusters' commit sequences it saw (a report walks
+    /// every page; it is reused until something commits or a cluster comes or goes).
+    space: Option<(Vec<(u64, u64)>, Arc<SpaceReport>)>,
 }
 
 /// A cluster as DescribeDBClusters shows it.
@@ -521,8 +522,14 @@ impl Fleet {
     }
 
     fn space(&self, st: &mut State) -> Option<Arc<SpaceReport>> {
+        let seen: Vec<(u64, u64)> = self
+            .volume
+            .clusters()
+            .iter()
+            .map(|c| (c.id, c.last_seq))
+            .collect();
         if let Some((at, r)) = &st.space {
-            if at.elapsed() < Duration::from_secs(2) {
+            if *at == seen {
                 return Some(r.clone());
             }
         }
@@ -535,7 +542,7 @@ impl Fleet {
         match self.volume.space() {
             Ok(r) => {
                 let r = Arc::new(r);
-                st.space = Some((Instant::now(), r.clone()));
+                st.space = Some((seen, r.clone()));
                 Some(r)
             }
             Err(e) => {
@@ -546,7 +553,7 @@ impl Fleet {
     }
 
     /// A cluster's view; `with_space` adds its exclusive and shared bytes (a checkpoint
-    /// and a walk of every page, so only Describe asks for it, at most every 2 s).
+    /// and a walk of every page, so only Describe asks for it).
     fn cluster_view(&self, st: &mut State, meta: &ClusterMeta, with_space: bool) -> ClusterView {
         let members: Vec<(String, bool)> = st
             .reg
