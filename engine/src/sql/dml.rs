@@ -312,11 +312,51 @@ impl Exec<'_> {
         } else {
             primary_key(t, new)?
         };
-        self.remove_row(t, old_pk, old)?;
-        if let Some((_, msg)) = self.conflicts(t, &new_pk, new)?.into_iter().next() {
-            return Err(SqlError::new(1062, msg));
+        if new_pk != old_pk {
+            self.remove_row(t, old_pk, old)?;
+            if let Some((_, msg)) = self.conflicts(t, &new_pk, new)?.into_iter().next() {
+                return Err(SqlError::new(1062, msg));
+            }
+            return self.put_row(t, &new_pk, new);
         }
-        self.put_row(t, &new_pk, new)
+        // Same primary key: rewrite the row, and only the index entries that change (an
+        // entry deleted and put back unchanged would still copy its page at commit).
+        self.watch_table(t)?;
+        let bytes = encode(t, new)?;
+        let mut changed = Vec::new();
+        for ix in &t.indexes {
+            let (old_key, old_val) = index_entry(t, ix, old, old_pk)?;
+            let (new_key, new_val) = index_entry(t, ix, new, &new_pk)?;
+            if old_key == new_key && old_val == new_val {
+                continue;
+            }
+            if ix.unique && new_val.is_some() {
+                if let Some(other) = self.reader.tx()?.lock(ix.tree, &new_key)? {
+                    if other[..] != new_pk[..] {
+                        return Err(SqlError::new(
+                            1062,
+                            format!(
+                                "Duplicate entry '{}' for key '{}.{}'",
+                                index_display(t, ix, new),
+                                t.name,
+                                ix.name
+                            ),
+                        ));
+                    }
+                }
+            }
+            changed.push((ix.tree, old_key, new_key, new_val));
+        }
+        let tx = self.reader.tx()?;
+        tx.lock_key(t.tree, &new_pk)?;
+        tx.put(t.tree, &new_pk, &bytes)?;
+        for (tree, old_key, new_key, new_val) in changed {
+            tx.lock_key(tree, &old_key)?;
+            tx.delete(tree, &old_key)?;
+            tx.lock_key(tree, &new_key)?;
+            tx.put(tree, &new_key, new_val.as_deref().unwrap_or(&new_pk))?;
+        }
+        Ok(())
     }
 
     /// Coerces one value into column `i` of `t` for row number `row_no`.
