@@ -58,9 +58,10 @@ use super::error::{SqlError, SqlResult};
 use super::exec::{OutColumn, RowSet};
 use crate::binlog::{
     describe, format_description_for_dump, rows_events, types, BinlogDir, BinlogError,
-    BinlogOptions, Checksum, Column, Event, Origin, QueryEvent, RowMetadata, RowsKind, TableMap,
+    BinlogOptions, Checksum, Column, Event, IntvarKind, Origin, QueryEvent, RowMetadata, RowsKind,
+    TableMap, UserVarValue,
 };
-use crate::storage::{BinlogCoord, Change, Cluster, CommitRecord};
+use crate::storage::{BinlogCoord, Change, Cluster, CommitRecord, CommitView};
 use crate::value::row::decode_row;
 use crate::value::{Collation, IntKind, SqlType, Value};
 
@@ -87,6 +88,64 @@ pub struct RenderCtx {
     pub flags2: u32,
     /// Session time zone when it is not `+00:00`.
     pub time_zone: Option<String>,
+    /// `auto_increment_increment`, `auto_increment_offset`.
+    pub auto_increment: (u16, u16),
+    /// MIXED/STATEMENT: the transaction's DML as statements, when every one of them could
+    /// be logged so (see the module docs, "Statement-based logging"); rows otherwise.
+    pub statements: Option<Vec<LoggedStatement>>,
+}
+
+impl RenderCtx {
+    /// A Query event for `text` run in `db` with this session state.
+    pub fn query_event(&self, db: &str, text: &[u8]) -> QueryEvent {
+        let mut q = QueryEvent::new(db, text.to_vec());
+        q.thread_id = self.thread_id;
+        q.flags2 = self.flags2;
+        q.sql_mode = self.sql_mode;
+        q.charset = (
+            replica_collation_id(self.charset.0),
+            replica_collation_id(self.charset.1),
+            replica_collation_id(self.charset.2),
+        );
+        q.collation_database = self.collation_database.map(replica_collation_id);
+        q.time_zone = self.time_zone.clone();
+        q.auto_increment = self.auto_increment;
+        q
+    }
+}
+
+/// One DML statement logged as its text (`binlog_format` MIXED or STATEMENT), with the
+/// context events a replica needs to run it as the source did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoggedStatement {
+    /// The statement with the session state of the moment it ran.
+    pub query: QueryEvent,
+    /// Statement start in seconds since the epoch: the events' timestamp, which is what
+    /// NOW() returns on a replica.
+    pub time: u32,
+    /// Intvar events: LAST_INSERT_ID (the statement reads it) and INSERT_ID (the first
+    /// AUTO_INCREMENT value it generated).
+    pub intvars: Vec<(IntvarKind, u64)>,
+    /// The session's random seeds before the statement, when it calls RAND().
+    pub rand: Option<(u64, u64)>,
+    /// The user variables the statement reads, with their values.
+    pub user_vars: Vec<(String, UserVarValue)>,
+    /// Primary trees of the tables whose contents the statement's effect depends on.
+    /// If another transaction committed a change to one of them after this
+    /// transaction's snapshot, a replay in commit order could see other rows than the
+    /// statement saw (snapshot isolation has no gap locks): the transaction is then
+    /// logged as rows.
+    pub depends_on: Vec<u64>,
+}
+
+/// Whether the statements of a transaction replay on a replica exactly as they ran here:
+/// nothing they depend on changed between the transaction's snapshot and its commit.
+pub fn statements_replayable(stmts: &[LoggedStatement], view: &CommitView<'_>) -> bool {
+    stmts.iter().all(|s| {
+        s.depends_on
+            .iter()
+            .all(|t| !view.tree_changed_since_snapshot(*t))
+    })
 }
 
 /// A collation id a MariaDB replica accepts: MySQL 8-only ids become the default
@@ -238,10 +297,15 @@ impl ClusterBinlog {
     pub fn write_commit(
         &self,
         rec: &CommitRecord,
+        view: &CommitView<'_>,
         catalog: &Catalog,
         ctx: &RenderCtx,
     ) -> crate::Result<Option<BinlogCoord>> {
-        let events = render(rec, catalog, ctx)?;
+        let as_statements = ctx
+            .statements
+            .as_deref()
+            .is_some_and(|st| statements_replayable(st, view));
+        let events = render(rec, catalog, ctx, as_statements)?;
         if events.is_empty() {
             return Ok(None);
         }
@@ -780,32 +844,36 @@ fn int_col(name: &str) -> OutColumn {
     }
 }
 
-/// The events of one commit (see the module docs, "Life of a binlogged commit").
-pub fn render(rec: &CommitRecord, catalog: &Catalog, ctx: &RenderCtx) -> crate::Result<Vec<Event>> {
+/// The events of one commit (see the module docs, "Life of a binlogged commit"); with
+/// `as_statements`, its DML as the statements of `ctx.statements`.
+pub fn render(
+    rec: &CommitRecord,
+    catalog: &Catalog,
+    ctx: &RenderCtx,
+    as_statements: bool,
+) -> crate::Result<Vec<Event>> {
     let origin = Origin::new(
         ctx.server_id,
         u32::try_from(rec.time_us / 1_000_000).unwrap_or(u32::MAX),
     );
-    let query = |db: &str, text: &[u8]| {
-        let mut q = QueryEvent::new(db, text.to_vec());
-        q.thread_id = ctx.thread_id;
-        q.flags2 = ctx.flags2;
-        q.sql_mode = ctx.sql_mode;
-        q.charset = (
-            replica_collation_id(ctx.charset.0),
-            replica_collation_id(ctx.charset.1),
-            replica_collation_id(ctx.charset.2),
-        );
-        q.collation_database = ctx.collation_database.map(replica_collation_id);
-        q.time_zone = ctx.time_zone.clone();
-        Event::query(origin, &q)
-    };
+    let query = |db: &str, text: &[u8]| Event::query(origin, &ctx.query_event(db, text));
     let mut events = Vec::new();
     if ctx.ddl {
         for st in &rec.statements {
             events.push(query(&st.db, st.text.as_bytes())?);
         }
         return Ok(events);
+    }
+    if let (true, Some(stmts)) = (as_statements, &ctx.statements) {
+        if let Some(first) = stmts.first() {
+            let begin = Origin::new(ctx.server_id, first.time);
+            events.push(Event::query(begin, &ctx.query_event("", b"BEGIN"))?);
+            for st in stmts {
+                events.extend(statement_events(ctx.server_id, st)?);
+            }
+            events.push(Event::xid(origin, rec.seq));
+            return Ok(events);
+        }
     }
     // Primary trees of the tables this commit wrote, and their changes.
     let by_tree: BTreeMap<u64, &TableDef> = catalog
@@ -906,6 +974,23 @@ pub fn render(rec: &CommitRecord, catalog: &Catalog, ctx: &RenderCtx) -> crate::
     }
     events.push(Event::xid(origin, rec.seq));
     Ok(events)
+}
+
+/// A statement's context events (Intvar, Rand, User_var, in MySQL's order) and its Query.
+fn statement_events(server_id: u32, st: &LoggedStatement) -> crate::Result<Vec<Event>> {
+    let origin = Origin::new(server_id, st.time);
+    let mut out = Vec::with_capacity(2 + st.intvars.len() + st.user_vars.len());
+    for (kind, v) in &st.intvars {
+        out.push(Event::intvar(origin, *kind, *v));
+    }
+    if let Some((s1, s2)) = st.rand {
+        out.push(Event::rand(origin, s1, s2));
+    }
+    for (name, v) in &st.user_vars {
+        out.push(Event::user_var(origin, name, v)?);
+    }
+    out.push(Event::query(origin, &st.query)?);
+    Ok(out)
 }
 
 #[cfg(test)]
