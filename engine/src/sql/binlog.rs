@@ -9,7 +9,10 @@
 //!    ([`ClusterBinlog::write_commit`]) runs under the cluster's commit lock, so the
 //!    order of transactions in the files is the commit order.
 //! 2. The hook renders the commit record ([`render`]): a DDL transaction is its statement
-//!    as one Query event; any other is Query `BEGIN`, per table (by primary tree) a
+//!    as one Query event; with `binlog_format` MIXED or STATEMENT, a transaction whose
+//!    DML could all be logged as statements is Query `BEGIN`, per statement its context
+//!    events and Query, and an Xid (see "Statement-based logging"); any other is Query
+//!    `BEGIN`, per table (by primary tree) a
 //!    Table_map and its Delete/Update/Write_rows events (deletes first, then updates,
 //!    then inserts, `STMT_END_F` on the table's last event), and an Xid. Changes of
 //!    secondary-index trees and of the catalog tree are not logged.
@@ -35,8 +38,7 @@
 //!
 //! # Choices
 //!
-//! - `binlog_format` MIXED and STATEMENT are accepted; DML is still logged as rows
-//!   (statement-based logging of safe statements is not implemented yet).
+//! - See "Statement-based logging" for MIXED and STATEMENT.
 //! - Collation ids MariaDB does not know (MySQL 8's 255 `utf8mb4_0900_ai_ci`, 309
 //!   `utf8mb4_0900_bin`, any id over 254) are logged as the default collation of their
 //!   character set in Query events, so a MariaDB replica runs them.
@@ -46,6 +48,61 @@
 //!   replayed row by row on a replica.
 //! - Users created at first start (the master user) are not logged: they exist on a
 //!   replica only if created there, as with MySQL's `--initialize`.
+//!
+//! # Statement-based logging
+//!
+//! With `binlog_format=MIXED`, each INSERT / REPLACE / UPDATE / DELETE that succeeds is
+//! checked ([`super::stmtlog::analyze`]) when it ends. A safe one is kept as a
+//! [`LoggedStatement`]: its text (for COM_STMT_EXECUTE, the statement with its
+//! parameters as literals, as MySQL logs it), the Query event status block of the moment
+//! (db, flags2, sql_mode, charsets and collations, time zone, auto_increment
+//! increment/offset), the statement's start second as the event timestamp, and the
+//! context events MySQL writes before it, in MySQL's order: Intvar LAST_INSERT_ID (the
+//! statement calls LAST_INSERT_ID()), Intvar INSERT_ID (the first AUTO_INCREMENT value it
+//! generated), User_var for each `@variable` it reads. At commit, the transaction is
+//! logged as `BEGIN`, those events, `Xid` if every DML statement of it was kept and
+//! nothing it depends on changed (below); otherwise the whole transaction is logged as
+//! rows. MySQL mixes the two formats inside one transaction; Borealis does not, because
+//! a transaction's write set holds one net change per key, not each statement's rows.
+//!
+//! Safe (logged as text): single-table INSERT/REPLACE ... VALUES/SET, INSERT ... SELECT
+//! without LIMIT into a table without AUTO_INCREMENT, single-table UPDATE and DELETE
+//! without LIMIT (ORDER BY allowed), over base tables, using only built-in deterministic
+//! functions, aggregates COUNT/SUM/MIN/MAX/AVG, DATABASE(), LAST_INSERT_ID() (Intvar),
+//! user variables holding NULL, integers, reals, decimals or strings (User_var), and
+//! NOW()/CURRENT_TIMESTAMP/LOCALTIME[STAMP]/CURTIME/CURDATE/UNIX_TIMESTAMP() without
+//! fractional seconds: the replica's NOW() is the event timestamp, which is the second
+//! the engine used for NOW() (the engine truncates NOW() as MySQL does).
+//!
+//! Unsafe (the transaction is logged as rows): RAND() (Borealis' generator is not
+//! MySQL's, so no Rand event could reproduce it), UUID(), UUID_SHORT(), SYSDATE(),
+//! UTC_TIMESTAMP(), SLEEP(), LOAD_FILE(), USER()/CURRENT_USER()/CONNECTION_ID()/
+//! VERSION()/ROW_COUNT()/FOUND_ROWS(), LAST_INSERT_ID(expr), any other function not in
+//! the built-in list (stored functions included); time functions or column defaults /
+//! ON UPDATE with fractional seconds (the Query event has whole seconds only);
+//! `@@system` variables; user-variable assignments (`:=`); user variables holding
+//! temporal values; `/*! ... */` comments; UPDATE/DELETE/INSERT ... SELECT with LIMIT
+//! (with or without ORDER BY: ties may order differently on a replica); multi-table
+//! UPDATE/DELETE; UPDATE of a primary or unique key column (row order decides duplicate
+//! errors); INSERT ... ON DUPLICATE KEY UPDATE on a table with more than one unique key;
+//! REPLACE, INSERT IGNORE, INSERT ... SELECT and ON DUPLICATE KEY UPDATE into a table with
+//! an AUTO_INCREMENT column; AUTO_INCREMENT values that a replica would not generate from
+//! INSERT_ID (not consecutive, mixed with given ones, or auto_increment_increment/offset
+//! not 1); views; a statement that raised warnings (conversions may differ on a
+//! replica); a transaction with ROLLBACK TO SAVEPOINT; anything with `sql_log_bin=0`
+//! or `binlog_format=ROW` for one of its statements.
+//!
+//! Snapshot isolation has no gap or next-key locks: a statement that read rows another
+//! transaction changed after this transaction's snapshot could do something else when
+//! replayed after it in commit order (write skew). Each kept statement records the
+//! tables it depends on; if any of them was changed by a transaction committed after
+//! this one's snapshot ([`crate::storage::CommitView`], checked under the commit lock),
+//! the transaction is logged as rows. A plain INSERT ... VALUES depends only on the keys
+//! it writes, which the commit's conflict check already covers.
+//!
+//! `binlog_format=STATEMENT` logs unsafe statements as text too, with warning 1592 as
+//! MySQL gives; the write-skew check still turns such a transaction into rows, since a
+//! replica could not reproduce it otherwise.
 
 use std::collections::BTreeMap;
 use std::path::Path;
