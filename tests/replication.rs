@@ -780,3 +780,29 @@ fn mixed_format_statements_replicate_and_replay() {
     let q = format!("CHECKSUM TABLE {}", MIXED_TABLES.join(", "));
     assert_eq!(msql(&fresh, &q), sql(&b, &q));
 }
+
+/// python-mysql-replication (PyPI `mysql-replication`), the CDC library many pipelines
+/// use, decodes Borealis' row events with column names and values when
+/// `binlog_row_metadata=FULL` (tests/cdc_stream.py does the writes and the checks).
+#[test]
+fn python_mysql_replication_decodes_rows_with_names() {
+    let b = Borealis::start("cdc-python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("tests")
+        .join("cdc_stream.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(b.port.to_string())
+        .arg(PASSWORD)
+        .output()
+        .expect("python3 (scripts/test.sh installs mysql-replication)");
+    assert!(
+        out.status.success(),
+        "{}\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr),
+        b.log_text()
+    );
+    assert!(text(&out.stdout).contains("cdc ok: 5 row events"));
+}
