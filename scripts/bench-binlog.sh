@@ -6,7 +6,8 @@
 # (issue 5's target: at most 10 %; Aurora documents 13-50 %).
 #
 # Usage: scripts/bench-binlog.sh [rounds=3] [table_size=10000] [seconds=20]
-# Env: THREADS (8), WORKLOADS, TABLES (4), BINLOG_FORMAT (ROW; e.g. MIXED).
+# Env: THREADS (8), WORKLOADS, TABLES (4), BINLOG_FORMAT (ROW; e.g. MIXED), ON_VARS (more
+# options for the log_bin server, e.g. "--var sync_binlog=0" to see what the fsync costs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -29,7 +30,7 @@ wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/n
 
 ON=$(port); OFF=$(port)
 "$BIN" serve --data-dir "$work/on" --port "$ON" --master-password bench --cache-size 256M \
-  --log-level warn --var "binlog_format=$FORMAT" >"$work/on.log" 2>&1 &
+  --log-level warn --var "binlog_format=$FORMAT" ${ON_VARS:-} >"$work/on.log" 2>&1 &
 pids+=($!)
 "$BIN" serve --data-dir "$work/off" --port "$OFF" --master-password bench --cache-size 256M \
   --log-level warn --skip-log-bin >"$work/off.log" 2>&1 &

@@ -717,11 +717,23 @@ fn mixed_format_statements_replicate_and_replay() {
     sysbench(&b, &["oltp_write_only", "prepare"]);
     sysbench(
         &b,
-        &["oltp_write_only", "--threads=1", "--events=30", "--time=0", "run"],
+        &[
+            "oltp_write_only",
+            "--threads=1",
+            "--events=30",
+            "--time=0",
+            "run",
+        ],
     );
     sysbench(
         &b,
-        &["oltp_write_only", "--threads=4", "--events=1500", "--time=0", "run"],
+        &[
+            "oltp_write_only",
+            "--threads=4",
+            "--events=1500",
+            "--time=0",
+            "run",
+        ],
     );
     wait_converged(&m, &b, MIXED_TABLES);
 

@@ -956,8 +956,7 @@ impl Session {
             ));
         }
         let ctx = self.render_ctx(false);
-        let mut query = ctx.query_event(&db, text.as_bytes());
-        query.thread_id = self.conn_id;
+        let query = ctx.query_event(&db, text.as_bytes());
         let entry = LoggedStatement {
             query,
             time: u32::try_from(f.started_us.div_euclid(1_000_000)).unwrap_or(0),

@@ -210,7 +210,6 @@ impl DateTime {
     /// Rounds the fraction to `fsp` digits (half up), carrying into seconds, days, ...
     /// `None` when the carry passes 9999-12-31 23:59:59. Zero-in-date values only round
     /// when no carry out of the fraction is needed (else they are truncated).
-
     pub fn round_fsp(&self, fsp: u8) -> Option<DateTime> {
         let (micro, carry) = round_micro(self.micro, fsp);
         let mut r = DateTime { micro, ..*self };
