@@ -24,6 +24,11 @@ if ! command -v aws >/dev/null 2>&1; then
   echo "== installing awscli (pip)"
   python3 -m pip install --quiet awscli
 fi
+# python-mysql-replication (CDC client the binlog tests drive) and its PyMySQL.
+if ! python3 -c 'import pymysqlreplication, pymysql' >/dev/null 2>&1; then
+  echo "== pip install mysql-replication"
+  python3 -m pip install --quiet mysql-replication
+fi
 rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
 
 echo "== cargo fmt --check"

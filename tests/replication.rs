@@ -703,4 +703,226 @@ fn replica_seeded_from_a_clone_continues_at_its_coordinate() {
     );
     start_replica(&m, &b, &file, pos);
     wait_converged(&m, &b, &["d.t"]);
+/// A MIXED workload: statements that are safe as text (AUTO_INCREMENT inserts, NOW(),
+/// LAST_INSERT_ID(), user variables) and unsafe ones (RAND(), UUID(), DELETE ... LIMIT, a
+/// transaction mixing both).
+const MIXED_SCHEMA: &str = "
+CREATE DATABASE mx;
+CREATE TABLE mx.ai (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(64), ts DATETIME, r DOUBLE, n INT);
+CREATE TABLE mx.kv (k INT PRIMARY KEY, v INT, u VARCHAR(40), KEY v_idx (v));
+CREATE TABLE mx.stmt (id INT PRIMARY KEY, u VARCHAR(40));
+";
+
+const MIXED_WORKLOAD: &str = r"
+USE mx;
+INSERT INTO ai (v, ts) VALUES ('first', NOW()), ('it''s', NOW()), ('back\\slash', CURRENT_TIMESTAMP);
+INSERT INTO kv VALUES (1, LAST_INSERT_ID(), 'lid');
+SET @n = 7, @s = 'user var', @d = 2.5;
+INSERT INTO ai (v, n) VALUES (@s, @n);
+INSERT INTO kv VALUES (2, @n * 2, CONCAT(@s, '!')), (3, LAST_INSERT_ID(), NULL);
+UPDATE ai SET r = @d WHERE id = 1;
+INSERT INTO ai (v, r) VALUES ('rand', RAND());
+INSERT INTO ai (v) VALUES (UUID());
+BEGIN;
+INSERT INTO ai (v, ts) VALUES ('in txn', NOW());
+UPDATE kv SET u = 'txn' WHERE k = 2;
+COMMIT;
+BEGIN;
+UPDATE kv SET v = v + 1 WHERE k = 3;
+UPDATE ai SET v = UUID() WHERE id = 2;
+COMMIT;
+DELETE FROM ai WHERE v = 'rand' LIMIT 1;
+UPDATE ai SET n = id * 10 ORDER BY id;
+";
+
+const MIXED_TABLES: &[&str] = &["mx.ai", "mx.kv", "sb.sbtest1", "sb.sbtest2"];
+
+/// Runs sysbench against Borealis' `sb` database (2 tables of 500 rows).
+fn sysbench(b: &Borealis, args: &[&str]) {
+    let out = Command::new("sysbench")
+        .args(args)
+        .args([
+            "--mysql-host=127.0.0.1",
+            &format!("--mysql-port={}", b.port),
+            "--mysql-user=admin",
+            &format!("--mysql-password={PASSWORD}"),
+            "--mysql-db=sb",
+            "--tables=2",
+            "--table-size=500",
+        ])
+        .output()
+        .expect("sysbench");
+    assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+/// binlog_format=MIXED: safe DML is logged as Query events with its Intvar and User_var
+/// context (prepared statements with their parameters as literals), unsafe DML and
+/// transactions holding any as rows; a MariaDB replica streaming it (and sysbench
+/// oltp_write_only) and a fresh MariaDB fed `mysqlbinlog` output both end equal.
+#[test]
+fn mixed_format_statements_replicate_and_replay() {
+    let b = Borealis::start("mixed");
+    create_repl_user(&b);
+    sql(&b, "SET GLOBAL binlog_format = 'MIXED'");
+    let (file, pos) = master_status(&b);
+    let m = replica("mixed-replica");
+    start_replica(&m, &b, &file, pos);
+
+    let out = b.mysql(&[], &format!("{MIXED_SCHEMA}{MIXED_WORKLOAD}"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Write skew: a statement that read rows another transaction changed before this
+    // one committed would replay differently in commit order, so it is logged as rows.
+    let mut a = Command::new("mysql")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{}", b.port),
+            "-uadmin",
+            &format!("-p{PASSWORD}"),
+            "-N",
+            "-B",
+            "--unbuffered",
+            "mx",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut a_in = a.stdin.take().unwrap();
+    let mut a_out = std::io::BufReader::new(a.stdout.take().unwrap());
+    let mut step = |input: &mut std::process::ChildStdin, s: &str, mark: &str| {
+        use std::io::BufRead;
+        input
+            .write_all(format!("{s}\nSELECT '{mark}';\n").as_bytes())
+            .unwrap();
+        let mut line = String::new();
+        while line.trim() != mark {
+            line.clear();
+            assert!(a_out.read_line(&mut line).unwrap() > 0, "session A ended");
+        }
+    };
+    step(
+        &mut a_in,
+        "BEGIN; UPDATE kv SET u = 'skew' WHERE v > 100; INSERT INTO kv VALUES (9, 9, 'a');",
+        "a1",
+    );
+    sql(&b, "UPDATE mx.kv SET v = 1000 WHERE k = 1");
+    step(&mut a_in, "COMMIT;", "a2");
+    drop(a_in);
+    assert!(a.wait().unwrap().success());
+    assert_eq!(sql(&b, "SELECT u FROM mx.kv WHERE k = 1"), "lid\n");
+
+    // STATEMENT logs even unsafe statements, with warning 1592.
+    let w = sql(
+        &b,
+        "SET SESSION binlog_format = 'STATEMENT'; INSERT INTO mx.stmt VALUES (1, UUID()); SHOW WARNINGS",
+    );
+    assert!(w.contains("1592"), "{w}");
+
+    // sysbench: its prepare inserts AUTO_INCREMENT rows; one thread runs prepared
+    // statements (all logged as statements), then four concurrently.
+    sql(&b, "CREATE DATABASE sb");
+    sysbench(&b, &["oltp_write_only", "prepare"]);
+    sysbench(
+        &b,
+        &[
+            "oltp_write_only",
+            "--threads=1",
+            "--events=30",
+            "--time=0",
+            "run",
+        ],
+    );
+    sysbench(
+        &b,
+        &[
+            "oltp_write_only",
+            "--threads=4",
+            "--events=1500",
+            "--time=0",
+            "run",
+        ],
+    );
+    wait_converged(&m, &b, MIXED_TABLES);
+
+    let logs = binary_logs(&b);
+    let mut listing = String::new();
+    for (name, size) in &logs {
+        listing.push_str(&check_local_file(&binlog_dir(&b).join(name), *size));
+    }
+    for want in [
+        "SET INSERT_ID=1/*!*/;",
+        "INSERT INTO ai (v, ts) VALUES ('first', NOW()), ('it''s', NOW()), ('back\\\\slash', CURRENT_TIMESTAMP)",
+        "SET LAST_INSERT_ID=1/*!*/;",
+        "INSERT INTO kv VALUES (1, LAST_INSERT_ID(), 'lid')",
+        "SET @`n`:=7/*!*/;",
+        "INSERT INTO kv VALUES (2, @n * 2, CONCAT(@s, '!')), (3, LAST_INSERT_ID(), NULL)",
+        "UPDATE kv SET u = 'txn' WHERE k = 2",
+        "UPDATE ai SET n = id * 10 ORDER BY id",
+        "INSERT INTO mx.stmt VALUES (1, UUID())",
+        "UPDATE mx.kv SET v = 1000 WHERE k = 1",
+        // RAND(), UUID(), the transaction holding one, DELETE ... LIMIT: rows.
+        "### INSERT INTO `mx`.`ai`",
+        "### UPDATE `mx`.`kv`",
+        "### DELETE FROM `mx`.`ai`",
+        // sysbench's prepared statements, parameters substituted.
+        "UPDATE sbtest1 SET k=k+1 WHERE id=",
+        "DELETE FROM sbtest1 WHERE id=",
+    ] {
+        assert!(listing.contains(want), "missing {want:?} in:\n{listing}");
+    }
+    for unwanted in [
+        "RAND()",
+        "VALUES (UUID())",
+        "UPDATE kv SET v = v + 1 WHERE k = 3",
+        "LIMIT 1",
+        "WHERE v > 100",
+        "WHERE id=?",
+    ] {
+        assert!(
+            !listing.contains(unwanted),
+            "{unwanted:?} was logged as a statement:\n{listing}"
+        );
+    }
+
+    // Replaying the binlogs from the same coordinate into a fresh MariaDB.
+    let fresh = MariaDb::start("mixed-replay");
+    let paths: Vec<PathBuf> = logs.iter().map(|(n, _)| binlog_dir(&b).join(n)).collect();
+    let start = logs.iter().position(|(n, _)| *n == file).unwrap();
+    let dump = Command::new("mysqlbinlog")
+        .arg(format!("--start-position={pos}"))
+        .args(&paths[start..])
+        .output()
+        .unwrap();
+    assert!(dump.status.success(), "{}", text(&dump.stderr));
+    let load = fresh.mysql(&[], &text(&dump.stdout));
+    assert!(load.status.success(), "replay: {}", text(&load.stderr));
+    let q = format!("CHECKSUM TABLE {}", MIXED_TABLES.join(", "));
+    assert_eq!(msql(&fresh, &q), sql(&b, &q));
+}
+
+/// python-mysql-replication (PyPI `mysql-replication`), the CDC library many pipelines
+/// use, decodes Borealis' row events with column names and values when
+/// `binlog_row_metadata=FULL` (tests/cdc_stream.py does the writes and the checks).
+#[test]
+fn python_mysql_replication_decodes_rows_with_names() {
+    let b = Borealis::start("cdc-python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("tests")
+        .join("cdc_stream.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(b.port.to_string())
+        .arg(PASSWORD)
+        .output()
+        .expect("python3 (scripts/test.sh installs mysql-replication)");
+    assert!(
+        out.status.success(),
+        "{}\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr),
+        b.log_text()
+    );
+    assert!(text(&out.stdout).contains("cdc ok: 5 row events"));
 }

@@ -23,9 +23,9 @@
 //!
 //! How the server drives this module (the commit hook, crash recovery against the
 //! engine's timeline, SHOW/PURGE/RESET, dump threads that never send what a crash could
-//! take back) is [`crate::sql::binlog`]. Statement-based logging (MIXED's safe
-//! statements with Intvar/Rand/User_var context) has its events here but is not used yet:
-//! every DML is logged as rows whatever `binlog_format` says.
+//! take back) is [`crate::sql::binlog`], which also decides when DML is logged as
+//! statements with Intvar/User_var context (`binlog_format` MIXED and STATEMENT; the Rand
+//! event is here but unused: RAND() is always logged as rows).
 //!
 //! Compatibility choices (see `shared/DESIGN.md`, "Binlog"):
 //! - The Format_description says server `8.0.36-borealis` and carries MySQL 8.0's table

@@ -9,7 +9,10 @@
 //!    ([`ClusterBinlog::write_commit`]) runs under the cluster's commit lock, so the
 //!    order of transactions in the files is the commit order.
 //! 2. The hook renders the commit record ([`render`]): a DDL transaction is its statement
-//!    as one Query event; any other is Query `BEGIN`, per table (by primary tree) a
+//!    as one Query event; with `binlog_format` MIXED or STATEMENT, a transaction whose
+//!    DML could all be logged as statements is Query `BEGIN`, per statement its context
+//!    events and Query, and an Xid (see "Statement-based logging"); any other is Query
+//!    `BEGIN`, per table (by primary tree) a
 //!    Table_map and its Delete/Update/Write_rows events (deletes first, then updates,
 //!    then inserts, `STMT_END_F` on the table's last event), and an Xid. Changes of
 //!    secondary-index trees and of the catalog tree are not logged.
@@ -35,8 +38,7 @@
 //!
 //! # Choices
 //!
-//! - `binlog_format` MIXED and STATEMENT are accepted; DML is still logged as rows
-//!   (statement-based logging of safe statements is not implemented yet).
+//! - See "Statement-based logging" for MIXED and STATEMENT.
 //! - Collation ids MariaDB does not know (MySQL 8's 255 `utf8mb4_0900_ai_ci`, 309
 //!   `utf8mb4_0900_bin`, any id over 254) are logged as the default collation of their
 //!   character set in Query events, so a MariaDB replica runs them.
@@ -46,6 +48,61 @@
 //!   replayed row by row on a replica.
 //! - Users created at first start (the master user) are not logged: they exist on a
 //!   replica only if created there, as with MySQL's `--initialize`.
+//!
+//! # Statement-based logging
+//!
+//! With `binlog_format=MIXED`, each INSERT / REPLACE / UPDATE / DELETE that succeeds is
+//! checked ([`super::stmtlog::analyze`]) when it ends. A safe one is kept as a
+//! [`LoggedStatement`]: its text (for COM_STMT_EXECUTE, the statement with its
+//! parameters as literals, as MySQL logs it), the Query event status block of the moment
+//! (db, flags2, sql_mode, charsets and collations, time zone, auto_increment
+//! increment/offset), the statement's start second as the event timestamp, and the
+//! context events MySQL writes before it, in MySQL's order: Intvar LAST_INSERT_ID (the
+//! statement calls LAST_INSERT_ID()), Intvar INSERT_ID (the first AUTO_INCREMENT value it
+//! generated), User_var for each `@variable` it reads. At commit, the transaction is
+//! logged as `BEGIN`, those events, `Xid` if every DML statement of it was kept and
+//! nothing it depends on changed (below); otherwise the whole transaction is logged as
+//! rows. MySQL mixes the two formats inside one transaction; Borealis does not, because
+//! a transaction's write set holds one net change per key, not each statement's rows.
+//!
+//! Safe (logged as text): single-table INSERT/REPLACE ... VALUES/SET, INSERT ... SELECT
+//! without LIMIT into a table without AUTO_INCREMENT, single-table UPDATE and DELETE
+//! without LIMIT (ORDER BY allowed), over base tables, using only built-in deterministic
+//! functions, aggregates COUNT/SUM/MIN/MAX/AVG, DATABASE(), LAST_INSERT_ID() (Intvar),
+//! user variables holding NULL, integers, reals, decimals or strings (User_var), and
+//! NOW()/CURRENT_TIMESTAMP/LOCALTIME[STAMP]/CURTIME/CURDATE/UNIX_TIMESTAMP() without
+//! fractional seconds: the replica's NOW() is the event timestamp, which is the second
+//! the engine used for NOW() (the engine truncates NOW() as MySQL does).
+//!
+//! Unsafe (the transaction is logged as rows): RAND() (Borealis' generator is not
+//! MySQL's, so no Rand event could reproduce it), UUID(), UUID_SHORT(), SYSDATE(),
+//! UTC_TIMESTAMP(), SLEEP(), LOAD_FILE(), USER()/CURRENT_USER()/CONNECTION_ID()/
+//! VERSION()/ROW_COUNT()/FOUND_ROWS(), LAST_INSERT_ID(expr), any other function not in
+//! the built-in list (stored functions included); time functions or column defaults /
+//! ON UPDATE with fractional seconds (the Query event has whole seconds only);
+//! `@@system` variables; user-variable assignments (`:=`); user variables holding
+//! temporal values; `/*! ... */` comments; UPDATE/DELETE/INSERT ... SELECT with LIMIT
+//! (with or without ORDER BY: ties may order differently on a replica); multi-table
+//! UPDATE/DELETE; UPDATE of a primary or unique key column (row order decides duplicate
+//! errors); INSERT ... ON DUPLICATE KEY UPDATE on a table with more than one unique key;
+//! REPLACE, INSERT IGNORE, INSERT ... SELECT and ON DUPLICATE KEY UPDATE into a table with
+//! an AUTO_INCREMENT column; AUTO_INCREMENT values that a replica would not generate from
+//! INSERT_ID (not consecutive, mixed with given ones, or auto_increment_increment/offset
+//! not 1); views; a statement that raised warnings (conversions may differ on a
+//! replica); a transaction with ROLLBACK TO SAVEPOINT; anything with `sql_log_bin=0`
+//! or `binlog_format=ROW` for one of its statements.
+//!
+//! Snapshot isolation has no gap or next-key locks: a statement that read rows another
+//! transaction changed after this transaction's snapshot could do something else when
+//! replayed after it in commit order (write skew). Each kept statement records the
+//! tables it depends on; if any of them was changed by a transaction committed after
+//! this one's snapshot ([`crate::storage::CommitView`], checked under the commit lock),
+//! the transaction is logged as rows. A plain INSERT ... VALUES depends only on the keys
+//! it writes, which the commit's conflict check already covers.
+//!
+//! `binlog_format=STATEMENT` logs unsafe statements as text too, with warning 1592 as
+//! MySQL gives; the write-skew check still turns such a transaction into rows, since a
+//! replica could not reproduce it otherwise.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -58,9 +115,10 @@ use super::error::{SqlError, SqlResult};
 use super::exec::{OutColumn, RowSet};
 use crate::binlog::{
     describe, format_description_for_dump, rows_events, types, BinlogDir, BinlogError,
-    BinlogOptions, Checksum, Column, Event, Origin, QueryEvent, RowMetadata, RowsKind, TableMap,
+    BinlogOptions, Checksum, Column, Event, IntvarKind, Origin, QueryEvent, RowMetadata, RowsKind,
+    TableMap, UserVarValue,
 };
-use crate::storage::{BinlogCoord, Change, Cluster, CommitRecord};
+use crate::storage::{BinlogCoord, Change, Cluster, CommitRecord, CommitView};
 use crate::value::row::decode_row;
 use crate::value::{Collation, IntKind, SqlType, Value};
 
@@ -87,6 +145,64 @@ pub struct RenderCtx {
     pub flags2: u32,
     /// Session time zone when it is not `+00:00`.
     pub time_zone: Option<String>,
+    /// `auto_increment_increment`, `auto_increment_offset`.
+    pub auto_increment: (u16, u16),
+    /// MIXED/STATEMENT: the transaction's DML as statements, when every one of them could
+    /// be logged so (see the module docs, "Statement-based logging"); rows otherwise.
+    pub statements: Option<Vec<LoggedStatement>>,
+}
+
+impl RenderCtx {
+    /// A Query event for `text` run in `db` with this session state.
+    pub fn query_event(&self, db: &str, text: &[u8]) -> QueryEvent {
+        let mut q = QueryEvent::new(db, text.to_vec());
+        q.thread_id = self.thread_id;
+        q.flags2 = self.flags2;
+        q.sql_mode = self.sql_mode;
+        q.charset = (
+            replica_collation_id(self.charset.0),
+            replica_collation_id(self.charset.1),
+            replica_collation_id(self.charset.2),
+        );
+        q.collation_database = self.collation_database.map(replica_collation_id);
+        q.time_zone = self.time_zone.clone();
+        q.auto_increment = self.auto_increment;
+        q
+    }
+}
+
+/// One DML statement logged as its text (`binlog_format` MIXED or STATEMENT), with the
+/// context events a replica needs to run it as the source did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoggedStatement {
+    /// The statement with the session state of the moment it ran.
+    pub query: QueryEvent,
+    /// Statement start in seconds since the epoch: the events' timestamp, which is what
+    /// NOW() returns on a replica.
+    pub time: u32,
+    /// Intvar events: LAST_INSERT_ID (the statement reads it) and INSERT_ID (the first
+    /// AUTO_INCREMENT value it generated).
+    pub intvars: Vec<(IntvarKind, u64)>,
+    /// The session's random seeds before the statement, when it calls RAND().
+    pub rand: Option<(u64, u64)>,
+    /// The user variables the statement reads, with their values.
+    pub user_vars: Vec<(String, UserVarValue)>,
+    /// Primary trees of the tables whose contents the statement's effect depends on.
+    /// If another transaction committed a change to one of them after this
+    /// transaction's snapshot, a replay in commit order could see other rows than the
+    /// statement saw (snapshot isolation has no gap locks): the transaction is then
+    /// logged as rows.
+    pub depends_on: Vec<u64>,
+}
+
+/// Whether the statements of a transaction replay on a replica exactly as they ran here:
+/// nothing they depend on changed between the transaction's snapshot and its commit.
+pub fn statements_replayable(stmts: &[LoggedStatement], view: &CommitView<'_>) -> bool {
+    stmts.iter().all(|s| {
+        s.depends_on
+            .iter()
+            .all(|t| !view.tree_changed_since_snapshot(*t))
+    })
 }
 
 /// A collation id a MariaDB replica accepts: MySQL 8-only ids become the default
@@ -238,10 +354,15 @@ impl ClusterBinlog {
     pub fn write_commit(
         &self,
         rec: &CommitRecord,
+        view: &CommitView<'_>,
         catalog: &Catalog,
         ctx: &RenderCtx,
     ) -> crate::Result<Option<BinlogCoord>> {
-        let events = render(rec, catalog, ctx)?;
+        let as_statements = ctx
+            .statements
+            .as_deref()
+            .is_some_and(|st| statements_replayable(st, view));
+        let events = render(rec, catalog, ctx, as_statements)?;
         if events.is_empty() {
             return Ok(None);
         }
@@ -780,32 +901,36 @@ fn int_col(name: &str) -> OutColumn {
     }
 }
 
-/// The events of one commit (see the module docs, "Life of a binlogged commit").
-pub fn render(rec: &CommitRecord, catalog: &Catalog, ctx: &RenderCtx) -> crate::Result<Vec<Event>> {
+/// The events of one commit (see the module docs, "Life of a binlogged commit"); with
+/// `as_statements`, its DML as the statements of `ctx.statements`.
+pub fn render(
+    rec: &CommitRecord,
+    catalog: &Catalog,
+    ctx: &RenderCtx,
+    as_statements: bool,
+) -> crate::Result<Vec<Event>> {
     let origin = Origin::new(
         ctx.server_id,
         u32::try_from(rec.time_us / 1_000_000).unwrap_or(u32::MAX),
     );
-    let query = |db: &str, text: &[u8]| {
-        let mut q = QueryEvent::new(db, text.to_vec());
-        q.thread_id = ctx.thread_id;
-        q.flags2 = ctx.flags2;
-        q.sql_mode = ctx.sql_mode;
-        q.charset = (
-            replica_collation_id(ctx.charset.0),
-            replica_collation_id(ctx.charset.1),
-            replica_collation_id(ctx.charset.2),
-        );
-        q.collation_database = ctx.collation_database.map(replica_collation_id);
-        q.time_zone = ctx.time_zone.clone();
-        Event::query(origin, &q)
-    };
+    let query = |db: &str, text: &[u8]| Event::query(origin, &ctx.query_event(db, text));
     let mut events = Vec::new();
     if ctx.ddl {
         for st in &rec.statements {
             events.push(query(&st.db, st.text.as_bytes())?);
         }
         return Ok(events);
+    }
+    if let (true, Some(stmts)) = (as_statements, &ctx.statements) {
+        if let Some(first) = stmts.first() {
+            let begin = Origin::new(ctx.server_id, first.time);
+            events.push(Event::query(begin, &ctx.query_event("", b"BEGIN"))?);
+            for st in stmts {
+                events.extend(statement_events(ctx.server_id, st)?);
+            }
+            events.push(Event::xid(origin, rec.seq));
+            return Ok(events);
+        }
     }
     // Primary trees of the tables this commit wrote, and their changes.
     let by_tree: BTreeMap<u64, &TableDef> = catalog
@@ -906,6 +1031,23 @@ pub fn render(rec: &CommitRecord, catalog: &Catalog, ctx: &RenderCtx) -> crate::
     }
     events.push(Event::xid(origin, rec.seq));
     Ok(events)
+}
+
+/// A statement's context events (Intvar, Rand, User_var, in MySQL's order) and its Query.
+fn statement_events(server_id: u32, st: &LoggedStatement) -> crate::Result<Vec<Event>> {
+    let origin = Origin::new(server_id, st.time);
+    let mut out = Vec::with_capacity(2 + st.intvars.len() + st.user_vars.len());
+    for (kind, v) in &st.intvars {
+        out.push(Event::intvar(origin, *kind, *v));
+    }
+    if let Some((s1, s2)) = st.rand {
+        out.push(Event::rand(origin, s1, s2));
+    }
+    for (name, v) in &st.user_vars {
+        out.push(Event::user_var(origin, name, v)?);
+    }
+    out.push(Event::query(origin, &st.query)?);
+    Ok(out)
 }
 
 #[cfg(test)]

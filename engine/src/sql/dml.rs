@@ -404,7 +404,7 @@ impl Exec<'_> {
             ColumnDefault::Value(v) => v.clone(),
             ColumnDefault::Null => Value::Null,
             ColumnDefault::CurrentTimestamp => {
-                let now = self.cx.now.round_fsp(c.ty.fsp()).unwrap_or(self.cx.now);
+                let now = self.cx.now.truncate_fsp(c.ty.fsp());
                 Value::DateTime(now)
             }
             ColumnDefault::None => {
@@ -555,11 +555,13 @@ impl Exec<'_> {
                     let id = self.next_autoinc(&t, ac)?;
                     row[ac] = self.store_value(&t, ac, Value::UInt(id), row_no, strict, multi)?;
                     first_auto.get_or_insert(id);
+                    self.session.note_autoinc(Some(id));
                 } else if let Some(v) = match &row[ac] {
                     Value::Int(i) if *i > 0 => Some(*i as u64),
                     Value::UInt(u) => Some(*u),
                     _ => None,
                 } {
+                    self.session.note_autoinc(None);
                     self.shared_autoinc_set(t.tree, v + 1);
                 }
             }
@@ -567,9 +569,7 @@ impl Exec<'_> {
             for (i, c) in t.columns.iter().enumerate() {
                 if row[i].is_null() && !c.nullable {
                     if matches!(c.ty, crate::value::SqlType::Timestamp { .. }) {
-                        row[i] = Value::DateTime(
-                            self.cx.now.round_fsp(c.ty.fsp()).unwrap_or(self.cx.now),
-                        );
+                        row[i] = Value::DateTime(self.cx.now.truncate_fsp(c.ty.fsp()));
                     } else if !c.auto_increment {
                         return Err(SqlError::new(
                             1048,
@@ -652,7 +652,7 @@ impl Exec<'_> {
     fn touch_on_update(&self, t: &TableDef, row: &mut [Value], assigned: &[bool]) {
         for (i, c) in t.columns.iter().enumerate() {
             if c.on_update_now && !assigned[i] {
-                row[i] = Value::DateTime(self.cx.now.round_fsp(c.ty.fsp()).unwrap_or(self.cx.now));
+                row[i] = Value::DateTime(self.cx.now.truncate_fsp(c.ty.fsp()));
             }
         }
     }

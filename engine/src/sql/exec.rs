@@ -187,6 +187,9 @@ pub trait SessionEnv {
     fn strict(&self) -> bool;
     /// Called when a statement generated an AUTO_INCREMENT value.
     fn set_last_insert_id(&mut self, id: u64);
+    /// Per inserted row of a table with an AUTO_INCREMENT column: the value generated,
+    /// or `None` when the row gave its own (statement-based binlogging needs both).
+    fn note_autoinc(&mut self, _generated: Option<u64>) {}
     /// AS OF readers and other hooks may come here later.
     fn warn(&mut self, _w: crate::value::Warning) {}
     /// CURRENT_USER() quoted for a DEFINER clause.

@@ -714,7 +714,8 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
         }
         Now => {
             let fsp = int_arg(arg(0)).unwrap_or(0).clamp(0, 6) as u8;
-            Value::DateTime(cx.now.round_fsp(fsp).unwrap_or(cx.now))
+            // MySQL truncates the statement's start time to `fsp` digits.
+            Value::DateTime(cx.now.truncate_fsp(fsp))
         }
         UtcTimestamp => DateTime::from_unix_micros(cx.now_us)
             .map(Value::DateTime)

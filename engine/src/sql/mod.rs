@@ -13,6 +13,7 @@ pub mod functions;
 pub mod infoschema;
 pub mod locks;
 pub mod session;
+pub mod stmtlog;
 pub mod vars;
 
 pub use error::{SqlError, SqlResult};

@@ -18,7 +18,7 @@ use std::time::Instant;
 use sha1::{Digest, Sha1};
 use sqlparser::ast;
 
-use super::binlog::{ClusterBinlog, RenderCtx};
+use super::binlog::{ClusterBinlog, LoggedStatement, RenderCtx};
 use super::catalog::{self, privs, UserDef, CATALOG_TREE};
 use super::checksum::{ChecksumColumn, TableChecksum};
 use super::ddl::{self, ensure_catalog, show_create_table};
@@ -327,6 +327,7 @@ impl Instance {
             txn_ddl: false,
             binlog_reader_client: false,
             read_only: false,
+            stmt_log: Some(Vec::new()),
         };
         self.status.connected();
         self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
@@ -395,6 +396,9 @@ pub struct Session {
     binlog_reader_client: bool,
     /// Connected to a reader instance: every write fails with 1290 (`--read-only`).
     read_only: bool,
+    /// `binlog_format` MIXED/STATEMENT: the open transaction's DML as statements to log;
+    /// `None` once one of them must be logged as rows (then the whole transaction is).
+    stmt_log: Option<Vec<LoggedStatement>>,
 }
 
 impl Drop for Session {
@@ -422,6 +426,9 @@ struct Env<'a> {
     found_rows: u64,
     last_insert: Option<u64>,
     binlog_reader_client: bool,
+    /// AUTO_INCREMENT values the statement generated, and whether a row gave its own.
+    auto_ids: Vec<u64>,
+    explicit_auto: bool,
 }
 
 /// SHOW CREATE VIEW's statement, which re-creates the view (and loads into MySQL/MariaDB).
@@ -492,6 +499,13 @@ fn processlist_rows(inst: &Instance, own_id: u32, own_info: &str) -> Vec<Vec<Val
 }
 
 impl SessionEnv for Env<'_> {
+    fn note_autoinc(&mut self, generated: Option<u64>) {
+        match generated {
+            Some(id) => self.auto_ids.push(id),
+            None => self.explicit_auto = true,
+        }
+    }
+
     fn definer(&self) -> String {
         format!("`{}`@`%`", self.user)
     }
@@ -703,6 +717,8 @@ impl Session {
             found_rows: self.found_rows,
             last_insert: None,
             binlog_reader_client: self.binlog_reader_client,
+            auto_ids: Vec::new(),
+            explicit_auto: false,
         };
         (env, self.txn.as_mut())
     }
@@ -823,6 +839,7 @@ impl Session {
         text: &str,
         params: Vec<Value>,
         ddl: bool,
+        dml: Option<&ast::Statement>,
         f: impl FnOnce(&mut Exec) -> SqlResult<T>,
     ) -> SqlResult<(T, Option<u64>)> {
         if self.read_only {
@@ -856,6 +873,8 @@ impl Session {
             }
         }
         let cx = self.eval_cx();
+        let started_us = cx.now_us;
+        let last_insert_before = self.vars.last_insert_id();
         let strict =
             self.vars.sql_mode().strict() && self.vars.sql_mode().error_for_division_by_zero();
         let sql = self.inst.sql.clone();
@@ -872,6 +891,7 @@ impl Session {
         txn.add_statement(&db, text);
         let mut reader = Reader::Tx(txn);
         let catalog = load_catalog(&sql, &reader)?;
+        let log_catalog = dml.map(|_| catalog.clone());
         let _ = &mut reader;
         let mut cx = cx;
         cx.div_zero_error = strict;
@@ -891,7 +911,9 @@ impl Session {
         let warnings = ex.cx.warnings.take();
         drop(ex);
         let last_insert = env.last_insert;
+        let auto = (std::mem::take(&mut env.auto_ids), env.explicit_auto);
         drop(env);
+        let warned = !warnings.is_empty();
         self.warnings.extend(warnings);
         let out = match out {
             Ok(v) => v,
@@ -911,16 +933,112 @@ impl Session {
                 return Err(e);
             }
         };
+        if let (Some(st), Some(cat)) = (dml, log_catalog) {
+            self.log_statement(
+                st,
+                text,
+                &cat,
+                StmtFacts {
+                    started_us,
+                    last_insert_before,
+                    auto_ids: auto.0,
+                    explicit_auto: auto.1,
+                    warned,
+                },
+            );
+        }
         if (own && !self.explicit) || ddl {
             self.commit_txn()?;
         }
         Ok((out, last_insert))
     }
 
+    /// Adds a DML statement that just ran to the transaction's statements for the binlog
+    /// (`binlog_format` MIXED or STATEMENT), or marks the transaction for row logging
+    /// when MIXED finds it unsafe (see [`super::binlog`], "Statement-based logging").
+    fn log_statement(
+        &mut self,
+        st: &ast::Statement,
+        text: &str,
+        cat: &catalog::Catalog,
+        f: StmtFacts,
+    ) {
+        if self.inst.binlog.is_none() || !self.vars.sql_log_bin() || self.stmt_log.is_none() {
+            return;
+        }
+        let format = self.vars.binlog_format().to_ascii_uppercase();
+        if format == "ROW" {
+            self.stmt_log = None;
+            return;
+        }
+        let db = self.db.clone().unwrap_or_default();
+        let a = super::stmtlog::analyze(st, text, &db, cat);
+        let mut reason = a.unsafe_reason;
+        if f.warned {
+            // Conversions with warnings may come out differently on the replica.
+            reason.get_or_insert("the statement raised warnings");
+        }
+        let mut intvars = Vec::new();
+        if a.reads_last_insert_id {
+            intvars.push((
+                crate::binlog::IntvarKind::LastInsertId,
+                f.last_insert_before,
+            ));
+        }
+        if let Some(&first) = f.auto_ids.first() {
+            let consecutive = f.auto_ids.windows(2).all(|w| w[1] == w[0] + 1);
+            let steps = (
+                self.vars.auto_increment_increment(),
+                self.vars.auto_increment_offset(),
+            );
+            if !consecutive || f.explicit_auto || steps != (1, 1) {
+                reason.get_or_insert("AUTO_INCREMENT values a replica would not generate");
+            }
+            intvars.push((crate::binlog::IntvarKind::InsertId, first));
+        }
+        let coll = self.vars.collation_connection().id();
+        let mut user_vars = Vec::new();
+        for name in &a.user_vars {
+            let v = self.user_vars.get(name).cloned().unwrap_or(Value::Null);
+            let (uv, exact) = user_var_value(&v, coll);
+            if !exact {
+                reason.get_or_insert("a user variable of a temporal type");
+            }
+            user_vars.push((name.clone(), uv));
+        }
+        if let Some(why) = reason {
+            if format != "STATEMENT" {
+                self.stmt_log = None;
+                return;
+            }
+            self.warnings.push(Warning::warn(
+                1592,
+                format!(
+                    "Unsafe statement written to the binary log using statement format since \
+                     BINLOG_FORMAT = STATEMENT. {why}."
+                ),
+            ));
+        }
+        let ctx = self.render_ctx(false);
+        let query = ctx.query_event(&db, text.as_bytes());
+        let entry = LoggedStatement {
+            query,
+            time: u32::try_from(f.started_us.div_euclid(1_000_000)).unwrap_or(0),
+            intvars,
+            rand: None,
+            user_vars,
+            depends_on: a.depends_on,
+        };
+        if let Some(list) = self.stmt_log.as_mut() {
+            list.push(entry);
+        }
+    }
+
     fn commit_txn(&mut self) -> SqlResult<()> {
         self.explicit = false;
         self.savepoints.clear();
         let ddl = std::mem::take(&mut self.txn_ddl);
+        let statements = self.stmt_log.replace(Vec::new());
         if let Some(mut t) = self.txn.take() {
             let inst = self.inst.clone();
             let _committing = if t.is_read_only() {
@@ -939,10 +1057,11 @@ impl Session {
                     } else {
                         load_catalog(&self.inst.sql, &Reader::Tx(&mut t))?
                     };
-                    let ctx = self.render_ctx(ddl);
+                    let mut ctx = self.render_ctx(ddl);
+                    ctx.statements = statements.filter(|s| !ddl && !s.is_empty());
                     let mut coord = None;
-                    let r = t.commit_with(info, |rec| {
-                        coord = bl.write_commit(rec, &catalog, &ctx)?;
+                    let r = t.commit_with(info, |rec, view| {
+                        coord = bl.write_commit(rec, view, &catalog, &ctx)?;
                         Ok(coord)
                     });
                     if let (Ok(_), Some(c)) = (&r, coord) {
@@ -1019,6 +1138,11 @@ impl Session {
                 let sign = if offset < 0 { '-' } else { '+' };
                 format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
             }),
+            auto_increment: (
+                u16::try_from(self.vars.auto_increment_increment()).unwrap_or(1),
+                u16::try_from(self.vars.auto_increment_offset()).unwrap_or(1),
+            ),
+            statements: None,
         }
     }
 
@@ -1031,6 +1155,7 @@ impl Session {
 
     fn rollback_txn(&mut self) {
         self.txn = None;
+        self.stmt_log = Some(Vec::new());
         self.txn_ddl = false;
         self.explicit = false;
         self.savepoints.clear();
@@ -1162,7 +1287,16 @@ impl Session {
             ));
         }
         let mut parsed = p.parsed.clone();
-        let text = p.sql.clone();
+        // As MySQL, the statement runs (and is logged) with its parameters as literals.
+        let text = if params.is_empty() {
+            p.sql.clone()
+        } else {
+            super::stmtlog::with_literals(
+                &p.sql,
+                &params,
+                self.vars.sql_mode().no_backslash_escapes(),
+            )
+        };
         if !params.is_empty() {
             substitute_params(&mut parsed, &params)?;
         }
@@ -1584,7 +1718,7 @@ impl Session {
                 Ok(Output::Rows(rs))
             }
             (Kind::Write, S::Insert(ins)) => {
-                let (r, _) = self.write(text, params, false, |ex| ex.insert(ins))?;
+                let (r, _) = self.write(text, params, false, Some(st), |ex| ex.insert(ins))?;
                 Ok(Output::Ok {
                     affected: r.affected,
                     last_insert_id: r.last_insert_id.unwrap_or(0),
@@ -1592,7 +1726,7 @@ impl Session {
                 })
             }
             (Kind::Write, S::Update(u)) => {
-                let (r, _) = self.write(text, params, false, |ex| ex.update(u))?;
+                let (r, _) = self.write(text, params, false, Some(st), |ex| ex.update(u))?;
                 Ok(Output::Ok {
                     affected: r.affected,
                     last_insert_id: 0,
@@ -1600,11 +1734,11 @@ impl Session {
                 })
             }
             (Kind::Write, S::Delete(d)) => {
-                let (r, _) = self.write(text, params, false, |ex| ex.delete(d))?;
+                let (r, _) = self.write(text, params, false, Some(st), |ex| ex.delete(d))?;
                 Ok(Output::affected(r.affected))
             }
             (Kind::Ddl, st) => {
-                let (n, _) = self.write(text, params, true, |ex| ex.ddl(st))?;
+                let (n, _) = self.write(text, params, true, None, |ex| ex.ddl(st))?;
                 Ok(Output::affected(n))
             }
             (_, S::Use(u)) => {
@@ -2027,6 +2161,8 @@ impl Session {
                 match (pos, self.txn.as_mut()) {
                     (Some(i), Some(t)) => {
                         t.rollback_to(self.savepoints[i].1);
+                        // The statements kept are not tracked per savepoint: rows.
+                        self.stmt_log = None;
                         self.savepoints.truncate(i + 1);
                         Ok(Output::ok())
                     }
@@ -2234,7 +2370,7 @@ impl Session {
             OwnStatement::AlterTableOptions { table, options } => {
                 let db = table.db.clone().or_else(|| self.db.clone()).ok_or_else(|| SqlError::new(1046, "No database selected"))?;
                 let name = table.name.clone();
-                self.write(text, Vec::new(), true, |ex| ex.alter_table_options(&db, &name, options))?;
+                self.write(text, Vec::new(), true, None, |ex| ex.alter_table_options(&db, &name, options))?;
                 Ok(Output::ok())
             }
             OwnStatement::AsOf { .. } => Err(SqlError::new(1235, "This version of Borealis doesn't yet support 'AS OF' (point-in-time reads arrive with backtrack)")),
@@ -2267,7 +2403,7 @@ impl Session {
         text: &str,
         f: impl FnOnce(&catalog::Catalog, &mut Transaction) -> SqlResult<()>,
     ) -> SqlResult<Output> {
-        self.write(text, Vec::new(), true, |ex| {
+        self.write(text, Vec::new(), true, None, |ex| {
             let cat = ex.catalog.clone();
             f(&cat, ex.reader.tx()?)?;
             ddl::bump_version(ex)?;
@@ -3178,6 +3314,56 @@ fn sql_placeholders(sql: &str) -> usize {
         i += 1;
     }
     n
+}
+
+/// What [`Session::log_statement`] needs to know about a statement that ran.
+struct StmtFacts {
+    /// Statement start (NOW()), µs since the epoch.
+    started_us: i64,
+    /// LAST_INSERT_ID() when it started.
+    last_insert_before: u64,
+    auto_ids: Vec<u64>,
+    explicit_auto: bool,
+    warned: bool,
+}
+
+/// A user variable's value for a User_var event, and whether a replica gets exactly it
+/// (temporal values travel as their text).
+fn user_var_value(v: &Value, collation: u16) -> (crate::binlog::UserVarValue, bool) {
+    use crate::binlog::UserVarValue as U;
+    match v {
+        Value::Null => (U::Null, true),
+        Value::Int(i) => (
+            U::Int {
+                value: *i,
+                unsigned: false,
+            },
+            true,
+        ),
+        Value::UInt(u) => (
+            U::Int {
+                value: *u as i64,
+                unsigned: true,
+            },
+            true,
+        ),
+        Value::Double(d) => (U::Real(*d), true),
+        Value::Decimal(d) => (U::Decimal(d.clone()), true),
+        Value::Bytes(b) => (
+            U::String {
+                bytes: b.clone(),
+                collation,
+            },
+            true,
+        ),
+        other => (
+            U::String {
+                bytes: other.to_text().unwrap_or_default(),
+                collation,
+            },
+            false,
+        ),
+    }
 }
 
 fn first_words(s: &str) -> String {

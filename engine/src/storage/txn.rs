@@ -439,7 +439,7 @@ impl Transaction {
     /// Commits: conflict check, log append, group fsync, publish. A write
     /// conflict is [`Error::WriteConflict`] (retryable; MySQL 1213).
     pub fn commit(self, info: CommitInfo) -> Result<CommitReceipt> {
-        self.commit_with(info, |_| Ok(None))
+        self.commit_with(info, |_, _| Ok(None))
     }
 
     /// Like [`Transaction::commit`], with a hook that runs inside the ordered
@@ -447,12 +447,13 @@ impl Transaction {
     /// commit's binlog coordinate (for the binlog writer): it is stored in the log record
     /// and the timeline. The hook runs before the record is appended to the log; if it
     /// fails, the commit is abandoned (nothing was applied or logged) and its error
-    /// returned. Durability of what the hook wrote is the hook owner's business: see
+    /// returned. The hook also gets a [`CommitView`] of what committed since this
+    /// transaction's snapshot. Durability of what the hook wrote is the hook owner's business: see
     /// [`super::Volume::add_log_sync_hook`] to make it durable before the log record.
     pub fn commit_with(
         mut self,
         info: CommitInfo,
-        binlog: impl FnOnce(&CommitRecord) -> Result<Option<BinlogCoord>>,
+        binlog: impl FnOnce(&CommitRecord, &CommitView<'_>) -> Result<Option<BinlogCoord>>,
     ) -> Result<CommitReceipt> {
         if self.is_read_only() {
             return Ok(CommitReceipt {
@@ -556,7 +557,11 @@ impl Transaction {
                 changes,
                 extra: info.extra,
             };
-            rec.binlog = binlog(&rec)?;
+            let view = CommitView {
+                snap_seq,
+                recent_trees: &cs.recent_trees,
+            };
+            rec.binlog = binlog(&rec, &view)?;
             let (lsn, end) = vol.log.append(&Record::Commit(rec.clone()).encode());
             next.seq = seq;
             next.time_us = time_us;
@@ -630,6 +635,23 @@ impl Transaction {
                 a.remove(&seq);
             }
         }
+    }
+}
+
+/// What a commit hook may ask about the commits ordered before this one.
+pub struct CommitView<'a> {
+    snap_seq: u64,
+    recent_trees: &'a super::rowlock::FastMap<u64, u64>,
+}
+
+impl CommitView<'_> {
+    /// Whether a transaction committed after this one's snapshot (and before it) changed
+    /// `tree`: if not, every read of `tree` this transaction made is what a replay in
+    /// commit order would read (statement-based binlogging relies on it).
+    pub fn tree_changed_since_snapshot(&self, tree: u64) -> bool {
+        self.recent_trees
+            .get(&tree)
+            .is_some_and(|s| *s > self.snap_seq)
     }
 }
 

@@ -199,6 +199,14 @@ impl DateTime {
         })
     }
 
+    /// The value cut to `fsp` fractional digits (as MySQL cuts NOW(fsp)).
+    pub fn truncate_fsp(&self, fsp: u8) -> DateTime {
+        DateTime {
+            micro: truncate_micro(self.micro, fsp),
+            ..*self
+        }
+    }
+
     /// Rounds the fraction to `fsp` digits (half up), carrying into seconds, days, ...
     /// `None` when the carry passes 9999-12-31 23:59:59. Zero-in-date values only round
     /// when no carry out of the fraction is needed (else they are truncated).
