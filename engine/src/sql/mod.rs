@@ -11,7 +11,10 @@ pub mod expr;
 pub mod front;
 pub mod functions;
 pub mod infoschema;
+pub mod interp;
 pub mod locks;
+pub mod progddl;
+pub mod program;
 pub mod session;
 pub mod vars;
 
