@@ -331,7 +331,13 @@ pub struct EventDef {
 
 impl Catalog {
     /// The triggers of `db.table` for `timing` and `event`, in action order.
-    pub fn triggers_for(&self, db: &str, table: &str, timing: &str, event: &str) -> Vec<Arc<TriggerDef>> {
+    pub fn triggers_for(
+        &self,
+        db: &str,
+        table: &str,
+        timing: &str,
+        event: &str,
+    ) -> Vec<Arc<TriggerDef>> {
         let mut v: Vec<Arc<TriggerDef>> = self
             .triggers
             .range((db.to_string(), String::new())..)
@@ -443,7 +449,8 @@ impl Catalog {
                 }
                 b'G' => {
                     let t = decode_trigger(v)?;
-                    c.triggers.insert((t.db.clone(), t.name.clone()), Arc::new(t));
+                    c.triggers
+                        .insert((t.db.clone(), t.name.clone()), Arc::new(t));
                 }
                 b'R' => {
                     let r = decode_routine(v)?;
@@ -540,7 +547,11 @@ pub fn trigger_key(db: &str, name: &str) -> Vec<u8> {
 }
 
 pub fn routine_key(db: &str, kind: char, name: &str) -> Vec<u8> {
-    named_key(b'R', db, &[if kind == 'F' { "F" } else { "P" }, &name.to_lowercase()])
+    named_key(
+        b'R',
+        db,
+        &[if kind == 'F' { "F" } else { "P" }, &name.to_lowercase()],
+    )
 }
 
 pub fn event_key(db: &str, name: &str) -> Vec<u8> {

@@ -1819,7 +1819,7 @@ impl Binder<'_> {
             }
             let shown = match db {
                 Some(d) => format!("{d}.{fname}"),
-                None => name,
+                None => fname,
             };
             return Err(SqlError::new(
                 1305,

@@ -2961,8 +2961,17 @@ mod tests {
         let OwnStatement::CreateTrigger(tr) = own("/*!50003 CREATE*/ /*!50017 DEFINER=`app`@`%`*/ /*!50003 TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.status = LOWER(NEW.status) \n*/") else {
             panic!("not a trigger")
         };
-        assert_eq!(tr.definer, Some(UserHost { user: "app".into(), host: "%".into() }));
-        assert_eq!((tr.timing.as_str(), tr.event.as_str()), ("BEFORE", "INSERT"));
+        assert_eq!(
+            tr.definer,
+            Some(UserHost {
+                user: "app".into(),
+                host: "%".into()
+            })
+        );
+        assert_eq!(
+            (tr.timing.as_str(), tr.event.as_str()),
+            ("BEFORE", "INSERT")
+        );
         assert_eq!(tr.table, t("orders"));
         assert_eq!(tr.body, "SET NEW.status = LOWER(NEW.status)");
     }
@@ -2973,7 +2982,14 @@ mod tests {
             panic!("not a routine")
         };
         assert_eq!(r.kind, RoutineKind::Function);
-        assert_eq!(r.params, vec![ParamSpec { mode: "IN".into(), name: "c".into(), ty: "INT".into() }]);
+        assert_eq!(
+            r.params,
+            vec![ParamSpec {
+                mode: "IN".into(),
+                name: "c".into(),
+                ty: "INT".into()
+            }]
+        );
         assert_eq!(r.returns.as_deref(), Some("decimal(12,2)"));
         assert_eq!(r.data_access, "READS SQL DATA");
         assert!(r.body.starts_with("RETURN (SELECT") && r.body.ends_with("= c)"));
@@ -2993,14 +3009,27 @@ mod tests {
         assert_eq!(e.body, "DELETE FROM orders WHERE status = 'cancelled'");
         assert_eq!(
             own("DROP FUNCTION IF EXISTS `order_total`"),
-            OwnStatement::DropRoutine { kind: RoutineKind::Function, if_exists: true, name: t("order_total") }
+            OwnStatement::DropRoutine {
+                kind: RoutineKind::Function,
+                if_exists: true,
+                name: t("order_total")
+            }
         );
         assert_eq!(
             own("drop trigger s.tr"),
-            OwnStatement::DropTrigger { if_exists: false, name: TableName { db: Some("s".into()), name: "tr".into() } }
+            OwnStatement::DropTrigger {
+                if_exists: false,
+                name: TableName {
+                    db: Some("s".into()),
+                    name: "tr".into()
+                }
+            }
         );
         assert_eq!(err("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN LOOP SET @a = 1; END LOOP; END").code, 1235);
-        assert_eq!(err("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1 END").code, 1064);
+        assert_eq!(
+            err("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1 END").code,
+            1064
+        );
     }
 
     #[test]

@@ -376,8 +376,16 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
             rows: {
                 let mut v: Vec<_> = cat.triggers.values().collect();
                 v.sort_by_key(|t| {
-                    let ev = ["INSERT", "UPDATE", "DELETE"].iter().position(|e| *e == t.event);
-                    (t.db.clone(), t.table.clone(), ev, t.timing != "BEFORE", t.order)
+                    let ev = ["INSERT", "UPDATE", "DELETE"]
+                        .iter()
+                        .position(|e| *e == t.event);
+                    (
+                        t.db.clone(),
+                        t.table.clone(),
+                        ev,
+                        t.timing != "BEFORE",
+                        t.order,
+                    )
                 });
                 v.into_iter()
                     .map(|t| {
@@ -566,7 +574,11 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                         s(&e.time_zone),
                         s("SQL"),
                         s(&e.body),
-                        s(if e.execute_at.is_empty() { "RECURRING" } else { "ONE TIME" }),
+                        s(if e.execute_at.is_empty() {
+                            "RECURRING"
+                        } else {
+                            "ONE TIME"
+                        }),
                         opt(&e.execute_at),
                         opt(&e.interval_value),
                         opt(&e.interval_field),
@@ -574,7 +586,11 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                         opt(&e.starts),
                         opt(&e.ends),
                         s(&e.status),
-                        s(if e.preserve { "PRESERVE" } else { "NOT PRESERVE" }),
+                        s(if e.preserve {
+                            "PRESERVE"
+                        } else {
+                            "NOT PRESERVE"
+                        }),
                         s(&time_text(e.env.created_us)),
                         s(&time_text(e.env.created_us)),
                         Value::Null,

@@ -104,12 +104,8 @@ fn type_text(text: &str) -> SqlResult<SqlType> {
 
 /// Parses a body kept in the catalog.
 pub fn parse(text: &str) -> SqlResult<Stmt> {
-    program::parse_body(text).map_err(|e| {
-        SqlError::new(
-            1064,
-            format!("stored program body does not parse: {e}"),
-        )
-    })
+    program::parse_body(text)
+        .map_err(|e| SqlError::new(1064, format!("stored program body does not parse: {e}")))
 }
 
 /// Every expression of a program (including those inside its SQL statements).
@@ -165,7 +161,8 @@ pub fn check(
             }
             Stmt::Sql(q) if matches!(kind, ProgKind::Function | ProgKind::Trigger) => {
                 if let ast::Statement::Query(q) = q.as_ref() {
-                    let into = matches!(q.body.as_ref(), ast::SetExpr::Select(s) if s.into.is_some());
+                    let into =
+                        matches!(q.body.as_ref(), ast::SetExpr::Select(s) if s.into.is_some());
                     if !into {
                         err = Some(SqlError::new(
                             1415,
@@ -226,7 +223,11 @@ pub fn check(
 
 fn row_ref_error(table: &TableDef, event: &str, new: bool, col: &str) -> Option<SqlError> {
     if (new && event == "DELETE") || (!new && event == "INSERT") {
-        let (w, ev) = if new { ("NEW", "DELETE") } else { ("OLD", "INSERT") };
+        let (w, ev) = if new {
+            ("NEW", "DELETE")
+        } else {
+            ("OLD", "INSERT")
+        };
         return Some(SqlError::new(
             1363,
             format!("There is no {w} row in on {ev} trigger"),
@@ -461,12 +462,12 @@ impl Exec<'_> {
     }
 
     fn call_in(&mut self, frame: &mut Frame, f: &ast::Function) -> SqlResult<()> {
-        let parts: Vec<String> =
-            f.name
-                .0
-                .iter()
-                .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
-                .collect();
+        let parts: Vec<String> = f
+            .name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+            .collect();
         let (db, name) = match parts.as_slice() {
             [n] => (
                 self.session
@@ -475,7 +476,12 @@ impl Exec<'_> {
                 n.clone(),
             ),
             [d, n] => (d.clone(), n.clone()),
-            _ => return Err(SqlError::new(1064, format!("Incorrect routine name '{}'", f.name))),
+            _ => {
+                return Err(SqlError::new(
+                    1064,
+                    format!("Incorrect routine name '{}'", f.name),
+                ))
+            }
         };
         let Some(r) = self.catalog.routine(&db, 'P', &name).cloned() else {
             return Err(SqlError::new(
@@ -514,7 +520,9 @@ impl Exec<'_> {
                 None
             } else {
                 let t = match a {
-                    ast::Expr::Identifier(id) if id.value.starts_with('@') && !id.value.starts_with("@@") => {
+                    ast::Expr::Identifier(id)
+                        if id.value.starts_with('@') && !id.value.starts_with("@@") =>
+                    {
                         Some(Target::User(id.value[1..].to_string()))
                     }
                     ast::Expr::Identifier(id) if frame.var(&id.value).is_some() => {
@@ -585,7 +593,10 @@ impl Exec<'_> {
                                 (None, _) => {
                                     err = Some(SqlError::new(
                                         1363,
-                                        format!("There is no {which} row in on {} trigger", r.event),
+                                        format!(
+                                            "There is no {which} row in on {} trigger",
+                                            r.event
+                                        ),
                                     ));
                                     None
                                 }
@@ -835,50 +846,51 @@ impl Exec<'_> {
             S::Insert(i) => self.insert(i).map(|_| ()),
             S::Update(u) => self.update(u).map(|_| ()),
             S::Delete(d) => self.delete(d).map(|_| ()),
-            S::Query(q) => {
-                match into {
-                    Some(into) => {
-                        let rs = self.query(q)?;
-                        if rs.rows.len() > 1 {
-                            return Err(SqlError::new(1172, "Result consisted of more than one row"));
-                        }
-                        let Some(row) = rs.rows.into_iter().next() else {
-                            self.cx.warn(Warning::warn(
-                                1329,
-                                "No data - zero rows fetched, selected, or processed",
-                            ));
-                            return Ok(());
+            S::Query(q) => match into {
+                Some(into) => {
+                    let rs = self.query(q)?;
+                    if rs.rows.len() > 1 {
+                        return Err(SqlError::new(1172, "Result consisted of more than one row"));
+                    }
+                    let Some(row) = rs.rows.into_iter().next() else {
+                        self.cx.warn(Warning::warn(
+                            1329,
+                            "No data - zero rows fetched, selected, or processed",
+                        ));
+                        return Ok(());
+                    };
+                    if row.len() != into.targets.len() {
+                        return Err(SqlError::new(
+                            1222,
+                            "The used SELECT statements have a different number of columns",
+                        ));
+                    }
+                    for (t, v) in into.targets.iter().zip(row) {
+                        let name = match t {
+                            ast::Expr::Identifier(i) => i.value.clone(),
+                            other => other.to_string(),
                         };
-                        if row.len() != into.targets.len() {
-                            return Err(SqlError::new(
-                                1222,
-                                "The used SELECT statements have a different number of columns",
-                            ));
-                        }
-                        for (t, v) in into.targets.iter().zip(row) {
-                            let name = match t {
-                                ast::Expr::Identifier(i) => i.value.clone(),
-                                other => other.to_string(),
-                            };
-                            let target = match name.strip_prefix('@') {
-                                Some(u) => Target::User(u.to_string()),
-                                None => Target::Local(name.clone()),
-                            };
-                            self.assign(frame, &target, v)?;
-                        }
-                        Ok(())
+                        let target = match name.strip_prefix('@') {
+                            Some(u) => Target::User(u.to_string()),
+                            None => Target::Local(name.clone()),
+                        };
+                        self.assign(frame, &target, v)?;
                     }
-                    None if frame.kind == ProgKind::Procedure => {
-                        let rs = self.query(q)?;
-                        self.prog.results.push(rs);
-                        Ok(())
-                    }
-                    None => Err(SqlError::new(
-                        1415,
-                        format!("Not allowed to return a result set from a {}", frame.kind.name()),
-                    )),
+                    Ok(())
                 }
-            }
+                None if frame.kind == ProgKind::Procedure => {
+                    let rs = self.query(q)?;
+                    self.prog.results.push(rs);
+                    Ok(())
+                }
+                None => Err(SqlError::new(
+                    1415,
+                    format!(
+                        "Not allowed to return a result set from a {}",
+                        frame.kind.name()
+                    ),
+                )),
+            },
             other if matches!(frame.kind, ProgKind::Function | ProgKind::Trigger) => {
                 let _ = other;
                 Err(SqlError::new(
@@ -886,13 +898,15 @@ impl Exec<'_> {
                     "Explicit or implicit commit is not allowed in stored function or trigger",
                 ))
             }
-            other => Err(SqlError::new(
-                1235,
-                format!(
+            other => {
+                Err(SqlError::new(
+                    1235,
+                    format!(
                     "This version of Borealis doesn't yet support '{}' inside a stored procedure",
                     other.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ")
                 ),
-            )),
+                ))
+            }
         }
     }
 
@@ -905,7 +919,9 @@ impl Exec<'_> {
         name: &str,
         args: Vec<(Expr, ColType)>,
     ) -> Option<SqlResult<(Expr, ColType)>> {
-        let db = db.map(str::to_string).or_else(|| self.session.current_db())?;
+        let db = db
+            .map(str::to_string)
+            .or_else(|| self.session.current_db())?;
         let r = self.catalog.routine(&db, 'F', name)?.clone();
         Some((|| {
             let ty = Some(type_text(&r.returns)?);

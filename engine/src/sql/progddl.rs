@@ -8,9 +8,7 @@
 
 use std::sync::Arc;
 
-use super::catalog::{
-    self, EventDef, ParamDef, ProgramEnv, RoutineDef, TriggerDef, CATALOG_TREE,
-};
+use super::catalog::{self, EventDef, ParamDef, ProgramEnv, RoutineDef, TriggerDef, CATALOG_TREE};
 use super::ddl::bump_version;
 use super::error::{SqlError, SqlResult};
 use super::exec::Exec;
@@ -177,11 +175,17 @@ impl Exec<'_> {
             ));
         };
         let name = spec.name.name.clone();
-        let existing = self.catalog.triggers.get(&(db.clone(), name.clone())).cloned();
+        let existing = self
+            .catalog
+            .triggers
+            .get(&(db.clone(), name.clone()))
+            .cloned();
         if existing.is_some() && !spec.or_replace {
             if spec.if_not_exists {
-                self.cx
-                    .warn(Warning::note(1359, format!("Trigger '{db}.{name}' already exists")));
+                self.cx.warn(Warning::note(
+                    1359,
+                    format!("Trigger '{db}.{name}' already exists"),
+                ));
                 return Ok(());
             }
             return Err(SqlError::new(1359, "Trigger already exists"));
@@ -336,7 +340,10 @@ impl Exec<'_> {
         let kind_name = if kind == 'F' { "FUNCTION" } else { "PROCEDURE" };
         let name = spec.name.name.clone();
         if name.is_empty() || name.len() > 64 || name.ends_with(' ') {
-            return Err(SqlError::new(1458, format!("Incorrect routine name '{name}'")));
+            return Err(SqlError::new(
+                1458,
+                format!("Incorrect routine name '{name}'"),
+            ));
         }
         if self.catalog.routine(&db, kind, &name).is_some() && !spec.or_replace {
             if spec.if_not_exists {
@@ -357,7 +364,10 @@ impl Exec<'_> {
                 .iter()
                 .any(|q: &ParamDef| q.name.eq_ignore_ascii_case(&p.name))
             {
-                return Err(SqlError::new(1330, format!("Duplicate parameter: {}", p.name)));
+                return Err(SqlError::new(
+                    1330,
+                    format!("Duplicate parameter: {}", p.name),
+                ));
             }
             let dt = super::program::parse_type(&p.ty)
                 .map_err(|e| SqlError::new(1064, e.to_string()))?;
@@ -453,11 +463,16 @@ impl Exec<'_> {
         let name = spec.name.name.clone();
         if self.catalog.event(&db, &name).is_some() && !spec.or_replace {
             if spec.if_not_exists {
-                self.cx
-                    .warn(Warning::note(1537, format!("Event '{name}' already exists")));
+                self.cx.warn(Warning::note(
+                    1537,
+                    format!("Event '{name}' already exists"),
+                ));
                 return Ok(());
             }
-            return Err(SqlError::new(1537, format!("Event '{name}' already exists")));
+            return Err(SqlError::new(
+                1537,
+                format!("Event '{name}' already exists"),
+            ));
         }
         let body = interp::parse(&spec.body)?;
         interp::check(&body, ProgKind::Event, None)?;
@@ -498,7 +513,10 @@ impl Exec<'_> {
             if let Some(e) = &spec.ends {
                 def.ends = self.datetime_text(e)?;
                 if def.ends < def.starts {
-                    return Err(SqlError::new(1521, "ENDS is either invalid or before STARTS"));
+                    return Err(SqlError::new(
+                        1521,
+                        "ENDS is either invalid or before STARTS",
+                    ));
                 }
             }
         }
@@ -527,7 +545,10 @@ impl Exec<'_> {
         }
         let msg = format!("Unknown event '{}'", name.name);
         if if_exists {
-            self.cx.warn(Warning::note(1305, format!("Event {} does not exist", name.name)));
+            self.cx.warn(Warning::note(
+                1305,
+                format!("Event {} does not exist", name.name),
+            ));
             return Ok(());
         }
         Err(SqlError::new(1539, msg))

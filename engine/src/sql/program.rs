@@ -134,13 +134,9 @@ pub fn parse_stmt(p: &mut Parser<'_>) -> Result<Stmt, ParserError> {
         }
         "DECLARE" => {
             p.next_token();
-            if matches!(
-                peek_word(p, 1).as_str(),
-                "CONDITION" | "CURSOR" | "HANDLER"
-            ) || matches!(
-                peek_word(p, 0).as_str(),
-                "CONTINUE" | "EXIT" | "UNDO"
-            ) {
+            if matches!(peek_word(p, 1).as_str(), "CONDITION" | "CURSOR" | "HANDLER")
+                || matches!(peek_word(p, 0).as_str(), "CONTINUE" | "EXIT" | "UNDO")
+            {
                 return unsupported("DECLARE … CONDITION/CURSOR/HANDLER");
             }
             let mut names = vec![p.parse_identifier()?.value];
@@ -155,10 +151,11 @@ pub fn parse_stmt(p: &mut Parser<'_>) -> Result<Stmt, ParserError> {
             };
             Ok(Stmt::Declare { names, ty, default })
         }
-        "SET" if !matches!(
-            peek_word(p, 1).as_str(),
-            "PASSWORD" | "ROLE" | "NAMES" | "TRANSACTION" | "CHARACTER" | "CHARSET"
-        ) =>
+        "SET"
+            if !matches!(
+                peek_word(p, 1).as_str(),
+                "PASSWORD" | "ROLE" | "NAMES" | "TRANSACTION" | "CHARACTER" | "CHARSET"
+            ) =>
         {
             p.next_token();
             let mut items = Vec::new();
@@ -247,8 +244,9 @@ pub fn parse_stmt(p: &mut Parser<'_>) -> Result<Stmt, ParserError> {
                 errno,
             })
         }
-        "LOOP" | "LEAVE" | "ITERATE" | "CASE" | "RESIGNAL" | "OPEN" | "FETCH" | "CLOSE"
-        | "GET" => unsupported(&first),
+        "LOOP" | "LEAVE" | "ITERATE" | "CASE" | "RESIGNAL" | "OPEN" | "FETCH" | "CLOSE" | "GET" => {
+            unsupported(&first)
+        }
         _ => Ok(Stmt::Sql(Box::new(p.parse_statement()?))),
     }
 }
@@ -382,6 +380,8 @@ mod tests {
         assert!(parse_body("BEGIN SET @a = 1; END; x").is_err());
         let e = parse_body("BEGIN LOOP SET @a = 1; END LOOP; END").unwrap_err();
         assert!(e.to_string().contains(UNSUPPORTED));
-        assert!(parse_body("RETURN (SELECT COALESCE(SUM(amount),0) FROM orders WHERE c = 1)").is_ok());
+        assert!(
+            parse_body("RETURN (SELECT COALESCE(SUM(amount),0) FROM orders WHERE c = 1)").is_ok()
+        );
     }
 }

@@ -25,13 +25,11 @@ use super::ddl::{self, ensure_catalog, show_create_table};
 use super::error::{SqlError, SqlResult};
 use super::exec::{load_catalog, Exec, OutColumn, Reader, RowSet, SessionEnv, SqlCluster};
 use super::expr::{truth, Binder, EvalCx, Interrupt, Scope as ExprScope, ScopeCol};
-use super::progddl::{
-    show_create_event, show_create_routine, show_create_trigger, time_text,
-};
 use super::front::{
     self, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter, ShowStatement,
     VarScope,
 };
+use super::progddl::{show_create_event, show_create_routine, show_create_trigger, time_text};
 use super::vars::{self, Com, GlobalVars, Scope, SessionCounters, SessionVars, StatusCounters};
 use crate::storage::{now_us, CommitInfo, Savepoint, Transaction, Volume};
 use crate::value::{Collation, IntKind, SqlType, Value, Warning};
@@ -3193,7 +3191,9 @@ impl Session {
                 let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
                 let mut trgs: Vec<_> = cat.triggers.values().filter(|t| t.db == d).collect();
                 let rank = |t: &catalog::TriggerDef| {
-                    let ev = ["INSERT", "UPDATE", "DELETE"].iter().position(|e| *e == t.event);
+                    let ev = ["INSERT", "UPDATE", "DELETE"]
+                        .iter()
+                        .position(|e| *e == t.event);
                     (t.table.clone(), ev, t.timing != "BEFORE", t.order)
                 };
                 trgs.sort_by_key(|t| rank(t));
