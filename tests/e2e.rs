@@ -912,3 +912,149 @@ fn mysqldump_round_trips_with_mariadb() {
     assert!(load.status.success(), "{}", text(&load.stderr));
     assert_eq!(sums_b("fromm"), reference);
 }
+
+/// Stored programs across dumps: MariaDB's shopx dumps (a trigger, a function, a procedure,
+/// an event) load into Borealis and MariaDB with equal checksums; the programs work on
+/// Borealis; and Borealis' own `mysqldump --routines --triggers --events` reloads into
+/// MariaDB and Borealis with the same checksums and working programs.
+#[test]
+fn stored_programs_round_trip_with_mariadb() {
+    let b = Borealis::start("programs");
+    let m = MariaDb::start_with_grants("programs");
+    // MariaDB runs a program as its definer, who must exist: `app` in the reference dumps,
+    // `admin` in Borealis' dump.
+    let users = m.mysql(
+        &[],
+        "create user app@'%'; grant all on *.* to app@'%'; \
+         create user admin@'%'; grant all on *.* to admin@'%';",
+    );
+    assert!(users.status.success(), "{}", text(&users.stderr));
+    let servers = [
+        ("mariadb", m.port, "root", ""),
+        ("borealis", b.port, "admin", PASSWORD),
+    ];
+    let q = |port: u16, user: &str, pw: &str, sql: &str| {
+        let out = mysql(port, user, pw, &["-N", "-B", "-e", sql], "");
+        assert!(out.status.success(), "{sql}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let sums = |port: u16, user: &str, pw: &str, db: &str| {
+        checksums(mysql(
+            port,
+            user,
+            pw,
+            &[
+                "-N",
+                "-B",
+                "-e",
+                &format!("checksum table {db}.customers, {db}.orders"),
+            ],
+            "",
+        ))
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/dumps");
+    for f in [
+        "mysqldump-shopx-default.sql",
+        "mysqldump-shopx-routines-triggers-events.sql",
+    ] {
+        let sql = std::fs::read_to_string(dir.join(f)).unwrap();
+        for (who, port, user, pw) in servers {
+            q(
+                port,
+                user,
+                pw,
+                "drop database if exists shopx; create database shopx",
+            );
+            let load = mysql(port, user, pw, &["shopx"], &sql);
+            assert!(load.status.success(), "{who} {f}: {}", text(&load.stderr));
+        }
+        let want = sums(m.port, "root", "", "shopx");
+        assert_eq!(sums(b.port, "admin", PASSWORD, "shopx"), want, "{f}");
+        let trg = q(b.port, "admin", PASSWORD, "show triggers from shopx");
+        assert!(trg.contains("orders_bi"), "{f}: {trg}");
+    }
+    // The full dump brought every program along.
+    let show = q(
+        b.port,
+        "admin",
+        PASSWORD,
+        "use shopx; show create function order_total",
+    );
+    assert!(show.contains("RETURNS decimal(12,2)"), "{show}");
+    let show = q(
+        b.port,
+        "admin",
+        PASSWORD,
+        "use shopx; show create procedure add_order",
+    );
+    assert!(
+        show.contains("PROCEDURE `add_order`(IN c INT, IN a DECIMAL(10,2))"),
+        "{show}"
+    );
+    let show = q(
+        b.port,
+        "admin",
+        PASSWORD,
+        "use shopx; show create event nightly",
+    );
+    assert!(
+        show.contains("EVERY 1 DAY STARTS '2030-01-01 00:00:00'"),
+        "{show}"
+    );
+    // They work, and the same way as on MariaDB.
+    let work =
+        "use shopx; insert into orders (customer_id, amount, status) values (2, 1.25, 'PAID');
+        select status from orders where customer_id = 2 order by order_id desc limit 1;
+        select order_total(1); call add_order(1, 5.00); select order_total(1);
+        select count(*) from orders where status = 'new';";
+    let ours = q(b.port, "admin", PASSWORD, work);
+    assert_eq!(ours, q(m.port, "root", "", work));
+    assert_eq!(
+        ours.lines().collect::<Vec<_>>(),
+        ["paid", "24.99", "29.99", "2"]
+    );
+    let reference = sums(m.port, "root", "", "shopx");
+    assert_eq!(sums(b.port, "admin", PASSWORD, "shopx"), reference);
+
+    // Borealis' dump with its programs reloads into MariaDB and into Borealis.
+    let dump = mysqldump(
+        b.port,
+        "admin",
+        PASSWORD,
+        &["--routines", "--triggers", "--events", "shopx"],
+    );
+    assert!(dump.status.success(), "{}", text(&dump.stderr));
+    let shown = text(&dump.stdout);
+    for needle in [
+        "TRIGGER `orders_bi`",
+        "FUNCTION `order_total`",
+        "PROCEDURE `add_order`",
+        "EVENT `nightly`",
+    ] {
+        assert!(shown.contains(needle), "{needle} missing from\n{shown}");
+    }
+    for (who, port, user, pw) in servers {
+        q(
+            port,
+            user,
+            pw,
+            "drop database if exists shopx2; create database shopx2",
+        );
+        let load = mysql_bytes(port, user, pw, &["shopx2"], &dump.stdout);
+        assert!(load.status.success(), "{who}: {}", text(&load.stderr));
+        assert_eq!(sums(port, user, pw, "shopx2"), reference, "{who}");
+        let again = q(
+            port,
+            user,
+            pw,
+            work.replace("use shopx;", "use shopx2;").as_str(),
+        );
+        assert_eq!(
+            again.lines().collect::<Vec<_>>(),
+            ["paid", "29.99", "34.99", "3"],
+            "{who}"
+        );
+        let ev = q(port, user, pw, "use shopx2; show events");
+        assert!(ev.contains("nightly"), "{who}: {ev}");
+    }
+}

@@ -297,6 +297,17 @@ impl MariaDb {
 
     /// A MariaDB server with more `mariadbd` options (e.g. `--server-id=2` for a replica).
     pub fn start_with(name: &str, extra: &[&str]) -> MariaDb {
+        Self::start_inner(name, extra, false)
+    }
+
+    /// A server with its grant tables on (root without a password), as events need:
+    /// `--skip-grant-tables` also disables MariaDB's event scheduler, and with it
+    /// CREATE/DROP EVENT (1577).
+    pub fn start_with_grants(name: &str) -> MariaDb {
+        Self::start_inner(name, &[], true)
+    }
+
+    fn start_inner(name: &str, extra: &[&str], grants: bool) -> MariaDb {
         let bin = mariadbd().expect(
             "mariadbd (Debian package mariadb-server) is needed; scripts/test.sh installs it",
         );
@@ -338,13 +349,15 @@ impl MariaDb {
             .arg(format!("--port={port}"))
             .args([
                 "--bind-address=127.0.0.1",
-                "--skip-grant-tables",
                 "--character-set-server=utf8mb4",
                 "--collation-server=utf8mb4_general_ci",
                 "--default-time-zone=+00:00",
                 "--innodb-buffer-pool-size=64M",
-            ])
-            .arg(format!("--log-error={}", log.display()))
+            ]);
+        if !grants {
+            cmd.arg("--skip-grant-tables");
+        }
+        cmd.arg(format!("--log-error={}", log.display()))
             .args(extra);
         if is_root {
             cmd.arg("--user=root");

@@ -703,6 +703,8 @@ fn replica_seeded_from_a_clone_continues_at_its_coordinate() {
     );
     start_replica(&m, &b, &file, pos);
     wait_converged(&m, &b, &["d.t"]);
+}
+
 /// A MIXED workload: statements that are safe as text (AUTO_INCREMENT inserts, NOW(),
 /// LAST_INSERT_ID(), user variables) and unsafe ones (RAND(), UUID(), DELETE ... LIMIT, a
 /// transaction mixing both).

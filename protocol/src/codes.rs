@@ -71,6 +71,21 @@ pub const ER_DATA_TOO_LONG: u16 = 1406;
 /// 1421: statement has no open cursor (COM_STMT_FETCH).
 pub const ER_STMT_HAS_NO_OPEN_CURSOR: u16 = 1421;
 
+/// 1304: stored routine already exists.
+pub const ER_SP_ALREADY_EXISTS: u16 = 1304;
+/// 1305: stored routine does not exist.
+pub const ER_SP_DOES_NOT_EXIST: u16 = 1305;
+/// 1318: wrong number of arguments to a stored routine.
+pub const ER_SP_WRONG_NO_OF_ARGS: u16 = 1318;
+/// 1320: no RETURN in a stored function.
+pub const ER_SP_NORETURN: u16 = 1320;
+/// 1414: OUT/INOUT argument is not a variable.
+pub const ER_SP_NOT_VAR_ARG: u16 = 1414;
+/// 1415: result set from a function or trigger.
+pub const ER_SP_NO_RETSET: u16 = 1415;
+/// 1644: SIGNAL of an exception (sent with `45000`, the SQLSTATE user code signals).
+pub const ER_SIGNAL_EXCEPTION: u16 = 1644;
+
 /// Every code above with its SQLSTATE, as MySQL 8.0 sends it.
 pub const TABLE: &[(u16, &str)] = &[
     (ER_HANDSHAKE_ERROR, "08S01"),
@@ -106,6 +121,13 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, "HY000"),
     (ER_DATA_TOO_LONG, "22001"),
     (ER_STMT_HAS_NO_OPEN_CURSOR, "HY000"),
+    (ER_SP_ALREADY_EXISTS, "42000"),
+    (ER_SP_DOES_NOT_EXIST, "42000"),
+    (ER_SP_WRONG_NO_OF_ARGS, "42000"),
+    (ER_SP_NORETURN, "42000"),
+    (ER_SP_NOT_VAR_ARG, "42000"),
+    (ER_SP_NO_RETSET, "0A000"),
+    (ER_SIGNAL_EXCEPTION, "45000"),
 ];
 
 /// The SQLSTATE for `code`; `HY000` (general error) for codes not in [`TABLE`].

@@ -3,7 +3,9 @@
 //! schema of their own moment, and a fork has the source's schema and users.
 //!
 //! Keys in the catalog tree: `D<db>` database, `T<db>\0<table>` table,
-//! `U<user>\0<host>` user, `W<db>\0<view>` view, `V` the catalog version (bumped by every DDL, so a
+//! `U<user>\0<host>` user, `W<db>\0<view>` view, `G<db>\0<trigger>` trigger,
+//! `R<db>\0<F|P>\0<lower-case name>` stored function/procedure, `E<db>\0<lower-case name>`
+//! event, `V` the catalog version (bumped by every DDL, so a
 //! session knows when its cached [`Catalog`] is stale and two concurrent DDLs
 //! conflict).
 
@@ -224,6 +226,148 @@ pub struct Catalog {
     pub tables: BTreeMap<(String, String), Arc<TableDef>>,
     pub users: BTreeMap<(String, String), UserDef>,
     pub views: BTreeMap<(String, String), Arc<ViewDef>>,
+    /// Triggers by (db, name).
+    pub triggers: BTreeMap<(String, String), Arc<TriggerDef>>,
+    /// Stored functions and procedures by (db, 'F'|'P', lower-case name).
+    pub routines: BTreeMap<(String, char, String), Arc<RoutineDef>>,
+    /// Events by (db, lower-case name).
+    pub events: BTreeMap<(String, String), Arc<EventDef>>,
+}
+
+/// Session state a stored program keeps from its CREATE (shown by SHOW and
+/// information_schema; `sql_mode` is also the mode the program runs in).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ProgramEnv {
+    /// `user@host`, unquoted.
+    pub definer: String,
+    pub sql_mode: String,
+    pub charset_client: String,
+    pub collation_connection: String,
+    pub db_collation: String,
+    /// Creation time, µs since the epoch (UTC).
+    pub created_us: u64,
+}
+
+/// A trigger: a body run for each row an INSERT, UPDATE or DELETE changes in its table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriggerDef {
+    pub db: String,
+    pub name: String,
+    pub table: String,
+    /// BEFORE or AFTER.
+    pub timing: String,
+    /// INSERT, UPDATE or DELETE.
+    pub event: String,
+    /// 1-based position among the table's triggers of the same timing and event.
+    pub order: u64,
+    /// One statement or BEGIN … END, as written.
+    pub body: String,
+    pub env: ProgramEnv,
+}
+
+/// A parameter of a stored routine.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamDef {
+    /// IN, OUT or INOUT.
+    pub mode: String,
+    pub name: String,
+    /// The type as written.
+    pub ty: String,
+}
+
+/// A stored function (`kind` 'F') or procedure ('P').
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoutineDef {
+    pub db: String,
+    pub name: String,
+    pub kind: char,
+    pub params: Vec<ParamDef>,
+    /// RETURNS type as written (functions; empty for procedures).
+    pub returns: String,
+    pub body: String,
+    pub deterministic: bool,
+    /// CONTAINS SQL, NO SQL, READS SQL DATA or MODIFIES SQL DATA.
+    pub data_access: String,
+    /// DEFINER or INVOKER.
+    pub security: String,
+    pub comment: String,
+    pub env: ProgramEnv,
+}
+
+impl RoutineDef {
+    /// FUNCTION or PROCEDURE.
+    pub fn kind_name(&self) -> &'static str {
+        if self.kind == 'F' {
+            "FUNCTION"
+        } else {
+            "PROCEDURE"
+        }
+    }
+}
+
+/// An event: a body with a schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventDef {
+    pub db: String,
+    pub name: String,
+    /// `AT` time of a one-time event, `YYYY-MM-DD hh:mm:ss` (empty when recurring).
+    pub execute_at: String,
+    /// `EVERY` count and unit of a recurring event (empty when one-time).
+    pub interval_value: String,
+    pub interval_field: String,
+    /// STARTS / ENDS of a recurring event (`ends` may be empty).
+    pub starts: String,
+    pub ends: String,
+    /// ENABLED, DISABLED or SLAVESIDE_DISABLED.
+    pub status: String,
+    /// ON COMPLETION PRESERVE.
+    pub preserve: bool,
+    pub comment: String,
+    /// The session time zone at CREATE (what the times above are in).
+    pub time_zone: String,
+    pub body: String,
+    pub env: ProgramEnv,
+}
+
+impl Catalog {
+    /// The triggers of `db.table` for `timing` and `event`, in action order.
+    pub fn triggers_for(
+        &self,
+        db: &str,
+        table: &str,
+        timing: &str,
+        event: &str,
+    ) -> Vec<Arc<TriggerDef>> {
+        let mut v: Vec<Arc<TriggerDef>> = self
+            .triggers
+            .range((db.to_string(), String::new())..)
+            .take_while(|((d, _), _)| d == db)
+            .map(|(_, t)| t)
+            .filter(|t| t.table == table && t.timing == timing && t.event == event)
+            .cloned()
+            .collect();
+        v.sort_by_key(|t| t.order);
+        v
+    }
+
+    /// Whether `db.table` has any trigger.
+    pub fn has_triggers(&self, db: &str, table: &str) -> bool {
+        self.triggers
+            .range((db.to_string(), String::new())..)
+            .take_while(|((d, _), _)| d == db)
+            .any(|(_, t)| t.table == table)
+    }
+
+    /// A stored function ('F') or procedure ('P'), names compared case-insensitively.
+    pub fn routine(&self, db: &str, kind: char, name: &str) -> Option<&Arc<RoutineDef>> {
+        self.routines
+            .get(&(db.to_string(), kind, name.to_lowercase()))
+    }
+
+    /// An event, names compared case-insensitively.
+    pub fn event(&self, db: &str, name: &str) -> Option<&Arc<EventDef>> {
+        self.events.get(&(db.to_string(), name.to_lowercase()))
+    }
 }
 
 /// A view: a stored SELECT, expanded as a derived table wherever the view is named.
@@ -303,6 +447,21 @@ impl Catalog {
                     let v = decode_view(v)?;
                     c.views.insert((v.db.clone(), v.name.clone()), Arc::new(v));
                 }
+                b'G' => {
+                    let t = decode_trigger(v)?;
+                    c.triggers
+                        .insert((t.db.clone(), t.name.clone()), Arc::new(t));
+                }
+                b'R' => {
+                    let r = decode_routine(v)?;
+                    c.routines
+                        .insert((r.db.clone(), r.kind, r.name.to_lowercase()), Arc::new(r));
+                }
+                b'E' => {
+                    let e = decode_event(v)?;
+                    c.events
+                        .insert((e.db.clone(), e.name.to_lowercase()), Arc::new(e));
+                }
                 _ => return None,
             }
         }
@@ -370,6 +529,179 @@ fn decode_view(b: &[u8]) -> Option<ViewDef> {
         algorithm: r.str()?,
         definer: r.str()?,
         security: r.str()?,
+    })
+}
+
+fn named_key(tag: u8, db: &str, parts: &[&str]) -> Vec<u8> {
+    let mut k = vec![tag];
+    k.extend_from_slice(db.as_bytes());
+    for p in parts {
+        k.push(0);
+        k.extend_from_slice(p.as_bytes());
+    }
+    k
+}
+
+pub fn trigger_key(db: &str, name: &str) -> Vec<u8> {
+    named_key(b'G', db, &[name])
+}
+
+pub fn routine_key(db: &str, kind: char, name: &str) -> Vec<u8> {
+    named_key(
+        b'R',
+        db,
+        &[if kind == 'F' { "F" } else { "P" }, &name.to_lowercase()],
+    )
+}
+
+pub fn event_key(db: &str, name: &str) -> Vec<u8> {
+    named_key(b'E', db, &[&name.to_lowercase()])
+}
+
+fn put_env(w: &mut Writer, e: &ProgramEnv) {
+    w.str(&e.definer);
+    w.str(&e.sql_mode);
+    w.str(&e.charset_client);
+    w.str(&e.collation_connection);
+    w.str(&e.db_collation);
+    w.var(e.created_us);
+}
+
+fn get_env(r: &mut Reader) -> Option<ProgramEnv> {
+    Some(ProgramEnv {
+        definer: r.str()?,
+        sql_mode: r.str()?,
+        charset_client: r.str()?,
+        collation_connection: r.str()?,
+        db_collation: r.str()?,
+        created_us: r.var()?,
+    })
+}
+
+pub fn encode_trigger(t: &TriggerDef) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(FORMAT);
+    for s in [&t.db, &t.name, &t.table, &t.timing, &t.event] {
+        w.str(s);
+    }
+    w.var(t.order);
+    w.str(&t.body);
+    put_env(&mut w, &t.env);
+    w.buf
+}
+
+fn decode_trigger(b: &[u8]) -> Option<TriggerDef> {
+    let mut r = Reader::new(b);
+    if r.u8()? != FORMAT {
+        return None;
+    }
+    Some(TriggerDef {
+        db: r.str()?,
+        name: r.str()?,
+        table: r.str()?,
+        timing: r.str()?,
+        event: r.str()?,
+        order: r.var()?,
+        body: r.str()?,
+        env: get_env(&mut r)?,
+    })
+}
+
+pub fn encode_routine(d: &RoutineDef) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(FORMAT);
+    w.str(&d.db);
+    w.str(&d.name);
+    w.u8(d.kind as u8);
+    w.var(d.params.len() as u64);
+    for p in &d.params {
+        w.str(&p.mode);
+        w.str(&p.name);
+        w.str(&p.ty);
+    }
+    w.str(&d.returns);
+    w.str(&d.body);
+    w.u8(u8::from(d.deterministic));
+    w.str(&d.data_access);
+    w.str(&d.security);
+    w.str(&d.comment);
+    put_env(&mut w, &d.env);
+    w.buf
+}
+
+fn decode_routine(b: &[u8]) -> Option<RoutineDef> {
+    let mut r = Reader::new(b);
+    if r.u8()? != FORMAT {
+        return None;
+    }
+    let db = r.str()?;
+    let name = r.str()?;
+    let kind = char::from(r.u8()?);
+    let mut params = Vec::new();
+    for _ in 0..r.var()? {
+        params.push(ParamDef {
+            mode: r.str()?,
+            name: r.str()?,
+            ty: r.str()?,
+        });
+    }
+    Some(RoutineDef {
+        db,
+        name,
+        kind,
+        params,
+        returns: r.str()?,
+        body: r.str()?,
+        deterministic: r.u8()? != 0,
+        data_access: r.str()?,
+        security: r.str()?,
+        comment: r.str()?,
+        env: get_env(&mut r)?,
+    })
+}
+
+pub fn encode_event(e: &EventDef) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(FORMAT);
+    for s in [
+        &e.db,
+        &e.name,
+        &e.execute_at,
+        &e.interval_value,
+        &e.interval_field,
+        &e.starts,
+        &e.ends,
+        &e.status,
+    ] {
+        w.str(s);
+    }
+    w.u8(u8::from(e.preserve));
+    w.str(&e.comment);
+    w.str(&e.time_zone);
+    w.str(&e.body);
+    put_env(&mut w, &e.env);
+    w.buf
+}
+
+fn decode_event(b: &[u8]) -> Option<EventDef> {
+    let mut r = Reader::new(b);
+    if r.u8()? != FORMAT {
+        return None;
+    }
+    Some(EventDef {
+        db: r.str()?,
+        name: r.str()?,
+        execute_at: r.str()?,
+        interval_value: r.str()?,
+        interval_field: r.str()?,
+        starts: r.str()?,
+        ends: r.str()?,
+        status: r.str()?,
+        preserve: r.u8()? != 0,
+        comment: r.str()?,
+        time_zone: r.str()?,
+        body: r.str()?,
+        env: get_env(&mut r)?,
     })
 }
 

@@ -468,6 +468,7 @@ impl Exec<'_> {
         for t in &tables {
             self.drop_table_def(t)?;
         }
+        self.drop_db_programs(name)?;
         let views: Vec<_> = self.catalog.views_in(name).cloned().collect();
         for v in &views {
             self.reader
@@ -482,6 +483,7 @@ impl Exec<'_> {
     }
 
     fn drop_table_def(&mut self, t: &TableDef) -> SqlResult<()> {
+        self.drop_table_triggers(&t.db, &t.name)?;
         let tx = self.reader.tx()?;
         tx.drop_tree(t.tree)?;
         for ix in &t.indexes {
@@ -1429,6 +1431,7 @@ impl Exec<'_> {
         if !self.catalog.dbs.contains_key(db) {
             return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
         }
+        self.rename_table_triggers(&t.db, &t.name, db, name)?;
         let mut new = t.clone();
         new.db = db.to_string();
         new.name = name.to_string();

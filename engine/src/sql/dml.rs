@@ -360,7 +360,7 @@ impl Exec<'_> {
     }
 
     /// Coerces one value into column `i` of `t` for row number `row_no`.
-    fn store_value(
+    pub(crate) fn store_value(
         &mut self,
         t: &TableDef,
         i: usize,
@@ -426,7 +426,22 @@ impl Exec<'_> {
         })
     }
 
+    /// INSERT / REPLACE, with the table's triggers.
     pub fn insert(&mut self, ins: &ast::Insert) -> SqlResult<DmlResult> {
+        let t = match &ins.table {
+            ast::TableObject::TableName(n) => self.table(n).ok(),
+            _ => None,
+        };
+        let Some(t) = t else {
+            return self.insert_rows(ins);
+        };
+        self.enter_table(&t)?;
+        let r = self.insert_rows(ins);
+        self.leave_table();
+        r
+    }
+
+    fn insert_rows(&mut self, ins: &ast::Insert) -> SqlResult<DmlResult> {
         let name = match &ins.table {
             ast::TableObject::TableName(n) => n.clone(),
             other => {
@@ -437,6 +452,7 @@ impl Exec<'_> {
             }
         };
         let t = self.table(&name)?;
+        let triggers = self.catalog.has_triggers(&t.db, &t.name);
         let strict = self.session.strict();
         // Target columns.
         let mut cols: Vec<usize> = Vec::new();
@@ -549,6 +565,9 @@ impl Exec<'_> {
                     row[i] = self.column_default(&t, i, strict)?;
                 }
             }
+            if triggers {
+                self.fire_triggers(&t, "BEFORE", "INSERT", None, Some(&mut row))?;
+            }
             if let Some(ac) = auto_col {
                 let zero = matches!(row[ac], Value::Int(0) | Value::UInt(0));
                 if row[ac].is_null() || zero {
@@ -583,6 +602,9 @@ impl Exec<'_> {
             if clashes.is_empty() {
                 self.put_row(&t, &pk, &row)?;
                 res.affected += 1;
+                if triggers {
+                    self.fire_triggers(&t, "AFTER", "INSERT", None, Some(&mut row))?;
+                }
                 continue;
             }
             duplicates += 1;
@@ -590,12 +612,21 @@ impl Exec<'_> {
                 for (other_pk, _) in &clashes {
                     if let Some(old) = self.reader.tx()?.lock(t.tree, other_pk)? {
                         let old = decode(&t, &old)?;
+                        if triggers {
+                            self.fire_triggers(&t, "BEFORE", "DELETE", Some(&old), None)?;
+                        }
                         self.remove_row(&t, other_pk, &old)?;
                         res.affected += 1;
+                        if triggers {
+                            self.fire_triggers(&t, "AFTER", "DELETE", Some(&old), None)?;
+                        }
                     }
                 }
                 self.put_row(&t, &pk, &row)?;
                 res.affected += 1;
+                if triggers {
+                    self.fire_triggers(&t, "AFTER", "INSERT", None, Some(&mut row))?;
+                }
             } else if !odku.is_empty() {
                 let (other_pk, _) = &clashes[0];
                 let Some(old) = self.reader.tx()?.lock(t.tree, other_pk)? else {
@@ -624,12 +655,18 @@ impl Exec<'_> {
                     new[i] = self.store_value(&t, i, v, row_no, strict, multi)?;
                     assigned[i] = true;
                 }
+                if triggers {
+                    self.fire_triggers(&t, "BEFORE", "UPDATE", Some(&old), Some(&mut new))?;
+                }
                 if rows_equal(&t, &old, &new) {
                     continue;
                 }
                 self.touch_on_update(&t, &mut new, &assigned);
                 self.change_row(&t, other_pk, &old, &new)?;
                 res.affected += 2;
+                if triggers {
+                    self.fire_triggers(&t, "AFTER", "UPDATE", Some(&old), Some(&mut new))?;
+                }
             } else if ins.ignore {
                 let (_, msg) = &clashes[0];
                 self.cx.warn(Warning::warn(1062, msg.clone()));
@@ -808,10 +845,23 @@ impl Exec<'_> {
             ));
         }
         let (t, alias) = self.single_table(&u.table)?;
+        self.enter_table(&t)?;
+        let r = self.update_rows(u, t, &alias);
+        self.leave_table();
+        r
+    }
+
+    fn update_rows(
+        &mut self,
+        u: &ast::Update,
+        t: std::sync::Arc<TableDef>,
+        alias: &str,
+    ) -> SqlResult<DmlResult> {
+        let triggers = self.catalog.has_triggers(&t.db, &t.name);
         let strict = self.session.strict();
         let (scope, rows) = self.target_rows(
             &t,
-            &alias,
+            alias,
             u.selection.as_ref(),
             &u.order_by,
             u.limit.as_ref(),
@@ -839,12 +889,17 @@ impl Exec<'_> {
                 new[*i] = self.store_value(&t, *i, v, n as u64 + 1, strict, true)?;
                 assigned[*i] = true;
             }
-            if rows_equal(&t, &old, &new) {
-                continue;
+            if triggers {
+                self.fire_triggers(&t, "BEFORE", "UPDATE", Some(&old), Some(&mut new))?;
             }
-            self.touch_on_update(&t, &mut new, &assigned);
-            self.change_row(&t, &pk, &old, &new)?;
-            changed += 1;
+            if !rows_equal(&t, &old, &new) {
+                self.touch_on_update(&t, &mut new, &assigned);
+                self.change_row(&t, &pk, &old, &new)?;
+                changed += 1;
+            }
+            if triggers {
+                self.fire_triggers(&t, "AFTER", "UPDATE", Some(&old), Some(&mut new))?;
+            }
         }
         let warnings = self.cx.warnings.borrow().len();
         Ok(DmlResult {
@@ -871,16 +926,35 @@ impl Exec<'_> {
             ));
         };
         let (t, alias) = self.single_table(twj)?;
+        self.enter_table(&t)?;
+        let r = self.delete_rows(d, t, &alias);
+        self.leave_table();
+        r
+    }
+
+    fn delete_rows(
+        &mut self,
+        d: &ast::Delete,
+        t: std::sync::Arc<TableDef>,
+        alias: &str,
+    ) -> SqlResult<DmlResult> {
+        let triggers = self.catalog.has_triggers(&t.db, &t.name);
         let (_, rows) = self.target_rows(
             &t,
-            &alias,
+            alias,
             d.selection.as_ref(),
             &d.order_by,
             d.limit.as_ref(),
         )?;
         let n = rows.len() as u64;
         for (pk, old) in rows {
+            if triggers {
+                self.fire_triggers(&t, "BEFORE", "DELETE", Some(&old), None)?;
+            }
             self.remove_row(&t, &pk, &old)?;
+            if triggers {
+                self.fire_triggers(&t, "AFTER", "DELETE", Some(&old), None)?;
+            }
         }
         Ok(DmlResult {
             affected: n,

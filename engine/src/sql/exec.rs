@@ -190,6 +190,8 @@ pub trait SessionEnv {
     /// Per inserted row of a table with an AUTO_INCREMENT column: the value generated,
     /// or `None` when the row gave its own (statement-based binlogging needs both).
     fn note_autoinc(&mut self, _generated: Option<u64>) {}
+    /// `SET @name = v` (stored programs, CALL's OUT parameters).
+    fn set_user_var(&mut self, name: &str, v: Value);
     /// AS OF readers and other hooks may come here later.
     fn warn(&mut self, _w: crate::value::Warning) {}
     /// CURRENT_USER() quoted for a DEFINER clause.
@@ -218,6 +220,8 @@ pub struct Exec<'a> {
     /// Describe only (COM_STMT_PREPARE): reads no rows, so a statement's
     /// result columns are known without running it.
     pub describe: bool,
+    /// Stored programs running under this statement.
+    pub prog: super::interp::ProgState,
 }
 
 impl BindEnv for Exec<'_> {
@@ -262,6 +266,14 @@ impl BindEnv for Exec<'_> {
     }
     fn literal_collation(&self) -> Collation {
         self.session.literal_collation()
+    }
+    fn stored_function(
+        &mut self,
+        db: Option<&str>,
+        name: &str,
+        args: Vec<(Expr, ColType)>,
+    ) -> Option<SqlResult<(Expr, ColType)>> {
+        self.bind_stored_function(db, name, args)
     }
 }
 
@@ -832,6 +844,17 @@ impl<'a> Exec<'a> {
         let specs = self.corr.clone();
         let mut vals = Vec::with_capacity(specs.len());
         for spec in &specs {
+            if let CorrKind::Call { routine, args } = &spec.kind {
+                let argv = args
+                    .iter()
+                    .map(|a| a.eval(row, &self.cx))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let saved = std::mem::take(&mut self.corr);
+                let v = self.call_function(routine, argv);
+                self.corr = saved;
+                vals.push(v?);
+                continue;
+            }
             let q = self.substitute_outer(&spec.query, &spec.outer, row);
             let saved = std::mem::take(&mut self.corr);
             let res = self.query(&q);
@@ -839,6 +862,7 @@ impl<'a> Exec<'a> {
             let rows = res?.rows;
             vals.push(match &spec.kind {
                 CorrKind::Exists { negated } => Value::Int(i64::from(rows.is_empty() == *negated)),
+                CorrKind::Call { .. } => Value::Null,
                 CorrKind::Scalar => {
                     if rows.len() > 1 {
                         return Err(SqlError::new(1242, "Subquery returns more than 1 row"));

@@ -110,6 +110,11 @@ pub enum CorrKind {
         collation: Collation,
     },
     Scalar,
+    /// A stored function called with arguments that read the row.
+    Call {
+        routine: Arc<super::catalog::RoutineDef>,
+        args: Vec<Expr>,
+    },
 }
 
 /// A subquery that reads columns of the enclosing query's row.
@@ -986,6 +991,15 @@ pub trait BindEnv {
     fn param(&mut self) -> SqlResult<Value>;
     /// Collation of string literals (collation_connection).
     fn literal_collation(&self) -> Collation;
+    /// A call of stored function `[db.]name`; `None` when there is none.
+    fn stored_function(
+        &mut self,
+        _db: Option<&str>,
+        _name: &str,
+        _args: Vec<(Expr, ColType)>,
+    ) -> Option<SqlResult<(Expr, ColType)>> {
+        None
+    }
 }
 
 /// Binds AST expressions against a scope.
@@ -1781,10 +1795,35 @@ impl Binder<'_> {
                 return Ok((Expr::Lit(v), t));
             }
         }
-        let Some(func) = Func::from_name(&name) else {
+        // `db.f(…)` is always a stored function; an unqualified name is a built-in first.
+        let parts: Vec<String> = f
+            .name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+            .collect();
+        let builtin = if parts.len() == 1 {
+            Func::from_name(&name)
+        } else {
+            None
+        };
+        let Some(func) = builtin else {
+            let (db, fname) = match parts.as_slice() {
+                [d, n] => (Some(d.as_str()), n.clone()),
+                [n] => (None, n.clone()),
+                _ => (None, name.clone()),
+            };
+            let args = bound.into_iter().zip(types).collect();
+            if let Some(r) = self.env.stored_function(db, &fname, args) {
+                return r;
+            }
+            let shown = match db {
+                Some(d) => format!("{d}.{fname}"),
+                None => fname,
+            };
             return Err(SqlError::new(
                 1305,
-                format!("FUNCTION {name} does not exist"),
+                format!("FUNCTION {shown} does not exist"),
             ));
         };
         func.check_arity(bound.len())?;

@@ -315,6 +315,98 @@ pub struct Limit {
     pub count: u64,
 }
 
+/// `CREATE TRIGGER`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerSpec {
+    /// DEFINER, when given.
+    pub definer: Option<UserHost>,
+    /// OR REPLACE (MariaDB)
+    pub or_replace: bool,
+    /// IF NOT EXISTS
+    pub if_not_exists: bool,
+    /// Trigger name.
+    pub name: TableName,
+    /// BEFORE or AFTER.
+    pub timing: String,
+    /// INSERT, UPDATE or DELETE.
+    pub event: String,
+    /// The table.
+    pub table: TableName,
+    /// FOLLOWS (`true`) or PRECEDES another trigger.
+    pub order: Option<(bool, String)>,
+    /// The body text (one statement or BEGIN … END).
+    pub body: String,
+}
+
+/// A parameter of a stored routine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSpec {
+    /// IN, OUT or INOUT (functions: IN).
+    pub mode: String,
+    /// Name.
+    pub name: String,
+    /// Type as written (e.g. `DECIMAL(10,2)`).
+    pub ty: String,
+}
+
+/// `CREATE FUNCTION` / `CREATE PROCEDURE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutineSpec {
+    /// Function or Procedure.
+    pub kind: RoutineKind,
+    /// DEFINER, when given.
+    pub definer: Option<UserHost>,
+    /// OR REPLACE (MariaDB)
+    pub or_replace: bool,
+    /// IF NOT EXISTS
+    pub if_not_exists: bool,
+    /// Routine name.
+    pub name: TableName,
+    /// Parameters in order.
+    pub params: Vec<ParamSpec>,
+    /// RETURNS type as written (functions).
+    pub returns: Option<String>,
+    /// DETERMINISTIC
+    pub deterministic: bool,
+    /// CONTAINS SQL, NO SQL, READS SQL DATA or MODIFIES SQL DATA.
+    pub data_access: String,
+    /// SQL SECURITY: DEFINER or INVOKER.
+    pub security: String,
+    /// COMMENT
+    pub comment: String,
+    /// The body text.
+    pub body: String,
+}
+
+/// `CREATE EVENT`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSpec {
+    /// DEFINER, when given.
+    pub definer: Option<UserHost>,
+    /// OR REPLACE (MariaDB)
+    pub or_replace: bool,
+    /// IF NOT EXISTS
+    pub if_not_exists: bool,
+    /// Event name.
+    pub name: TableName,
+    /// `AT ts` (one time).
+    pub at: Option<Expr>,
+    /// `EVERY n unit` (recurring): the count and the unit (upper-case).
+    pub every: Option<(Expr, String)>,
+    /// STARTS
+    pub starts: Option<Expr>,
+    /// ENDS
+    pub ends: Option<Expr>,
+    /// ON COMPLETION PRESERVE
+    pub preserve: bool,
+    /// ENABLED, DISABLED or SLAVESIDE_DISABLED.
+    pub status: String,
+    /// COMMENT
+    pub comment: String,
+    /// The body text (after DO).
+    pub body: String,
+}
+
 /// Every SHOW form we answer. sqlparser turns most of these into a bag of identifiers and
 /// drops the literals (LIKE patterns, LIMIT, `FOR user`, `IN 'file'`), so all SHOW is ours.
 #[derive(Debug, Clone, PartialEq)]
@@ -639,18 +731,27 @@ pub enum OwnStatement {
         /// Trailing option words (QUICK, EXTENDED, USE_FRM, …), upper-case.
         options: Vec<String>,
     },
-    /// CREATE [DEFINER=…] PROCEDURE|FUNCTION|TRIGGER|EVENT: kept as text for later.
-    CreateProgram {
-        /// Kind.
-        kind: ProgramKind,
-        /// Name.
+    /// CREATE [DEFINER=…] TRIGGER …
+    CreateTrigger(Box<TriggerSpec>),
+    /// CREATE [DEFINER=…] FUNCTION|PROCEDURE …
+    CreateRoutine(Box<RoutineSpec>),
+    /// CREATE [DEFINER=…] EVENT …
+    CreateEvent(Box<EventSpec>),
+    /// DROP TRIGGER [IF EXISTS] [db.]name
+    DropTrigger {
+        /// IF EXISTS
+        if_exists: bool,
+        /// Trigger name.
         name: TableName,
-        /// DEFINER, when given.
-        definer: Option<UserHost>,
-        /// IF NOT EXISTS
-        if_not_exists: bool,
-        /// The statement text after executable-comment processing (comments blanked).
-        text: String,
+    },
+    /// DROP FUNCTION|PROCEDURE [IF EXISTS] [db.]name
+    DropRoutine {
+        /// Function or Procedure.
+        kind: RoutineKind,
+        /// IF EXISTS
+        if_exists: bool,
+        /// Routine name.
+        name: TableName,
     },
     /// A SELECT using MariaDB's `[FOR SYSTEM_TIME] AS OF [TIMESTAMP] expr` after a table.
     /// `statement` is the query with the clause removed. Detected only; not executed yet.
@@ -701,6 +802,13 @@ pub fn parse(sql: &str) -> Result<Parsed, ParseError> {
     match route {
         Route::Own => {
             let mut own = Own::new(tokens, &cleaned.text);
+            let err = |e: ParserError| match e.to_string().split_once(super::program::UNSUPPORTED) {
+                Some((_, what)) => ParseError {
+                    code: 1235,
+                    message: format!("This version of Borealis doesn't yet support '{what}'"),
+                },
+                None => err(e),
+            };
             let stmt = own.statement().map_err(err)?;
             own.end().map_err(err)?;
             Ok(Parsed::Own(stmt))
@@ -982,7 +1090,10 @@ fn route(tokens: &[TokenWithSpan]) -> Route {
             ) || (w(1) == "DEFAULT" && w(2) == "ROLE"))
         }
         "LOCK" | "UNLOCK" => matches!(w(1).as_str(), "TABLES" | "TABLE"),
-        "DROP" => w(1) == "USER" || w(1) == "EVENT" || w(1) == "PREPARE",
+        "DROP" => matches!(
+            w(1).as_str(),
+            "USER" | "EVENT" | "PREPARE" | "TRIGGER" | "FUNCTION" | "PROCEDURE"
+        ),
         "ALTER" => {
             w(1) == "USER"
                 || (w(1) == "TABLE" && alter_table_options_only(&sig))
@@ -1442,6 +1553,27 @@ impl<'a> Own<'a> {
             "DROP" if self.eat("EVENT") => {
                 let if_exists = self.eat_seq(&["IF", "EXISTS"]);
                 Ok(OwnStatement::DropEvent {
+                    if_exists,
+                    name: self.table_name()?,
+                })
+            }
+            "DROP" if self.eat("TRIGGER") => {
+                let if_exists = self.eat_seq(&["IF", "EXISTS"]);
+                Ok(OwnStatement::DropTrigger {
+                    if_exists,
+                    name: self.table_name()?,
+                })
+            }
+            "DROP" if self.is("FUNCTION") || self.is("PROCEDURE") => {
+                let kind = if self.eat("FUNCTION") {
+                    RoutineKind::Function
+                } else {
+                    self.p.next_token();
+                    RoutineKind::Procedure
+                };
+                let if_exists = self.eat_seq(&["IF", "EXISTS"]);
+                Ok(OwnStatement::DropRoutine {
+                    kind,
                     if_exists,
                     name: self.table_name()?,
                 })
@@ -2209,41 +2341,229 @@ impl<'a> Own<'a> {
                 options,
             });
         }
-        // Stored program: keep the text, pick out name and definer.
-        self.eat_seq(&["OR", "REPLACE"]);
+        // Stored programs.
+        let or_replace = self.eat_seq(&["OR", "REPLACE"]);
         let definer = if self.eat("DEFINER") {
             self.p.expect_token(&Token::Eq)?;
             Some(self.user()?)
         } else {
             None
         };
-        self.eat("AGGREGATE");
-        let kind = match self.eat_one_of(&["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]) {
-            Some("PROCEDURE") => ProgramKind::Procedure,
-            Some("FUNCTION") => ProgramKind::Function,
-            Some("TRIGGER") => ProgramKind::Trigger,
-            Some(_) => ProgramKind::Event,
-            None => return self.fail("PROCEDURE, FUNCTION, TRIGGER or EVENT"),
-        };
+        if self.eat("AGGREGATE") {
+            return Err(ParserError::ParserError(format!(
+                "{}AGGREGATE functions",
+                super::program::UNSUPPORTED
+            )));
+        }
+        match self.eat_one_of(&["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]) {
+            Some("TRIGGER") => self.create_trigger(definer, or_replace),
+            Some("EVENT") => self.create_event(definer, or_replace),
+            Some(kind) => {
+                let kind = if kind == "FUNCTION" {
+                    RoutineKind::Function
+                } else {
+                    RoutineKind::Procedure
+                };
+                self.create_routine(kind, definer, or_replace)
+            }
+            None => self.fail("PROCEDURE, FUNCTION, TRIGGER or EVENT"),
+        }
+    }
+
+    /// Byte offset in the text of the next token.
+    fn offset(&self) -> usize {
+        let at = self.p.peek_token_ref();
+        if at.token == Token::EOF {
+            return self.text.len();
+        }
+        let loc = at.span.start;
+        byte_offset(self.text, loc.line as usize, loc.column as usize).unwrap_or(self.text.len())
+    }
+
+    /// A stored program body: parsed (so syntax errors are the CREATE's), returned as text.
+    fn program_body(&mut self) -> R<String> {
+        let from = self.offset();
+        super::program::parse_stmt(&mut self.p)?;
+        let to = self.offset();
+        self.end()?;
+        Ok(self.text[from..to.max(from)].trim().to_string())
+    }
+
+    fn create_trigger(&mut self, definer: Option<UserHost>, or_replace: bool) -> R<OwnStatement> {
         let if_not_exists = self.eat_seq(&["IF", "NOT", "EXISTS"]);
         let name = self.table_name()?;
-        // The body is not interpreted here; skip to the end.
-        while self.p.peek_token_ref().token != Token::EOF {
-            self.p.next_token();
+        let Some(timing) = self.eat_one_of(&["BEFORE", "AFTER"]) else {
+            return self.fail("BEFORE or AFTER");
+        };
+        let Some(event) = self.eat_one_of(&["INSERT", "UPDATE", "DELETE"]) else {
+            return self.fail("INSERT, UPDATE or DELETE");
+        };
+        self.expect("ON")?;
+        let table = self.table_name()?;
+        if !self.eat_seq(&["FOR", "EACH", "ROW"]) {
+            return self.fail("FOR EACH ROW");
         }
-        let text = self
-            .text
-            .trim()
-            .trim_end_matches(';')
-            .trim_end()
-            .to_string();
-        Ok(OwnStatement::CreateProgram {
-            kind,
-            name,
+        let order = match self.eat_one_of(&["FOLLOWS", "PRECEDES"]) {
+            Some(w) => Some((w == "FOLLOWS", self.ident()?)),
+            None => None,
+        };
+        let body = self.program_body()?;
+        Ok(OwnStatement::CreateTrigger(Box::new(TriggerSpec {
             definer,
+            or_replace,
             if_not_exists,
-            text,
-        })
+            name,
+            timing: timing.into(),
+            event: event.into(),
+            table,
+            order,
+            body,
+        })))
+    }
+
+    /// A type as written, up to the next token after it.
+    fn type_text(&mut self) -> R<String> {
+        let from = self.offset();
+        super::program::data_type(&mut self.p)?;
+        let to = self.offset();
+        Ok(self.text[from..to.max(from)].trim().to_string())
+    }
+
+    fn create_routine(
+        &mut self,
+        kind: RoutineKind,
+        definer: Option<UserHost>,
+        or_replace: bool,
+    ) -> R<OwnStatement> {
+        let if_not_exists = self.eat_seq(&["IF", "NOT", "EXISTS"]);
+        let name = self.table_name()?;
+        self.p.expect_token(&Token::LParen)?;
+        let mut params = Vec::new();
+        if !self.eat_tok(&Token::RParen) {
+            loop {
+                let mode = match kind {
+                    RoutineKind::Function => "IN",
+                    _ => self.eat_one_of(&["IN", "OUT", "INOUT"]).unwrap_or("IN"),
+                };
+                let pname = self.ident()?;
+                let ty = self.type_text()?;
+                params.push(ParamSpec {
+                    mode: mode.into(),
+                    name: pname,
+                    ty,
+                });
+                if self.eat_tok(&Token::RParen) {
+                    break;
+                }
+                self.p.expect_token(&Token::Comma)?;
+            }
+        }
+        let returns = if kind == RoutineKind::Function {
+            self.expect("RETURNS")?;
+            Some(self.type_text()?)
+        } else {
+            None
+        };
+        let mut spec = RoutineSpec {
+            kind,
+            definer,
+            or_replace,
+            if_not_exists,
+            name,
+            params,
+            returns,
+            deterministic: false,
+            data_access: "CONTAINS SQL".into(),
+            security: "DEFINER".into(),
+            comment: String::new(),
+            body: String::new(),
+        };
+        loop {
+            if self.eat("COMMENT") {
+                spec.comment = self.string()?;
+            } else if self.eat_seq(&["LANGUAGE", "SQL"]) {
+            } else if self.eat_seq(&["NOT", "DETERMINISTIC"]) {
+                spec.deterministic = false;
+            } else if self.eat("DETERMINISTIC") {
+                spec.deterministic = true;
+            } else if self.eat_seq(&["CONTAINS", "SQL"]) {
+                spec.data_access = "CONTAINS SQL".into();
+            } else if self.eat_seq(&["NO", "SQL"]) {
+                spec.data_access = "NO SQL".into();
+            } else if self.eat_seq(&["READS", "SQL", "DATA"]) {
+                spec.data_access = "READS SQL DATA".into();
+            } else if self.eat_seq(&["MODIFIES", "SQL", "DATA"]) {
+                spec.data_access = "MODIFIES SQL DATA".into();
+            } else if self.eat_seq(&["SQL", "SECURITY"]) {
+                match self.eat_one_of(&["DEFINER", "INVOKER"]) {
+                    Some(s) => spec.security = s.into(),
+                    None => return self.fail("DEFINER or INVOKER"),
+                }
+            } else {
+                break;
+            }
+        }
+        spec.body = self.program_body()?;
+        Ok(OwnStatement::CreateRoutine(Box::new(spec)))
+    }
+
+    fn create_event(&mut self, definer: Option<UserHost>, or_replace: bool) -> R<OwnStatement> {
+        let if_not_exists = self.eat_seq(&["IF", "NOT", "EXISTS"]);
+        let name = self.table_name()?;
+        if !self.eat_seq(&["ON", "SCHEDULE"]) {
+            return self.fail("ON SCHEDULE");
+        }
+        let mut spec = EventSpec {
+            definer,
+            or_replace,
+            if_not_exists,
+            name,
+            at: None,
+            every: None,
+            starts: None,
+            ends: None,
+            preserve: false,
+            status: "ENABLED".into(),
+            comment: String::new(),
+            body: String::new(),
+        };
+        if self.eat("AT") {
+            spec.at = Some(self.expr()?);
+        } else if self.eat("EVERY") {
+            let n = self.expr()?;
+            let t = self.p.next_token();
+            let Some(unit) = word(&t.token) else {
+                return self.p.expected("an interval unit", t);
+            };
+            spec.every = Some((n, unit));
+            if self.eat("STARTS") {
+                spec.starts = Some(self.expr()?);
+            }
+            if self.eat("ENDS") {
+                spec.ends = Some(self.expr()?);
+            }
+        } else {
+            return self.fail("AT or EVERY");
+        }
+        if self.eat_seq(&["ON", "COMPLETION"]) {
+            spec.preserve = !self.eat("NOT");
+            self.expect("PRESERVE")?;
+        }
+        if self.eat("ENABLE") {
+            spec.status = "ENABLED".into();
+        } else if self.eat("DISABLE") {
+            spec.status = if self.eat_seq(&["ON", "SLAVE"]) {
+                "SLAVESIDE_DISABLED".into()
+            } else {
+                "DISABLED".into()
+            };
+        }
+        if self.eat("COMMENT") {
+            spec.comment = self.string()?;
+        }
+        self.expect("DO")?;
+        spec.body = self.program_body()?;
+        Ok(OwnStatement::CreateEvent(Box::new(spec)))
     }
 
     fn alter(&mut self) -> R<OwnStatement> {
@@ -2638,10 +2958,78 @@ mod tests {
             sql("SELECT /*!40001 SQL_NO_CACHE */ `id` FROM `customers`"),
             Statement::Query(_)
         ));
-        assert!(matches!(
-            own("/*!50003 CREATE*/ /*!50017 DEFINER=`app`@`%`*/ /*!50003 TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.status = LOWER(NEW.status) */"),
-            OwnStatement::CreateProgram { kind: ProgramKind::Trigger, definer: Some(UserHost { .. }), .. }
-        ));
+        let OwnStatement::CreateTrigger(tr) = own("/*!50003 CREATE*/ /*!50017 DEFINER=`app`@`%`*/ /*!50003 TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.status = LOWER(NEW.status) \n*/") else {
+            panic!("not a trigger")
+        };
+        assert_eq!(
+            tr.definer,
+            Some(UserHost {
+                user: "app".into(),
+                host: "%".into()
+            })
+        );
+        assert_eq!(
+            (tr.timing.as_str(), tr.event.as_str()),
+            ("BEFORE", "INSERT")
+        );
+        assert_eq!(tr.table, t("orders"));
+        assert_eq!(tr.body, "SET NEW.status = LOWER(NEW.status)");
+    }
+
+    #[test]
+    fn stored_programs() {
+        let OwnStatement::CreateRoutine(r) = own("CREATE DEFINER=`app`@`%` FUNCTION `order_total`(c INT) RETURNS decimal(12,2)\n    READS SQL DATA\nRETURN (SELECT COALESCE(SUM(amount),0) FROM orders WHERE customer_id = c)\n") else {
+            panic!("not a routine")
+        };
+        assert_eq!(r.kind, RoutineKind::Function);
+        assert_eq!(
+            r.params,
+            vec![ParamSpec {
+                mode: "IN".into(),
+                name: "c".into(),
+                ty: "INT".into()
+            }]
+        );
+        assert_eq!(r.returns.as_deref(), Some("decimal(12,2)"));
+        assert_eq!(r.data_access, "READS SQL DATA");
+        assert!(r.body.starts_with("RETURN (SELECT") && r.body.ends_with("= c)"));
+        let OwnStatement::CreateRoutine(r) = own("CREATE PROCEDURE p(IN a INT, OUT b VARCHAR(10) CHARSET utf8mb4, INOUT c INT) DETERMINISTIC BEGIN SET b = 'x'; SET c = c + a; END;") else {
+            panic!("not a routine")
+        };
+        assert_eq!(r.params[1].ty, "VARCHAR(10) CHARSET utf8mb4");
+        assert_eq!(r.params[2].mode, "INOUT");
+        assert!(r.deterministic);
+        assert_eq!(r.body, "BEGIN SET b = 'x'; SET c = c + a; END");
+        let OwnStatement::CreateEvent(e) = own("/*!50106 CREATE*/ /*!50117 DEFINER=`app`@`%`*/ /*!50106 EVENT `nightly` ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' ON COMPLETION NOT PRESERVE DISABLE DO DELETE FROM orders WHERE status = 'cancelled' \n*/") else {
+            panic!("not an event")
+        };
+        assert_eq!(e.every.as_ref().map(|(_, u)| u.as_str()), Some("DAY"));
+        assert!(!e.preserve);
+        assert_eq!(e.status, "DISABLED");
+        assert_eq!(e.body, "DELETE FROM orders WHERE status = 'cancelled'");
+        assert_eq!(
+            own("DROP FUNCTION IF EXISTS `order_total`"),
+            OwnStatement::DropRoutine {
+                kind: RoutineKind::Function,
+                if_exists: true,
+                name: t("order_total")
+            }
+        );
+        assert_eq!(
+            own("drop trigger s.tr"),
+            OwnStatement::DropTrigger {
+                if_exists: false,
+                name: TableName {
+                    db: Some("s".into()),
+                    name: "tr".into()
+                }
+            }
+        );
+        assert_eq!(err("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN LOOP SET @a = 1; END LOOP; END").code, 1235);
+        assert_eq!(
+            err("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1 END").code,
+            1064
+        );
     }
 
     #[test]

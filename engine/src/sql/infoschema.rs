@@ -2,6 +2,7 @@
 
 use super::error::{SqlError, SqlResult};
 use super::exec::{Exec, OutColumn, RowSet};
+use super::progddl::time_text;
 use crate::value::{Collation, IntKind, SqlType, Value};
 
 fn vc(n: u32) -> Option<SqlType> {
@@ -347,11 +348,263 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
             ]),
             rows: ex.session.processlist(),
         },
+        "TRIGGERS" => RowSet {
+            columns: cols(&[
+                ("TRIGGER_CATALOG", vc(512)),
+                ("TRIGGER_SCHEMA", vc(64)),
+                ("TRIGGER_NAME", vc(64)),
+                ("EVENT_MANIPULATION", vc(6)),
+                ("EVENT_OBJECT_CATALOG", vc(512)),
+                ("EVENT_OBJECT_SCHEMA", vc(64)),
+                ("EVENT_OBJECT_TABLE", vc(64)),
+                ("ACTION_ORDER", big()),
+                ("ACTION_CONDITION", vc(65535)),
+                ("ACTION_STATEMENT", vc(65535)),
+                ("ACTION_ORIENTATION", vc(9)),
+                ("ACTION_TIMING", vc(6)),
+                ("ACTION_REFERENCE_OLD_TABLE", vc(64)),
+                ("ACTION_REFERENCE_NEW_TABLE", vc(64)),
+                ("ACTION_REFERENCE_OLD_ROW", vc(3)),
+                ("ACTION_REFERENCE_NEW_ROW", vc(3)),
+                ("CREATED", vc(32)),
+                ("SQL_MODE", vc(8192)),
+                ("DEFINER", vc(384)),
+                ("CHARACTER_SET_CLIENT", vc(32)),
+                ("COLLATION_CONNECTION", vc(64)),
+                ("DATABASE_COLLATION", vc(64)),
+            ]),
+            rows: {
+                let mut v: Vec<_> = cat.triggers.values().collect();
+                v.sort_by_key(|t| {
+                    let ev = ["INSERT", "UPDATE", "DELETE"]
+                        .iter()
+                        .position(|e| *e == t.event);
+                    (
+                        t.db.clone(),
+                        t.table.clone(),
+                        ev,
+                        t.timing != "BEFORE",
+                        t.order,
+                    )
+                });
+                v.into_iter()
+                    .map(|t| {
+                        vec![
+                            s("def"),
+                            s(&t.db),
+                            s(&t.name),
+                            s(&t.event),
+                            s("def"),
+                            s(&t.db),
+                            s(&t.table),
+                            Value::UInt(t.order),
+                            Value::Null,
+                            s(&t.body),
+                            s("ROW"),
+                            s(&t.timing),
+                            Value::Null,
+                            Value::Null,
+                            s("OLD"),
+                            s("NEW"),
+                            s(&format!("{}.00", time_text(t.env.created_us))),
+                            s(&t.env.sql_mode),
+                            s(&t.env.definer),
+                            s(&t.env.charset_client),
+                            s(&t.env.collation_connection),
+                            s(&t.env.db_collation),
+                        ]
+                    })
+                    .collect()
+            },
+        },
+        "ROUTINES" => RowSet {
+            columns: cols(&[
+                ("SPECIFIC_NAME", vc(64)),
+                ("ROUTINE_CATALOG", vc(512)),
+                ("ROUTINE_SCHEMA", vc(64)),
+                ("ROUTINE_NAME", vc(64)),
+                ("ROUTINE_TYPE", vc(13)),
+                ("DATA_TYPE", vc(64)),
+                ("DTD_IDENTIFIER", vc(65535)),
+                ("ROUTINE_BODY", vc(8)),
+                ("ROUTINE_DEFINITION", vc(65535)),
+                ("EXTERNAL_NAME", vc(64)),
+                ("EXTERNAL_LANGUAGE", vc(64)),
+                ("PARAMETER_STYLE", vc(8)),
+                ("IS_DETERMINISTIC", vc(3)),
+                ("SQL_DATA_ACCESS", vc(64)),
+                ("SQL_PATH", vc(64)),
+                ("SECURITY_TYPE", vc(7)),
+                ("CREATED", vc(32)),
+                ("LAST_ALTERED", vc(32)),
+                ("SQL_MODE", vc(8192)),
+                ("ROUTINE_COMMENT", vc(65535)),
+                ("DEFINER", vc(384)),
+                ("CHARACTER_SET_CLIENT", vc(32)),
+                ("COLLATION_CONNECTION", vc(64)),
+                ("DATABASE_COLLATION", vc(64)),
+            ]),
+            rows: cat
+                .routines
+                .values()
+                .map(|r| {
+                    let f = r.kind == 'F';
+                    let data_type = if f {
+                        r.returns
+                            .split(['(', ' '])
+                            .next()
+                            .unwrap_or("")
+                            .to_ascii_lowercase()
+                    } else {
+                        String::new()
+                    };
+                    vec![
+                        s(&r.name),
+                        s("def"),
+                        s(&r.db),
+                        s(&r.name),
+                        s(r.kind_name()),
+                        s(&data_type),
+                        if f { s(&r.returns) } else { Value::Null },
+                        s("SQL"),
+                        s(&r.body),
+                        Value::Null,
+                        Value::Null,
+                        s("SQL"),
+                        s(if r.deterministic { "YES" } else { "NO" }),
+                        s(&r.data_access),
+                        Value::Null,
+                        s(&r.security),
+                        s(&time_text(r.env.created_us)),
+                        s(&time_text(r.env.created_us)),
+                        s(&r.env.sql_mode),
+                        s(&r.comment),
+                        s(&r.env.definer),
+                        s(&r.env.charset_client),
+                        s(&r.env.collation_connection),
+                        s(&r.env.db_collation),
+                    ]
+                })
+                .collect(),
+        },
+        "PARAMETERS" => RowSet {
+            columns: cols(&[
+                ("SPECIFIC_CATALOG", vc(512)),
+                ("SPECIFIC_SCHEMA", vc(64)),
+                ("SPECIFIC_NAME", vc(64)),
+                ("ORDINAL_POSITION", big()),
+                ("PARAMETER_MODE", vc(5)),
+                ("PARAMETER_NAME", vc(64)),
+                ("DATA_TYPE", vc(64)),
+                ("DTD_IDENTIFIER", vc(65535)),
+                ("ROUTINE_TYPE", vc(9)),
+            ]),
+            rows: cat
+                .routines
+                .values()
+                .flat_map(|r| {
+                    let mut out = Vec::new();
+                    if r.kind == 'F' {
+                        out.push(vec![
+                            s("def"),
+                            s(&r.db),
+                            s(&r.name),
+                            Value::UInt(0),
+                            Value::Null,
+                            Value::Null,
+                            s(&base_type(&r.returns)),
+                            s(&r.returns),
+                            s(r.kind_name()),
+                        ]);
+                    }
+                    for (i, p) in r.params.iter().enumerate() {
+                        out.push(vec![
+                            s("def"),
+                            s(&r.db),
+                            s(&r.name),
+                            Value::UInt(i as u64 + 1),
+                            s(&p.mode),
+                            s(&p.name),
+                            s(&base_type(&p.ty)),
+                            s(&p.ty),
+                            s(r.kind_name()),
+                        ]);
+                    }
+                    out
+                })
+                .collect(),
+        },
+        "EVENTS" => RowSet {
+            columns: cols(&[
+                ("EVENT_CATALOG", vc(64)),
+                ("EVENT_SCHEMA", vc(64)),
+                ("EVENT_NAME", vc(64)),
+                ("DEFINER", vc(384)),
+                ("TIME_ZONE", vc(64)),
+                ("EVENT_BODY", vc(8)),
+                ("EVENT_DEFINITION", vc(65535)),
+                ("EVENT_TYPE", vc(9)),
+                ("EXECUTE_AT", vc(32)),
+                ("INTERVAL_VALUE", vc(256)),
+                ("INTERVAL_FIELD", vc(18)),
+                ("SQL_MODE", vc(8192)),
+                ("STARTS", vc(32)),
+                ("ENDS", vc(32)),
+                ("STATUS", vc(18)),
+                ("ON_COMPLETION", vc(12)),
+                ("CREATED", vc(32)),
+                ("LAST_ALTERED", vc(32)),
+                ("LAST_EXECUTED", vc(32)),
+                ("EVENT_COMMENT", vc(64)),
+                ("ORIGINATOR", big()),
+                ("CHARACTER_SET_CLIENT", vc(32)),
+                ("COLLATION_CONNECTION", vc(64)),
+                ("DATABASE_COLLATION", vc(64)),
+            ]),
+            rows: cat
+                .events
+                .values()
+                .map(|e| {
+                    let opt = |v: &str| if v.is_empty() { Value::Null } else { s(v) };
+                    vec![
+                        s("def"),
+                        s(&e.db),
+                        s(&e.name),
+                        s(&e.env.definer),
+                        s(&e.time_zone),
+                        s("SQL"),
+                        s(&e.body),
+                        s(if e.execute_at.is_empty() {
+                            "RECURRING"
+                        } else {
+                            "ONE TIME"
+                        }),
+                        opt(&e.execute_at),
+                        opt(&e.interval_value),
+                        opt(&e.interval_field),
+                        s(&e.env.sql_mode),
+                        opt(&e.starts),
+                        opt(&e.ends),
+                        s(&e.status),
+                        s(if e.preserve {
+                            "PRESERVE"
+                        } else {
+                            "NOT PRESERVE"
+                        }),
+                        s(&time_text(e.env.created_us)),
+                        s(&time_text(e.env.created_us)),
+                        Value::Null,
+                        s(&e.comment),
+                        Value::UInt(0),
+                        s(&e.env.charset_client),
+                        s(&e.env.collation_connection),
+                        s(&e.env.db_collation),
+                    ]
+                })
+                .collect(),
+        },
         "FILES"
         | "PARTITIONS"
-        | "TRIGGERS"
-        | "ROUTINES"
-        | "EVENTS"
         | "PLUGINS"
         | "ENGINES"
         | "REFERENTIAL_CONSTRAINTS"
@@ -425,71 +678,6 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                     "NODEGROUP",
                     "TABLESPACE_NAME",
                 ],
-                "TRIGGERS" => &[
-                    "TRIGGER_CATALOG",
-                    "TRIGGER_SCHEMA",
-                    "TRIGGER_NAME",
-                    "EVENT_MANIPULATION",
-                    "EVENT_OBJECT_CATALOG",
-                    "EVENT_OBJECT_SCHEMA",
-                    "EVENT_OBJECT_TABLE",
-                    "ACTION_ORDER",
-                    "ACTION_CONDITION",
-                    "ACTION_STATEMENT",
-                    "ACTION_ORIENTATION",
-                    "ACTION_TIMING",
-                    "ACTION_REFERENCE_OLD_TABLE",
-                    "ACTION_REFERENCE_NEW_TABLE",
-                    "ACTION_REFERENCE_OLD_ROW",
-                    "ACTION_REFERENCE_NEW_ROW",
-                    "CREATED",
-                    "SQL_MODE",
-                    "DEFINER",
-                    "CHARACTER_SET_CLIENT",
-                    "COLLATION_CONNECTION",
-                    "DATABASE_COLLATION",
-                ],
-                "ROUTINES" => &[
-                    "SPECIFIC_NAME",
-                    "ROUTINE_CATALOG",
-                    "ROUTINE_SCHEMA",
-                    "ROUTINE_NAME",
-                    "ROUTINE_TYPE",
-                    "DATA_TYPE",
-                    "ROUTINE_BODY",
-                    "ROUTINE_DEFINITION",
-                    "EXTERNAL_NAME",
-                    "IS_DETERMINISTIC",
-                    "SQL_DATA_ACCESS",
-                    "SECURITY_TYPE",
-                    "CREATED",
-                    "LAST_ALTERED",
-                    "SQL_MODE",
-                    "ROUTINE_COMMENT",
-                    "DEFINER",
-                ],
-                "EVENTS" => &[
-                    "EVENT_CATALOG",
-                    "EVENT_SCHEMA",
-                    "EVENT_NAME",
-                    "DEFINER",
-                    "TIME_ZONE",
-                    "EVENT_BODY",
-                    "EVENT_DEFINITION",
-                    "EVENT_TYPE",
-                    "EXECUTE_AT",
-                    "INTERVAL_VALUE",
-                    "INTERVAL_FIELD",
-                    "SQL_MODE",
-                    "STARTS",
-                    "ENDS",
-                    "STATUS",
-                    "ON_COMPLETION",
-                    "CREATED",
-                    "LAST_ALTERED",
-                    "LAST_EXECUTED",
-                    "EVENT_COMMENT",
-                ],
                 _ => &["TABLE_CATALOG", "TABLE_SCHEMA", "TABLE_NAME"],
             };
             RowSet {
@@ -507,4 +695,12 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
             ))
         }
     })
+}
+
+/// `decimal` of `DECIMAL(10,2)`, `varchar` of `VARCHAR(20) CHARSET x`.
+fn base_type(t: &str) -> String {
+    t.split(['(', ' '])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }

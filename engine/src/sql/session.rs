@@ -24,11 +24,12 @@ use super::checksum::{ChecksumColumn, TableChecksum};
 use super::ddl::{self, ensure_catalog, show_create_table};
 use super::error::{SqlError, SqlResult};
 use super::exec::{load_catalog, Exec, OutColumn, Reader, RowSet, SessionEnv, SqlCluster};
-use super::expr::{EvalCx, Interrupt};
+use super::expr::{truth, Binder, EvalCx, Interrupt, Scope as ExprScope, ScopeCol};
 use super::front::{
     self, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter, ShowStatement,
     VarScope,
 };
+use super::progddl::{show_create_event, show_create_routine, show_create_trigger, time_text};
 use super::vars::{self, Com, GlobalVars, Scope, SessionCounters, SessionVars, StatusCounters};
 use crate::storage::{now_us, CommitInfo, Savepoint, Transaction, Volume};
 use crate::value::{Collation, IntKind, SqlType, Value, Warning};
@@ -608,6 +609,9 @@ impl SessionEnv for Env<'_> {
         self.vars.set_last_insert_id(id);
         self.last_insert = Some(id);
     }
+    fn set_user_var(&mut self, name: &str, v: Value) {
+        self.user_vars.insert(name.to_ascii_lowercase(), v);
+    }
 }
 
 fn text_col(name: &str) -> OutColumn {
@@ -824,6 +828,7 @@ impl Session {
             text: stmt_text,
             describe: false,
             corr: Vec::new(),
+            prog: Default::default(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -906,6 +911,7 @@ impl Session {
             text: stmt_text,
             describe: false,
             corr: Vec::new(),
+            prog: Default::default(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -933,6 +939,11 @@ impl Session {
                 return Err(e);
             }
         };
+        if dml.is_none() && !ddl {
+            // A write that is not one loggable statement (CALL): the transaction is
+            // logged as rows.
+            self.stmt_log = None;
+        }
         if let (Some(st), Some(cat)) = (dml, log_catalog) {
             self.log_statement(
                 st,
@@ -1823,7 +1834,7 @@ impl Session {
                 Ok(Output::ok())
             }
             (_, S::Flush { .. }) => Ok(Output::ok()),
-            (_, S::Call(f)) => self.call(f),
+            (_, S::Call(f)) => self.call(f, text, params),
             (_, other) => Err(SqlError::new(
                 1235,
                 format!(
@@ -1834,8 +1845,9 @@ impl Session {
         }
     }
 
-    /// `CALL`: Aurora's binlog configuration procedures.
-    fn call(&mut self, f: &ast::Function) -> SqlResult<Output> {
+    /// `CALL`: Aurora's binlog configuration procedures, then stored procedures. A
+    /// procedure's SELECTs are result sets; the client gets the last one.
+    fn call(&mut self, f: &ast::Function, text: &str, params: Vec<Value>) -> SqlResult<Output> {
         let name = f.name.to_string().replace('`', "").to_ascii_lowercase();
         let args: Vec<String> = match &f.args {
             ast::FunctionArguments::List(l) => l.args.iter().map(|a| a.to_string()).collect(),
@@ -1896,11 +1908,96 @@ impl Session {
                     ]],
                 ))
             }
-            _ => Err(SqlError::new(
-                1305,
-                format!("PROCEDURE {name} does not exist"),
-            )),
+            _ => {
+                let (mut results, _) = self.write(text, params, false, None, |ex| {
+                    ex.call_statement(f)?;
+                    Ok(std::mem::take(&mut ex.prog.results))
+                })?;
+                match results.pop() {
+                    Some(rs) => Ok(Output::Rows(rs)),
+                    None => Ok(Output::ok()),
+                }
+            }
         }
+    }
+
+    /// A session variable's value as text.
+    fn session_var_text(&self, name: &str) -> String {
+        self.vars
+            .get(name, Scope::Session, &self.inst.globals)
+            .ok()
+            .and_then(|v| v.to_value().to_text())
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// What a stored program keeps of the creating session.
+    fn program_env(&self, definer: &Option<front::UserHost>) -> catalog::ProgramEnv {
+        let definer = match definer {
+            Some(u) if u.user != "CURRENT_USER" => format!("{}@{}", u.user, u.host),
+            _ => format!("{}@%", self.user),
+        };
+        catalog::ProgramEnv {
+            definer,
+            sql_mode: self.session_var_text("sql_mode"),
+            charset_client: self.vars.charset_client().charset().to_string(),
+            collation_connection: self.vars.collation_connection().name().to_string(),
+            db_collation: self.vars.collation_database().name().to_string(),
+            created_us: now_us(),
+        }
+    }
+
+    /// Applies SHOW's `LIKE` (to column `like_col`) or `WHERE` (over the result columns).
+    fn show_rows(
+        &mut self,
+        cols: &[&str],
+        data: Vec<Vec<Value>>,
+        filter: &Option<ShowFilter>,
+        like_col: usize,
+    ) -> SqlResult<Output> {
+        let data = match filter {
+            None => data,
+            Some(ShowFilter::Like(p)) => data
+                .into_iter()
+                .filter(|r| {
+                    let t = r[like_col].to_text().unwrap_or_default();
+                    vars::like_match(p, &String::from_utf8_lossy(&t))
+                })
+                .collect(),
+            Some(ShowFilter::Where(e)) => {
+                let scope = ExprScope {
+                    cols: cols
+                        .iter()
+                        .map(|c| ScopeCol {
+                            table: String::new(),
+                            db: String::new(),
+                            org_table: String::new(),
+                            name: c.to_string(),
+                            ty: text_col(c).ty,
+                            nullable: true,
+                        })
+                        .collect(),
+                };
+                self.read(Vec::new(), |ex| {
+                    let (x, _) = Binder {
+                        scope: &scope,
+                        env: ex,
+                        aggs: None,
+                        agg_base: 0,
+                        clause: "where clause",
+                    }
+                    .bind(e)?;
+                    let mut out = Vec::new();
+                    for r in data {
+                        if truth(&x.eval(&r, &ex.cx)?) == Some(true) {
+                            out.push(r);
+                        }
+                    }
+                    Ok(out)
+                })?
+            }
+        };
+        Ok(rows(cols, data))
     }
 
     /// Tells the session which program connected (connection attribute `program_name`).
@@ -2373,6 +2470,34 @@ impl Session {
                 self.write(text, Vec::new(), true, None, |ex| ex.alter_table_options(&db, &name, options))?;
                 Ok(Output::ok())
             }
+            OwnStatement::CreateTrigger(spec) => {
+                let env = self.program_env(&spec.definer);
+                self.write(text, params, true, None, |ex| ex.create_trigger(spec, env))?;
+                Ok(Output::ok())
+            }
+            OwnStatement::CreateRoutine(spec) => {
+                let env = self.program_env(&spec.definer);
+                self.write(text, params, true, None, |ex| ex.create_routine(spec, env))?;
+                Ok(Output::ok())
+            }
+            OwnStatement::CreateEvent(spec) => {
+                let env = self.program_env(&spec.definer);
+                let tz = self.session_var_text("time_zone");
+                self.write(text, params, true, None, |ex| ex.create_event(spec, env, tz))?;
+                Ok(Output::ok())
+            }
+            OwnStatement::DropTrigger { if_exists, name } => {
+                self.write(text, params, true, None, |ex| ex.drop_trigger(name, *if_exists))?;
+                Ok(Output::ok())
+            }
+            OwnStatement::DropRoutine { kind, if_exists, name } => {
+                self.write(text, params, true, None, |ex| ex.drop_routine(*kind, name, *if_exists))?;
+                Ok(Output::ok())
+            }
+            OwnStatement::DropEvent { if_exists, name } => {
+                self.write(text, params, true, None, |ex| ex.drop_event(name, *if_exists))?;
+                Ok(Output::ok())
+            }
             OwnStatement::AsOf { .. } => Err(SqlError::new(1235, "This version of Borealis doesn't yet support 'AS OF' (point-in-time reads arrive with backtrack)")),
             OwnStatement::ChangeSource { .. } | OwnStatement::StartReplica | OwnStatement::StopReplica | OwnStatement::ResetReplica { .. } => {
                 Err(SqlError::new(1235, "This version of Borealis doesn't yet support replication from a source"))
@@ -2815,6 +2940,97 @@ impl Session {
                             vec![vec![s(&d.name), s(&text)]],
                         ))
                     }
+                    front::ShowCreateKind::Trigger => {
+                        let d = need_db(&name.db)?;
+                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let Some(t) = cat.triggers.get(&(d, name.name.clone())) else {
+                            return Err(SqlError::new(1360, "Trigger does not exist"));
+                        };
+                        Ok(rows(
+                            &[
+                                "Trigger",
+                                "sql_mode",
+                                "SQL Original Statement",
+                                "character_set_client",
+                                "collation_connection",
+                                "Database Collation",
+                                "Created",
+                            ],
+                            vec![vec![
+                                s(&t.name),
+                                s(&t.env.sql_mode),
+                                s(&show_create_trigger(t)),
+                                s(&t.env.charset_client),
+                                s(&t.env.collation_connection),
+                                s(&t.env.db_collation),
+                                s(&format!("{}.00", time_text(t.env.created_us))),
+                            ]],
+                        ))
+                    }
+                    front::ShowCreateKind::Function | front::ShowCreateKind::Procedure => {
+                        let (k, kn, col) = if matches!(kind, front::ShowCreateKind::Function) {
+                            ('F', "FUNCTION", "Function")
+                        } else {
+                            ('P', "PROCEDURE", "Procedure")
+                        };
+                        let d = need_db(&name.db)?;
+                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let Some(r) = cat.routine(&d, k, &name.name) else {
+                            return Err(SqlError::new(
+                                1305,
+                                format!("{kn} {} does not exist", name.name),
+                            ));
+                        };
+                        let create = format!("Create {col}");
+                        Ok(rows(
+                            &[
+                                col,
+                                "sql_mode",
+                                &create,
+                                "character_set_client",
+                                "collation_connection",
+                                "Database Collation",
+                            ],
+                            vec![vec![
+                                s(&r.name),
+                                s(&r.env.sql_mode),
+                                s(&show_create_routine(r)),
+                                s(&r.env.charset_client),
+                                s(&r.env.collation_connection),
+                                s(&r.env.db_collation),
+                            ]],
+                        ))
+                    }
+                    front::ShowCreateKind::Event => {
+                        let d = need_db(&name.db)?;
+                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let Some(e) = cat.event(&d, &name.name) else {
+                            return Err(SqlError::new(
+                                1539,
+                                format!("Unknown event '{}'", name.name),
+                            ));
+                        };
+                        Ok(rows(
+                            &[
+                                "Event",
+                                "sql_mode",
+                                "time_zone",
+                                "Create Event",
+                                "character_set_client",
+                                "collation_connection",
+                                "Database Collation",
+                            ],
+                            vec![vec![
+                                s(&e.name),
+                                s(&e.env.sql_mode),
+                                s(&e.time_zone),
+                                s(&show_create_event(e)),
+                                s(&e.env.charset_client),
+                                s(&e.env.collation_connection),
+                                s(&e.env.db_collation),
+                            ]],
+                        ))
+                    }
                     other => Err(SqlError::new(
                         1235,
                         format!(
@@ -3085,58 +3301,152 @@ impl Session {
                 &["Server_id", "Host", "Port", "Master_id"],
                 Vec::new(),
             )),
-            ShowStatement::Events { .. } => Ok(rows(
-                &[
-                    "Db",
-                    "Name",
-                    "Definer",
-                    "Time zone",
-                    "Type",
-                    "Execute at",
-                    "Interval value",
-                    "Interval field",
-                    "Starts",
-                    "Ends",
-                    "Status",
-                    "Originator",
-                    "character_set_client",
-                    "collation_connection",
-                    "Database Collation",
-                ],
-                Vec::new(),
-            )),
-            ShowStatement::RoutineStatus { .. } => Ok(rows(
-                &[
-                    "Db",
-                    "Name",
-                    "Type",
-                    "Definer",
-                    "Modified",
-                    "Created",
-                    "Security_type",
-                    "Comment",
-                    "character_set_client",
-                    "collation_connection",
-                    "Database Collation",
-                ],
-                Vec::new(),
-            )),
-            ShowStatement::Triggers { .. } => Ok(rows(
-                &[
-                    "Trigger",
-                    "Event",
-                    "Table",
-                    "Statement",
-                    "Timing",
-                    "Created",
-                    "sql_mode",
-                    "Definer",
-                    "character_set_client",
-                    "collation_connection",
-                    "Database Collation",
-                ],
-                Vec::new(),
-            )),
+            ShowStatement::Events { db, filter } => {
+                let d = need_db(db)?;
+                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let data = cat
+                    .events
+                    .values()
+                    .filter(|e| e.db == d)
+                    .map(|e| {
+                        let one_time = !e.execute_at.is_empty();
+                        let opt = |v: &str| if v.is_empty() { Value::Null } else { s(v) };
+                        vec![
+                            s(&e.db),
+                            s(&e.name),
+                            s(&e.env.definer),
+                            s(&e.time_zone),
+                            s(if one_time { "ONE TIME" } else { "RECURRING" }),
+                            opt(&e.execute_at),
+                            opt(&e.interval_value),
+                            opt(&e.interval_field),
+                            opt(&e.starts),
+                            opt(&e.ends),
+                            s(&e.status),
+                            s(&self.inst.globals.info().server_id.to_string()),
+                            s(&e.env.charset_client),
+                            s(&e.env.collation_connection),
+                            s(&e.env.db_collation),
+                        ]
+                    })
+                    .collect();
+                self.show_rows(
+                    &[
+                        "Db",
+                        "Name",
+                        "Definer",
+                        "Time zone",
+                        "Type",
+                        "Execute at",
+                        "Interval value",
+                        "Interval field",
+                        "Starts",
+                        "Ends",
+                        "Status",
+                        "Originator",
+                        "character_set_client",
+                        "collation_connection",
+                        "Database Collation",
+                    ],
+                    data,
+                    filter,
+                    1,
+                )
+            }
+            ShowStatement::RoutineStatus { kind, filter } => {
+                let k = match kind {
+                    front::RoutineKind::Function => Some('F'),
+                    front::RoutineKind::Procedure => Some('P'),
+                    _ => None,
+                };
+                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let data = cat
+                    .routines
+                    .values()
+                    .filter(|r| Some(r.kind) == k)
+                    .map(|r| {
+                        vec![
+                            s(&r.db),
+                            s(&r.name),
+                            s(r.kind_name()),
+                            s(&r.env.definer),
+                            s(&time_text(r.env.created_us)),
+                            s(&time_text(r.env.created_us)),
+                            s(&r.security),
+                            s(&r.comment),
+                            s(&r.env.charset_client),
+                            s(&r.env.collation_connection),
+                            s(&r.env.db_collation),
+                        ]
+                    })
+                    .collect();
+                self.show_rows(
+                    &[
+                        "Db",
+                        "Name",
+                        "Type",
+                        "Definer",
+                        "Modified",
+                        "Created",
+                        "Security_type",
+                        "Comment",
+                        "character_set_client",
+                        "collation_connection",
+                        "Database Collation",
+                    ],
+                    data,
+                    filter,
+                    1,
+                )
+            }
+            ShowStatement::Triggers { db, filter } => {
+                let d = need_db(db)?;
+                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let mut trgs: Vec<_> = cat.triggers.values().filter(|t| t.db == d).collect();
+                let rank = |t: &catalog::TriggerDef| {
+                    let ev = ["INSERT", "UPDATE", "DELETE"]
+                        .iter()
+                        .position(|e| *e == t.event);
+                    (t.table.clone(), ev, t.timing != "BEFORE", t.order)
+                };
+                trgs.sort_by_key(|t| rank(t));
+                let data = trgs
+                    .into_iter()
+                    .map(|t| {
+                        vec![
+                            s(&t.name),
+                            s(&t.event),
+                            s(&t.table),
+                            s(&t.body),
+                            s(&t.timing),
+                            s(&format!("{}.00", time_text(t.env.created_us))),
+                            s(&t.env.sql_mode),
+                            s(&t.env.definer),
+                            s(&t.env.charset_client),
+                            s(&t.env.collation_connection),
+                            s(&t.env.db_collation),
+                        ]
+                    })
+                    .collect();
+                self.show_rows(
+                    &[
+                        "Trigger",
+                        "Event",
+                        "Table",
+                        "Statement",
+                        "Timing",
+                        "Created",
+                        "sql_mode",
+                        "Definer",
+                        "character_set_client",
+                        "collation_connection",
+                        "Database Collation",
+                    ],
+                    data,
+                    filter,
+                    2,
+                )
+            }
             ShowStatement::Plugins => Ok(rows(
                 &["Name", "Status", "Type", "Library", "License"],
                 vec![vec![
