@@ -788,7 +788,8 @@ fn borealis_cli_clones_lists_and_deletes() {
 }
 
 /// Point-in-time restore: RestoreDBClusterToPointInTime with RestoreToTime gives the state
-/// after the last commit at or before that time, for times recorded between commits.
+/// after the last commit at or before that time, for times recorded between commits; and
+/// `SELECT … AS OF TIMESTAMP` on the source reads that same state.
 #[test]
 fn restore_to_point_in_time_gives_the_state_at_each_recorded_time() {
     let b = Borealis::start("clone-pitr");
@@ -864,7 +865,34 @@ fn restore_to_point_in_time_gives_the_state_at_each_recorded_time() {
             "checksum",
         );
         assert_eq!(&got, sum, "restore to {at} (after statement {i})");
+        // AS OF on the source reads the same state as the restored cluster, joins too.
+        let q = "SELECT COUNT(*), COALESCE(SUM(a.v), 0), COALESCE(SUM(b.id), 0) FROM p.t a JOIN p.t b ON a.id = b.id";
+        let restored = ok(
+            mysql(port, "admin", PASSWORD, &["-N", "-B", "-e", q], ""),
+            "restored",
+        );
+        let ts = at.replace('T', " ").replace('Z', "");
+        let as_of = sql(
+            &b,
+            &format!(
+                "SELECT COUNT(*), COALESCE(SUM(a.v), 0), COALESCE(SUM(b.id), 0) \
+                 FROM p.t AS OF TIMESTAMP '{ts}' a JOIN p.t AS OF TIMESTAMP '{ts}' b ON a.id = b.id"
+            ),
+        );
+        assert_eq!(as_of, restored, "AS OF {ts}");
     }
+    let out = b.mysql(
+        &[
+            "-e",
+            "SELECT * FROM p.t AS OF TIMESTAMP '2001-01-01 00:00:00'",
+        ],
+        "",
+    );
+    assert!(
+        text(&out.stderr).contains("ERROR 1210"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = b.aws(&[
         "restore-db-cluster-to-point-in-time",
         "--source-db-cluster-identifier",

@@ -1844,6 +1844,19 @@ impl Binder<'_> {
                 });
             }
         }
+        // NOW(fsp), CURTIME(fsp), UTC_TIMESTAMP(fsp) with a constant fsp carry it in
+        // their type, so the client sees the fraction (MySQL).
+        if let (Some(Expr::Lit(Value::Int(fsp))), true) = (
+            bound.first(),
+            matches!(func, Func::Now | Func::UtcTimestamp | Func::CurTime),
+        ) {
+            let fsp = (*fsp).clamp(0, 6) as u8;
+            ty = match ty {
+                Some(SqlType::DateTime { .. }) => Some(SqlType::DateTime { fsp }),
+                Some(SqlType::Time { .. }) => Some(SqlType::Time { fsp }),
+                other => other,
+            };
+        }
         Ok((Expr::Func(func, bound), ty))
     }
 }

@@ -753,8 +753,9 @@ pub enum OwnStatement {
         /// Routine name.
         name: TableName,
     },
-    /// A SELECT using MariaDB's `[FOR SYSTEM_TIME] AS OF [TIMESTAMP] expr` after a table.
-    /// `statement` is the query with the clause removed. Detected only; not executed yet.
+    /// A SELECT using MariaDB's `[FOR SYSTEM_TIME] AS OF [TIMESTAMP] expr` after a table
+    /// (after several, all with the same time). `statement` is the query with the clauses
+    /// removed; it reads the cluster as of that time (its timeline).
     AsOf {
         /// The query without the clause.
         statement: Box<Statement>,
@@ -1296,6 +1297,24 @@ fn parse_as_of(tokens: &[TokenWithSpan]) -> Option<Result<Parsed, ParserError>> 
     let expr_end = expr_at + sub.index();
     let mut rest: Vec<TokenWithSpan> = tokens[..sig[start]].to_vec();
     rest.extend_from_slice(tokens.get(expr_end..).unwrap_or(&[]));
+    // More tables with their own clause (a join read at one time): the same time for
+    // every table, since the statement reads one snapshot.
+    if let Some(more) = parse_as_of(&rest) {
+        return Some(more.and_then(|p| match p {
+            Parsed::Own(OwnStatement::AsOf {
+                statement,
+                timestamp: other,
+            }) if other.to_string() == timestamp.to_string() => {
+                Ok(Parsed::Own(OwnStatement::AsOf {
+                    statement,
+                    timestamp,
+                }))
+            }
+            _ => Err(ParserError::ParserError(
+                "every AS OF in one statement must name the same time".into(),
+            )),
+        }));
+    }
     Some(parse_with_sqlparser(rest).map(|statement| {
         Parsed::Own(OwnStatement::AsOf {
             statement: Box::new(statement),

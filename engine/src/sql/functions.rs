@@ -717,15 +717,23 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
             // MySQL truncates the statement's start time to `fsp` digits.
             Value::DateTime(cx.now.truncate_fsp(fsp))
         }
-        UtcTimestamp => DateTime::from_unix_micros(cx.now_us)
-            .map(Value::DateTime)
-            .unwrap_or(Value::Null),
+        UtcTimestamp => {
+            let fsp = int_arg(arg(0)).unwrap_or(0).clamp(0, 6) as u8;
+            DateTime::from_unix_micros(cx.now_us)
+                .map(|d| Value::DateTime(d.truncate_fsp(fsp)))
+                .unwrap_or(Value::Null)
+        }
         CurDate => Value::Date(cx.now.date),
-        CurTime => Value::Time(Time::from_micros(
-            i64::from(cx.now.hour) * 3_600_000_000
-                + i64::from(cx.now.minute) * 60_000_000
-                + i64::from(cx.now.second) * 1_000_000,
-        )),
+        CurTime => {
+            let fsp = int_arg(arg(0)).unwrap_or(0).clamp(0, 6) as u8;
+            let now = cx.now.truncate_fsp(fsp);
+            Value::Time(Time::from_micros(
+                i64::from(now.hour) * 3_600_000_000
+                    + i64::from(now.minute) * 60_000_000
+                    + i64::from(now.second) * 1_000_000
+                    + i64::from(now.micro),
+            ))
+        }
         UnixTimestamp => {
             if a.is_empty() {
                 Value::Int(cx.now_us.div_euclid(1_000_000))

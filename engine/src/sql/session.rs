@@ -837,6 +837,106 @@ impl Session {
         out
     }
 
+    /// `SELECT … FROM t AS OF [TIMESTAMP] expr`: the query reads the cluster as it was
+    /// after the last commit at or before that time (in the session time zone), from
+    /// the cluster's timeline; a time before its retained history is error 1210.
+    fn select_as_of(
+        &mut self,
+        statement: &ast::Statement,
+        timestamp: &ast::Expr,
+        params: Vec<Value>,
+    ) -> SqlResult<Output> {
+        let ast::Statement::Query(q) = statement else {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support AS OF outside SELECT",
+            ));
+        };
+        let v = self.read(Vec::new(), |ex| ex.const_expr(timestamp))?;
+        let dt = match &v {
+            Value::DateTime(d) => Some(*d),
+            Value::Date(d) => Some(crate::value::temporal::DateTime {
+                date: *d,
+                ..Default::default()
+            }),
+            Value::Null => None,
+            other => other
+                .to_text()
+                .and_then(|t| crate::value::temporal::parse_datetime(&t))
+                .map(|p| p.0),
+        };
+        let shown = v
+            .to_text()
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_else(|| "NULL".into());
+        let dt = dt.ok_or_else(|| {
+            SqlError::new(
+                1292,
+                format!("Incorrect datetime value: '{shown}' for AS OF"),
+            )
+        })?;
+        let us = dt.to_unix_micros() - i64::from(self.vars.time_zone_offset()) * 1_000_000;
+        let us = u64::try_from(us).map_err(|_| {
+            SqlError::new(
+                1210,
+                format!("Incorrect arguments to AS OF: '{shown}' is before 1970"),
+            )
+        })?;
+        let cluster = &self.inst.sql.cluster;
+        let snap = cluster
+            .snapshot_at(crate::storage::PointInTime::Time(us))
+            .map_err(|e| {
+                let earliest = cluster.info().earliest_restorable_us;
+                let earliest = crate::value::temporal::DateTime::from_unix_micros(
+                    i64::try_from(earliest).unwrap_or(0)
+                        + i64::from(self.vars.time_zone_offset()) * 1_000_000,
+                );
+                SqlError::new(
+                    1210,
+                    format!(
+                        "Incorrect arguments to AS OF: '{shown}' is outside this cluster's \
+                         history, which starts at '{}' ({e})",
+                        earliest.map(|d| d.format(6)).unwrap_or_default()
+                    ),
+                )
+            })?;
+        let rs = self.read_at(params, snap, |ex| ex.query(q))?;
+        Ok(Output::Rows(rs))
+    }
+
+    /// [`Session::read`] on a given snapshot (AS OF) instead of the session's.
+    fn read_at<T>(
+        &mut self,
+        params: Vec<Value>,
+        snap: crate::storage::Snapshot,
+        f: impl FnOnce(&mut Exec) -> SqlResult<T>,
+    ) -> SqlResult<T> {
+        let cx = self.eval_cx();
+        let sql = self.inst.sql.clone();
+        let stmt_text = self.text.clone();
+        let (mut env, _) = self.env();
+        let reader = Reader::Snap(snap);
+        let catalog = load_catalog(&sql, &reader)?;
+        let mut ex = Exec {
+            shared: &sql,
+            reader,
+            catalog,
+            session: &mut env,
+            params,
+            next_param: 0,
+            cx,
+            text: stmt_text,
+            describe: false,
+            corr: Vec::new(),
+            prog: Default::default(),
+        };
+        let out = f(&mut ex);
+        let warnings = ex.cx.warnings.take();
+        drop(ex);
+        self.warnings.extend(warnings);
+        out
+    }
+
     /// Runs a writing statement: in the open transaction (rolled back to the
     /// statement start on error) or as its own autocommitted transaction.
     fn write<T>(
@@ -2195,20 +2295,31 @@ impl Session {
             OwnStatement::Empty => Ok(Output::ok()),
             OwnStatement::PrepareText { name, source } => {
                 let text = match self.read(params.clone(), |ex| ex.const_expr(source))? {
-                    Value::Bytes(b) => String::from_utf8(b).map_err(|_| SqlError::new(1300, "Invalid utf8mb4 character string in PREPARE"))?,
+                    Value::Bytes(b) => String::from_utf8(b).map_err(|_| {
+                        SqlError::new(1300, "Invalid utf8mb4 character string in PREPARE")
+                    })?,
                     Value::Null => "NULL".to_string(),
-                    other => String::from_utf8_lossy(&other.to_text().unwrap_or_default()).into_owned(),
+                    other => {
+                        String::from_utf8_lossy(&other.to_text().unwrap_or_default()).into_owned()
+                    }
                 };
                 let (id, _, _) = self.prepare(&text)?;
                 let key = name.to_ascii_lowercase();
                 if let Some(old) = self.named.insert(key, id) {
                     self.prepared.remove(&old);
                 }
-                Ok(Output::Ok { affected: 0, last_insert_id: 0, info: "Statement prepared".into() })
+                Ok(Output::Ok {
+                    affected: 0,
+                    last_insert_id: 0,
+                    info: "Statement prepared".into(),
+                })
             }
             OwnStatement::ExecuteText { name, using } => {
                 let Some(&id) = self.named.get(&name.to_ascii_lowercase()) else {
-                    return Err(SqlError::new(1243, format!("Unknown prepared statement handler ({name}) given to EXECUTE")));
+                    return Err(SqlError::new(
+                        1243,
+                        format!("Unknown prepared statement handler ({name}) given to EXECUTE"),
+                    ));
                 };
                 let mut vals = Vec::with_capacity(using.len());
                 for e in using {
@@ -2216,12 +2327,20 @@ impl Session {
                 }
                 self.execute_prepared(id, vals)
             }
-            OwnStatement::DeallocatePrepare(name) => match self.named.remove(&name.to_ascii_lowercase()) {
+            OwnStatement::DeallocatePrepare(name) => match self
+                .named
+                .remove(&name.to_ascii_lowercase())
+            {
                 Some(id) => {
                     self.prepared.remove(&id);
                     Ok(Output::ok())
                 }
-                None => Err(SqlError::new(1243, format!("Unknown prepared statement handler ({name}) given to DEALLOCATE PREPARE"))),
+                None => Err(SqlError::new(
+                    1243,
+                    format!(
+                        "Unknown prepared statement handler ({name}) given to DEALLOCATE PREPARE"
+                    ),
+                )),
             },
             OwnStatement::Begin | OwnStatement::StartTransaction { .. } => {
                 self.implicit_commit()?;
@@ -2244,7 +2363,8 @@ impl Session {
                 }
                 if let Some(t) = &self.txn {
                     let sp = t.savepoint();
-                    self.savepoints.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                    self.savepoints
+                        .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
                     self.savepoints.push((name.clone(), sp));
                 }
                 if !self.explicit {
@@ -2254,7 +2374,10 @@ impl Session {
                 Ok(Output::ok())
             }
             OwnStatement::RollbackTo(name) => {
-                let pos = self.savepoints.iter().position(|(n, _)| n.eq_ignore_ascii_case(name));
+                let pos = self
+                    .savepoints
+                    .iter()
+                    .position(|(n, _)| n.eq_ignore_ascii_case(name));
                 match (pos, self.txn.as_mut()) {
                     (Some(i), Some(t)) => {
                         t.rollback_to(self.savepoints[i].1);
@@ -2263,28 +2386,43 @@ impl Session {
                         self.savepoints.truncate(i + 1);
                         Ok(Output::ok())
                     }
-                    _ => Err(SqlError::new(1305, format!("SAVEPOINT {name} does not exist"))),
+                    _ => Err(SqlError::new(
+                        1305,
+                        format!("SAVEPOINT {name} does not exist"),
+                    )),
                 }
             }
-            OwnStatement::Release(name) => match self.savepoints.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            OwnStatement::Release(name) => match self
+                .savepoints
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
                 Some(i) => {
                     self.savepoints.truncate(i);
                     Ok(Output::ok())
                 }
-                None => Err(SqlError::new(1305, format!("SAVEPOINT {name} does not exist"))),
+                None => Err(SqlError::new(
+                    1305,
+                    format!("SAVEPOINT {name} does not exist"),
+                )),
             },
             OwnStatement::Set(assignments) => {
                 for a in assignments {
                     let value = match &a.value {
                         FrontSetValue::Default => None,
                         FrontSetValue::Expr(e) => Some(match e {
-                            ast::Expr::Identifier(i) if i.quote_style.is_none() && !i.value.starts_with('@') => s(&i.value),
+                            ast::Expr::Identifier(i)
+                                if i.quote_style.is_none() && !i.value.starts_with('@') =>
+                            {
+                                s(&i.value)
+                            }
                             other => self.read(params.clone(), |ex| ex.const_expr(other))?,
                         }),
                     };
                     match &a.target {
                         SetTarget::User(name) => {
-                            self.user_vars.insert(name.to_ascii_lowercase(), value.unwrap_or(Value::Null));
+                            self.user_vars
+                                .insert(name.to_ascii_lowercase(), value.unwrap_or(Value::Null));
                         }
                         SetTarget::System { scope, name } => {
                             let sv = match &value {
@@ -2301,11 +2439,20 @@ impl Session {
                                 Ok(None) => {}
                                 Err(e) => return Err(SqlError::new(e.code(), e.message())),
                             }
-                            if name.eq_ignore_ascii_case("binlog_checksum") && scope == Scope::Global {
+                            if name.eq_ignore_ascii_case("binlog_checksum")
+                                && scope == Scope::Global
+                            {
                                 // As MySQL: the binlog rotates and the new file uses it.
                                 if let Some(bl) = &self.inst.binlog {
-                                    let v = self.inst.globals.get("binlog_checksum").map(|v| v.show_text()).unwrap_or_default();
-                                    bl.set_checksum(crate::binlog::Checksum::from_name(&v).unwrap_or_default())?;
+                                    let v = self
+                                        .inst
+                                        .globals
+                                        .get("binlog_checksum")
+                                        .map(|v| v.show_text())
+                                        .unwrap_or_default();
+                                    bl.set_checksum(
+                                        crate::binlog::Checksum::from_name(&v).unwrap_or_default(),
+                                    )?;
                                 }
                             }
                             if name.eq_ignore_ascii_case("autocommit") && scope == Scope::Session {
@@ -2321,11 +2468,15 @@ impl Session {
             }
             OwnStatement::SetNames { charset, collation } => {
                 let cs = charset.clone().unwrap_or_else(|| "utf8mb4".into());
-                self.vars.set_names(&cs, collation.as_deref()).map_err(|e| SqlError::new(e.code(), e.message()))?;
+                self.vars
+                    .set_names(&cs, collation.as_deref())
+                    .map_err(|e| SqlError::new(e.code(), e.message()))?;
                 Ok(Output::ok())
             }
             OwnStatement::SetCharacterSet(cs) => {
-                self.vars.set_character_set(cs.as_deref().unwrap_or("utf8mb4")).map_err(|e| SqlError::new(e.code(), e.message()))?;
+                self.vars
+                    .set_character_set(cs.as_deref().unwrap_or("utf8mb4"))
+                    .map_err(|e| SqlError::new(e.code(), e.message()))?;
                 Ok(Output::ok())
             }
             OwnStatement::SetTransaction { .. } => Ok(Output::ok()),
@@ -2337,14 +2488,26 @@ impl Session {
                 let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
                 let mut want: Vec<((String, String), bool)> = Vec::new();
                 for it in items {
-                    let db = it.table.db.clone().or_else(|| self.db.clone()).ok_or_else(|| SqlError::new(1046, "No database selected"))?;
-                    if cat.table(&db, &it.table.name).is_none() && cat.view(&db, &it.table.name).is_none() {
-                        return Err(SqlError::new(1146, format!("Table '{db}.{}' doesn't exist", it.table.name)));
+                    let db = it
+                        .table
+                        .db
+                        .clone()
+                        .or_else(|| self.db.clone())
+                        .ok_or_else(|| SqlError::new(1046, "No database selected"))?;
+                    if cat.table(&db, &it.table.name).is_none()
+                        && cat.view(&db, &it.table.name).is_none()
+                    {
+                        return Err(SqlError::new(
+                            1146,
+                            format!("Table '{db}.{}' doesn't exist", it.table.name),
+                        ));
                     }
                     let write = matches!(it.kind, front::LockKind::Write { .. });
                     want.push(((db, it.table.name.clone()), write));
                 }
-                self.inst.locks.lock_tables(self.conn_id, &want, self.lock_timeout())?;
+                self.inst
+                    .locks
+                    .lock_tables(self.conn_id, &want, self.lock_timeout())?;
                 let mut held: HashMap<(String, String), bool> = HashMap::new();
                 for (k, w) in want {
                     let e = held.entry(k).or_insert(false);
@@ -2365,7 +2528,11 @@ impl Session {
             }
             OwnStatement::DisableKeys(_) | OwnStatement::EnableKeys(_) => Ok(Output::ok()),
             OwnStatement::Show(sh) => self.show(sh),
-            OwnStatement::Describe { table, .. } => self.show(&ShowStatement::Columns { full: false, table: table.clone(), filter: None }),
+            OwnStatement::Describe { table, .. } => self.show(&ShowStatement::Columns {
+                full: false,
+                table: table.clone(),
+                filter: None,
+            }),
             OwnStatement::Checksum { tables, .. } => self.checksum(tables),
             OwnStatement::Do(exprs) => {
                 for e in exprs {
@@ -2373,34 +2540,59 @@ impl Session {
                 }
                 Ok(Output::ok())
             }
-            OwnStatement::CreateUser { if_not_exists, users, .. } => self.users_ddl(text, |cat, tx| {
+            OwnStatement::CreateUser {
+                if_not_exists,
+                users,
+                ..
+            } => self.users_ddl(text, |cat, tx| {
                 for u in users {
                     let key = (u.user.user.clone(), u.user.host.clone());
                     if cat.users.contains_key(&key) {
                         if *if_not_exists {
                             continue;
                         }
-                        return Err(SqlError::new(1396, format!("Operation CREATE USER failed for '{}'@'{}'", key.0, key.1)));
+                        return Err(SqlError::new(
+                            1396,
+                            format!("Operation CREATE USER failed for '{}'@'{}'", key.0, key.1),
+                        ));
                     }
-                    let d = UserDef { user: key.0.clone(), host: key.1.clone(), auth_stage2: password_stage2(u.password.as_deref().unwrap_or("")), ..Default::default() };
-                    tx.put(CATALOG_TREE, &catalog::user_key(&key.0, &key.1), &catalog::encode_user(&d))?;
+                    let d = UserDef {
+                        user: key.0.clone(),
+                        host: key.1.clone(),
+                        auth_stage2: password_stage2(u.password.as_deref().unwrap_or("")),
+                        ..Default::default()
+                    };
+                    tx.put(
+                        CATALOG_TREE,
+                        &catalog::user_key(&key.0, &key.1),
+                        &catalog::encode_user(&d),
+                    )?;
                 }
                 Ok(())
             }),
-            OwnStatement::AlterUser { if_exists, users, .. } => self.users_ddl(text, |cat, tx| {
+            OwnStatement::AlterUser {
+                if_exists, users, ..
+            } => self.users_ddl(text, |cat, tx| {
                 for u in users {
                     let key = (u.user.user.clone(), u.user.host.clone());
                     let Some(d) = cat.users.get(&key) else {
                         if *if_exists {
                             continue;
                         }
-                        return Err(SqlError::new(1396, format!("Operation ALTER USER failed for '{}'@'{}'", key.0, key.1)));
+                        return Err(SqlError::new(
+                            1396,
+                            format!("Operation ALTER USER failed for '{}'@'{}'", key.0, key.1),
+                        ));
                     };
                     let mut d = d.clone();
                     if let Some(p) = &u.password {
                         d.auth_stage2 = password_stage2(p);
                     }
-                    tx.put(CATALOG_TREE, &catalog::user_key(&key.0, &key.1), &catalog::encode_user(&d))?;
+                    tx.put(
+                        CATALOG_TREE,
+                        &catalog::user_key(&key.0, &key.1),
+                        &catalog::encode_user(&d),
+                    )?;
                 }
                 Ok(())
             }),
@@ -2410,7 +2602,10 @@ impl Session {
                         if *if_exists {
                             continue;
                         }
-                        return Err(SqlError::new(1396, format!("Operation DROP USER failed for '{}'@'{}'", u.user, u.host)));
+                        return Err(SqlError::new(
+                            1396,
+                            format!("Operation DROP USER failed for '{}'@'{}'", u.user, u.host),
+                        ));
                     }
                     tx.delete(CATALOG_TREE, &catalog::user_key(&u.user, &u.host))?;
                 }
@@ -2444,15 +2639,32 @@ impl Session {
                         })?;
                         for ix in &def.indexes {
                             let mut n = 0u64;
-                            for kv in ex.reader.range(ix.tree, std::ops::Bound::Unbounded, std::ops::Bound::Unbounded, false)? {
+                            for kv in ex.reader.range(
+                                ix.tree,
+                                std::ops::Bound::Unbounded,
+                                std::ops::Bound::Unbounded,
+                                false,
+                            )? {
                                 let (_, pk) = kv?;
                                 if ex.reader.get(def.tree, &pk)?.is_none() {
-                                    return Ok(("error", format!("Index '{}' has an entry for a missing row", ix.name)));
+                                    return Ok((
+                                        "error",
+                                        format!(
+                                            "Index '{}' has an entry for a missing row",
+                                            ix.name
+                                        ),
+                                    ));
                                 }
                                 n += 1;
                             }
                             if n != rows_n {
-                                return Ok(("error", format!("Index '{}' has {n} entries for {rows_n} rows", ix.name)));
+                                return Ok((
+                                    "error",
+                                    format!(
+                                        "Index '{}' has {n} entries for {rows_n} rows",
+                                        ix.name
+                                    ),
+                                ));
                             }
                         }
                         Ok(("status", "OK".to_string()))
@@ -2465,9 +2677,15 @@ impl Session {
                 Ok(rows(&["Table", "Op", "Msg_type", "Msg_text"], data))
             }
             OwnStatement::AlterTableOptions { table, options } => {
-                let db = table.db.clone().or_else(|| self.db.clone()).ok_or_else(|| SqlError::new(1046, "No database selected"))?;
+                let db = table
+                    .db
+                    .clone()
+                    .or_else(|| self.db.clone())
+                    .ok_or_else(|| SqlError::new(1046, "No database selected"))?;
                 let name = table.name.clone();
-                self.write(text, Vec::new(), true, None, |ex| ex.alter_table_options(&db, &name, options))?;
+                self.write(text, Vec::new(), true, None, |ex| {
+                    ex.alter_table_options(&db, &name, options)
+                })?;
                 Ok(Output::ok())
             }
             OwnStatement::CreateTrigger(spec) => {
@@ -2483,26 +2701,47 @@ impl Session {
             OwnStatement::CreateEvent(spec) => {
                 let env = self.program_env(&spec.definer);
                 let tz = self.session_var_text("time_zone");
-                self.write(text, params, true, None, |ex| ex.create_event(spec, env, tz))?;
+                self.write(text, params, true, None, |ex| {
+                    ex.create_event(spec, env, tz)
+                })?;
                 Ok(Output::ok())
             }
             OwnStatement::DropTrigger { if_exists, name } => {
-                self.write(text, params, true, None, |ex| ex.drop_trigger(name, *if_exists))?;
+                self.write(text, params, true, None, |ex| {
+                    ex.drop_trigger(name, *if_exists)
+                })?;
                 Ok(Output::ok())
             }
-            OwnStatement::DropRoutine { kind, if_exists, name } => {
-                self.write(text, params, true, None, |ex| ex.drop_routine(*kind, name, *if_exists))?;
+            OwnStatement::DropRoutine {
+                kind,
+                if_exists,
+                name,
+            } => {
+                self.write(text, params, true, None, |ex| {
+                    ex.drop_routine(*kind, name, *if_exists)
+                })?;
                 Ok(Output::ok())
             }
             OwnStatement::DropEvent { if_exists, name } => {
-                self.write(text, params, true, None, |ex| ex.drop_event(name, *if_exists))?;
+                self.write(text, params, true, None, |ex| {
+                    ex.drop_event(name, *if_exists)
+                })?;
                 Ok(Output::ok())
             }
-            OwnStatement::AsOf { .. } => Err(SqlError::new(1235, "This version of Borealis doesn't yet support 'AS OF' (point-in-time reads arrive with backtrack)")),
-            OwnStatement::ChangeSource { .. } | OwnStatement::StartReplica | OwnStatement::StopReplica | OwnStatement::ResetReplica { .. } => {
-                Err(SqlError::new(1235, "This version of Borealis doesn't yet support replication from a source"))
-            }
-            OwnStatement::ResetMaster | OwnStatement::PurgeLogsTo(_) | OwnStatement::PurgeLogsBefore(_) => {
+            OwnStatement::AsOf {
+                statement,
+                timestamp,
+            } => self.select_as_of(statement, timestamp, params),
+            OwnStatement::ChangeSource { .. }
+            | OwnStatement::StartReplica
+            | OwnStatement::StopReplica
+            | OwnStatement::ResetReplica { .. } => Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support replication from a source",
+            )),
+            OwnStatement::ResetMaster
+            | OwnStatement::PurgeLogsTo(_)
+            | OwnStatement::PurgeLogsBefore(_) => {
                 let Some(bl) = self.inst.binlog.clone() else {
                     return Err(SqlError::new(1381, "You are not using binary logging"));
                 };
@@ -2512,14 +2751,22 @@ impl Session {
                     OwnStatement::PurgeLogsBefore(e) => {
                         let v = self.read(params, |ex| ex.const_expr(e))?;
                         let t = super::binlog::unix_time_of(&v, self.vars.time_zone_offset())
-                            .ok_or_else(|| SqlError::new(1210, "Incorrect arguments to PURGE LOGS BEFORE"))?;
+                            .ok_or_else(|| {
+                                SqlError::new(1210, "Incorrect arguments to PURGE LOGS BEFORE")
+                            })?;
                         bl.purge_before(t)?
                     }
                     _ => {}
                 }
                 Ok(Output::ok())
             }
-            other => Err(SqlError::new(1235, format!("This version of Borealis doesn't yet support '{}'", first_words(&format!("{other:?}"))))),
+            other => Err(SqlError::new(
+                1235,
+                format!(
+                    "This version of Borealis doesn't yet support '{}'",
+                    first_words(&format!("{other:?}"))
+                ),
+            )),
         }
     }
 
