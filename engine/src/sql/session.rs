@@ -2327,21 +2327,20 @@ impl Session {
                 }
                 self.execute_prepared(id, vals)
             }
-            OwnStatement::DeallocatePrepare(name) => match self
-                .named
-                .remove(&name.to_ascii_lowercase())
-            {
-                Some(id) => {
-                    self.prepared.remove(&id);
-                    Ok(Output::ok())
-                }
-                None => Err(SqlError::new(
-                    1243,
-                    format!(
+            OwnStatement::DeallocatePrepare(name) => {
+                match self.named.remove(&name.to_ascii_lowercase()) {
+                    Some(id) => {
+                        self.prepared.remove(&id);
+                        Ok(Output::ok())
+                    }
+                    None => Err(SqlError::new(
+                        1243,
+                        format!(
                         "Unknown prepared statement handler ({name}) given to DEALLOCATE PREPARE"
                     ),
-                )),
-            },
+                    )),
+                }
+            }
             OwnStatement::Begin | OwnStatement::StartTransaction { .. } => {
                 self.implicit_commit()?;
                 self.txn = Some(self.begin_txn());
