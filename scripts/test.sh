@@ -20,7 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 # The AWS CLI (v1, from PyPI) drives the RDS API in the clone tests.
-if ! command -v aws >/dev/null 2>&1; then
+if ! python3 -c 'import awscli' >/dev/null 2>&1; then
   echo "== installing awscli (pip)"
   python3 -m pip install --quiet awscli
 fi

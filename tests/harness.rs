@@ -164,7 +164,7 @@ impl Borealis {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Runs `aws --endpoint-url http://127.0.0.1:API rds ARGS` (awscli from PyPI) with
+    /// Runs `aws --endpoint-url http://127.0.0.1:API rds ARGS` (awscli v1 from PyPI) with
     /// test credentials; returns its output.
     pub fn aws(&self, args: &[&str]) -> Output {
         self.aws_as(("test-key", "test-secret"), args)
@@ -172,8 +172,12 @@ impl Borealis {
 
     /// [`Borealis::aws`] signing with the given access key and secret.
     pub fn aws_as(&self, keys: (&str, &str), args: &[&str]) -> Output {
-        Command::new("aws")
+        // `python3 -m awscli` is the `aws` command without depending on where pip put its
+        // entry script (a pyenv shim may not exist until `pyenv rehash`).
+        Command::new("python3")
             .args([
+                "-m",
+                "awscli",
                 "--endpoint-url",
                 &format!("http://127.0.0.1:{}", self.api_port),
                 "rds",
@@ -186,7 +190,7 @@ impl Borealis {
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .output()
-            .expect("the AWS CLI (pip install awscli) is needed")
+            .expect("python3 with the AWS CLI (pip install awscli) is needed")
     }
 
     /// One unsigned RDS Query API call over plain HTTP: (HTTP status, XML body).
