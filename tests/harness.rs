@@ -193,6 +193,19 @@ impl Borealis {
             .expect("python3 with the AWS CLI (pip install awscli) is needed")
     }
 
+    /// CreateDBInstance `id` on `cluster` through the raw API; its port once it listens.
+    pub fn api_instance(&self, cluster: &str, id: &str) -> u16 {
+        let (status, xml) = self.api(&[
+            ("Action", "CreateDBInstance"),
+            ("DBInstanceIdentifier", id),
+            ("DBClusterIdentifier", cluster),
+        ]);
+        assert_eq!(status, 200, "{xml}");
+        let port: u16 = xml_value(&xml, "Port").unwrap().parse().unwrap();
+        wait_listening(port);
+        port
+    }
+
     /// One unsigned RDS Query API call over plain HTTP: (HTTP status, XML body).
     pub fn api(&self, params: &[(&str, &str)]) -> (u16, String) {
         use std::io::Read;
@@ -223,6 +236,15 @@ impl Borealis {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         (status, body.to_string())
+    }
+}
+
+/// Waits up to 30 s until something accepts connections on `port` of 127.0.0.1.
+pub fn wait_listening(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on port {port}");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -643,23 +643,9 @@ fn replica_seeded_from_a_clone_continues_at_its_coordinate() {
         .unwrap()
         .parse()
         .unwrap();
-    let (status, xml) = b.api(&[
-        ("Action", "CreateDBInstance"),
-        ("DBInstanceIdentifier", "rehearsal-1"),
-        ("DBClusterIdentifier", "rehearsal"),
-    ]);
-    assert_eq!(status, 200, "{xml}");
-    let clone_port: u16 = xml_value(&xml, "Port").unwrap().parse().unwrap();
+    let clone_port = b.api_instance("rehearsal", "rehearsal-1");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     writer.join().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", clone_port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the clone's instance did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
     // The clone's status variables say the same coordinate.
     let st = text(
         &mysql(

@@ -534,17 +534,21 @@ impl BinlogDir {
         Ok(gone)
     }
 
-    /// `PURGE BINARY LOGS TO 'name'`: removes every file before `name` (never the active
-    /// one). Returns the removed files.
-    pub fn purge_to(&self, name: &str) -> Result<Vec<String>> {
-        let mut st = self.lock();
-        let idx = st
-            .files
+    /// Where `name` is in the index.
+    fn index_of(st: &State, name: &str) -> Result<usize> {
+        st.files
             .iter()
             .position(|f| f == name)
             .ok_or_else(|| BinlogError::NotFound {
                 name: name.to_string(),
-            })?;
+            })
+    }
+
+    /// `PURGE BINARY LOGS TO 'name'`: removes every file before `name` (never the active
+    /// one). Returns the removed files.
+    pub fn purge_to(&self, name: &str) -> Result<Vec<String>> {
+        let mut st = self.lock();
+        let idx = Self::index_of(&st, name)?;
         self.purge_first(&mut st, idx)
     }
 
@@ -608,13 +612,7 @@ impl BinlogDir {
     /// after [`BinlogDir::open`]); they are kept, so the active file stays.
     pub fn truncate_after(&self, name: &str, pos: u64) -> Result<()> {
         let mut st = self.lock();
-        let idx = st
-            .files
-            .iter()
-            .position(|f| f == name)
-            .ok_or_else(|| BinlogError::NotFound {
-                name: name.to_string(),
-            })?;
+        let idx = Self::index_of(&st, name)?;
         let last = st.files.len() - 1;
         for later in &st.files[idx + 1..] {
             let f = File::open(self.path(later)).map_err(io_err(format!("opening {later}")))?;

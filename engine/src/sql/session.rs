@@ -808,13 +808,25 @@ impl Session {
         params: Vec<Value>,
         f: impl FnOnce(&mut Exec) -> SqlResult<T>,
     ) -> SqlResult<T> {
+        self.read_on(None, params, f)
+    }
+
+    /// [`Session::read`] on `snap` (AS OF) instead of the session's transaction or
+    /// newest snapshot when given.
+    fn read_on<T>(
+        &mut self,
+        snap: Option<crate::storage::Snapshot>,
+        params: Vec<Value>,
+        f: impl FnOnce(&mut Exec) -> SqlResult<T>,
+    ) -> SqlResult<T> {
         let cx = self.eval_cx();
         let sql = self.inst.sql.clone();
         let stmt_text = self.text.clone();
         let (mut env, txn) = self.env();
-        let reader = match txn {
-            Some(t) => Reader::Tx(t),
-            None => Reader::Snap(sql.cluster.snapshot()),
+        let reader = match (snap, txn) {
+            (Some(s), _) => Reader::Snap(s),
+            (None, Some(t)) => Reader::Tx(t),
+            (None, None) => Reader::Snap(sql.cluster.snapshot()),
         };
         let catalog = load_catalog(&sql, &reader)?;
         let mut ex = Exec {
@@ -900,41 +912,8 @@ impl Session {
                     ),
                 )
             })?;
-        let rs = self.read_at(params, snap, |ex| ex.query(q))?;
+        let rs = self.read_on(Some(snap), params, |ex| ex.query(q))?;
         Ok(Output::Rows(rs))
-    }
-
-    /// [`Session::read`] on a given snapshot (AS OF) instead of the session's.
-    fn read_at<T>(
-        &mut self,
-        params: Vec<Value>,
-        snap: crate::storage::Snapshot,
-        f: impl FnOnce(&mut Exec) -> SqlResult<T>,
-    ) -> SqlResult<T> {
-        let cx = self.eval_cx();
-        let sql = self.inst.sql.clone();
-        let stmt_text = self.text.clone();
-        let (mut env, _) = self.env();
-        let reader = Reader::Snap(snap);
-        let catalog = load_catalog(&sql, &reader)?;
-        let mut ex = Exec {
-            shared: &sql,
-            reader,
-            catalog,
-            session: &mut env,
-            params,
-            next_param: 0,
-            cx,
-            text: stmt_text,
-            describe: false,
-            corr: Vec::new(),
-            prog: Default::default(),
-        };
-        let out = f(&mut ex);
-        let warnings = ex.cx.warnings.take();
-        drop(ex);
-        self.warnings.extend(warnings);
-        out
     }
 
     /// Runs a writing statement: in the open transaction (rolled back to the
