@@ -892,3 +892,266 @@ fn restore_to_point_in_time_gives_the_state_at_each_recorded_time() {
         "InvalidRestoreFault",
     );
 }
+
+/// `mysqldump` of `db` from the endpoint on `port` (as the master user), loaded into `m`.
+fn copy_to_replica(port: u16, db: &str, m: &MariaDb) {
+    let dump = Command::new("mysqldump")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{port}"),
+            &format!("-u{MASTER}"),
+            &format!("-p{MASTER_PW}"),
+            "--single-transaction",
+            "--databases",
+            db,
+        ])
+        .output()
+        .expect("mysqldump (Debian package mariadb-client) is needed");
+    let dump = ok(dump, "mysqldump");
+    ok(m.mysql(&[], &dump), "loading the dump into the replica");
+}
+
+/// `select current_timestamp()` on `port`, as the seed's operator runs it, as ISO 8601.
+fn marker(port: u16) -> String {
+    std::thread::sleep(Duration::from_millis(1100));
+    let t = ok(
+        sql_at(port, "mylab", "select current_timestamp()"),
+        "marker",
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    format!("{}Z", t.replace(' ', "T"))
+}
+
+/// Seed 003 task 3.2 as it reads, on the clone task 3.1 creates: drop sbtest1 between two
+/// time markers, re-create it with sysbench; backtrack to just after the second marker
+/// (no sbtest1), then to before the first (sbtest1 back, checksum as before). A MariaDB
+/// replica of the clone, attached all along, follows both backtracks (Aurora refuses
+/// to backtrack with binlog replication on).
+#[test]
+fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
+    let b = Borealis::start("backtrack-seed");
+    lab(&b, 3000);
+    let source_sum = checksum_at(b.port);
+    clone_cluster(&b, "borealis", "borealis-clone");
+    let (_, port) = create_instance(&b, "borealis-clone", "borealis-clone-instance");
+    let original = checksum_at(port);
+    assert_eq!(original, source_sum);
+
+    create_repl_user(port);
+    let m = replica("backtrack-replica");
+    copy_to_replica(port, "mylab", &m);
+    let status = ok(sql_at(port, "mylab", "SHOW MASTER STATUS"), "status");
+    let f: Vec<&str> = status.split('\t').collect();
+    start_replica(&m, port, f[0], f[1].parse().unwrap());
+    wait_converged(&m, port, &["mylab.sbtest1"]);
+
+    // Task 3.2.
+    let first = marker(port);
+    ok(sql_at(port, "mylab", "drop table sbtest1;"), "drop");
+    let second = marker(port);
+    sysbench_prepare(port, 700);
+    let recreated = checksum_at(port);
+    assert_ne!(recreated, original);
+    assert_ne!(recreated, checksum_at(b.port));
+
+    let out = aws(
+        &b,
+        &[
+            "backtrack-db-cluster",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--backtrack-to",
+            &second,
+        ],
+    );
+    assert!(out.contains("\"Status\": \"completed\""), "{out}");
+    assert!(out.contains("BacktrackIdentifier"), "{out}");
+    wait_available(
+        &b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--query",
+            "DBClusters[0].Status",
+            "--output",
+            "text",
+        ],
+    );
+    let tables = ok(sql_at(port, "mylab", "show tables"), "show tables");
+    assert!(!tables.contains("sbtest1"), "{tables}");
+
+    aws(
+        &b,
+        &[
+            "backtrack-db-cluster",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--backtrack-to",
+            &first,
+        ],
+    );
+    assert_eq!(checksum_at(port), original, "sbtest1 is back as it was");
+    wait_converged(&m, port, &["mylab.sbtest1"]);
+    // The source never moved.
+    assert_eq!(checksum_at(b.port), source_sum);
+
+    let list = aws(
+        &b,
+        &[
+            "describe-db-cluster-backtracks",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--query",
+            "DBClusterBacktracks[].BacktrackTo",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(list.split_whitespace().count(), 2, "{list}");
+    let earliest = aws(
+        &b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--query",
+            "DBClusters[0].EarliestBacktrackTime",
+            "--output",
+            "text",
+        ],
+    );
+    // A clone's window starts at its creation: before it is refused, or clamped on request.
+    let out = b.aws(&[
+        "backtrack-db-cluster",
+        "--db-cluster-identifier",
+        "borealis-clone",
+        "--backtrack-to",
+        "2001-01-01T00:00:00Z",
+    ]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("InvalidParameterValue") && err.contains("earliest backtrack time"),
+        "{err}"
+    );
+    assert!(err.contains(&earliest[..19]), "{err} names {earliest}");
+    // The default cluster has no backtrack window.
+    aws_fails(
+        &b,
+        &[
+            "backtrack-db-cluster",
+            "--db-cluster-identifier",
+            "borealis",
+            "--backtrack-to",
+            &first,
+        ],
+        "InvalidDBClusterStateFault",
+    );
+}
+
+/// The content of database `p` on `port`: its tables and each one's checksum.
+fn p_state(port: u16) -> String {
+    let tables = admin_sql(port, "SHOW TABLES FROM p");
+    let names: Vec<String> = tables.lines().map(|t| format!("p.{t}")).collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    admin_sql(port, &format!("CHECKSUM TABLE {}", names.join(", ")))
+}
+
+/// Random writes (DML and DDL) with the times read after each commit, and 50 backtracks
+/// to random recorded times (back, and forward to moments an earlier backtrack skipped),
+/// each checked against the state recorded at that time, AS OF too; a MariaDB replica
+/// streaming the binlog all along ends equal to the cluster.
+#[test]
+fn backtrack_back_and_forth_matches_the_recorded_states() {
+    let b = Borealis::start("backtrack-prop");
+    let (status, xml) = b.api(&[
+        ("Action", "ModifyDBCluster"),
+        ("DBClusterIdentifier", "borealis"),
+        ("BacktrackWindow", "3600"),
+    ]);
+    assert_eq!(status, 200, "{xml}");
+    create_repl_user(b.port);
+    let m = replica("backtrack-prop-replica");
+    let status = sql(&b, "SHOW MASTER STATUS");
+    let f: Vec<&str> = status.split('\t').collect();
+    start_replica(&m, b.port, f[0], f[1].parse().unwrap());
+    sql(
+        &b,
+        "CREATE DATABASE p; \
+         CREATE TABLE p.t1 (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(40), KEY v (v)); \
+         CREATE TABLE p.t2 (id INT AUTO_INCREMENT PRIMARY KEY, x TEXT)",
+    );
+    let now = "SELECT DATE_FORMAT(NOW(6), '%Y-%m-%dT%H:%i:%s.%fZ')";
+    let mut records: Vec<(String, String)> = Vec::new();
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n
+    };
+    let mut t3 = false;
+    for round in 0..50 {
+        for _ in 0..=next(2) {
+            let k = next(40);
+            let q = match next(8) {
+                0 | 1 => format!(
+                    "INSERT INTO p.t1 VALUES ({k}, {}, 'r{round}') ON DUPLICATE KEY UPDATE v = v + 1",
+                    next(100)
+                ),
+                2 => format!("UPDATE p.t1 SET v = v * 2, s = 'u{round}' WHERE id >= {k}"),
+                3 => format!("DELETE FROM p.t1 WHERE id < {k} AND v % 3 = 0"),
+                4 => format!("INSERT INTO p.t2 (x) VALUES (REPEAT('x{round}', {}))", next(50)),
+                5 => format!("DELETE FROM p.t2 WHERE id % 4 = {}", next(4)),
+                6 if t3 => {
+                    t3 = false;
+                    "DROP TABLE p.t3".into()
+                }
+                6 => {
+                    t3 = true;
+                    format!("CREATE TABLE p.t3 (a INT PRIMARY KEY); INSERT INTO p.t3 VALUES ({k})")
+                }
+                _ => format!(
+                    "BEGIN; UPDATE p.t1 SET v = v + 5 WHERE id = {k}; \
+                     INSERT INTO p.t2 (x) VALUES ('tx{round}'); COMMIT"
+                ),
+            };
+            let at = sql(&b, &format!("{q}; {now}"));
+            records.push((at.trim().to_string(), p_state(b.port)));
+        }
+        let (at, want) = records[next(records.len() as u64) as usize].clone();
+        let (status, xml) = b.api(&[
+            ("Action", "BacktrackDBCluster"),
+            ("DBClusterIdentifier", "borealis"),
+            ("BacktrackTo", &at),
+        ]);
+        assert_eq!(status, 200, "{xml}");
+        let got = p_state(b.port);
+        assert_eq!(got, want, "round {round}: backtrack to {at}");
+        t3 = got.contains("p.t3");
+        if round % 10 == 0 {
+            // AS OF reads the recorded moment too.
+            let ts = at.replace('T', " ").replace('Z', "");
+            let count = sql(
+                &b,
+                &format!("SELECT COUNT(*) FROM p.t1 AS OF TIMESTAMP '{ts}'"),
+            );
+            let live = sql(&b, "SELECT COUNT(*) FROM p.t1");
+            assert_eq!(count, live, "AS OF {ts}");
+        }
+        let at = sql(&b, now);
+        records.push((at.trim().to_string(), got));
+    }
+    let list = sql(&b, "SHOW TABLES FROM p");
+    let tables: Vec<String> = list.lines().map(|t| format!("p.{t}")).collect();
+    let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+    wait_converged(&m, b.port, &tables);
+    let replica_tables = msql(&m, "SHOW TABLES FROM p");
+    assert_eq!(
+        replica_tables.trim(),
+        list,
+        "the replica has the same tables"
+    );
+}

@@ -409,3 +409,114 @@ impl Drop for MariaDb {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+// ---- replication: a MariaDB replica of a Borealis endpoint ----
+
+pub const REPL_PW: &str = "replpass";
+
+/// Runs SQL as the master user on the Borealis endpoint on `port`; panics on failure.
+pub fn admin_sql(port: u16, q: &str) -> String {
+    let out = mysql(port, "admin", PASSWORD, &["-N", "-B", "-e", q], "");
+    assert!(out.status.success(), "{q}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Runs SQL on a MariaDB server as root; panics on failure.
+pub fn msql(m: &MariaDb, q: &str) -> String {
+    let out = m.mysql(&["-N", "-B", "-e", q], "");
+    assert!(out.status.success(), "{q}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// A MariaDB 10.11 replica (server_id 2).
+pub fn replica(name: &str) -> MariaDb {
+    MariaDb::start_with(
+        name,
+        &[
+            "--server-id=2",
+            "--skip-slave-start",
+            "--slave-net-timeout=10",
+            "--report-host=127.0.0.1",
+        ],
+    )
+}
+
+/// CHANGE MASTER TO the Borealis endpoint on `port` at (file, pos), and START SLAVE.
+pub fn start_replica(m: &MariaDb, port: u16, file: &str, pos: u64) {
+    msql(
+        m,
+        &format!(
+            "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={port}, MASTER_USER='repl', \
+             MASTER_PASSWORD='{REPL_PW}', MASTER_LOG_FILE='{file}', MASTER_LOG_POS={pos}, \
+             MASTER_CONNECT_RETRY=1; START SLAVE"
+        ),
+    );
+}
+
+/// The replication account `repl` on the Borealis endpoint on `port`.
+pub fn create_repl_user(port: u16) {
+    admin_sql(
+        port,
+        &format!(
+            "CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY '{REPL_PW}'; \
+             GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'%'"
+        ),
+    );
+}
+
+pub fn slave_status(m: &MariaDb) -> String {
+    let out = m.mysql(&["-e", "SHOW SLAVE STATUS\\G"], "");
+    text(&out.stdout)
+}
+
+pub fn field<'a>(status: &'a str, name: &str) -> &'a str {
+    status
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(&format!("{name}: ")))
+        .unwrap_or("")
+}
+
+/// CHECKSUM TABLE of `tables` (`db.t`) as text.
+pub fn checksums(out: String) -> Vec<String> {
+    out.lines().map(|l| l.to_string()).collect()
+}
+
+/// Waits until the replica's CHECKSUM TABLE of every table in `tables` equals Borealis',
+/// failing at once when a replication thread stopped with an error.
+pub fn wait_converged(m: &MariaDb, port: u16, tables: &[&str]) {
+    let q = format!("CHECKSUM TABLE {}", tables.join(", "));
+    let want = checksums(admin_sql(port, &q));
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let st = slave_status(m);
+        let sql_err = field(&st, "Last_SQL_Error");
+        assert!(sql_err.is_empty(), "replica SQL error: {st}");
+        let got = m.mysql(&["-N", "-B", "-e", &q], "");
+        if text(&got.stdout)
+            .lines()
+            .map(String::from)
+            .collect::<Vec<_>>()
+            == want
+        {
+            assert_eq!(field(&st, "Slave_SQL_Running"), "Yes", "{st}");
+            return;
+        }
+        if Instant::now() > deadline {
+            let mut detail = String::new();
+            for t in tables {
+                let s = format!("SELECT * FROM {t}");
+                detail.push_str(&format!(
+                    "--- {t}\nborealis:\n{}\nreplica:\n{}\n",
+                    admin_sql(port, &s),
+                    text(&m.mysql(&["-N", "-B", "-e", &s], "").stdout)
+                ));
+            }
+            panic!(
+                "replica on port {} did not converge: want {want:?}, got {}\n{st}\n{detail}",
+                m.port,
+                text(&got.stdout)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

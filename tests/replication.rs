@@ -8,11 +8,9 @@ mod harness;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harness::*;
-
-const REPL_PW: &str = "replpass";
 
 /// Runs SQL on Borealis as the master user; panics on failure.
 fn sql(b: &Borealis, q: &str) -> String {
@@ -23,12 +21,6 @@ fn sql(b: &Borealis, q: &str) -> String {
         text(&out.stderr),
         b.log_text()
     );
-    text(&out.stdout)
-}
-
-fn msql(m: &MariaDb, q: &str) -> String {
-    let out = m.mysql(&["-N", "-B", "-e", q], "");
-    assert!(out.status.success(), "{q}: {}", text(&out.stderr));
     text(&out.stdout)
 }
 
@@ -54,98 +46,6 @@ fn binary_logs(b: &Borealis) -> Vec<(String, u64)> {
 
 fn binlog_dir(b: &Borealis) -> PathBuf {
     b.dir.join("binlog").join("borealis")
-}
-
-/// A MariaDB 10.11 replica (server_id 2).
-fn replica(name: &str) -> MariaDb {
-    MariaDb::start_with(
-        name,
-        &[
-            "--server-id=2",
-            "--skip-slave-start",
-            "--slave-net-timeout=10",
-            "--report-host=127.0.0.1",
-        ],
-    )
-}
-
-fn start_replica(m: &MariaDb, b: &Borealis, file: &str, pos: u64) {
-    msql(
-        m,
-        &format!(
-            "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
-             MASTER_PASSWORD='{REPL_PW}', MASTER_LOG_FILE='{file}', MASTER_LOG_POS={pos}, \
-             MASTER_CONNECT_RETRY=1; START SLAVE",
-            b.port
-        ),
-    );
-}
-
-fn create_repl_user(b: &Borealis) {
-    sql(
-        b,
-        &format!(
-            "CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY '{REPL_PW}'; \
-             GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'%'"
-        ),
-    );
-}
-
-fn slave_status(m: &MariaDb) -> String {
-    let out = m.mysql(&["-e", "SHOW SLAVE STATUS\\G"], "");
-    text(&out.stdout)
-}
-
-fn field<'a>(status: &'a str, name: &str) -> &'a str {
-    status
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(&format!("{name}: ")))
-        .unwrap_or("")
-}
-
-/// CHECKSUM TABLE of `tables` (`db.t`) as text.
-fn checksums(out: String) -> Vec<String> {
-    out.lines().map(|l| l.to_string()).collect()
-}
-
-/// Waits until the replica's CHECKSUM TABLE of every table in `tables` equals Borealis',
-/// failing at once when a replication thread stopped with an error.
-fn wait_converged(m: &MariaDb, b: &Borealis, tables: &[&str]) {
-    let q = format!("CHECKSUM TABLE {}", tables.join(", "));
-    let want = checksums(sql(b, &q));
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        let st = slave_status(m);
-        let sql_err = field(&st, "Last_SQL_Error");
-        assert!(sql_err.is_empty(), "replica SQL error: {st}");
-        let got = m.mysql(&["-N", "-B", "-e", &q], "");
-        if text(&got.stdout)
-            .lines()
-            .map(String::from)
-            .collect::<Vec<_>>()
-            == want
-        {
-            assert_eq!(field(&st, "Slave_SQL_Running"), "Yes", "{st}");
-            return;
-        }
-        if Instant::now() > deadline {
-            let mut detail = String::new();
-            for t in tables {
-                let s = format!("SELECT * FROM {t}");
-                detail.push_str(&format!(
-                    "--- {t}\nborealis:\n{}\nreplica:\n{}\n",
-                    sql(b, &s),
-                    text(&m.mysql(&["-N", "-B", "-e", &s], "").stdout)
-                ));
-            }
-            panic!(
-                "replica on port {} did not converge: want {want:?}, got {}\n{st}\n{detail}",
-                m.port,
-                text(&got.stdout)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 /// A table with (nearly) every column type, and a workload of inserts, updates,
@@ -361,14 +261,14 @@ fn mysqlbinlog_reads_files_and_positions_agree() {
 #[test]
 fn mariadb_replica_streams_and_survives_restart() {
     let b = Borealis::start("repl");
-    create_repl_user(&b);
+    create_repl_user(b.port);
     let (file, pos) = master_status(&b);
     let m = replica("repl-replica");
-    start_replica(&m, &b, &file, pos);
+    start_replica(&m, b.port, &file, pos);
 
     let out = b.mysql(&[], &format!("{SCHEMA}{WORKLOAD}"));
     assert!(out.status.success(), "{}", text(&out.stderr));
-    wait_converged(&m, &b, TABLES);
+    wait_converged(&m, b.port, TABLES);
     let hosts = sql(&b, "SHOW SLAVE HOSTS");
     assert!(hosts.starts_with("2\t127.0.0.1\t"), "{hosts}");
 
@@ -398,7 +298,7 @@ fn mariadb_replica_streams_and_survives_restart() {
         "--time=0",
         "run",
     ]);
-    wait_converged(&m, &b, &["sb.sbtest1", "sb.sbtest2"]);
+    wait_converged(&m, b.port, &["sb.sbtest1", "sb.sbtest2"]);
 
     // A restart opens a new file; the replica reconnects and goes on.
     let mut b = b;
@@ -428,10 +328,10 @@ fn mariadb_replica_streams_and_survives_restart() {
     let m2 = replica("repl-seeded");
     let load = m2.mysql(&[], &text(&seed.stdout));
     assert!(load.status.success(), "{}", text(&load.stderr));
-    start_replica(&m2, &b, &prev, prev_size);
+    start_replica(&m2, b.port, &prev, prev_size);
     // The replica that followed the restart reports coordinates in the new file.
     sql(&b, "INSERT INTO rp.nopk VALUES (4, 'new file')");
-    wait_converged(&m, &b, TABLES);
+    wait_converged(&m, b.port, TABLES);
     let st = slave_status(&m);
     assert_eq!(
         field(&st, "Master_Log_File"),
@@ -444,9 +344,9 @@ fn mariadb_replica_streams_and_survives_restart() {
         "{st}"
     );
     sql(&b, "DELETE FROM rp.all_types WHERE id = 4");
-    wait_converged(&m, &b, TABLES);
-    wait_converged(&m2, &b, TABLES);
-    wait_converged(&m, &b, &["sb.sbtest1", "sb.sbtest2"]);
+    wait_converged(&m, b.port, TABLES);
+    wait_converged(&m2, b.port, TABLES);
+    wait_converged(&m, b.port, &["sb.sbtest1", "sb.sbtest2"]);
 }
 
 /// kill -9 of Borealis during writes with a replica attached: after the restart the
@@ -454,13 +354,13 @@ fn mariadb_replica_streams_and_survives_restart() {
 #[test]
 fn kill_9_with_a_replica_attached() {
     let b = Borealis::start("repl-crash");
-    create_repl_user(&b);
+    create_repl_user(b.port);
     // (The replica skips the account statements: it runs with --skip-grant-tables.)
     let (file, pos) = master_status(&b);
     let m = replica("crash-replica");
-    start_replica(&m, &b, &file, pos);
+    start_replica(&m, b.port, &file, pos);
     sql(&b, "CREATE DATABASE c; CREATE TABLE c.t (id INT PRIMARY KEY, part INT NOT NULL, v VARCHAR(50)); CREATE TABLE c.counter (id INT PRIMARY KEY, n INT NOT NULL); INSERT INTO c.counter VALUES (1, 0)");
-    wait_converged(&m, &b, &["c.t", "c.counter"]);
+    wait_converged(&m, b.port, &["c.t", "c.counter"]);
 
     let mut client = Command::new("mysql")
         .args([
@@ -521,7 +421,7 @@ fn kill_9_with_a_replica_attached() {
     assert_eq!(v[0], 2 * v[1]);
     assert_eq!(v[1], v[3]);
     sql(&b, "INSERT INTO c.t VALUES (0, 0, 'after the crash')");
-    wait_converged(&m, &b, &["c.t", "c.counter"]);
+    wait_converged(&m, b.port, &["c.t", "c.counter"]);
     let st = slave_status(&m);
     assert_eq!(field(&st, "Slave_IO_Running"), "Yes", "{st}");
 }
@@ -532,7 +432,7 @@ fn kill_9_with_a_replica_attached() {
 #[test]
 fn mysqldump_master_data_coordinates_converge() {
     let b = Borealis::start("repl-dump");
-    create_repl_user(&b);
+    create_repl_user(b.port);
     sql(
         &b,
         "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v INT NOT NULL)",
@@ -587,11 +487,11 @@ fn mysqldump_master_data_coordinates_converge() {
         let m = replica(if single { "dump-single" } else { "dump-ftwrl" });
         let load = m.mysql(&[], &dump);
         assert!(load.status.success(), "{}", text(&load.stderr));
-        start_replica(&m, &b, &file, pos);
+        start_replica(&m, b.port, &file, pos);
         sql(&b, "INSERT INTO d.t VALUES (99999, 0)");
-        wait_converged(&m, &b, &["d.t"]);
+        wait_converged(&m, b.port, &["d.t"]);
         sql(&b, "DELETE FROM d.t WHERE id = 99999");
-        wait_converged(&m, &b, &["d.t"]);
+        wait_converged(&m, b.port, &["d.t"]);
     }
 }
 
@@ -601,7 +501,7 @@ fn mysqldump_master_data_coordinates_converge() {
 #[test]
 fn replica_seeded_from_a_clone_continues_at_its_coordinate() {
     let b = Borealis::start("repl-clone");
-    create_repl_user(&b);
+    create_repl_user(b.port);
     sql(
         &b,
         "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v INT NOT NULL)",
@@ -687,8 +587,8 @@ fn replica_seeded_from_a_clone_continues_at_its_coordinate() {
         at_clone >= 20 && at_clone < now,
         "the clone is a point in the middle: {at_clone} of {now}"
     );
-    start_replica(&m, &b, &file, pos);
-    wait_converged(&m, &b, &["d.t"]);
+    start_replica(&m, b.port, &file, pos);
+    wait_converged(&m, b.port, &["d.t"]);
 }
 
 /// A MIXED workload: statements that are safe as text (AUTO_INCREMENT inserts, NOW(),
@@ -750,11 +650,11 @@ fn sysbench(b: &Borealis, args: &[&str]) {
 #[test]
 fn mixed_format_statements_replicate_and_replay() {
     let b = Borealis::start("mixed");
-    create_repl_user(&b);
+    create_repl_user(b.port);
     sql(&b, "SET GLOBAL binlog_format = 'MIXED'");
     let (file, pos) = master_status(&b);
     let m = replica("mixed-replica");
-    start_replica(&m, &b, &file, pos);
+    start_replica(&m, b.port, &file, pos);
 
     let out = b.mysql(&[], &format!("{MIXED_SCHEMA}{MIXED_WORKLOAD}"));
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -831,7 +731,7 @@ fn mixed_format_statements_replicate_and_replay() {
             "run",
         ],
     );
-    wait_converged(&m, &b, MIXED_TABLES);
+    wait_converged(&m, b.port, MIXED_TABLES);
 
     let logs = binary_logs(&b);
     let mut listing = String::new();

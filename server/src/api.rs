@@ -16,8 +16,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::fleet::{
-    ApiError, ClusterView, CreateCluster, CreateInstance, Echo, Fleet, InstanceView, ModifyCluster,
-    Restore,
+    ApiError, Backtrack, ClusterView, CreateCluster, CreateInstance, Echo, Fleet, InstanceView,
+    ModifyCluster, Restore,
 };
 use crate::isotime::{format_us, parse_us};
 use crate::sigv4;
@@ -357,6 +357,30 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
             })?;
             cluster_xml(&mut x, &v);
         }
+        "BacktrackDBCluster" => {
+            let to_us = p
+                .time("BacktrackTo")?
+                .ok_or_else(|| ApiError::invalid("The parameter BacktrackTo must be provided."))?;
+            // Force is accepted and has nothing to do: Aurora needs it to backtrack with the
+            // binlog on; Borealis always can (it logs the rewind for replicas).
+            let b = fleet.backtrack(Backtrack {
+                id: p.s("DBClusterIdentifier"),
+                to_us,
+                use_earliest: p.flag("UseEarliestTimeOnPointInTimeUnavailable"),
+            })?;
+            backtrack_fields(&mut x, &b);
+        }
+        "DescribeDBClusterBacktracks" => {
+            let list = fleet
+                .describe_backtracks(&p.s("DBClusterIdentifier"), p.get("BacktrackIdentifier"))?;
+            x.open("DBClusterBacktracks");
+            for b in &list {
+                x.open("DBClusterBacktrack");
+                backtrack_fields(&mut x, b);
+                x.close("DBClusterBacktrack");
+            }
+            x.close("DBClusterBacktracks");
+        }
         "DeleteDBCluster" => {
             if p.get("FinalDBSnapshotIdentifier").is_some() {
                 return Err(ApiError::invalid(
@@ -412,13 +436,24 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
                 format!(
                     "The action {other} is not valid for this web service. Borealis answers \
                      CreateDBCluster, CreateDBInstance, DescribeDBClusters, DescribeDBInstances, \
-                     RestoreDBClusterToPointInTime, ModifyDBCluster, DeleteDBCluster, \
-                     DeleteDBInstance and DescribeEvents."
+                     RestoreDBClusterToPointInTime, ModifyDBCluster, BacktrackDBCluster, \
+                     DescribeDBClusterBacktracks, DeleteDBCluster, DeleteDBInstance and \
+                     DescribeEvents."
                 ),
             ))
         }
     }
     Ok(x.0)
+}
+
+/// The fields of a DBClusterBacktrack (also BacktrackDBCluster's result).
+fn backtrack_fields(x: &mut Xml, b: &crate::registry::BacktrackMeta) {
+    x.leaf("DBClusterIdentifier", &b.cluster);
+    x.leaf("BacktrackIdentifier", &b.id);
+    x.leaf("BacktrackTo", format_us(b.to_us));
+    x.leaf("BacktrackedFrom", format_us(b.from_us));
+    x.leaf("BacktrackRequestCreationTime", format_us(b.created_us));
+    x.leaf("Status", &b.status);
 }
 
 fn arn(kind: &str, id: &str) -> String {
@@ -489,13 +524,11 @@ fn cluster_xml(x: &mut Xml, v: &ClusterView) {
     x.leaf("ClusterCreateTime", format_us(m.created_us));
     if m.backtrack_window > 0 {
         x.leaf("BacktrackWindow", m.backtrack_window);
-        x.leaf(
-            "EarliestBacktrackTime",
-            format_us(v.earliest_restorable_us.max(m.created_us).max(
-                borealis_engine::storage::now_us().saturating_sub(m.backtrack_window * 1_000_000),
-            )),
-        );
+        x.leaf("EarliestBacktrackTime", format_us(v.earliest_backtrack_us));
+        // The commits on the retained timeline; the bytes they hold are BorealisHistoryBytes.
+        x.leaf("BacktrackConsumedChangeRecords", v.history_commits);
     }
+    x.leaf("BorealisHistoryBytes", v.history_bytes);
     x.leaf("EngineMode", "provisioned");
     x.leaf("DeletionProtection", false);
     x.leaf("StorageType", "aurora");

@@ -14,6 +14,10 @@ pub const HELP: &str = "\
 Usage:
   borealis clusters [--json]                 clusters with endpoints and space
   borealis clone SOURCE NEW [--port P]       copy-on-write clone with a writer endpoint
+  borealis restore SOURCE NEW (--to TIME | --latest) [--port P]
+                                             point-in-time restore (copy-on-write) with a writer
+  borealis backtrack NAME --to TIME [--use-earliest]
+                                             rewind NAME in place to TIME (or forward again)
   borealis delete NAME                       delete a cluster and its instances
   borealis events NAME [--json]              the cluster's events (clone binlog position, …)
 
@@ -22,6 +26,7 @@ Options (every command):
   --api-access-key KEY   sign requests (env AWS_ACCESS_KEY_ID)
   --api-secret-key KEY   (env AWS_SECRET_ACCESS_KEY)
   --json                 print JSON instead of a table
+TIME is ISO 8601 UTC (2026-11-22T10:00:00Z, fractions allowed) or seconds since the epoch.
 ";
 
 /// A parsed XML element.
@@ -247,6 +252,9 @@ fn run_inner(cmd: &str, args: Vec<String>) -> Result<String, String> {
     let mut sk = std::env::var("AWS_SECRET_ACCESS_KEY").ok();
     let mut json = false;
     let mut port: Option<String> = None;
+    let mut to: Option<String> = None;
+    let mut latest = false;
+    let mut use_earliest = false;
     let mut pos = Vec::new();
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -267,6 +275,9 @@ fn run_inner(cmd: &str, args: Vec<String>) -> Result<String, String> {
             "--api-access-key" => ak = Some(value()?),
             "--api-secret-key" => sk = Some(value()?),
             "--port" => port = Some(value()?),
+            "--to" => to = Some(value()?),
+            "--latest" => latest = true,
+            "--use-earliest" => use_earliest = true,
             f if f.starts_with("--") => return Err(format!("unknown option {f} (see --help)")),
             _ => pos.push(a),
         }
@@ -285,7 +296,16 @@ fn run_inner(cmd: &str, args: Vec<String>) -> Result<String, String> {
     };
     match (cmd, pos.as_slice()) {
         ("clusters", []) => clusters(&client, json),
-        ("clone", [source, new]) => clone(&client, source, new, port, json),
+        ("clone", [source, new]) => clone(&client, source, new, None, port, json),
+        ("restore", [source, new]) => match (to, latest) {
+            (Some(t), false) => clone(&client, source, new, Some(t), port, json),
+            (None, true) => clone(&client, source, new, None, port, json),
+            _ => Err("restore needs exactly one of --to TIME and --latest".into()),
+        },
+        ("backtrack", [name]) => match to {
+            Some(t) => backtrack(&client, name, &t, use_earliest, json),
+            None => Err("backtrack needs --to TIME".into()),
+        },
         ("delete", [name]) => delete(&client, name),
         ("events", [name]) => events(&client, name, json),
         _ => Err(format!("wrong arguments\n\n{HELP}")),
@@ -309,7 +329,7 @@ fn clusters(c: &Client, json: bool) -> Result<String, String> {
             .iter()
             .map(|n| {
                 format!(
-                    "{{\"id\":{},\"status\":{},\"endpoint\":{},\"port\":{},\"instances\":[{}],\"source\":{},\"clone_group\":{},\"exclusive_bytes\":{},\"shared_bytes\":{},\"created\":{}}}",
+                    "{{\"id\":{},\"status\":{},\"endpoint\":{},\"port\":{},\"instances\":[{}],\"source\":{},\"clone_group\":{},\"exclusive_bytes\":{},\"shared_bytes\":{},\"history_bytes\":{},\"earliest_backtrack\":{},\"created\":{}}}",
                     json_str(&n.text_of("DBClusterIdentifier")),
                     json_str(&n.text_of("Status")),
                     json_str(&n.text_of("Endpoint")),
@@ -319,6 +339,8 @@ fn clusters(c: &Client, json: bool) -> Result<String, String> {
                     json_str(&n.text_of("CloneGroupId")),
                     num(n, "BorealisExclusiveBytes"),
                     num(n, "BorealisSharedBytes"),
+                    num(n, "BorealisHistoryBytes"),
+                    json_str(&n.text_of("EarliestBacktrackTime")),
                     json_str(&n.text_of("ClusterCreateTime")),
                 )
             })
@@ -340,6 +362,7 @@ fn clusters(c: &Client, json: bool) -> Result<String, String> {
         "SOURCE",
         "EXCLUSIVE",
         "SHARED",
+        "HISTORY",
         "CREATED",
     ]
     .map(str::to_string)
@@ -372,6 +395,7 @@ fn clusters(c: &Client, json: bool) -> Result<String, String> {
             },
             human_bytes(num(n, "BorealisExclusiveBytes")),
             human_bytes(num(n, "BorealisSharedBytes")),
+            human_bytes(num(n, "BorealisHistoryBytes")),
             n.text_of("ClusterCreateTime"),
         ]);
     }
@@ -391,10 +415,12 @@ fn clusters(c: &Client, json: bool) -> Result<String, String> {
     Ok(out)
 }
 
+/// A copy-on-write clone of `source` as of `at` (latest when None), with a writer.
 fn clone(
     c: &Client,
     source: &str,
     new: &str,
+    at: Option<String>,
     port: Option<String>,
     json: bool,
 ) -> Result<String, String> {
@@ -404,8 +430,11 @@ fn clone(
         ("SourceDBClusterIdentifier", source.to_string()),
         ("DBClusterIdentifier", new.to_string()),
         ("RestoreType", "copy-on-write".to_string()),
-        ("UseLatestRestorableTime", "true".to_string()),
     ];
+    match at {
+        Some(t) => p.push(("RestoreToTime", t)),
+        None => p.push(("UseLatestRestorableTime", "true".to_string())),
+    }
     if let Some(port) = &port {
         p.push(("Port", port.clone()));
     }
@@ -467,6 +496,47 @@ fn clone(
         ));
     }
     Ok(out)
+}
+
+fn backtrack(
+    c: &Client,
+    name: &str,
+    to: &str,
+    use_earliest: bool,
+    json: bool,
+) -> Result<String, String> {
+    let t0 = Instant::now();
+    let mut p = vec![
+        ("Action", "BacktrackDBCluster".to_string()),
+        ("DBClusterIdentifier", name.to_string()),
+        ("BacktrackTo", to.to_string()),
+    ];
+    if use_earliest {
+        p.push(("UseEarliestTimeOnPointInTimeUnavailable", "true".into()));
+    }
+    let doc = c.call(&p)?;
+    let took = t0.elapsed();
+    let mut r = Vec::new();
+    doc.all("BacktrackDBClusterResult", &mut r);
+    let r = r.first().copied().cloned().unwrap_or_default();
+    if json {
+        return Ok(format!(
+            "{{\"cluster\":{},\"backtrack\":{},\"to\":{},\"from\":{},\"status\":{},\"seconds\":{:.3}}}\n",
+            json_str(name),
+            json_str(&r.text_of("BacktrackIdentifier")),
+            json_str(&r.text_of("BacktrackTo")),
+            json_str(&r.text_of("BacktrackedFrom")),
+            json_str(&r.text_of("Status")),
+            took.as_secs_f64()
+        ));
+    }
+    Ok(format!(
+        "backtracked {name} to {} in {:.0} ms ({}); to undo: borealis backtrack {name} --to {}\n",
+        r.text_of("BacktrackTo"),
+        took.as_secs_f64() * 1e3,
+        r.text_of("Status"),
+        r.text_of("BacktrackedFrom"),
+    ))
 }
 
 fn delete(c: &Client, name: &str) -> Result<String, String> {

@@ -28,7 +28,7 @@ use borealis_engine::Error as EngineError;
 use borealis_protocol::{Listener, ServerConfig};
 
 use crate::glue;
-use crate::registry::{ClusterMeta, InstanceMeta, Registry};
+use crate::registry::{BacktrackMeta, ClusterMeta, InstanceMeta, Registry};
 
 /// What `borealis serve` was started with.
 pub struct FleetOptions {
@@ -125,6 +125,12 @@ pub struct ClusterView {
     pub latest_restorable_us: u64,
     pub exclusive_bytes: u64,
     pub shared_bytes: u64,
+    /// Bytes only the cluster's history holds (BacktrackChangeRecordsStored).
+    pub history_bytes: u64,
+    /// The oldest time a backtrack can target (0: backtracking is off).
+    pub earliest_backtrack_us: u64,
+    /// Commits on the retained timeline.
+    pub history_commits: u64,
 }
 
 /// An instance as DescribeDBInstances shows it.
@@ -200,6 +206,14 @@ pub struct ModifyCluster {
     pub port: Option<u16>,
     pub backup_retention_days: Option<u64>,
     pub new_id: Option<String>,
+}
+
+/// BacktrackDBCluster's inputs.
+#[derive(Default)]
+pub struct Backtrack {
+    pub id: String,
+    pub to_us: u64,
+    pub use_earliest: bool,
 }
 
 /// Aurora's identifier rule: 1 to 63 letters, digits or hyphens; first a letter; no
@@ -564,25 +578,33 @@ impl Fleet {
         let port = st.reg.writer_of(&meta.id).map_or(meta.port, |i| i.port);
         let info = self.volume.cluster(&meta.id).map(|c| c.info());
         let report = if with_space { self.space(st) } else { None };
-        let (excl, shared) = report
+        let (excl, shared, history) = report
             .and_then(|r| {
                 r.clusters.iter().find(|c| c.name == meta.id).map(|c| {
                     (
                         c.exclusive_pages * r.page_size,
                         c.shared_pages * r.page_size,
+                        c.history_pages * r.page_size,
                     )
                 })
             })
-            .unwrap_or((0, 0));
+            .unwrap_or((0, 0, 0));
+        let earliest_restorable_us = info.as_ref().map_or(0, |i| i.earliest_restorable_us);
         ClusterView {
             meta: meta.clone(),
             address: self.opts.bind.to_string(),
             port,
             members,
-            earliest_restorable_us: info.as_ref().map_or(0, |i| i.earliest_restorable_us),
+            earliest_restorable_us,
             latest_restorable_us: info.as_ref().map_or(0, |i| i.last_commit_us),
             exclusive_bytes: excl,
             shared_bytes: shared,
+            history_bytes: history,
+            earliest_backtrack_us: earliest_backtrack_us(meta, earliest_restorable_us),
+            history_commits: self
+                .volume
+                .cluster(&meta.id)
+                .map_or(0, |c| c.timeline().len() as u64),
         }
     }
 
@@ -716,6 +738,7 @@ impl Fleet {
             drop(self.bind_port(&st, p)?);
         }
         self.volume.create_cluster(&id).map_err(engine_error)?;
+        self.keep_history_for(&id, r.backtrack_window)?;
         let meta = ClusterMeta {
             id: id.clone(),
             engine: r.engine.clone(),
@@ -844,6 +867,7 @@ impl Fleet {
             other => engine_error(other),
         })?;
         let took = started.elapsed();
+        self.keep_history_for(&id, r.backtrack_window.unwrap_or(0))?;
         let seq = cluster.info().source.map_or(0, |(_, s)| s);
         let coord = self.source_coord(&st, &source, seq);
         let meta = ClusterMeta {
@@ -1181,6 +1205,7 @@ impl Fleet {
         }
         if let Some(w) = r.backtrack_window {
             meta.backtrack_window = w;
+            self.keep_history_for(&id, w)?;
         }
         if let (Some(p), Some(l)) = (r.port, new_listener) {
             meta.port = p;
@@ -1203,6 +1228,128 @@ impl Fleet {
         st.reg.clusters.insert(id.clone(), meta.clone());
         self.save(&st)?;
         Ok(self.cluster_view(&mut st, &meta, false))
+    }
+
+    /// Keeps at least `window` seconds of `cluster`'s history (GC keeps the largest of the
+    /// backtrack window and the point-in-time retention).
+    fn keep_history_for(&self, cluster: &str, window: u64) -> Result<(), ApiError> {
+        if let Some(c) = self.volume.cluster(cluster) {
+            let want = window.saturating_mul(1_000_000);
+            if want > c.info().retention_us {
+                c.set_retention(want).map_err(engine_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// BacktrackDBCluster: rewinds the cluster in place to `to_us` (or forward to a moment
+    /// an earlier backtrack skipped). Closes the cluster's client sessions (replicas
+    /// streaming its binlog stay and receive the rewind as events).
+    pub fn backtrack(&self, r: Backtrack) -> Result<BacktrackMeta, ApiError> {
+        let id = r.id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let meta = st
+            .reg
+            .clusters
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::cluster_not_found(&r.id))?;
+        if meta.backtrack_window == 0 {
+            return Err(ApiError::new(
+                400,
+                "InvalidDBClusterStateFault",
+                format!(
+                    "Backtrack is not enabled for DB cluster {id}: set a backtrack window first \
+                     (aws rds modify-db-cluster --db-cluster-identifier {id} --backtrack-window SECONDS)."
+                ),
+            ));
+        }
+        let now = now_us();
+        let info = self.volume.cluster(&id).map(|c| c.info());
+        let earliest = earliest_backtrack_us(&meta, info.map_or(0, |i| i.earliest_restorable_us));
+        if r.to_us > now {
+            return Err(ApiError::invalid(format!(
+                "The backtrack time {} is in the future (now is {}).",
+                crate::isotime::format_us(r.to_us),
+                crate::isotime::format_us(now)
+            )));
+        }
+        let to_us = if r.to_us >= earliest {
+            r.to_us
+        } else if r.use_earliest {
+            earliest
+        } else {
+            return Err(ApiError::invalid(format!(
+                "The backtrack time {} is before the earliest backtrack time {} of DB cluster \
+                 {id}. Choose a time at or after it, or pass \
+                 --use-earliest-time-on-point-in-time-unavailable.",
+                crate::isotime::format_us(r.to_us),
+                crate::isotime::format_us(earliest)
+            )));
+        };
+        let engine = self
+            .engine(&mut st, &id, None)
+            .map_err(ApiError::internal)?;
+        let closed = engine.close_sessions_for_backtrack();
+        let done = engine
+            .backtrack(to_us)
+            .map_err(|e| ApiError::internal(format!("backtrack failed: {}", e.message)))?;
+        let bt = BacktrackMeta {
+            cluster: id.clone(),
+            id: uuid(),
+            to_us,
+            from_us: now,
+            created_us: now,
+            status: "completed".into(),
+        };
+        st.reg.backtracks.push(bt.clone());
+        st.reg.event(
+            "db-cluster",
+            &id,
+            "backtrack",
+            format!(
+                "Backtracked the DB cluster to {} (the state after the last commit at or before \
+                 it, {}); {} changes rewritten, {closed} client connections closed{}",
+                crate::isotime::format_us(to_us),
+                crate::isotime::format_us(done.to_time_us),
+                done.changes,
+                done.binlog
+                    .map(|(f, p)| format!("; binlog now at {f} {p}"))
+                    .unwrap_or_default()
+            ),
+        );
+        st.space = None;
+        self.save(&st)?;
+        Ok(bt)
+    }
+
+    /// DescribeDBClusterBacktracks: newest first.
+    pub fn describe_backtracks(
+        &self,
+        id: &str,
+        backtrack_id: Option<&str>,
+    ) -> Result<Vec<BacktrackMeta>, ApiError> {
+        let id = id.to_ascii_lowercase();
+        let st = self.lock();
+        if !st.reg.clusters.contains_key(&id) {
+            return Err(ApiError::cluster_not_found(&id));
+        }
+        let list: Vec<BacktrackMeta> = st
+            .reg
+            .backtracks
+            .iter()
+            .rev()
+            .filter(|b| b.cluster == id && backtrack_id.is_none_or(|x| x == b.id))
+            .cloned()
+            .collect();
+        if let (Some(x), true) = (backtrack_id, list.is_empty()) {
+            return Err(ApiError::new(
+                404,
+                "DBClusterBacktrackNotFoundFault",
+                format!("Backtrack {x} not found for DB cluster {id}."),
+            ));
+        }
+        Ok(list)
     }
 
     fn request_reclaim(&self) {
@@ -1265,6 +1412,19 @@ fn reclaim_loop(fleet: std::sync::Weak<Fleet>, r: Arc<Reclaimer>) {
         g.1 = g.1.max(want);
         r.changed.notify_all();
     }
+}
+
+/// The oldest time a backtrack of the cluster can target: inside its window, not before
+/// its creation (a clone's window starts when it was made), not before its retained
+/// history. 0 when backtracking is off.
+fn earliest_backtrack_us(meta: &ClusterMeta, earliest_restorable_us: u64) -> u64 {
+    if meta.backtrack_window == 0 {
+        return 0;
+    }
+    now_us()
+        .saturating_sub(meta.backtrack_window.saturating_mul(1_000_000))
+        .max(meta.created_us)
+        .max(earliest_restorable_us)
 }
 
 /// Aurora's limit: 0 (off) to 259200 seconds (72 hours).

@@ -3,7 +3,8 @@
 //!
 //! The volume owns the data of a cluster (its pages and timeline); this file owns what
 //! Aurora keeps beside it: the port each instance listens on, the master user name, the
-//! backtrack window, the clone group, the source's binlog coordinate at the clone point.
+//! backtrack window, the clone group, the source's binlog coordinate at the clone point,
+//! the backtracks done.
 //! It is rewritten whole (write, fsync, rename) after every change. A cluster the volume
 //! has but this file lacks (a crash between the two) is adopted with defaults at start;
 //! a record whose cluster the volume lacks is dropped.
@@ -67,12 +68,27 @@ pub struct EventMeta {
     pub message: String,
 }
 
+/// One backtrack of a cluster (DescribeDBClusterBacktracks).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BacktrackMeta {
+    pub cluster: String,
+    pub id: String,
+    /// The time the cluster was rewound to, µs since the epoch.
+    pub to_us: u64,
+    /// The moment it was rewound from (the request's time).
+    pub from_us: u64,
+    pub created_us: u64,
+    pub status: String,
+}
+
 /// Everything the control plane remembers.
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
     pub clusters: BTreeMap<String, ClusterMeta>,
     pub instances: BTreeMap<String, InstanceMeta>,
     pub events: Vec<EventMeta>,
+    /// Backtracks, oldest first.
+    pub backtracks: Vec<BacktrackMeta>,
 }
 
 /// Events kept (the oldest are dropped first); Aurora keeps 14 days.
@@ -206,6 +222,14 @@ impl Registry {
                     category: f.s("category"),
                     message: f.s("message"),
                 }),
+                "backtrack" => r.backtracks.push(BacktrackMeta {
+                    cluster: f.s("cluster"),
+                    id: f.s("id"),
+                    to_us: f.n("to_us"),
+                    from_us: f.n("from_us"),
+                    created_us: f.n("created_us"),
+                    status: f.s("status"),
+                }),
                 "" => {}
                 other => tracing::warn!(kind = other, "unknown registry record skipped"),
             }
@@ -268,6 +292,19 @@ impl Registry {
                     ("source_type", e.source_type.clone()),
                     ("category", e.category.clone()),
                     ("message", e.message.clone()),
+                ],
+            ));
+        }
+        for b in &self.backtracks {
+            text.push_str(&line(
+                "backtrack",
+                &[
+                    ("cluster", b.cluster.clone()),
+                    ("id", b.id.clone()),
+                    ("to_us", b.to_us.to_string()),
+                    ("from_us", b.from_us.to_string()),
+                    ("created_us", b.created_us.to_string()),
+                    ("status", b.status.clone()),
                 ],
             ));
         }
@@ -352,6 +389,14 @@ mod tests {
             },
         );
         r.event("db-cluster", "a-clone", "notification", "hello".into());
+        r.backtracks.push(BacktrackMeta {
+            cluster: "a-clone".into(),
+            id: "bt-1".into(),
+            to_us: 5,
+            from_us: 9,
+            created_us: 9,
+            status: "completed".into(),
+        });
         r.save(&path).unwrap();
         let back = Registry::load(&path).unwrap();
         let c = &back.clusters["a-clone"];
@@ -365,6 +410,7 @@ mod tests {
         assert!(back.instances["i"].writer);
         assert_eq!(back.events.len(), 1);
         assert_eq!(back.events[0].message, "hello");
+        assert_eq!(back.backtracks, r.backtracks);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -362,11 +362,16 @@ impl ClusterBinlog {
             .statements
             .as_deref()
             .is_some_and(|st| statements_replayable(st, view));
-        let events = render(rec, catalog, ctx, as_statements)?;
+        self.write_events(&render(rec, catalog, ctx, as_statements)?)
+    }
+
+    /// Appends the events of one commit (rotating past `max_binlog_size`); returns their
+    /// end coordinate, none when there are no events.
+    pub fn write_events(&self, events: &[Event]) -> crate::Result<Option<BinlogCoord>> {
         if events.is_empty() {
             return Ok(None);
         }
-        let (file, pos) = self.dir.append_transaction(&events)?;
+        let (file, pos) = self.dir.append_transaction(events)?;
         if pos >= self.max_size.load(Ordering::Relaxed) {
             if let Err(e) = self.dir.flush_logs() {
                 tracing::warn!(error = %e, "binlog rotation failed");
@@ -938,12 +943,7 @@ pub fn render(
         .values()
         .map(|t| (t.tree, t.as_ref()))
         .collect();
-    type Rows = (
-        Vec<Vec<Value>>,
-        Vec<(Vec<Value>, Vec<Value>)>,
-        Vec<Vec<Value>>,
-    );
-    let mut per_table: BTreeMap<u64, Rows> = BTreeMap::new();
+    let mut per_table: BTreeMap<u64, TableRows> = BTreeMap::new();
     for ch in &rec.changes {
         let (tree, before, after) = match ch {
             Change::Put {
@@ -980,56 +980,76 @@ pub fn render(
         return Ok(events);
     }
     events.push(query("", b"BEGIN")?);
-    for (tree, (deletes, updates, inserts)) in &per_table {
+    for (tree, rows) in &per_table {
         let Some(t) = by_tree.get(tree) else { continue };
-        let mut map = TableMap::new(
-            *tree,
-            &t.db,
-            &t.name,
-            t.columns
-                .iter()
-                .map(|c| Column::new(&c.name, c.ty.clone(), c.nullable))
-                .collect(),
-        );
-        map.row_metadata = ctx.row_metadata;
-        map.primary_key = t.primary.iter().map(|p| p.column).collect();
-        events.push(map.event(origin)?);
-        let last_kind = if !inserts.is_empty() {
-            RowsKind::Write
-        } else if !updates.is_empty() {
-            RowsKind::Update
-        } else {
-            RowsKind::Delete
-        };
-        if !deletes.is_empty() {
-            let rows: Vec<_> = deletes.iter().map(|r| (Some(&r[..]), None)).collect();
-            events.extend(rows_events(
-                origin,
-                RowsKind::Delete,
-                &map,
-                &rows,
-                last_kind == RowsKind::Delete,
-            )?);
-        }
-        if !updates.is_empty() {
-            let rows: Vec<_> = updates
-                .iter()
-                .map(|(b, a)| (Some(&b[..]), Some(&a[..])))
-                .collect();
-            events.extend(rows_events(
-                origin,
-                RowsKind::Update,
-                &map,
-                &rows,
-                last_kind == RowsKind::Update,
-            )?);
-        }
-        if !inserts.is_empty() {
-            let rows: Vec<_> = inserts.iter().map(|r| (None, Some(&r[..]))).collect();
-            events.extend(rows_events(origin, RowsKind::Write, &map, &rows, true)?);
-        }
+        events.extend(table_row_events(origin, ctx, t, rows)?);
     }
     events.push(Event::xid(origin, rec.seq));
+    Ok(events)
+}
+
+/// One table's rows of a transaction: deletes, updates (before, after), inserts.
+pub(crate) type TableRows = (
+    Vec<Vec<Value>>,
+    Vec<(Vec<Value>, Vec<Value>)>,
+    Vec<Vec<Value>>,
+);
+
+/// A table's Table_map and its Delete/Update/Write_rows events (deletes first, then
+/// updates, then inserts; `STMT_END_F` on the last).
+pub(crate) fn table_row_events(
+    origin: Origin,
+    ctx: &RenderCtx,
+    t: &TableDef,
+    (deletes, updates, inserts): &TableRows,
+) -> crate::Result<Vec<Event>> {
+    let mut events = Vec::new();
+    let mut map = TableMap::new(
+        t.tree,
+        &t.db,
+        &t.name,
+        t.columns
+            .iter()
+            .map(|c| Column::new(&c.name, c.ty.clone(), c.nullable))
+            .collect(),
+    );
+    map.row_metadata = ctx.row_metadata;
+    map.primary_key = t.primary.iter().map(|p| p.column).collect();
+    events.push(map.event(origin)?);
+    let last_kind = if !inserts.is_empty() {
+        RowsKind::Write
+    } else if !updates.is_empty() {
+        RowsKind::Update
+    } else {
+        RowsKind::Delete
+    };
+    if !deletes.is_empty() {
+        let rows: Vec<_> = deletes.iter().map(|r| (Some(&r[..]), None)).collect();
+        events.extend(rows_events(
+            origin,
+            RowsKind::Delete,
+            &map,
+            &rows,
+            last_kind == RowsKind::Delete,
+        )?);
+    }
+    if !updates.is_empty() {
+        let rows: Vec<_> = updates
+            .iter()
+            .map(|(b, a)| (Some(&b[..]), Some(&a[..])))
+            .collect();
+        events.extend(rows_events(
+            origin,
+            RowsKind::Update,
+            &map,
+            &rows,
+            last_kind == RowsKind::Update,
+        )?);
+    }
+    if !inserts.is_empty() {
+        let rows: Vec<_> = inserts.iter().map(|r| (None, Some(&r[..]))).collect();
+        events.extend(rows_events(origin, RowsKind::Write, &map, &rows, true)?);
+    }
     Ok(events)
 }
 

@@ -62,6 +62,17 @@ impl SqlCluster {
             .unwrap_or_else(|e| e.into_inner())
             .remove(&tree);
     }
+
+    /// Forgets everything kept beside the data (AUTO_INCREMENT and row id counters, the
+    /// cached catalog): the cluster was rewound, they are re-read from the data.
+    pub fn forget_derived_state(&self) {
+        self.autoinc
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.rowid.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        *self.catalog_cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
 
 /// Where a statement reads: its transaction (own writes visible) or a snapshot.

@@ -15,6 +15,7 @@ pub mod interp;
 pub mod locks;
 pub mod progddl;
 pub mod program;
+pub mod rewind;
 pub mod session;
 pub mod stmtlog;
 pub mod vars;

@@ -76,6 +76,9 @@ pub struct ProcEntry {
     pub disconnect: Option<Disconnect>,
 }
 
+/// SHOW PROCESSLIST's command of a connection streaming the binlog to a replica.
+pub const BINLOG_DUMP: &str = "Binlog Dump";
+
 /// Closes a client connection from another thread.
 pub type Disconnect = Arc<dyn Fn() + Send + Sync>;
 
@@ -2128,6 +2131,15 @@ impl Session {
             return Err(SqlError::new(1236, "Binary log is not open"));
         };
         let file = bl.check_dump_start(file, pos)?;
+        if let Some(p) = self
+            .inst
+            .procs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&self.conn_id)
+        {
+            p.command = BINLOG_DUMP;
+        }
         let checksum = match self.user_vars.get("master_binlog_checksum") {
             Some(Value::Bytes(b)) => {
                 crate::binlog::Checksum::from_name(&String::from_utf8_lossy(b))

@@ -536,3 +536,152 @@ impl Iterator for Cursor {
         self.next_entry().transpose()
     }
 }
+
+/// What identifies a node across two versions of a tree: a durable page, or an
+/// in-memory node. Two versions reaching the same identity share that whole subtree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum NodeId {
+    Page(u64),
+    Mem(usize),
+}
+
+fn node_id(c: &Child) -> NodeId {
+    match c {
+        Child::Page { id, .. } => NodeId::Page(*id),
+        Child::Node(n) => NodeId::Mem(Arc::as_ptr(n) as usize),
+    }
+}
+
+/// Every node identity of the tree under `root`; leaves are named by their parent's
+/// pointer and not read.
+fn node_ids(p: &Pager, root: &Child) -> Result<std::collections::HashSet<NodeId>> {
+    let mut ids = std::collections::HashSet::new();
+    let mut stack = vec![root.clone()];
+    while let Some(c) = stack.pop() {
+        if !ids.insert(node_id(&c)) {
+            continue;
+        }
+        if let Child::Page { flags, .. } = c {
+            if flags & super::page::F_LEAF != 0 {
+                continue;
+            }
+        }
+        if let Node::Branch { children, .. } = &*p.resolve(&c)? {
+            stack.extend(children.iter().cloned());
+        }
+    }
+    Ok(ids)
+}
+
+/// The entries, in key order, of the leaves under `root` that are not inside a
+/// subtree named in `skip`; the identities met in `skip` go to `met`, if given.
+fn unshared_entries(
+    p: &Pager,
+    root: &Child,
+    skip: &std::collections::HashSet<NodeId>,
+    mut met: Option<&mut std::collections::HashSet<NodeId>>,
+) -> Result<Vec<(Bytes, Val)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(c) = stack.pop() {
+        let id = node_id(&c);
+        if skip.contains(&id) {
+            if let Some(m) = met.as_deref_mut() {
+                m.insert(id);
+            }
+            continue;
+        }
+        match &*p.resolve(&c)? {
+            Node::Leaf(entries) => out.extend(entries.iter().cloned()),
+            Node::Branch { children, .. } => stack.extend(children.iter().rev().cloned()),
+        }
+    }
+    Ok(out)
+}
+
+/// One key whose value differs between two versions of a tree.
+pub struct Difference {
+    pub key: Bytes,
+    /// The value in the first version (`None`: absent there).
+    pub old: Option<Bytes>,
+    /// The value in the second version.
+    pub new: Option<Bytes>,
+}
+
+/// The keys whose values differ between the trees under `a` and `b`, in key order.
+///
+/// Copy-on-write versions of one tree share every subtree neither changed: a subtree
+/// whose root `b` reaches and `a` also reaches is skipped unread, so the work grows
+/// with the leaves that changed (plus one pass over `a`'s branch nodes), not with the
+/// size of the tree. A key is in an unshared leaf of one version exactly when it is
+/// not in a shared leaf of the other (keys are unique within a version), so merging
+/// the unshared leaves' entries of both yields every difference.
+pub fn diff(p: &Pager, a: &Option<Child>, b: &Option<Child>) -> Result<Vec<Difference>> {
+    let empty = std::collections::HashSet::new();
+    let (ea, eb) = match (a, b) {
+        (None, None) => return Ok(Vec::new()),
+        (Some(a), None) => (unshared_entries(p, a, &empty, None)?, Vec::new()),
+        (None, Some(b)) => (Vec::new(), unshared_entries(p, b, &empty, None)?),
+        (Some(a), Some(b)) => {
+            if node_id(a) == node_id(b) {
+                return Ok(Vec::new());
+            }
+            let in_a = node_ids(p, a)?;
+            let mut shared = std::collections::HashSet::new();
+            let eb = unshared_entries(p, b, &in_a, Some(&mut shared))?;
+            drop(in_a);
+            (unshared_entries(p, a, &shared, None)?, eb)
+        }
+    };
+    let mut out = Vec::new();
+    let (mut ia, mut ib) = (ea.into_iter().peekable(), eb.into_iter().peekable());
+    loop {
+        let ord = match (ia.peek(), ib.peek()) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+        };
+        match ord {
+            std::cmp::Ordering::Less => {
+                if let Some((key, v)) = ia.next() {
+                    out.push(Difference {
+                        key,
+                        old: Some(p.value(&v)?),
+                        new: None,
+                    });
+                }
+            }
+            std::cmp::Ordering::Greater => {
+                if let Some((key, v)) = ib.next() {
+                    out.push(Difference {
+                        key,
+                        old: None,
+                        new: Some(p.value(&v)?),
+                    });
+                }
+            }
+            std::cmp::Ordering::Equal => {
+                if let (Some((key, va)), Some((_, vb))) = (ia.next(), ib.next()) {
+                    let same_chain = matches!(
+                        (&va, &vb),
+                        (Val::Overflow { page: x, len: lx }, Val::Overflow { page: y, len: ly })
+                            if x == y && lx == ly
+                    );
+                    if same_chain {
+                        continue;
+                    }
+                    let (old, new) = (p.value(&va)?, p.value(&vb)?);
+                    if old != new {
+                        out.push(Difference {
+                            key,
+                            old: Some(old),
+                            new: Some(new),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -23,7 +23,9 @@ pub mod wal;
 
 pub use meta::CommitEntry;
 pub use record::{BinlogCoord, Change, CommitRecord, Record, Statement};
-pub use txn::{CommitInfo, CommitReceipt, CommitView, Savepoint, Snapshot, Transaction, TxRange};
+pub use txn::{
+    CommitInfo, CommitReceipt, CommitView, RewindReceipt, Savepoint, Snapshot, Transaction, TxRange,
+};
 pub use volume::{
     now_us, Cluster, ClusterInfo, ClusterSpace, GcStats, PointInTime, SpaceReport, Volume,
     VolumeOptions, FIRST_USER_TREE,

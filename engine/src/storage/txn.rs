@@ -80,6 +80,50 @@ impl Snapshot {
     }
 }
 
+/// What [`Cluster::rewind`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RewindReceipt {
+    /// The rewind's own commit.
+    pub seq: u64,
+    pub time_us: u64,
+    /// The commit the cluster was at before.
+    pub from_seq: u64,
+    /// The commit whose state the cluster now has, and its time.
+    pub to_seq: u64,
+    pub to_time_us: u64,
+    /// Tree changes the rewind made.
+    pub changes: usize,
+}
+
+/// Appends to `out` the changes that take tree `tree` from `a` to `b`.
+fn push_differences(
+    vol: &VolumeInner,
+    tree: u64,
+    a: &Option<super::page::Child>,
+    b: &Option<super::page::Child>,
+    out: &mut Vec<Change>,
+) -> Result<()> {
+    for d in btree::diff(&vol.pager, a, b)? {
+        out.push(match (d.old, d.new) {
+            (before, Some(after)) => Change::Put {
+                tree,
+                key: d.key,
+                before,
+                after,
+                stmt: 0,
+            },
+            (Some(before), None) => Change::Delete {
+                tree,
+                key: d.key,
+                before,
+                stmt: 0,
+            },
+            (None, None) => continue,
+        });
+    }
+    Ok(())
+}
+
 /// Statement-level rollback point inside a transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Savepoint(usize);
@@ -747,6 +791,111 @@ impl Cluster {
     /// Starts a transaction on the newest snapshot.
     pub fn begin(&self) -> Transaction {
         Transaction::new(self.vol.clone(), self.c.clone())
+    }
+
+    /// Makes the cluster, in place, what `to` shows (backtrack: DESIGN "Durability and the
+    /// log" 4). The rewind is one more commit on the timeline: its changes take every
+    /// tree from the newest state to `to` (trees `to` lacks are dropped, trees only `to`
+    /// has are created and filled), computed by [`btree::diff`], so its cost grows with
+    /// what changed since `to`, not with the data. Being an ordinary commit record it
+    /// is durable, replayed at recovery, and later point-in-time reads of the moments it
+    /// skipped still see them: a later rewind can go forward again.
+    ///
+    /// `adjust` may edit the changes before they apply (the SQL layer keeps its catalog
+    /// version moving forward); `binlog` is the commit hook of [`Transaction::commit_with`],
+    /// given the record and the states before (`from`) and after (`to`). Transactions
+    /// whose snapshot is older than the rewind fail to commit with
+    /// [`Error::WriteConflict`].
+    pub fn rewind(
+        &self,
+        to: &Snapshot,
+        info: CommitInfo,
+        statement: &str,
+        adjust: impl FnOnce(&Snapshot, &mut Vec<Change>) -> Result<()>,
+        binlog: impl FnOnce(&CommitRecord, &Snapshot, &Snapshot) -> Result<Option<BinlogCoord>>,
+    ) -> Result<RewindReceipt> {
+        let vol = self.vol.clone();
+        let c = self.c.clone();
+        let (end, receipt) = {
+            let mut cs = c.lock_commit();
+            if c.dropped.load(Ordering::SeqCst) {
+                return Err(Error::NotFound {
+                    what: format!("cluster '{}'", c.name),
+                });
+            }
+            let from = Snapshot {
+                vol: vol.clone(),
+                state: Arc::new(cs.working.clone()),
+            };
+            let mut changes = Vec::new();
+            for (tree, t) in from.state.trees.iter() {
+                match to.state.trees.get(tree) {
+                    None => changes.push(Change::DropTree { tree: *tree }),
+                    Some(u) => push_differences(&vol, *tree, &t.root, &u.root, &mut changes)?,
+                }
+            }
+            for (tree, u) in to.state.trees.iter() {
+                if !from.state.trees.contains_key(tree) {
+                    changes.push(Change::CreateTree { tree: *tree });
+                    push_differences(&vol, *tree, &None, &u.root, &mut changes)?;
+                }
+            }
+            adjust(&from, &mut changes)?;
+            let mut next = cs.working.clone();
+            apply_changes(&vol.pager, &mut next, &changes)?;
+            let seq = next.seq + 1;
+            let time_us = now_us().max(next.time_us + 1);
+            let mut rec = CommitRecord {
+                cluster: c.id,
+                seq,
+                time_us,
+                server_id: info.server_id,
+                binlog: None,
+                statements: vec![Statement {
+                    db: String::new(),
+                    text: statement.into(),
+                }],
+                changes,
+                extra: info.extra,
+            };
+            rec.binlog = binlog(&rec, &from, to)?;
+            let (lsn, end) = vol.log.append(&Record::Commit(rec.clone()).encode());
+            next.seq = seq;
+            next.time_us = time_us;
+            next.lsn = end;
+            // Nothing read before the rewind may commit after it.
+            cs.recent.clear();
+            cs.recent_trees.clear();
+            cs.pruned_below = seq;
+            cs.working = next;
+            let frozen = Arc::new(cs.working.clone());
+            cs.pending.push_back((
+                end,
+                frozen,
+                CommitEntry {
+                    seq,
+                    time_us,
+                    lsn,
+                    end,
+                    binlog: rec.binlog,
+                },
+            ));
+            (
+                end,
+                RewindReceipt {
+                    seq,
+                    time_us,
+                    from_seq: from.seq(),
+                    to_seq: to.seq(),
+                    to_time_us: to.time_us(),
+                    changes: rec.changes.len(),
+                },
+            )
+        };
+        vol.log.sync_to(end)?;
+        c.publish(vol.log.durable());
+        vol.nudge();
+        Ok(receipt)
     }
 
     /// Sets how long history is retained (for point-in-time reads and forks).

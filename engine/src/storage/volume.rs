@@ -281,6 +281,10 @@ pub struct ClusterSpace {
     pub exclusive_pages: u64,
     /// Pages this cluster reaches together with at least one other.
     pub shared_pages: u64,
+    /// Of its exclusive pages, those only its retained history reaches (not its newest
+    /// state): what backtrack and point-in-time reads cost (Aurora's
+    /// BacktrackChangeRecordsStored).
+    pub history_pages: u64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -797,15 +801,19 @@ impl VolumeInner {
         let mut counts = vec![0u16; n];
         let mut reached = Vec::with_capacity(clusters.len());
         for c in &clusters {
-            let mut pins: Vec<Arc<Pin>> = c
+            let history: Vec<Arc<Pin>> = c
                 .lock_timeline()
                 .history
                 .iter()
                 .map(|s| s.pin.clone())
                 .collect();
-            pins.push(c.lock_commit().working.pin.clone());
-            let mut seen = vec![false; n];
-            for pin in pins {
+            let newest = c.lock_commit().working.pin.clone();
+            let mut now = vec![false; n];
+            for &root in &newest.roots {
+                self.reach(root, &mut now)?;
+            }
+            let mut seen = now.clone();
+            for pin in history {
                 for &root in &pin.roots {
                     self.reach(root, &mut seen)?;
                 }
@@ -815,7 +823,7 @@ impl VolumeInner {
                     counts[i] = counts[i].saturating_add(1);
                 }
             }
-            reached.push(seen);
+            reached.push((seen, now));
         }
         let mut report = SpaceReport {
             page_size: self.pager.geo.page_size as u64,
@@ -823,7 +831,7 @@ impl VolumeInner {
             free_pages: free.len() as u64,
             clusters: Vec::with_capacity(clusters.len()),
         };
-        for (c, seen) in clusters.iter().zip(reached) {
+        for (c, (seen, now)) in clusters.iter().zip(reached) {
             let mut cs = ClusterSpace {
                 id: c.id,
                 name: c.name.clone(),
@@ -835,6 +843,9 @@ impl VolumeInner {
                         cs.shared_pages += 1;
                     } else {
                         cs.exclusive_pages += 1;
+                        if !now[i] {
+                            cs.history_pages += 1;
+                        }
                     }
                 }
             }

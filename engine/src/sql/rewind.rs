@@ -1,0 +1,408 @@
+//! Backtrack: rewinding the served cluster in place to an earlier moment, or forward
+//! again to a moment a previous backtrack skipped (Aurora Backtrack), and the binlog
+//! events that let a replica follow.
+//!
+//! The engine does the rewind as one more commit ([`crate::storage::Cluster::rewind`]):
+//! its changes take every tree from the newest state to the state at the target time,
+//! so it is durable, replayed at recovery, and the moments it skipped stay readable
+//! (AS OF, point-in-time restore, a later backtrack forward).
+//!
+//! # What the binlog gets
+//!
+//! Aurora refuses to backtrack a cluster with binlog replication on; Borealis writes
+//! events that take a replica through the same rewind, in this order:
+//!
+//! 1. DDL, each its own Query event: `DROP TABLE IF EXISTS` for every table that is not
+//!    in the target state as it is now (dropped in the target, created or altered or
+//!    renamed in the rewound span), likewise `DROP VIEW`, `DROP TRIGGER`,
+//!    `DROP FUNCTION`/`PROCEDURE`, `DROP EVENT`, then `DROP DATABASE IF EXISTS` for
+//!    databases the target lacks; then `CREATE DATABASE` for databases only the target
+//!    has and the target's `CREATE TABLE` (its SHOW CREATE TABLE text) for every table
+//!    dropped above, then views, routines, triggers and events the same way.
+//! 2. One transaction (`BEGIN`, Table_map + rows events, `Xid`): for a table present
+//!    unchanged on both sides, the rows the rewound span changed, undone (its inserts
+//!    deleted, its deletes re-inserted, its updates reversed); for a table re-created in
+//!    step 1, all of its rows in the target state. A table dropped inside the rewound
+//!    span therefore comes back with its definition and every row.
+//!
+//! Accounts (CREATE USER, GRANT) are not re-emitted: a replica keeps its own accounts.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use super::binlog::{table_row_events, RenderCtx, TableRows};
+use super::catalog::{self, Catalog, TableDef, CATALOG_TREE};
+use super::error::{SqlError, SqlResult};
+use super::session::Instance;
+use crate::binlog::{Event, Origin, RowMetadata};
+use crate::storage::{Change, CommitInfo, CommitRecord, PointInTime, Snapshot};
+use crate::value::row::decode_row;
+use crate::value::Value;
+
+/// What a backtrack did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backtracked {
+    /// The commit the cluster was at before, and its time (µs since the epoch).
+    pub from_seq: u64,
+    pub from_time_us: u64,
+    /// The last commit at or before the target: the cluster now has its state.
+    pub to_seq: u64,
+    pub to_time_us: u64,
+    /// The rewind's own commit on the timeline, and its time.
+    pub seq: u64,
+    pub time_us: u64,
+    /// Tree changes (rows and index entries) the rewind wrote.
+    pub changes: usize,
+    /// Where its binlog events end, when the binlog is on.
+    pub binlog: Option<(String, u64)>,
+}
+
+/// The catalog a snapshot holds (not the shared cache: both sides of a rewind are read).
+fn catalog_of(snap: &Snapshot) -> SqlResult<Catalog> {
+    if !snap.has_tree(CATALOG_TREE) {
+        return Ok(Catalog::default());
+    }
+    let mut entries = Vec::new();
+    for r in snap.range(CATALOG_TREE, Bound::Unbounded, Bound::Unbounded, false)? {
+        entries.push(r?);
+    }
+    Catalog::decode(entries.iter().map(|(k, v)| (&k[..], &v[..])))
+        .ok_or_else(|| SqlError::new(1105, "the catalog does not decode"))
+}
+
+fn version_of(snap: &Snapshot) -> SqlResult<u64> {
+    if !snap.has_tree(CATALOG_TREE) {
+        return Ok(0);
+    }
+    Ok(snap
+        .get(CATALOG_TREE, &catalog::version_key())?
+        .and_then(|v| v.as_ref().try_into().ok())
+        .map_or(0, u64::from_le_bytes))
+}
+
+/// The catalog version only moves forward, even when the catalog goes back: sessions
+/// cache a catalog by version, and the rewound span's versions meant other catalogs.
+fn keep_version_moving(from: &Snapshot, to: &Snapshot, changes: &mut Vec<Change>) -> SqlResult<()> {
+    let key = catalog::version_key();
+    let touches_catalog = changes.iter().any(|c| match c {
+        Change::Put { tree, .. } | Change::Delete { tree, .. } => *tree == CATALOG_TREE,
+        Change::CreateTree { tree } | Change::DropTree { tree } => *tree == CATALOG_TREE,
+    });
+    if !touches_catalog || !to.has_tree(CATALOG_TREE) {
+        return Ok(());
+    }
+    changes.retain(|c| {
+        !matches!(c, Change::Put { tree, key: k, .. } | Change::Delete { tree, key: k, .. }
+            if *tree == CATALOG_TREE && k[..] == key[..])
+    });
+    let before = if from.has_tree(CATALOG_TREE) {
+        from.get(CATALOG_TREE, &key)?
+    } else {
+        None
+    };
+    let next = version_of(from)?.max(version_of(to)?) + 1;
+    changes.push(Change::Put {
+        tree: CATALOG_TREE,
+        key: key.into(),
+        before,
+        after: next.to_le_bytes().to_vec().into(),
+        stmt: 0,
+    });
+    Ok(())
+}
+
+impl Instance {
+    /// Rewinds the cluster in place to its state after the last commit at or before
+    /// `target_us` (µs since the epoch), which may be a moment an earlier backtrack
+    /// skipped (forward). The caller closes the cluster's sessions first: a transaction
+    /// that read the state before the rewind cannot commit after it (1213).
+    pub fn backtrack(&self, target_us: u64) -> SqlResult<Backtracked> {
+        let cluster = &self.sql.cluster;
+        let to = cluster
+            .snapshot_at(PointInTime::Time(target_us))
+            .map_err(|e| SqlError::new(1210, format!("Cannot backtrack: {e}")))?;
+        let _ddl = self.sql.ddl_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let info = CommitInfo {
+            server_id: self.globals.info().server_id,
+            extra: Vec::new(),
+        };
+        let ctx = self.rewind_ctx();
+        let text = format!("BACKTRACK TO {target_us} /* µs since the epoch */");
+        let mut from_time_us = 0;
+        let mut coord = None;
+        let receipt = cluster.rewind(
+            &to,
+            info,
+            &text,
+            |from, changes| {
+                from_time_us = from.time_us();
+                keep_version_moving(from, &to, changes)
+                    .map_err(|e| crate::Error::InvalidArgument { detail: e.message })
+            },
+            |rec, from, to| {
+                let Some(bl) = &self.binlog else {
+                    return Ok(None);
+                };
+                let events = render_rewind(rec, from, to, &ctx).map_err(|e| {
+                    crate::Error::InvalidArgument {
+                        detail: format!("binlog of the backtrack: {}", e.message),
+                    }
+                })?;
+                coord = bl.write_events(&events)?;
+                Ok(coord)
+            },
+        )?;
+        self.sql.forget_derived_state();
+        let mut binlog = None;
+        if let (Some(bl), Some(c)) = (&self.binlog, coord) {
+            bl.mark_safe(c);
+            binlog = Some(bl.status(cluster));
+        }
+        tracing::info!(
+            cluster = cluster.name(),
+            from = receipt.from_seq,
+            to = receipt.to_seq,
+            changes = receipt.changes,
+            "backtracked"
+        );
+        Ok(Backtracked {
+            from_seq: receipt.from_seq,
+            from_time_us,
+            to_seq: receipt.to_seq,
+            to_time_us: receipt.to_time_us,
+            seq: receipt.seq,
+            time_us: receipt.time_us,
+            changes: receipt.changes,
+            binlog,
+        })
+    }
+
+    /// Closes every client connection except the replicas streaming the binlog (they
+    /// stay attached and receive the backtrack's events); returns how many it closed.
+    /// Aurora closes a backtracked cluster's connections the same way.
+    pub fn close_sessions_for_backtrack(&self) -> usize {
+        let ids: Vec<u32> = self
+            .procs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(_, p)| p.command != super::session::BINLOG_DUMP)
+            .map(|(id, _)| *id)
+            .collect();
+        self.disconnect(&ids);
+        ids.len()
+    }
+
+    /// The server-wide session state the backtrack's Query events carry.
+    fn rewind_ctx(&self) -> RenderCtx {
+        let g = &self.globals;
+        let text = |n: &str| g.get(n).map(|v| v.show_text()).unwrap_or_default();
+        let server = g
+            .get("collation_server")
+            .ok()
+            .and_then(|v| crate::value::Collation::from_name(&v.show_text()))
+            .map_or(45, |c| c.id());
+        RenderCtx {
+            server_id: g.info().server_id,
+            thread_id: 0,
+            ddl: false,
+            row_metadata: if text("binlog_row_metadata").eq_ignore_ascii_case("FULL") {
+                RowMetadata::Full
+            } else {
+                RowMetadata::Minimal
+            },
+            charset: (server, server, server),
+            collation_database: None,
+            sql_mode: 0,
+            flags2: 0,
+            time_zone: None,
+            auto_increment: (1, 1),
+            statements: None,
+        }
+    }
+}
+
+fn q(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// Decodes a stored row of `t`.
+fn row_of(t: &TableDef, bytes: &[u8]) -> SqlResult<Vec<Value>> {
+    decode_row(bytes, &t.types(), &t.defaults()).map_err(|e| {
+        SqlError::new(
+            1105,
+            format!("backtrack: a row of `{}`.`{}`: {}", t.db, t.name, e.message),
+        )
+    })
+}
+
+/// The events of a rewind (see the module docs, "What the binlog gets").
+fn render_rewind(
+    rec: &CommitRecord,
+    from: &Snapshot,
+    to: &Snapshot,
+    ctx: &RenderCtx,
+) -> SqlResult<Vec<Event>> {
+    let (a, b) = (catalog_of(from)?, catalog_of(to)?);
+    let origin = Origin::new(
+        ctx.server_id,
+        u32::try_from(rec.time_us / 1_000_000).unwrap_or(u32::MAX),
+    );
+    let mut events = Vec::new();
+    let query = |events: &mut Vec<Event>, db: &str, text: String| -> SqlResult<()> {
+        let e = Event::query(origin, &ctx.query_event(db, text.as_bytes()))
+            .map_err(|e| SqlError::new(1105, format!("binlog: {e}")))?;
+        events.push(e);
+        Ok(())
+    };
+    // A table is kept when the target has it with the same tree and definition.
+    let a_by_tree: BTreeMap<u64, &Arc<TableDef>> = a.tables.values().map(|t| (t.tree, t)).collect();
+    let kept = |t: &TableDef| a_by_tree.get(&t.tree).is_some_and(|x| ***x == *t);
+    let b_trees: BTreeMap<u64, &Arc<TableDef>> = b.tables.values().map(|t| (t.tree, t)).collect();
+
+    for t in a.tables.values() {
+        if !b_trees.get(&t.tree).is_some_and(|x| ***x == **t) {
+            query(
+                &mut events,
+                "",
+                format!("DROP TABLE IF EXISTS {}.{}", q(&t.db), q(&t.name)),
+            )?;
+        }
+    }
+    for (k, v) in &a.views {
+        if b.views.get(k) != Some(v) {
+            query(
+                &mut events,
+                "",
+                format!("DROP VIEW IF EXISTS {}.{}", q(&v.db), q(&v.name)),
+            )?;
+        }
+    }
+    for (k, t) in &a.triggers {
+        if b.triggers.get(k) != Some(t) {
+            query(
+                &mut events,
+                "",
+                format!("DROP TRIGGER IF EXISTS {}.{}", q(&t.db), q(&t.name)),
+            )?;
+        }
+    }
+    for (k, r) in &a.routines {
+        if b.routines.get(k) != Some(r) {
+            let kind = if r.kind == 'F' {
+                "FUNCTION"
+            } else {
+                "PROCEDURE"
+            };
+            query(
+                &mut events,
+                "",
+                format!("DROP {kind} IF EXISTS {}.{}", q(&r.db), q(&r.name)),
+            )?;
+        }
+    }
+    for (k, e) in &a.events {
+        if b.events.get(k) != Some(e) {
+            query(
+                &mut events,
+                "",
+                format!("DROP EVENT IF EXISTS {}.{}", q(&e.db), q(&e.name)),
+            )?;
+        }
+    }
+    for (name, d) in &a.dbs {
+        if b.dbs.get(name) != Some(d) {
+            query(
+                &mut events,
+                "",
+                format!("DROP DATABASE IF EXISTS {}", q(name)),
+            )?;
+        }
+    }
+    for (name, d) in &b.dbs {
+        if a.dbs.get(name) != Some(d) {
+            query(
+                &mut events,
+                "",
+                format!(
+                    "CREATE DATABASE {} /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */",
+                    q(name),
+                    d.collation.charset(),
+                    d.collation.name()
+                ),
+            )?;
+        }
+    }
+    let recreated: Vec<&Arc<TableDef>> = b.tables.values().filter(|t| !kept(t)).collect();
+    for t in &recreated {
+        query(&mut events, &t.db, super::ddl::show_create_table(t))?;
+    }
+    for (k, v) in &b.views {
+        if a.views.get(k) != Some(v) {
+            query(&mut events, &v.db, super::session::show_create_view(v))?;
+        }
+    }
+    for (k, r) in &b.routines {
+        if a.routines.get(k) != Some(r) {
+            query(&mut events, &r.db, super::progddl::show_create_routine(r))?;
+        }
+    }
+    for (k, t) in &b.triggers {
+        if a.triggers.get(k) != Some(t) {
+            query(&mut events, &t.db, super::progddl::show_create_trigger(t))?;
+        }
+    }
+    for (k, e) in &b.events {
+        if a.events.get(k) != Some(e) {
+            query(&mut events, &e.db, super::progddl::show_create_event(e))?;
+        }
+    }
+
+    // Rows: the undone changes of kept tables, every row of re-created ones.
+    let mut rows: BTreeMap<u64, (&TableDef, TableRows)> = BTreeMap::new();
+    for ch in &rec.changes {
+        let (tree, before, after) = match ch {
+            Change::Put {
+                tree,
+                before,
+                after,
+                ..
+            } => (*tree, before.as_deref(), Some(&after[..])),
+            Change::Delete { tree, before, .. } => (*tree, Some(&before[..]), None),
+            Change::CreateTree { .. } | Change::DropTree { .. } => continue,
+        };
+        let Some(t) = b_trees.get(&tree).filter(|t| kept(t)) else {
+            continue; // a secondary index, the catalog, or a re-created table
+        };
+        let entry = &mut rows
+            .entry(tree)
+            .or_insert_with(|| (t, Default::default()))
+            .1;
+        match (before, after) {
+            (None, Some(x)) => entry.2.push(row_of(t, x)?),
+            (Some(x), Some(y)) => entry.1.push((row_of(t, x)?, row_of(t, y)?)),
+            (Some(x), None) => entry.0.push(row_of(t, x)?),
+            (None, None) => {}
+        }
+    }
+    for t in &recreated {
+        let mut inserts = Vec::new();
+        if to.has_tree(t.tree) {
+            for r in to.range(t.tree, Bound::Unbounded, Bound::Unbounded, false)? {
+                inserts.push(row_of(t, &r?.1)?);
+            }
+        }
+        if !inserts.is_empty() {
+            rows.insert(t.tree, (t, (Vec::new(), Vec::new(), inserts)));
+        }
+    }
+    if !rows.is_empty() {
+        query(&mut events, "", "BEGIN".into())?;
+        for (t, r) in rows.values() {
+            events.extend(table_row_events(origin, ctx, t, r)?);
+        }
+        events.push(Event::xid(origin, rec.seq));
+    }
+    Ok(events)
+}
