@@ -40,6 +40,8 @@ pub enum Error {
     LockWaitTimeout,
     /// The caller's abort check ended a wait (KILL; MySQL 1317).
     Interrupted,
+    /// A transaction's log record would exceed what the log can hold (MySQL 1197).
+    TransactionTooLarge { bytes: usize, limit: usize },
 }
 
 impl Error {
@@ -82,6 +84,11 @@ impl fmt::Display for Error {
             Error::WriteConflict { detail } => write!(f, "write conflict: {detail}"),
             Error::LockWaitTimeout => write!(f, "lock wait timeout exceeded"),
             Error::Interrupted => write!(f, "interrupted"),
+            Error::TransactionTooLarge { bytes, limit } => write!(
+                f,
+                "the transaction's changes take about {bytes} bytes of log, more than the \
+                 {limit} one transaction may use; split it into smaller transactions"
+            ),
             Error::VolumeLocked { path } => write!(
                 f,
                 "the volume at {} is in use by another process (lock file held)",

@@ -52,6 +52,13 @@ impl From<crate::Error> for SqlError {
                 "Lock wait timeout exceeded; try restarting transaction",
             ),
             E::Interrupted => SqlError::new(1317, "Query execution was interrupted"),
+            E::TransactionTooLarge { .. } => SqlError::new(
+                1197,
+                format!(
+                    "Multi-statement transaction required more than 'max_binlog_cache_size' \
+                     bytes of storage: {e}"
+                ),
+            ),
             E::Io { .. } | E::Corrupt { .. } | E::Poisoned { .. } => {
                 tracing::error!(error = %e, "storage error");
                 SqlError::new(1030, format!("Got error from storage engine: {e}"))

@@ -573,14 +573,14 @@ fn node_ids(p: &Pager, root: &Child) -> Result<std::collections::HashSet<NodeId>
     Ok(ids)
 }
 
-/// The entries, in key order, of the leaves under `root` that are not inside a
-/// subtree named in `skip`; the identities met in `skip` go to `met`, if given.
-fn unshared_entries(
+/// The leaves, in key order, under `root` that are not inside a subtree named in
+/// `skip`; the identities met in `skip` go to `met`, if given.
+fn unshared_leaves(
     p: &Pager,
     root: &Child,
     skip: &std::collections::HashSet<NodeId>,
     mut met: Option<&mut std::collections::HashSet<NodeId>>,
-) -> Result<Vec<(Bytes, Val)>> {
+) -> Result<Vec<Arc<Node>>> {
     let mut out = Vec::new();
     let mut stack = vec![root.clone()];
     while let Some(c) = stack.pop() {
@@ -591,12 +591,34 @@ fn unshared_entries(
             }
             continue;
         }
-        match &*p.resolve(&c)? {
-            Node::Leaf(entries) => out.extend(entries.iter().cloned()),
+        let node = p.resolve(&c)?;
+        match &*node {
+            Node::Leaf(_) => out.push(node),
             Node::Branch { children, .. } => stack.extend(children.iter().rev().cloned()),
         }
     }
     Ok(out)
+}
+
+/// The entries of `leaves`, in order, by reference.
+fn entries_of(leaves: &[Arc<Node>]) -> impl Iterator<Item = &(Bytes, Val)> {
+    leaves.iter().flat_map(|n| match &**n {
+        Node::Leaf(e) => e.iter(),
+        Node::Branch { .. } => [].iter(),
+    })
+}
+
+/// Whether two leaf values hold the same bytes (reading overflow chains only when needed).
+fn same_value(p: &Pager, a: &Val, b: &Val) -> Result<bool> {
+    Ok(match (a, b) {
+        (Val::Inline(x), Val::Inline(y)) => x == y,
+        (Val::Overflow { page: x, len: lx }, Val::Overflow { page: y, len: ly })
+            if x == y && lx == ly =>
+        {
+            true
+        }
+        _ => p.value(a)? == p.value(b)?,
+    })
 }
 
 /// One key whose value differs between two versions of a tree.
@@ -618,23 +640,23 @@ pub struct Difference {
 /// the unshared leaves' entries of both yields every difference.
 pub fn diff(p: &Pager, a: &Option<Child>, b: &Option<Child>) -> Result<Vec<Difference>> {
     let empty = std::collections::HashSet::new();
-    let (ea, eb) = match (a, b) {
+    let (la, lb) = match (a, b) {
         (None, None) => return Ok(Vec::new()),
-        (Some(a), None) => (unshared_entries(p, a, &empty, None)?, Vec::new()),
-        (None, Some(b)) => (Vec::new(), unshared_entries(p, b, &empty, None)?),
+        (Some(a), None) => (unshared_leaves(p, a, &empty, None)?, Vec::new()),
+        (None, Some(b)) => (Vec::new(), unshared_leaves(p, b, &empty, None)?),
         (Some(a), Some(b)) => {
             if node_id(a) == node_id(b) {
                 return Ok(Vec::new());
             }
             let in_a = node_ids(p, a)?;
             let mut shared = std::collections::HashSet::new();
-            let eb = unshared_entries(p, b, &in_a, Some(&mut shared))?;
+            let lb = unshared_leaves(p, b, &in_a, Some(&mut shared))?;
             drop(in_a);
-            (unshared_entries(p, a, &shared, None)?, eb)
+            (unshared_leaves(p, a, &shared, None)?, lb)
         }
     };
     let mut out = Vec::new();
-    let (mut ia, mut ib) = (ea.into_iter().peekable(), eb.into_iter().peekable());
+    let (mut ia, mut ib) = (entries_of(&la).peekable(), entries_of(&lb).peekable());
     loop {
         let ord = match (ia.peek(), ib.peek()) {
             (None, None) => break,
@@ -646,8 +668,8 @@ pub fn diff(p: &Pager, a: &Option<Child>, b: &Option<Child>) -> Result<Vec<Diffe
             std::cmp::Ordering::Less => {
                 if let Some((key, v)) = ia.next() {
                     out.push(Difference {
-                        key,
-                        old: Some(p.value(&v)?),
+                        key: key.clone(),
+                        old: Some(p.value(v)?),
                         new: None,
                     });
                 }
@@ -655,28 +677,19 @@ pub fn diff(p: &Pager, a: &Option<Child>, b: &Option<Child>) -> Result<Vec<Diffe
             std::cmp::Ordering::Greater => {
                 if let Some((key, v)) = ib.next() {
                     out.push(Difference {
-                        key,
+                        key: key.clone(),
                         old: None,
-                        new: Some(p.value(&v)?),
+                        new: Some(p.value(v)?),
                     });
                 }
             }
             std::cmp::Ordering::Equal => {
                 if let (Some((key, va)), Some((_, vb))) = (ia.next(), ib.next()) {
-                    let same_chain = matches!(
-                        (&va, &vb),
-                        (Val::Overflow { page: x, len: lx }, Val::Overflow { page: y, len: ly })
-                            if x == y && lx == ly
-                    );
-                    if same_chain {
-                        continue;
-                    }
-                    let (old, new) = (p.value(&va)?, p.value(&vb)?);
-                    if old != new {
+                    if !same_value(p, va, vb)? {
                         out.push(Difference {
-                            key,
-                            old: Some(old),
-                            new: Some(new),
+                            key: key.clone(),
+                            old: Some(p.value(va)?),
+                            new: Some(p.value(vb)?),
                         });
                     }
                 }

@@ -94,71 +94,106 @@ pub enum Record {
     },
 }
 
+impl CommitRecord {
+    /// An upper bound of the encoded size (to refuse a record the log cannot hold before
+    /// anything is written for it).
+    pub fn size_bound(&self) -> usize {
+        let changes: usize = self
+            .changes
+            .iter()
+            .map(|c| match c {
+                Change::CreateTree { .. } | Change::DropTree { .. } => 11,
+                Change::Put {
+                    key, before, after, ..
+                } => 40 + key.len() + before.as_ref().map_or(0, |b| b.len()) + after.len(),
+                Change::Delete { key, before, .. } => 40 + key.len() + before.len(),
+            })
+            .sum();
+        let statements: usize = self
+            .statements
+            .iter()
+            .map(|s| 20 + s.db.len() + s.text.len())
+            .sum();
+        64 + changes + statements + self.extra.len() + 10
+    }
+
+    /// The log payload of this commit (as [`Record::Commit`] encodes it), without copying
+    /// the record.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(self.size_bound());
+        w.u8(RECORD_FORMAT);
+        self.encode_into(&mut w);
+        w.buf
+    }
+
+    fn encode_into(&self, w: &mut Writer) {
+        w.u8(1);
+        w.u64(self.cluster);
+        w.u64(self.seq);
+        w.u64(self.time_us);
+        w.u32(self.server_id);
+        match self.binlog {
+            None => w.u8(0),
+            Some(b) => {
+                w.u8(1);
+                w.u32(b.file);
+                w.u64(b.pos);
+            }
+        }
+        w.var(self.statements.len() as u64);
+        for s in &self.statements {
+            w.str(&s.db);
+            w.str(&s.text);
+        }
+        w.var(self.changes.len() as u64);
+        for ch in &self.changes {
+            match ch {
+                Change::CreateTree { tree } => {
+                    w.u8(1);
+                    w.var(*tree);
+                }
+                Change::DropTree { tree } => {
+                    w.u8(2);
+                    w.var(*tree);
+                }
+                Change::Put {
+                    tree,
+                    key,
+                    before,
+                    after,
+                    stmt,
+                } => {
+                    w.u8(3);
+                    w.var(*tree);
+                    w.var(u64::from(*stmt));
+                    w.bytes(key);
+                    w.opt_bytes(before.as_deref());
+                    w.bytes(after);
+                }
+                Change::Delete {
+                    tree,
+                    key,
+                    before,
+                    stmt,
+                } => {
+                    w.u8(4);
+                    w.var(*tree);
+                    w.var(u64::from(*stmt));
+                    w.bytes(key);
+                    w.bytes(before);
+                }
+            }
+        }
+        w.bytes(&self.extra);
+    }
+}
+
 impl Record {
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(64);
         w.u8(RECORD_FORMAT);
         match self {
-            Record::Commit(c) => {
-                w.u8(1);
-                w.u64(c.cluster);
-                w.u64(c.seq);
-                w.u64(c.time_us);
-                w.u32(c.server_id);
-                match c.binlog {
-                    None => w.u8(0),
-                    Some(b) => {
-                        w.u8(1);
-                        w.u32(b.file);
-                        w.u64(b.pos);
-                    }
-                }
-                w.var(c.statements.len() as u64);
-                for s in &c.statements {
-                    w.str(&s.db);
-                    w.str(&s.text);
-                }
-                w.var(c.changes.len() as u64);
-                for ch in &c.changes {
-                    match ch {
-                        Change::CreateTree { tree } => {
-                            w.u8(1);
-                            w.var(*tree);
-                        }
-                        Change::DropTree { tree } => {
-                            w.u8(2);
-                            w.var(*tree);
-                        }
-                        Change::Put {
-                            tree,
-                            key,
-                            before,
-                            after,
-                            stmt,
-                        } => {
-                            w.u8(3);
-                            w.var(*tree);
-                            w.var(u64::from(*stmt));
-                            w.bytes(key);
-                            w.opt_bytes(before.as_deref());
-                            w.bytes(after);
-                        }
-                        Change::Delete {
-                            tree,
-                            key,
-                            before,
-                            stmt,
-                        } => {
-                            w.u8(4);
-                            w.var(*tree);
-                            w.var(u64::from(*stmt));
-                            w.bytes(key);
-                            w.bytes(before);
-                        }
-                    }
-                }
-                w.bytes(&c.extra);
-            }
+            Record::Commit(c) => c.encode_into(&mut w),
             Record::CreateCluster {
                 id,
                 name,

@@ -95,6 +95,17 @@ pub struct RewindReceipt {
     pub changes: usize,
 }
 
+/// Refuses a commit whose log record the log could not hold (before anything of it,
+/// binlog events included, is written).
+fn check_size(rec: &CommitRecord) -> Result<()> {
+    let bytes = rec.size_bound();
+    let limit = super::wal::MAX_FRAME - 64;
+    if bytes > limit {
+        return Err(Error::TransactionTooLarge { bytes, limit });
+    }
+    Ok(())
+}
+
 /// Appends to `out` the changes that take tree `tree` from `a` to `b`.
 fn push_differences(
     vol: &VolumeInner,
@@ -601,12 +612,13 @@ impl Transaction {
                 changes,
                 extra: info.extra,
             };
+            check_size(&rec)?;
             let view = CommitView {
                 snap_seq,
                 recent_trees: &cs.recent_trees,
             };
             rec.binlog = binlog(&rec, &view)?;
-            let (lsn, end) = vol.log.append(&Record::Commit(rec.clone()).encode());
+            let (lsn, end) = vol.log.append(&rec.encode());
             next.seq = seq;
             next.time_us = time_us;
             next.lsn = end;
@@ -858,8 +870,9 @@ impl Cluster {
                 changes,
                 extra: info.extra,
             };
+            check_size(&rec)?;
             rec.binlog = binlog(&rec, &from, to)?;
-            let (lsn, end) = vol.log.append(&Record::Commit(rec.clone()).encode());
+            let (lsn, end) = vol.log.append(&rec.encode());
             next.seq = seq;
             next.time_us = time_us;
             next.lsn = end;

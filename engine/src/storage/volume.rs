@@ -411,9 +411,15 @@ impl VolumeInner {
                 published.seq
             ));
         }
-        let base = {
+        let (base, end) = {
             let tl = c.lock_timeline();
-            tl.history.iter().rev().find(|s| s.seq <= seq).cloned()
+            let i = tl.commits.partition_point(|e| e.seq < seq);
+            let end = tl
+                .commits
+                .get(i)
+                .filter(|e| e.seq == seq)
+                .map_or(self.log.durable(), |e| e.end);
+            (tl.history.iter().rev().find(|s| s.seq <= seq).cloned(), end)
         };
         let Some(base) = base else {
             return Err(crate::invalid!(
@@ -425,7 +431,7 @@ impl VolumeInner {
         if state.seq == seq {
             return Ok(state);
         }
-        for f in self.log.read_range(base.lsn, self.log.durable())? {
+        for f in self.log.read_range(base.lsn, end)? {
             let Some(Record::Commit(rec)) = Record::decode(&f.payload) else {
                 continue;
             };

@@ -21,7 +21,8 @@ use crate::error::{Error, Result};
 
 const FRAME_HEADER: usize = 8;
 /// Frames larger than this are rejected as corrupt on read.
-const MAX_FRAME: usize = 1 << 30;
+/// The largest record the log holds (recovery stops at a longer frame).
+pub const MAX_FRAME: usize = 1 << 30;
 
 fn segment_name(start: u64) -> String {
     format!("{start:016x}.wal")
@@ -101,6 +102,16 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 /// Parses the frames of one segment from `from` (an LSN inside it). Returns the
 /// frames and the LSN where valid data ends.
+/// Up to `len` bytes of the file at `path` from `offset` (fewer at its end).
+fn read_window(path: &Path, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut data = Vec::new();
+    f.take(len).read_to_end(&mut data)?;
+    Ok(data)
+}
+
 fn parse_segment(data: &[u8], start: u64, from: u64) -> (Vec<Frame>, u64) {
     let mut frames = Vec::new();
     let mut off = from.saturating_sub(start) as usize;
@@ -357,10 +368,12 @@ impl Log {
             if next <= from || start >= to {
                 continue;
             }
+            // Only the window of this segment inside [from, to) is read.
             let path = self.dir.join(segment_name(start));
-            let data = std::fs::read(&path)
+            let lo = from.max(start);
+            let data = read_window(&path, lo - start, to.min(next).saturating_sub(lo))
                 .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-            let (frames, _) = parse_segment(&data, start, from.max(start));
+            let (frames, _) = parse_segment(&data, lo, lo);
             out.extend(frames.into_iter().filter(|f| f.end <= to));
         }
         if out.first().is_some_and(|f| f.lsn > from) || (out.is_empty() && from < to) {
