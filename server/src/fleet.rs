@@ -1291,9 +1291,10 @@ impl Fleet {
             .engine(&mut st, &id, None)
             .map_err(ApiError::internal)?;
         let closed = engine.close_sessions_for_backtrack();
-        let done = engine
-            .backtrack(to_us)
-            .map_err(|e| ApiError::internal(format!("backtrack failed: {}", e.message)))?;
+        let done = engine.backtrack(to_us).map_err(|e| match e.code {
+            1210 => ApiError::invalid(e.message),
+            _ => ApiError::internal(format!("backtrack failed: {}", e.message)),
+        })?;
         let bt = BacktrackMeta {
             cluster: id.clone(),
             id: uuid(),

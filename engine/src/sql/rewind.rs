@@ -123,6 +123,15 @@ impl Instance {
             .snapshot_at(PointInTime::Time(target_us))
             .map_err(|e| SqlError::new(1210, format!("Cannot backtrack: {e}")))?;
         let _ddl = self.sql.ddl_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if catalog_of(&to)?.users.is_empty() && !catalog_of(&cluster.snapshot())?.users.is_empty() {
+            return Err(SqlError::new(
+                1210,
+                format!(
+                    "Cannot backtrack to {target_us}: the cluster had no accounts yet then, and \
+                     nobody could connect to it afterwards. Choose a later time."
+                ),
+            ));
+        }
         let info = CommitInfo {
             server_id: self.globals.info().server_id,
             extra: Vec::new(),
