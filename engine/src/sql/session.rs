@@ -1974,6 +1974,13 @@ impl Session {
                     *bl.retention_hours.lock().unwrap_or_else(|e| e.into_inner()) = hours;
                     bl.purge_expired();
                 }
+                // History (backtrack, point-in-time, AS OF) is kept at least as long as
+                // the binlog: GC's horizon is the largest of the retentions.
+                let c = &self.inst.sql.cluster;
+                let want = hours.unwrap_or(0).saturating_mul(3_600_000_000);
+                if want > c.info().retention_us {
+                    c.set_retention(want)?;
+                }
                 Ok(Output::ok())
             }
             "mysql.rds_show_configuration" => {
