@@ -748,7 +748,7 @@ impl Session {
             procs.get(&id).ok_or_else(unknown)?.user.clone()
         };
         if target_user != self.user {
-            let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+            let cat = self.catalog()?;
             let allowed = cat
                 .find_user(&self.user, &self.host)
                 .is_some_and(|u| u.allows(privs::SUPER, None, None));
@@ -800,6 +800,17 @@ impl Session {
         {
             p.disconnect = Some(f);
         }
+    }
+
+    /// The catalog a statement would see now: the open transaction's, else the newest
+    /// (shared, decoded once per catalog version).
+    fn catalog(&mut self) -> SqlResult<Arc<catalog::Catalog>> {
+        let sql = self.inst.sql.clone();
+        let reader = match self.txn.as_mut() {
+            Some(t) => Reader::Tx(t),
+            None => Reader::Snap(sql.cluster.snapshot()),
+        };
+        load_catalog(&sql, &reader)
     }
 
     /// Runs `f` with an executor reading the open transaction or a snapshot.
@@ -1253,7 +1264,7 @@ impl Session {
 
     /// COM_INIT_DB / USE.
     pub fn use_db(&mut self, db: &str) -> SqlResult<()> {
-        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        let cat = self.catalog()?;
         if db.eq_ignore_ascii_case("information_schema") {
             self.db = Some("information_schema".into());
             return Ok(());
@@ -1579,7 +1590,7 @@ impl Session {
 
     /// Checks the user's privileges for a statement (1142, 1044, 1227).
     fn authorize(&mut self, parsed: &Parsed) -> SqlResult<()> {
-        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        let cat = self.catalog()?;
         let Some(user) = cat.find_user(&self.user, &self.host).cloned() else {
             return Err(SqlError::new(
                 1045,
@@ -1935,7 +1946,7 @@ impl Session {
         let unquote = |a: &str| a.trim().trim_matches('\'').trim_matches('"').to_string();
         match name.as_str() {
             "mysql.rds_set_configuration" => {
-                let user = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let user = self.catalog()?;
                 let me = user
                     .find_user(&self.user, &self.host)
                     .cloned()
@@ -2101,7 +2112,7 @@ impl Session {
     }
 
     fn need_replication_slave(&mut self) -> SqlResult<()> {
-        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        let cat = self.catalog()?;
         let me = cat
             .find_user(&self.user, &self.host)
             .cloned()
@@ -2463,7 +2474,7 @@ impl Session {
                 self.inst.locks.release(self.conn_id);
                 self.locked = None;
                 self.global_read = false;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let mut want: Vec<((String, String), bool)> = Vec::new();
                 for it in items {
                     let db = it
@@ -2886,7 +2897,7 @@ impl Session {
             }
             ShowStatement::Databases { filter } => {
                 let like = like_filter(filter)?;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let mut names: Vec<String> = vec!["information_schema".into()];
                 let me = cat
                     .find_user(&self.user, &self.host)
@@ -2911,7 +2922,7 @@ impl Session {
             ShowStatement::Tables { full, db, filter } => {
                 let d = need_db(db)?;
                 let like = like_filter(filter)?;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 if !cat.dbs.contains_key(&d) && d != "information_schema" {
                     return Err(SqlError::new(1049, format!("Unknown database '{d}'")));
                 }
@@ -3147,7 +3158,7 @@ impl Session {
                         ))
                     }
                     front::ShowCreateKind::Database { if_not_exists } => {
-                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let cat = self.catalog()?;
                         let Some(d) = cat.dbs.get(&name.name) else {
                             return Err(SqlError::new(
                                 1049,
@@ -3167,7 +3178,7 @@ impl Session {
                     }
                     front::ShowCreateKind::Trigger => {
                         let d = need_db(&name.db)?;
-                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let cat = self.catalog()?;
                         let Some(t) = cat.triggers.get(&(d, name.name.clone())) else {
                             return Err(SqlError::new(1360, "Trigger does not exist"));
                         };
@@ -3199,7 +3210,7 @@ impl Session {
                             ('P', "PROCEDURE", "Procedure")
                         };
                         let d = need_db(&name.db)?;
-                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let cat = self.catalog()?;
                         let Some(r) = cat.routine(&d, k, &name.name) else {
                             return Err(SqlError::new(
                                 1305,
@@ -3228,7 +3239,7 @@ impl Session {
                     }
                     front::ShowCreateKind::Event => {
                         let d = need_db(&name.db)?;
-                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let cat = self.catalog()?;
                         let Some(e) = cat.event(&d, &name.name) else {
                             return Err(SqlError::new(
                                 1539,
@@ -3436,7 +3447,7 @@ impl Session {
                     Some(uh) if uh.user != "CURRENT_USER" => (uh.user.clone(), uh.host.clone()),
                     _ => (self.user.clone(), "%".to_string()),
                 };
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let Some(d) = cat
                     .users
                     .get(&(u.clone(), h.clone()))
@@ -3528,7 +3539,7 @@ impl Session {
             )),
             ShowStatement::Events { db, filter } => {
                 let d = need_db(db)?;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let data = cat
                     .events
                     .values()
@@ -3584,7 +3595,7 @@ impl Session {
                     front::RoutineKind::Procedure => Some('P'),
                     _ => None,
                 };
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let data = cat
                     .routines
                     .values()
@@ -3626,7 +3637,7 @@ impl Session {
             }
             ShowStatement::Triggers { db, filter } => {
                 let d = need_db(db)?;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let mut trgs: Vec<_> = cat.triggers.values().filter(|t| t.db == d).collect();
                 let rank = |t: &catalog::TriggerDef| {
                     let ev = ["INSERT", "UPDATE", "DELETE"]
