@@ -124,7 +124,9 @@ pub fn load_catalog(shared: &SqlCluster, reader: &Reader) -> SqlResult<Arc<Catal
         Err(e) if e.code == 1105 => return Ok(Arc::new(Catalog::default())),
         Err(e) => return Err(e),
     };
-    let in_tx_ddl = matches!(reader, Reader::Tx(t) if !t.is_read_only());
+    // A transaction that changed the catalog sees its own, uncached version; every
+    // other reader shares the decoded catalog of its version.
+    let in_tx_ddl = matches!(reader, Reader::Tx(t) if t.writes_tree(CATALOG_TREE));
     if !in_tx_ddl {
         if let Some(c) = shared
             .catalog_cache

@@ -751,7 +751,7 @@ impl Session {
             procs.get(&id).ok_or_else(unknown)?.user.clone()
         };
         if target_user != self.user {
-            let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+            let cat = self.catalog()?;
             let allowed = cat
                 .find_user(&self.user, &self.host)
                 .is_some_and(|u| u.allows(privs::SUPER, None, None));
@@ -803,6 +803,17 @@ impl Session {
         {
             p.disconnect = Some(f);
         }
+    }
+
+    /// The catalog a statement would see now: the open transaction's, else the newest
+    /// (shared, decoded once per catalog version).
+    fn catalog(&mut self) -> SqlResult<Arc<catalog::Catalog>> {
+        let sql = self.inst.sql.clone();
+        let reader = match self.txn.as_mut() {
+            Some(t) => Reader::Tx(t),
+            None => Reader::Snap(sql.cluster.snapshot()),
+        };
+        load_catalog(&sql, &reader)
     }
 
     /// Runs `f` with an executor reading the open transaction or a snapshot.
@@ -1256,7 +1267,7 @@ impl Session {
 
     /// COM_INIT_DB / USE.
     pub fn use_db(&mut self, db: &str) -> SqlResult<()> {
-        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        let cat = self.catalog()?;
         if db.eq_ignore_ascii_case("information_schema") {
             self.db = Some("information_schema".into());
             return Ok(());
@@ -1582,7 +1593,7 @@ impl Session {
 
     /// Checks the user's privileges for a statement (1142, 1044, 1227).
     fn authorize(&mut self, parsed: &Parsed) -> SqlResult<()> {
-        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        let cat = self.catalog()?;
         let Some(user) = cat.find_user(&self.user, &self.host).cloned() else {
             return Err(SqlError::new(
                 1045,
@@ -1938,7 +1949,7 @@ impl Session {
         let unquote = |a: &str| a.trim().trim_matches('\'').trim_matches('"').to_string();
         match name.as_str() {
             "mysql.rds_set_configuration" => {
-                let user = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let user = self.catalog()?;
                 let me = user
                     .find_user(&self.user, &self.host)
                     .cloned()
@@ -2111,7 +2122,7 @@ impl Session {
     }
 
     fn need_replication_slave(&mut self) -> SqlResult<()> {
-        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+        let cat = self.catalog()?;
         let me = cat
             .find_user(&self.user, &self.host)
             .cloned()
@@ -2482,7 +2493,7 @@ impl Session {
                 self.inst.locks.release(self.conn_id);
                 self.locked = None;
                 self.global_read = false;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let mut want: Vec<((String, String), bool)> = Vec::new();
                 for it in items {
                     let db = it
@@ -2905,7 +2916,7 @@ impl Session {
             }
             ShowStatement::Databases { filter } => {
                 let like = like_filter(filter)?;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let mut names: Vec<String> = vec!["information_schema".into()];
                 let me = cat
                     .find_user(&self.user, &self.host)
@@ -2930,7 +2941,7 @@ impl Session {
             ShowStatement::Tables { full, db, filter } => {
                 let d = need_db(db)?;
                 let like = like_filter(filter)?;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 if !cat.dbs.contains_key(&d) && d != "information_schema" {
                     return Err(SqlError::new(1049, format!("Unknown database '{d}'")));
                 }
@@ -3166,7 +3177,7 @@ impl Session {
                         ))
                     }
                     front::ShowCreateKind::Database { if_not_exists } => {
-                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let cat = self.catalog()?;
                         let Some(d) = cat.dbs.get(&name.name) else {
                             return Err(SqlError::new(
                                 1049,
@@ -3186,7 +3197,7 @@ impl Session {
                     }
                     front::ShowCreateKind::Trigger => {
                         let d = need_db(&name.db)?;
-                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let cat = self.catalog()?;
                         let Some(t) = cat.triggers.get(&(d, name.name.clone())) else {
                             return Err(SqlError::new(1360, "Trigger does not exist"));
                         };
@@ -3218,7 +3229,7 @@ impl Session {
                             ('P', "PROCEDURE", "Procedure")
                         };
                         let d = need_db(&name.db)?;
-                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let cat = self.catalog()?;
                         let Some(r) = cat.routine(&d, k, &name.name) else {
                             return Err(SqlError::new(
                                 1305,
@@ -3247,7 +3258,7 @@ impl Session {
                     }
                     front::ShowCreateKind::Event => {
                         let d = need_db(&name.db)?;
-                        let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                        let cat = self.catalog()?;
                         let Some(e) = cat.event(&d, &name.name) else {
                             return Err(SqlError::new(
                                 1539,
@@ -3455,7 +3466,7 @@ impl Session {
                     Some(uh) if uh.user != "CURRENT_USER" => (uh.user.clone(), uh.host.clone()),
                     _ => (self.user.clone(), "%".to_string()),
                 };
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let Some(d) = cat
                     .users
                     .get(&(u.clone(), h.clone()))
@@ -3547,7 +3558,7 @@ impl Session {
             )),
             ShowStatement::Events { db, filter } => {
                 let d = need_db(db)?;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let data = cat
                     .events
                     .values()
@@ -3603,7 +3614,7 @@ impl Session {
                     front::RoutineKind::Procedure => Some('P'),
                     _ => None,
                 };
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let data = cat
                     .routines
                     .values()
@@ -3645,7 +3656,7 @@ impl Session {
             }
             ShowStatement::Triggers { db, filter } => {
                 let d = need_db(db)?;
-                let cat = self.read(Vec::new(), |ex| Ok(ex.catalog.clone()))?;
+                let cat = self.catalog()?;
                 let mut trgs: Vec<_> = cat.triggers.values().filter(|t| t.db == d).collect();
                 let rank = |t: &catalog::TriggerDef| {
                     let ev = ["INSERT", "UPDATE", "DELETE"]

@@ -106,6 +106,11 @@ fn apply_child(p: &Pager, child: &Child, ops: &[Op]) -> Result<Vec<Part>> {
     match &*node {
         Node::Leaf(entries) => Ok(leaf_parts(&g, merge_leaf(entries, ops))),
         Node::Branch { keys, children } => {
+            let mut done = match apply_one_child(p, keys, children, ops)? {
+                OneChild::Branch(parts) => return Ok(parts),
+                OneChild::Child(ci, parts) => Some((ci, parts)),
+                OneChild::Several => None,
+            };
             // (separator before, child, modified by this batch)
             let mut items: Vec<(Option<Bytes>, Child, bool)> =
                 Vec::with_capacity(children.len() + 2);
@@ -126,7 +131,14 @@ fn apply_child(p: &Pager, child: &Child, ops: &[Op]) -> Result<Vec<Part>> {
                     items.push((sep, c.clone(), false));
                     continue;
                 }
-                for (j, (low, part)) in apply_child(p, c, sub)?.into_iter().enumerate() {
+                let parts = match done.take() {
+                    Some((di, parts)) if di == ci => parts,
+                    other => {
+                        done = other;
+                        apply_child(p, c, sub)?
+                    }
+                };
+                for (j, (low, part)) in parts.into_iter().enumerate() {
                     items.push((if j == 0 { sep.clone() } else { low }, part, true));
                 }
             }
@@ -145,6 +157,54 @@ fn apply_child(p: &Pager, child: &Child, ops: &[Op]) -> Result<Vec<Part>> {
             Ok(branch_parts(&g, keys, children))
         }
     }
+}
+
+/// What [`apply_one_child`] found.
+enum OneChild {
+    /// The branch's new parts: done.
+    Branch(Vec<Part>),
+    /// Every op fell into child `.0`, whose new parts are `.1`; the branch is still to build.
+    Child(usize, Vec<Part>),
+    /// The ops span several children.
+    Several,
+}
+
+/// The common case of [`apply_child`] on a branch: every op falls into one child. When
+/// that child stays one node of at least a quarter page and the branch keeps fitting (no
+/// separator changes, nothing merges, no split), the new branch is the old one with that
+/// child replaced, exactly what the general path would build, without rebuilding it item
+/// by item.
+fn apply_one_child(p: &Pager, keys: &[Bytes], children: &[Child], ops: &[Op]) -> Result<OneChild> {
+    let (Some((first, _)), Some((last, _))) = (ops.first(), ops.last()) else {
+        return Ok(OneChild::Several);
+    };
+    let ci = keys.partition_point(|k| **k <= **first);
+    if keys.get(ci).is_some_and(|hi| **last >= **hi) {
+        return Ok(OneChild::Several);
+    }
+    let Some(child) = children.get(ci) else {
+        return Ok(OneChild::Several);
+    };
+    let g = p.geo;
+    let parts = apply_child(p, child, ops)?;
+    let fits = children.len() * BRANCH_CHILD_LEN
+        + keys.iter().map(|k| branch_key_len(k)).sum::<usize>()
+        <= g.capacity;
+    let one_big = match parts.as_slice() {
+        [(_, Child::Node(n))] => children.len() < 2 || n.body_len(&g) >= g.capacity / 4,
+        [(_, Child::Page { .. })] => true,
+        _ => false,
+    };
+    if !(fits && one_big) {
+        return Ok(OneChild::Child(ci, parts));
+    }
+    let mut new_children = children.to_vec();
+    new_children[ci] = parts[0].1.clone();
+    let node = Node::Branch {
+        keys: keys.to_vec(),
+        children: new_children,
+    };
+    Ok(OneChild::Branch(vec![(None, Child::Node(Arc::new(node)))]))
 }
 
 /// Merges modified children that fell under a quarter page into a neighbour.
@@ -310,7 +370,7 @@ fn leaf_parts(g: &Geometry, (entries, append): (Vec<(Bytes, Val)>, bool)) -> Vec
         .collect()
 }
 
-fn branch_parts(g: &Geometry, keys: Vec<Bytes>, children: Vec<Child>) -> Vec<Part> {
+fn branch_parts(g: &Geometry, mut keys: Vec<Bytes>, mut children: Vec<Child>) -> Vec<Part> {
     // Weight of child i = its pointer plus the separator before it.
     let weights: Vec<usize> = (0..children.len())
         .map(|i| {
@@ -323,24 +383,21 @@ fn branch_parts(g: &Geometry, keys: Vec<Bytes>, children: Vec<Child>) -> Vec<Par
         })
         .collect();
     let bounds = cut(&weights, g.capacity, false);
+    // Split off the runs from the back: run k is children[b_k..b_k+1] with the keys
+    // between them; the key before b_k separates it from the run before.
     let mut parts = Vec::with_capacity(bounds.len() + 1);
-    let mut start = 0;
-    let mut sep: Option<Bytes> = None;
-    for end in bounds
-        .iter()
-        .copied()
-        .chain(std::iter::once(children.len()))
-    {
+    for &b in bounds.iter().rev() {
+        let tail_children = children.split_off(b);
+        let tail_keys = keys.split_off(b);
+        let sep = keys.pop();
         let node = Node::Branch {
-            keys: keys[start..end - 1].to_vec(),
-            children: children[start..end].to_vec(),
+            keys: tail_keys,
+            children: tail_children,
         };
-        parts.push((sep.take(), Child::Node(Arc::new(node))));
-        if end < children.len() {
-            sep = Some(keys[end - 1].clone());
-        }
-        start = end;
+        parts.push((sep, Child::Node(Arc::new(node))));
     }
+    parts.push((None, Child::Node(Arc::new(Node::Branch { keys, children }))));
+    parts.reverse();
     parts
 }
 

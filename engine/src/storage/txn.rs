@@ -310,6 +310,18 @@ impl Transaction {
         self.writes.is_empty() && self.created.is_empty() && self.dropped.is_empty()
     }
 
+    /// Whether this transaction wrote to, created or dropped `tree`.
+    pub fn writes_tree(&self, tree: u64) -> bool {
+        let from: Bytes = Arc::from(&[][..]);
+        self.created.contains(&tree)
+            || self.dropped.contains(&tree)
+            || self
+                .writes
+                .range((tree, from)..)
+                .next()
+                .is_some_and(|((t, _), _)| *t == tree)
+    }
+
     /// Whether `tree` exists for this transaction.
     pub fn has_tree(&self, tree: u64) -> bool {
         !self.dropped.contains(&tree) && (self.created.contains(&tree) || self.snap.has_tree(tree))

@@ -311,6 +311,12 @@ impl Collation {
         match w {
             Weights::Latin1Swedish => s.iter().for_each(|&b| kb.push(latin1_swedish_weight(b))),
             Weights::Bytes => s.iter().for_each(|&b| kb.push(b as u32)),
+            // ASCII is one char per byte and its weights are its upper case: no UTF-8
+            // decoding (the common case for keys and sorted columns).
+            Weights::GeneralCi if s.is_ascii() => s
+                .iter()
+                .for_each(|&b| kb.push(u32::from(b.to_ascii_uppercase()))),
+            Weights::CodePoint if s.is_ascii() => s.iter().for_each(|&b| kb.push(u32::from(b))),
             _ => {
                 for chunk in s.utf8_chunks() {
                     for c in chunk.valid().chars() {
@@ -344,7 +350,11 @@ const SPACE: u32 = 0x20;
 impl KeyBuilder {
     fn put(&mut self, w: u32) {
         let bytes = w.to_be_bytes();
-        self.out.extend_from_slice(&bytes[4 - self.width..]);
+        match self.width {
+            1 => self.out.push(bytes[3]),
+            2 => self.out.extend_from_slice(&[bytes[2], bytes[3]]),
+            _ => self.out.extend_from_slice(&bytes[4 - self.width..]),
+        }
     }
 
     fn push(&mut self, w: u32) {
