@@ -830,12 +830,7 @@ impl Fleet {
         }
         let mut st = self.lock();
         Self::check_new_cluster(&st, &id)?;
-        let src = st
-            .reg
-            .clusters
-            .get(&source)
-            .cloned()
-            .ok_or_else(|| ApiError::cluster_not_found(&r.source))?;
+        let src = cluster_meta(&st, &source, &r.source)?;
         if let Some(p) = r.port {
             drop(self.bind_port(&st, p)?);
         }
@@ -940,12 +935,7 @@ impl Fleet {
                 format!("DB instance already exists: {id}"),
             ));
         }
-        let cm = st
-            .reg
-            .clusters
-            .get(&cluster)
-            .cloned()
-            .ok_or_else(|| ApiError::cluster_not_found(&r.cluster))?;
+        let cm = cluster_meta(&st, &cluster, &r.cluster)?;
         let writer = st.reg.writer_of(&cluster).is_none();
         let want = r.port.or(if writer && cm.port != 0 {
             Some(cm.port)
@@ -1079,12 +1069,7 @@ impl Fleet {
     pub fn delete_cluster(&self, id: &str) -> Result<ClusterView, ApiError> {
         let id = id.to_ascii_lowercase();
         let mut st = self.lock();
-        let meta = st
-            .reg
-            .clusters
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| ApiError::cluster_not_found(&id))?;
+        let meta = cluster_meta(&st, &id, &id)?;
         if id == self.opts.default_cluster {
             return Err(ApiError::new(
                 400,
@@ -1140,12 +1125,7 @@ impl Fleet {
     pub fn modify_cluster(&self, r: ModifyCluster) -> Result<ClusterView, ApiError> {
         let id = r.id.to_ascii_lowercase();
         let mut st = self.lock();
-        let mut meta = st
-            .reg
-            .clusters
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| ApiError::cluster_not_found(&r.id))?;
+        let mut meta = cluster_meta(&st, &id, &r.id)?;
         if r.new_id.is_some() {
             return Err(ApiError::invalid(
                 "Renaming a cluster (NewDBClusterIdentifier) is not supported; clone it under \
@@ -1248,12 +1228,7 @@ impl Fleet {
     pub fn backtrack(&self, r: Backtrack) -> Result<BacktrackMeta, ApiError> {
         let id = r.id.to_ascii_lowercase();
         let mut st = self.lock();
-        let meta = st
-            .reg
-            .clusters
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| ApiError::cluster_not_found(&r.id))?;
+        let meta = cluster_meta(&st, &id, &r.id)?;
         if meta.backtrack_window == 0 {
             return Err(ApiError::new(
                 400,
@@ -1413,6 +1388,15 @@ fn reclaim_loop(fleet: std::sync::Weak<Fleet>, r: Arc<Reclaimer>) {
         g.1 = g.1.max(want);
         r.changed.notify_all();
     }
+}
+
+/// The registry record of cluster `id` (`asked`: the identifier as the caller wrote it).
+fn cluster_meta(st: &State, id: &str, asked: &str) -> Result<ClusterMeta, ApiError> {
+    st.reg
+        .clusters
+        .get(id)
+        .cloned()
+        .ok_or_else(|| ApiError::cluster_not_found(asked))
 }
 
 /// The oldest time a backtrack of the cluster can target: inside its window, not before

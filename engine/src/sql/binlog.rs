@@ -944,37 +944,14 @@ pub fn render(
         .map(|t| (t.tree, t.as_ref()))
         .collect();
     let mut per_table: BTreeMap<u64, TableRows> = BTreeMap::new();
-    for ch in &rec.changes {
-        let (tree, before, after) = match ch {
-            Change::Put {
-                tree,
-                before,
-                after,
-                ..
-            } => (*tree, before.as_deref(), Some(&after[..])),
-            Change::Delete { tree, before, .. } => (*tree, Some(&before[..]), None),
-            Change::CreateTree { .. } | Change::DropTree { .. } => continue,
-        };
+    for (tree, before, after) in rec.changes.iter().filter_map(Change::images) {
         if tree == CATALOG_TREE {
             continue;
         }
         let Some(t) = by_tree.get(&tree) else {
             continue; // a secondary index (or a table this catalog does not know)
         };
-        let types = t.types();
-        let defaults = t.defaults();
-        let decode = |b: &[u8]| -> crate::Result<Vec<Value>> {
-            decode_row(b, &types, &defaults).map_err(|e| crate::Error::InvalidArgument {
-                detail: format!("binlog: row of `{}`.`{}`: {}", t.db, t.name, e.message),
-            })
-        };
-        let entry = per_table.entry(tree).or_default();
-        match (before, after) {
-            (None, Some(a)) => entry.2.push(decode(a)?),
-            (Some(b), Some(a)) => entry.1.push((decode(b)?, decode(a)?)),
-            (Some(b), None) => entry.0.push(decode(b)?),
-            (None, None) => {}
-        }
+        add_row_change(per_table.entry(tree).or_default(), t, before, after)?;
     }
     if per_table.is_empty() {
         return Ok(events);
@@ -994,6 +971,29 @@ pub(crate) type TableRows = (
     Vec<(Vec<Value>, Vec<Value>)>,
     Vec<Vec<Value>>,
 );
+
+/// Adds one row change of table `t` (stored images) to its rows, decoded.
+pub(crate) fn add_row_change(
+    rows: &mut TableRows,
+    t: &TableDef,
+    before: Option<&[u8]>,
+    after: Option<&[u8]>,
+) -> crate::Result<()> {
+    let types = t.types();
+    let defaults = t.defaults();
+    let decode = |b: &[u8]| -> crate::Result<Vec<Value>> {
+        decode_row(b, &types, &defaults).map_err(|e| crate::Error::InvalidArgument {
+            detail: format!("binlog: row of `{}`.`{}`: {}", t.db, t.name, e.message),
+        })
+    };
+    match (before, after) {
+        (None, Some(a)) => rows.2.push(decode(a)?),
+        (Some(b), Some(a)) => rows.1.push((decode(b)?, decode(a)?)),
+        (Some(b), None) => rows.0.push(decode(b)?),
+        (None, None) => {}
+    }
+    Ok(())
+}
 
 /// A table's Table_map and its Delete/Update/Write_rows events (deletes first, then
 /// updates, then inserts; `STMT_END_F` on the last).

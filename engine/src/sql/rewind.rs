@@ -31,14 +31,12 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
-use super::binlog::{table_row_events, RenderCtx, TableRows};
+use super::binlog::{add_row_change, table_row_events, RenderCtx, TableRows};
 use super::catalog::{self, Catalog, TableDef, CATALOG_TREE};
 use super::error::{SqlError, SqlResult};
 use super::session::Instance;
 use crate::binlog::{Event, Origin, RowMetadata};
 use crate::storage::{Change, CommitInfo, CommitRecord, PointInTime, Snapshot};
-use crate::value::row::decode_row;
-use crate::value::Value;
 
 /// What a backtrack did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,16 +234,6 @@ fn q(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
-/// Decodes a stored row of `t`.
-fn row_of(t: &TableDef, bytes: &[u8]) -> SqlResult<Vec<Value>> {
-    decode_row(bytes, &t.types(), &t.defaults()).map_err(|e| {
-        SqlError::new(
-            1105,
-            format!("backtrack: a row of `{}`.`{}`: {}", t.db, t.name, e.message),
-        )
-    })
-}
-
 /// The events of a rewind (see the module docs, "What the binlog gets").
 fn render_rewind(
     rec: &CommitRecord,
@@ -370,17 +358,7 @@ fn render_rewind(
 
     // Rows: the undone changes of kept tables, every row of re-created ones.
     let mut rows: BTreeMap<u64, (&TableDef, TableRows)> = BTreeMap::new();
-    for ch in &rec.changes {
-        let (tree, before, after) = match ch {
-            Change::Put {
-                tree,
-                before,
-                after,
-                ..
-            } => (*tree, before.as_deref(), Some(&after[..])),
-            Change::Delete { tree, before, .. } => (*tree, Some(&before[..]), None),
-            Change::CreateTree { .. } | Change::DropTree { .. } => continue,
-        };
+    for (tree, before, after) in rec.changes.iter().filter_map(Change::images) {
         let Some(t) = b_trees.get(&tree).filter(|t| kept(t)) else {
             continue; // a secondary index, the catalog, or a re-created table
         };
@@ -388,22 +366,17 @@ fn render_rewind(
             .entry(tree)
             .or_insert_with(|| (t, Default::default()))
             .1;
-        match (before, after) {
-            (None, Some(x)) => entry.2.push(row_of(t, x)?),
-            (Some(x), Some(y)) => entry.1.push((row_of(t, x)?, row_of(t, y)?)),
-            (Some(x), None) => entry.0.push(row_of(t, x)?),
-            (None, None) => {}
-        }
+        add_row_change(entry, t, before, after)?;
     }
     for t in &recreated {
-        let mut inserts = Vec::new();
+        let mut all = TableRows::default();
         if to.has_tree(t.tree) {
             for r in to.range(t.tree, Bound::Unbounded, Bound::Unbounded, false)? {
-                inserts.push(row_of(t, &r?.1)?);
+                add_row_change(&mut all, t, None, Some(&r?.1))?;
             }
         }
-        if !inserts.is_empty() {
-            rows.insert(t.tree, (t, (Vec::new(), Vec::new(), inserts)));
+        if !all.2.is_empty() {
+            rows.insert(t.tree, (t, all));
         }
     }
     if !rows.is_empty() {

@@ -792,8 +792,8 @@ impl Session {
         self.read_only = on;
     }
 
-    /// Lets KILL CONNECTION close this session's client connection.
-    pub fn set_disconnect(&mut self, f: Disconnect) {
+    /// Changes this session's SHOW PROCESSLIST entry.
+    fn update_proc(&self, f: impl FnOnce(&mut ProcEntry)) {
         if let Some(p) = self
             .inst
             .procs
@@ -801,8 +801,15 @@ impl Session {
             .unwrap_or_else(|e| e.into_inner())
             .get_mut(&self.conn_id)
         {
-            p.disconnect = Some(f);
+            f(p);
         }
+    }
+
+    /// Lets KILL CONNECTION close this session's client connection.
+    pub fn set_disconnect(&mut self, f: Disconnect) {
+        self.update_proc(|p| {
+            p.disconnect = Some(f);
+        });
     }
 
     /// The catalog a statement would see now: the open transaction's, else the newest
@@ -1287,15 +1294,9 @@ impl Session {
             Some(d) => {
                 self.vars.set_database_collation(d.collation);
                 self.db = Some(db.to_string());
-                if let Some(p) = self
-                    .inst
-                    .procs
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_mut(&self.conn_id)
-                {
+                self.update_proc(|p| {
                     p.db = Some(db.to_string());
-                }
+                });
                 Ok(())
             }
             None => Err(SqlError::new(1049, format!("Unknown database '{db}'"))),
@@ -1437,17 +1438,11 @@ impl Session {
         self.inst
             .status
             .statement(&mut self.counters, com_of(parsed));
-        if let Some(p) = self
-            .inst
-            .procs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_mut(&self.conn_id)
-        {
+        self.update_proc(|p| {
             p.command = "Query";
             p.since = Instant::now();
             p.info = Some(text.chars().take(100).collect());
-        }
+        });
         let out = match self
             .authorize(parsed)
             .and_then(|()| self.check_locks(parsed))
@@ -1455,16 +1450,10 @@ impl Session {
             Ok(()) => self.dispatch(parsed, params, text),
             Err(e) => Err(e),
         };
-        if let Some(p) = self
-            .inst
-            .procs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_mut(&self.conn_id)
-        {
+        self.update_proc(|p| {
             p.command = "Sleep";
             p.info = None;
-        }
+        });
         let nwarn = self.warnings.len() as u64;
         match &out {
             Ok(Output::Ok { affected, .. }) => {
@@ -2149,15 +2138,9 @@ impl Session {
             return Err(SqlError::new(1236, "Binary log is not open"));
         };
         let file = bl.check_dump_start(file, pos)?;
-        if let Some(p) = self
-            .inst
-            .procs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_mut(&self.conn_id)
-        {
+        self.update_proc(|p| {
             p.command = BINLOG_DUMP;
-        }
+        });
         let checksum = match self.user_vars.get("master_binlog_checksum") {
             Some(Value::Bytes(b)) => {
                 crate::binlog::Checksum::from_name(&String::from_utf8_lossy(b))

@@ -53,6 +53,23 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// A row change's tree and its before and after images (`None` for tree creation and
+    /// removal).
+    pub fn images(&self) -> Option<(u64, Option<&[u8]>, Option<&[u8]>)> {
+        match self {
+            Change::Put {
+                tree,
+                before,
+                after,
+                ..
+            } => Some((*tree, before.as_deref(), Some(&after[..]))),
+            Change::Delete { tree, before, .. } => Some((*tree, Some(&before[..]), None)),
+            Change::CreateTree { .. } | Change::DropTree { .. } => None,
+        }
+    }
+}
+
 /// A committed transaction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CommitRecord {

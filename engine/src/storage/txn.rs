@@ -645,11 +645,8 @@ impl Transaction {
                     }
                 }
             }
-            cs.working = next;
-            let frozen = Arc::new(cs.working.clone());
-            cs.pending.push_back((
-                end,
-                frozen,
+            cs.install(
+                next,
                 CommitEntry {
                     seq,
                     time_us,
@@ -657,7 +654,7 @@ impl Transaction {
                     end,
                     binlog: rec.binlog,
                 },
-            ));
+            );
             cs.since_prune += 1;
             if cs.since_prune >= 512 {
                 cs.since_prune = 0;
@@ -892,11 +889,8 @@ impl Cluster {
             cs.recent.clear();
             cs.recent_trees.clear();
             cs.pruned_below = seq;
-            cs.working = next;
-            let frozen = Arc::new(cs.working.clone());
-            cs.pending.push_back((
-                end,
-                frozen,
+            cs.install(
+                next,
                 CommitEntry {
                     seq,
                     time_us,
@@ -904,7 +898,7 @@ impl Cluster {
                     end,
                     binlog: rec.binlog,
                 },
-            ));
+            );
             (
                 end,
                 RewindReceipt {

@@ -86,6 +86,16 @@ pub(crate) struct CommitState {
     pub since_prune: u64,
 }
 
+impl CommitState {
+    /// Makes `next` (the state after the commit `entry` describes, appended to the log)
+    /// the working state; it is published once its record is durable.
+    pub fn install(&mut self, next: State, entry: CommitEntry) {
+        self.working = next;
+        let frozen = Arc::new(self.working.clone());
+        self.pending.push_back((entry.end, frozen, entry));
+    }
+}
+
 pub(crate) struct Timeline {
     /// Commits inside retention, oldest first.
     pub commits: VecDeque<CommitEntry>,
