@@ -1065,7 +1065,7 @@ fn p_state(port: u16) -> String {
 /// streaming the binlog all along ends equal to the cluster.
 #[test]
 fn backtrack_back_and_forth_matches_the_recorded_states() {
-    let b = Borealis::start("backtrack-prop");
+    let mut b = Borealis::start("backtrack-prop");
     let (status, xml) = b.api(&[
         ("Action", "ModifyDBCluster"),
         ("DBClusterIdentifier", "borealis"),
@@ -1144,6 +1144,13 @@ fn backtrack_back_and_forth_matches_the_recorded_states() {
         let at = sql(&b, now);
         records.push((at.trim().to_string(), got));
     }
+    // kill -9 right after the backtracks: recovery replays them (they are commits), the
+    // binlog agrees, and the replica goes on from where it was.
+    let last = p_state(b.port);
+    b.kill9();
+    let b = b.restart();
+    assert_eq!(p_state(b.port), last, "after kill -9 and recovery");
+    sql(&b, "INSERT INTO p.t1 VALUES (1000, 1, 'after the restart')");
     let list = sql(&b, "SHOW TABLES FROM p");
     let tables: Vec<String> = list.lines().map(|t| format!("p.{t}")).collect();
     let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
