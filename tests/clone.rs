@@ -1035,6 +1035,49 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
         "{err}"
     );
     assert!(err.contains(&earliest[..19]), "{err} names {earliest}");
+    // `borealis backtrack` goes forward again, to the moment before the first backtrack
+    // (sbtest1 re-created by sysbench), and `borealis clusters` shows what history holds.
+    let api = format!("http://127.0.0.1:{}", b.api_port);
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
+            .args(args)
+            .args(["--api", &api])
+            .output()
+            .unwrap();
+        ok(out, &args.join(" "))
+    };
+    let from = aws(
+        &b,
+        &[
+            "describe-db-cluster-backtracks",
+            "--db-cluster-identifier",
+            "borealis-clone",
+            "--query",
+            "DBClusterBacktracks[-1].BacktrackedFrom",
+            "--output",
+            "text",
+        ],
+    );
+    let out = cli(&["backtrack", "borealis-clone", "--to", &from]);
+    assert!(out.contains("backtracked borealis-clone"), "{out}");
+    assert_eq!(
+        checksum_at(port),
+        recreated,
+        "forward to before the first backtrack"
+    );
+    wait_converged(&m, port, &["mylab.sbtest1"]);
+    let json = cli(&["clusters", "--json"]);
+    let history: u64 = json
+        .split("\"id\":\"borealis-clone\"")
+        .nth(1)
+        .and_then(|r| r.split("\"history_bytes\":").nth(1))
+        .and_then(|r| r.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no history_bytes for the clone: {json}"));
+    assert!(
+        history > 0,
+        "the rewound versions are held by history: {json}"
+    );
     // The default cluster has no backtrack window.
     aws_fails(
         &b,
