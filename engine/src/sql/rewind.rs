@@ -125,8 +125,9 @@ impl Instance {
             return Err(SqlError::new(
                 1210,
                 format!(
-                    "Cannot backtrack to {target_us}: the cluster had no accounts yet then, and \
-                     nobody could connect to it afterwards. Choose a later time."
+                    "Cannot backtrack to {} UTC: the cluster had no accounts yet then, and \
+                     nobody could connect to it afterwards. Choose a later time.",
+                    utc(target_us)
                 ),
             ));
         }
@@ -135,7 +136,7 @@ impl Instance {
             extra: Vec::new(),
         };
         let ctx = self.rewind_ctx();
-        let text = format!("BACKTRACK TO {target_us} /* µs since the epoch */");
+        let text = format!("BACKTRACK TO '{}' /* UTC */", utc(target_us));
         let mut from_time_us = 0;
         let mut coord = None;
         let receipt = cluster.rewind(
@@ -228,6 +229,12 @@ impl Instance {
             statements: None,
         }
     }
+}
+
+/// `YYYY-MM-DD hh:mm:ss.ffffff` of a time in µs since the epoch.
+fn utc(us: u64) -> String {
+    crate::value::temporal::DateTime::from_unix_micros(i64::try_from(us).unwrap_or(i64::MAX))
+        .map_or_else(|| us.to_string(), |d| d.format(6))
 }
 
 fn q(name: &str) -> String {
