@@ -104,6 +104,32 @@ fn wait_available(b: &Borealis, describe: &[&str]) {
     }
 }
 
+/// Waits until describe-db-clusters says cluster `id` is available.
+fn wait_cluster_available(b: &Borealis, id: &str) {
+    wait_available(
+        b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            id,
+            "--query",
+            "DBClusters[0].Status",
+            "--output",
+            "text",
+        ],
+    );
+}
+
+/// Runs a `borealis` subcommand against `b`'s API; its output (it must succeed).
+fn borealis_cli(b: &Borealis, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
+        .args(args)
+        .args(["--api", &format!("http://127.0.0.1:{}", b.api_port)])
+        .output()
+        .unwrap();
+    ok(out, &args.join(" "))
+}
+
 /// create-db-instance, then the instance's (address, port) once it is available.
 fn create_instance(b: &Borealis, cluster: &str, instance: &str) -> (String, u16) {
     aws(
@@ -170,18 +196,7 @@ fn clone_cluster(b: &Borealis, source: &str, id: &str) {
             "86400",
         ],
     );
-    wait_available(
-        b,
-        &[
-            "describe-db-clusters",
-            "--db-cluster-identifier",
-            id,
-            "--query",
-            "DBClusters[0].Status",
-            "--output",
-            "text",
-        ],
-    );
+    wait_cluster_available(b, id);
 }
 
 /// Seed 003 task 3.1 as it reads (the lab's cluster is the default cluster `borealis`),
@@ -223,18 +238,7 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
     );
     assert!(out.contains("\"BacktrackWindow\": 86400"), "{out}");
     assert!(out.contains("CloneGroupId"), "{out}");
-    wait_available(
-        &b,
-        &[
-            "describe-db-clusters",
-            "--db-cluster-identifier",
-            "borealis-clone",
-            "--query",
-            "DBClusters[0].Status",
-            "--output",
-            "text",
-        ],
-    );
+    wait_cluster_available(&b, "borealis-clone");
     let (addr, clone_port) = create_instance(&b, "borealis-clone", "borealis-clone-instance");
     assert_eq!(addr, "127.0.0.1");
     assert_ne!(clone_port, b.port);
@@ -737,16 +741,7 @@ fn create_db_cluster_then_instance() {
 fn borealis_cli_clones_lists_and_deletes() {
     let b = Borealis::start("clone-cli");
     lab(&b, 1000);
-    let api = format!("http://127.0.0.1:{}", b.api_port);
-    let cli = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
-            .args(args)
-            .args(["--api", &api])
-            .output()
-            .unwrap();
-        ok(out, &args.join(" "))
-    };
-    let out = cli(&["clone", "borealis", "feature-x"]);
+    let out = borealis_cli(&b, &["clone", "borealis", "feature-x"]);
     assert!(out.contains("cloned borealis -> feature-x"), "{out}");
     let port: u16 = out
         .split("-P ")
@@ -755,25 +750,26 @@ fn borealis_cli_clones_lists_and_deletes() {
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("{out}"));
     assert_eq!(checksum_at(port), checksum_at(b.port));
-    let list = cli(&["clusters"]);
+    let list = borealis_cli(&b, &["clusters"]);
     assert!(
         list.lines()
             .any(|l| l.starts_with("feature-x ") && l.contains(&format!("127.0.0.1:{port}"))),
         "{list}"
     );
-    let json = cli(&["clusters", "--json"]);
+    let json = borealis_cli(&b, &["clusters", "--json"]);
     assert!(json.contains("\"id\":\"feature-x\""), "{json}");
     assert!(json.contains("\"source\":\"borealis\""), "{json}");
-    let events = cli(&["events", "feature-x"]);
+    let events = borealis_cli(&b, &["events", "feature-x"]);
     assert!(
         events.contains("Binlog position from crash recovery is mysql-bin-changelog."),
         "{events}"
     );
-    let out = cli(&["delete", "feature-x"]);
+    let out = borealis_cli(&b, &["delete", "feature-x"]);
     assert!(out.contains("deleted cluster feature-x"), "{out}");
-    assert!(!cli(&["clusters"]).contains("feature-x"));
+    assert!(!borealis_cli(&b, &["clusters"]).contains("feature-x"));
     let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
-        .args(["delete", "feature-x", "--api", &api])
+        .args(["delete", "feature-x", "--api"])
+        .arg(format!("http://127.0.0.1:{}", b.api_port))
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -966,18 +962,7 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
     );
     assert!(out.contains("\"Status\": \"completed\""), "{out}");
     assert!(out.contains("BacktrackIdentifier"), "{out}");
-    wait_available(
-        &b,
-        &[
-            "describe-db-clusters",
-            "--db-cluster-identifier",
-            "borealis-clone",
-            "--query",
-            "DBClusters[0].Status",
-            "--output",
-            "text",
-        ],
-    );
+    wait_cluster_available(&b, "borealis-clone");
     let tables = ok(sql_at(port, "mylab", "show tables"), "show tables");
     assert!(!tables.contains("sbtest1"), "{tables}");
 
@@ -1037,15 +1022,6 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
     assert!(err.contains(&earliest[..19]), "{err} names {earliest}");
     // `borealis backtrack` goes forward again, to the moment before the first backtrack
     // (sbtest1 re-created by sysbench), and `borealis clusters` shows what history holds.
-    let api = format!("http://127.0.0.1:{}", b.api_port);
-    let cli = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
-            .args(args)
-            .args(["--api", &api])
-            .output()
-            .unwrap();
-        ok(out, &args.join(" "))
-    };
     let from = aws(
         &b,
         &[
@@ -1058,7 +1034,7 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
             "text",
         ],
     );
-    let out = cli(&["backtrack", "borealis-clone", "--to", &from]);
+    let out = borealis_cli(&b, &["backtrack", "borealis-clone", "--to", &from]);
     assert!(out.contains("backtracked borealis-clone"), "{out}");
     assert_eq!(
         checksum_at(port),
@@ -1066,7 +1042,7 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
         "forward to before the first backtrack"
     );
     wait_converged(&m, port, &["mylab.sbtest1"]);
-    let json = cli(&["clusters", "--json"]);
+    let json = borealis_cli(&b, &["clusters", "--json"]);
     let history: u64 = json
         .split("\"id\":\"borealis-clone\"")
         .nth(1)

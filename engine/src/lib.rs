@@ -99,6 +99,18 @@
 //! one side changes them. A fork at a past time materialises the source's state
 //! at that commit from its newest retained state plus log replay.
 //!
+//! # Life of a backtrack
+//!
+//! [`sql::session::Instance::backtrack`] (see [`sql::rewind`]) materialises the
+//! state at the target time like a past fork, then [`storage::Cluster::rewind`]
+//! takes the commit lock, diffs every tree of the newest state against it
+//! ([`storage::btree::diff`]: subtrees both reach are skipped unread) and commits
+//! the differences as one ordinary commit record, through the same pipeline as a
+//! transaction (binlog hook, log append, group fsync, publish). Recovery replays
+//! it like any commit, and the moments it skipped stay on the timeline, so a later
+//! backtrack can go forward to them. Transactions with an older snapshot fail to
+//! commit (1213).
+//!
 //! # Life of recovery
 //!
 //! [`storage::Volume::open`] takes the `LOCK` file, reads both superblock

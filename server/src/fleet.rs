@@ -1093,14 +1093,7 @@ impl Fleet {
         }
         let mut view = self.cluster_view(&mut st, &meta, false);
         if let Some(e) = st.engines.remove(&id) {
-            let ids: Vec<u32> = e
-                .procs
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .keys()
-                .copied()
-                .collect();
-            e.disconnect(&ids);
+            e.close_sessions(false);
             e.shutdown();
         }
         self.volume.drop_cluster(&id).map_err(engine_error)?;
@@ -1265,7 +1258,7 @@ impl Fleet {
         let engine = self
             .engine(&mut st, &id, None)
             .map_err(ApiError::internal)?;
-        let closed = engine.close_sessions_for_backtrack();
+        let closed = engine.close_sessions(true);
         let done = engine.backtrack(to_us).map_err(|e| match e.code {
             1210 => ApiError::invalid(e.message),
             _ => ApiError::internal(format!("backtrack failed: {}", e.message)),

@@ -186,22 +186,6 @@ impl Instance {
         })
     }
 
-    /// Closes every client connection except the replicas streaming the binlog (they
-    /// stay attached and receive the backtrack's events); returns how many it closed.
-    /// Aurora closes a backtracked cluster's connections the same way.
-    pub fn close_sessions_for_backtrack(&self) -> usize {
-        let ids: Vec<u32> = self
-            .procs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .filter(|(_, p)| p.command != super::session::BINLOG_DUMP)
-            .map(|(id, _)| *id)
-            .collect();
-        self.disconnect(&ids);
-        ids.len()
-    }
-
     /// The server-wide session state the backtrack's Query events carry.
     fn rewind_ctx(&self) -> RenderCtx {
         let g = &self.globals;

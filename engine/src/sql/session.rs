@@ -264,6 +264,23 @@ impl Instance {
         }
     }
 
+    /// Closes every client connection of the cluster (all of its endpoints); with
+    /// `keep_replicas`, replicas streaming the binlog stay (a backtrack sends them its
+    /// events; Aurora closes a backtracked cluster's connections the same way). Returns how
+    /// many it closed.
+    pub fn close_sessions(&self, keep_replicas: bool) -> usize {
+        let ids: Vec<u32> = self
+            .procs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(_, p)| !keep_replicas || p.command != BINLOG_DUMP)
+            .map(|(id, _)| *id)
+            .collect();
+        self.disconnect(&ids);
+        ids.len()
+    }
+
     /// Records where this cluster was cloned from (status variables
     /// `Borealis_clone_source`, `Borealis_clone_source_binlog_file`, `…_position`).
     pub fn set_clone_origin(&self, origin: Option<CloneOrigin>) {

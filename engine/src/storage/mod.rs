@@ -5,7 +5,7 @@
 //! (checked reads, allocation, superblocks), [`btree`] (the CoW B+tree),
 //! [`record`] and [`wal`] (the log), [`state`] and [`meta`] (cluster states
 //! and the checkpointed registry), [`volume`] (clusters, checkpoints, GC,
-//! fork, recovery) and [`txn`] (snapshots and transactions).
+//! fork, recovery) and [`txn`] (snapshots, transactions and rewinds).
 
 pub mod btree;
 pub mod cache;

@@ -11,7 +11,9 @@ use super::meta::CommitEntry;
 use super::page::Bytes;
 use super::record::{BinlogCoord, Change, CommitRecord, Record, Statement};
 use super::state::{apply_changes, State};
-use super::volume::{now_us, Cluster, ClusterInfo, ClusterInner, PointInTime, VolumeInner};
+use super::volume::{
+    now_us, Cluster, ClusterInfo, ClusterInner, CommitState, PointInTime, VolumeInner,
+};
 use crate::error::{Error, Result};
 
 /// An immutable view of one cluster at one commit. Cheap to take and to hold:
@@ -93,6 +95,54 @@ pub struct RewindReceipt {
     pub to_time_us: u64,
     /// Tree changes the rewind made.
     pub changes: usize,
+}
+
+/// The ordered pipeline's common part, under the commit lock: applies `changes` to `next`
+/// (a copy of the newest state), builds the commit record (refusing one the log cannot
+/// hold), lets `binlog` place its events and return their coordinate, appends the record
+/// and installs the new state (published once its record is durable). Returns the record
+/// and where it ends in the log. Nothing is changed when it fails.
+#[allow(clippy::too_many_arguments)]
+fn append_commit(
+    vol: &VolumeInner,
+    c: &ClusterInner,
+    cs: &mut CommitState,
+    mut next: State,
+    changes: Vec<Change>,
+    statements: Vec<Statement>,
+    info: CommitInfo,
+    binlog: impl FnOnce(&CommitRecord, &CommitState) -> Result<Option<BinlogCoord>>,
+) -> Result<(CommitRecord, u64)> {
+    apply_changes(&vol.pager, &mut next, &changes)?;
+    let seq = next.seq + 1;
+    let time_us = now_us().max(next.time_us + 1);
+    let mut rec = CommitRecord {
+        cluster: c.id,
+        seq,
+        time_us,
+        server_id: info.server_id,
+        binlog: None,
+        statements,
+        changes,
+        extra: info.extra,
+    };
+    check_size(&rec)?;
+    rec.binlog = binlog(&rec, cs)?;
+    let (lsn, end) = vol.log.append(&rec.encode());
+    next.seq = seq;
+    next.time_us = time_us;
+    next.lsn = end;
+    cs.install(
+        next,
+        CommitEntry {
+            seq,
+            time_us,
+            lsn,
+            end,
+            binlog: rec.binlog,
+        },
+    );
+    Ok((rec, end))
 }
 
 /// Refuses a commit whose log record the log could not hold (before anything of it,
@@ -572,7 +622,7 @@ impl Transaction {
                 }
             }
             // Changes with full before images, read from the newest state.
-            let mut next = cs.working.clone();
+            let next = cs.working.clone();
             let mut changes =
                 Vec::with_capacity(self.writes.len() + self.created.len() + self.dropped.len());
             changes.extend(self.created.iter().map(|t| Change::CreateTree { tree: *t }));
@@ -611,29 +661,24 @@ impl Transaction {
                 }
             }
             changes.extend(self.dropped.iter().map(|t| Change::DropTree { tree: *t }));
-            apply_changes(&vol.pager, &mut next, &changes)?;
-            let seq = next.seq + 1;
-            let time_us = now_us().max(next.time_us + 1);
-            let mut rec = CommitRecord {
-                cluster: c.id,
-                seq,
-                time_us,
-                server_id: info.server_id,
-                binlog: None,
-                statements: std::mem::take(&mut self.statements),
+            let statements = std::mem::take(&mut self.statements);
+            let (rec, end) = append_commit(
+                &vol,
+                &c,
+                &mut cs,
+                next,
                 changes,
-                extra: info.extra,
-            };
-            check_size(&rec)?;
-            let view = CommitView {
-                snap_seq,
-                recent_trees: &cs.recent_trees,
-            };
-            rec.binlog = binlog(&rec, &view)?;
-            let (lsn, end) = vol.log.append(&rec.encode());
-            next.seq = seq;
-            next.time_us = time_us;
-            next.lsn = end;
+                statements,
+                info,
+                |rec, cs| {
+                    let view = CommitView {
+                        snap_seq,
+                        recent_trees: &cs.recent_trees,
+                    };
+                    binlog(rec, &view)
+                },
+            )?;
+            let (seq, time_us) = (rec.seq, rec.time_us);
             for ch in &rec.changes {
                 match ch {
                     Change::Put { tree, key, .. } | Change::Delete { tree, key, .. } => {
@@ -645,16 +690,6 @@ impl Transaction {
                     }
                 }
             }
-            cs.install(
-                next,
-                CommitEntry {
-                    seq,
-                    time_us,
-                    lsn,
-                    end,
-                    binlog: rec.binlog,
-                },
-            );
             cs.since_prune += 1;
             if cs.since_prune >= 512 {
                 cs.since_prune = 0;
@@ -862,43 +897,26 @@ impl Cluster {
                 }
             }
             adjust(&from, &mut changes)?;
-            let mut next = cs.working.clone();
-            apply_changes(&vol.pager, &mut next, &changes)?;
-            let seq = next.seq + 1;
-            let time_us = now_us().max(next.time_us + 1);
-            let mut rec = CommitRecord {
-                cluster: c.id,
-                seq,
-                time_us,
-                server_id: info.server_id,
-                binlog: None,
-                statements: vec![Statement {
-                    db: String::new(),
-                    text: statement.into(),
-                }],
+            let next = cs.working.clone();
+            let statements = vec![Statement {
+                db: String::new(),
+                text: statement.into(),
+            }];
+            let (rec, end) = append_commit(
+                &vol,
+                &c,
+                &mut cs,
+                next,
                 changes,
-                extra: info.extra,
-            };
-            check_size(&rec)?;
-            rec.binlog = binlog(&rec, &from, to)?;
-            let (lsn, end) = vol.log.append(&rec.encode());
-            next.seq = seq;
-            next.time_us = time_us;
-            next.lsn = end;
+                statements,
+                info,
+                |rec, _| binlog(rec, &from, to),
+            )?;
+            let (seq, time_us) = (rec.seq, rec.time_us);
             // Nothing read before the rewind may commit after it.
             cs.recent.clear();
             cs.recent_trees.clear();
             cs.pruned_below = seq;
-            cs.install(
-                next,
-                CommitEntry {
-                    seq,
-                    time_us,
-                    lsn,
-                    end,
-                    binlog: rec.binlog,
-                },
-            );
             (
                 end,
                 RewindReceipt {
