@@ -156,6 +156,31 @@ pub fn load_catalog(shared: &SqlCluster, reader: &Reader) -> SqlResult<Arc<Catal
     Ok(cat)
 }
 
+/// `db.name` or `name` (in `current_db`: 1046 when there is none) as (db, name); `what`
+/// names the object in the 1064 error for a longer name.
+pub fn qualified_name(
+    name: &ast::ObjectName,
+    current_db: Option<String>,
+    what: &str,
+) -> SqlResult<(String, String)> {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+        .collect();
+    match parts.as_slice() {
+        [n] => Ok((
+            current_db.ok_or_else(|| SqlError::new(1046, "No database selected"))?,
+            n.clone(),
+        )),
+        [d, n] => Ok((d.clone(), n.clone())),
+        _ => Err(SqlError::new(
+            1064,
+            format!("Incorrect {what} name '{name}'"),
+        )),
+    }
+}
+
 /// A result column as the client sees it.
 #[derive(Clone, Debug, Default)]
 pub struct OutColumn {
@@ -682,41 +707,13 @@ impl<'a> Exec<'a> {
 
     /// Resolves a table name against the current database.
     pub fn table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
-        let parts: Vec<String> = name
-            .0
-            .iter()
-            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
-            .collect();
-        let (db, t) = match parts.as_slice() {
-            [t] => (
-                self.session
-                    .current_db()
-                    .ok_or_else(|| SqlError::new(1046, "No database selected"))?,
-                t.clone(),
-            ),
-            [d, t] => (d.clone(), t.clone()),
-            _ => {
-                return Err(SqlError::new(
-                    1064,
-                    format!("Incorrect table name '{name}'"),
-                ))
-            }
-        };
+        let (db, t) = qualified_name(name, self.session.current_db(), "table")?;
         self.table_by(&db, &t)
     }
 
     /// The view `name` names, if it is one.
     pub fn view(&self, name: &ast::ObjectName) -> Option<Arc<super::catalog::ViewDef>> {
-        let parts: Vec<String> = name
-            .0
-            .iter()
-            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
-            .collect();
-        let (db, t) = match parts.as_slice() {
-            [t] => (self.session.current_db()?, t.clone()),
-            [d, t] => (d.clone(), t.clone()),
-            _ => return None,
-        };
+        let (db, t) = qualified_name(name, self.session.current_db(), "table").ok()?;
         self.catalog.view(&db, &t).cloned()
     }
 

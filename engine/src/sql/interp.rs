@@ -462,27 +462,8 @@ impl Exec<'_> {
     }
 
     fn call_in(&mut self, frame: &mut Frame, f: &ast::Function) -> SqlResult<()> {
-        let parts: Vec<String> = f
-            .name
-            .0
-            .iter()
-            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
-            .collect();
-        let (db, name) = match parts.as_slice() {
-            [n] => (
-                self.session
-                    .current_db()
-                    .ok_or_else(|| SqlError::new(1046, "No database selected"))?,
-                n.clone(),
-            ),
-            [d, n] => (d.clone(), n.clone()),
-            _ => {
-                return Err(SqlError::new(
-                    1064,
-                    format!("Incorrect routine name '{}'", f.name),
-                ))
-            }
-        };
+        let (db, name) =
+            super::exec::qualified_name(&f.name, self.session.current_db(), "routine")?;
         let Some(r) = self.catalog.routine(&db, 'P', &name).cloned() else {
             return Err(SqlError::new(
                 1305,
