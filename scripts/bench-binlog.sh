@@ -29,10 +29,10 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 ON=$(port); OFF=$(port)
-"$BIN" serve --data-dir "$work/on" --port "$ON" --master-password bench --cache-size 256M \
+"$BIN" serve --data-dir "$work/on" --port "$ON" --api-port "$(port)" --master-password bench --cache-size 256M \
   --log-level warn --var "binlog_format=$FORMAT" ${ON_VARS:-} >"$work/on.log" 2>&1 &
 pids+=($!)
-"$BIN" serve --data-dir "$work/off" --port "$OFF" --master-password bench --cache-size 256M \
+"$BIN" serve --data-dir "$work/off" --port "$OFF" --api-port "$(port)" --master-password bench --cache-size 256M \
   --log-level warn --skip-log-bin >"$work/off.log" 2>&1 &
 pids+=($!)
 wait_port "$ON"; wait_port "$OFF"

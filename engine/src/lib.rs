@@ -56,11 +56,12 @@
 //!    commit hook of [`storage::Transaction::commit_with`] renders the record into
 //!    binlog events and appends them to the cluster's binlog file
 //!    ([`sql::binlog`]); their end (file, position) goes into the record and the
-//!    timeline, so the binlog's order is the commit order.
+//!    timeline, so the binlog's order is the commit order, and the events' bytes
+//!    into the record, so they are durable with it.
 //! 5. Outside the lock it waits for the log to be durable up to its record:
-//!    the first waiter leads, fsyncs the binlog (a log sync hook, so a durable
-//!    record always has durable events), writes every buffered record and fsyncs
-//!    once for the whole group (durability 1 and 3). Then pending states whose
+//!    the first waiter leads, writes every buffered record and fsyncs once for the
+//!    whole group (durability 1 and 3; the binlog file is fsynced only by
+//!    checkpoints, and recovery writes back events it lost). Then pending states whose
 //!    records are durable are published, in order, and appended to the timeline;
 //!    the session moves the binlog's safe point past its commit, up to which
 //!    replicas are sent events.

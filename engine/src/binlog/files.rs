@@ -56,6 +56,16 @@ impl Default for BinlogOptions {
     }
 }
 
+/// Where [`BinlogDir::append`] put a transaction, and its bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Appended {
+    pub file: String,
+    /// End position of the transaction in `file` (its binlog coordinate).
+    pub end: u64,
+    /// The events as written, ending at `end`.
+    pub bytes: Vec<u8>,
+}
+
 /// One event read from a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawEvent {
@@ -379,9 +389,9 @@ impl BinlogDir {
     }
 
     /// Encodes `events` after `st.end` and writes them with one `write` (binlog
-    /// invariants 1 and 2). On failure the file is cut back; if even that fails the log is
-    /// poisoned.
-    fn write_events(&self, st: &mut State, events: &[Event]) -> Result<()> {
+    /// invariants 1 and 2); returns the bytes written. On failure the file is cut back; if
+    /// even that fails the log is poisoned.
+    fn write_events(&self, st: &mut State, events: &[Event]) -> Result<Vec<u8>> {
         let file = Arc::clone(self.check_open(st)?);
         let checksum = st.checksum;
         let mut buf = Vec::with_capacity(events.iter().map(|e| e.encoded_len(checksum)).sum());
@@ -408,7 +418,7 @@ impl BinlogDir {
         }
         st.end = pos;
         self.changed.notify_all();
-        Ok(())
+        Ok(buf)
     }
 
     /// Appends the events of one transaction (or one DDL statement) to the active file.
@@ -416,18 +426,84 @@ impl BinlogDir {
     /// coordinate). Rotates afterwards if the file reached `max_size`; a failed rotation
     /// does not undo the transaction (it is logged, and the next append reports it).
     pub fn append_transaction(&self, events: &[Event]) -> Result<(String, u64)> {
+        self.append(events).map(|a| (a.file, a.end))
+    }
+
+    /// [`BinlogDir::append_transaction`], also returning the bytes written (which the
+    /// engine's log keeps, so the file itself need not be fsynced at commit).
+    pub fn append(&self, events: &[Event]) -> Result<Appended> {
         let mut st = self.lock();
         self.check_open(&st)?;
-        if !events.is_empty() {
-            self.write_events(&mut st, events)?;
-        }
-        let at = (st.files.last().cloned().unwrap_or_default(), st.end);
+        let bytes = if events.is_empty() {
+            Vec::new()
+        } else {
+            self.write_events(&mut st, events)?
+        };
+        let at = Appended {
+            file: st.files.last().cloned().unwrap_or_default(),
+            end: st.end,
+            bytes,
+        };
         if st.end >= self.opts.max_size {
             if let Err(e) = self.rotate_locked(&mut st) {
-                warn!(error = %e, file = %at.0, "binlog rotation failed");
+                warn!(error = %e, file = %at.file, "binlog rotation failed");
             }
         }
         Ok(at)
+    }
+
+    /// Crash recovery: makes `bytes` (a transaction's events as [`BinlogDir::append`]
+    /// wrote them) the content of file `name` at `start` again, if the file lost them
+    /// (an OS crash can drop writes that were never fsynced). The file must not be the
+    /// active one; its header is never overwritten. Returns whether anything was
+    /// written; the caller fsyncs with [`BinlogDir::sync_file`] and then cuts the file
+    /// back to the last transaction with [`BinlogDir::recover_to`].
+    pub fn restore(&self, name: &str, start: u64, bytes: &[u8]) -> Result<bool> {
+        let st = self.lock();
+        Self::index_of(&st, name)?;
+        if st.files.last().map(String::as_str) == Some(name) && st.active.is_some() {
+            return Err(BinlogError::invalid(format!(
+                "{name} is the active file; only closed files are restored"
+            )));
+        }
+        drop(st);
+        let path = self.path(name);
+        let ctx = format!("restoring {}", path.display());
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io_err(ctx.clone()))?;
+        let len = file.metadata().map_err(io_err(ctx.clone()))?.len();
+        let mut head = [0u8; HEADER_LEN];
+        let header_end = match file.read_exact_at(&mut head, BINLOG_MAGIC.len() as u64) {
+            Ok(()) => BINLOG_MAGIC.len() as u64 + u64::from(EventHeader::parse(&head)?.event_size),
+            Err(e) => return Err(BinlogError::io(ctx, e)),
+        };
+        if start < header_end {
+            warn!(
+                file = name,
+                start, "binlog events to restore overlap the header; skipped"
+            );
+            return Ok(false);
+        }
+        let have = len.saturating_sub(start).min(bytes.len() as u64) as usize;
+        let mut old = vec![0u8; have];
+        file.read_exact_at(&mut old, start)
+            .map_err(io_err(ctx.clone()))?;
+        if have == bytes.len() && old == bytes {
+            return Ok(false);
+        }
+        file.write_all_at(bytes, start).map_err(io_err(ctx))?;
+        Ok(true)
+    }
+
+    /// fsyncs file `name` (after [`BinlogDir::restore`]).
+    pub fn sync_file(&self, name: &str) -> Result<()> {
+        let path = self.path(name);
+        File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(format!("syncing {}", path.display())))
     }
 
     /// Ends the active file with a Rotate event, closes it and starts the next one.

@@ -10,7 +10,9 @@
 //!    is a single Query event.
 //! 2. [`BinlogDir::append_transaction`] gives every event its `log_pos` (its end offset in
 //!    the file) and CRC32, writes them with one `write`, then publishes the new end to
-//!    readers. The caller fsyncs with [`BinlogDir::sync`] per `sync_binlog`.
+//!    readers ([`BinlogDir::append`] also returns the bytes written). The caller decides
+//!    when to fsync ([`BinlogDir::sync`]); after a crash, [`BinlogDir::restore`] writes
+//!    back what the file lost.
 //! 3. When the file has reached `max_binlog_size`, a Rotate event ends it and the next
 //!    file starts with the magic and a Format_description. Every server start opens a
 //!    new file too, after cutting a torn tail off the previous one.
@@ -154,7 +156,7 @@ pub use event::{
     Event, EventHeader, EventSummary, FormatDescription, IntvarKind, Origin, QueryEvent,
     UserVarValue, BINLOG_MAGIC, FORMAT_DESCRIPTION_LEN, HEADER_LEN, SERVER_VERSION,
 };
-pub use files::{BinlogDir, BinlogOptions, EventReader, RawEvent};
+pub use files::{Appended, BinlogDir, BinlogOptions, EventReader, RawEvent};
 pub use rows::{
     rows_events, rows_events_with, Column, RowChange, RowMetadata, RowsKind, RowsOptions, TableMap,
     NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, ROWS_EVENT_MAX_SIZE, STMT_END_F,

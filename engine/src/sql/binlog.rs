@@ -17,11 +17,15 @@
 //!    then inserts, `STMT_END_F` on the table's last event), and an Xid. Changes of
 //!    secondary-index trees and of the catalog tree are not logged.
 //! 3. The events are appended to the active file ([`crate::binlog::BinlogDir`]) and the
-//!    coordinate (file number, end) goes into the WAL commit record and the timeline.
-//!    A file that reached `max_binlog_size` rotates.
-//! 4. The WAL's group leader fsyncs the binlog before it writes and fsyncs the log
-//!    records (`sync_binlog=1`; [`crate::storage::Volume::add_log_sync_hook`]), so a
-//!    durable commit always has durable events.
+//!    coordinate (file number, end) and the events' bytes go into the WAL commit record
+//!    (the coordinate also into the timeline). A file that reached `max_binlog_size`
+//!    rotates; rotation fsyncs the file it closes.
+//! 4. The group commit's one fsync of the log makes the events durable with the record:
+//!    the binlog file is not fsynced at commit. It is fsynced by every checkpoint before
+//!    recovery may skip the records before it
+//!    ([`crate::storage::Volume::add_checkpoint_hook`]), at rotation and at shutdown. A
+//!    transaction whose events exceed [`crate::storage::MAX_KEPT_BINLOG_EVENTS`] is not
+//!    kept in its record; the binlog is fsynced before that record instead.
 //! 5. When the commit is durable and published, the session moves the *safe
 //!    coordinate* ([`ClusterBinlog::mark_safe`]) past it. Dump threads never send a
 //!    transaction's events beyond the safe coordinate: a replica never receives what a
@@ -29,9 +33,12 @@
 //!
 //! # Crash recovery
 //!
-//! [`ClusterBinlog::open`] runs after the engine's recovery. The binlog may hold events
-//! of transactions whose WAL record did not become durable (their binlog fsync came
-//! first): the binlog is cut after the coordinate of the newest commit the engine
+//! [`ClusterBinlog::open`] runs after the engine's recovery. After an OS crash the binlog
+//! file may have lost events that were written but not fsynced: those of every commit
+//! recovery replayed are written back from the records
+//! ([`crate::storage::Cluster::take_recovered_binlog`]; older ones were fsynced by the
+//! checkpoint). The binlog may also hold events of transactions whose WAL record did not
+//! become durable: it is cut after the coordinate of the newest commit the engine
 //! recovered ([`crate::storage::Cluster::binlog_coord_at`]) and a new file is started,
 //! as MySQL rotates at every start. If the timeline has no coordinate (nothing binlogged
 //! inside the retention window), the binlog is only cut back to whole transactions.
@@ -104,7 +111,7 @@
 //! MySQL gives; the write-skew check still turns such a transaction into rows, since a
 //! replica could not reproduce it otherwise.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -118,7 +125,9 @@ use crate::binlog::{
     BinlogOptions, Checksum, Column, Event, IntvarKind, Origin, QueryEvent, RowMetadata, RowsKind,
     TableMap, UserVarValue,
 };
-use crate::storage::{BinlogCoord, Change, Cluster, CommitRecord, CommitView};
+use crate::storage::{
+    BinlogCoord, BinlogWrite, Change, Cluster, CommitRecord, CommitView, MAX_KEPT_BINLOG_EVENTS,
+};
 use crate::value::row::decode_row;
 use crate::value::{Collation, IntKind, SqlType, Value};
 
@@ -248,9 +257,9 @@ pub struct ClusterBinlog {
     start_coord: (String, u64),
     /// `max_binlog_size`, read at every append (SET GLOBAL takes effect at once).
     pub max_size: AtomicU64,
-    /// `sync_binlog`: 0 never, 1 every group, N every N groups.
+    /// `sync_binlog`: kept for SHOW VARIABLES; the events' durability comes from the
+    /// log (module docs, step 4), whatever its value.
     pub sync_every: AtomicU64,
-    groups: AtomicU64,
     /// `binlog_expire_logs_seconds`.
     pub expire_seconds: AtomicU64,
     /// `binlog retention hours` (mysql.rds_set_configuration); None = NULL.
@@ -276,6 +285,7 @@ impl ClusterBinlog {
             ..opts
         };
         let bd = BinlogDir::open(dir, opts).map_err(bl_err)?;
+        restore_lost_events(&bd, cluster.take_recovered_binlog());
         let last_seq = cluster.snapshot().seq();
         if let Some(c) = cluster.binlog_coord_at(u64::MAX) {
             let name = bd.name_of(u64::from(c.file));
@@ -316,7 +326,6 @@ impl ClusterBinlog {
             start_coord: start,
             max_size: AtomicU64::new(max),
             sync_every: AtomicU64::new(1),
-            groups: AtomicU64::new(0),
             expire_seconds: AtomicU64::new(0),
             retention_hours: Mutex::new(None),
             replicas: Mutex::new(BTreeMap::new()),
@@ -336,14 +345,9 @@ impl ClusterBinlog {
         self.server_id
     }
 
-    /// The WAL group leader's hook: fsyncs the binlog per `sync_binlog`.
-    pub fn sync_for_group(&self) -> crate::Result<()> {
-        let every = self.sync_every.load(Ordering::Relaxed);
-        if every == 0 {
-            return Ok(());
-        }
-        let n = self.groups.fetch_add(1, Ordering::Relaxed) + 1;
-        if n.is_multiple_of(every) && self.dir.is_open() {
+    /// The checkpoint's hook: makes every event appended so far durable.
+    pub fn sync_for_checkpoint(&self) -> crate::Result<()> {
+        if self.dir.is_open() {
             self.dir.sync()?;
         }
         Ok(())
@@ -357,7 +361,7 @@ impl ClusterBinlog {
         view: &CommitView<'_>,
         catalog: &Catalog,
         ctx: &RenderCtx,
-    ) -> crate::Result<Option<BinlogCoord>> {
+    ) -> crate::Result<Option<BinlogWrite>> {
         let as_statements = ctx
             .statements
             .as_deref()
@@ -366,12 +370,21 @@ impl ClusterBinlog {
     }
 
     /// Appends the events of one commit (rotating past `max_binlog_size`); returns their
-    /// end coordinate, none when there are no events.
-    pub fn write_events(&self, events: &[Event]) -> crate::Result<Option<BinlogCoord>> {
+    /// end coordinate and bytes for the commit record, none when there are no events.
+    /// Events too many for the record are fsynced here instead.
+    pub fn write_events(&self, events: &[Event]) -> crate::Result<Option<BinlogWrite>> {
         if events.is_empty() {
             return Ok(None);
         }
-        let (file, pos) = self.dir.append_transaction(events)?;
+        let crate::binlog::Appended {
+            file,
+            end: pos,
+            mut bytes,
+        } = self.dir.append(events)?;
+        if bytes.len() > MAX_KEPT_BINLOG_EVENTS {
+            self.dir.sync()?;
+            bytes = Vec::new();
+        }
         if pos >= self.max_size.load(Ordering::Relaxed) {
             if let Err(e) = self.dir.flush_logs() {
                 tracing::warn!(error = %e, "binlog rotation failed");
@@ -379,9 +392,12 @@ impl ClusterBinlog {
             self.purge_expired();
         }
         let number = self.dir.number_of(&file).unwrap_or(0);
-        Ok(Some(BinlogCoord {
-            file: u32::try_from(number).unwrap_or(u32::MAX),
-            pos,
+        Ok(Some(BinlogWrite {
+            coord: BinlogCoord {
+                file: u32::try_from(number).unwrap_or(u32::MAX),
+                pos,
+            },
+            events: bytes,
         }))
     }
 
@@ -818,6 +834,43 @@ impl ClusterBinlog {
 
 /// Whether the binlog holds transaction events after (`name`, `pos`), in that file or in a
 /// later one before the active file (Rotate/Stop/Format_description are not).
+/// Crash recovery, first step: writes back the events of recovered commits that their
+/// files lost (module docs, "Crash recovery"), in commit order, and fsyncs what changed.
+/// Records of files no longer listed (purged, or before RESET MASTER) are skipped; a later
+/// commit's events overwrite whatever an earlier one left at the same place.
+fn restore_lost_events(bd: &BinlogDir, recovered: Vec<BinlogWrite>) {
+    let mut touched = BTreeSet::new();
+    let listed: BTreeSet<String> = match bd.list() {
+        Ok(files) => files.into_iter().map(|(name, _)| name).collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "binlog index unreadable; lost events not restored");
+            return;
+        }
+    };
+    for w in recovered {
+        let name = bd.name_of(u64::from(w.coord.file));
+        if !listed.contains(&name) {
+            continue;
+        }
+        let start = w.coord.pos.saturating_sub(w.events.len() as u64);
+        match bd.restore(&name, start, &w.events) {
+            Ok(true) => {
+                touched.insert(name);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, file = %name, pos = w.coord.pos, "binlog events could not be restored")
+            }
+        }
+    }
+    for name in touched {
+        tracing::warn!(file = %name, "binlog events lost in a crash were written back from the log");
+        if let Err(e) = bd.sync_file(&name) {
+            tracing::error!(error = %e, file = %name, "syncing a restored binlog file failed");
+        }
+    }
+}
+
 fn transactions_after(bd: &BinlogDir, name: &str, pos: u64) -> crate::binlog::Result<bool> {
     let files = bd.list()?;
     let Some(idx) = files.iter().position(|(n, _)| n == name) else {

@@ -157,8 +157,9 @@ impl Instance {
                         detail: format!("binlog of the backtrack: {}", e.message),
                     }
                 })?;
-                coord = bl.write_events(&events)?;
-                Ok(coord)
+                let written = bl.write_events(&events)?;
+                coord = written.as_ref().map(|w| w.coord);
+                Ok(written)
             },
         )?;
         self.sql.forget_derived_state();

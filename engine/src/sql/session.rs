@@ -95,7 +95,7 @@ pub struct Instance {
     /// The cluster's binlog, when `log_bin` is on.
     pub binlog: Option<Arc<ClusterBinlog>>,
     /// The binlog's fsync in the log's group commit (removed at shutdown).
-    sync_hook: Option<crate::storage::wal::SyncHook>,
+    sync_hook: Option<crate::storage::CheckpointHook>,
     /// Where this cluster was cloned from, when it is a clone.
     clone_origin: Mutex<Option<CloneOrigin>>,
 }
@@ -228,10 +228,19 @@ impl Instance {
             );
             bl.purge_expired();
             let for_hook = bl.clone();
-            let hook: crate::storage::wal::SyncHook = Arc::new(move || for_hook.sync_for_group());
-            volume.add_log_sync_hook(hook.clone());
+            let hook: crate::storage::CheckpointHook =
+                Arc::new(move || for_hook.sync_for_checkpoint());
+            volume.add_checkpoint_hook(hook.clone());
             inst.sync_hook = Some(hook);
             inst.binlog = Some(bl);
+        } else {
+            let lost = c.take_recovered_binlog();
+            if !lost.is_empty() {
+                tracing::warn!(
+                    commits = lost.len(),
+                    "log_bin is off: binlog events of recovered commits are not checked against the binlog files"
+                );
+            }
         }
         Ok(Arc::new(inst))
     }
@@ -240,7 +249,7 @@ impl Instance {
     /// Stop event.
     pub fn shutdown(&self) {
         if let Some(hook) = &self.sync_hook {
-            self.volume.remove_log_sync_hook(hook);
+            self.volume.remove_checkpoint_hook(hook);
         }
         if let Some(bl) = &self.binlog {
             if let Err(e) = bl.dir.close() {
@@ -1189,8 +1198,9 @@ impl Session {
                     ctx.statements = statements.filter(|s| !ddl && !s.is_empty());
                     let mut coord = None;
                     let r = t.commit_with(info, |rec, view| {
-                        coord = bl.write_commit(rec, view, &catalog, &ctx)?;
-                        Ok(coord)
+                        let written = bl.write_commit(rec, view, &catalog, &ctx)?;
+                        coord = written.as_ref().map(|w| w.coord);
+                        Ok(written)
                     });
                     if let (Ok(_), Some(c)) = (&r, coord) {
                         bl.mark_safe(c);

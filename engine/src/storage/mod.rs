@@ -22,11 +22,13 @@ pub mod volume;
 pub mod wal;
 
 pub use meta::CommitEntry;
-pub use record::{BinlogCoord, Change, CommitRecord, Record, Statement};
+pub use record::{
+    BinlogCoord, BinlogWrite, Change, CommitRecord, Record, Statement, MAX_KEPT_BINLOG_EVENTS,
+};
 pub use txn::{
     CommitInfo, CommitReceipt, CommitView, RewindReceipt, Savepoint, Snapshot, Transaction, TxRange,
 };
 pub use volume::{
-    now_us, Cluster, ClusterInfo, ClusterSpace, GcStats, PointInTime, SpaceReport, Volume,
-    VolumeOptions, FIRST_USER_TREE,
+    now_us, CheckpointHook, Cluster, ClusterInfo, ClusterSpace, GcStats, PointInTime, SpaceReport,
+    Volume, VolumeOptions, FIRST_USER_TREE,
 };

@@ -19,6 +19,19 @@ pub struct BinlogCoord {
     pub pos: u64,
 }
 
+/// What a commit's binlog hook wrote: the coordinate and the events themselves, which
+/// the commit record keeps (see [`CommitRecord::binlog_events`]); at most
+/// [`MAX_KEPT_BINLOG_EVENTS`] bytes, or empty when the hook made the binlog durable itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BinlogWrite {
+    pub coord: BinlogCoord,
+    pub events: Vec<u8>,
+}
+
+/// The most binlog bytes a commit record keeps; a binlog hook that wrote more fsyncs the
+/// binlog before the record is logged instead.
+pub const MAX_KEPT_BINLOG_EVENTS: usize = 64 << 20;
+
 /// One SQL statement of a transaction, as the client sent it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Statement {
@@ -78,6 +91,11 @@ pub struct CommitRecord {
     pub time_us: u64,
     pub server_id: u32,
     pub binlog: Option<BinlogCoord>,
+    /// The commit's binlog events exactly as written to the binlog file, ending at
+    /// `binlog` (empty when not kept here: no events, or so many that the binlog was
+    /// fsynced before this record instead). The log's fsync makes them durable; recovery
+    /// writes back any the binlog file lost (DESIGN "Durability and the log" 3).
+    pub binlog_events: Vec<u8>,
     pub statements: Vec<Statement>,
     pub changes: Vec<Change>,
     pub extra: Vec<u8>,
@@ -131,7 +149,7 @@ impl CommitRecord {
             .iter()
             .map(|s| 20 + s.db.len() + s.text.len())
             .sum();
-        64 + changes + statements + self.extra.len() + 10
+        64 + changes + statements + self.extra.len() + self.binlog_events.len() + 10
     }
 
     /// The log payload of this commit (as [`Record::Commit`] encodes it), without copying
@@ -152,9 +170,12 @@ impl CommitRecord {
         match self.binlog {
             None => w.u8(0),
             Some(b) => {
-                w.u8(1);
+                w.u8(if self.binlog_events.is_empty() { 1 } else { 2 });
                 w.u32(b.file);
                 w.u64(b.pos);
+                if !self.binlog_events.is_empty() {
+                    w.bytes(&self.binlog_events);
+                }
             }
         }
         w.var(self.statements.len() as u64);
@@ -264,13 +285,18 @@ impl Record {
                 let seq = r.u64()?;
                 let time_us = r.u64()?;
                 let server_id = r.u32()?;
-                let binlog = match r.u8()? {
+                let tag = r.u8()?;
+                let binlog = match tag {
                     0 => None,
-                    1 => Some(BinlogCoord {
+                    1 | 2 => Some(BinlogCoord {
                         file: r.u32()?,
                         pos: r.u64()?,
                     }),
                     _ => return None,
+                };
+                let binlog_events = match tag {
+                    2 => r.bytes()?.to_vec(),
+                    _ => Vec::new(),
                 };
                 let n = r.var()?;
                 let mut statements = Vec::with_capacity(n.min(1024) as usize);
@@ -309,6 +335,7 @@ impl Record {
                     time_us,
                     server_id,
                     binlog,
+                    binlog_events,
                     statements,
                     changes,
                     extra,
@@ -351,6 +378,7 @@ mod tests {
             time_us: 1_700_000_000_000_000,
             server_id: 7,
             binlog: Some(BinlogCoord { file: 2, pos: 1234 }),
+            binlog_events: vec![0xfe; 40],
             statements: vec![Statement {
                 db: "shop".into(),
                 text: "UPDATE t SET a=1".into(),
@@ -375,6 +403,13 @@ mod tests {
             extra: vec![1, 2, 3],
         });
         assert_eq!(Record::decode(&rec.encode()), Some(rec.clone()));
+        // A coordinate without kept events (the binlog was fsynced instead).
+        if let Record::Commit(c) = &rec {
+            let mut bare = c.clone();
+            bare.binlog_events.clear();
+            let bare = Record::Commit(bare);
+            assert_eq!(Record::decode(&bare.encode()), Some(bare));
+        }
         let bytes = rec.encode();
         for cut in 0..bytes.len() {
             assert_eq!(Record::decode(&bytes[..cut]), None, "truncated at {cut}");

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use super::btree::{self, Cursor};
 use super::meta::CommitEntry;
 use super::page::Bytes;
-use super::record::{BinlogCoord, Change, CommitRecord, Record, Statement};
+use super::record::{
+    BinlogCoord, BinlogWrite, Change, CommitRecord, Record, Statement, MAX_KEPT_BINLOG_EVENTS,
+};
 use super::state::{apply_changes, State};
 use super::volume::{
     now_us, Cluster, ClusterInfo, ClusterInner, CommitState, PointInTime, VolumeInner,
@@ -111,7 +113,7 @@ fn append_commit(
     changes: Vec<Change>,
     statements: Vec<Statement>,
     info: CommitInfo,
-    binlog: impl FnOnce(&CommitRecord, &CommitState) -> Result<Option<BinlogCoord>>,
+    binlog: impl FnOnce(&CommitRecord, &CommitState) -> Result<Option<BinlogWrite>>,
 ) -> Result<(CommitRecord, u64)> {
     apply_changes(&vol.pager, &mut next, &changes)?;
     let seq = next.seq + 1;
@@ -122,12 +124,16 @@ fn append_commit(
         time_us,
         server_id: info.server_id,
         binlog: None,
+        binlog_events: Vec::new(),
         statements,
         changes,
         extra: info.extra,
     };
     check_size(&rec)?;
-    rec.binlog = binlog(&rec, cs)?;
+    if let Some(w) = binlog(&rec, cs)? {
+        rec.binlog = Some(w.coord);
+        rec.binlog_events = w.events;
+    }
     let (lsn, end) = vol.log.append(&rec.encode());
     next.seq = seq;
     next.time_us = time_us;
@@ -149,7 +155,7 @@ fn append_commit(
 /// binlog events included, is written).
 fn check_size(rec: &CommitRecord) -> Result<()> {
     let bytes = rec.size_bound();
-    let limit = super::wal::MAX_FRAME - 64;
+    let limit = super::wal::MAX_FRAME - 64 - MAX_KEPT_BINLOG_EVENTS;
     if bytes > limit {
         return Err(Error::TransactionTooLarge { bytes, limit });
     }
@@ -560,17 +566,18 @@ impl Transaction {
     }
 
     /// Like [`Transaction::commit`], with a hook that runs inside the ordered
-    /// pipeline (under the commit lock, so hooks run in commit order) and may return the
-    /// commit's binlog coordinate (for the binlog writer): it is stored in the log record
-    /// and the timeline. The hook runs before the record is appended to the log; if it
-    /// fails, the commit is abandoned (nothing was applied or logged) and its error
-    /// returned. The hook also gets a [`CommitView`] of what committed since this
-    /// transaction's snapshot. Durability of what the hook wrote is the hook owner's business: see
-    /// [`super::Volume::add_log_sync_hook`] to make it durable before the log record.
+    /// pipeline (under the commit lock, so hooks run in commit order) and may return what
+    /// it wrote to the binlog ([`BinlogWrite`]): the coordinate goes into the log record
+    /// and the timeline, the events into the log record, so the log's fsync makes them
+    /// durable (the binlog file need not be fsynced; see
+    /// [`super::Volume::add_checkpoint_hook`] for when it must). The hook runs before the
+    /// record is appended to the log; if it fails, the commit is abandoned (nothing was
+    /// applied or logged) and its error returned. The hook also gets a [`CommitView`] of
+    /// what committed since this transaction's snapshot.
     pub fn commit_with(
         mut self,
         info: CommitInfo,
-        binlog: impl FnOnce(&CommitRecord, &CommitView<'_>) -> Result<Option<BinlogCoord>>,
+        binlog: impl FnOnce(&CommitRecord, &CommitView<'_>) -> Result<Option<BinlogWrite>>,
     ) -> Result<CommitReceipt> {
         if self.is_read_only() {
             return Ok(CommitReceipt {
@@ -868,7 +875,7 @@ impl Cluster {
         info: CommitInfo,
         statement: &str,
         adjust: impl FnOnce(&Snapshot, &mut Vec<Change>) -> Result<()>,
-        binlog: impl FnOnce(&CommitRecord, &Snapshot, &Snapshot) -> Result<Option<BinlogCoord>>,
+        binlog: impl FnOnce(&CommitRecord, &Snapshot, &Snapshot) -> Result<Option<BinlogWrite>>,
     ) -> Result<RewindReceipt> {
         let vol = self.vol.clone();
         let c = self.c.clone();
@@ -960,6 +967,19 @@ impl Cluster {
         let tl = self.c.lock_timeline();
         let end = tl.commits.partition_point(|e| e.seq <= seq);
         tl.commits.range(..end).rev().find_map(|e| e.binlog)
+    }
+
+    /// The binlog events of the commits recovery replayed from the log (oldest first),
+    /// for the binlog writer to check its files against and write back what they lost;
+    /// taken once.
+    pub fn take_recovered_binlog(&self) -> Vec<BinlogWrite> {
+        std::mem::take(
+            &mut *self
+                .c
+                .recovered_binlog
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        )
     }
 
     /// Facts about the cluster.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::meta::{ClusterMeta, CommitEntry, DurableState, Meta};
 use super::page::{Bytes, Child, Node, PageId, PageKind, Val, F_LEAF, F_OVERFLOW};
 use super::pager::{Pager, Superblock};
-use super::record::{CommitRecord, Record};
+use super::record::{BinlogWrite, CommitRecord, Record};
 use super::state::{apply_changes, Pin, State, TreeRoot};
 use super::store::{FileStore, PageStore};
 use super::wal::Log;
@@ -121,6 +121,9 @@ pub(crate) struct ClusterInner {
     pub row_locks: super::rowlock::RowLocks,
     /// Transaction ids (row lock owners).
     pub next_txn: AtomicU64,
+    /// Binlog events of the commits recovery replayed, in commit order, until the binlog
+    /// writer takes them ([`Cluster::take_recovered_binlog`]).
+    pub recovered_binlog: Mutex<Vec<BinlogWrite>>,
 }
 
 impl ClusterInner {
@@ -162,6 +165,7 @@ impl ClusterInner {
             active: Mutex::new(BTreeMap::new()),
             row_locks: Default::default(),
             next_txn: AtomicU64::new(1),
+            recovered_binlog: Mutex::new(Vec::new()),
         }
     }
 
@@ -241,8 +245,14 @@ pub(crate) struct VolumeInner {
     pub pins: Mutex<Vec<Weak<Pin>>>,
     pub shutdown: AtomicBool,
     pub wake: (Mutex<bool>, Condvar),
+    /// Run by every checkpoint before it lets recovery skip the log records before it.
+    pub checkpoint_hooks: RwLock<Vec<CheckpointHook>>,
     _lock: File,
 }
+
+/// Work that must be durable before a checkpoint ends: the binlog files, whose events of
+/// the commits before the checkpoint recovery could no longer write back from the log.
+pub type CheckpointHook = Arc<dyn Fn() -> Result<()> + Send + Sync>;
 
 /// An open volume. Dropping it stops background work and writes a final checkpoint.
 pub struct Volume {
@@ -627,6 +637,15 @@ impl VolumeInner {
             replay_lsn = self.log.end();
             sync_to = replay_lsn;
         }
+        // Every binlog event of a commit before `covered` is in its file by now.
+        for hook in self
+            .checkpoint_hooks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            hook()?;
+        }
         self.log.sync_to(sync_to)?;
 
         // Retention: keep history inside the window plus the newest state before it.
@@ -979,13 +998,27 @@ impl Volume {
             }),
             pins: Mutex::new(Vec::new()),
             shutdown: AtomicBool::new(false),
+            checkpoint_hooks: RwLock::new(Vec::new()),
             wake: (Mutex::new(false), Condvar::new()),
             _lock: lock,
         });
         inner.load(&meta, sb.generation)?;
         let replayed = inner.replay(frames)?;
         tracing::info!(dir = %dir.display(), generation = sb.generation, replayed, "volume open");
-        if sb.generation == 0 || replayed > 0 {
+        // Not while replayed binlog events wait for their writer to check its files: a
+        // checkpoint now would let the next recovery skip the records that hold them.
+        let binlog_waiting = inner
+            .clusters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .any(|c| {
+                !c.recovered_binlog
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_empty()
+            });
+        if sb.generation == 0 || (replayed > 0 && !binlog_waiting) {
             inner.checkpoint()?;
         }
         let bg = if opts.background {
@@ -1123,16 +1156,26 @@ impl Volume {
         Ok(())
     }
 
-    /// Registers work that must be durable before any later log record: see
-    /// [`super::wal::Log::add_sync_hook`] (the binlog's fsync, DESIGN "Durability and the
-    /// log" 3).
-    pub fn add_log_sync_hook(&self, hook: super::wal::SyncHook) {
-        self.inner.log.add_sync_hook(hook);
+    /// Registers work every checkpoint makes durable before recovery may skip the log
+    /// records before it: the binlog's fsync. Commits keep their binlog events in their
+    /// log records ([`super::CommitRecord::binlog_events`]), so the binlog files are
+    /// fsynced only here, not at every commit (DESIGN "Durability and the log" 3).
+    pub fn add_checkpoint_hook(&self, hook: CheckpointHook) {
+        self.inner
+            .checkpoint_hooks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(hook);
     }
 
-    /// Removes a hook added with [`Volume::add_log_sync_hook`] (the cluster it served is gone).
-    pub fn remove_log_sync_hook(&self, hook: &super::wal::SyncHook) {
-        self.inner.log.remove_sync_hook(hook);
+    /// Removes a hook added with [`Volume::add_checkpoint_hook`] (the binlog it served
+    /// was closed).
+    pub fn remove_checkpoint_hook(&self, hook: &CheckpointHook) {
+        self.inner
+            .checkpoint_hooks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|h| !Arc::ptr_eq(h, hook));
     }
 
     /// A handle on the cluster called `name`.
@@ -1448,6 +1491,15 @@ impl VolumeInner {
             end,
             binlog: rec.binlog,
         });
+        if let (Some(coord), false) = (rec.binlog, rec.binlog_events.is_empty()) {
+            c.recovered_binlog
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(BinlogWrite {
+                    coord,
+                    events: rec.binlog_events.clone(),
+                });
+        }
         Ok(())
     }
 }

@@ -62,12 +62,7 @@ pub struct Log {
     poisoned: AtomicBool,
     fsync: bool,
     segment_size: u64,
-    /// Run by each group leader before it writes and fsyncs (see [`Log::add_sync_hook`]).
-    sync_hooks: std::sync::RwLock<Vec<SyncHook>>,
 }
-
-/// Work that must be durable before any log record appended after it (the binlog).
-pub type SyncHook = std::sync::Arc<dyn Fn() -> Result<()> + Send + Sync>;
 
 /// A record read back from the log.
 pub struct Frame {
@@ -218,30 +213,8 @@ impl Log {
             poisoned: AtomicBool::new(false),
             fsync,
             segment_size,
-            sync_hooks: std::sync::RwLock::new(Vec::new()),
         };
         Ok((log, frames))
-    }
-
-    /// Registers work every group leader runs after taking the buffered records and
-    /// before writing and fsyncing them: whatever was written before those records were
-    /// appended is made durable first. The binlog uses it (DESIGN "Durability and the
-    /// log" 3): a commit's events are appended before its record, so a durable commit
-    /// record always has durable events, with one binlog fsync per group. A failing hook
-    /// fails the group like a failed log write (the log is poisoned).
-    pub fn add_sync_hook(&self, hook: SyncHook) {
-        self.sync_hooks
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(hook);
-    }
-
-    /// Removes a hook added with [`Log::add_sync_hook`] (compared by identity).
-    pub fn remove_sync_hook(&self, hook: &SyncHook) {
-        self.sync_hooks
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|h| !std::sync::Arc::ptr_eq(h, hook));
     }
 
     /// Buffers one frame; returns its `(lsn, end)`. Durable only after [`Log::sync_to`].
@@ -306,9 +279,7 @@ impl Log {
             std::mem::swap(&mut b.buf, &mut w.spare);
             b.end
         };
-        let result = self
-            .run_sync_hooks()
-            .and_then(|()| self.write_out(&mut w, end));
+        let result = self.write_out(&mut w, end);
         w.spare.clear();
         if let Err(e) = result {
             self.poisoned.store(true, Ordering::Release);
@@ -318,14 +289,6 @@ impl Log {
             });
         }
         self.durable.store(end, Ordering::Release);
-        Ok(())
-    }
-
-    fn run_sync_hooks(&self) -> Result<()> {
-        let hooks = self.sync_hooks.read().unwrap_or_else(|e| e.into_inner());
-        for h in hooks.iter() {
-            h()?;
-        }
         Ok(())
     }
 
