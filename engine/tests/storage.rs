@@ -826,7 +826,7 @@ fn rewind_goes_back_and_forth_and_survives_recovery() {
                     &target,
                     CommitInfo::default(),
                     "rewind",
-                    |_, _| Ok(()),
+                    |_, _| Ok(Vec::new()),
                     |_, _, _| Ok(None),
                 )
                 .unwrap();
@@ -903,7 +903,7 @@ fn rewind_cost_follows_the_changes_not_the_data() {
             &target,
             CommitInfo::default(),
             "rewind",
-            |_, _| Ok(()),
+            |_, _| Ok(Vec::new()),
             |_, _, _| Ok(None),
         )
         .unwrap();

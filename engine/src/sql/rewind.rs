@@ -81,14 +81,18 @@ fn version_of(snap: &Snapshot) -> SqlResult<u64> {
 
 /// The catalog version only moves forward, even when the catalog goes back: sessions
 /// cache a catalog by version, and the rewound span's versions meant other catalogs.
-fn keep_version_moving(from: &Snapshot, to: &Snapshot, changes: &mut Vec<Change>) -> SqlResult<()> {
+fn keep_version_moving(
+    from: &Snapshot,
+    to: &Snapshot,
+    changes: &mut Vec<Change>,
+) -> SqlResult<Vec<Change>> {
     let key = catalog::version_key();
     let touches_catalog = changes.iter().any(|c| match c {
         Change::Put { tree, .. } | Change::Delete { tree, .. } => *tree == CATALOG_TREE,
         Change::CreateTree { tree } | Change::DropTree { tree } => *tree == CATALOG_TREE,
     });
     if !touches_catalog || !to.has_tree(CATALOG_TREE) {
-        return Ok(());
+        return Ok(Vec::new());
     }
     changes.retain(|c| {
         !matches!(c, Change::Put { tree, key: k, .. } | Change::Delete { tree, key: k, .. }
@@ -100,14 +104,15 @@ fn keep_version_moving(from: &Snapshot, to: &Snapshot, changes: &mut Vec<Change>
         None
     };
     let next = version_of(from)?.max(version_of(to)?) + 1;
-    changes.push(Change::Put {
+    let bump = Change::Put {
         tree: CATALOG_TREE,
         key: key.into(),
         before,
         after: next.to_le_bytes().to_vec().into(),
         stmt: 0,
-    });
-    Ok(())
+    };
+    changes.push(bump.clone());
+    Ok(vec![bump])
 }
 
 impl Instance {

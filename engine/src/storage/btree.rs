@@ -668,7 +668,7 @@ fn entries_of(leaves: &[Arc<Node>]) -> impl Iterator<Item = &(Bytes, Val)> {
 /// Whether two leaf values hold the same bytes (reading overflow chains only when needed).
 fn same_value(p: &Pager, a: &Val, b: &Val) -> Result<bool> {
     Ok(match (a, b) {
-        (Val::Inline(x), Val::Inline(y)) => x == y,
+        (Val::Inline(x), Val::Inline(y)) => Arc::ptr_eq(x, y) || x == y,
         (Val::Overflow { page: x, len: lx }, Val::Overflow { page: y, len: ly })
             if x == y && lx == ly =>
         {
@@ -719,6 +719,8 @@ pub fn diff(p: &Pager, a: &Option<Child>, b: &Option<Child>) -> Result<Vec<Diffe
             (None, None) => break,
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
+            // Copy-on-write shares the entries it did not change: often no bytes to compare.
+            (Some((ka, _)), Some((kb, _))) if Arc::ptr_eq(ka, kb) => std::cmp::Ordering::Equal,
             (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
         };
         match ord {

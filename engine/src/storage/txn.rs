@@ -99,11 +99,11 @@ pub struct RewindReceipt {
     pub changes: usize,
 }
 
-/// The ordered pipeline's common part, under the commit lock: applies `changes` to `next`
-/// (a copy of the newest state), builds the commit record (refusing one the log cannot
-/// hold), lets `binlog` place its events and return their coordinate, appends the record
-/// and installs the new state (published once its record is durable). Returns the record
-/// and where it ends in the log. Nothing is changed when it fails.
+/// The ordered pipeline's common part, under the commit lock: `next` is the new state
+/// (the newest state with `changes` applied), builds the commit record (refusing one the
+/// log cannot hold), lets `binlog` place its events and return their coordinate, appends
+/// the record and installs the new state (published once its record is durable). Returns
+/// the record and where it ends in the log. Nothing is changed when it fails.
 #[allow(clippy::too_many_arguments)]
 fn append_commit(
     vol: &VolumeInner,
@@ -115,9 +115,8 @@ fn append_commit(
     info: CommitInfo,
     binlog: impl FnOnce(&CommitRecord, &CommitState) -> Result<Option<BinlogWrite>>,
 ) -> Result<(CommitRecord, u64)> {
-    apply_changes(&vol.pager, &mut next, &changes)?;
-    let seq = next.seq + 1;
-    let time_us = now_us().max(next.time_us + 1);
+    let seq = cs.working.seq + 1;
+    let time_us = now_us().max(cs.working.time_us + 1);
     let mut rec = CommitRecord {
         cluster: c.id,
         seq,
@@ -668,6 +667,8 @@ impl Transaction {
                 }
             }
             changes.extend(self.dropped.iter().map(|t| Change::DropTree { tree: *t }));
+            let mut next = next;
+            apply_changes(&vol.pager, &mut next, &changes)?;
             let statements = std::mem::take(&mut self.statements);
             let (rec, end) = append_commit(
                 &vol,
@@ -864,7 +865,10 @@ impl Cluster {
     /// is durable, replayed at recovery, and later point-in-time reads of the moments it
     /// skipped still see them: a later rewind can go forward again.
     ///
-    /// `adjust` may edit the changes before they apply (the SQL layer keeps its catalog
+    /// The new state is `to`'s trees themselves, shared by pointer (the rewind copies no
+    /// page; recovery gets the same content by replaying the changes onto the state before).
+    /// `adjust` may edit the changes and returns its edits as changes to apply on top of
+    /// `to` (the SQL layer keeps its catalog
     /// version moving forward); `binlog` is the commit hook of [`Transaction::commit_with`],
     /// given the record and the states before (`from`) and after (`to`). Transactions
     /// whose snapshot is older than the rewind fail to commit with
@@ -874,7 +878,7 @@ impl Cluster {
         to: &Snapshot,
         info: CommitInfo,
         statement: &str,
-        adjust: impl FnOnce(&Snapshot, &mut Vec<Change>) -> Result<()>,
+        adjust: impl FnOnce(&Snapshot, &mut Vec<Change>) -> Result<Vec<Change>>,
         binlog: impl FnOnce(&CommitRecord, &Snapshot, &Snapshot) -> Result<Option<BinlogWrite>>,
     ) -> Result<RewindReceipt> {
         let vol = self.vol.clone();
@@ -903,8 +907,10 @@ impl Cluster {
                     push_differences(&vol, *tree, &None, &u.root, &mut changes)?;
                 }
             }
-            adjust(&from, &mut changes)?;
-            let next = cs.working.clone();
+            let edits = adjust(&from, &mut changes)?;
+            // `to`'s pin reaches every durable page of its trees (GC roots).
+            let mut next = (*to.state).clone();
+            apply_changes(&vol.pager, &mut next, &edits)?;
             let statements = vec![Statement {
                 db: String::new(),
                 text: statement.into(),
