@@ -1247,6 +1247,66 @@ fn truncate_after_removes_later_events() {
     mysqlbinlog(&["-v", "--base64-output=DECODE-ROWS"], &files_of(&log));
 }
 
+/// A streamed append writes the same bytes as an append of the same events, keeping them
+/// only up to its limit; nothing pushed appends nothing; a failed fill leaves nothing of
+/// its transaction behind.
+#[test]
+fn streamed_append_writes_what_append_writes() {
+    // About 12 MiB of events: more than one streaming chunk.
+    let big: Vec<Event> = (0..12)
+        .map(|i| ddl_event("db", &format!("/* {i} */ SELECT '{}'", "x".repeat(1 << 20))))
+        .collect();
+    let tmp = TempDir::new("binlog-streamed");
+    let (a, b) = (tmp.0.join("a"), tmp.0.join("b"));
+    let plain = BinlogDir::open(&a, options(Checksum::Crc32)).unwrap();
+    let streamed = BinlogDir::open(&b, options(Checksum::Crc32)).unwrap();
+    let want = plain.append(&big).unwrap();
+    let push_all = |sink: &mut EventSink| -> Result<()> {
+        for e in &big {
+            sink.push(e)?;
+        }
+        Ok(())
+    };
+    // Past the limit: written in chunks, not kept.
+    let (got, was_streamed) = streamed.append_streamed(1000, push_all).unwrap().unwrap();
+    assert!(was_streamed && got.bytes.is_empty());
+    assert_eq!((got.file.clone(), got.end), (want.file.clone(), want.end));
+    // Inside the limit: kept.
+    let small = &big[..2];
+    let want2 = plain.append(small).unwrap();
+    let (got2, was_streamed) = streamed
+        .append_streamed(usize::MAX, |sink: &mut EventSink| -> Result<()> {
+            small.iter().try_for_each(|e| sink.push(e))
+        })
+        .unwrap()
+        .unwrap();
+    assert!(!was_streamed);
+    assert_eq!(got2, want2);
+    // Nothing pushed, and a fill that fails half way (after a chunk was written).
+    assert!(streamed
+        .append_streamed(0, |_: &mut EventSink| -> Result<()> { Ok(()) })
+        .unwrap()
+        .is_none());
+    let failed = streamed.append_streamed(0, |sink: &mut EventSink| -> Result<()> {
+        push_all(sink)?;
+        Err(BinlogError::InvalidArgument {
+            detail: "the renderer failed".into(),
+        })
+    });
+    assert!(failed.is_err());
+    assert_eq!(streamed.current(), (want2.file.clone(), want2.end));
+    streamed.append(small).unwrap();
+    plain.append(small).unwrap();
+    plain.close().unwrap();
+    streamed.close().unwrap();
+    let name = &want.file;
+    assert_eq!(
+        std::fs::read(a.join(name)).unwrap(),
+        std::fs::read(b.join(name)).unwrap()
+    );
+    walk(&b.join(name));
+}
+
 /// Damaged files give errors, never panics: the reader over a damaged older file, and
 /// the tail repair of a damaged last file.
 #[test]

@@ -66,6 +66,54 @@ pub struct Appended {
     pub bytes: Vec<u8>,
 }
 
+/// Where [`BinlogDir::append_streamed`]'s caller pushes a transaction's events.
+pub struct EventSink {
+    file: Arc<File>,
+    name: String,
+    checksum: Checksum,
+    /// The end of the events pushed so far (written or not).
+    pos: u64,
+    /// Encoded events not yet written, ending at `pos`.
+    buf: Vec<u8>,
+    keep: usize,
+    /// Past `keep` bytes: the events are written in chunks and not kept.
+    streaming: bool,
+}
+
+/// How much a streaming append encodes before it writes.
+const STREAM_CHUNK: usize = 8 << 20;
+
+impl EventSink {
+    /// Appends one event of the transaction.
+    pub fn push(&mut self, ev: &Event) -> Result<()> {
+        let end = self.pos + ev.encoded_len(self.checksum) as u64;
+        let log_pos = u32::try_from(end).map_err(|_| {
+            BinlogError::invalid("binlog file would grow past 4 GiB (max_binlog_size too big)")
+        })?;
+        ev.encode_into(&mut self.buf, log_pos, self.checksum)?;
+        self.pos = end;
+        if self.buf.len() > self.keep {
+            self.streaming = true;
+        }
+        if self.streaming && self.buf.len() >= STREAM_CHUNK {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending bytes; they stay in `buf` (the kept copy) until streaming.
+    fn write_out(&mut self) -> Result<()> {
+        let at = self.pos - self.buf.len() as u64;
+        self.file
+            .write_all_at(&self.buf, at)
+            .map_err(|e| BinlogError::io(format!("appending to {}", self.name), e))?;
+        if self.streaming {
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
 /// One event read from a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawEvent {
@@ -404,21 +452,79 @@ impl BinlogDir {
             ev.encode_into(&mut buf, log_pos, checksum)?;
             pos = end;
         }
-        let name = st.files.last().cloned().unwrap_or_default();
         if let Err(e) = file.write_all_at(&buf, st.end) {
+            let name = st.files.last().cloned().unwrap_or_default();
             let err = BinlogError::io(format!("appending to {name}"), e);
-            if let Err(e2) = file.set_len(st.end) {
-                let why = format!("a failed append to {name} could not be undone: {e2}");
-                warn!("{why}");
-                st.closed = Some(why);
-                st.active = None;
-                self.changed.notify_all();
-            }
+            self.undo_append(st, &file);
             return Err(err);
         }
         st.end = pos;
         self.changed.notify_all();
         Ok(buf)
+    }
+
+    /// Cuts the active file back to the end of the last whole transaction after a failed
+    /// append; when even that fails the directory closes (nothing more is appended to a
+    /// file with a torn transaction in it).
+    fn undo_append(&self, st: &mut State, file: &File) {
+        if let Err(e) = file.set_len(st.end) {
+            let name = st.files.last().cloned().unwrap_or_default();
+            let why = format!("a failed append to {name} could not be undone: {e}");
+            warn!("{why}");
+            st.closed = Some(why);
+            st.active = None;
+            self.changed.notify_all();
+        }
+    }
+
+    /// [`BinlogDir::append`] for a transaction that may be too big to hold in memory
+    /// (a backtrack over millions of rows): `fill` pushes its events into the sink one by
+    /// one, and past `keep` bytes they go to the file in chunks as they come. The
+    /// returned bytes are the events when they were at most `keep` bytes, else empty
+    /// (and the flag, streamed, is true); None when `fill` pushed nothing. If `fill`
+    /// fails, nothing of the transaction stays in the file.
+    pub fn append_streamed<E: From<BinlogError>>(
+        &self,
+        keep: usize,
+        fill: impl FnOnce(&mut EventSink) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Option<(Appended, bool)>, E> {
+        let mut st = self.lock();
+        let file = Arc::clone(self.check_open(&st)?);
+        let mut sink = EventSink {
+            file: Arc::clone(&file),
+            name: st.files.last().cloned().unwrap_or_default(),
+            checksum: st.checksum,
+            pos: st.end,
+            buf: Vec::new(),
+            keep,
+            streaming: false,
+        };
+        if let Err(e) = fill(&mut sink).and_then(|()| sink.write_out().map_err(E::from)) {
+            self.undo_append(&mut st, &file);
+            return Err(e);
+        }
+        if sink.pos == st.end {
+            return Ok(None);
+        }
+        let streamed = sink.streaming;
+        let bytes = if streamed {
+            Vec::new()
+        } else {
+            std::mem::take(&mut sink.buf)
+        };
+        st.end = sink.pos;
+        self.changed.notify_all();
+        let at = Appended {
+            file: sink.name,
+            end: st.end,
+            bytes,
+        };
+        if st.end >= self.opts.max_size {
+            if let Err(e) = self.rotate_locked(&mut st) {
+                warn!(error = %e, file = %at.file, "binlog rotation failed");
+            }
+        }
+        Ok(Some((at, streamed)))
     }
 
     /// Appends the events of one transaction (or one DDL statement) to the active file.

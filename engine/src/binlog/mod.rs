@@ -156,7 +156,7 @@ pub use event::{
     Event, EventHeader, EventSummary, FormatDescription, IntvarKind, Origin, QueryEvent,
     UserVarValue, BINLOG_MAGIC, FORMAT_DESCRIPTION_LEN, HEADER_LEN, SERVER_VERSION,
 };
-pub use files::{Appended, BinlogDir, BinlogOptions, EventReader, RawEvent};
+pub use files::{Appended, BinlogDir, BinlogOptions, EventReader, EventSink, RawEvent};
 pub use rows::{
     rows_events, rows_events_with, Column, RowChange, RowMetadata, RowsKind, RowsOptions, TableMap,
     NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, ROWS_EVENT_MAX_SIZE, STMT_END_F,

@@ -122,8 +122,8 @@ use super::error::{SqlError, SqlResult};
 use super::exec::{OutColumn, RowSet};
 use crate::binlog::{
     describe, format_description_for_dump, rows_events, types, BinlogDir, BinlogError,
-    BinlogOptions, Checksum, Column, Event, IntvarKind, Origin, QueryEvent, RowMetadata, RowsKind,
-    TableMap, UserVarValue,
+    BinlogOptions, Checksum, Column, Event, IntvarKind, Origin, QueryEvent, RowChange, RowMetadata,
+    RowsKind, TableMap, UserVarValue,
 };
 use crate::storage::{
     BinlogCoord, BinlogWrite, Change, Cluster, CommitRecord, CommitView, MAX_KEPT_BINLOG_EVENTS,
@@ -376,14 +376,40 @@ impl ClusterBinlog {
         if events.is_empty() {
             return Ok(None);
         }
-        let crate::binlog::Appended {
+        let mut at = self.dir.append(events)?;
+        let too_big = at.bytes.len() > MAX_KEPT_BINLOG_EVENTS;
+        if too_big {
+            at.bytes = Vec::new();
+        }
+        self.finish_write(at, too_big).map(Some)
+    }
+
+    /// [`ClusterBinlog::write_events`] for a transaction too big to render in memory:
+    /// `fill` pushes its events and they are written as they come (see
+    /// [`BinlogDir::append_streamed`]). None when `fill` pushed nothing.
+    pub fn write_streamed(
+        &self,
+        fill: impl FnOnce(&mut crate::binlog::EventSink) -> crate::Result<()>,
+    ) -> crate::Result<Option<BinlogWrite>> {
+        match self.dir.append_streamed(MAX_KEPT_BINLOG_EVENTS, fill)? {
+            Some((at, streamed)) => self.finish_write(at, streamed).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The tail of a write: events not kept for the commit record are fsynced now;
+    /// rotates past `max_binlog_size`.
+    fn finish_write(
+        &self,
+        crate::binlog::Appended {
             file,
             end: pos,
-            mut bytes,
-        } = self.dir.append(events)?;
-        if bytes.len() > MAX_KEPT_BINLOG_EVENTS {
+            bytes,
+        }: crate::binlog::Appended,
+        unkept: bool,
+    ) -> crate::Result<BinlogWrite> {
+        if unkept {
             self.dir.sync()?;
-            bytes = Vec::new();
         }
         if pos >= self.max_size.load(Ordering::Relaxed) {
             if let Err(e) = self.dir.flush_logs() {
@@ -392,13 +418,13 @@ impl ClusterBinlog {
             self.purge_expired();
         }
         let number = self.dir.number_of(&file).unwrap_or(0);
-        Ok(Some(BinlogWrite {
+        Ok(BinlogWrite {
             coord: BinlogCoord {
                 file: u32::try_from(number).unwrap_or(u32::MAX),
                 pos,
             },
             events: bytes,
-        }))
+        })
     }
 
     /// A commit with this coordinate is durable and published: dump threads may send it.
@@ -1057,17 +1083,7 @@ pub(crate) fn table_row_events(
     (deletes, updates, inserts): &TableRows,
 ) -> crate::Result<Vec<Event>> {
     let mut events = Vec::new();
-    let mut map = TableMap::new(
-        t.tree,
-        &t.db,
-        &t.name,
-        t.columns
-            .iter()
-            .map(|c| Column::new(&c.name, c.ty.clone(), c.nullable))
-            .collect(),
-    );
-    map.row_metadata = ctx.row_metadata;
-    map.primary_key = t.primary.iter().map(|p| p.column).collect();
+    let map = table_map(ctx, t);
     events.push(map.event(origin)?);
     let last_kind = if !inserts.is_empty() {
         RowsKind::Write
@@ -1104,6 +1120,79 @@ pub(crate) fn table_row_events(
         events.extend(rows_events(origin, RowsKind::Write, &map, &rows, true)?);
     }
     Ok(events)
+}
+
+/// The Table_map of `t`.
+fn table_map(ctx: &RenderCtx, t: &TableDef) -> TableMap {
+    let mut map = TableMap::new(
+        t.tree,
+        &t.db,
+        &t.name,
+        t.columns
+            .iter()
+            .map(|c| Column::new(&c.name, c.ty.clone(), c.nullable))
+            .collect(),
+    );
+    map.row_metadata = ctx.row_metadata;
+    map.primary_key = t.primary.iter().map(|p| p.column).collect();
+    map
+}
+
+/// One row change as stored: the image before and the image after.
+pub(crate) type RowImages<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
+
+/// Rows decoded and encoded at a time by [`stream_table_row_events`].
+const STREAM_BATCH: usize = 2048;
+
+/// [`table_row_events`] for changes given as stored images, pushed to `push` as they
+/// are rendered, a batch of rows at a time: the Table_map, then the Delete, Update and
+/// Write_rows events (that order; `STMT_END_F` on the last). A backtrack over millions
+/// of rows holds one batch of decoded rows, not all of them.
+pub(crate) fn stream_table_row_events(
+    origin: Origin,
+    ctx: &RenderCtx,
+    t: &TableDef,
+    changes: &[RowImages<'_>],
+    push: &mut dyn FnMut(&Event) -> crate::Result<()>,
+) -> crate::Result<()> {
+    let kind_of = |c: &RowImages<'_>| match c {
+        (Some(_), None) => Some(RowsKind::Delete),
+        (Some(_), Some(_)) => Some(RowsKind::Update),
+        (None, Some(_)) => Some(RowsKind::Write),
+        (None, None) => None,
+    };
+    let kinds = [RowsKind::Delete, RowsKind::Update, RowsKind::Write];
+    let counts = kinds.map(|k| changes.iter().filter(|c| kind_of(c) == Some(k)).count());
+    let Some(last_kind) = (0..3).rev().find(|&i| counts[i] > 0).map(|i| kinds[i]) else {
+        return Ok(());
+    };
+    let map = table_map(ctx, t);
+    push(&map.event(origin)?)?;
+    for (kind, count) in kinds.into_iter().zip(counts) {
+        let mut done = 0;
+        let mut of_kind = changes.iter().filter(|c| kind_of(c) == Some(kind));
+        while done < count {
+            let mut batch = TableRows::default();
+            for &(before, after) in of_kind.by_ref().take(STREAM_BATCH) {
+                add_row_change(&mut batch, t, before, after)?;
+                done += 1;
+            }
+            let rows: Vec<RowChange<'_>> = match kind {
+                RowsKind::Delete => batch.0.iter().map(|r| (Some(&r[..]), None)).collect(),
+                RowsKind::Update => batch
+                    .1
+                    .iter()
+                    .map(|(b, a)| (Some(&b[..]), Some(&a[..])))
+                    .collect(),
+                _ => batch.2.iter().map(|r| (None, Some(&r[..]))).collect(),
+            };
+            let end = kind == last_kind && done == count;
+            for e in rows_events(origin, kind, &map, &rows, end)? {
+                push(&e)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A statement's context events (Intvar, Rand, User_var, in MySQL's order) and its Query.

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
-use super::binlog::{add_row_change, table_row_events, RenderCtx, TableRows};
+use super::binlog::{stream_table_row_events, RenderCtx, RowImages};
 use super::catalog::{self, Catalog, TableDef, CATALOG_TREE};
 use super::error::{SqlError, SqlResult};
 use super::session::Instance;
@@ -157,12 +157,13 @@ impl Instance {
                 let Some(bl) = &self.binlog else {
                     return Ok(None);
                 };
-                let events = render_rewind(rec, from, to, &ctx).map_err(|e| {
-                    crate::Error::InvalidArgument {
-                        detail: format!("binlog of the backtrack: {}", e.message),
-                    }
+                let written = bl.write_streamed(|sink| {
+                    render_rewind(rec, from, to, &ctx, &mut |e| Ok(sink.push(e)?)).map_err(|e| {
+                        crate::Error::InvalidArgument {
+                            detail: format!("binlog of the backtrack: {}", e.message),
+                        }
+                    })
                 })?;
-                let written = bl.write_events(&events)?;
                 coord = written.as_ref().map(|w| w.coord);
                 Ok(written)
             },
@@ -237,18 +238,21 @@ fn render_rewind(
     from: &Snapshot,
     to: &Snapshot,
     ctx: &RenderCtx,
-) -> SqlResult<Vec<Event>> {
+    events: &mut dyn FnMut(&Event) -> crate::Result<()>,
+) -> SqlResult<()> {
     let (a, b) = (catalog_of(from)?, catalog_of(to)?);
     let origin = Origin::new(
         ctx.server_id,
         u32::try_from(rec.time_us / 1_000_000).unwrap_or(u32::MAX),
     );
-    let mut events = Vec::new();
-    let query = |events: &mut Vec<Event>, db: &str, text: String| -> SqlResult<()> {
+    let binlog_error = |e: &dyn std::fmt::Display| SqlError::new(1105, format!("binlog: {e}"));
+    let query = |events: &mut dyn FnMut(&Event) -> crate::Result<()>,
+                 db: &str,
+                 text: String|
+     -> SqlResult<()> {
         let e = Event::query(origin, &ctx.query_event(db, text.as_bytes()))
-            .map_err(|e| SqlError::new(1105, format!("binlog: {e}")))?;
-        events.push(e);
-        Ok(())
+            .map_err(|e| binlog_error(&e))?;
+        events(&e).map_err(|e| binlog_error(&e))
     };
     // A table is kept when the target has it with the same tree and definition.
     let a_by_tree: BTreeMap<u64, &Arc<TableDef>> = a.tables.values().map(|t| (t.tree, t)).collect();
@@ -258,7 +262,7 @@ fn render_rewind(
     for t in a.tables.values() {
         if !b_trees.get(&t.tree).is_some_and(|x| ***x == **t) {
             query(
-                &mut events,
+                events,
                 "",
                 format!("DROP TABLE IF EXISTS {}.{}", q(&t.db), q(&t.name)),
             )?;
@@ -267,7 +271,7 @@ fn render_rewind(
     for (k, v) in &a.views {
         if b.views.get(k) != Some(v) {
             query(
-                &mut events,
+                events,
                 "",
                 format!("DROP VIEW IF EXISTS {}.{}", q(&v.db), q(&v.name)),
             )?;
@@ -276,7 +280,7 @@ fn render_rewind(
     for (k, t) in &a.triggers {
         if b.triggers.get(k) != Some(t) {
             query(
-                &mut events,
+                events,
                 "",
                 format!("DROP TRIGGER IF EXISTS {}.{}", q(&t.db), q(&t.name)),
             )?;
@@ -290,7 +294,7 @@ fn render_rewind(
                 "PROCEDURE"
             };
             query(
-                &mut events,
+                events,
                 "",
                 format!("DROP {kind} IF EXISTS {}.{}", q(&r.db), q(&r.name)),
             )?;
@@ -299,7 +303,7 @@ fn render_rewind(
     for (k, e) in &a.events {
         if b.events.get(k) != Some(e) {
             query(
-                &mut events,
+                events,
                 "",
                 format!("DROP EVENT IF EXISTS {}.{}", q(&e.db), q(&e.name)),
             )?;
@@ -307,17 +311,13 @@ fn render_rewind(
     }
     for (name, d) in &a.dbs {
         if b.dbs.get(name) != Some(d) {
-            query(
-                &mut events,
-                "",
-                format!("DROP DATABASE IF EXISTS {}", q(name)),
-            )?;
+            query(events, "", format!("DROP DATABASE IF EXISTS {}", q(name)))?;
         }
     }
     for (name, d) in &b.dbs {
         if a.dbs.get(name) != Some(d) {
             query(
-                &mut events,
+                events,
                 "",
                 format!(
                     "CREATE DATABASE {} /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */",
@@ -330,58 +330,71 @@ fn render_rewind(
     }
     let recreated: Vec<&Arc<TableDef>> = b.tables.values().filter(|t| !kept(t)).collect();
     for t in &recreated {
-        query(&mut events, &t.db, super::ddl::show_create_table(t))?;
+        query(events, &t.db, super::ddl::show_create_table(t))?;
     }
     for (k, v) in &b.views {
         if a.views.get(k) != Some(v) {
-            query(&mut events, &v.db, super::session::show_create_view(v))?;
+            query(events, &v.db, super::session::show_create_view(v))?;
         }
     }
     for (k, r) in &b.routines {
         if a.routines.get(k) != Some(r) {
-            query(&mut events, &r.db, super::progddl::show_create_routine(r))?;
+            query(events, &r.db, super::progddl::show_create_routine(r))?;
         }
     }
     for (k, t) in &b.triggers {
         if a.triggers.get(k) != Some(t) {
-            query(&mut events, &t.db, super::progddl::show_create_trigger(t))?;
+            query(events, &t.db, super::progddl::show_create_trigger(t))?;
         }
     }
     for (k, e) in &b.events {
         if a.events.get(k) != Some(e) {
-            query(&mut events, &e.db, super::progddl::show_create_event(e))?;
+            query(events, &e.db, super::progddl::show_create_event(e))?;
         }
     }
 
-    // Rows: the undone changes of kept tables, every row of re-created ones.
-    let mut rows: BTreeMap<u64, (&TableDef, TableRows)> = BTreeMap::new();
+    // Rows: the undone changes of kept tables, every row of re-created ones, rendered
+    // and written a batch at a time (a backtrack may undo millions of rows).
+    let kept_trees: BTreeMap<u64, &Arc<TableDef>> = b_trees
+        .iter()
+        .filter(|(_, t)| kept(t))
+        .map(|(tree, t)| (*tree, *t))
+        .collect();
+    let mut rows: BTreeMap<u64, (&TableDef, Vec<RowImages<'_>>)> = BTreeMap::new();
     for (tree, before, after) in rec.changes.iter().filter_map(Change::images) {
-        let Some(t) = b_trees.get(&tree).filter(|t| kept(t)) else {
+        let Some(t) = kept_trees.get(&tree) else {
             continue; // a secondary index, the catalog, or a re-created table
         };
-        let entry = &mut rows
-            .entry(tree)
-            .or_insert_with(|| (t, Default::default()))
-            .1;
-        add_row_change(entry, t, before, after)?;
+        rows.entry(tree)
+            .or_insert_with(|| (t, Vec::new()))
+            .1
+            .push((before, after));
     }
+    let mut recreated_rows = Vec::new();
     for t in &recreated {
-        let mut all = TableRows::default();
         if to.has_tree(t.tree) {
-            for r in to.range(t.tree, Bound::Unbounded, Bound::Unbounded, false)? {
-                add_row_change(&mut all, t, None, Some(&r?.1))?;
+            let all = to
+                .range(t.tree, Bound::Unbounded, Bound::Unbounded, false)?
+                .map(|r| r.map(|(_, v)| v))
+                .collect::<crate::Result<Vec<_>>>()?;
+            if !all.is_empty() {
+                recreated_rows.push((&***t, all));
             }
         }
-        if !all.2.is_empty() {
-            rows.insert(t.tree, (t, all));
-        }
     }
-    if !rows.is_empty() {
-        query(&mut events, "", "BEGIN".into())?;
-        for (t, r) in rows.values() {
-            events.extend(table_row_events(origin, ctx, t, r)?);
-        }
-        events.push(Event::xid(origin, rec.seq));
+    if rows.is_empty() && recreated_rows.is_empty() {
+        return Ok(());
     }
-    Ok(events)
+    query(events, "", "BEGIN".into())?;
+    let mut push = |t: &TableDef, images: &[RowImages<'_>]| -> SqlResult<()> {
+        stream_table_row_events(origin, ctx, t, images, events).map_err(|e| binlog_error(&e))
+    };
+    for (t, images) in rows.values() {
+        push(t, images)?;
+    }
+    for (t, all) in &recreated_rows {
+        let images: Vec<RowImages<'_>> = all.iter().map(|v| (None, Some(&v[..]))).collect();
+        push(t, &images)?;
+    }
+    events(&Event::xid(origin, rec.seq)).map_err(|e| binlog_error(&e))
 }
