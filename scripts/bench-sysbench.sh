@@ -25,7 +25,7 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 BP=$(port); MP=$(port)
-"${CARGO_TARGET_DIR:-target}"/release/borealis serve --data-dir "$work/borealis" --port "$BP" --master-password bench --cache-size 512M --log-level warn >"$work/borealis.log" 2>&1 &
+"${CARGO_TARGET_DIR:-target}"/release/borealis serve --data-dir "$work/borealis" --port "$BP" --api-port 0 --master-password bench --cache-size 512M --log-level warn >"$work/borealis.log" 2>&1 &
 BPID=$!; pids+=("$BPID")
 mkdir -p "$work/mariadb"
 extra=(); [ "$(id -u)" = 0 ] && extra=(--user=root)

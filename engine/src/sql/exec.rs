@@ -25,7 +25,7 @@ use super::expr::{
 use crate::storage::page::Bytes;
 use crate::storage::{Cluster, Snapshot, Transaction};
 use crate::value::keycode::{encode_key_part, prefix_successor, KeyPart};
-use crate::value::row::decode_row;
+use crate::value::row::{decode_row, decode_row_columns};
 use crate::value::{coerce_for_column, sort_cmp, Collation, Decimal, SqlType, Value};
 
 /// Per-cluster state shared by every session on it.
@@ -789,6 +789,20 @@ impl<'a> Exec<'a> {
         reverse: bool,
         f: &mut dyn FnMut(Bytes, Vec<Value>) -> SqlResult<bool>,
     ) -> SqlResult<()> {
+        self.scan_columns(t, path, outer, reverse, None, f)
+    }
+
+    /// [`Exec::scan`] that decodes only the columns named in `names` (see
+    /// [`referenced_columns`]); the others read as NULL. `None` decodes them all.
+    fn scan_columns(
+        &self,
+        t: &TableDef,
+        path: &Path,
+        outer: &[Value],
+        reverse: bool,
+        names: Option<&[String]>,
+        f: &mut dyn FnMut(Bytes, Vec<Value>) -> SqlResult<bool>,
+    ) -> SqlResult<()> {
         if self.describe {
             return Ok(());
         }
@@ -807,8 +821,14 @@ impl<'a> Exec<'a> {
         }
         let types = t.types();
         let defaults = t.defaults();
+        let wanted: Option<Vec<bool>> = names.map(|names| {
+            t.columns
+                .iter()
+                .map(|c| names.iter().any(|n| n.eq_ignore_ascii_case(&c.name)))
+                .collect()
+        });
         let decode = |_: &TableDef, b: &[u8]| -> SqlResult<Vec<Value>> {
-            Ok(decode_row(b, &types, &defaults)?)
+            Ok(decode_row_columns(b, &types, &defaults, wanted.as_deref())?)
         };
         for r in ranges {
             match index {
@@ -1162,8 +1182,9 @@ impl<'a> Exec<'a> {
                     .collect(),
             };
             let mut keys = Vec::new();
+            let lit_coll = self.session.literal_collation();
             for o in order {
-                let e = match &o.expr {
+                let (e, coll) = match &o.expr {
                     ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
                         let n = self.count_value(&o.expr)? as usize;
                         if n == 0 || n > rs.columns.len() {
@@ -1172,28 +1193,27 @@ impl<'a> Exec<'a> {
                                 format!("Unknown column '{n}' in 'order clause'"),
                             ));
                         }
-                        Expr::Col(n - 1)
+                        (Expr::Col(n - 1), out_collation(&rs.columns[n - 1]))
                     }
                     other => {
-                        Binder {
+                        let (e, ty) = Binder {
                             scope: &scope,
                             env: self,
                             aggs: None,
                             agg_base: 0,
                             clause: "order clause",
                         }
-                        .bind(other)?
-                        .0
+                        .bind(other)?;
+                        (e, type_collation(&ty, lit_coll))
                     }
                 };
-                keys.push((e, o.options.sort == Some(ast::OrderBySort::Desc)));
+                keys.push(SortSpec {
+                    e,
+                    desc: o.options.sort == Some(ast::OrderBySort::Desc),
+                    coll,
+                });
             }
-            sort_rows(
-                &mut rs.rows,
-                &keys,
-                &self.cx,
-                self.session.literal_collation(),
-            )?;
+            sort_rows(&mut rs.rows, &keys, &self.cx)?;
         }
         apply_limit(&mut rs.rows, limit, offset);
         Ok(())
@@ -1204,6 +1224,7 @@ impl<'a> Exec<'a> {
         &mut self,
         from: &[ast::TableWithJoins],
         where_conj: &[ast::Expr],
+        names: Option<&[String]>,
     ) -> SqlResult<(Scope, Vec<Vec<Value>>, Option<Path>, Option<Arc<TableDef>>)> {
         if from.is_empty() {
             return Ok((Scope::default(), vec![Vec::new()], None, None));
@@ -1358,9 +1379,14 @@ impl<'a> Exec<'a> {
                     for outer in &rows {
                         let mut matched = false;
                         let mut err = None;
-                        self.scan(t, &path, outer, false, &mut |_, r| {
-                            let mut full = outer.clone();
-                            full.extend(r);
+                        self.scan_columns(t, &path, outer, false, names, &mut |_, r| {
+                            let full = if outer.is_empty() {
+                                r
+                            } else {
+                                let mut full = outer.clone();
+                                full.extend(r);
+                                full
+                            };
                             for c in &on_filter {
                                 match c.eval(&full, &self.cx) {
                                     Ok(v) if super::expr::truth(&v) == Some(true) => {}
@@ -1389,7 +1415,7 @@ impl<'a> Exec<'a> {
                     let inner_rows = match &source.table {
                         Some(t) => {
                             let mut v = Vec::new();
-                            self.scan(t, &Path::Full, &[], false, &mut |_, r| {
+                            self.scan_columns(t, &Path::Full, &[], false, names, &mut |_, r| {
                                 v.push(r);
                                 Ok(true)
                             })?;
@@ -1517,7 +1543,7 @@ impl<'a> Exec<'a> {
                 table_with_joins, ..
             } => {
                 let (scope, rows, _, _) =
-                    self.build_from(std::slice::from_ref(table_with_joins), &[])?;
+                    self.build_from(std::slice::from_ref(table_with_joins), &[], None)?;
                 Ok(Source {
                     cols: scope.cols,
                     table: None,
@@ -1545,7 +1571,9 @@ impl<'a> Exec<'a> {
             ast_conjuncts(w, &mut where_conj);
         }
         // A single-table scan in key order with LIMIT can stop early.
-        let (scope, mut rows, path, table) = self.build_from(&s.from, &where_conj)?;
+        let names = referenced_columns(s, order);
+        let (scope, mut rows, path, table) =
+            self.build_from(&s.from, &where_conj, names.as_deref())?;
         let filter = match &s.selection {
             Some(w) => Some(
                 Binder {
@@ -1717,7 +1745,8 @@ impl<'a> Exec<'a> {
         // all known after ORDER BY itself is bound: mark them, remap below.
         const ALIAS_MARK: usize = 1 << 40;
         let out_base = ALIAS_MARK;
-        let mut order_keys: Vec<(Expr, bool)> = Vec::new();
+        let mut order_keys: Vec<SortSpec> = Vec::new();
+        let lit_coll = self.session.literal_collation();
         for o in order {
             let desc = o.options.sort == Some(ast::OrderBySort::Desc);
             let by_alias = match &o.expr {
@@ -1739,8 +1768,8 @@ impl<'a> Exec<'a> {
                 }
                 _ => None,
             };
-            let e = match by_alias {
-                Some(i) => Expr::Col(out_base + i),
+            let (e, coll) = match by_alias {
+                Some(i) => (Expr::Col(out_base + i), out_collation(&outputs[i].1)),
                 None => {
                     let mut b = Binder {
                         scope: &scope,
@@ -1752,7 +1781,7 @@ impl<'a> Exec<'a> {
                     let r = b.bind(&o.expr);
                     aggs = b.aggs.take();
                     match r {
-                        Ok((e, _)) => e,
+                        Ok((e, ty)) => (e, type_collation(&ty, lit_coll)),
                         Err(err) => {
                             // An alias that shadows nothing in the scope.
                             match &o.expr {
@@ -1760,7 +1789,9 @@ impl<'a> Exec<'a> {
                                     .iter()
                                     .position(|(_, c)| c.name.eq_ignore_ascii_case(&i.value))
                                 {
-                                    Some(p) => Expr::Col(out_base + p),
+                                    Some(p) => {
+                                        (Expr::Col(out_base + p), out_collation(&outputs[p].1))
+                                    }
                                     None => return Err(err),
                                 },
                                 _ => return Err(err),
@@ -1769,11 +1800,11 @@ impl<'a> Exec<'a> {
                     }
                 }
             };
-            order_keys.push((e, desc));
+            order_keys.push(SortSpec { e, desc, coll });
         }
         let aggs = aggs.unwrap_or_default();
         let out_base = input_width + aggs.len();
-        for (k, _) in &mut order_keys {
+        for SortSpec { e: k, .. } in &mut order_keys {
             k.walk_mut(&mut |e| {
                 if let Expr::Col(c) = e {
                     if *c >= ALIAS_MARK {
@@ -1786,12 +1817,13 @@ impl<'a> Exec<'a> {
         let agg_count = aggs.len();
         if grouped {
             let mut keys = Vec::new();
+            let lit_coll = self.session.literal_collation();
             for g in &group_by {
                 let e = match g {
                     ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
                         let n = self.count_value(g)? as usize;
                         match outputs.get(n.wrapping_sub(1)) {
-                            Some((e, _)) => e.clone(),
+                            Some((e, c)) => (e.clone(), out_collation(c)),
                             None => {
                                 return Err(SqlError::new(
                                     1054,
@@ -1809,7 +1841,7 @@ impl<'a> Exec<'a> {
                             .iter()
                             .find(|(_, c)| c.name.eq_ignore_ascii_case(&i.value))
                         {
-                            Some((e, _)) => e.clone(),
+                            Some((e, c)) => (e.clone(), out_collation(c)),
                             None => {
                                 return Err(SqlError::new(
                                     1054,
@@ -1819,15 +1851,15 @@ impl<'a> Exec<'a> {
                         }
                     }
                     other => {
-                        Binder {
+                        let (e, ty) = Binder {
                             scope: &scope,
                             env: self,
                             aggs: None,
                             agg_base: 0,
                             clause: "group statement",
                         }
-                        .bind(other)?
-                        .0
+                        .bind(other)?;
+                        (e, type_collation(&ty, lit_coll))
                     }
                 };
                 keys.push(e);
@@ -1892,12 +1924,7 @@ impl<'a> Exec<'a> {
             projected = kept;
         }
         if !order_keys.is_empty() {
-            sort_rows(
-                &mut projected,
-                &order_keys,
-                &self.cx,
-                self.session.literal_collation(),
-            )?;
+            sort_rows(&mut projected, &order_keys, &self.cx)?;
         }
         apply_limit(&mut projected, limit, offset);
         let n = outputs.len();
@@ -2141,6 +2168,177 @@ fn ast_conjuncts(e: &ast::Expr, out: &mut Vec<ast::Expr>) {
     }
 }
 
+/// The column names `s` and its ORDER BY mention, so that its scans decode only
+/// those columns. `None` (decode every column) when it may reach columns without
+/// naming them in the forms [`expr_column_names`] knows: a wildcard, a USING or
+/// NATURAL join, a derived table or nested join, a subquery (outer references), or
+/// any clause or expression form not listed there. A plain walk, not the sqlparser
+/// visitor: this runs for every SELECT, point selects included.
+fn referenced_columns(s: &ast::Select, order: &[ast::OrderByExpr]) -> Option<Vec<String>> {
+    // Every field named (no `..`): a new sqlparser field must be looked at here.
+    let ast::Select {
+        select_token: _,
+        optimizer_hints: _,
+        distinct: _,
+        select_modifiers: _,
+        top,
+        top_before_distinct: _,
+        projection,
+        exclude,
+        into: _,
+        from,
+        lateral_views,
+        prewhere,
+        selection,
+        connect_by,
+        group_by,
+        cluster_by,
+        distribute_by,
+        sort_by,
+        having,
+        named_window,
+        qualify,
+        window_before_qualify: _,
+        value_table_mode: _,
+        flavor: _,
+    } = s;
+    if top.is_some()
+        || exclude.is_some()
+        || !lateral_views.is_empty()
+        || prewhere.is_some()
+        || !connect_by.is_empty()
+        || !cluster_by.is_empty()
+        || !distribute_by.is_empty()
+        || !sort_by.is_empty()
+        || !named_window.is_empty()
+        || qualify.is_some()
+    {
+        return None;
+    }
+    let mut exprs: Vec<&ast::Expr> = Vec::new();
+    for p in projection {
+        match p {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                exprs.push(e)
+            }
+            _ => return None,
+        }
+    }
+    for twj in from {
+        if !matches!(twj.relation, ast::TableFactor::Table { .. }) {
+            return None;
+        }
+        for j in &twj.joins {
+            use ast::JoinOperator as J;
+            let constraint = match &j.join_operator {
+                J::Join(c)
+                | J::Inner(c)
+                | J::CrossJoin(c)
+                | J::Left(c)
+                | J::LeftOuter(c)
+                | J::Right(c)
+                | J::RightOuter(c) => c,
+                _ => return None,
+            };
+            if !matches!(j.relation, ast::TableFactor::Table { .. }) {
+                return None;
+            }
+            match constraint {
+                ast::JoinConstraint::On(e) => exprs.push(e),
+                ast::JoinConstraint::None => {}
+                _ => return None,
+            }
+        }
+    }
+    exprs.extend(selection);
+    match group_by {
+        ast::GroupByExpr::Expressions(v, modifiers) if modifiers.is_empty() => exprs.extend(v),
+        _ => return None,
+    }
+    exprs.extend(having);
+    for o in order {
+        if o.with_fill.is_some() {
+            return None;
+        }
+        exprs.push(&o.expr);
+    }
+    let mut names = Vec::new();
+    for e in exprs {
+        if !expr_column_names(e, &mut names) {
+            return None;
+        }
+    }
+    Some(names)
+}
+
+/// Adds the column names `e` mentions to `out`; false when `e` has a form this walk
+/// does not know (then any column may be reached).
+fn expr_column_names(e: &ast::Expr, out: &mut Vec<String>) -> bool {
+    use ast::Expr as E;
+    match e {
+        E::Identifier(i) => out.push(i.value.clone()),
+        E::CompoundIdentifier(p) => match p.last() {
+            Some(i) => out.push(i.value.clone()),
+            None => return false,
+        },
+        E::Value(_) => {}
+        E::BinaryOp { left, right, .. } => {
+            return expr_column_names(left, out) && expr_column_names(right, out)
+        }
+        E::UnaryOp { expr, .. }
+        | E::Nested(expr)
+        | E::IsNull(expr)
+        | E::IsNotNull(expr)
+        | E::IsTrue(expr)
+        | E::IsNotTrue(expr)
+        | E::IsFalse(expr)
+        | E::IsNotFalse(expr)
+        | E::Cast { expr, .. } => return expr_column_names(expr, out),
+        E::Between {
+            expr, low, high, ..
+        } => {
+            return expr_column_names(expr, out)
+                && expr_column_names(low, out)
+                && expr_column_names(high, out)
+        }
+        E::InList { expr, list, .. } => {
+            return expr_column_names(expr, out) && list.iter().all(|x| expr_column_names(x, out))
+        }
+        E::Like { expr, pattern, .. } => {
+            return expr_column_names(expr, out) && expr_column_names(pattern, out)
+        }
+        E::Function(f) => {
+            let plain = f.over.is_none()
+                && f.filter.is_none()
+                && f.within_group.is_empty()
+                && matches!(f.parameters, ast::FunctionArguments::None);
+            if !plain {
+                return false;
+            }
+            match &f.args {
+                ast::FunctionArguments::None => {}
+                ast::FunctionArguments::List(l) if l.clauses.is_empty() => {
+                    for a in &l.args {
+                        match a {
+                            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => {
+                                if !expr_column_names(x, out) {
+                                    return false;
+                                }
+                            }
+                            // COUNT(*): no column.
+                            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => {}
+                            _ => return false,
+                        }
+                    }
+                }
+                _ => return false,
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
 fn cmp_rows(a: &[Value], b: &[Value], colls: &[Collation]) -> Ordering {
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
         let o = sort_cmp(
@@ -2176,31 +2374,34 @@ fn dedup_rows(rows: &mut Vec<Vec<Value>>) {
     });
 }
 
-fn sort_rows(
-    rows: &mut [Vec<Value>],
-    keys: &[(Expr, bool)],
-    cx: &EvalCx,
+/// One ORDER BY key: the expression, its direction, and the collation its strings
+/// sort by (the column's or expression's own, as in MySQL, not the session's).
+struct SortSpec {
+    e: Expr,
+    desc: bool,
     coll: Collation,
-) -> SqlResult<()> {
-    let colls: Vec<Collation> = keys
-        .iter()
-        .map(|(e, _)| match e {
-            Expr::Cmp(_, _, _, c) => *c,
-            _ => coll,
-        })
-        .collect();
+}
+
+/// The collation strings of type `ty` compare by; `default` for untyped values.
+fn type_collation(ty: &ColType, default: Collation) -> Collation {
+    ty.as_ref()
+        .filter(|t| t.is_string())
+        .map_or(default, |t| t.collation())
+}
+
+fn sort_rows(rows: &mut [Vec<Value>], keys: &[SortSpec], cx: &EvalCx) -> SqlResult<()> {
     let mut keyed: Vec<(Vec<SortKey>, usize)> = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let mut k = Vec::with_capacity(keys.len());
-        for (j, (e, _)) in keys.iter().enumerate() {
-            k.push(SortKey::new(e.eval(r, cx)?, colls[j]));
+        for spec in keys {
+            k.push(SortKey::new(spec.e.eval(r, cx)?, spec.coll));
         }
         keyed.push((k, i));
     }
     keyed.sort_by(|a, b| {
-        for (j, (_, desc)) in keys.iter().enumerate() {
-            let o = a.0[j].cmp(&b.0[j], colls[j]);
-            let o = if *desc { o.reverse() } else { o };
+        for (j, spec) in keys.iter().enumerate() {
+            let o = a.0[j].cmp(&b.0[j], spec.coll);
+            let o = if spec.desc { o.reverse() } else { o };
             if o != Ordering::Equal {
                 return o;
             }
@@ -2228,16 +2429,16 @@ fn apply_limit(rows: &mut Vec<Vec<Value>>, limit: Option<u64>, offset: u64) {
 /// followed by one value per aggregate.
 fn aggregate(
     rows: Vec<Vec<Value>>,
-    keys: &[Expr],
+    keys: &[(Expr, Collation)],
     aggs: &[AggSpec],
     width: usize,
     cx: &EvalCx,
 ) -> SqlResult<Vec<Vec<Value>>> {
-    let colls: Vec<Collation> = vec![Collation::Utf8mb4GeneralCi; keys.len()];
+    let colls: Vec<Collation> = keys.iter().map(|(_, c)| *c).collect();
     let mut keyed: Vec<(Vec<SortKey>, Vec<Value>)> = Vec::with_capacity(rows.len());
     for r in rows {
         let mut k = Vec::with_capacity(keys.len());
-        for (j, e) in keys.iter().enumerate() {
+        for (j, (e, _)) in keys.iter().enumerate() {
             k.push(SortKey::new(e.eval(&r, cx)?, colls[j]));
         }
         keyed.push((k, r));
@@ -2302,7 +2503,14 @@ fn aggregate(
 
 enum AggState {
     Count(i64),
-    Sum(Option<Value>, i64),
+    /// SUM/AVG: the running sum and the count of values. While every value so far is
+    /// an integer summed into a DECIMAL, the sum stays in `ints` (exact, no decimal
+    /// arithmetic per row) and `acc` is None.
+    Sum {
+        acc: Option<Value>,
+        ints: Option<i128>,
+        n: i64,
+    },
     MinMax(Option<Value>),
     Bits(u64),
     Concat(Vec<Vec<u8>>),
@@ -2312,7 +2520,11 @@ impl AggState {
     fn new(a: &AggSpec) -> Self {
         match a.func {
             AggFunc::Count => AggState::Count(0),
-            AggFunc::Sum | AggFunc::Avg => AggState::Sum(None, 0),
+            AggFunc::Sum | AggFunc::Avg => AggState::Sum {
+                acc: None,
+                ints: None,
+                n: 0,
+            },
             AggFunc::Min | AggFunc::Max => AggState::MinMax(None),
             AggFunc::BitAnd => AggState::Bits(u64::MAX),
             AggFunc::BitOr | AggFunc::BitXor => AggState::Bits(0),
@@ -2326,8 +2538,24 @@ impl AggState {
         }
         match self {
             AggState::Count(n) => *n += 1,
-            AggState::Sum(acc, n) => {
+            AggState::Sum { acc, ints, n } => {
                 let v = v.unwrap_or(Value::Null);
+                *n += 1;
+                if acc.is_none() {
+                    let int = match (&a.ty, &v) {
+                        (Some(SqlType::Decimal { .. }), Value::Int(i)) => Some(i128::from(*i)),
+                        (Some(SqlType::Decimal { .. }), Value::UInt(u)) => Some(i128::from(*u)),
+                        _ => None,
+                    };
+                    if let Some(sum) = int.and_then(|x| ints.unwrap_or(0).checked_add(x)) {
+                        *ints = Some(sum);
+                        return Ok(());
+                    }
+                    // Not an integer (or past i128): go on in decimal arithmetic.
+                    *acc = ints
+                        .take()
+                        .map(|i| Value::Decimal(Decimal::from_i128(i, 0)));
+                }
                 let v = match (&a.ty, v) {
                     (Some(SqlType::Decimal { .. }), Value::Int(i)) => {
                         Value::Decimal(Decimal::from_i64(i))
@@ -2346,7 +2574,6 @@ impl AggState {
                     )
                     .eval(&[], cx)?,
                 });
-                *n += 1;
             }
             AggState::MinMax(cur) => {
                 let v = v.unwrap_or(Value::Null);
@@ -2387,8 +2614,10 @@ impl AggState {
     fn finish(self, a: &AggSpec) -> Value {
         match self {
             AggState::Count(n) => Value::Int(n),
-            AggState::Sum(None, _) => Value::Null,
-            AggState::Sum(Some(v), n) => {
+            AggState::Sum { acc, ints, n } => {
+                let Some(v) = acc.or(ints.map(|i| Value::Decimal(Decimal::from_i128(i, 0)))) else {
+                    return Value::Null;
+                };
                 if a.func == AggFunc::Sum {
                     return v;
                 }

@@ -147,6 +147,13 @@ impl TableLocks {
         Ok(CommitGuard(self))
     }
 
+    /// True when some session holds a table lock or the global read lock; when none
+    /// does, no statement has anything to wait for.
+    pub fn any_held(&self) -> bool {
+        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        !st.global_read.is_empty() || !st.tables.is_empty()
+    }
+
     /// Waits until a statement of `conn` may read/write these tables.
     pub fn wait_access(
         &self,

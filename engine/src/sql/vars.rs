@@ -32,6 +32,7 @@
 //! - Out-of-range integers are clamped with warning 1292, as both servers do when
 //!   `STRICT_ALL_TABLES` is off (Borealis clamps regardless of sql_mode).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -1767,6 +1768,9 @@ fn check_pinned(
 pub struct SessionVars {
     values: Vec<VarValue>,
     connection_id: u32,
+    /// The last `sql_mode` text parsed and its bits: most statements ask for the mode,
+    /// and it rarely changes.
+    sql_mode_memo: RefCell<Option<(String, SqlMode)>>,
 }
 
 impl SessionVars {
@@ -1775,6 +1779,7 @@ impl SessionVars {
         let mut s = SessionVars {
             values: Vec::new(),
             connection_id,
+            sql_mode_memo: RefCell::new(None),
         };
         s.reset(g);
         s
@@ -1983,10 +1988,18 @@ impl SessionVars {
         self.values[S_AUTOCOMMIT] = VarValue::Bool(on);
     }
     pub fn sql_mode(&self) -> SqlMode {
-        self.values[S_SQL_MODE]
-            .as_str()
-            .and_then(|s| SqlMode::parse(s).ok())
-            .unwrap_or_default()
+        let Some(text) = self.values[S_SQL_MODE].as_str() else {
+            return SqlMode::default();
+        };
+        let mut memo = self.sql_mode_memo.borrow_mut();
+        match &*memo {
+            Some((t, mode)) if t == text => *mode,
+            _ => {
+                let mode = SqlMode::parse(text).unwrap_or_default();
+                *memo = Some((text.to_string(), mode));
+                mode
+            }
+        }
     }
     pub fn time_zone(&self) -> TimeZone {
         self.values[S_TIME_ZONE]

@@ -279,8 +279,16 @@ impl Collation {
 
     /// Compares two strings under this collation.
     pub fn compare(self, a: &[u8], b: &[u8]) -> Ordering {
+        let pad = self.pad_space();
         match self.weights() {
-            Weights::Bytes if !self.pad_space() => a.cmp(b),
+            Weights::Bytes if !pad => a.cmp(b),
+            Weights::Bytes => compare_by_byte(a, b, pad, |c| c),
+            // ASCII: one byte per character, weight = the byte (upper-cased for general_ci);
+            // no sort keys to build.
+            Weights::GeneralCi if a.is_ascii() && b.is_ascii() => {
+                compare_by_byte(a, b, pad, |c| c.to_ascii_uppercase())
+            }
+            Weights::CodePoint if a.is_ascii() && b.is_ascii() => compare_by_byte(a, b, pad, |c| c),
             _ => self.sort_key(a).cmp(&self.sort_key(b)),
         }
     }
@@ -313,6 +321,15 @@ impl Collation {
             Weights::Bytes => s.iter().for_each(|&b| kb.push(b as u32)),
             // ASCII is one char per byte and its weights are its upper case: no UTF-8
             // decoding (the common case for keys and sorted columns).
+            // ...and without spaces (no PAD SPACE runs to encode), each key unit is
+            // simply [0, upper-cased byte].
+            Weights::GeneralCi if s.is_ascii() && !s.contains(&b' ') => {
+                let start = kb.out.len();
+                kb.out.resize(start + 2 * s.len(), 0);
+                for (unit, &b) in kb.out[start..].chunks_exact_mut(2).zip(s) {
+                    unit[1] = b.to_ascii_uppercase();
+                }
+            }
             Weights::GeneralCi if s.is_ascii() => s
                 .iter()
                 .for_each(|&b| kb.push(u32::from(b.to_ascii_uppercase()))),
@@ -337,6 +354,37 @@ impl Collation {
     }
 }
 
+/// Compares two strings of one-byte characters whose weights `weight` gives; with `pad`,
+/// the shorter is compared as if padded with spaces (PAD SPACE).
+fn compare_by_byte(a: &[u8], b: &[u8], pad: bool, weight: impl Fn(u8) -> u8) -> Ordering {
+    let n = a.len().min(b.len());
+    for (&x, &y) in a[..n].iter().zip(&b[..n]) {
+        let o = weight(x).cmp(&weight(y));
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    if !pad {
+        return a.len().cmp(&b.len());
+    }
+    // The longer string's tail against the shorter's padding.
+    let (tail, longer_is_a) = if a.len() > n {
+        (&a[n..], true)
+    } else {
+        (&b[n..], false)
+    };
+    let space = SPACE as u8;
+    match tail
+        .iter()
+        .map(|&c| weight(c).cmp(&space))
+        .find(|o| o.is_ne())
+    {
+        Some(o) if longer_is_a => o,
+        Some(o) => o.reverse(),
+        None => Ordering::Equal,
+    }
+}
+
 struct KeyBuilder {
     out: Vec<u8>,
     width: usize,
@@ -348,6 +396,7 @@ struct KeyBuilder {
 const SPACE: u32 = 0x20;
 
 impl KeyBuilder {
+    #[inline]
     fn put(&mut self, w: u32) {
         let bytes = w.to_be_bytes();
         match self.width {
@@ -357,6 +406,7 @@ impl KeyBuilder {
         }
     }
 
+    #[inline]
     fn push(&mut self, w: u32) {
         if self.pad && w == SPACE {
             self.spaces = self.spaces.saturating_add(1);
@@ -642,11 +692,19 @@ mod tests {
         assert_eq!(Collation::Latin1Bin.char_len(s), s.len());
     }
 
-    /// Sort keys must order exactly like a direct PAD SPACE comparison of weights.
+    /// `compare` and sort keys must both order exactly like a direct (PAD SPACE)
+    /// comparison of weights, ASCII fast paths included.
     #[test]
     fn sort_key_matches_reference_compare() {
         fn reference(c: Collation, a: &[u8], b: &[u8]) -> Ordering {
             let w = |s: &[u8]| -> Vec<u32> {
+                match c {
+                    Collation::Latin1Bin => return s.iter().map(|&b| u32::from(b)).collect(),
+                    Collation::Latin1SwedishCi => {
+                        return s.iter().map(|&b| latin1_swedish_weight(b)).collect()
+                    }
+                    _ => {}
+                }
                 std::str::from_utf8(s)
                     .unwrap()
                     .chars()
@@ -667,7 +725,12 @@ mod tests {
         }
         let alphabet = ["a", "A", "b", " ", "\t", "\u{1}", "é", "z", "😀", "ß", "~"];
         let mut r = XorShift(99);
-        for c in [GCI, Collation::Utf8mb4Bin] {
+        for c in [
+            GCI,
+            Collation::Utf8mb4Bin,
+            Collation::Latin1Bin,
+            Collation::Latin1SwedishCi,
+        ] {
             for _ in 0..20000 {
                 let mut gen = || -> String {
                     (0..r.next() % 6)
@@ -679,6 +742,11 @@ mod tests {
                     c.compare(a.as_bytes(), b.as_bytes()),
                     reference(c, a.as_bytes(), b.as_bytes()),
                     "{c:?} {a:?} {b:?}"
+                );
+                assert_eq!(
+                    c.sort_key(a.as_bytes()).cmp(&c.sort_key(b.as_bytes())),
+                    reference(c, a.as_bytes(), b.as_bytes()),
+                    "sort keys: {c:?} {a:?} {b:?}"
                 );
             }
         }

@@ -272,16 +272,36 @@ pub fn decode_row(
     types: &[SqlType],
     defaults: &[Value],
 ) -> Result<Vec<Value>, ValueError> {
+    decode_row_columns(b, types, defaults, None)
+}
+
+/// Like [`decode_row`], but with `wanted` decodes only the columns it marks true and
+/// gives NULL for the others (stepped over, not copied): a query that reads two columns
+/// of a wide row pays for those two.
+pub fn decode_row_columns(
+    b: &[u8],
+    types: &[SqlType],
+    defaults: &[Value],
+    wanted: Option<&[bool]>,
+) -> Result<Vec<Value>, ValueError> {
     let h = header(b, types)?;
     let mut pos = h.data_at;
     let mut out = Vec::with_capacity(types.len());
     for (i, ty) in types.iter().enumerate() {
+        let want = wanted.is_none_or(|w| w.get(i).copied().unwrap_or(true));
         if i >= h.count {
-            out.push(default_of(defaults, i));
+            out.push(if want {
+                default_of(defaults, i)
+            } else {
+                Value::Null
+            });
         } else if is_null(b, &h, i) {
             out.push(Value::Null);
-        } else {
+        } else if want {
             out.push(decode_value(b, &mut pos, ty, false)?);
+        } else {
+            decode_value(b, &mut pos, ty, true)?;
+            out.push(Value::Null);
         }
     }
     if pos != b.len() {
@@ -418,6 +438,13 @@ mod tests {
                 assert!(same, "column {i}: {a:?} != {b:?}");
                 let one = decode_column(&enc, &types, i, &[]).unwrap();
                 assert_eq!(format!("{one:?}"), format!("{b:?}"));
+            }
+            // Some columns only: those match the full decode, the rest are NULL.
+            let wanted: Vec<bool> = (0..types.len()).map(|_| r.next().is_multiple_of(2)).collect();
+            let some = decode_row_columns(&enc, &types, &[], Some(&wanted)).unwrap();
+            for (i, (s, d)) in some.iter().zip(&dec).enumerate() {
+                let expect = if wanted[i] { d } else { &Value::Null };
+                assert_eq!(format!("{s:?}"), format!("{expect:?}"), "column {i}");
             }
         }
     }
