@@ -4,6 +4,13 @@
 //! files `log/<start lsn, 16 hex digits>.wal`. A frame is
 //! `u32 payload length | u32 CRC32 of (lsn as u64 LE ++ payload) | payload`.
 //!
+//! Segments are preallocated: the writer extends the file with zeros
+//! [`PREALLOC`] bytes at a time ahead of the frames, so a commit's fsync rewrites
+//! blocks the file already has and needs no filesystem journal commit for a new size
+//! (on ext4 an fdatasync of an appended file costs about 1.6 times one of an
+//! overwritten file). A frame header of zeros ends the data; a segment is cut to its
+//! frames when the writer moves on to the next one.
+//!
 //! Group commit: [`Log::append`] only copies a frame into a memory buffer (under
 //! a short lock). [`Log::sync_to`] makes a prefix durable: the first waiter takes
 //! the sync lock, writes everything buffered so far and fsyncs once; everyone who
@@ -12,7 +19,7 @@
 //! unknown, so no later commit may be acknowledged until a restart recovers.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -23,6 +30,8 @@ const FRAME_HEADER: usize = 8;
 /// Frames larger than this are rejected as corrupt on read.
 /// The largest record the log holds (recovery stops at a longer frame).
 pub const MAX_FRAME: usize = 1 << 30;
+/// How far ahead of its frames a segment is zero-filled at a time.
+const PREALLOC: u64 = 4 << 20;
 
 fn segment_name(start: u64) -> String {
     format!("{start:016x}.wal")
@@ -47,6 +56,8 @@ struct Writer {
     file_start: u64,
     /// LSN just past the last byte written to `file`.
     written: u64,
+    /// The file's length: frames, then zeros up to here.
+    allocated: u64,
     spare: Vec<u8>,
 }
 
@@ -117,7 +128,8 @@ fn parse_segment(data: &[u8], start: u64, from: u64) -> (Vec<Frame>, u64) {
         };
         let len = u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize;
         let crc = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
-        if len > MAX_FRAME {
+        // No frame is empty: zeros are the preallocated space after the last frame.
+        if len == 0 || len > MAX_FRAME {
             return (frames, lsn);
         }
         let Some(payload) = data.get(off + FRAME_HEADER..off + FRAME_HEADER + len) else {
@@ -169,7 +181,8 @@ impl Log {
             frames.append(&mut f);
             end = valid_end.max(start);
             let file_end = start + data.len() as u64;
-            if valid_end < file_end {
+            let zero_tail = data[(valid_end - start) as usize..].iter().all(|&b| b == 0);
+            if valid_end < file_end && !(i == last && zero_tail) {
                 if i != last {
                     return Err(Error::Corrupt {
                         file: path,
@@ -192,9 +205,13 @@ impl Log {
         let file_start = starts[last];
         let path = dir.join(segment_name(file_start));
         let file = OpenOptions::new()
-            .append(true)
+            .write(true)
             .open(&path)
             .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let allocated = file
+            .metadata()
+            .map_err(|e| Error::io(format!("reading the size of {}", path.display()), e))?
+            .len();
         let log = Log {
             dir: dir.to_path_buf(),
             buffered: Mutex::new(Buffered {
@@ -205,6 +222,7 @@ impl Log {
                 file,
                 file_start,
                 written: end,
+                allocated,
                 spare: Vec::new(),
             }),
             syncing: Mutex::new(false),
@@ -219,6 +237,7 @@ impl Log {
 
     /// Buffers one frame; returns its `(lsn, end)`. Durable only after [`Log::sync_to`].
     pub fn append(&self, payload: &[u8]) -> (u64, u64) {
+        debug_assert!(!payload.is_empty(), "an empty frame would read as the end");
         let mut b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
         let lsn = b.end;
         b.buf
@@ -294,24 +313,39 @@ impl Log {
 
     fn write_out(&self, w: &mut Writer, end: u64) -> Result<()> {
         if w.written - w.file_start >= self.segment_size && !w.spare.is_empty() {
+            // The finished segment ends at its last frame (recovery takes a tail
+            // after the frames of any segment but the last as damage).
             w.file
-                .sync_data()
-                .map_err(|e| Error::io("syncing log segment", e))?;
+                .set_len(w.written - w.file_start)
+                .and_then(|_| w.file.sync_all())
+                .map_err(|e| Error::io("closing log segment", e))?;
             let path = self.dir.join(segment_name(w.written));
             w.file = OpenOptions::new()
-                .append(true)
+                .write(true)
                 .create_new(true)
                 .open(&path)
                 .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
             w.file_start = w.written;
+            w.allocated = 0;
             sync_dir(&self.dir)?;
         }
-        let data = std::mem::take(&mut w.spare);
+        let at = w.written - w.file_start;
+        let need = at + w.spare.len() as u64;
+        if self.fsync && need > w.allocated {
+            // Zeros first, so the fsyncs that follow overwrite allocated blocks.
+            let chunk = PREALLOC.min(self.segment_size).max(4096);
+            let to = need.div_ceil(chunk) * chunk;
+            let zeros = vec![0u8; (to - w.allocated) as usize];
+            w.file
+                .write_all_at(&zeros, w.allocated)
+                .map_err(|e| Error::io("preallocating the log", e))?;
+            w.allocated = to;
+        }
         let res = w
             .file
-            .write_all(&data)
+            .write_all_at(&w.spare, at)
             .map_err(|e| Error::io("writing the log", e));
-        w.spare = data;
+        w.allocated = w.allocated.max(need);
         res?;
         if self.fsync {
             w.file
@@ -401,7 +435,8 @@ mod tests {
         // Tear the last frame.
         let last = *list_segments(&dir).unwrap().last().unwrap();
         let path = dir.join(segment_name(last));
-        let len = std::fs::metadata(&path).unwrap().len();
+        let len = ends.last().unwrap() - last;
+        assert!(std::fs::metadata(&path).unwrap().len() >= len);
         let f = OpenOptions::new().write(true).open(&path).unwrap();
         f.set_len(len - 3).unwrap();
         let (log, frames) = Log::open(&dir, 0, true, 256).unwrap();
@@ -415,6 +450,34 @@ mod tests {
         log.sync_to(end).unwrap();
         let back = log.read_range(lsn, end).unwrap();
         assert_eq!(back[0].payload, b"after");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A clean reopen keeps the zeros after the frames (the preallocated space) and
+    /// writes on over them; every frame comes back each time.
+    #[test]
+    fn preallocated_space_is_kept_and_reused() {
+        let dir = tmp("prealloc");
+        let (log, _) = Log::open(&dir, 0, true, 1 << 20).unwrap();
+        let (_, end) = log.append(b"one");
+        log.sync_to(end).unwrap();
+        drop(log);
+        let path = dir.join(segment_name(0));
+        let len = std::fs::metadata(&path).unwrap().len();
+        assert!(len > end, "zeros follow the frames");
+        let (log, frames) = Log::open(&dir, 0, true, 1 << 20).unwrap();
+        assert_eq!(frames.len(), 1);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            len,
+            "nothing truncated"
+        );
+        let (_, end2) = log.append(b"two");
+        log.sync_to(end2).unwrap();
+        drop(log);
+        let (_, frames) = Log::open(&dir, 0, true, 1 << 20).unwrap();
+        let payloads: Vec<&[u8]> = frames.iter().map(|f| &f.payload[..]).collect();
+        assert_eq!(payloads, [&b"one"[..], &b"two"[..]]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -440,7 +440,9 @@ mod tests {
                 assert_eq!(format!("{one:?}"), format!("{b:?}"));
             }
             // Some columns only: those match the full decode, the rest are NULL.
-            let wanted: Vec<bool> = (0..types.len()).map(|_| r.next().is_multiple_of(2)).collect();
+            let wanted: Vec<bool> = (0..types.len())
+                .map(|_| r.next().is_multiple_of(2))
+                .collect();
             let some = decode_row_columns(&enc, &types, &[], Some(&wanted)).unwrap();
             for (i, (s, d)) in some.iter().zip(&dec).enumerate() {
                 let expect = if wanted[i] { d } else { &Value::Null };
