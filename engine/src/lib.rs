@@ -107,10 +107,13 @@
 //! takes the commit lock, diffs every tree of the newest state against it
 //! ([`storage::btree::diff`]: subtrees both reach are skipped unread) and commits
 //! the differences as one ordinary commit record, through the same pipeline as a
-//! transaction (binlog hook, log append, group fsync, publish). Recovery replays
-//! it like any commit, and the moments it skipped stay on the timeline, so a later
-//! backtrack can go forward to them. Transactions with an older snapshot fail to
-//! commit (1213).
+//! transaction (binlog hook, log append, group fsync, publish). The new state is the
+//! target's trees themselves, shared by pointer, plus the SQL layer's edits (the
+//! catalog version moves forward); the differences are for the log record and the
+//! binlog, which gets them streamed in batches ([`sql::rewind`]). Recovery replays
+//! the record like any commit, and the moments it skipped stay on the timeline, so a
+//! later backtrack can go forward to them. Transactions with an older snapshot fail
+//! to commit (1213).
 //!
 //! # Life of recovery
 //!
@@ -120,7 +123,8 @@
 //! then replays the log from the checkpoint's replay position: commit records
 //! newer than their cluster's state are applied exactly as the commit path
 //! applied them, and create/fork/drop records rebuild the registry. A frame cut
-//! by a crash fails its CRC and ends the log there (it is truncated), so a
+//! by a crash fails its CRC and ends the log there (it is truncated; the zeros
+//! the writer preallocates after the last frame end it too), so a
 //! transaction is either wholly replayed or absent; an acknowledged commit's
 //! record was fsynced before the acknowledgement, so it is always replayed.
 //! The SQL layer then opens the binlog ([`sql::binlog::ClusterBinlog::open`]): it cuts

@@ -10,8 +10,6 @@ mod common;
 use std::sync::Arc;
 
 use borealis_engine::sql::session::{Instance, Output, Session};
-use borealis_engine::sql::vars::ServerInfo;
-use borealis_engine::storage::Volume;
 use common::*;
 
 /// A query's outcome, comparable across the two runs: its rows, or its error code.
@@ -48,17 +46,7 @@ fn pick<'a>(rng: &mut Rng, v: &[&'a str]) -> &'a str {
 }
 
 fn setup() -> (TempDir, Arc<Instance>) {
-    let dir = TempDir::new("colprune");
-    let vol = Arc::new(Volume::open(&dir.0, small_opts()).unwrap());
-    vol.create_cluster("borealis").unwrap();
-    let inst = Instance::new(
-        vol.clone(),
-        "borealis",
-        ServerInfo::default(),
-        Some(("admin", "pw")),
-    )
-    .unwrap();
-    (dir, inst)
+    sql_instance("colprune")
 }
 
 fn load(s: &mut Session) {

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use borealis_engine::sql::session::Instance;
+use borealis_engine::sql::vars::ServerInfo;
 use borealis_engine::storage::{Volume, VolumeOptions};
 
 /// A fresh directory under the system temp dir, removed when dropped.
@@ -62,6 +64,22 @@ pub fn small_opts() -> VolumeOptions {
         default_retention_us: 0,
         ..Default::default()
     }
+}
+
+/// A SQL instance on a fresh small volume with one cluster, `borealis`, whose master
+/// account is `admin` / `pw`. Keep the directory alive as long as the instance.
+pub fn sql_instance(name: &str) -> (TempDir, std::sync::Arc<Instance>) {
+    let dir = TempDir::new(name);
+    let vol = std::sync::Arc::new(Volume::open(&dir.0, small_opts()).unwrap());
+    vol.create_cluster("borealis").unwrap();
+    let inst = Instance::new(
+        vol,
+        "borealis",
+        ServerInfo::default(),
+        Some(("admin", "pw")),
+    )
+    .unwrap();
+    (dir, inst)
 }
 
 pub fn open(dir: &TempDir, opts: VolumeOptions) -> Volume {

@@ -4,11 +4,7 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use borealis_engine::sql::session::{Instance, Output};
-use borealis_engine::sql::vars::ServerInfo;
-use borealis_engine::storage::Volume;
+use borealis_engine::sql::session::Output;
 use common::*;
 
 const SEED: &[&str] = &[
@@ -92,16 +88,7 @@ fn mutate(s: &str, rng: &mut Rng) -> String {
 
 #[test]
 fn mutated_statements_never_panic() {
-    let dir = TempDir::new("sqlfuzz");
-    let vol = Arc::new(Volume::open(&dir.0, small_opts()).unwrap());
-    vol.create_cluster("borealis").unwrap();
-    let inst = Instance::new(
-        vol.clone(),
-        "borealis",
-        ServerInfo::default(),
-        Some(("admin", "pw")),
-    )
-    .unwrap();
+    let (_dir, inst) = sql_instance("sqlfuzz");
     let mut s = inst.session("admin", "127.0.0.1", None).unwrap();
     for q in SEED {
         let _ = s.execute(q);
