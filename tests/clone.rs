@@ -950,6 +950,9 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
     assert_ne!(recreated, original);
     assert_ne!(recreated, checksum_at(b.port));
 
+    // A mysql session left open in a transaction across the backtrack: its work is
+    // discarded and its next statement gets error 1927 saying why, as Aurora closes them.
+    let open = OpenSession::start(port, "BEGIN; UPDATE sbtest1 SET k = k + 1 WHERE id = 1;");
     let out = aws(
         &b,
         &[
@@ -963,6 +966,11 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
     assert!(out.contains("\"Status\": \"completed\""), "{out}");
     assert!(out.contains("BacktrackIdentifier"), "{out}");
     wait_cluster_available(&b, "borealis-clone");
+    let err = open.finish("SELECT 'still here';");
+    assert!(
+        err.contains("ERROR 1927 (70100)") && err.contains("was backtracked to"),
+        "{err}"
+    );
     let tables = ok(sql_at(port, "mylab", "show tables"), "show tables");
     assert!(!tables.contains("sbtest1"), "{tables}");
 
@@ -1066,6 +1074,50 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
         ],
         "InvalidDBClusterStateFault",
     );
+}
+
+/// A `mysql` client (batch mode, flushing after each statement) kept open on `mylab`.
+struct OpenSession(std::process::Child);
+
+impl OpenSession {
+    /// Runs `sql` and waits until it has been answered.
+    fn start(port: u16, sql: &str) -> OpenSession {
+        use std::io::{BufRead, BufReader, Write};
+        let mut child = Command::new("mysql")
+            .args([
+                "-h127.0.0.1",
+                &format!("-P{port}"),
+                &format!("-u{MASTER}"),
+                &format!("-p{MASTER_PW}"),
+                "-N",
+                "-B",
+                "--unbuffered",
+                "mylab",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("mysql client");
+        let stdin = child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{sql} SELECT 'answered';").unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "answered");
+        OpenSession(child)
+    }
+
+    /// Sends `sql`, closes the input and returns what the client printed on stderr.
+    fn finish(mut self, sql: &str) -> String {
+        use std::io::Write;
+        let mut stdin = self.0.stdin.take().unwrap();
+        let _ = writeln!(stdin, "{sql}");
+        drop(stdin);
+        let out = self.0.wait_with_output().unwrap();
+        text(&out.stderr)
+    }
 }
 
 /// The content of database `p` on `port`: its tables and each one's checksum.

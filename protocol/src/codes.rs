@@ -83,10 +83,15 @@ pub const ER_SP_NORETURN: u16 = 1320;
 pub const ER_SP_NOT_VAR_ARG: u16 = 1414;
 /// 1415: result set from a function or trigger.
 pub const ER_SP_NO_RETSET: u16 = 1415;
+/// 1053: the server is shutting down (sent to open connections as it stops).
+pub const ER_SERVER_SHUTDOWN: u16 = 1053;
+/// 1927: connection killed (MariaDB's ER_CONNECTION_KILLED; Borealis sends it to a session
+/// whose cluster was backtracked or deleted under it).
+pub const ER_CONNECTION_KILLED: u16 = 1927;
 /// 1644: SIGNAL of an exception (sent with `45000`, the SQLSTATE user code signals).
 pub const ER_SIGNAL_EXCEPTION: u16 = 1644;
 
-/// Every code above with its SQLSTATE, as MySQL 8.0 sends it.
+/// Every code above with its SQLSTATE, as MySQL 8.0 (MariaDB for its own codes) sends it.
 pub const TABLE: &[(u16, &str)] = &[
     (ER_HANDSHAKE_ERROR, "08S01"),
     (ER_DBACCESS_DENIED_ERROR, "42000"),
@@ -128,6 +133,8 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_SP_NOT_VAR_ARG, "42000"),
     (ER_SP_NO_RETSET, "0A000"),
     (ER_SIGNAL_EXCEPTION, "45000"),
+    (ER_CONNECTION_KILLED, "70100"),
+    (ER_SERVER_SHUTDOWN, "08S01"),
 ];
 
 /// The SQLSTATE for `code`; `HY000` (general error) for codes not in [`TABLE`].

@@ -21,10 +21,11 @@ use tokio::sync::{mpsc, watch};
 use crate::codes;
 use crate::encode;
 use crate::handshake::{self, Login};
+use crate::hangup::Hangup;
 use crate::packet::{frame, read_packet, Cursor, ReadError};
 use crate::params::{self, Registry, StatementState};
 use crate::session::{
-    AuthRequest, BinlogDumpRequest, Closer, Column, Outcome, RegisterReplica, RowStream, Session,
+    AuthRequest, BinlogDumpRequest, Column, Outcome, RegisterReplica, RowStream, Session,
     SessionFactory, SessionStatus, SqlError, WireValue,
 };
 use crate::ServerConfig;
@@ -215,7 +216,7 @@ struct Ctx {
     host: String,
     salt: [u8; 20],
     capabilities: u32,
-    closer: Option<Closer>,
+    hangup: Option<Arc<Hangup>>,
 }
 
 impl Ctx {
@@ -505,7 +506,7 @@ pub async fn serve_connection<S>(
     connection_id: u32,
     factory: Arc<dyn SessionFactory>,
     config: Arc<ServerConfig>,
-    closer: Option<Closer>,
+    hangup: Option<Arc<Hangup>>,
 ) -> io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
@@ -581,8 +582,8 @@ where
     ));
     r.send(&mut out).await?;
 
-    if let Some(c) = &closer {
-        session.set_closer(c.clone());
+    if let Some(h) = &hangup {
+        session.set_closer(h.closer());
     }
     let ctx = Ctx {
         session: Arc::new(Mutex::new(session)),
@@ -594,7 +595,7 @@ where
         host,
         salt,
         capabilities: negotiated,
-        closer,
+        hangup,
     };
     command_phase(ctx, rd, &login.user, login.charset).await
 }
@@ -718,7 +719,20 @@ impl<R: AsyncRead + Unpin> Front<R> {
         let max = self.ctx.config.max_allowed_packet;
         loop {
             let mut out = self.ctx.out.clone();
-            let Some(pkt) = read_or_reply(&mut self.rd, &mut out, max).await? else {
+            if let Some(h) = &self.ctx.hangup {
+                if let Err(reason) = h.enter_idle() {
+                    if let Some(e) = reason {
+                        send_err_at(&mut out, 1, &e).await?;
+                    }
+                    h.shutdown();
+                    return Ok(());
+                }
+            }
+            let pkt = read_or_reply(&mut self.rd, &mut out, max).await;
+            if let Some(h) = &self.ctx.hangup {
+                h.leave_idle();
+            }
+            let Some(pkt) = pkt? else {
                 return Ok(());
             };
             lock(&self.ctx.state).next_seq = pkt.next_seq;
@@ -920,7 +934,12 @@ impl<R: AsyncRead + Unpin> Front<R> {
                     Err(e) => ctx.send_err(&e).await?,
                 }
             }
-            COM_BINLOG_DUMP => self.binlog_dump(body).await?,
+            COM_BINLOG_DUMP => {
+                if let Some(h) = &ctx.hangup {
+                    h.start_streaming();
+                }
+                self.binlog_dump(body).await?
+            }
             COM_BINLOG_DUMP_GTID => {
                 let e = SqlError::new(
                     codes::ER_MASTER_FATAL_ERROR_READING_BINLOG,
@@ -967,11 +986,11 @@ impl<R: AsyncRead + Unpin> Front<R> {
         let request = auth_request(&login, &ctx.host, &ctx.salt, ctx.connection_id);
         let factory = ctx.factory.clone();
         let cell = ctx.session.clone();
-        let closer = ctx.closer.clone();
+        let hangup = ctx.hangup.clone();
         let res = (|| {
             let mut new = factory.authenticate(&request)?;
-            if let Some(c) = closer {
-                new.set_closer(c);
+            if let Some(h) = hangup {
+                new.set_closer(h.closer());
             }
             let st = new.status();
             let old = std::mem::replace(&mut *lock(&cell), new);

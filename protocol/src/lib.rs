@@ -66,6 +66,7 @@ pub mod codes;
 mod conn;
 pub mod encode;
 pub mod handshake;
+mod hangup;
 mod literals;
 pub mod packet;
 pub mod params;
@@ -73,6 +74,7 @@ mod server;
 pub mod session;
 
 pub use conn::serve_connection;
+pub use hangup::Hangup;
 pub use server::Listener;
 pub use session::{
     AuthRequest, BinlogDumpRequest, BinlogEvents, Closer, Column, ColumnFlags, ColumnType, Outcome,

@@ -44,17 +44,12 @@ fn serve_on_own_thread(
         tracing::warn!(id, error = %e, "cannot make connection socket blocking");
         return;
     }
-    let closer: Option<crate::session::Closer> = match stream.try_clone() {
-        Ok(handle) => Some(Arc::new(move || {
-            let _ = handle.shutdown(std::net::Shutdown::Both);
-        })),
-        Err(_) => None,
-    };
+    let hangup = stream.try_clone().ok().map(crate::Hangup::new);
     let stream = BlockingStream(stream);
     rt.block_on(async move {
         let host = peer.ip().to_string();
         tracing::debug!(id, %peer, "connection opened");
-        match conn::serve_connection(stream, host, id, factory, config, closer).await {
+        match conn::serve_connection(stream, host, id, factory, config, hangup).await {
             Ok(()) => tracing::debug!(id, "connection closed"),
             Err(e) => tracing::debug!(id, error = %e, "connection ended with socket error"),
         }

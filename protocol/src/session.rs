@@ -397,15 +397,16 @@ pub trait SessionFactory: Send + Sync + 'static {
     fn statistics(&self) -> Statistics;
 }
 
-/// Closes a client connection from any thread (the socket is shut down; the connection's
-/// thread sees end-of-file and ends).
-pub type Closer = std::sync::Arc<dyn Fn() + Send + Sync>;
+/// Closes a client connection from any thread, telling the client why if there is a reason
+/// (see [`crate::Hangup`]); the connection's thread then sees end-of-file and ends.
+pub type Closer = std::sync::Arc<dyn Fn(Option<&SqlError>) + Send + Sync>;
 
 /// One client connection's view of the database. Dropping it must roll back any open
 /// transaction and free its prepared statements (the driver drops it on the connection's thread).
 pub trait Session: Send + 'static {
     /// Hands the session a way to close its own client connection (KILL CONNECTION from
-    /// another session). Called after login and after COM_CHANGE_USER.
+    /// another session, a backtrack of its cluster). Called after login and after
+    /// COM_CHANGE_USER.
     fn set_closer(&mut self, _close: Closer) {}
 
     /// Runs COM_QUERY text. With several statements in one query, return the first statement's

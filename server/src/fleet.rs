@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use borealis_engine::sql::session::{CloneOrigin, Instance};
 use borealis_engine::sql::vars::ServerInfo;
+use borealis_engine::sql::SqlError;
 use borealis_engine::storage::{now_us, PointInTime, SpaceReport, Volume};
 use borealis_engine::Error as EngineError;
 use borealis_protocol::{Listener, ServerConfig};
@@ -76,6 +77,11 @@ impl ApiError {
     }
 }
 
+/// Error 1927 (ER_CONNECTION_KILLED) saying why the server closed a client's connection.
+fn killed(why: String) -> SqlError {
+    SqlError::new(1927, format!("Connection was killed: {why}"))
+}
+
 /// A running endpoint.
 struct Endpoint {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -85,8 +91,9 @@ struct Endpoint {
 }
 
 impl Endpoint {
-    /// Stops accepting and closes the connections that came through this endpoint.
-    fn stop(mut self) {
+    /// Stops accepting and closes the connections that came through this endpoint, telling
+    /// each client `reason`.
+    fn stop(mut self, reason: &SqlError) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -97,7 +104,7 @@ impl Endpoint {
             .iter()
             .copied()
             .collect();
-        self.engine.disconnect(&ids);
+        self.engine.disconnect(&ids, reason);
     }
 }
 
@@ -479,8 +486,9 @@ impl Fleet {
     /// Stops every endpoint and closes every engine instance (server shutdown).
     pub fn shutdown(&self) {
         let mut st = self.lock();
+        let reason = SqlError::new(1053, "Server shutdown in progress");
         for (_, ep) in st.endpoints.drain() {
-            ep.stop();
+            ep.stop(&reason);
         }
         for (_, e) in st.engines.drain() {
             e.shutdown();
@@ -1032,7 +1040,7 @@ impl Fleet {
             ));
         }
         if let Some(ep) = st.endpoints.remove(&id) {
-            ep.stop();
+            ep.stop(&killed(format!("DB instance {id} was deleted")));
         }
         st.reg.instances.remove(&id);
         st.reg
@@ -1093,7 +1101,7 @@ impl Fleet {
         }
         let mut view = self.cluster_view(&mut st, &meta, false);
         if let Some(e) = st.engines.remove(&id) {
-            e.close_sessions(false);
+            e.close_sessions(false, &killed(format!("DB cluster {id} was deleted")));
             e.shutdown();
         }
         self.volume.drop_cluster(&id).map_err(engine_error)?;
@@ -1184,7 +1192,9 @@ impl Fleet {
             meta.port = p;
             if let Some(mut w) = st.reg.writer_of(&id).cloned() {
                 if let Some(ep) = st.endpoints.remove(&w.id) {
-                    ep.stop();
+                    ep.stop(&killed(format!(
+                        "DB cluster {id} moved to port {p}; reconnect there"
+                    )));
                 }
                 w.port = p;
                 st.reg.instances.insert(w.id.clone(), w.clone());
@@ -1258,7 +1268,14 @@ impl Fleet {
         let engine = self
             .engine(&mut st, &id, None)
             .map_err(ApiError::internal)?;
-        let closed = engine.close_sessions(true);
+        let closed = engine.close_sessions(
+            true,
+            &killed(format!(
+                "DB cluster {id} was backtracked to {}; uncommitted work was discarded. \
+                 Reconnect to continue.",
+                crate::isotime::format_us(to_us)
+            )),
+        );
         let done = engine.backtrack(to_us).map_err(|e| match e.code {
             1210 => ApiError::invalid(e.message),
             _ => ApiError::internal(format!("backtrack failed: {}", e.message)),

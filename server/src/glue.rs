@@ -374,7 +374,10 @@ fn outcome(o: Output) -> Outcome {
 
 impl Session for Conn {
     fn set_closer(&mut self, close: borealis_protocol::Closer) {
-        self.s.set_disconnect(close);
+        self.s
+            .set_disconnect(Arc::new(move |reason: Option<&EngineError>| {
+                close(reason.map(|e| err(e.clone())).as_ref())
+            }));
     }
 
     fn query(&mut self, sql: &str) -> Result<Outcome, SqlError> {

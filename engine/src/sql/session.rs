@@ -79,8 +79,9 @@ pub struct ProcEntry {
 /// SHOW PROCESSLIST's command of a connection streaming the binlog to a replica.
 pub const BINLOG_DUMP: &str = "Binlog Dump";
 
-/// Closes a client connection from another thread.
-pub type Disconnect = Arc<dyn Fn() + Send + Sync>;
+/// Closes a client connection from another thread, telling the client why when there is a
+/// reason (the server sends it as the answer to the client's next command).
+pub type Disconnect = Arc<dyn Fn(Option<&SqlError>) + Send + Sync>;
 
 /// Server-wide state: the cluster this instance serves, variables, counters.
 pub struct Instance {
@@ -258,9 +259,10 @@ impl Instance {
         }
     }
 
-    /// Closes the client connections `ids` (KILL CONNECTION for each): the endpoint they
-    /// came through, or their cluster, is being deleted.
-    pub fn disconnect(&self, ids: &[u32]) {
+    /// Closes the client connections `ids` (KILL CONNECTION for each), telling each client
+    /// `reason`: the endpoint they came through, or their cluster, is being deleted or
+    /// backtracked.
+    pub fn disconnect(&self, ids: &[u32], reason: &SqlError) {
         let procs: Vec<ProcEntry> = {
             let procs = self.procs.lock().unwrap_or_else(|e| e.into_inner());
             ids.iter().filter_map(|id| procs.get(id).cloned()).collect()
@@ -268,16 +270,16 @@ impl Instance {
         for p in procs {
             p.interrupt.kill_connection();
             if let Some(d) = &p.disconnect {
-                d();
+                d(Some(reason));
             }
         }
     }
 
     /// Closes every client connection of the cluster (all of its endpoints); with
     /// `keep_replicas`, replicas streaming the binlog stay (a backtrack sends them its
-    /// events; Aurora closes a backtracked cluster's connections the same way). Returns how
-    /// many it closed.
-    pub fn close_sessions(&self, keep_replicas: bool) -> usize {
+    /// events; Aurora closes a backtracked cluster's connections the same way). Each client
+    /// is told `reason` (error 1927 at its next command). Returns how many it closed.
+    pub fn close_sessions(&self, keep_replicas: bool, reason: &SqlError) -> usize {
         let ids: Vec<u32> = self
             .procs
             .lock()
@@ -286,7 +288,7 @@ impl Instance {
             .filter(|(_, p)| !keep_replicas || p.command != BINLOG_DUMP)
             .map(|(id, _)| *id)
             .collect();
-        self.disconnect(&ids);
+        self.disconnect(&ids, reason);
         ids.len()
     }
 
@@ -795,7 +797,8 @@ impl Session {
         } else {
             p.interrupt.kill_connection();
             if let Some(close) = &p.disconnect {
-                close();
+                // No message, as in MariaDB: the client sees the connection end.
+                close(None);
             }
         }
         tracing::info!(by = self.conn_id, target = id, query_only, "KILL");
