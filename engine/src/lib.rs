@@ -104,16 +104,18 @@
 //!
 //! [`sql::session::Instance::backtrack`] (see [`sql::rewind`]) materialises the
 //! state at the target time like a past fork, then [`storage::Cluster::rewind`]
-//! takes the commit lock, diffs every tree of the newest state against it
-//! ([`storage::btree::diff`]: subtrees both reach are skipped unread) and commits
-//! the differences as one ordinary commit record, through the same pipeline as a
-//! transaction (binlog hook, log append, group fsync, publish). The new state is the
-//! target's trees themselves, shared by pointer, plus the SQL layer's edits (the
-//! catalog version moves forward); the differences are for the log record and the
-//! binlog, which gets them streamed in batches ([`sql::rewind`]). Recovery replays
-//! the record like any commit, and the moments it skipped stay on the timeline, so a
-//! later backtrack can go forward to them. Transactions with an older snapshot fail
-//! to commit (1213).
+//! takes the commit lock and commits, through the same pipeline as a transaction
+//! (binlog hook, log append, group fsync, publish), a new state that is the target's
+//! trees themselves, shared by pointer, plus the SQL layer's edits (the catalog
+//! version moves forward). Its log record names the target commit and holds only the
+//! edits, so it is small whatever the rewind undoes; the new state also joins the
+//! history. With the binlog on, the rewind diffs every tree of the newest state
+//! against the target ([`storage::btree::diff`]: subtrees both reach are skipped
+//! unread) and the binlog gets the differences streamed in batches ([`sql::rewind`]);
+//! with it off only the catalog is compared. Recovery rebuilds the state from the
+//! target commit and the edits, and the moments the rewind skipped stay on the
+//! timeline, so a later backtrack can go forward to them. Transactions with an older
+//! snapshot fail to commit (1213).
 //!
 //! # Life of recovery
 //!
@@ -122,7 +124,8 @@
 //! blob into clusters (durable roots, history, timeline) and the free list,
 //! then replays the log from the checkpoint's replay position: commit records
 //! newer than their cluster's state are applied exactly as the commit path
-//! applied them, and create/fork/drop records rebuild the registry. A frame cut
+//! applied them (a rewind's onto its target's state, materialised from history),
+//! and create/fork/drop records rebuild the registry. A frame cut
 //! by a crash fails its CRC and ends the log there (it is truncated; the zeros
 //! the writer preallocates after the last frame end it too), so a
 //! transaction is either wholly replayed or absent; an acknowledged commit's

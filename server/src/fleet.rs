@@ -1295,10 +1295,12 @@ impl Fleet {
             "backtrack",
             format!(
                 "Backtracked the DB cluster to {} (the state after the last commit at or before \
-                 it, {}); {} changes rewritten, {closed} client connections closed{}",
+                 it, {}); {closed} client connections closed{}{}",
                 crate::isotime::format_us(to_us),
                 crate::isotime::format_us(done.to_time_us),
-                done.changes,
+                done.changes
+                    .map(|n| format!("; {n} changed rows and index entries undone"))
+                    .unwrap_or_default(),
                 done.binlog
                     .map(|(f, p)| format!("; binlog now at {f} {p}"))
                     .unwrap_or_default()

@@ -3,9 +3,10 @@
 //! events that let a replica follow.
 //!
 //! The engine does the rewind as one more commit ([`crate::storage::Cluster::rewind`]):
-//! its changes take every tree from the newest state to the state at the target time,
-//! so it is durable, replayed at recovery, and the moments it skipped stay readable
-//! (AS OF, point-in-time restore, a later backtrack forward).
+//! the new state is the target's, its log record names the target commit, so it is
+//! durable, replayed at recovery, and the moments it skipped stay readable (AS OF,
+//! point-in-time restore, a later backtrack forward). The changes between the two states
+//! are computed for the binlog only.
 //!
 //! # What the binlog gets
 //!
@@ -50,8 +51,9 @@ pub struct Backtracked {
     /// The rewind's own commit on the timeline, and its time.
     pub seq: u64,
     pub time_us: u64,
-    /// Tree changes (rows and index entries) the rewind wrote.
-    pub changes: usize,
+    /// Tree changes (rows and index entries) between the two states; counted only when
+    /// the binlog is on (it needs them; the rewind itself does not).
+    pub changes: Option<usize>,
     /// Where its binlog events end, when the binlog is on.
     pub binlog: Option<(String, u64)>,
 }
@@ -148,21 +150,22 @@ impl Instance {
             &to,
             info,
             &text,
+            |tree| self.binlog.is_some() || tree == CATALOG_TREE,
             |from, changes| {
                 from_time_us = from.time_us();
                 keep_version_moving(from, &to, changes)
                     .map_err(|e| crate::Error::InvalidArgument { detail: e.message })
             },
-            |rec, from, to| {
+            |rec, changes, from, to| {
                 let Some(bl) = &self.binlog else {
                     return Ok(None);
                 };
                 let written = bl.write_streamed(|sink| {
-                    render_rewind(rec, from, to, &ctx, &mut |e| Ok(sink.push(e)?)).map_err(|e| {
-                        crate::Error::InvalidArgument {
+                    render_rewind(rec, changes, from, to, &ctx, &mut |e| Ok(sink.push(e)?)).map_err(
+                        |e| crate::Error::InvalidArgument {
                             detail: format!("binlog of the backtrack: {}", e.message),
-                        }
-                    })
+                        },
+                    )
                 })?;
                 coord = written.as_ref().map(|w| w.coord);
                 Ok(written)
@@ -188,7 +191,7 @@ impl Instance {
             to_time_us: receipt.to_time_us,
             seq: receipt.seq,
             time_us: receipt.time_us,
-            changes: receipt.changes,
+            changes: self.binlog.is_some().then_some(receipt.changes),
             binlog,
         })
     }
@@ -235,6 +238,7 @@ fn q(name: &str) -> String {
 /// The events of a rewind (see the module docs, "What the binlog gets").
 fn render_rewind(
     rec: &CommitRecord,
+    changes: &[Change],
     from: &Snapshot,
     to: &Snapshot,
     ctx: &RenderCtx,
@@ -361,7 +365,7 @@ fn render_rewind(
         .map(|(tree, t)| (*tree, *t))
         .collect();
     let mut rows: BTreeMap<u64, (&TableDef, Vec<RowImages<'_>>)> = BTreeMap::new();
-    for (tree, before, after) in rec.changes.iter().filter_map(Change::images) {
+    for (tree, before, after) in changes.iter().filter_map(Change::images) {
         let Some(t) = kept_trees.get(&tree) else {
             continue; // a secondary index, the catalog, or a re-created table
         };

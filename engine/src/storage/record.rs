@@ -4,7 +4,9 @@
 //! events deterministically without a log format change: commit time, server id,
 //! the statement texts, every tree change with its full before and after image,
 //! tree creation and removal (DDL), a slot for the binlog coordinate, and an
-//! opaque `extra` blob for session context the SQL layer wants to keep.
+//! opaque `extra` blob for session context the SQL layer wants to keep. A rewind's
+//! record (backtrack) instead names the commit whose state it restores
+//! ([`CommitRecord::rewind_to`]) and carries its binlog events, not the changes.
 
 use super::codec::{Reader, Writer};
 use super::page::Bytes;
@@ -99,6 +101,11 @@ pub struct CommitRecord {
     pub statements: Vec<Statement>,
     pub changes: Vec<Change>,
     pub extra: Vec<u8>,
+    /// A rewind (backtrack): the new state is the state after commit `rewind_to` with
+    /// `changes` applied on top, instead of the state before with `changes` applied. The
+    /// record names the target instead of holding every change back to it, so its size
+    /// does not grow with what the rewind undoes.
+    pub rewind_to: Option<u64>,
 }
 
 /// Everything the log can hold.
@@ -162,7 +169,13 @@ impl CommitRecord {
     }
 
     fn encode_into(&self, w: &mut Writer) {
-        w.u8(1);
+        match self.rewind_to {
+            None => w.u8(1),
+            Some(to) => {
+                w.u8(6);
+                w.u64(to);
+            }
+        }
         w.u64(self.cluster);
         w.u64(self.seq);
         w.u64(self.time_us);
@@ -280,7 +293,8 @@ impl Record {
             return None;
         }
         let rec = match r.u8()? {
-            1 => {
+            tag @ (1 | 6) => {
+                let rewind_to = if tag == 6 { Some(r.u64()?) } else { None };
                 let cluster = r.u64()?;
                 let seq = r.u64()?;
                 let time_us = r.u64()?;
@@ -339,6 +353,7 @@ impl Record {
                     statements,
                     changes,
                     extra,
+                    rewind_to,
                 })
             }
             2 => Record::CreateCluster {
@@ -401,8 +416,19 @@ mod tests {
                 Change::DropTree { tree: 4 },
             ],
             extra: vec![1, 2, 3],
+            rewind_to: None,
         });
         assert_eq!(Record::decode(&rec.encode()), Some(rec.clone()));
+        // A rewind names its target.
+        if let Record::Commit(c) = &rec {
+            let rewind = Record::Commit(CommitRecord {
+                rewind_to: Some(17),
+                ..c.clone()
+            });
+            let bytes = rewind.encode();
+            assert_ne!(bytes, rec.encode());
+            assert_eq!(Record::decode(&bytes), Some(rewind));
+        }
         // A coordinate without kept events (the binlog was fsynced instead).
         if let Record::Commit(c) = &rec {
             let mut bare = c.clone();

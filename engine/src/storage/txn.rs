@@ -95,7 +95,7 @@ pub struct RewindReceipt {
     /// The commit whose state the cluster now has, and its time.
     pub to_seq: u64,
     pub to_time_us: u64,
-    /// Tree changes the rewind made.
+    /// Tree changes between the two states, in the trees the caller asked about.
     pub changes: usize,
 }
 
@@ -113,6 +113,7 @@ fn append_commit(
     changes: Vec<Change>,
     statements: Vec<Statement>,
     info: CommitInfo,
+    rewind_to: Option<u64>,
     binlog: impl FnOnce(&CommitRecord, &CommitState) -> Result<Option<BinlogWrite>>,
 ) -> Result<(CommitRecord, u64)> {
     let seq = cs.working.seq + 1;
@@ -127,6 +128,7 @@ fn append_commit(
         statements,
         changes,
         extra: info.extra,
+        rewind_to,
     };
     check_size(&rec)?;
     if let Some(w) = binlog(&rec, cs)? {
@@ -678,6 +680,7 @@ impl Transaction {
                 changes,
                 statements,
                 info,
+                None,
                 |rec, cs| {
                     let view = CommitView {
                         snap_seq,
@@ -858,28 +861,38 @@ impl Cluster {
     }
 
     /// Makes the cluster, in place, what `to` shows (backtrack: DESIGN "Durability and the
-    /// log" 4). The rewind is one more commit on the timeline: its changes take every
-    /// tree from the newest state to `to` (trees `to` lacks are dropped, trees only `to`
-    /// has are created and filled), computed by [`btree::diff`], so its cost grows with
-    /// what changed since `to`, not with the data. Being an ordinary commit record it
-    /// is durable, replayed at recovery, and later point-in-time reads of the moments it
-    /// skipped still see them: a later rewind can go forward again.
+    /// log" 4). The rewind is one more commit on the timeline, so later point-in-time reads
+    /// of the moments it skipped still see them and a later rewind can go forward again.
     ///
     /// The new state is `to`'s trees themselves, shared by pointer (the rewind copies no
-    /// page; recovery gets the same content by replaying the changes onto the state before).
-    /// `adjust` may edit the changes and returns its edits as changes to apply on top of
-    /// `to` (the SQL layer keeps its catalog
-    /// version moving forward); `binlog` is the commit hook of [`Transaction::commit_with`],
-    /// given the record and the states before (`from`) and after (`to`). Transactions
-    /// whose snapshot is older than the rewind fail to commit with
-    /// [`Error::WriteConflict`].
+    /// page), plus `adjust`'s edits. Its log record names `to`'s commit
+    /// ([`CommitRecord::rewind_to`]) and holds only the edits: recovery rebuilds the state
+    /// the same way, from the history that holds `to`. The new state also becomes a
+    /// history state, so reads of later moments never replay through the rewind.
+    ///
+    /// The changes that take every tree from the newest state to `to` (trees `to` lacks
+    /// are dropped, trees only `to` has are created and filled) are computed by
+    /// [`btree::diff`], which skips shared subtrees, so their cost grows with what changed
+    /// since `to`, not with the data; they are what the binlog needs, so only the trees
+    /// `diff_tree` names are compared (their creation and removal is always listed).
+    /// `adjust` may edit them and returns its edits as changes to apply on top of `to` (the SQL layer keeps
+    /// its catalog version moving forward); `binlog` is the commit hook of
+    /// [`Transaction::commit_with`], given the record (whose changes are the edits), the
+    /// changes and the states before (`from`) and after (`to`). Transactions whose
+    /// snapshot is older than the rewind fail to commit with [`Error::WriteConflict`].
     pub fn rewind(
         &self,
         to: &Snapshot,
         info: CommitInfo,
         statement: &str,
+        diff_tree: impl Fn(u64) -> bool,
         adjust: impl FnOnce(&Snapshot, &mut Vec<Change>) -> Result<Vec<Change>>,
-        binlog: impl FnOnce(&CommitRecord, &Snapshot, &Snapshot) -> Result<Option<BinlogWrite>>,
+        binlog: impl FnOnce(
+            &CommitRecord,
+            &[Change],
+            &Snapshot,
+            &Snapshot,
+        ) -> Result<Option<BinlogWrite>>,
     ) -> Result<RewindReceipt> {
         let vol = self.vol.clone();
         let c = self.c.clone();
@@ -898,13 +911,18 @@ impl Cluster {
             for (tree, t) in from.state.trees.iter() {
                 match to.state.trees.get(tree) {
                     None => changes.push(Change::DropTree { tree: *tree }),
-                    Some(u) => push_differences(&vol, *tree, &t.root, &u.root, &mut changes)?,
+                    Some(u) if diff_tree(*tree) => {
+                        push_differences(&vol, *tree, &t.root, &u.root, &mut changes)?
+                    }
+                    Some(_) => {}
                 }
             }
             for (tree, u) in to.state.trees.iter() {
                 if !from.state.trees.contains_key(tree) {
                     changes.push(Change::CreateTree { tree: *tree });
-                    push_differences(&vol, *tree, &None, &u.root, &mut changes)?;
+                    if diff_tree(*tree) {
+                        push_differences(&vol, *tree, &None, &u.root, &mut changes)?;
+                    }
                 }
             }
             let edits = adjust(&from, &mut changes)?;
@@ -920,16 +938,18 @@ impl Cluster {
                 &c,
                 &mut cs,
                 next,
-                changes,
+                edits,
                 statements,
                 info,
-                |rec, _| binlog(rec, &from, to),
+                Some(to.seq()),
+                |rec, _| binlog(rec, &changes, &from, to),
             )?;
             let (seq, time_us) = (rec.seq, rec.time_us);
             // Nothing read before the rewind may commit after it.
             cs.recent.clear();
             cs.recent_trees.clear();
             cs.pruned_below = seq;
+            c.lock_timeline().history.push(Arc::new(cs.working.clone()));
             (
                 end,
                 RewindReceipt {
@@ -938,7 +958,7 @@ impl Cluster {
                     from_seq: from.seq(),
                     to_seq: to.seq(),
                     to_time_us: to.time_us(),
-                    changes: rec.changes.len(),
+                    changes: changes.len(),
                 },
             )
         };

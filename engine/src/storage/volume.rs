@@ -461,6 +461,11 @@ impl VolumeInner {
             if rec.seq > seq {
                 break;
             }
+            if let Some(to) = rec.rewind_to {
+                // Not reached while the rewind's own history state is kept; rebuilt the
+                // way recovery does.
+                state = self.materialize(c, to)?;
+            }
             apply_changes(&self.pager, &mut state, &rec.changes)?;
             state.seq = rec.seq;
             state.time_us = rec.time_us;
@@ -626,7 +631,15 @@ impl VolumeInner {
             sync_to = sync_to.max(covered);
             replay_lsn = replay_lsn.min(covered);
             let current = self.write_state(&working, generation, &mut written)?;
-            let history: Vec<Arc<State>> = c.lock_timeline().history.clone();
+            // A rewind committing meanwhile adds a history state for a record this
+            // checkpoint does not make durable: it waits for the next one.
+            let history: Vec<Arc<State>> = c
+                .lock_timeline()
+                .history
+                .iter()
+                .filter(|h| h.seq <= working.seq)
+                .cloned()
+                .collect();
             let mut new_history = Vec::with_capacity(history.len());
             for h in &history {
                 new_history.push(Arc::new(self.write_state(h, generation, &mut written)?));
@@ -730,7 +743,14 @@ impl VolumeInner {
             let oldest = history.first().map_or(0, |h| h.seq);
             min_history_lsn = min_history_lsn.min(history.first().map_or(replay_lsn, |h| h.lsn));
             tl.commits.retain(|e| e.seq > oldest);
+            let later: Vec<Arc<State>> = tl
+                .history
+                .iter()
+                .filter(|h| h.seq > current.seq)
+                .cloned()
+                .collect();
             tl.history = history;
+            tl.history.extend(later);
         }
         self.log.remove_before(min_history_lsn)?;
         tracing::debug!(generation, replay_lsn, "checkpoint written");
@@ -1472,7 +1492,12 @@ impl VolumeInner {
         if end <= cs.working.lsn || rec.seq <= cs.working.seq {
             return Ok(());
         }
-        let mut next = cs.working.clone();
+        let mut next = match rec.rewind_to {
+            // A rewind: the target's state (from history and the log before this record),
+            // then its edits.
+            Some(to) => self.materialize(c, to)?,
+            None => cs.working.clone(),
+        };
         apply_changes(&self.pager, &mut next, &rec.changes)?;
         for ch in &rec.changes {
             if let super::record::Change::CreateTree { tree } = ch {
@@ -1484,13 +1509,19 @@ impl VolumeInner {
         next.lsn = end;
         cs.working = next;
         *c.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(cs.working.clone());
-        c.lock_timeline().commits.push_back(CommitEntry {
+        let mut tl = c.lock_timeline();
+        tl.commits.push_back(CommitEntry {
             seq: rec.seq,
             time_us: rec.time_us,
             lsn,
             end,
             binlog: rec.binlog,
         });
+        if rec.rewind_to.is_some() && tl.history.last().is_none_or(|h| h.seq < rec.seq) {
+            // As `Cluster::rewind` does.
+            tl.history.push(Arc::new(cs.working.clone()));
+        }
+        drop(tl);
         if let (Some(coord), false) = (rec.binlog, rec.binlog_events.is_empty()) {
             c.recovered_binlog
                 .lock()
