@@ -109,10 +109,11 @@
 //! trees themselves, shared by pointer, plus the SQL layer's edits (the catalog
 //! version moves forward). Its log record names the target commit and holds only the
 //! edits, so it is small whatever the rewind undoes; the new state also joins the
-//! history. With the binlog on, the rewind diffs every tree of the newest state
-//! against the target ([`storage::btree::diff`]: subtrees both reach are skipped
-//! unread) and the binlog gets the differences streamed in batches ([`sql::rewind`]);
-//! with it off only the catalog is compared. Recovery rebuilds the state from the
+//! history. With the binlog on, the rewind diffs the row trees of the tables both
+//! states have against the target ([`storage::btree::diff`]: subtrees both reach are
+//! skipped unread) and the binlog gets the differences streamed in batches
+//! ([`sql::rewind`]); secondary indexes are never compared, and with the binlog off
+//! only the catalog is. Recovery rebuilds the state from the
 //! target commit and the edits, and the moments the rewind skipped stay on the
 //! timeline, so a later backtrack can go forward to them. Transactions with an older
 //! snapshot fail to commit (1213).

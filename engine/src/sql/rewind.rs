@@ -28,7 +28,7 @@
 //!
 //! Accounts (CREATE USER, GRANT) are not re-emitted: a replica keeps its own accounts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -51,8 +51,8 @@ pub struct Backtracked {
     /// The rewind's own commit on the timeline, and its time.
     pub seq: u64,
     pub time_us: u64,
-    /// Tree changes (rows and index entries) between the two states; counted only when
-    /// the binlog is on (it needs them; the rewind itself does not).
+    /// Rows that differ between the two states in the tables both have (and catalog
+    /// entries); counted only when the binlog is on (it needs them, the rewind does not).
     pub changes: Option<usize>,
     /// Where its binlog events end, when the binlog is on.
     pub binlog: Option<(String, u64)>,
@@ -143,6 +143,13 @@ impl Instance {
             extra: Vec::new(),
         };
         let ctx = self.rewind_ctx();
+        // The binlog needs the row changes of the tables kept on both sides (secondary
+        // indexes are not logged; re-created tables are logged whole from `to`); the
+        // version bump needs the catalog's. No DDL runs meanwhile (the DDL lock).
+        let row_trees = match &self.binlog {
+            Some(_) => kept_table_trees(&catalog_of(&cluster.snapshot())?, &catalog_of(&to)?),
+            None => BTreeSet::new(),
+        };
         let text = format!("BACKTRACK TO '{}' /* UTC */", utc(target_us));
         let mut from_time_us = 0;
         let mut coord = None;
@@ -150,7 +157,7 @@ impl Instance {
             &to,
             info,
             &text,
-            |tree| self.binlog.is_some() || tree == CATALOG_TREE,
+            |tree| tree == CATALOG_TREE || row_trees.contains(&tree),
             |from, changes| {
                 from_time_us = from.time_us();
                 keep_version_moving(from, &to, changes)
@@ -225,6 +232,17 @@ impl Instance {
     }
 }
 
+/// The row trees of the tables that catalog `b` has with the same tree and definition as
+/// catalog `a`: the tables a rewind from `a` to `b` keeps (and undoes row by row).
+fn kept_table_trees(a: &Catalog, b: &Catalog) -> BTreeSet<u64> {
+    let a_by_tree: BTreeMap<u64, &Arc<TableDef>> = a.tables.values().map(|t| (t.tree, t)).collect();
+    b.tables
+        .values()
+        .filter(|t| a_by_tree.get(&t.tree).is_some_and(|x| x == t))
+        .map(|t| t.tree)
+        .collect()
+}
+
 /// `YYYY-MM-DD hh:mm:ss.ffffff` of a time in µs since the epoch.
 fn utc(us: u64) -> String {
     crate::value::temporal::DateTime::from_unix_micros(i64::try_from(us).unwrap_or(i64::MAX))
@@ -258,9 +276,7 @@ fn render_rewind(
             .map_err(|e| binlog_error(&e))?;
         events(&e).map_err(|e| binlog_error(&e))
     };
-    // A table is kept when the target has it with the same tree and definition.
-    let a_by_tree: BTreeMap<u64, &Arc<TableDef>> = a.tables.values().map(|t| (t.tree, t)).collect();
-    let kept = |t: &TableDef| a_by_tree.get(&t.tree).is_some_and(|x| ***x == *t);
+    let kept_trees = kept_table_trees(&a, &b);
     let b_trees: BTreeMap<u64, &Arc<TableDef>> = b.tables.values().map(|t| (t.tree, t)).collect();
 
     for t in a.tables.values() {
@@ -332,7 +348,11 @@ fn render_rewind(
             )?;
         }
     }
-    let recreated: Vec<&Arc<TableDef>> = b.tables.values().filter(|t| !kept(t)).collect();
+    let recreated: Vec<&Arc<TableDef>> = b
+        .tables
+        .values()
+        .filter(|t| !kept_trees.contains(&t.tree))
+        .collect();
     for t in &recreated {
         query(events, &t.db, super::ddl::show_create_table(t))?;
     }
@@ -361,7 +381,7 @@ fn render_rewind(
     // and written a batch at a time (a backtrack may undo millions of rows).
     let kept_trees: BTreeMap<u64, &Arc<TableDef>> = b_trees
         .iter()
-        .filter(|(_, t)| kept(t))
+        .filter(|(tree, _)| kept_trees.contains(tree))
         .map(|(tree, t)| (*tree, *t))
         .collect();
     let mut rows: BTreeMap<u64, (&TableDef, Vec<RowImages<'_>>)> = BTreeMap::new();
