@@ -875,8 +875,8 @@ impl Cluster {
     /// [`btree::diff`], which skips shared subtrees, so their cost grows with what changed
     /// since `to`, not with the data; they are what the binlog needs, so only the trees
     /// `diff_tree` names are compared (their creation and removal is always listed).
-    /// `adjust` may edit them and returns its edits as changes to apply on top of `to` (the SQL layer keeps
-    /// its catalog version moving forward); `binlog` is the commit hook of
+    /// `adjust` may edit them and returns its edits as changes to apply on top of `to`
+    /// (the SQL layer keeps its catalog version moving forward); `binlog` is the hook of
     /// [`Transaction::commit_with`], given the record (whose changes are the edits), the
     /// changes and the states before (`from`) and after (`to`). Transactions whose
     /// snapshot is older than the rewind fail to commit with [`Error::WriteConflict`].
