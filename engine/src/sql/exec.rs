@@ -2063,6 +2063,37 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                     }
                 }
             }
+            // A call's span stops at its name or last argument: take the rest
+            // of the argument list and the closing parentheses too (one per call
+            // still open: `SUM(ABS(x))` ends inside both), also as the operand of `IS`.
+            let operand = match e {
+                ast::Expr::IsNull(x)
+                | ast::Expr::IsNotNull(x)
+                | ast::Expr::IsTrue(x)
+                | ast::Expr::IsNotTrue(x)
+                | ast::Expr::IsFalse(x)
+                | ast::Expr::IsNotFalse(x) => x,
+                _ => e,
+            };
+            if let ast::Expr::Function(_) = operand {
+                let rest = &text[b..];
+                let t = rest.trim_start();
+                let skip = rest.len() - t.len();
+                if t.starts_with('(') {
+                    if let Some(close) = matching_paren(t) {
+                        b += skip + close + 1;
+                    }
+                } else {
+                    for _ in 0..unclosed_parens(&text[a..b]).max(1) {
+                        let rest = &text[b..];
+                        let t = rest.trim_start();
+                        if !t.starts_with(')') {
+                            break;
+                        }
+                        b += rest.len() - t.len() + 1;
+                    }
+                }
+            }
             // `x IS [NOT] NULL|TRUE|FALSE` spans only `x`.
             let suffix: Option<&[&str]> = match e {
                 ast::Expr::IsNull(_) => Some(&["IS", "NULL"]),
@@ -2087,20 +2118,6 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                 }
                 b = at;
             }
-            // A call's span stops at its name or last argument: take the rest
-            // of the argument list and the closing parenthesis too.
-            if let ast::Expr::Function(_) = e {
-                let rest = &text[b..];
-                let t = rest.trim_start();
-                let skip = rest.len() - t.len();
-                if t.starts_with('(') {
-                    if let Some(close) = matching_paren(t) {
-                        b += skip + close + 1;
-                    }
-                } else if t.starts_with(')') {
-                    b += skip + 1;
-                }
-            }
             text.get(a..b)
                 .map(|x| x.trim().to_string())
                 .filter(|x| !x.is_empty())
@@ -2109,6 +2126,27 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
         _ => e.to_string(),
     };
     s.chars().take(256).collect()
+}
+
+/// How many parentheses of `s` are open at its end, outside quoted strings and names.
+fn unclosed_parens(s: &str) -> usize {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth
 }
 
 /// Byte offset of a 1-based (line, column) position, columns in characters.

@@ -1521,25 +1521,28 @@ impl Binder<'_> {
                 };
                 let mut whens = Vec::new();
                 let mut ty: ColType = None;
+                let mut results = Vec::new();
                 for w in conditions {
                     let c = self.bind(&w.condition)?.0;
                     let (r, rt) = self.bind(&w.result)?;
                     if ty.is_none() {
-                        ty = rt;
+                        ty = rt.clone();
                     }
+                    results.push(rt);
                     whens.push((c, r));
                 }
                 let els = match else_result {
                     Some(e) => {
                         let (x, t) = self.bind(e)?;
                         if ty.is_none() {
-                            ty = t;
+                            ty = t.clone();
                         }
+                        results.push(t);
                         Some(Box::new(x))
                     }
                     None => None,
                 };
-                (Expr::Case(op, whens, els, lit_coll), ty)
+                numeric_result(Expr::Case(op, whens, els, lit_coll), ty, &results)
             }
             A::Cast {
                 expr, data_type, ..
@@ -1857,6 +1860,77 @@ impl Binder<'_> {
                 other => other,
             };
         }
-        Ok((Expr::Func(func, bound), ty))
+        let results: &[ColType] = match func {
+            Func::IfNull | Func::Coalesce | Func::Greatest | Func::Least => &types,
+            Func::If => types.get(1..).unwrap_or(&[]),
+            _ => &[],
+        };
+        Ok(numeric_result(Expr::Func(func, bound), ty, results))
     }
+}
+
+/// The type MySQL gives a function that returns one of several numeric values
+/// (COALESCE, IFNULL, GREATEST, LEAST, IF, CASE): DOUBLE if one is floating point, else
+/// DECIMAL with the largest integer part and scale if one is DECIMAL (integers count
+/// their digits), else `None` (integers only, or not all numeric: the types stay as
+/// they are).
+fn aggregate_numeric(types: &[ColType]) -> Option<SqlType> {
+    let (mut float, mut decimal, mut int_digits, mut scale) = (false, false, 0u8, 0u8);
+    for t in types.iter().flatten() {
+        match t {
+            SqlType::Float | SqlType::Double => float = true,
+            SqlType::Decimal {
+                precision,
+                scale: s,
+            } => {
+                decimal = true;
+                int_digits = int_digits.max(precision.saturating_sub(*s));
+                scale = scale.max(*s);
+            }
+            SqlType::Int { kind, unsigned, .. } => {
+                let digits = match kind {
+                    IntKind::Tiny => 3,
+                    IntKind::Small => 5,
+                    IntKind::Medium => 8,
+                    IntKind::Int => 10,
+                    IntKind::Big if *unsigned => 20,
+                    IntKind::Big => 19,
+                };
+                int_digits = int_digits.max(digits);
+            }
+            _ => return None,
+        }
+    }
+    if float {
+        Some(SqlType::Double)
+    } else if decimal {
+        let scale = scale.min(30);
+        Some(SqlType::Decimal {
+            precision: (int_digits.saturating_add(scale)).clamp(1, 65),
+            scale,
+        })
+    } else {
+        None
+    }
+}
+
+/// `e` (of type `ty`), converted to the aggregate type of `results` when they mix numeric
+/// types: `COALESCE(NULL_decimal_2, 300)` is `300.00`, `IF(c, 1, 2.5)` with c true `1.0`.
+fn numeric_result(e: Expr, ty: ColType, results: &[ColType]) -> (Expr, ColType) {
+    let Some(agg) = aggregate_numeric(results) else {
+        return (e, ty);
+    };
+    let same = |t: &SqlType| match (t, &agg) {
+        (SqlType::Double, SqlType::Double) => true,
+        (SqlType::Decimal { scale: a, .. }, SqlType::Decimal { scale: b, .. }) => a == b,
+        _ => false,
+    };
+    if results.iter().flatten().all(same) {
+        return (e, ty);
+    }
+    let to = match agg {
+        SqlType::Decimal { precision, scale } => CastTo::Decimal(precision, scale),
+        _ => CastTo::Double,
+    };
+    (Expr::Cast(Box::new(e), to), Some(agg))
 }
