@@ -1830,6 +1830,104 @@ impl Session {
         }
     }
 
+    /// `CREATE TABLE t [(definitions)] [AS] SELECT …`, run as MySQL logs it in row format:
+    /// a CREATE TABLE whose columns are the definitions given plus the SELECT's columns
+    /// with their result types (that statement is what the binlog gets), then
+    /// `INSERT INTO t (columns) SELECT …`, both committed; if the insert fails the table
+    /// is dropped again and its error returned.
+    fn create_table_select(
+        &mut self,
+        ct: &ast::CreateTable,
+        params: &[Value],
+    ) -> SqlResult<Output> {
+        let Some(query) = &ct.query else {
+            return Err(SqlError::new(
+                1105,
+                "CREATE TABLE ... SELECT without a SELECT",
+            ));
+        };
+        if !params.is_empty() {
+            return Err(SqlError::new(
+                1235,
+                "This version of Borealis doesn't yet support placeholders in 'CREATE TABLE ... SELECT'",
+            ));
+        }
+        let probe = format!("SELECT * FROM ({query}) AS `borealis_create_select` LIMIT 0");
+        let columns = match self.execute(&probe)? {
+            Output::Rows(rs) => rs.columns,
+            Output::Ok { .. } => Vec::new(),
+        };
+        let explicit: Vec<String> = ct.columns.iter().map(|c| c.name.value.clone()).collect();
+        let mut defs: Vec<String> = ct.columns.iter().map(|c| c.to_string()).collect();
+        defs.extend(ct.constraints.iter().map(|c| c.to_string()));
+        let mut names = Vec::with_capacity(columns.len());
+        for c in &columns {
+            names.push(format!("`{}`", c.name.replace('`', "``")));
+            if explicit.iter().any(|e| e.eq_ignore_ascii_case(&c.name)) {
+                continue;
+            }
+            defs.push(format!(
+                "`{}` {}{}",
+                c.name.replace('`', "``"),
+                create_select_type(c.ty.as_ref()),
+                if c.nullable { "" } else { " NOT NULL" }
+            ));
+        }
+        let mut create = ct.clone();
+        create.query = None;
+        let shell = format!("CREATE TABLE t ({})", defs.join(", "));
+        match front::parse(&shell) {
+            Ok(Parsed::Sql(st)) => match *st {
+                ast::Statement::CreateTable(parsed) => {
+                    create.columns = parsed.columns;
+                    create.constraints = parsed.constraints;
+                }
+                _ => {
+                    return Err(SqlError::new(
+                        1105,
+                        "CREATE TABLE ... SELECT: bad definitions",
+                    ))
+                }
+            },
+            Ok(_) => {
+                return Err(SqlError::new(
+                    1105,
+                    "CREATE TABLE ... SELECT: bad definitions",
+                ))
+            }
+            Err(e) => return Err(SqlError::new(e.code, e.message)),
+        }
+        let existed = ct.if_not_exists && {
+            let from = match ct.name.0.as_slice() {
+                [db, _] => format!(" FROM {db}"),
+                _ => String::new(),
+            };
+            let show = format!("SHOW TABLES{from} LIKE '{}'", like_escape(&ct.name));
+            matches!(self.execute(&show), Ok(Output::Rows(rs)) if !rs.rows.is_empty())
+        };
+        self.execute(&create.to_string())?;
+        if existed {
+            // MySQL inserts nothing into a table that already existed (note 1050).
+            return Ok(Output::ok());
+        }
+        let insert = format!("INSERT INTO {} ({}) {query}", ct.name, names.join(", "));
+        let mut done = self.execute(&insert);
+        if done.is_ok() && self.txn.is_some() {
+            done = self.execute("COMMIT").and(done);
+        }
+        if let Err(e) = done {
+            if self.txn.is_some() {
+                let _ = self.execute("ROLLBACK");
+            }
+            let temporary = if ct.temporary { "TEMPORARY " } else { "" };
+            if let Err(d) = self.execute(&format!("DROP {temporary}TABLE IF EXISTS {}", ct.name)) {
+                tracing::warn!(error = %d.message, "dropping the table of a failed CREATE TABLE ... SELECT");
+            }
+            return Err(e);
+        }
+        done
+    }
+
     fn dispatch(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
         let st = match parsed {
             Parsed::Own(o) => return self.own(o, params, text),
@@ -1864,6 +1962,9 @@ impl Session {
             (Kind::Write, S::Delete(d)) => {
                 let (r, _) = self.write(text, params, false, Some(st), |ex| ex.delete(d))?;
                 Ok(Output::affected(r.affected))
+            }
+            (Kind::Ddl, S::CreateTable(ct)) if ct.query.is_some() => {
+                self.create_table_select(ct, &params)
             }
             (Kind::Ddl, st) => {
                 let (n, _) = self.write(text, params, true, None, |ex| ex.ddl(st))?;
@@ -3963,3 +4064,40 @@ impl Instance {
 }
 
 static CONFLICTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The column type CREATE TABLE ... SELECT gives a SELECT column of type `ty`.
+fn create_select_type(ty: Option<&SqlType>) -> String {
+    match ty {
+        // A NULL literal: MySQL makes it binary(0).
+        None => "binary(0)".into(),
+        // Computed strings of unknown length would pass the row size limit as VARCHAR.
+        Some(SqlType::VarChar { len, collation }) if *len > 16383 => {
+            format!(
+                "mediumtext CHARACTER SET {} COLLATE {}",
+                collation.charset(),
+                collation.name()
+            )
+        }
+        Some(t) if t.is_string() && !t.collation().is_binary() => format!(
+            "{} CHARACTER SET {} COLLATE {}",
+            t.mysql_name(),
+            t.collation().charset(),
+            t.collation().name()
+        ),
+        Some(t) => t.mysql_name(),
+    }
+}
+
+/// `name`'s last part, as a LIKE pattern matching only itself.
+fn like_escape(name: &ast::ObjectName) -> String {
+    let last = name
+        .0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(|i| i.value.clone())
+        .unwrap_or_default();
+    last.replace('\\', "\\\\")
+        .replace('\'', "\\'")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
