@@ -90,12 +90,13 @@ INSERT INTO rp.kv (k, v) VALUES ('d', 4);
 CREATE TABLE rp.gone (x INT PRIMARY KEY);
 INSERT INTO rp.gone VALUES (1);
 DROP TABLE rp.gone;
+CREATE TABLE rp.copy (PRIMARY KEY (k)) AS SELECT k, v * 2 AS v2, CONCAT(k, '!') AS kk, note FROM rp.kv;
 BEGIN;
 INSERT INTO rp.all_types (id, vc) VALUES (10, 'rolled back');
 ROLLBACK;
 ";
 
-const TABLES: &[&str] = &["rp.all_types", "rp.kv", "rp.nopk"];
+const TABLES: &[&str] = &["rp.all_types", "rp.kv", "rp.nopk", "rp.copy"];
 
 /// `mysqlbinlog` on a local file: the positions it prints chain (each end_log_pos is the
 /// next event's `# at`), the last one is the file size, and the decoded rows are there.
