@@ -1299,7 +1299,7 @@ impl Fleet {
                 crate::isotime::format_us(to_us),
                 crate::isotime::format_us(done.to_time_us),
                 done.changes
-                    .map(|n| format!("; {n} changed rows and index entries undone"))
+                    .map(|n| format!("; {n} changed rows undone in the binlog"))
                     .unwrap_or_default(),
                 done.binlog
                     .map(|(f, p)| format!("; binlog now at {f} {p}"))
