@@ -20,4 +20,7 @@ CREATE TABLE f (PRIMARY KEY (x)) SELECT 1 AS x UNION ALL SELECT 1;
 SHOW TABLES;
 CREATE TABLE g SELECT y, COUNT(*) AS n, SUM(z) AS s FROM a GROUP BY y;
 SELECT * FROM g ORDER BY y;
+-- A scalar subquery's column takes the subquery's type (the SELECT is described, not run).
+CREATE TABLE h SELECT x * 1.5 AS y, (SELECT MAX(x) FROM a) AS m FROM a;
+SELECT * FROM h ORDER BY y;
 DROP DATABASE g8;

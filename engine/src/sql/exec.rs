@@ -272,12 +272,14 @@ impl BindEnv for Exec<'_> {
     fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>> {
         self.session.session_fn(name, args)
     }
-    fn subquery(&mut self, q: &ast::Query) -> SqlResult<Vec<Vec<Value>>> {
+    fn subquery(&mut self, q: &ast::Query) -> SqlResult<(Vec<Vec<Value>>, ColType)> {
         // The subquery's own correlated subqueries belong to it alone.
         let saved = std::mem::take(&mut self.corr);
         let r = self.query(q);
         self.corr = saved;
-        Ok(r?.rows)
+        let r = r?;
+        let ty = r.columns.first().and_then(|c| c.ty.clone());
+        Ok((r.rows, ty))
     }
     fn correlated(&mut self, spec: CorrSpec) -> Option<(usize, ColType)> {
         // The result type: describe the subquery with NULL for outer references.
@@ -2130,23 +2132,37 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
 
 /// How many parentheses of `s` are open at its end, outside quoted strings and names.
 fn unclosed_parens(s: &str) -> usize {
-    let mut depth = 0usize;
+    let mut depth = 0;
+    walk_parens(s, |_, d| {
+        depth = d;
+        true
+    });
+    usize::try_from(depth).unwrap_or(0)
+}
+
+/// Calls `f` with the byte offset of each parenthesis of `t` outside quoted strings and
+/// names, and the nesting depth after it, until `f` returns false.
+fn walk_parens(t: &str, mut f: impl FnMut(usize, i32) -> bool) {
+    let mut depth = 0i32;
     let mut quote: Option<char> = None;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
+    let mut chars = t.char_indices();
+    while let Some((i, c)) = chars.next() {
         match (quote, c) {
-            (Some(_), '\\') => {
+            (Some('\'' | '"'), '\\') => {
                 chars.next();
             }
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '\'' | '"' | '`') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth = depth.saturating_sub(1),
+            (None, '(' | ')') => {
+                depth += if c == '(' { 1 } else { -1 };
+                if !f(i, depth) {
+                    return;
+                }
+            }
             _ => {}
         }
     }
-    depth
 }
 
 /// Byte offset of a 1-based (line, column) position, columns in characters.
@@ -2171,24 +2187,14 @@ fn offset_of(text: &str, line: u64, col: u64) -> Option<usize> {
 
 /// Byte index of the `)` closing the `(` that `t` starts with.
 fn matching_paren(t: &str) -> Option<usize> {
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    for (i, c) in t.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"' | '`') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
+    let mut at = None;
+    walk_parens(t, |i, depth| {
+        if depth == 0 {
+            at = Some(i);
         }
-    }
-    None
+        at.is_none()
+    });
+    at
 }
 
 fn ast_conjuncts(e: &ast::Expr, out: &mut Vec<ast::Expr>) {

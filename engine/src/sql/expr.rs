@@ -980,8 +980,9 @@ pub trait BindEnv {
     fn user_var(&mut self, name: &str) -> Value;
     /// Session functions (DATABASE(), USER(), LAST_INSERT_ID(), ...): `None` if not one.
     fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>>;
-    /// Runs an uncorrelated subquery; returns its rows.
-    fn subquery(&mut self, q: &ast::Query) -> SqlResult<Vec<Vec<Value>>>;
+    /// Runs an uncorrelated subquery; returns its rows and its first column's type (known
+    /// also when describing a statement, which reads no rows).
+    fn subquery(&mut self, q: &ast::Query) -> SqlResult<(Vec<Vec<Value>>, ColType)>;
     /// Registers a correlated subquery; returns its slot, or `None` where the
     /// caller cannot evaluate correlated subqueries.
     fn correlated(&mut self, _spec: CorrSpec) -> Option<(usize, ColType)> {
@@ -1425,7 +1426,7 @@ impl Binder<'_> {
                             None => Err(e),
                         };
                     }
-                    other => other?,
+                    other => other?.0,
                 };
                 let mut items = Vec::with_capacity(rows.len());
                 for r in rows {
@@ -1453,7 +1454,7 @@ impl Binder<'_> {
                             None => Err(e),
                         };
                     }
-                    other => other?,
+                    other => other?.0,
                 };
                 (
                     Expr::Lit(Value::Int(i64::from(rows.is_empty() == *negated))),
@@ -1461,7 +1462,7 @@ impl Binder<'_> {
                 )
             }
             A::Subquery(q) => {
-                let rows = match self.env.subquery(q) {
+                let (rows, ty) = match self.env.subquery(q) {
                     Err(e) if e.code == 1054 => {
                         let spec = CorrSpec {
                             query: (**q).clone(),
@@ -1485,7 +1486,7 @@ impl Binder<'_> {
                         return Err(SqlError::new(1241, "Operand should contain 1 column(s)"))
                     }
                 };
-                let t = literal_type(&v, lit_coll);
+                let t = ty.or_else(|| literal_type(&v, lit_coll));
                 (Expr::Lit(v), t)
             }
             A::Like {
@@ -1888,14 +1889,8 @@ fn aggregate_numeric(types: &[ColType]) -> Option<SqlType> {
                 scale = scale.max(*s);
             }
             SqlType::Int { kind, unsigned, .. } => {
-                let digits = match kind {
-                    IntKind::Tiny => 3,
-                    IntKind::Small => 5,
-                    IntKind::Medium => 8,
-                    IntKind::Int => 10,
-                    IntKind::Big if *unsigned => 20,
-                    IntKind::Big => 19,
-                };
+                // The display width counts the sign of signed types.
+                let digits = kind.default_width(*unsigned) - u8::from(!*unsigned);
                 int_digits = int_digits.max(digits);
             }
             _ => return None,

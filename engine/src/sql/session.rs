@@ -1852,11 +1852,14 @@ impl Session {
                 "This version of Borealis doesn't yet support placeholders in 'CREATE TABLE ... SELECT'",
             ));
         }
-        let probe = format!("SELECT * FROM ({query}) AS `borealis_create_select` LIMIT 0");
-        let columns = match self.execute(&probe)? {
-            Output::Rows(rs) => rs.columns,
-            Output::Ok { .. } => Vec::new(),
-        };
+        // The SELECT's columns, described without running it (as PREPARE does).
+        let q = query.clone();
+        let columns = self
+            .read(Vec::new(), |ex| {
+                ex.describe = true;
+                ex.query(&q)
+            })?
+            .columns;
         let explicit: Vec<String> = ct.columns.iter().map(|c| c.name.value.clone()).collect();
         let mut defs: Vec<String> = ct.columns.iter().map(|c| c.to_string()).collect();
         defs.extend(ct.constraints.iter().map(|c| c.to_string()));
