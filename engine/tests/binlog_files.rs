@@ -1252,8 +1252,9 @@ fn truncate_after_removes_later_events() {
 /// its transaction behind.
 #[test]
 fn streamed_append_writes_what_append_writes() {
-    // About 12 MiB of events: more than one streaming chunk.
-    let big: Vec<Event> = (0..12)
+    // About 40 MiB of events: several streaming chunks, so the writer thread fills its
+    // direct-write staging buffer more than once and reuses chunks.
+    let big: Vec<Event> = (0..40)
         .map(|i| ddl_event("db", &format!("/* {i} */ SELECT '{}'", "x".repeat(1 << 20))))
         .collect();
     let tmp = TempDir::new("binlog-streamed");

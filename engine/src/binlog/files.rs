@@ -78,10 +78,225 @@ pub struct EventSink {
     keep: usize,
     /// Past `keep` bytes: the events are written in chunks and not kept.
     streaming: bool,
+    /// The file's path, for the writer's direct descriptor.
+    path: PathBuf,
+    /// While streaming, a thread writes the chunks, so encoding the next chunk overlaps
+    /// copying the last one into the page cache (about half of a big backtrack's time).
+    writer: Option<ChunkWriter>,
 }
 
 /// How much a streaming append encodes before it writes.
 const STREAM_CHUNK: usize = 8 << 20;
+
+/// The thread writing a streamed transaction's chunks, in order, at their offsets. Two
+/// chunks wait at most, so memory stays a few chunks whatever the transaction's size;
+/// written buffers come back to be filled again.
+struct ChunkWriter {
+    chunks: std::sync::mpsc::SyncSender<(Vec<u8>, u64)>,
+    emptied: std::sync::mpsc::Receiver<Vec<u8>>,
+    thread: std::thread::JoinHandle<std::io::Result<()>>,
+}
+
+impl ChunkWriter {
+    fn start(file: Arc<File>, path: PathBuf) -> std::io::Result<ChunkWriter> {
+        let (chunks, incoming) = std::sync::mpsc::sync_channel::<(Vec<u8>, u64)>(2);
+        let (give_back, emptied) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("binlog-writer".into())
+            .spawn(move || {
+                let mut out = DirectAppend::new(file, &path);
+                let mut failed = None;
+                for (mut chunk, at) in incoming {
+                    if failed.is_none() {
+                        failed = out.write(&chunk, at).err();
+                    }
+                    chunk.clear();
+                    let _ = give_back.send(chunk);
+                }
+                match failed {
+                    Some(e) => Err(e),
+                    None => out.flush(),
+                }
+            })?;
+        Ok(ChunkWriter {
+            chunks,
+            emptied,
+            thread,
+        })
+    }
+
+    /// Waits until every chunk is written; the first write error, if any.
+    fn finish(self) -> std::io::Result<()> {
+        drop(self.chunks);
+        self.thread
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the binlog writer thread panicked")))
+    }
+}
+
+/// Block size of direct writes: offsets, lengths and buffer addresses are multiples of it.
+const DIRECT_BLOCK: usize = 4096;
+
+/// Appends contiguous bytes to a file, whole aligned blocks with `O_DIRECT`.
+///
+/// A buffered write of hundreds of megabytes spends most of its time getting and zeroing
+/// page-cache pages (here ~0.5 GB/s, against ~1.4 GB/s for direct writes including the
+/// fsync). Bytes before the first block boundary and the last partial block go through
+/// the page cache (the file's own descriptor); everything else goes straight to the disk
+/// from an aligned staging buffer. Durability is unchanged: the caller still fsyncs. Where
+/// the file system refuses `O_DIRECT` (tmpfs), every write is buffered.
+struct DirectAppend {
+    file: Arc<File>,
+    direct: Option<File>,
+    stage: AlignedBuf,
+    /// The file offset of `stage`'s first byte (block-aligned once staging has begun).
+    stage_at: u64,
+    /// Staging has begun (the unaligned head is written).
+    started: bool,
+}
+
+impl DirectAppend {
+    fn new(file: Arc<File>, path: &Path) -> DirectAppend {
+        use std::os::unix::fs::OpenOptionsExt;
+        let direct = OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_DIRECT)
+            .open(path)
+            .ok();
+        DirectAppend {
+            file,
+            stage: AlignedBuf::new(if direct.is_some() {
+                STREAM_CHUNK * 2
+            } else {
+                0
+            }),
+            direct,
+            stage_at: 0,
+            started: false,
+        }
+    }
+
+    /// Appends `bytes` at `at`, the end of what was written before.
+    fn write(&mut self, mut bytes: &[u8], at: u64) -> std::io::Result<()> {
+        if self.direct.is_none() {
+            return self.file.write_all_at(bytes, at);
+        }
+        if !self.started {
+            let block = DIRECT_BLOCK as u64;
+            let head = ((block - at % block) % block).min(bytes.len() as u64) as usize;
+            self.file.write_all_at(&bytes[..head], at)?;
+            bytes = &bytes[head..];
+            if bytes.is_empty() {
+                return Ok(()); // the first block boundary is not reached yet
+            }
+            self.stage_at = at + head as u64;
+            self.started = true;
+        } else {
+            debug_assert_eq!(self.stage_at + self.stage.len as u64, at);
+        }
+        while !bytes.is_empty() {
+            let n = self.stage.push(bytes);
+            bytes = &bytes[n..];
+            if self.stage.len == self.stage.cap() {
+                self.write_blocks()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the staged whole blocks directly and keeps the partial one.
+    fn write_blocks(&mut self) -> std::io::Result<()> {
+        let whole = self.stage.len / DIRECT_BLOCK * DIRECT_BLOCK;
+        if whole == 0 {
+            return Ok(());
+        }
+        let Some(direct) = &self.direct else {
+            return Ok(());
+        };
+        match direct.write_all_at(&self.stage.as_slice()[..whole], self.stage_at) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                // The device wants a bigger alignment: buffered from here on.
+                self.file
+                    .write_all_at(&self.stage.as_slice()[..whole], self.stage_at)?;
+                let rest = self.stage.as_slice()[whole..].to_vec();
+                self.file
+                    .write_all_at(&rest, self.stage_at + whole as u64)?;
+                self.stage_at += self.stage.len as u64;
+                self.stage.len = 0;
+                self.direct = None;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+        self.stage.consume(whole);
+        self.stage_at += whole as u64;
+        Ok(())
+    }
+
+    /// Writes what is staged; the last partial block goes through the page cache.
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.direct.is_none() || !self.started {
+            return Ok(());
+        }
+        self.write_blocks()?;
+        if self.stage.len > 0 {
+            self.file
+                .write_all_at(&self.stage.as_slice()[..self.stage.len], self.stage_at)?;
+            self.stage_at += self.stage.len as u64;
+            self.stage.len = 0;
+        }
+        Ok(())
+    }
+}
+
+/// A byte buffer whose start is block-aligned, as `O_DIRECT` requires: an aligned window
+/// into a vector one block longer.
+struct AlignedBuf {
+    mem: Vec<u8>,
+    /// Where the aligned window starts in `mem`.
+    off: usize,
+    cap: usize,
+    len: usize,
+}
+
+impl AlignedBuf {
+    fn new(cap: usize) -> AlignedBuf {
+        let cap = cap / DIRECT_BLOCK * DIRECT_BLOCK;
+        let mem = vec![0u8; cap + DIRECT_BLOCK];
+        let off = mem.as_ptr().align_offset(DIRECT_BLOCK).min(DIRECT_BLOCK);
+        AlignedBuf {
+            mem,
+            off,
+            cap,
+            len: 0,
+        }
+    }
+
+    fn cap(&self) -> usize {
+        self.cap
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.mem[self.off..self.off + self.len]
+    }
+
+    /// Copies as much of `bytes` as fits; how much that was.
+    fn push(&mut self, bytes: &[u8]) -> usize {
+        let n = bytes.len().min(self.cap - self.len);
+        let at = self.off + self.len;
+        self.mem[at..at + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
+        n
+    }
+
+    /// Drops the first `n` bytes, moving the rest to the front.
+    fn consume(&mut self, n: usize) {
+        let (off, len) = (self.off, self.len);
+        self.mem.copy_within(off + n..off + len, off);
+        self.len -= n;
+    }
+}
 
 impl EventSink {
     /// Appends one event of the transaction.
@@ -96,9 +311,46 @@ impl EventSink {
             self.streaming = true;
         }
         if self.streaming && self.buf.len() >= STREAM_CHUNK {
-            self.write_out()?;
+            self.hand_off()?;
         }
         Ok(())
+    }
+
+    /// Gives the full chunk to the writer thread and goes on with an emptied one.
+    fn hand_off(&mut self) -> Result<()> {
+        if self.writer.is_none() {
+            match ChunkWriter::start(Arc::clone(&self.file), self.path.clone()) {
+                Ok(w) => self.writer = Some(w),
+                Err(e) => {
+                    warn!(error = %e, "no binlog writer thread; writing inline");
+                    return self.write_out();
+                }
+            }
+        }
+        let Some(w) = &self.writer else {
+            return self.write_out();
+        };
+        let next = w
+            .emptied
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(STREAM_CHUNK + (STREAM_CHUNK >> 3)));
+        let chunk = std::mem::replace(&mut self.buf, next);
+        let at = self.pos - chunk.len() as u64;
+        if w.chunks.send((chunk, at)).is_err() {
+            // The thread is gone; finish() reports why.
+            return self.finish();
+        }
+        Ok(())
+    }
+
+    /// Writes what is pending and waits for the writer thread: on success every pushed
+    /// event is in the file.
+    fn finish(&mut self) -> Result<()> {
+        if let Some(w) = self.writer.take() {
+            w.finish()
+                .map_err(|e| BinlogError::io(format!("appending to {}", self.name), e))?;
+        }
+        self.write_out()
     }
 
     /// Writes the pending bytes; they stay in `buf` (the kept copy) until streaming.
@@ -111,6 +363,15 @@ impl EventSink {
             self.buf.clear();
         }
         Ok(())
+    }
+}
+
+impl Drop for EventSink {
+    /// A failed or abandoned append must not leave a thread writing behind the undo.
+    fn drop(&mut self) {
+        if let Some(w) = self.writer.take() {
+            let _ = w.finish();
+        }
     }
 }
 
@@ -498,8 +759,13 @@ impl BinlogDir {
             buf: Vec::new(),
             keep,
             streaming: false,
+            writer: None,
+            path: self.path(st.files.last().map(String::as_str).unwrap_or_default()),
         };
-        if let Err(e) = fill(&mut sink).and_then(|()| sink.write_out().map_err(E::from)) {
+        if let Err(e) = fill(&mut sink).and_then(|()| sink.finish().map_err(E::from)) {
+            if let Some(w) = sink.writer.take() {
+                let _ = w.finish();
+            }
             self.undo_append(&mut st, &file);
             return Err(e);
         }
@@ -515,7 +781,7 @@ impl BinlogDir {
         st.end = sink.pos;
         self.changed.notify_all();
         let at = Appended {
-            file: sink.name,
+            file: std::mem::take(&mut sink.name),
             end: st.end,
             bytes,
         };

@@ -1022,7 +1022,7 @@ pub fn render(
         .values()
         .map(|t| (t.tree, t.as_ref()))
         .collect();
-    let mut per_table: BTreeMap<u64, TableRows> = BTreeMap::new();
+    let mut per_table: BTreeMap<u64, (RowDecoder<'_>, TableRows)> = BTreeMap::new();
     for (tree, before, after) in rec.changes.iter().filter_map(Change::images) {
         if tree == CATALOG_TREE {
             continue;
@@ -1030,15 +1030,17 @@ pub fn render(
         let Some(t) = by_tree.get(&tree) else {
             continue; // a secondary index (or a table this catalog does not know)
         };
-        add_row_change(per_table.entry(tree).or_default(), t, before, after)?;
+        let (dec, rows) = per_table
+            .entry(tree)
+            .or_insert_with(|| (RowDecoder::new(t), TableRows::default()));
+        dec.add(rows, before, after)?;
     }
     if per_table.is_empty() {
         return Ok(events);
     }
     events.push(query("", b"BEGIN")?);
-    for (tree, rows) in &per_table {
-        let Some(t) = by_tree.get(tree) else { continue };
-        events.extend(table_row_events(origin, ctx, t, rows)?);
+    for (dec, rows) in per_table.values() {
+        events.extend(table_row_events(origin, ctx, dec.table, rows)?);
     }
     events.push(Event::xid(origin, rec.seq));
     Ok(events)
@@ -1051,27 +1053,47 @@ pub(crate) type TableRows = (
     Vec<Vec<Value>>,
 );
 
-/// Adds one row change of table `t` (stored images) to its rows, decoded.
-pub(crate) fn add_row_change(
-    rows: &mut TableRows,
-    t: &TableDef,
-    before: Option<&[u8]>,
-    after: Option<&[u8]>,
-) -> crate::Result<()> {
-    let types = t.types();
-    let defaults = t.defaults();
-    let decode = |b: &[u8]| -> crate::Result<Vec<Value>> {
-        decode_row(b, &types, &defaults).map_err(|e| crate::Error::InvalidArgument {
-            detail: format!("binlog: row of `{}`.`{}`: {}", t.db, t.name, e.message),
-        })
-    };
-    match (before, after) {
-        (None, Some(a)) => rows.2.push(decode(a)?),
-        (Some(b), Some(a)) => rows.1.push((decode(b)?, decode(a)?)),
-        (Some(b), None) => rows.0.push(decode(b)?),
-        (None, None) => {}
+/// Decodes one table's stored row images for its row events (the column types and
+/// defaults are taken once, not per row).
+pub(crate) struct RowDecoder<'a> {
+    pub(crate) table: &'a TableDef,
+    types: Vec<SqlType>,
+    defaults: Vec<Value>,
+}
+
+impl<'a> RowDecoder<'a> {
+    pub(crate) fn new(table: &'a TableDef) -> Self {
+        RowDecoder {
+            table,
+            types: table.types(),
+            defaults: table.defaults(),
+        }
     }
-    Ok(())
+
+    fn decode(&self, b: &[u8]) -> crate::Result<Vec<Value>> {
+        decode_row(b, &self.types, &self.defaults).map_err(|e| crate::Error::InvalidArgument {
+            detail: format!(
+                "binlog: row of `{}`.`{}`: {}",
+                self.table.db, self.table.name, e.message
+            ),
+        })
+    }
+
+    /// Adds one row change (stored images) to `rows`, decoded.
+    pub(crate) fn add(
+        &self,
+        rows: &mut TableRows,
+        before: Option<&[u8]>,
+        after: Option<&[u8]>,
+    ) -> crate::Result<()> {
+        match (before, after) {
+            (None, Some(a)) => rows.2.push(self.decode(a)?),
+            (Some(b), Some(a)) => rows.1.push((self.decode(b)?, self.decode(a)?)),
+            (Some(b), None) => rows.0.push(self.decode(b)?),
+            (None, None) => {}
+        }
+        Ok(())
+    }
 }
 
 /// A table's Table_map and its Delete/Update/Write_rows events (deletes first, then
@@ -1147,7 +1169,11 @@ const STREAM_BATCH: usize = 2048;
 /// [`table_row_events`] for changes given as stored images, pushed to `push` as they
 /// are rendered, a batch of rows at a time: the Table_map, then the Delete, Update and
 /// Write_rows events (that order; `STMT_END_F` on the last). A backtrack over millions
-/// of rows holds one batch of decoded rows, not all of them.
+/// of rows holds a few batches of decoded rows, not all of them.
+///
+/// Past one batch, a helper thread renders every other batch while this thread renders
+/// the rest and pushes all of them in order: decoding and encoding rows is most of a big
+/// backtrack's time, and it parallelises by batch.
 pub(crate) fn stream_table_row_events(
     origin: Origin,
     ctx: &RenderCtx,
@@ -1162,37 +1188,80 @@ pub(crate) fn stream_table_row_events(
         (None, None) => None,
     };
     let kinds = [RowsKind::Delete, RowsKind::Update, RowsKind::Write];
-    let counts = kinds.map(|k| changes.iter().filter(|c| kind_of(c) == Some(k)).count());
-    let Some(last_kind) = (0..3).rev().find(|&i| counts[i] > 0).map(|i| kinds[i]) else {
+    // Each kind's changes, in order, cut into batches; the last batch ends the statement.
+    let mut ordered: Vec<RowImages<'_>> = Vec::with_capacity(changes.len());
+    let mut batches: Vec<(RowsKind, std::ops::Range<usize>)> = Vec::new();
+    for kind in kinds {
+        let start = ordered.len();
+        ordered.extend(changes.iter().filter(|c| kind_of(c) == Some(kind)));
+        batches.extend(
+            (start..ordered.len())
+                .step_by(STREAM_BATCH)
+                .map(|b| (kind, b..(b + STREAM_BATCH).min(ordered.len()))),
+        );
+    }
+    if batches.is_empty() {
         return Ok(());
-    };
+    }
     let map = table_map(ctx, t);
     push(&map.event(origin)?)?;
-    for (kind, count) in kinds.into_iter().zip(counts) {
-        let mut done = 0;
-        let mut of_kind = changes.iter().filter(|c| kind_of(c) == Some(kind));
-        while done < count {
-            let mut batch = TableRows::default();
-            for &(before, after) in of_kind.by_ref().take(STREAM_BATCH) {
-                add_row_change(&mut batch, t, before, after)?;
-                done += 1;
-            }
-            let rows: Vec<RowChange<'_>> = match kind {
-                RowsKind::Delete => batch.0.iter().map(|r| (Some(&r[..]), None)).collect(),
-                RowsKind::Update => batch
-                    .1
-                    .iter()
-                    .map(|(b, a)| (Some(&b[..]), Some(&a[..])))
-                    .collect(),
-                _ => batch.2.iter().map(|r| (None, Some(&r[..]))).collect(),
-            };
-            let end = kind == last_kind && done == count;
-            for e in rows_events(origin, kind, &map, &rows, end)? {
-                push(&e)?;
-            }
+    let dec = RowDecoder::new(t);
+    let last = batches.len() - 1;
+    let render = |i: usize| -> crate::Result<Vec<Event>> {
+        let (kind, range) = &batches[i];
+        let mut rows = TableRows::default();
+        for &(before, after) in &ordered[range.clone()] {
+            dec.add(&mut rows, before, after)?;
         }
+        let changes: Vec<RowChange<'_>> = match kind {
+            RowsKind::Delete => rows.0.iter().map(|r| (Some(&r[..]), None)).collect(),
+            RowsKind::Update => rows
+                .1
+                .iter()
+                .map(|(b, a)| (Some(&b[..]), Some(&a[..])))
+                .collect(),
+            _ => rows.2.iter().map(|r| (None, Some(&r[..]))).collect(),
+        };
+        Ok(rows_events(origin, *kind, &map, &changes, i == last)?)
+    };
+    if batches.len() == 1 {
+        return render(0)?.iter().try_for_each(&mut *push);
     }
-    Ok(())
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (done, rendered) = std::sync::mpsc::sync_channel::<crate::Result<Vec<Event>>>(1);
+        let (render, stop) = (&render, &stop);
+        let helper = std::thread::Builder::new()
+            .name("binlog-render".into())
+            .spawn_scoped(scope, move || {
+                for i in (1..=last).step_by(2) {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed)
+                        || done.send(render(i)).is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        let helped = helper.is_ok();
+        let result = (|| {
+            for i in 0..=last {
+                let events = if i % 2 == 1 && helped {
+                    rendered
+                        .recv()
+                        .map_err(|_| crate::Error::InvalidArgument {
+                            detail: "binlog: the row rendering thread stopped".into(),
+                        })??
+                } else {
+                    render(i)?
+                };
+                events.iter().try_for_each(&mut *push)?;
+            }
+            Ok(())
+        })();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(rendered);
+        result
+    })
 }
 
 /// A statement's context events (Intvar, Rand, User_var, in MySQL's order) and its Query.
