@@ -877,6 +877,51 @@ fn rewind_goes_back_and_forth_and_survives_recovery() {
     }
 }
 
+/// A big commit's state is kept whole at once, so reading a moment after it replays
+/// nothing of it; it survives the next checkpoint and recovery, with the data it had.
+#[test]
+fn a_big_commit_is_a_base_for_past_reads() {
+    let dir = TempDir::new("big-commit-history");
+    let opts = VolumeOptions {
+        default_retention_us: 3600 * 1_000_000,
+        ..small_opts()
+    };
+    let vol = open(&dir, opts.clone());
+    let c = vol.create_cluster("main").unwrap();
+    let mut tx = c.begin();
+    let tree = tx.create_tree();
+    tx.put(tree, &key(0), b"small").unwrap();
+    let small = tx.commit(CommitInfo::default()).unwrap();
+    assert!(!c.retained_states().contains(&small.seq));
+    let mut tx = c.begin();
+    let value = vec![b'v'; 1000];
+    for i in 1..12_000 {
+        tx.put(tree, &key(i), &value).unwrap();
+    }
+    let big = tx.commit(CommitInfo::default()).unwrap();
+    assert!(
+        c.retained_states().contains(&big.seq),
+        "{:?}",
+        c.retained_states()
+    );
+    let mut tx = c.begin();
+    tx.put(tree, &key(5), b"after").unwrap();
+    tx.commit(CommitInfo::default()).unwrap();
+    let at_big = dump(&c.snapshot_at(PointInTime::Seq(big.seq)).unwrap());
+    assert_eq!(at_big[&tree].len(), 12_000);
+    vol.checkpoint().unwrap();
+    assert!(c.retained_states().contains(&big.seq));
+    drop(c);
+    vol.abandon();
+    let vol = open(&dir, opts);
+    let c = vol.cluster("main").unwrap();
+    assert!(c.retained_states().contains(&big.seq));
+    assert_eq!(
+        dump(&c.snapshot_at(PointInTime::Seq(big.seq)).unwrap()),
+        at_big
+    );
+}
+
 #[test]
 fn rewind_cost_follows_the_changes_not_the_data() {
     let dir = TempDir::new("rewind-cost");
