@@ -647,8 +647,8 @@ fn replica_seeded_from_a_clone_continues_at_its_coordinate() {
 }
 
 /// A MIXED workload: statements that are safe as text (AUTO_INCREMENT inserts, NOW(),
-/// LAST_INSERT_ID(), user variables) and unsafe ones (RAND(), UUID(), DELETE ... LIMIT, a
-/// transaction mixing both).
+/// LAST_INSERT_ID(), user variables, RAND() in INSERT ... VALUES with its Rand event) and
+/// unsafe ones (RAND() in UPDATE, UUID(), DELETE ... LIMIT, a transaction mixing both).
 const MIXED_SCHEMA: &str = "
 CREATE DATABASE mx;
 CREATE TABLE mx.ai (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(64), ts DATETIME, r DOUBLE, n INT);
@@ -665,6 +665,9 @@ INSERT INTO ai (v, n) VALUES (@s, @n);
 INSERT INTO kv VALUES (2, @n * 2, CONCAT(@s, '!')), (3, LAST_INSERT_ID(), NULL);
 UPDATE ai SET r = @d WHERE id = 1;
 INSERT INTO ai (v, r) VALUES ('rand', RAND());
+SELECT RAND(), RAND();
+INSERT INTO ai (v, r, n) VALUES ('rand2', RAND(), FLOOR(RAND(3) * 1000)), ('rand3', RAND(), FLOOR(RAND(3) * 1000));
+UPDATE ai SET r = RAND() WHERE id = 1;
 INSERT INTO ai (v) VALUES (UUID());
 BEGIN;
 INSERT INTO ai (v, ts) VALUES ('in txn', NOW());
@@ -804,7 +807,11 @@ fn mixed_format_statements_replicate_and_replay() {
         "UPDATE ai SET n = id * 10 ORDER BY id",
         "INSERT INTO mx.stmt VALUES (1, UUID())",
         "UPDATE mx.kv SET v = 1000 WHERE k = 1",
-        // RAND(), UUID(), the transaction holding one, DELETE ... LIMIT: rows.
+        // RAND() goes on from the session's seeds, which the Rand event carries.
+        "SET @@RAND_SEED1=",
+        "INSERT INTO ai (v, r) VALUES ('rand', RAND())",
+        "FLOOR(RAND(3) * 1000)), ('rand3', RAND()",
+        // RAND() in UPDATE, UUID(), the transaction holding one, DELETE ... LIMIT: rows.
         "### INSERT INTO `mx`.`ai`",
         "### UPDATE `mx`.`kv`",
         "### DELETE FROM `mx`.`ai`",
@@ -815,7 +822,7 @@ fn mixed_format_statements_replicate_and_replay() {
         assert!(listing.contains(want), "missing {want:?} in:\n{listing}");
     }
     for unwanted in [
-        "RAND()",
+        "SET r = RAND()",
         "VALUES (UUID())",
         "UPDATE kv SET v = v + 1 WHERE k = 3",
         "LIMIT 1",

@@ -81,8 +81,13 @@
 //! fractional seconds: the replica's NOW() is the event timestamp, which is the second
 //! the engine used for NOW() (the engine truncates NOW() as MySQL does).
 //!
-//! Unsafe (the transaction is logged as rows): RAND() (Borealis' generator is not
-//! MySQL's, so no Rand event could reproduce it), UUID(), UUID_SHORT(), SYSDATE(),
+//! RAND() and RAND(N) in INSERT/REPLACE ... VALUES/SET are safe: Borealis' generator is
+//! MySQL's, RAND() is logged with a Rand event holding the session's seeds before the
+//! statement (a replica continues the same sequence), RAND(N) reproduces itself.
+//!
+//! Unsafe (the transaction is logged as rows): RAND() in UPDATE, DELETE and INSERT ...
+//! SELECT (each call's value depends on the order rows are visited in, which a replica
+//! need not share), UUID(), UUID_SHORT(), SYSDATE(),
 //! UTC_TIMESTAMP(), SLEEP(), LOAD_FILE(), USER()/CURRENT_USER()/CONNECTION_ID()/
 //! VERSION()/ROW_COUNT()/FOUND_ROWS(), LAST_INSERT_ID(expr), any other function not in
 //! the built-in list (stored functions included); time functions or column defaults /

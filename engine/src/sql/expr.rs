@@ -205,6 +205,12 @@ pub struct EvalCx {
     pub corr_values: RefCell<Option<Vec<Value>>>,
     /// The session's kill switch.
     pub interrupt: Interrupt,
+    /// The session's RAND() generator ([`functions::MyRnd`] packed), shared with the
+    /// session so the sequence goes on from statement to statement, as in MySQL.
+    pub rand: Arc<std::sync::atomic::AtomicU64>,
+    /// RAND(constant)'s generator per call site (keyed by the call's address), seeded at
+    /// its first row: `SELECT RAND(1) FROM t` is one sequence, as in MySQL.
+    pub rand_seeded: RefCell<std::collections::HashMap<usize, functions::MyRnd>>,
 }
 
 impl EvalCx {
@@ -220,7 +226,19 @@ impl EvalCx {
             div_zero_error: false,
             corr_values: RefCell::new(None),
             interrupt: Interrupt::default(),
+            rand: Arc::new(std::sync::atomic::AtomicU64::new(
+                functions::MyRnd::new(now_us as u64, (now_us as u64).rotate_left(29)).pack(),
+            )),
+            rand_seeded: RefCell::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// The next value of the session's RAND() sequence.
+    pub fn session_rand(&self) -> f64 {
+        let mut g = functions::MyRnd::unpack(self.rand.load(AtomicOrdering::Relaxed));
+        let v = g.next_f64();
+        self.rand.store(g.pack(), AtomicOrdering::Relaxed);
+        v
     }
 
     pub fn warn(&self, w: Warning) {
@@ -620,6 +638,15 @@ impl Expr {
                     Some(e) => e.eval(row, cx)?,
                     None => Value::Null,
                 }
+            }
+            Expr::Func(Func::Rand, args) if args.len() == 1 && args[0].is_constant() => {
+                let seed = args[0].eval(row, cx)?;
+                let site = args.as_ptr() as usize;
+                let mut sites = cx.rand_seeded.borrow_mut();
+                let g = sites
+                    .entry(site)
+                    .or_insert_with(|| functions::MyRnd::seeded(&seed));
+                Value::Double(g.next_f64())
             }
             Expr::Func(f, args) => {
                 let mut vals = Vec::with_capacity(args.len());

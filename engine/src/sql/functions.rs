@@ -102,6 +102,56 @@ fn text(v: &Value) -> Option<Vec<u8>> {
     v.to_text()
 }
 
+/// MySQL's RAND() generator (`my_rnd`): two seeds below 2^30 - 1. A replica reproduces
+/// RAND() from the seeds of the Rand event logged before the statement, and RAND(N) from
+/// N, so the sequence must be MySQL's exactly: RAND(1) is 0.40540353712197724.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MyRnd {
+    pub seed1: u32,
+    pub seed2: u32,
+}
+
+impl MyRnd {
+    const MAX: u64 = 0x3FFF_FFFF;
+
+    pub fn new(seed1: u64, seed2: u64) -> MyRnd {
+        MyRnd {
+            seed1: (seed1 % Self::MAX) as u32,
+            seed2: (seed2 % Self::MAX) as u32,
+        }
+    }
+
+    /// The generator RAND(n) starts from (MySQL's `seed_random`: the seed is taken as a
+    /// 32-bit integer, and the products are cut to 32 bits).
+    pub fn seeded(n: &Value) -> MyRnd {
+        let n = u64::from(int_arg(n).unwrap_or(0) as u32);
+        MyRnd::new(
+            u64::from((n * 0x10001 + 55_555_555) as u32),
+            u64::from((n * 0x1000_0001) as u32),
+        )
+    }
+
+    pub fn next_f64(&mut self) -> f64 {
+        let (s1, s2) = (u64::from(self.seed1), u64::from(self.seed2));
+        let s1 = (s1 * 3 + s2) % Self::MAX;
+        let s2 = (s1 + s2 + 33) % Self::MAX;
+        (self.seed1, self.seed2) = (s1 as u32, s2 as u32);
+        s1 as f64 / Self::MAX as f64
+    }
+
+    /// Both seeds in one word (the session keeps its generator in an atomic).
+    pub fn pack(self) -> u64 {
+        u64::from(self.seed1) << 32 | u64::from(self.seed2)
+    }
+
+    pub fn unpack(w: u64) -> MyRnd {
+        MyRnd {
+            seed1: (w >> 32) as u32,
+            seed2: w as u32,
+        }
+    }
+}
+
 fn int_arg(v: &Value) -> Option<i64> {
     match v {
         Value::Null => None,
@@ -702,16 +752,10 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
             }
             best
         }
-        Rand => {
-            let seed = int_arg(arg(0))
-                .map(|s| s as u64)
-                .unwrap_or_else(|| cx.now_us as u64 ^ (a.len() as u64));
-            let mut x = seed ^ 0x9E37_79B9_7F4A_7C15;
-            x ^= x >> 33;
-            x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-            x ^= x >> 33;
-            Value::Double((x >> 11) as f64 / (1u64 << 53) as f64)
-        }
+        // Expr::eval keeps a constant seed's sequence going from row to row; here (a
+        // value computed alone) RAND(n) is its sequence's first value.
+        Rand if a.is_empty() => Value::Double(cx.session_rand()),
+        Rand => Value::Double(MyRnd::seeded(arg(0)).next_f64()),
         Now => {
             let fsp = int_arg(arg(0)).unwrap_or(0).clamp(0, 6) as u8;
             // MySQL truncates the statement's start time to `fsp` digits.

@@ -356,6 +356,9 @@ impl Instance {
             locked: None,
             global_read: false,
             interrupt: interrupt.clone(),
+            rand: Arc::new(std::sync::atomic::AtomicU64::new(
+                connection_rand(id).pack(),
+            )),
             txn_ddl: false,
             binlog_reader_client: false,
             read_only: false,
@@ -422,6 +425,9 @@ pub struct Session {
     global_read: bool,
     /// Set by KILL from another session.
     interrupt: Interrupt,
+    /// RAND()'s generator ([`super::functions::MyRnd`] packed), seeded per connection as
+    /// MySQL does; statements' evaluation contexts share it.
+    rand: Arc<std::sync::atomic::AtomicU64>,
     /// The open transaction is one DDL statement's own (binlogged as its text).
     txn_ddl: bool,
     /// The client is mariadb-binlog (connection attribute `program_name=mysqlbinlog`).
@@ -765,6 +771,7 @@ impl Session {
         };
         let mut cx = EvalCx::new(now, i64::from(self.vars.time_zone_offset()));
         cx.interrupt = self.interrupt.clone();
+        cx.rand = self.rand.clone();
         cx
     }
 
@@ -1009,6 +1016,7 @@ impl Session {
         let cx = self.eval_cx();
         let started_us = cx.now_us;
         let last_insert_before = self.vars.last_insert_id();
+        let rand_before = self.rand.load(std::sync::atomic::Ordering::Relaxed);
         let strict =
             self.vars.sql_mode().strict() && self.vars.sql_mode().error_for_division_by_zero();
         let sql = self.inst.sql.clone();
@@ -1081,6 +1089,7 @@ impl Session {
                 StmtFacts {
                     started_us,
                     last_insert_before,
+                    rand_before,
                     auto_ids: auto.0,
                     explicit_auto: auto.1,
                     warned,
@@ -1165,7 +1174,10 @@ impl Session {
             query,
             time: u32::try_from(f.started_us.div_euclid(1_000_000)).unwrap_or(0),
             intvars,
-            rand: None,
+            rand: a.session_rand.then(|| {
+                let g = super::functions::MyRnd::unpack(f.rand_before);
+                (u64::from(g.seed1), u64::from(g.seed2))
+            }),
             user_vars,
             depends_on: a.depends_on,
         };
@@ -4003,12 +4015,28 @@ fn sql_placeholders(sql: &str) -> usize {
     n
 }
 
+/// A connection's first RAND() seeds: different per connection and per server run, as
+/// MySQL's (which mixes a global generator, an address and the query id).
+fn connection_rand(id: u32) -> super::functions::MyRnd {
+    let t = now_us();
+    let mix = |x: u64| {
+        let x = (x ^ (x >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        (x ^ (x >> 29)).wrapping_mul(0x94D0_49BB_1331_11EB) ^ (x >> 32)
+    };
+    super::functions::MyRnd::new(
+        mix(t ^ u64::from(id)),
+        mix(t.rotate_left(17) + u64::from(id)),
+    )
+}
+
 /// What [`Session::log_statement`] needs to know about a statement that ran.
 struct StmtFacts {
     /// Statement start (NOW()), µs since the epoch.
     started_us: i64,
     /// LAST_INSERT_ID() when it started.
     last_insert_before: u64,
+    /// The session's RAND() seeds when it started (packed), for a Rand event.
+    rand_before: u64,
     auto_ids: Vec<u64>,
     explicit_auto: bool,
     warned: bool,

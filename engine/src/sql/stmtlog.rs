@@ -26,6 +26,11 @@ pub struct Analysis {
     pub depends_on: Vec<u64>,
     /// It inserts into a table with an AUTO_INCREMENT column.
     pub auto_increment: bool,
+    /// It calls RAND() without a seed (a Rand event carries the session's seeds).
+    pub session_rand: bool,
+    /// It calls RAND(), with or without a seed: each call's value depends on how many
+    /// came before it, so on the order rows are visited in.
+    pub calls_rand: bool,
 }
 
 impl Analysis {
@@ -89,7 +94,10 @@ fn check_function(f: &ast::Function, a: &mut Analysis) {
     let args = function_args(f);
     let fractional = args.first().is_some_and(|e| !is_literal_zero(e));
     match Func::from_name(&name) {
-        Some(Func::Rand) => a.unsafe_because("RAND()"),
+        Some(Func::Rand) => {
+            a.calls_rand = true;
+            a.session_rand |= args.is_empty();
+        }
         Some(Func::Uuid) => a.unsafe_because("UUID()"),
         Some(Func::Sleep) => a.unsafe_because("SLEEP()"),
         Some(Func::UtcTimestamp) => a.unsafe_because("UTC_TIMESTAMP()"),
@@ -218,6 +226,9 @@ pub fn analyze(st: &ast::Statement, text: &str, cur_db: &str, cat: &Catalog) -> 
             {
                 a.unsafe_because("INSERT ... SELECT with LIMIT");
             }
+            if a.calls_rand && !values_only {
+                a.unsafe_because("RAND() in INSERT ... SELECT");
+            }
             if fractional_now(t, false) || (odku && fractional_now(t, true)) {
                 a.unsafe_because("a column set to the current time with fractional seconds");
             }
@@ -234,6 +245,9 @@ pub fn analyze(st: &ast::Statement, text: &str, cur_db: &str, cat: &Catalog) -> 
             }
             if u.limit.is_some() {
                 a.unsafe_because("UPDATE with LIMIT");
+            }
+            if a.calls_rand {
+                a.unsafe_because("RAND() in UPDATE (rows may be visited in another order)");
             }
             match &u.table.relation {
                 ast::TableFactor::Table { name, .. } => match resolve(cat, cur_db, name) {
@@ -275,6 +289,9 @@ pub fn analyze(st: &ast::Statement, text: &str, cur_db: &str, cat: &Catalog) -> 
             }
             if d.limit.is_some() {
                 a.unsafe_because("DELETE with LIMIT");
+            }
+            if a.calls_rand {
+                a.unsafe_because("RAND() in DELETE (rows may be visited in another order)");
             }
         }
         _ => a.unsafe_because("not an INSERT, UPDATE or DELETE"),
