@@ -808,16 +808,16 @@ impl<'a> Exec<'a> {
         if self.describe {
             return Ok(());
         }
-        let path = match key_ranges(t, path, outer, &self.cx)? {
-            Some(_) => path.clone(),
-            None => Path::Full,
+        let (index, mut ranges) = match key_ranges(t, path, outer, &self.cx)? {
+            Some(ranges) => match path {
+                Path::Range { index, .. } => (*index, ranges),
+                Path::Full => (None, ranges),
+            },
+            None => (
+                None,
+                key_ranges(t, &Path::Full, outer, &self.cx)?.unwrap_or_default(),
+            ),
         };
-        let ranges = key_ranges(t, &path, outer, &self.cx)?.unwrap_or_default();
-        let index = match &path {
-            Path::Range { index, .. } => *index,
-            Path::Full => None,
-        };
-        let mut ranges = ranges;
         if reverse {
             ranges.reverse();
         }
