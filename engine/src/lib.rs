@@ -112,8 +112,11 @@
 //! history. With the binlog on, the rewind diffs the row trees of the tables both
 //! states have against the target ([`storage::btree::diff`]: subtrees both reach are
 //! skipped unread) and the binlog gets the differences streamed in batches
-//! ([`sql::rewind`]); secondary indexes are never compared, and with the binlog off
-//! only the catalog is. Recovery rebuilds the state from the
+//! ([`sql::rewind`]: two threads render alternate batches of rows, and a third writes
+//! the chunks with `O_DIRECT`, see [`binlog::EventSink`]); secondary indexes are never
+//! compared, and with the binlog off only the catalog is. A target right after a big
+//! commit is cheap to materialise: a commit of 8 MiB of log or more keeps its state in
+//! the history at once. Recovery rebuilds the state from the
 //! target commit and the edits, and the moments the rewind skipped stay on the
 //! timeline, so a later backtrack can go forward to them. Transactions with an older
 //! snapshot fail to commit (1213).
