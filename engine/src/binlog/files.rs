@@ -336,9 +336,13 @@ impl EventSink {
             .unwrap_or_else(|_| Vec::with_capacity(STREAM_CHUNK + (STREAM_CHUNK >> 3)));
         let chunk = std::mem::replace(&mut self.buf, next);
         let at = self.pos - chunk.len() as u64;
-        if w.chunks.send((chunk, at)).is_err() {
-            // The thread is gone; finish() reports why.
-            return self.finish();
+        if let Err(std::sync::mpsc::SendError((chunk, at))) = w.chunks.send((chunk, at)) {
+            // The thread is gone: finish() reports why; if it ended cleanly, the chunk
+            // it could not take is written here.
+            self.finish()?;
+            self.file
+                .write_all_at(&chunk, at)
+                .map_err(|e| BinlogError::io(format!("appending to {}", self.name), e))?;
         }
         Ok(())
     }
