@@ -1,32 +1,24 @@
-//! One client connection: handshake, the packet-level front, and the opensrv shim.
+//! One client connection: the connection phase, then the command loop.
 //!
-//! See the crate root for why the front exists. Invariant: exactly one command is in flight.
-//! The front forwards a packet to opensrv and waits until opensrv asks for more input (which it
-//! does only after flushing its reply) before reading the next client packet, so replies the
-//! front writes itself can never interleave with opensrv's.
+//! Invariant: exactly one command is in flight. The loop reads a client packet, runs it on the
+//! session inline, writes the whole reply, and only then reads the next packet, so a reply can
+//! never interleave with another (nor with the ERR packet a [`Hangup`] writes to an idle
+//! connection). The socket is blocking and the thread serves nobody else: a command costs one
+//! read and one write system call.
 
-use std::io;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
-
-use async_trait::async_trait;
-use opensrv_mysql::{
-    AsyncMysqlIntermediary, AsyncMysqlShim, Column as OColumn, ColumnFlags, ColumnType, InitWriter,
-    IntermediaryOptions, ParamParser, QueryResultWriter, StatementMetaWriter,
-};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter, ReadBuf};
-use tokio::sync::{mpsc, watch};
+use std::io::{self, BufReader, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
 
 use crate::codes;
 use crate::encode;
 use crate::handshake::{self, Login};
 use crate::hangup::Hangup;
-use crate::packet::{frame, read_packet, Cursor, ReadError};
+use crate::packet::{frame, read_packet, Cursor, Packet, ReadError};
 use crate::params::{self, Registry, StatementState};
 use crate::session::{
     AuthRequest, BinlogDumpRequest, Column, Outcome, RegisterReplica, RowStream, Session,
-    SessionFactory, SessionStatus, SqlError, WireValue,
+    SessionFactory, SessionStatus, SqlError,
 };
 use crate::ServerConfig;
 
@@ -52,123 +44,6 @@ const COM_RESET_CONNECTION: u8 = 0x1f;
 /// Bytes of encoded rows gathered before they are written out.
 const ROW_BATCH_BYTES: usize = 256 * 1024;
 
-type SessionCell = Arc<Mutex<Box<dyn Session>>>;
-
-fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// The socket's write half, shared by the front and opensrv. In discard mode writes vanish
-/// (used while opensrv replays its own handshake and while it registers a statement).
-#[derive(Clone)]
-pub(crate) struct SharedWriter {
-    inner: Arc<Mutex<WriterInner>>,
-}
-
-struct WriterInner {
-    out: Pin<Box<dyn AsyncWrite + Send>>,
-    discard: bool,
-}
-
-impl SharedWriter {
-    fn new<W: AsyncWrite + Send + 'static>(w: W) -> Self {
-        SharedWriter {
-            inner: Arc::new(Mutex::new(WriterInner {
-                out: Box::pin(BufWriter::with_capacity(64 * 1024, w)),
-                discard: false,
-            })),
-        }
-    }
-
-    fn set_discard(&self, discard: bool) {
-        lock(&self.inner).discard = discard;
-    }
-}
-
-impl AsyncWrite for SharedWriter {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let mut g = lock(&self.inner);
-        if g.discard {
-            return Poll::Ready(Ok(buf.len()));
-        }
-        g.out.as_mut().poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let mut g = lock(&self.inner);
-        if g.discard {
-            return Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()));
-        }
-        g.out.as_mut().poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let mut g = lock(&self.inner);
-        if g.discard {
-            return Poll::Ready(Ok(()));
-        }
-        g.out.as_mut().poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let mut g = lock(&self.inner);
-        g.out.as_mut().poll_shutdown(cx)
-    }
-}
-
-/// opensrv's input: packets the front forwards. Publishes on `idle` how many chunks it had
-/// consumed whenever it runs dry, i.e. when opensrv finished everything it was given.
-struct ChannelReader {
-    rx: mpsc::UnboundedReceiver<Vec<u8>>,
-    cur: Vec<u8>,
-    pos: usize,
-    consumed: u64,
-    idle: watch::Sender<u64>,
-}
-
-impl AsyncRead for ChannelReader {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        loop {
-            if self.pos < self.cur.len() {
-                let n = buf.remaining().min(self.cur.len() - self.pos);
-                let start = self.pos;
-                buf.put_slice(&self.cur[start..start + n]);
-                self.pos += n;
-                return Poll::Ready(Ok(()));
-            }
-            match self.rx.poll_recv(cx) {
-                Poll::Ready(Some(chunk)) => {
-                    self.cur = chunk;
-                    self.pos = 0;
-                    self.consumed += 1;
-                }
-                Poll::Ready(None) => return Poll::Ready(Ok(())),
-                Poll::Pending => {
-                    let consumed = self.consumed;
-                    self.idle.send_replace(consumed);
-                    return Poll::Pending;
-                }
-            }
-        }
-    }
-}
-
 /// Replies being built for one command: framed packets and the next sequence id.
 struct Reply {
     seq: u8,
@@ -187,93 +62,29 @@ impl Reply {
         frame(payload, &mut self.seq, &mut self.buf);
     }
 
-    async fn send(&mut self, out: &mut SharedWriter) -> io::Result<()> {
-        out.write_all(&self.buf).await?;
+    fn send(&mut self, out: &mut TcpStream) -> io::Result<()> {
+        out.write_all(&self.buf)?;
         self.buf.clear();
-        out.flush().await
-    }
-}
-
-/// Per-connection state shared by the front and the shim (never locked across an await).
-#[derive(Default)]
-struct ConnState {
-    /// Sequence id for the reply to the command in flight.
-    next_seq: u8,
-    /// Parameters of the EXECUTE in flight, decoded by the front.
-    pending_params: Option<Vec<WireValue>>,
-    /// Prepared statements.
-    registry: Registry,
-}
-
-#[derive(Clone)]
-struct Ctx {
-    session: SessionCell,
-    state: Arc<Mutex<ConnState>>,
-    out: SharedWriter,
-    factory: Arc<dyn SessionFactory>,
-    config: Arc<ServerConfig>,
-    connection_id: u32,
-    host: String,
-    salt: [u8; 20],
-    capabilities: u32,
-    hangup: Option<Arc<Hangup>>,
-}
-
-impl Ctx {
-    /// Runs `f` on the session, inline: the connection has a thread of its own (see
-    /// [`crate::server`]), so blocking here blocks only this client, which waits for the
-    /// result anyway.
-    async fn with_session<T, F>(&self, f: F) -> io::Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut dyn Session) -> T + Send + 'static,
-    {
-        let mut g = lock(&self.session);
-        Ok(f(g.as_mut()))
-    }
-
-    fn reply(&self) -> Reply {
-        Reply::new(lock(&self.state).next_seq)
-    }
-
-    async fn send_one(&self, payload: &[u8]) -> io::Result<()> {
-        let mut r = self.reply();
-        r.push(payload);
-        r.send(&mut self.out.clone()).await
-    }
-
-    async fn send_err(&self, e: &SqlError) -> io::Result<()> {
-        self.send_one(&encode::err_packet(e)).await
-    }
-
-    async fn send_ok(&self) -> io::Result<()> {
-        let st = self.with_session(|s| s.status()).await?;
-        self.send_one(&encode::ok_packet(
-            0,
-            0,
-            encode::status_flags(&st, false),
-            st.warnings,
-            "",
-        ))
-        .await
+        Ok(())
     }
 }
 
 /// Work left while answering a statement.
 enum Work {
-    Query(String),
-    Execute(u32, Vec<WireValue>),
     Next(Result<Outcome, SqlError>),
     Stream(Vec<Column>, RowStream),
 }
 
-/// Advances `work`, encoding replies into `reply`; returns the remaining
-/// work when a batch of rows is ready to be written.
-fn drive(cell: &SessionCell, reply: &mut Reply, mut work: Work, binary: bool) -> Option<Work> {
+/// Advances `work`, encoding replies into `reply`; returns the remaining work when a batch of
+/// rows is ready to be written.
+fn drive(
+    session: &mut dyn Session,
+    reply: &mut Reply,
+    mut work: Work,
+    binary: bool,
+) -> Option<Work> {
     loop {
         work = match work {
-            Work::Query(sql) => Work::Next(lock(cell).query(&sql)),
-            Work::Execute(id, params) => Work::Next(lock(cell).execute(id, &params)),
             Work::Next(Err(e)) => {
                 reply.push(&encode::err_packet(&e));
                 return None;
@@ -283,7 +94,7 @@ fn drive(cell: &SessionCell, reply: &mut Reply, mut work: Work, binary: bool) ->
                 last_insert_id,
                 info,
             })) => {
-                let (more, st) = finish_statement(cell, binary);
+                let (more, st) = finish_statement(session, binary);
                 let flags = encode::status_flags(&st, more.is_some());
                 reply.push(&encode::ok_packet(
                     affected_rows,
@@ -295,7 +106,7 @@ fn drive(cell: &SessionCell, reply: &mut Reply, mut work: Work, binary: bool) ->
                 Work::Next(more?)
             }
             Work::Next(Ok(Outcome::Rows { columns, rows })) => {
-                let st = lock(cell).status();
+                let st = session.status();
                 let mut head = Vec::new();
                 crate::packet::put_lenenc_int(&mut head, columns.len() as u64);
                 reply.push(&head);
@@ -325,7 +136,7 @@ fn drive(cell: &SessionCell, reply: &mut Reply, mut work: Work, binary: bool) ->
                     reply.push(&payload);
                 }
                 drop(rows);
-                let (more, st) = finish_statement(cell, binary);
+                let (more, st) = finish_statement(session, binary);
                 reply.push(&encode::eof_packet(
                     encode::status_flags(&st, more.is_some()),
                     st.warnings,
@@ -339,86 +150,399 @@ fn drive(cell: &SessionCell, reply: &mut Reply, mut work: Work, binary: bool) ->
 /// After a statement: the next result of a multi-statement query (text protocol only) and the
 /// session status to report.
 fn finish_statement(
-    cell: &SessionCell,
+    session: &mut dyn Session,
     binary: bool,
 ) -> (Option<Result<Outcome, SqlError>>, SessionStatus) {
-    let mut s = lock(cell);
-    let more = if binary { None } else { s.more_results() };
-    (more, s.status())
+    let more = if binary { None } else { session.more_results() };
+    (more, session.status())
 }
 
-async fn run_statement(ctx: &Ctx, work: Work, binary: bool) -> io::Result<()> {
-    let mut reply = ctx.reply();
-    let mut out = ctx.out.clone();
-    let mut work = Some(work);
-    while let Some(w) = work.take() {
-        let next = drive(&ctx.session, &mut reply, w, binary);
-        out.write_all(&reply.buf).await?;
-        reply.buf.clear();
-        work = next;
+/// Serves one client on `stream` (blocking) until it quits or the socket fails. Errors a client
+/// causes are answered with ERR packets; `Err` means the socket failed.
+pub fn serve_connection(
+    stream: TcpStream,
+    host: String,
+    connection_id: u32,
+    factory: Arc<dyn SessionFactory>,
+    config: Arc<ServerConfig>,
+    hangup: Option<Arc<Hangup>>,
+) -> io::Result<()> {
+    let mut out = stream.try_clone()?;
+    let mut rd = BufReader::with_capacity(64 * 1024, stream);
+    let salt = crate::auth::new_salt();
+
+    // 1. Greeting.
+    let mut reply = Reply::new(0);
+    let status = encode::status_flags(
+        &SessionStatus {
+            autocommit: true,
+            ..Default::default()
+        },
+        false,
+    );
+    reply.push(&handshake::greeting(
+        &config.server_version,
+        connection_id,
+        &salt,
+        45,
+        status,
+    ));
+    reply.send(&mut out)?;
+
+    // 2. HandshakeResponse41 (+ AuthSwitch when the client used another plugin).
+    let Some(pkt) = read_or_reply(&mut rd, &mut out, 64 * 1024)? else {
+        return Ok(());
+    };
+    let mut seq = pkt.next_seq;
+    let mut login = match handshake::parse_handshake_response(&pkt.payload) {
+        Ok(l) => l,
+        Err(e) => {
+            let err = SqlError::new(codes::ER_HANDSHAKE_ERROR, format!("Bad handshake: {e}"));
+            return send_err_at(&mut out, seq, &err);
+        }
+    };
+    if login.needs_switch() {
+        let mut r = Reply::new(seq);
+        r.push(&handshake::auth_switch(&salt));
+        r.send(&mut out)?;
+        let Some(resp) = read_or_reply(&mut rd, &mut out, 64 * 1024)? else {
+            return Ok(());
+        };
+        seq = resp.next_seq;
+        login.auth_response = resp.payload;
     }
-    out.flush().await
+    let negotiated = login.capabilities & handshake::server_capabilities();
+
+    // 3. Authentication through the factory.
+    let request = auth_request(&login, &host, &salt, connection_id);
+    let mut session = match factory.authenticate(&request) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::debug!(user = %login.user, code = e.code, "login refused");
+            return send_err_at(&mut out, seq, &e);
+        }
+    };
+    let st = session.status();
+    let mut r = Reply::new(seq);
+    r.push(&encode::ok_packet(
+        0,
+        0,
+        encode::status_flags(&st, false),
+        0,
+        "",
+    ));
+    r.send(&mut out)?;
+
+    if let Some(h) = &hangup {
+        session.set_closer(h.closer());
+    }
+    Conn {
+        rd,
+        out,
+        session,
+        registry: Registry::default(),
+        seq: 0,
+        factory,
+        config,
+        connection_id,
+        host,
+        salt,
+        capabilities: negotiated,
+        hangup,
+    }
+    .run()
 }
 
-/// Placeholder metadata for opensrv's statement table (its reply bytes are discarded).
-static DUMMY_COLUMN: OColumn = OColumn {
-    table: String::new(),
-    column: String::new(),
-    coltype: ColumnType::MYSQL_TYPE_VAR_STRING,
-    colflags: ColumnFlags::empty(),
-};
-
-/// The opensrv shim: COM_QUERY, COM_INIT_DB, COM_STMT_PREPARE/EXECUTE/CLOSE arrive here.
-/// Replies are encoded by this crate and written to the shared writer directly; opensrv's
-/// result writers are dropped unused (they write nothing until a method is called).
-struct Shim {
-    ctx: Ctx,
+fn auth_request(login: &Login, host: &str, salt: &[u8; 20], connection_id: u32) -> AuthRequest {
+    AuthRequest {
+        user: login.user.clone(),
+        host: host.to_string(),
+        auth_response: login.auth_response.clone(),
+        salt: *salt,
+        database: login.database.clone(),
+        connection_id,
+        charset: login.charset,
+        attributes: login.attributes.clone(),
+    }
 }
 
-#[async_trait]
-impl AsyncMysqlShim<SharedWriter> for Shim {
-    type Error = io::Error;
+fn send_err_at(out: &mut TcpStream, seq: u8, e: &SqlError) -> io::Result<()> {
+    let mut r = Reply::new(seq);
+    r.push(&encode::err_packet(e));
+    r.send(out)
+}
 
-    fn version(&self) -> String {
-        self.ctx.config.server_version.clone()
+/// Reads a packet; oversized or out-of-order packets get an ERR and end the connection (`None`).
+fn read_or_reply(
+    rd: &mut BufReader<TcpStream>,
+    out: &mut TcpStream,
+    max: usize,
+) -> io::Result<Option<Packet>> {
+    match read_packet(rd, max) {
+        Ok(p) => Ok(p),
+        Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(ReadError::Io(e)) => Err(e),
+        Err(ReadError::TooLarge { next_seq }) => {
+            let e = SqlError::new(
+                codes::ER_NET_PACKET_TOO_LARGE,
+                "Got a packet bigger than 'max_allowed_packet' bytes",
+            );
+            send_err_at(out, next_seq, &e)?;
+            Ok(None)
+        }
+        Err(ReadError::OutOfOrder { next_seq }) => {
+            let e = SqlError::new(
+                codes::ER_NET_PACKETS_OUT_OF_ORDER,
+                "Got packets out of order",
+            );
+            send_err_at(out, next_seq, &e)?;
+            Ok(None)
+        }
+    }
+}
+
+fn invalid_utf8() -> SqlError {
+    SqlError::new(
+        codes::ER_INVALID_CHARACTER_STRING,
+        "Invalid utf8mb4 character string in statement",
+    )
+}
+
+fn unknown_command() -> SqlError {
+    SqlError::new(codes::ER_UNKNOWN_COM_ERROR, "Unknown command")
+}
+
+/// An authenticated connection in its command phase.
+struct Conn {
+    rd: BufReader<TcpStream>,
+    out: TcpStream,
+    session: Box<dyn Session>,
+    /// What the protocol keeps per prepared statement (parameter types, long data).
+    registry: Registry,
+    /// Sequence id for the reply to the command in flight.
+    seq: u8,
+    factory: Arc<dyn SessionFactory>,
+    config: Arc<ServerConfig>,
+    connection_id: u32,
+    host: String,
+    salt: [u8; 20],
+    capabilities: u32,
+    hangup: Option<Arc<Hangup>>,
+}
+
+impl Conn {
+    fn run(&mut self) -> io::Result<()> {
+        let max = self.config.max_allowed_packet;
+        loop {
+            if let Some(h) = &self.hangup {
+                if let Err(reason) = h.enter_idle() {
+                    if let Some(e) = reason {
+                        send_err_at(&mut self.out, 1, &e)?;
+                    }
+                    h.shutdown();
+                    return Ok(());
+                }
+            }
+            let pkt = read_or_reply(&mut self.rd, &mut self.out, max);
+            if let Some(h) = &self.hangup {
+                h.leave_idle();
+            }
+            let Some(pkt) = pkt? else {
+                return Ok(());
+            };
+            self.seq = pkt.next_seq;
+            let Some((&cmd, body)) = pkt.payload.split_first() else {
+                self.send_err(&unknown_command())?;
+                continue;
+            };
+            if !self.dispatch(cmd, body)? {
+                return Ok(());
+            }
+        }
     }
 
-    fn connect_id(&self) -> u32 {
-        self.ctx.connection_id
+    fn reply(&self) -> Reply {
+        Reply::new(self.seq)
     }
 
-    fn salt(&self) -> [u8; 20] {
-        self.ctx.salt
+    fn send_one(&mut self, payload: &[u8]) -> io::Result<()> {
+        let mut r = self.reply();
+        r.push(payload);
+        r.send(&mut self.out)
     }
 
-    /// The real check already happened in [`serve_connection`]; opensrv only sees the
-    /// stand-in response of an authenticated client.
-    async fn authenticate(&self, _plugin: &str, _user: &[u8], _salt: &[u8], _data: &[u8]) -> bool {
-        true
+    fn send_err(&mut self, e: &SqlError) -> io::Result<()> {
+        self.send_one(&encode::err_packet(e))
     }
 
-    async fn on_prepare<'a>(
-        &'a mut self,
-        query: &'a str,
-        info: StatementMetaWriter<'a, SharedWriter>,
-    ) -> io::Result<()> {
-        let sql = query.to_string();
-        let (res, st) = self
-            .ctx
-            .with_session(move |s| (s.prepare(&sql), s.status()))
-            .await?;
-        let mut reply = self.ctx.reply();
+    fn send_ok(&mut self) -> io::Result<()> {
+        let st = self.session.status();
+        self.send_one(&encode::ok_packet(
+            0,
+            0,
+            encode::status_flags(&st, false),
+            st.warnings,
+            "",
+        ))
+    }
+
+    fn send_result(&mut self, r: Result<(), SqlError>) -> io::Result<()> {
+        match r {
+            Ok(()) => self.send_ok(),
+            Err(e) => self.send_err(&e),
+        }
+    }
+
+    /// Writes the answer to a statement, rows in batches as they are produced.
+    fn run_statement(&mut self, first: Result<Outcome, SqlError>, binary: bool) -> io::Result<()> {
+        let mut reply = self.reply();
+        let mut work = Some(Work::Next(first));
+        while let Some(w) = work.take() {
+            work = drive(self.session.as_mut(), &mut reply, w, binary);
+            reply.send(&mut self.out)?;
+        }
+        Ok(())
+    }
+
+    /// Handles one command; `Ok(false)` ends the connection.
+    fn dispatch(&mut self, cmd: u8, body: &[u8]) -> io::Result<bool> {
+        match cmd {
+            COM_QUIT => return Ok(false),
+            COM_QUERY => match std::str::from_utf8(body) {
+                Ok(sql) => {
+                    let r = self.session.query(sql);
+                    self.run_statement(r, false)?;
+                }
+                // Raw BLOB bytes in string literals (mysqldump without --hex-blob).
+                Err(_) => match crate::literals::hex_binary_literals(body) {
+                    Some(sql) => {
+                        let r = self.session.query(&sql);
+                        self.run_statement(r, false)?;
+                    }
+                    None => self.send_err(&invalid_utf8())?,
+                },
+            },
+            COM_INIT_DB => match std::str::from_utf8(body) {
+                Ok(db) => {
+                    let r = self.session.init_db(db);
+                    self.send_result(r)?;
+                }
+                Err(_) => self.send_err(&invalid_utf8())?,
+            },
+            COM_STMT_PREPARE => match std::str::from_utf8(body) {
+                Ok(sql) => self.prepare(sql)?,
+                Err(_) => self.send_err(&invalid_utf8())?,
+            },
+            COM_PING => self.send_ok()?,
+            COM_STMT_EXECUTE => self.execute(body)?,
+            COM_STMT_SEND_LONG_DATA => {
+                // Never answered, even on error (as in MySQL).
+                let mut c = Cursor::new(body);
+                if let (Ok(id), Ok(param)) = (c.u32(), c.u16()) {
+                    if let Some(st) = self.registry.get_mut(&id) {
+                        if param < st.params {
+                            st.long_data
+                                .entry(param)
+                                .or_default()
+                                .extend_from_slice(c.rest());
+                        }
+                    }
+                }
+            }
+            COM_STMT_CLOSE => {
+                // No reply.
+                if let Ok(id) = Cursor::new(body).u32() {
+                    if self.registry.remove(&id).is_some() {
+                        self.session.close_statement(id);
+                    }
+                }
+            }
+            COM_STMT_RESET => {
+                let id = Cursor::new(body).u32().unwrap_or(0);
+                match self.registry.get_mut(&id) {
+                    Some(st) => {
+                        st.long_data.clear();
+                        let r = self.session.reset_statement(id);
+                        self.send_result(r)?;
+                    }
+                    None => self.send_err(&unknown_stmt(id, "mysqld_stmt_reset"))?,
+                }
+            }
+            COM_STMT_FETCH => {
+                let id = Cursor::new(body).u32().unwrap_or(0);
+                let e = SqlError::new(
+                    codes::ER_STMT_HAS_NO_OPEN_CURSOR,
+                    format!("The statement ({id}) has no open cursor."),
+                );
+                self.send_err(&e)?;
+            }
+            COM_RESET_CONNECTION => {
+                self.registry.clear();
+                let r = self.session.reset_connection();
+                self.send_result(r)?;
+            }
+            COM_CHANGE_USER => return self.change_user(body),
+            COM_STATISTICS => {
+                let line = self.factory.statistics().to_string();
+                self.send_one(line.as_bytes())?;
+            }
+            COM_FIELD_LIST => {
+                let mut c = Cursor::new(body);
+                let table = String::from_utf8_lossy(c.cstr()).into_owned();
+                let wildcard = String::from_utf8_lossy(c.rest()).into_owned();
+                match self.session.field_list(&table, &wildcard) {
+                    Ok(cols) => {
+                        let mut r = self.reply();
+                        for col in &cols {
+                            r.push(&encode::column_definition(col, true));
+                        }
+                        let st = self.session.status();
+                        r.push(&encode::eof_packet(encode::status_flags(&st, false), 0));
+                        r.send(&mut self.out)?;
+                    }
+                    Err(e) => self.send_err(&e)?,
+                }
+            }
+            COM_SET_OPTION => {
+                if matches!(Cursor::new(body).u16(), Ok(0 | 1)) {
+                    let st = self.session.status();
+                    self.send_one(&encode::eof_packet(encode::status_flags(&st, false), 0))?;
+                } else {
+                    self.send_err(&unknown_command())?;
+                }
+            }
+            COM_REGISTER_SLAVE => {
+                let req = parse_register(body);
+                let r = self.session.register_replica(&req);
+                self.send_result(r)?;
+            }
+            COM_BINLOG_DUMP => {
+                if let Some(h) = &self.hangup {
+                    h.start_streaming();
+                }
+                self.binlog_dump(body)?
+            }
+            COM_BINLOG_DUMP_GTID => {
+                let e = SqlError::new(
+                    codes::ER_MASTER_FATAL_ERROR_READING_BINLOG,
+                    "COM_BINLOG_DUMP_GTID is not supported; use file/position replication",
+                );
+                self.send_err(&e)?;
+            }
+            _ => self.send_err(&unknown_command())?,
+        }
+        Ok(true)
+    }
+
+    /// COM_STMT_PREPARE: the statement's id, parameters and columns.
+    fn prepare(&mut self, sql: &str) -> io::Result<()> {
+        let res = self.session.prepare(sql);
+        let st = self.session.status();
+        let mut reply = self.reply();
         match res {
             Ok(p) => {
-                // Register the id and parameter count in opensrv's own table, silently.
-                self.ctx.out.set_discard(true);
-                let params = std::iter::repeat_n::<&'a OColumn>(&DUMMY_COLUMN, p.params.len());
-                let none: &'a [OColumn] = &[];
-                let registered = info.reply(p.id, params, none.iter()).await;
-                self.ctx.out.set_discard(false);
-                registered?;
                 let n_params = u16::try_from(p.params.len()).unwrap_or(u16::MAX);
-                lock(&self.ctx.state).registry.insert(
+                self.registry.insert(
                     p.id,
                     StatementState {
                         params: n_params,
@@ -440,566 +564,79 @@ impl AsyncMysqlShim<SharedWriter> for Shim {
                     }
                 }
             }
-            Err(e) => {
-                drop(info);
-                reply.push(&encode::err_packet(&e));
-            }
+            Err(e) => reply.push(&encode::err_packet(&e)),
         }
-        reply.send(&mut self.ctx.out.clone()).await
+        reply.send(&mut self.out)
     }
 
-    async fn on_execute<'a>(
-        &'a mut self,
-        id: u32,
-        _params: ParamParser<'a>,
-        results: QueryResultWriter<'a, SharedWriter>,
-    ) -> io::Result<()> {
-        drop(results);
-        let params = lock(&self.ctx.state)
-            .pending_params
-            .take()
-            .unwrap_or_default();
-        run_statement(&self.ctx, Work::Execute(id, params), true).await
-    }
-
-    async fn on_close<'a>(&'a mut self, stmt: u32)
-    where
-        SharedWriter: 'async_trait,
-    {
-        if let Err(e) = self
-            .ctx
-            .with_session(move |s| s.close_statement(stmt))
-            .await
-        {
-            tracing::debug!(error = %e, "close_statement failed");
-        }
-    }
-
-    async fn on_query<'a>(
-        &'a mut self,
-        query: &'a str,
-        results: QueryResultWriter<'a, SharedWriter>,
-    ) -> io::Result<()> {
-        drop(results);
-        run_statement(&self.ctx, Work::Query(query.to_string()), false).await
-    }
-
-    async fn on_init<'a>(
-        &'a mut self,
-        db: &'a str,
-        w: InitWriter<'a, SharedWriter>,
-    ) -> io::Result<()> {
-        let _ = w; // replies are written by this crate
-        let db = db.to_string();
-        match self.ctx.with_session(move |s| s.init_db(&db)).await? {
-            Ok(()) => self.ctx.send_ok().await,
-            Err(e) => self.ctx.send_err(&e).await,
-        }
-    }
-}
-
-/// Serves one client on `stream` until it quits or the socket fails. Errors a client causes
-/// are answered with ERR packets; `Err` means the socket failed.
-pub async fn serve_connection<S>(
-    stream: S,
-    host: String,
-    connection_id: u32,
-    factory: Arc<dyn SessionFactory>,
-    config: Arc<ServerConfig>,
-    hangup: Option<Arc<Hangup>>,
-) -> io::Result<()>
-where
-    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
-{
-    let (rd, wr) = tokio::io::split(stream);
-    let mut rd = BufReader::with_capacity(64 * 1024, rd);
-    let mut out = SharedWriter::new(wr);
-    let salt = crate::auth::new_salt();
-
-    // 1. Greeting.
-    let mut reply = Reply::new(0);
-    let status = encode::status_flags(
-        &SessionStatus {
-            autocommit: true,
-            ..Default::default()
-        },
-        false,
-    );
-    reply.push(&handshake::greeting(
-        &config.server_version,
-        connection_id,
-        &salt,
-        45,
-        status,
-    ));
-    reply.send(&mut out).await?;
-
-    // 2. HandshakeResponse41 (+ AuthSwitch when the client used another plugin).
-    let Some(pkt) = read_or_reply(&mut rd, &mut out, 64 * 1024).await? else {
-        return Ok(());
-    };
-    let mut seq = pkt.next_seq;
-    let mut login = match handshake::parse_handshake_response(&pkt.payload) {
-        Ok(l) => l,
-        Err(e) => {
-            let err = SqlError::new(codes::ER_HANDSHAKE_ERROR, format!("Bad handshake: {e}"));
-            return send_err_at(&mut out, seq, &err).await;
-        }
-    };
-    if login.needs_switch() {
-        let mut r = Reply::new(seq);
-        r.push(&handshake::auth_switch(&salt));
-        r.send(&mut out).await?;
-        let Some(resp) = read_or_reply(&mut rd, &mut out, 64 * 1024).await? else {
-            return Ok(());
-        };
-        seq = resp.next_seq;
-        login.auth_response = resp.payload;
-    }
-    let negotiated = login.capabilities & handshake::server_capabilities().bits();
-
-    // 3. Authentication through the factory.
-    let request = auth_request(&login, &host, &salt, connection_id);
-    let f = factory.clone();
-    let auth = f.authenticate(&request).map(|s| {
-        let st = s.status();
-        (s, st)
-    });
-    let (mut session, st) = match auth {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::debug!(user = %login.user, code = e.code, "login refused");
-            return send_err_at(&mut out, seq, &e).await;
-        }
-    };
-    let mut r = Reply::new(seq);
-    r.push(&encode::ok_packet(
-        0,
-        0,
-        encode::status_flags(&st, false),
-        0,
-        "",
-    ));
-    r.send(&mut out).await?;
-
-    if let Some(h) = &hangup {
-        session.set_closer(h.closer());
-    }
-    let ctx = Ctx {
-        session: Arc::new(Mutex::new(session)),
-        state: Arc::new(Mutex::new(ConnState::default())),
-        out,
-        factory,
-        config,
-        connection_id,
-        host,
-        salt,
-        capabilities: negotiated,
-        hangup,
-    };
-    command_phase(ctx, rd, &login.user, login.charset).await
-}
-
-fn auth_request(login: &Login, host: &str, salt: &[u8; 20], connection_id: u32) -> AuthRequest {
-    AuthRequest {
-        user: login.user.clone(),
-        host: host.to_string(),
-        auth_response: login.auth_response.clone(),
-        salt: *salt,
-        database: login.database.clone(),
-        connection_id,
-        charset: login.charset,
-        attributes: login.attributes.clone(),
-    }
-}
-
-async fn send_err_at(out: &mut SharedWriter, seq: u8, e: &SqlError) -> io::Result<()> {
-    let mut r = Reply::new(seq);
-    r.push(&encode::err_packet(e));
-    r.send(out).await
-}
-
-/// Reads a packet; oversized or out-of-order packets get an ERR and end the connection (`None`).
-async fn read_or_reply<R: AsyncRead + Unpin>(
-    rd: &mut R,
-    out: &mut SharedWriter,
-    max: usize,
-) -> io::Result<Option<crate::packet::Packet>> {
-    match read_packet(rd, max).await {
-        Ok(p) => Ok(p),
-        Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
-        Err(ReadError::Io(e)) => Err(e),
-        Err(ReadError::TooLarge { next_seq }) => {
-            let e = SqlError::new(
-                codes::ER_NET_PACKET_TOO_LARGE,
-                "Got a packet bigger than 'max_allowed_packet' bytes",
-            );
-            send_err_at(out, next_seq, &e).await?;
-            Ok(None)
-        }
-        Err(ReadError::OutOfOrder { next_seq }) => {
-            let e = SqlError::new(
-                codes::ER_NET_PACKETS_OUT_OF_ORDER,
-                "Got packets out of order",
-            );
-            send_err_at(out, next_seq, &e).await?;
-            Ok(None)
-        }
-    }
-}
-
-async fn command_phase<R: AsyncRead + Unpin + Send>(
-    ctx: Ctx,
-    rd: R,
-    user: &str,
-    charset: u16,
-) -> io::Result<()> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let (idle_tx, mut idle_rx) = watch::channel(0u64);
-    let reader = ChannelReader {
-        rx,
-        cur: Vec::new(),
-        pos: 0,
-        consumed: 0,
-        idle: idle_tx,
-    };
-    let opts = IntermediaryOptions {
-        process_use_statement_on_query: true,
-        reject_connection_on_dbname_absence: false,
-    };
-    // opensrv replays a handshake with the stand-in response; its greeting and OK vanish.
-    ctx.out.set_discard(true);
-    let mut fake = Vec::new();
-    let mut seq = 1;
-    frame(
-        &handshake::opensrv_response(ctx.capabilities, user, charset),
-        &mut seq,
-        &mut fake,
-    );
-    let _ = tx.send(fake);
-    let shim = Shim { ctx: ctx.clone() };
-    let opensrv = AsyncMysqlIntermediary::run_with_options(shim, reader, ctx.out.clone(), &opts);
-    tokio::pin!(opensrv);
-    tokio::select! {
-        r = &mut opensrv => {
-            ctx.out.set_discard(false);
-            return r;
-        }
-        r = idle_rx.wait_for(|v| *v >= 1) => {
-            if r.is_err() {
-                return Ok(());
-            }
-        }
-    }
-    ctx.out.set_discard(false);
-    let mut front = Front {
-        ctx,
-        rd,
-        tx,
-        idle_rx,
-        forwarded: 1,
-    };
-    tokio::select! {
-        r = &mut opensrv => r,
-        r = front.run() => r,
-    }
-}
-
-/// Reads client packets, answers what opensrv cannot, forwards the rest.
-struct Front<R> {
-    ctx: Ctx,
-    rd: R,
-    tx: mpsc::UnboundedSender<Vec<u8>>,
-    idle_rx: watch::Receiver<u64>,
-    forwarded: u64,
-}
-
-impl<R: AsyncRead + Unpin> Front<R> {
-    async fn run(&mut self) -> io::Result<()> {
-        let max = self.ctx.config.max_allowed_packet;
-        loop {
-            let mut out = self.ctx.out.clone();
-            if let Some(h) = &self.ctx.hangup {
-                if let Err(reason) = h.enter_idle() {
-                    if let Some(e) = reason {
-                        send_err_at(&mut out, 1, &e).await?;
-                    }
-                    h.shutdown();
-                    return Ok(());
-                }
-            }
-            let pkt = read_or_reply(&mut self.rd, &mut out, max).await;
-            if let Some(h) = &self.ctx.hangup {
-                h.leave_idle();
-            }
-            let Some(pkt) = pkt? else {
-                return Ok(());
-            };
-            lock(&self.ctx.state).next_seq = pkt.next_seq;
-            let Some((&cmd, body)) = pkt.payload.split_first() else {
-                self.ctx
-                    .send_err(&SqlError::new(
-                        codes::ER_UNKNOWN_COM_ERROR,
-                        "Unknown command",
-                    ))
-                    .await?;
-                continue;
-            };
-            if !self.dispatch(cmd, body, &pkt.payload).await? {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Hands a packet to opensrv and waits until it has answered.
-    async fn forward(&mut self, payload: &[u8]) -> io::Result<bool> {
-        let mut buf = Vec::with_capacity(payload.len() + 4);
-        let mut seq = 0;
-        frame(payload, &mut seq, &mut buf);
-        if self.tx.send(buf).is_err() {
-            return Ok(false);
-        }
-        self.forwarded += 1;
-        let target = self.forwarded;
-        Ok(self.idle_rx.wait_for(|v| *v >= target).await.is_ok())
-    }
-
-    /// Handles one command; `Ok(false)` ends the connection.
-    async fn dispatch(&mut self, cmd: u8, body: &[u8], payload: &[u8]) -> io::Result<bool> {
-        let ctx = self.ctx.clone();
-        match cmd {
-            COM_QUIT => return Ok(false),
-            COM_QUERY if std::str::from_utf8(body).is_err() => {
-                // Raw BLOB bytes in string literals (mysqldump without --hex-blob).
-                match crate::literals::hex_binary_literals(body) {
-                    Some(sql) => {
-                        let mut rewritten = Vec::with_capacity(sql.len() + 1);
-                        rewritten.push(COM_QUERY);
-                        rewritten.extend_from_slice(sql.as_bytes());
-                        return self.forward(&rewritten).await;
-                    }
-                    None => {
-                        let e = SqlError::new(
-                            codes::ER_INVALID_CHARACTER_STRING,
-                            "Invalid utf8mb4 character string in statement",
-                        );
-                        ctx.send_err(&e).await?;
-                    }
-                }
-            }
-            COM_QUERY | COM_INIT_DB | COM_STMT_PREPARE => {
-                if std::str::from_utf8(body).is_err() {
-                    let e = SqlError::new(
-                        codes::ER_INVALID_CHARACTER_STRING,
-                        "Invalid utf8mb4 character string in statement",
-                    );
-                    ctx.send_err(&e).await?;
-                } else {
-                    return self.forward(payload).await;
-                }
-            }
-            COM_PING => ctx.send_ok().await?,
-            COM_STMT_EXECUTE => {
-                let decoded = params::execute_header(body)
-                    .map_err(|_| None)
-                    .and_then(|h| {
-                        let mut state = lock(&ctx.state);
-                        let Some(st) = state.registry.get_mut(&h.stmt_id) else {
-                            return Err(Some(unknown_stmt(h.stmt_id, "mysqld_stmt_execute")));
-                        };
-                        if h.flags != 0 {
-                            return Err(Some(SqlError::new(
-                            codes::ER_NOT_SUPPORTED_YET,
-                            "This version of Borealis doesn't yet support 'server-side cursors'",
-                        )));
-                        }
-                        let v = params::decode_params(body, st).map_err(|_| None);
-                        st.long_data.clear();
-                        v
-                    });
-                match decoded {
-                    Ok(values) => {
-                        lock(&ctx.state).pending_params = Some(values);
-                        return self.forward(payload).await;
-                    }
-                    Err(e) => {
-                        let e = e.unwrap_or_else(|| {
-                            SqlError::new(
-                                codes::ER_WRONG_ARGUMENTS,
-                                "Incorrect arguments to mysqld_stmt_execute",
-                            )
-                        });
-                        ctx.send_err(&e).await?;
-                    }
-                }
-            }
-            COM_STMT_SEND_LONG_DATA => {
-                // Never answered, even on error (as in MySQL).
-                let mut c = Cursor::new(body);
-                if let (Ok(id), Ok(param)) = (c.u32(), c.u16()) {
-                    let mut state = lock(&ctx.state);
-                    if let Some(st) = state.registry.get_mut(&id) {
-                        if param < st.params {
-                            st.long_data
-                                .entry(param)
-                                .or_default()
-                                .extend_from_slice(c.rest());
-                        }
-                    }
-                }
-            }
-            COM_STMT_CLOSE => {
-                // No reply. Only known ids reach opensrv (it calls Session::close_statement).
-                let id = Cursor::new(body).u32().ok();
-                let known = id.is_some_and(|id| lock(&ctx.state).registry.remove(&id).is_some());
-                if known {
-                    return self.forward(payload).await;
-                }
-            }
-            COM_STMT_RESET => {
-                let id = Cursor::new(body).u32().unwrap_or(0);
-                let known = match lock(&ctx.state).registry.get_mut(&id) {
-                    Some(st) => {
-                        st.long_data.clear();
-                        true
-                    }
-                    None => false,
+    /// COM_STMT_EXECUTE: unknown id → 1243, cursors → 1235, malformed parameters → 1210.
+    fn execute(&mut self, body: &[u8]) -> io::Result<()> {
+        let decoded = params::execute_header(body)
+            .map_err(|_| None)
+            .and_then(|h| {
+                let Some(st) = self.registry.get_mut(&h.stmt_id) else {
+                    return Err(Some(unknown_stmt(h.stmt_id, "mysqld_stmt_execute")));
                 };
-                if known {
-                    match ctx.with_session(move |s| s.reset_statement(id)).await? {
-                        Ok(()) => ctx.send_ok().await?,
-                        Err(e) => ctx.send_err(&e).await?,
-                    }
-                } else {
-                    ctx.send_err(&unknown_stmt(id, "mysqld_stmt_reset")).await?;
+                if h.flags != 0 {
+                    return Err(Some(SqlError::new(
+                        codes::ER_NOT_SUPPORTED_YET,
+                        "This version of Borealis doesn't yet support 'server-side cursors'",
+                    )));
                 }
+                let v = params::decode_params(body, st).map_err(|_| None);
+                st.long_data.clear();
+                v.map(|v| (h.stmt_id, v))
+            });
+        match decoded {
+            Ok((id, values)) => {
+                let r = self.session.execute(id, &values);
+                self.run_statement(r, true)
             }
-            COM_STMT_FETCH => {
-                let id = Cursor::new(body).u32().unwrap_or(0);
-                let e = SqlError::new(
-                    codes::ER_STMT_HAS_NO_OPEN_CURSOR,
-                    format!("The statement ({id}) has no open cursor."),
-                );
-                ctx.send_err(&e).await?;
-            }
-            COM_RESET_CONNECTION => {
-                lock(&ctx.state).registry.clear();
-                match ctx.with_session(|s| s.reset_connection()).await? {
-                    Ok(()) => ctx.send_ok().await?,
-                    Err(e) => ctx.send_err(&e).await?,
-                }
-            }
-            COM_CHANGE_USER => return self.change_user(body).await,
-            COM_STATISTICS => {
-                let line = ctx.factory.statistics().to_string();
-                ctx.send_one(line.as_bytes()).await?;
-            }
-            COM_FIELD_LIST => {
-                let mut c = Cursor::new(body);
-                let table = String::from_utf8_lossy(c.cstr()).into_owned();
-                let wildcard = String::from_utf8_lossy(c.rest()).into_owned();
-                match ctx
-                    .with_session(move |s| s.field_list(&table, &wildcard))
-                    .await?
-                {
-                    Ok(cols) => {
-                        let mut r = ctx.reply();
-                        for col in &cols {
-                            r.push(&encode::column_definition(col, true));
-                        }
-                        let st = ctx.with_session(|s| s.status()).await?;
-                        r.push(&encode::eof_packet(encode::status_flags(&st, false), 0));
-                        r.send(&mut ctx.out.clone()).await?;
-                    }
-                    Err(e) => ctx.send_err(&e).await?,
-                }
-            }
-            COM_SET_OPTION => {
-                if matches!(Cursor::new(body).u16(), Ok(0 | 1)) {
-                    let st = ctx.with_session(|s| s.status()).await?;
-                    ctx.send_one(&encode::eof_packet(encode::status_flags(&st, false), 0))
-                        .await?;
-                } else {
-                    ctx.send_err(&SqlError::new(
-                        codes::ER_UNKNOWN_COM_ERROR,
-                        "Unknown command",
-                    ))
-                    .await?;
-                }
-            }
-            COM_REGISTER_SLAVE => {
-                let req = parse_register(body);
-                match ctx.with_session(move |s| s.register_replica(&req)).await? {
-                    Ok(()) => ctx.send_ok().await?,
-                    Err(e) => ctx.send_err(&e).await?,
-                }
-            }
-            COM_BINLOG_DUMP => {
-                if let Some(h) = &ctx.hangup {
-                    h.start_streaming();
-                }
-                self.binlog_dump(body).await?
-            }
-            COM_BINLOG_DUMP_GTID => {
-                let e = SqlError::new(
-                    codes::ER_MASTER_FATAL_ERROR_READING_BINLOG,
-                    "COM_BINLOG_DUMP_GTID is not supported; use file/position replication",
-                );
-                ctx.send_err(&e).await?;
-            }
-            _ => {
-                ctx.send_err(&SqlError::new(
-                    codes::ER_UNKNOWN_COM_ERROR,
-                    "Unknown command",
-                ))
-                .await?
+            Err(e) => {
+                let e = e.unwrap_or_else(|| {
+                    SqlError::new(
+                        codes::ER_WRONG_ARGUMENTS,
+                        "Incorrect arguments to mysqld_stmt_execute",
+                    )
+                });
+                self.send_err(&e)
             }
         }
-        Ok(true)
     }
 
     /// COM_CHANGE_USER: re-authenticate (switching to mysql_native_password if needed) and
     /// replace the session; a refusal ends the connection, as in MySQL.
-    async fn change_user(&mut self, body: &[u8]) -> io::Result<bool> {
-        let ctx = self.ctx.clone();
-        let mut out = ctx.out.clone();
-        let mut seq = lock(&ctx.state).next_seq;
+    fn change_user(&mut self, body: &[u8]) -> io::Result<bool> {
+        let mut seq = self.seq;
         let charset = 45;
-        let mut login = match handshake::parse_change_user(body, ctx.capabilities, charset) {
+        let mut login = match handshake::parse_change_user(body, self.capabilities, charset) {
             Ok(l) => l,
             Err(_) => {
                 let e = SqlError::new(codes::ER_UNKNOWN_COM_ERROR, "Malformed COM_CHANGE_USER");
-                send_err_at(&mut out, seq, &e).await?;
+                send_err_at(&mut self.out, seq, &e)?;
                 return Ok(false);
             }
         };
         if login.needs_switch() {
             let mut r = Reply::new(seq);
-            r.push(&handshake::auth_switch(&ctx.salt));
-            r.send(&mut out).await?;
-            let Some(resp) = read_or_reply(&mut self.rd, &mut out, 64 * 1024).await? else {
+            r.push(&handshake::auth_switch(&self.salt));
+            r.send(&mut self.out)?;
+            let Some(resp) = read_or_reply(&mut self.rd, &mut self.out, 64 * 1024)? else {
                 return Ok(false);
             };
             seq = resp.next_seq;
             login.auth_response = resp.payload;
         }
-        let request = auth_request(&login, &ctx.host, &ctx.salt, ctx.connection_id);
-        let factory = ctx.factory.clone();
-        let cell = ctx.session.clone();
-        let hangup = ctx.hangup.clone();
-        let res = (|| {
-            let mut new = factory.authenticate(&request)?;
-            if let Some(h) = hangup {
-                new.set_closer(h.closer());
-            }
-            let st = new.status();
-            let old = std::mem::replace(&mut *lock(&cell), new);
-            drop(old);
-            Ok::<_, SqlError>(st)
-        })();
-        match res {
-            Ok(st) => {
-                lock(&ctx.state).registry.clear();
+        let request = auth_request(&login, &self.host, &self.salt, self.connection_id);
+        match self.factory.authenticate(&request) {
+            Ok(mut new) => {
+                if let Some(h) = &self.hangup {
+                    new.set_closer(h.closer());
+                }
+                let st = new.status();
+                // The old session is dropped here, rolling back what it had open.
+                self.session = new;
+                self.registry.clear();
                 let mut r = Reply::new(seq);
                 r.push(&encode::ok_packet(
                     0,
@@ -1008,18 +645,19 @@ impl<R: AsyncRead + Unpin> Front<R> {
                     0,
                     "",
                 ));
-                r.send(&mut out).await?;
+                r.send(&mut self.out)?;
                 Ok(true)
             }
             Err(e) => {
-                send_err_at(&mut out, seq, &e).await?;
+                send_err_at(&mut self.out, seq, &e)?;
                 Ok(false)
             }
         }
     }
 
-    async fn binlog_dump(&mut self, body: &[u8]) -> io::Result<()> {
-        let ctx = self.ctx.clone();
+    /// COM_BINLOG_DUMP: the connection becomes a stream of binlog events until the replica
+    /// goes away (a failed write) or the session's producer ends it.
+    fn binlog_dump(&mut self, body: &[u8]) -> io::Result<()> {
         let mut c = Cursor::new(body);
         let req = match (c.u32(), c.u16(), c.u32()) {
             (Ok(position), Ok(flags), Ok(server_id)) => BinlogDumpRequest {
@@ -1033,16 +671,16 @@ impl<R: AsyncRead + Unpin> Front<R> {
                     codes::ER_MASTER_FATAL_ERROR_READING_BINLOG,
                     "Malformed COM_BINLOG_DUMP",
                 );
-                return ctx.send_err(&e).await;
+                return self.send_err(&e);
             }
         };
-        let mut events = match ctx.with_session(move |s| s.binlog_dump(&req)).await? {
+        let mut events = match self.session.binlog_dump(&req) {
             Ok(rx) => rx,
-            Err(e) => return ctx.send_err(&e).await,
+            Err(e) => return self.send_err(&e),
         };
-        let mut reply = ctx.reply();
-        let mut out = ctx.out.clone();
-        while let Some(item) = events.recv().await {
+        let mut reply = self.reply();
+        // The connection thread has no async runtime: waiting here blocks only this replica.
+        while let Some(item) = events.blocking_recv() {
             match item {
                 Ok(ev) => {
                     let mut p = Vec::with_capacity(ev.len() + 1);
@@ -1050,17 +688,17 @@ impl<R: AsyncRead + Unpin> Front<R> {
                     p.extend_from_slice(&ev);
                     reply.push(&p);
                     if events.is_empty() {
-                        reply.send(&mut out).await?;
+                        reply.send(&mut self.out)?;
                     }
                 }
                 Err(e) => {
                     reply.push(&encode::err_packet(&e));
-                    return reply.send(&mut out).await;
+                    return reply.send(&mut self.out);
                 }
             }
         }
         reply.push(&encode::eof_packet(0, 0));
-        reply.send(&mut out).await
+        reply.send(&mut self.out)
     }
 }
 

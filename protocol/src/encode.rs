@@ -1,25 +1,25 @@
 //! Payload encoders for server replies: OK, ERR, EOF, column definitions, text rows and
 //! binary (prepared-statement) rows. Pure functions over `Vec<u8>`; framing is `packet::frame`.
 
-use opensrv_mysql::{ColumnType, StatusFlags};
+use crate::flags::{status, ColumnFlags, ColumnType};
 
 use crate::codes;
 use crate::packet::{put_lenenc_bytes, put_lenenc_int};
 use crate::session::{Column, SessionStatus, SqlError, WireValue};
 
 /// Status flags for OK/EOF packets.
-pub fn status_flags(status: &SessionStatus, more_results: bool) -> u16 {
-    let mut f = StatusFlags::empty();
-    if status.in_transaction {
-        f |= StatusFlags::SERVER_STATUS_IN_TRANS;
+pub fn status_flags(session: &SessionStatus, more_results: bool) -> u16 {
+    let mut f = 0;
+    if session.in_transaction {
+        f |= status::SERVER_STATUS_IN_TRANS;
     }
-    if status.autocommit {
-        f |= StatusFlags::SERVER_STATUS_AUTOCOMMIT;
+    if session.autocommit {
+        f |= status::SERVER_STATUS_AUTOCOMMIT;
     }
     if more_results {
-        f |= StatusFlags::SERVER_MORE_RESULTS_EXISTS;
+        f |= status::SERVER_MORE_RESULTS_EXISTS;
     }
-    f.bits()
+    f
 }
 
 /// OK packet. The info string is length-encoded, as MySQL and MariaDB servers send
@@ -252,7 +252,7 @@ fn float_of(v: &WireValue) -> Option<f64> {
 /// One non-NULL value in binary-protocol form for column `c`.
 pub fn binary_value(c: &Column, v: &WireValue, out: &mut Vec<u8>) -> Result<(), SqlError> {
     use ColumnType::*;
-    let unsigned = c.flags.contains(opensrv_mysql::ColumnFlags::UNSIGNED_FLAG);
+    let unsigned = c.flags.contains(ColumnFlags::UNSIGNED_FLAG);
     let int = |width: u32, out: &mut Vec<u8>| -> Result<(), SqlError> {
         let i = int_of(v).ok_or_else(|| mismatch(c, v))?;
         let bits = width * 8;
@@ -342,7 +342,6 @@ pub fn binary_value(c: &Column, v: &WireValue, out: &mut Vec<u8>) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use opensrv_mysql::ColumnFlags;
 
     fn col(t: ColumnType) -> Column {
         Column::new("c", t)

@@ -1,11 +1,11 @@
 //! Connection phase: the server greeting (HandshakeV10), the client's HandshakeResponse41,
-//! AuthSwitchRequest, COM_CHANGE_USER, and the stand-in response handed to opensrv.
+//! AuthSwitchRequest and COM_CHANGE_USER.
 
 use std::io;
 
-use opensrv_mysql::CapabilityFlags as C;
+use crate::flags::capability as C;
 
-use crate::packet::{put_lenenc_bytes, Cursor};
+use crate::packet::Cursor;
 
 /// The one authentication plugin Borealis speaks.
 pub const NATIVE_PASSWORD: &str = "mysql_native_password";
@@ -14,7 +14,7 @@ pub const NATIVE_PASSWORD: &str = "mysql_native_password";
 /// and no CLIENT_DEPRECATE_EOF: MariaDB clients (libmariadb 3.3) and everything in
 /// `reference/` use classic EOF packets. CLIENT_LONG_PASSWORD (bit 0) marks us as MySQL, so
 /// MariaDB clients do not send MariaDB extended capabilities.
-pub fn server_capabilities() -> C {
+pub fn server_capabilities() -> u32 {
     C::CLIENT_LONG_PASSWORD
         | C::CLIENT_FOUND_ROWS
         | C::CLIENT_LONG_FLAG
@@ -41,7 +41,7 @@ pub fn greeting(
     charset: u8,
     status: u16,
 ) -> Vec<u8> {
-    let caps = server_capabilities().bits().to_le_bytes();
+    let caps = server_capabilities().to_le_bytes();
     let mut p = Vec::with_capacity(96);
     p.push(10);
     p.extend_from_slice(version.as_bytes());
@@ -128,11 +128,11 @@ fn attributes(c: &mut Cursor<'_>) -> Vec<(String, String)> {
 pub fn parse_handshake_response(payload: &[u8]) -> io::Result<Login> {
     let mut c = Cursor::new(payload);
     let capabilities = c.u32()?;
-    let caps = C::from_bits_truncate(capabilities);
-    if !caps.contains(C::CLIENT_PROTOCOL_41) {
+    let caps = capabilities;
+    if caps & C::CLIENT_PROTOCOL_41 == 0 {
         return Err(bad("client does not speak protocol 4.1"));
     }
-    if caps.contains(C::CLIENT_SSL) {
+    if caps & C::CLIENT_SSL != 0 {
         return Err(bad(
             "client requested SSL, which this server does not offer",
         ));
@@ -141,25 +141,25 @@ pub fn parse_handshake_response(payload: &[u8]) -> io::Result<Login> {
     let charset = u16::from(c.u8()?);
     c.take(23)?;
     let user = text(c.cstr());
-    let auth_response = if caps.contains(C::CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA) {
+    let auth_response = if caps & C::CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA != 0 {
         c.lenenc_bytes()?.to_vec()
-    } else if caps.contains(C::CLIENT_SECURE_CONNECTION) {
+    } else if caps & C::CLIENT_SECURE_CONNECTION != 0 {
         let n = c.u8()?;
         c.take(usize::from(n))?.to_vec()
     } else {
         c.cstr().to_vec()
     };
-    let database = if caps.contains(C::CLIENT_CONNECT_WITH_DB) && !c.is_empty() {
+    let database = if caps & C::CLIENT_CONNECT_WITH_DB != 0 && !c.is_empty() {
         Some(text(c.cstr())).filter(|d| !d.is_empty())
     } else {
         None
     };
-    let auth_plugin = if caps.contains(C::CLIENT_PLUGIN_AUTH) && !c.is_empty() {
+    let auth_plugin = if caps & C::CLIENT_PLUGIN_AUTH != 0 && !c.is_empty() {
         Some(text(c.cstr()))
     } else {
         None
     };
-    let attributes = if caps.contains(C::CLIENT_CONNECT_ATTRS) {
+    let attributes = if caps & C::CLIENT_CONNECT_ATTRS != 0 {
         attributes(&mut c)
     } else {
         Vec::new()
@@ -179,10 +179,10 @@ pub fn parse_handshake_response(payload: &[u8]) -> io::Result<Login> {
 /// Parses a COM_CHANGE_USER body (command byte stripped); `capabilities` are the negotiated
 /// ones from the handshake.
 pub fn parse_change_user(body: &[u8], capabilities: u32, charset: u16) -> io::Result<Login> {
-    let caps = C::from_bits_truncate(capabilities);
+    let caps = capabilities;
     let mut c = Cursor::new(body);
     let user = text(c.cstr());
-    let auth_response = if caps.contains(C::CLIENT_SECURE_CONNECTION) {
+    let auth_response = if caps & C::CLIENT_SECURE_CONNECTION != 0 {
         let n = c.u8()?;
         c.take(usize::from(n))?.to_vec()
     } else {
@@ -194,12 +194,12 @@ pub fn parse_change_user(body: &[u8], capabilities: u32, charset: u16) -> io::Re
     } else {
         charset
     };
-    let auth_plugin = if caps.contains(C::CLIENT_PLUGIN_AUTH) && !c.is_empty() {
+    let auth_plugin = if caps & C::CLIENT_PLUGIN_AUTH != 0 && !c.is_empty() {
         Some(text(c.cstr()))
     } else {
         None
     };
-    let attributes = if caps.contains(C::CLIENT_CONNECT_ATTRS) && !c.is_empty() {
+    let attributes = if caps & C::CLIENT_CONNECT_ATTRS != 0 && !c.is_empty() {
         attributes(&mut c)
     } else {
         Vec::new()
@@ -216,44 +216,18 @@ pub fn parse_change_user(body: &[u8], capabilities: u32, charset: u16) -> io::Re
     })
 }
 
-/// The HandshakeResponse41 given to opensrv after the real login succeeded: same negotiated
-/// capabilities (never CLIENT_DEPRECATE_EOF, never a database: the session already has it),
-/// a placeholder auth response (opensrv's `authenticate` accepts it; the real check is done).
-pub fn opensrv_response(negotiated: u32, user: &str, charset: u16) -> Vec<u8> {
-    let caps = (C::from_bits_truncate(negotiated)
-        & !(C::CLIENT_CONNECT_WITH_DB
-            | C::CLIENT_CONNECT_ATTRS
-            | C::CLIENT_SSL
-            | C::CLIENT_DEPRECATE_EOF))
-        | C::CLIENT_PROTOCOL_41
-        | C::CLIENT_SECURE_CONNECTION
-        | C::CLIENT_PLUGIN_AUTH
-        | C::CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA;
-    let mut p = Vec::with_capacity(64);
-    p.extend_from_slice(&caps.bits().to_le_bytes());
-    p.extend_from_slice(&(16u32 << 20).to_le_bytes());
-    p.push(u8::try_from(charset).unwrap_or(45));
-    p.extend_from_slice(&[0; 23]);
-    p.extend_from_slice(user.replace('\0', "").as_bytes());
-    p.push(0);
-    put_lenenc_bytes(&mut p, b"borealis-authenticated");
-    p.extend_from_slice(NATIVE_PASSWORD.as_bytes());
-    p.push(0);
-    p
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packet::put_lenenc_bytes;
 
     fn sample_response() -> Vec<u8> {
-        let caps = (C::CLIENT_PROTOCOL_41
+        let caps = C::CLIENT_PROTOCOL_41
             | C::CLIENT_SECURE_CONNECTION
             | C::CLIENT_PLUGIN_AUTH
             | C::CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
             | C::CLIENT_CONNECT_WITH_DB
-            | C::CLIENT_CONNECT_ATTRS)
-            .bits();
+            | C::CLIENT_CONNECT_ATTRS;
         let mut p = Vec::new();
         p.extend_from_slice(&caps.to_le_bytes());
         p.extend_from_slice(&(1u32 << 20).to_le_bytes());
@@ -302,13 +276,13 @@ mod tests {
         assert!(g.ends_with(b"mnopqrst\0mysql_native_password\0"));
         let caps = u32::from(u16::from_le_bytes([rest[13], rest[14]]))
             | (u32::from(u16::from_le_bytes([rest[18], rest[19]])) << 16);
-        assert_eq!(caps & C::CLIENT_DEPRECATE_EOF.bits(), 0);
-        assert_eq!(caps, server_capabilities().bits());
+        assert_eq!(caps & C::CLIENT_DEPRECATE_EOF, 0);
+        assert_eq!(caps, server_capabilities());
     }
 
     #[test]
     fn change_user_parse() {
-        let caps = server_capabilities().bits();
+        let caps = server_capabilities();
         let mut body = b"bob\0".to_vec();
         body.push(20);
         body.extend_from_slice(&[9; 20]);

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use tokio::io::{AsyncRead, AsyncReadExt};
+use std::io::Read;
 
 /// Largest payload of one physical packet.
 pub const MAX_PAYLOAD: usize = 0xff_ffff;
@@ -60,17 +60,19 @@ pub struct Packet {
 }
 
 /// Reads one logical packet (joining 16 MiB continuations); `Ok(None)` on clean EOF.
-pub async fn read_packet<R: AsyncRead + Unpin>(
-    r: &mut R,
-    max_len: usize,
-) -> Result<Option<Packet>, ReadError> {
+pub fn read_packet<R: Read>(r: &mut R, max_len: usize) -> Result<Option<Packet>, ReadError> {
     let mut header = [0u8; 4];
     // Clean EOF only before the first byte of a packet.
-    let n = r.read(&mut header[..1]).await?;
+    let n = loop {
+        match r.read(&mut header[..1]) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            n => break n?,
+        }
+    };
     if n == 0 {
         return Ok(None);
     }
-    r.read_exact(&mut header[1..]).await?;
+    r.read_exact(&mut header[1..])?;
     let first_seq = header[3];
     let mut seq = first_seq;
     let mut payload = Vec::new();
@@ -83,11 +85,11 @@ pub async fn read_packet<R: AsyncRead + Unpin>(
         }
         let start = payload.len();
         payload.resize(start + len, 0);
-        r.read_exact(&mut payload[start..]).await?;
+        r.read_exact(&mut payload[start..])?;
         if len < MAX_PAYLOAD {
             break;
         }
-        r.read_exact(&mut header).await?;
+        r.read_exact(&mut header)?;
         if header[3] != seq.wrapping_add(1) {
             return Err(ReadError::OutOfOrder {
                 next_seq: header[3].wrapping_add(1),
@@ -247,39 +249,36 @@ mod tests {
         assert_eq!(&out[4 + MAX_PAYLOAD..], &[0, 0, 0, 1]);
     }
 
-    #[tokio::test]
-    async fn read_joins_continuations() {
+    #[test]
+    fn read_joins_continuations() {
         let payload: Vec<u8> = (0..(2 * MAX_PAYLOAD + 10)).map(|i| i as u8).collect();
         let mut wire = Vec::new();
         let mut seq = 0;
         frame(&payload, &mut seq, &mut wire);
         frame(b"\x0e", &mut seq, &mut wire);
         let mut r = &wire[..];
-        let p = read_packet(&mut r, 64 << 20).await.ok().flatten();
+        let p = read_packet(&mut r, 64 << 20).ok().flatten();
         let p = p.unwrap_or_else(|| panic!("no packet"));
         assert_eq!(p.first_seq, 0);
         assert_eq!(p.next_seq, 3);
         assert!(p.payload == payload);
-        let p2 = read_packet(&mut r, 64 << 20).await.ok().flatten();
+        let p2 = read_packet(&mut r, 64 << 20).ok().flatten();
         assert_eq!(p2.map(|p| p.payload), Some(vec![0x0e]));
-        assert!(matches!(read_packet(&mut r, 100).await, Ok(None)));
+        assert!(matches!(read_packet(&mut r, 100), Ok(None)));
     }
 
-    #[tokio::test]
-    async fn read_rejects_oversize_and_truncation() {
+    #[test]
+    fn read_rejects_oversize_and_truncation() {
         let mut wire = Vec::new();
         let mut seq = 0;
         frame(&[1u8; 200], &mut seq, &mut wire);
         let mut r = &wire[..];
         assert!(matches!(
-            read_packet(&mut r, 100).await,
+            read_packet(&mut r, 100),
             Err(ReadError::TooLarge { next_seq: 1 })
         ));
         let mut r = &wire[..50];
-        assert!(matches!(
-            read_packet(&mut r, 1000).await,
-            Err(ReadError::Io(_))
-        ));
+        assert!(matches!(read_packet(&mut r, 1000), Err(ReadError::Io(_))));
     }
 
     #[test]

@@ -1,13 +1,12 @@
 //! COM_STMT_EXECUTE parameter decoding and the per-connection prepared-statement registry.
 //!
-//! opensrv-mysql has its own parameter parser, but it panics on short or malformed input and on
-//! a first EXECUTE without bound types; a client must never be able to panic the server, so
-//! the connection front decodes parameters here, bounds-checked, before opensrv sees the packet.
+//! Every read is bounds-checked: a short or malformed packet, or a first EXECUTE without bound
+//! types, is an error for the client (1210), never a panic.
 
 use std::collections::HashMap;
 use std::io;
 
-use opensrv_mysql::ColumnType;
+use crate::flags::ColumnType;
 
 use crate::packet::Cursor;
 use crate::session::WireValue;

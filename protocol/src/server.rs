@@ -1,18 +1,16 @@
 //! The TCP listener: accepts connections and runs each on a thread of its own.
 //!
-//! A connection is one OS thread with a current-thread tokio runtime: the front, opensrv and
-//! the session all run on it, and the synchronous engine is called inline. Handing every
+//! A connection is one OS thread reading and writing its socket with blocking calls; the
+//! synchronous engine is called inline. Handing every
 //! command to a shared blocking pool cost two thread switches per statement, a third of a
 //! point select's time on two cores; MySQL and MariaDB use a thread per connection for the
 //! same reason. A blocked statement (a lock wait, a slow scan) blocks only its own client.
 
 use std::future::Future;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, ToSocketAddrs};
@@ -30,98 +28,16 @@ fn serve_on_own_thread(
     factory: Arc<dyn SessionFactory>,
     config: Arc<ServerConfig>,
 ) {
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            tracing::warn!(id, error = %e, "cannot start a connection runtime");
-            return;
-        }
-    };
     if let Err(e) = stream.set_nonblocking(false) {
         tracing::warn!(id, error = %e, "cannot make connection socket blocking");
         return;
     }
     let hangup = stream.try_clone().ok().map(crate::Hangup::new);
-    let stream = BlockingStream(stream);
-    rt.block_on(async move {
-        let host = peer.ip().to_string();
-        tracing::debug!(id, %peer, "connection opened");
-        match conn::serve_connection(stream, host, id, factory, config, hangup).await {
-            Ok(()) => tracing::debug!(id, "connection closed"),
-            Err(e) => tracing::debug!(id, error = %e, "connection ended with socket error"),
-        }
-    });
-}
-
-/// A socket read and written with blocking system calls behind the async traits.
-///
-/// The connection's thread serves nobody else, and the front reads the socket only when the
-/// command before has been answered (one command in flight), so a blocking read never holds
-/// up other work; it saves the two `epoll_wait` calls per statement a registered socket costs.
-struct BlockingStream(std::net::TcpStream);
-
-impl tokio::io::AsyncRead for BlockingStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        loop {
-            match (&self.0).read(buf.initialize_unfilled()) {
-                Ok(n) => {
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Poll::Ready(Err(e)),
-            }
-        }
-    }
-}
-
-impl tokio::io::AsyncWrite for BlockingStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        loop {
-            match (&self.0).write(buf) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                r => return Poll::Ready(r),
-            }
-        }
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        loop {
-            match (&self.0).write_vectored(bufs) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                r => return Poll::Ready(r),
-            }
-        }
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(match self.0.shutdown(std::net::Shutdown::Write) {
-            Err(e) if e.kind() != io::ErrorKind::NotConnected => Err(e),
-            _ => Ok(()),
-        })
+    let host = peer.ip().to_string();
+    tracing::debug!(id, %peer, "connection opened");
+    match conn::serve_connection(stream, host, id, factory, config, hangup) {
+        Ok(()) => tracing::debug!(id, "connection closed"),
+        Err(e) => tracing::debug!(id, error = %e, "connection ended with socket error"),
     }
 }
 

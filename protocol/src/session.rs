@@ -10,7 +10,7 @@ use std::fmt;
 use tokio::sync::mpsc;
 
 use crate::codes;
-pub use opensrv_mysql::{ColumnFlags, ColumnType};
+pub use crate::flags::{ColumnFlags, ColumnType};
 
 /// An error to send to the client as an ERR packet; the connection stays usable.
 #[derive(Debug, Clone, PartialEq, Eq)]

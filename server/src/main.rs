@@ -263,9 +263,8 @@ fn main() {
 }
 
 fn serve(a: Args) -> i32 {
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(format!("{},opensrv_mysql=warn", a.log_level))
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_new(a.log_level.clone())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
