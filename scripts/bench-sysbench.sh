@@ -3,9 +3,12 @@
 # innodb_flush_log_at_trx_commit=1, sync_binlog=1, log_bin ROW; Borealis: fsync
 # on commit). Alternates the servers over several rounds and prints, per
 # workload and thread count, the median tps and p95 latency of each and the
-# Borealis/MariaDB ratio; then prepare time and peak RSS of both servers.
+# Borealis/MariaDB ratio; then peak RSS of both servers, and the time each takes to
+# prepare one table of BIG rows (sysbench oltp_write_only, one thread, as the seed lab
+# does) and to mysqldump it (--single-transaction), with both dumps' sizes.
 #
 # Usage: scripts/bench-sysbench.sh [rounds=3] [table_size=100000] [seconds=20]
+# Env: WORKLOADS, THREADS ("1 8"), BIG (1000000; 0 skips the prepare and dump timing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -14,6 +17,7 @@ SECS=${3:-20}
 TABLES=4
 WORKLOADS=${WORKLOADS:-"oltp_point_select oltp_read_only oltp_read_write oltp_write_only oltp_insert"}
 THREADS=${THREADS:-"1 8"}
+BIG=${BIG:-1000000}
 
 cargo build --release -p borealis-server >/dev/null
 work=$(mktemp -d /tmp/borealis-bench.XXXXXX)
@@ -83,3 +87,22 @@ done
 echo
 echo "peak RSS: borealis $(awk '/VmHWM/ {print $2, $3}' /proc/$BPID/status), mariadb $(awk '/VmHWM/ {print $2, $3}' /proc/$MPID/status)"
 echo "ignored errors (retried deadlocks) per run are in the raw results: $(awk '{s+=$6} END {print s}' "$results") in total"
+
+[ "$BIG" -gt 0 ] || exit 0
+elapsed() { local s; s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc; }
+for who in borealis mariadb; do
+  p=$BP; auth=(-uroot); [ $who = mariadb ] && p=$MP
+  [ $who = borealis ] && auth=(-uadmin -pbench)
+  mysql -h127.0.0.1 -P"$p" "${auth[@]}" -e "create database big"
+  sbauth=(--mysql-user=root); [ $who = borealis ] && sbauth=(--mysql-user=admin --mysql-password=bench)
+  t=$(elapsed sysbench oltp_write_only --threads=1 --mysql-host=127.0.0.1 --mysql-port="$p" "${sbauth[@]}" \
+    --mysql-db=big --tables=1 --table-size="$BIG" prepare)
+  echo "prepare 1 x $BIG rows on $who: $t s"
+done
+for who in borealis mariadb; do
+  p=$BP; auth=(-uroot); [ $who = mariadb ] && p=$MP
+  [ $who = borealis ] && auth=(-uadmin -pbench)
+  t=$(elapsed sh -c 'mysqldump "$@" > "'"$work/$who.sql"'"' _ -h127.0.0.1 -P"$p" "${auth[@]}" --single-transaction big)
+  echo "mysqldump of $BIG rows from $who: $t s ($(stat -c %s "$work/$who.sql") bytes)"
+done
+echo "peak RSS after: borealis $(awk '/VmHWM/ {print $2, $3}' /proc/$BPID/status), mariadb $(awk '/VmHWM/ {print $2, $3}' /proc/$MPID/status)"

@@ -50,7 +50,7 @@ fn first_start_without_password_generates_one() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_borealis"))
         .args(["serve", "--data-dir"])
         .arg(&dir)
-        .args(["--port", &port.to_string()])
+        .args(["--port", &port.to_string(), "--api-port", "0"])
         .env_remove("BOREALIS_MASTER_PASSWORD")
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log).unwrap())
