@@ -1,9 +1,8 @@
 //! The seam between the wire protocol and the SQL engine: [`SessionFactory`] and [`Session`].
 //!
 //! Both traits are synchronous: engine calls may block (scans, commits waiting on fsync), so the
-//! connection driver runs them on the connection's own thread, whose reactor serves nobody
-//! else. Nothing
-//! here knows about sockets, packets or sequence ids.
+//! connection loop runs them inline on the connection's own thread, which serves nobody else.
+//! Nothing here knows about sockets, packets or sequence ids.
 
 use std::fmt;
 
@@ -382,7 +381,8 @@ pub struct BinlogDumpRequest {
 }
 
 /// The events a binlog dump sends: each `Ok` item is one raw event (header, body, checksum),
-/// sent as `0x00 + event`. The channel closing ends the dump with an EOF packet (non-blocking
+/// sent as `0x00 + event`. The connection thread waits on it with `blocking_recv` (it has no
+/// async runtime); the producer is a thread of the session's making. The channel closing ends the dump with an EOF packet (non-blocking
 /// dumps); an `Err` item ends it with an ERR packet.
 pub type BinlogEvents = mpsc::Receiver<Result<Vec<u8>, SqlError>>;
 

@@ -281,34 +281,22 @@ fn merge_leaf(entries: &[(Bytes, Val)], ops: &[Op]) -> (Vec<(Bytes, Val)>, bool)
         }
         _ => ops.iter().all(|(_, v)| v.is_some()),
     };
+    // Runs of untouched entries are found by binary search and copied whole: a commit
+    // usually changes a key or two of a leaf holding hundreds.
     let mut out = Vec::with_capacity(entries.len() + ops.len());
-    let (mut i, mut j) = (0, 0);
-    while i < entries.len() || j < ops.len() {
-        let ord = match (entries.get(i), ops.get(j)) {
-            (Some((ek, _)), Some((ok, _))) => (**ek).cmp(&**ok),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        match ord {
-            std::cmp::Ordering::Less => {
-                out.push(entries[i].clone());
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                if let Some(v) = &ops[j].1 {
-                    out.push((ops[j].0.clone(), Val::Inline(v.clone())));
-                }
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                if let Some(v) = &ops[j].1 {
-                    out.push((ops[j].0.clone(), Val::Inline(v.clone())));
-                }
-                i += 1;
-                j += 1;
-            }
+    let mut i = 0;
+    for (key, val) in ops {
+        let run = entries[i..].partition_point(|(ek, _)| **ek < **key);
+        out.extend_from_slice(&entries[i..i + run]);
+        i += run;
+        if entries.get(i).is_some_and(|(ek, _)| **ek == **key) {
+            i += 1;
+        }
+        if let Some(v) = val {
+            out.push((key.clone(), Val::Inline(v.clone())));
         }
     }
+    out.extend_from_slice(&entries[i..]);
     (out, append)
 }
 
@@ -351,10 +339,13 @@ fn leaf_parts(g: &Geometry, (entries, append): (Vec<(Bytes, Val)>, bool)) -> Vec
     if entries.is_empty() {
         return Vec::new();
     }
-    let weights: Vec<usize> = entries
-        .iter()
-        .map(|(k, v)| leaf_entry_len(g, k, v))
-        .collect();
+    let weight = |(k, v): &(Bytes, Val)| leaf_entry_len(g, k, v);
+    if entries.iter().map(weight).sum::<usize>() <= g.capacity {
+        // One node, as `cut` would find: no run boundary inside the capacity.
+        let low = entries[0].0.clone();
+        return vec![(Some(low), Child::Node(Arc::new(Node::Leaf(entries))))];
+    }
+    let weights: Vec<usize> = entries.iter().map(weight).collect();
     let bounds = cut(&weights, g.capacity, append);
     let mut parts = Vec::with_capacity(bounds.len() + 1);
     let mut rest = entries;
