@@ -66,6 +66,14 @@ pub fn small_opts() -> VolumeOptions {
     }
 }
 
+/// [`small_opts`] keeping an hour of history: past reads, rewinds and forks at a time.
+pub fn retained_opts() -> VolumeOptions {
+    VolumeOptions {
+        default_retention_us: 3600 * 1_000_000,
+        ..small_opts()
+    }
+}
+
 /// A SQL instance on a fresh small volume with one cluster, `borealis`, whose master
 /// account is `admin` / `pw`. Keep the directory alive as long as the instance.
 pub fn sql_instance(name: &str) -> (TempDir, std::sync::Arc<Instance>) {

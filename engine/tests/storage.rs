@@ -624,10 +624,7 @@ fn fork_survives_crash_before_checkpoint() {
 #[test]
 fn point_in_time_reads_and_forks() {
     let dir = TempDir::new("pitr");
-    let opts = VolumeOptions {
-        default_retention_us: 3600 * 1_000_000,
-        ..small_opts()
-    };
+    let opts = retained_opts();
     let vol = open(&dir, opts.clone());
     let c = vol.create_cluster("main").unwrap();
     let mut tx = c.begin();
@@ -806,10 +803,7 @@ fn dump(s: &borealis_engine::storage::Snapshot) -> BTreeMap<u64, Model> {
 #[test]
 fn rewind_goes_back_and_forth_and_survives_recovery() {
     let dir = TempDir::new("rewind");
-    let opts = VolumeOptions {
-        default_retention_us: 3600 * 1_000_000,
-        ..small_opts()
-    };
+    let opts = retained_opts();
     let vol = open(&dir, opts.clone());
     let c = vol.create_cluster("main").unwrap();
     let mut rng = Rng(0x5eed_0007);
@@ -882,10 +876,7 @@ fn rewind_goes_back_and_forth_and_survives_recovery() {
 #[test]
 fn a_big_commit_is_a_base_for_past_reads() {
     let dir = TempDir::new("big-commit-history");
-    let opts = VolumeOptions {
-        default_retention_us: 3600 * 1_000_000,
-        ..small_opts()
-    };
+    let opts = retained_opts();
     let vol = open(&dir, opts.clone());
     let c = vol.create_cluster("main").unwrap();
     let mut tx = c.begin();
@@ -925,10 +916,7 @@ fn a_big_commit_is_a_base_for_past_reads() {
 #[test]
 fn rewind_cost_follows_the_changes_not_the_data() {
     let dir = TempDir::new("rewind-cost");
-    let opts = VolumeOptions {
-        default_retention_us: 3600 * 1_000_000,
-        ..small_opts()
-    };
+    let opts = retained_opts();
     let vol = open(&dir, opts.clone());
     let c = vol.create_cluster("main").unwrap();
     let mut tx = c.begin();

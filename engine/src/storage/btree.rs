@@ -339,13 +339,10 @@ fn leaf_parts(g: &Geometry, (entries, append): (Vec<(Bytes, Val)>, bool)) -> Vec
     if entries.is_empty() {
         return Vec::new();
     }
-    let weight = |(k, v): &(Bytes, Val)| leaf_entry_len(g, k, v);
-    if entries.iter().map(weight).sum::<usize>() <= g.capacity {
-        // One node, as `cut` would find: no run boundary inside the capacity.
-        let low = entries[0].0.clone();
-        return vec![(Some(low), Child::Node(Arc::new(Node::Leaf(entries))))];
-    }
-    let weights: Vec<usize> = entries.iter().map(weight).collect();
+    let weights: Vec<usize> = entries
+        .iter()
+        .map(|(k, v)| leaf_entry_len(g, k, v))
+        .collect();
     let bounds = cut(&weights, g.capacity, append);
     let mut parts = Vec::with_capacity(bounds.len() + 1);
     let mut rest = entries;
