@@ -6,9 +6,10 @@
 //!
 //! 1. Every event's header `log_pos` is its true end offset in its file, and a file's
 //!    size is the end of its last event.
-//! 2. A transaction's events are written by one `write` and published to readers only
-//!    after it completed; readers never read past the published end, so they never see
-//!    part of a transaction. A transaction never straddles files.
+//! 2. A transaction's events are written by one `write` (which may carry several
+//!    transactions) and published to readers only after it completed; readers never read
+//!    past the published end, so they never see part of a transaction. A transaction
+//!    never straddles files.
 //! 3. Only the last file in the index is written to; every other file ends where it
 //!    ended when it stopped being active (at a Rotate, a Stop, or a crash).
 //! 4. Every server start opens a new file (MySQL rotates at startup too), after cutting a
@@ -409,8 +410,14 @@ struct State {
     files: Vec<String>,
     /// The active file, `None` once closed or poisoned.
     active: Option<Arc<File>>,
-    /// Published end of the active file (binlog invariant 2).
+    /// End of the active file's last appended transaction, written or not: where the
+    /// next one goes.
     end: u64,
+    /// Published end of the active file (binlog invariant 2): what is written.
+    written: u64,
+    /// Encoded events appended after `written`, ending at `end`, that no write has
+    /// taken yet (see [`BinlogDir::append`]).
+    pending: Vec<u8>,
     /// Why the log no longer accepts writes.
     closed: Option<String>,
     /// Checksum of the active file's events (as its Format_description says).
@@ -428,6 +435,10 @@ pub struct BinlogDir {
     dir: PathBuf,
     opts: BinlogOptions,
     state: Mutex<State>,
+    /// Held by whoever writes to or replaces the active file (a flush of pending
+    /// events, rotation, close, truncation, reset), so those happen one at a time and a
+    /// rotation's fsync follows every write to the file it closes. Taken before `state`.
+    writing: Mutex<()>,
     /// Signalled whenever the published end, the active file or the open state changes.
     changed: Condvar,
 }
@@ -480,12 +491,15 @@ impl BinlogDir {
                 files: Vec::new(),
                 active: None,
                 end: 0,
+                written: 0,
+                pending: Vec::new(),
                 closed: None,
                 synced: (0, 0),
                 checksum: cs,
                 next_checksum: cs,
             }),
             changed: Condvar::new(),
+            writing: Mutex::new(()),
         };
         let mut files = this.read_index()?;
         if let Some(last) = files.last().cloned() {
@@ -509,6 +523,11 @@ impl BinlogDir {
         // A panic while holding the lock cannot leave the state half-updated in a way
         // that matters more than the panic itself; keep serving.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The `writing` lock; take it before [`BinlogDir::lock`].
+    fn lock_writing(&self) -> MutexGuard<'_, ()> {
+        self.writing.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The directory.
@@ -625,7 +644,13 @@ impl BinlogDir {
         }
         st.active = Some(Arc::new(file));
         st.checksum = checksum;
+        debug_assert!(
+            st.pending.is_empty(),
+            "a file was started over pending events"
+        );
+        st.pending.clear();
         st.end = buf.len() as u64;
+        st.written = st.end;
         st.closed = None;
         self.changed.notify_all();
         info!(file = %name, "binlog file opened");
@@ -701,11 +726,11 @@ impl BinlogDir {
         }
     }
 
-    /// Encodes `events` after `st.end` and writes them with one `write` (binlog
-    /// invariants 1 and 2); returns the bytes written. On failure the file is cut back; if
-    /// even that fails the log is poisoned.
+    /// Encodes `events` after `st.end` (binlog invariant 1) and adds them to the pending
+    /// bytes, which [`BinlogDir::flush`] or [`BinlogDir::flush_locked`] write; returns
+    /// the encoded bytes. Nothing is added on failure.
     fn write_events(&self, st: &mut State, events: &[Event]) -> Result<Vec<u8>> {
-        let file = Arc::clone(self.check_open(st)?);
+        self.check_open(st)?;
         let checksum = st.checksum;
         let mut buf = Vec::with_capacity(events.iter().map(|e| e.encoded_len(checksum)).sum());
         let mut pos = st.end;
@@ -717,15 +742,72 @@ impl BinlogDir {
             ev.encode_into(&mut buf, log_pos, checksum)?;
             pos = end;
         }
-        if let Err(e) = file.write_all_at(&buf, st.end) {
-            let name = st.files.last().cloned().unwrap_or_default();
-            let err = BinlogError::io(format!("appending to {name}"), e);
-            self.undo_append(st, &file);
-            return Err(err);
-        }
+        st.pending.extend_from_slice(&buf);
         st.end = pos;
-        self.changed.notify_all();
         Ok(buf)
+    }
+
+    /// Writes the pending events with one `write` and publishes them; the caller holds
+    /// the `writing` lock. A failed write poisons the log: the events are of commits the
+    /// engine's log already holds, so they cannot be taken back, and nothing may follow
+    /// them in the file (the engine's recovery writes them again at the next start).
+    fn flush_locked(&self, st: &mut State) -> Result<()> {
+        if st.pending.is_empty() {
+            return Ok(());
+        }
+        let file = Arc::clone(self.check_open(st)?);
+        let r = file.write_all_at(&st.pending, st.written);
+        let n = st.pending.len() as u64;
+        if r.is_ok() {
+            st.pending.clear();
+        }
+        self.wrote(st, r, n)
+    }
+
+    /// Publishes `n` more bytes written (`r` the write's result), or poisons the log.
+    fn wrote(&self, st: &mut State, r: std::io::Result<()>, n: u64) -> Result<()> {
+        match r {
+            Ok(()) => {
+                st.written += n;
+                self.changed.notify_all();
+                Ok(())
+            }
+            Err(e) => {
+                let name = st.files.last().cloned().unwrap_or_default();
+                let why = format!("appending to {name} failed: {e}");
+                warn!("{why}");
+                st.closed = Some(why);
+                st.active = None;
+                self.changed.notify_all();
+                Err(BinlogError::io(format!("appending to {name}"), e))
+            }
+        }
+    }
+
+    /// Writes every event appended before the call and publishes it to readers (binlog
+    /// invariant 2). The commit path calls it once its transaction is durable, outside
+    /// the engine's commit lock; commits that arrive together share one `write`.
+    pub fn flush(&self) -> Result<()> {
+        let _w = self.lock_writing();
+        let (file, at, bytes) = {
+            let mut st = self.lock();
+            if st.pending.is_empty() {
+                return Ok(());
+            }
+            let file = Arc::clone(self.check_open(&st)?);
+            (file, st.written, std::mem::take(&mut st.pending))
+        };
+        let r = file.write_all_at(&bytes, at);
+        let mut st = self.lock();
+        // `pending` now holds only what was appended meanwhile, after these bytes; an
+        // empty one takes this buffer back for the next appends.
+        let n = bytes.len() as u64;
+        if st.pending.is_empty() {
+            let mut spare = bytes;
+            spare.clear();
+            st.pending = spare;
+        }
+        self.wrote(&mut st, r, n)
     }
 
     /// Cuts the active file back to the end of the last whole transaction after a failed
@@ -753,7 +835,9 @@ impl BinlogDir {
         keep: usize,
         fill: impl FnOnce(&mut EventSink) -> std::result::Result<(), E>,
     ) -> std::result::Result<Option<(Appended, bool)>, E> {
+        let _w = self.lock_writing();
         let mut st = self.lock();
+        self.flush_locked(&mut st)?;
         let file = Arc::clone(self.check_open(&st)?);
         let mut sink = EventSink {
             file: Arc::clone(&file),
@@ -783,6 +867,7 @@ impl BinlogDir {
             std::mem::take(&mut sink.buf)
         };
         st.end = sink.pos;
+        st.written = sink.pos;
         self.changed.notify_all();
         let at = Appended {
             file: std::mem::take(&mut sink.name),
@@ -797,16 +882,21 @@ impl BinlogDir {
         Ok(Some((at, streamed)))
     }
 
-    /// Appends the events of one transaction (or one DDL statement) to the active file.
-    /// Returns the file and the end position of the transaction in it (its binlog
-    /// coordinate). Rotates afterwards if the file reached `max_size`; a failed rotation
-    /// does not undo the transaction (it is logged, and the next append reports it).
+    /// Appends the events of one transaction (or one DDL statement) to the active file
+    /// and writes them ([`BinlogDir::append`], then [`BinlogDir::flush`]). Returns the
+    /// file and the end position of the transaction in it (its binlog coordinate).
     pub fn append_transaction(&self, events: &[Event]) -> Result<(String, u64)> {
-        self.append(events).map(|a| (a.file, a.end))
+        let at = self.append(events)?;
+        self.flush()?;
+        Ok((at.file, at.end))
     }
 
-    /// [`BinlogDir::append_transaction`], also returning the bytes written (which the
-    /// engine's log keeps, so the file itself need not be fsynced at commit).
+    /// Places the events of one transaction after the last one and returns where, with
+    /// their bytes (which the engine's log keeps, so the file itself need not be fsynced
+    /// at commit). They are written, and readers see them, at the next
+    /// [`BinlogDir::flush`] (or rotation, sync, close). Rotates afterwards if the file
+    /// reached `max_size`; a failed rotation does not undo the transaction (it is
+    /// logged, and the next append reports it).
     pub fn append(&self, events: &[Event]) -> Result<Appended> {
         let mut st = self.lock();
         self.check_open(&st)?;
@@ -821,8 +911,14 @@ impl BinlogDir {
             bytes,
         };
         if st.end >= self.opts.max_size {
-            if let Err(e) = self.rotate_locked(&mut st) {
-                warn!(error = %e, file = %at.file, "binlog rotation failed");
+            drop(st);
+            let _w = self.lock_writing();
+            let mut st = self.lock();
+            let full = st.files.last() == Some(&at.file) && st.end >= self.opts.max_size;
+            if full {
+                if let Err(e) = self.rotate_locked(&mut st) {
+                    warn!(error = %e, file = %at.file, "binlog rotation failed");
+                }
             }
         }
         Ok(at)
@@ -882,13 +978,15 @@ impl BinlogDir {
             .map_err(io_err(format!("syncing {}", path.display())))
     }
 
-    /// Ends the active file with a Rotate event, closes it and starts the next one.
+    /// Ends the active file with a Rotate event, writes what is pending, closes the file
+    /// and starts the next one. The caller holds the `writing` lock.
     fn rotate_locked(&self, st: &mut State) -> Result<()> {
         let current = st.files.last().cloned().unwrap_or_default();
         let number = file_number(&self.opts.basename, &current).map_or(1, |n| n + 1);
         let next = self.file_name(number);
         let rotate = Event::rotate(Origin::now(self.opts.server_id), &next, 4);
         self.write_events(st, std::slice::from_ref(&rotate))?;
+        self.flush_locked(st)?;
         let old = Arc::clone(self.check_open(st)?);
         let path = self.path(&current);
         Self::clear_in_use(&old, &path)?;
@@ -915,6 +1013,7 @@ impl BinlogDir {
 
     /// `FLUSH BINARY LOGS`: rotates now. Returns the new active file.
     pub fn flush_logs(&self) -> Result<String> {
+        let _w = self.lock_writing();
         let mut st = self.lock();
         self.check_open(&st)?;
         self.rotate_locked(&mut st)?;
@@ -924,9 +1023,10 @@ impl BinlogDir {
     /// Makes everything appended so far durable (`sync_binlog`). The lock is not held
     /// during the fsync, so appends continue meanwhile.
     pub fn sync(&self) -> Result<()> {
+        self.flush()?;
         let (file, name, mark) = {
             let st = self.lock();
-            let mark = (st.files.len(), st.end);
+            let mark = (st.files.len(), st.written);
             if st.synced == mark {
                 return Ok(());
             }
@@ -1024,7 +1124,11 @@ impl BinlogDir {
 
     /// `RESET MASTER`: removes every file and starts again at `.000001`.
     pub fn reset(&self) -> Result<()> {
+        let _w = self.lock_writing();
         let mut st = self.lock();
+        // Events of commits in flight go with their files.
+        st.pending.clear();
+        st.written = st.end;
         self.write_index(&[])?;
         for name in std::mem::take(&mut st.files) {
             if let Err(e) = fs::remove_file(self.path(&name)) {
@@ -1040,12 +1144,14 @@ impl BinlogDir {
     /// Clean shutdown: ends the active file with a Stop event, clears its in-use flag and
     /// syncs it. Appends fail afterwards; readers can still read.
     pub fn close(&self) -> Result<()> {
+        let _w = self.lock_writing();
         let mut st = self.lock();
         if st.closed.is_some() {
             return Ok(());
         }
         let stop = Event::stop(Origin::now(self.opts.server_id));
         self.write_events(&mut st, std::slice::from_ref(&stop))?;
+        self.flush_locked(&mut st)?;
         let file = Arc::clone(self.check_open(&st)?);
         let name = st.files.last().cloned().unwrap_or_default();
         Self::clear_in_use(&file, &self.path(&name))?;
@@ -1063,7 +1169,11 @@ impl BinlogDir {
     /// may hold nothing but their Format_description and Rotate/Stop events (true right
     /// after [`BinlogDir::open`]); they are kept, so the active file stays.
     pub fn truncate_after(&self, name: &str, pos: u64) -> Result<()> {
+        let _w = self.lock_writing();
         let mut st = self.lock();
+        if st.active.is_some() {
+            self.flush_locked(&mut st)?;
+        }
         let idx = Self::index_of(&st, name)?;
         let last = st.files.len() - 1;
         for later in &st.files[idx + 1..] {
@@ -1114,6 +1224,7 @@ impl BinlogDir {
             .map_err(io_err(format!("syncing {}", path.display())))?;
         if is_active {
             st.end = pos;
+            st.written = pos;
         }
         warn!(file = %name, from = len, to = pos, "binlog truncated");
         self.changed.notify_all();
@@ -1175,7 +1286,7 @@ impl BinlogDir {
         let mut st = self.lock();
         loop {
             let active = st.files.last().map(String::as_str);
-            if active != Some(name) || st.end > pos || st.closed.is_some() {
+            if active != Some(name) || st.written > pos || st.closed.is_some() {
                 return true;
             }
             let now = Instant::now();
@@ -1210,7 +1321,7 @@ impl BinlogDir {
         let basename = &self.opts.basename;
         if st.files.last().map(String::as_str) == Some(name) && st.active.is_some() {
             return Ok(Visible {
-                end: st.end,
+                end: st.written,
                 active: true,
                 next: None,
             });

@@ -8,11 +8,12 @@
 //!    and its Write/Update/Delete_rows events ([`rows_events`], cut into ~8 KiB events,
 //!    `STMT_END_F` on the statement's last), and an Xid ([`Event::xid`]). A DDL statement
 //!    is a single Query event.
-//! 2. [`BinlogDir::append_transaction`] gives every event its `log_pos` (its end offset in
-//!    the file) and CRC32, writes them with one `write`, then publishes the new end to
-//!    readers ([`BinlogDir::append`] also returns the bytes written). The caller decides
-//!    when to fsync ([`BinlogDir::sync`]); after a crash, [`BinlogDir::restore`] writes
-//!    back what the file lost.
+//! 2. [`BinlogDir::append`] gives every event its `log_pos` (its end offset in the file)
+//!    and CRC32 and returns the bytes; [`BinlogDir::flush`] writes everything appended so
+//!    far with one `write`, then publishes the new end to readers
+//!    ([`BinlogDir::append_transaction`] does both). The caller decides when to fsync
+//!    ([`BinlogDir::sync`]); after a crash, [`BinlogDir::restore`] writes back what the
+//!    file lost.
 //! 3. When the file has reached `max_binlog_size`, a Rotate event ends it and the next
 //!    file starts with the magic and a Format_description. Every server start opens a
 //!    new file too, after cutting a torn tail off the previous one.

@@ -16,20 +16,22 @@
 //!    Table_map and its Delete/Update/Write_rows events (deletes first, then updates,
 //!    then inserts, `STMT_END_F` on the table's last event), and an Xid. Changes of
 //!    secondary-index trees and of the catalog tree are not logged.
-//! 3. The events are appended to the active file ([`crate::binlog::BinlogDir`]) and the
-//!    coordinate (file number, end) and the events' bytes go into the WAL commit record
-//!    (the coordinate also into the timeline). A file that reached `max_binlog_size`
-//!    rotates; rotation fsyncs the file it closes.
+//! 3. The events are placed after the previous transaction's in the active file
+//!    ([`crate::binlog::BinlogDir::append`]; not written yet) and the coordinate (file
+//!    number, end) and the events' bytes go into the WAL commit record (the coordinate
+//!    also into the timeline). A file that reached `max_binlog_size` rotates; rotation
+//!    writes what is pending and fsyncs the file it closes.
 //! 4. The group commit's one fsync of the log makes the events durable with the record:
 //!    the binlog file is not fsynced at commit. It is fsynced by every checkpoint before
 //!    recovery may skip the records before it
 //!    ([`crate::storage::Volume::add_checkpoint_hook`]), at rotation and at shutdown. A
 //!    transaction whose events exceed [`crate::storage::MAX_KEPT_BINLOG_EVENTS`] is not
 //!    kept in its record; the binlog is fsynced before that record instead.
-//! 5. When the commit is durable and published, the session moves the *safe
-//!    coordinate* ([`ClusterBinlog::mark_safe`]) past it. Dump threads never send a
-//!    transaction's events beyond the safe coordinate: a replica never receives what a
-//!    crash could take back (DESIGN "Durability and the log" 3).
+//! 5. When the commit is durable and published, the session writes the pending events
+//!    (its own and those of commits before it: one `write` for a group of commits) and
+//!    moves the *safe coordinate* ([`ClusterBinlog::mark_safe`]) past them. Dump threads
+//!    never send a transaction's events beyond the safe coordinate: a replica never
+//!    receives what a crash could take back (DESIGN "Durability and the log" 3).
 //!
 //! # Crash recovery
 //!
@@ -432,8 +434,16 @@ impl ClusterBinlog {
         })
     }
 
-    /// A commit with this coordinate is durable and published: dump threads may send it.
+    /// A commit with this coordinate is durable and published: its events (and those of
+    /// the commits before it) are written to the file and dump threads may send them.
+    /// If the write fails the binlog is closed (every later commit fails until a
+    /// restart, whose recovery writes the events again from the engine's log) and the
+    /// coordinate stays unsafe.
     pub fn mark_safe(&self, c: BinlogCoord) {
+        if let Err(e) = self.dir.flush() {
+            tracing::error!(error = %e, "binlog events could not be written; the binlog is closed");
+            return;
+        }
         let mut s = lock(&self.safe);
         let c = (u64::from(c.file), c.pos);
         if c > *s {
