@@ -1184,6 +1184,78 @@ fn reader_waits_and_follows() {
     assert!(log.wait_for_more(&start.0, start.1, Duration::from_secs(5)));
 }
 
+/// An append is not in the file, nor visible to readers, until a flush writes it; one
+/// flush writes every transaction appended before it, and the file then ends at the last
+/// one's coordinate. Rotation writes what is pending before the Rotate event.
+#[test]
+fn appends_are_written_by_the_next_flush() {
+    let tmp = TempDir::new("binlog-flush");
+    let log = BinlogDir::open(&tmp.0, options(Checksum::Crc32)).unwrap();
+    let map = every_type_table(RowMetadata::NoLog);
+    let rows = sample_rows();
+    let (name, start) = log.current();
+    let path = tmp.0.join(&name);
+    let size = || std::fs::metadata(&path).unwrap().len();
+    let a = log
+        .append(&row_txn(
+            &map,
+            RowsKind::Write,
+            &[(None, Some(&rows[0]))],
+            1,
+        ))
+        .unwrap();
+    let b = log
+        .append(&row_txn(
+            &map,
+            RowsKind::Write,
+            &[(None, Some(&rows[1]))],
+            2,
+        ))
+        .unwrap();
+    assert!(a.end > start && b.end > a.end);
+    assert_eq!(b.end - a.end, b.bytes.len() as u64);
+    assert_eq!(log.current(), (name.clone(), b.end));
+    assert_eq!(size(), start, "nothing is written before the flush");
+    assert!(!log.wait_for_more(&name, start, Duration::from_millis(50)));
+    assert_eq!(log.read_file_events(&name, start).unwrap().count(), 0);
+    log.flush().unwrap();
+    assert_eq!(size(), b.end);
+    assert!(log.wait_for_more(&name, start, Duration::from_millis(50)));
+    let xids = log
+        .read_file_events(&name, start)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.header().unwrap().type_code == types::XID)
+        .map(|e| e.end())
+        .collect::<Vec<_>>();
+    assert_eq!(xids, vec![a.end, b.end]);
+    let on_disk = std::fs::read(&path).unwrap();
+    assert_eq!(&on_disk[a.end as usize..], &b.bytes[..]);
+    // Nothing pending: a second flush writes nothing.
+    log.flush().unwrap();
+    assert_eq!(size(), b.end);
+    let c = log
+        .append(&row_txn(
+            &map,
+            RowsKind::Write,
+            &[(None, Some(&rows[2]))],
+            3,
+        ))
+        .unwrap();
+    let next = log.flush_logs().unwrap();
+    assert_ne!(next, name);
+    let ends: Vec<u64> = walk(&path)
+        .iter()
+        .map(|(_, h)| u64::from(h.log_pos))
+        .collect();
+    assert!(
+        ends.contains(&c.end),
+        "the pending transaction precedes the Rotate"
+    );
+    assert_eq!(walk(&path).last().unwrap().1.type_code, types::ROTATE);
+    log.close().unwrap();
+}
+
 /// Crash consistency for the integrator: cut off what the engine did not commit.
 #[test]
 fn truncate_after_removes_later_events() {
