@@ -120,13 +120,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::catalog::{Catalog, TableDef, CATALOG_TREE};
 use super::error::{SqlError, SqlResult};
 use super::exec::{OutColumn, RowSet};
+use super::vars::GlobalVars;
 use crate::binlog::{
     describe, format_description_for_dump, rows_events, types, BinlogDir, BinlogError,
     BinlogOptions, Checksum, Column, Event, IntvarKind, Origin, QueryEvent, RowChange, RowMetadata,
@@ -269,6 +270,10 @@ pub struct ClusterBinlog {
     pub sync_every: AtomicU64,
     /// `binlog_expire_logs_seconds`.
     pub expire_seconds: AtomicU64,
+    /// [`GlobalVars::changes`] when the settings above were last read from the globals.
+    globals_seen: AtomicU64,
+    /// `binlog_row_metadata` is FULL (as of `globals_seen`).
+    full_metadata: AtomicBool,
     /// `binlog retention hours` (mysql.rds_set_configuration); None = NULL.
     pub retention_hours: Mutex<Option<u64>>,
     /// Registered replicas by connection id.
@@ -332,11 +337,38 @@ impl ClusterBinlog {
             start_seq: last_seq,
             start_coord: start,
             max_size: AtomicU64::new(max),
+            globals_seen: AtomicU64::new(u64::MAX),
+            full_metadata: AtomicBool::new(false),
             sync_every: AtomicU64::new(1),
             expire_seconds: AtomicU64::new(0),
             retention_hours: Mutex::new(None),
             replicas: Mutex::new(BTreeMap::new()),
         })
+    }
+
+    /// Takes `sync_binlog`, `max_binlog_size`, `binlog_expire_logs_seconds` and
+    /// `binlog_row_metadata` from the globals if any global changed since the last call
+    /// (every commit calls it); returns whether `binlog_row_metadata` is FULL.
+    pub fn follow_globals(&self, g: &GlobalVars) -> bool {
+        let seen = g.changes();
+        if self.globals_seen.load(Ordering::Acquire) != seen {
+            let num = |n: &str| {
+                g.get(n)
+                    .map(|v| v.show_text())
+                    .ok()
+                    .and_then(|t| t.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            self.configure(
+                num("sync_binlog"),
+                num("max_binlog_size"),
+                num("binlog_expire_logs_seconds"),
+            );
+            self.full_metadata
+                .store(full_row_metadata(g), Ordering::Relaxed);
+            self.globals_seen.store(seen, Ordering::Release);
+        }
+        self.full_metadata.load(Ordering::Relaxed)
     }
 
     /// Takes the current `sync_binlog`, `max_binlog_size` and
@@ -933,6 +965,13 @@ fn transactions_after(bd: &BinlogDir, name: &str, pos: u64) -> crate::binlog::Re
         }
     }
     Ok(false)
+}
+
+/// `binlog_row_metadata` is FULL.
+pub fn full_row_metadata(g: &GlobalVars) -> bool {
+    g.get("binlog_row_metadata")
+        .map(|v| v.show_text().eq_ignore_ascii_case("FULL"))
+        .unwrap_or(false)
 }
 
 /// Without heartbeats there is nothing to send while idle; the caller's `send` decides

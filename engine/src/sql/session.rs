@@ -1238,24 +1238,10 @@ impl Session {
     /// The session state a binlogged commit's Query events carry.
     fn render_ctx(&self, ddl: bool) -> RenderCtx {
         let g = &self.inst.globals;
-        if let Some(bl) = &self.inst.binlog {
-            let num = |n: &str| {
-                g.get(n)
-                    .map(|v| v.show_text())
-                    .ok()
-                    .and_then(|t| t.parse::<u64>().ok())
-                    .unwrap_or(0)
-            };
-            bl.configure(
-                num("sync_binlog"),
-                num("max_binlog_size"),
-                num("binlog_expire_logs_seconds"),
-            );
-        }
-        let full = g
-            .get("binlog_row_metadata")
-            .map(|v| v.show_text().eq_ignore_ascii_case("FULL"))
-            .unwrap_or(false);
+        let full = match &self.inst.binlog {
+            Some(bl) => bl.follow_globals(g),
+            None => super::binlog::full_row_metadata(g),
+        };
         let mut flags2 = 0;
         if !self.vars.autocommit() {
             flags2 |= crate::binlog::QueryEvent::OPTION_NOT_AUTOCOMMIT;

@@ -1654,6 +1654,8 @@ pub struct GlobalVars {
     info: ServerInfo,
     defaults: Vec<VarValue>,
     values: RwLock<Vec<VarValue>>,
+    /// Counts changes of `values` after start ([`GlobalVars::changes`]).
+    changes: std::sync::atomic::AtomicU64,
 }
 
 impl GlobalVars {
@@ -1664,7 +1666,19 @@ impl GlobalVars {
             values: RwLock::new(defaults.clone()),
             defaults,
             info,
+            changes: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// How many times a global changed since start: a reader that derives settings from
+    /// globals reads them again only when this moved.
+    pub fn changes(&self) -> u64 {
+        self.changes.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn changed(&self) {
+        self.changes
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The facts this server was started with.
@@ -1708,6 +1722,7 @@ impl GlobalVars {
         };
         check_pinned(d, &val, &self.defaults[slot], &v)?;
         store(&mut values, slot, val);
+        self.changed();
         Ok(warn)
     }
 
@@ -1736,6 +1751,7 @@ impl GlobalVars {
         match resolve(name) {
             Some((d, slot)) if d.scope != VarScope::Session => {
                 store(&mut write(&self.values), slot, v);
+                self.changed();
                 true
             }
             _ => false,
