@@ -118,7 +118,7 @@
 //! MySQL gives; the write-skew check still turns such a transaction into rows, since a
 //! replica could not reproduce it otherwise.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -274,6 +274,8 @@ pub struct ClusterBinlog {
     globals_seen: AtomicU64,
     /// `binlog_row_metadata` is FULL (as of `globals_seen`).
     full_metadata: AtomicBool,
+    /// Table_map events of the tables logged so far.
+    maps: TableMaps,
     /// `binlog retention hours` (mysql.rds_set_configuration); None = NULL.
     pub retention_hours: Mutex<Option<u64>>,
     /// Registered replicas by connection id.
@@ -338,6 +340,7 @@ impl ClusterBinlog {
             start_coord: start,
             max_size: AtomicU64::new(max),
             globals_seen: AtomicU64::new(u64::MAX),
+            maps: TableMaps::default(),
             full_metadata: AtomicBool::new(false),
             sync_every: AtomicU64::new(1),
             expire_seconds: AtomicU64::new(0),
@@ -405,7 +408,7 @@ impl ClusterBinlog {
             .statements
             .as_deref()
             .is_some_and(|st| statements_replayable(st, view));
-        self.write_events(&render(rec, catalog, ctx, as_statements)?)
+        self.write_events(&render(rec, catalog, ctx, as_statements, Some(&self.maps))?)
     }
 
     /// Appends the events of one commit (rotating past `max_binlog_size`); returns their
@@ -1046,6 +1049,7 @@ pub fn render(
     catalog: &Catalog,
     ctx: &RenderCtx,
     as_statements: bool,
+    maps: Option<&TableMaps>,
 ) -> crate::Result<Vec<Event>> {
     let origin = Origin::new(
         ctx.server_id,
@@ -1071,12 +1075,9 @@ pub fn render(
         }
     }
     // Primary trees of the tables this commit wrote, and their changes.
-    let by_tree: BTreeMap<u64, &TableDef> = catalog
-        .tables
-        .values()
-        .map(|t| (t.tree, t.as_ref()))
-        .collect();
-    let mut per_table: BTreeMap<u64, (RowDecoder<'_>, TableRows)> = BTreeMap::new();
+    let by_tree: BTreeMap<u64, &Arc<TableDef>> =
+        catalog.tables.values().map(|t| (t.tree, t)).collect();
+    let mut per_table: BTreeMap<u64, (&Arc<TableDef>, RowDecoder<'_>, TableRows)> = BTreeMap::new();
     for (tree, before, after) in rec.changes.iter().filter_map(Change::images) {
         if tree == CATALOG_TREE {
             continue;
@@ -1084,17 +1085,26 @@ pub fn render(
         let Some(t) = by_tree.get(&tree) else {
             continue; // a secondary index (or a table this catalog does not know)
         };
-        let (dec, rows) = per_table
+        let (_, dec, rows) = per_table
             .entry(tree)
-            .or_insert_with(|| (RowDecoder::new(t), TableRows::default()));
+            .or_insert_with(|| (*t, RowDecoder::new(t), TableRows::default()));
         dec.add(rows, before, after)?;
     }
     if per_table.is_empty() {
         return Ok(events);
     }
     events.push(query("", b"BEGIN")?);
-    for (dec, rows) in per_table.values() {
-        events.extend(table_row_events(origin, ctx, dec.table, rows)?);
+    for (t, _, rows) in per_table.values() {
+        let (map, map_event) = match maps {
+            Some(m) => m.get(ctx, t, origin)?,
+            None => {
+                let map = table_map(ctx, t);
+                let ev = map.event(origin)?;
+                (Arc::new(map), ev)
+            }
+        };
+        events.push(map_event);
+        events.extend(table_row_events(origin, &map, rows)?);
     }
     events.push(Event::xid(origin, rec.seq));
     Ok(events)
@@ -1154,13 +1164,10 @@ impl<'a> RowDecoder<'a> {
 /// updates, then inserts; `STMT_END_F` on the last).
 pub(crate) fn table_row_events(
     origin: Origin,
-    ctx: &RenderCtx,
-    t: &TableDef,
+    map: &TableMap,
     (deletes, updates, inserts): &TableRows,
 ) -> crate::Result<Vec<Event>> {
     let mut events = Vec::new();
-    let map = table_map(ctx, t);
-    events.push(map.event(origin)?);
     let last_kind = if !inserts.is_empty() {
         RowsKind::Write
     } else if !updates.is_empty() {
@@ -1173,7 +1180,7 @@ pub(crate) fn table_row_events(
         events.extend(rows_events(
             origin,
             RowsKind::Delete,
-            &map,
+            map,
             &rows,
             last_kind == RowsKind::Delete,
         )?);
@@ -1186,16 +1193,70 @@ pub(crate) fn table_row_events(
         events.extend(rows_events(
             origin,
             RowsKind::Update,
-            &map,
+            map,
             &rows,
             last_kind == RowsKind::Update,
         )?);
     }
     if !inserts.is_empty() {
         let rows: Vec<_> = inserts.iter().map(|r| (None, Some(&r[..]))).collect();
-        events.extend(rows_events(origin, RowsKind::Write, &map, &rows, true)?);
+        events.extend(rows_events(origin, RowsKind::Write, map, &rows, true)?);
     }
     Ok(events)
+}
+
+/// The Table_map of each table the binlog logged rows of, with its event, kept while the
+/// table's definition is the same (the catalog is shared until DDL changes it, so the
+/// definition is recognised by its address) and rebuilt after: a commit of a few rows
+/// would otherwise spend a good part of its rendering on the map.
+#[derive(Default)]
+pub struct TableMaps(Mutex<HashMap<u64, CachedMap>>);
+
+/// Tables whose maps [`TableMaps`] keeps at most.
+const MAX_CACHED_MAPS: usize = 1024;
+
+struct CachedMap {
+    /// Kept alive so that its address stays its identity.
+    def: Arc<TableDef>,
+    row_metadata: RowMetadata,
+    map: Arc<TableMap>,
+    event: Event,
+}
+
+impl TableMaps {
+    /// The map of `t` and its event with `origin`.
+    fn get(
+        &self,
+        ctx: &RenderCtx,
+        t: &Arc<TableDef>,
+        origin: Origin,
+    ) -> crate::Result<(Arc<TableMap>, Event)> {
+        let mut maps = lock(&self.0);
+        let fresh = maps
+            .get(&t.tree)
+            .is_some_and(|c| Arc::ptr_eq(&c.def, t) && c.row_metadata == ctx.row_metadata);
+        if !fresh {
+            if maps.len() >= MAX_CACHED_MAPS {
+                // Mostly tables dropped since: start again.
+                maps.clear();
+            }
+            let map = table_map(ctx, t);
+            let event = map.event(origin)?;
+            maps.insert(
+                t.tree,
+                CachedMap {
+                    def: Arc::clone(t),
+                    row_metadata: ctx.row_metadata,
+                    map: Arc::new(map),
+                    event,
+                },
+            );
+        }
+        let c = &maps[&t.tree];
+        let mut event = c.event.clone();
+        event.origin = origin;
+        Ok((Arc::clone(&c.map), event))
+    }
 }
 
 /// The Table_map of `t`.
