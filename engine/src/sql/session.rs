@@ -69,7 +69,8 @@ pub struct ProcEntry {
     pub db: Option<String>,
     pub command: &'static str,
     pub since: Instant,
-    pub info: Option<String>,
+    /// The statement running (whole; rows show its first 100 characters).
+    pub info: Option<Arc<str>>,
     /// The session's kill switch.
     pub interrupt: Interrupt,
     /// Closes the session's client connection (set by the server; KILL CONNECTION).
@@ -510,6 +511,13 @@ pub fn show_create_view(v: &catalog::ViewDef) -> String {
     )
 }
 
+/// The first `n` characters of `text`.
+fn first_chars(text: &str, n: usize) -> &str {
+    text.char_indices()
+        .nth(n)
+        .map_or(text, |(at, _)| &text[..at])
+}
+
 /// SHOW PROCESSLIST / information_schema.PROCESSLIST rows; the asking session shows `own_info`.
 fn processlist_rows(inst: &Instance, own_id: u32, own_info: &str) -> Vec<Vec<Value>> {
     let s = |v: &str| Value::Bytes(v.as_bytes().to_vec());
@@ -527,9 +535,12 @@ fn processlist_rows(inst: &Instance, own_id: u32, own_info: &str) -> Vec<Vec<Val
                 Value::UInt(p.since.elapsed().as_secs()),
                 s(""),
                 if own {
-                    s(own_info)
+                    s(first_chars(own_info, 100))
                 } else {
-                    p.info.as_deref().map(s).unwrap_or(Value::Null)
+                    p.info
+                        .as_deref()
+                        .map(|i| s(first_chars(i, 100)))
+                        .unwrap_or(Value::Null)
                 },
             ]
         })
@@ -556,7 +567,7 @@ impl SessionEnv for Env<'_> {
             .unwrap_or_else(|e| e.into_inner())
             .get(&self.conn_id)
             .and_then(|p| p.info.clone())
-            .unwrap_or_default();
+            .unwrap_or_else(|| Arc::from(""));
         processlist_rows(self.inst, self.conn_id, &own)
     }
 
@@ -1466,10 +1477,11 @@ impl Session {
         self.inst
             .status
             .statement(&mut self.counters, com_of(parsed));
+        let info = self.text.clone();
         self.update_proc(|p| {
             p.command = "Query";
             p.since = Instant::now();
-            p.info = Some(text.chars().take(100).collect());
+            p.info = Some(info);
         });
         let out = match self
             .authorize(parsed)
