@@ -774,14 +774,18 @@ impl BinlogDir {
             }
             Err(e) => {
                 let name = st.files.last().cloned().unwrap_or_default();
-                let why = format!("appending to {name} failed: {e}");
-                warn!("{why}");
-                st.closed = Some(why);
-                st.active = None;
-                self.changed.notify_all();
+                self.poison(st, format!("appending to {name} failed: {e}"));
                 Err(BinlogError::io(format!("appending to {name}"), e))
             }
         }
+    }
+
+    /// Closes the log to appends after a write it cannot take back or undo.
+    fn poison(&self, st: &mut State, why: String) {
+        warn!("{why}");
+        st.closed = Some(why);
+        st.active = None;
+        self.changed.notify_all();
     }
 
     /// Writes every event appended before the call and publishes it to readers (binlog
@@ -816,11 +820,10 @@ impl BinlogDir {
     fn undo_append(&self, st: &mut State, file: &File) {
         if let Err(e) = file.set_len(st.end) {
             let name = st.files.last().cloned().unwrap_or_default();
-            let why = format!("a failed append to {name} could not be undone: {e}");
-            warn!("{why}");
-            st.closed = Some(why);
-            st.active = None;
-            self.changed.notify_all();
+            self.poison(
+                st,
+                format!("a failed append to {name} could not be undone: {e}"),
+            );
         }
     }
 
