@@ -408,7 +408,7 @@ impl ClusterBinlog {
             .statements
             .as_deref()
             .is_some_and(|st| statements_replayable(st, view));
-        self.write_events(&render(rec, catalog, ctx, as_statements, Some(&self.maps))?)
+        self.write_events(&render(rec, catalog, ctx, as_statements, &self.maps)?)
     }
 
     /// Appends the events of one commit (rotating past `max_binlog_size`); returns their
@@ -1049,7 +1049,7 @@ pub fn render(
     catalog: &Catalog,
     ctx: &RenderCtx,
     as_statements: bool,
-    maps: Option<&TableMaps>,
+    maps: &TableMaps,
 ) -> crate::Result<Vec<Event>> {
     let origin = Origin::new(
         ctx.server_id,
@@ -1095,14 +1095,7 @@ pub fn render(
     }
     events.push(query("", b"BEGIN")?);
     for (t, _, rows) in per_table.values() {
-        let (map, map_event) = match maps {
-            Some(m) => m.get(ctx, t, origin)?,
-            None => {
-                let map = table_map(ctx, t);
-                let ev = map.event(origin)?;
-                (Arc::new(map), ev)
-            }
-        };
+        let (map, map_event) = maps.get(ctx, t, origin)?;
         events.push(map_event);
         events.extend(table_row_events(origin, &map, rows)?);
     }

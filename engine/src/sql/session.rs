@@ -223,11 +223,7 @@ impl Instance {
                 ..Default::default()
             };
             let bl = Arc::new(ClusterBinlog::open(&binlog_dir, &c, opts)?);
-            bl.configure(
-                num("sync_binlog"),
-                num("max_binlog_size"),
-                num("binlog_expire_logs_seconds"),
-            );
+            bl.follow_globals(g);
             bl.purge_expired();
             let for_hook = bl.clone();
             let hook: crate::storage::CheckpointHook =
