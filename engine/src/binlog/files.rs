@@ -65,6 +65,8 @@ pub struct Appended {
     pub end: u64,
     /// The events as written, ending at `end`.
     pub bytes: Vec<u8>,
+    /// The checksum they were written with.
+    pub checksum: Checksum,
 }
 
 /// Where [`BinlogDir::append_streamed`]'s caller pushes a transaction's events.
@@ -876,6 +878,7 @@ impl BinlogDir {
             file: std::mem::take(&mut sink.name),
             end: st.end,
             bytes,
+            checksum: sink.checksum,
         };
         if st.end >= self.opts.max_size {
             if let Err(e) = self.rotate_locked(&mut st) {
@@ -912,6 +915,7 @@ impl BinlogDir {
             file: st.files.last().cloned().unwrap_or_default(),
             end: st.end,
             bytes,
+            checksum: st.checksum,
         };
         if st.end >= self.opts.max_size {
             drop(st);

@@ -18,8 +18,12 @@
 //!    secondary-index trees and of the catalog tree are not logged.
 //! 3. The events are placed after the previous transaction's in the active file
 //!    ([`crate::binlog::BinlogDir::append`]; not written yet) and the coordinate (file
-//!    number, end) and the events' bytes go into the WAL commit record (the coordinate
-//!    also into the timeline). A file that reached `max_binlog_size` rotates; rotation
+//!    number, end) goes into the WAL commit record and the timeline. So do the events,
+//!    for recovery: a row-logged commit's record keeps only a *render note* (the Query
+//!    `BEGIN`'s session state, `binlog_row_metadata`, the checksum, the events' length and
+//!    its tables' definitions), since the record already holds every row's before and
+//!    after image and the events are a function of those ([`KeptEvents::Render`]); any
+//!    other keeps the events' bytes. A file that reached `max_binlog_size` rotates; rotation
 //!    writes what is pending and fsyncs the file it closes.
 //! 4. The group commit's one fsync of the log makes the events durable with the record:
 //!    the binlog file is not fsynced at commit. It is fsynced by every checkpoint before
@@ -39,7 +43,8 @@
 //! file may have lost events that were written but not fsynced: those of every commit
 //! recovery replayed are written back from the records
 //! ([`crate::storage::Cluster::take_recovered_binlog`]; older ones were fsynced by the
-//! checkpoint). The binlog may also hold events of transactions whose WAL record did not
+//! checkpoint), row-logged ones rendered again from their render notes and changes (a
+//! rendering whose length differs from the note's is not written). The binlog may also hold events of transactions whose WAL record did not
 //! become durable: it is cut after the coordinate of the newest commit the engine
 //! recovered ([`crate::storage::Cluster::binlog_coord_at`]) and a new file is started,
 //! as MySQL rotates at every start. If the timeline has no coordinate (nothing binlogged
@@ -133,8 +138,10 @@ use crate::binlog::{
     BinlogOptions, Checksum, Column, Event, IntvarKind, Origin, QueryEvent, RowChange, RowMetadata,
     RowsKind, TableMap, UserVarValue,
 };
+use crate::storage::codec::{Reader, Writer};
 use crate::storage::{
-    BinlogCoord, BinlogWrite, Change, Cluster, CommitRecord, CommitView, MAX_KEPT_BINLOG_EVENTS,
+    BinlogCoord, BinlogWrite, Change, Cluster, CommitRecord, CommitView, KeptEvents,
+    MAX_KEPT_BINLOG_EVENTS,
 };
 use crate::value::row::decode_row;
 use crate::value::{Collation, IntKind, SqlType, Value};
@@ -408,22 +415,39 @@ impl ClusterBinlog {
             .statements
             .as_deref()
             .is_some_and(|st| statements_replayable(st, view));
-        self.write_events(&render(rec, catalog, ctx, as_statements, &self.maps)?)
+        let r = render(rec, catalog, ctx, as_statements, &self.maps)?;
+        let note = r.row_tables.as_deref().map(|t| (ctx, t));
+        self.write_kept(&r.events, note)
     }
 
     /// Appends the events of one commit (rotating past `max_binlog_size`); returns their
     /// end coordinate and bytes for the commit record, none when there are no events.
     /// Events too many for the record are fsynced here instead.
     pub fn write_events(&self, events: &[Event]) -> crate::Result<Option<BinlogWrite>> {
+        self.write_kept(events, None)
+    }
+
+    /// [`ClusterBinlog::write_events`]; with `note` (the events are the row events of a
+    /// commit, rendered with this context from these tables), the record keeps what
+    /// renders them again from its changes ([`KeptEvents::Render`]) instead of their bytes.
+    fn write_kept(
+        &self,
+        events: &[Event],
+        note: Option<(&RenderCtx, &[Arc<[u8]>])>,
+    ) -> crate::Result<Option<BinlogWrite>> {
         if events.is_empty() {
             return Ok(None);
         }
-        let mut at = self.dir.append(events)?;
+        let at = self.dir.append(events)?;
         let too_big = at.bytes.len() > MAX_KEPT_BINLOG_EVENTS;
-        if too_big {
-            at.bytes = Vec::new();
-        }
-        self.finish_write(at, too_big).map(Some)
+        let kept = match note {
+            _ if too_big => KeptEvents::None,
+            Some((ctx, tables)) => {
+                KeptEvents::Render(encode_render_note(ctx, at.checksum, at.bytes.len(), tables))
+            }
+            None => KeptEvents::Bytes(at.bytes),
+        };
+        self.finish_write(&at.file, at.end, kept, too_big).map(Some)
     }
 
     /// [`ClusterBinlog::write_events`] for a transaction too big to render in memory:
@@ -434,7 +458,15 @@ impl ClusterBinlog {
         fill: impl FnOnce(&mut crate::binlog::EventSink) -> crate::Result<()>,
     ) -> crate::Result<Option<BinlogWrite>> {
         match self.dir.append_streamed(MAX_KEPT_BINLOG_EVENTS, fill)? {
-            Some((at, streamed)) => self.finish_write(at, streamed).map(Some),
+            Some((at, streamed)) => {
+                let kept = if streamed {
+                    KeptEvents::None
+                } else {
+                    KeptEvents::Bytes(at.bytes)
+                };
+                self.finish_write(&at.file, at.end, kept, streamed)
+                    .map(Some)
+            }
             None => Ok(None),
         }
     }
@@ -443,11 +475,9 @@ impl ClusterBinlog {
     /// rotates past `max_binlog_size`.
     fn finish_write(
         &self,
-        crate::binlog::Appended {
-            file,
-            end: pos,
-            bytes,
-        }: crate::binlog::Appended,
+        file: &str,
+        pos: u64,
+        events: KeptEvents,
         unkept: bool,
     ) -> crate::Result<BinlogWrite> {
         if unkept {
@@ -459,13 +489,13 @@ impl ClusterBinlog {
             }
             self.purge_expired();
         }
-        let number = self.dir.number_of(&file).unwrap_or(0);
+        let number = self.dir.number_of(file).unwrap_or(0);
         Ok(BinlogWrite {
             coord: BinlogCoord {
                 file: u32::try_from(number).unwrap_or(u32::MAX),
                 pos,
             },
-            events: bytes,
+            events,
         })
     }
 
@@ -914,7 +944,7 @@ impl ClusterBinlog {
 /// files lost (module docs, "Crash recovery"), in commit order, and fsyncs what changed.
 /// Records of files no longer listed (purged, or before RESET MASTER) are skipped; a later
 /// commit's events overwrite whatever an earlier one left at the same place.
-fn restore_lost_events(bd: &BinlogDir, recovered: Vec<BinlogWrite>) {
+fn restore_lost_events(bd: &BinlogDir, recovered: Vec<CommitRecord>) {
     let mut touched = BTreeSet::new();
     let listed: BTreeSet<String> = match bd.list() {
         Ok(files) => files.into_iter().map(|(name, _)| name).collect(),
@@ -923,19 +953,31 @@ fn restore_lost_events(bd: &BinlogDir, recovered: Vec<BinlogWrite>) {
             return;
         }
     };
-    for w in recovered {
-        let name = bd.name_of(u64::from(w.coord.file));
+    for rec in recovered {
+        let Some(coord) = rec.binlog else { continue };
+        let name = bd.name_of(u64::from(coord.file));
         if !listed.contains(&name) {
             continue;
         }
-        let start = w.coord.pos.saturating_sub(w.events.len() as u64);
-        match bd.restore(&name, start, &w.events) {
+        let events = match &rec.binlog_events {
+            KeptEvents::None => continue,
+            KeptEvents::Bytes(b) => std::borrow::Cow::Borrowed(&b[..]),
+            KeptEvents::Render(note) => match render_again(&rec, coord, note) {
+                Ok(b) => std::borrow::Cow::Owned(b),
+                Err(e) => {
+                    tracing::error!(error = %e, file = %name, pos = coord.pos, "binlog events of a recovered commit could not be rendered again");
+                    continue;
+                }
+            },
+        };
+        let start = coord.pos.saturating_sub(events.len() as u64);
+        match bd.restore(&name, start, &events) {
             Ok(true) => {
                 touched.insert(name);
             }
             Ok(false) => {}
             Err(e) => {
-                tracing::error!(error = %e, file = %name, pos = w.coord.pos, "binlog events could not be restored")
+                tracing::error!(error = %e, file = %name, pos = coord.pos, "binlog events could not be restored")
             }
         }
     }
@@ -1042,6 +1084,14 @@ fn int_col(name: &str) -> OutColumn {
     }
 }
 
+/// One commit's events, as [`render`] makes them.
+pub struct Rendered {
+    pub events: Vec<Event>,
+    /// Row-logged: the encoded definitions of the tables whose rows the events hold
+    /// (with the commit's changes and the context, all it takes to render them again).
+    pub row_tables: Option<Vec<Arc<[u8]>>>,
+}
+
 /// The events of one commit (see the module docs, "Life of a binlogged commit"); with
 /// `as_statements`, its DML as the statements of `ctx.statements`.
 pub fn render(
@@ -1050,18 +1100,24 @@ pub fn render(
     ctx: &RenderCtx,
     as_statements: bool,
     maps: &TableMaps,
-) -> crate::Result<Vec<Event>> {
+) -> crate::Result<Rendered> {
     let origin = Origin::new(
         ctx.server_id,
         u32::try_from(rec.time_us / 1_000_000).unwrap_or(u32::MAX),
     );
     let query = |db: &str, text: &[u8]| Event::query(origin, &ctx.query_event(db, text));
     let mut events = Vec::new();
+    let done = |events| {
+        Ok(Rendered {
+            events,
+            row_tables: None,
+        })
+    };
     if ctx.ddl {
         for st in &rec.statements {
             events.push(query(&st.db, st.text.as_bytes())?);
         }
-        return Ok(events);
+        return done(events);
     }
     if let (true, Some(stmts)) = (as_statements, &ctx.statements) {
         if let Some(first) = stmts.first() {
@@ -1071,7 +1127,7 @@ pub fn render(
                 events.extend(statement_events(ctx.server_id, st)?);
             }
             events.push(Event::xid(origin, rec.seq));
-            return Ok(events);
+            return done(events);
         }
     }
     // Primary trees of the tables this commit wrote, and their changes.
@@ -1091,16 +1147,153 @@ pub fn render(
         dec.add(rows, before, after)?;
     }
     if per_table.is_empty() {
-        return Ok(events);
+        return done(events);
     }
     events.push(query("", b"BEGIN")?);
+    let mut tables = Vec::with_capacity(per_table.len());
     for (t, _, rows) in per_table.values() {
-        let (map, map_event) = maps.get(ctx, t, origin)?;
+        let (map, map_event, def) = maps.get(ctx, t, origin)?;
         events.push(map_event);
         events.extend(table_row_events(origin, &map, rows)?);
+        tables.push(def);
     }
     events.push(Event::xid(origin, rec.seq));
-    Ok(events)
+    Ok(Rendered {
+        events,
+        row_tables: Some(tables),
+    })
+}
+
+/// What a row-logged commit's record keeps instead of its events
+/// ([`KeptEvents::Render`]): the context its events were rendered with (the Query
+/// `BEGIN`'s session state, `binlog_row_metadata`, the checksum), their length, and its
+/// tables' definitions, which may have changed or gone by the time recovery needs them.
+fn encode_render_note(
+    ctx: &RenderCtx,
+    checksum: Checksum,
+    len: usize,
+    tables: &[Arc<[u8]>],
+) -> Vec<u8> {
+    let mut w = Writer::with_capacity(64 + tables.iter().map(|t| t.len() + 4).sum::<usize>());
+    w.u8(RENDER_NOTE_FORMAT);
+    w.u8(checksum.alg_byte());
+    w.u64(len as u64);
+    w.u32(ctx.server_id);
+    w.u32(ctx.thread_id);
+    w.u8(match ctx.row_metadata {
+        RowMetadata::NoLog => 0,
+        RowMetadata::Minimal => 1,
+        RowMetadata::Full => 2,
+    });
+    for id in [ctx.charset.0, ctx.charset.1, ctx.charset.2] {
+        w.u32(u32::from(id));
+    }
+    w.u32(ctx.collation_database.map_or(u32::MAX, u32::from));
+    w.u64(ctx.sql_mode);
+    w.u32(ctx.flags2);
+    w.opt_bytes(ctx.time_zone.as_deref().map(str::as_bytes));
+    w.u32(u32::from(ctx.auto_increment.0));
+    w.u32(u32::from(ctx.auto_increment.1));
+    w.var(tables.len() as u64);
+    for t in tables {
+        w.bytes(t);
+    }
+    w.buf
+}
+
+/// Format byte of a render note.
+const RENDER_NOTE_FORMAT: u8 = 1;
+
+/// A decoded render note: the context, the checksum, the events' length, the tables.
+type RenderNote = (RenderCtx, Checksum, u64, Vec<TableDef>);
+
+fn decode_render_note(b: &[u8]) -> Option<RenderNote> {
+    let mut r = Reader::new(b);
+    if r.u8()? != RENDER_NOTE_FORMAT {
+        return None;
+    }
+    let checksum = match r.u8()? {
+        0 => Checksum::None,
+        1 => Checksum::Crc32,
+        _ => return None,
+    };
+    let len = r.u64()?;
+    let server_id = r.u32()?;
+    let thread_id = r.u32()?;
+    let row_metadata = match r.u8()? {
+        0 => RowMetadata::NoLog,
+        1 => RowMetadata::Minimal,
+        2 => RowMetadata::Full,
+        _ => return None,
+    };
+    let mut id = || u16::try_from(r.u32()?).ok();
+    let charset = (id()?, id()?, id()?);
+    let collation_database = match r.u32()? {
+        u32::MAX => None,
+        v => Some(u16::try_from(v).ok()?),
+    };
+    let sql_mode = r.u64()?;
+    let flags2 = r.u32()?;
+    let time_zone = match r.opt_bytes()? {
+        Some(tz) => Some(String::from_utf8(tz.to_vec()).ok()?),
+        None => None,
+    };
+    let auto_increment = (u16::try_from(r.u32()?).ok()?, u16::try_from(r.u32()?).ok()?);
+    let n = r.var()?;
+    let mut tables = Vec::with_capacity(n.min(64) as usize);
+    for _ in 0..n {
+        tables.push(super::catalog::decode_table(r.bytes()?)?);
+    }
+    let ctx = RenderCtx {
+        server_id,
+        thread_id,
+        ddl: false,
+        row_metadata,
+        charset,
+        collation_database,
+        sql_mode,
+        flags2,
+        time_zone,
+        auto_increment,
+        statements: None,
+    };
+    r.is_empty().then_some((ctx, checksum, len, tables))
+}
+
+/// Crash recovery: the bytes of a row-logged commit's events, rendered again from its
+/// record's changes and render note, exactly as they were written ending at `coord`.
+fn render_again(rec: &CommitRecord, coord: BinlogCoord, note: &[u8]) -> crate::Result<Vec<u8>> {
+    let bad = |detail: String| crate::Error::InvalidArgument {
+        detail: format!("binlog: commit {}: {detail}", rec.seq),
+    };
+    let (ctx, checksum, len, tables) =
+        decode_render_note(note).ok_or_else(|| bad("unreadable render note".into()))?;
+    let mut catalog = Catalog::default();
+    for t in tables {
+        catalog
+            .tables
+            .insert((t.db.clone(), t.name.clone()), Arc::new(t));
+    }
+    let events = render(rec, &catalog, &ctx, false, &TableMaps::default())?.events;
+    let mut pos = coord
+        .pos
+        .checked_sub(len)
+        .ok_or_else(|| bad(format!("{len} bytes of events cannot end at {}", coord.pos)))?;
+    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    for ev in &events {
+        let end = pos + ev.encoded_len(checksum) as u64;
+        let log_pos = u32::try_from(end).map_err(|_| bad(format!("event end {end} past 4 GiB")))?;
+        ev.encode_into(&mut buf, log_pos, checksum)
+            .map_err(|e| bad(e.to_string()))?;
+        pos = end;
+    }
+    if buf.len() as u64 != len {
+        return Err(bad(format!(
+            "its events rendered again are {} bytes, not the {len} written",
+            buf.len()
+        )));
+    }
+    Ok(buf)
 }
 
 /// One table's rows of a transaction: deletes, updates (before, after), inserts.
@@ -1214,16 +1407,18 @@ struct CachedMap {
     row_metadata: RowMetadata,
     map: Arc<TableMap>,
     event: Event,
+    /// `def` encoded, for commit records' render notes.
+    encoded: Arc<[u8]>,
 }
 
 impl TableMaps {
-    /// The map of `t` and its event with `origin`.
+    /// The map of `t`, its event with `origin`, and `t` encoded.
     fn get(
         &self,
         ctx: &RenderCtx,
         t: &Arc<TableDef>,
         origin: Origin,
-    ) -> crate::Result<(Arc<TableMap>, Event)> {
+    ) -> crate::Result<(Arc<TableMap>, Event, Arc<[u8]>)> {
         let mut maps = lock(&self.0);
         let fresh = maps
             .get(&t.tree)
@@ -1242,13 +1437,14 @@ impl TableMaps {
                     row_metadata: ctx.row_metadata,
                     map: Arc::new(map),
                     event,
+                    encoded: super::catalog::encode_table(t).into(),
                 },
             );
         }
         let c = &maps[&t.tree];
         let mut event = c.event.clone();
         event.origin = origin;
-        Ok((Arc::clone(&c.map), event))
+        Ok((Arc::clone(&c.map), event, Arc::clone(&c.encoded)))
     }
 }
 
@@ -1399,5 +1595,136 @@ mod tests {
         assert_eq!(replica_collation_id(33), 33);
         assert_eq!(replica_collation_id(255), 45);
         assert_eq!(replica_collation_id(309), 45);
+    }
+
+    /// A row-logged commit's events come back byte for byte from its record's changes
+    /// and render note, whatever the session state they were rendered with; a note whose
+    /// length does not match what renders is refused, not written.
+    #[test]
+    fn render_notes_render_the_same_bytes() {
+        use super::super::catalog::{ColumnDef, ColumnDefault, IndexColumn};
+        let int = SqlType::Int {
+            kind: IntKind::Int,
+            unsigned: false,
+            width: None,
+        };
+        let chr = SqlType::Char {
+            len: 20,
+            collation: Collation::Utf8mb4GeneralCi,
+        };
+        let col = |name: &str, ty: &SqlType| ColumnDef {
+            name: name.into(),
+            ty: ty.clone(),
+            nullable: name != "id",
+            default: ColumnDefault::Null,
+            auto_increment: false,
+            on_update_now: false,
+            comment: String::new(),
+        };
+        let table = Arc::new(TableDef {
+            db: "shop".into(),
+            name: "t".into(),
+            tree: 1030,
+            columns: vec![col("id", &int), col("c", &chr)],
+            primary: vec![IndexColumn {
+                column: 0,
+                prefix: None,
+            }],
+            indexes: Vec::new(),
+            engine: "InnoDB".into(),
+            collation: Collation::Utf8mb4GeneralCi,
+            comment: String::new(),
+            auto_increment_start: 1,
+            created_us: 0,
+        });
+        let types = table.types();
+        let row = |id: i64, c: &str| -> crate::storage::page::Bytes {
+            crate::value::row::encode_row(&[Value::Int(id), Value::Bytes(c.into())], &types)
+                .unwrap()
+                .as_slice()
+                .into()
+        };
+        let put = |before, after| Change::Put {
+            tree: 1030,
+            key: b"k".as_slice().into(),
+            before,
+            after,
+            stmt: 0,
+        };
+        let rec = CommitRecord {
+            seq: 41,
+            time_us: 1_700_000_000_123_456,
+            server_id: 9,
+            changes: vec![
+                put(None, row(1, "new")),
+                put(Some(row(2, "old")), row(2, "changed")),
+                Change::Delete {
+                    tree: 1030,
+                    key: b"j".as_slice().into(),
+                    before: row(3, "gone"),
+                    stmt: 1,
+                },
+                // A secondary index's change is not logged.
+                Change::Put {
+                    tree: 1031,
+                    key: b"ix".as_slice().into(),
+                    before: None,
+                    after: b"".as_slice().into(),
+                    stmt: 0,
+                },
+            ],
+            ..CommitRecord::default()
+        };
+        let mut catalog = Catalog::default();
+        catalog
+            .tables
+            .insert(("shop".into(), "t".into()), Arc::clone(&table));
+        for (checksum, row_metadata, time_zone) in [
+            (Checksum::Crc32, RowMetadata::Minimal, None),
+            (
+                Checksum::None,
+                RowMetadata::Full,
+                Some("+05:30".to_string()),
+            ),
+        ] {
+            let ctx = RenderCtx {
+                server_id: 9,
+                thread_id: 77,
+                ddl: false,
+                row_metadata,
+                charset: (33, 8, 45),
+                collation_database: Some(8),
+                sql_mode: 1 << 21,
+                flags2: QueryEvent::OPTION_NOT_AUTOCOMMIT,
+                time_zone,
+                auto_increment: (2, 1),
+                statements: None,
+            };
+            let r = render(&rec, &catalog, &ctx, false, &TableMaps::default()).unwrap();
+            let tables = r.row_tables.expect("row-logged");
+            assert_eq!(tables.len(), 1);
+            let start = 1000u64;
+            let mut written = Vec::new();
+            let mut pos = start;
+            for ev in &r.events {
+                pos += ev.encoded_len(checksum) as u64;
+                ev.encode_into(&mut written, u32::try_from(pos).unwrap(), checksum)
+                    .unwrap();
+            }
+            let coord = BinlogCoord { file: 1, pos };
+            let note = encode_render_note(&ctx, checksum, written.len(), &tables);
+            assert_eq!(render_again(&rec, coord, &note).unwrap(), written);
+            let wrong = encode_render_note(&ctx, checksum, written.len() + 1, &tables);
+            assert!(render_again(
+                &rec,
+                BinlogCoord {
+                    file: 1,
+                    pos: pos + 1
+                },
+                &wrong
+            )
+            .is_err());
+            assert!(render_again(&rec, coord, &note[..note.len() - 1]).is_err());
+        }
     }
 }

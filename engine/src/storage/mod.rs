@@ -23,7 +23,8 @@ pub mod wal;
 
 pub use meta::CommitEntry;
 pub use record::{
-    BinlogCoord, BinlogWrite, Change, CommitRecord, Record, Statement, MAX_KEPT_BINLOG_EVENTS,
+    BinlogCoord, BinlogWrite, Change, CommitRecord, KeptEvents, Record, Statement,
+    MAX_KEPT_BINLOG_EVENTS,
 };
 pub use txn::{
     CommitInfo, CommitReceipt, CommitView, RewindReceipt, Savepoint, Snapshot, Transaction, TxRange,

@@ -21,13 +21,44 @@ pub struct BinlogCoord {
     pub pos: u64,
 }
 
-/// What a commit's binlog hook wrote: the coordinate and the events themselves, which
-/// the commit record keeps (see [`CommitRecord::binlog_events`]); at most
-/// [`MAX_KEPT_BINLOG_EVENTS`] bytes, or empty when the hook made the binlog durable itself.
+/// What a commit's binlog hook wrote: the coordinate, and what the commit record keeps
+/// for recovery to write the events again if the binlog file loses them
+/// ([`CommitRecord::binlog_events`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BinlogWrite {
     pub coord: BinlogCoord,
-    pub events: Vec<u8>,
+    pub events: KeptEvents,
+}
+
+/// How a commit record keeps its binlog events (DESIGN "Durability and the log" 3): the
+/// log's fsync makes them durable with the record, and recovery writes back any the
+/// binlog file lost.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum KeptEvents {
+    /// Not kept: no events, or so many that the hook fsynced the binlog itself.
+    #[default]
+    None,
+    /// The events' bytes as written (at most [`MAX_KEPT_BINLOG_EVENTS`]), ending at the
+    /// coordinate.
+    Bytes(Vec<u8>),
+    /// What renders the events again from the record's own changes (their before and
+    /// after images), opaque here: a row-logged transaction's events are a function of
+    /// its row images and of a few facts of the moment (session state, table
+    /// definitions), so the record need not hold the rows twice.
+    Render(Vec<u8>),
+}
+
+impl KeptEvents {
+    pub fn is_none(&self) -> bool {
+        matches!(self, KeptEvents::None)
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            KeptEvents::None => 0,
+            KeptEvents::Bytes(b) | KeptEvents::Render(b) => b.len(),
+        }
+    }
 }
 
 /// The most binlog bytes a commit record keeps; a binlog hook that wrote more fsyncs the
@@ -93,11 +124,8 @@ pub struct CommitRecord {
     pub time_us: u64,
     pub server_id: u32,
     pub binlog: Option<BinlogCoord>,
-    /// The commit's binlog events exactly as written to the binlog file, ending at
-    /// `binlog` (empty when not kept here: no events, or so many that the binlog was
-    /// fsynced before this record instead). The log's fsync makes them durable; recovery
-    /// writes back any the binlog file lost (DESIGN "Durability and the log" 3).
-    pub binlog_events: Vec<u8>,
+    /// The commit's binlog events, ending at `binlog`, as kept for recovery.
+    pub binlog_events: KeptEvents,
     pub statements: Vec<Statement>,
     pub changes: Vec<Change>,
     pub extra: Vec<u8>,
@@ -183,11 +211,15 @@ impl CommitRecord {
         match self.binlog {
             None => w.u8(0),
             Some(b) => {
-                w.u8(if self.binlog_events.is_empty() { 1 } else { 2 });
+                w.u8(match self.binlog_events {
+                    KeptEvents::None => 1,
+                    KeptEvents::Bytes(_) => 2,
+                    KeptEvents::Render(_) => 3,
+                });
                 w.u32(b.file);
                 w.u64(b.pos);
-                if !self.binlog_events.is_empty() {
-                    w.bytes(&self.binlog_events);
+                if let KeptEvents::Bytes(e) | KeptEvents::Render(e) = &self.binlog_events {
+                    w.bytes(e);
                 }
             }
         }
@@ -302,15 +334,16 @@ impl Record {
                 let tag = r.u8()?;
                 let binlog = match tag {
                     0 => None,
-                    1 | 2 => Some(BinlogCoord {
+                    1..=3 => Some(BinlogCoord {
                         file: r.u32()?,
                         pos: r.u64()?,
                     }),
                     _ => return None,
                 };
                 let binlog_events = match tag {
-                    2 => r.bytes()?.to_vec(),
-                    _ => Vec::new(),
+                    2 => KeptEvents::Bytes(r.bytes()?.to_vec()),
+                    3 => KeptEvents::Render(r.bytes()?.to_vec()),
+                    _ => KeptEvents::None,
                 };
                 let n = r.var()?;
                 let mut statements = Vec::with_capacity(n.min(1024) as usize);
@@ -393,7 +426,7 @@ mod tests {
             time_us: 1_700_000_000_000_000,
             server_id: 7,
             binlog: Some(BinlogCoord { file: 2, pos: 1234 }),
-            binlog_events: vec![0xfe; 40],
+            binlog_events: KeptEvents::Bytes(vec![0xfe; 40]),
             statements: vec![Statement {
                 db: "shop".into(),
                 text: "UPDATE t SET a=1".into(),
@@ -429,12 +462,16 @@ mod tests {
             assert_ne!(bytes, rec.encode());
             assert_eq!(Record::decode(&bytes), Some(rewind));
         }
-        // A coordinate without kept events (the binlog was fsynced instead).
+        // A coordinate without kept events (the binlog was fsynced instead), and one
+        // with what renders them again.
         if let Record::Commit(c) = &rec {
-            let mut bare = c.clone();
-            bare.binlog_events.clear();
-            let bare = Record::Commit(bare);
-            assert_eq!(Record::decode(&bare.encode()), Some(bare));
+            for kept in [KeptEvents::None, KeptEvents::Render(vec![1, 2, 3])] {
+                let other = Record::Commit(CommitRecord {
+                    binlog_events: kept,
+                    ..c.clone()
+                });
+                assert_eq!(Record::decode(&other.encode()), Some(other));
+            }
         }
         let bytes = rec.encode();
         for cut in 0..bytes.len() {

@@ -10,7 +10,8 @@ use super::btree::{self, Cursor};
 use super::meta::CommitEntry;
 use super::page::Bytes;
 use super::record::{
-    BinlogCoord, BinlogWrite, Change, CommitRecord, Record, Statement, MAX_KEPT_BINLOG_EVENTS,
+    BinlogCoord, BinlogWrite, Change, CommitRecord, KeptEvents, Record, Statement,
+    MAX_KEPT_BINLOG_EVENTS,
 };
 use super::state::{apply_changes, State};
 use super::volume::{
@@ -124,7 +125,7 @@ fn append_commit(
         time_us,
         server_id: info.server_id,
         binlog: None,
-        binlog_events: Vec::new(),
+        binlog_events: KeptEvents::None,
         statements,
         changes,
         extra: info.extra,
@@ -1018,10 +1019,11 @@ impl Cluster {
         tl.commits.range(..end).rev().find_map(|e| e.binlog)
     }
 
-    /// The binlog events of the commits recovery replayed from the log (oldest first),
-    /// for the binlog writer to check its files against and write back what they lost;
-    /// taken once.
-    pub fn take_recovered_binlog(&self) -> Vec<BinlogWrite> {
+    /// The commits recovery replayed from the log that keep binlog events (oldest first;
+    /// each with its coordinate, kept events, and, when the events are to be rendered
+    /// again ([`KeptEvents::Render`]), its changes), for the binlog writer to check its
+    /// files against and write back what they lost; taken once.
+    pub fn take_recovered_binlog(&self) -> Vec<CommitRecord> {
         std::mem::take(
             &mut *self
                 .c

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::meta::{ClusterMeta, CommitEntry, DurableState, Meta};
 use super::page::{Bytes, Child, Node, PageId, PageKind, Val, F_LEAF, F_OVERFLOW};
 use super::pager::{Pager, Superblock};
-use super::record::{BinlogWrite, CommitRecord, Record};
+use super::record::{CommitRecord, KeptEvents, Record};
 use super::state::{apply_changes, Pin, State, TreeRoot};
 use super::store::{FileStore, PageStore};
 use super::wal::Log;
@@ -121,9 +121,9 @@ pub(crate) struct ClusterInner {
     pub row_locks: super::rowlock::RowLocks,
     /// Transaction ids (row lock owners).
     pub next_txn: AtomicU64,
-    /// Binlog events of the commits recovery replayed, in commit order, until the binlog
-    /// writer takes them ([`Cluster::take_recovered_binlog`]).
-    pub recovered_binlog: Mutex<Vec<BinlogWrite>>,
+    /// The commits recovery replayed that keep binlog events, in commit order, until the
+    /// binlog writer takes them ([`Cluster::take_recovered_binlog`]).
+    pub recovered_binlog: Mutex<Vec<CommitRecord>>,
 }
 
 impl ClusterInner {
@@ -1522,13 +1522,20 @@ impl VolumeInner {
             tl.history.push(Arc::new(cs.working.clone()));
         }
         drop(tl);
-        if let (Some(coord), false) = (rec.binlog, rec.binlog_events.is_empty()) {
+        if rec.binlog.is_some() && !rec.binlog_events.is_none() {
+            let changes = match rec.binlog_events {
+                KeptEvents::Render(_) => rec.changes.clone(),
+                _ => Vec::new(),
+            };
             c.recovered_binlog
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(BinlogWrite {
-                    coord,
-                    events: rec.binlog_events.clone(),
+                .push(CommitRecord {
+                    changes,
+                    statements: Vec::new(),
+                    extra: Vec::new(),
+                    binlog_events: rec.binlog_events.clone(),
+                    ..*rec
                 });
         }
         Ok(())
