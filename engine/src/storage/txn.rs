@@ -313,6 +313,10 @@ impl Transaction {
     }
 
     fn acquire(&mut self, tree: u64, key: &Bytes) -> Result<()> {
+        if self.created.contains(&tree) {
+            // Nobody else sees a tree before the commit that creates it.
+            return Ok(());
+        }
         let policy = super::rowlock::WaitPolicy {
             timeout: self.lock_timeout,
             abort: self.abort.as_deref(),
@@ -705,6 +709,10 @@ impl Transaction {
             let (seq, time_us) = (rec.seq, rec.time_us);
             for ch in &rec.changes {
                 match ch {
+                    // Keys of a tree this commit creates: a transaction that can write
+                    // them sees the tree, so its snapshot is not older than this commit.
+                    Change::Put { tree, .. } | Change::Delete { tree, .. }
+                        if self.created.contains(tree) => {}
                     Change::Put { tree, key, .. } | Change::Delete { tree, key, .. } => {
                         cs.recent.insert((*tree, key.clone()), seq);
                         cs.recent_trees.insert(*tree, seq);
@@ -715,7 +723,7 @@ impl Transaction {
                 }
             }
             cs.since_prune += 1;
-            if cs.since_prune >= 512 {
+            if cs.since_prune >= 512 || cs.recent.len() >= cs.prune_at {
                 cs.since_prune = 0;
                 c.prune_recent(&mut cs);
             }

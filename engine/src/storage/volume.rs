@@ -72,6 +72,9 @@ pub fn now_us() -> u64 {
         .unwrap_or(0)
 }
 
+/// Keys [`CommitState::recent`] may hold before a commit prunes it early.
+const MIN_PRUNE_AT: usize = 1 << 16;
+
 pub(crate) struct CommitState {
     /// Newest state, including commits whose log record is not yet durable.
     pub working: State,
@@ -83,7 +86,11 @@ pub(crate) struct CommitState {
     pub pruned_below: u64,
     /// Frozen states waiting for their log record to become durable.
     pub pending: VecDeque<(u64, Arc<State>, CommitEntry)>,
+    /// Commits since `recent` was last pruned; it is pruned every 512 commits, or
+    /// sooner once it holds `prune_at` keys (big transactions: twice what the last
+    /// pruning left, so pruning stays proportional to the keys committed).
     pub since_prune: u64,
+    pub prune_at: usize,
 }
 
 impl CommitState {
@@ -156,6 +163,7 @@ impl ClusterInner {
                 pruned_below: 0,
                 pending: VecDeque::new(),
                 since_prune: 0,
+                prune_at: MIN_PRUNE_AT,
             }),
             timeline: Mutex::new(Timeline {
                 commits: VecDeque::new(),
@@ -223,6 +231,7 @@ impl ClusterInner {
             cs.recent.clear();
             cs.recent_trees.clear();
         }
+        cs.prune_at = (2 * cs.recent.len()).max(MIN_PRUNE_AT);
     }
 }
 
