@@ -776,6 +776,14 @@ pub struct Cleaned {
 /// Parses one statement (an optional trailing `;` is allowed).
 pub fn parse(sql: &str) -> Result<Parsed, ParseError> {
     let cleaned = strip_comments(sql)?;
+    if let Some(stmt) = parse_literal_insert(&cleaned) {
+        return Ok(Parsed::Sql(Box::new(stmt)));
+    }
+    parse_cleaned(sql, &cleaned)
+}
+
+/// [`parse`] after the comments are blanked out, through the tokenizer.
+fn parse_cleaned(sql: &str, cleaned: &Cleaned) -> Result<Parsed, ParseError> {
     let err = |e: ParserError| syntax_error_from(sql, &cleaned.text, &e);
     let tokens = Tokenizer::new(&MySqlDialect {}, &cleaned.text)
         .tokenize_with_location()
@@ -832,6 +840,242 @@ pub fn parse(sql: &str) -> Result<Parsed, ParseError> {
                 }
             }
         }
+    }
+}
+
+/// A multi-row `INSERT|REPLACE ... VALUES (...), (...), ...` whose rows hold only plain
+/// literals (unsigned or negated decimal numbers, single-quoted strings, NULL) and end the
+/// statement: what sysbench's prepare and mysqldump send, thousands of rows and tens of
+/// thousands of tokens at a time. The statement up to the end of its first row goes
+/// through the tokenizer and sqlparser as usual; the rows are read by a literal scanner
+/// into the expressions sqlparser makes of them (the first row is checked against
+/// sqlparser's). None when the text is anything else: the caller parses all of it.
+fn parse_literal_insert(cleaned: &Cleaned) -> Option<Statement> {
+    let text = &cleaned.text;
+    let b = text.as_bytes();
+    let start = b.iter().position(|c| !c.is_ascii_whitespace())?;
+    let first_word_end = start + b[start..].iter().position(|c| !c.is_ascii_alphabetic())?;
+    let verb = &text[start..first_word_end];
+    if !verb.eq_ignore_ascii_case("INSERT") && !verb.eq_ignore_ascii_case("REPLACE") {
+        return None;
+    }
+    let rows_at = values_keyword_end(b, first_word_end)?;
+    let (rows, first_end) = scan_literal_rows(b, rows_at)?;
+    let head = Cleaned {
+        text: text[..first_end].to_string(),
+        had_comment: cleaned.had_comment,
+    };
+    let Ok(Parsed::Sql(mut stmt)) = parse_cleaned(&head.text, &head) else {
+        return None;
+    };
+    let Statement::Insert(ins) = &mut *stmt else {
+        return None;
+    };
+    let query = ins.source.as_mut()?;
+    let sqlparser::ast::SetExpr::Values(values) = &mut *query.body else {
+        return None;
+    };
+    if values.rows.len() != 1 || values.rows[0].content != rows[0] {
+        debug_assert!(
+            values.rows.len() != 1,
+            "literal scanner disagrees with sqlparser: {:?} vs {:?}",
+            rows[0],
+            values.rows[0].content
+        );
+        return None;
+    }
+    values.rows = rows
+        .into_iter()
+        .map(sqlparser::ast::Parens::with_empty_span)
+        .collect();
+    Some(*stmt)
+}
+
+/// Where the rows of an INSERT start: after its `VALUES`/`VALUE` keyword, the first one
+/// outside parentheses, quotes and backquotes.
+fn values_keyword_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    let mut depth = 0usize;
+    while i < b.len() {
+        match b[i] {
+            b'\'' | b'"' | b'`' => i = skip_quoted(b, i),
+            b'(' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' => {
+                depth = depth.checked_sub(1)?;
+                i += 1;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' => {
+                let end = i + b[i..]
+                    .iter()
+                    .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$'))
+                    .unwrap_or(b.len() - i);
+                let w = &b[i..end];
+                if depth == 0
+                    && (w.eq_ignore_ascii_case(b"VALUES") || w.eq_ignore_ascii_case(b"VALUE"))
+                {
+                    return Some(end);
+                }
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The rows of a VALUES list from `at` to the end of the statement (an optional `;` and
+/// white space may follow), each value a plain literal; with the offset just past the
+/// first row. None at anything else.
+fn scan_literal_rows(b: &[u8], mut at: usize) -> Option<(Vec<Vec<Expr>>, usize)> {
+    let ws = |at: &mut usize| {
+        while b.get(*at).is_some_and(u8::is_ascii_whitespace) {
+            *at += 1;
+        }
+    };
+    let mut rows = Vec::new();
+    let mut first_end = 0;
+    let mut width = None;
+    loop {
+        ws(&mut at);
+        if b.get(at) != Some(&b'(') {
+            return None;
+        }
+        at += 1;
+        let mut row = Vec::with_capacity(width.unwrap_or(4));
+        loop {
+            ws(&mut at);
+            row.push(scan_literal(b, &mut at)?);
+            ws(&mut at);
+            match b.get(at)? {
+                b',' => at += 1,
+                b')' => {
+                    at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        width = Some(row.len());
+        rows.push(row);
+        if first_end == 0 {
+            first_end = at;
+        }
+        ws(&mut at);
+        match b.get(at) {
+            Some(b',') => at += 1,
+            Some(b';') => {
+                at += 1;
+                ws(&mut at);
+                return (at == b.len()).then_some((rows, first_end));
+            }
+            None => return Some((rows, first_end)),
+            Some(_) => return None,
+        }
+    }
+}
+
+/// One literal as sqlparser's MySQL dialect reads it: `NULL`, a decimal number (digits,
+/// optionally a fraction; `-` before it is a unary minus), a single-quoted string (its
+/// backslash escapes and doubled quotes resolved as the tokenizer does). The literal must
+/// end at a delimiter.
+fn scan_literal(b: &[u8], at: &mut usize) -> Option<Expr> {
+    use sqlparser::ast::{UnaryOperator, Value};
+    let delimited = |i: usize| {
+        b.get(i)
+            .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b',' | b')'))
+    };
+    let start = *at;
+    match *b.get(start)? {
+        b'-' => {
+            *at += 1;
+            if !b.get(*at).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+            let operand = scan_literal(b, at)?;
+            Some(Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr: Box::new(operand),
+            })
+        }
+        c if c.is_ascii_digit() => {
+            let mut i = start;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if b.get(i) == Some(&b'.') {
+                i += 1;
+                if !b.get(i).is_some_and(u8::is_ascii_digit) {
+                    return None;
+                }
+                while b.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            if !delimited(i) {
+                return None;
+            }
+            *at = i;
+            let digits = std::str::from_utf8(&b[start..i]).ok()?;
+            Some(Expr::Value(
+                Value::Number(digits.to_string(), false).with_empty_span(),
+            ))
+        }
+        b'N' | b'n' => {
+            let end = start + 4;
+            if !b.get(start..end)?.eq_ignore_ascii_case(b"NULL") || !delimited(end) {
+                return None;
+            }
+            *at = end;
+            Some(Expr::Value(Value::Null.with_empty_span()))
+        }
+        b'\'' => {
+            let mut out: Vec<u8> = Vec::new();
+            let mut i = start + 1;
+            loop {
+                // Copy the run up to the next quote or backslash.
+                let run = b[i..].iter().position(|c| matches!(c, b'\'' | b'\\'))?;
+                out.extend_from_slice(&b[i..i + run]);
+                i += run;
+                if b[i] == b'\'' {
+                    if b.get(i + 1) == Some(&b'\'') {
+                        out.push(b'\'');
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                let next = *b.get(i + 1)?;
+                if !next.is_ascii() {
+                    // A multi-byte character after the backslash stands for itself.
+                    i += 1;
+                    continue;
+                }
+                match next {
+                    b'%' | b'_' => out.extend_from_slice(&[b'\\', next]),
+                    b'0' => out.push(0),
+                    b'a' => out.push(7),
+                    b'b' => out.push(8),
+                    b'f' => out.push(12),
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    b'Z' => out.push(26),
+                    c => out.push(c),
+                }
+                i += 2;
+            }
+            if !delimited(i) {
+                return None;
+            }
+            *at = i;
+            let s = String::from_utf8(out).ok()?;
+            Some(Expr::Value(Value::SingleQuotedString(s).with_empty_span()))
+        }
+        _ => None,
     }
 }
 
@@ -2822,6 +3066,51 @@ impl<'a> Own<'a> {
 
 #[cfg(test)]
 mod tests {
+    /// The literal-row shortcut makes exactly the statement sqlparser makes of the whole
+    /// text, and steps aside for anything it does not read.
+    #[test]
+    fn literal_inserts_parse_as_sqlparser_parses_them() {
+        use super::*;
+        for sql in [
+            "INSERT INTO sbtest1(k, c, pad) VALUES(5, '123-456', '789'),(6,'a','b')",
+            r"INSERT INTO `t` VALUES (1,'it''s','a\'b\\c\n\0\%\_\Z\x\a\b\f\r\t'),(-2,NULL,'héllo \é'),(3.25,'',-0.5);",
+            "replace into d.t value (1), (2)  ;  ",
+            "  INSERT IGNORE INTO t (a) VALUES (00123)",
+            "INSERT INTO t (`values`, b) VALUES (1, 2)",
+            "INSERT /* a comment */ INTO `t1` VALUES (1,'x',NULL),(2,'y\r\n',null),(3,'(,)',0)",
+            "INSERT LOW_PRIORITY INTO db1.t (a) VALUES (18446744073709551615)",
+        ] {
+            let cleaned = strip_comments(sql).unwrap();
+            let fast = parse_literal_insert(&cleaned).unwrap_or_else(|| panic!("not taken: {sql}"));
+            let Parsed::Sql(slow) = parse_cleaned(sql, &cleaned).unwrap() else {
+                panic!("{sql}");
+            };
+            assert_eq!(fast, *slow, "{sql}");
+        }
+        for sql in [
+            "INSERT INTO t VALUES (1, NOW())",
+            "INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE a = 1",
+            "INSERT INTO t VALUES (1),(2) AS n ON DUPLICATE KEY UPDATE a = n.a",
+            "INSERT INTO t SELECT 1",
+            "INSERT INTO t SET a = 1",
+            "INSERT INTO t VALUES (1e3)",
+            "INSERT INTO t VALUES (0x1F)",
+            "INSERT INTO t VALUES ('a' 'b')",
+            "INSERT INTO t VALUES (\"dq\")",
+            "INSERT INTO t VALUES (DEFAULT)",
+            "INSERT INTO t VALUES (- 1)",
+            "INSERT INTO t VALUES (1.)",
+            "INSERT INTO t VALUES (1)x",
+            "INSERT INTO t VALUES (1); SELECT 1",
+            "INSERT INTO t VALUES ('unterminated)",
+            "INSERT INTO value VALUES (1)",
+            "SELECT 1",
+        ] {
+            let cleaned = strip_comments(sql).unwrap();
+            assert!(parse_literal_insert(&cleaned).is_none(), "taken: {sql}");
+        }
+    }
+
     use super::*;
 
     fn own(sql: &str) -> OwnStatement {
