@@ -335,10 +335,17 @@ impl Log {
             // Zeros first, so the fsyncs that follow overwrite allocated blocks.
             let chunk = PREALLOC.min(self.segment_size).max(4096);
             let to = need.div_ceil(chunk) * chunk;
-            let zeros = vec![0u8; (to - w.allocated) as usize];
-            w.file
-                .write_all_at(&zeros, w.allocated)
-                .map_err(|e| Error::io("preallocating the log", e))?;
+            // From one static run of zeros: no allocation (and no fresh pages to
+            // fault in and clear) per preallocation.
+            static ZEROS: [u8; 1 << 20] = [0; 1 << 20];
+            let mut at = w.allocated;
+            while at < to {
+                let n = (to - at).min(ZEROS.len() as u64);
+                w.file
+                    .write_all_at(&ZEROS[..n as usize], at)
+                    .map_err(|e| Error::io("preallocating the log", e))?;
+                at += n;
+            }
             w.allocated = to;
         }
         let res = w
