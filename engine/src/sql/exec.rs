@@ -1878,21 +1878,52 @@ impl<'a> Exec<'a> {
             rows = kept;
         }
         let _ = agg_count;
-        // Project: rows become [input.., aggs.., outputs..] for ORDER BY, then outputs.
+        // Project: rows become [input.., aggs.., outputs..] for ORDER BY and DISTINCT, then
+        // outputs. Without them a row becomes its outputs at once, and an output that is
+        // the only one reading its column takes the value instead of copying it (a
+        // `SELECT *` of a big table would otherwise copy every value and every row).
+        let distinct = matches!(s.distinct, Some(ast::Distinct::Distinct));
+        let keep_inputs = distinct || !order_keys.is_empty();
+        let plain = !keep_inputs
+            && outputs
+                .iter()
+                .all(|(e, _)| matches!(e, Expr::Col(_) | Expr::Lit(_)));
+        let movable: Vec<Option<usize>> = outputs
+            .iter()
+            .map(|(e, _)| match e {
+                Expr::Col(c)
+                    if plain
+                        && outputs
+                            .iter()
+                            .filter(|(o, _)| matches!(o, Expr::Col(d) if d == c))
+                            .count()
+                            == 1 =>
+                {
+                    Some(*c)
+                }
+                _ => None,
+            })
+            .collect();
         let mut projected = Vec::with_capacity(rows.len());
         for mut r in rows {
             self.cx.interrupt.check()?;
             r.resize(out_base, Value::Null);
             self.eval_correlated(&r)?;
             let mut outs = Vec::with_capacity(outputs.len());
-            for (e, _) in &outputs {
-                outs.push(e.eval(&r, &self.cx)?);
+            for ((e, _), m) in outputs.iter().zip(&movable) {
+                outs.push(match m {
+                    Some(c) if *c < r.len() => std::mem::replace(&mut r[*c], Value::Null),
+                    _ => e.eval(&r, &self.cx)?,
+                });
             }
             self.cx.corr_values.borrow_mut().take();
-            r.extend(outs);
-            projected.push(r);
+            if keep_inputs {
+                r.extend(outs);
+                projected.push(r);
+            } else {
+                projected.push(outs);
+            }
         }
-        let distinct = matches!(s.distinct, Some(ast::Distinct::Distinct));
         if distinct {
             // DISTINCT compares the outputs only.
             let n = outputs.len();
@@ -1930,10 +1961,14 @@ impl<'a> Exec<'a> {
         }
         apply_limit(&mut projected, limit, offset);
         let n = outputs.len();
-        let rows = projected
-            .into_iter()
-            .map(|mut r| r.split_off(r.len() - n))
-            .collect();
+        let rows = if keep_inputs {
+            projected
+                .into_iter()
+                .map(|mut r| r.split_off(r.len() - n))
+                .collect()
+        } else {
+            projected
+        };
         Ok(RowSet {
             columns: outputs.into_iter().map(|(_, c)| c).collect(),
             rows,
