@@ -169,6 +169,61 @@ fn sorted_bulk_load_packs_pages() {
     assert_eq!(c.snapshot().count(tree).unwrap(), 50_000);
 }
 
+/// A tree created in a transaction can be filled at once with sorted entries; the
+/// transaction reads them, a rollback to a savepoint before drops them, and the commit
+/// keeps them. Unsorted entries, a tree the transaction did not create, or one it already
+/// wrote to are refused.
+#[test]
+fn created_tree_fills_from_sorted_entries() {
+    let dir = TempDir::new("fill");
+    let vol = open(&dir, small_opts());
+    let c = vol.create_cluster("main").unwrap();
+    let entries = |n: u64| -> Vec<(Arc<[u8]>, Arc<[u8]>)> {
+        (0..n)
+            .map(|i| {
+                (
+                    i.to_be_bytes().as_slice().into(),
+                    [i as u8; 20].as_slice().into(),
+                )
+            })
+            .collect()
+    };
+    let mut tx = c.begin();
+    let old = tx.create_tree();
+    tx.commit(CommitInfo::default()).unwrap();
+
+    let mut tx = c.begin();
+    assert!(
+        tx.fill_created_tree(old, entries(3)).is_err(),
+        "not created here"
+    );
+    let tree = tx.create_tree();
+    let mut backwards = entries(3);
+    backwards.reverse();
+    assert!(tx.fill_created_tree(tree, backwards).is_err(), "unsorted");
+    let sp = tx.savepoint();
+    tx.fill_created_tree(tree, entries(5_000)).unwrap();
+    assert_eq!(
+        tx.get(tree, &42u64.to_be_bytes()).unwrap().as_deref(),
+        Some(&[42u8; 20][..])
+    );
+    tx.rollback_to(sp);
+    assert_eq!(tx.get(tree, &42u64.to_be_bytes()).unwrap(), None);
+    tx.fill_created_tree(tree, entries(5_000)).unwrap();
+    assert!(
+        tx.fill_created_tree(tree, entries(1)).is_err(),
+        "already written"
+    );
+    tx.put(tree, &9_999u64.to_be_bytes(), b"last").unwrap();
+    tx.commit(CommitInfo::default()).unwrap();
+    let snap = c.snapshot();
+    assert_eq!(snap.count(tree).unwrap(), 5_001);
+    assert_eq!(
+        snap.get(tree, &4_999u64.to_be_bytes()).unwrap().as_deref(),
+        Some(&[4_999u64 as u8; 20][..])
+    );
+}
+
 #[test]
 fn large_values_up_to_16_mib() {
     let dir = TempDir::new("large");

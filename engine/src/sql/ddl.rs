@@ -1061,6 +1061,23 @@ impl Exec<'_> {
     /// Fills a new index tree from the table's rows; fails on duplicates for UNIQUE.
     pub fn build_index(&mut self, t: &TableDef, ix: &IndexDef) -> SqlResult<()> {
         self.reader.tx()?.watch_tree(t.tree);
+        if !ix.unique && self.reader.tx()?.created_here(ix.tree) {
+            // Every entry is distinct (it ends with the primary key): read only the
+            // indexed columns, sort the entries and load the new tree at once.
+            let names: Vec<String> = ix
+                .columns
+                .iter()
+                .map(|c| t.columns[c.column].name.clone())
+                .collect();
+            let mut entries = Vec::new();
+            self.scan_columns(t, &Path::Full, &[], false, Some(&names), &mut |pk, r| {
+                let (key, _) = index_entry(t, ix, &r, &pk)?;
+                entries.push((Bytes::from(key), pk));
+                Ok(true)
+            })?;
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            return Ok(self.reader.tx()?.fill_created_tree(ix.tree, entries)?);
+        }
         let mut rows = Vec::new();
         self.scan(t, &Path::Full, &[], false, &mut |pk, r| {
             rows.push((pk, r));

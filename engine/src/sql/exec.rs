@@ -796,7 +796,7 @@ impl<'a> Exec<'a> {
 
     /// [`Exec::scan`] that decodes only the columns named in `names` (see
     /// [`referenced_columns`]); the others read as NULL. `None` decodes them all.
-    fn scan_columns(
+    pub(crate) fn scan_columns(
         &self,
         t: &TableDef,
         path: &Path,

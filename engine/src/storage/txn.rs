@@ -494,6 +494,55 @@ impl Transaction {
         Ok(())
     }
 
+    /// Buffers `entries` (sorted by key, each key once) as the whole content of `tree`,
+    /// which this transaction created and has not written to: a bulk load (an index built
+    /// over existing rows) without a search of the write set per key.
+    pub fn fill_created_tree(&mut self, tree: u64, entries: Vec<(Bytes, Bytes)>) -> Result<()> {
+        if !self.created.contains(&tree) {
+            return Err(crate::invalid!(
+                "tree {tree} was not created by this transaction"
+            ));
+        }
+        let empty: Bytes = Bytes::from(&[][..]);
+        if self
+            .writes
+            .range((tree, empty.clone())..(tree + 1, empty))
+            .next()
+            .is_some()
+        {
+            return Err(crate::invalid!("tree {tree} already has writes"));
+        }
+        let key_max = self.vol.pager.geo.key_max;
+        if let Some((k, _)) = entries.iter().find(|(k, _)| k.len() > key_max) {
+            return Err(crate::invalid!(
+                "key of {} bytes exceeds the maximum of {key_max} bytes",
+                k.len()
+            ));
+        }
+        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Err(crate::invalid!(
+                "bulk entries for tree {tree} are not sorted and distinct"
+            ));
+        }
+        self.undo.reserve(entries.len());
+        self.undo.extend(entries.iter().map(|(k, _)| Undo::Write {
+            tree,
+            key: k.clone(),
+            prev: None,
+        }));
+        let mut loaded: BTreeMap<(u64, Bytes), Option<Bytes>> = entries
+            .into_iter()
+            .map(|(k, v)| ((tree, k), Some(v)))
+            .collect();
+        self.writes.append(&mut loaded);
+        Ok(())
+    }
+
+    /// Whether this transaction created `tree`.
+    pub fn created_here(&self, tree: u64) -> bool {
+        self.created.contains(&tree)
+    }
+
     /// Creates a new, empty tree and returns its id.
     pub fn create_tree(&mut self) -> u64 {
         let id = self.c.next_tree.fetch_add(1, Ordering::SeqCst);
