@@ -541,7 +541,10 @@ impl Exec<'_> {
                                 clause: "field list",
                             }
                             .bind(e)?;
-                            out.push(Some(x.eval(&[], &self.cx)?));
+                            out.push(Some(match x {
+                                Expr::Lit(v) => v,
+                                x => x.eval(&[], &self.cx)?,
+                            }));
                         }
                     }
                     out
@@ -554,9 +557,9 @@ impl Exec<'_> {
             };
             let mut row = vec![Value::Null; t.columns.len()];
             let mut set = vec![false; t.columns.len()];
-            for (k, &i) in cols.iter().enumerate() {
-                if let Some(Some(v)) = given.get(k) {
-                    row[i] = self.store_value(&t, i, v.clone(), row_no, strict, multi)?;
+            for (&i, v) in cols.iter().zip(given) {
+                if let Some(v) = v {
+                    row[i] = self.store_value(&t, i, v, row_no, strict, multi)?;
                     set[i] = true;
                 }
             }
