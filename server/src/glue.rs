@@ -355,6 +355,21 @@ fn outcome(o: Output) -> Outcome {
             last_insert_id,
             info,
         },
+        Output::Stream(cols, rows) => {
+            let columns: Vec<Column> = cols.iter().map(column).collect();
+            let types: Vec<Option<SqlType>> = cols.iter().map(|c| c.ty.clone()).collect();
+            let rows = rows.map(move |r| {
+                Ok(r.map_err(err)?
+                    .into_iter()
+                    .zip(types.iter())
+                    .map(|(v, t)| wire(v, t))
+                    .collect())
+            });
+            Outcome::Rows {
+                columns,
+                rows: Box::new(rows),
+            }
+        }
         Output::Rows(rs) => {
             let columns: Vec<Column> = rs.columns.iter().map(column).collect();
             let types: Vec<Option<SqlType>> = rs.columns.iter().map(|c| c.ty.clone()).collect();

@@ -66,4 +66,19 @@ PREPARE s2 FROM @stmt;
 EXECUTE s2;
 DEALLOCATE PREPARE s1;
 EXECUTE s1 USING @lim;
+-- Whole-table SELECTs (sent as the client reads them): rows and FOUND_ROWS(), the form
+-- mysqldump sends, a missing table, and inside a transaction that wrote to the table
+-- (which sees its own row), in a procedure, and after the rollback.
+SELECT * FROM p;
+SELECT FOUND_ROWS();
+SELECT /*!40001 SQL_NO_CACHE */ * FROM `g3p`.`p`;
+SELECT * FROM nope;
+BEGIN;
+INSERT INTO p VALUES (4, 'four');
+SELECT * FROM p;
+SELECT FOUND_ROWS();
+ROLLBACK;
+CREATE PROCEDURE all_p() SELECT * FROM p;
+CALL all_p();
+SELECT * FROM p;
 DROP DATABASE g3p;

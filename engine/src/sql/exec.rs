@@ -81,6 +81,33 @@ pub enum Reader<'a> {
     Snap(Snapshot),
 }
 
+/// Rows decoded as the client reads them ([`Exec::stream_table`]).
+pub type RowIter = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
+
+/// `name` or `db.name`, each plain or backquoted, and nothing else.
+fn is_plain_table_name(s: &str) -> bool {
+    let part = |s: &str| -> Option<usize> {
+        if let Some(inner) = s.strip_prefix('`') {
+            let close = inner.find('`')?;
+            (close > 0 && !inner[..close].contains('`')).then_some(close + 2)
+        } else {
+            let n = s
+                .bytes()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$'))
+                .count();
+            (n > 0).then_some(n)
+        }
+    };
+    let Some(n) = part(s) else { return false };
+    let rest = &s[n..];
+    if rest.is_empty() {
+        return true;
+    }
+    rest.strip_prefix('.')
+        .and_then(|r| part(r).map(|m| m == r.len()))
+        .unwrap_or(false)
+}
+
 /// An owned iterator over `(key, value)` pairs.
 pub type KvIter = Box<dyn Iterator<Item = crate::Result<(Bytes, Bytes)>> + Send>;
 
@@ -705,6 +732,64 @@ impl<'a> Exec<'a> {
     /// The shared AUTO_INCREMENT and hidden-row-id counters.
     pub fn shared_counters(&self) -> (&Mutex<HashMap<u64, u64>>, &Mutex<HashMap<u64, u64>>) {
         (&self.shared.autoinc, &self.shared.rowid)
+    }
+
+    /// `SELECT * FROM t` of one base table and nothing else (what mysqldump sends for
+    /// each table): its columns, and its rows decoded from a cursor as the client reads
+    /// them, instead of all of them first (a dump of millions of rows then holds a batch
+    /// in memory, and the client reads while the server decodes). None for any other
+    /// query, and inside a transaction that wrote to the table.
+    pub fn stream_table(&mut self, q: &ast::Query) -> SqlResult<Option<(Vec<OutColumn>, RowIter)>> {
+        // The rendered query has every clause it holds: this is exactly `SELECT * FROM`
+        // (or mysqldump's `SELECT /*!40001 SQL_NO_CACHE */ * FROM`) and a name.
+        let text = q.to_string();
+        let Some(rest) = text
+            .strip_prefix("SELECT * FROM ")
+            .or_else(|| text.strip_prefix("SELECT SQL_NO_CACHE * FROM "))
+        else {
+            return Ok(None);
+        };
+        if !is_plain_table_name(rest) {
+            return Ok(None);
+        }
+        let ast::SetExpr::Select(s) = q.body.as_ref() else {
+            return Ok(None);
+        };
+        let Some(ast::TableFactor::Table { name, .. }) = s.from.first().map(|f| &f.relation) else {
+            return Ok(None);
+        };
+        let schema = name.0.first().and_then(|p| p.as_ident());
+        if (name.0.len() == 2
+            && schema.is_some_and(|i| i.value.eq_ignore_ascii_case("information_schema")))
+            || self.view(name).is_some()
+        {
+            return Ok(None);
+        }
+        let Ok(t) = self.table(name) else {
+            return Ok(None);
+        };
+        if matches!(&self.reader, Reader::Tx(tx) if tx.writes_tree(t.tree)) {
+            return Ok(None);
+        }
+        // The columns as the query reports them (checks and all), without reading rows.
+        self.describe = true;
+        let described = self.query(q);
+        self.describe = false;
+        let columns = described?.columns;
+        if columns.len() != t.columns.len() {
+            return Ok(None);
+        }
+        let (types, defaults) = (t.types(), t.defaults());
+        let cursor = self
+            .reader
+            .range(t.tree, Bound::Unbounded, Bound::Unbounded, false)?;
+        let interrupt = self.cx.interrupt.clone();
+        let rows = cursor.map(move |kv| {
+            interrupt.check()?;
+            let (_, v) = kv?;
+            Ok(decode_row(&v, &types, &defaults)?)
+        });
+        Ok(Some((columns, Box::new(rows))))
     }
 
     /// Resolves a table name against the current database.

@@ -11,7 +11,7 @@
 //! the transaction keeps every earlier statement (MySQL's statement atomicity).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -23,7 +23,7 @@ use super::catalog::{self, privs, UserDef, CATALOG_TREE};
 use super::checksum::{ChecksumColumn, TableChecksum};
 use super::ddl::{self, ensure_catalog, show_create_table};
 use super::error::{SqlError, SqlResult};
-use super::exec::{load_catalog, Exec, OutColumn, Reader, RowSet, SessionEnv, SqlCluster};
+use super::exec::{load_catalog, Exec, OutColumn, Reader, RowIter, RowSet, SessionEnv, SqlCluster};
 use super::expr::{truth, Binder, EvalCx, Interrupt, Scope as ExprScope, ScopeCol};
 use super::front::{
     self, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter, ShowStatement,
@@ -42,6 +42,9 @@ pub enum Output {
         info: String,
     },
     Rows(RowSet),
+    /// A result set whose rows are produced as the client reads them (a top-level
+    /// `SELECT * FROM t` of a COM_QUERY, see [`Exec::stream_table`]).
+    Stream(Vec<OutColumn>, RowIter),
 }
 
 impl Output {
@@ -348,6 +351,8 @@ impl Instance {
             warnings: Vec::new(),
             row_count: -1,
             found_rows: 0,
+            streamed_rows: None,
+            may_stream: false,
             counters: SessionCounters::default(),
             text: Arc::from(""),
             locked: None,
@@ -413,6 +418,12 @@ pub struct Session {
     pub warnings: Vec<Warning>,
     row_count: i64,
     found_rows: u64,
+    /// Rows sent so far of the last statement's streamed result ([`Output::Stream`]);
+    /// `found_rows` once the next statement starts.
+    streamed_rows: Option<Arc<AtomicU64>>,
+    /// The statement about to run is a COM_QUERY's SELECT: it may stream its result
+    /// ([`Output::Stream`]); taken by the first dispatch of a query.
+    may_stream: bool,
     pub counters: SessionCounters,
     /// Text of the statement being run.
     text: Arc<str>,
@@ -1452,11 +1463,21 @@ impl Session {
                 return Err(SqlError::new(e.code, e.message));
             }
         };
-        self.run(&parsed, Vec::new(), sql)
+        self.may_stream = true;
+        let out = self.run(&parsed, Vec::new(), sql);
+        self.may_stream = false;
+        out
     }
 
     fn run(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+        // Only the COM_QUERY's own SELECT streams, not statements it runs (CALL bodies,
+        // stored functions), whose results are consumed here.
+        self.may_stream = std::mem::take(&mut self.may_stream)
+            && matches!(parsed, Parsed::Sql(st) if matches!(**st, ast::Statement::Query(_)));
         self.interrupt.reset_query();
+        if let Some(n) = self.streamed_rows.take() {
+            self.found_rows = n.load(Ordering::Relaxed);
+        }
         self.text = Arc::from(text);
         let keeps_warnings = matches!(
             parsed,
@@ -1499,6 +1520,10 @@ impl Session {
             Ok(Output::Rows(r)) => {
                 self.row_count = -1;
                 self.found_rows = r.rows.len() as u64;
+                self.vars.set_diagnostics_counts(nwarn, 0);
+            }
+            Ok(Output::Stream(..)) => {
+                self.row_count = -1;
                 self.vars.set_diagnostics_counts(nwarn, 0);
             }
             Err(e) => {
@@ -1948,6 +1973,18 @@ impl Session {
                 if self.txn.is_none() && !self.vars.autocommit() {
                     self.txn = Some(self.begin_txn());
                     self.explicit = true;
+                }
+                if std::mem::take(&mut self.may_stream) && params.is_empty() {
+                    if let Some((columns, rows)) = self.read(Vec::new(), |ex| ex.stream_table(q))? {
+                        let sent = Arc::new(AtomicU64::new(0));
+                        self.streamed_rows = Some(Arc::clone(&sent));
+                        let rows = rows.inspect(move |r| {
+                            if r.is_ok() {
+                                sent.fetch_add(1, Ordering::Relaxed);
+                            }
+                        });
+                        return Ok(Output::Stream(columns, Box::new(rows)));
+                    }
                 }
                 let rs = self.read(params, |ex| ex.query(q))?;
                 Ok(Output::Rows(rs))
