@@ -201,14 +201,20 @@ fn created_tree_fills_from_sorted_entries() {
     let mut backwards = entries(3);
     backwards.reverse();
     assert!(tx.fill_created_tree(tree, backwards).is_err(), "unsorted");
+    let keep = tx.create_tree();
+    tx.put(keep, b"k", b"kept").unwrap();
     let sp = tx.savepoint();
     tx.fill_created_tree(tree, entries(5_000)).unwrap();
+    tx.put(tree, &9_998u64.to_be_bytes(), b"after the fill")
+        .unwrap();
     assert_eq!(
         tx.get(tree, &42u64.to_be_bytes()).unwrap().as_deref(),
         Some(&[42u8; 20][..])
     );
     tx.rollback_to(sp);
     assert_eq!(tx.get(tree, &42u64.to_be_bytes()).unwrap(), None);
+    assert_eq!(tx.get(tree, &9_998u64.to_be_bytes()).unwrap(), None);
+    assert_eq!(tx.get(keep, b"k").unwrap().as_deref(), Some(&b"kept"[..]));
     tx.fill_created_tree(tree, entries(5_000)).unwrap();
     assert!(
         tx.fill_created_tree(tree, entries(1)).is_err(),

@@ -70,7 +70,18 @@ pub fn apply_changes(pager: &Pager, state: &mut State, changes: &[Change]) -> Re
             trees.insert(*tree, TreeRoot::default());
         }
     }
-    let mut per_tree: BTreeMap<u64, (Vec<Op>, i64)> = BTreeMap::new();
+    // Sized first: a bulk load's million entries would otherwise grow their vector by
+    // doubling, copying it and faulting in fresh pages each time.
+    let mut sizes: BTreeMap<u64, usize> = BTreeMap::new();
+    for ch in changes {
+        if let Change::Put { tree, .. } | Change::Delete { tree, .. } = ch {
+            *sizes.entry(*tree).or_default() += 1;
+        }
+    }
+    let mut per_tree: BTreeMap<u64, (Vec<Op>, i64)> = sizes
+        .into_iter()
+        .map(|(tree, n)| (tree, (Vec::with_capacity(n), 0)))
+        .collect();
     for ch in changes {
         match ch {
             Change::Put {

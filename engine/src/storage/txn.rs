@@ -217,6 +217,9 @@ enum Undo {
     },
     Create(u64),
     Drop(u64),
+    /// [`Transaction::fill_created_tree`] of this tree: every write to it before the
+    /// next entries of the undo log.
+    Fill(u64),
 }
 
 /// What a commit adds to its log record beyond the changes.
@@ -524,12 +527,7 @@ impl Transaction {
                 "bulk entries for tree {tree} are not sorted and distinct"
             ));
         }
-        self.undo.reserve(entries.len());
-        self.undo.extend(entries.iter().map(|(k, _)| Undo::Write {
-            tree,
-            key: k.clone(),
-            prev: None,
-        }));
+        self.undo.push(Undo::Fill(tree));
         let mut loaded: BTreeMap<(u64, Bytes), Option<Bytes>> = entries
             .into_iter()
             .map(|(k, v)| ((tree, k), Some(v)))
@@ -620,6 +618,14 @@ impl Transaction {
                 }
                 Some(Undo::Drop(t)) => {
                     self.dropped.remove(&t);
+                }
+                Some(Undo::Fill(t)) => {
+                    // The tree had no writes before its fill, and the later ones were
+                    // undone above: what is left of it is the fill.
+                    let empty: Bytes = Arc::from(&[][..]);
+                    let mut from_t = self.writes.split_off(&(t, empty.clone()));
+                    let mut after_t = from_t.split_off(&(t + 1, empty));
+                    self.writes.append(&mut after_t);
                 }
                 None => break,
             }
