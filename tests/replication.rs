@@ -428,7 +428,8 @@ fn kill_9_with_a_replica_attached() {
 }
 
 /// An OS crash can drop binlog writes that were never fsynced (Borealis fsyncs only its
-/// log at commit; the commit records hold the events). Simulated here: after `kill -9`
+/// log at commit; the commit records hold the events, or for row-logged transactions what
+/// renders them again from the records' row images). Simulated here: after `kill -9`
 /// the active binlog file loses everything after its header (cut, then zero-filled back
 /// to its old length, as a file system may leave it). At restart the events come back
 /// from the log byte for byte, `mysqlbinlog` reads the file, and replaying it into a
