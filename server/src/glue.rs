@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use borealis_engine::sql::binlog::ReplicaHost;
-use borealis_engine::sql::exec::OutColumn;
+use borealis_engine::sql::exec::{OutColumn, RowIter};
 use borealis_engine::sql::session::{Instance, Output, Session as EngineSession};
 use borealis_engine::sql::SqlError as EngineError;
 use borealis_engine::value::temporal::{Date, DateTime, Time};
@@ -355,35 +355,26 @@ fn outcome(o: Output) -> Outcome {
             last_insert_id,
             info,
         },
-        Output::Stream(cols, rows) => {
-            let columns: Vec<Column> = cols.iter().map(column).collect();
-            let types: Vec<Option<SqlType>> = cols.iter().map(|c| c.ty.clone()).collect();
-            let rows = rows.map(move |r| {
-                Ok(r.map_err(err)?
-                    .into_iter()
-                    .zip(types.iter())
-                    .map(|(v, t)| wire(v, t))
-                    .collect())
-            });
-            Outcome::Rows {
-                columns,
-                rows: Box::new(rows),
-            }
-        }
-        Output::Rows(rs) => {
-            let columns: Vec<Column> = rs.columns.iter().map(column).collect();
-            let types: Vec<Option<SqlType>> = rs.columns.iter().map(|c| c.ty.clone()).collect();
-            let rows = rs.rows.into_iter().map(move |r| {
-                Ok(r.into_iter()
-                    .zip(types.iter())
-                    .map(|(v, t)| wire(v, t))
-                    .collect())
-            });
-            Outcome::Rows {
-                columns,
-                rows: Box::new(rows),
-            }
-        }
+        Output::Stream(cols, rows) => rows_outcome(&cols, rows),
+        Output::Rows(rs) => rows_outcome(&rs.columns, Box::new(rs.rows.into_iter().map(Ok))),
+    }
+}
+
+/// A result set for the wire: its column definitions and its rows converted as they are
+/// sent.
+fn rows_outcome(cols: &[OutColumn], rows: RowIter) -> Outcome {
+    let columns: Vec<Column> = cols.iter().map(column).collect();
+    let types: Vec<Option<SqlType>> = cols.iter().map(|c| c.ty.clone()).collect();
+    let rows = rows.map(move |r| {
+        Ok(r.map_err(err)?
+            .into_iter()
+            .zip(types.iter())
+            .map(|(v, t)| wire(v, t))
+            .collect())
+    });
+    Outcome::Rows {
+        columns,
+        rows: Box::new(rows),
     }
 }
 

@@ -1186,8 +1186,9 @@ impl Volume {
     }
 
     /// Registers work every checkpoint makes durable before recovery may skip the log
-    /// records before it: the binlog's fsync. Commits keep their binlog events in their
-    /// log records ([`super::CommitRecord::binlog_events`]), so the binlog files are
+    /// records before it: the binlog's fsync. Commits keep their binlog events, or what
+    /// renders them again, in their log records ([`super::CommitRecord::binlog_events`]),
+    /// so the binlog files are
     /// fsynced only here, not at every commit (DESIGN "Durability and the log" 3).
     pub fn add_checkpoint_hook(&self, hook: CheckpointHook) {
         self.inner
