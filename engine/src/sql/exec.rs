@@ -740,6 +740,17 @@ impl<'a> Exec<'a> {
     /// in memory, and the client reads while the server decodes). None for any other
     /// query, and inside a transaction that wrote to the table.
     pub fn stream_table(&mut self, q: &ast::Query) -> SqlResult<Option<(Vec<OutColumn>, RowIter)>> {
+        // Cheap checks first: every COM_QUERY SELECT comes here.
+        let ast::SetExpr::Select(s) = q.body.as_ref() else {
+            return Ok(None);
+        };
+        if s.selection.is_some()
+            || s.from.len() != 1
+            || !s.from[0].joins.is_empty()
+            || !matches!(s.projection.as_slice(), [ast::SelectItem::Wildcard(_)])
+        {
+            return Ok(None);
+        }
         // The rendered query has every clause it holds: this is exactly `SELECT * FROM`
         // (or mysqldump's `SELECT /*!40001 SQL_NO_CACHE */ * FROM`) and a name.
         let text = q.to_string();
@@ -752,9 +763,6 @@ impl<'a> Exec<'a> {
         if !is_plain_table_name(rest) {
             return Ok(None);
         }
-        let ast::SetExpr::Select(s) = q.body.as_ref() else {
-            return Ok(None);
-        };
         let Some(ast::TableFactor::Table { name, .. }) = s.from.first().map(|f| &f.relation) else {
             return Ok(None);
         };
