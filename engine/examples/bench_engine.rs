@@ -115,16 +115,12 @@ fn main() {
     // The cache hit path alone: a lookup of a cached node by page id.
     {
         use borealis_engine::storage::cache::Cache;
-        use borealis_engine::storage::page::{Node, Val};
+        use borealis_engine::storage::page::{Leaf, Node, ValRef};
         let cache = Cache::new(256 << 20);
         for id in 1..=20_000u64 {
-            cache.insert(
-                id,
-                Arc::new(Node::Leaf(vec![(
-                    vec![1u8; 8].into(),
-                    Val::Inline(vec![2u8; 100].into()),
-                )])),
-            );
+            let mut leaf = Leaf::default();
+            leaf.push(&[1u8; 8], ValRef::Inline(&[2u8; 100]));
+            cache.insert(id, Arc::new(Node::Leaf(leaf)));
         }
         let mut hits = Vec::new();
         for _ in 0..5 {

@@ -11,7 +11,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use super::page::{
-    branch_key_len, leaf_entry_len, Bytes, Child, Geometry, Node, Val, BRANCH_CHILD_LEN,
+    branch_key_len, Bytes, Child, Geometry, Leaf, Node, Val, ValRef, BRANCH_CHILD_LEN,
 };
 use super::pager::Pager;
 use crate::error::Result;
@@ -29,12 +29,7 @@ pub fn get(p: &Pager, root: &Option<Child>, key: &[u8]) -> Result<Option<Val>> {
                 let i = keys.partition_point(|k| **k <= *key);
                 p.resolve(&children[i])?
             }
-            Node::Leaf(entries) => {
-                return Ok(entries
-                    .binary_search_by(|(k, _)| (**k).cmp(key))
-                    .ok()
-                    .map(|i| entries[i].1.clone()));
-            }
+            Node::Leaf(leaf) => return Ok(leaf.find(key).ok().map(|i| leaf.value(i).to_val())),
         };
         node = next;
     }
@@ -47,7 +42,7 @@ pub fn apply(p: &Pager, root: &mut Option<Child>, ops: &[Op]) -> Result<()> {
     }
     let g = p.geo;
     let mut parts = match root.as_ref() {
-        None => leaf_parts(&g, merge_leaf(&[], ops)),
+        None => leaf_parts(&g, merge_leaf(&g, &Leaf::default(), ops)),
         Some(c) => apply_child(p, c, ops)?,
     };
     loop {
@@ -104,7 +99,7 @@ fn apply_child(p: &Pager, child: &Child, ops: &[Op]) -> Result<Vec<Part>> {
     let node = p.resolve(child)?;
     let g = p.geo;
     match &*node {
-        Node::Leaf(entries) => Ok(leaf_parts(&g, merge_leaf(entries, ops))),
+        Node::Leaf(leaf) => Ok(leaf_parts(&g, merge_leaf(&g, leaf, ops))),
         Node::Branch { keys, children } => {
             let mut done = match apply_one_child(p, keys, children, ops)? {
                 OneChild::Branch(parts) => return Ok(parts),
@@ -191,7 +186,7 @@ fn apply_one_child(p: &Pager, keys: &[Bytes], children: &[Child], ops: &[Op]) ->
         + keys.iter().map(|k| branch_key_len(k)).sum::<usize>()
         <= g.capacity;
     let one_big = match parts.as_slice() {
-        [(_, Child::Node(n))] => children.len() < 2 || n.body_len(&g) >= g.capacity / 4,
+        [(_, Child::Node(n))] => children.len() < 2 || n.body_len() >= g.capacity / 4,
         [(_, Child::Page { .. })] => true,
         _ => false,
     };
@@ -217,7 +212,7 @@ fn merge_small(p: &Pager, items: &mut Vec<(Option<Bytes>, Child, bool)>) -> Resu
             continue;
         }
         let small = match &items[i].1 {
-            Child::Node(n) => n.body_len(&g) < g.capacity / 4,
+            Child::Node(n) => n.body_len() < g.capacity / 4,
             Child::Page { .. } => false,
         };
         if !small {
@@ -230,9 +225,12 @@ fn merge_small(p: &Pager, items: &mut Vec<(Option<Bytes>, Child, bool)>) -> Resu
         let sep = items[l + 1].0.clone().unwrap_or_else(|| Arc::from(&[][..]));
         let parts = match (&*left, &*right) {
             (Node::Leaf(a), Node::Leaf(b)) => {
-                let mut all = Vec::with_capacity(a.len() + b.len());
-                all.extend(a.iter().cloned());
-                all.extend(b.iter().cloned());
+                let mut all = Leaf::with_capacity(
+                    a.data_len(0..a.len()) + b.data_len(0..b.len()),
+                    a.len() + b.len(),
+                );
+                all.extend_from(a, 0..a.len());
+                all.extend_from(b, 0..b.len());
                 leaf_parts(&g, (all, false))
             }
             (
@@ -274,29 +272,35 @@ fn merge_small(p: &Pager, items: &mut Vec<(Option<Bytes>, Child, bool)>) -> Resu
 
 /// Merges sorted ops into sorted leaf entries. Returns the entries and whether
 /// every op was a put past the last existing key (an append).
-fn merge_leaf(entries: &[(Bytes, Val)], ops: &[Op]) -> (Vec<(Bytes, Val)>, bool) {
-    let append = match (entries.last(), ops.first()) {
-        (Some((last, _)), Some((first, _))) => {
-            **first > **last && ops.iter().all(|(_, v)| v.is_some())
-        }
-        _ => ops.iter().all(|(_, v)| v.is_some()),
+fn merge_leaf(g: &Geometry, entries: &Leaf, ops: &[Op]) -> (Leaf, bool) {
+    let puts_only = ops.iter().all(|(_, v)| v.is_some());
+    let append = match (entries.len().checked_sub(1), ops.first()) {
+        (Some(last), Some((first, _))) => **first > *entries.key(last) && puts_only,
+        _ => puts_only,
     };
     // Runs of untouched entries are found by binary search and copied whole: a commit
     // usually changes a key or two of a leaf holding hundreds.
-    let mut out = Vec::with_capacity(entries.len() + ops.len());
+    let added: usize = ops
+        .iter()
+        .map(|(k, v)| k.len() + v.as_ref().map_or(0, |v| v.len().min(g.inline_max)))
+        .sum();
+    let mut out = Leaf::with_capacity(
+        entries.data_len(0..entries.len()) + added,
+        entries.len() + ops.len(),
+    );
     let mut i = 0;
     for (key, val) in ops {
-        let run = entries[i..].partition_point(|(ek, _)| **ek < **key);
-        out.extend_from_slice(&entries[i..i + run]);
-        i += run;
-        if entries.get(i).is_some_and(|(ek, _)| **ek == **key) {
+        let end = entries.partition_point_from(i, |ek| ek < &**key);
+        out.extend_from(entries, i..end);
+        i = end;
+        if i < entries.len() && entries.key(i) == &**key {
             i += 1;
         }
         if let Some(v) = val {
-            out.push((key.clone(), Val::Inline(v.clone())));
+            out.push_bytes(g, key, v);
         }
     }
-    out.extend_from_slice(&entries[i..]);
+    out.extend_from(entries, i..entries.len());
     (out, append)
 }
 
@@ -335,27 +339,28 @@ fn cut(weights: &[usize], capacity: usize, packed: bool) -> Vec<usize> {
     bounds
 }
 
-fn leaf_parts(g: &Geometry, (entries, append): (Vec<(Bytes, Val)>, bool)) -> Vec<Part> {
-    if entries.is_empty() {
+fn leaf_parts(g: &Geometry, (leaf, append): (Leaf, bool)) -> Vec<Part> {
+    let part = |leaf: Leaf| {
+        let low: Bytes = leaf.key(0).into();
+        (Some(low), Child::Node(Arc::new(Node::Leaf(leaf))))
+    };
+    if leaf.is_empty() {
         return Vec::new();
     }
-    let weights: Vec<usize> = entries
-        .iter()
-        .map(|(k, v)| leaf_entry_len(g, k, v))
-        .collect();
-    let bounds = cut(&weights, g.capacity, append);
-    let mut parts = Vec::with_capacity(bounds.len() + 1);
-    let mut rest = entries;
-    for b in bounds.iter().rev() {
-        let tail = rest.split_off(*b);
-        parts.push(tail);
+    if leaf.body_len() <= g.capacity {
+        return vec![part(leaf)];
     }
-    parts.push(rest);
-    parts.reverse();
+    let weights: Vec<usize> = (0..leaf.len()).map(|i| leaf.entry_len(i)).collect();
+    let bounds = cut(&weights, g.capacity, append);
+    let mut start = 0;
+    let mut parts = Vec::with_capacity(bounds.len() + 1);
+    for end in bounds.into_iter().chain([leaf.len()]) {
+        let mut one = Leaf::with_capacity(leaf.data_len(start..end), end - start);
+        one.extend_from(&leaf, start..end);
+        parts.push(part(one));
+        start = end;
+    }
     parts
-        .into_iter()
-        .map(|e| (Some(e[0].0.clone()), Child::Node(Arc::new(Node::Leaf(e)))))
-        .collect()
 }
 
 fn branch_parts(g: &Geometry, mut keys: Vec<Bytes>, mut children: Vec<Child>) -> Vec<Part> {
@@ -457,23 +462,17 @@ impl Cursor {
                     self.stack.push((node, i));
                     node = next;
                 }
-                Node::Leaf(entries) => {
+                Node::Leaf(leaf) => {
                     let pos = match (&start, seek, self.reverse) {
                         (_, false, false) => 0,
-                        (_, false, true) => entries.len(),
+                        (_, false, true) => leaf.len(),
                         (Bound::Unbounded, true, false) => 0,
-                        (Bound::Unbounded, true, true) => entries.len(),
-                        (Bound::Included(k), true, false) => {
-                            entries.partition_point(|(e, _)| **e < **k)
+                        (Bound::Unbounded, true, true) => leaf.len(),
+                        (Bound::Included(k), true, false) | (Bound::Excluded(k), true, true) => {
+                            leaf.partition_point_from(0, |e| e < &**k)
                         }
-                        (Bound::Excluded(k), true, false) => {
-                            entries.partition_point(|(e, _)| **e <= **k)
-                        }
-                        (Bound::Included(k), true, true) => {
-                            entries.partition_point(|(e, _)| **e <= **k)
-                        }
-                        (Bound::Excluded(k), true, true) => {
-                            entries.partition_point(|(e, _)| **e < **k)
+                        (Bound::Excluded(k), true, false) | (Bound::Included(k), true, true) => {
+                            leaf.partition_point_from(0, |e| e <= &**k)
                         }
                     };
                     self.stack.push((node, pos));
@@ -505,15 +504,16 @@ impl Cursor {
         Ok(false)
     }
 
-    fn in_range(&self, key: &[u8]) -> bool {
-        if self.reverse {
-            match &self.lower {
+    /// Whether `key`, met walking in the cursor's direction, is still in range.
+    fn in_range(reverse: bool, lower: &Bound<Bytes>, upper: &Bound<Bytes>, key: &[u8]) -> bool {
+        if reverse {
+            match lower {
                 Bound::Unbounded => true,
                 Bound::Included(l) => key >= &**l,
                 Bound::Excluded(l) => key > &**l,
             }
         } else {
-            match &self.upper {
+            match upper {
                 Bound::Unbounded => true,
                 Bound::Included(u) => key <= &**u,
                 Bound::Excluded(u) => key < &**u,
@@ -531,38 +531,29 @@ impl Cursor {
                 self.done = true;
                 return Ok(None);
             };
-            let Node::Leaf(entries) = &**node else {
+            let Node::Leaf(leaf) = &**node else {
                 self.done = true;
                 return Ok(None);
             };
-            let item = if self.reverse {
-                if *pos == 0 {
-                    None
-                } else {
-                    *pos -= 1;
-                    Some(entries[*pos].clone())
-                }
-            } else if *pos < entries.len() {
-                *pos += 1;
-                Some(entries[*pos - 1].clone())
+            let at = if self.reverse {
+                pos.checked_sub(1)
             } else {
-                None
+                Some(*pos).filter(|&p| p < leaf.len())
             };
-            match item {
-                Some((k, v)) => {
-                    if !self.in_range(&k) {
-                        self.done = true;
-                        return Ok(None);
-                    }
-                    return Ok(Some((k, v)));
+            let Some(i) = at else {
+                if !self.next_leaf()? {
+                    self.done = true;
+                    return Ok(None);
                 }
-                None => {
-                    if !self.next_leaf()? {
-                        self.done = true;
-                        return Ok(None);
-                    }
-                }
+                continue;
+            };
+            *pos = if self.reverse { i } else { i + 1 };
+            let key = leaf.key(i);
+            if !Self::in_range(self.reverse, &self.lower, &self.upper, key) {
+                self.done = true;
+                return Ok(None);
             }
+            return Ok(Some((key.into(), leaf.value(i).to_val())));
         }
     }
 
@@ -646,23 +637,36 @@ fn unshared_leaves(
 }
 
 /// The entries of `leaves`, in order, by reference.
-fn entries_of(leaves: &[Arc<Node>]) -> impl Iterator<Item = &(Bytes, Val)> {
-    leaves.iter().flat_map(|n| match &**n {
-        Node::Leaf(e) => e.iter(),
-        Node::Branch { .. } => [].iter(),
+fn entries_of(leaves: &[Arc<Node>]) -> impl Iterator<Item = (&[u8], ValRef<'_>)> {
+    leaves.iter().flat_map(|n| {
+        let leaf = match &**n {
+            Node::Leaf(leaf) => Some(leaf),
+            Node::Branch { .. } => None,
+        };
+        leaf.into_iter().flat_map(|l| l.iter())
     })
 }
 
+/// The bytes of a leaf value, following an overflow chain if needed.
+fn value_of(p: &Pager, v: ValRef<'_>) -> Result<Bytes> {
+    match v {
+        ValRef::Shared(b) => Ok(b.clone()),
+        other => p.value(&other.to_val()),
+    }
+}
+
 /// Whether two leaf values hold the same bytes (reading overflow chains only when needed).
-fn same_value(p: &Pager, a: &Val, b: &Val) -> Result<bool> {
+fn same_value(p: &Pager, a: ValRef<'_>, b: ValRef<'_>) -> Result<bool> {
     Ok(match (a, b) {
-        (Val::Inline(x), Val::Inline(y)) => Arc::ptr_eq(x, y) || x == y,
-        (Val::Overflow { page: x, len: lx }, Val::Overflow { page: y, len: ly })
+        (ValRef::Overflow { page: x, len: lx }, ValRef::Overflow { page: y, len: ly })
             if x == y && lx == ly =>
         {
             true
         }
-        _ => p.value(a)? == p.value(b)?,
+        _ => match (a.in_memory(), b.in_memory()) {
+            (Some(x), Some(y)) => x == y,
+            _ => value_of(p, a)? == value_of(p, b)?,
+        },
     })
 }
 
@@ -707,16 +711,14 @@ pub fn diff(p: &Pager, a: &Option<Child>, b: &Option<Child>) -> Result<Vec<Diffe
             (None, None) => break,
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            // Copy-on-write shares the entries it did not change: often no bytes to compare.
-            (Some((ka, _)), Some((kb, _))) if Arc::ptr_eq(ka, kb) => std::cmp::Ordering::Equal,
             (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
         };
         match ord {
             std::cmp::Ordering::Less => {
                 if let Some((key, v)) = ia.next() {
                     out.push(Difference {
-                        key: key.clone(),
-                        old: Some(p.value(v)?),
+                        key: key.into(),
+                        old: Some(value_of(p, v)?),
                         new: None,
                     });
                 }
@@ -724,9 +726,9 @@ pub fn diff(p: &Pager, a: &Option<Child>, b: &Option<Child>) -> Result<Vec<Diffe
             std::cmp::Ordering::Greater => {
                 if let Some((key, v)) = ib.next() {
                     out.push(Difference {
-                        key: key.clone(),
+                        key: key.into(),
                         old: None,
-                        new: Some(p.value(v)?),
+                        new: Some(value_of(p, v)?),
                     });
                 }
             }
@@ -734,9 +736,9 @@ pub fn diff(p: &Pager, a: &Option<Child>, b: &Option<Child>) -> Result<Vec<Diffe
                 if let (Some((key, va)), Some((_, vb))) = (ia.next(), ib.next()) {
                     if !same_value(p, va, vb)? {
                         out.push(Difference {
-                            key: key.clone(),
-                            old: Some(p.value(va)?),
-                            new: Some(p.value(vb)?),
+                            key: key.into(),
+                            old: Some(value_of(p, va)?),
+                            new: Some(value_of(p, vb)?),
                         });
                     }
                 }

@@ -174,10 +174,9 @@ mod tests {
     fn stays_within_capacity() {
         let cache = Cache::new(64 * 1024);
         for id in 1..10_000u64 {
-            let node = Node::Leaf(vec![(
-                vec![0u8; 100].into(),
-                super::super::page::Val::Inline(vec![1u8; 200].into()),
-            )]);
+            let mut leaf = super::super::page::Leaf::default();
+            leaf.push(&[0u8; 100], super::super::page::ValRef::Inline(&[1u8; 200]));
+            let node = Node::Leaf(leaf);
             cache.insert(id, Arc::new(node));
         }
         let st = cache.stats();

@@ -10,6 +10,7 @@
 pub mod btree;
 pub mod cache;
 pub mod codec;
+pub mod leaf;
 pub mod meta;
 pub mod page;
 pub mod pager;

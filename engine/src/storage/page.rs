@@ -21,11 +21,11 @@
 use std::sync::Arc;
 
 use super::codec::{var_len, Reader, Writer};
+pub use super::leaf::{Leaf, ValRef};
 
 /// A page number in the page file. Page 0 is the superblock area and never a data page.
 pub type PageId = u64;
-/// Shared immutable bytes: keys and values are reference-counted so that copying a
-/// node for copy-on-write costs a few counter increments, not the data.
+/// Shared immutable bytes: what reads return and writes hand to the tree.
 pub type Bytes = Arc<[u8]>;
 
 /// Size of the page header.
@@ -93,7 +93,7 @@ impl Val {
 #[derive(Clone)]
 pub enum Node {
     /// Sorted `(key, value)` entries.
-    Leaf(Vec<(Bytes, Val)>),
+    Leaf(Leaf),
     /// `children[i]` holds keys in `[keys[i-1], keys[i])`; `keys.len() == children.len() - 1`.
     Branch {
         keys: Vec<Bytes>,
@@ -144,9 +144,9 @@ pub const BRANCH_CHILD_LEN: usize = 9;
 
 impl Node {
     /// Serialized body size (without header and count).
-    pub fn body_len(&self, g: &Geometry) -> usize {
+    pub fn body_len(&self) -> usize {
         match self {
-            Node::Leaf(entries) => entries.iter().map(|(k, v)| leaf_entry_len(g, k, v)).sum(),
+            Node::Leaf(leaf) => leaf.body_len(),
             Node::Branch { keys, children } => {
                 children.len() * BRANCH_CHILD_LEN
                     + keys.iter().map(|k| branch_key_len(k)).sum::<usize>()
@@ -157,18 +157,7 @@ impl Node {
     /// Approximate memory held by this node, for cache accounting.
     pub fn mem_size(&self) -> usize {
         match self {
-            Node::Leaf(entries) => {
-                64 + entries
-                    .iter()
-                    .map(|(k, v)| {
-                        48 + k.len()
-                            + match v {
-                                Val::Inline(b) => b.len(),
-                                Val::Overflow { .. } => 16,
-                            }
-                    })
-                    .sum::<usize>()
-            }
+            Node::Leaf(leaf) => leaf.mem_size(),
             Node::Branch { keys, children } => {
                 64 + children.len() * 24 + keys.iter().map(|k| 24 + k.len()).sum::<usize>()
             }
@@ -182,11 +171,8 @@ impl Node {
     /// Flags a parent stores for this node once written.
     pub fn flags(&self) -> u8 {
         match self {
-            Node::Leaf(entries) => {
-                if entries
-                    .iter()
-                    .any(|(_, v)| matches!(v, Val::Overflow { .. }))
-                {
+            Node::Leaf(leaf) => {
+                if leaf.has_overflow() {
                     F_LEAF | F_OVERFLOW
                 } else {
                     F_LEAF
@@ -219,20 +205,20 @@ pub fn encode_node(g: &Geometry, node: &Node, id: PageId, generation: u64) -> Op
     let mut w = Writer::with_capacity(g.page_size);
     w.buf.resize(HEADER, 0);
     let kind = match node {
-        Node::Leaf(entries) => {
-            w.u32(entries.len() as u32);
-            for (k, v) in entries {
+        Node::Leaf(leaf) => {
+            w.u32(leaf.len() as u32);
+            for (k, v) in leaf.iter() {
                 w.bytes(k);
                 match v {
-                    Val::Inline(b) if b.len() <= g.inline_max => {
+                    ValRef::Inline(b) => {
                         w.u8(0);
                         w.bytes(b);
                     }
-                    Val::Inline(_) => return None,
-                    Val::Overflow { page, len } => {
+                    ValRef::Shared(_) => return None,
+                    ValRef::Overflow { page, len } => {
                         w.u8(1);
-                        w.u64(*page);
-                        w.u64(*len);
+                        w.u64(page);
+                        w.u64(len);
                     }
                 }
             }
@@ -317,20 +303,20 @@ pub fn decode_node(kind: PageKind, body: &[u8]) -> Result<Node, PageFault> {
     let n = r.u32().ok_or_else(bad)? as usize;
     match kind {
         PageKind::Leaf => {
-            let mut entries = Vec::with_capacity(n.min(4096));
+            let mut leaf = Leaf::with_capacity(body.len(), n.min(4096));
             for _ in 0..n {
-                let k: Bytes = r.bytes().ok_or_else(bad)?.into();
+                let k = r.bytes().ok_or_else(bad)?;
                 let v = match r.u8().ok_or_else(bad)? {
-                    0 => Val::Inline(r.bytes().ok_or_else(bad)?.into()),
-                    1 => Val::Overflow {
+                    0 => ValRef::Inline(r.bytes().ok_or_else(bad)?),
+                    1 => ValRef::Overflow {
                         page: r.u64().ok_or_else(bad)?,
                         len: r.u64().ok_or_else(bad)?,
                     },
                     t => return Err(format!("unknown value tag {t}")),
                 };
-                entries.push((k, v));
+                leaf.push(k, v);
             }
-            Ok(Node::Leaf(entries))
+            Ok(Node::Leaf(leaf))
         }
         PageKind::Branch => {
             if n == 0 {
@@ -368,26 +354,26 @@ mod tests {
     #[test]
     fn leaf_and_branch_round_trip() {
         let g = Geometry::new(4096);
-        let leaf = Node::Leaf(vec![
-            (b"a".as_slice().into(), Val::Inline(b"1".as_slice().into())),
-            (
-                b"b".as_slice().into(),
-                Val::Overflow {
-                    page: 9,
-                    len: 100_000,
-                },
-            ),
-        ]);
+        let mut entries = Leaf::default();
+        entries.push(b"a", ValRef::Inline(b"1"));
+        entries.push(
+            b"b",
+            ValRef::Overflow {
+                page: 9,
+                len: 100_000,
+            },
+        );
+        let leaf = Node::Leaf(entries);
         let img = encode_node(&g, &leaf, 5, 1).unwrap();
         assert_eq!(img.len(), 4096);
         let (kind, body) = check_page(&img, 5).unwrap();
         let Node::Leaf(e) = decode_node(kind, body).unwrap() else {
             panic!("not a leaf")
         };
-        assert_eq!(&*e[0].0, b"a");
+        assert_eq!(e.key(0), b"a");
         assert!(matches!(
-            e[1].1,
-            Val::Overflow {
+            e.value(1),
+            ValRef::Overflow {
                 page: 9,
                 len: 100_000
             }
@@ -416,10 +402,9 @@ mod tests {
     #[test]
     fn any_flipped_byte_is_caught() {
         let g = Geometry::new(4096);
-        let leaf = Node::Leaf(vec![(
-            b"k".as_slice().into(),
-            Val::Inline(b"v".as_slice().into()),
-        )]);
+        let mut entries = Leaf::default();
+        entries.push(b"k", ValRef::Inline(b"v"));
+        let leaf = Node::Leaf(entries);
         let img = encode_node(&g, &leaf, 2, 1).unwrap();
         for i in (0..img.len()).step_by(97) {
             let mut bad = img.clone();

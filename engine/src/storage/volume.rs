@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::meta::{ClusterMeta, CommitEntry, DurableState, Meta};
-use super::page::{Bytes, Child, Node, PageId, PageKind, Val, F_LEAF, F_OVERFLOW};
+use super::page::{Bytes, Child, Leaf, Node, PageId, PageKind, ValRef, F_LEAF, F_OVERFLOW};
 use super::pager::{Pager, Superblock};
 use super::record::{CommitRecord, KeptEvents, Record};
 use super::state::{apply_changes, Pin, State, TreeRoot};
@@ -536,19 +536,24 @@ impl VolumeInner {
         }
         let g = self.pager.geo;
         let disk = match &**n {
-            Node::Leaf(entries) => {
-                let mut out = Vec::with_capacity(entries.len());
-                for (k, v) in entries {
-                    let v = match v {
-                        Val::Inline(b) if b.len() > g.inline_max => Val::Overflow {
-                            page: self.pager.write_chain(b, PageKind::Overflow, generation)?,
-                            len: b.len() as u64,
-                        },
-                        other => other.clone(),
-                    };
-                    out.push((k.clone(), v));
+            // The page cache keeps the very node the tree holds.
+            Node::Leaf(leaf) if !leaf.has_shared() => n.clone(),
+            Node::Leaf(leaf) => {
+                // Values too large for the page move to overflow chains now.
+                let mut out = Leaf::with_capacity(leaf.data_len(0..leaf.len()), leaf.len());
+                for (k, v) in leaf.iter() {
+                    match v {
+                        ValRef::Shared(b) => out.push(
+                            k,
+                            ValRef::Overflow {
+                                page: self.pager.write_chain(b, PageKind::Overflow, generation)?,
+                                len: b.len() as u64,
+                            },
+                        ),
+                        other => out.push(k, other),
+                    }
                 }
-                Node::Leaf(out)
+                Arc::new(Node::Leaf(out))
             }
             Node::Branch { keys, children } => {
                 let mut out = Vec::with_capacity(children.len());
@@ -556,10 +561,10 @@ impl VolumeInner {
                     let (id, flags) = self.write_child(ch, generation, written)?;
                     out.push(Child::Page { id, flags });
                 }
-                Node::Branch {
+                Arc::new(Node::Branch {
                     keys: keys.clone(),
                     children: out,
-                }
+                })
             }
         };
         let id = self.pager.alloc();
@@ -572,7 +577,7 @@ impl VolumeInner {
             })?;
         self.pager.write_raw(id, &img)?;
         let flags = disk.flags();
-        self.pager.cache.insert(id, Arc::new(disk));
+        self.pager.cache.insert(id, disk);
         written.insert(key, (id, flags));
         Ok((id, flags))
     }
@@ -791,10 +796,10 @@ impl VolumeInner {
                         }
                     }
                 }
-                Node::Leaf(entries) => {
-                    for (_, v) in entries {
-                        if let Val::Overflow { page, len } = v {
-                            for p in self.pager.chain_pages(*page, *len)? {
+                Node::Leaf(leaf) => {
+                    for (_, v) in leaf.iter() {
+                        if let ValRef::Overflow { page, len } = v {
+                            for p in self.pager.chain_pages(page, len)? {
                                 if let Some(s) = seen.get_mut(p as usize) {
                                     if !*s {
                                         *s = true;
