@@ -7,11 +7,12 @@
 //! visited once per batch, which makes a large sorted bulk load cost one pass
 //! over the right edge of the tree instead of one descent per key.
 
+use std::borrow::Cow;
 use std::ops::Bound;
 use std::sync::Arc;
 
 use super::page::{
-    branch_key_len, Bytes, Child, Geometry, Leaf, Node, Val, ValRef, BRANCH_CHILD_LEN,
+    branch_key_len, Bytes, Child, Geometry, Keys, Leaf, Node, Val, ValRef, BRANCH_CHILD_LEN,
 };
 use super::pager::Pager;
 use crate::error::Result;
@@ -26,7 +27,7 @@ pub fn get(p: &Pager, root: &Option<Child>, key: &[u8]) -> Result<Option<Val>> {
     loop {
         let next = match &*node {
             Node::Branch { keys, children } => {
-                let i = keys.partition_point(|k| **k <= *key);
+                let i = keys.partition_point(|k| k <= key);
                 p.resolve(&children[i])?
             }
             Node::Leaf(leaf) => return Ok(leaf.find(key).ok().map(|i| leaf.value(i).to_val())),
@@ -78,11 +79,11 @@ pub fn apply(p: &Pager, root: &mut Option<Child>, ops: &[Op]) -> Result<()> {
                 return Ok(());
             }
             _ => {
-                let mut keys = Vec::with_capacity(parts.len() - 1);
+                let mut keys = Keys::default();
                 let mut children = Vec::with_capacity(parts.len());
                 for (i, (sep, c)) in parts.into_iter().enumerate() {
                     if i > 0 {
-                        keys.push(sep.unwrap_or_else(|| Arc::from(&[][..])));
+                        keys.push(sep.as_deref().unwrap_or_default());
                     }
                     children.push(c);
                 }
@@ -107,21 +108,16 @@ fn apply_child(p: &Pager, child: &Child, ops: &[Op]) -> Result<Vec<Part>> {
                 OneChild::Several => None,
             };
             // (separator before, child, modified by this batch)
-            let mut items: Vec<(Option<Bytes>, Child, bool)> =
-                Vec::with_capacity(children.len() + 2);
+            let mut items: Vec<Item> = Vec::with_capacity(children.len() + 2);
             let mut rest = ops;
             for (ci, c) in children.iter().enumerate() {
-                let n = match keys.get(ci) {
-                    Some(hi) => rest.partition_point(|(k, _)| **k < **hi),
+                let n = match keys.at(ci) {
+                    Some(hi) => rest.partition_point(|(k, _)| **k < *hi),
                     None => rest.len(),
                 };
                 let (sub, tail) = rest.split_at(n);
                 rest = tail;
-                let sep = if ci == 0 {
-                    None
-                } else {
-                    Some(keys[ci - 1].clone())
-                };
+                let sep = ci.checked_sub(1).map(|i| Cow::Borrowed(keys.get(i)));
                 if sub.is_empty() {
                     items.push((sep, c.clone(), false));
                     continue;
@@ -134,24 +130,33 @@ fn apply_child(p: &Pager, child: &Child, ops: &[Op]) -> Result<Vec<Part>> {
                     }
                 };
                 for (j, (low, part)) in parts.into_iter().enumerate() {
-                    items.push((if j == 0 { sep.clone() } else { low }, part, true));
+                    let sep = if j == 0 { sep.clone() } else { owned(low) };
+                    items.push((sep, part, true));
                 }
             }
             merge_small(p, &mut items)?;
-            let mut keys = Vec::with_capacity(items.len());
+            let mut new_keys = Keys::with_capacity(keys.data_len() + 64, items.len());
             let mut children = Vec::with_capacity(items.len());
             for (i, (sep, c, _)) in items.into_iter().enumerate() {
                 if i > 0 {
-                    keys.push(sep.unwrap_or_else(|| Arc::from(&[][..])));
+                    new_keys.push(sep.as_deref().unwrap_or_default());
                 }
                 children.push(c);
             }
             if children.is_empty() {
                 return Ok(Vec::new());
             }
-            Ok(branch_parts(&g, keys, children))
+            Ok(branch_parts(&g, new_keys, children))
         }
     }
+}
+
+/// A child slot while a branch is rebuilt: the separator before it, the child, and
+/// whether this batch modified it.
+type Item<'a> = (Option<Cow<'a, [u8]>>, Child, bool);
+
+fn owned(sep: Option<Bytes>) -> Option<Cow<'static, [u8]>> {
+    sep.map(|b| Cow::Owned(b.to_vec()))
 }
 
 /// What [`apply_one_child`] found.
@@ -169,12 +174,12 @@ enum OneChild {
 /// separator changes, nothing merges, no split), the new branch is the old one with that
 /// child replaced, exactly what the general path would build, without rebuilding it item
 /// by item.
-fn apply_one_child(p: &Pager, keys: &[Bytes], children: &[Child], ops: &[Op]) -> Result<OneChild> {
+fn apply_one_child(p: &Pager, keys: &Keys, children: &[Child], ops: &[Op]) -> Result<OneChild> {
     let (Some((first, _)), Some((last, _))) = (ops.first(), ops.last()) else {
         return Ok(OneChild::Several);
     };
-    let ci = keys.partition_point(|k| **k <= **first);
-    if keys.get(ci).is_some_and(|hi| **last >= **hi) {
+    let ci = keys.partition_point(|k| k <= &**first);
+    if keys.at(ci).is_some_and(|hi| **last >= *hi) {
         return Ok(OneChild::Several);
     }
     let Some(child) = children.get(ci) else {
@@ -182,9 +187,7 @@ fn apply_one_child(p: &Pager, keys: &[Bytes], children: &[Child], ops: &[Op]) ->
     };
     let g = p.geo;
     let parts = apply_child(p, child, ops)?;
-    let fits = children.len() * BRANCH_CHILD_LEN
-        + keys.iter().map(|k| branch_key_len(k)).sum::<usize>()
-        <= g.capacity;
+    let fits = children.len() * BRANCH_CHILD_LEN + keys.body_len() <= g.capacity;
     let one_big = match parts.as_slice() {
         [(_, Child::Node(n))] => children.len() < 2 || n.body_len() >= g.capacity / 4,
         [(_, Child::Page { .. })] => true,
@@ -196,14 +199,14 @@ fn apply_one_child(p: &Pager, keys: &[Bytes], children: &[Child], ops: &[Op]) ->
     let mut new_children = children.to_vec();
     new_children[ci] = parts[0].1.clone();
     let node = Node::Branch {
-        keys: keys.to_vec(),
+        keys: keys.clone(),
         children: new_children,
     };
     Ok(OneChild::Branch(vec![(None, Child::Node(Arc::new(node)))]))
 }
 
 /// Merges modified children that fell under a quarter page into a neighbour.
-fn merge_small(p: &Pager, items: &mut Vec<(Option<Bytes>, Child, bool)>) -> Result<()> {
+fn merge_small(p: &Pager, items: &mut Vec<Item<'_>>) -> Result<()> {
     let g = p.geo;
     let mut i = 0;
     while i < items.len() {
@@ -222,7 +225,7 @@ fn merge_small(p: &Pager, items: &mut Vec<(Option<Bytes>, Child, bool)>) -> Resu
         let l = if i + 1 < items.len() { i } else { i - 1 };
         let left = p.resolve(&items[l].1)?;
         let right = p.resolve(&items[l + 1].1)?;
-        let sep = items[l + 1].0.clone().unwrap_or_else(|| Arc::from(&[][..]));
+        let sep = items[l + 1].0.clone().unwrap_or_default();
         let parts = match (&*left, &*right) {
             (Node::Leaf(a), Node::Leaf(b)) => {
                 let mut all = Leaf::with_capacity(
@@ -243,9 +246,13 @@ fn merge_small(p: &Pager, items: &mut Vec<(Option<Bytes>, Child, bool)>) -> Resu
                     children: cb,
                 },
             ) => {
-                let mut keys = ka.clone();
-                keys.push(sep);
-                keys.extend(kb.iter().cloned());
+                let mut keys = Keys::with_capacity(
+                    ka.data_len() + sep.len() + kb.data_len(),
+                    ka.len() + 1 + kb.len(),
+                );
+                keys.extend_from(ka, 0..ka.len());
+                keys.push(&sep);
+                keys.extend_from(kb, 0..kb.len());
                 let mut children = ca.clone();
                 children.extend(cb.iter().cloned());
                 branch_parts(&g, keys, children)
@@ -261,7 +268,17 @@ fn merge_small(p: &Pager, items: &mut Vec<(Option<Bytes>, Child, bool)>) -> Resu
         let replaced: Vec<_> = parts
             .into_iter()
             .enumerate()
-            .map(|(j, (low, c))| (if j == 0 { first_sep.clone() } else { low }, c, false))
+            .map(|(j, (low, c))| {
+                (
+                    if j == 0 {
+                        first_sep.clone()
+                    } else {
+                        owned(low)
+                    },
+                    c,
+                    false,
+                )
+            })
             .collect();
         let n = replaced.len();
         items.splice(l..l + 2, replaced);
@@ -363,34 +380,32 @@ fn leaf_parts(g: &Geometry, (leaf, append): (Leaf, bool)) -> Vec<Part> {
     parts
 }
 
-fn branch_parts(g: &Geometry, mut keys: Vec<Bytes>, mut children: Vec<Child>) -> Vec<Part> {
+fn branch_parts(g: &Geometry, keys: Keys, children: Vec<Child>) -> Vec<Part> {
+    let n = children.len();
+    if n * BRANCH_CHILD_LEN + keys.body_len() <= g.capacity {
+        return vec![(None, Child::Node(Arc::new(Node::Branch { keys, children })))];
+    }
     // Weight of child i = its pointer plus the separator before it.
-    let weights: Vec<usize> = (0..children.len())
-        .map(|i| {
-            BRANCH_CHILD_LEN
-                + if i == 0 {
-                    0
-                } else {
-                    branch_key_len(&keys[i - 1])
-                }
-        })
+    let weights: Vec<usize> = (0..n)
+        .map(|i| BRANCH_CHILD_LEN + i.checked_sub(1).map_or(0, |k| branch_key_len(keys.get(k))))
         .collect();
     let bounds = cut(&weights, g.capacity, false);
-    // Split off the runs from the back: run k is children[b_k..b_k+1] with the keys
-    // between them; the key before b_k separates it from the run before.
+    // Run [start, end) holds children[start..end] with the keys between them; the key
+    // before `start` separates it from the run before.
     let mut parts = Vec::with_capacity(bounds.len() + 1);
-    for &b in bounds.iter().rev() {
-        let tail_children = children.split_off(b);
-        let tail_keys = keys.split_off(b);
-        let sep = keys.pop();
+    let mut children = children.into_iter();
+    let mut start: usize = 0;
+    for end in bounds.into_iter().chain([n]) {
+        let sep = start.checked_sub(1).map(|k| Bytes::from(keys.get(k)));
+        let mut run = Keys::with_capacity(keys.data_len() / 2, end - start);
+        run.extend_from(&keys, start..end - 1);
         let node = Node::Branch {
-            keys: tail_keys,
-            children: tail_children,
+            keys: run,
+            children: children.by_ref().take(end - start).collect(),
         };
         parts.push((sep, Child::Node(Arc::new(node))));
+        start = end;
     }
-    parts.push((None, Child::Node(Arc::new(Node::Branch { keys, children }))));
-    parts.reverse();
     parts
 }
 
@@ -406,13 +421,13 @@ pub struct Cursor {
     done: bool,
 }
 
-fn child_index(keys: &[Bytes], bound: &Bound<Bytes>, reverse: bool) -> usize {
+fn child_index(keys: &Keys, bound: &Bound<Bytes>, reverse: bool) -> usize {
     match bound {
         Bound::Unbounded if reverse => keys.len(),
         Bound::Unbounded => 0,
-        Bound::Included(k) => keys.partition_point(|s| **s <= **k),
-        Bound::Excluded(k) if reverse => keys.partition_point(|s| **s < **k),
-        Bound::Excluded(k) => keys.partition_point(|s| **s <= **k),
+        Bound::Included(k) => keys.partition_point(|s| s <= &**k),
+        Bound::Excluded(k) if reverse => keys.partition_point(|s| s < &**k),
+        Bound::Excluded(k) => keys.partition_point(|s| s <= &**k),
     }
 }
 

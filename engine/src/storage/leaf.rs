@@ -1,12 +1,13 @@
-//! A B+tree leaf in memory: its entries packed into one buffer.
+//! B+tree node contents in memory, packed: a leaf's entries, and a branch's separator
+//! keys, each in one buffer.
 //!
-//! Copy-on-write copies a leaf for every commit that changes one of its keys. Packed,
-//! that copy is a few `memcpy`s of contiguous runs; as a vector of separately
-//! allocated keys and values it was hundreds of reference-count updates scattered over
-//! the heap (and as many again when the old version was freed), which dominated the
-//! commit path of small write transactions on secondary-index leaves of many short
-//! entries. A value too large to stay inline in a page is not copied: it is kept
-//! shared (`Stored::Shared`) until the checkpoint moves it to an overflow chain.
+//! Copy-on-write copies a leaf, and the branches above it, for every commit that changes
+//! one of its keys. Packed, that copy is a few `memcpy`s of contiguous runs; as vectors of
+//! separately allocated keys and values it was hundreds of reference-count updates
+//! scattered over the heap (and as many again when the old version was freed), which
+//! dominated the commit path of small write transactions on secondary-index leaves of
+//! many short entries. A value too large to stay inline in a page is not copied: it is
+//! kept shared (`Stored::Shared`) until the checkpoint moves it to an overflow chain.
 
 use std::ops::Range;
 
@@ -299,6 +300,105 @@ impl Leaf {
     }
 }
 
+/// The separator keys of a branch, packed into one buffer.
+#[derive(Clone, Debug, Default)]
+pub struct Keys {
+    data: Vec<u8>,
+    /// End offset in `data` of each key.
+    ends: Vec<u32>,
+    /// Serialized size of all keys.
+    body: usize,
+}
+
+impl Keys {
+    pub fn with_capacity(data: usize, keys: usize) -> Self {
+        Keys {
+            data: Vec::with_capacity(data),
+            ends: Vec::with_capacity(keys),
+            body: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Key `i`; `i` must be in range.
+    pub fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.data[start as usize..self.ends[i] as usize]
+    }
+
+    /// Key `i`, if there is one.
+    pub fn at(&self, i: usize) -> Option<&[u8]> {
+        (i < self.len()).then(|| self.get(i))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    pub fn push(&mut self, key: &[u8]) {
+        self.data.extend_from_slice(key);
+        self.ends.push(self.data.len() as u32);
+        self.body += var_len(key.len() as u64) + key.len();
+    }
+
+    /// Appends the keys `range` of `other` with one copy of their bytes.
+    pub fn extend_from(&mut self, other: &Keys, range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        let from = if range.start == 0 {
+            0
+        } else {
+            other.ends[range.start - 1]
+        };
+        let base = self.data.len() as i64 - i64::from(from);
+        self.data
+            .extend_from_slice(&other.data[from as usize..other.ends[range.end - 1] as usize]);
+        let mut prev = from;
+        for &end in &other.ends[range] {
+            self.body += var_len(u64::from(end - prev)) + (end - prev) as usize;
+            self.ends.push((i64::from(end) + base) as u32);
+            prev = end;
+        }
+    }
+
+    /// The number of leading keys satisfying `pred` (which must hold for a prefix).
+    pub fn partition_point(&self, pred: impl Fn(&[u8]) -> bool) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if pred(self.get(mid)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// Serialized size of all keys (see `page::branch_key_len`).
+    pub fn body_len(&self) -> usize {
+        self.body
+    }
+
+    /// Bytes of key data.
+    pub fn data_len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Approximate memory held, for cache accounting.
+    pub fn mem_size(&self) -> usize {
+        48 + self.data.capacity() + 4 * self.ends.capacity()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +454,24 @@ mod tests {
             copy.body_len(),
             leaf.body_len() - leaf.entry_len(0) + copy.entry_len(0)
         );
+    }
+
+    #[test]
+    fn keys_copy_runs_whole() {
+        let mut keys = Keys::default();
+        for k in [&b"a"[..], b"bcd", b"bcz", b"ef"] {
+            keys.push(k);
+        }
+        let mut copy = Keys::default();
+        copy.push(b"0");
+        copy.extend_from(&keys, 1..4);
+        assert_eq!(
+            copy.iter().collect::<Vec<_>>(),
+            [&b"0"[..], b"bcd", b"bcz", b"ef"]
+        );
+        assert_eq!(copy.at(4), None);
+        assert_eq!(copy.partition_point(|k| k <= b"bcd"), 2);
+        let len = |k: &[u8]| super::super::page::branch_key_len(k);
+        assert_eq!(copy.body_len(), copy.iter().map(len).sum::<usize>());
     }
 }

@@ -21,7 +21,7 @@
 use std::sync::Arc;
 
 use super::codec::{var_len, Reader, Writer};
-pub use super::leaf::{Leaf, ValRef};
+pub use super::leaf::{Keys, Leaf, ValRef};
 
 /// A page number in the page file. Page 0 is the superblock area and never a data page.
 pub type PageId = u64;
@@ -95,10 +95,7 @@ pub enum Node {
     /// Sorted `(key, value)` entries.
     Leaf(Leaf),
     /// `children[i]` holds keys in `[keys[i-1], keys[i])`; `keys.len() == children.len() - 1`.
-    Branch {
-        keys: Vec<Bytes>,
-        children: Vec<Child>,
-    },
+    Branch { keys: Keys, children: Vec<Child> },
 }
 
 /// Geometry derived from the page size: how much a node may hold.
@@ -147,10 +144,7 @@ impl Node {
     pub fn body_len(&self) -> usize {
         match self {
             Node::Leaf(leaf) => leaf.body_len(),
-            Node::Branch { keys, children } => {
-                children.len() * BRANCH_CHILD_LEN
-                    + keys.iter().map(|k| branch_key_len(k)).sum::<usize>()
-            }
+            Node::Branch { keys, children } => children.len() * BRANCH_CHILD_LEN + keys.body_len(),
         }
     }
 
@@ -158,9 +152,7 @@ impl Node {
     pub fn mem_size(&self) -> usize {
         match self {
             Node::Leaf(leaf) => leaf.mem_size(),
-            Node::Branch { keys, children } => {
-                64 + children.len() * 24 + keys.iter().map(|k| 24 + k.len()).sum::<usize>()
-            }
+            Node::Branch { keys, children } => 64 + children.len() * 24 + keys.mem_size(),
         }
     }
 
@@ -235,7 +227,7 @@ pub fn encode_node(g: &Geometry, node: &Node, id: PageId, generation: u64) -> Op
                     Child::Node(_) => return None,
                 }
             }
-            for k in keys {
+            for k in keys.iter() {
                 w.bytes(k);
             }
             PageKind::Branch
@@ -328,9 +320,9 @@ pub fn decode_node(kind: PageKind, body: &[u8]) -> Result<Node, PageFault> {
                 let flags = r.u8().ok_or_else(bad)?;
                 children.push(Child::Page { id, flags });
             }
-            let mut keys = Vec::with_capacity(n - 1);
+            let mut keys = Keys::with_capacity(body.len(), n - 1);
             for _ in 1..n {
-                keys.push(r.bytes().ok_or_else(bad)?.into());
+                keys.push(r.bytes().ok_or_else(bad)?);
             }
             Ok(Node::Branch { keys, children })
         }
@@ -380,8 +372,10 @@ mod tests {
         ));
         assert_eq!(leaf.flags(), F_LEAF | F_OVERFLOW);
 
+        let mut keys = Keys::default();
+        keys.push(b"m");
         let br = Node::Branch {
-            keys: vec![b"m".as_slice().into()],
+            keys,
             children: vec![
                 Child::Page {
                     id: 3,
