@@ -234,6 +234,21 @@ fn clean_restart_keeps_data_and_sigterm_exits_zero() {
     assert_eq!(text(&out.stdout), "1\tone\n2\ttwo\n");
 }
 
+/// After a restart the AUTO_INCREMENT counter starts past the largest stored value, also
+/// when the first insert names its id (as sysbench's write_only re-inserts deleted rows).
+#[test]
+fn auto_increment_continues_after_restart() {
+    let b = Borealis::start("autoinc");
+    let out = b.mysql(&["-e", "create database r; create table r.t (id int auto_increment primary key, v int); insert into r.t (v) values (1),(2),(3),(4),(5); delete from r.t where id = 2"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut b = b;
+    assert!(b.stop().success(), "SIGTERM exit status\n{}", b.log_text());
+    let b = b.restart();
+    let out = b.mysql(&["-N", "-B", "-e", "insert into r.t values (2, 20); insert into r.t values (0, 60); insert into r.t (v) values (70); select id, v from r.t where id > 4 order by id"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "5\t5\n6\t60\n7\t70\n");
+}
+
 fn sysbench(port: u16, args: &[&str]) -> std::process::Output {
     Command::new("sysbench")
         .args(args)

@@ -107,15 +107,7 @@ fn is_default_kw(e: &ast::Expr) -> bool {
 impl Exec<'_> {
     /// The next AUTO_INCREMENT value for `t` (reserving `n` values).
     fn next_autoinc(&mut self, t: &TableDef, col: usize) -> SqlResult<u64> {
-        let start = match self.shared_autoinc_get(t.tree) {
-            Some(_) => 0,
-            None => {
-                let max = self.max_column_value(t, col)?;
-                max.map_or(t.auto_increment_start, |m| {
-                    (m + 1).max(t.auto_increment_start)
-                })
-            }
-        };
+        let start = self.autoinc_start(t, col)?;
         // Take the value and advance the counter under one lock: concurrent inserts
         // never get the same value.
         let c = self.shared_counters().0;
@@ -126,20 +118,32 @@ impl Exec<'_> {
         Ok(v)
     }
 
-    fn shared_autoinc_get(&self, tree: u64) -> Option<u64> {
-        self.shared_counters()
+    /// Where the counter of `t` starts if it has none yet (after a restart or DDL): past
+    /// the largest stored value. Zero when the counter exists.
+    fn autoinc_start(&self, t: &TableDef, col: usize) -> SqlResult<u64> {
+        let known = self
+            .shared_counters()
             .0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&tree)
-            .copied()
+            .contains_key(&t.tree);
+        if known {
+            return Ok(0);
+        }
+        let max = self.max_column_value(t, col)?;
+        Ok(max.map_or(t.auto_increment_start, |m| {
+            (m + 1).max(t.auto_increment_start)
+        }))
     }
 
-    fn shared_autoinc_set(&self, tree: u64, next: u64) {
+    /// An explicit value was stored: the counter moves past it, never back.
+    fn shared_autoinc_set(&self, t: &TableDef, col: usize, next: u64) -> SqlResult<()> {
+        let start = self.autoinc_start(t, col)?;
         let c = self.shared_counters().0;
         let mut m = c.lock().unwrap_or_else(|e| e.into_inner());
-        let e = m.entry(tree).or_insert(next);
-        *e = (*e).max(next);
+        let e = m.entry(t.tree).or_insert(start);
+        *e = (*e).max(start).max(next);
+        Ok(())
     }
 
     /// Largest value of integer column `col` (by the primary key when it leads it).
@@ -584,7 +588,7 @@ impl Exec<'_> {
                     _ => None,
                 } {
                     self.session.note_autoinc(None);
-                    self.shared_autoinc_set(t.tree, v + 1);
+                    self.shared_autoinc_set(&t, ac, v + 1)?;
                 }
             }
             // TIMESTAMP NOT NULL given NULL gets the current time, as MySQL.
