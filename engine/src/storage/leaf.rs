@@ -27,8 +27,9 @@ enum Stored {
 
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    /// Offset of the key in `data`.
-    off: u32,
+    /// Offset of the key in `data` (a leaf being merged, before it is cut into pages,
+    /// may hold a whole bulk load).
+    off: usize,
     klen: u32,
     vlen: u32,
     stored: Stored,
@@ -39,12 +40,12 @@ const OVERFLOW_REF: u32 = 16;
 
 impl Slot {
     /// Bytes this entry takes in `data`.
-    fn data_len(&self) -> u32 {
-        self.klen
+    fn data_len(&self) -> usize {
+        self.klen as usize
             + match self.stored {
-                Stored::Inline => self.vlen,
+                Stored::Inline => self.vlen as usize,
                 Stored::Shared => 0,
-                Stored::Overflow => OVERFLOW_REF,
+                Stored::Overflow => OVERFLOW_REF as usize,
             }
     }
 
@@ -134,12 +135,12 @@ impl Leaf {
 
     pub fn key(&self, i: usize) -> &[u8] {
         let s = &self.slots[i];
-        &self.data[s.off as usize..(s.off + s.klen) as usize]
+        &self.data[s.off..s.off + s.klen as usize]
     }
 
     pub fn value(&self, i: usize) -> ValRef<'_> {
         let s = &self.slots[i];
-        let at = (s.off + s.klen) as usize;
+        let at = s.off + s.klen as usize;
         match s.stored {
             Stored::Inline => ValRef::Inline(&self.data[at..at + s.vlen as usize]),
             Stored::Shared => ValRef::Shared(&self.shared[s.vlen as usize]),
@@ -162,31 +163,17 @@ impl Leaf {
 
     /// Binary search for `key`: `Ok(index)` if present, else where it would go.
     pub fn find(&self, key: &[u8]) -> Result<usize, usize> {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.key(mid).cmp(key) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Ok(mid),
-            }
+        let i = self.partition_point_from(0, |k| k < key);
+        match i < self.len() && self.key(i) == key {
+            true => Ok(i),
+            false => Err(i),
         }
-        Err(lo)
     }
 
     /// The number of leading entries whose key satisfies `pred` (which must hold for a
     /// prefix of the entries), searching from `from`.
     pub fn partition_point_from(&self, from: usize, pred: impl Fn(&[u8]) -> bool) -> usize {
-        let (mut lo, mut hi) = (from, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if pred(self.key(mid)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        partition_point(from, self.len(), |i| pred(self.key(i)))
     }
 
     /// Serialized body size (without the entry count).
@@ -217,7 +204,7 @@ impl Leaf {
 
     /// Appends an entry (keys must arrive in order).
     pub fn push(&mut self, key: &[u8], val: ValRef<'_>) {
-        let off = self.data.len() as u32;
+        let off = self.data.len();
         self.data.extend_from_slice(key);
         let (vlen, stored) = match val {
             ValRef::Inline(b) => {
@@ -274,14 +261,14 @@ impl Leaf {
         let (Some(first), Some(last)) = (run.first(), run.last()) else {
             return;
         };
-        let from = first.off as usize;
-        let to = (last.off + last.data_len()) as usize;
-        let base = self.data.len() as i64 - from as i64;
+        let from = first.off;
+        let to = last.off + last.data_len();
+        let base = self.data.len();
         self.data.extend_from_slice(&other.data[from..to]);
         self.slots.reserve(run.len());
         for s in run {
             let mut s = *s;
-            s.off = (i64::from(s.off) + base) as u32;
+            s.off = s.off - from + base;
             if s.stored == Stored::Shared {
                 self.shared.push(other.shared[s.vlen as usize].clone());
                 s.vlen = (self.shared.len() - 1) as u32;
@@ -293,11 +280,21 @@ impl Leaf {
 
     /// Bytes of `data` the entries `range` take.
     pub fn data_len(&self, range: Range<usize>) -> usize {
-        self.slots[range]
-            .iter()
-            .map(|s| s.data_len() as usize)
-            .sum()
+        self.slots[range].iter().map(Slot::data_len).sum()
     }
+}
+
+/// The first index in `lo..hi` where `pred` fails (it must hold on a prefix).
+fn partition_point(mut lo: usize, mut hi: usize, pred: impl Fn(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// The separator keys of a branch, packed into one buffer.
@@ -305,7 +302,7 @@ impl Leaf {
 pub struct Keys {
     data: Vec<u8>,
     /// End offset in `data` of each key.
-    ends: Vec<u32>,
+    ends: Vec<usize>,
     /// Serialized size of all keys.
     body: usize,
 }
@@ -330,7 +327,7 @@ impl Keys {
     /// Key `i`; `i` must be in range.
     pub fn get(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.data[start as usize..self.ends[i] as usize]
+        &self.data[start..self.ends[i]]
     }
 
     /// Key `i`, if there is one.
@@ -344,7 +341,7 @@ impl Keys {
 
     pub fn push(&mut self, key: &[u8]) {
         self.data.extend_from_slice(key);
-        self.ends.push(self.data.len() as u32);
+        self.ends.push(self.data.len());
         self.body += var_len(key.len() as u64) + key.len();
     }
 
@@ -358,29 +355,20 @@ impl Keys {
         } else {
             other.ends[range.start - 1]
         };
-        let base = self.data.len() as i64 - i64::from(from);
+        let base = self.data.len();
         self.data
-            .extend_from_slice(&other.data[from as usize..other.ends[range.end - 1] as usize]);
+            .extend_from_slice(&other.data[from..other.ends[range.end - 1]]);
         let mut prev = from;
         for &end in &other.ends[range] {
-            self.body += var_len(u64::from(end - prev)) + (end - prev) as usize;
-            self.ends.push((i64::from(end) + base) as u32);
+            self.body += var_len((end - prev) as u64) + (end - prev);
+            self.ends.push(end - from + base);
             prev = end;
         }
     }
 
     /// The number of leading keys satisfying `pred` (which must hold for a prefix).
     pub fn partition_point(&self, pred: impl Fn(&[u8]) -> bool) -> usize {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if pred(self.get(mid)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        partition_point(0, self.len(), |i| pred(self.get(i)))
     }
 
     /// Serialized size of all keys (see `page::branch_key_len`).
@@ -395,7 +383,7 @@ impl Keys {
 
     /// Approximate memory held, for cache accounting.
     pub fn mem_size(&self) -> usize {
-        48 + self.data.capacity() + 4 * self.ends.capacity()
+        48 + self.data.capacity() + 8 * self.ends.capacity()
     }
 }
 
