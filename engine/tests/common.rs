@@ -67,9 +67,13 @@ pub fn small_opts() -> VolumeOptions {
 }
 
 /// [`small_opts`] keeping an hour of history: past reads, rewinds and forks at a time.
+/// History kept for an hour; the timeline index thinned at every checkpoint to one entry
+/// per hour, so point-in-time lookups find nearly every commit by reading the log.
 pub fn retained_opts() -> VolumeOptions {
     VolumeOptions {
         default_retention_us: 3600 * 1_000_000,
+        timeline_recent_us: 0,
+        timeline_grain_us: 3600 * 1_000_000,
         ..small_opts()
     }
 }

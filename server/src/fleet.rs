@@ -612,7 +612,7 @@ impl Fleet {
             history_commits: self
                 .volume
                 .cluster(&meta.id)
-                .map_or(0, |c| c.timeline().len() as u64),
+                .map_or(0, |c| c.history_commits()),
         }
     }
 

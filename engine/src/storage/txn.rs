@@ -1067,9 +1067,17 @@ impl Cluster {
             .collect()
     }
 
-    /// The commits on the timeline inside retention, oldest first.
+    /// The timeline index inside retention, oldest first: every recent commit, and one
+    /// per grain of commit time of older ones (`VolumeOptions::timeline_grain_us`).
     pub fn timeline(&self) -> Vec<CommitEntry> {
         self.c.lock_timeline().commits.iter().copied().collect()
+    }
+
+    /// How many commits the retained history spans (each one a change record a
+    /// point-in-time read or a rewind can step over).
+    pub fn history_commits(&self) -> u64 {
+        let oldest = self.c.lock_timeline().history.first().map_or(0, |h| h.seq);
+        self.c.published().seq.saturating_sub(oldest)
     }
 
     /// The binlog coordinate of the newest published commit at or before `seq` that has
@@ -1077,9 +1085,33 @@ impl Cluster {
     /// is on the timeline (before the first binlogged commit, or aged out of retention).
     /// Maps a snapshot's sequence number to the binlog position consistent with it.
     pub fn binlog_coord_at(&self, seq: u64) -> Option<BinlogCoord> {
-        let tl = self.c.lock_timeline();
-        let end = tl.commits.partition_point(|e| e.seq <= seq);
-        tl.commits.range(..end).rev().find_map(|e| e.binlog)
+        let (indexed, from, to) = {
+            let tl = self.c.lock_timeline();
+            let end = tl.commits.partition_point(|e| e.seq <= seq);
+            let indexed = tl.commits.range(..end).rev().find_map(|e| e.binlog);
+            let from = match end.checked_sub(1) {
+                Some(k) => tl.commits[k].end,
+                None => tl.history.first().map_or(0, |h| h.lsn),
+            };
+            let to = tl
+                .commits
+                .get(end)
+                .map_or(self.vol.log.durable(), |e| e.lsn);
+            (indexed, from, to)
+        };
+        // Commits between the indexed one and `seq` are read from the log.
+        let mut found = None;
+        let scanned = self.vol.scan_commits(&self.c, from, to, |rec| {
+            if rec.seq > seq {
+                return false;
+            }
+            found = rec.binlog.or(found);
+            true
+        });
+        if let Err(e) = scanned {
+            tracing::warn!(error = %e, "reading the log for a binlog coordinate");
+        }
+        found.or(indexed)
     }
 
     /// The commits recovery replayed from the log that keep binlog events (oldest first;

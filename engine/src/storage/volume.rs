@@ -42,6 +42,10 @@ pub struct VolumeOptions {
     pub segment_size: u64,
     /// History retention of new clusters, in µs.
     pub default_retention_us: u64,
+    /// Timeline index: commits at least this old (µs) keep one index entry per
+    /// `timeline_grain_us` of commit time (see [`sparse_commits`]).
+    pub timeline_recent_us: u64,
+    pub timeline_grain_us: u64,
     /// Run checkpoints and GC on a background thread.
     pub background: bool,
     /// Test seam: use this page store instead of `pages.db`.
@@ -58,6 +62,8 @@ impl Default for VolumeOptions {
             checkpoint_interval: Duration::from_secs(60),
             segment_size: 64 << 20,
             default_retention_us: 24 * 3600 * 1_000_000,
+            timeline_recent_us: 10_000_000,
+            timeline_grain_us: 1_000_000,
             background: true,
             store: None,
         }
@@ -104,10 +110,36 @@ impl CommitState {
 }
 
 pub(crate) struct Timeline {
-    /// Commits inside retention, oldest first.
+    /// An index of the commits inside retention, oldest first: every recent commit, and
+    /// of older ones the last of each grain of commit time (checkpoints thin it, see
+    /// [`sparse_commits`]). A commit between two entries is found in the log, whose
+    /// records carry their sequence number, time and binlog coordinate.
     pub commits: VecDeque<CommitEntry>,
     /// Retained states (history), oldest first; each is a base for replay.
     pub history: Vec<Arc<State>>,
+}
+
+/// The timeline index thinned: entries at or after `recent_from_us` all stay; of older
+/// ones, the last in each `grain_us` of commit time. The index (kept in memory and in
+/// every checkpoint's meta blob) then grows with the retention window, not with the
+/// commit rate.
+pub(crate) fn sparse_commits(
+    entries: impl IntoIterator<Item = CommitEntry>,
+    recent_from_us: u64,
+    grain_us: u64,
+) -> Vec<CommitEntry> {
+    let grain_us = grain_us.max(1);
+    let mut out: Vec<CommitEntry> = Vec::new();
+    for e in entries {
+        if let Some(last) = out.last() {
+            if last.time_us < recent_from_us && last.time_us / grain_us == e.time_us / grain_us {
+                out.pop();
+            }
+        }
+        out.push(e);
+    }
+    out.shrink_to_fit();
+    out
 }
 
 /// A cluster: a named, writable set of trees with its own timeline.
@@ -442,12 +474,9 @@ impl VolumeInner {
         }
         let (base, end) = {
             let tl = c.lock_timeline();
+            // The log up to the first indexed commit at or after `seq` holds it.
             let i = tl.commits.partition_point(|e| e.seq < seq);
-            let end = tl
-                .commits
-                .get(i)
-                .filter(|e| e.seq == seq)
-                .map_or(self.log.durable(), |e| e.end);
+            let end = tl.commits.get(i).map_or(self.log.durable(), |e| e.end);
             (tl.history.iter().rev().find(|s| s.seq <= seq).cloned(), end)
         };
         let Some(base) = base else {
@@ -503,18 +532,54 @@ impl VolumeInner {
                         c.name
                     ));
                 }
+                // The newest indexed commit or retained state at or before `t`; commits
+                // after it, up to the next indexed one, are read from the log.
                 let i = tl.commits.partition_point(|e| e.time_us <= t);
-                if i > 0 {
-                    return Ok(tl.commits[i - 1].seq);
-                }
-                Ok(tl
+                let indexed = i
+                    .checked_sub(1)
+                    .map(|k| (tl.commits[k].seq, tl.commits[k].end));
+                let state = tl
                     .history
                     .iter()
                     .rev()
                     .find(|s| s.time_us <= t)
-                    .map_or(0, |s| s.seq))
+                    .map(|s| (s.seq, s.lsn));
+                let (mut best, from) = indexed.max(state).unwrap_or((0, 0));
+                let to = tl.commits.get(i).map_or(self.log.durable(), |e| e.lsn);
+                drop(tl);
+                let published = c.published().seq;
+                self.scan_commits(c, from, to, |rec| {
+                    if rec.time_us > t || rec.seq > published {
+                        return false;
+                    }
+                    best = best.max(rec.seq);
+                    true
+                })?;
+                Ok(best)
             }
         }
+    }
+
+    /// Calls `f` on the commit records of `c` in the log between `from` and `to`, in
+    /// order, until it returns false.
+    pub(crate) fn scan_commits(
+        &self,
+        c: &ClusterInner,
+        from: u64,
+        to: u64,
+        mut f: impl FnMut(&CommitRecord) -> bool,
+    ) -> Result<()> {
+        if from >= to {
+            return Ok(());
+        }
+        for frame in self.log.read_range(from, to)? {
+            if let Some(Record::Commit(rec)) = Record::decode(&frame.payload) {
+                if rec.cluster == c.id && !f(&rec) {
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     // ---- checkpoints ----
@@ -689,14 +754,15 @@ impl VolumeInner {
                 .unwrap_or(0);
             history.drain(..keep_from);
             let oldest_seq = history.first().map_or(0, |h| h.seq);
-            let mut commits: Vec<CommitEntry> = c
-                .lock_timeline()
-                .commits
-                .iter()
-                .filter(|e| e.seq > oldest_seq && e.seq <= current.seq)
-                .copied()
-                .collect();
-            commits.shrink_to_fit();
+            let commits = sparse_commits(
+                c.lock_timeline()
+                    .commits
+                    .iter()
+                    .filter(|e| e.seq > oldest_seq && e.seq <= current.seq)
+                    .copied(),
+                now.saturating_sub(self.opts.timeline_recent_us),
+                self.opts.timeline_grain_us,
+            );
             metas.push(ClusterMeta {
                 id: c.id,
                 name: c.name.clone(),
@@ -756,7 +822,13 @@ impl VolumeInner {
             let mut tl = c.lock_timeline();
             let oldest = history.first().map_or(0, |h| h.seq);
             min_history_lsn = min_history_lsn.min(history.first().map_or(replay_lsn, |h| h.lsn));
-            tl.commits.retain(|e| e.seq > oldest);
+            let recent_from = now_us().saturating_sub(self.opts.timeline_recent_us);
+            let kept = sparse_commits(
+                tl.commits.drain(..).filter(|e| e.seq > oldest),
+                recent_from,
+                self.opts.timeline_grain_us,
+            );
+            tl.commits = kept.into();
             let later: Vec<Arc<State>> = tl
                 .history
                 .iter()
@@ -1568,5 +1640,37 @@ impl VolumeInner {
         let (m, cv) = &self.wake;
         *m.lock().unwrap_or_else(|e| e.into_inner()) = true;
         cv.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_commits_keep_recent_ones_and_the_last_of_each_older_grain() {
+        let entry = |seq: u64, time_us: u64| CommitEntry {
+            seq,
+            time_us,
+            lsn: seq * 100,
+            end: seq * 100 + 50,
+            binlog: None,
+        };
+        let all = [
+            entry(1, 1_000),
+            entry(2, 1_900),
+            entry(3, 2_100),
+            entry(4, 2_500),
+            entry(5, 3_100),
+            entry(6, 3_200),
+            entry(7, 3_300),
+        ];
+        let seqs = |v: Vec<CommitEntry>| v.iter().map(|e| e.seq).collect::<Vec<_>>();
+        // Grain 1000 µs; commits from time 3000 on are recent.
+        assert_eq!(seqs(sparse_commits(all, 3_000, 1_000)), [2, 4, 5, 6, 7]);
+        // Nothing recent: the last of each grain (the newest always stays).
+        assert_eq!(seqs(sparse_commits(all, u64::MAX, 1_000)), [2, 4, 7]);
+        // Everything recent.
+        assert_eq!(seqs(sparse_commits(all, 0, 1_000)), [1, 2, 3, 4, 5, 6, 7]);
     }
 }
