@@ -533,14 +533,21 @@ impl Fleet {
         })
     }
 
-    /// The source's binlog coordinate consistent with its commit `seq`.
+    /// The source's binlog coordinate consistent with its commit `seq`; none (and a
+    /// warning) when it cannot be read, rather than a wrong one.
     fn source_coord(&self, st: &State, source: &str, seq: u64) -> Option<(String, u64)> {
         let c = self.volume.cluster(source)?;
-        if let Some(bl) = st.engines.get(source).and_then(|e| e.binlog.clone()) {
-            return Some(bl.coord_for_snapshot(&c, seq));
-        }
-        c.binlog_coord_at(seq)
-            .map(|b| (format!("mysql-bin-changelog.{:06}", b.file), b.pos))
+        let coord = match st.engines.get(source).and_then(|e| e.binlog.clone()) {
+            Some(bl) => bl.coord_for_snapshot(&c, seq).map_err(|e| e.message),
+            None => c
+                .binlog_coord_at(seq)
+                .map(|b| b.map(|b| (format!("mysql-bin-changelog.{:06}", b.file), b.pos)))
+                .map_err(|e| e.to_string())
+                .transpose()?,
+        };
+        coord
+            .inspect_err(|e| tracing::warn!(error = %e, source, "source binlog coordinate"))
+            .ok()
     }
 
     fn space(&self, st: &mut State) -> Option<Arc<SpaceReport>> {

@@ -308,7 +308,7 @@ impl ClusterBinlog {
         let bd = BinlogDir::open(dir, opts).map_err(bl_err)?;
         restore_lost_events(&bd, cluster.take_recovered_binlog());
         let last_seq = cluster.snapshot().seq();
-        if let Some(c) = cluster.binlog_coord_at(u64::MAX) {
+        if let Some(c) = cluster.binlog_coord_at(u64::MAX)? {
             let name = bd.name_of(u64::from(c.file));
             let cut = match transactions_after(&bd, &name, c.pos) {
                 Ok(found) => found,
@@ -544,16 +544,16 @@ impl ClusterBinlog {
 
     /// The binlog coordinate consistent with a snapshot at commit `seq`
     /// (`Binlog_snapshot_file/position`): the end of the newest binlogged commit it sees.
-    pub fn coord_for_snapshot(&self, cluster: &Cluster, seq: u64) -> (String, u64) {
+    pub fn coord_for_snapshot(&self, cluster: &Cluster, seq: u64) -> SqlResult<(String, u64)> {
         if seq <= self.start_seq {
-            return self.start_coord.clone();
+            return Ok(self.start_coord.clone());
         }
-        match cluster.binlog_coord_at(seq) {
+        Ok(match cluster.binlog_coord_at(seq)? {
             Some(c) if (u64::from(c.file), c.pos) >= self.start_no_pos() => {
                 (self.dir.name_of(u64::from(c.file)), c.pos)
             }
             _ => self.start_coord.clone(),
-        }
+        })
     }
 
     fn start_no_pos(&self) -> (u64, u64) {
@@ -567,17 +567,17 @@ impl ClusterBinlog {
     /// state starts. The end of the newest published commit; or, when the binlog has
     /// rotated since, the end of the active file's header (every transaction after it is
     /// newer than that state).
-    pub fn status(&self, cluster: &Cluster) -> (String, u64) {
-        let (name, pos) = self.coord_for_snapshot(cluster, cluster.snapshot().seq());
+    pub fn status(&self, cluster: &Cluster) -> SqlResult<(String, u64)> {
+        let (name, pos) = self.coord_for_snapshot(cluster, cluster.snapshot().seq())?;
         let no = self.dir.number_of(&name).unwrap_or(0);
         let (cur, cur_pos) = self.dir.current();
         let cur_no = self.dir.number_of(&cur).unwrap_or(0);
         if cur_no > no {
             let header =
                 (crate::binlog::BINLOG_MAGIC.len() + crate::binlog::FORMAT_DESCRIPTION_LEN) as u64;
-            return (cur, header.min(cur_pos));
+            return Ok((cur, header.min(cur_pos)));
         }
-        (name, pos)
+        Ok((name, pos))
     }
 
     /// Records a replica from COM_REGISTER_SLAVE.
@@ -631,9 +631,9 @@ impl ClusterBinlog {
     }
 
     /// `SHOW MASTER STATUS` / `SHOW BINARY LOG STATUS`.
-    pub fn show_master_status(&self, cluster: &Cluster) -> RowSet {
-        let (file, pos) = self.status(cluster);
-        RowSet {
+    pub fn show_master_status(&self, cluster: &Cluster) -> SqlResult<RowSet> {
+        let (file, pos) = self.status(cluster)?;
+        Ok(RowSet {
             columns: vec![
                 text_col("File"),
                 int_col("Position"),
@@ -642,7 +642,7 @@ impl ClusterBinlog {
                 text_col("Executed_Gtid_Set"),
             ],
             rows: vec![vec![s(&file), Value::UInt(pos), s(""), s(""), s("")]],
-        }
+        })
     }
 
     /// `SHOW BINLOG EVENTS [IN file] [FROM pos] [LIMIT [offset,] count]`.

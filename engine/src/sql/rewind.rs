@@ -182,7 +182,13 @@ impl Instance {
         let mut binlog = None;
         if let (Some(bl), Some(c)) = (&self.binlog, coord) {
             bl.mark_safe(c);
-            binlog = Some(bl.status(cluster));
+            // The rewind is committed: a coordinate that cannot be read is left out.
+            binlog = bl
+                .status(cluster)
+                .inspect_err(
+                    |e| tracing::warn!(error = %e.message, "binlog coordinate after a backtrack"),
+                )
+                .ok();
         }
         tracing::info!(
             cluster = cluster.name(),

@@ -3062,8 +3062,8 @@ impl Session {
                     // (mysqldump --single-transaction --master-data).
                     let c = &self.inst.sql.cluster;
                     let (f, p) = match &self.txn {
-                        Some(t) => bl.coord_for_snapshot(c, t.snapshot().seq()),
-                        None => bl.status(c),
+                        Some(t) => bl.coord_for_snapshot(c, t.snapshot().seq())?,
+                        None => bl.status(c)?,
                     };
                     extra.push(("Binlog_snapshot_file".to_string(), f));
                     extra.push(("Binlog_snapshot_position".to_string(), p.to_string()));
@@ -3676,7 +3676,7 @@ impl Session {
                 ))
             }
             ShowStatement::MasterStatus => match &self.inst.binlog {
-                Some(bl) => Ok(Output::Rows(bl.show_master_status(&self.inst.sql.cluster))),
+                Some(bl) => Ok(Output::Rows(bl.show_master_status(&self.inst.sql.cluster)?)),
                 None => Ok(rows(
                     &[
                         "File",

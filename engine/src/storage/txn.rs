@@ -1084,7 +1084,7 @@ impl Cluster {
     /// one (commits made while the binlog was off have none). `None` when no such commit
     /// is on the timeline (before the first binlogged commit, or aged out of retention).
     /// Maps a snapshot's sequence number to the binlog position consistent with it.
-    pub fn binlog_coord_at(&self, seq: u64) -> Option<BinlogCoord> {
+    pub fn binlog_coord_at(&self, seq: u64) -> Result<Option<BinlogCoord>> {
         let (indexed, from, to) = {
             let tl = self.c.lock_timeline();
             let end = tl.commits.partition_point(|e| e.seq <= seq);
@@ -1101,17 +1101,14 @@ impl Cluster {
         };
         // Commits between the indexed one and `seq` are read from the log.
         let mut found = None;
-        let scanned = self.vol.scan_commits(&self.c, from, to, |rec| {
+        self.vol.scan_commits(&self.c, from, to, |rec| {
             if rec.seq > seq {
                 return false;
             }
             found = rec.binlog.or(found);
             true
-        });
-        if let Err(e) = scanned {
-            tracing::warn!(error = %e, "reading the log for a binlog coordinate");
-        }
-        found.or(indexed)
+        })?;
+        Ok(found.or(indexed))
     }
 
     /// The commits recovery replayed from the log that keep binlog events (oldest first;
