@@ -83,7 +83,8 @@
 //! every in-memory node as a new page (children first; values larger than a
 //! quarter page as overflow chains), writes retained history that is not yet
 //! durable, then the meta blob (cluster registry, durable roots, history,
-//! timeline, free list) and finally the superblock into the slot its
+//! the timeline index — every commit of the last seconds, one per second before
+//! that; the log holds the others — and the free list) and finally the superblock into the slot its
 //! generation selects. Afterwards the working trees point at the new pages
 //! ("swizzle") so the in-memory copies can be freed and the cache bounds
 //! memory. GC then marks every page reachable from live pins (the durable

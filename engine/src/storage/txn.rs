@@ -1101,12 +1101,12 @@ impl Cluster {
         };
         // Commits between the indexed one and `seq` are read from the log.
         let mut found = None;
-        self.vol.scan_commits(&self.c, from, to, |rec| {
+        self.vol.scan_commits(&self.c, from, to, |rec, _| {
             if rec.seq > seq {
-                return false;
+                return Ok(false);
             }
             found = rec.binlog.or(found);
-            true
+            Ok(true)
         })?;
         Ok(found.or(indexed))
     }

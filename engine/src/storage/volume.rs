@@ -489,15 +489,12 @@ impl VolumeInner {
         if state.seq == seq {
             return Ok(state);
         }
-        for f in self.log.read_range(base.lsn, end)? {
-            let Some(Record::Commit(rec)) = Record::decode(&f.payload) else {
-                continue;
-            };
-            if rec.cluster != c.id || rec.seq <= state.seq {
-                continue;
+        self.scan_commits(c, base.lsn, end, |rec, rec_end| {
+            if rec.seq <= state.seq {
+                return Ok(true);
             }
             if rec.seq > seq {
-                break;
+                return Ok(false);
             }
             if let Some(to) = rec.rewind_to {
                 // Not reached while the rewind's own history state is kept; rebuilt the
@@ -507,8 +504,9 @@ impl VolumeInner {
             apply_changes(&self.pager, &mut state, &rec.changes)?;
             state.seq = rec.seq;
             state.time_us = rec.time_us;
-            state.lsn = f.end;
-        }
+            state.lsn = rec_end;
+            Ok(true)
+        })?;
         if state.seq != seq {
             return Err(crate::invalid!(
                 "commit {seq} of cluster '{}' is not in the retained log",
@@ -548,33 +546,33 @@ impl VolumeInner {
                 let to = tl.commits.get(i).map_or(self.log.durable(), |e| e.lsn);
                 drop(tl);
                 let published = c.published().seq;
-                self.scan_commits(c, from, to, |rec| {
+                self.scan_commits(c, from, to, |rec, _| {
                     if rec.time_us > t || rec.seq > published {
-                        return false;
+                        return Ok(false);
                     }
                     best = best.max(rec.seq);
-                    true
+                    Ok(true)
                 })?;
                 Ok(best)
             }
         }
     }
 
-    /// Calls `f` on the commit records of `c` in the log between `from` and `to`, in
-    /// order, until it returns false.
+    /// Calls `f` with each commit record of `c` in the log between `from` and `to`, in
+    /// order, and where the record ends, until it returns false.
     pub(crate) fn scan_commits(
         &self,
         c: &ClusterInner,
         from: u64,
         to: u64,
-        mut f: impl FnMut(&CommitRecord) -> bool,
+        mut f: impl FnMut(&CommitRecord, u64) -> Result<bool>,
     ) -> Result<()> {
         if from >= to {
             return Ok(());
         }
         for frame in self.log.read_range(from, to)? {
             if let Some(Record::Commit(rec)) = Record::decode(&frame.payload) {
-                if rec.cluster == c.id && !f(&rec) {
+                if rec.cluster == c.id && !f(&rec, frame.end)? {
                     break;
                 }
             }
