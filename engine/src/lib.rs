@@ -141,6 +141,7 @@
 
 pub mod binlog;
 pub mod error;
+pub mod signal;
 pub mod sql;
 pub mod storage;
 pub mod value;

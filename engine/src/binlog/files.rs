@@ -20,10 +20,12 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use tracing::{info, warn};
+
+use crate::signal::Signal;
 
 use super::error::{BinlogError, Result};
 use super::event::{
@@ -442,7 +444,7 @@ pub struct BinlogDir {
     /// rotation's fsync follows every write to the file it closes. Taken before `state`.
     writing: Mutex<()>,
     /// Signalled whenever the published end, the active file or the open state changes.
-    changed: Condvar,
+    changed: Signal,
 }
 
 fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BinlogError {
@@ -500,7 +502,7 @@ impl BinlogDir {
                 checksum: cs,
                 next_checksum: cs,
             }),
-            changed: Condvar::new(),
+            changed: Signal::new(),
             writing: Mutex::new(()),
         };
         let mut files = this.read_index()?;
@@ -1300,11 +1302,7 @@ impl BinlogDir {
             if now >= deadline {
                 return false;
             }
-            st = self
-                .changed
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            st = self.changed.wait_timeout(st, deadline - now);
         }
     }
 

@@ -126,7 +126,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::catalog::{Catalog, TableDef, CATALOG_TREE};
@@ -138,6 +138,7 @@ use crate::binlog::{
     BinlogOptions, Checksum, Column, Event, IntvarKind, Origin, QueryEvent, RowChange, RowMetadata,
     RowsKind, TableMap, UserVarValue,
 };
+use crate::signal::Signal;
 use crate::storage::codec::{Reader, Writer};
 use crate::storage::{
     BinlogCoord, BinlogWrite, Change, Cluster, CommitRecord, CommitView, KeptEvents,
@@ -266,7 +267,7 @@ pub struct ClusterBinlog {
     server_id: u32,
     /// (file number, position) up to which transactions are durable and published.
     safe: Mutex<(u64, u64)>,
-    safe_changed: Condvar,
+    safe_changed: Signal,
     /// Snapshots at or before this commit sequence see everything before `start_coord`.
     start_seq: u64,
     start_coord: (String, u64),
@@ -342,7 +343,7 @@ impl ClusterBinlog {
             dir: Arc::new(bd),
             server_id,
             safe: Mutex::new((start_no, start.1)),
-            safe_changed: Condvar::new(),
+            safe_changed: Signal::new(),
             start_seq: last_seq,
             start_coord: start,
             max_size: AtomicU64::new(max),
@@ -534,11 +535,7 @@ impl ClusterBinlog {
             if now >= deadline {
                 return false;
             }
-            s = self
-                .safe_changed
-                .wait_timeout(s, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            s = self.safe_changed.wait_timeout(s, deadline - now);
         }
     }
 

@@ -8,10 +8,11 @@
 //! seconds, then fail with ER_LOCK_WAIT_TIMEOUT (1205).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Condvar, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::error::{SqlError, SqlResult};
+use crate::signal::Signal;
 
 /// `(database, table)`.
 pub type TableKey = (String, String);
@@ -51,7 +52,7 @@ impl State {
 #[derive(Default)]
 pub struct TableLocks {
     state: Mutex<State>,
-    changed: Condvar,
+    changed: Signal,
 }
 
 fn timeout_error() -> SqlError {
@@ -77,11 +78,7 @@ impl TableLocks {
             if now >= deadline {
                 return Err(timeout_error());
             }
-            st = self
-                .changed
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.changed.wait_timeout(st, deadline - now);
         }
     }
 

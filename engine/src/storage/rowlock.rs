@@ -11,10 +11,11 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::signal::Signal;
 use crate::storage::page::Bytes;
 
 /// How often a waiter wakes to check its abort condition (KILL).
@@ -83,7 +84,7 @@ struct Table {
 #[derive(Default)]
 pub(crate) struct RowLocks {
     table: Mutex<Table>,
-    released: Condvar,
+    released: Signal,
 }
 
 /// What ends a wait other than the lock: a timeout, or the caller's abort check.
@@ -135,11 +136,7 @@ impl RowLocks {
             }
             t.waits_for.insert(txn, holder);
             let slice = (deadline - now).min(WAIT_SLICE);
-            t = self
-                .released
-                .wait_timeout(t, slice)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            t = self.released.wait_timeout(t, slice);
             t.waits_for.remove(&txn);
         }
     }

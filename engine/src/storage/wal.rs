@@ -22,9 +22,10 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+use crate::signal::Signal;
 
 const FRAME_HEADER: usize = 8;
 /// Frames larger than this are rejected as corrupt on read.
@@ -68,7 +69,7 @@ pub struct Log {
     writer: Mutex<Writer>,
     /// True while a leader is writing and syncing; waiters sleep on `synced`.
     syncing: Mutex<bool>,
-    synced: Condvar,
+    synced: Signal,
     durable: AtomicU64,
     poisoned: AtomicBool,
     fsync: bool,
@@ -226,7 +227,7 @@ impl Log {
                 spare: Vec::new(),
             }),
             syncing: Mutex::new(false),
-            synced: Condvar::new(),
+            synced: Signal::new(),
             durable: AtomicU64::new(end),
             poisoned: AtomicBool::new(false),
             fsync,
@@ -281,7 +282,7 @@ impl Log {
                     *syncing = true;
                     break;
                 }
-                syncing = self.synced.wait(syncing).unwrap_or_else(|e| e.into_inner());
+                syncing = self.synced.wait(syncing);
             }
         }
         let result = self.lead();
