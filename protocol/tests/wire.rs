@@ -565,6 +565,7 @@ end
         .arg("run")
         .output()
         .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
     eprintln!("{}\n{}", stdout(&out), stderr(&out));
     assert!(out.status.success());
     let log = s.log.lock().unwrap().clone();

@@ -734,8 +734,9 @@ impl<'a> Exec<'a> {
         (&self.shared.autoinc, &self.shared.rowid)
     }
 
-    /// `SELECT * FROM t` of one base table and nothing else (what mysqldump sends for
-    /// each table): its columns, and its rows decoded from a cursor as the client reads
+    /// `SELECT * FROM t`, or `SELECT` of plain column names `FROM t`, of one base table
+    /// and nothing else (what mysqldump sends for each table: MariaDB's names the
+    /// columns): its columns, and its rows decoded from a cursor as the client reads
     /// them, instead of all of them first (a dump of millions of rows then holds a batch
     /// in memory, and the client reads while the server decodes). None for any other
     /// query, and inside a transaction that wrote to the table.
@@ -744,19 +745,32 @@ impl<'a> Exec<'a> {
         let ast::SetExpr::Select(s) = q.body.as_ref() else {
             return Ok(None);
         };
-        if s.selection.is_some()
-            || s.from.len() != 1
-            || !s.from[0].joins.is_empty()
-            || !matches!(s.projection.as_slice(), [ast::SelectItem::Wildcard(_)])
-        {
+        if s.selection.is_some() || s.from.len() != 1 || !s.from[0].joins.is_empty() {
             return Ok(None);
         }
-        // The rendered query has every clause it holds: this is exactly `SELECT * FROM`
-        // (or mysqldump's `SELECT /*!40001 SQL_NO_CACHE */ * FROM`) and a name.
+        let wildcard = matches!(s.projection.as_slice(), [ast::SelectItem::Wildcard(_)]);
+        let named = s
+            .projection
+            .iter()
+            .all(|item| matches!(item, ast::SelectItem::UnnamedExpr(ast::Expr::Identifier(_))));
+        if !wildcard && !named {
+            return Ok(None);
+        }
+        // The rendered query has every clause it holds: this is exactly `SELECT`
+        // (or mysqldump's `SELECT /*!40001 SQL_NO_CACHE */`), the projection, `FROM`
+        // and a name.
         let text = q.to_string();
+        let projection = s
+            .projection
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         let Some(rest) = text
-            .strip_prefix("SELECT * FROM ")
-            .or_else(|| text.strip_prefix("SELECT SQL_NO_CACHE * FROM "))
+            .strip_prefix("SELECT ")
+            .map(|r| r.strip_prefix("SQL_NO_CACHE ").unwrap_or(r))
+            .and_then(|r| r.strip_prefix(projection.as_str()))
+            .and_then(|r| r.strip_prefix(" FROM "))
         else {
             return Ok(None);
         };
@@ -779,15 +793,39 @@ impl<'a> Exec<'a> {
         if matches!(&self.reader, Reader::Tx(tx) if tx.writes_tree(t.tree)) {
             return Ok(None);
         }
+        // Which stored column each output column is; None: all, in table order.
+        let picks: Option<Vec<usize>> = if wildcard {
+            None
+        } else {
+            let mut picks = Vec::with_capacity(s.projection.len());
+            for item in &s.projection {
+                let ast::SelectItem::UnnamedExpr(ast::Expr::Identifier(id)) = item else {
+                    return Ok(None);
+                };
+                let Some(i) = t
+                    .columns
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(&id.value))
+                else {
+                    // Not a column (an error, or a name from elsewhere): the general path.
+                    return Ok(None);
+                };
+                picks.push(i);
+            }
+            Some(picks).filter(|p| !p.iter().copied().eq(0..t.columns.len()))
+        };
         // The columns as the query reports them (checks and all), without reading rows.
         self.describe = true;
         let described = self.query(q);
         self.describe = false;
         let columns = described?.columns;
-        if columns.len() != t.columns.len() {
+        if columns.len() != picks.as_ref().map_or(t.columns.len(), Vec::len) {
             return Ok(None);
         }
         let (types, defaults) = (t.types(), t.defaults());
+        let wanted: Option<Vec<bool>> = picks
+            .as_ref()
+            .map(|p| (0..t.columns.len()).map(|i| p.contains(&i)).collect());
         let cursor = self
             .reader
             .range(t.tree, Bound::Unbounded, Bound::Unbounded, false)?;
@@ -795,7 +833,11 @@ impl<'a> Exec<'a> {
         let rows = cursor.map(move |kv| {
             interrupt.check()?;
             let (_, v) = kv?;
-            Ok(decode_row(&v, &types, &defaults)?)
+            let row = decode_row_columns(&v, &types, &defaults, wanted.as_deref())?;
+            Ok(match &picks {
+                None => row,
+                Some(p) => p.iter().map(|&i| row[i].clone()).collect(),
+            })
         });
         Ok(Some((columns, Box::new(rows))))
     }
