@@ -1217,7 +1217,7 @@ pub fn implicit_default(ty: &SqlType) -> Value {
     }
 }
 
-fn key_part(t: &TableDef, ic: &IndexColumn) -> KeyPart {
+pub(crate) fn key_part(t: &TableDef, ic: &IndexColumn) -> KeyPart {
     KeyPart {
         ty: t.columns[ic.column].ty.clone(),
         desc: false,

@@ -85,7 +85,7 @@ pub enum Reader<'a> {
 pub type RowIter = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
 
 /// `name` or `db.name`, each plain or backquoted, and nothing else.
-fn is_plain_table_name(s: &str) -> bool {
+pub(crate) fn is_plain_table_name(s: &str) -> bool {
     let part = |s: &str| -> Option<usize> {
         if let Some(inner) = s.strip_prefix('`') {
             let close = inner.find('`')?;
@@ -450,7 +450,7 @@ fn key_compatible(v: &Value, ty: &SqlType) -> bool {
 }
 
 /// Encodes `v` as key part `kp`, or `None` when the index cannot be used for it.
-fn encode_part(out: &mut Vec<u8>, v: &Value, kp: &KeyPart) -> Option<()> {
+pub(crate) fn encode_part(out: &mut Vec<u8>, v: &Value, kp: &KeyPart) -> Option<()> {
     if !key_compatible(v, &kp.ty) {
         return None;
     }

@@ -29,6 +29,7 @@ use super::front::{
     self, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter, ShowStatement,
     VarScope,
 };
+use super::point::PointGet;
 use super::progddl::{show_create_event, show_create_routine, show_create_trigger, time_text};
 use super::vars::{self, Com, GlobalVars, Scope, SessionCounters, SessionVars, StatusCounters};
 use crate::storage::{now_us, CommitInfo, Savepoint, Transaction, Volume};
@@ -353,6 +354,7 @@ impl Instance {
             found_rows: 0,
             streamed_rows: None,
             may_stream: false,
+            point: None,
             counters: SessionCounters::default(),
             text: Arc::from(""),
             locked: None,
@@ -394,8 +396,14 @@ impl Instance {
 
 struct Prepared {
     sql: String,
-    parsed: Parsed,
+    parsed: Arc<Parsed>,
     params: usize,
+    /// The current database at prepare time: as in MariaDB, the statement runs in it
+    /// (its unqualified names resolve there, and `DATABASE()` returns it) wherever the
+    /// session has moved since.
+    db: Option<String>,
+    /// The statement is a point read by primary key, planned at prepare time.
+    point: Option<Arc<PointGet>>,
 }
 
 /// One client connection's state.
@@ -424,6 +432,9 @@ pub struct Session {
     /// The statement about to run is a COM_QUERY's SELECT: it may stream its result
     /// ([`Output::Stream`]); taken by the first dispatch of a query.
     may_stream: bool,
+    /// The prepared statement about to run is a planned point read, and its parameter
+    /// ([`Session::execute_prepared`]); taken by the first dispatch of a query.
+    point: Option<(Arc<PointGet>, Value)>,
     pub counters: SessionCounters,
     /// Text of the statement being run.
     text: Arc<str>,
@@ -1393,27 +1404,33 @@ impl Session {
         let params = sql_placeholders(sql);
         let id = self.next_stmt;
         self.next_stmt += 1;
-        let columns = match &parsed {
+        let (columns, point) = match &parsed {
             Parsed::Sql(st) => match st.as_ref() {
                 ast::Statement::Query(q) => {
                     let q = q.clone();
                     self.read(Vec::new(), |ex| {
                         ex.describe = true;
-                        ex.query(&q)
+                        let columns = ex.query(&q)?.columns;
+                        let point = match params {
+                            1 => PointGet::plan(ex, &q, &columns).map(Arc::new),
+                            _ => None,
+                        };
+                        Ok((columns, point))
                     })
-                    .map(|rs| rs.columns)
                     .unwrap_or_default()
                 }
-                _ => Vec::new(),
+                _ => Default::default(),
             },
-            Parsed::Own(_) => Vec::new(),
+            Parsed::Own(_) => Default::default(),
         };
         self.prepared.insert(
             id,
             Prepared {
                 sql: sql.to_string(),
-                parsed,
+                parsed: Arc::new(parsed),
                 params,
+                db: self.db.clone(),
+                point,
             },
         );
         Ok((id, params, columns))
@@ -1437,7 +1454,6 @@ impl Session {
                 "Incorrect arguments to mysqld_stmt_execute",
             ));
         }
-        let mut parsed = p.parsed.clone();
         // As MySQL, the statement runs (and is logged) with its parameters as literals.
         let text = if params.is_empty() {
             p.sql.clone()
@@ -1448,10 +1464,27 @@ impl Session {
                 self.vars.sql_mode().no_backslash_escapes(),
             )
         };
-        if !params.is_empty() {
+        let parsed = if params.is_empty() {
+            p.parsed.clone()
+        } else if let (Some(plan), [v]) = (&p.point, params.as_slice()) {
+            // The statement as prepared, placeholder and all: its dispatch runs the plan
+            // (or substitutes the parameter if the plan does not apply).
+            self.point = Some((plan.clone(), v.clone()));
+            p.parsed.clone()
+        } else {
+            let mut parsed = Parsed::clone(&p.parsed);
             substitute_params(&mut parsed, &params)?;
+            Arc::new(parsed)
+        };
+        let prepared_in = p.db.clone();
+        let current = std::mem::replace(&mut self.db, prepared_in.clone());
+        let out = self.run(&parsed, Vec::new(), &text);
+        self.point = None;
+        // Back to the session's database, unless the statement dropped it.
+        if self.db.is_some() || current != prepared_in {
+            self.db = current;
         }
-        self.run(&parsed, Vec::new(), &text)
+        out
     }
 
     /// COM_QUERY.
@@ -1973,6 +2006,17 @@ impl Session {
                 if self.txn.is_none() && !self.vars.autocommit() {
                     self.txn = Some(self.begin_txn());
                     self.explicit = true;
+                }
+                if let Some((plan, v)) = self.point.take() {
+                    if let Some(rs) = self.read(Vec::new(), |ex| ex.point_get(&plan, &v))? {
+                        return Ok(Output::Rows(rs));
+                    }
+                    // The plan does not apply (the catalog changed, `v` is no key): the
+                    // statement with its parameter, as any other.
+                    let mut q = q.clone();
+                    substitute_in(q.as_mut(), std::slice::from_ref(&v))?;
+                    let rs = self.read(params, |ex| ex.query(&q))?;
+                    return Ok(Output::Rows(rs));
                 }
                 if std::mem::take(&mut self.may_stream) && params.is_empty() {
                     if let Some((columns, rows)) = self.read(Vec::new(), |ex| ex.stream_table(q))? {
@@ -3970,6 +4014,17 @@ fn grant_revoke(
 /// Replaces the `?` placeholders of a prepared statement by its parameters, in
 /// the order they appear.
 fn substitute_params(p: &mut Parsed, params: &[Value]) -> SqlResult<()> {
+    match p {
+        Parsed::Sql(st) => substitute_in(st.as_mut(), params),
+        Parsed::Own(_) => Err(SqlError::new(
+            1235,
+            "This version of Borealis doesn't yet support parameters in this statement",
+        )),
+    }
+}
+
+/// Replaces the placeholders of `node`, in order, with `params` as literals.
+fn substitute_in<V: ast::VisitMut>(node: &mut V, params: &[Value]) -> SqlResult<()> {
     use std::ops::ControlFlow;
     let mut next = 0;
     let mut missing = false;
@@ -3985,17 +4040,7 @@ fn substitute_params(p: &mut Parsed, params: &[Value]) -> SqlResult<()> {
         }
         ControlFlow::<()>::Continue(())
     };
-    match p {
-        Parsed::Sql(st) => {
-            let _ = ast::visit_expressions_mut(st.as_mut(), &mut visit);
-        }
-        Parsed::Own(_) => {
-            return Err(SqlError::new(
-                1235,
-                "This version of Borealis doesn't yet support parameters in this statement",
-            ))
-        }
-    }
+    let _ = ast::visit_expressions_mut(node, &mut visit);
     if missing || next != params.len() {
         return Err(SqlError::new(
             1210,
