@@ -32,6 +32,34 @@ fn check_against(vol: &Volume, cluster: &str, tree: u64, model: &Model, rng: &mu
         .collect();
     let want_rev: Vec<Vec<u8>> = model.keys().rev().cloned().collect();
     assert!(rev == want_rev, "reverse scan differs");
+    // The borrowed scans: the snapshot's, and a transaction's that wrote nothing.
+    let mut visited = Vec::new();
+    snap.scan(
+        tree,
+        Bound::Unbounded,
+        Bound::Unbounded,
+        false,
+        &mut |k, v| {
+            visited.push((k.to_vec(), v.to_vec()));
+            Ok(true)
+        },
+    )
+    .unwrap();
+    assert!(visited == want, "full borrowed scan differs");
+    visited.clear();
+    c.begin()
+        .scan(
+            tree,
+            Bound::Unbounded,
+            Bound::Unbounded,
+            false,
+            &mut |k, v| {
+                visited.push((k.to_vec(), v.to_vec()));
+                Ok(true)
+            },
+        )
+        .unwrap();
+    assert!(visited == want, "transaction's borrowed scan differs");
     for _ in 0..50 {
         let a = key(rng.below(3000));
         let b = key(rng.below(3000));
@@ -62,6 +90,18 @@ fn check_against(vol: &Volume, cluster: &str, tree: u64, model: &Model, rng: &mu
                     exp.reverse();
                 }
                 assert_eq!(got, exp, "range {l:?}..{h:?} reverse={reverse}");
+                // Borrowed, stopping after a few.
+                let mut seen = Vec::new();
+                snap.scan(tree, conv(&l), conv(&h), reverse, &mut |k, _| {
+                    seen.push(k.to_vec());
+                    Ok(seen.len() < 7)
+                })
+                .unwrap();
+                assert_eq!(
+                    seen,
+                    exp[..exp.len().min(7)],
+                    "scan {l:?}..{h:?} reverse={reverse}"
+                );
             }
         }
         let k = key(rng.below(3000));
@@ -121,6 +161,25 @@ fn tree_matches_btreemap_across_checkpoints_and_reopen() {
                     staged.remove(&key(i));
                 }
             }
+            // A transaction's scan sees its own writes merged over its snapshot.
+            let mut seen = Vec::new();
+            tx.scan(
+                tree,
+                Bound::Unbounded,
+                Bound::Unbounded,
+                false,
+                &mut |k, v| {
+                    seen.push((k.to_vec(), v.to_vec()));
+                    Ok(true)
+                },
+            )
+            .unwrap();
+            assert!(
+                seen.iter()
+                    .cloned()
+                    .eq(staged.iter().map(|(k, v)| (k.clone(), v.clone()))),
+                "transaction scan differs in round {round}"
+            );
             if rng.below(10) == 0 {
                 drop(tx); // rollback
             } else {

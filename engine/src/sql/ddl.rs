@@ -1071,8 +1071,8 @@ impl Exec<'_> {
                 .collect();
             let mut entries = Vec::new();
             self.scan_columns(t, &Path::Full, &[], false, Some(&names), &mut |pk, r| {
-                let (key, _) = index_entry(t, ix, &r, &pk)?;
-                entries.push((Bytes::from(key), pk));
+                let (key, _) = index_entry(t, ix, &r, pk)?;
+                entries.push((Bytes::from(key), Bytes::from(pk)));
                 Ok(true)
             })?;
             entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -1080,7 +1080,7 @@ impl Exec<'_> {
         }
         let mut rows = Vec::new();
         self.scan(t, &Path::Full, &[], false, &mut |pk, r| {
-            rows.push((pk, r));
+            rows.push((pk.to_vec(), r));
             Ok(true)
         })?;
         for (pk, r) in rows {

@@ -132,6 +132,33 @@ impl Reader<'_> {
         })
     }
 
+    /// Calls `f` with each entry of `(lo, hi)`, borrowed, until it returns false.
+    pub fn scan(
+        &self,
+        tree: u64,
+        lo: Bound<Bytes>,
+        hi: Bound<Bytes>,
+        reverse: bool,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> SqlResult<bool>,
+    ) -> SqlResult<()> {
+        // The callback's SQL error rides through the storage layer's Result.
+        let mut failed = None;
+        let mut visit = |k: &[u8], v: &[u8]| -> crate::error::Result<bool> {
+            match f(k, v) {
+                Ok(go) => Ok(go),
+                Err(e) => {
+                    failed = Some(e);
+                    Ok(false)
+                }
+            }
+        };
+        match self {
+            Reader::Tx(t) => t.scan(tree, lo, hi, reverse, &mut visit)?,
+            Reader::Snap(s) => s.scan(tree, lo, hi, reverse, &mut visit)?,
+        }
+        failed.map_or(Ok(()), Err)
+    }
+
     pub fn tx(&mut self) -> SqlResult<&mut Transaction> {
         match self {
             Reader::Tx(t) => Ok(t),
@@ -924,7 +951,7 @@ impl<'a> Exec<'a> {
         path: &Path,
         outer: &[Value],
         reverse: bool,
-        f: &mut dyn FnMut(Bytes, Vec<Value>) -> SqlResult<bool>,
+        f: &mut dyn FnMut(&[u8], Vec<Value>) -> SqlResult<bool>,
     ) -> SqlResult<()> {
         self.scan_columns(t, path, outer, reverse, None, f)
     }
@@ -938,7 +965,7 @@ impl<'a> Exec<'a> {
         outer: &[Value],
         reverse: bool,
         names: Option<&[String]>,
-        f: &mut dyn FnMut(Bytes, Vec<Value>) -> SqlResult<bool>,
+        f: &mut dyn FnMut(&[u8], Vec<Value>) -> SqlResult<bool>,
     ) -> SqlResult<()> {
         if self.describe {
             return Ok(());
@@ -970,12 +997,15 @@ impl<'a> Exec<'a> {
         for r in ranges {
             match index {
                 None => {
-                    for kv in self.reader.range(t.tree, r.lo, r.hi, reverse)? {
-                        let (k, v) = kv?;
+                    let mut stopped = false;
+                    self.reader.scan(t.tree, r.lo, r.hi, reverse, &mut |k, v| {
                         self.cx.interrupt.check()?;
-                        if !f(k, decode(t, &v)?)? {
-                            return Ok(());
-                        }
+                        let go = f(k, decode(t, v)?)?;
+                        stopped = !go;
+                        Ok(go)
+                    })?;
+                    if stopped {
+                        return Ok(());
                     }
                 }
                 Some(i) => {
@@ -992,7 +1022,7 @@ impl<'a> Exec<'a> {
                                 ),
                             ));
                         };
-                        if !f(pk, decode(t, &row)?)? {
+                        if !f(&pk, decode(t, &row)?)? {
                             return Ok(());
                         }
                     }

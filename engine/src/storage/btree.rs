@@ -572,6 +572,52 @@ impl Cursor {
         }
     }
 
+    /// Calls `f` with each `(key, value)` in range, borrowed from the leaf (overflow
+    /// values read in), until it returns false: a scan that decodes rows in place
+    /// copies no key or value.
+    pub fn visit(&mut self, f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>) -> Result<()> {
+        loop {
+            if self.done {
+                return Ok(());
+            }
+            let Some((node, pos)) = self.stack.last_mut() else {
+                self.done = true;
+                return Ok(());
+            };
+            let Node::Leaf(leaf) = &**node else {
+                self.done = true;
+                return Ok(());
+            };
+            let at = if self.reverse {
+                pos.checked_sub(1)
+            } else {
+                Some(*pos).filter(|&p| p < leaf.len())
+            };
+            let Some(i) = at else {
+                if !self.next_leaf()? {
+                    self.done = true;
+                    return Ok(());
+                }
+                continue;
+            };
+            *pos = if self.reverse { i } else { i + 1 };
+            let key = leaf.key(i);
+            if !Self::in_range(self.reverse, &self.lower, &self.upper, key) {
+                self.done = true;
+                return Ok(());
+            }
+            let go = match leaf.value(i) {
+                ValRef::Inline(v) => f(key, v)?,
+                ValRef::Shared(v) => f(key, v)?,
+                v @ ValRef::Overflow { .. } => f(key, &self.pager.value(&v.to_val())?)?,
+            };
+            if !go {
+                self.done = true;
+                return Ok(());
+            }
+        }
+    }
+
     /// The next `(key, value)` in range, with overflow values read in.
     pub fn next_entry(&mut self) -> Result<Option<(Bytes, Bytes)>> {
         match self.next_raw()? {

@@ -83,6 +83,19 @@ impl Snapshot {
             reverse,
         )
     }
+
+    /// Calls `f` with each entry of `(lower, upper)`, borrowed (see [`Cursor::visit`]),
+    /// until it returns false.
+    pub fn scan(
+        &self,
+        tree: u64,
+        lower: Bound<Bytes>,
+        upper: Bound<Bytes>,
+        reverse: bool,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        self.range(tree, lower, upper, reverse)?.visit(f)
+    }
 }
 
 /// What [`Cluster::rewind`] did.
@@ -424,6 +437,29 @@ impl Transaction {
             return Ok(None);
         }
         self.snap.get(tree, key)
+    }
+
+    /// [`Snapshot::scan`] seeing this transaction's own writes: borrowed from the
+    /// snapshot when it wrote nothing to `tree`, else through [`Transaction::range`].
+    pub fn scan(
+        &self,
+        tree: u64,
+        lower: Bound<Bytes>,
+        upper: Bound<Bytes>,
+        reverse: bool,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        if !self.writes_tree(tree) {
+            self.check_tree(tree)?;
+            return self.snap.scan(tree, lower, upper, reverse, f);
+        }
+        for kv in self.range(tree, lower, upper, reverse)? {
+            let (k, v) = kv?;
+            if !f(&k, &v)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// A range scan merging the snapshot with this transaction's writes.
