@@ -786,9 +786,20 @@ fn mysqldump_round_trips_with_mariadb() {
         insert into n values (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd');
         insert into n select id + 4, k, s from n; insert into n select id + 8, k, s from n;
         insert into n select id + 16, k, s from n; insert into n select id + 32, k, s from n;
-        create view vn as select k, count(*) as c from n group by k;";
+        create view vn as select k, count(*) as c from n group by k;
+        create table ai (id int primary key auto_increment, v int);
+        insert into ai (v) values (1), (2), (3); delete from ai where id = 3;";
     let setup = b.mysql(&[], schema);
     assert!(setup.status.success(), "{}", text(&setup.stderr));
+    // The AUTO_INCREMENT counter is part of the table's definition (and of a dump).
+    let shown = b.mysql(&["-N", "-e", "show create table rt.ai"], "");
+    assert!(
+        text(&shown.stdout).contains(") ENGINE=InnoDB AUTO_INCREMENT=4 DEFAULT"),
+        "{}",
+        text(&shown.stdout)
+    );
+    let shown = b.mysql(&["-N", "-e", "show create table rt.n"], "");
+    assert!(!text(&shown.stdout).contains("AUTO_INCREMENT"));
     let sums_b = |db: &str| {
         checksums(b.mysql(
             &["-N", "-B", "-e", &format!("checksum table {db}.t, {db}.n")],
@@ -847,6 +858,24 @@ fn mysqldump_round_trips_with_mariadb() {
                 "64",
                 "{who}: {}",
                 text(&view.stderr)
+            );
+            // The dump carried the counter: the next row does not reuse the deleted id.
+            let next = mysql(
+                port,
+                user,
+                pw,
+                &[
+                    "-N",
+                    "-e",
+                    &format!("insert into {db}.ai (v) values (9); select max(id) from {db}.ai"),
+                ],
+                "",
+            );
+            assert_eq!(
+                text(&next.stdout).trim(),
+                "4",
+                "{who}: {}",
+                text(&next.stderr)
             );
         }
     }

@@ -319,6 +319,12 @@ fn quote_str(s: &str) -> String {
 
 /// SHOW CREATE TABLE in MySQL 8's format (feeding it back re-creates the table).
 pub fn show_create_table(t: &TableDef) -> String {
+    show_create_table_with(t, None)
+}
+
+/// [`show_create_table`] with the table's next AUTO_INCREMENT value, shown (as MariaDB
+/// does) when past 1: a dump restores the counter with the table.
+pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> String {
     let mut lines = Vec::new();
     for c in &t.columns {
         let mut l = format!("  {} {}", quote_ident(&c.name), c.ty.mysql_name());
@@ -405,6 +411,9 @@ pub fn show_create_table(t: &TableDef) -> String {
         lines.join(",\n"),
         t.engine
     );
+    if let Some(n) = auto_increment.filter(|n| *n > 1) {
+        s.push_str(&format!(" AUTO_INCREMENT={n}"));
+    }
     s.push_str(&format!(
         " DEFAULT CHARSET={} COLLATE={}",
         t.collation.charset(),

@@ -136,6 +136,18 @@ impl Exec<'_> {
         }))
     }
 
+    /// The value the AUTO_INCREMENT counter of `t` gives next (SHOW CREATE TABLE's
+    /// `AUTO_INCREMENT=`), or None when `t` has no AUTO_INCREMENT column.
+    pub fn auto_increment_next(&self, t: &TableDef) -> SqlResult<Option<u64>> {
+        let Some(col) = t.columns.iter().position(|c| c.auto_increment) else {
+            return Ok(None);
+        };
+        let start = self.autoinc_start(t, col)?;
+        let c = self.shared_counters().0;
+        let m = c.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(Some(m.get(&t.tree).copied().unwrap_or(start).max(start)))
+    }
+
     /// An explicit value was stored: the counter moves past it, never back.
     fn shared_autoinc_set(&self, t: &TableDef, col: usize, next: u64) -> SqlResult<()> {
         let start = self.autoinc_start(t, col)?;

@@ -21,7 +21,7 @@ use sqlparser::ast;
 use super::binlog::{ClusterBinlog, LoggedStatement, RenderCtx};
 use super::catalog::{self, privs, UserDef, CATALOG_TREE};
 use super::checksum::{ChecksumColumn, TableChecksum};
-use super::ddl::{self, ensure_catalog, show_create_table};
+use super::ddl::{self, ensure_catalog, show_create_table_with};
 use super::error::{SqlError, SqlResult};
 use super::exec::{load_catalog, Exec, OutColumn, Reader, RowIter, RowSet, SessionEnv, SqlCluster};
 use super::expr::{truth, Binder, EvalCx, Interrupt, Scope as ExprScope, ScopeCol};
@@ -3379,10 +3379,14 @@ impl Session {
                         if matches!(kind, front::ShowCreateKind::View) {
                             return Err(SqlError::new(1347, format!("'{d}.{n}' is not VIEW")));
                         }
-                        let t = self.read(Vec::new(), |ex| ex.table_by(&d, &n))?;
+                        let (t, next) = self.read(Vec::new(), |ex| {
+                            let t = ex.table_by(&d, &n)?;
+                            let next = ex.auto_increment_next(&t)?;
+                            Ok((t, next))
+                        })?;
                         Ok(rows(
                             &["Table", "Create Table"],
-                            vec![vec![s(&t.name), s(&show_create_table(&t))]],
+                            vec![vec![s(&t.name), s(&show_create_table_with(&t, next))]],
                         ))
                     }
                     front::ShowCreateKind::Database { if_not_exists } => {
