@@ -13,6 +13,21 @@ use common::*;
 
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 
+type Visit<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> borealis_engine::error::Result<bool>;
+
+/// Every entry a borrowed scan (`Snapshot::scan`, `Transaction::scan`) lends, copied.
+fn visited(
+    scan: impl FnOnce(Visit) -> borealis_engine::error::Result<()>,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut out = Vec::new();
+    scan(&mut |k, v| {
+        out.push((k.to_vec(), v.to_vec()));
+        Ok(true)
+    })
+    .unwrap();
+    out
+}
+
 fn check_against(vol: &Volume, cluster: &str, tree: u64, model: &Model, rng: &mut Rng) {
     let c = vol.cluster(cluster).unwrap();
     let snap = c.snapshot();
@@ -33,33 +48,11 @@ fn check_against(vol: &Volume, cluster: &str, tree: u64, model: &Model, rng: &mu
     let want_rev: Vec<Vec<u8>> = model.keys().rev().cloned().collect();
     assert!(rev == want_rev, "reverse scan differs");
     // The borrowed scans: the snapshot's, and a transaction's that wrote nothing.
-    let mut visited = Vec::new();
-    snap.scan(
-        tree,
-        Bound::Unbounded,
-        Bound::Unbounded,
-        false,
-        &mut |k, v| {
-            visited.push((k.to_vec(), v.to_vec()));
-            Ok(true)
-        },
-    )
-    .unwrap();
-    assert!(visited == want, "full borrowed scan differs");
-    visited.clear();
-    c.begin()
-        .scan(
-            tree,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            false,
-            &mut |k, v| {
-                visited.push((k.to_vec(), v.to_vec()));
-                Ok(true)
-            },
-        )
-        .unwrap();
-    assert!(visited == want, "transaction's borrowed scan differs");
+    let all = (Bound::Unbounded, Bound::Unbounded);
+    let got = visited(|f| snap.scan(tree, all.0.clone(), all.1.clone(), false, f));
+    assert!(got == want, "full borrowed scan differs");
+    let got = visited(|f| c.begin().scan(tree, all.0.clone(), all.1.clone(), false, f));
+    assert!(got == want, "transaction's borrowed scan differs");
     for _ in 0..50 {
         let a = key(rng.below(3000));
         let b = key(rng.below(3000));
@@ -162,22 +155,9 @@ fn tree_matches_btreemap_across_checkpoints_and_reopen() {
                 }
             }
             // A transaction's scan sees its own writes merged over its snapshot.
-            let mut seen = Vec::new();
-            tx.scan(
-                tree,
-                Bound::Unbounded,
-                Bound::Unbounded,
-                false,
-                &mut |k, v| {
-                    seen.push((k.to_vec(), v.to_vec()));
-                    Ok(true)
-                },
-            )
-            .unwrap();
+            let seen = visited(|f| tx.scan(tree, Bound::Unbounded, Bound::Unbounded, false, f));
             assert!(
-                seen.iter()
-                    .cloned()
-                    .eq(staged.iter().map(|(k, v)| (k.clone(), v.clone()))),
+                seen.into_iter().eq(staged.clone()),
                 "transaction scan differs in round {round}"
             );
             if rng.below(10) == 0 {

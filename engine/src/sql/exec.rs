@@ -84,6 +84,15 @@ pub enum Reader<'a> {
 /// Rows decoded as the client reads them ([`Exec::stream_table`]).
 pub type RowIter = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
 
+/// The select list of `s` as the rendered query holds it.
+pub(crate) fn projection_text(s: &ast::Select) -> String {
+    s.projection
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `name` or `db.name`, each plain or backquoted, and nothing else.
 pub(crate) fn is_plain_table_name(s: &str) -> bool {
     let part = |s: &str| -> Option<usize> {
@@ -787,12 +796,7 @@ impl<'a> Exec<'a> {
         // (or mysqldump's `SELECT /*!40001 SQL_NO_CACHE */`), the projection, `FROM`
         // and a name.
         let text = q.to_string();
-        let projection = s
-            .projection
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let projection = projection_text(s);
         let Some(rest) = text
             .strip_prefix("SELECT ")
             .map(|r| r.strip_prefix("SQL_NO_CACHE ").unwrap_or(r))

@@ -20,7 +20,7 @@ use sqlparser::ast;
 use super::catalog::TableDef;
 use super::ddl::key_part;
 use super::error::SqlResult;
-use super::exec::{encode_part, is_plain_table_name, Exec, OutColumn, RowSet};
+use super::exec::{encode_part, is_plain_table_name, projection_text, Exec, OutColumn, RowSet};
 use crate::value::keycode::KeyPart;
 use crate::value::row::decode_row_columns;
 use crate::value::{SqlType, Value};
@@ -83,14 +83,9 @@ impl PointGet {
         // The rendered query has every clause it holds: it is exactly this and nothing
         // more (no DISTINCT, joins, grouping, ORDER BY, LIMIT, locking clause, ...).
         let table = name.to_string();
-        let projection = s
-            .projection
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
         let shape = format!(
-            "SELECT {projection} FROM {table} WHERE {}",
+            "SELECT {} FROM {table} WHERE {}",
+            projection_text(s),
             s.selection.as_ref()?
         );
         if q.to_string() != shape || !is_plain_table_name(&table) {

@@ -536,8 +536,9 @@ impl Cursor {
         }
     }
 
-    /// The next `(key, value)` in range, as the stored [`Val`] (not yet resolved).
-    pub fn next_raw(&mut self) -> Result<Option<(Bytes, Val)>> {
+    /// Moves to the next entry in range: the leaf on top of the stack holds it at the
+    /// returned index. None at the end.
+    fn advance(&mut self) -> Result<Option<usize>> {
         loop {
             if self.done {
                 return Ok(None);
@@ -563,49 +564,41 @@ impl Cursor {
                 continue;
             };
             *pos = if self.reverse { i } else { i + 1 };
-            let key = leaf.key(i);
-            if !Self::in_range(self.reverse, &self.lower, &self.upper, key) {
+            if !Self::in_range(self.reverse, &self.lower, &self.upper, leaf.key(i)) {
                 self.done = true;
                 return Ok(None);
             }
-            return Ok(Some((key.into(), leaf.value(i).to_val())));
+            return Ok(Some(i));
         }
+    }
+
+    /// The leaf [`Cursor::advance`] left on top of the stack.
+    fn leaf(&self) -> Option<&Leaf> {
+        match self.stack.last().map(|(n, _)| &**n) {
+            Some(Node::Leaf(leaf)) => Some(leaf),
+            _ => None,
+        }
+    }
+
+    /// The next `(key, value)` in range, as the stored [`Val`] (not yet resolved).
+    pub fn next_raw(&mut self) -> Result<Option<(Bytes, Val)>> {
+        let Some(i) = self.advance()? else {
+            return Ok(None);
+        };
+        Ok(self
+            .leaf()
+            .map(|leaf| (leaf.key(i).into(), leaf.value(i).to_val())))
     }
 
     /// Calls `f` with each `(key, value)` in range, borrowed from the leaf (overflow
     /// values read in), until it returns false: a scan that decodes rows in place
     /// copies no key or value.
     pub fn visit(&mut self, f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>) -> Result<()> {
-        loop {
-            if self.done {
-                return Ok(());
-            }
-            let Some((node, pos)) = self.stack.last_mut() else {
-                self.done = true;
+        while let Some(i) = self.advance()? {
+            let Some(leaf) = self.leaf() else {
                 return Ok(());
             };
-            let Node::Leaf(leaf) = &**node else {
-                self.done = true;
-                return Ok(());
-            };
-            let at = if self.reverse {
-                pos.checked_sub(1)
-            } else {
-                Some(*pos).filter(|&p| p < leaf.len())
-            };
-            let Some(i) = at else {
-                if !self.next_leaf()? {
-                    self.done = true;
-                    return Ok(());
-                }
-                continue;
-            };
-            *pos = if self.reverse { i } else { i + 1 };
             let key = leaf.key(i);
-            if !Self::in_range(self.reverse, &self.lower, &self.upper, key) {
-                self.done = true;
-                return Ok(());
-            }
             let go = match leaf.value(i) {
                 ValRef::Inline(v) => f(key, v)?,
                 ValRef::Shared(v) => f(key, v)?,
@@ -616,6 +609,7 @@ impl Cursor {
                 return Ok(());
             }
         }
+        Ok(())
     }
 
     /// The next `(key, value)` in range, with overflow values read in.
