@@ -140,4 +140,19 @@ DEALLOCATE PREPARE pt;
 PREPARE pt FROM 'SELECT a, bb FROM g3p.p WHERE a = ? LIMIT 0';
 EXECUTE pt USING @k;
 DEALLOCATE PREPARE pt;
+-- A prepared USE moves the session; dropping the current database leaves none, and a
+-- prepared DROP of the database it was prepared in leaves the session where it was.
+CREATE DATABASE g3u;
+CREATE DATABASE g3v;
+USE g3u;
+PREPARE pu FROM 'USE g3v';
+EXECUTE pu;
+SELECT DATABASE();
+PREPARE pdrop FROM 'DROP DATABASE g3v';
+USE g3u;
+EXECUTE pdrop;
+SELECT DATABASE();
+DROP DATABASE g3u;
+SELECT DATABASE();
+USE g3p;
 DROP DATABASE g3p;

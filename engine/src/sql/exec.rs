@@ -93,6 +93,65 @@ pub(crate) fn projection_text(s: &ast::Select) -> String {
         .join(", ")
 }
 
+/// The stored columns a result reads, in result order, decoded alone: a streamed
+/// `SELECT a, b FROM t` and a planned point read.
+pub(crate) struct Picks {
+    /// Stored column of each result column.
+    cols: Vec<usize>,
+    /// Which stored columns to decode.
+    wanted: Vec<bool>,
+    /// No stored column is picked twice (each can be moved out of the decoded row).
+    distinct: bool,
+}
+
+impl Picks {
+    /// The columns of `t` that `names` name (case-insensitive); None if one is not a
+    /// column of `t`.
+    pub(crate) fn by_name<'n>(
+        t: &TableDef,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Option<Picks> {
+        let cols = names
+            .into_iter()
+            .map(|n| t.column(n))
+            .collect::<Option<Vec<_>>>()?;
+        let wanted: Vec<bool> = (0..t.columns.len()).map(|i| cols.contains(&i)).collect();
+        let distinct = wanted.iter().filter(|w| **w).count() == cols.len();
+        Some(Picks {
+            cols,
+            wanted,
+            distinct,
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.cols.len()
+    }
+
+    /// Every stored column, once each, in table order.
+    pub(crate) fn is_whole_row(&self) -> bool {
+        self.cols.iter().copied().eq(0..self.wanted.len())
+    }
+
+    /// Decodes the picked columns of stored row `b`, in result order.
+    pub(crate) fn decode(
+        &self,
+        b: &[u8],
+        types: &[SqlType],
+        defaults: &[Value],
+    ) -> SqlResult<Vec<Value>> {
+        let mut row = decode_row_columns(b, types, defaults, Some(&self.wanted))?;
+        Ok(self
+            .cols
+            .iter()
+            .map(|&i| match self.distinct {
+                true => std::mem::replace(&mut row[i], Value::Null),
+                false => row[i].clone(),
+            })
+            .collect())
+    }
+}
+
 /// `name` or `db.name`, each plain or backquoted, and nothing else.
 pub(crate) fn is_plain_table_name(s: &str) -> bool {
     let part = |s: &str| -> Option<usize> {
@@ -824,39 +883,30 @@ impl<'a> Exec<'a> {
         if matches!(&self.reader, Reader::Tx(tx) if tx.writes_tree(t.tree)) {
             return Ok(None);
         }
-        // Which stored column each output column is; None: all, in table order.
-        let picks: Option<Vec<usize>> = if wildcard {
+        // The stored columns of the select list; None: the whole row.
+        let picks = if wildcard {
             None
         } else {
-            let mut picks = Vec::with_capacity(s.projection.len());
-            for item in &s.projection {
-                let ast::SelectItem::UnnamedExpr(ast::Expr::Identifier(id)) = item else {
-                    return Ok(None);
-                };
-                let Some(i) = t
-                    .columns
-                    .iter()
-                    .position(|c| c.name.eq_ignore_ascii_case(&id.value))
-                else {
-                    // Not a column (an error, or a name from elsewhere): the general path.
-                    return Ok(None);
-                };
-                picks.push(i);
-            }
-            Some(picks).filter(|p| !p.iter().copied().eq(0..t.columns.len()))
+            let names = s.projection.iter().filter_map(|item| match item {
+                ast::SelectItem::UnnamedExpr(ast::Expr::Identifier(id)) => Some(id.value.as_str()),
+                _ => None,
+            });
+            // A name that is no column (an error, or a name from elsewhere): the general
+            // path says so.
+            let Some(picks) = Picks::by_name(&t, names) else {
+                return Ok(None);
+            };
+            Some(picks).filter(|p| !p.is_whole_row())
         };
         // The columns as the query reports them (checks and all), without reading rows.
         self.describe = true;
         let described = self.query(q);
         self.describe = false;
         let columns = described?.columns;
-        if columns.len() != picks.as_ref().map_or(t.columns.len(), Vec::len) {
+        if columns.len() != picks.as_ref().map_or(t.columns.len(), Picks::len) {
             return Ok(None);
         }
         let (types, defaults) = (t.types(), t.defaults());
-        let wanted: Option<Vec<bool>> = picks
-            .as_ref()
-            .map(|p| (0..t.columns.len()).map(|i| p.contains(&i)).collect());
         let cursor = self
             .reader
             .range(t.tree, Bound::Unbounded, Bound::Unbounded, false)?;
@@ -864,11 +914,10 @@ impl<'a> Exec<'a> {
         let rows = cursor.map(move |kv| {
             interrupt.check()?;
             let (_, v) = kv?;
-            let row = decode_row_columns(&v, &types, &defaults, wanted.as_deref())?;
-            Ok(match &picks {
-                None => row,
-                Some(p) => p.iter().map(|&i| row[i].clone()).collect(),
-            })
+            match &picks {
+                None => Ok(decode_row(&v, &types, &defaults)?),
+                Some(p) => p.decode(&v, &types, &defaults),
+            }
         });
         Ok(Some((columns, Box::new(rows))))
     }

@@ -1822,7 +1822,12 @@ impl Binder<'_> {
                 .collect();
             if let Some(r) = self.env.session_fn(&name, &vals) {
                 let v = r?;
-                let t = literal_type(&v, self.env.literal_collation());
+                // A session function's NULL (DATABASE() without one) is a NULL string.
+                let typed = match &v {
+                    Value::Null => Value::Bytes(Vec::new()),
+                    v => v.clone(),
+                };
+                let t = literal_type(&typed, self.env.literal_collation());
                 return Ok((Expr::Lit(v), t));
             }
         }

@@ -20,9 +20,10 @@ use sqlparser::ast;
 use super::catalog::TableDef;
 use super::ddl::key_part;
 use super::error::SqlResult;
-use super::exec::{encode_part, is_plain_table_name, projection_text, Exec, OutColumn, RowSet};
+use super::exec::{
+    encode_part, is_plain_table_name, projection_text, Exec, OutColumn, Picks, RowSet,
+};
 use crate::value::keycode::KeyPart;
-use crate::value::row::decode_row_columns;
 use crate::value::{SqlType, Value};
 
 /// A planned point read (see the module docs).
@@ -35,12 +36,8 @@ pub(crate) struct PointGet {
     key: KeyPart,
     types: Vec<SqlType>,
     defaults: Vec<Value>,
-    /// Stored column of each result column.
-    picks: Vec<usize>,
-    /// No stored column is picked twice (each can be moved out of the decoded row).
-    distinct: bool,
-    /// Which stored columns to decode.
-    wanted: Vec<bool>,
+    /// The result's stored columns.
+    picks: Picks,
     /// The result columns, as COM_STMT_PREPARE described them.
     columns: Vec<OutColumn>,
 }
@@ -102,15 +99,10 @@ impl PointGet {
         if pk.column != pk_col || !matches!(t.columns[pk_col].ty, SqlType::Int { .. }) {
             return None;
         }
-        let picks = names
-            .iter()
-            .map(|n| t.column(n))
-            .collect::<Option<Vec<_>>>()?;
+        let picks = Picks::by_name(&t, names)?;
         if picks.len() != columns.len() {
             return None;
         }
-        let wanted: Vec<bool> = (0..t.columns.len()).map(|i| picks.contains(&i)).collect();
-        let distinct = wanted.iter().filter(|w| **w).count() == picks.len();
         Some(PointGet {
             version: ex.catalog.version,
             resolved_in: match name.0.len() {
@@ -121,8 +113,6 @@ impl PointGet {
             types: t.types(),
             defaults: t.defaults(),
             picks,
-            distinct,
-            wanted,
             columns: columns.to_vec(),
             table: t,
         })
@@ -151,17 +141,7 @@ impl Exec<'_> {
         }
         let mut rows = Vec::new();
         if let Some(bytes) = self.reader.get(plan.table.tree, &key)? {
-            let mut row =
-                decode_row_columns(&bytes, &plan.types, &plan.defaults, Some(&plan.wanted))?;
-            rows.push(
-                plan.picks
-                    .iter()
-                    .map(|&i| match plan.distinct {
-                        true => std::mem::replace(&mut row[i], Value::Null),
-                        false => row[i].clone(),
-                    })
-                    .collect(),
-            );
+            rows.push(plan.picks.decode(&bytes, &plan.types, &plan.defaults)?);
         }
         Ok(Some(RowSet {
             columns: plan.columns.clone(),

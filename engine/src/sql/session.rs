@@ -1480,9 +1480,12 @@ impl Session {
         let current = std::mem::replace(&mut self.db, prepared_in.clone());
         let out = self.run(&parsed, Vec::new(), &text);
         self.point = None;
-        // Back to the session's database, unless the statement dropped it.
-        if self.db.is_some() || current != prepared_in {
-            self.db = current;
+        // Back to the session's database, unless the statement moved (a prepared USE)
+        // or dropped the one it ran in while the session was in it (as MariaDB).
+        match &self.db {
+            moved @ Some(_) if *moved != prepared_in => {}
+            None if prepared_in.is_some() && current == prepared_in => {}
+            _ => self.db = current,
         }
         out
     }
@@ -2058,6 +2061,21 @@ impl Session {
             }
             (Kind::Ddl, st) => {
                 let (n, _) = self.write(text, params, true, None, |ex| ex.ddl(st))?;
+                // Dropping the current database leaves the session without one (as MySQL).
+                if let S::Drop {
+                    object_type: ast::ObjectType::Database | ast::ObjectType::Schema,
+                    names,
+                    ..
+                } = st
+                {
+                    let dropped = |n: &ast::ObjectName| n.to_string().trim_matches('`').to_string();
+                    if names
+                        .iter()
+                        .any(|n| self.db.as_deref() == Some(&dropped(n)))
+                    {
+                        self.db = None;
+                    }
+                }
                 Ok(Output::affected(n))
             }
             (_, S::Use(u)) => {
