@@ -31,7 +31,8 @@ use crate::value::{coerce_for_column, sort_cmp, Collation, Decimal, SqlType, Val
 /// Per-cluster state shared by every session on it.
 pub struct SqlCluster {
     pub cluster: Cluster,
-    catalog_cache: Mutex<Option<Arc<Catalog>>>,
+    /// The newest decoded catalog, and the newest commit known to show it.
+    catalog_cache: Mutex<Option<(Arc<Catalog>, u64)>>,
     /// Next AUTO_INCREMENT value per table tree (non-transactional, like InnoDB).
     autoinc: Mutex<HashMap<u64, u64>>,
     /// Next hidden row id per table tree without a primary key.
@@ -180,6 +181,14 @@ pub(crate) fn is_plain_table_name(s: &str) -> bool {
 pub type KvIter = Box<dyn Iterator<Item = crate::Result<(Bytes, Bytes)>> + Send>;
 
 impl Reader<'_> {
+    /// The commit this reader's snapshot shows.
+    pub fn seq(&self) -> u64 {
+        match self {
+            Reader::Tx(t) => t.snapshot().seq(),
+            Reader::Snap(s) => s.seq(),
+        }
+    }
+
     pub fn get(&self, tree: u64, key: &[u8]) -> SqlResult<Option<Bytes>> {
         Ok(match self {
             Reader::Tx(t) => t.get(tree, key)?,
@@ -240,23 +249,39 @@ impl Reader<'_> {
 
 /// Loads the catalog visible to `reader`, from the shared cache when unchanged.
 pub fn load_catalog(shared: &SqlCluster, reader: &Reader) -> SqlResult<Arc<Catalog>> {
+    // A transaction that changed the catalog sees its own, uncached version; every
+    // other reader shares the decoded catalog of its version. A commit's catalog never
+    // changes: a reader of the commit the cache was last confirmed at needs no lookup
+    // (every statement of a read-only workload).
+    let in_tx_ddl = matches!(reader, Reader::Tx(t) if t.writes_tree(CATALOG_TREE));
+    let seq = reader.seq();
+    if !in_tx_ddl {
+        if let Some((c, at)) = shared
+            .catalog_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            if *at == seq {
+                return Ok(c.clone());
+            }
+        }
+    }
     let version = match reader.get(CATALOG_TREE, b"V") {
         Ok(Some(v)) => u64::from_le_bytes(v.as_ref().try_into().unwrap_or_default()),
         Ok(None) => 0,
         Err(e) if e.code == 1105 => return Ok(Arc::new(Catalog::default())),
         Err(e) => return Err(e),
     };
-    // A transaction that changed the catalog sees its own, uncached version; every
-    // other reader shares the decoded catalog of its version.
-    let in_tx_ddl = matches!(reader, Reader::Tx(t) if t.writes_tree(CATALOG_TREE));
     if !in_tx_ddl {
-        if let Some(c) = shared
+        if let Some((c, at)) = shared
             .catalog_cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
+            .as_mut()
         {
             if c.version == version {
+                *at = (*at).max(seq);
                 return Ok(c.clone());
             }
         }
@@ -273,7 +298,7 @@ pub fn load_catalog(shared: &SqlCluster, reader: &Reader) -> SqlResult<Arc<Catal
         *shared
             .catalog_cache
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(cat.clone());
+            .unwrap_or_else(|e| e.into_inner()) = Some((cat.clone(), seq));
     }
     Ok(cat)
 }

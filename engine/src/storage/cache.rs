@@ -6,7 +6,6 @@
 //! checkpoint writes them.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::page::{Node, PageId};
@@ -27,6 +26,10 @@ struct Shard {
     free: Vec<usize>,
     hand: usize,
     bytes: usize,
+    /// Counted here, under the lock already held: one shared counter would be a cache
+    /// line every reader writes.
+    hits: u64,
+    misses: u64,
 }
 
 impl Shard {
@@ -69,8 +72,6 @@ pub struct CacheStats {
 pub struct Cache {
     shards: Vec<Mutex<Shard>>,
     shard_capacity: usize,
-    hits: AtomicU64,
-    misses: AtomicU64,
 }
 
 impl Cache {
@@ -79,8 +80,6 @@ impl Cache {
         Cache {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             shard_capacity: (capacity / SHARDS).max(1),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
         }
     }
 
@@ -96,13 +95,14 @@ impl Cache {
         let mut s = self.shard(id);
         let found = s.map.get(&id).copied().and_then(|i| {
             let slot = &mut s.slots[i];
-            slot.referenced = true;
+            if !slot.referenced {
+                slot.referenced = true;
+            }
             slot.node.clone()
         });
-        drop(s);
         match &found {
-            Some(_) => self.hits.fetch_add(1, Ordering::Relaxed),
-            None => self.misses.fetch_add(1, Ordering::Relaxed),
+            Some(_) => s.hits += 1,
+            None => s.misses += 1,
         };
         found
     }
@@ -152,17 +152,17 @@ impl Cache {
     }
 
     pub fn stats(&self) -> CacheStats {
-        let bytes = self
-            .shards
-            .iter()
-            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).bytes as u64)
-            .sum();
-        CacheStats {
-            hits: self.hits.load(Ordering::Relaxed),
-            misses: self.misses.load(Ordering::Relaxed),
-            bytes,
+        let mut st = CacheStats {
             capacity: (self.shard_capacity * SHARDS) as u64,
+            ..CacheStats::default()
+        };
+        for s in &self.shards {
+            let s = s.lock().unwrap_or_else(|e| e.into_inner());
+            st.hits += s.hits;
+            st.misses += s.misses;
+            st.bytes += s.bytes as u64;
         }
+        st
     }
 }
 

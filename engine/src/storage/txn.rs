@@ -402,6 +402,9 @@ impl Transaction {
 
     /// Whether this transaction wrote to, created or dropped `tree`.
     pub fn writes_tree(&self, tree: u64) -> bool {
+        if self.is_read_only() {
+            return false;
+        }
         let from: Bytes = Arc::from(&[][..]);
         self.created.contains(&tree)
             || self.dropped.contains(&tree)
@@ -430,6 +433,9 @@ impl Transaction {
     /// Point lookup, seeing this transaction's own writes.
     pub fn get(&self, tree: u64, key: &[u8]) -> Result<Option<Bytes>> {
         self.check_tree(tree)?;
+        if self.is_read_only() {
+            return self.snap.get(tree, key);
+        }
         if let Some(w) = self.writes.get(&(tree, Bytes::from(key))) {
             return Ok(w.clone());
         }
