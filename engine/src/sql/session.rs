@@ -397,7 +397,8 @@ impl Instance {
 struct Prepared {
     sql: String,
     parsed: Arc<Parsed>,
-    params: usize,
+    /// Byte offsets of its `?` placeholders in `sql`.
+    marks: Vec<usize>,
     /// The current database at prepare time: as in MariaDB, the statement runs in it
     /// (its unqualified names resolve there, and `DATABASE()` returns it) wherever the
     /// session has moved since.
@@ -1401,7 +1402,8 @@ impl Session {
     /// COM_STMT_PREPARE: parses once; returns id, parameter count and columns.
     pub fn prepare(&mut self, sql: &str) -> SqlResult<(u32, usize, Vec<OutColumn>)> {
         let parsed = front::parse(sql).map_err(|e| SqlError::new(e.code, e.message))?;
-        let params = sql_placeholders(sql);
+        let marks = super::stmtlog::placeholders(sql);
+        let params = marks.len();
         let id = self.next_stmt;
         self.next_stmt += 1;
         let (columns, point) = match &parsed {
@@ -1428,7 +1430,7 @@ impl Session {
             Prepared {
                 sql: sql.to_string(),
                 parsed: Arc::new(parsed),
-                params,
+                marks,
                 db: self.db.clone(),
                 point,
             },
@@ -1448,7 +1450,7 @@ impl Session {
                 format!("Unknown prepared statement handler ({id}) given to mysqld_stmt_execute"),
             ));
         };
-        if params.len() != p.params {
+        if params.len() != p.marks.len() {
             return Err(SqlError::new(
                 1210,
                 "Incorrect arguments to mysqld_stmt_execute",
@@ -1460,6 +1462,7 @@ impl Session {
         } else {
             super::stmtlog::with_literals(
                 &p.sql,
+                &p.marks,
                 &params,
                 self.vars.sql_mode().no_backslash_escapes(),
             )
@@ -4070,47 +4073,6 @@ fn substitute_in<V: ast::VisitMut>(node: &mut V, params: &[Value]) -> SqlResult<
         ));
     }
     Ok(())
-}
-
-/// Counts `?` placeholders outside strings, quoted names and comments.
-fn sql_placeholders(sql: &str) -> usize {
-    let mut n = 0;
-    let b = sql.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            q @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' && q != b'`' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'?' => n += 1,
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    n
 }
 
 /// A connection's first RAND() seeds: different per connection and per server run, as

@@ -360,23 +360,28 @@ fn code_contains(sql: &str, needle: &str) -> bool {
     found
 }
 
-/// Number of `?` placeholders in `sql` (outside strings, quoted names and comments).
-pub fn placeholders(sql: &str) -> usize {
-    let mut n = 0;
-    for_each_code_byte(sql, |i| n += usize::from(sql.as_bytes()[i] == b'?'));
-    n
-}
-
-/// `sql` with its `?` placeholders replaced by `params` as SQL literals, as MySQL logs
-/// an executed prepared statement. `no_backslash_escapes`: the session's sql_mode
-/// has NO_BACKSLASH_ESCAPES (quotes are then only doubled).
-pub fn with_literals(sql: &str, params: &[Value], no_backslash_escapes: bool) -> String {
+/// Byte offsets of the `?` placeholders in `sql` (outside strings, quoted names and
+/// comments; inside `/*! */`, which is code).
+pub fn placeholders(sql: &str) -> Vec<usize> {
     let mut at = Vec::new();
     for_each_code_byte(sql, |i| {
         if sql.as_bytes()[i] == b'?' {
             at.push(i);
         }
     });
+    at
+}
+
+/// `sql` with its `?` placeholders (at offsets `at`, from [`placeholders`]) replaced by
+/// `params` as SQL literals, as MySQL logs an executed prepared statement.
+/// `no_backslash_escapes`: the session's sql_mode has NO_BACKSLASH_ESCAPES (quotes are
+/// then only doubled).
+pub fn with_literals(
+    sql: &str,
+    at: &[usize],
+    params: &[Value],
+    no_backslash_escapes: bool,
+) -> String {
     let mut out = String::with_capacity(sql.len() + 16 * params.len());
     let mut last = 0;
     for (pos, v) in at.iter().zip(params) {
@@ -442,9 +447,10 @@ mod tests {
             Value::str("it's a \\ test\n"),
             Value::Bytes(vec![0xff, 0x00]),
         ];
-        assert_eq!(placeholders(sql), 3);
+        assert_eq!(placeholders(sql), [22, 30, 33]);
+        assert_eq!(placeholders("SELECT /*! ? */ 1 /* ? */"), [11]);
         assert_eq!(
-            with_literals(sql, &p, false),
+            with_literals(sql, &placeholders(sql), &p, false),
             "INSERT INTO t VALUES (-3, '?', 'it\\'s a \\\\ test\\n', X'FF00') -- ?"
         );
         assert_eq!(literal(&Value::str("a'b\\"), true), "'a''b\\'");
