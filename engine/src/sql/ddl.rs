@@ -1099,9 +1099,8 @@ impl Exec<'_> {
                 return Err(SqlError::new(
                     1062,
                     format!(
-                        "Duplicate entry '{}' for key '{}.{}'",
+                        "Duplicate entry '{}' for key '{}'",
                         index_display(t, ix, &r),
-                        t.name,
                         ix.name
                     ),
                 ));
@@ -1172,9 +1171,8 @@ impl Exec<'_> {
                 return Err(SqlError::new(
                     1062,
                     format!(
-                        "Duplicate entry '{}' for key '{}.PRIMARY'",
+                        "Duplicate entry '{}' for key 'PRIMARY'",
                         key_display(new, &new.primary, &out),
-                        new.name
                     ),
                 ));
             }
@@ -1185,9 +1183,8 @@ impl Exec<'_> {
                     return Err(SqlError::new(
                         1062,
                         format!(
-                            "Duplicate entry '{}' for key '{}.{}'",
+                            "Duplicate entry '{}' for key '{}'",
                             index_display(new, ix, &out),
-                            new.name,
                             ix.name
                         ),
                     ));

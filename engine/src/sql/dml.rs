@@ -287,9 +287,8 @@ impl Exec<'_> {
             out.push((
                 pk.to_vec(),
                 format!(
-                    "Duplicate entry '{}' for key '{}.PRIMARY'",
+                    "Duplicate entry '{}' for key 'PRIMARY'",
                     pk_display(t, row),
-                    t.name
                 ),
             ));
         }
@@ -303,9 +302,8 @@ impl Exec<'_> {
                     out.push((
                         other.to_vec(),
                         format!(
-                            "Duplicate entry '{}' for key '{}.{}'",
+                            "Duplicate entry '{}' for key '{}'",
                             index_display(t, ix, row),
-                            t.name,
                             ix.name
                         ),
                     ));
@@ -352,9 +350,8 @@ impl Exec<'_> {
                         return Err(SqlError::new(
                             1062,
                             format!(
-                                "Duplicate entry '{}' for key '{}.{}'",
+                                "Duplicate entry '{}' for key '{}'",
                                 index_display(t, ix, new),
-                                t.name,
                                 ix.name
                             ),
                         ));
