@@ -36,5 +36,23 @@ SELECT c.name FROM customer c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.c
 SELECT name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = customer.id) AS n FROM customer ORDER BY name;
 SELECT name FROM customer c WHERE 7.25 IN (SELECT amount FROM orders WHERE customer_id = c.id) ORDER BY name;
 SELECT o.id, (SELECT name FROM customer WHERE id = o.customer_id) AS who FROM orders o ORDER BY o.id;
+-- DISTINCT and ORDER BY: one sort when ORDER BY is exactly the outputs; sort keys of
+-- moved columns; case-insensitive duplicates keep the first row.
+CREATE TABLE words (id INT PRIMARY KEY, w VARCHAR(10), n INT);
+INSERT INTO words VALUES (1, 'pear', 3), (2, 'Apple', 1), (3, 'apple', 2), (4, 'PEAR', 3), (5, NULL, 0), (6, 'fig', 2), (7, 'Fig', 5);
+SELECT DISTINCT w FROM words;
+SELECT DISTINCT w FROM words ORDER BY w;
+SELECT DISTINCT w FROM words ORDER BY w DESC;
+SELECT DISTINCT w, n FROM words ORDER BY n, w;
+SELECT DISTINCT n, w FROM words ORDER BY w DESC, n;
+SELECT DISTINCT w FROM words WHERE id BETWEEN 2 AND 6 ORDER BY w;
+SELECT DISTINCT n FROM words ORDER BY n DESC LIMIT 2;
+SELECT DISTINCT UPPER(w) AS u FROM words ORDER BY u;
+SELECT w FROM words WHERE id BETWEEN 1 AND 7 ORDER BY w, id;
+SELECT w, w FROM words ORDER BY w, id;
+SELECT w FROM words ORDER BY LENGTH(w), w, id;
+SELECT id, w FROM words ORDER BY w DESC, id LIMIT 3;
+SELECT n, COUNT(*) FROM words GROUP BY n ORDER BY 2 DESC, 1;
+SELECT SUM(n) FROM words WHERE id BETWEEN 2 AND 5;
 CHECK TABLE customer, orders;
 DROP DATABASE g2;

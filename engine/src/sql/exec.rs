@@ -10,6 +10,7 @@
 //! are computed, DISTINCT, ORDER BY and LIMIT finish. An ORDER BY on the
 //! access path's own key order with a LIMIT stops reading early.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -811,41 +812,88 @@ pub fn decode(t: &TableDef, bytes: &[u8]) -> SqlResult<Vec<Value>> {
     Ok(decode_row(bytes, &t.types(), &t.defaults())?)
 }
 
-/// A comparison key: strings carry their collation sort key, computed once,
-/// so sorting and grouping compare bytes instead of re-deriving weights.
-struct SortKey {
-    v: Value,
-    k: Option<Vec<u8>>,
+/// The comparison keys of many rows, for sorting and grouping them: row `i`'s key `j`
+/// is `cells[i * width + j]`. Strings carry their collation sort key, computed once
+/// into one shared buffer, so comparisons are byte comparisons; a key that is a column
+/// borrows the row's value instead of copying it.
+struct KeyTable<'r> {
+    colls: Vec<Collation>,
+    desc: Vec<bool>,
+    cells: Vec<KeyCell<'r>>,
+    bytes: Vec<u8>,
+    rows: usize,
 }
 
-impl SortKey {
-    fn new(v: Value, coll: Collation) -> SortKey {
-        let k = match &v {
-            Value::Bytes(b) if !coll.is_binary() => Some(coll.sort_key(b)),
+struct KeyCell<'r> {
+    v: Cow<'r, Value>,
+    /// The sort key's range in `KeyTable::bytes`, for a string under a collation.
+    k: Option<(u32, u32)>,
+}
+
+impl<'r> KeyTable<'r> {
+    fn new(colls: Vec<Collation>, desc: Vec<bool>, rows: usize) -> KeyTable<'r> {
+        KeyTable {
+            cells: Vec::with_capacity(rows * colls.len()),
+            colls,
+            desc,
+            bytes: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    fn push(&mut self, v: Cow<'r, Value>, coll: Collation) {
+        let k = match v.as_ref() {
+            Value::Bytes(b) if !coll.is_binary() => {
+                let start = self.bytes.len();
+                coll.sort_key_into(b, &mut self.bytes);
+                Some((start as u32, self.bytes.len() as u32))
+            }
             _ => None,
         };
-        SortKey { v, k }
+        self.cells.push(KeyCell { v, k });
     }
 
-    fn cmp(&self, other: &SortKey, coll: Collation) -> Ordering {
-        match (&self.k, &other.k) {
-            (Some(a), Some(b)) => a.cmp(b),
-            _ => sort_cmp(&self.v, &other.v, coll),
+    /// Appends the next row's keys: `keys` (one per collation) evaluated on `r`.
+    fn push_row<'e>(
+        &mut self,
+        keys: impl Iterator<Item = &'e Expr>,
+        r: &'r [Value],
+        cx: &EvalCx,
+    ) -> SqlResult<()> {
+        for (j, e) in keys.enumerate() {
+            let v = match e {
+                Expr::Col(i) if *i < r.len() => Cow::Borrowed(&r[*i]),
+                _ => Cow::Owned(e.eval(r, cx)?),
+            };
+            self.push(v, self.colls[j]);
         }
+        self.rows += 1;
+        Ok(())
     }
-}
 
-fn cmp_keyrows(a: &[SortKey], b: &[SortKey], colls: &[Collation]) -> Ordering {
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        let o = x.cmp(
-            y,
-            colls.get(i).copied().unwrap_or(Collation::Utf8mb4GeneralCi),
-        );
-        if o != Ordering::Equal {
-            return o;
+    fn cmp_rows(&self, a: usize, b: usize) -> Ordering {
+        let w = self.colls.len();
+        for j in 0..w {
+            let (x, y) = (&self.cells[a * w + j], &self.cells[b * w + j]);
+            let o = match (x.k, y.k) {
+                (Some((xs, xe)), Some((ys, ye))) => self.bytes[xs as usize..xe as usize]
+                    .cmp(&self.bytes[ys as usize..ye as usize]),
+                _ => sort_cmp(&x.v, &y.v, self.colls[j]),
+            };
+            let o = if self.desc[j] { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
         }
+        Ordering::Equal
     }
-    Ordering::Equal
+
+    /// Row numbers in key order; rows with equal keys keep their order.
+    fn order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.rows).collect();
+        order.sort_by(|&a, &b| self.cmp_rows(a, b));
+        order
+    }
 }
 
 impl<'a> Exec<'a> {
@@ -1458,7 +1506,8 @@ impl<'a> Exec<'a> {
                     coll,
                 });
             }
-            sort_rows(&mut rs.rows, &keys, &self.cx)?;
+            let order = key_order(&rs.rows, &keys, false, &self.cx)?;
+            permute(&mut rs.rows, order);
         }
         apply_limit(&mut rs.rows, limit, offset);
         Ok(())
@@ -2122,15 +2171,15 @@ impl<'a> Exec<'a> {
         }
         let _ = agg_count;
         // Project: rows become [input.., aggs.., outputs..] for ORDER BY and DISTINCT, then
-        // outputs. Without them a row becomes its outputs at once, and an output that is
-        // the only one reading its column takes the value instead of copying it (a
-        // `SELECT *` of a big table would otherwise copy every value and every row).
+        // outputs. Without them a row becomes its outputs at once. When every output is a
+        // column or a literal, an output that is the only one reading its column takes the
+        // value instead of copying it (a `SELECT *` of a big table would otherwise copy
+        // every value and every row), and ORDER BY reads it there.
         let distinct = matches!(s.distinct, Some(ast::Distinct::Distinct));
         let keep_inputs = distinct || !order_keys.is_empty();
-        let plain = !keep_inputs
-            && outputs
-                .iter()
-                .all(|(e, _)| matches!(e, Expr::Col(_) | Expr::Lit(_)));
+        let plain = outputs
+            .iter()
+            .all(|(e, _)| matches!(e, Expr::Col(_) | Expr::Lit(_)));
         let movable: Vec<Option<usize>> = outputs
             .iter()
             .map(|(e, _)| match e {
@@ -2147,6 +2196,19 @@ impl<'a> Exec<'a> {
                 _ => None,
             })
             .collect();
+        for (j, m) in movable.iter().enumerate() {
+            if let Some(c) = *m {
+                for SortSpec { e, .. } in &mut order_keys {
+                    e.walk_mut(&mut |e| {
+                        if let Expr::Col(i) = e {
+                            if *i == c {
+                                *i = out_base + j;
+                            }
+                        }
+                    });
+                }
+            }
+        }
         let mut projected = Vec::with_capacity(rows.len());
         for mut r in rows {
             self.cx.interrupt.check()?;
@@ -2167,47 +2229,53 @@ impl<'a> Exec<'a> {
                 projected.push(outs);
             }
         }
-        if distinct {
-            // DISTINCT compares the outputs only.
-            let n = outputs.len();
-            let colls: Vec<Collation> = outputs.iter().map(|(_, c)| out_collation(c)).collect();
-            let mut outs: Vec<(Vec<SortKey>, usize, Vec<Value>)> =
-                Vec::with_capacity(projected.len());
-            for (i, r) in projected.into_iter().enumerate() {
-                let k = r[r.len() - n..]
+        // DISTINCT compares the outputs only; each projected row is [inputs (out_base of
+        // them).., outputs..]. Ordered by exactly its outputs (any order, any direction),
+        // one sort groups equal rows and orders them.
+        let n = outputs.len();
+        let mut by_output = vec![false; n];
+        let fused = distinct
+            && order_keys.len() == n
+            && order_keys.iter().all(|k| match k.e {
+                Expr::Col(c) if (out_base..out_base + n).contains(&c) => {
+                    let j = c - out_base;
+                    !std::mem::replace(&mut by_output[j], true)
+                        && k.coll == out_collation(&outputs[j].1)
+                }
+                _ => false,
+            });
+        if fused {
+            let order = key_order(&projected, &order_keys, true, &self.cx)?;
+            permute(&mut projected, order);
+        } else {
+            if distinct {
+                let keys: Vec<SortSpec> = outputs
                     .iter()
                     .enumerate()
-                    .map(|(j, v)| SortKey::new(v.clone(), colls[j]))
+                    .map(|(j, (_, c))| SortSpec {
+                        e: Expr::Col(out_base + j),
+                        desc: false,
+                        coll: out_collation(c),
+                    })
                     .collect();
-                outs.push((k, i, r));
+                // First occurrence order, as MySQL returns DISTINCT rows without ORDER BY.
+                let mut firsts = key_order(&projected, &keys, true, &self.cx)?;
+                firsts.sort_unstable();
+                permute(&mut projected, firsts);
             }
-            outs.sort_by(|a, b| cmp_keyrows(&a.0, &b.0, &colls).then(a.1.cmp(&b.1)));
-            let mut kept: Vec<(usize, Vec<Value>)> = Vec::new();
-            let mut last: Option<Vec<SortKey>> = None;
-            for (k, i, r) in outs {
-                if last
-                    .as_ref()
-                    .is_some_and(|l| cmp_keyrows(l, &k, &colls) == Ordering::Equal)
-                {
-                    continue;
-                }
-                last = Some(k);
-                kept.push((i, r));
+            if !order_keys.is_empty() {
+                let order = key_order(&projected, &order_keys, false, &self.cx)?;
+                permute(&mut projected, order);
             }
-            // First occurrence order, as MySQL returns DISTINCT rows without ORDER BY.
-            kept.sort_by_key(|(i, _)| *i);
-            let kept: Vec<Vec<Value>> = kept.into_iter().map(|(_, r)| r).collect();
-            projected = kept;
-        }
-        if !order_keys.is_empty() {
-            sort_rows(&mut projected, &order_keys, &self.cx)?;
         }
         apply_limit(&mut projected, limit, offset);
-        let n = outputs.len();
         let rows = if keep_inputs {
             projected
                 .into_iter()
-                .map(|mut r| r.split_off(r.len() - n))
+                .map(|mut r| {
+                    r.drain(..r.len() - n);
+                    r
+                })
                 .collect()
         } else {
             projected
@@ -2711,32 +2779,38 @@ fn type_collation(ty: &ColType, default: Collation) -> Collation {
         .map_or(default, |t| t.collation())
 }
 
-fn sort_rows(rows: &mut [Vec<Value>], keys: &[SortSpec], cx: &EvalCx) -> SqlResult<()> {
-    let mut keyed: Vec<(Vec<SortKey>, usize)> = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        let mut k = Vec::with_capacity(keys.len());
-        for spec in keys {
-            k.push(SortKey::new(spec.e.eval(r, cx)?, spec.coll));
-        }
-        keyed.push((k, i));
+/// Row numbers of `rows` in the order of `keys` (rows with equal keys keep their
+/// order); with `distinct`, only the first of each run of equal keys.
+fn key_order(
+    rows: &[Vec<Value>],
+    keys: &[SortSpec],
+    distinct: bool,
+    cx: &EvalCx,
+) -> SqlResult<Vec<usize>> {
+    let mut t = KeyTable::new(
+        keys.iter().map(|k| k.coll).collect(),
+        keys.iter().map(|k| k.desc).collect(),
+        rows.len(),
+    );
+    for r in rows {
+        t.push_row(keys.iter().map(|k| &k.e), r, cx)?;
     }
-    keyed.sort_by(|a, b| {
-        for (j, spec) in keys.iter().enumerate() {
-            let o = a.0[j].cmp(&b.0[j], spec.coll);
-            let o = if spec.desc { o.reverse() } else { o };
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        a.1.cmp(&b.1)
-    });
-    let order: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-    let mut taken: Vec<Option<Vec<Value>>> =
-        rows.iter_mut().map(|r| Some(std::mem::take(r))).collect();
-    for (slot, i) in order.into_iter().enumerate() {
-        rows[slot] = taken[i].take().unwrap_or_default();
+    let mut order = t.order();
+    if distinct {
+        let mut last: Option<usize> = None;
+        order.retain(|&i| {
+            let first = last.is_none_or(|l| t.cmp_rows(l, i) != Ordering::Equal);
+            last = Some(i);
+            first
+        });
     }
-    Ok(())
+    Ok(order)
+}
+
+/// Replaces `rows` with `rows[order[0]], rows[order[1]], ..` (each at most once).
+fn permute(rows: &mut Vec<Vec<Value>>, order: Vec<usize>) {
+    let mut old = std::mem::take(rows);
+    *rows = order.into_iter().map(|i| std::mem::take(&mut old[i])).collect();
 }
 
 fn apply_limit(rows: &mut Vec<Vec<Value>>, limit: Option<u64>, offset: u64) {
@@ -2756,19 +2830,7 @@ fn aggregate(
     width: usize,
     cx: &EvalCx,
 ) -> SqlResult<Vec<Vec<Value>>> {
-    let colls: Vec<Collation> = keys.iter().map(|(_, c)| *c).collect();
-    let mut keyed: Vec<(Vec<SortKey>, Vec<Value>)> = Vec::with_capacity(rows.len());
-    for r in rows {
-        let mut k = Vec::with_capacity(keys.len());
-        for (j, (e, _)) in keys.iter().enumerate() {
-            k.push(SortKey::new(e.eval(&r, cx)?, colls[j]));
-        }
-        keyed.push((k, r));
-    }
-    keyed.sort_by(|a, b| cmp_keyrows(&a.0, &b.0, &colls));
-    let mut out = Vec::new();
-    let mut i = 0;
-    if keyed.is_empty() && keys.is_empty() {
+    if rows.is_empty() && keys.is_empty() {
         // Aggregates over no rows still give one row.
         let mut r = vec![Value::Null; width];
         for a in aggs {
@@ -2776,15 +2838,27 @@ fn aggregate(
         }
         return Ok(vec![r]);
     }
-    while i < keyed.len() {
+    let mut t = KeyTable::new(
+        keys.iter().map(|(_, c)| *c).collect(),
+        vec![false; keys.len()],
+        rows.len(),
+    );
+    for r in &rows {
+        t.push_row(keys.iter().map(|(e, _)| e), r, cx)?;
+    }
+    let order = t.order();
+    // Each group: its first row (by number) and its aggregates' values.
+    let mut groups: Vec<(usize, Vec<Value>)> = Vec::new();
+    let mut i = 0;
+    while i < order.len() {
         let mut j = i;
         let mut states: Vec<AggState> = aggs.iter().map(AggState::new).collect();
         let mut seen: Vec<Vec<Value>> = vec![Vec::new(); aggs.len()];
-        while j < keyed.len() && cmp_keyrows(&keyed[i].0, &keyed[j].0, &colls) == Ordering::Equal {
+        while j < order.len() && t.cmp_rows(order[i], order[j]) == Ordering::Equal {
             cx.interrupt.check()?;
             for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
                 let v = match &a.arg {
-                    Some(e) => Some(e.eval(&keyed[j].1, cx)?),
+                    Some(e) => Some(e.eval(&rows[order[j]], cx)?),
                     None => None,
                 };
                 if a.distinct {
@@ -2812,15 +2886,23 @@ fn aggregate(
                 s.add(a, Some(v), cx)?;
             }
         }
-        let mut r = keyed[i].1.clone();
-        r.resize(width, Value::Null);
-        for (s, a) in states.into_iter().zip(aggs) {
-            r.push(s.finish(a));
-        }
-        out.push(r);
+        groups.push((
+            order[i],
+            states.into_iter().zip(aggs).map(|(s, a)| s.finish(a)).collect(),
+        ));
         i = j;
     }
-    Ok(out)
+    drop(t);
+    let mut rows = rows;
+    Ok(groups
+        .into_iter()
+        .map(|(first, values)| {
+            let mut r = std::mem::take(&mut rows[first]);
+            r.resize(width, Value::Null);
+            r.extend(values);
+            r
+        })
+        .collect())
 }
 
 enum AggState {

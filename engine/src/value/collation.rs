@@ -301,17 +301,25 @@ impl Collation {
     /// A key whose byte order equals [`Collation::compare`]. Not reversible for `_ci`
     /// collations. Not self-delimiting for NO PAD collations: escape it when concatenating.
     pub fn sort_key(self, s: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.sort_key_into(s, &mut out);
+        out
+    }
+
+    /// [`Collation::sort_key`] appended to `out` (many keys in one buffer).
+    pub fn sort_key_into(self, s: &[u8], out: &mut Vec<u8>) {
         let w = self.weights();
         let width = match w {
-            Weights::Bytes if !self.pad_space() => return s.to_vec(),
-            Weights::UcaNoPad => return uca::no_pad_key(s),
-            Weights::UcaPadSpace => return uca::pad_space_key(s),
+            Weights::Bytes if !self.pad_space() => return out.extend_from_slice(s),
+            Weights::UcaNoPad => return out.extend_from_slice(&uca::no_pad_key(s)),
+            Weights::UcaPadSpace => return out.extend_from_slice(&uca::pad_space_key(s)),
             Weights::GeneralCi => 2,
             Weights::CodePoint => 3,
             Weights::Latin1Swedish | Weights::Bytes => 1,
         };
+        out.reserve(s.len() * width + 4);
         let mut kb = KeyBuilder {
-            out: Vec::with_capacity(s.len() * width + 4),
+            out: std::mem::take(out),
             width,
             pad: self.pad_space(),
             spaces: 0,
@@ -350,7 +358,7 @@ impl Collation {
                 }
             }
         }
-        kb.finish()
+        *out = kb.finish();
     }
 }
 
