@@ -12,7 +12,8 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use super::page::{
-    branch_key_len, Bytes, Child, Geometry, Keys, Leaf, Node, Val, ValRef, BRANCH_CHILD_LEN,
+    branch_key_len, Bytes, Child, Children, Geometry, Keys, Leaf, Node, Val, ValRef,
+    BRANCH_CHILD_LEN,
 };
 use super::pager::Pager;
 use crate::error::Result;
@@ -102,32 +103,31 @@ fn apply_child(p: &Pager, child: &Child, ops: &[Op]) -> Result<Vec<Part>> {
     match &*node {
         Node::Leaf(leaf) => Ok(leaf_parts(&g, merge_leaf(&g, leaf, ops))),
         Node::Branch { keys, children } => {
-            let mut done = match apply_one_child(p, keys, children, ops)? {
-                OneChild::Branch(parts) => return Ok(parts),
-                OneChild::Child(ci, parts) => Some((ci, parts)),
-                OneChild::Several => None,
-            };
-            // (separator before, child, modified by this batch)
-            let mut items: Vec<Item> = Vec::with_capacity(children.len() + 2);
+            // Each child the ops fall into, with its new parts.
+            let mut changed: Vec<(usize, Vec<Part>)> = Vec::new();
             let mut rest = ops;
-            for (ci, c) in children.iter().enumerate() {
+            while let Some((first, _)) = rest.first() {
+                let ci = keys.partition_point(|k| k <= &**first);
                 let n = match keys.at(ci) {
                     Some(hi) => rest.partition_point(|(k, _)| **k < *hi),
                     None => rest.len(),
                 };
                 let (sub, tail) = rest.split_at(n);
                 rest = tail;
+                // A branch has one child more than separators, so `ci` is in range.
+                changed.push((ci, apply_child(p, &children[ci], sub)?));
+            }
+            if let Some(parts) = replace_in_place(&g, keys, children, &mut changed) {
+                return Ok(parts);
+            }
+            // (separator before, child, modified by this batch)
+            let mut items: Vec<Item> = Vec::with_capacity(children.len() + 2);
+            let mut changed = changed.into_iter().peekable();
+            for (ci, c) in children.iter().enumerate() {
                 let sep = ci.checked_sub(1).map(|i| Cow::Borrowed(keys.get(i)));
-                if sub.is_empty() {
+                let Some((_, parts)) = changed.next_if(|(i, _)| *i == ci) else {
                     items.push((sep, c.clone(), false));
                     continue;
-                }
-                let parts = match done.take() {
-                    Some((di, parts)) if di == ci => parts,
-                    other => {
-                        done = other;
-                        apply_child(p, c, sub)?
-                    }
                 };
                 for (j, (low, part)) in parts.into_iter().enumerate() {
                     let sep = if j == 0 { sep.clone() } else { owned(low) };
@@ -159,50 +159,38 @@ fn owned(sep: Option<Bytes>) -> Option<Cow<'static, [u8]>> {
     sep.map(|b| Cow::Owned(b.to_vec()))
 }
 
-/// What [`apply_one_child`] found.
-enum OneChild {
-    /// The branch's new parts: done.
-    Branch(Vec<Part>),
-    /// Every op fell into child `.0`, whose new parts are `.1`; the branch is still to build.
-    Child(usize, Vec<Part>),
-    /// The ops span several children.
-    Several,
-}
-
-/// The common case of [`apply_child`] on a branch: every op falls into one child. When
-/// that child stays one node of at least a quarter page and the branch keeps fitting (no
-/// separator changes, nothing merges, no split), the new branch is the old one with that
-/// child replaced, exactly what the general path would build, without rebuilding it item
-/// by item.
-fn apply_one_child(p: &Pager, keys: &Keys, children: &[Child], ops: &[Op]) -> Result<OneChild> {
-    let (Some((first, _)), Some((last, _))) = (ops.first(), ops.last()) else {
-        return Ok(OneChild::Several);
-    };
-    let ci = keys.partition_point(|k| k <= &**first);
-    if keys.at(ci).is_some_and(|hi| **last >= *hi) {
-        return Ok(OneChild::Several);
-    }
-    let Some(child) = children.get(ci) else {
-        return Ok(OneChild::Several);
-    };
-    let g = p.geo;
-    let parts = apply_child(p, child, ops)?;
+/// The common case of [`apply_child`] on a branch: every changed child stays one node
+/// of at least a quarter page and the branch keeps fitting (no separator changes,
+/// nothing merges, no split). The new branch is then the old one with those children
+/// replaced, exactly what the general path would build, sharing the old one's keys and
+/// unchanged child chunks instead of rebuilding it child by child. None (and `changed`
+/// untouched) otherwise.
+fn replace_in_place(
+    g: &Geometry,
+    keys: &Keys,
+    children: &Children,
+    changed: &mut Vec<(usize, Vec<Part>)>,
+) -> Option<Vec<Part>> {
     let fits = children.len() * BRANCH_CHILD_LEN + keys.body_len() <= g.capacity;
-    let one_big = match parts.as_slice() {
+    let one_big = |parts: &[Part]| match parts {
         [(_, Child::Node(n))] => children.len() < 2 || n.body_len() >= g.capacity / 4,
         [(_, Child::Page { .. })] => true,
         _ => false,
     };
-    if !(fits && one_big) {
-        return Ok(OneChild::Child(ci, parts));
+    if !fits || !changed.iter().all(|(_, parts)| one_big(parts)) {
+        return None;
     }
-    let mut new_children = children.to_vec();
-    new_children[ci] = parts[0].1.clone();
+    let mut new_children = children.clone();
+    for (ci, parts) in changed.drain(..) {
+        if let Some((_, c)) = parts.into_iter().next() {
+            new_children.set(ci, c);
+        }
+    }
     let node = Node::Branch {
         keys: keys.clone(),
         children: new_children,
     };
-    Ok(OneChild::Branch(vec![(None, Child::Node(Arc::new(node)))]))
+    Some(vec![(None, Child::Node(Arc::new(node)))])
 }
 
 /// Merges modified children that fell under a quarter page into a neighbour.
@@ -253,8 +241,7 @@ fn merge_small(p: &Pager, items: &mut Vec<Item<'_>>) -> Result<()> {
                 keys.extend_from(ka, 0..ka.len());
                 keys.push(&sep);
                 keys.extend_from(kb, 0..kb.len());
-                let mut children = ca.clone();
-                children.extend(cb.iter().cloned());
+                let children: Vec<Child> = ca.iter().chain(cb.iter()).cloned().collect();
                 branch_parts(&g, keys, children)
             }
             // Siblings are always at the same height; mixed kinds mean corruption
@@ -383,7 +370,13 @@ fn leaf_parts(g: &Geometry, (leaf, append): (Leaf, bool)) -> Vec<Part> {
 fn branch_parts(g: &Geometry, keys: Keys, children: Vec<Child>) -> Vec<Part> {
     let n = children.len();
     if n * BRANCH_CHILD_LEN + keys.body_len() <= g.capacity {
-        return vec![(None, Child::Node(Arc::new(Node::Branch { keys, children })))];
+        return vec![(
+            None,
+            Child::Node(Arc::new(Node::Branch {
+                keys,
+                children: children.into(),
+            })),
+        )];
     }
     // Weight of child i = its pointer plus the separator before it.
     let weights: Vec<usize> = (0..n)

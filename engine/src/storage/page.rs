@@ -68,6 +68,94 @@ pub enum Child {
     Node(Arc<Node>),
 }
 
+/// Children per [`Children`] chunk.
+const CHUNK: usize = 16;
+
+/// A branch's children, in chunks of [`CHUNK`] shared between versions of the branch.
+/// Copying a branch to replace one child (every write below it) then clones a pointer
+/// per chunk and the one chunk that changes, instead of every child: each in-memory
+/// child is an `Arc` whose count sits on its own cache line, and a branch holds up to
+/// a few hundred. Every chunk but the last is full.
+#[derive(Clone, Default)]
+pub struct Children {
+    chunks: Vec<Arc<[Child]>>,
+    len: usize,
+}
+
+impl Children {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Child> + '_ {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+
+    /// Replaces child `i`, copying only its chunk.
+    pub fn set(&mut self, i: usize, child: Child) {
+        let chunk = &mut self.chunks[i / CHUNK];
+        let mut v = chunk.to_vec();
+        v[i % CHUNK] = child;
+        *chunk = v.into();
+    }
+
+    /// Calls `f` on every child of the chunks `pick` selects, copying those chunks
+    /// when they are shared.
+    pub fn update(&mut self, pick: impl Fn(&Child) -> bool, mut f: impl FnMut(&mut Child)) {
+        for chunk in &mut self.chunks {
+            if !chunk.iter().any(&pick) {
+                continue;
+            }
+            if Arc::get_mut(chunk).is_none() {
+                *chunk = chunk.to_vec().into();
+            }
+            if let Some(children) = Arc::get_mut(chunk) {
+                children.iter_mut().for_each(&mut f);
+            }
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Children {
+    type Output = Child;
+
+    fn index(&self, i: usize) -> &Child {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+impl FromIterator<Child> for Children {
+    fn from_iter<I: IntoIterator<Item = Child>>(iter: I) -> Self {
+        let mut iter = iter.into_iter().peekable();
+        let mut out = Children::default();
+        while iter.peek().is_some() {
+            let chunk: Arc<[Child]> = iter.by_ref().take(CHUNK).collect();
+            out.len += chunk.len();
+            out.chunks.push(chunk);
+        }
+        out
+    }
+}
+
+impl From<Vec<Child>> for Children {
+    fn from(v: Vec<Child>) -> Self {
+        v.into_iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a Children {
+    type Item = &'a Child;
+    type IntoIter = Box<dyn DoubleEndedIterator<Item = &'a Child> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
 /// A value in a leaf.
 #[derive(Clone, Debug)]
 pub enum Val {
@@ -95,7 +183,7 @@ pub enum Node {
     /// Sorted `(key, value)` entries.
     Leaf(Leaf),
     /// `children[i]` holds keys in `[keys[i-1], keys[i])`; `keys.len() == children.len() - 1`.
-    Branch { keys: Keys, children: Vec<Child> },
+    Branch { keys: Keys, children: Children },
 }
 
 /// Geometry derived from the page size: how much a node may hold.
@@ -324,7 +412,10 @@ pub fn decode_node(kind: PageKind, body: &[u8]) -> Result<Node, PageFault> {
             for _ in 1..n {
                 keys.push(r.bytes().ok_or_else(bad)?);
             }
-            Ok(Node::Branch { keys, children })
+            Ok(Node::Branch {
+                keys,
+                children: children.into(),
+            })
         }
         other => Err(format!("expected a tree node, found a {other:?} page")),
     }
@@ -342,6 +433,46 @@ pub fn decode_chain(body: &[u8]) -> Result<(PageId, &[u8]), PageFault> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn children_chunks_share_and_copy() {
+        let page = |id: u64| Child::Page { id, flags: 0 };
+        let id = |c: &Child| match c {
+            Child::Page { id, .. } => *id,
+            Child::Node(_) => u64::MAX,
+        };
+        let a: Children = (0..40).map(page).collect();
+        assert_eq!(a.len(), 40);
+        assert_eq!(
+            a.iter().map(id).collect::<Vec<_>>(),
+            (0..40).collect::<Vec<_>>()
+        );
+        assert_eq!(a.iter().rev().map(id).next(), Some(39));
+        let mut b = a.clone();
+        b.set(17, page(1000));
+        b.set(39, Child::Node(Arc::new(Node::Leaf(Leaf::default()))));
+        // The copy changed, the original did not, and only the changed chunks differ.
+        assert_eq!(
+            (id(&a[17]), id(&b[17]), id(&b[16]), id(&b[39])),
+            (17, 1000, 16, u64::MAX)
+        );
+        assert!(Arc::ptr_eq(&a.chunks[0], &b.chunks[0]));
+        assert!(!Arc::ptr_eq(&a.chunks[1], &b.chunks[1]));
+        // Only chunks holding a picked child are visited (and copied when shared).
+        let mut seen = Vec::new();
+        b.update(
+            |c| matches!(c, Child::Node(_)),
+            |c| {
+                seen.push(id(c));
+                if let Child::Node(_) = c {
+                    *c = page(2000);
+                }
+            },
+        );
+        assert_eq!(seen.len(), 8, "the last chunk only: {seen:?}");
+        assert_eq!((id(&b[39]), id(&a[39]), b.len()), (2000, 39, 40));
+        assert!(Arc::ptr_eq(&a.chunks[0], &b.chunks[0]));
+    }
 
     #[test]
     fn leaf_and_branch_round_trip() {
@@ -382,7 +513,8 @@ mod tests {
                     flags: F_LEAF,
                 },
                 Child::Page { id: 4, flags: 0 },
-            ],
+            ]
+            .into(),
         };
         let img = encode_node(&g, &br, 6, 1).unwrap();
         assert!(check_page(&img, 7).is_err(), "misdirected read is caught");

@@ -626,7 +626,7 @@ impl VolumeInner {
                 }
                 Arc::new(Node::Branch {
                     keys: keys.clone(),
-                    children: out,
+                    children: out.into(),
                 })
             }
         };
@@ -1007,9 +1007,7 @@ fn swizzle(child: &mut Child, written: &HashMap<usize, (PageId, u8)>) {
     };
     if needs {
         if let Node::Branch { children, .. } = Arc::make_mut(n) {
-            for c in children {
-                swizzle(c, written);
-            }
+            children.update(|c| matches!(c, Child::Node(_)), |c| swizzle(c, written));
         }
     }
 }
