@@ -286,10 +286,7 @@ impl Exec<'_> {
         if !t.primary.is_empty() && self.reader.tx()?.lock(t.tree, pk)?.is_some() {
             out.push((
                 pk.to_vec(),
-                format!(
-                    "Duplicate entry '{}' for key 'PRIMARY'",
-                    pk_display(t, row),
-                ),
+                format!("Duplicate entry '{}' for key 'PRIMARY'", pk_display(t, row)),
             ));
         }
         for ix in t.indexes.iter().filter(|i| i.unique) {

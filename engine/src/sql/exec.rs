@@ -876,8 +876,9 @@ impl<'r> KeyTable<'r> {
         for j in 0..w {
             let (x, y) = (&self.cells[a * w + j], &self.cells[b * w + j]);
             let o = match (x.k, y.k) {
-                (Some((xs, xe)), Some((ys, ye))) => self.bytes[xs as usize..xe as usize]
-                    .cmp(&self.bytes[ys as usize..ye as usize]),
+                (Some((xs, xe)), Some((ys, ye))) => {
+                    self.bytes[xs as usize..xe as usize].cmp(&self.bytes[ys as usize..ye as usize])
+                }
                 _ => sort_cmp(&x.v, &y.v, self.colls[j]),
             };
             let o = if self.desc[j] { o.reverse() } else { o };
@@ -2810,7 +2811,10 @@ fn key_order(
 /// Replaces `rows` with `rows[order[0]], rows[order[1]], ..` (each at most once).
 fn permute(rows: &mut Vec<Vec<Value>>, order: Vec<usize>) {
     let mut old = std::mem::take(rows);
-    *rows = order.into_iter().map(|i| std::mem::take(&mut old[i])).collect();
+    *rows = order
+        .into_iter()
+        .map(|i| std::mem::take(&mut old[i]))
+        .collect();
 }
 
 fn apply_limit(rows: &mut Vec<Vec<Value>>, limit: Option<u64>, offset: u64) {
@@ -2888,7 +2892,11 @@ fn aggregate(
         }
         groups.push((
             order[i],
-            states.into_iter().zip(aggs).map(|(s, a)| s.finish(a)).collect(),
+            states
+                .into_iter()
+                .zip(aggs)
+                .map(|(s, a)| s.finish(a))
+                .collect(),
         ));
         i = j;
     }
