@@ -54,5 +54,13 @@ SELECT w FROM words ORDER BY LENGTH(w), w, id;
 SELECT id, w FROM words ORDER BY w DESC, id LIMIT 3;
 SELECT n, COUNT(*) FROM words GROUP BY n ORDER BY 2 DESC, 1;
 SELECT SUM(n) FROM words WHERE id BETWEEN 2 AND 5;
+-- An unknown column in a correlated subquery is an error even when no outer row comes.
+CREATE TABLE none_yet (a INT);
+SELECT (SELECT nosuch FROM customer) FROM none_yet;
+SELECT a FROM none_yet WHERE a IN (SELECT nosuch FROM customer);
+SELECT a FROM none_yet WHERE EXISTS (SELECT 1 FROM customer WHERE customer.id = none_yet.nosuch);
+SELECT a FROM none_yet WHERE EXISTS (SELECT 1 FROM customer WHERE customer.id = none_yet.a);
+SELECT (SELECT name FROM customer WHERE id = none_yet.a) AS who FROM none_yet;
+SELECT c.name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id AND o.nosuch = 1) FROM customer c;
 CHECK TABLE customer, orders;
 DROP DATABASE g2;

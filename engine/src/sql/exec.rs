@@ -429,20 +429,23 @@ impl BindEnv for Exec<'_> {
         let ty = r.columns.first().and_then(|c| c.ty.clone());
         Ok((r.rows, ty))
     }
-    fn correlated(&mut self, spec: CorrSpec) -> Option<(usize, ColType)> {
-        // The result type: describe the subquery with NULL for outer references.
+    fn correlated(&mut self, spec: CorrSpec) -> SqlResult<Option<(usize, ColType)>> {
+        // The result type: describe the subquery with NULL for outer references. A
+        // column it still does not find is unknown, even when no outer row comes.
         let nulls = vec![Value::Null; spec.outer.cols.len()];
         let q = self.substitute_outer(&spec.query, &spec.outer, &nulls);
         let (was, saved) = (self.describe, std::mem::take(&mut self.corr));
         self.describe = true;
-        let ty = self
-            .query(&q)
-            .ok()
-            .and_then(|rs| rs.columns.first().and_then(|c| c.ty.clone()));
+        let described = self.query(&q);
         self.describe = was;
         self.corr = saved;
+        let ty = match described {
+            Ok(rs) => rs.columns.first().and_then(|c| c.ty.clone()),
+            Err(e) if e.code == 1054 => return Err(e),
+            Err(_) => None,
+        };
         self.corr.push(spec);
-        Some((self.corr.len() - 1, ty))
+        Ok(Some((self.corr.len() - 1, ty)))
     }
     fn param(&mut self) -> SqlResult<Value> {
         if self.describe {

@@ -1011,9 +1011,11 @@ pub trait BindEnv {
     /// also when describing a statement, which reads no rows).
     fn subquery(&mut self, q: &ast::Query) -> SqlResult<(Vec<Vec<Value>>, ColType)>;
     /// Registers a correlated subquery; returns its slot, or `None` where the
-    /// caller cannot evaluate correlated subqueries.
-    fn correlated(&mut self, _spec: CorrSpec) -> Option<(usize, ColType)> {
-        None
+    /// caller cannot evaluate correlated subqueries. An error when the subquery does
+    /// not bind even with the outer columns (an unknown column), as MariaDB reports it
+    /// before reading a row.
+    fn correlated(&mut self, _spec: CorrSpec) -> SqlResult<Option<(usize, ColType)>> {
+        Ok(None)
     }
     /// The next `?` parameter.
     fn param(&mut self) -> SqlResult<Value>;
@@ -1448,7 +1450,7 @@ impl Binder<'_> {
                                 collation: coll,
                             },
                         };
-                        return match self.env.correlated(spec) {
+                        return match self.env.correlated(spec)? {
                             Some((k, _)) => Ok((Expr::Corr(k), bool_type())),
                             None => Err(e),
                         };
@@ -1476,7 +1478,7 @@ impl Binder<'_> {
                             outer: self.scope.clone(),
                             kind: CorrKind::Exists { negated: *negated },
                         };
-                        return match self.env.correlated(spec) {
+                        return match self.env.correlated(spec)? {
                             Some((k, _)) => Ok((Expr::Corr(k), bool_type())),
                             None => Err(e),
                         };
@@ -1496,7 +1498,7 @@ impl Binder<'_> {
                             outer: self.scope.clone(),
                             kind: CorrKind::Scalar,
                         };
-                        return match self.env.correlated(spec) {
+                        return match self.env.correlated(spec)? {
                             Some((k, t)) => Ok((Expr::Corr(k), t)),
                             None => Err(e),
                         };
