@@ -830,7 +830,7 @@ struct KeyTable<'r> {
 struct KeyCell<'r> {
     v: Cow<'r, Value>,
     /// The sort key's range in `KeyTable::bytes`, for a string under a collation.
-    k: Option<(u32, u32)>,
+    k: Option<(usize, usize)>,
 }
 
 impl<'r> KeyTable<'r> {
@@ -849,7 +849,7 @@ impl<'r> KeyTable<'r> {
             Value::Bytes(b) if !coll.is_binary() => {
                 let start = self.bytes.len();
                 coll.sort_key_into(b, &mut self.bytes);
-                Some((start as u32, self.bytes.len() as u32))
+                Some((start, self.bytes.len()))
             }
             _ => None,
         };
@@ -879,9 +879,7 @@ impl<'r> KeyTable<'r> {
         for j in 0..w {
             let (x, y) = (&self.cells[a * w + j], &self.cells[b * w + j]);
             let o = match (x.k, y.k) {
-                (Some((xs, xe)), Some((ys, ye))) => {
-                    self.bytes[xs as usize..xe as usize].cmp(&self.bytes[ys as usize..ye as usize])
-                }
+                (Some((xs, xe)), Some((ys, ye))) => self.bytes[xs..xe].cmp(&self.bytes[ys..ye]),
                 _ => sort_cmp(&x.v, &y.v, self.colls[j]),
             };
             let o = if self.desc[j] { o.reverse() } else { o };
