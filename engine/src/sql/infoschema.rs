@@ -37,6 +37,15 @@ fn s(v: &str) -> Value {
 }
 
 /// The rows of `information_schema.<name>`.
+/// The AUTO_INCREMENT column of TABLES and SHOW TABLE STATUS: the value the table's
+/// counter gives next, NULL without an AUTO_INCREMENT column (or when it cannot be read).
+pub(crate) fn auto_increment(ex: &Exec, t: &super::catalog::TableDef) -> Value {
+    match ex.auto_increment_next(t) {
+        Ok(Some(n)) => Value::UInt(n),
+        _ => Value::Null,
+    }
+}
+
 pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
     let cat = ex.catalog.clone();
     let name = name.to_ascii_uppercase();
@@ -100,7 +109,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                         Value::UInt(0),
                         Value::UInt(0),
                         Value::UInt(0),
-                        Value::Null,
+                        auto_increment(ex, t),
                         Value::Null,
                         Value::Null,
                         Value::Null,

@@ -3548,7 +3548,7 @@ impl Session {
                                 Value::Int(0),
                                 Value::Int(0),
                                 Value::Int(0),
-                                Value::Null,
+                                super::infoschema::auto_increment(ex, t),
                                 Value::Null,
                                 Value::Null,
                                 Value::Null,
