@@ -365,6 +365,9 @@ fn privileges_are_enforced() {
 #[test]
 fn many_connections_and_a_slow_query_blocks_nobody() {
     let b = Borealis::start("conns");
+    // 202 at once: more than max_connections' default (151) lets in.
+    let raised = b.mysql(&["-e", "set global max_connections = 250"], "");
+    assert!(raised.status.success(), "{}", text(&raised.stderr));
     let mut slow = Command::new("mysql")
         .args([
             "-h127.0.0.1",

@@ -6,6 +6,13 @@
 
 /// 1043: bad handshake.
 pub const ER_HANDSHAKE_ERROR: u16 = 1043;
+/// 1040: too many connections (`max_connections`; one more for an account with SUPER).
+pub const ER_CON_COUNT_ERROR: u16 = 1040;
+/// 4031: the client was idle longer than `wait_timeout` (MySQL 8.0.24's message before the
+/// server closes the connection).
+pub const ER_CLIENT_INTERACTION_TIMEOUT: u16 = 4031;
+/// 1690: a numeric result out of its type's range (`9223372036854775807 + 1`).
+pub const ER_DATA_OUT_OF_RANGE: u16 = 1690;
 /// 1044: access denied for user to database.
 pub const ER_DBACCESS_DENIED_ERROR: u16 = 1044;
 /// 1045: wrong user or password.
@@ -94,6 +101,9 @@ pub const ER_SIGNAL_EXCEPTION: u16 = 1644;
 /// Every code above with its SQLSTATE, as MySQL 8.0 (MariaDB for its own codes) sends it.
 pub const TABLE: &[(u16, &str)] = &[
     (ER_HANDSHAKE_ERROR, "08S01"),
+    (ER_CON_COUNT_ERROR, "08004"),
+    (ER_DATA_OUT_OF_RANGE, "22003"),
+    (ER_CLIENT_INTERACTION_TIMEOUT, "HY000"),
     (ER_DBACCESS_DENIED_ERROR, "42000"),
     (ER_ACCESS_DENIED_ERROR, "28000"),
     (ER_NO_DB_ERROR, "3D000"),

@@ -125,7 +125,8 @@ fn drive(
                         return Some(Work::Stream(columns, rows));
                     }
                     payload.clear();
-                    let encoded = match rows.next() {
+                    let next = contain(|| rows.next().transpose()).transpose();
+                    let encoded = match next {
                         None => break,
                         Some(Err(e)) => Err(e),
                         Some(Ok(row)) if binary => encode::binary_row(&columns, &row, &mut payload),
@@ -155,8 +156,31 @@ fn finish_statement(
     session: &mut dyn Session,
     binary: bool,
 ) -> (Option<Result<Outcome, SqlError>>, SessionStatus) {
-    let more = if binary { None } else { session.more_results() };
+    let more = if binary {
+        None
+    } else {
+        contain(|| Ok(session.more_results())).unwrap_or_else(|e| Some(Err(e)))
+    };
     (more, session.status())
+}
+
+/// How a listener let a connection in.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission {
+    /// The connection took the place kept beyond `max_connections`: only an account that
+    /// may use it ([`Session::may_exceed_max_connections`]) stays; others get 1040.
+    pub reserved_only: bool,
+    /// `connect_timeout`: how long the handshake may take.
+    pub connect_timeout: Duration,
+}
+
+impl Default for Admission {
+    fn default() -> Self {
+        Admission {
+            reserved_only: false,
+            connect_timeout: crate::Limits::default().connect_timeout,
+        }
+    }
 }
 
 /// Serves one client on `stream` (blocking) until it quits or the socket fails. Errors a client
@@ -169,6 +193,31 @@ pub fn serve_connection(
     config: Arc<ServerConfig>,
     hangup: Option<Arc<Hangup>>,
 ) -> io::Result<()> {
+    serve_connection_with(
+        stream,
+        host,
+        connection_id,
+        factory,
+        config,
+        hangup,
+        Admission::default(),
+    )
+}
+
+/// [`serve_connection`] for a connection a listener admitted under its limits.
+pub(crate) fn serve_connection_with(
+    stream: TcpStream,
+    host: String,
+    connection_id: u32,
+    factory: Arc<dyn SessionFactory>,
+    config: Arc<ServerConfig>,
+    hangup: Option<Arc<Hangup>>,
+    admission: Admission,
+) -> io::Result<()> {
+    // connect_timeout: a client that does not finish its handshake in time (half-open
+    // sockets, a slow-loris peer) is dropped and its thread ends.
+    stream.set_read_timeout(Some(admission.connect_timeout.max(Duration::from_secs(1))))?;
+    stream.set_write_timeout(Some(admission.connect_timeout.max(Duration::from_secs(1))))?;
     let mut out = stream.try_clone()?;
     let mut rd = BufReader::with_capacity(64 * 1024, stream);
     let salt = crate::auth::new_salt();
@@ -217,13 +266,22 @@ pub fn serve_connection(
 
     // 3. Authentication through the factory.
     let request = auth_request(&login, &host, &salt, connection_id);
-    let mut session = match factory.authenticate(&request) {
+    let authenticated = contain(|| factory.authenticate(&request));
+    let mut session = match authenticated {
         Ok(s) => s,
         Err(e) => {
             tracing::debug!(user = %login.user, code = e.code, "login refused");
             return send_err_at(&mut out, seq, &e);
         }
     };
+    if admission.reserved_only && !session.may_exceed_max_connections() {
+        let e = SqlError::new(codes::ER_CON_COUNT_ERROR, "Too many connections");
+        return send_err_at(&mut out, seq, &e);
+    }
+    // The command phase: replies may take as long as the client needs to read them (as
+    // MySQL's net_write_timeout, a client that stops reading for a minute is dropped);
+    // reads wait up to wait_timeout (set before each command).
+    out.set_write_timeout(Some(Duration::from_secs(60)))?;
     let st = session.status();
     let mut r = Reply::new(seq);
     r.push(&encode::ok_packet(
@@ -251,8 +309,30 @@ pub fn serve_connection(
         salt,
         capabilities: negotiated,
         hangup,
+        idle_timeout: None,
     }
     .run()
+}
+
+/// Runs engine work, turning a panic into error 1105 for that statement: the connection
+/// and the server go on (the last line of defence; DESIGN.md, bad input). The panic
+/// itself is logged by the panic hook.
+fn contain<T>(work: impl FnOnce() -> Result<T, SqlError>) -> Result<T, SqlError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(r) => r,
+        Err(p) => {
+            let what = p
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| p.downcast_ref::<&str>().copied())
+                .unwrap_or("panic");
+            tracing::error!(panic = %what, "statement panicked; answered with 1105");
+            Err(SqlError::new(
+                codes::ER_UNKNOWN_ERROR,
+                format!("Internal error while running the statement: {what}"),
+            ))
+        }
+    }
 }
 
 fn auth_request(login: &Login, host: &str, salt: &[u8; 20], connection_id: u32) -> AuthRequest {
@@ -357,6 +437,15 @@ fn read_or_reply(
     match read_packet(rd, max) {
         Ok(p) => Ok(p),
         Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+        // A read timeout (connect_timeout, wait_timeout): the caller ends the connection.
+        Err(ReadError::Io(e))
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
+            Err(io::Error::new(io::ErrorKind::TimedOut, e))
+        }
         Err(ReadError::Io(e)) => Err(e),
         Err(ReadError::TooLarge { next_seq }) => {
             let e = SqlError::new(
@@ -404,6 +493,8 @@ struct Conn {
     salt: [u8; 20],
     capabilities: u32,
     hangup: Option<Arc<Hangup>>,
+    /// The read timeout now set on the socket (a system call only when it changes).
+    idle_timeout: Option<Duration>,
 }
 
 impl Conn {
@@ -419,8 +510,26 @@ impl Conn {
                     return Ok(());
                 }
             }
+            let idle = self.session.idle_timeout(
+                self.capabilities & crate::flags::capability::CLIENT_INTERACTIVE != 0,
+            );
+            if idle != self.idle_timeout {
+                self.rd.get_ref().set_read_timeout(idle)?;
+                self.idle_timeout = idle;
+            }
             await_command(&self.rd, self.connection_id);
             let pkt = read_or_reply(&mut self.rd, &mut self.out, max);
+            if matches!(&pkt, Err(e) if e.kind() == io::ErrorKind::TimedOut) {
+                // wait_timeout: MySQL 8.0 tells the client why before it closes.
+                let e = SqlError::new(
+                    codes::ER_CLIENT_INTERACTION_TIMEOUT,
+                    "The client was disconnected by the server because of inactivity. \
+                     See wait_timeout and interactive_timeout for configuring this behavior.",
+                );
+                let _ = send_err_at(&mut self.out, 1, &e);
+                tracing::debug!(id = self.connection_id, "idle past wait_timeout: closed");
+                return Ok(());
+            }
             command_started(self.connection_id);
             if let Some(h) = &self.hangup {
                 h.leave_idle();
@@ -488,13 +597,13 @@ impl Conn {
             COM_QUIT => return Ok(false),
             COM_QUERY => match std::str::from_utf8(body) {
                 Ok(sql) => {
-                    let r = self.session.query(sql);
+                    let r = contain(|| self.session.query(sql));
                     self.run_statement(r, false)?;
                 }
                 // Raw BLOB bytes in string literals (mysqldump without --hex-blob).
                 Err(_) => match crate::literals::hex_binary_literals(body) {
                     Some(sql) => {
-                        let r = self.session.query(&sql);
+                        let r = contain(|| self.session.query(&sql));
                         self.run_statement(r, false)?;
                     }
                     None => self.send_err(&invalid_utf8())?,
@@ -502,7 +611,7 @@ impl Conn {
             },
             COM_INIT_DB => match std::str::from_utf8(body) {
                 Ok(db) => {
-                    let r = self.session.init_db(db);
+                    let r = contain(|| self.session.init_db(db));
                     self.send_result(r)?;
                 }
                 Err(_) => self.send_err(&invalid_utf8())?,
@@ -614,7 +723,7 @@ impl Conn {
 
     /// COM_STMT_PREPARE: the statement's id, parameters and columns.
     fn prepare(&mut self, sql: &str) -> io::Result<()> {
-        let res = self.session.prepare(sql);
+        let res = contain(|| self.session.prepare(sql));
         let st = self.session.status();
         let mut reply = self.reply();
         match res {
@@ -667,7 +776,7 @@ impl Conn {
             });
         match decoded {
             Ok((id, values)) => {
-                let r = self.session.execute(id, &values);
+                let r = contain(|| self.session.execute(id, &values));
                 self.run_statement(r, true)
             }
             Err(e) => {

@@ -83,9 +83,9 @@ pub use conn::serve_connection;
 pub use hangup::Hangup;
 pub use server::Listener;
 pub use session::{
-    AuthRequest, BinlogDumpRequest, BinlogEvents, Closer, Column, ColumnFlags, ColumnType, Outcome,
-    Prepared, RegisterReplica, RowStream, Session, SessionFactory, SessionStatus, SqlError,
-    Statistics, WireValue,
+    AuthRequest, BinlogDumpRequest, BinlogEvents, Closer, Column, ColumnFlags, ColumnType, Limits,
+    Outcome, Prepared, RegisterReplica, RowStream, Session, SessionFactory, SessionStatus,
+    SqlError, Statistics, WireValue,
 };
 
 /// Listener settings.

@@ -21,13 +21,25 @@ use crate::{conn, ServerConfig};
 /// Stack of a connection thread: the parser and expression evaluator recurse.
 const CONNECTION_STACK: usize = 8 << 20;
 
+/// One live connection of a listener; dropping it frees its place under `max_connections`.
+struct Place(Arc<AtomicU32>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 fn serve_on_own_thread(
     stream: std::net::TcpStream,
     peer: SocketAddr,
     id: u32,
     factory: Arc<dyn SessionFactory>,
     config: Arc<ServerConfig>,
+    admission: conn::Admission,
+    place: Place,
 ) {
+    let _place = place;
     if let Err(e) = stream.set_nonblocking(false) {
         tracing::warn!(id, error = %e, "cannot make connection socket blocking");
         return;
@@ -35,7 +47,7 @@ fn serve_on_own_thread(
     let hangup = stream.try_clone().ok().map(crate::Hangup::new);
     let host = peer.ip().to_string();
     tracing::debug!(id, %peer, "connection opened");
-    match conn::serve_connection(stream, host, id, factory, config, hangup) {
+    match conn::serve_connection_with(stream, host, id, factory, config, hangup, admission) {
         Ok(()) => tracing::debug!(id, "connection closed"),
         Err(e) => tracing::debug!(id, error = %e, "connection ended with socket error"),
     }
@@ -47,6 +59,8 @@ pub struct Listener {
     factory: Arc<dyn SessionFactory>,
     config: Arc<ServerConfig>,
     connection_ids: Arc<AtomicU32>,
+    /// Connections of this listener now open, handshaking ones included.
+    live: Arc<AtomicU32>,
 }
 
 impl Listener {
@@ -61,6 +75,7 @@ impl Listener {
             factory,
             config: Arc::new(config.normalized()),
             connection_ids: Arc::new(AtomicU32::new(1)),
+            live: Arc::default(),
         })
     }
 
@@ -77,6 +92,7 @@ impl Listener {
             factory,
             config: Arc::new(config.normalized()),
             connection_ids: Arc::new(AtomicU32::new(1)),
+            live: Arc::default(),
         })
     }
 
@@ -114,6 +130,20 @@ impl Listener {
                 }
             };
             let _ = stream.set_nodelay(true);
+            // max_connections, as MySQL counts it: one connection more than the limit is
+            // let in for an account with SUPER; past that the socket gets 1040 at once,
+            // from here, and no thread is started for it.
+            let limits = self.factory.limits();
+            let live = self.live.fetch_add(1, Ordering::AcqRel);
+            let place = Place(self.live.clone());
+            if live > limits.max_connections {
+                refuse(&stream, peer);
+                continue;
+            }
+            let admission = conn::Admission {
+                reserved_only: live == limits.max_connections,
+                connect_timeout: limits.connect_timeout,
+            };
             let id = self.connection_ids.fetch_add(1, Ordering::Relaxed);
             let factory = self.factory.clone();
             let config = self.config.clone();
@@ -127,10 +157,24 @@ impl Listener {
             let spawned = std::thread::Builder::new()
                 .name(format!("conn-{id}"))
                 .stack_size(CONNECTION_STACK)
-                .spawn(move || serve_on_own_thread(stream, peer, id, factory, config));
+                .spawn(move || {
+                    serve_on_own_thread(stream, peer, id, factory, config, admission, place)
+                });
             if let Err(e) = spawned {
                 tracing::warn!(error = %e, "cannot start a connection thread");
             }
         }
     }
+}
+
+/// Answers a socket past `max_connections` with ERR 1040 in place of the greeting (what
+/// MySQL sends) and closes it. The packet is tiny and the socket new: one non-blocking
+/// write; a peer that does not read it loses nothing.
+fn refuse(stream: &tokio::net::TcpStream, peer: SocketAddr) {
+    tracing::warn!(%peer, "too many connections: refused");
+    let err = crate::SqlError::new(crate::codes::ER_CON_COUNT_ERROR, "Too many connections");
+    let mut seq = 0;
+    let mut buf = Vec::new();
+    crate::packet::frame(&crate::encode::err_packet(&err), &mut seq, &mut buf);
+    let _ = stream.try_write(&buf);
 }

@@ -395,6 +395,31 @@ pub trait SessionFactory: Send + Sync + 'static {
 
     /// Counters for COM_STATISTICS.
     fn statistics(&self) -> Statistics;
+
+    /// The connection limits in force now, read at every accepted connection (they are
+    /// global variables a client may change). Default: MySQL's defaults.
+    fn limits(&self) -> Limits {
+        Limits::default()
+    }
+}
+
+/// What bounds the connections of one listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `max_connections`: more sockets than this (plus one kept for an account with
+    /// SUPER or CONNECTION_ADMIN) are refused with 1040 before a thread is started.
+    pub max_connections: u32,
+    /// `connect_timeout`: a socket that has not finished its handshake by then is closed.
+    pub connect_timeout: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 151,
+            connect_timeout: std::time::Duration::from_secs(10),
+        }
+    }
 }
 
 /// Closes a client connection from any thread, telling the client why if there is a reason
@@ -408,6 +433,19 @@ pub trait Session: Send + 'static {
     /// another session, a backtrack of its cluster). Called after login and after
     /// COM_CHANGE_USER.
     fn set_closer(&mut self, _close: Closer) {}
+
+    /// How long the connection may wait for the client's next command before it is closed
+    /// (`wait_timeout`, or `interactive_timeout` for a CLIENT_INTERACTIVE client). `None`:
+    /// forever.
+    fn idle_timeout(&self, _interactive: bool) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Whether the account may take the connection kept beyond `max_connections` (MySQL:
+    /// SUPER or CONNECTION_ADMIN).
+    fn may_exceed_max_connections(&self) -> bool {
+        false
+    }
 
     /// Runs COM_QUERY text. With several statements in one query, return the first statement's
     /// outcome here and the rest from [`Session::more_results`].

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use borealis_engine::sql::binlog::ReplicaHost;
 use borealis_engine::sql::exec::{OutColumn, RowIter};
@@ -13,7 +14,7 @@ use borealis_engine::sql::SqlError as EngineError;
 use borealis_engine::value::temporal::{Date, DateTime, Time};
 use borealis_engine::value::{Collation, Decimal, IntKind, LobKind, SqlType, Value};
 use borealis_protocol::{
-    AuthRequest, BinlogDumpRequest, BinlogEvents, Column, ColumnFlags, ColumnType, Outcome,
+    AuthRequest, BinlogDumpRequest, BinlogEvents, Column, ColumnFlags, ColumnType, Limits, Outcome,
     Prepared, RegisterReplica, Session, SessionFactory, SessionStatus, SqlError, Statistics,
     WireValue,
 };
@@ -78,9 +79,11 @@ impl SessionFactory for Factory {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(req.connection_id);
+        let has_super = s.has_super();
         Ok(Box::new(Conn {
             s,
             conns: self.conns.clone(),
+            has_super,
         }))
     }
 
@@ -97,12 +100,23 @@ impl SessionFactory for Factory {
             open_tables: st.open_tables.load(Relaxed),
         }
     }
+
+    fn limits(&self) -> Limits {
+        let globals = &self.inst.globals;
+        let num = |name: &str, default: u64| globals.get(name).map_or(default, |v| v.as_u64());
+        Limits {
+            max_connections: u32::try_from(num("max_connections", 151)).unwrap_or(u32::MAX),
+            connect_timeout: Duration::from_secs(num("connect_timeout", 10)),
+        }
+    }
 }
 
 /// One connection's engine session.
 pub struct Conn {
     s: EngineSession,
     conns: Arc<Mutex<BTreeSet<u32>>>,
+    /// The account holds SUPER (checked at login).
+    has_super: bool,
 }
 
 impl Drop for Conn {
@@ -384,6 +398,16 @@ impl Session for Conn {
             .set_disconnect(Arc::new(move |reason: Option<&EngineError>| {
                 close(reason.map(|e| err(e.clone())).as_ref())
             }));
+    }
+
+    fn idle_timeout(&self, interactive: bool) -> Option<Duration> {
+        Some(Duration::from_secs(
+            self.s.vars.idle_timeout_secs(interactive),
+        ))
+    }
+
+    fn may_exceed_max_connections(&self) -> bool {
+        self.has_super
     }
 
     fn query(&mut self, sql: &str) -> Result<Outcome, SqlError> {

@@ -986,8 +986,14 @@ impl<'a> Exec<'a> {
             .reader
             .range(t.tree, Bound::Unbounded, Bound::Unbounded, false)?;
         let interrupt = self.cx.interrupt.clone();
+        let deadline = self.cx.deadline;
+        let mut read = 0u32;
         let rows = cursor.map(move |kv| {
             interrupt.check()?;
+            read = read.wrapping_add(1);
+            if read.is_multiple_of(64) && deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return Err(super::expr::max_execution_time_exceeded());
+            }
             let (_, v) = kv?;
             match &picks {
                 None => Ok(decode_row(&v, &types, &defaults)?),
@@ -1127,7 +1133,7 @@ impl<'a> Exec<'a> {
                 None => {
                     let mut stopped = false;
                     self.reader.scan(t.tree, r.lo, r.hi, reverse, &mut |k, v| {
-                        self.cx.interrupt.check()?;
+                        self.cx.check()?;
                         let go = f(k, decode(t, v)?)?;
                         stopped = !go;
                         Ok(go)
@@ -1140,7 +1146,7 @@ impl<'a> Exec<'a> {
                     let itree = t.indexes[i].tree;
                     for kv in self.reader.range(itree, r.lo, r.hi, reverse)? {
                         let (_, pk) = kv?;
-                        self.cx.interrupt.check()?;
+                        self.cx.check()?;
                         let Some(row) = self.reader.get(t.tree, &pk)? else {
                             return Err(SqlError::new(
                                 1105,
@@ -1694,6 +1700,10 @@ impl<'a> Exec<'a> {
                                 }
                             }
                             matched = true;
+                            if let Err(e) = self.cx.mem.charge_row(&full) {
+                                err = Some(e);
+                                return Ok(false);
+                            }
                             next.push(full);
                             Ok(true)
                         })?;
@@ -1703,6 +1713,7 @@ impl<'a> Exec<'a> {
                         if !matched && kind == JoinKind::Left {
                             let mut full = outer.clone();
                             full.extend(std::iter::repeat_n(Value::Null, source.cols.len()));
+                            self.cx.mem.charge_row(&full)?;
                             next.push(full);
                         }
                     }
@@ -1711,13 +1722,24 @@ impl<'a> Exec<'a> {
                     let inner_rows = match &source.table {
                         Some(t) => {
                             let mut v = Vec::new();
+                            let mut err = None;
                             self.scan_columns(t, &Path::Full, &[], false, names, &mut |_, r| {
+                                if let Err(e) = self.cx.mem.charge_row(&r) {
+                                    err = Some(e);
+                                    return Ok(false);
+                                }
                                 v.push(r);
                                 Ok(true)
                             })?;
+                            if let Some(e) = err {
+                                return Err(e);
+                            }
                             v
                         }
-                        None => source.rows.clone(),
+                        None => {
+                            self.cx.mem.charge_rows(&source.rows)?;
+                            source.rows.clone()
+                        }
                     };
                     let pass = |full: &[Value], cx: &EvalCx| -> SqlResult<bool> {
                         for c in &on_filter {
@@ -1727,39 +1749,49 @@ impl<'a> Exec<'a> {
                         }
                         Ok(true)
                     };
+                    // Every row pushed is charged to the statement's memory account and
+                    // every pair tried checks KILL and max_execution_time.
+                    let cx = &self.cx;
+                    let mut keep = |full: Vec<Value>| -> SqlResult<()> {
+                        cx.mem.charge_row(&full)?;
+                        next.push(full);
+                        Ok(())
+                    };
                     if kind == JoinKind::Right {
                         for r in &inner_rows {
                             let mut matched = false;
                             for outer in &rows {
+                                cx.check()?;
                                 let mut full = outer.clone();
                                 full.extend(r.iter().cloned());
-                                if pass(&full, &self.cx)? {
+                                if pass(&full, cx)? {
                                     matched = true;
-                                    next.push(full);
+                                    keep(full)?;
                                 }
                             }
                             if !matched {
                                 let mut full: Vec<Value> =
                                     std::iter::repeat_n(Value::Null, base).collect();
                                 full.extend(r.iter().cloned());
-                                next.push(full);
+                                keep(full)?;
                             }
                         }
                     } else {
                         for outer in &rows {
                             let mut matched = false;
                             for r in &inner_rows {
+                                cx.check()?;
                                 let mut full = outer.clone();
                                 full.extend(r.iter().cloned());
-                                if pass(&full, &self.cx)? {
+                                if pass(&full, cx)? {
                                     matched = true;
-                                    next.push(full);
+                                    keep(full)?;
                                 }
                             }
                             if !matched && kind == JoinKind::Left {
                                 let mut full = outer.clone();
                                 full.extend(std::iter::repeat_n(Value::Null, source.cols.len()));
-                                next.push(full);
+                                keep(full)?;
                             }
                         }
                     }
@@ -1888,7 +1920,7 @@ impl<'a> Exec<'a> {
         if let Some(f) = &filter {
             let mut kept = Vec::with_capacity(rows.len());
             for r in rows {
-                self.cx.interrupt.check()?;
+                self.cx.check()?;
                 self.eval_correlated(&r)?;
                 let keep = super::expr::truth(&f.eval(&r, &self.cx)?) == Some(true);
                 self.cx.corr_values.borrow_mut().take();
@@ -2213,7 +2245,7 @@ impl<'a> Exec<'a> {
         }
         let mut projected = Vec::with_capacity(rows.len());
         for mut r in rows {
-            self.cx.interrupt.check()?;
+            self.cx.check()?;
             r.resize(out_base, Value::Null);
             self.eval_correlated(&r)?;
             let mut outs = Vec::with_capacity(outputs.len());
@@ -2860,7 +2892,7 @@ fn aggregate(
         let mut states: Vec<AggState> = aggs.iter().map(AggState::new).collect();
         let mut seen: Vec<Vec<Value>> = vec![Vec::new(); aggs.len()];
         while j < order.len() && t.cmp_rows(order[i], order[j]) == Ordering::Equal {
-            cx.interrupt.check()?;
+            cx.check()?;
             for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
                 let v = match &a.arg {
                     Some(e) => Some(e.eval(&rows[order[j]], cx)?),

@@ -211,6 +211,15 @@ pub struct EvalCx {
     /// RAND(constant)'s generator per call site (keyed by the call's address), seeded at
     /// its first row: `SELECT RAND(1) FROM t` is one sequence, as in MySQL.
     pub rand_seeded: RefCell<std::collections::HashMap<usize, functions::MyRnd>>,
+    /// `max_allowed_packet`: string functions whose result would be longer answer NULL
+    /// with warning 1301, as MySQL.
+    pub max_allowed_packet: u64,
+    /// The statement's memory account (rows it materialises).
+    pub mem: super::memory::MemCharge,
+    /// When `max_execution_time` stops the statement (3024).
+    pub deadline: Option<std::time::Instant>,
+    /// Calls of [`EvalCx::check`], so the clock is read only now and then.
+    checks: std::cell::Cell<u32>,
 }
 
 impl EvalCx {
@@ -230,6 +239,10 @@ impl EvalCx {
                 functions::MyRnd::new(now_us as u64, (now_us as u64).rotate_left(29)).pack(),
             )),
             rand_seeded: RefCell::new(std::collections::HashMap::new()),
+            max_allowed_packet: 64 << 20,
+            mem: Default::default(),
+            deadline: None,
+            checks: std::cell::Cell::new(0),
         }
     }
 
@@ -244,6 +257,28 @@ impl EvalCx {
     pub fn warn(&self, w: Warning) {
         self.warnings.borrow_mut().push(w);
     }
+
+    /// Called at every row a statement works through: 1317 once it was killed, 3024 once
+    /// it ran past `max_execution_time` (the clock is read every 64th row).
+    pub fn check(&self) -> SqlResult<()> {
+        self.interrupt.check()?;
+        if let Some(deadline) = self.deadline {
+            let n = self.checks.get().wrapping_add(1);
+            self.checks.set(n);
+            if n.is_multiple_of(64) && std::time::Instant::now() >= deadline {
+                return Err(max_execution_time_exceeded());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// MySQL's error for a SELECT stopped by `max_execution_time`.
+pub fn max_execution_time_exceeded() -> SqlError {
+    SqlError::new(
+        3024,
+        "Query execution was interrupted, maximum statement execution time exceeded",
+    )
 }
 
 /// SQL truth of a value: NULL is unknown.
@@ -347,7 +382,13 @@ fn arith(op: ArithOp, a: &Value, b: &Value, cx: &EvalCx) -> SqlResult<Value> {
                 Sub => p.checked_sub(*q),
                 _ => p.checked_mul(*q),
             };
+            // Two signed operands give a signed result (MySQL): 9223372036854775807 + 1 is
+            // out of range, not an unsigned 9223372036854775808.
+            let signed = !matches!(a, Value::UInt(_)) && !matches!(b, Value::UInt(_));
             match r {
+                Some(r) if signed && i64::try_from(r).is_err() => {
+                    Err(SqlError::new(1690, "BIGINT value is out of range"))
+                }
                 Some(r) => int_value(r),
                 None => Err(SqlError::new(1690, "BIGINT value is out of range")),
             }

@@ -5,7 +5,9 @@
 use super::error::{SqlError, SqlResult};
 use super::expr::{ColType, EvalCx};
 use crate::value::temporal::{parse_datetime, Date, DateTime, Time};
-use crate::value::{format_f64, sort_cmp, Collation, Decimal, IntKind, LobKind, SqlType, Value};
+use crate::value::{
+    format_f64, sort_cmp, Collation, Decimal, IntKind, LobKind, SqlType, Value, Warning,
+};
 
 macro_rules! funcs {
     ($($variant:ident => [$($name:literal),+], $min:expr, $max:expr;)*) => {
@@ -14,6 +16,9 @@ macro_rules! funcs {
         pub enum Func { $($variant),* }
 
         impl Func {
+            /// Every built-in function, in declaration order (the function fuzzer calls each).
+            pub const ALL: &'static [Func] = &[$(Func::$variant),*];
+
             /// Looks a function up by (upper-case) name.
             pub fn from_name(name: &str) -> Option<Func> {
                 match name {
@@ -22,11 +27,13 @@ macro_rules! funcs {
                 }
             }
 
-            fn arity(self) -> (usize, usize) {
+            /// The fewest and most arguments it takes (`usize::MAX`: any number).
+            pub fn arity(self) -> (usize, usize) {
                 match self { $(Func::$variant => ($min, $max)),* }
             }
 
-            fn name(self) -> &'static str {
+            /// Its name as MySQL spells it.
+            pub fn name(self) -> &'static str {
                 match self { $(Func::$variant => [$($name),+][0]),* }
             }
         }
@@ -161,6 +168,33 @@ fn int_arg(v: &Value) -> Option<i64> {
     }
 }
 
+/// Whether a string result of `bytes` bytes may be built: MySQL answers a result longer
+/// than `max_allowed_packet` with NULL and warning 1301. Checked before the result is
+/// built, so a length a client chooses never reserves memory.
+fn fits(f: Func, bytes: u128, cx: &EvalCx) -> bool {
+    if bytes <= u128::from(cx.max_allowed_packet) {
+        return true;
+    }
+    cx.warn(Warning::warn(
+        1301,
+        format!(
+            "Result of {}() was larger than max_allowed_packet ({}) - truncated",
+            f.name().to_ascii_lowercase(),
+            cx.max_allowed_packet
+        ),
+    ));
+    false
+}
+
+/// MySQL's warning for a date/time result out of range (DATE_ADD and friends give NULL).
+fn datetime_overflow(cx: &EvalCx) -> Value {
+    cx.warn(Warning::warn(
+        1441,
+        "Datetime function: datetime field overflow",
+    ));
+    Value::Null
+}
+
 fn chars(b: &[u8]) -> Vec<char> {
     String::from_utf8_lossy(b).chars().collect()
 }
@@ -286,24 +320,31 @@ fn interval_micros(n: &Value, unit: &[u8]) -> Option<(i64, i64)> {
     // (months, micros)
     let unit = String::from_utf8_lossy(unit).to_ascii_uppercase();
     let i = int_arg(n)?;
+    // A client's interval times the unit may not fit: i64::MAX DAY is out of range.
+    let (months, micros): (i64, i64) = match unit.as_str() {
+        "MICROSECOND" => (1, 0),
+        "SECOND" => (0, 1_000_000),
+        "MINUTE" => (0, 60_000_000),
+        "HOUR" => (0, 3_600_000_000),
+        "DAY" => (0, 86_400_000_000),
+        "WEEK" => (0, 7 * 86_400_000_000),
+        "MONTH" => (1, 0),
+        "QUARTER" => (3, 0),
+        "YEAR" => (12, 0),
+        _ => return None,
+    };
     Some(match unit.as_str() {
         "MICROSECOND" => (0, i),
-        "SECOND" => (0, i * 1_000_000),
-        "MINUTE" => (0, i * 60_000_000),
-        "HOUR" => (0, i * 3_600_000_000),
-        "DAY" => (0, i * 86_400_000_000),
-        "WEEK" => (0, i * 7 * 86_400_000_000),
-        "MONTH" => (i, 0),
-        "QUARTER" => (i * 3, 0),
-        "YEAR" => (i * 12, 0),
-        _ => return None,
+        _ if micros != 0 => (0, i.checked_mul(micros)?),
+        _ => (i.checked_mul(months)?, 0),
     })
 }
 
 fn add_interval(dt: DateTime, months: i64, micros: i64) -> Option<DateTime> {
     let mut dt = dt;
     if months != 0 {
-        let total = i64::from(dt.date.year) * 12 + i64::from(dt.date.month) - 1 + months;
+        let total =
+            (i64::from(dt.date.year) * 12 + i64::from(dt.date.month) - 1).checked_add(months)?;
         let y = u16::try_from(total.div_euclid(12)).ok()?;
         let m = (total.rem_euclid(12) + 1) as u8;
         let dim = crate::value::temporal::days_in_month(y, m);
@@ -399,17 +440,22 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
             if any_null() {
                 return Ok(Value::Null);
             }
-            let mut out = Vec::new();
-            for v in &a {
-                out.extend(text(v).unwrap_or_default());
+            let parts: Vec<Vec<u8>> = a.iter().map(|v| text(v).unwrap_or_default()).collect();
+            let len: usize = parts.iter().map(Vec::len).sum();
+            if !fits(f, len as u128, cx) {
+                return Ok(Value::Null);
             }
-            Value::Bytes(out)
+            Value::Bytes(parts.concat())
         }
         ConcatWs => {
             let Some(sep) = text(arg(0)) else {
                 return Ok(Value::Null);
             };
             let parts: Vec<Vec<u8>> = a[1..].iter().filter_map(text).collect();
+            let len = parts.iter().map(|p| p.len() + sep.len()).sum::<usize>();
+            if !fits(f, len as u128, cx) {
+                return Ok(Value::Null);
+            }
             Value::Bytes(parts.join(&sep[..]))
         }
         Substring => {
@@ -437,7 +483,7 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
                 Some(Some(l)) => l,
                 None => n,
             };
-            let end = (start + len).min(n);
+            let end = start.saturating_add(len).min(n);
             from_chars(&c[start as usize..end as usize])
         }
         Left | Right => {
@@ -515,6 +561,13 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
                 String::from_utf8_lossy(&from),
                 String::from_utf8_lossy(&to),
             );
+            if to.len() > from.len() {
+                let hits = s.matches(&*from).count() as u128;
+                let grown = s.len() as u128 + hits * (to.len() - from.len()) as u128;
+                if !fits(f, grown, cx) {
+                    return Ok(Value::Null);
+                }
+            }
             Value::Bytes(s.replace(&*from, &to).into_bytes())
         }
         Reverse => match text(arg(0)) {
@@ -525,24 +578,33 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
             let (Some(s), Some(n)) = (text(arg(0)), int_arg(arg(1))) else {
                 return Ok(Value::Null);
             };
-            if s.len().saturating_mul(n.max(0) as usize) > 64 << 20 {
+            let n = u64::try_from(n).unwrap_or(0);
+            if !fits(f, s.len() as u128 * u128::from(n), cx) {
                 return Ok(Value::Null);
             }
-            Value::Bytes(s.repeat(n.max(0) as usize))
+            Value::Bytes(s.repeat(n as usize))
         }
         Lpad | Rpad => {
             let (Some(s), Some(n), Some(p)) = (text(arg(0)), int_arg(arg(1)), text(arg(2))) else {
                 return Ok(Value::Null);
             };
-            let n = n.max(0) as usize;
+            // MySQL: a negative length is NULL; the result's size is checked at four
+            // bytes a character (utf8mb4) before it is built.
+            let Ok(n) = u64::try_from(n) else {
+                return Ok(Value::Null);
+            };
             let c = chars(&s);
-            if c.len() >= n {
-                return Ok(from_chars(&c[..n]));
+            if c.len() as u64 >= n {
+                return Ok(from_chars(&c[..n as usize]));
             }
             let pc = chars(&p);
             if pc.is_empty() {
                 return Ok(Value::Null);
             }
+            if !fits(f, u128::from(n) * 4, cx) {
+                return Ok(Value::Null);
+            }
+            let n = n as usize;
             let pad: Vec<char> = pc.iter().cycle().take(n - c.len()).copied().collect();
             if f == Lpad {
                 from_chars(&[pad, c].concat())
@@ -559,10 +621,14 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
             let (Some(n), Some(h)) = (text(needle), text(hay)) else {
                 return Ok(Value::Null);
             };
-            let start = if f == Locate {
-                int_arg(arg(2)).unwrap_or(1).max(1) as usize - 1
-            } else {
-                0
+            // LOCATE(sub, s, pos) with pos < 1 finds nothing, as MySQL.
+            let start = match (f, a.get(2)) {
+                (Locate, Some(p)) => match int_arg(p) {
+                    Some(p) if p >= 1 => usize::try_from(p - 1).unwrap_or(usize::MAX),
+                    Some(_) => return Ok(Value::Int(0)),
+                    None => return Ok(Value::Null),
+                },
+                _ => 0,
             };
             let hc = chars(&h);
             let nc = chars(&n);
@@ -799,7 +865,10 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
             let Some(secs) = arg(0).to_f64() else {
                 return Ok(Value::Null);
             };
-            let us = (secs * 1e6).round() as i64 + cx.tz_offset * 1_000_000;
+            let Some(us) = ((secs * 1e6).round() as i64).checked_add(cx.tz_offset * 1_000_000)
+            else {
+                return Ok(Value::Null);
+            };
             let Some(dt) = DateTime::from_unix_micros(us) else {
                 return Ok(Value::Null);
             };
@@ -861,19 +930,24 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
             let (Some(dt), Some(unit)) = (as_datetime(arg(0)), text(arg(2))) else {
                 return Ok(Value::Null);
             };
-            let Some((mut months, mut micros)) = interval_micros(arg(1), &unit) else {
+            if arg(1).is_null() {
                 return Ok(Value::Null);
+            }
+            let Some((mut months, mut micros)) = interval_micros(arg(1), &unit) else {
+                return Ok(datetime_overflow(cx));
             };
             if f == DateSub {
-                months = -months;
-                micros = -micros;
+                let (Some(m), Some(u)) = (months.checked_neg(), micros.checked_neg()) else {
+                    return Ok(datetime_overflow(cx));
+                };
+                (months, micros) = (m, u);
             }
             match add_interval(dt, months, micros) {
                 Some(r) if matches!(arg(0), Value::Date(_)) && micros % 86_400_000_000 == 0 => {
                     Value::Date(r.date)
                 }
                 Some(r) => Value::DateTime(r),
-                None => Value::Null,
+                None => datetime_overflow(cx),
             }
         }
         Extract => {

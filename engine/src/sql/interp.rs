@@ -665,7 +665,7 @@ impl Exec<'_> {
     fn exec_list(&mut self, frame: &mut Frame, list: &[Stmt]) -> SqlResult<Flow> {
         let mark = frame.vars.len();
         for s in list {
-            self.cx.interrupt.check()?;
+            self.cx.check()?;
             if let Flow::Return(v) = self.exec_stmt(frame, s)? {
                 frame.vars.truncate(mark);
                 return Ok(Flow::Return(v));

@@ -13,6 +13,7 @@ pub mod functions;
 pub mod infoschema;
 pub mod interp;
 pub mod locks;
+pub mod memory;
 pub mod point;
 pub mod progddl;
 pub mod program;

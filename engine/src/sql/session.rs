@@ -354,6 +354,7 @@ impl Instance {
             found_rows: 0,
             streamed_rows: None,
             may_stream: false,
+            deadline: None,
             point: None,
             counters: SessionCounters::default(),
             text: Arc::from(""),
@@ -433,6 +434,8 @@ pub struct Session {
     /// The statement about to run is a COM_QUERY's SELECT: it may stream its result
     /// ([`Output::Stream`]); taken by the first dispatch of a query.
     may_stream: bool,
+    /// When the running SELECT must stop (`max_execution_time`, 3024).
+    deadline: Option<Instant>,
     /// The prepared statement about to run is a planned point read, and its parameter
     /// ([`Session::execute_prepared`]); taken by the first dispatch of a query.
     point: Option<(Arc<PointGet>, Value)>,
@@ -794,6 +797,16 @@ impl Session {
         (env, self.txn.as_mut())
     }
 
+    /// Whether the account holds SUPER (it may take the connection kept beyond
+    /// `max_connections`, as in MySQL).
+    pub fn has_super(&mut self) -> bool {
+        let Ok(cat) = self.catalog() else {
+            return false;
+        };
+        cat.find_user(&self.user, &self.host)
+            .is_some_and(|u| u.allows(privs::SUPER, None, None))
+    }
+
     fn eval_cx(&self) -> EvalCx {
         let now = match self.vars.timestamp_override() {
             Some(t) => (t * 1e6) as i64,
@@ -802,6 +815,9 @@ impl Session {
         let mut cx = EvalCx::new(now, i64::from(self.vars.time_zone_offset()));
         cx.interrupt = self.interrupt.clone();
         cx.rand = self.rand.clone();
+        cx.max_allowed_packet = self.vars.max_allowed_packet();
+        cx.mem = crate::sql::memory::MemCharge::new(self.inst.globals.clone());
+        cx.deadline = self.deadline;
         cx
     }
 
@@ -1514,6 +1530,13 @@ impl Session {
         self.may_stream = std::mem::take(&mut self.may_stream)
             && matches!(parsed, Parsed::Sql(st) if matches!(**st, ast::Statement::Query(_)));
         self.interrupt.reset_query();
+        // max_execution_time bounds a SELECT (MySQL: read-only SELECTs only).
+        self.deadline = match parsed {
+            Parsed::Sql(st) if matches!(**st, ast::Statement::Query(_)) => {
+                self.vars.statement_timeout().map(|d| Instant::now() + d)
+            }
+            _ => None,
+        };
         if let Some(n) = self.streamed_rows.take() {
             self.found_rows = n.load(Ordering::Relaxed);
         }

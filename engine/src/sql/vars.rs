@@ -393,6 +393,9 @@ pub const VARS: &[VarDef] = &[
     both("lc_messages", VarKind::Enum(&["en_US"]), "en_US"),
     both("lc_time_names", VarKind::Enum(&["en_US"]), "en_US"),
     // --- timeouts and limits ---------------------------------------------------------
+    glob("connect_timeout", uint(2, YEAR_SECS), "10"),
+    // What every running statement together may hold in materialised rows (sql/memory.rs).
+    glob("temptable_max_ram", uint(2 << 20, u64::MAX), "1073741824"),
     both("wait_timeout", TIMEOUT, "28800"),
     both("interactive_timeout", TIMEOUT, "28800"),
     both("net_read_timeout", TIMEOUT, "30"),
@@ -817,7 +820,8 @@ impl VarValue {
         }
     }
 
-    fn as_u64(&self) -> u64 {
+    /// The value as an unsigned number (0 when it is not one).
+    pub fn as_u64(&self) -> u64 {
         match self {
             VarValue::UInt(u) => *u,
             VarValue::Int(i) => u64::try_from(*i).unwrap_or(0),

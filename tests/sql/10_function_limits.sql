@@ -1,0 +1,30 @@
+-- String and date functions at the edges a client can reach: huge lengths, i64 bounds,
+-- negative counts, overflowing intervals. Results larger than max_allowed_packet are NULL
+-- with warning 1301 (the count is compared; the text names each server's packet size).
+SELECT LPAD('x', 2000000000, 'y') AS l;
+SELECT @@warning_count;
+SELECT RPAD('x', 4000000000, 'y') AS r;
+SELECT @@warning_count;
+SELECT REPEAT('x', 2000000000) AS rep;
+SELECT @@warning_count;
+SELECT REPEAT('abc', 9223372036854775807) AS rep;
+SELECT @@warning_count;
+SELECT LENGTH(REPEAT('ab', 1000)), REPEAT('ab', 0), REPEAT('ab', -5), REPEAT(NULL, 3), REPEAT('a', NULL);
+SELECT SUBSTRING('abc', 2, 9223372036854775807) AS s;
+SELECT SUBSTRING('abc', 9223372036854775807), SUBSTRING('abc', -9223372036854775808), SUBSTRING('abc', 1, -9223372036854775808);
+SELECT SUBSTRING('héllo', -3, 2), SUBSTR('abc', 0), MID('abcdef', 2, 3);
+SELECT LPAD('hello', 3, 'x'), RPAD('hello', 8, 'xy'), LPAD('hi', 5, ''), LPAD('hi', 0, 'x');
+SELECT LEFT('abc', 9223372036854775807), RIGHT('abc', -9223372036854775808), LEFT('abc', -1);
+SELECT LOCATE('b', 'abc', 9223372036854775807), LOCATE('b', 'abc', -9223372036854775808), INSTR('', '');
+SELECT CONCAT('a', REPEAT('b', 10), 'c'), CONCAT_WS(',', 'a', NULL, 'c');
+SELECT REPLACE('aaa', 'a', 'bb'), REPLACE('abc', '', 'x');
+SELECT DATE_ADD(DATE '2024-01-01', INTERVAL 9223372036854775807 DAY) AS d;
+SELECT @@warning_count;
+SELECT DATE_SUB(DATE '2024-01-01', INTERVAL -9223372036854775808 MONTH) AS d;
+SELECT DATE_ADD(DATE '2024-01-31', INTERVAL 1 MONTH) AS m, DATE_ADD(DATE '2024-02-29', INTERVAL 1 YEAR) AS y, DATE_SUB('2024-03-01 00:00:00', INTERVAL 1 SECOND) AS s;
+SELECT DATE_ADD(DATE '9999-12-31', INTERVAL 1 DAY) AS d;
+SELECT @@warning_count;
+SELECT ABS(-9223372036854775807), ROUND(1.5), ROUND(-2.5), ROUND(123.456, -1), TRUNCATE(1.999, 2), MOD(-7, 3);
+SELECT 9223372036854775807 + 1;
+SELECT -9223372036854775807 - 2;
+SELECT 18446744073709551615 * 2;
