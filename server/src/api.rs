@@ -244,7 +244,7 @@ impl Params {
 fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
     if let Some((ak, sk)) = &auth.keys {
         let now = borealis_engine::storage::now_us() / 1_000_000;
-        if let Err((code, msg)) = sigv4::verify(
+        if let Err((status, code, msg)) = sigv4::verify(
             &req.method,
             &req.path,
             &req.query,
@@ -255,7 +255,7 @@ fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
             now,
         ) {
             tracing::info!(code, "api request refused");
-            return error_xml(&ApiError::new(403, code, msg));
+            return error_xml(&ApiError::new(status, code, msg));
         }
     }
     let p = Params::parse(req);
