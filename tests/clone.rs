@@ -662,6 +662,172 @@ fn the_api_verifies_signatures_when_keys_are_set() {
     assert!(xml.contains("MissingAuthenticationToken"), "{xml}");
 }
 
+const SIGNED_KEYS: (&str, &str) = ("AKIDBOREALIS", "s3cret/key");
+
+fn start_signed(name: &str) -> Borealis {
+    Borealis::start_with(
+        temp_dir(name),
+        free_port(),
+        &[
+            "--api-access-key",
+            SIGNED_KEYS.0,
+            "--api-secret-key",
+            SIGNED_KEYS.1,
+        ],
+    )
+}
+
+/// The headers botocore's own SigV4 signer sets on a POST of `body` (tests/sigv4_sign.py):
+/// `content_hash` is `none`, `body` or `unsigned`; the request is dated `age_secs` ago.
+fn botocore_signed(b: &Borealis, body: &str, content_hash: &str, age_secs: u64) -> String {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("tests")
+        .join("sigv4_sign.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(format!("127.0.0.1:{}", b.api_port))
+        .args([SIGNED_KEYS.0, SIGNED_KEYS.1, body, content_hash])
+        .arg(age_secs.to_string())
+        .output()
+        .expect("python3 with botocore (installed with awscli)");
+    let headers = ok(out, "sigv4_sign.py");
+    headers.lines().map(|l| format!("{l}\r\n")).collect()
+}
+
+/// Sends `head` (header lines, each ending in CRLF) and `body` as one HTTP/1.1 POST and
+/// reads the answer: (status, body). What arrived before a reset still counts: a server
+/// that refuses a request before reading all of it may reset the connection after
+/// answering.
+fn raw_post(b: &Borealis, head: &str, body: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", b.api_port)).unwrap();
+    let mut req = format!(
+        "POST / HTTP/1.1\r\n{head}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    let _ = s.write_all(&req);
+    let mut resp = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        resp.extend_from_slice(&buf[..n]);
+    }
+    let resp = text(&resp);
+    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_string())
+}
+
+fn cluster_exists(b: &Borealis, id: &str) -> bool {
+    b.aws_as(
+        SIGNED_KEYS,
+        &["describe-db-clusters", "--db-cluster-identifier", id],
+    )
+    .status
+    .success()
+}
+
+const DESCRIBE_BODY: &str = "Action=DescribeDBClusters&Version=2014-10-31";
+const DELETE_VICTIM_BODY: &str =
+    "Action=DeleteDBCluster&DBClusterIdentifier=victim&SkipFinalSnapshot=true&Version=2014-10-31";
+
+/// The signature used to cover the X-Amz-Content-Sha256 header's claim instead of the body
+/// received: a captured, signed DescribeDBClusters replayed with a DeleteDBCluster body got
+/// HTTP 200 and the cluster was gone; so did any body under an UNSIGNED-PAYLOAD signature.
+#[test]
+fn a_signature_covers_the_body_that_arrived() {
+    let b = start_signed("clone-sigv4-body");
+    let out = b.aws_as(
+        SIGNED_KEYS,
+        &[
+            "create-db-cluster",
+            "--db-cluster-identifier",
+            "victim",
+            "--engine",
+            "aurora-mysql",
+            "--master-username",
+            "boss",
+            "--master-user-password",
+            "first-password",
+        ],
+    );
+    ok(out, "signed create-db-cluster");
+    // Signed as botocore signs it, with the content hash header: answered as it stands.
+    let signed = botocore_signed(&b, DESCRIBE_BODY, "body", 0);
+    let (status, xml) = raw_post(&b, &signed, DESCRIBE_BODY.as_bytes());
+    assert_eq!(status, 200, "{xml}");
+    assert!(xml.contains("<DBClusterIdentifier>victim<"), "{xml}");
+    // The same headers with another body: refused, whether the header went along or not.
+    let (status, xml) = raw_post(&b, &signed, DELETE_VICTIM_BODY.as_bytes());
+    assert_eq!(status, 403, "{xml}");
+    assert!(xml.contains("<Code>SignatureDoesNotMatch</Code>"), "{xml}");
+    let plain = botocore_signed(&b, DESCRIBE_BODY, "none", 0);
+    let (status, xml) = raw_post(&b, &plain, DELETE_VICTIM_BODY.as_bytes());
+    assert_eq!(status, 403, "{xml}");
+    // UNSIGNED-PAYLOAD signs no body at all: refused with the body it was made for too.
+    let unsigned = botocore_signed(&b, DESCRIBE_BODY, "unsigned", 0);
+    for body in [DELETE_VICTIM_BODY, DESCRIBE_BODY] {
+        let (status, xml) = raw_post(&b, &unsigned, body.as_bytes());
+        assert_eq!(status, 403, "{xml}");
+        assert!(xml.contains("UNSIGNED-PAYLOAD"), "{xml}");
+    }
+    assert!(
+        cluster_exists(&b, "victim"),
+        "the tampered requests deleted nothing"
+    );
+}
+
+/// The request time is checked against the server's clock: a request signed 20 minutes
+/// ago is refused as AWS refuses it (400 RequestExpired), one signed now is answered.
+#[test]
+fn a_request_dated_twenty_minutes_ago_is_expired() {
+    let b = start_signed("clone-sigv4-expired");
+    let old = botocore_signed(&b, DESCRIBE_BODY, "none", 20 * 60);
+    let (status, xml) = raw_post(&b, &old, DESCRIBE_BODY.as_bytes());
+    assert_eq!(status, 400, "{xml}");
+    assert!(xml.contains("<Code>RequestExpired</Code>"), "{xml}");
+    assert!(xml.contains("Signature expired: "), "{xml}");
+    let fresh = botocore_signed(&b, DESCRIBE_BODY, "none", 0);
+    let (status, xml) = raw_post(&b, &fresh, DESCRIBE_BODY.as_bytes());
+    assert_eq!(status, 200, "{xml}");
+}
+
+/// The hand-written HTTP reader had no bound on a header line and dropped the connection
+/// without an answer on a large body. Oversized heads and bodies now get a 4xx, and the
+/// server goes on answering.
+#[test]
+fn oversized_requests_get_a_4xx_and_the_server_goes_on() {
+    let b = Borealis::start("clone-api-limits");
+    let big = "x".repeat(64 << 10);
+    let (status, _) = raw_post(
+        &b,
+        &format!("Host: 127.0.0.1\r\nX-Padding: {big}\r\n"),
+        DESCRIBE_BODY.as_bytes(),
+    );
+    assert_eq!(status, 431, "a 64 KiB header");
+    let many: String = (0..200).map(|i| format!("X-Field-{i}: {i}\r\n")).collect();
+    let (status, _) = raw_post(&b, &many, DESCRIBE_BODY.as_bytes());
+    assert_eq!(status, 431, "200 header fields");
+    // A Content-Length over the limit is refused before the body is read.
+    let (status, xml) = raw_post(&b, "Host: 127.0.0.1\r\n", &vec![b'a'; 2 << 20]);
+    assert_eq!(status, 413, "{xml}");
+    assert!(
+        xml.contains("<Code>RequestEntityTooLargeException</Code>"),
+        "{xml}"
+    );
+    let (status, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    assert_eq!(status, 200, "{xml}");
+}
+
 /// CreateDBCluster makes an empty cluster with its master user and database; an instance
 /// gives it an endpoint; ModifyDBCluster changes the master password.
 #[test]

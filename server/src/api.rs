@@ -3,17 +3,38 @@
 //! and boto3 drive Borealis as they drive Aurora (DESIGN "Control plane").
 //!
 //! Requests may be SigV4-signed (the AWS CLI always signs); with `--api-access-key` and
-//! `--api-secret-key` set, the signature is checked and a wrong one refused
-//! (SignatureDoesNotMatch, InvalidClientTokenId).
+//! `--api-secret-key` set, every request must be signed with them, and the signature is
+//! checked over the body that actually arrived, with the request time within 15 minutes of
+//! the server's clock (see [`sigv4::verify`]): SignatureDoesNotMatch, InvalidClientTokenId,
+//! IncompleteSignature, RequestExpired otherwise.
 //!
-//! HTTP/1.1 with keep-alive (botocore reuses connections); bodies up to 1 MiB.
+//! HTTP/1.1 is hyper's (`http1` server only, with hyper-util's tokio glue and
+//! http-body-util's body limit): a well-kept parser that has met far more hostile clients
+//! than a hand-written one, with the limits this endpoint needs built in. axum would add a
+//! router, tower and serde for an endpoint that dispatches on one form field; hyper alone
+//! adds ten small crates to the tree. Limits, each answered with an HTTP 4xx and the
+//! connection closed, the server going on:
+//!
+//! 1. request line plus headers: at most [`MAX_HEAD_BYTES`] and [`MAX_HEADERS`] fields
+//!    (hyper answers 431), read within [`HEAD_READ_TIMEOUT`] (also the idle time allowed
+//!    on a kept-alive connection: botocore reconnects when it finds one closed);
+//! 2. body: at most [`MAX_BODY`] (413 RequestEntityTooLargeException; a larger
+//!    `Content-Length` is refused before a byte of the body is read), read within
+//!    [`BODY_READ_TIMEOUT`] (408).
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Body as _, Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{header, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
 
 use crate::fleet::{
     ApiError, Backtrack, ClusterView, CreateCluster, CreateInstance, Echo, Fleet, InstanceView,
@@ -23,8 +44,17 @@ use crate::isotime::{format_us, parse_us};
 use crate::sigv4;
 
 const NS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
-const MAX_BODY: usize = 1 << 20;
-const MAX_HEADER_LINES: usize = 200;
+/// The largest request body read (a Query API call is a few hundred bytes).
+pub const MAX_BODY: usize = 1 << 20;
+/// The largest request line plus headers (botocore sends about 1 KiB).
+pub const MAX_HEAD_BYTES: usize = 16 << 10;
+/// The most header fields in one request.
+pub const MAX_HEADERS: usize = 64;
+/// Time allowed for a request's line and headers, counted from the end of the previous
+/// response on a kept-alive connection.
+pub const HEAD_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time allowed for a request's body.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Signature checking, when configured.
 #[derive(Clone, Default)]
@@ -34,19 +64,30 @@ pub struct Auth {
 
 /// Serves the API on `listener` until the runtime stops.
 pub async fn serve(listener: TcpListener, fleet: Arc<Fleet>, auth: Auth) {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_READ_TIMEOUT)
+        .max_header_size(MAX_HEAD_BYTES)
+        .max_headers(MAX_HEADERS)
+        // The read buffer: bodies stream through it, so it bounds memory per connection.
+        .max_buf_size(64 << 10);
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(error = %e, "api accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
-        let fleet = fleet.clone();
-        let auth = auth.clone();
+        let (fleet, auth) = (fleet.clone(), auth.clone());
+        let service = service_fn(move |req| {
+            let (fleet, auth) = (fleet.clone(), auth.clone());
+            async move { Ok::<_, Infallible>(respond(req, fleet, auth).await) }
+        });
+        let conn = http.serve_connection(TokioIo::new(stream), service);
         tokio::spawn(async move {
-            if let Err(e) = connection(stream, fleet, auth).await {
+            if let Err(e) = conn.await {
                 tracing::debug!(%peer, error = %e, "api connection ended");
             }
         });
@@ -61,106 +102,86 @@ struct Request {
     body: Vec<u8>,
 }
 
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-async fn read_request(r: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
-    let mut line = String::new();
-    if r.read_line(&mut line).await? == 0 {
-        return Ok(None);
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let target = parts.next().unwrap_or("/").to_string();
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (target, String::new()),
-    };
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        if r.read_line(&mut line).await? == 0 {
-            return Ok(None);
-        }
-        let l = line.trim_end();
-        if l.is_empty() {
-            break;
-        }
-        if headers.len() >= MAX_HEADER_LINES {
-            return Err(std::io::Error::other("too many header lines"));
-        }
-        if let Some((k, v)) = l.split_once(':') {
-            headers.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
-    let mut req = Request {
-        method,
-        path,
-        query,
-        headers,
-        body: Vec::new(),
-    };
-    let len: usize = req
-        .header("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    if len > MAX_BODY {
-        return Err(std::io::Error::other("request body too large"));
-    }
-    if req
-        .header("expect")
-        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
-    {
-        r.get_mut()
-            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-            .await?;
-    }
-    req.body = vec![0; len];
-    r.read_exact(&mut req.body).await?;
-    Ok(Some(req))
-}
-
-async fn connection(stream: TcpStream, fleet: Arc<Fleet>, auth: Auth) -> std::io::Result<()> {
-    let mut r = BufReader::new(stream);
-    while let Some(req) = read_request(&mut r).await? {
-        let close = req
-            .header("connection")
-            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        let fleet = fleet.clone();
-        let auth = auth.clone();
-        let (status, body) = tokio::task::spawn_blocking(move || handle(&fleet, &auth, &req))
-            .await
-            .unwrap_or_else(|_| {
-                error_xml(&ApiError::new(500, "InternalFailure", "the request failed"))
-            });
-        let reason = match status {
-            200 => "OK",
-            400 => "Bad Request",
-            403 => "Forbidden",
-            404 => "Not Found",
-            _ => "Internal Server Error",
+/// One HTTP request: read the body within its limits, then answer it on a blocking
+/// thread (fleet operations call the engine, which is synchronous).
+async fn respond(
+    req: hyper::Request<Incoming>,
+    fleet: Arc<Fleet>,
+    auth: Auth,
+) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let mut headers = Vec::with_capacity(parts.headers.len());
+    for (name, value) in &parts.headers {
+        let Ok(value) = std::str::from_utf8(value.as_bytes()) else {
+            return reply(error_xml(&ApiError::new(
+                400,
+                "MalformedHttpRequestException",
+                format!("The value of header {name} is not UTF-8."),
+            )));
         };
-        let head = format!(
-            "HTTP/1.1 {status} {reason}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nx-amzn-RequestId: {}\r\n{}\r\n",
-            body.len(),
-            crate::fleet::uuid(),
-            if close { "Connection: close\r\n" } else { "" }
-        );
-        let w = r.get_mut();
-        w.write_all(head.as_bytes()).await?;
-        w.write_all(body.as_bytes()).await?;
-        w.flush().await?;
-        if close {
-            break;
-        }
+        headers.push((name.as_str().to_string(), value.trim().to_string()));
     }
-    Ok(())
+    let too_large = || {
+        reply(error_xml(&ApiError::new(
+            413,
+            "RequestEntityTooLargeException",
+            format!("The request body is larger than {MAX_BODY} bytes."),
+        )))
+    };
+    if body.size_hint().lower() > MAX_BODY as u64 {
+        return too_large();
+    }
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, MAX_BODY).collect())
+        .await
+    {
+        Ok(Ok(collected)) => collected.to_bytes().to_vec(),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
+        Ok(Err(e)) => {
+            return reply(error_xml(&ApiError::new(
+                400,
+                "MalformedHttpRequestException",
+                format!("The request body could not be read: {e}"),
+            )))
+        }
+        Err(_) => {
+            return reply(error_xml(&ApiError::new(
+                408,
+                "RequestTimeoutException",
+                format!(
+                    "The request body did not arrive within {} seconds.",
+                    BODY_READ_TIMEOUT.as_secs()
+                ),
+            )))
+        }
+    };
+    let req = Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers,
+        body,
+    };
+    let answer = tokio::task::spawn_blocking(move || handle(&fleet, &auth, &req))
+        .await
+        .unwrap_or_else(|_| {
+            error_xml(&ApiError::new(500, "InternalFailure", "the request failed"))
+        });
+    reply(answer)
+}
+
+/// An XML answer with the headers the AWS SDKs read.
+fn reply((status, body): (u16, String)) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/xml"),
+    );
+    if let Ok(id) = header::HeaderValue::from_str(&crate::fleet::uuid()) {
+        h.insert("x-amzn-requestid", id);
+    }
+    r
 }
 
 /// Request parameters: query string and form body together.
@@ -244,7 +265,7 @@ impl Params {
 fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
     if let Some((ak, sk)) = &auth.keys {
         let now = borealis_engine::storage::now_us() / 1_000_000;
-        if let Err((code, msg)) = sigv4::verify(
+        if let Err((status, code, msg)) = sigv4::verify(
             &req.method,
             &req.path,
             &req.query,
@@ -255,7 +276,7 @@ fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
             now,
         ) {
             tracing::info!(code, "api request refused");
-            return error_xml(&ApiError::new(403, code, msg));
+            return error_xml(&ApiError::new(status, code, msg));
         }
     }
     let p = Params::parse(req);

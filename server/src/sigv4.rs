@@ -4,6 +4,7 @@
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -130,10 +131,61 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Why a request's signature is refused: (RDS error code, message).
-pub type Refusal = (&'static str, String);
+/// How far `X-Amz-Date` may be from the server's clock, either way (AWS's 15 minutes).
+pub const MAX_SKEW_SECS: u64 = 15 * 60;
 
-/// Checks the `Authorization` header of a request against `access_key`/`secret_key`.
+/// Why a request's signature is refused: HTTP status, AWS error code and message, as the
+/// AWS Query API answers them (IncompleteSignature and RequestExpired are 400; a missing
+/// or wrong signature and an unknown key are 403).
+pub type Refusal = (u16, &'static str, String);
+
+fn incomplete(msg: impl Into<String>) -> Refusal {
+    (400, "IncompleteSignature", msg.into())
+}
+
+fn mismatch(why: &str) -> Refusal {
+    (
+        403,
+        "SignatureDoesNotMatch",
+        format!(
+            "The request signature we calculated does not match the signature you provided. \
+             Check your AWS Secret Access Key and signing method.{why}"
+        ),
+    )
+}
+
+/// `YYYYMMDDTHHMMSSZ` as seconds since the epoch.
+fn parse_amz_date(d: &str) -> Option<u64> {
+    let b = d.as_bytes();
+    let shape = b.len() == 16
+        && b[8] == b'T'
+        && b[15] == b'Z'
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
+    if !shape {
+        return None;
+    }
+    crate::isotime::parse_us(&format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &d[0..4],
+        &d[4..6],
+        &d[6..8],
+        &d[9..11],
+        &d[11..13],
+        &d[13..15]
+    ))
+    .map(|us| us / 1_000_000)
+}
+
+/// Checks the `Authorization` header of a request against `access_key`/`secret_key`, as
+/// AWS does for the Query API:
+///
+/// 1. the payload hash in the canonical request is the SHA-256 of `body`, the bytes that
+///    arrived: an `X-Amz-Content-Sha256` header is only a claim, which must be signed and
+///    equal that hash (`UNSIGNED-PAYLOAD` and the streaming forms are refused), so a
+///    captured signature cannot carry another body;
+/// 2. `host` and `x-amz-date` must be signed headers;
+/// 3. `X-Amz-Date` must be within [`MAX_SKEW_SECS`] of `now_unix` (RequestExpired);
+/// 4. the signature and the content hash are compared in constant time.
 #[allow(clippy::too_many_arguments)]
 pub fn verify(
     method: &str,
@@ -146,13 +198,13 @@ pub fn verify(
     now_unix: u64,
 ) -> Result<(), Refusal> {
     let auth = header(headers, "authorization").ok_or((
+        403,
         "MissingAuthenticationToken",
         "Request is missing Authentication Token: sign it with AWS Signature Version 4".into(),
     ))?;
-    let rest = auth.strip_prefix("AWS4-HMAC-SHA256 ").ok_or((
-        "IncompleteSignature",
-        "Only AWS4-HMAC-SHA256 signatures are accepted".into(),
-    ))?;
+    let rest = auth
+        .strip_prefix("AWS4-HMAC-SHA256 ")
+        .ok_or_else(|| incomplete("Only AWS4-HMAC-SHA256 signatures are accepted"))?;
     let mut credential = "";
     let mut signed = "";
     let mut signature = "";
@@ -175,64 +227,75 @@ pub fn verify(
         cparts.next().unwrap_or(""),
     );
     if term != "aws4_request" || signature.is_empty() || signed.is_empty() {
-        return Err((
-            "IncompleteSignature",
-            "The Authorization header is not a complete SigV4 signature".into(),
+        return Err(incomplete(
+            "The Authorization header is not a complete SigV4 signature",
         ));
     }
     if key != access_key {
         return Err((
+            403,
             "InvalidClientTokenId",
             "The security token included in the request is invalid (unknown access key id)".into(),
         ));
     }
-    let amz_date = header(headers, "x-amz-date").unwrap_or("");
-    if amz_date.len() != 16 || !amz_date.starts_with(date) {
-        return Err((
-            "IncompleteSignature",
-            "X-Amz-Date is missing or does not match the credential scope".into(),
-        ));
-    }
-    let when = crate::isotime::parse_us(&format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &amz_date[0..4],
-        &amz_date[4..6],
-        &amz_date[6..8],
-        &amz_date[9..11],
-        &amz_date[11..13],
-        &amz_date[13..15]
-    ))
-    .map(|us| us / 1_000_000)
-    .unwrap_or(0);
-    if when.abs_diff(now_unix) > 15 * 60 {
-        return Err((
-            "RequestExpired",
-            format!("Request has expired: X-Amz-Date {amz_date} is more than 15 minutes from the server's clock"),
-        ));
-    }
     let signed: Vec<String> = signed.split(';').map(str::to_string).collect();
-    let payload_hash = header(headers, "x-amz-content-sha256")
-        .map(str::to_string)
-        .unwrap_or_else(|| sha256_hex(body));
+    let is_signed = |name: &str| signed.iter().any(|s| s == name);
+    for required in ["host", "x-amz-date"] {
+        if !is_signed(required) {
+            return Err(incomplete(format!(
+                "'{required}' must be a 'SignedHeader' in the AWS Authorization."
+            )));
+        }
+    }
+    let amz_date = header(headers, "x-amz-date").unwrap_or("");
+    let when = parse_amz_date(amz_date)
+        .filter(|_| amz_date.starts_with(date))
+        .ok_or_else(|| {
+            incomplete("X-Amz-Date is missing, not YYYYMMDDTHHMMSSZ, or not the credential's date")
+        })?;
+    if when.abs_diff(now_unix) > MAX_SKEW_SECS {
+        let stamp = |t: u64| crate::isotime::amz_date(t).1;
+        let msg = if when < now_unix {
+            format!(
+                "Signature expired: {amz_date} is now earlier than {} ({} - 15 min.)",
+                stamp(now_unix - MAX_SKEW_SECS),
+                stamp(now_unix)
+            )
+        } else {
+            format!(
+                "Signature not yet current: {amz_date} is still later than {} ({} + 15 min.)",
+                stamp(now_unix + MAX_SKEW_SECS),
+                stamp(now_unix)
+            )
+        };
+        return Err((400, "RequestExpired", msg));
+    }
+    let body_hash = sha256_hex(body);
+    if let Some(claimed) = header(headers, "x-amz-content-sha256") {
+        if !is_signed("x-amz-content-sha256") {
+            return Err(incomplete(
+                "'x-amz-content-sha256' is sent but is not a 'SignedHeader' in the AWS Authorization.",
+            ));
+        }
+        if claimed == "UNSIGNED-PAYLOAD" || claimed.starts_with("STREAMING-") {
+            return Err(mismatch(&format!(
+                " This API verifies the body: X-Amz-Content-Sha256 {claimed} is not accepted; \
+                 sign the SHA-256 of the body."
+            )));
+        }
+        if !bool::from(claimed.as_bytes().ct_eq(body_hash.as_bytes())) {
+            return Err(mismatch(
+                " The X-Amz-Content-Sha256 header is not the SHA-256 of the body received.",
+            ));
+        }
+    }
     let scope = format!("{date}/{region}/{service}/aws4_request");
     let sts = string_to_sign(
-        method,
-        path,
-        query,
-        headers,
-        &signed,
-        &payload_hash,
-        amz_date,
-        &scope,
+        method, path, query, headers, &signed, &body_hash, amz_date, &scope,
     );
     let want = hex(&hmac(&signing_key(secret_key, date, region, service), &sts));
-    if want != signature {
-        return Err((
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. \
-             Check your AWS Secret Access Key and signing method."
-                .into(),
-        ));
+    if !bool::from(want.as_bytes().ct_eq(signature.as_bytes())) {
+        return Err(mismatch(""));
     }
     Ok(())
 }
@@ -247,7 +310,7 @@ pub fn sign_post(
     region: &str,
     now_unix: u64,
 ) -> Vec<(String, String)> {
-    let (date, amz_date) = crate::isotime::amz_date(now_unix);
+    let (_, amz_date) = crate::isotime::amz_date(now_unix);
     let headers = vec![
         (
             "content-type".to_string(),
@@ -256,29 +319,48 @@ pub fn sign_post(
         ("host".to_string(), host.to_string()),
         ("x-amz-date".to_string(), amz_date.clone()),
     ];
+    let auth = authorization(
+        &headers,
+        &sha256_hex(body),
+        access_key,
+        secret_key,
+        region,
+        now_unix,
+    );
+    vec![
+        ("X-Amz-Date".to_string(), amz_date),
+        ("Authorization".to_string(), auth),
+    ]
+}
+
+/// The `Authorization` header of a POST to `/` that signs every one of `headers` (lower
+/// case names, `x-amz-date` among them) with `payload_hash` as the payload line.
+fn authorization(
+    headers: &[(String, String)],
+    payload_hash: &str,
+    access_key: &str,
+    secret_key: &str,
+    region: &str,
+    now_unix: u64,
+) -> String {
+    let (date, amz_date) = crate::isotime::amz_date(now_unix);
     let signed: Vec<String> = headers.iter().map(|(k, _)| k.clone()).collect();
     let scope = format!("{date}/{region}/rds/aws4_request");
     let sts = string_to_sign(
         "POST",
         "/",
         "",
-        &headers,
+        headers,
         &signed,
-        &sha256_hex(body),
+        payload_hash,
         &amz_date,
         &scope,
     );
     let sig = hex(&hmac(&signing_key(secret_key, &date, region, "rds"), &sts));
-    vec![
-        ("X-Amz-Date".to_string(), amz_date),
-        (
-            "Authorization".to_string(),
-            format!(
-                "AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={}, Signature={sig}",
-                signed.join(";")
-            ),
-        ),
-    ]
+    format!(
+        "AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={}, Signature={sig}",
+        signed.join(";")
+    )
 }
 
 #[cfg(test)]
@@ -341,11 +423,97 @@ mod tests {
         ));
         assert!(verify("POST", "/", "", &headers, body, "AK", "SK", now).is_ok());
         let e = verify("POST", "/", "", &headers, body, "AK", "WRONG", now).unwrap_err();
-        assert_eq!(e.0, "SignatureDoesNotMatch");
+        assert_eq!((e.0, e.1), (403, "SignatureDoesNotMatch"));
         let e = verify("POST", "/", "", &headers, body, "OTHER", "SK", now).unwrap_err();
-        assert_eq!(e.0, "InvalidClientTokenId");
+        assert_eq!((e.0, e.1), (403, "InvalidClientTokenId"));
         let e = verify("POST", "/", "", &headers, body, "AK", "SK", now + 3600).unwrap_err();
-        assert_eq!(e.0, "RequestExpired");
+        assert_eq!((e.0, e.1), (400, "RequestExpired"));
+        assert!(e.2.starts_with("Signature expired: "), "{}", e.2);
+        let e = verify("POST", "/", "", &headers, body, "AK", "SK", now - 3600).unwrap_err();
+        assert_eq!((e.0, e.1), (400, "RequestExpired"));
+        assert!(verify("POST", "/", "", &headers, body, "AK", "SK", now + 899).is_ok());
         assert_eq!(url_decode("a%2Fb+c%"), "a/b c%");
+    }
+
+    const NOW: u64 = 1_795_319_605;
+    const DESCRIBE: &[u8] = b"Action=DescribeDBClusters&Version=2014-10-31";
+    const DELETE: &[u8] =
+        b"Action=DeleteDBCluster&DBClusterIdentifier=borealis&SkipFinalSnapshot=true&Version=2014-10-31";
+
+    /// A request signed over `host`, `x-amz-date` and `x-amz-content-sha256: claimed`.
+    fn signed_with_content_hash(claimed: &str) -> Vec<(String, String)> {
+        let (_, amz_date) = crate::isotime::amz_date(NOW);
+        let mut headers = vec![
+            ("host".to_string(), "127.0.0.1:8686".to_string()),
+            ("x-amz-content-sha256".to_string(), claimed.to_string()),
+            ("x-amz-date".to_string(), amz_date),
+        ];
+        let auth = authorization(&headers, claimed, "AK", "SK", "us-east-1", NOW);
+        headers.push(("authorization".to_string(), auth));
+        headers
+    }
+
+    fn check(headers: &[(String, String)], body: &[u8]) -> Result<(), Refusal> {
+        verify("POST", "/", "", headers, body, "AK", "SK", NOW)
+    }
+
+    /// A signed request's X-Amz-Content-Sha256 used to stand in for the body's hash: a
+    /// captured DescribeDBClusters replayed with a DeleteDBCluster body kept its valid
+    /// signature and deleted the cluster.
+    #[test]
+    fn the_content_hash_header_must_be_the_hash_of_the_body_received() {
+        let headers = signed_with_content_hash(&sha256_hex(DESCRIBE));
+        assert!(check(&headers, DESCRIBE).is_ok());
+        let e = check(&headers, DELETE).unwrap_err();
+        assert_eq!((e.0, e.1), (403, "SignatureDoesNotMatch"));
+    }
+
+    /// `UNSIGNED-PAYLOAD` signed nothing of the body, so any body went with the signature.
+    #[test]
+    fn an_unsigned_payload_is_refused() {
+        let headers = signed_with_content_hash("UNSIGNED-PAYLOAD");
+        for body in [DESCRIBE, DELETE] {
+            let e = check(&headers, body).unwrap_err();
+            assert_eq!((e.0, e.1), (403, "SignatureDoesNotMatch"), "{}", e.2);
+        }
+    }
+
+    #[test]
+    fn host_date_and_a_sent_content_hash_must_be_signed() {
+        // Signed over host and x-amz-date only, then a content hash header added.
+        let mut headers = vec![
+            (
+                "Content-Type".to_string(),
+                "application/x-www-form-urlencoded; charset=utf-8".to_string(),
+            ),
+            ("Host".to_string(), "127.0.0.1:8686".to_string()),
+        ];
+        headers.extend(sign_post(
+            "127.0.0.1:8686",
+            DESCRIBE,
+            "AK",
+            "SK",
+            "us-east-1",
+            NOW,
+        ));
+        assert!(check(&headers, DESCRIBE).is_ok());
+        headers.push(("x-amz-content-sha256".to_string(), sha256_hex(DESCRIBE)));
+        let e = check(&headers, DESCRIBE).unwrap_err();
+        assert_eq!((e.0, e.1), (400, "IncompleteSignature"));
+        // A signature over x-amz-date alone leaves the host open.
+        let (_, amz_date) = crate::isotime::amz_date(NOW);
+        let mut headers = vec![("x-amz-date".to_string(), amz_date)];
+        let auth = authorization(
+            &headers,
+            &sha256_hex(DESCRIBE),
+            "AK",
+            "SK",
+            "us-east-1",
+            NOW,
+        );
+        headers.push(("authorization".to_string(), auth));
+        let e = check(&headers, DESCRIBE).unwrap_err();
+        assert_eq!((e.0, e.1), (400, "IncompleteSignature"));
+        assert!(e.2.contains("'host'"), "{}", e.2);
     }
 }
