@@ -652,8 +652,7 @@ mod tests {
         let start = *list_segments(dir)
             .unwrap()
             .iter()
-            .filter(|&&s| s <= lsn)
-            .last()
+            .rfind(|&&s| s <= lsn)
             .unwrap();
         let path = dir.join(segment_name(start));
         let f = OpenOptions::new()
