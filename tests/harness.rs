@@ -121,6 +121,14 @@ impl Borealis {
         let _ = self.child.wait();
     }
 
+    /// `kill -9`, keeping the data directory: its path and the MySQL port, to start again
+    /// after tampering with the files.
+    pub fn kill9_keep(mut self) -> (PathBuf, u16) {
+        self.kill9();
+        self.keep_dir = true;
+        (self.dir.clone(), self.port)
+    }
+
     /// SIGTERM and wait for a clean exit.
     pub fn stop(&mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill")

@@ -24,6 +24,14 @@ pub enum Error {
         offset: u64,
         detail: String,
     },
+    /// Recovery found a damaged log record with durable records after it: cutting the
+    /// log there would drop acknowledged commits, so the volume does not open unless
+    /// asked to cut ([`crate::storage::VolumeOptions::truncate_log_at_corruption`]).
+    CorruptLog {
+        file: PathBuf,
+        offset: u64,
+        detail: String,
+    },
     /// Two transactions wrote the same key; the later one must retry (MySQL 1213).
     WriteConflict { detail: String },
     /// The data directory is already open in another process.
@@ -79,6 +87,15 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "corrupt data in {} page {page} at offset {offset}: {detail}",
+                file.display()
+            ),
+            Error::CorruptLog {
+                file,
+                offset,
+                detail,
+            } => write!(
+                f,
+                "corrupt write-ahead log: {} at offset {offset}: {detail}",
                 file.display()
             ),
             Error::WriteConflict { detail } => write!(f, "write conflict: {detail}"),

@@ -134,7 +134,11 @@
 //! by a crash fails its CRC and ends the log there (it is truncated; the zeros
 //! the writer preallocates after the last frame end it too), so a
 //! transaction is either wholly replayed or absent; an acknowledged commit's
-//! record was fsynced before the acknowledgement, so it is always replayed.
+//! record was fsynced before the acknowledgement, so it is always replayed. A bad
+//! frame with a later group write after it (the group's first frame is marked) is
+//! not a torn tail but damage: the open fails with [`Error::CorruptLog`] naming the
+//! file, offset and the commits a cut would drop, unless
+//! [`storage::VolumeOptions::truncate_log_at_corruption`] says to cut there.
 //! The SQL layer then opens the binlog ([`sql::binlog::ClusterBinlog::open`]): it cuts
 //! the files back to the coordinate of the newest recovered commit (events of
 //! transactions whose record was lost go away) and starts a new file.

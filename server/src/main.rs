@@ -46,6 +46,11 @@ Options:
   --server-id <N>           server_id (default: 1)
   --skip-log-bin            Do not write binary logs (log_bin=OFF); by default every
                             commit is logged to DATA_DIR/binlog/<cluster>/
+  --recover-truncate-log-at-corruption
+                            Start even though a record inside the write-ahead log is
+                            damaged: cut the log there, dropping the commits after it
+                            (without this flag the server refuses and says what it would
+                            drop)
   --var <NAME>=<VALUE>      Startup value of a global variable, e.g.
                             --var binlog_checksum=NONE --var max_binlog_size=1048576
                             (repeatable)
@@ -74,6 +79,7 @@ struct Args {
     api_port: u16,
     api_keys: (Option<String>, Option<String>),
     instance_ports: (u16, u16),
+    truncate_log_at_corruption: bool,
 }
 
 fn parse_size(s: &str) -> Option<usize> {
@@ -106,6 +112,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         api_port: 8686,
         api_keys: (None, None),
         instance_ports: (3307, 3399),
+        truncate_log_at_corruption: false,
     };
     while let Some(flag) = argv.next() {
         let (flag, inline) = match flag.split_once('=') {
@@ -114,6 +121,10 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         };
         if flag == "-h" || flag == "--help" {
             return Err(String::new());
+        }
+        if flag == "--recover-truncate-log-at-corruption" {
+            a.truncate_log_at_corruption = true;
+            continue;
         }
         if flag == "--skip-log-bin" {
             a.log_bin = false;
@@ -221,8 +232,17 @@ fn server_uuid(dir: &Path) -> Result<String, String> {
         }
     }
     let uuid = fleet::uuid();
-    std::fs::write(&path, format!("[auto]\nserver-uuid={uuid}\n"))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(format!("[auto]\nserver-uuid={uuid}\n").as_bytes()))
+    }
+    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(uuid)
 }
 
@@ -279,14 +299,23 @@ fn serve(a: Args) -> i32 {
 }
 
 fn run(a: Args) -> Result<(), String> {
-    std::fs::create_dir_all(&a.data_dir)
+    borealis_engine::storage::create_private_dir(&a.data_dir)
         .map_err(|e| format!("cannot create {}: {e}", a.data_dir.display()))?;
     let opts = VolumeOptions {
         page_size: a.page_size,
         cache_bytes: a.cache,
+        truncate_log_at_corruption: a.truncate_log_at_corruption,
         ..Default::default()
     };
-    let volume = Arc::new(Volume::open(&a.data_dir, opts).map_err(|e| e.to_string())?);
+    let volume = Arc::new(Volume::open(&a.data_dir, opts).map_err(|e| match e {
+        e @ borealis_engine::Error::CorruptLog { .. } => format!(
+            "{e}. The server does not start: that would lose those commits silently. Restore \
+             the volume from a backup, or start with --recover-truncate-log-at-corruption to \
+             cut the log at the damage and drop them (the binlog is cut to match; the cut \
+             bytes are kept beside the log as *.wal.dropped)"
+        ),
+        e => e.to_string(),
+    })?);
     let first_start = volume.cluster(&a.cluster).is_none();
     let mut password = a.password.clone();
     if first_start {

@@ -486,7 +486,8 @@ impl BinlogDir {
                 opts.basename
             )));
         }
-        fs::create_dir_all(&dir).map_err(io_err(format!("creating {}", dir.display())))?;
+        crate::storage::create_private_dir(&dir)
+            .map_err(io_err(format!("creating {}", dir.display())))?;
         let cs = opts.checksum;
         let this = BinlogDir {
             dir,
@@ -612,7 +613,12 @@ impl BinlogDir {
             text.push('\n');
         }
         let ctx = format!("writing {}", tmp.display());
-        let mut f = File::create(&tmp).map_err(io_err(ctx.clone()))?;
+        let mut f = crate::storage::private_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .map_err(io_err(ctx.clone()))?;
         f.write_all(text.as_bytes()).map_err(io_err(ctx.clone()))?;
         f.sync_all().map_err(io_err(ctx))?;
         fs::rename(&tmp, &path).map_err(io_err(format!("replacing {}", path.display())))?;
@@ -632,7 +638,7 @@ impl BinlogDir {
         let end = (BINLOG_MAGIC.len() + fde.encoded_len(checksum)) as u32;
         fde.encode_into(&mut buf, end, checksum)?;
         let ctx = format!("creating {}", path.display());
-        let file = OpenOptions::new()
+        let file = crate::storage::private_options()
             .read(true)
             .write(true)
             .create(true)

@@ -59,7 +59,7 @@ impl From<crate::Error> for SqlError {
                      bytes of storage: {e}"
                 ),
             ),
-            E::Io { .. } | E::Corrupt { .. } | E::Poisoned { .. } => {
+            E::Io { .. } | E::Corrupt { .. } | E::CorruptLog { .. } | E::Poisoned { .. } => {
                 tracing::error!(error = %e, "storage error");
                 SqlError::new(1030, format!("Got error from storage engine: {e}"))
             }

@@ -34,3 +34,4 @@ pub use volume::{
     now_us, CheckpointHook, Cluster, ClusterInfo, ClusterSpace, GcStats, PointInTime, SpaceReport,
     Volume, VolumeOptions, FIRST_USER_TREE,
 };
+pub use wal::{create_private_dir, private_options};

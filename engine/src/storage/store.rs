@@ -33,7 +33,7 @@ pub struct FileStore {
 impl FileStore {
     /// Opens (creating if missing) the page file at `path`.
     pub fn open(path: &Path) -> io::Result<Self> {
-        let file = std::fs::OpenOptions::new()
+        let file = super::wal::private_options()
             .read(true)
             .write(true)
             .create(true)

@@ -50,6 +50,10 @@ pub struct VolumeOptions {
     pub background: bool,
     /// Test seam: use this page store instead of `pages.db`.
     pub store: Option<Arc<dyn PageStore>>,
+    /// On a damaged log record with durable records after it (media corruption, not a
+    /// torn tail), cut the log there and drop what follows, instead of refusing to open
+    /// with [`Error::CorruptLog`]. Off by default: the operator decides.
+    pub truncate_log_at_corruption: bool,
 }
 
 impl Default for VolumeOptions {
@@ -66,8 +70,107 @@ impl Default for VolumeOptions {
             timeline_grain_us: 1_000_000,
             background: true,
             store: None,
+            truncate_log_at_corruption: false,
         }
     }
+}
+
+/// `µs since the epoch` as `YYYY-MM-DD hh:mm:ss.ffffff UTC`.
+fn utc(us: u64) -> String {
+    let secs = us / 1_000_000;
+    let (y, m, d) = crate::value::temporal::civil_from_days((secs / 86_400) as i64);
+    let s = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:06} UTC",
+        s / 3600,
+        s / 60 % 60,
+        s % 60,
+        us % 1_000_000
+    )
+}
+
+/// What cutting the log at `damage` would drop, for the operator: per cluster the
+/// commits lost (sequence numbers are consecutive per cluster, so the count includes
+/// those inside the damaged bytes), their range and commit times.
+fn describe_damage(meta: &Meta, kept: &[super::wal::Frame], damage: &super::wal::Damage) -> String {
+    // cluster id -> (name, last kept seq)
+    let mut clusters: BTreeMap<u64, (String, u64)> = meta
+        .clusters
+        .iter()
+        .map(|c| (c.id, (c.name.clone(), c.current.seq)))
+        .collect();
+    let mut note = |rec: &Record| match rec {
+        Record::CreateCluster { id, name, .. } | Record::Fork { id, name, .. } => {
+            clusters.entry(*id).or_insert_with(|| (name.clone(), 0));
+        }
+        Record::Commit(c) => {
+            let e = clusters
+                .entry(c.cluster)
+                .or_insert_with(|| (format!("#{}", c.cluster), 0));
+            e.1 = e.1.max(c.seq);
+        }
+        _ => {}
+    };
+    for f in kept {
+        if let Some(rec) = Record::decode(&f.payload) {
+            note(&rec);
+        }
+    }
+    // cluster id -> (first seq, last seq, first time, last time) of the readable commits
+    let mut lost: BTreeMap<u64, (u64, u64, u64, u64)> = BTreeMap::new();
+    let mut other = 0;
+    for f in &damage.dropped {
+        match Record::decode(&f.payload) {
+            Some(Record::Commit(c)) => {
+                let e = lost
+                    .entry(c.cluster)
+                    .or_insert((c.seq, c.seq, c.time_us, c.time_us));
+                e.0 = e.0.min(c.seq);
+                e.1 = e.1.max(c.seq);
+                e.2 = e.2.min(c.time_us);
+                e.3 = e.3.max(c.time_us);
+            }
+            _ => other += 1,
+        }
+    }
+    let mut total = 0;
+    let mut per = Vec::new();
+    for (id, (first, last, t0, t1)) in &lost {
+        let (name, kept_seq) = clusters
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| (format!("#{id}"), 0));
+        let from = if kept_seq > 0 && kept_seq < *first {
+            kept_seq + 1
+        } else {
+            *first
+        };
+        let n = last - from + 1;
+        total += n;
+        per.push(format!(
+            "cluster '{name}': {n} commits, seq {from}..{last}, the readable ones committed {} .. {}",
+            utc(*t0),
+            utc(*t1)
+        ));
+    }
+    format!(
+        "a log record fails its checksum and {} valid records were durably written after it \
+         (damage to the medium, not a torn write); cutting the log there drops {total} \
+         acknowledged commits ({}){} and {} bytes of log, from LSN {}",
+        damage.dropped.len(),
+        if per.is_empty() {
+            "none readable".to_string()
+        } else {
+            per.join("; ")
+        },
+        if other > 0 {
+            format!(", {other} other records (cluster changes)")
+        } else {
+            String::new()
+        },
+        damage.bytes,
+        damage.lsn
+    )
 }
 
 /// Microseconds since the Unix epoch.
@@ -366,7 +469,7 @@ pub struct GcStats {
 
 fn lock_dir(dir: &Path) -> Result<File> {
     let path = dir.join("LOCK");
-    let f = std::fs::OpenOptions::new()
+    let f = super::wal::private_options()
         .read(true)
         .write(true)
         .create(true)
@@ -1017,7 +1120,7 @@ impl Volume {
     /// newest durable checkpoint + replay of the log after it.
     pub fn open(dir: impl AsRef<Path>, opts: VolumeOptions) -> Result<Volume> {
         let dir = dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&dir)
+        super::wal::create_private_dir(&dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
         let lock = lock_dir(&dir)?;
         let store: Arc<dyn PageStore> = match &opts.store {
@@ -1074,11 +1177,28 @@ impl Volume {
             sb.page_count,
             meta.free.clone(),
         ));
+        let truncate = opts.truncate_log_at_corruption;
         let (log, frames) = Log::open(
             &dir.join("log"),
             meta.replay_lsn,
             opts.fsync,
             opts.segment_size,
+            &mut |kept, damage| {
+                let what = describe_damage(&meta, kept, damage);
+                if !truncate {
+                    return Err(Error::CorruptLog {
+                        file: damage.file.clone(),
+                        offset: damage.offset,
+                        detail: what,
+                    });
+                }
+                tracing::error!(
+                    file = %damage.file.display(),
+                    offset = damage.offset,
+                    "CUTTING THE LOG AT A DAMAGED RECORD, as asked: {what}"
+                );
+                Ok(())
+            },
         )?;
         let meta_pages = if sb.meta_head != 0 {
             pager.chain_pages(sb.meta_head, sb.meta_len)?

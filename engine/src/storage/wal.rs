@@ -17,6 +17,16 @@
 //! queued behind it finds their LSN already durable (one fsync serves every
 //! committer waiting). A failed fsync poisons the log: what reached the disk is
 //! unknown, so no later commit may be acknowledged until a restart recovers.
+//!
+//! Torn tail or corruption: the leader writes each group with one write and marks its
+//! first frame ([`GROUP_START`], bit 31 of the length word). Only the last group can be
+//! torn by a crash (the next one is written after its fsync), and a torn write may
+//! persist any subset of its blocks. So recovery, meeting a frame that is short or fails
+//! its checksum, looks further for a whole frame that starts a later group: if there is
+//! none, the bad frame belongs to the final, unacknowledged write and the tail is cut
+//! (a torn tail); if there is one, a write acknowledged after this one reached the disk,
+//! so the bad frame was durable once and is damage ([`Damage`]): [`Log::open`] asks its
+//! caller whether to cut there or to refuse.
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
@@ -28,6 +38,9 @@ use crate::error::{Error, Result};
 use crate::signal::Signal;
 
 const FRAME_HEADER: usize = 8;
+/// Bit 31 of a frame's length word: the frame starts a group write (lengths fit in 30
+/// bits). Not covered by the checksum, which covers the frame's position and payload.
+const GROUP_START: u32 = 1 << 31;
 /// Frames larger than this are rejected as corrupt on read.
 /// The largest record the log holds (recovery stops at a longer frame).
 pub const MAX_FRAME: usize = 1 << 30;
@@ -77,6 +90,7 @@ pub struct Log {
 }
 
 /// A record read back from the log.
+#[derive(Debug)]
 pub struct Frame {
     pub lsn: u64,
     pub end: u64,
@@ -101,14 +115,32 @@ fn list_segments(dir: &Path) -> Result<Vec<u64>> {
     Ok(starts)
 }
 
+/// Creates `dir` (and missing parents) with mode 0700: nothing under a volume is for
+/// other users to read (the log and binlogs hold statements like `CREATE USER ...
+/// IDENTIFIED BY`). Every directory a volume creates goes through here.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// `OpenOptions` that create files with mode 0600 (see [`create_private_dir`]); every
+/// file a volume creates goes through here.
+pub fn private_options() -> OpenOptions {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut o = OpenOptions::new();
+    o.mode(0o600);
+    o
+}
+
 fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io(format!("syncing directory {}", dir.display()), e))
 }
 
-/// Parses the frames of one segment from `from` (an LSN inside it). Returns the
-/// frames and the LSN where valid data ends.
 /// Up to `len` bytes of the file at `path` from `offset` (fewer at its end).
 fn read_window(path: &Path, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Read, Seek, SeekFrom};
@@ -119,50 +151,111 @@ fn read_window(path: &Path, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
     Ok(data)
 }
 
+/// The whole frame with a valid checksum at byte `off` of `data` (whose first byte is at
+/// LSN `base`), if there is one, and whether it starts a group write.
+fn frame_at(data: &[u8], base: u64, off: usize) -> Option<(Frame, bool)> {
+    let h = data.get(off..off.checked_add(FRAME_HEADER)?)?;
+    let raw = u32::from_le_bytes([h[0], h[1], h[2], h[3]]);
+    let crc = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
+    let len = (raw & !GROUP_START) as usize;
+    // No frame is empty: zeros are the preallocated space after the last frame.
+    if len == 0 || len > MAX_FRAME {
+        return None;
+    }
+    let payload = data.get(off + FRAME_HEADER..off + FRAME_HEADER + len)?;
+    let lsn = base + off as u64;
+    if frame_crc(lsn, payload) != crc {
+        return None;
+    }
+    let frame = Frame {
+        lsn,
+        end: lsn + (FRAME_HEADER + len) as u64,
+        payload: payload.to_vec(),
+    };
+    Some((frame, raw & GROUP_START != 0))
+}
+
+/// Parses the frames of one segment (`data`, starting at LSN `start`) from `from` (an LSN
+/// inside it). Returns the frames and the LSN where valid data ends.
 fn parse_segment(data: &[u8], start: u64, from: u64) -> (Vec<Frame>, u64) {
     let mut frames = Vec::new();
     let mut off = from.saturating_sub(start) as usize;
-    loop {
-        let lsn = start + off as u64;
-        let Some(h) = data.get(off..off + FRAME_HEADER) else {
-            return (frames, lsn);
-        };
-        let len = u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize;
-        let crc = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
-        // No frame is empty: zeros are the preallocated space after the last frame.
-        if len == 0 || len > MAX_FRAME {
-            return (frames, lsn);
-        }
-        let Some(payload) = data.get(off + FRAME_HEADER..off + FRAME_HEADER + len) else {
-            return (frames, lsn);
-        };
-        if frame_crc(lsn, payload) != crc {
-            return (frames, lsn);
-        }
-        off += FRAME_HEADER + len;
-        frames.push(Frame {
-            lsn,
-            end: start + off as u64,
-            payload: payload.to_vec(),
-        });
+    while let Some((f, _)) = frame_at(data, start, off) {
+        off = (f.end - start) as usize;
+        frames.push(f);
     }
+    (frames, start + off as u64)
+}
+
+/// The offset of the first whole, valid frame after `bad` in `data` that starts a group
+/// write: proof that the write holding `bad` was finished and synced.
+fn later_group(data: &[u8], start: u64, bad: usize) -> Option<usize> {
+    (bad + 1..data.len().saturating_sub(FRAME_HEADER - 1))
+        .find(|&o| data[o + 3] & 0x80 != 0 && frame_at(data, start, o).is_some())
+}
+
+/// Every whole frame with a valid checksum in `data` from offset `from` on, stepping over
+/// damaged bytes one at a time.
+fn salvage(data: &[u8], start: u64, from: usize) -> Vec<Frame> {
+    let mut out = Vec::new();
+    let mut off = from;
+    while off + FRAME_HEADER <= data.len() {
+        match frame_at(data, start, off) {
+            Some((f, _)) => {
+                off = (f.end - start) as usize;
+                out.push(f);
+            }
+            None => off += 1,
+        }
+    }
+    out
+}
+
+/// Damage found by recovery: a frame that is short or fails its checksum with a later,
+/// durable write after it (not a torn tail).
+#[derive(Debug)]
+pub struct Damage {
+    /// The segment file holding the bad frame.
+    pub file: PathBuf,
+    /// The bad frame's byte offset in `file`, and its LSN.
+    pub offset: u64,
+    pub lsn: u64,
+    /// Bytes of log from the bad frame to the end of the last segment's data.
+    pub bytes: u64,
+    /// The frames with valid checksums after the bad one (cutting drops them too).
+    pub dropped: Vec<Frame>,
+}
+
+/// What [`Log::open`] does on [`Damage`]: told the frames kept before it and the damage,
+/// `Ok` cuts the log there (keeping the cut bytes beside it as `*.dropped`), `Err` stops.
+pub type OnDamage<'a> = &'a mut dyn FnMut(&[Frame], &Damage) -> Result<()>;
+
+/// Creates `path` for writing with mode 0600 (the log holds account statements).
+fn create_private(path: &Path) -> std::io::Result<File> {
+    private_options().write(true).create_new(true).open(path)
+}
+
+/// The name a cut-away piece of log starting at `lsn` is kept under.
+fn dropped_name(lsn: u64) -> String {
+    format!("{lsn:016x}.wal.dropped")
 }
 
 impl Log {
     /// Opens the log in `dir`, recovering it: returns the log and every valid frame
-    /// from `from_lsn` on. A torn tail (a frame cut by a crash) is truncated away.
+    /// from `from_lsn` on. A torn tail (the last write, cut short by a crash) is
+    /// truncated away; [`Damage`] before a later durable write goes to `on_damage`.
     pub fn open(
         dir: &Path,
         from_lsn: u64,
         fsync: bool,
         segment_size: u64,
+        on_damage: OnDamage<'_>,
     ) -> Result<(Log, Vec<Frame>)> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        create_private_dir(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
         let mut starts = list_segments(dir)?;
         if starts.is_empty() {
             let path = dir.join(segment_name(from_lsn));
-            File::create(&path)
+            create_private(&path)
                 .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
             sync_dir(dir)?;
             starts.push(from_lsn);
@@ -170,6 +263,7 @@ impl Log {
         let mut frames = Vec::new();
         let mut end = from_lsn;
         let last = starts.len() - 1;
+        let mut file_start = starts[last];
         for (i, &start) in starts.iter().enumerate() {
             let next_start = starts.get(i + 1).copied();
             if next_start.is_some_and(|n| n <= from_lsn) {
@@ -181,18 +275,14 @@ impl Log {
             let (mut f, valid_end) = parse_segment(&data, start, from_lsn.max(start));
             frames.append(&mut f);
             end = valid_end.max(start);
+            let bad = (valid_end - start) as usize;
             let file_end = start + data.len() as u64;
-            let zero_tail = data[(valid_end - start) as usize..].iter().all(|&b| b == 0);
-            if valid_end < file_end && !(i == last && zero_tail) {
-                if i != last {
-                    return Err(Error::Corrupt {
-                        file: path,
-                        page: 0,
-                        offset: valid_end - start,
-                        detail: "invalid log frame before the last segment".into(),
-                    });
-                }
-                tracing::warn!(file = %path.display(), at = valid_end - start, dropped = file_end - valid_end,
+            let zero_tail = data[bad..].iter().all(|&b| b == 0);
+            if valid_end >= file_end || (i == last && zero_tail) {
+                continue;
+            }
+            if i == last && later_group(&data, start, bad).is_none() {
+                tracing::warn!(file = %path.display(), at = bad, dropped = file_end - valid_end,
                     "truncating torn log tail");
                 let f = OpenOptions::new()
                     .write(true)
@@ -201,9 +291,54 @@ impl Log {
                 f.set_len(valid_end - start)
                     .map_err(|e| Error::io("truncating log", e))?;
                 f.sync_all().map_err(|e| Error::io("syncing log", e))?;
+                continue;
             }
+            // Damage: gather what cutting here would drop, then ask.
+            let mut dropped = salvage(&data, start, bad);
+            let mut data_end =
+                start + data.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1) as u64;
+            for &later in &starts[i + 1..] {
+                let p = dir.join(segment_name(later));
+                let d = std::fs::read(&p)
+                    .map_err(|e| Error::io(format!("reading {}", p.display()), e))?;
+                dropped.extend(salvage(&d, later, 0));
+                data_end = later + d.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1) as u64;
+            }
+            let damage = Damage {
+                file: path.clone(),
+                offset: bad as u64,
+                lsn: valid_end,
+                bytes: data_end.saturating_sub(valid_end),
+                dropped,
+            };
+            on_damage(&frames, &damage)?;
+            // Keep the cut bytes beside the log, for whoever wants to dig in them.
+            let keep = dir.join(dropped_name(valid_end));
+            let tail = &data[bad..(data_end.min(file_end) - start) as usize];
+            create_private(&keep)
+                .and_then(|mut f| {
+                    use std::io::Write;
+                    f.write_all(tail)?;
+                    f.sync_all()
+                })
+                .map_err(|e| Error::io(format!("writing {}", keep.display()), e))?;
+            for &later in &starts[i + 1..] {
+                let from = dir.join(segment_name(later));
+                let to = dir.join(dropped_name(later));
+                std::fs::rename(&from, &to)
+                    .map_err(|e| Error::io(format!("renaming {}", from.display()), e))?;
+            }
+            let f = OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+            f.set_len(valid_end - start)
+                .and_then(|_| f.sync_all())
+                .map_err(|e| Error::io(format!("truncating {}", path.display()), e))?;
+            sync_dir(dir)?;
+            file_start = start;
+            break;
         }
-        let file_start = starts[last];
         let path = dir.join(segment_name(file_start));
         let file = OpenOptions::new()
             .write(true)
@@ -299,6 +434,10 @@ impl Log {
             std::mem::swap(&mut b.buf, &mut w.spare);
             b.end
         };
+        // The group's first frame says so (recovery tells a torn tail by it).
+        if let Some(top) = w.spare.get_mut(3) {
+            *top |= (GROUP_START >> 24) as u8;
+        }
         let result = self.write_out(&mut w, end);
         w.spare.clear();
         if let Err(e) = result {
@@ -321,10 +460,7 @@ impl Log {
                 .and_then(|_| w.file.sync_all())
                 .map_err(|e| Error::io("closing log segment", e))?;
             let path = self.dir.join(segment_name(w.written));
-            w.file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
+            w.file = create_private(&path)
                 .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
             w.file_start = w.written;
             w.allocated = 0;
@@ -424,10 +560,21 @@ mod tests {
         d
     }
 
+    /// Opens with damage refused (the default a volume uses).
+    fn open(dir: &Path, segment_size: u64) -> Result<(Log, Vec<Frame>)> {
+        Log::open(dir, 0, true, segment_size, &mut |_, d| {
+            Err(Error::CorruptLog {
+                file: d.file.clone(),
+                offset: d.offset,
+                detail: format!("{} dropped", d.dropped.len()),
+            })
+        })
+    }
+
     #[test]
     fn append_sync_reopen_and_torn_tail() {
         let dir = tmp("basic");
-        let (log, frames) = Log::open(&dir, 0, true, 256).unwrap();
+        let (log, frames) = open(&dir, 256).unwrap();
         assert!(frames.is_empty());
         let mut ends = Vec::new();
         for i in 0..50u32 {
@@ -447,7 +594,7 @@ mod tests {
         assert!(std::fs::metadata(&path).unwrap().len() >= len);
         let f = OpenOptions::new().write(true).open(&path).unwrap();
         f.set_len(len - 3).unwrap();
-        let (log, frames) = Log::open(&dir, 0, true, 256).unwrap();
+        let (log, frames) = open(&dir, 256).unwrap();
         assert_eq!(frames.len(), 49);
         for (i, f) in frames.iter().enumerate() {
             assert_eq!(f.payload, (i as u32).to_le_bytes().repeat(5));
@@ -466,14 +613,14 @@ mod tests {
     #[test]
     fn preallocated_space_is_kept_and_reused() {
         let dir = tmp("prealloc");
-        let (log, _) = Log::open(&dir, 0, true, 1 << 20).unwrap();
+        let (log, _) = open(&dir, 1 << 20).unwrap();
         let (_, end) = log.append(b"one");
         log.sync_to(end).unwrap();
         drop(log);
         let path = dir.join(segment_name(0));
         let len = std::fs::metadata(&path).unwrap().len();
         assert!(len > end, "zeros follow the frames");
-        let (log, frames) = Log::open(&dir, 0, true, 1 << 20).unwrap();
+        let (log, frames) = open(&dir, 1 << 20).unwrap();
         assert_eq!(frames.len(), 1);
         assert_eq!(
             std::fs::metadata(&path).unwrap().len(),
@@ -483,9 +630,163 @@ mod tests {
         let (_, end2) = log.append(b"two");
         log.sync_to(end2).unwrap();
         drop(log);
-        let (_, frames) = Log::open(&dir, 0, true, 1 << 20).unwrap();
+        let (_, frames) = open(&dir, 1 << 20).unwrap();
         let payloads: Vec<&[u8]> = frames.iter().map(|f| &f.payload[..]).collect();
         assert_eq!(payloads, [&b"one"[..], &b"two"[..]]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Opens with damage accepted: the log is cut there.
+    fn open_cutting(dir: &Path, segment_size: u64) -> (Log, Vec<Frame>, Vec<u64>) {
+        let mut seen = Vec::new();
+        let (log, frames) = Log::open(dir, 0, true, segment_size, &mut |_, d| {
+            seen.push(d.lsn);
+            Ok(())
+        })
+        .unwrap();
+        (log, frames, seen)
+    }
+
+    /// XORs the byte at `lsn` with `mask`, in whichever segment holds it.
+    fn poke(dir: &Path, lsn: u64, mask: u8) {
+        let start = *list_segments(dir)
+            .unwrap()
+            .iter()
+            .rfind(|&&s| s <= lsn)
+            .unwrap();
+        let path = dir.join(segment_name(start));
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        let mut b = [0u8];
+        f.read_exact_at(&mut b, lsn - start).unwrap();
+        f.write_all_at(&[b[0] ^ mask], lsn - start).unwrap();
+    }
+
+    /// `n` frames, each synced on its own (one group write each); their `(lsn, end)`.
+    fn write_groups(log: &Log, n: u32) -> Vec<(u64, u64)> {
+        (0..n)
+            .map(|i| {
+                let (lsn, end) = log.append(&i.to_le_bytes().repeat(3));
+                log.sync_to(end).unwrap();
+                (lsn, end)
+            })
+            .collect()
+    }
+
+    /// A flipped byte in a record with later group writes after it used to read as a torn
+    /// tail: recovery cut the log there and every later acknowledged commit was gone
+    /// without an error. Now it is damage: refused by default, cut only when asked.
+    #[test]
+    fn flipped_byte_before_later_writes_is_damage() {
+        let dir = tmp("damage");
+        let (log, _) = open(&dir, 1 << 20).unwrap();
+        let pos = write_groups(&log, 100);
+        drop(log);
+        poke(&dir, pos[50].0 + 10, 0x01);
+        match open(&dir, 1 << 20) {
+            Err(Error::CorruptLog {
+                file,
+                offset,
+                detail,
+            }) => {
+                assert_eq!(file, dir.join(segment_name(0)));
+                assert_eq!(offset, pos[50].0);
+                assert_eq!(detail, "49 dropped");
+            }
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("opened a damaged log"),
+        }
+        // Refusing changed nothing: the same damage is found again, then cut on request.
+        let (log, frames, seen) = open_cutting(&dir, 1 << 20);
+        assert_eq!(seen, [pos[50].0]);
+        assert_eq!(frames.len(), 50);
+        assert!(dir.join(dropped_name(pos[50].0)).exists());
+        let (lsn, end) = log.append(b"after");
+        assert_eq!(lsn, pos[50].0);
+        log.sync_to(end).unwrap();
+        drop(log);
+        let (_, frames) = open(&dir, 1 << 20).unwrap();
+        assert_eq!(frames.len(), 51);
+        assert_eq!(frames[50].payload, b"after");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A crash during one group write may persist any of its blocks: frames after a torn
+    /// one in the same write are not acknowledged, and the tail is cut without a fuss.
+    #[test]
+    fn torn_last_group_is_cut_even_with_whole_frames_after_the_tear() {
+        let dir = tmp("torngroup");
+        let (log, _) = open(&dir, 1 << 20).unwrap();
+        let pos = write_groups(&log, 10);
+        let group: Vec<(u64, u64)> = (0..10u32)
+            .map(|i| log.append(&(100 + i).to_le_bytes().repeat(3)))
+            .collect();
+        log.sync_to(group[9].1).unwrap();
+        drop(log);
+        // The group's third frame never reached the disk (zeros), the rest did.
+        let path = dir.join(segment_name(0));
+        let f = OpenOptions::new().write(true).open(&path).unwrap();
+        let (lsn, end) = group[2];
+        f.write_all_at(&vec![0; (end - lsn) as usize], lsn).unwrap();
+        let (_, frames) = open(&dir, 1 << 20).unwrap();
+        assert_eq!(frames.len(), pos.len() + 2);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            lsn,
+            "cut at the tear"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Garbage after the last frame (not zeros) and a frame cut mid-payload are torn tails.
+    #[test]
+    fn garbage_or_short_tail_is_torn() {
+        let dir = tmp("garbage");
+        let (log, _) = open(&dir, 1 << 20).unwrap();
+        let pos = write_groups(&log, 20);
+        drop(log);
+        let path = dir.join(segment_name(0));
+        let f = OpenOptions::new().write(true).open(&path).unwrap();
+        let junk: Vec<u8> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        f.write_all_at(&junk, pos[19].1).unwrap();
+        let (_, frames) = open(&dir, 1 << 20).unwrap();
+        assert_eq!(frames.len(), 20);
+        f.set_len(pos[19].1 - 2).unwrap();
+        let (_, frames) = open(&dir, 1 << 20).unwrap();
+        assert_eq!(frames.len(), 19);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Damage in a segment before the last drops every later segment when cut; they are
+    /// kept aside as `*.wal.dropped`, and the log goes on from the damaged point.
+    #[test]
+    fn damage_in_an_earlier_segment() {
+        let dir = tmp("damageseg");
+        let (log, _) = open(&dir, 256).unwrap();
+        let pos = write_groups(&log, 60);
+        drop(log);
+        let segs = list_segments(&dir).unwrap();
+        assert!(segs.len() > 3);
+        let victim = pos.iter().position(|p| p.0 > segs[1]).unwrap() + 1;
+        poke(&dir, pos[victim].0 + 9, 0x80);
+        let Err(Error::CorruptLog { offset, detail, .. }) = open(&dir, 256) else {
+            panic!("damage not reported");
+        };
+        assert_eq!(offset, pos[victim].0 - segs[1]);
+        assert_eq!(detail, format!("{} dropped", 60 - victim - 1));
+        let (log, frames, _) = open_cutting(&dir, 256);
+        assert_eq!(frames.len(), victim);
+        assert_eq!(list_segments(&dir).unwrap(), segs[..2]);
+        let (_, end) = log.append(b"after");
+        log.sync_to(end).unwrap();
+        drop(log);
+        let (_, frames) = open(&dir, 256).unwrap();
+        assert_eq!(frames.len(), victim + 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
