@@ -14,6 +14,7 @@ pub mod infoschema;
 pub mod interp;
 pub mod locks;
 pub mod point;
+pub mod privilege;
 pub mod progddl;
 pub mod program;
 pub mod rewind;
