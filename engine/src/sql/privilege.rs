@@ -266,6 +266,24 @@ impl Security {
         Arc::new(c)
     }
 
+    /// Ok when table `db`.`t` is visible ([`Self::sees_table`]), else 1142 naming `cmd`
+    /// (SHOW COLUMNS, SHOW INDEX, DESCRIBE, SHOW CREATE TABLE).
+    pub fn shows_table(&self, cmd: &str, db: &str, t: &str) -> SqlResult<()> {
+        if self.sees_table(db, t) {
+            return Ok(());
+        }
+        self.table(privs::SELECT, cmd, db, t)
+    }
+
+    /// Ok when database `db` is visible ([`Self::sees_db`]), else 1044 (SHOW TABLES
+    /// FROM, SHOW CREATE DATABASE, USE).
+    pub fn shows_db(&self, db: &str) -> SqlResult<()> {
+        if db.eq_ignore_ascii_case("information_schema") || self.sees_db(db) {
+            return Ok(());
+        }
+        self.db(privs::ALL_DB, db)
+    }
+
     /// Whether routine `db`.`name` is visible (SHOW … STATUS, information_schema.ROUTINES).
     pub fn sees_routine(&self, db: &str) -> bool {
         self.holds(privs::EXECUTE, Some(db), None)

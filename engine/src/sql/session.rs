@@ -1365,11 +1365,8 @@ impl Session {
             self.db = Some("information_schema".into());
             return Ok(());
         }
-        let sec = self.security()?;
-        if !sec.sees_db(db) {
-            // Whether or not it exists, as MySQL: no privilege, no answer about it.
-            sec.db(catalog::privs::ALL_DB, db)?;
-        }
+        // Whether or not it exists, as MySQL: no privilege, no answer about it.
+        self.security()?.shows_db(db)?;
         match cat.dbs.get(db) {
             Some(d) => {
                 self.vars.set_database_collation(d.collation);
@@ -1402,9 +1399,7 @@ impl Session {
             .clone()
             .ok_or_else(|| SqlError::new(1046, "No database selected"))?;
         self.read(Vec::new(), |ex| {
-            if !ex.security.sees_table(&db, table) {
-                ex.security.table(privs::SELECT, "SELECT", &db, table)?;
-            }
+            ex.security.shows_table("SELECT", &db, table)?;
             let t = ex.table_by(&db, table)?;
             Ok(t.columns
                 .iter()
@@ -1848,9 +1843,7 @@ impl Session {
                 }
                 S::ExplainTable { table_name, .. } => {
                     if let Some((db, t)) = split(table_name) {
-                        if !sec.sees_table(&db, &t) {
-                            sec.table(privs::SELECT, "SELECT", &db, &t)?;
-                        }
+                        sec.shows_table("SELECT", &db, &t)?;
                     }
                 }
                 S::Flush {
@@ -1901,30 +1894,21 @@ impl Session {
                 OwnStatement::Show(ShowStatement::Create { kind, name }) => match kind {
                     front::ShowCreateKind::Table | front::ShowCreateKind::View => {
                         let db = db_of(name);
-                        if !sec.sees_table(&db, &name.name) {
-                            need_tn(privs::SELECT, "SHOW", name)?;
-                        }
+                        sec.shows_table("SHOW", &db, &name.name)?;
                         if matches!(kind, front::ShowCreateKind::View)
                             || self.catalog()?.view(&db, &name.name).is_some()
                         {
                             need_tn(privs::SHOW_VIEW, "SHOW VIEW", name)?;
                         }
                     }
-                    front::ShowCreateKind::Database { .. } => {
-                        let db = name.name.clone();
-                        if !sec.sees_db(&db) {
-                            need_db(privs::SELECT, &db)?;
-                        }
-                    }
+                    front::ShowCreateKind::Database { .. } => sec.shows_db(&name.name)?,
                     _ => {}
                 },
                 OwnStatement::Show(
                     ShowStatement::Columns { table, .. } | ShowStatement::Index { table, .. },
                 )
                 | OwnStatement::Describe { table, .. } => {
-                    if !sec.sees_table(&db_of(table), &table.name) {
-                        need_tn(privs::SELECT, "SELECT", table)?;
-                    }
+                    sec.shows_table("SELECT", &db_of(table), &table.name)?
                 }
                 OwnStatement::Show(
                     ShowStatement::Tables { db, .. }
@@ -1933,9 +1917,7 @@ impl Session {
                     | ShowStatement::Events { db, .. },
                 ) => {
                     let db = db.clone().or_else(|| cur.clone()).unwrap_or_default();
-                    if !db.eq_ignore_ascii_case("information_schema") && !sec.sees_db(&db) {
-                        need_db(privs::SELECT, &db)?;
-                    }
+                    sec.shows_db(&db)?;
                 }
                 OwnStatement::Show(ShowStatement::Grants { user: Some(uh) })
                     if uh.user != "CURRENT_USER" && uh.user != self.user =>
