@@ -53,6 +53,10 @@ pub const ER_WRONG_ARGUMENTS: u16 = 1210;
 pub const ER_LOCK_DEADLOCK: u16 = 1213;
 /// 1227: missing privilege for the operation.
 pub const ER_SPECIFIC_ACCESS_DENIED_ERROR: u16 = 1227;
+/// `execute command denied to user 'u'@'h' for routine 'db.p'`.
+pub const ER_PROCACCESS_DENIED_ERROR: u16 = 1370;
+/// `Illegal GRANT/REVOKE command; ...` (a privilege a table cannot have).
+pub const ER_ILLEGAL_GRANT_FOR_TABLE: u16 = 1144;
 /// 1235: feature not supported yet.
 pub const ER_NOT_SUPPORTED_YET: u16 = 1235;
 /// 1236: fatal error reading binlog (replication source side).
@@ -124,6 +128,8 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_WRONG_ARGUMENTS, "HY000"),
     (ER_LOCK_DEADLOCK, "40001"),
     (ER_SPECIFIC_ACCESS_DENIED_ERROR, "42000"),
+    (ER_PROCACCESS_DENIED_ERROR, "42000"),
+    (ER_ILLEGAL_GRANT_FOR_TABLE, "42000"),
     (ER_NOT_SUPPORTED_YET, "42000"),
     (ER_MASTER_FATAL_ERROR_READING_BINLOG, "HY000"),
     (ER_UNKNOWN_STMT_HANDLER, "HY000"),

@@ -155,13 +155,54 @@ pub mod privs {
     pub const LOCK_TABLES: u32 = 1 << 14;
     pub const GRANT_OPTION: u32 = 1 << 15;
     pub const SHOW_DATABASES: u32 = 1 << 16;
+    pub const CREATE_VIEW: u32 = 1 << 17;
+    pub const SHOW_VIEW: u32 = 1 << 18;
+    pub const CREATE_ROUTINE: u32 = 1 << 19;
+    pub const ALTER_ROUTINE: u32 = 1 << 20;
+    pub const EXECUTE: u32 = 1 << 21;
+    pub const TRIGGER: u32 = 1 << 22;
+    pub const EVENT: u32 = 1 << 23;
+    pub const CREATE_TEMPORARY_TABLES: u32 = 1 << 24;
+    pub const REFERENCES: u32 = 1 << 25;
     /// Everything ALL [PRIVILEGES] grants at the global level.
-    pub const ALL: u32 = (1 << 17) - 1 - GRANT_OPTION;
-    /// What ALL means on a database or table.
-    pub const ALL_OBJECT: u32 =
-        SELECT | INSERT | UPDATE | DELETE | CREATE | DROP | ALTER | INDEX | LOCK_TABLES;
+    pub const ALL: u32 = (1 << 26) - 1 - GRANT_OPTION;
+    /// What ALL meant before bits 17.. existed: an account stored with all of these
+    /// had ALL, and is read back with the new ALL ([`super::decode_user`]).
+    pub const OLD_ALL: u32 = (1 << 17) - 1 - GRANT_OPTION;
+    /// What ALL means on a database.
+    pub const ALL_DB: u32 = SELECT
+        | INSERT
+        | UPDATE
+        | DELETE
+        | CREATE
+        | DROP
+        | REFERENCES
+        | INDEX
+        | ALTER
+        | CREATE_TEMPORARY_TABLES
+        | LOCK_TABLES
+        | EXECUTE
+        | CREATE_VIEW
+        | SHOW_VIEW
+        | CREATE_ROUTINE
+        | ALTER_ROUTINE
+        | EVENT
+        | TRIGGER;
+    /// What ALL means on a table.
+    pub const ALL_TABLE: u32 = SELECT
+        | INSERT
+        | UPDATE
+        | DELETE
+        | CREATE
+        | DROP
+        | REFERENCES
+        | INDEX
+        | ALTER
+        | CREATE_VIEW
+        | SHOW_VIEW
+        | TRIGGER;
 
-    /// `(bit, name)` in the order SHOW GRANTS lists them.
+    /// `(bit, name)` in the order SHOW GRANTS lists them (MySQL 8.0's).
     pub const NAMES: &[(u32, &str)] = &[
         (SELECT, "SELECT"),
         (INSERT, "INSERT"),
@@ -171,14 +212,23 @@ pub mod privs {
         (DROP, "DROP"),
         (RELOAD, "RELOAD"),
         (PROCESS, "PROCESS"),
+        (REFERENCES, "REFERENCES"),
         (INDEX, "INDEX"),
         (ALTER, "ALTER"),
         (SHOW_DATABASES, "SHOW DATABASES"),
         (SUPER, "SUPER"),
+        (CREATE_TEMPORARY_TABLES, "CREATE TEMPORARY TABLES"),
         (LOCK_TABLES, "LOCK TABLES"),
+        (EXECUTE, "EXECUTE"),
         (REPLICATION_SLAVE, "REPLICATION SLAVE"),
         (REPLICATION_CLIENT, "REPLICATION CLIENT"),
+        (CREATE_VIEW, "CREATE VIEW"),
+        (SHOW_VIEW, "SHOW VIEW"),
+        (CREATE_ROUTINE, "CREATE ROUTINE"),
+        (ALTER_ROUTINE, "ALTER ROUTINE"),
         (CREATE_USER, "CREATE USER"),
+        (EVENT, "EVENT"),
+        (TRIGGER, "TRIGGER"),
     ];
 }
 
@@ -208,13 +258,6 @@ impl UserDef {
             }
         }
         have & need == need
-    }
-
-    /// Whether the user holds any privilege on `db` (for SHOW DATABASES, USE).
-    pub fn any_on_db(&self, db: &str) -> bool {
-        self.global != 0
-            || self.dbs.get(db).is_some_and(|p| *p != 0)
-            || self.tables.iter().any(|((d, _), p)| d == db && *p != 0)
     }
 }
 
@@ -1062,6 +1105,18 @@ fn decode_user(b: &[u8]) -> Option<UserDef> {
         let d = r.str()?;
         let t = r.str()?;
         tables.insert((d, t), r.u32()?);
+    }
+    // Accounts written before the privileges of bits 17.. existed: ALL then is ALL now.
+    let upgrade = |p: u32| {
+        if p & privs::OLD_ALL == privs::OLD_ALL {
+            p | privs::ALL
+        } else {
+            p
+        }
+    };
+    let global = upgrade(global);
+    for p in dbs.values_mut().chain(tables.values_mut()) {
+        *p = upgrade(*p);
     }
     Some(UserDef {
         user,

@@ -6,7 +6,7 @@ use std::ops::Bound;
 
 use sqlparser::ast;
 
-use super::catalog::{ColumnDefault, TableDef};
+use super::catalog::{privs, ColumnDefault, TableDef};
 use super::ddl::{encode, implicit_default, index_display, index_entry, pk_display, primary_key};
 use super::error::{SqlError, SqlResult};
 use super::exec::{choose_path, conjuncts, decode, Exec, Path};
@@ -461,6 +461,13 @@ impl Exec<'_> {
                 ))
             }
         };
+        self.may(privs::INSERT, "INSERT", &name)?;
+        if ins.replace_into {
+            self.may(privs::DELETE, "DELETE", &name)?;
+        }
+        if ins.on.is_some() {
+            self.may(privs::UPDATE, "UPDATE", &name)?;
+        }
         let t = self.table(&name)?;
         let triggers = self.catalog.has_triggers(&t.db, &t.name);
         let strict = self.session.strict();
@@ -857,6 +864,9 @@ impl Exec<'_> {
                 "This version of Borealis doesn't yet support UPDATE ... FROM",
             ));
         }
+        if let ast::TableFactor::Table { name, .. } = &u.table.relation {
+            self.may(privs::UPDATE, "UPDATE", name)?;
+        }
         let (t, alias) = self.single_table(&u.table)?;
         self.enter_table(&t)?;
         let r = self.update_rows(u, t, &alias);
@@ -938,6 +948,9 @@ impl Exec<'_> {
                 "This version of Borealis doesn't yet support multi-table DELETE",
             ));
         };
+        if let ast::TableFactor::Table { name, .. } = &twj.relation {
+            self.may(privs::DELETE, "DELETE", name)?;
+        }
         let (t, alias) = self.single_table(twj)?;
         self.enter_table(&t)?;
         let r = self.delete_rows(d, t, &alias);

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use sqlparser::ast;
 
-use super::catalog::{Catalog, TableDef, CATALOG_TREE};
+use super::catalog::{privs, Catalog, TableDef, CATALOG_TREE};
 use super::error::{SqlError, SqlResult};
 use super::expr::{
     AggFunc, AggSpec, BindEnv, Binder, ColType, CorrKind, CorrSpec, EvalCx, Expr, Scope, ScopeCol,
@@ -408,6 +408,9 @@ pub struct Exec<'a> {
     pub describe: bool,
     /// Stored programs running under this statement.
     pub prog: super::interp::ProgState,
+    /// Whose privileges are in force: the session user's, or while a view or stored
+    /// program runs with SQL SECURITY DEFINER, its definer's.
+    pub security: super::privilege::Security,
 }
 
 impl BindEnv for Exec<'_> {
@@ -955,6 +958,7 @@ impl<'a> Exec<'a> {
         let Ok(t) = self.table(name) else {
             return Ok(None);
         };
+        self.may_read(name)?;
         if matches!(&self.reader, Reader::Tx(tx) if tx.writes_tree(t.tree)) {
             return Ok(None);
         }
@@ -1009,6 +1013,36 @@ impl<'a> Exec<'a> {
         self.table_by(&db, &t)
     }
 
+    /// SELECT on the table or view `name` names, with the privileges in force (1142).
+    pub fn may_read(&self, name: &ast::ObjectName) -> SqlResult<()> {
+        self.may(privs::SELECT, "SELECT", name)
+    }
+
+    /// `need` on the table or view `name` names, with the privileges in force (1142
+    /// naming `cmd`); a name without a database and none selected is left to the
+    /// lookup's 1046.
+    pub fn may(&self, need: u32, cmd: &str, name: &ast::ObjectName) -> SqlResult<()> {
+        if self.security.is_unrestricted() {
+            return Ok(());
+        }
+        match qualified_name(name, self.session.current_db(), "table") {
+            Ok((db, t)) => self.security.table(need, cmd, &db, &t),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Runs `f` with `sec`'s privileges in force (a body with SQL SECURITY DEFINER).
+    pub fn with_security<T>(
+        &mut self,
+        sec: super::privilege::Security,
+        f: impl FnOnce(&mut Self) -> SqlResult<T>,
+    ) -> SqlResult<T> {
+        let saved = std::mem::replace(&mut self.security, sec);
+        let out = f(self);
+        self.security = saved;
+        out
+    }
+
     /// The view `name` names, if it is one.
     pub fn view(&self, name: &ast::ObjectName) -> Option<Arc<super::catalog::ViewDef>> {
         let (db, t) = qualified_name(name, self.session.current_db(), "table").ok()?;
@@ -1047,8 +1081,23 @@ impl<'a> Exec<'a> {
                 ))
             }
         };
+        // The view's query reads with its definer's privileges (SQL SECURITY DEFINER)
+        // or the reader's (INVOKER); a definer that lacks them is 1356, as MySQL.
+        let sec = self.security.for_body(&v.definer, &v.security)?;
         DEPTH.with(|d| d.set(depth + 1));
-        let rs = self.query(&q);
+        let rs = self.with_security(sec, |ex| ex.query(&q)).map_err(|e| {
+            if e.code == 1142 {
+                SqlError::new(
+                    1356,
+                    format!(
+                        "View '{}.{}' references invalid table(s) or column(s) or function(s) or definer/invoker of view lack rights to use them",
+                        v.db, v.name
+                    ),
+                )
+            } else {
+                e
+            }
+        });
         DEPTH.with(|d| d.set(depth));
         let mut rs = rs?;
         for (c, n) in rs.columns.iter_mut().zip(&v.columns) {
@@ -1823,6 +1872,7 @@ impl<'a> Exec<'a> {
                         &parts[1],
                     ));
                 }
+                self.may_read(name)?;
                 if let Some(v) = self.view(name) {
                     let rs = self.view_rows(&v)?;
                     let alias = alias

@@ -47,7 +47,8 @@ pub(crate) fn auto_increment(ex: &Exec, t: &super::catalog::TableDef) -> Value {
 }
 
 pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
-    let cat = ex.catalog.clone();
+    // Only what the user holds some privilege on is listed.
+    let cat = ex.security.visible(&ex.catalog);
     let name = name.to_ascii_uppercase();
     Ok(match name.as_str() {
         "SCHEMATA" => RowSet {

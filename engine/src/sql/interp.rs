@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::catalog::{RoutineDef, TableDef, TriggerDef};
+use super::catalog::{privs, RoutineDef, TableDef, TriggerDef};
 use super::error::{SqlError, SqlResult};
 use super::exec::{value_literal, Exec, RowSet};
 use super::expr::{truth, ColType, CorrKind, CorrSpec, Expr, Scope};
@@ -338,9 +338,11 @@ impl Exec<'_> {
             ));
         }
         let body = self.parsed(&trg.body)?;
+        // A trigger runs with its definer's privileges.
+        let sec = self.security.for_body(&trg.env.definer, "DEFINER")?;
         self.prog.stack.push(key);
         let text = std::mem::replace(&mut self.text, Arc::from(trg.body.as_str()));
-        let r = self.exec_stmt(frame, &body);
+        let r = self.with_security(sec, |ex| ex.exec_stmt(frame, &body));
         self.text = text;
         self.prog.stack.pop();
         r.map(|_| ())
@@ -394,10 +396,13 @@ impl Exec<'_> {
 
     fn run_routine(&mut self, r: &RoutineDef, key: String, frame: &mut Frame) -> SqlResult<Flow> {
         let body = self.parsed(&r.body)?;
+        // The body runs with the definer's privileges (SQL SECURITY DEFINER) or the
+        // caller's (INVOKER).
+        let sec = self.security.for_body(&r.env.definer, &r.security)?;
         self.prog.stack.push(key);
         let text = std::mem::replace(&mut self.text, Arc::from(r.body.as_str()));
         let corr = std::mem::take(&mut self.corr);
-        let out = self.exec_stmt(frame, &body);
+        let out = self.with_security(sec, |ex| ex.exec_stmt(frame, &body));
         self.corr = corr;
         self.text = text;
         self.prog.stack.pop();
@@ -464,7 +469,11 @@ impl Exec<'_> {
     fn call_in(&mut self, frame: &mut Frame, f: &ast::Function) -> SqlResult<()> {
         let (db, name) =
             super::exec::qualified_name(&f.name, self.session.current_db(), "routine")?;
-        let Some(r) = self.catalog.routine(&db, 'P', &name).cloned() else {
+        let r = self.catalog.routine(&db, 'P', &name).cloned();
+        let definer = r.as_ref().map(|r| r.env.definer.as_str());
+        self.security
+            .routine(privs::EXECUTE, "execute", &db, &name, definer)?;
+        let Some(r) = r else {
             return Err(SqlError::new(
                 1305,
                 format!("PROCEDURE {db}.{name} does not exist"),
@@ -905,6 +914,13 @@ impl Exec<'_> {
             .or_else(|| self.session.current_db())?;
         let r = self.catalog.routine(&db, 'F', name)?.clone();
         Some((|| {
+            self.security.routine(
+                privs::EXECUTE,
+                "execute",
+                &r.db,
+                &r.name,
+                Some(&r.env.definer),
+            )?;
             let ty = Some(type_text(&r.returns)?);
             if args.len() != r.params.len() {
                 return Err(SqlError::new(

@@ -15,6 +15,7 @@ pub mod interp;
 pub mod locks;
 pub mod memory;
 pub mod point;
+pub mod privilege;
 pub mod progddl;
 pub mod program;
 pub mod rewind;

@@ -88,7 +88,7 @@ impl PointGet {
         if q.to_string() != shape || !is_plain_table_name(&table) {
             return None;
         }
-        if ex.view(name).is_some() {
+        if ex.view(name).is_some() || ex.may_read(name).is_err() {
             return None;
         }
         let t = ex.table(name).ok()?;

@@ -30,6 +30,7 @@ use super::front::{
     VarScope,
 };
 use super::point::PointGet;
+use super::privilege::Security;
 use super::progddl::{show_create_event, show_create_routine, show_create_trigger, time_text};
 use super::vars::{self, Com, GlobalVars, Scope, SessionCounters, SessionVars, StatusCounters};
 use crate::storage::{now_us, CommitInfo, Savepoint, Transaction, Volume};
@@ -368,6 +369,7 @@ impl Instance {
             binlog_reader_client: false,
             read_only: false,
             stmt_log: Some(Vec::new()),
+            sec: None,
         };
         self.status.connected();
         self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
@@ -460,6 +462,9 @@ pub struct Session {
     /// `binlog_format` MIXED/STATEMENT: the open transaction's DML as statements to log;
     /// `None` once one of them must be logged as rows (then the whole transaction is).
     stmt_log: Option<Vec<LoggedStatement>>,
+    /// The privileges the current statement runs with (the user's, from the current
+    /// catalog); computed once per statement.
+    sec: Option<Security>,
 }
 
 impl Drop for Session {
@@ -905,6 +910,24 @@ impl Session {
         load_catalog(&sql, &reader)
     }
 
+    /// The user's privileges for the current statement (from the current catalog, also
+    /// for an AS OF read); 1045 when the account was dropped.
+    fn security(&mut self) -> SqlResult<Security> {
+        if let Some(s) = &self.sec {
+            return Ok(s.clone());
+        }
+        let cat = self.catalog()?;
+        let s = Security::session(cat, &self.user, &self.host)?;
+        self.sec = Some(s.clone());
+        Ok(s)
+    }
+
+    /// The catalog less what the user has no privilege on (SHOW lists from it).
+    fn visible_catalog(&mut self) -> SqlResult<Arc<catalog::Catalog>> {
+        let cat = self.catalog()?;
+        Ok(self.security()?.visible(&cat))
+    }
+
     /// Runs `f` with an executor reading the open transaction or a snapshot.
     fn read<T>(
         &mut self,
@@ -922,6 +945,7 @@ impl Session {
         params: Vec<Value>,
         f: impl FnOnce(&mut Exec) -> SqlResult<T>,
     ) -> SqlResult<T> {
+        let security = self.security()?;
         let cx = self.eval_cx();
         let sql = self.inst.sql.clone();
         let stmt_text = self.text.clone();
@@ -944,6 +968,7 @@ impl Session {
             describe: false,
             corr: Vec::new(),
             prog: Default::default(),
+            security,
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1059,6 +1084,7 @@ impl Session {
                 self.explicit = true;
             }
         }
+        let security = self.security()?;
         let cx = self.eval_cx();
         let started_us = cx.now_us;
         let last_insert_before = self.vars.last_insert_id();
@@ -1095,6 +1121,7 @@ impl Session {
             describe: false,
             corr: Vec::new(),
             prog: Default::default(),
+            security,
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1348,22 +1375,14 @@ impl Session {
 
     /// COM_INIT_DB / USE.
     pub fn use_db(&mut self, db: &str) -> SqlResult<()> {
+        self.sec = None;
         let cat = self.catalog()?;
         if db.eq_ignore_ascii_case("information_schema") {
             self.db = Some("information_schema".into());
             return Ok(());
         }
-        if let Some(u) = cat.find_user(&self.user, &self.host) {
-            if !u.any_on_db(db) && cat.dbs.contains_key(db) {
-                return Err(SqlError::new(
-                    1044,
-                    format!(
-                        "Access denied for user '{}'@'{}' to database '{db}'",
-                        self.user, self.host
-                    ),
-                ));
-            }
-        }
+        // Whether or not it exists, as MySQL: no privilege, no answer about it.
+        self.security()?.shows_db(db)?;
         match cat.dbs.get(db) {
             Some(d) => {
                 self.vars.set_database_collation(d.collation);
@@ -1390,11 +1409,13 @@ impl Session {
 
     /// COM_FIELD_LIST: the columns of a table.
     pub fn field_list(&mut self, table: &str) -> SqlResult<Vec<OutColumn>> {
+        self.sec = None;
         let db = self
             .db
             .clone()
             .ok_or_else(|| SqlError::new(1046, "No database selected"))?;
         self.read(Vec::new(), |ex| {
+            ex.security.shows_table("SELECT", &db, table)?;
             let t = ex.table_by(&db, table)?;
             Ok(t.columns
                 .iter()
@@ -1417,6 +1438,7 @@ impl Session {
 
     /// COM_STMT_PREPARE: parses once; returns id, parameter count and columns.
     pub fn prepare(&mut self, sql: &str) -> SqlResult<(u32, usize, Vec<OutColumn>)> {
+        self.sec = None;
         let parsed = front::parse(sql).map_err(|e| SqlError::new(e.code, e.message))?;
         let marks = super::stmtlog::placeholders(sql);
         let params = marks.len();
@@ -1537,6 +1559,7 @@ impl Session {
             }
             _ => None,
         };
+        self.sec = None;
         if let Some(n) = self.streamed_rows.take() {
             self.found_rows = n.load(Ordering::Relaxed);
         }
@@ -1708,65 +1731,40 @@ impl Session {
             .wait_access(self.conn_id, &tables, self.lock_timeout())
     }
 
-    /// Checks the user's privileges for a statement (1142, 1044, 1227).
+    /// Checks the user's privileges for what a statement names (1142, 1044, 1227,
+    /// 1370); what it reads through views and stored programs is checked as the
+    /// executor opens it ([`super::privilege`]).
     fn authorize(&mut self, parsed: &Parsed) -> SqlResult<()> {
-        let cat = self.catalog()?;
-        let Some(user) = cat.find_user(&self.user, &self.host) else {
-            return Err(SqlError::new(
-                1045,
-                format!(
-                    "Access denied for user '{}'@'{}' (user dropped)",
-                    self.user, self.host
-                ),
-            ));
-        };
-        if user.global & privs::ALL == privs::ALL {
+        let sec = self.security()?;
+        if sec.is_unrestricted() {
             return Ok(());
         }
         let cur = self.db.clone();
-        let who = format!("'{}'@'{}'", self.user, self.host);
-        let table_err = |cmd: &str, t: &str| {
-            SqlError::new(
-                1142,
-                format!("{cmd} command denied to user {who} for table '{t}'"),
-            )
-        };
-        let need_table = |bits: u32, cmd: &str, name: &ast::ObjectName| -> SqlResult<()> {
+        let split = |name: &ast::ObjectName| -> Option<(String, String)> {
             let parts: Vec<String> = name
                 .0
                 .iter()
                 .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
                 .collect();
-            let (db, t) = match parts.as_slice() {
-                [t] => (cur.clone().unwrap_or_default(), t.clone()),
-                [d, t] => (d.clone(), t.clone()),
-                _ => return Ok(()),
-            };
-            if db.eq_ignore_ascii_case("information_schema")
-                || user.allows(bits, Some(&db), Some(&t))
-            {
-                Ok(())
-            } else {
-                Err(table_err(cmd, &t))
+            match parts.as_slice() {
+                [t] => Some((cur.clone().unwrap_or_default(), t.clone())),
+                [d, t] => Some((d.clone(), t.clone())),
+                _ => None,
             }
         };
-        let need_db = |bits: u32, db: &str| -> SqlResult<()> {
-            if user.allows(bits, Some(db), None) {
-                Ok(())
-            } else {
-                Err(SqlError::new(
-                    1044,
-                    format!("Access denied for user {who} to database '{db}'"),
-                ))
+        let need_table = |bits: u32, cmd: &str, name: &ast::ObjectName| -> SqlResult<()> {
+            match split(name) {
+                Some((db, t)) => sec.table(bits, cmd, &db, &t),
+                None => Ok(()),
             }
         };
-        let need_global = |bits: u32, what: &str| -> SqlResult<()> {
-            if user.allows(bits, None, None) {
-                Ok(())
-            } else {
-                Err(SqlError::new(1227, format!("Access denied; you need (at least one of) the {what} privilege(s) for this operation")))
-            }
+        let need_tn = |bits: u32, cmd: &str, t: &front::TableName| -> SqlResult<()> {
+            let db = t.db.clone().or_else(|| cur.clone()).unwrap_or_default();
+            sec.table(bits, cmd, &db, &t.name)
         };
+        let db_of = |t: &front::TableName| t.db.clone().or_else(|| cur.clone()).unwrap_or_default();
+        let need_db = |bits: u32, db: &str| sec.db(bits, db);
+        let need_global = |bits: u32, what: &str| sec.global(bits, what);
         let relations = |st: &ast::Statement| -> Vec<ast::ObjectName> {
             let mut v = Vec::new();
             let _ = ast::visit_relations(st, |r: &ast::ObjectName| {
@@ -1774,6 +1772,9 @@ impl Session {
                 std::ops::ControlFlow::<()>::Continue(())
             });
             v
+        };
+        let definer_of = |d: &Option<front::UserHost>| -> SqlResult<()> {
+            sec.definer_clause(d.as_ref().map(|u| (u.user.as_str(), u.host.as_str())))
         };
         use ast::Statement as S;
         match parsed {
@@ -1815,10 +1816,26 @@ impl Session {
                 S::CreateDatabase { db_name, .. } => {
                     need_db(privs::CREATE, db_name.to_string().trim_matches('`'))?
                 }
-                S::CreateTable(_) => {
+                S::CreateTable(ct) => {
+                    need_table(privs::CREATE, "CREATE", &ct.name)?;
+                    // CREATE TABLE … LIKE t reads t's definition; … AS SELECT is
+                    // checked as its SELECT runs.
                     for r in relations(st) {
-                        need_table(privs::CREATE, "CREATE", &r)?;
+                        if r != ct.name && ct.query.is_none() {
+                            need_table(privs::SELECT, "SELECT", &r)?;
+                        }
                     }
+                }
+                S::CreateView(cv) => {
+                    need_table(privs::CREATE_VIEW, "CREATE VIEW", &cv.name)?;
+                    if cv.or_replace {
+                        need_table(privs::DROP, "DROP", &cv.name)?;
+                    }
+                    if let Some(d) = cv.params.as_ref().and_then(|p| p.definer.as_ref()) {
+                        let (user, host) = super::privilege::split_definer(&d.to_string());
+                        sec.definer_clause(Some((&user, &host)))?;
+                    }
+                    // What the view reads is checked as CREATE VIEW describes it.
                 }
                 S::Drop {
                     object_type: ast::ObjectType::Database | ast::ObjectType::Schema,
@@ -1847,15 +1864,45 @@ impl Session {
                         need_table(privs::CREATE | privs::INSERT, "CREATE", &r.new_name)?;
                     }
                 }
+                S::ExplainTable { table_name, .. } => {
+                    if let Some((db, t)) = split(table_name) {
+                        sec.shows_table("SELECT", &db, &t)?;
+                    }
+                }
+                S::Flush {
+                    read_lock, tables, ..
+                } => {
+                    need_global(privs::RELOAD, "RELOAD")?;
+                    if *read_lock {
+                        for t in tables {
+                            if let Some((db, _)) = split(t) {
+                                need_db(privs::LOCK_TABLES, &db)?;
+                            }
+                            need_table(privs::SELECT, "SELECT", t)?;
+                        }
+                    }
+                }
                 _ => {}
             },
             Parsed::Own(o) => match o {
                 OwnStatement::CreateUser { .. }
                 | OwnStatement::DropUser { .. }
                 | OwnStatement::AlterUser { .. } => need_global(privs::CREATE_USER, "CREATE USER")?,
-                OwnStatement::Grant(_) | OwnStatement::Revoke(_) => {
-                    need_global(privs::GRANT_OPTION, "GRANT OPTION")?
-                }
+                OwnStatement::Grant(g) | OwnStatement::Revoke(g) => match &g.object {
+                    Some(front::GrantObject {
+                        db: Some(db),
+                        table: None,
+                        db_all: false,
+                        ..
+                    }) => need_db(privs::GRANT_OPTION, db)?,
+                    Some(front::GrantObject {
+                        db: Some(db),
+                        table: Some(t),
+                        db_all: false,
+                        ..
+                    }) => sec.table(privs::GRANT_OPTION, "GRANT", db, t)?,
+                    _ => need_global(privs::GRANT_OPTION, "GRANT OPTION")?,
+                },
                 OwnStatement::Show(
                     ShowStatement::MasterStatus
                     | ShowStatement::BinaryLogs
@@ -1863,11 +1910,44 @@ impl Session {
                 ) => need_global(
                     privs::REPLICATION_CLIENT | privs::SUPER,
                     "SUPER, REPLICATION CLIENT",
-                )
-                .or_else(|_| need_global(privs::REPLICATION_CLIENT, "SUPER, REPLICATION CLIENT"))?,
+                )?,
                 OwnStatement::Show(
                     ShowStatement::BinlogEvents { .. } | ShowStatement::ReplicaHosts,
                 ) => need_global(privs::REPLICATION_SLAVE, "REPLICATION SLAVE")?,
+                OwnStatement::Show(ShowStatement::Create { kind, name }) => match kind {
+                    front::ShowCreateKind::Table | front::ShowCreateKind::View => {
+                        let db = db_of(name);
+                        sec.shows_table("SHOW", &db, &name.name)?;
+                        if matches!(kind, front::ShowCreateKind::View)
+                            || self.catalog()?.view(&db, &name.name).is_some()
+                        {
+                            need_tn(privs::SHOW_VIEW, "SHOW VIEW", name)?;
+                        }
+                    }
+                    front::ShowCreateKind::Database { .. } => sec.shows_db(&name.name)?,
+                    _ => {}
+                },
+                OwnStatement::Show(
+                    ShowStatement::Columns { table, .. } | ShowStatement::Index { table, .. },
+                )
+                | OwnStatement::Describe { table, .. } => {
+                    sec.shows_table("SELECT", &db_of(table), &table.name)?
+                }
+                OwnStatement::Show(
+                    ShowStatement::Tables { db, .. }
+                    | ShowStatement::TableStatus { db, .. }
+                    | ShowStatement::Triggers { db, .. }
+                    | ShowStatement::Events { db, .. },
+                ) => {
+                    let db = db.clone().or_else(|| cur.clone()).unwrap_or_default();
+                    sec.shows_db(&db)?;
+                }
+                OwnStatement::Show(ShowStatement::Grants { user: Some(uh) })
+                    if uh.user != "CURRENT_USER" && uh.user != self.user =>
+                {
+                    // Another account's grants are read from the mysql schema.
+                    need_db(privs::SELECT, "mysql")?
+                }
                 OwnStatement::ResetMaster
                 | OwnStatement::PurgeLogsTo(_)
                 | OwnStatement::PurgeLogsBefore(_) => {
@@ -1888,16 +1968,73 @@ impl Session {
                 }
                 OwnStatement::Checksum { tables, .. } => {
                     for t in tables {
-                        let db = t.db.clone().or_else(|| cur.clone()).unwrap_or_default();
-                        if !user.allows(privs::SELECT, Some(&db), Some(&t.name)) {
-                            return Err(table_err("SELECT", &t.name));
+                        need_tn(privs::SELECT, "SELECT", t)?;
+                    }
+                }
+                OwnStatement::TableMaintenance { op, tables, .. } => {
+                    for t in tables {
+                        need_tn(privs::SELECT, "SELECT", t)?;
+                        if !matches!(op, front::MaintenanceOp::Check) {
+                            need_tn(privs::INSERT, "INSERT", t)?;
                         }
                     }
                 }
-                OwnStatement::AlterTableOptions { table: t, .. } => {
-                    let db = t.db.clone().or_else(|| cur.clone()).unwrap_or_default();
-                    if !user.allows(privs::ALTER, Some(&db), Some(&t.name)) {
-                        return Err(table_err("ALTER", &t.name));
+                OwnStatement::AlterTableOptions { table: t, .. }
+                | OwnStatement::DisableKeys(t)
+                | OwnStatement::EnableKeys(t) => need_tn(privs::ALTER, "ALTER", t)?,
+                OwnStatement::LockTables(items) => {
+                    for it in items {
+                        need_db(privs::LOCK_TABLES, &db_of(&it.table))?;
+                        need_tn(privs::SELECT, "SELECT", &it.table)?;
+                    }
+                }
+                OwnStatement::CreateTrigger(t) => {
+                    // MySQL checks DEFINER first, then TRIGGER on the table.
+                    definer_of(&t.definer)?;
+                    let mut table = t.table.clone();
+                    if table.db.is_none() {
+                        table.db = t.name.db.clone();
+                    }
+                    need_tn(privs::TRIGGER, "TRIGGER", &table)?;
+                }
+                OwnStatement::DropTrigger { name, .. } => {
+                    let db = db_of(name);
+                    let cat = self.catalog()?;
+                    if let Some(trg) = cat.triggers.get(&(db.clone(), name.name.clone())) {
+                        sec.table(privs::TRIGGER, "TRIGGER", &db, &trg.table)?;
+                    }
+                }
+                OwnStatement::CreateRoutine(r) => {
+                    need_db(privs::CREATE_ROUTINE, &db_of(&r.name))?;
+                    definer_of(&r.definer)?;
+                }
+                OwnStatement::DropRoutine { kind, name, .. } => {
+                    let db = db_of(name);
+                    let k = if matches!(kind, front::RoutineKind::Function) {
+                        'F'
+                    } else {
+                        'P'
+                    };
+                    let cat = self.catalog()?;
+                    let definer = cat
+                        .routine(&db, k, &name.name)
+                        .map(|r| r.env.definer.clone());
+                    sec.routine(
+                        privs::ALTER_ROUTINE,
+                        "alter routine",
+                        &db,
+                        &name.name,
+                        definer.as_deref(),
+                    )?;
+                }
+                OwnStatement::CreateEvent(e) => {
+                    need_db(privs::EVENT, &db_of(&e.name))?;
+                    definer_of(&e.definer)?;
+                }
+                OwnStatement::DropEvent { name, .. } => need_db(privs::EVENT, &db_of(name))?,
+                OwnStatement::AsOf { statement, .. } => {
+                    for r in relations(statement) {
+                        need_table(privs::SELECT, "SELECT", &r)?;
                     }
                 }
                 _ => {}
@@ -2807,6 +2944,7 @@ impl Session {
                 ..
             } => self.users_ddl(text, |cat, tx| {
                 for u in users {
+                    check_account_name(&u.user.user, &u.user.host)?;
                     let key = (u.user.user.clone(), u.user.host.clone());
                     if cat.users.contains_key(&key) {
                         if *if_not_exists {
@@ -3169,18 +3307,9 @@ impl Session {
             }
             ShowStatement::Databases { filter } => {
                 let like = like_filter(filter)?;
-                let cat = self.catalog()?;
+                let cat = self.visible_catalog()?;
                 let mut names: Vec<String> = vec!["information_schema".into()];
-                let me = cat
-                    .find_user(&self.user, &self.host)
-                    .cloned()
-                    .unwrap_or_default();
-                names.extend(
-                    cat.dbs
-                        .keys()
-                        .filter(|d| me.global & privs::SHOW_DATABASES != 0 || me.any_on_db(d))
-                        .cloned(),
-                );
+                names.extend(cat.dbs.keys().cloned());
                 names.sort();
                 Ok(rows(
                     &["Database"],
@@ -3194,7 +3323,7 @@ impl Session {
             ShowStatement::Tables { full, db, filter } => {
                 let d = need_db(db)?;
                 let like = like_filter(filter)?;
-                let cat = self.catalog()?;
+                let cat = self.visible_catalog()?;
                 if !cat.dbs.contains_key(&d) && d != "information_schema" {
                     return Err(SqlError::new(1049, format!("Unknown database '{d}'")));
                 }
@@ -3555,7 +3684,12 @@ impl Session {
                 let d = need_db(db)?;
                 let like = like_filter(filter)?;
                 let data = self.read(Vec::new(), |ex| {
-                    let tables: Vec<_> = ex.catalog.tables_in(&d).cloned().collect();
+                    let tables: Vec<_> = ex
+                        .catalog
+                        .tables_in(&d)
+                        .filter(|t| ex.security.sees_table(&t.db, &t.name))
+                        .cloned()
+                        .collect();
                     Ok(tables
                         .iter()
                         .filter(|t| like_ok(&like, &t.name))
@@ -3736,7 +3870,7 @@ impl Session {
                 };
                 let mut lines = vec![format!(
                     "GRANT {} ON *.* TO `{}`@`{}`{}",
-                    privs_text(d.global),
+                    privs_text(d.global, privs::ALL),
                     d.user,
                     d.host,
                     if d.global & privs::GRANT_OPTION != 0 {
@@ -3748,7 +3882,7 @@ impl Session {
                 for (db, p) in &d.dbs {
                     lines.push(format!(
                         "GRANT {} ON `{db}`.* TO `{}`@`{}`",
-                        privs_text(*p),
+                        privs_text(*p, privs::ALL_DB),
                         d.user,
                         d.host
                     ));
@@ -3756,7 +3890,7 @@ impl Session {
                 for ((db, t), p) in &d.tables {
                     lines.push(format!(
                         "GRANT {} ON `{db}`.`{t}` TO `{}`@`{}`",
-                        privs_text(*p),
+                        privs_text(*p, privs::ALL_TABLE),
                         d.user,
                         d.host
                     ));
@@ -3815,7 +3949,7 @@ impl Session {
             )),
             ShowStatement::Events { db, filter } => {
                 let d = need_db(db)?;
-                let cat = self.catalog()?;
+                let cat = self.visible_catalog()?;
                 let data = cat
                     .events
                     .values()
@@ -3871,7 +4005,7 @@ impl Session {
                     front::RoutineKind::Procedure => Some('P'),
                     _ => None,
                 };
-                let cat = self.catalog()?;
+                let cat = self.visible_catalog()?;
                 let data = cat
                     .routines
                     .values()
@@ -3913,7 +4047,7 @@ impl Session {
             }
             ShowStatement::Triggers { db, filter } => {
                 let d = need_db(db)?;
-                let cat = self.catalog()?;
+                let cat = self.visible_catalog()?;
                 let mut trgs: Vec<_> = cat.triggers.values().filter(|t| t.db == d).collect();
                 let rank = |t: &catalog::TriggerDef| {
                     let ev = ["INSERT", "UPDATE", "DELETE"]
@@ -3985,8 +4119,22 @@ impl Session {
     }
 }
 
-fn privs_text(p: u32) -> String {
-    if p & privs::ALL == privs::ALL {
+/// MySQL 8.0's limits on an account name: 32 characters of user, 255 of host (1470).
+fn check_account_name(user: &str, host: &str) -> SqlResult<()> {
+    for (v, what, max) in [(user, "user name", 32), (host, "host name", 255)] {
+        if v.chars().count() > max {
+            return Err(SqlError::new(
+                1470,
+                format!("String '{v}' is too long for {what} (should be no longer than {max})"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// SHOW GRANTS' list of `p` at a level where ALL means `all`.
+fn privs_text(p: u32, all: u32) -> String {
+    if p & all == all {
         return "ALL PRIVILEGES".into();
     }
     let names: Vec<&str> = privs::NAMES
@@ -4011,6 +4159,7 @@ fn grant_revoke(
     for p in &g.privileges {
         let name = p.name.to_ascii_uppercase();
         let b = match name.as_str() {
+            // What ALL means depends on the level; cut below.
             "ALL" | "ALL PRIVILEGES" => privs::ALL,
             "USAGE" => 0,
             "GRANT OPTION" => privs::GRANT_OPTION,
@@ -4021,6 +4170,41 @@ fn grant_revoke(
                 .ok_or_else(|| SqlError::new(1149, format!("Illegal privilege '{other}'")))?,
         };
         bits |= b;
+    }
+    let all = g.privileges.iter().any(|p| {
+        let n = p.name.to_ascii_uppercase();
+        n == "ALL" || n == "ALL PRIVILEGES"
+    });
+    if let Some(o) = &g.object {
+        if o.kind != "TABLE" {
+            return Err(SqlError::new(
+                1235,
+                format!(
+                    "This version of Borealis doesn't yet support privileges on a {}",
+                    o.kind
+                ),
+            ));
+        }
+    }
+    let level = match &g.object {
+        Some(o) if o.db_all || o.db.is_none() => privs::ALL,
+        Some(o) if o.table.is_some() => privs::ALL_TABLE,
+        Some(_) => privs::ALL_DB,
+        None => privs::ALL,
+    };
+    if all {
+        bits &= level | privs::GRANT_OPTION;
+    }
+    if bits & !(level | privs::GRANT_OPTION) != 0 {
+        // A global privilege on a database or table, as MySQL.
+        return Err(if level == privs::ALL_DB {
+            SqlError::new(1221, "Incorrect usage of DB GRANT and GLOBAL PRIVILEGES")
+        } else {
+            SqlError::new(
+                1144,
+                "Illegal GRANT/REVOKE command; please consult the manual to see which privileges can be used",
+            )
+        });
     }
     if g.with_grant_option {
         bits |= privs::GRANT_OPTION;

@@ -1,0 +1,371 @@
+//! Privileges: the one place that says whether an account may do something.
+//!
+//! Every check, whatever the statement kind, goes through a [`Security`]: the account
+//! whose privileges are in force (the session's user, or a view's or stored program's
+//! definer while it runs with SQL SECURITY DEFINER) and the accounts of the current
+//! catalog (never a historical one: an AS OF read checks today's grants).
+//!
+//! Where the checks are made:
+//! 1. Before a client statement runs, [`super::session::Session`] checks what the
+//!    statement's text names (the tables it writes, DDL, global privileges).
+//! 2. While it runs, the executor checks each table and view as it opens it (SELECT in
+//!    `factor`, the DML privilege on the table a DML statement changes), each stored
+//!    routine it calls (EXECUTE), so that what a view, function, procedure or trigger
+//!    reads or writes is checked with the privileges its SQL SECURITY says, and AS OF
+//!    reads like any SELECT.
+//! 3. What SHOW and information_schema list is filtered with [`Security::sees_db`] and
+//!    [`Security::sees_table`].
+//!
+//! Errors are MySQL 8.0's: 1142 (table), 1044 (database), 1227 (global), 1370 (routine),
+//! 1449 (a definer account that does not exist).
+
+use std::sync::Arc;
+
+use super::catalog::{privs, Catalog, UserDef};
+use super::error::{SqlError, SqlResult};
+
+/// The account whose privileges are in force.
+#[derive(Debug)]
+pub struct Account {
+    /// User and host as error messages name them (the connection's, or the definer's).
+    pub user: String,
+    pub host: String,
+    /// Its grants.
+    pub def: UserDef,
+}
+
+/// Who is acting, for privilege checks. `who: None` holds every privilege (an account
+/// with ALL PRIVILEGES, or the server's own work).
+#[derive(Clone, Debug, Default)]
+pub struct Security {
+    /// The current catalog's accounts (definers are looked up here); None: no catalog
+    /// to look in (the server's own work), so definers change nothing.
+    accounts: Option<Arc<Catalog>>,
+    who: Option<Arc<Account>>,
+}
+
+/// Splits a stored definer (`user@host`, `` `user`@`host` `` or `'user'@'host'`).
+pub fn split_definer(d: &str) -> (String, String) {
+    let (u, h) = d.rsplit_once('@').unwrap_or((d, "%"));
+    let unq = |s: &str| {
+        s.trim()
+            .trim_matches(|c| c == '`' || c == '\'' || c == '"')
+            .to_string()
+    };
+    (unq(u), unq(h))
+}
+
+impl Security {
+    /// Every privilege, no account (the server's own statements).
+    pub fn unrestricted() -> Security {
+        Security::default()
+    }
+
+    /// The session user `user` connected from `host`, with the grants of `accounts`.
+    /// 1045 when the account was dropped since it connected.
+    pub fn session(accounts: Arc<Catalog>, user: &str, host: &str) -> SqlResult<Security> {
+        let Some(def) = accounts.find_user(user, host).cloned() else {
+            return Err(SqlError::new(
+                1045,
+                format!("Access denied for user '{user}'@'{host}' (user dropped)"),
+            ));
+        };
+        let who = Self::restricted(def, user, host);
+        Ok(Security {
+            accounts: Some(accounts),
+            who,
+        })
+    }
+
+    fn restricted(def: UserDef, user: &str, host: &str) -> Option<Arc<Account>> {
+        if def.global & privs::ALL == privs::ALL {
+            return None;
+        }
+        Some(Arc::new(Account {
+            user: user.to_string(),
+            host: host.to_string(),
+            def,
+        }))
+    }
+
+    /// Whether every privilege is held (no check can fail).
+    pub fn is_unrestricted(&self) -> bool {
+        self.who.is_none()
+    }
+
+    /// `'user'@'host'` for messages.
+    fn who_text(&self) -> String {
+        match &self.who {
+            Some(a) => format!("'{}'@'{}'", a.user, a.host),
+            None => "''@''".into(),
+        }
+    }
+
+    /// The privileges a body defined by `definer` with SQL SECURITY `security` runs with:
+    /// the definer's for DEFINER, these for INVOKER. 1449 when the definer's account
+    /// does not exist (unless these hold every privilege: a dump loaded with a definer
+    /// this server lacks still reads for the master user).
+    pub fn for_body(&self, definer: &str, security: &str) -> SqlResult<Security> {
+        if security.eq_ignore_ascii_case("INVOKER") {
+            return Ok(self.clone());
+        }
+        let Some(accounts) = &self.accounts else {
+            return Ok(self.clone());
+        };
+        let (user, host) = split_definer(definer);
+        match accounts.users.get(&(user.clone(), host.clone())) {
+            Some(def) => Ok(Security {
+                accounts: Some(accounts.clone()),
+                who: Self::restricted(def.clone(), &user, &host),
+            }),
+            None if self.who.is_none() => Ok(self.clone()),
+            None => Err(SqlError::new(
+                1449,
+                format!("The user specified as a definer ('{user}'@'{host}') does not exist"),
+            )),
+        }
+    }
+
+    fn holds(&self, need: u32, db: Option<&str>, table: Option<&str>) -> bool {
+        match &self.who {
+            None => true,
+            Some(a) => a.def.allows(need, db, table),
+        }
+    }
+
+    /// `need` (every bit) on table `db`.`t`, else 1142 naming `cmd`.
+    pub fn table(&self, need: u32, cmd: &str, db: &str, t: &str) -> SqlResult<()> {
+        if db.eq_ignore_ascii_case("information_schema") || self.holds(need, Some(db), Some(t)) {
+            return Ok(());
+        }
+        Err(SqlError::new(
+            1142,
+            format!(
+                "{cmd} command denied to user {} for table '{t}'",
+                self.who_text()
+            ),
+        ))
+    }
+
+    /// `need` (every bit) on database `db`, else 1044.
+    pub fn db(&self, need: u32, db: &str) -> SqlResult<()> {
+        if self.holds(need, Some(db), None) {
+            return Ok(());
+        }
+        Err(SqlError::new(
+            1044,
+            format!(
+                "Access denied for user {} to database '{db}'",
+                self.who_text()
+            ),
+        ))
+    }
+
+    /// Any of the bits of `any` globally, else 1227 naming `what`.
+    pub fn global(&self, any: u32, what: &str) -> SqlResult<()> {
+        match &self.who {
+            None => Ok(()),
+            Some(a) if a.def.global & any != 0 => Ok(()),
+            Some(_) => Err(SqlError::new(
+                1227,
+                format!(
+                    "Access denied; you need (at least one of) the {what} privilege(s) for this operation"
+                ),
+            )),
+        }
+    }
+
+    /// `need` on routine `db`.`name` defined by `definer` (when it exists), else 1370
+    /// naming `cmd` (`execute`, `alter routine`). Its definer holds EXECUTE and ALTER
+    /// ROUTINE on it, as MySQL's automatic_sp_privileges grants them to its creator.
+    pub fn routine(
+        &self,
+        need: u32,
+        cmd: &str,
+        db: &str,
+        name: &str,
+        definer: Option<&str>,
+    ) -> SqlResult<()> {
+        if self.holds(need, Some(db), None) {
+            return Ok(());
+        }
+        if let (Some(a), Some(d)) = (&self.who, definer) {
+            let (user, host) = split_definer(d);
+            if user == a.def.user && host == a.def.host {
+                return Ok(());
+            }
+        }
+        Err(SqlError::new(
+            1370,
+            format!(
+                "{cmd} command denied to user {} for routine '{db}.{name}'",
+                self.who_text()
+            ),
+        ))
+    }
+
+    /// A DEFINER clause naming someone else needs SUPER (MySQL 8.0: or SET_USER_ID), 1227.
+    pub fn definer_clause(&self, definer: Option<(&str, &str)>) -> SqlResult<()> {
+        let (Some(a), Some((user, host))) = (&self.who, definer) else {
+            return Ok(());
+        };
+        if user.eq_ignore_ascii_case("CURRENT_USER") || (user == a.def.user && host == a.def.host) {
+            return Ok(());
+        }
+        self.global(privs::SUPER, "SUPER or SET_USER_ID")
+    }
+
+    /// Whether `db` is visible at all (SHOW DATABASES, information_schema.SCHEMATA):
+    /// some privilege on it or on something in it, or SHOW DATABASES.
+    pub fn sees_db(&self, db: &str) -> bool {
+        match &self.who {
+            None => true,
+            Some(a) => {
+                a.def.global & (privs::SHOW_DATABASES | privs::ALL_DB) != 0
+                    || a.def.dbs.get(db).is_some_and(|p| *p != 0)
+                    || a.def.tables.iter().any(|((d, _), p)| d == db && *p != 0)
+            }
+        }
+    }
+
+    /// Whether table (or view) `db`.`t` is visible (SHOW TABLES, information_schema):
+    /// some privilege on it.
+    pub fn sees_table(&self, db: &str, t: &str) -> bool {
+        if db.eq_ignore_ascii_case("information_schema") {
+            return true;
+        }
+        match &self.who {
+            None => true,
+            Some(a) => {
+                let d = &a.def;
+                let bits = privs::ALL_TABLE;
+                d.global & bits != 0
+                    || d.dbs.get(db).is_some_and(|p| *p & bits != 0)
+                    || d.tables
+                        .get(&(db.to_string(), t.to_string()))
+                        .is_some_and(|p| *p != 0)
+            }
+        }
+    }
+
+    /// `cat` less what these privileges cannot see: databases, tables, views and the
+    /// programs in them (information_schema and SHOW list from it).
+    pub fn visible(&self, cat: &Arc<Catalog>) -> Arc<Catalog> {
+        if self.who.is_none() {
+            return cat.clone();
+        }
+        let mut c = (**cat).clone();
+        c.dbs.retain(|d, _| self.sees_db(d));
+        c.tables.retain(|(d, t), _| self.sees_table(d, t));
+        c.views.retain(|(d, v), _| self.sees_table(d, v));
+        c.triggers
+            .retain(|(d, _), t| self.holds(privs::TRIGGER, Some(d), Some(&t.table)));
+        c.routines.retain(|(d, _, _), _| self.sees_routine(d));
+        c.events
+            .retain(|(d, _), _| self.holds(privs::EVENT, Some(d), None));
+        Arc::new(c)
+    }
+
+    /// Ok when table `db`.`t` is visible ([`Self::sees_table`]), else 1142 naming `cmd`
+    /// (SHOW COLUMNS, SHOW INDEX, DESCRIBE, SHOW CREATE TABLE).
+    pub fn shows_table(&self, cmd: &str, db: &str, t: &str) -> SqlResult<()> {
+        if self.sees_table(db, t) {
+            return Ok(());
+        }
+        self.table(privs::SELECT, cmd, db, t)
+    }
+
+    /// Ok when database `db` is visible ([`Self::sees_db`]), else 1044 (SHOW TABLES
+    /// FROM, SHOW CREATE DATABASE, USE).
+    pub fn shows_db(&self, db: &str) -> SqlResult<()> {
+        if db.eq_ignore_ascii_case("information_schema") || self.sees_db(db) {
+            return Ok(());
+        }
+        self.db(privs::ALL_DB, db)
+    }
+
+    /// Whether routine `db`.`name` is visible (SHOW … STATUS, information_schema.ROUTINES).
+    pub fn sees_routine(&self, db: &str) -> bool {
+        self.holds(privs::EXECUTE, Some(db), None)
+            || self.holds(privs::CREATE_ROUTINE, Some(db), None)
+            || self.holds(privs::ALTER_ROUTINE, Some(db), None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(def: UserDef) -> Security {
+        let mut cat = Catalog::default();
+        cat.users
+            .insert((def.user.clone(), def.host.clone()), def.clone());
+        Security::session(Arc::new(cat), &def.user, "127.0.0.1").unwrap()
+    }
+
+    fn reader() -> UserDef {
+        let mut u = UserDef {
+            user: "u".into(),
+            host: "%".into(),
+            ..Default::default()
+        };
+        u.dbs.insert("db1".into(), privs::SELECT);
+        u
+    }
+
+    #[test]
+    fn select_on_one_database_reads_only_it() {
+        let s = with(reader());
+        assert!(s.table(privs::SELECT, "SELECT", "db1", "t").is_ok());
+        assert_eq!(
+            s.table(privs::SELECT, "SELECT", "db2", "t")
+                .unwrap_err()
+                .code,
+            1142
+        );
+        assert_eq!(s.db(privs::CREATE, "db1").unwrap_err().code, 1044);
+        assert_eq!(s.global(privs::RELOAD, "RELOAD").unwrap_err().code, 1227);
+        assert_eq!(
+            s.routine(privs::EXECUTE, "execute", "db1", "p", None)
+                .unwrap_err()
+                .code,
+            1370
+        );
+        assert!(s.sees_db("db1") && !s.sees_db("db2"));
+        assert!(s.sees_table("db1", "t") && !s.sees_table("db2", "t"));
+    }
+
+    #[test]
+    fn definer_bodies_run_with_the_definers_grants() {
+        let mut cat = Catalog::default();
+        let mut admin = UserDef {
+            user: "admin".into(),
+            host: "%".into(),
+            ..Default::default()
+        };
+        admin.global = privs::ALL;
+        cat.users.insert(("admin".into(), "%".into()), admin);
+        let u = reader();
+        cat.users.insert(("u".into(), "%".into()), u);
+        let s = Security::session(Arc::new(cat), "u", "127.0.0.1").unwrap();
+        let as_admin = s.for_body("`admin`@`%`", "DEFINER").unwrap();
+        assert!(as_admin.is_unrestricted());
+        let as_invoker = s.for_body("`admin`@`%`", "INVOKER").unwrap();
+        assert!(!as_invoker.is_unrestricted());
+        assert_eq!(s.for_body("nobody@%", "DEFINER").unwrap_err().code, 1449);
+        assert_eq!(
+            s.definer_clause(Some(("admin", "%"))).unwrap_err().code,
+            1227
+        );
+        assert!(s.definer_clause(Some(("u", "%"))).is_ok());
+        assert!(s
+            .routine(
+                privs::ALTER_ROUTINE,
+                "alter routine",
+                "db1",
+                "p",
+                Some("u@%")
+            )
+            .is_ok());
+    }
+}

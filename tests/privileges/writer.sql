@@ -1,0 +1,34 @@
+-- As 'u'@'%', who holds SELECT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, EXECUTE and LOCK
+-- TABLES on pv1.*: what it creates runs with its own privileges (it is the definer).
+CREATE VIEW pv1.uv AS SELECT secret FROM pv2.t;
+CREATE VIEW pv1.uv AS SELECT a FROM pv1.t;
+SELECT a FROM pv1.uv;
+CREATE OR REPLACE VIEW pv1.uv AS SELECT b FROM pv1.t;
+CREATE DEFINER = 'r'@'%' VIEW pv1.uv2 AS SELECT a FROM pv1.t;
+CREATE DEFINER = 'u'@'%' VIEW pv1.uv3 AS SELECT a FROM pv1.t;
+SELECT a FROM pv1.uv3;
+CREATE PROCEDURE pv1.up() SELECT secret FROM pv2.t;
+CALL pv1.up();
+CREATE PROCEDURE pv1.uw() INSERT INTO pv2.t VALUES (9, 'w');
+CALL pv1.uw();
+CREATE PROCEDURE pv1.uw1() INSERT INTO pv1.t VALUES (9, 9);
+CALL pv1.uw1();
+CREATE FUNCTION pv1.uf() RETURNS VARCHAR(10) READS SQL DATA RETURN (SELECT secret FROM pv2.t LIMIT 1);
+SELECT pv1.uf();
+CREATE FUNCTION pv1.ug() RETURNS INT READS SQL DATA RETURN (SELECT COUNT(*) FROM pv1.t);
+SELECT pv1.ug();
+CREATE DEFINER = 'r'@'%' PROCEDURE pv1.up2() SELECT 1;
+CALL pv1.admin_p();
+SELECT pv1.admin_f();
+CALL pv1.inv_p();
+SELECT secret FROM pv1.def;
+SELECT secret FROM pv1.inv;
+CREATE TRIGGER pv1.trg BEFORE INSERT ON pv1.t FOR EACH ROW SET NEW.b = 1;
+DROP PROCEDURE pv1.up;
+DROP FUNCTION pv1.uf;
+DROP PROCEDURE pv1.admin_p;
+LOCK TABLES pv1.t READ;
+UNLOCK TABLES;
+LOCK TABLES pv2.t READ;
+FLUSH TABLES WITH READ LOCK;
+SELECT routine_schema, routine_name FROM information_schema.routines WHERE routine_schema LIKE 'pv%' ORDER BY routine_schema, routine_name;
