@@ -25,6 +25,8 @@ struct Session {
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<String>,
+    /// Lines read ahead by [`Session::wait_blocked`].
+    pending: std::collections::VecDeque<String>,
     step: usize,
 }
 
@@ -57,6 +59,7 @@ impl Session {
             child,
             stdin,
             lines,
+            pending: Default::default(),
             step: 0,
         }
     }
@@ -68,10 +71,38 @@ impl Session {
         self.stdin.flush().unwrap();
     }
 
+    fn marker(&self) -> String {
+        format!("~step {}~", self.step)
+    }
+
+    /// Waits until the statement just sent (which starts with `start`) is running on `s`
+    /// (blocked in a lock wait, in these scripts) or has ended.
+    fn wait_blocked(&mut self, s: &Server, start: &str) {
+        let q = format!(
+            "select count(*) from information_schema.PROCESSLIST where INFO like '{start}%'"
+        );
+        let marker = self.marker();
+        loop {
+            while let Ok(line) = self.lines.try_recv() {
+                self.pending.push_back(line);
+            }
+            if self.pending.contains(&marker) || s.sql(&q) != "0" {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// The outcome of the last statement sent: its rows and errors, one per line.
     fn outcome(&mut self) -> String {
-        let marker = format!("~step {}~", self.step);
+        let marker = self.marker();
         let mut out = Vec::new();
+        while let Some(line) = self.pending.pop_front() {
+            if line == marker {
+                return out.join("\n");
+            }
+            out.push(line);
+        }
         loop {
             // Not a timing expectation: only a hang (a statement that never ends) trips it.
             let line = self
@@ -128,17 +159,6 @@ impl Server {
         text(&out.stdout).trim().to_string()
     }
 
-    /// Waits until a session is running a statement that starts with `start` (blocked in
-    /// a lock wait, in these scripts).
-    fn wait_running(&self, start: &str) {
-        let q = format!(
-            "select count(*) from information_schema.PROCESSLIST where INFO like '{start}%'"
-        );
-        while self.sql(&q) == "0" {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-
     fn reset(&self) {
         self.sql(
             "drop database if exists l; create database l; \
@@ -189,7 +209,7 @@ fn delete_missing_then_insert_in_two_sessions_is_a_deadlock() {
         assert_eq!(a.run("delete from t where id = 5"), "", "{}", s.name);
         assert_eq!(c.run("delete from t where id = 5"), "", "{}", s.name);
         a.send("insert into t values (5, 100)");
-        s.wait_running("insert into t values (5, 100)");
+        a.wait_blocked(s, "insert into t values (5, 100)");
         let second = c.run("insert into t values (5, 200)");
         let first = a.outcome();
         let codes = [err_code(&first), err_code(&second)];
