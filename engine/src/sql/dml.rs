@@ -869,7 +869,7 @@ impl Exec<'_> {
                             return Ok(false);
                         }
                     }
-                    Ok(!early.is_some_and(|l| found.len() >= l))
+                    Ok(early.is_none_or(|l| found.len() < l))
                 });
                 self.reader.tx()?.restore_snapshot(snap);
                 scanned?;
