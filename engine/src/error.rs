@@ -46,6 +46,8 @@ pub enum Error {
     Poisoned { detail: String },
     /// A row lock was not granted within the transaction's lock timeout (MySQL 1205).
     LockWaitTimeout,
+    /// A NOWAIT locking read found a row locked by another transaction (MySQL 3572).
+    LockNowait,
     /// The caller's abort check ended a wait (KILL; MySQL 1317).
     Interrupted,
     /// A transaction's log record would exceed what the log can hold (MySQL 1197).
@@ -100,6 +102,7 @@ impl fmt::Display for Error {
             ),
             Error::WriteConflict { detail } => write!(f, "write conflict: {detail}"),
             Error::LockWaitTimeout => write!(f, "lock wait timeout exceeded"),
+            Error::LockNowait => write!(f, "a row is locked and NOWAIT is set"),
             Error::Interrupted => write!(f, "interrupted"),
             Error::TransactionTooLarge { bytes, limit } => write!(
                 f,

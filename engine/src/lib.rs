@@ -38,9 +38,13 @@
 //!    a wait past the lock timeout is 1205) and fill the transaction's write
 //!    buffer (a sorted map), with an undo list for savepoints and statement
 //!    rollback. Reads merge the buffer over the snapshot ([`storage::TxRange`]).
-//!    UPDATE, DELETE and duplicate-key checks read rows *current* under their lock
-//!    ([`storage::Transaction::lock`]), as InnoDB does: after waiting they see
+//!    UPDATE, DELETE, SELECT ... FOR UPDATE / FOR SHARE and duplicate-key checks
+//!    read rows *current* under their lock ([`storage::Transaction::lock`],
+//!    [`storage::Transaction::lock_read`]), as InnoDB does: after waiting they see
 //!    what the other writer committed, so concurrent `n = n + 1` updates all count.
+//!    A key they find missing is locked shared (InnoDB's gap lock) and a range they
+//!    read is locked as a range ([`storage::Transaction::lock_range`]): others'
+//!    inserts there wait, so a concurrent delete-then-insert of one key deadlocks.
 //! 3. [`storage::Transaction::commit`] takes the cluster's commit lock (the one
 //!    ordered pipeline per cluster) and checks every written key against the
 //!    last committing sequence number of that key: a key written by a commit

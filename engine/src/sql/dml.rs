@@ -9,8 +9,9 @@ use sqlparser::ast;
 use super::catalog::{privs, ColumnDefault, TableDef};
 use super::ddl::{encode, implicit_default, index_display, index_entry, pk_display, primary_key};
 use super::error::{SqlError, SqlResult};
-use super::exec::{choose_path, conjuncts, decode, Exec, Path};
+use super::exec::{choose_path, conjuncts, decode, locate, Exec, Locate, Path};
 use super::expr::{truth, Binder, Expr, Scope, ScopeCol};
+use crate::storage::rowlock::{Mode, OnBusy};
 use crate::value::keycode::{decode_key, KeyPart};
 use crate::value::{coerce_for_column_at, sort_cmp, Value, Warning};
 
@@ -751,26 +752,15 @@ impl Exec<'_> {
             },
             None => None,
         };
-        let mut rows = Vec::new();
-        let early_stop = order_by.is_empty();
-        let mut err = None;
-        self.scan(t, &path, &[], false, &mut |pk, r| {
-            if let Some(f) = &filter {
-                match f.eval(&r, &self.cx) {
-                    Ok(v) if truth(&v) == Some(true) => {}
-                    Ok(_) => return Ok(true),
-                    Err(e) => {
-                        err = Some(e);
-                        return Ok(false);
-                    }
-                }
-            }
-            rows.push((pk.to_vec(), r));
-            Ok(!(early_stop && limit.is_some_and(|l| rows.len() >= l)))
-        })?;
-        if let Some(e) = err {
-            return Err(e);
-        }
+        let stop_after = if order_by.is_empty() { limit } else { None };
+        let mut rows = self.locking_read(
+            t,
+            &path,
+            filter.as_ref(),
+            Mode::Exclusive,
+            stop_after,
+            &mut Vec::new(),
+        )?;
         if !order_by.is_empty() {
             let mut keys = Vec::new();
             for o in order_by {
@@ -807,28 +797,217 @@ impl Exec<'_> {
         if let Some(l) = limit {
             rows.truncate(l);
         }
-        // Current read, as InnoDB's UPDATE and DELETE: lock each row, and if another
-        // transaction changed it since our snapshot, work on its newest version (skipping it
-        // when that no longer matches or is gone). Rows inserted by others after our snapshot
-        // are not seen (InnoDB would find them through next-key locks).
-        let mut current = Vec::with_capacity(rows.len());
-        for (pk, r) in rows {
-            let latest = self.reader.tx()?.lock(t.tree, &pk)?;
-            let Some(bytes) = latest else { continue };
-            let latest = decode(t, &bytes)?;
-            if rows_equal(t, &latest, &r) {
-                current.push((pk, r));
-                continue;
-            }
-            let keep = match &filter {
-                Some(f) => truth(&f.eval(&latest, &self.cx)?) == Some(true),
+        Ok((scope, rows))
+    }
+
+    /// A locking read of `t` along `path`, as InnoDB's current read under record, gap and
+    /// next-key locks: locks what it reads, found or missing (see [`Locate`]), and returns
+    /// the rows `filter` keeps, as the newest committed versions (or this transaction's
+    /// own), in path order; `stop_after` rows are enough (a LIMIT without ORDER BY). Under
+    /// SKIP LOCKED, rows other transactions hold are passed over, their keys put in
+    /// `skipped`.
+    pub(crate) fn locking_read(
+        &mut self,
+        t: &TableDef,
+        path: &Path,
+        filter: Option<&Expr>,
+        mode: Mode,
+        stop_after: Option<usize>,
+        skipped: &mut Vec<Vec<u8>>,
+    ) -> SqlResult<Vec<(Vec<u8>, Vec<Value>)>> {
+        let keep = |ex: &Self, row: &[Value]| -> SqlResult<bool> {
+            Ok(match filter {
+                Some(f) => truth(&f.eval(row, &ex.cx)?) == Some(true),
                 None => true,
-            };
-            if keep {
-                current.push((pk, latest));
+            })
+        };
+        let enough = |n: usize| stop_after.is_some_and(|l| n >= l);
+        let mut rows = Vec::new();
+        match locate(t, path, &[], &self.cx)? {
+            Locate::Points { index, keys } => {
+                for k in keys {
+                    if enough(rows.len()) {
+                        break;
+                    }
+                    let tx = self.reader.tx()?;
+                    let pk = match index {
+                        None => k,
+                        Some(i) => match tx.lock_read(t.indexes[i].tree, &k, mode)? {
+                            Some(Some(pk)) => pk.to_vec(),
+                            Some(None) => continue, // missing: its gap is locked
+                            None => {
+                                if let Some(pk) = self.reader.get(t.indexes[i].tree, &k)? {
+                                    skipped.push(pk.to_vec());
+                                }
+                                continue;
+                            }
+                        },
+                    };
+                    match self.reader.tx()?.lock_read(t.tree, &pk, mode)? {
+                        None => skipped.push(pk),
+                        Some(None) => {}
+                        Some(Some(bytes)) => {
+                            let row = decode(t, &bytes)?;
+                            if keep(self, &row)? {
+                                rows.push((pk, row));
+                            }
+                        }
+                    }
+                }
+            }
+            Locate::Ranges { tree, ranges } => {
+                for (lo, hi) in ranges {
+                    self.reader.tx()?.lock_range(tree, lo, hi)?;
+                }
+                // Read the newest committed rows, not the snapshot's: a row another
+                // transaction inserted since is found and locked too.
+                let snap = self.reader.tx()?.read_latest();
+                let mut found = Vec::new();
+                let mut err = None;
+                // Under SKIP LOCKED the rows after the first `stop_after` may be needed.
+                let skipping = self.reader.tx()?.on_busy() == OnBusy::Skip;
+                let early = stop_after.filter(|_| !skipping);
+                let scanned = self.scan(t, path, &[], false, &mut |pk, r| {
+                    match keep(self, &r) {
+                        Ok(true) => found.push((pk.to_vec(), r)),
+                        Ok(false) => {}
+                        Err(e) => {
+                            err = Some(e);
+                            return Ok(false);
+                        }
+                    }
+                    Ok(early.is_none_or(|l| found.len() < l))
+                });
+                self.reader.tx()?.restore_snapshot(snap);
+                scanned?;
+                if let Some(e) = err {
+                    return Err(e);
+                }
+                for (pk, r) in found {
+                    if enough(rows.len()) {
+                        break;
+                    }
+                    let Some(latest) = self.reader.tx()?.lock_read(t.tree, &pk, mode)? else {
+                        skipped.push(pk);
+                        continue;
+                    };
+                    let Some(bytes) = latest else { continue };
+                    let latest = decode(t, &bytes)?;
+                    if rows_equal(t, &latest, &r) {
+                        rows.push((pk, r));
+                    } else if keep(self, &latest)? {
+                        rows.push((pk, latest));
+                    }
+                }
             }
         }
-        Ok((scope, current))
+        Ok(rows)
+    }
+
+    /// SELECT ... FOR UPDATE / FOR SHARE (NOWAIT, SKIP LOCKED): a locking read of the
+    /// rows the WHERE clause selects from a single table (see [`Exec::locking_read`]),
+    /// then the query over the newest committed state (a current read, as InnoDB's) without
+    /// the rows SKIP LOCKED passed over. A query over several tables locks each of them
+    /// whole (a coarse stand-in for the next-key locks InnoDB would take on what it reads).
+    pub fn locking_query(
+        &mut self,
+        q: &ast::Query,
+        lock: &ast::LockClause,
+    ) -> SqlResult<super::exec::RowSet> {
+        let mode = match lock.lock_type {
+            ast::LockType::Update => Mode::Exclusive,
+            ast::LockType::Share => Mode::Shared,
+        };
+        let on_busy = match lock.nonblock {
+            None => OnBusy::Wait,
+            Some(ast::NonBlock::Nowait) => OnBusy::Fail,
+            Some(ast::NonBlock::SkipLocked) => OnBusy::Skip,
+        };
+        self.reader.tx()?.set_on_busy(on_busy);
+        let locked = self.lock_query_rows(q, mode);
+        self.reader.tx()?.set_on_busy(OnBusy::Wait);
+        locked?;
+        let snap = self.reader.tx()?.read_latest();
+        let rs = self.query(q);
+        self.reader.tx()?.restore_snapshot(snap);
+        self.skip = None;
+        rs
+    }
+
+    fn lock_query_rows(&mut self, q: &ast::Query, mode: Mode) -> SqlResult<()> {
+        let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+            return Ok(());
+        };
+        let single = match sel.from.as_slice() {
+            [twj] if twj.joins.is_empty() => match &twj.relation {
+                ast::TableFactor::Table {
+                    name,
+                    alias,
+                    args: None,
+                    ..
+                } if self.view(name).is_none() => Some((name, alias)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((name, alias)) = single else {
+            let mut tables = Vec::new();
+            for twj in &sel.from {
+                for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation))
+                {
+                    if let ast::TableFactor::Table { name, .. } = f {
+                        if self.view(name).is_none() {
+                            tables.push(self.table(name)?);
+                        }
+                    }
+                }
+            }
+            for t in tables {
+                self.reader
+                    .tx()?
+                    .lock_range(t.tree, Bound::Unbounded, Bound::Unbounded)?;
+            }
+            return Ok(());
+        };
+        let t = self.table(name)?;
+        let alias = alias
+            .as_ref()
+            .map(|a| a.name.value.clone())
+            .unwrap_or_else(|| t.name.clone());
+        let scope = table_scope(&t, &alias);
+        // The query binds its parameters again.
+        let first_param = self.next_param;
+        let filter = match &sel.selection {
+            Some(w) => Some(
+                Binder {
+                    scope: &scope,
+                    env: self,
+                    aggs: None,
+                    agg_base: 0,
+                    clause: "where clause",
+                }
+                .bind(w)?
+                .0,
+            ),
+            None => None,
+        };
+        self.next_param = first_param;
+        let mut conj = Vec::new();
+        if let Some(f) = &filter {
+            conjuncts(f, &mut conj);
+        }
+        let path = choose_path(&t, 0, &conj);
+        let (order, limit, offset) = self.order_limit(q)?;
+        let stop_after = match (order.is_empty(), limit) {
+            (true, Some(l)) => usize::try_from(l.saturating_add(offset)).ok(),
+            _ => None,
+        };
+        let mut skipped = Vec::new();
+        self.locking_read(&t, &path, filter.as_ref(), mode, stop_after, &mut skipped)?;
+        if !skipped.is_empty() {
+            self.skip = Some((t.tree, skipped.into_iter().collect()));
+        }
+        Ok(())
     }
 
     fn single_table(

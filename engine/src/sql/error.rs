@@ -51,6 +51,10 @@ impl From<crate::Error> for SqlError {
                 1205,
                 "Lock wait timeout exceeded; try restarting transaction",
             ),
+            E::LockNowait => SqlError::new(
+                3572,
+                "Statement aborted because lock(s) could not be acquired immediately and NOWAIT is set.",
+            ),
             E::Interrupted => SqlError::new(1317, "Query execution was interrupted"),
             E::TransactionTooLarge { .. } => SqlError::new(
                 1197,

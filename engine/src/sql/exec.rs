@@ -411,6 +411,9 @@ pub struct Exec<'a> {
     /// Whose privileges are in force: the session user's, or while a view or stored
     /// program runs with SQL SECURITY DEFINER, its definer's.
     pub security: super::privilege::Security,
+    /// Rows of one table (tree, primary keys) that reads pass over: those SKIP LOCKED
+    /// found locked by other transactions.
+    pub skip: Option<(u64, std::collections::HashSet<Vec<u8>>)>,
 }
 
 impl BindEnv for Exec<'_> {
@@ -698,6 +701,64 @@ pub fn choose_path(t: &TableDef, base: usize, conj: &[Expr]) -> Path {
         }
     }
     best.map(|(_, p)| p).unwrap_or(Path::Full)
+}
+
+/// What a locking read along a path locks (InnoDB's record, gap and next-key locks, in
+/// the terms of [`crate::storage::rowlock`]).
+pub(crate) enum Locate {
+    /// Whole keys of the primary key (`index` None) or of a unique index: each is locked
+    /// found or missing (a missing one shared, the gap lock).
+    Points {
+        index: Option<usize>,
+        keys: Vec<Vec<u8>>,
+    },
+    /// Ranges of the primary key or index tree `tree`: locked as ranges, then every row
+    /// found in them.
+    Ranges {
+        tree: u64,
+        ranges: Vec<(Bound<Bytes>, Bound<Bytes>)>,
+    },
+}
+
+/// What a locking read of `t` along `path` locks.
+pub(crate) fn locate(t: &TableDef, path: &Path, outer: &[Value], cx: &EvalCx) -> SqlResult<Locate> {
+    let ranges = key_ranges(t, path, outer, cx)?;
+    let (index, ranges) = match (path, ranges) {
+        (Path::Range { index, .. }, Some(r)) => (*index, r),
+        _ => (
+            None,
+            key_ranges(t, &Path::Full, outer, cx)?.unwrap_or_default(),
+        ),
+    };
+    if let Path::Range {
+        eq,
+        lo: None,
+        hi: None,
+        in_list,
+        ..
+    } = path
+    {
+        let (unique, cols) = match index {
+            None => (!t.primary.is_empty(), &t.primary),
+            Some(i) => (t.indexes[i].unique, &t.indexes[i].columns),
+        };
+        let whole = eq.len() + usize::from(in_list.is_some()) == cols.len();
+        if unique && whole && cols.iter().all(|c| c.prefix.is_none()) {
+            let keys = ranges
+                .into_iter()
+                .filter_map(|r| match r.lo {
+                    Bound::Included(k) => Some(k.to_vec()),
+                    _ => None,
+                })
+                .collect();
+            return Ok(Locate::Points { index, keys });
+        }
+    }
+    let tree = index.map_or(t.tree, |i| t.indexes[i].tree);
+    Ok(Locate::Ranges {
+        tree,
+        ranges: ranges.into_iter().map(|r| (r.lo, r.hi)).collect(),
+    })
 }
 
 /// One concrete byte range to read, built from a path and an outer row.
@@ -1126,6 +1187,13 @@ impl<'a> Exec<'a> {
         ))
     }
 
+    /// Whether reads pass over row `pk` of `tree` ([`Exec::skip`]).
+    fn skipped(&self, tree: u64, pk: &[u8]) -> bool {
+        self.skip
+            .as_ref()
+            .is_some_and(|(t, keys)| *t == tree && keys.contains(pk))
+    }
+
     /// Reads the rows of `t` along `path`, calling `f` with `(pk key, row)`;
     /// `f` returns false to stop. `outer` feeds key expressions.
     pub fn scan(
@@ -1183,6 +1251,9 @@ impl<'a> Exec<'a> {
                     let mut stopped = false;
                     self.reader.scan(t.tree, r.lo, r.hi, reverse, &mut |k, v| {
                         self.cx.check()?;
+                        if self.skipped(t.tree, k) {
+                            return Ok(true);
+                        }
                         let go = f(k, decode(t, v)?)?;
                         stopped = !go;
                         Ok(go)
@@ -1196,6 +1267,9 @@ impl<'a> Exec<'a> {
                     for kv in self.reader.range(itree, r.lo, r.hi, reverse)? {
                         let (_, pk) = kv?;
                         self.cx.check()?;
+                        if self.skipped(t.tree, &pk) {
+                            continue;
+                        }
                         let Some(row) = self.reader.get(t.tree, &pk)? else {
                             return Err(SqlError::new(
                                 1105,
@@ -1464,7 +1538,7 @@ impl<'a> Exec<'a> {
         x.eval(&[], &self.cx)
     }
 
-    fn order_limit(
+    pub(crate) fn order_limit(
         &mut self,
         q: &ast::Query,
     ) -> SqlResult<(Vec<ast::OrderByExpr>, Option<u64>, u64)> {

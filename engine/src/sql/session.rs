@@ -969,6 +969,7 @@ impl Session {
             corr: Vec::new(),
             prog: Default::default(),
             security,
+            skip: None,
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1042,6 +1043,30 @@ impl Session {
             })?;
         let rs = self.read_on(Some(snap), params, |ex| ex.query(q))?;
         Ok(Output::Rows(rs))
+    }
+
+    /// SELECT ... FOR UPDATE / FOR SHARE: runs in the open transaction, whose locks it
+    /// keeps, or in one of its own (autocommit), whose locks go with the statement.
+    fn locking_select(
+        &mut self,
+        q: &ast::Query,
+        lock: &ast::LockClause,
+        params: Vec<Value>,
+    ) -> SqlResult<Output> {
+        let own = self.txn.is_none();
+        if own {
+            self.txn = Some(self.begin_txn());
+        }
+        let rs = self.read(params, |ex| ex.locking_query(q, lock));
+        if own {
+            self.txn = None;
+        }
+        if rs.as_ref().is_err_and(|e| e.code == 1213) && !own {
+            // A deadlock victim loses its whole transaction, as in InnoDB.
+            self.inst.status_conflict();
+            self.rollback_txn();
+        }
+        Ok(Output::Rows(rs?))
     }
 
     /// Runs a writing statement: in the open transaction (rolled back to the
@@ -1122,6 +1147,7 @@ impl Session {
             corr: Vec::new(),
             prog: Default::default(),
             security,
+            skip: None,
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -2172,6 +2198,9 @@ impl Session {
                 if self.txn.is_none() && !self.vars.autocommit() {
                     self.txn = Some(self.begin_txn());
                     self.explicit = true;
+                }
+                if let Some(lock) = q.locks.first() {
+                    return self.locking_select(q, lock, params);
                 }
                 if let Some((plan, v)) = self.point.take() {
                     if let Some(rs) = self.read(Vec::new(), |ex| ex.point_get(&plan, &v))? {

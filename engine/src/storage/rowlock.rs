@@ -1,16 +1,26 @@
-//! Row locks: writers of the same key wait for each other instead of failing at commit.
+//! Row locks, in InnoDB's terms: writers of the same key wait for each other instead of
+//! failing at commit, and locking reads lock what they read, found or missing.
 //!
-//! Every key a transaction writes is locked until it commits or rolls back (after its state
-//! is published, so the next holder reads it). A waiter that would close a cycle in the
-//! waits-for graph is refused at once (a deadlock, MySQL 1213; the requester is the victim);
-//! a wait longer than the transaction's lock timeout is 1205. Readers never lock: they read
-//! their snapshot.
+//! Every key a transaction writes is locked exclusively until it commits or rolls back
+//! (after its state is published, so the next holder reads it). A locking read (UPDATE,
+//! DELETE, SELECT ... FOR UPDATE / FOR SHARE) locks the rows it finds, and a key it looks up
+//! and finds missing is locked shared: that is InnoDB's gap lock, which other gap locks
+//! share and which an insert of the key (an exclusive request) waits for, so two
+//! transactions that both delete a missing key and then insert it deadlock instead of one
+//! failing with a duplicate key. A locking read of a range also locks the range
+//! ([`RowLocks::acquire_range`], next-key locking): other transactions' writes into it wait.
 //!
-//! Locks are exclusive and per cluster. One mutex guards the table; waiters sleep on one
-//! condition variable, woken whenever a transaction releases its locks.
+//! A waiter that would close a cycle in the waits-for graph is refused at once (a
+//! deadlock, MySQL 1213; the requester is the victim); a wait longer than the transaction's
+//! lock timeout is 1205; NOWAIT fails at once (3572) and SKIP LOCKED gives up the row.
+//! Plain reads never lock: they read their snapshot.
+//!
+//! Locks are per cluster. One mutex guards the table; waiters sleep on one condition
+//! variable, woken whenever a transaction releases its locks.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -72,12 +82,125 @@ impl Hasher for FxHasher {
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// Who holds one key: at most one exclusive holder, any number of shared ones.
+#[derive(Default)]
+struct Holders {
+    x: Option<u64>,
+    s: Vec<u64>,
+}
+
+/// A gap lock over keys of one tree (a locking read of a range): inserts into it by other
+/// transactions wait, as InnoDB's next-key locks make them.
+#[derive(Clone)]
+struct RangeLock {
+    txn: u64,
+    lo: Bound<Bytes>,
+    hi: Bound<Bytes>,
+}
+
+impl RangeLock {
+    fn covers(&self, key: &[u8]) -> bool {
+        let above = match &self.lo {
+            Bound::Included(l) => key >= &l[..],
+            Bound::Excluded(l) => key > &l[..],
+            Bound::Unbounded => true,
+        };
+        let below = match &self.hi {
+            Bound::Included(h) => key <= &h[..],
+            Bound::Excluded(h) => key < &h[..],
+            Bound::Unbounded => true,
+        };
+        above && below
+    }
+}
+
 #[derive(Default)]
 struct Table {
-    /// (tree, key) -> owning transaction.
-    owners: FastMap<(u64, Bytes), u64>,
-    /// Waiting transaction -> the transaction it waits for.
-    waits_for: FastMap<u64, u64>,
+    /// (tree, key) -> its holders.
+    owners: FastMap<(u64, Bytes), Holders>,
+    /// tree -> the range (gap) locks on it.
+    ranges: FastMap<u64, Vec<RangeLock>>,
+    /// Waiting transaction -> the transactions it waits for.
+    waits_for: FastMap<u64, Vec<u64>>,
+}
+
+impl Table {
+    /// The transactions that keep `txn` from holding `key` in `mode`: another exclusive
+    /// holder; for an exclusive lock also shared holders and range locks covering the key
+    /// (an insert into a locked gap, or into a key another transaction found missing).
+    fn blockers(&self, txn: u64, key: &(u64, Bytes), mode: Mode) -> Vec<u64> {
+        let mut out = Vec::new();
+        if let Some(h) = self.owners.get(key) {
+            if let Some(x) = h.x.filter(|x| *x != txn) {
+                out.push(x);
+            }
+            if mode == Mode::Exclusive {
+                out.extend(h.s.iter().copied().filter(|s| *s != txn));
+            }
+        }
+        if mode == Mode::Exclusive && !self.ranges.is_empty() {
+            if let Some(rs) = self.ranges.get(&key.0) {
+                out.extend(
+                    rs.iter()
+                        .filter(|r| r.txn != txn && r.covers(&key.1))
+                        .map(|r| r.txn),
+                );
+            }
+        }
+        out
+    }
+
+    /// Whether `txn` waiting for `blockers` would close a cycle of the waits-for graph.
+    fn closes_cycle(&self, txn: u64, blockers: &[u64]) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<u64> = blockers.to_vec();
+        while let Some(b) = stack.pop() {
+            if b == txn {
+                return true;
+            }
+            if !seen.insert(b) || seen.len() > 10_000 {
+                continue;
+            }
+            if let Some(next) = self.waits_for.get(&b) {
+                stack.extend(next.iter().copied());
+            }
+        }
+        false
+    }
+}
+
+/// How a key is locked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Others may hold it shared too (FOR SHARE, or a locking read that found the key
+    /// missing: InnoDB's gap lock, which only inserts conflict with). An exclusive request
+    /// of another transaction waits for every shared holder.
+    Shared,
+    /// Nobody else holds it (a row written, or read FOR UPDATE / by UPDATE and DELETE).
+    Exclusive,
+}
+
+/// What a request does when another transaction holds what it asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnBusy {
+    /// Wait (up to the lock timeout; a cycle is a deadlock).
+    #[default]
+    Wait,
+    /// Fail at once with [`Error::LockNowait`] (NOWAIT).
+    Fail,
+    /// Give up at once without the lock (SKIP LOCKED).
+    Skip,
+}
+
+/// What [`RowLocks::acquire`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acquired {
+    /// The lock is newly held.
+    New,
+    /// The transaction already held it (in this mode or a stronger one).
+    Held,
+    /// Held by another transaction and the request said [`OnBusy::Skip`].
+    Busy,
 }
 
 /// The lock table of one cluster.
@@ -91,6 +214,7 @@ pub(crate) struct RowLocks {
 pub(crate) struct WaitPolicy<'a> {
     pub timeout: Duration,
     pub abort: Option<&'a (dyn Fn() -> bool + Send + Sync)>,
+    pub on_busy: OnBusy,
 }
 
 impl RowLocks {
@@ -98,32 +222,34 @@ impl RowLocks {
         self.table.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Locks `key` for `txn`, waiting for its owner if another transaction holds it.
-    /// Returns true when newly acquired (false when `txn` already held it).
-    pub fn acquire(&self, txn: u64, key: (u64, Bytes), policy: &WaitPolicy) -> Result<bool> {
+    /// Waits until `blockers(table)` is empty, then runs `grant` under the same lock.
+    /// `Ok(None)`: busy and the policy says skip.
+    fn wait_for<T>(
+        &self,
+        txn: u64,
+        what: &str,
+        policy: &WaitPolicy,
+        mut blockers: impl FnMut(&Table) -> Vec<u64>,
+        grant: impl FnOnce(&mut Table) -> T,
+    ) -> Result<Option<T>> {
         let deadline = Instant::now() + policy.timeout;
         let mut t = self.lock();
         loop {
-            let holder = match t.owners.get(&key) {
-                None => {
-                    t.owners.insert(key, txn);
-                    return Ok(true);
-                }
-                Some(&o) if o == txn => return Ok(false),
-                Some(&o) => o,
-            };
-            // Would waiting for `holder` close a cycle back to us?
-            let mut h = holder;
-            let mut hops = 0;
-            while let Some(&next) = t.waits_for.get(&h) {
-                if next == txn || hops > 10_000 {
-                    t.waits_for.remove(&txn);
-                    return Err(Error::WriteConflict {
-                        detail: format!("deadlock on a key of tree {}", key.0),
-                    });
-                }
-                h = next;
-                hops += 1;
+            let b = blockers(&t);
+            if b.is_empty() {
+                return Ok(Some(grant(&mut t)));
+            }
+            match policy.on_busy {
+                OnBusy::Wait => {}
+                OnBusy::Fail => return Err(Error::LockNowait),
+                OnBusy::Skip => return Ok(None),
+            }
+            // Would waiting for them close a cycle back to us?
+            if t.closes_cycle(txn, &b) {
+                t.waits_for.remove(&txn);
+                return Err(Error::WriteConflict {
+                    detail: format!("deadlock on {what}"),
+                });
             }
             let now = Instant::now();
             if now >= deadline {
@@ -134,22 +260,130 @@ impl RowLocks {
                 t.waits_for.remove(&txn);
                 return Err(Error::Interrupted);
             }
-            t.waits_for.insert(txn, holder);
+            t.waits_for.insert(txn, b);
             let slice = (deadline - now).min(WAIT_SLICE);
             t = self.released.wait_timeout(t, slice);
             t.waits_for.remove(&txn);
         }
     }
 
-    /// Releases every lock in `keys` held by `txn` and wakes the waiters.
-    pub fn release(&self, txn: u64, keys: impl IntoIterator<Item = (u64, Bytes)>) {
+    /// Locks `key` for `txn` in `mode`, waiting for the holders it conflicts with (see
+    /// [`OnBusy`] for the other choices). Holding a key exclusive covers shared requests;
+    /// a shared holder asking for exclusive upgrades (waiting for the other shared ones).
+    pub fn acquire(
+        &self,
+        txn: u64,
+        key: (u64, Bytes),
+        mode: Mode,
+        policy: &WaitPolicy,
+    ) -> Result<Acquired> {
+        {
+            // Fast paths: already held, or free.
+            let mut t = self.lock();
+            let mine = t
+                .owners
+                .get(&key)
+                .map(|h| (h.x == Some(txn), h.s.contains(&txn)));
+            match mine {
+                Some((true, _)) => return Ok(Acquired::Held),
+                Some((_, true)) if mode == Mode::Shared => return Ok(Acquired::Held),
+                None if mode == Mode::Shared || t.ranges.is_empty() => {
+                    let h = match mode {
+                        Mode::Exclusive => Holders {
+                            x: Some(txn),
+                            s: Vec::new(),
+                        },
+                        Mode::Shared => Holders {
+                            x: None,
+                            s: vec![txn],
+                        },
+                    };
+                    t.owners.insert(key, h);
+                    return Ok(Acquired::New);
+                }
+                _ => {}
+            }
+        }
+        let what = format!("a key of tree {}", key.0);
+        let granted = self.wait_for(
+            txn,
+            &what,
+            policy,
+            |t| t.blockers(txn, &key, mode),
+            |t| {
+                let h = t.owners.entry(key.clone()).or_default();
+                let was_shared = h.s.contains(&txn);
+                match mode {
+                    Mode::Exclusive => {
+                        h.x = Some(txn);
+                        h.s.retain(|s| *s != txn);
+                    }
+                    Mode::Shared => h.s.push(txn),
+                }
+                was_shared
+            },
+        )?;
+        Ok(match granted {
+            None => Acquired::Busy,
+            // An upgrade: the key is already in the holder's list.
+            Some(true) => Acquired::Held,
+            Some(false) => Acquired::New,
+        })
+    }
+
+    /// Locks the gap `lo..hi` of `tree` for `txn`: waits until no other transaction holds
+    /// a key in it exclusively (a row being inserted, changed or deleted there), then keeps
+    /// other transactions' inserts out of it until released.
+    pub fn acquire_range(
+        &self,
+        txn: u64,
+        tree: u64,
+        lo: Bound<Bytes>,
+        hi: Bound<Bytes>,
+        policy: &WaitPolicy,
+    ) -> Result<()> {
+        let range = RangeLock { txn, lo, hi };
+        let blockers = |t: &Table| -> Vec<u64> {
+            t.owners
+                .iter()
+                .filter(|((tr, k), h)| {
+                    *tr == tree && h.x.is_some_and(|x| x != txn) && range.covers(k)
+                })
+                .filter_map(|(_, h)| h.x)
+                .collect()
+        };
+        let what = format!("a range of tree {tree}");
+        self.wait_for(txn, &what, policy, blockers, |t| {
+            t.ranges.entry(tree).or_default().push(range.clone());
+        })?;
+        Ok(())
+    }
+
+    /// Releases every lock in `keys` held by `txn` (and its range locks when `ranges`) and
+    /// wakes the waiters.
+    pub fn release(&self, txn: u64, keys: impl IntoIterator<Item = (u64, Bytes)>, ranges: bool) {
         let mut t = self.lock();
         let mut any = false;
         for k in keys {
-            if t.owners.get(&k) == Some(&txn) {
-                t.owners.remove(&k);
-                any = true;
+            if let Some(h) = t.owners.get_mut(&k) {
+                if h.x == Some(txn) {
+                    h.x = None;
+                    any = true;
+                }
+                let n = h.s.len();
+                h.s.retain(|s| *s != txn);
+                any |= h.s.len() != n;
+                if h.x.is_none() && h.s.is_empty() {
+                    t.owners.remove(&k);
+                }
             }
+        }
+        if ranges {
+            t.ranges.retain(|_, rs| {
+                rs.retain(|r| r.txn != txn);
+                !rs.is_empty()
+            });
+            any = true;
         }
         drop(t);
         if any {
@@ -196,54 +430,122 @@ mod tests {
         WaitPolicy {
             timeout: Duration::from_millis(ms),
             abort: None,
+            on_busy: OnBusy::Wait,
         }
+    }
+
+    fn x(locks: &RowLocks, txn: u64, key: u8, ms: u64) -> Result<Acquired> {
+        locks.acquire(txn, k(key), Mode::Exclusive, &policy(ms))
+    }
+
+    fn s(locks: &RowLocks, txn: u64, key: u8, ms: u64) -> Result<Acquired> {
+        locks.acquire(txn, k(key), Mode::Shared, &policy(ms))
     }
 
     #[test]
     fn second_owner_waits_until_release() {
         let locks = Arc::new(RowLocks::default());
-        assert!(locks.acquire(1, k(1), &policy(10)).unwrap());
-        assert!(!locks.acquire(1, k(1), &policy(10)).unwrap(), "re-entrant");
-        assert!(matches!(
-            locks.acquire(2, k(1), &policy(50)),
-            Err(Error::LockWaitTimeout)
-        ));
+        assert_eq!(x(&locks, 1, 1, 10).unwrap(), Acquired::New);
+        assert_eq!(x(&locks, 1, 1, 10).unwrap(), Acquired::Held, "re-entrant");
+        assert!(matches!(x(&locks, 2, 1, 50), Err(Error::LockWaitTimeout)));
         let l2 = locks.clone();
-        let waiter = std::thread::spawn(move || l2.acquire(2, k(1), &policy(5_000)));
+        let waiter = std::thread::spawn(move || x(&l2, 2, 1, 5_000));
         std::thread::sleep(Duration::from_millis(50));
-        locks.release(1, [k(1)]);
-        assert!(waiter.join().unwrap().unwrap());
+        locks.release(1, [k(1)], false);
+        assert_eq!(waiter.join().unwrap().unwrap(), Acquired::New);
     }
 
     #[test]
     fn a_cycle_is_a_deadlock_for_the_requester() {
         let locks = Arc::new(RowLocks::default());
-        locks.acquire(1, k(1), &policy(10)).unwrap();
-        locks.acquire(2, k(2), &policy(10)).unwrap();
+        x(&locks, 1, 1, 10).unwrap();
+        x(&locks, 2, 2, 10).unwrap();
         let l2 = locks.clone();
         // 1 waits for 2 ...
-        let waiter = std::thread::spawn(move || l2.acquire(1, k(2), &policy(5_000)));
+        let waiter = std::thread::spawn(move || x(&l2, 1, 2, 5_000));
         std::thread::sleep(Duration::from_millis(50));
         // ... so 2 waiting for 1 would close the cycle.
         assert!(matches!(
-            locks.acquire(2, k(1), &policy(5_000)),
+            x(&locks, 2, 1, 5_000),
             Err(Error::WriteConflict { .. })
         ));
-        locks.release(2, [k(2)]);
-        assert!(waiter.join().unwrap().unwrap());
+        locks.release(2, [k(2)], false);
+        assert_eq!(waiter.join().unwrap().unwrap(), Acquired::New);
+    }
+
+    /// Two transactions that both found key 1 missing (shared, InnoDB's gap lock) and both
+    /// insert it: the second insert closes the cycle and is the deadlock victim; the first
+    /// gets its lock once the victim's locks are gone.
+    #[test]
+    fn shared_holders_of_a_missing_key_deadlock_on_insert() {
+        let locks = Arc::new(RowLocks::default());
+        assert_eq!(s(&locks, 1, 1, 10).unwrap(), Acquired::New);
+        assert_eq!(s(&locks, 2, 1, 10).unwrap(), Acquired::New, "gaps share");
+        assert!(matches!(x(&locks, 3, 1, 20), Err(Error::LockWaitTimeout)));
+        let l2 = locks.clone();
+        let waiter = std::thread::spawn(move || x(&l2, 1, 1, 5_000));
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(matches!(
+            x(&locks, 2, 1, 5_000),
+            Err(Error::WriteConflict { .. })
+        ));
+        locks.release(2, [k(1)], false);
+        assert_eq!(waiter.join().unwrap().unwrap(), Acquired::Held, "upgraded");
+        assert!(matches!(s(&locks, 2, 1, 20), Err(Error::LockWaitTimeout)));
+    }
+
+    #[test]
+    fn a_range_keeps_other_writers_out_but_not_its_owner() {
+        let locks = RowLocks::default();
+        let p = policy(20);
+        let b = |n: u8| Bound::Included(Bytes::from(vec![n]));
+        locks.acquire_range(1, 1, b(2), b(5), &p).unwrap();
+        assert!(matches!(x(&locks, 2, 3, 20), Err(Error::LockWaitTimeout)));
+        assert_eq!(x(&locks, 2, 6, 20).unwrap(), Acquired::New);
+        assert_eq!(s(&locks, 2, 4, 20).unwrap(), Acquired::New, "gap vs gap");
+        assert_eq!(x(&locks, 1, 3, 20).unwrap(), Acquired::New);
+        // A range over a key another transaction holds exclusively waits for it.
+        assert!(matches!(
+            locks.acquire_range(1, 1, b(6), b(9), &p),
+            Err(Error::LockWaitTimeout)
+        ));
+        locks.release(1, [k(3)], true);
+        assert_eq!(x(&locks, 3, 3, 20).unwrap(), Acquired::New);
+    }
+
+    #[test]
+    fn nowait_fails_and_skip_gives_up() {
+        let locks = RowLocks::default();
+        x(&locks, 1, 1, 10).unwrap();
+        let mut p = policy(5_000);
+        p.on_busy = OnBusy::Fail;
+        assert!(matches!(
+            locks.acquire(2, k(1), Mode::Shared, &p),
+            Err(Error::LockNowait)
+        ));
+        p.on_busy = OnBusy::Skip;
+        assert_eq!(
+            locks.acquire(2, k(1), Mode::Exclusive, &p).unwrap(),
+            Acquired::Busy
+        );
+        assert_eq!(
+            locks.acquire(2, k(2), Mode::Exclusive, &p).unwrap(),
+            Acquired::New
+        );
     }
 
     #[test]
     fn abort_check_ends_a_wait() {
         let locks = RowLocks::default();
-        locks.acquire(1, k(1), &policy(10)).unwrap();
+        x(&locks, 1, 1, 10).unwrap();
         let abort = || true;
         let p = WaitPolicy {
             timeout: Duration::from_secs(10),
             abort: Some(&abort),
+            on_busy: OnBusy::Wait,
         };
         assert!(matches!(
-            locks.acquire(2, k(1), &p),
+            locks.acquire(2, k(1), Mode::Exclusive, &p),
             Err(Error::Interrupted)
         ));
     }

@@ -13,6 +13,7 @@ use super::record::{
     BinlogCoord, BinlogWrite, Change, CommitRecord, KeptEvents, Record, Statement,
     MAX_KEPT_BINLOG_EVENTS,
 };
+use super::rowlock::{Acquired, Mode, OnBusy, WaitPolicy};
 use super::state::{apply_changes, State};
 use super::volume::{
     now_us, Cluster, ClusterInfo, ClusterInner, CommitState, PointInTime, VolumeInner,
@@ -273,6 +274,11 @@ pub struct Transaction {
     id: u64,
     /// Keys this transaction holds row locks on (released after commit or rollback).
     locked: Vec<(u64, Bytes)>,
+    /// Whether it holds range locks ([`Transaction::lock_range`]).
+    ranges: bool,
+    /// What the current statement's lock requests do when a lock is taken (NOWAIT,
+    /// SKIP LOCKED; [`Transaction::set_on_busy`]).
+    on_busy: OnBusy,
     /// Keys read "current" under their lock by [`Transaction::lock`]: the sequence number
     /// of the state read. The commit checks them for changes after that, not after the
     /// snapshot: while we hold the lock nobody else can change them.
@@ -311,6 +317,8 @@ impl Transaction {
             watched_trees: Vec::new(),
             id,
             locked: Vec::new(),
+            ranges: false,
+            on_busy: OnBusy::Wait,
             current: Default::default(),
             lock_timeout: std::time::Duration::from_secs(50),
             abort: None,
@@ -328,23 +336,164 @@ impl Transaction {
         self.abort = Some(f);
     }
 
-    fn acquire(&mut self, tree: u64, key: &Bytes) -> Result<()> {
-        if self.created.contains(&tree) {
-            // Nobody else sees a tree before the commit that creates it.
-            return Ok(());
-        }
-        let policy = super::rowlock::WaitPolicy {
+    /// What lock requests do from now on when another transaction holds the lock: wait
+    /// (the default), fail (NOWAIT) or give up the row (SKIP LOCKED). The SQL layer sets it
+    /// for one statement; writes always wait.
+    pub fn set_on_busy(&mut self, on_busy: OnBusy) {
+        self.on_busy = on_busy;
+    }
+
+    /// What lock requests do now ([`Transaction::set_on_busy`]).
+    pub fn on_busy(&self) -> OnBusy {
+        self.on_busy
+    }
+
+    fn policy(&self, on_busy: OnBusy) -> WaitPolicy<'_> {
+        WaitPolicy {
             timeout: self.lock_timeout,
             abort: self.abort.as_deref(),
-        };
-        if self
-            .c
-            .row_locks
-            .acquire(self.id, (tree, key.clone()), &policy)?
-        {
+            on_busy,
+        }
+    }
+
+    fn acquire(&mut self, tree: u64, key: &Bytes) -> Result<()> {
+        self.acquire_as(tree, key, Mode::Exclusive, OnBusy::Wait)
+            .map(|_| ())
+    }
+
+    fn acquire_as(
+        &mut self,
+        tree: u64,
+        key: &Bytes,
+        mode: Mode,
+        on_busy: OnBusy,
+    ) -> Result<Acquired> {
+        if self.created.contains(&tree) {
+            // Nobody else sees a tree before the commit that creates it.
+            return Ok(Acquired::Held);
+        }
+        let got =
+            self.c
+                .row_locks
+                .acquire(self.id, (tree, key.clone()), mode, &self.policy(on_busy))?;
+        if got == Acquired::New {
             self.locked.push((tree, key.clone()));
         }
+        Ok(got)
+    }
+
+    /// The newest committed value of `key` and the commit it was read at.
+    fn latest(&self, tree: u64, key: &[u8]) -> Result<(Option<Bytes>, u64)> {
+        let latest = Snapshot {
+            vol: self.vol.clone(),
+            state: self.c.published(),
+        };
+        if !latest.has_tree(tree) {
+            return Err(Error::WriteConflict {
+                detail: format!("tree {tree} was dropped concurrently"),
+            });
+        }
+        Ok((latest.get(tree, key)?, latest.seq()))
+    }
+
+    /// A locking read of one key, as InnoDB's UPDATE, DELETE and SELECT ... FOR UPDATE /
+    /// FOR SHARE of a unique key do: a key that exists is locked in `mode` and its newest
+    /// committed value (or this transaction's own write) returned; a missing key is locked
+    /// shared (InnoDB's gap lock: shared with other such locks, and other transactions'
+    /// inserts of the key wait for it). `None`: the key is locked by another transaction
+    /// and the statement said SKIP LOCKED.
+    pub fn lock_read(
+        &mut self,
+        tree: u64,
+        key: &[u8],
+        mode: Mode,
+    ) -> Result<Option<Option<Bytes>>> {
+        self.check_tree(tree)?;
+        let key: Bytes = key.into();
+        if let Some(w) = self.writes.get(&(tree, key.clone())) {
+            // Written here, so held exclusively.
+            return Ok(Some(w.clone()));
+        }
+        if self.created.contains(&tree) {
+            return Ok(Some(None));
+        }
+        let on_busy = self.on_busy;
+        let (peek, _) = self.latest(tree, &key)?;
+        let first = if peek.is_some() { mode } else { Mode::Shared };
+        if self.acquire_as(tree, &key, first, on_busy)? == Acquired::Busy {
+            return Ok(None);
+        }
+        let (mut v, mut seq) = self.latest(tree, &key)?;
+        if v.is_some() && first != mode {
+            // Inserted by a transaction that committed between the look and the lock.
+            if self.acquire_as(tree, &key, mode, on_busy)? == Acquired::Busy {
+                return Ok(None);
+            }
+            (v, seq) = self.latest(tree, &key)?;
+        }
+        self.current.entry((tree, key)).or_insert(seq);
+        Ok(Some(v))
+    }
+
+    /// Locks the range `lower..upper` of `tree` (a locking read of a range, InnoDB's
+    /// next-key locks): waits for other transactions' exclusive locks on keys inside it,
+    /// then other transactions' writes of keys inside it wait until this one ends.
+    pub fn lock_range(
+        &mut self,
+        tree: u64,
+        lower: Bound<Bytes>,
+        upper: Bound<Bytes>,
+    ) -> Result<()> {
+        self.check_tree(tree)?;
+        if self.created.contains(&tree) {
+            return Ok(());
+        }
+        let policy = self.policy(self.on_busy);
+        self.c
+            .row_locks
+            .acquire_range(self.id, tree, lower, upper, &policy)?;
+        self.ranges = true;
         Ok(())
+    }
+
+    /// Makes reads see the newest committed state (with this transaction's writes) instead
+    /// of the snapshot, until [`Transaction::restore_snapshot`] with what this returns: a
+    /// locking statement reads current, as in InnoDB, while plain reads keep the snapshot.
+    pub fn read_latest(&mut self) -> Snapshot {
+        let state = self.c.published();
+        self.pin(state.seq);
+        let latest = Snapshot {
+            vol: self.vol.clone(),
+            state,
+        };
+        std::mem::replace(&mut self.snap, latest)
+    }
+
+    /// Ends [`Transaction::read_latest`].
+    pub fn restore_snapshot(&mut self, snap: Snapshot) {
+        let latest = std::mem::replace(&mut self.snap, snap);
+        self.unpin(latest.seq());
+    }
+
+    /// Counts a reader of `seq` (what is retained for readers is at least its state).
+    fn pin(&self, seq: u64) {
+        *self
+            .c
+            .active
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(seq)
+            .or_insert(0) += 1;
+    }
+
+    fn unpin(&self, seq: u64) {
+        let mut a = self.c.active.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = a.get_mut(&seq) {
+            *n -= 1;
+            if *n == 0 {
+                a.remove(&seq);
+            }
+        }
     }
 
     /// Locks `key` of `tree` like [`Transaction::lock`] without reading it: for keys whose
@@ -375,17 +524,7 @@ impl Transaction {
         if self.created.contains(&tree) {
             return Ok(None);
         }
-        let latest = Snapshot {
-            vol: self.vol.clone(),
-            state: self.c.published(),
-        };
-        let seq = latest.seq();
-        if !latest.has_tree(tree) {
-            return Err(Error::WriteConflict {
-                detail: format!("tree {tree} was dropped concurrently"),
-            });
-        }
-        let v = latest.get(tree, &key)?;
+        let (v, seq) = self.latest(tree, &key)?;
         self.current.entry((tree, key)).or_insert(seq);
         Ok(v)
     }
@@ -845,9 +984,10 @@ impl Transaction {
     }
 
     fn release_locks(&mut self) {
-        if !self.locked.is_empty() {
+        if !self.locked.is_empty() || self.ranges {
             let keys = std::mem::take(&mut self.locked);
-            self.c.row_locks.release(self.id, keys);
+            self.c.row_locks.release(self.id, keys, self.ranges);
+            self.ranges = false;
         }
     }
 
@@ -856,14 +996,7 @@ impl Transaction {
             return;
         }
         self.registered = false;
-        let mut a = self.c.active.lock().unwrap_or_else(|e| e.into_inner());
-        let seq = self.snap.seq();
-        if let Some(n) = a.get_mut(&seq) {
-            *n -= 1;
-            if *n == 0 {
-                a.remove(&seq);
-            }
-        }
+        self.unpin(self.snap.seq());
     }
 }
 
