@@ -40,7 +40,7 @@ cargo build --release --workspace
 echo "== cargo test"
 log=$(mktemp)
 set +e
-cargo test --workspace --all-targets -- --test-threads=2 2>&1 | tee "$log"
+cargo test --workspace --all-targets --no-fail-fast -- --test-threads=2 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole run: the sum over every test binary.

@@ -313,7 +313,7 @@ fn max_execution_time_stops_a_select_with_3024() {
         ok(
             &b,
             "set session max_execution_time = 1; insert into j.a select id + 100000, v from j.b; \
-             select count(*) from j.a"
+             set session max_execution_time = 0; select count(*) from j.a"
         )
         .trim(),
         "4000"
