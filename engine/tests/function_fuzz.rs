@@ -227,11 +227,17 @@ fn sql_functions_never_panic_on_extreme_arguments() {
         let n = lo.max(1).min(hi);
         for a in ARGS {
             for pos in 0..n {
-                // The other arguments a number, then a string: a string of one character
-                // returns before the arithmetic a longer one reaches.
-                for filler in ["2", "'abcdef'"] {
-                    let args: Vec<&str> =
-                        (0..n).map(|i| if i == pos { *a } else { filler }).collect();
+                // The other arguments numbers, strings, or a string then numbers (a string
+                // of one character returns before the arithmetic a longer one reaches:
+                // SUBSTRING('abcdef', 2, 9223372036854775807) overflowed).
+                for fill in 0..3 {
+                    let args: Vec<&str> = (0..n)
+                        .map(|i| match (i == pos, fill, i) {
+                            (true, _, _) => *a,
+                            (_, 0, _) | (_, 2, 1..) => "2",
+                            _ => "'abcdef'",
+                        })
+                        .collect();
                     fixed.push(format!("{}({})", f.name(), args.join(", ")));
                 }
             }
