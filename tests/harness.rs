@@ -168,6 +168,24 @@ impl Borealis {
             .expect("the mysql client (Debian package mariadb-client) is needed")
     }
 
+    /// Starts the `mysql` client as the master user with `args`, stdin, stdout and stderr
+    /// piped, for a test that talks to one session over time.
+    pub fn mysql_session(&self, args: &[&str]) -> std::process::Child {
+        Command::new("mysql")
+            .args([
+                "-h127.0.0.1",
+                &format!("-P{}", self.port),
+                "-uadmin",
+                &format!("-p{PASSWORD}"),
+            ])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the mysql client (Debian package mariadb-client) is needed")
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }

@@ -198,20 +198,7 @@ fn half_open_handshakes_are_closed_after_connect_timeout_and_never_exhaust_threa
 #[test]
 fn wait_timeout_closes_an_idle_session_with_4031() {
     let b = Borealis::start("waittimeout");
-    let mut client = Command::new("mysql")
-        .args([
-            "-h127.0.0.1",
-            &format!("-P{}", b.port),
-            "-uadmin",
-            &format!("-p{PASSWORD}"),
-            "-N",
-            "-B",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut client = b.mysql_session(&["-N", "-B"]);
     let mut stdin = client.stdin.take().unwrap();
     stdin
         .write_all(b"set session wait_timeout = 1; select 'before';\n")

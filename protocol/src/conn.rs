@@ -183,29 +183,10 @@ impl Default for Admission {
     }
 }
 
-/// Serves one client on `stream` (blocking) until it quits or the socket fails. Errors a client
-/// causes are answered with ERR packets; `Err` means the socket failed.
+/// Serves one client on `stream` (blocking) until it quits or the socket fails, under the
+/// limits the listener admitted it with. Errors a client causes are answered with ERR packets;
+/// `Err` means the socket failed.
 pub fn serve_connection(
-    stream: TcpStream,
-    host: String,
-    connection_id: u32,
-    factory: Arc<dyn SessionFactory>,
-    config: Arc<ServerConfig>,
-    hangup: Option<Arc<Hangup>>,
-) -> io::Result<()> {
-    serve_connection_with(
-        stream,
-        host,
-        connection_id,
-        factory,
-        config,
-        hangup,
-        Admission::default(),
-    )
-}
-
-/// [`serve_connection`] for a connection a listener admitted under its limits.
-pub(crate) fn serve_connection_with(
     stream: TcpStream,
     host: String,
     connection_id: u32,

@@ -79,7 +79,7 @@ pub mod params;
 mod server;
 pub mod session;
 
-pub use conn::serve_connection;
+pub use conn::{serve_connection, Admission};
 pub use hangup::Hangup;
 pub use server::Listener;
 pub use session::{

@@ -47,7 +47,7 @@ fn serve_on_own_thread(
     let hangup = stream.try_clone().ok().map(crate::Hangup::new);
     let host = peer.ip().to_string();
     tracing::debug!(id, %peer, "connection opened");
-    match conn::serve_connection_with(stream, host, id, factory, config, hangup, admission) {
+    match conn::serve_connection(stream, host, id, factory, config, hangup, admission) {
         Ok(()) => tracing::debug!(id, "connection closed"),
         Err(e) => tracing::debug!(id, error = %e, "connection ended with socket error"),
     }
