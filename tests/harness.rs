@@ -152,20 +152,7 @@ impl Borealis {
 
     /// Starts `mysql -N -e sql` as the master user without waiting for it.
     pub fn spawn_mysql(&self, sql: &str) -> std::process::Child {
-        Command::new("mysql")
-            .args([
-                "-h127.0.0.1",
-                &format!("-P{}", self.port),
-                "-uadmin",
-                &format!("-p{PASSWORD}"),
-                "-N",
-                "-e",
-                sql,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the mysql client (Debian package mariadb-client) is needed")
+        self.mysql_session(&["-N", "-e", sql])
     }
 
     /// Starts the `mysql` client as the master user with `args`, stdin, stdout and stderr

@@ -16,9 +16,14 @@
 //! 2. [`sql::front::parse`] removes comments and keeps the bodies of executable
 //!    comments (`/*!40101 ... */`), then either parses the statement itself (SHOW,
 //!    SET, transactions, users, CHECKSUM TABLE, ...) or hands it to sqlparser.
-//! 3. The session checks privileges against the user's grants in the catalog,
-//!    then opens an [`sql::exec::Exec`] over its open transaction or a fresh
-//!    snapshot, with the catalog of that snapshot (cached per catalog version).
+//! 3. The session checks privileges against the user's grants in the catalog
+//!    ([`sql::privilege`]: one check for statements, views, routines, triggers,
+//!    AS OF, SHOW and information_schema), then opens an [`sql::exec::Exec`] over
+//!    its open transaction or a fresh snapshot, with the catalog of that snapshot
+//!    (cached per catalog version). The statement's [`sql::expr::EvalCx`] carries its
+//!    limits: KILL and `max_execution_time` (checked at every row), and the memory
+//!    account its materialised rows are charged to ([`sql::memory`], bounded by
+//!    `temptable_max_ram`).
 //! 4. For a SELECT, [`sql::exec::Exec::query`] binds expressions to column
 //!    positions ([`sql::expr::Binder`]), picks an access path per table from the
 //!    WHERE/ON conjuncts (primary key, secondary index, or scan), reads rows via

@@ -259,10 +259,8 @@ pub fn serve_connection(
         let e = SqlError::new(codes::ER_CON_COUNT_ERROR, "Too many connections");
         return send_err_at(&mut out, seq, &e);
     }
-    // The command phase: replies may take as long as the client needs to read them (as
-    // MySQL's net_write_timeout, a client that stops reading for a minute is dropped);
-    // reads wait up to wait_timeout (set before each command).
-    out.set_write_timeout(Some(Duration::from_secs(60)))?;
+    // The command phase: a reply waits for its client up to net_write_timeout, a command
+    // up to wait_timeout (both set before each command, see Conn::run).
     let st = session.status();
     let mut r = Reply::new(seq);
     r.push(&encode::ok_packet(
@@ -291,6 +289,7 @@ pub fn serve_connection(
         capabilities: negotiated,
         hangup,
         idle_timeout: None,
+        write_timeout: None,
     }
     .run()
 }
@@ -476,6 +475,8 @@ struct Conn {
     hangup: Option<Arc<Hangup>>,
     /// The read timeout now set on the socket (a system call only when it changes).
     idle_timeout: Option<Duration>,
+    /// The write timeout now set on the socket.
+    write_timeout: Option<Duration>,
 }
 
 impl Conn {
@@ -497,6 +498,11 @@ impl Conn {
             if idle != self.idle_timeout {
                 self.rd.get_ref().set_read_timeout(idle)?;
                 self.idle_timeout = idle;
+            }
+            let write = self.session.write_timeout();
+            if write != self.write_timeout {
+                self.out.set_write_timeout(write)?;
+                self.write_timeout = write;
             }
             await_command(&self.rd, self.connection_id);
             let pkt = read_or_reply(&mut self.rd, &mut self.out, max);

@@ -441,6 +441,12 @@ pub trait Session: Send + 'static {
         None
     }
 
+    /// How long a reply may wait for a client that does not read it before the connection
+    /// is dropped (`net_write_timeout`). `None`: forever.
+    fn write_timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Whether the account may take the connection kept beyond `max_connections` (MySQL:
     /// SUPER or CONNECTION_ADMIN).
     fn may_exceed_max_connections(&self) -> bool {

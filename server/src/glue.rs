@@ -406,6 +406,10 @@ impl Session for Conn {
         ))
     }
 
+    fn write_timeout(&self) -> Option<Duration> {
+        Some(Duration::from_secs(self.s.vars.net_write_timeout_secs()))
+    }
+
     fn may_exceed_max_connections(&self) -> bool {
         self.has_super
     }

@@ -725,20 +725,7 @@ impl Exec<'_> {
         limit: Option<&ast::Expr>,
     ) -> SqlResult<(Scope, Vec<(Vec<u8>, Vec<Value>)>)> {
         let scope = table_scope(t, alias);
-        let filter = match selection {
-            Some(w) => Some(
-                Binder {
-                    scope: &scope,
-                    env: self,
-                    aggs: None,
-                    agg_base: 0,
-                    clause: "where clause",
-                }
-                .bind(w)?
-                .0,
-            ),
-            None => None,
-        };
+        let filter = self.bind_where(&scope, selection)?;
         let mut conj = Vec::new();
         if let Some(f) = &filter {
             conjuncts(f, &mut conj);
@@ -977,20 +964,7 @@ impl Exec<'_> {
         let scope = table_scope(&t, &alias);
         // The query binds its parameters again.
         let first_param = self.next_param;
-        let filter = match &sel.selection {
-            Some(w) => Some(
-                Binder {
-                    scope: &scope,
-                    env: self,
-                    aggs: None,
-                    agg_base: 0,
-                    clause: "where clause",
-                }
-                .bind(w)?
-                .0,
-            ),
-            None => None,
-        };
+        let filter = self.bind_where(&scope, sel.selection.as_ref())?;
         self.next_param = first_param;
         let mut conj = Vec::new();
         if let Some(f) = &filter {

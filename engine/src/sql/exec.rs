@@ -1925,6 +1925,27 @@ impl<'a> Exec<'a> {
         Ok((scope, rows, first_path, first_table))
     }
 
+    /// Binds a WHERE clause over `scope`.
+    pub(crate) fn bind_where(
+        &mut self,
+        scope: &Scope,
+        selection: Option<&ast::Expr>,
+    ) -> SqlResult<Option<Expr>> {
+        selection
+            .map(|w| {
+                Binder {
+                    scope,
+                    env: self,
+                    aggs: None,
+                    agg_base: 0,
+                    clause: "where clause",
+                }
+                .bind(w)
+                .map(|(e, _)| e)
+            })
+            .transpose()
+    }
+
     fn factor(&mut self, f: &ast::TableFactor) -> SqlResult<Source> {
         match f {
             ast::TableFactor::Table { name, alias, .. } => {
@@ -2026,20 +2047,7 @@ impl<'a> Exec<'a> {
         let names = referenced_columns(s, order);
         let (scope, mut rows, path, table) =
             self.build_from(&s.from, &where_conj, names.as_deref())?;
-        let filter = match &s.selection {
-            Some(w) => Some(
-                Binder {
-                    scope: &scope,
-                    env: self,
-                    aggs: None,
-                    agg_base: 0,
-                    clause: "where clause",
-                }
-                .bind(w)?
-                .0,
-            ),
-            None => None,
-        };
+        let filter = self.bind_where(&scope, s.selection.as_ref())?;
         let _ = (&path, &table);
         if let Some(f) = &filter {
             let mut kept = Vec::with_capacity(rows.len());

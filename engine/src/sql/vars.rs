@@ -746,6 +746,7 @@ slots! {
     S_GROUP_CONCAT_MAX_LEN = "group_concat_max_len";
     S_WAIT_TIMEOUT = "wait_timeout";
     S_INTERACTIVE_TIMEOUT = "interactive_timeout";
+    S_NET_WRITE_TIMEOUT = "net_write_timeout";
     S_DEFAULT_WEEK_FORMAT = "default_week_format";
     S_PSEUDO_THREAD_ID = "pseudo_thread_id";
     S_MAX_ALLOWED_PACKET = "max_allowed_packet";
@@ -2159,6 +2160,10 @@ impl SessionVars {
             S_WAIT_TIMEOUT
         };
         self.values[slot].as_u64()
+    }
+    /// `net_write_timeout`: how long a reply may wait for a client that does not read it.
+    pub fn net_write_timeout_secs(&self) -> u64 {
+        self.values[S_NET_WRITE_TIMEOUT].as_u64()
     }
     pub fn max_allowed_packet(&self) -> u64 {
         self.values[S_MAX_ALLOWED_PACKET].as_u64()
