@@ -1,6 +1,14 @@
 //! Built-in scalar functions: name lookup, arity, result type and evaluation.
 //! Session functions (DATABASE(), USER(), LAST_INSERT_ID(), ...) live in the
 //! session, which answers them while binding.
+//!
+//! The [`Func`] list, arity and the first functions are here; newer families have a
+//! file each, and [`call`] / [`Func::result_type`] hand a function to its family:
+//! `temporal` (date and time, time zones), `text` (string functions), `numeric`
+//! (math), `digest` (hashing, encryption, compression), `net` (INET, UUID), `regexp`
+//! (the REGEXP family) and `misc` (user-level locks and the rest).
+
+mod temporal;
 
 use super::error::{SqlError, SqlResult};
 use super::expr::{ColType, EvalCx};
@@ -103,6 +111,8 @@ funcs! {
     Extract => ["EXTRACT"], 2, 2;
     Uuid => ["UUID"], 0, 0;
     Sleep => ["SLEEP"], 1, 1;
+    // Date and time (temporal.rs).
+    UtcDate => ["UTC_DATE"], 0, 0;
 }
 
 fn text(v: &Value) -> Option<Vec<u8>> {
@@ -424,7 +434,7 @@ impl Func {
             Unhex => Some(SqlType::Blob {
                 kind: LobKind::Normal,
             }),
-            _ => text,
+            _ => temporal::result_type(self, args).unwrap_or(text),
         }
     }
 }
@@ -992,6 +1002,7 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
                 .into_bytes(),
             )
         }
+        _ => return temporal::call(f, &a, cx).unwrap_or(Ok(Value::Null)),
     })
 }
 
