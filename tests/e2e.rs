@@ -94,10 +94,11 @@ fn first_start_without_password_generates_one() {
 
 /// Runs a script on both servers; compares stdout and the error codes.
 fn golden(b: &Borealis, m: &MariaDb, path: &std::path::Path) {
-    let script = std::fs::read_to_string(path).unwrap();
-    let args = ["--table", "--force", "--comments=false"];
-    let ours = b.mysql(&args, &script);
-    let theirs = m.mysql(&args, &script);
+    // Bytes, not text: a script may hold raw binary literals, as drivers send them.
+    let script = std::fs::read(path).unwrap();
+    let args = ["--table", "--force", "--comments=false", "--binary-mode"];
+    let ours = mysql_bytes(b.port, "admin", PASSWORD, &args, &script);
+    let theirs = mysql_bytes(m.port, "root", "", &args, &script);
     let name = path.file_name().unwrap().to_string_lossy();
     same_output(&name, &ours, &theirs);
 }
@@ -1188,4 +1189,141 @@ fn stored_programs_round_trip_with_mariadb() {
         let ev = q(port, user, pw, "use shopx2; show events");
         assert!(ev.contains("nightly"), "{who}: {ev}");
     }
+}
+
+/// Functions MariaDB lacks or answers differently: the expected values are the examples of
+/// MySQL 8.0's reference manual (UUID functions, the REGEXP family's optional arguments,
+/// user-level locks across sessions, error codes).
+#[test]
+fn mysql_only_functions() {
+    let b = Borealis::start("mysqlfns");
+    let one = |q: &str| -> String {
+        let out = b.mysql(&["-N", "-B", "-e", q], "");
+        assert!(out.status.success(), "{q}: {}", text(&out.stderr));
+        text(&out.stdout).trim_end().to_string()
+    };
+    let code = |q: &str| -> String {
+        let out = b.mysql(&["-N", "-B", "-e", q], "");
+        assert!(!out.status.success(), "{q} should fail");
+        let err = text(&out.stderr);
+        err.split("ERROR ")
+            .nth(1)
+            .and_then(|e| e.split_whitespace().next())
+            .unwrap_or("")
+            .to_string()
+    };
+    // "Functions Used with UUID values".
+    assert_eq!(
+        one("SELECT HEX(UUID_TO_BIN('6ccd780c-baba-1026-9564-5b8c656024db')), HEX(UUID_TO_BIN('6ccd780c-baba-1026-9564-5b8c656024db', 1))"),
+        "6CCD780CBABA102695645B8C656024DB\t1026BABA6CCD780C95645B8C656024DB"
+    );
+    assert_eq!(
+        one("SET @u = '6ccd780c-baba-1026-9564-5b8c656024db'; SELECT BIN_TO_UUID(UUID_TO_BIN(@u)), BIN_TO_UUID(UUID_TO_BIN(@u, 1), 1), BIN_TO_UUID(UUID_TO_BIN(@u, 1))"),
+        "6ccd780c-baba-1026-9564-5b8c656024db\t6ccd780c-baba-1026-9564-5b8c656024db\t1026baba-6ccd-780c-9564-5b8c656024db"
+    );
+    assert_eq!(
+        one("SELECT IS_UUID('6ccd780c-baba-1026-9564-5b8c656024db'), IS_UUID('6CCD780C-BABA-1026-9564-5B8C656024DB'), IS_UUID('6ccd780cbaba102695645b8c656024db'), IS_UUID('{6ccd780c-baba-1026-9564-5b8c656024db}'), IS_UUID('6ccd780c-baba-1026-9564-5b8c6560'), IS_UUID(RAND()), IS_UUID(UUID()), IS_UUID(NULL)"),
+        "1\t1\t1\t1\t0\t0\t1\tNULL"
+    );
+    assert_eq!(code("SELECT UUID_TO_BIN('not a uuid')"), "1411");
+    assert_eq!(code("SELECT BIN_TO_UUID('short')"), "1411");
+    let shorts = one("SELECT UUID_SHORT(), UUID_SHORT()");
+    let s: Vec<u64> = shorts.split('\t').map(|x| x.parse().unwrap()).collect();
+    assert_eq!(s[1], s[0] + 1, "UUID_SHORT counts up: {shorts}");
+    assert_eq!(s[0] >> 56, 1, "server_id 1 in the top byte: {shorts}");
+    // "Regular Expressions": REGEXP_LIKE and the optional arguments of the others.
+    assert_eq!(
+        one("SELECT REGEXP_LIKE('CamelCase', 'CAMELCASE'), REGEXP_LIKE('abc', 'ABC', 'c'), REGEXP_LIKE('a\nb', '^b', 'm'), REGEXP_LIKE('a\nb', 'a.b'), REGEXP_LIKE('a\nb', 'a.b', 'n')"),
+        "1\t0\t1\t0\t1"
+    );
+    assert_eq!(
+        one("SELECT REGEXP_INSTR('dog cat dog', 'dog', 2), REGEXP_INSTR('aa aaa aaaa', 'a{2}'), REGEXP_INSTR('aa aaa aaaa', 'a{4}'), REGEXP_INSTR('dog cat dog', 'dog', 1, 2, 1)"),
+        "9\t1\t8\t12"
+    );
+    assert_eq!(
+        one("SELECT REGEXP_REPLACE('abc def ghi', '[a-z]+', 'X', 1, 3), REGEXP_REPLACE('abc def ghi', '[a-z]+', 'X', 1, 0), REGEXP_REPLACE('abc', '(b)', '[$1]'), REGEXP_SUBSTR('abc def ghi', '[a-z]+', 1, 3), REGEXP_SUBSTR('abc def ghi', '[a-z]+', 5)"),
+        "abc def X\tX X X\ta[b]c\tghi\tdef"
+    );
+    // A binary string matches case-sensitively.
+    assert_eq!(
+        one("SELECT _binary'ABC' REGEXP 'abc', REGEXP_LIKE(_binary'ABC', 'abc'), 'ABC' REGEXP 'abc'"),
+        "0\t0\t1"
+    );
+    assert_eq!(one("SELECT ANY_VALUE(5), ANY_VALUE(NULL)"), "5\tNULL");
+    // No match is NULL in MySQL 8.0 (MariaDB answers '').
+    assert_eq!(one("SELECT REGEXP_SUBSTR('abc', 'x')"), "NULL");
+    assert_eq!(code("SELECT REGEXP_LIKE('a', '(a')"), "3691");
+    assert_eq!(code("SELECT REGEXP_INSTR('abc', 'b', 10)"), "3686");
+    assert_eq!(code("SELECT REGEXP_LIKE('a', 'a', 'x')"), "3685");
+    // MySQL 8.0 warns 3020 for a logarithm of a non-positive number.
+    assert_eq!(
+        one("SELECT LN(0); SHOW WARNINGS"),
+        "NULL\nWarning\t3020\tInvalid argument for logarithm"
+    );
+    assert_eq!(code("SELECT COT(0)"), "1690");
+    assert_eq!(code("SELECT RANDOM_BYTES(0)"), "1690");
+    assert_eq!(
+        one("SELECT LENGTH(RANDOM_BYTES(16)), RANDOM_BYTES(8) <> RANDOM_BYTES(8)"),
+        "16\t1"
+    );
+    assert_eq!(
+        one("SELECT COERCIBILITY('abc'), COERCIBILITY(1), COERCIBILITY(NULL)"),
+        "4\t5\t6"
+    );
+    // User-level locks across sessions.
+    assert_eq!(code("SELECT GET_LOCK('', 1)"), "3057");
+    assert_eq!(
+        code(&format!("SELECT GET_LOCK('{}', 1)", "x".repeat(65))),
+        "3057"
+    );
+    let mut holder = b.mysql_session(&["-N", "-B", "--unbuffered"]);
+    let mut hin = holder.stdin.take().unwrap();
+    let mut hout = BufReader::new(holder.stdout.take().unwrap());
+    writeln!(hin, "SELECT GET_LOCK('Migrations', 0), CONNECTION_ID();").unwrap();
+    let mut line = String::new();
+    hout.read_line(&mut line).unwrap();
+    let holder_id = line.trim().split('\t').nth(1).unwrap().to_string();
+    assert!(line.starts_with("1\t"), "{line}");
+    // Names are case-insensitive; another session waits, then times out with 0.
+    assert_eq!(
+        one("SELECT GET_LOCK('migrations', 0.2), IS_FREE_LOCK('MIGRATIONS'), RELEASE_LOCK('migrations')"),
+        "0\t0\t0"
+    );
+    assert_eq!(one("SELECT IS_USED_LOCK('migrations')"), holder_id);
+    // A cycle: the holder waits for a lock of this session, which then asks for the
+    // holder's: 3058 at once, and the holder gets its lock when this session ends.
+    let mut other = b.mysql_session(&["-N", "-B", "--unbuffered"]);
+    let mut oin = other.stdin.take().unwrap();
+    let mut oout = BufReader::new(other.stdout.take().unwrap());
+    writeln!(oin, "SELECT GET_LOCK('second', 0);").unwrap();
+    line.clear();
+    oout.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "1");
+    writeln!(hin, "SELECT GET_LOCK('second', 60);").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    writeln!(oin, "SELECT GET_LOCK('migrations', 60);").unwrap();
+    drop(oin);
+    let out = other.wait_with_output().unwrap();
+    assert!(
+        text(&out.stderr).contains("ERROR 3058"),
+        "deadlock: {}",
+        text(&out.stderr)
+    );
+    line.clear();
+    hout.read_line(&mut line).unwrap();
+    assert_eq!(
+        line.trim(),
+        "1",
+        "the holder got 'second' once the other session ended"
+    );
+    writeln!(hin, "SELECT RELEASE_ALL_LOCKS();").unwrap();
+    line.clear();
+    hout.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "2");
+    drop(hin);
+    let _ = holder.wait();
+    assert_eq!(
+        one("SELECT IS_FREE_LOCK('migrations'), IS_FREE_LOCK('second')"),
+        "1\t1"
+    );
 }

@@ -22,6 +22,14 @@ pub fn hex_binary_literals(sql: &[u8]) -> Option<String> {
                 if std::str::from_utf8(raw).is_ok() {
                     out.extend_from_slice(raw);
                 } else {
+                    // An introducer written against the quote (`_binary'…'`, as Go's driver
+                    // interpolates) must stay a separate word before the hex literal.
+                    if out
+                        .last()
+                        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+                    {
+                        out.push(b' ');
+                    }
                     out.extend_from_slice(b"X'");
                     for b in content {
                         out.extend_from_slice(format!("{b:02X}").as_bytes());
@@ -132,6 +140,16 @@ mod tests {
         assert_eq!(
             hex_binary_literals(&q).unwrap(),
             "INSERT INTO t VALUES (1,X'00FF1027782779','ok'),(2,_binary X'80')"
+        );
+    }
+
+    #[test]
+    fn an_introducer_against_the_quote_stays_a_word() {
+        // Go's go-sql-driver (interpolateParams) writes `_binary'…'` with no space; before,
+        // this became `_binaryX'…'` and the hex digits were stored as text.
+        assert_eq!(
+            hex_binary_literals(b"INSERT INTO t VALUES (_binary'\\0\x01\xff')").unwrap(),
+            "INSERT INTO t VALUES (_binary X'0001FF')"
         );
     }
 

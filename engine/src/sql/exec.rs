@@ -2540,6 +2540,18 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
         offset_of(text, span.end.line, span.end.column),
     ) {
         (Some(mut a), Some(mut b)) if a < b => {
+            // A string's span starts after its introducer (`_binary'…'`).
+            let quoted = text[a..].starts_with(['\'', '"'])
+                || (text[a..].starts_with(['x', 'X', 'b', 'B']) && text[a + 1..].starts_with('\''));
+            if quoted {
+                let before = text[..a].trim_end();
+                let word = before
+                    .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    .len();
+                if before[word..].starts_with('_') {
+                    a = word;
+                }
+            }
             // A unary operator's span starts at its operand.
             if let ast::Expr::UnaryOp { .. } = e {
                 let before = text[..a].trim_end();
@@ -2587,6 +2599,10 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                 | ast::Expr::IsNotTrue(x)
                 | ast::Expr::IsFalse(x)
                 | ast::Expr::IsNotFalse(x) => x,
+                // `x = CONNECTION_ID()` ends in a call too.
+                ast::Expr::BinaryOp { right, .. } if matches!(**right, ast::Expr::Function(_)) => {
+                    right
+                }
                 _ => e,
             };
             if let ast::Expr::Function(_) = operand {
@@ -2596,6 +2612,15 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                 if t.starts_with('(') {
                     if let Some(close) = matching_paren(t) {
                         b += skip + close + 1;
+                    }
+                    // `DEGREES(PI())`: the inner call's list is taken; close the outer.
+                    for _ in 0..unclosed_parens(&text[a..b]) {
+                        let rest = &text[b..];
+                        let t = rest.trim_start();
+                        if !t.starts_with(')') {
+                            break;
+                        }
+                        b += rest.len() - t.len() + 1;
                     }
                 } else {
                     for _ in 0..unclosed_parens(&text[a..b]).max(1) {

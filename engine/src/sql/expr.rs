@@ -220,6 +220,12 @@ pub struct EvalCx {
     pub deadline: Option<std::time::Instant>,
     /// Calls of [`EvalCx::check`], so the clock is read only now and then.
     checks: std::cell::Cell<u32>,
+    /// The session's connection id (the owner of its user-level locks).
+    pub conn_id: u32,
+    /// `server_id` (UUID_SHORT).
+    pub server_id: u32,
+    /// The instance's user-level locks (GET_LOCK); `None` outside a session.
+    pub user_locks: Option<Arc<super::userlocks::UserLocks>>,
 }
 
 impl EvalCx {
@@ -243,6 +249,9 @@ impl EvalCx {
             mem: Default::default(),
             deadline: None,
             checks: std::cell::Cell::new(0),
+            conn_id: 0,
+            server_id: 1,
+            user_locks: None,
         }
     }
 
@@ -1580,6 +1589,29 @@ impl Binder<'_> {
                     bool_type(),
                 )
             }
+            A::RLike {
+                negated,
+                expr,
+                pattern,
+                ..
+            } => {
+                // `x REGEXP p` is REGEXP_LIKE(x, p), case-sensitive as the collation is.
+                let ((x, t), (p, pt)) = self.bin(expr, pattern)?;
+                let coll = pick_collation(&t, &pt, lit_coll);
+                let flags = if coll.is_ci() { "i" } else { "c" };
+                let like = Expr::Func(
+                    Func::RegexpLike,
+                    vec![x, p, Expr::Lit(Value::Bytes(flags.into()))],
+                );
+                (
+                    if *negated {
+                        Expr::Not(Box::new(like))
+                    } else {
+                        like
+                    },
+                    bool_type(),
+                )
+            }
             A::Case {
                 operand,
                 conditions,
@@ -1721,8 +1753,44 @@ impl Binder<'_> {
                 let v = cast(Value::Bytes(s.into_bytes()), &to, &EvalCx::new(0, 0))?;
                 (Expr::Lit(v), t)
             }
-            A::Prefixed { value, .. } => self.bind(value)?,
+            A::Prefixed { prefix, value } => {
+                // `_binary'…'`, `_utf8mb4'…'`: the string takes the introducer's character
+                // set (CHARSET(), comparisons, REGEXP's case rule). Other character sets
+                // would need their bytes transcoded and keep the connection's.
+                let (e, t) = self.bind(value)?;
+                let charset = prefix.value.trim_start_matches('_').to_ascii_lowercase();
+                match (&e, Collation::default_for_charset(&charset)) {
+                    (Expr::Lit(v @ Value::Bytes(_)), Some(c)) if c.is_utf8() || c.is_binary() => {
+                        let t = literal_type(v, c);
+                        (e, t)
+                    }
+                    _ => (e, t),
+                }
+            }
             other => return Err(Self::err_unsupported(other)),
+        })
+    }
+
+    /// CHARSET(x), COLLATION(x) and COERCIBILITY(x), which MySQL answers from the type
+    /// of `x` rather than its value.
+    fn type_function(&self, name: &str, bound: &[Expr], types: &[ColType]) -> Option<Value> {
+        if !matches!(name, "CHARSET" | "COLLATION" | "COERCIBILITY") || bound.len() != 1 {
+            return None;
+        }
+        let coll = match &types[0] {
+            Some(t) if t.is_string() => t.collation(),
+            _ => Collation::Binary,
+        };
+        let text = |s: &str| Value::Bytes(s.as_bytes().to_vec());
+        Some(match name {
+            "CHARSET" => text(coll.charset()),
+            "COLLATION" => text(coll.name()),
+            _ => Value::Int(match (&bound[0], &types[0]) {
+                (Expr::Lit(Value::Null), _) => 6,
+                (_, Some(t)) if !t.is_string() => 5,
+                (Expr::Col(_), _) => 2,
+                _ => 4,
+            }),
         })
     }
 
@@ -1851,6 +1919,11 @@ impl Binder<'_> {
             bound.push(e);
             types.push(t);
         }
+        // CHARSET(), COLLATION(), COERCIBILITY() answer from the argument's type.
+        if let Some(v) = self.type_function(&name, &bound, &types) {
+            let t = literal_type(&v, Collation::Utf8mb3GeneralCi);
+            return Ok((Expr::Lit(v), t));
+        }
         // Session functions are evaluated once, now.
         if bound.iter().all(|e| matches!(e, Expr::Lit(_))) {
             let vals: Vec<Value> = bound
@@ -1906,6 +1979,32 @@ impl Binder<'_> {
             ));
         };
         func.check_arity(bound.len())?;
+        // The REGEXP functions match case-sensitively under a case-sensitive collation
+        // unless their match type says otherwise: the default arguments before the match
+        // type are filled in and `c` goes first in it.
+        if let Some(at) = func.regexp_match_type_at() {
+            let coll = pick_collation(
+                types.first().unwrap_or(&None),
+                types.get(1).unwrap_or(&None),
+                self.env.literal_collation(),
+            );
+            if !coll.is_ci() && bound.len() <= at {
+                let defaults: &[i64] = match func {
+                    Func::RegexpInstr => &[1, 1, 0],
+                    Func::RegexpSubstr => &[1, 1],
+                    Func::RegexpReplace => &[1, 0],
+                    _ => &[],
+                };
+                let first_default = at - defaults.len();
+                while bound.len() < at {
+                    let d = defaults[bound.len() - first_default];
+                    bound.push(Expr::Lit(Value::Int(d)));
+                    types.push(None);
+                }
+                bound.push(Expr::Lit(Value::Bytes(b"c".to_vec())));
+                types.push(None);
+            }
+        }
         let mut ty = func.result_type(&types, self.env.literal_collation());
         // ROUND/TRUNCATE(x, d) with a constant d have scale d (MySQL).
         if matches!(func, Func::Round | Func::Truncate) {

@@ -21,6 +21,7 @@ pub mod program;
 pub mod rewind;
 pub mod session;
 pub mod stmtlog;
+pub mod userlocks;
 pub mod vars;
 
 pub use error::{SqlError, SqlResult};

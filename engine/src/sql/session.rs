@@ -99,6 +99,8 @@ pub struct Instance {
     pub procs: Mutex<BTreeMap<u32, ProcEntry>>,
     /// LOCK TABLES / FLUSH TABLES WITH READ LOCK.
     pub locks: super::locks::TableLocks,
+    /// GET_LOCK and friends.
+    pub user_locks: Arc<super::userlocks::UserLocks>,
     /// The cluster's binlog, when `log_bin` is on.
     pub binlog: Option<Arc<ClusterBinlog>>,
     /// The binlog's fsync in the log's group commit (removed at shutdown).
@@ -177,6 +179,7 @@ impl Instance {
             next_conn: AtomicU32::new(1),
             procs: Mutex::new(BTreeMap::new()),
             locks: Default::default(),
+            user_locks: Default::default(),
             binlog: None,
             sync_hook: None,
             clone_origin: Mutex::new(None),
@@ -475,6 +478,7 @@ impl Drop for Session {
             .unwrap_or_else(|e| e.into_inner())
             .remove(&self.conn_id);
         self.inst.locks.release(self.conn_id);
+        self.inst.user_locks.release_all(self.conn_id);
         self.inst.status.disconnected();
     }
 }
@@ -823,6 +827,9 @@ impl Session {
         cx.max_allowed_packet = self.vars.max_allowed_packet();
         cx.mem = crate::sql::memory::MemCharge::new(self.inst.globals.clone());
         cx.deadline = self.deadline;
+        cx.conn_id = self.conn_id;
+        cx.server_id = self.inst.globals.info().server_id;
+        cx.user_locks = Some(self.inst.user_locks.clone());
         cx
     }
 

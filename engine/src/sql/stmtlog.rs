@@ -105,6 +105,8 @@ fn check_function(f: &ast::Function, a: &mut Analysis) {
         Some(Func::Now | Func::CurTime) if fractional => {
             a.unsafe_because("a time function with fractional seconds")
         }
+        // GET_LOCK, UUID_SHORT, RANDOM_BYTES …: a replica would answer differently.
+        Some(f) if !f.is_deterministic() => a.unsafe_because(f.name()),
         Some(_) => {}
         None if name == "LAST_INSERT_ID" && args.is_empty() => a.reads_last_insert_id = true,
         None if SAFE_SESSION_FUNCTIONS.contains(&name.as_str()) => {}

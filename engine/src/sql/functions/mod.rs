@@ -4,10 +4,16 @@
 //!
 //! The [`Func`] list, arity and the first functions are here; newer families have a
 //! file each, and [`call`] / [`Func::result_type`] hand a function to its family:
-//! `temporal` (date and time, time zones), `text` (string functions), `numeric`
+//! `temporal` (date and time, time zones), `string` (string functions), `numeric`
 //! (math), `digest` (hashing, encryption, compression), `net` (INET, UUID), `regexp`
 //! (the REGEXP family) and `misc` (user-level locks and the rest).
 
+mod digest;
+mod misc;
+mod net;
+mod numeric;
+mod regexp;
+mod string;
 mod temporal;
 
 use super::error::{SqlError, SqlResult};
@@ -113,6 +119,81 @@ funcs! {
     Sleep => ["SLEEP"], 1, 1;
     // Date and time (temporal.rs).
     UtcDate => ["UTC_DATE"], 0, 0;
+    // Strings (string.rs).
+    Ascii => ["ASCII"], 1, 1;
+    Ord => ["ORD"], 1, 1;
+    Char => ["CHAR"], 1, MANY;
+    BitLength => ["BIT_LENGTH"], 1, 1;
+    Field => ["FIELD"], 2, MANY;
+    FindInSet => ["FIND_IN_SET"], 2, 2;
+    Elt => ["ELT"], 2, MANY;
+    MakeSet => ["MAKE_SET"], 2, MANY;
+    ExportSet => ["EXPORT_SET"], 3, 5;
+    SubstringIndex => ["SUBSTRING_INDEX"], 3, 3;
+    Insert => ["INSERT"], 4, 4;
+    Space => ["SPACE"], 1, 1;
+    Strcmp => ["STRCMP"], 2, 2;
+    Quote => ["QUOTE"], 1, 1;
+    Soundex => ["SOUNDEX"], 1, 1;
+    Format => ["FORMAT"], 2, 3;
+    Bin => ["BIN"], 1, 1;
+    Oct => ["OCT"], 1, 1;
+    Conv => ["CONV"], 3, 3;
+    ToBase64 => ["TO_BASE64"], 1, 1;
+    FromBase64 => ["FROM_BASE64"], 1, 1;
+    // Math (numeric.rs).
+    Pi => ["PI"], 0, 0;
+    Exp => ["EXP"], 1, 1;
+    Ln => ["LN"], 1, 1;
+    Log => ["LOG"], 1, 2;
+    Log2 => ["LOG2"], 1, 1;
+    Log10 => ["LOG10"], 1, 1;
+    Sin => ["SIN"], 1, 1;
+    Cos => ["COS"], 1, 1;
+    Tan => ["TAN"], 1, 1;
+    Asin => ["ASIN"], 1, 1;
+    Acos => ["ACOS"], 1, 1;
+    Atan => ["ATAN"], 1, 2;
+    Atan2 => ["ATAN2"], 2, 2;
+    Cot => ["COT"], 1, 1;
+    Degrees => ["DEGREES"], 1, 1;
+    Radians => ["RADIANS"], 1, 1;
+    BitCount => ["BIT_COUNT"], 1, 1;
+    // Hashing, encryption, compression (digest.rs).
+    Md5 => ["MD5"], 1, 1;
+    Sha1 => ["SHA1", "SHA"], 1, 1;
+    Sha2 => ["SHA2"], 2, 2;
+    RandomBytes => ["RANDOM_BYTES"], 1, 1;
+    AesEncrypt => ["AES_ENCRYPT"], 2, 6;
+    AesDecrypt => ["AES_DECRYPT"], 2, 6;
+    Compress => ["COMPRESS"], 1, 1;
+    Uncompress => ["UNCOMPRESS"], 1, 1;
+    UncompressedLength => ["UNCOMPRESSED_LENGTH"], 1, 1;
+    // Addresses and UUIDs (net.rs).
+    InetAton => ["INET_ATON"], 1, 1;
+    InetNtoa => ["INET_NTOA"], 1, 1;
+    Inet6Aton => ["INET6_ATON"], 1, 1;
+    Inet6Ntoa => ["INET6_NTOA"], 1, 1;
+    IsIpv4 => ["IS_IPV4"], 1, 1;
+    IsIpv6 => ["IS_IPV6"], 1, 1;
+    IsIpv4Compat => ["IS_IPV4_COMPAT"], 1, 1;
+    IsIpv4Mapped => ["IS_IPV4_MAPPED"], 1, 1;
+    UuidToBin => ["UUID_TO_BIN"], 1, 2;
+    BinToUuid => ["BIN_TO_UUID"], 1, 2;
+    IsUuid => ["IS_UUID"], 1, 1;
+    UuidShort => ["UUID_SHORT"], 0, 0;
+    // Regular expressions (regexp.rs).
+    RegexpLike => ["REGEXP_LIKE"], 2, 3;
+    RegexpInstr => ["REGEXP_INSTR"], 2, 6;
+    RegexpSubstr => ["REGEXP_SUBSTR"], 2, 5;
+    RegexpReplace => ["REGEXP_REPLACE"], 3, 6;
+    // User-level locks and the rest (misc.rs).
+    GetLock => ["GET_LOCK"], 2, 2;
+    ReleaseLock => ["RELEASE_LOCK"], 1, 1;
+    ReleaseAllLocks => ["RELEASE_ALL_LOCKS"], 0, 0;
+    IsFreeLock => ["IS_FREE_LOCK"], 1, 1;
+    IsUsedLock => ["IS_USED_LOCK"], 1, 1;
+    AnyValue => ["ANY_VALUE"], 1, 1;
 }
 
 fn text(v: &Value) -> Option<Vec<u8>> {
@@ -369,7 +450,29 @@ fn add_interval(dt: DateTime, months: i64, micros: i64) -> Option<DateTime> {
 impl Func {
     /// Whether repeated calls in one statement give the same result.
     pub fn is_deterministic(self) -> bool {
-        !matches!(self, Func::Rand | Func::Uuid | Func::Sleep)
+        !matches!(
+            self,
+            Func::Rand
+                | Func::Uuid
+                | Func::Sleep
+                | Func::UuidShort
+                | Func::RandomBytes
+                | Func::GetLock
+                | Func::ReleaseLock
+                | Func::ReleaseAllLocks
+                | Func::IsFreeLock
+                | Func::IsUsedLock
+        )
+    }
+
+    /// Where a REGEXP function takes its match type (`None` for other functions).
+    pub fn regexp_match_type_at(self) -> Option<usize> {
+        match self {
+            Func::RegexpLike => Some(2),
+            Func::RegexpInstr | Func::RegexpReplace => Some(5),
+            Func::RegexpSubstr => Some(4),
+            _ => None,
+        }
     }
 
     pub fn check_arity(self, n: usize) -> SqlResult<()> {
@@ -434,7 +537,14 @@ impl Func {
             Unhex => Some(SqlType::Blob {
                 kind: LobKind::Normal,
             }),
-            _ => temporal::result_type(self, args).unwrap_or(text),
+            _ => temporal::result_type(self, args)
+                .or_else(|| string::result_type(self, coll))
+                .or_else(|| numeric::result_type(self))
+                .or_else(|| digest::result_type(self))
+                .or_else(|| net::result_type(self))
+                .or_else(|| regexp::result_type(self, coll))
+                .or_else(|| misc::result_type(self, args))
+                .unwrap_or(text),
         }
     }
 }
@@ -1002,7 +1112,16 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
                 .into_bytes(),
             )
         }
-        _ => return temporal::call(f, &a, cx).unwrap_or(Ok(Value::Null)),
+        _ => {
+            return temporal::call(f, &a, cx)
+                .or_else(|| string::call(f, &a, cx))
+                .or_else(|| numeric::call(f, &a, cx))
+                .or_else(|| digest::call(f, &a, cx))
+                .or_else(|| net::call(f, &a, cx))
+                .or_else(|| regexp::call(f, &a, cx))
+                .or_else(|| misc::call(f, &a, cx))
+                .unwrap_or(Ok(Value::Null))
+        }
     })
 }
 
