@@ -1667,12 +1667,16 @@ fn validate_name(name: &str) -> Result<()> {
 /// The background thread: checkpoints when enough log has accumulated or time
 /// has passed, then collects garbage.
 fn maintenance(weak: Weak<VolumeInner>) {
+    // After a failed checkpoint (a full disk) the next try waits, longer each time up to
+    // 10 s, instead of failing (and logging) every 50 ms.
+    let mut backoff = Duration::ZERO;
+    let mut retry_at = Instant::now();
     loop {
         let Some(v) = weak.upgrade() else { return };
         if v.shutdown.load(Ordering::SeqCst) {
             return;
         }
-        let due = {
+        let due = Instant::now() >= retry_at && {
             let m = v.maint.lock().unwrap_or_else(|e| e.into_inner());
             let pending = v.log.end().saturating_sub(m.replay_lsn);
             pending >= v.opts.checkpoint_log_bytes
@@ -1681,11 +1685,17 @@ fn maintenance(weak: Weak<VolumeInner>) {
         if due {
             match v.checkpoint() {
                 Ok(()) => {
+                    backoff = Duration::ZERO;
                     if let Err(e) = v.gc() {
                         tracing::error!(error = %e, "gc failed");
                     }
                 }
-                Err(e) => tracing::error!(error = %e, "checkpoint failed; will retry"),
+                Err(e) => {
+                    backoff =
+                        (backoff * 2).clamp(Duration::from_millis(500), Duration::from_secs(10));
+                    retry_at = Instant::now() + backoff;
+                    tracing::error!(error = %e, retry_in = ?backoff, "checkpoint failed; will retry");
+                }
             }
         }
         let (m, cv) = &v.wake;
