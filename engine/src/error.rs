@@ -44,6 +44,12 @@ pub enum Error {
     InvalidArgument { detail: String },
     /// A durability failure (fsync error) left the volume unusable until restart.
     Poisoned { detail: String },
+    /// A write found the disk (or the quota) full; nothing of the failed operation is
+    /// durable, and the same operation may succeed once space is freed (MySQL 1021).
+    DiskFull {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A row lock was not granted within the transaction's lock timeout (MySQL 1205).
     LockWaitTimeout,
     /// A NOWAIT locking read found a row locked by another transaction (MySQL 3572).
@@ -118,6 +124,9 @@ impl fmt::Display for Error {
             Error::AlreadyExists { what } => write!(f, "{what} already exists"),
             Error::InvalidArgument { detail } => write!(f, "{detail}"),
             Error::Poisoned { detail } => write!(f, "volume unusable until restart: {detail}"),
+            Error::DiskFull { path, source } => {
+                write!(f, "disk full writing {}: {source}", path.display())
+            }
         }
     }
 }
@@ -125,7 +134,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Io { source, .. } => Some(source),
+            Error::Io { source, .. } | Error::DiskFull { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -135,4 +144,14 @@ impl std::error::Error for Error {
 #[macro_export]
 macro_rules! invalid {
     ($($arg:tt)*) => { $crate::error::Error::InvalidArgument { detail: format!($($arg)*) } };
+}
+
+/// The text of an OS error without Rust's " (os error N)" suffix (MySQL prints the number
+/// apart, as `errno: N "text"`).
+pub fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }

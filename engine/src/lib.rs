@@ -74,6 +74,13 @@
 //!    records are durable are published, in order, and appended to the timeline;
 //!    the session moves the binlog's safe point past its commit, up to which
 //!    replicas are sent events.
+//! 6. A full disk: a failed group write is cut back and its records (and those queued
+//!    after it) are dropped: their committers get 1021 and the log starts a new
+//!    generation ([`storage::wal`]). The next writer of each cluster, under its commit
+//!    lock, rolls the working state back to its newest durable commit and cuts the
+//!    binlog back to that commit's coordinate (`VolumeInner::settle`); a failed binlog
+//!    write stays pending and is written again at the next flush. Only a failed fsync
+//!    poisons the log until a restart.
 //!
 //! # Life of a read
 //!

@@ -35,6 +35,9 @@ pub const ER_BAD_FIELD_ERROR: u16 = 1054;
 pub const ER_DUP_ENTRY: u16 = 1062;
 /// 1064: SQL syntax error.
 pub const ER_PARSE_ERROR: u16 = 1064;
+/// 1021: the disk is full (a write failed with ENOSPC/EDQUOT; the statement was not
+/// committed and may be retried once space is freed).
+pub const ER_DISK_FULL: u16 = 1021;
 /// 1105: unknown error; only when nothing more specific fits.
 pub const ER_UNKNOWN_ERROR: u16 = 1105;
 /// 1142: command denied to user for table.
@@ -119,6 +122,7 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_BAD_FIELD_ERROR, "42S22"),
     (ER_DUP_ENTRY, "23000"),
     (ER_PARSE_ERROR, "42000"),
+    (ER_DISK_FULL, "HY000"),
     (ER_UNKNOWN_ERROR, "HY000"),
     (ER_TABLEACCESS_DENIED_ERROR, "42000"),
     (ER_NO_SUCH_TABLE, "42S02"),

@@ -237,7 +237,8 @@ impl Registry {
         Ok(r)
     }
 
-    /// Writes the registry atomically (temporary file, fsync, rename, fsync of the directory).
+    /// Writes the registry atomically (temporary file, fsync, rename, fsync of the
+    /// directory), unless the file already holds exactly this.
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let mut text = String::new();
         for c in self.clusters.values() {
@@ -311,6 +312,10 @@ impl Registry {
         let dir = path.parent().unwrap_or(Path::new("."));
         borealis_engine::storage::create_private_dir(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        // Unchanged (a restart): nothing to write, so a restart needs no free space here.
+        if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+            return Ok(());
+        }
         let tmp = path.with_extension("tmp");
         let write = || -> std::io::Result<()> {
             let mut f = borealis_engine::storage::private_options()

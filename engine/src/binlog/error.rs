@@ -108,6 +108,17 @@ impl std::error::Error for BinlogError {
 impl From<BinlogError> for crate::Error {
     fn from(e: BinlogError) -> Self {
         match e {
+            BinlogError::Io { context, source }
+                if matches!(
+                    source.raw_os_error(),
+                    Some(libc::ENOSPC) | Some(libc::EDQUOT)
+                ) =>
+            {
+                crate::Error::DiskFull {
+                    path: format!("binlog: {context}").into(),
+                    source,
+                }
+            }
             BinlogError::Io { context, source } => crate::Error::Io {
                 context: format!("binlog: {context}"),
                 source,

@@ -419,6 +419,8 @@ struct State {
     end: u64,
     /// Published end of the active file (binlog invariant 2): what is written.
     written: u64,
+    /// Where the active file's header ends (its first transaction starts).
+    header_end: u64,
     /// Encoded events appended after `written`, ending at `end`, that no write has
     /// taken yet (see [`BinlogDir::append`]).
     pending: Vec<u8>,
@@ -497,6 +499,7 @@ impl BinlogDir {
                 active: None,
                 end: 0,
                 written: 0,
+                header_end: 0,
                 pending: Vec::new(),
                 closed: None,
                 synced: (0, 0),
@@ -519,7 +522,16 @@ impl BinlogDir {
             .last()
             .and_then(|f| file_number(&this.opts.basename, f))
             .map_or(1, |n| n + 1);
-        this.start_file(&mut st, number, now_secs())?;
+        if let Err(e) = this.start_file(&mut st, number, now_secs()) {
+            // A disk too full for a new file (and the index's temporary copy): go on in
+            // the last one rather than not start.
+            match this.reopen_last(&mut st) {
+                Ok(name) => {
+                    warn!(error = %e, file = %name, "a new binlog file could not be started; appending to the last one")
+                }
+                Err(_) => return Err(e),
+            }
+        }
         drop(st);
         Ok(this)
     }
@@ -645,11 +657,15 @@ impl BinlogDir {
             .truncate(true)
             .open(&path)
             .map_err(io_err(ctx.clone()))?;
-        file.write_all_at(&buf, 0).map_err(io_err(ctx.clone()))?;
-        file.sync_all().map_err(io_err(ctx))?;
+        if let Err(e) = file.write_all_at(&buf, 0).and_then(|()| file.sync_all()) {
+            // No empty or half-written file is left beside the index (a full disk).
+            let _ = fs::remove_file(&path);
+            return Err(BinlogError::io(ctx, e));
+        }
         st.files.push(name.clone());
         if let Err(e) = self.write_index(&st.files) {
             st.files.pop();
+            let _ = fs::remove_file(&path);
             return Err(e);
         }
         st.active = Some(Arc::new(file));
@@ -660,6 +676,7 @@ impl BinlogDir {
         );
         st.pending.clear();
         st.end = buf.len() as u64;
+        st.header_end = st.end;
         st.written = st.end;
         st.closed = None;
         self.changed.notify_all();
@@ -681,6 +698,58 @@ impl BinlogDir {
                 .map_err(io_err(ctx))?;
         }
         Ok(())
+    }
+
+    /// Whether file `name` holds exactly one event after `pos`, a Rotate.
+    fn ends_with_rotate_at(&self, name: &str, pos: u64) -> std::io::Result<bool> {
+        let f = File::open(self.path(name))?;
+        let len = f.metadata()?.len();
+        let mut h = [0u8; HEADER_LEN];
+        if pos + HEADER_LEN as u64 > len {
+            return Ok(false);
+        }
+        f.read_exact_at(&mut h, pos)?;
+        let size = u64::from(u32::from_le_bytes([h[9], h[10], h[11], h[12]]));
+        Ok(h[4] == types::ROTATE && pos + size == len)
+    }
+
+    /// Makes the last listed file (its tail repaired) the active one again, in-use flag
+    /// set: [`BinlogDir::open`] when no new file could be started.
+    fn reopen_last(&self, st: &mut State) -> Result<String> {
+        let name = st
+            .files
+            .last()
+            .cloned()
+            .ok_or_else(|| BinlogError::invalid("no binlog file to reopen"))?;
+        let path = self.path(&name);
+        let ctx = format!("reopening {}", path.display());
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io_err(ctx.clone()))?;
+        let len = file.metadata().map_err(io_err(ctx.clone()))?.len();
+        let (_, _, checksum) = EventReader::open_file(self, &name)?;
+        Self::set_in_use(&file).map_err(io_err(ctx))?;
+        st.active = Some(Arc::new(file));
+        st.checksum = checksum;
+        st.pending.clear();
+        st.end = len;
+        st.header_end = len;
+        st.written = len;
+        st.closed = None;
+        self.changed.notify_all();
+        Ok(name)
+    }
+
+    /// Sets the in-use flag of a file's Format_description again (a rotation that did not
+    /// happen).
+    fn set_in_use(file: &File) -> std::io::Result<()> {
+        let mut flags = [0u8; 2];
+        let at = (BINLOG_MAGIC.len() + 17) as u64;
+        file.read_exact_at(&mut flags, at)?;
+        let v = u16::from_le_bytes(flags) | LOG_EVENT_BINLOG_IN_USE_F;
+        file.write_all_at(&v.to_le_bytes(), at)
     }
 
     /// Cuts the last file of a previous run back to the end of its last complete
@@ -758,9 +827,10 @@ impl BinlogDir {
     }
 
     /// Writes the pending events with one `write` and publishes them; the caller holds
-    /// the `writing` lock. A failed write poisons the log: the events are of commits the
-    /// engine's log already holds, so they cannot be taken back, and nothing may follow
-    /// them in the file (the engine's recovery writes them again at the next start).
+    /// the `writing` lock. A failed write (a full disk) keeps them pending: the next
+    /// flush writes them again at the same offset (readers never read past `written`, and
+    /// a crash before then leaves a torn tail that the next start cuts; the engine's log
+    /// holds the events to write them back).
     fn flush_locked(&self, st: &mut State) -> Result<()> {
         if st.pending.is_empty() {
             return Ok(());
@@ -774,7 +844,8 @@ impl BinlogDir {
         self.wrote(st, r, n)
     }
 
-    /// Publishes `n` more bytes written (`r` the write's result), or poisons the log.
+    /// Publishes `n` more bytes written (`r` the write's result); on failure nothing is
+    /// published and the caller keeps the bytes pending.
     fn wrote(&self, st: &mut State, r: std::io::Result<()>, n: u64) -> Result<()> {
         match r {
             Ok(()) => {
@@ -784,10 +855,60 @@ impl BinlogDir {
             }
             Err(e) => {
                 let name = st.files.last().cloned().unwrap_or_default();
-                self.poison(st, format!("appending to {name} failed: {e}"));
+                warn!(file = %name, error = %e, bytes = n,
+                    "binlog write failed; the events stay pending and are written again at the next flush");
                 Err(BinlogError::io(format!("appending to {name}"), e))
             }
         }
+    }
+
+    /// Drops every event after (`name`, `pos`), written or pending: they are of commits
+    /// the engine rolled back because their log write failed
+    /// ([`crate::storage::volume::RollbackHook`]). `pos` is the end of the newest commit
+    /// left (a transaction boundary). When `name` is not the active file (a rotation
+    /// came between), the directory closes: the Rotate event cannot be taken back while
+    /// running, and the next start cuts the files back from the engine's log.
+    pub fn discard_after(&self, name: &str, pos: u64) -> Result<()> {
+        let _w = self.lock_writing();
+        let mut st = self.lock();
+        let file = Arc::clone(self.check_open(&st)?);
+        if st.files.last().map(String::as_str) != Some(name) {
+            // Nothing to drop when the active file holds only its header and `name`, the
+            // file before it, ends at `pos` with its Rotate (the rotation came after the
+            // newest commit left).
+            let n = st.files.len();
+            if n >= 2 && st.files[n - 2] == name && st.end == st.header_end {
+                if let Ok(true) = self.ends_with_rotate_at(name, pos) {
+                    return Ok(());
+                }
+            }
+            let why = format!(
+                "commits after {name}:{pos} were rolled back (a failed log write) across a \
+                 binlog rotation; restart the server to cut the binlog back"
+            );
+            self.poison(&mut st, why.clone());
+            return Err(BinlogError::Closed { detail: why });
+        }
+        if pos >= st.end {
+            return Ok(());
+        }
+        let dropped = st.end - pos;
+        if pos >= st.written {
+            let keep = (pos - st.written) as usize;
+            st.pending.truncate(keep);
+        } else {
+            st.pending.clear();
+            if let Err(e) = file.set_len(pos) {
+                let why = format!("{name} could not be cut back to {pos}: {e}");
+                self.poison(&mut st, why.clone());
+                return Err(BinlogError::Closed { detail: why });
+            }
+            st.written = pos;
+        }
+        st.end = pos;
+        warn!(file = %name, pos, dropped, "binlog events of rolled-back commits dropped");
+        self.changed.notify_all();
+        Ok(())
     }
 
     /// Closes the log to appends after a write it cannot take back or undo.
@@ -814,9 +935,14 @@ impl BinlogDir {
         let r = file.write_all_at(&bytes, at);
         let mut st = self.lock();
         // `pending` now holds only what was appended meanwhile, after these bytes; an
-        // empty one takes this buffer back for the next appends.
+        // empty one takes this buffer back for the next appends. After a failed write
+        // the bytes go back in front of it (written again at the next flush).
         let n = bytes.len() as u64;
-        if st.pending.is_empty() {
+        if r.is_err() {
+            let mut back = bytes;
+            back.extend_from_slice(&st.pending);
+            st.pending = back;
+        } else if st.pending.is_empty() {
             let mut spare = bytes;
             spare.clear();
             st.pending = spare;
@@ -1000,19 +1126,39 @@ impl BinlogDir {
         let number = file_number(&self.opts.basename, &current).map_or(1, |n| n + 1);
         let next = self.file_name(number);
         let rotate = Event::rotate(Origin::now(self.opts.server_id), &next, 4);
-        self.write_events(st, std::slice::from_ref(&rotate))?;
+        // Everything before the Rotate first, so a failure below can take it back.
         self.flush_locked(st)?;
+        let before = st.end;
+        self.write_events(st, std::slice::from_ref(&rotate))?;
         let old = Arc::clone(self.check_open(st)?);
         let path = self.path(&current);
-        Self::clear_in_use(&old, &path)?;
-        old.sync_all()
-            .map_err(io_err(format!("syncing {}", path.display())))?;
-        if let Err(e) = self.start_file(st, number, 0) {
-            // The old file ends with a Rotate: nothing may follow it there.
-            st.active = None;
-            st.closed = Some(format!(
-                "{current} was rotated but {next} could not be created: {e}"
-            ));
+        let closed = self.flush_locked(st).and_then(|()| {
+            Self::clear_in_use(&old, &path)?;
+            old.sync_all()
+                .map_err(io_err(format!("syncing {}", path.display())))
+        });
+        let started = closed.and_then(|()| self.start_file(st, number, 0));
+        if let Err(e) = started {
+            // Not rotated (a full disk): the old file stays active without its Rotate,
+            // and the next append tries again.
+            st.pending.clear();
+            let undo = old
+                .set_len(before)
+                .and_then(|()| Self::set_in_use(&old))
+                .map_err(io_err(format!("reopening {}", path.display())));
+            match undo {
+                Ok(()) => {
+                    st.end = before;
+                    st.written = before;
+                }
+                Err(u) => {
+                    // The old file ends with a Rotate: nothing may follow it there.
+                    st.active = None;
+                    st.closed = Some(format!(
+                        "{current} was rotated but {next} could not be created: {e} ({u})"
+                    ));
+                }
+            }
             self.changed.notify_all();
             return Err(e);
         }

@@ -502,12 +502,12 @@ impl ClusterBinlog {
 
     /// A commit with this coordinate is durable and published: its events (and those of
     /// the commits before it) are written to the file and dump threads may send them.
-    /// If the write fails the binlog is closed (every later commit fails until a
-    /// restart, whose recovery writes the events again from the engine's log) and the
-    /// coordinate stays unsafe.
+    /// If the write fails (a full disk) the events stay pending and the coordinate
+    /// unsafe: the next flush (the next commit's, or the checkpoint's) writes them; the
+    /// engine's log holds them meanwhile.
     pub fn mark_safe(&self, c: BinlogCoord) {
         if let Err(e) = self.dir.flush() {
-            tracing::error!(error = %e, "binlog events could not be written; the binlog is closed");
+            tracing::error!(error = %e, "binlog events could not be written yet; retried at the next flush");
             return;
         }
         let mut s = lock(&self.safe);
@@ -516,6 +516,20 @@ impl ClusterBinlog {
             *s = c;
             self.safe_changed.notify_all();
         }
+    }
+
+    /// The rollback hook ([`crate::storage::RollbackHook`]): commits whose log write
+    /// failed were rolled back; their events (appended, perhaps written, never safe) go,
+    /// and the binlog ends at `c` again (at this run's start when `c` is older or none).
+    pub fn roll_back_to(&self, c: Option<BinlogCoord>) -> crate::Result<()> {
+        let (name, pos) = match c {
+            Some(c) if (u64::from(c.file), c.pos) >= self.start_no_pos() => {
+                (self.dir.name_of(u64::from(c.file)), c.pos)
+            }
+            _ => self.start_coord.clone(),
+        };
+        self.dir.discard_after(&name, pos)?;
+        Ok(())
     }
 
     /// After a rotation with nothing committed since, the new file's header is safe too.

@@ -63,6 +63,21 @@ impl From<crate::Error> for SqlError {
                      bytes of storage: {e}"
                 ),
             ),
+            E::DiskFull { path, source } => {
+                tracing::error!(error = %e, "disk full");
+                // MariaDB's ER_DISK_FULL names the file and the errno; Borealis does not
+                // wait for space: the statement fails and may be retried.
+                SqlError::new(
+                    1021,
+                    format!(
+                        "Disk full ({}); free some space and retry: the statement was not \
+                         committed (errno: {} \"{}\")",
+                        path.display(),
+                        source.raw_os_error().unwrap_or(0),
+                        crate::error::strerror(source)
+                    ),
+                )
+            }
             E::Io { .. } | E::Corrupt { .. } | E::CorruptLog { .. } | E::Poisoned { .. } => {
                 tracing::error!(error = %e, "storage error");
                 SqlError::new(1030, format!("Got error from storage engine: {e}"))

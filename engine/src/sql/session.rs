@@ -238,6 +238,10 @@ impl Instance {
                 Arc::new(move || for_hook.sync_for_checkpoint());
             volume.add_checkpoint_hook(hook.clone());
             inst.sync_hook = Some(hook);
+            let for_rollback = bl.clone();
+            c.set_rollback_hook(Some(Arc::new(move |coord| {
+                for_rollback.roll_back_to(coord)
+            })));
             inst.binlog = Some(bl);
         } else {
             let lost = c.take_recovered_binlog();
@@ -256,6 +260,7 @@ impl Instance {
     pub fn shutdown(&self) {
         if let Some(hook) = &self.sync_hook {
             self.volume.remove_checkpoint_hook(hook);
+            self.sql.cluster.set_rollback_hook(None);
         }
         if let Some(bl) = &self.binlog {
             if let Err(e) = bl.dir.close() {
@@ -3058,7 +3063,8 @@ impl Session {
                     let d = t.db.clone().unwrap_or_else(|| db.clone());
                     let label = s(&format!("{d}.{}", t.name));
                     let name = t.name.clone();
-                    let (kind, msg) = match self.read(Vec::new(), |ex| {
+                    let mut failed = None;
+                    let (kind, msg): (&str, String) = match self.read(Vec::new(), |ex| {
                         let def = ex.table_by(&d, &name)?;
                         if *op != front::MaintenanceOp::Check {
                             // Nothing to rebuild or collect: pages are written fresh by
@@ -3105,9 +3111,24 @@ impl Session {
                         Ok(("status", "OK".to_string()))
                     }) {
                         Ok(x) => x,
-                        Err(e) => ("Error", e.message),
+                        Err(e) => {
+                            failed = Some(e.code);
+                            ("Error", e.message)
+                        }
                     };
-                    data.push(vec![label, s(&verb), s(kind), s(&msg)]);
+                    data.push(vec![label.clone(), s(&verb), s(kind), s(&msg)]);
+                    // As MySQL: a table whose data failed its check (a page checksum,
+                    // an index out of step) ends with `error Corrupt`; a statement that
+                    // could not run on it (no such table) with `status Operation failed`.
+                    match failed {
+                        Some(1030) | None if kind != "status" => {
+                            data.push(vec![label, s(&verb), s("error"), s("Corrupt")]);
+                        }
+                        Some(_) => {
+                            data.push(vec![label, s(&verb), s("status"), s("Operation failed")]);
+                        }
+                        None => {}
+                    }
                 }
                 Ok(rows(&["Table", "Op", "Msg_type", "Msg_text"], data))
             }

@@ -31,7 +31,7 @@ pub use txn::{
     CommitInfo, CommitReceipt, CommitView, RewindReceipt, Savepoint, Snapshot, Transaction, TxRange,
 };
 pub use volume::{
-    now_us, CheckpointHook, Cluster, ClusterInfo, ClusterSpace, GcStats, PointInTime, SpaceReport,
-    Volume, VolumeOptions, FIRST_USER_TREE,
+    now_us, CheckpointHook, Cluster, ClusterInfo, ClusterSpace, GcStats, PointInTime, RollbackHook,
+    SpaceReport, Volume, VolumeOptions, FIRST_USER_TREE,
 };
-pub use wal::{create_private_dir, private_options};
+pub use wal::{create_private_dir, private_options, Ticket};

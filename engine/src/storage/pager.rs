@@ -305,6 +305,15 @@ impl Pager {
         }
     }
 
+    /// Puts allocation back to `(free set, page count)` as [`Pager::alloc_state`] gave
+    /// it: a checkpoint that failed before its superblock was written gives back the
+    /// pages it took (nothing durable refers to them).
+    pub fn reset_alloc(&self, free: BTreeSet<PageId>, next: PageId) {
+        let mut a = self.alloc.lock().unwrap_or_else(|e| e.into_inner());
+        a.free = free;
+        a.next = next.max(1);
+    }
+
     /// `(free set, page count)` right now.
     pub fn alloc_state(&self) -> (BTreeSet<PageId>, PageId) {
         let a = self.alloc.lock().unwrap_or_else(|e| e.into_inner());

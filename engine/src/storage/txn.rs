@@ -118,7 +118,8 @@ pub struct RewindReceipt {
 /// (the newest state with `changes` applied), builds the commit record (refusing one the
 /// log cannot hold), lets `binlog` place its events and return their coordinate, appends
 /// the record and installs the new state (published once its record is durable). Returns
-/// the record and where it ends in the log. Nothing is changed when it fails.
+/// the record and its log ticket. Nothing is changed when it fails (but a failed log
+/// write found meanwhile is settled, see [`VolumeInner::settle`]).
 #[allow(clippy::too_many_arguments)]
 fn append_commit(
     vol: &VolumeInner,
@@ -130,7 +131,7 @@ fn append_commit(
     info: CommitInfo,
     rewind_to: Option<u64>,
     binlog: impl FnOnce(&CommitRecord, &CommitState) -> Result<Option<BinlogWrite>>,
-) -> Result<(CommitRecord, u64)> {
+) -> Result<(CommitRecord, super::wal::Ticket)> {
     let seq = cs.working.seq + 1;
     let time_us = now_us().max(cs.working.time_us + 1);
     let mut rec = CommitRecord {
@@ -146,11 +147,29 @@ fn append_commit(
         rewind_to,
     };
     check_size(&rec)?;
-    if let Some(w) = binlog(&rec, cs)? {
-        rec.binlog = Some(w.coord);
-        rec.binlog_events = w.events;
+    match binlog(&rec, cs) {
+        Ok(Some(w)) => {
+            rec.binlog = Some(w.coord);
+            rec.binlog_events = w.events;
+        }
+        Ok(None) => {}
+        Err(e) => {
+            // The hook may have appended events before it failed (a full disk while it
+            // wrote a big transaction's): they belong to no commit.
+            vol.cut_binlog(c, cs);
+            return Err(e);
+        }
     }
-    let (lsn, end) = vol.log.append(&rec.encode());
+    let t = match vol.log.append_in(cs.log_gen, &rec.encode()) {
+        Ok(t) => t,
+        Err(e) => {
+            // A failed log write dropped what this state was built on: roll back (the
+            // binlog too, which may hold this commit's events now).
+            vol.settle(c, cs, true);
+            return Err(e);
+        }
+    };
+    let (lsn, end) = (t.lsn, t.end);
     next.seq = seq;
     next.time_us = time_us;
     next.lsn = end;
@@ -171,7 +190,7 @@ fn append_commit(
     if rewind_to.is_none() && end - lsn >= HISTORY_AFTER_COMMIT_BYTES {
         c.lock_timeline().history.push(Arc::new(cs.working.clone()));
     }
-    Ok((rec, end))
+    Ok((rec, t))
 }
 
 /// Log bytes of one commit past which its state is kept in the history (see
@@ -850,6 +869,7 @@ impl Transaction {
                     what: format!("cluster '{}'", c.name),
                 });
             }
+            vol.settle(&c, &mut cs, false);
             if snap_seq < cs.pruned_below {
                 return Err(Error::WriteConflict {
                     detail: "transaction too old to check; retry".into(),
@@ -973,8 +993,8 @@ impl Transaction {
             )
         };
         self.unregister();
-        vol.log.sync_to(end)?;
-        c.publish(vol.log.durable());
+        vol.log.sync(&end)?;
+        c.publish(end.end);
         // Only now may the next writer of our keys read them current.
         self.release_locks();
         if vol.log.end().saturating_sub(vol.maint_replay_lsn()) >= vol.opts.checkpoint_log_bytes {
@@ -1154,6 +1174,7 @@ impl Cluster {
                     what: format!("cluster '{}'", c.name),
                 });
             }
+            vol.settle(&c, &mut cs, false);
             let from = Snapshot {
                 vol: vol.clone(),
                 state: Arc::new(cs.working.clone()),
@@ -1213,8 +1234,8 @@ impl Cluster {
                 },
             )
         };
-        vol.log.sync_to(end)?;
-        c.publish(vol.log.durable());
+        vol.log.sync(&end)?;
+        c.publish(end.end);
         vol.nudge();
         Ok(receipt)
     }
@@ -1225,8 +1246,8 @@ impl Cluster {
             id: self.c.id,
             retention_us,
         };
-        let (_, end) = self.vol.log.append(&rec.encode());
-        self.vol.log.sync_to(end)?;
+        let t = self.vol.log.append(&rec.encode());
+        self.vol.log.sync(&t)?;
         self.c.retention_us.store(retention_us, Ordering::SeqCst);
         Ok(())
     }
@@ -1260,30 +1281,18 @@ impl Cluster {
     /// is on the timeline (before the first binlogged commit, or aged out of retention).
     /// Maps a snapshot's sequence number to the binlog position consistent with it.
     pub fn binlog_coord_at(&self, seq: u64) -> Result<Option<BinlogCoord>> {
-        let (indexed, from, to) = {
-            let tl = self.c.lock_timeline();
-            let end = tl.commits.partition_point(|e| e.seq <= seq);
-            let indexed = tl.commits.range(..end).rev().find_map(|e| e.binlog);
-            let from = match end.checked_sub(1) {
-                Some(k) => tl.commits[k].end,
-                None => tl.history.first().map_or(0, |h| h.lsn),
-            };
-            let to = tl
-                .commits
-                .get(end)
-                .map_or(self.vol.log.durable(), |e| e.lsn);
-            (indexed, from, to)
-        };
-        // Commits between the indexed one and `seq` are read from the log.
-        let mut found = None;
-        self.vol.scan_commits(&self.c, from, to, |rec, _| {
-            if rec.seq > seq {
-                return Ok(false);
-            }
-            found = rec.binlog.or(found);
-            Ok(true)
-        })?;
-        Ok(found.or(indexed))
+        self.vol.binlog_coord_at(&self.c, seq)
+    }
+
+    /// Sets the hook told where the binlog must end after commits that were appended to
+    /// it were rolled back because their log write failed (see
+    /// [`super::volume::RollbackHook`]); `None` removes it.
+    pub fn set_rollback_hook(&self, hook: Option<super::volume::RollbackHook>) {
+        *self
+            .c
+            .rollback_hook
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = hook;
     }
 
     /// The commits recovery replayed from the log that keep binlog events (oldest first;

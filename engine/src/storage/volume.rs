@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::meta::{ClusterMeta, CommitEntry, DurableState, Meta};
 use super::page::{Bytes, Child, Leaf, Node, PageId, PageKind, ValRef, F_LEAF, F_OVERFLOW};
 use super::pager::{Pager, Superblock};
+use super::record::BinlogCoord;
 use super::record::{CommitRecord, KeptEvents, Record};
 use super::state::{apply_changes, Pin, State, TreeRoot};
 use super::store::{FileStore, PageStore};
@@ -200,6 +201,9 @@ pub(crate) struct CommitState {
     /// pruning left, so pruning stays proportional to the keys committed).
     pub since_prune: u64,
     pub prune_at: usize,
+    /// The log generation the pending commits were appended in (see
+    /// [`VolumeInner::settle`]).
+    pub log_gen: u64,
 }
 
 impl CommitState {
@@ -266,6 +270,9 @@ pub(crate) struct ClusterInner {
     /// The commits recovery replayed that keep binlog events, in commit order, until the
     /// binlog writer takes them ([`Cluster::take_recovered_binlog`]).
     pub recovered_binlog: Mutex<Vec<CommitRecord>>,
+    /// Told where the binlog must end after commits were rolled back
+    /// ([`VolumeInner::settle`]).
+    pub rollback_hook: RwLock<Option<RollbackHook>>,
 }
 
 impl ClusterInner {
@@ -299,6 +306,7 @@ impl ClusterInner {
                 pending: VecDeque::new(),
                 since_prune: 0,
                 prune_at: MIN_PRUNE_AT,
+                log_gen: 0,
             }),
             timeline: Mutex::new(Timeline {
                 commits: VecDeque::new(),
@@ -309,6 +317,7 @@ impl ClusterInner {
             row_locks: Default::default(),
             next_txn: AtomicU64::new(1),
             recovered_binlog: Mutex::new(Vec::new()),
+            rollback_hook: RwLock::new(None),
         }
     }
 
@@ -397,6 +406,12 @@ pub(crate) struct VolumeInner {
 /// Work that must be durable before a checkpoint ends: the binlog files, whose events of
 /// the commits before the checkpoint recovery could no longer write back from the log.
 pub type CheckpointHook = Arc<dyn Fn() -> Result<()> + Send + Sync>;
+
+/// Called (under the cluster's commit lock) when commits whose binlog events were
+/// appended are rolled back because their log write failed (a full disk): the binlog must
+/// end at this coordinate again (the newest commit left; `None` when none in the
+/// timeline has one: the end of what was there before this run's first commit).
+pub type RollbackHook = Arc<dyn Fn(Option<BinlogCoord>) -> Result<()> + Send + Sync>;
 
 /// An open volume. Dropping it stops background work and writes a final checkpoint.
 pub struct Volume {
@@ -556,9 +571,9 @@ impl VolumeInner {
 
     /// Appends a registry record and waits until it is durable.
     fn log_durably(&self, rec: &Record) -> Result<u64> {
-        let (_, end) = self.log.append(&rec.encode());
-        self.log.sync_to(end)?;
-        Ok(end)
+        let t = self.log.append(&rec.encode());
+        self.log.sync(&t)?;
+        Ok(t.end)
     }
 
     /// The state of `c` after commit `seq`: the newest retained state at or
@@ -683,6 +698,107 @@ impl VolumeInner {
         Ok(())
     }
 
+    /// The binlog coordinate of the newest published commit of `c` at or before `seq`
+    /// that has one (see [`super::Cluster::binlog_coord_at`]).
+    pub(crate) fn binlog_coord_at(
+        &self,
+        c: &ClusterInner,
+        seq: u64,
+    ) -> Result<Option<BinlogCoord>> {
+        let (indexed, from, to) = {
+            let tl = c.lock_timeline();
+            let end = tl.commits.partition_point(|e| e.seq <= seq);
+            let indexed = tl.commits.range(..end).rev().find_map(|e| e.binlog);
+            let from = match end.checked_sub(1) {
+                Some(k) => tl.commits[k].end,
+                None => tl.history.first().map_or(0, |h| h.lsn),
+            };
+            let to = tl.commits.get(end).map_or(self.log.durable(), |e| e.lsn);
+            (indexed, from, to)
+        };
+        // Commits between the indexed one and `seq` are read from the log.
+        let mut found = None;
+        self.scan_commits(c, from, to, |rec, _| {
+            if rec.seq > seq {
+                return Ok(false);
+            }
+            found = rec.binlog.or(found);
+            Ok(true)
+        })?;
+        Ok(found.or(indexed))
+    }
+
+    /// Brings `c`'s commit state (its commit lock held) back in line with the log after a
+    /// failed log write ended the generation its pending commits were appended in: the
+    /// commits whose records were dropped go (the working state is the newest durable
+    /// one again, their conflict entries and history states with it) and the rollback
+    /// hook cuts the binlog back to the newest commit left. `forced`: a commit whose
+    /// binlog events were appended found the generation changed before its record was
+    /// appended, so the binlog is cut even when no pending commit was dropped.
+    pub(crate) fn settle(&self, c: &ClusterInner, cs: &mut CommitState, forced: bool) {
+        let gen = self.log.generation();
+        if cs.log_gen == gen {
+            return;
+        }
+        let cut = self.log.cut_of(cs.log_gen).unwrap_or(u64::MAX);
+        cs.log_gen = gen;
+        let keep = cs.pending.iter().take_while(|p| p.0 <= cut).count();
+        let lost = cs.pending.len() - keep;
+        if lost == 0 && !forced {
+            return;
+        }
+        cs.pending.truncate(keep);
+        if lost > 0 {
+            let base = match cs.pending.back() {
+                Some(p) => (*p.1).clone(),
+                None => (*c.published()).clone(),
+            };
+            let mut base = base;
+            // The checkpoint may have swizzled the working state since (same trees).
+            if base.seq == cs.working.seq {
+                base = cs.working.clone();
+            }
+            cs.working = base;
+            let seq = cs.working.seq;
+            // Conflict entries of dropped commits: a key they wrote counts as written by
+            // the newest kept commit (conservative for older snapshots, and no open
+            // transaction's snapshot is newer).
+            for v in cs.recent.values_mut() {
+                *v = (*v).min(seq);
+            }
+            for v in cs.recent_trees.values_mut() {
+                *v = (*v).min(seq);
+            }
+            cs.pruned_below = cs.pruned_below.min(seq);
+            c.lock_timeline().history.retain(|h| h.seq <= seq);
+        }
+        tracing::warn!(cluster = %c.name, lost, seq = cs.working.seq, at = cut,
+            "commits whose log write failed are rolled back");
+        self.cut_binlog(c, cs);
+    }
+
+    /// Tells `c`'s rollback hook (its commit lock held) to end the binlog at the newest
+    /// commit the cluster has (events appended after it belong to no commit: rolled back,
+    /// or a commit whose binlog hook failed after appending them).
+    pub(crate) fn cut_binlog(&self, c: &ClusterInner, cs: &CommitState) {
+        let hook = c
+            .rollback_hook
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let Some(hook) = hook else { return };
+        let coord = match cs.pending.iter().rev().find_map(|p| p.2.binlog) {
+            Some(b) => Some(b),
+            None => self.binlog_coord_at(c, cs.working.seq).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "reading the binlog coordinate to roll back to");
+                None
+            }),
+        };
+        if let Err(e) = hook(coord) {
+            tracing::error!(error = %e, "the binlog could not be cut back to the last commit");
+        }
+    }
+
     // ---- checkpoints ----
 
     /// Writes a node tree that is not yet durable; returns its page and flags.
@@ -797,18 +913,28 @@ impl VolumeInner {
             .values()
             .cloned()
             .collect();
+        // Until the superblock is written, a failure (a full disk) gives back the pages
+        // this checkpoint took; the next one starts over.
+        let mut alloc_guard = AllocGuard {
+            pager: &self.pager,
+            before: Some(self.pager.alloc_state()),
+        };
         let mut written: HashMap<usize, (PageId, u8)> = HashMap::new();
         let mut captured = Vec::with_capacity(clusters.len());
         let mut replay_lsn = u64::MAX;
-        let mut sync_to = 0;
+        let mut tickets = Vec::with_capacity(clusters.len());
         for c in &clusters {
-            let (mut working, covered) = {
-                let cs = c.lock_commit();
-                (cs.working.clone(), self.log.end())
+            let (mut working, ticket) = {
+                let mut cs = c.lock_commit();
+                self.settle(c, &mut cs, false);
+                (cs.working.clone(), self.log.mark_in(cs.log_gen)?)
             };
-            // Everything this cluster logged before `covered` is in `working`.
+            // Everything this cluster logged before `covered` is in `working` (and is
+            // durable once the ticket is: a failed write that drops any of it fails the
+            // checkpoint).
+            let covered = ticket.end;
             working.lsn = covered;
-            sync_to = sync_to.max(covered);
+            tickets.push(ticket);
             replay_lsn = replay_lsn.min(covered);
             let current = self.write_state(&working, generation, &mut written)?;
             // A rewind committing meanwhile adds a history state for a record this
@@ -827,8 +953,9 @@ impl VolumeInner {
             captured.push((c.clone(), working, Arc::new(current), new_history));
         }
         if replay_lsn == u64::MAX {
-            replay_lsn = self.log.end();
-            sync_to = replay_lsn;
+            let t = self.log.mark();
+            replay_lsn = t.end;
+            tickets.push(t);
         }
         // Every binlog event of a commit before `covered` is in its file by now.
         for hook in self
@@ -839,7 +966,9 @@ impl VolumeInner {
         {
             hook()?;
         }
-        self.log.sync_to(sync_to)?;
+        for t in &tickets {
+            self.log.sync(t)?;
+        }
 
         // Retention: keep history inside the window plus the newest state before it.
         let now = now_us();
@@ -895,6 +1024,9 @@ impl VolumeInner {
             meta_len: blob.len() as u64,
             page_count: page_count.max(page_count_before),
         };
+        // Past here the new superblock may reach the disk even if its write reports an
+        // error: its pages are not given back.
+        alloc_guard.before = None;
         sb.write(self.pager.store())?;
         m.generation = generation;
         m.meta_pages = self.pager.chain_pages(head, blob.len() as u64)?;
@@ -1115,6 +1247,20 @@ fn swizzle(child: &mut Child, written: &HashMap<usize, (PageId, u8)>) {
     }
 }
 
+/// Gives back a failed checkpoint's pages (see [`VolumeInner::checkpoint`]).
+struct AllocGuard<'a> {
+    pager: &'a Pager,
+    before: Option<(std::collections::BTreeSet<PageId>, PageId)>,
+}
+
+impl Drop for AllocGuard<'_> {
+    fn drop(&mut self) {
+        if let Some((free, next)) = self.before.take() {
+            self.pager.reset_alloc(free, next);
+        }
+    }
+}
+
 impl Volume {
     /// Opens the volume in `dir`, creating it when missing, and recovers it:
     /// newest durable checkpoint + replay of the log after it.
@@ -1240,8 +1386,15 @@ impl Volume {
                     .unwrap_or_else(|e| e.into_inner())
                     .is_empty()
             });
-        if sb.generation == 0 || (replayed > 0 && !binlog_waiting) {
+        if sb.generation == 0 {
             inner.checkpoint()?;
+        } else if replayed > 0 && !binlog_waiting {
+            // Soft: the log still holds everything replayed, and a disk too full for the
+            // pages now must not keep the volume from opening (the maintenance thread
+            // tries again).
+            if let Err(e) = inner.checkpoint() {
+                tracing::warn!(error = %e, "checkpoint after recovery failed; the log is kept and the checkpoint retried later");
+            }
         }
         let bg = if opts.background {
             let weak = Arc::downgrade(&inner);
@@ -1313,7 +1466,8 @@ impl Volume {
             PointInTime::Latest => {
                 // Under the source's commit lock: the fork record follows every
                 // commit already in the working state, so replay forks at the same point.
-                let cs = src.lock_commit();
+                let mut cs = src.lock_commit();
+                v.settle(&src, &mut cs, false);
                 let state = cs.working.clone();
                 let rec = Record::Fork {
                     id,
@@ -1323,11 +1477,11 @@ impl Volume {
                     retention_us,
                     time_us,
                 };
-                let (_, end) = v.log.append(&rec.encode());
+                let t = v.log.append_in(cs.log_gen, &rec.encode())?;
                 drop(cs);
-                v.log.sync_to(end)?;
-                src.publish(v.log.durable());
-                (state, end)
+                v.log.sync(&t)?;
+                src.publish(t.end);
+                (state, t.end)
             }
             other => {
                 let seq = v.seq_at(&src, other)?;
@@ -1513,12 +1667,16 @@ fn validate_name(name: &str) -> Result<()> {
 /// The background thread: checkpoints when enough log has accumulated or time
 /// has passed, then collects garbage.
 fn maintenance(weak: Weak<VolumeInner>) {
+    // After a failed checkpoint (a full disk) the next try waits, longer each time up to
+    // 10 s, instead of failing (and logging) every 50 ms.
+    let mut backoff = Duration::ZERO;
+    let mut retry_at = Instant::now();
     loop {
         let Some(v) = weak.upgrade() else { return };
         if v.shutdown.load(Ordering::SeqCst) {
             return;
         }
-        let due = {
+        let due = Instant::now() >= retry_at && {
             let m = v.maint.lock().unwrap_or_else(|e| e.into_inner());
             let pending = v.log.end().saturating_sub(m.replay_lsn);
             pending >= v.opts.checkpoint_log_bytes
@@ -1527,11 +1685,17 @@ fn maintenance(weak: Weak<VolumeInner>) {
         if due {
             match v.checkpoint() {
                 Ok(()) => {
+                    backoff = Duration::ZERO;
                     if let Err(e) = v.gc() {
                         tracing::error!(error = %e, "gc failed");
                     }
                 }
-                Err(e) => tracing::error!(error = %e, "checkpoint failed; will retry"),
+                Err(e) => {
+                    backoff =
+                        (backoff * 2).clamp(Duration::from_millis(500), Duration::from_secs(10));
+                    retry_at = Instant::now() + backoff;
+                    tracing::error!(error = %e, retry_in = ?backoff, "checkpoint failed; will retry");
+                }
             }
         }
         let (m, cv) = &v.wake;

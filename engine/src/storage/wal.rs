@@ -12,11 +12,21 @@
 //! frames when the writer moves on to the next one.
 //!
 //! Group commit: [`Log::append`] only copies a frame into a memory buffer (under
-//! a short lock). [`Log::sync_to`] makes a prefix durable: the first waiter takes
+//! a short lock). [`Log::sync`] makes a prefix durable: the first waiter takes
 //! the sync lock, writes everything buffered so far and fsyncs once; everyone who
 //! queued behind it finds their LSN already durable (one fsync serves every
-//! committer waiting). A failed fsync poisons the log: what reached the disk is
-//! unknown, so no later commit may be acknowledged until a restart recovers.
+//! committer waiting).
+//!
+//! A failed write (a full disk: ENOSPC, EDQUOT) is undone: the leader cuts the segment
+//! back to where the group started and drops the group and everything buffered after it.
+//! Those frames get the error, and so does whoever holds a [`Ticket`] for them; the log
+//! moves to a new *generation*, whose frames reuse the dropped LSNs (a [`Ticket`] names
+//! its generation, so a dropped frame is never taken for a later one at the same LSN).
+//! Writers that built state on dropped frames notice the new generation and go back to
+//! the state of the frames before the cut ([`Log::cut_of`]). The next write, once space
+//! is free, goes on normally: no restart. A failed fsync is different: what reached the
+//! disk is unknown, so it poisons the log and no later commit is acknowledged until a
+//! restart recovers from what the disk holds.
 //!
 //! Torn tail or corruption: the leader writes each group with one write and marks its
 //! first frame ([`GROUP_START`], bit 31 of the length word). Only the last group can be
@@ -62,6 +72,46 @@ struct Buffered {
     buf: Vec<u8>,
     /// LSN just past the last buffered frame.
     end: u64,
+    /// `cuts[g]` is the LSN where the frames of generation `g` were cut after a failed
+    /// write; the current generation is `cuts.len()`.
+    cuts: Vec<u64>,
+    /// The last failed write (what, which file, errno), for the error of every frame it
+    /// dropped.
+    failure: Option<(String, PathBuf, Option<i32>)>,
+}
+
+/// Where [`Log::append`] put a frame: its LSN, its end, and the log generation it
+/// belongs to (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    pub lsn: u64,
+    pub end: u64,
+    pub gen: u64,
+}
+
+/// How a group write failed.
+enum Failed {
+    /// Nothing of the group is durable and the file is as before it: drop the group.
+    Write {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// What reached the disk is unknown (an fsync failed, or a failed write could not be
+    /// undone): the log is poisoned.
+    Fatal(Error),
+}
+
+/// The error a failed write gives: [`Error::DiskFull`] when the disk (or quota) is full.
+fn write_error(what: &str, path: &Path, errno: Option<i32>, source: std::io::Error) -> Error {
+    if matches!(errno, Some(libc::ENOSPC) | Some(libc::EDQUOT)) {
+        Error::DiskFull {
+            path: path.to_path_buf(),
+            source,
+        }
+    } else {
+        Error::io(format!("{what} {}", path.display()), source)
+    }
 }
 
 struct Writer {
@@ -353,6 +403,8 @@ impl Log {
             buffered: Mutex::new(Buffered {
                 buf: Vec::new(),
                 end,
+                cuts: Vec::new(),
+                failure: None,
             }),
             writer: Mutex::new(Writer {
                 file,
@@ -371,10 +423,25 @@ impl Log {
         Ok((log, frames))
     }
 
-    /// Buffers one frame; returns its `(lsn, end)`. Durable only after [`Log::sync_to`].
-    pub fn append(&self, payload: &[u8]) -> (u64, u64) {
-        debug_assert!(!payload.is_empty(), "an empty frame would read as the end");
+    /// Buffers one frame; returns where it is. Durable only after [`Log::sync`].
+    pub fn append(&self, payload: &[u8]) -> Ticket {
         let mut b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
+        Self::push(&mut b, payload)
+    }
+
+    /// [`Log::append`] only while the log is still in generation `gen` (the caller's
+    /// state was built on frames that are not dropped); else the error of the write that
+    /// ended that generation, and nothing is buffered.
+    pub fn append_in(&self, gen: u64, payload: &[u8]) -> Result<Ticket> {
+        let mut b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
+        if b.cuts.len() as u64 != gen {
+            return Err(Self::failure_error(&b));
+        }
+        Ok(Self::push(&mut b, payload))
+    }
+
+    fn push(b: &mut Buffered, payload: &[u8]) -> Ticket {
+        debug_assert!(!payload.is_empty(), "an empty frame would read as the end");
         let lsn = b.end;
         b.buf
             .extend_from_slice(&(payload.len() as u32).to_le_bytes());
@@ -382,7 +449,24 @@ impl Log {
             .extend_from_slice(&frame_crc(lsn, payload).to_le_bytes());
         b.buf.extend_from_slice(payload);
         b.end = lsn + (FRAME_HEADER + payload.len()) as u64;
-        (lsn, b.end)
+        Ticket {
+            lsn,
+            end: b.end,
+            gen: b.cuts.len() as u64,
+        }
+    }
+
+    fn failure_error(b: &Buffered) -> Error {
+        match &b.failure {
+            Some((what, path, errno)) => {
+                let source = match errno {
+                    Some(n) => std::io::Error::from_raw_os_error(*n),
+                    None => std::io::Error::other("write failed"),
+                };
+                write_error(what, path, *errno, source)
+            }
+            None => Error::io("writing the log", std::io::Error::other("write failed")),
+        }
     }
 
     /// The LSN up to which the log is durable.
@@ -395,22 +479,70 @@ impl Log {
         self.buffered.lock().unwrap_or_else(|e| e.into_inner()).end
     }
 
-    /// Blocks until every frame ending at or before `lsn` is durable.
+    /// A ticket for everything appended so far (its end, in the current generation).
+    pub fn mark(&self) -> Ticket {
+        let b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
+        Ticket {
+            lsn: b.end,
+            end: b.end,
+            gen: b.cuts.len() as u64,
+        }
+    }
+
+    /// [`Log::mark`] only while the log is still in generation `gen`.
+    pub fn mark_in(&self, gen: u64) -> Result<Ticket> {
+        let t = self.mark();
+        if t.gen != gen {
+            let b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
+            return Err(Self::failure_error(&b));
+        }
+        Ok(t)
+    }
+
+    /// The current generation (see the module docs).
+    pub fn generation(&self) -> u64 {
+        self.buffered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .cuts
+            .len() as u64
+    }
+
+    /// Where the frames of generation `gen` were cut (None while it is current): frames
+    /// of `gen` ending at or before it are durable, the others were dropped.
+    pub fn cut_of(&self, gen: u64) -> Option<u64> {
+        let b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
+        b.cuts.get(gen as usize).copied()
+    }
+
+    /// Whether the frame of `t` is durable (`Some(true)`), was dropped by a failed write
+    /// (`Err`), or neither yet (`Ok(false)`).
+    fn settled(&self, t: &Ticket) -> Result<bool> {
+        let b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
+        match b.cuts.get(t.gen as usize) {
+            Some(&cut) if t.end <= cut => Ok(true),
+            Some(_) => Err(Self::failure_error(&b)),
+            None => Ok(self.durable() >= t.end),
+        }
+    }
+
+    /// Blocks until the frame of `t` (and every frame before it) is durable; fails if
+    /// a failed write dropped it (or the log is poisoned).
     ///
     /// One caller at a time is the leader: it writes everything buffered and
     /// fsyncs once. The others sleep until the leader is done, then either find
     /// their frame durable or one of them leads the next group with everything
     /// buffered meanwhile.
-    pub fn sync_to(&self, lsn: u64) -> Result<()> {
+    pub fn sync(&self, t: &Ticket) -> Result<()> {
         {
             let mut syncing = self.syncing.lock().unwrap_or_else(|e| e.into_inner());
             loop {
                 if self.poisoned.load(Ordering::Acquire) {
                     return Err(Error::Poisoned {
-                        detail: "an earlier log write or fsync failed".into(),
+                        detail: "an earlier fsync of the log failed".into(),
                     });
                 }
-                if self.durable() >= lsn {
+                if self.settled(t)? {
                     return Ok(());
                 }
                 if !*syncing {
@@ -423,7 +555,12 @@ impl Log {
         let result = self.lead();
         *self.syncing.lock().unwrap_or_else(|e| e.into_inner()) = false;
         self.synced.notify_all();
-        result
+        result?;
+        // The group written may have ended before this frame's generation began.
+        match self.settled(t)? {
+            true => Ok(()),
+            false => self.sync(t),
+        }
     }
 
     /// Writes and syncs everything buffered (the group leader's work).
@@ -440,32 +577,67 @@ impl Log {
         }
         let result = self.write_out(&mut w, end);
         w.spare.clear();
-        if let Err(e) = result {
-            self.poisoned.store(true, Ordering::Release);
-            tracing::error!(error = %e, "log write failed; refusing further commits until restart");
-            return Err(Error::Poisoned {
-                detail: e.to_string(),
-            });
+        match result {
+            Ok(()) => {
+                self.durable.store(end, Ordering::Release);
+                Ok(())
+            }
+            Err(Failed::Write { what, path, source }) => {
+                // Nothing of the group is durable: drop it and everything buffered after
+                // it, and start a new generation at the cut.
+                let errno = source.raw_os_error();
+                let mut b = self.buffered.lock().unwrap_or_else(|e| e.into_inner());
+                let dropped = b.end - w.written;
+                b.buf.clear();
+                b.end = w.written;
+                b.cuts.push(w.written);
+                b.failure = Some((what.to_string(), path.clone(), errno));
+                let e = write_error(what, &path, errno, source);
+                tracing::error!(error = %e, at = w.written, dropped,
+                    "log write failed; the commits of this group are rolled back");
+                Err(e)
+            }
+            Err(Failed::Fatal(e)) => {
+                self.poisoned.store(true, Ordering::Release);
+                tracing::error!(error = %e,
+                    "log fsync failed: commits since the last good fsync may be lost; \
+                     refusing further commits until a restart recovers from the log");
+                Err(Error::Poisoned {
+                    detail: format!(
+                        "{e}; commits since the last successful fsync may not be on disk: \
+                         restart the server to recover from the log"
+                    ),
+                })
+            }
         }
-        self.durable.store(end, Ordering::Release);
-        Ok(())
     }
 
-    fn write_out(&self, w: &mut Writer, end: u64) -> Result<()> {
+    fn write_out(&self, w: &mut Writer, end: u64) -> std::result::Result<(), Failed> {
+        let fatal = Failed::Fatal;
         if w.written - w.file_start >= self.segment_size && !w.spare.is_empty() {
             // The finished segment ends at its last frame (recovery takes a tail
             // after the frames of any segment but the last as damage).
             w.file
                 .set_len(w.written - w.file_start)
                 .and_then(|_| w.file.sync_all())
-                .map_err(|e| Error::io("closing log segment", e))?;
+                .map_err(|e| fatal(Error::io("closing log segment", e)))?;
             let path = self.dir.join(segment_name(w.written));
-            w.file = create_private(&path)
-                .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+            // A file left by an earlier attempt that failed holds nothing durable.
+            w.file = private_options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&path)
+                .map_err(|source| Failed::Write {
+                    what: "creating",
+                    path,
+                    source,
+                })?;
             w.file_start = w.written;
             w.allocated = 0;
-            sync_dir(&self.dir)?;
+            sync_dir(&self.dir).map_err(fatal)?;
         }
+        let path = || self.dir.join(segment_name(w.file_start));
         let at = w.written - w.file_start;
         let need = at + w.spare.len() as u64;
         if self.fsync && need > w.allocated {
@@ -475,26 +647,55 @@ impl Log {
             // From one static run of zeros: no allocation (and no fresh pages to
             // fault in and clear) per preallocation.
             static ZEROS: [u8; 1 << 20] = [0; 1 << 20];
-            let mut at = w.allocated;
-            while at < to {
-                let n = (to - at).min(ZEROS.len() as u64);
-                w.file
-                    .write_all_at(&ZEROS[..n as usize], at)
-                    .map_err(|e| Error::io("preallocating the log", e))?;
-                at += n;
+            let mut pos = w.allocated;
+            let mut result = Ok(());
+            while pos < to && result.is_ok() {
+                let n = (to - pos).min(ZEROS.len() as u64);
+                result = w.file.write_all_at(&ZEROS[..n as usize], pos);
+                pos += n;
             }
-            w.allocated = to;
+            match result {
+                Ok(()) => w.allocated = to,
+                // Not enough room to preallocate (a nearly full disk): give back what
+                // was taken and write the frames alone.
+                Err(e) => {
+                    tracing::debug!(error = %e, "log preallocation failed");
+                    let _ = w.file.set_len(w.allocated.max(at));
+                }
+            }
         }
-        let res = w
-            .file
-            .write_all_at(&w.spare, at)
-            .map_err(|e| Error::io("writing the log", e));
+        if let Err(source) = w.file.write_all_at(&w.spare, at) {
+            // Undo: cut the file back to where the group started, so no frame of it is
+            // left to be read after a later, shorter group (recovery would take a whole
+            // one as valid).
+            let undo = w.file.set_len(at).and_then(|_| {
+                if self.fsync {
+                    w.file.sync_all()
+                } else {
+                    Ok(())
+                }
+            });
+            w.allocated = at;
+            if let Err(e) = undo {
+                return Err(fatal(Error::io(
+                    format!(
+                        "cutting {} back after a failed write ({source})",
+                        path().display()
+                    ),
+                    e,
+                )));
+            }
+            return Err(Failed::Write {
+                what: "writing",
+                path: path(),
+                source,
+            });
+        }
         w.allocated = w.allocated.max(need);
-        res?;
         if self.fsync {
             w.file
                 .sync_data()
-                .map_err(|e| Error::io("syncing the log", e))?;
+                .map_err(|e| fatal(Error::io(format!("syncing {}", path().display()), e)))?;
         }
         w.written = end;
         Ok(())
@@ -578,13 +779,13 @@ mod tests {
         assert!(frames.is_empty());
         let mut ends = Vec::new();
         for i in 0..50u32 {
-            let (_, end) = log.append(&i.to_le_bytes().repeat(5));
-            ends.push(end);
+            let t = log.append(&i.to_le_bytes().repeat(5));
+            ends.push(t.end);
             if i % 7 == 0 {
-                log.sync_to(end).unwrap();
+                log.sync(&t).unwrap();
             }
         }
-        log.sync_to(*ends.last().unwrap()).unwrap();
+        log.sync(&log.mark()).unwrap();
         drop(log);
         assert!(list_segments(&dir).unwrap().len() > 1, "segments rotate");
         // Tear the last frame.
@@ -600,9 +801,10 @@ mod tests {
             assert_eq!(f.payload, (i as u32).to_le_bytes().repeat(5));
         }
         // Appending after recovery continues the stream.
-        let (lsn, end) = log.append(b"after");
+        let t = log.append(b"after");
+        let (lsn, end) = (t.lsn, t.end);
         assert_eq!(lsn, frames.last().unwrap().end);
-        log.sync_to(end).unwrap();
+        log.sync(&t).unwrap();
         let back = log.read_range(lsn, end).unwrap();
         assert_eq!(back[0].payload, b"after");
         let _ = std::fs::remove_dir_all(&dir);
@@ -614,8 +816,9 @@ mod tests {
     fn preallocated_space_is_kept_and_reused() {
         let dir = tmp("prealloc");
         let (log, _) = open(&dir, 1 << 20).unwrap();
-        let (_, end) = log.append(b"one");
-        log.sync_to(end).unwrap();
+        let t = log.append(b"one");
+        let end = t.end;
+        log.sync(&t).unwrap();
         drop(log);
         let path = dir.join(segment_name(0));
         let len = std::fs::metadata(&path).unwrap().len();
@@ -627,8 +830,8 @@ mod tests {
             len,
             "nothing truncated"
         );
-        let (_, end2) = log.append(b"two");
-        log.sync_to(end2).unwrap();
+        let t = log.append(b"two");
+        log.sync(&t).unwrap();
         drop(log);
         let (_, frames) = open(&dir, 1 << 20).unwrap();
         let payloads: Vec<&[u8]> = frames.iter().map(|f| &f.payload[..]).collect();
@@ -669,9 +872,9 @@ mod tests {
     fn write_groups(log: &Log, n: u32) -> Vec<(u64, u64)> {
         (0..n)
             .map(|i| {
-                let (lsn, end) = log.append(&i.to_le_bytes().repeat(3));
-                log.sync_to(end).unwrap();
-                (lsn, end)
+                let t = log.append(&i.to_le_bytes().repeat(3));
+                log.sync(&t).unwrap();
+                (t.lsn, t.end)
             })
             .collect()
     }
@@ -704,9 +907,9 @@ mod tests {
         assert_eq!(seen, [pos[50].0]);
         assert_eq!(frames.len(), 50);
         assert!(dir.join(dropped_name(pos[50].0)).exists());
-        let (lsn, end) = log.append(b"after");
-        assert_eq!(lsn, pos[50].0);
-        log.sync_to(end).unwrap();
+        let t = log.append(b"after");
+        assert_eq!(t.lsn, pos[50].0);
+        log.sync(&t).unwrap();
         drop(log);
         let (_, frames) = open(&dir, 1 << 20).unwrap();
         assert_eq!(frames.len(), 51);
@@ -722,9 +925,12 @@ mod tests {
         let (log, _) = open(&dir, 1 << 20).unwrap();
         let pos = write_groups(&log, 10);
         let group: Vec<(u64, u64)> = (0..10u32)
-            .map(|i| log.append(&(100 + i).to_le_bytes().repeat(3)))
+            .map(|i| {
+                let t = log.append(&(100 + i).to_le_bytes().repeat(3));
+                (t.lsn, t.end)
+            })
             .collect();
-        log.sync_to(group[9].1).unwrap();
+        log.sync(&log.mark()).unwrap();
         drop(log);
         // The group's third frame never reached the disk (zeros), the rest did.
         let path = dir.join(segment_name(0));
@@ -782,8 +988,7 @@ mod tests {
         let (log, frames, _) = open_cutting(&dir, 256);
         assert_eq!(frames.len(), victim);
         assert_eq!(list_segments(&dir).unwrap(), segs[..2]);
-        let (_, end) = log.append(b"after");
-        log.sync_to(end).unwrap();
+        log.sync(&log.append(b"after")).unwrap();
         drop(log);
         let (_, frames) = open(&dir, 256).unwrap();
         assert_eq!(frames.len(), victim + 1);
