@@ -22,6 +22,12 @@ fn soak(cycles: u32, extra: &[&str]) -> (Output, String) {
             "4",
             "--long-every",
             "0",
+            // Cycle 2's restart is killed again while recovering, cycle 3's kill comes
+            // during a SIGTERM shutdown.
+            "--recovery-kill-every",
+            "2",
+            "--term-kill-every",
+            "3",
         ])
         .args(extra)
         .env("BOREALIS_BIN", env!("CARGO_BIN_EXE_borealis"))

@@ -44,6 +44,9 @@ pub enum Error {
     InvalidArgument { detail: String },
     /// A durability failure (fsync error) left the volume unusable until restart.
     Poisoned { detail: String },
+    /// The server is shutting down: the write was refused before anything of it was
+    /// written (MySQL 1053).
+    ShuttingDown,
     /// A row lock was not granted within the transaction's lock timeout (MySQL 1205).
     LockWaitTimeout,
     /// A NOWAIT locking read found a row locked by another transaction (MySQL 3572).
@@ -118,6 +121,7 @@ impl fmt::Display for Error {
             Error::AlreadyExists { what } => write!(f, "{what} already exists"),
             Error::InvalidArgument { detail } => write!(f, "{detail}"),
             Error::Poisoned { detail } => write!(f, "volume unusable until restart: {detail}"),
+            Error::ShuttingDown => write!(f, "server shutdown in progress"),
         }
     }
 }
