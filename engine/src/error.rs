@@ -50,6 +50,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The server is shutting down: the write was refused before anything of it was
+    /// written (MySQL 1053).
+    ShuttingDown,
     /// A row lock was not granted within the transaction's lock timeout (MySQL 1205).
     LockWaitTimeout,
     /// A NOWAIT locking read found a row locked by another transaction (MySQL 3572).
@@ -127,6 +130,7 @@ impl fmt::Display for Error {
             Error::DiskFull { path, source } => {
                 write!(f, "disk full writing {}: {source}", path.display())
             }
+            Error::ShuttingDown => write!(f, "server shutdown in progress"),
         }
     }
 }

@@ -23,8 +23,11 @@ pub enum BinlogError {
     InvalidArgument { detail: String },
     /// A binlog file that is not in the index (MySQL: "Could not find target log").
     NotFound { name: String },
-    /// The log was closed (clean shutdown) or poisoned by a failed write.
+    /// The log was poisoned by a failed write.
     Closed { detail: String },
+    /// The log was closed by a clean shutdown: a commit still on its way is refused
+    /// before anything of it is written (MySQL 1053).
+    ShutDown,
 }
 
 impl BinlogError {
@@ -92,6 +95,7 @@ impl fmt::Display for BinlogError {
                 write!(f, "Could not find target log '{name}' in the binlog index")
             }
             BinlogError::Closed { detail } => write!(f, "binlog closed: {detail}"),
+            BinlogError::ShutDown => write!(f, "binlog closed: the server is shutting down"),
         }
     }
 }
@@ -136,6 +140,7 @@ impl From<BinlogError> for crate::Error {
             BinlogError::Closed { detail } => crate::Error::Poisoned {
                 detail: format!("binlog: {detail}"),
             },
+            BinlogError::ShutDown => crate::Error::ShuttingDown,
         }
     }
 }

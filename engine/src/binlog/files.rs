@@ -436,6 +436,9 @@ struct State {
     synced: (usize, u64),
 }
 
+/// Why a binlog closed by [`BinlogDir::close`] refuses writes ([`BinlogError::ShutDown`]).
+const SHUT_DOWN: &str = "the binlog was closed (server shutdown)";
+
 /// The binlog files of one directory. Thread-safe; see the module docs for invariants.
 pub struct BinlogDir {
     dir: PathBuf,
@@ -799,6 +802,7 @@ impl BinlogDir {
     fn check_open<'a>(&self, st: &'a State) -> Result<&'a Arc<File>> {
         match (&st.active, &st.closed) {
             (Some(f), None) => Ok(f),
+            (_, Some(reason)) if reason == SHUT_DOWN => Err(BinlogError::ShutDown),
             (_, reason) => Err(BinlogError::Closed {
                 detail: reason.clone().unwrap_or_else(|| "not open".into()),
             }),
@@ -1318,7 +1322,7 @@ impl BinlogDir {
         Self::clear_in_use(&file, &self.path(&name))?;
         file.sync_all().map_err(io_err(format!("syncing {name}")))?;
         st.active = None;
-        st.closed = Some("the binlog was closed (server shutdown)".into());
+        st.closed = Some(SHUT_DOWN.into());
         self.changed.notify_all();
         info!(file = %name, "binlog closed");
         Ok(())

@@ -56,6 +56,7 @@ impl From<crate::Error> for SqlError {
                 "Statement aborted because lock(s) could not be acquired immediately and NOWAIT is set.",
             ),
             E::Interrupted => SqlError::new(1317, "Query execution was interrupted"),
+            E::ShuttingDown => SqlError::new(1053, "Server shutdown in progress"),
             E::TransactionTooLarge { .. } => SqlError::new(
                 1197,
                 format!(
