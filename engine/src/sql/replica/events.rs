@@ -681,7 +681,7 @@ fn read_value(c: &mut Rd<'_>, ty: u8, meta: u16, target: Option<&SqlType>) -> R<
                 0 => (c.uint_be(3)? as i64 - 0x80_0000) << 24,
                 1 | 2 => {
                     let mut int = c.uint_be(3)? as i64 - 0x80_0000;
-                    let mut f = i64::from(c.u8()? as i8);
+                    let mut f = i64::from(c.u8()?);
                     if int < 0 && f != 0 {
                         int += 1;
                         f -= 0x100;
@@ -690,7 +690,7 @@ fn read_value(c: &mut Rd<'_>, ty: u8, meta: u16, target: Option<&SqlType>) -> R<
                 }
                 3 | 4 => {
                     let mut int = c.uint_be(3)? as i64 - 0x80_0000;
-                    let mut f = i64::from(c.uint_be(2)? as u16 as i16);
+                    let mut f = c.uint_be(2)? as i64;
                     if int < 0 && f != 0 {
                         int += 1;
                         f -= 0x10000;
@@ -841,6 +841,8 @@ mod tests {
                 true,
             ),
             Column::new("dd", SqlType::Date, true),
+            Column::new("t4", SqlType::Time { fsp: 4 }, true),
+            Column::new("t6", SqlType::Time { fsp: 6 }, true),
         ];
         let types: Vec<SqlType> = cols.iter().map(|c| c.ty.clone()).collect();
         let map = TableMap::new(5, "d", "t", cols);
@@ -874,6 +876,20 @@ mod tests {
             Value::Year(2155),
             Value::str("green"),
             Value::Null,
+            Value::Time(Time {
+                neg: true,
+                hour: 1,
+                minute: 2,
+                second: 3,
+                micro: 400,
+            }),
+            Value::Time(Time {
+                neg: true,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                micro: 1,
+            }),
         ];
         let o = Origin::new(1, 0);
         let tm = map
