@@ -483,3 +483,43 @@ fn duplicate_key_stops_the_applier_and_is_skipped() {
         text(&out.stderr)
     );
 }
+
+/// The source restarts (its binlog moves to a new file): the receiver loses the
+/// connection, reconnects every CONNECT_RETRY second until the source is back, and goes on
+/// from the last event it received.
+#[test]
+fn the_receiver_reconnects_after_the_source_restarts() {
+    let src = Borealis::start("rin-restart-src");
+    create_repl_user(src.port);
+    admin_sql(src.port, SCHEMA);
+    let r = Borealis::start_with(
+        temp_dir("rin-restart-replica"),
+        free_port(),
+        &["--server-id", "4"],
+    );
+    let (file, _) = master_status(src.port);
+    admin_sql(
+        r.port,
+        &format!(
+            "CHANGE REPLICATION SOURCE TO SOURCE_HOST='127.0.0.1', SOURCE_PORT={}, \
+             SOURCE_USER='repl', SOURCE_PASSWORD='{REPL_PW}', SOURCE_LOG_FILE='{file}', \
+             SOURCE_LOG_POS=4, SOURCE_CONNECT_RETRY=1; START REPLICA",
+            src.port
+        ),
+    );
+    admin_sql(src.port, "INSERT INTO d.nopk VALUES (1, 'before')");
+    let sums = admin_sql(src.port, "CHECKSUM TABLE d.t, d.nopk");
+    wait_applied(r.port, &master_status(src.port), TABLES, &sums);
+    let src = src.restart();
+    admin_sql(src.port, "INSERT INTO d.nopk VALUES (2, 'after')");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while count(r.port, "SELECT COUNT(*) FROM d.nopk") < 2 {
+        let st = replica_status(r.port);
+        assert_eq!(field(&st, "Last_SQL_Errno"), "0", "{st}");
+        assert_ne!(field(&st, "Replica_IO_Running"), "No", "{st}");
+        assert!(Instant::now() < deadline, "no reconnect:\n{st}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sums = admin_sql(src.port, "CHECKSUM TABLE d.t, d.nopk");
+    wait_applied(r.port, &master_status(src.port), TABLES, &sums);
+}
