@@ -410,6 +410,7 @@ impl Fleet {
         let meta = st.reg.clusters.get(cluster).cloned().unwrap_or_default();
         let mut info = self.opts.info.clone();
         info.port = st.reg.writer_of(cluster).map_or(meta.port, |i| i.port);
+        info.server_id = cluster_server_id(info.server_id, cluster, &self.opts.default_cluster);
         let inst = Instance::new_with(self.volume.clone(), cluster, info, master, &self.opts.vars)
             .map_err(|e| format!("cluster {cluster}: {}", e.message))?;
         if let Some((file, position)) = meta.source_binlog.clone() {
@@ -420,6 +421,10 @@ impl Fleet {
             }));
         }
         st.engines.insert(cluster.to_string(), inst.clone());
+        // Replication into this cluster: its receiver connects through the protocol
+        // crate; configured threads start again after a restart.
+        inst.replica.set_connector(crate::source::connector());
+        borealis_engine::sql::replica::Replica::start_at_boot(&inst);
         Ok(inst)
     }
 
@@ -1458,4 +1463,24 @@ pub fn uuid() -> String {
         &h[16..20],
         &h[20..32]
     )
+}
+
+/// The `server_id` of `cluster`: `--server-id` for the default cluster, a stable id of its
+/// own for every other (clones replicate from their source in the same process, and a
+/// replica skips events that carry its own id), as Aurora gives each cluster its own.
+fn cluster_server_id(base: u32, cluster: &str, default_cluster: &str) -> u32 {
+    if cluster == default_cluster {
+        return base;
+    }
+    // FNV-1a of the name, kept clear of the base id.
+    let mut h: u32 = 0x811c_9dc5;
+    for b in cluster.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    let id = 1000 + h % 1_000_000_000;
+    if id == base {
+        id + 1
+    } else {
+        id
+    }
 }

@@ -13,6 +13,7 @@ mod glue;
 mod isotime;
 mod registry;
 mod sigv4;
+mod source;
 
 /// Every statement allocates rows, keys and packets on many threads at once; glibc's malloc
 /// spent a quarter of a read-only sysbench run in its own bookkeeping, mimalloc a fraction.

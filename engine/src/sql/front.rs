@@ -519,7 +519,10 @@ pub enum ShowStatement {
         limit: Option<Limit>,
     },
     /// SHOW SLAVE|REPLICA STATUS
-    ReplicaStatus,
+    ReplicaStatus {
+        /// SHOW SLAVE STATUS: MySQL's old column names (Master_Host, Slave_IO_Running …).
+        old_names: bool,
+    },
     /// SHOW SLAVE HOSTS, SHOW REPLICAS
     ReplicaHosts,
     /// SHOW EVENTS [FROM db]
@@ -561,6 +564,23 @@ pub enum ShowStatement {
         /// STATUS or MUTEX.
         what: String,
     },
+}
+
+/// The threads START/STOP REPLICA names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicaThreads {
+    /// IO_THREAD (the receiver).
+    pub io: bool,
+    /// SQL_THREAD (the applier).
+    pub sql: bool,
+}
+
+impl ReplicaThreads {
+    /// Both threads (none named).
+    pub const BOTH: ReplicaThreads = ReplicaThreads {
+        io: true,
+        sql: true,
+    };
 }
 
 /// A statement parsed by this module's own parser.
@@ -643,10 +663,16 @@ pub enum OwnStatement {
         /// FOR CHANNEL 'c'
         channel: Option<String>,
     },
-    /// START SLAVE|REPLICA
-    StartReplica,
-    /// STOP SLAVE|REPLICA
-    StopReplica,
+    /// START SLAVE|REPLICA [IO_THREAD] [, SQL_THREAD]
+    StartReplica {
+        /// The threads named; both when none is.
+        threads: ReplicaThreads,
+    },
+    /// STOP SLAVE|REPLICA [IO_THREAD] [, SQL_THREAD]
+    StopReplica {
+        /// The threads named; both when none is.
+        threads: ReplicaThreads,
+    },
     /// RESET SLAVE|REPLICA [ALL]
     ResetReplica {
         /// ALL
@@ -1807,7 +1833,9 @@ impl<'a> Own<'a> {
                 if self.eat_one_of(&["SLAVE", "REPLICA"]).is_none() {
                     return self.fail("SLAVE or REPLICA");
                 }
-                Ok(OwnStatement::StopReplica)
+                Ok(OwnStatement::StopReplica {
+                    threads: self.replica_threads()?,
+                })
             }
             "RESET" => self.reset(),
             "PURGE" => self.purge(),
@@ -1920,7 +1948,9 @@ impl<'a> Own<'a> {
 
     fn start(&mut self) -> R<OwnStatement> {
         if self.eat_one_of(&["SLAVE", "REPLICA"]).is_some() {
-            return Ok(OwnStatement::StartReplica);
+            return Ok(OwnStatement::StartReplica {
+                threads: self.replica_threads()?,
+            });
         }
         self.expect("TRANSACTION")?;
         let mut read_only = None;
@@ -2391,8 +2421,10 @@ impl<'a> Own<'a> {
                     limit: self.limit()?,
                 }
             }
-            "SLAVE" | "REPLICA" => match self.eat_one_of(&["STATUS", "HOSTS"]) {
-                Some("STATUS") => S::ReplicaStatus,
+            w @ ("SLAVE" | "REPLICA") => match self.eat_one_of(&["STATUS", "HOSTS"]) {
+                Some("STATUS") => S::ReplicaStatus {
+                    old_names: w == "SLAVE",
+                },
                 Some(_) => S::ReplicaHosts,
                 None => return self.fail("STATUS or HOSTS"),
             },
@@ -2483,6 +2515,28 @@ impl<'a> Own<'a> {
             self.table_name()?
         };
         Ok(ShowStatement::Create { kind, name })
+    }
+
+    /// `[IO_THREAD] [, SQL_THREAD]` after START/STOP REPLICA.
+    fn replica_threads(&mut self) -> R<ReplicaThreads> {
+        let mut t = ReplicaThreads {
+            io: false,
+            sql: false,
+        };
+        while let Some(w) = self.eat_one_of(&["IO_THREAD", "SQL_THREAD"]) {
+            if w == "IO_THREAD" {
+                t.io = true;
+            } else {
+                t.sql = true;
+            }
+            if !self.eat_tok(&Token::Comma) {
+                break;
+            }
+        }
+        if !t.io && !t.sql {
+            t = ReplicaThreads::BOTH;
+        }
+        Ok(t)
     }
 
     fn change_source(&mut self) -> R<OwnStatement> {
@@ -3647,8 +3701,14 @@ mod tests {
                 })
             }
         );
-        assert_eq!(show("SHOW SLAVE STATUS"), S::ReplicaStatus);
-        assert_eq!(show("SHOW REPLICA STATUS"), S::ReplicaStatus);
+        assert_eq!(
+            show("SHOW SLAVE STATUS"),
+            S::ReplicaStatus { old_names: true }
+        );
+        assert_eq!(
+            show("SHOW REPLICA STATUS"),
+            S::ReplicaStatus { old_names: false }
+        );
         assert_eq!(show("SHOW SLAVE HOSTS"), S::ReplicaHosts);
         assert_eq!(show("SHOW REPLICAS"), S::ReplicaHosts);
         assert_eq!(
@@ -3752,9 +3812,32 @@ mod tests {
                 ..
             }
         ));
-        assert_eq!(own("START SLAVE"), OwnStatement::StartReplica);
-        assert_eq!(own("START REPLICA"), OwnStatement::StartReplica);
-        assert_eq!(own("STOP SLAVE"), OwnStatement::StopReplica);
+        let both = ReplicaThreads::BOTH;
+        assert_eq!(
+            own("START SLAVE"),
+            OwnStatement::StartReplica { threads: both }
+        );
+        assert_eq!(
+            own("START REPLICA"),
+            OwnStatement::StartReplica { threads: both }
+        );
+        assert_eq!(
+            own("STOP SLAVE"),
+            OwnStatement::StopReplica { threads: both }
+        );
+        assert_eq!(
+            own("STOP REPLICA SQL_THREAD"),
+            OwnStatement::StopReplica {
+                threads: ReplicaThreads {
+                    io: false,
+                    sql: true
+                }
+            }
+        );
+        assert_eq!(
+            own("START SLAVE IO_THREAD, SQL_THREAD"),
+            OwnStatement::StartReplica { threads: both }
+        );
         assert_eq!(
             own("RESET SLAVE ALL"),
             OwnStatement::ResetReplica { all: true }

@@ -18,6 +18,7 @@ pub mod point;
 pub mod privilege;
 pub mod progddl;
 pub mod program;
+pub mod replica;
 pub mod rewind;
 pub mod session;
 pub mod stmtlog;

@@ -32,6 +32,7 @@ use super::front::{
 use super::point::PointGet;
 use super::privilege::Security;
 use super::progddl::{show_create_event, show_create_routine, show_create_trigger, time_text};
+use super::replica::Replica;
 use super::vars::{self, Com, GlobalVars, Scope, SessionCounters, SessionVars, StatusCounters};
 use crate::storage::{now_us, CommitInfo, Savepoint, Transaction, Volume};
 use crate::value::{Collation, IntKind, SqlType, Value, Warning};
@@ -107,6 +108,8 @@ pub struct Instance {
     sync_hook: Option<crate::storage::CheckpointHook>,
     /// Where this cluster was cloned from, when it is a clone.
     clone_origin: Mutex<Option<CloneOrigin>>,
+    /// Replication from a source into this cluster ([`super::replica`]).
+    pub replica: super::replica::Replica,
 }
 
 /// The source's binlog coordinate at a clone point: replication from the source started
@@ -183,6 +186,7 @@ impl Instance {
             binlog: None,
             sync_hook: None,
             clone_origin: Mutex::new(None),
+            replica: Default::default(),
         };
         if let Some((user, password)) = master {
             let mut tx = c.begin();
@@ -258,6 +262,7 @@ impl Instance {
     /// Clean shutdown of what the instance owns beyond the volume: ends the binlog with a
     /// Stop event.
     pub fn shutdown(&self) {
+        super::replica::Replica::shutdown(self);
         if let Some(hook) = &self.sync_hook {
             self.volume.remove_checkpoint_hook(hook);
             self.sql.cluster.set_rollback_hook(None);
@@ -378,6 +383,7 @@ impl Instance {
             read_only: false,
             stmt_log: Some(Vec::new()),
             sec: None,
+            replica: Default::default(),
         };
         self.status.connected();
         self.procs.lock().unwrap_or_else(|e| e.into_inner()).insert(
@@ -396,6 +402,15 @@ impl Instance {
         if let Some(d) = db.filter(|d| !d.is_empty()) {
             s.use_db(d)?;
         }
+        Ok(s)
+    }
+
+    /// A session for the server's own work (the replication applier): every privilege,
+    /// shown in the process list as `system user`.
+    pub fn system_session(self: &Arc<Self>) -> SqlResult<Session> {
+        let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        let mut s = self.session_with_id(id, "system user", "", None)?;
+        s.replica.system = true;
         Ok(s)
     }
 
@@ -473,6 +488,8 @@ pub struct Session {
     /// The privileges the current statement runs with (the user's, from the current
     /// catalog); computed once per statement.
     sec: Option<Security>,
+    /// The replication applier's hooks into commits ([`super::replica`]).
+    replica: super::replica::SessionHooks,
 }
 
 impl Drop for Session {
@@ -725,6 +742,13 @@ fn int_col(name: &str) -> OutColumn {
     }
 }
 
+fn replica_threads(t: &front::ReplicaThreads) -> super::replica::Threads {
+    super::replica::Threads {
+        io: t.io,
+        sql: t.sql,
+    }
+}
+
 fn s(v: &str) -> Value {
     Value::Bytes(v.as_bytes().to_vec())
 }
@@ -927,6 +951,9 @@ impl Session {
     fn security(&mut self) -> SqlResult<Security> {
         if let Some(s) = &self.sec {
             return Ok(s.clone());
+        }
+        if self.replica.system {
+            return Ok(Security::unrestricted());
         }
         let cat = self.catalog()?;
         let s = Security::session(cat, &self.user, &self.host)?;
@@ -1303,6 +1330,9 @@ impl Session {
         let ddl = std::mem::take(&mut self.txn_ddl);
         let statements = self.stmt_log.replace(Vec::new());
         if let Some(mut t) = self.txn.take() {
+            if let Some(pos) = self.replica.position.take() {
+                super::replica::put_position(&mut t, &pos)?;
+            }
             let inst = self.inst.clone();
             let _committing = if t.is_read_only() {
                 None
@@ -1310,7 +1340,7 @@ impl Session {
                 Some(inst.locks.begin_commit(self.conn_id, self.lock_timeout())?)
             };
             let info = CommitInfo {
-                server_id: self.inst.globals.info().server_id,
+                server_id: self.server_id(),
                 extra: Vec::new(),
             };
             let result = match &self.inst.binlog {
@@ -1367,7 +1397,7 @@ impl Session {
         let database = self.vars.collation_database().id();
         let offset = self.vars.time_zone_offset();
         RenderCtx {
-            server_id: g.info().server_id,
+            server_id: self.server_id(),
             thread_id: self.conn_id,
             ddl,
             row_metadata: if full {
@@ -1394,6 +1424,53 @@ impl Session {
             ),
             statements: None,
         }
+    }
+
+    /// The server id this session's commits carry: the source's for applied events.
+    fn server_id(&self) -> u32 {
+        self.replica
+            .origin
+            .unwrap_or(self.inst.globals.info().server_id)
+    }
+
+    /// Applier: commits carry `server_id` (the source's) until set back to `None`.
+    pub fn set_replica_origin(&mut self, server_id: Option<u32>) {
+        self.replica.origin = server_id;
+    }
+
+    /// Applier: the next commit also writes this applied position.
+    pub fn stage_replica_position(&mut self, encoded: Vec<u8>) {
+        self.replica.position = Some(encoded);
+    }
+
+    /// Applier: commits a staged position no statement committed (a skipped group, a DDL
+    /// that commits outside the transaction path).
+    pub fn commit_replica_position(&mut self) -> SqlResult<()> {
+        if self.replica.position.is_some() {
+            if self.txn.is_none() {
+                self.txn = Some(self.begin_txn());
+            }
+            self.commit_txn()?;
+        }
+        Ok(())
+    }
+
+    /// Applier: rolls back the open transaction and forgets a staged position.
+    pub fn rollback_replica(&mut self) {
+        self.rollback_txn();
+        self.replica.position = None;
+    }
+
+    /// Applier: RAND()'s seeds from a Rand event.
+    pub fn set_rand_seeds(&mut self, seed1: u64, seed2: u64) {
+        let packed = (seed1 & 0xFFFF_FFFF) << 32 | (seed2 & 0xFFFF_FFFF);
+        self.rand
+            .store(packed, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The current definition of table `db`.`name`, if it exists.
+    pub fn table_def(&mut self, db: &str, name: &str) -> SqlResult<Option<Arc<catalog::TableDef>>> {
+        Ok(self.catalog()?.table(db, name).cloned())
     }
 
     fn implicit_commit(&mut self) -> SqlResult<()> {
@@ -1944,7 +2021,7 @@ impl Session {
                 OwnStatement::Show(
                     ShowStatement::MasterStatus
                     | ShowStatement::BinaryLogs
-                    | ShowStatement::ReplicaStatus,
+                    | ShowStatement::ReplicaStatus { .. },
                 ) => need_global(
                     privs::REPLICATION_CLIENT | privs::SUPER,
                     "SUPER, REPLICATION CLIENT",
@@ -1952,6 +2029,12 @@ impl Session {
                 OwnStatement::Show(
                     ShowStatement::BinlogEvents { .. } | ShowStatement::ReplicaHosts,
                 ) => need_global(privs::REPLICATION_SLAVE, "REPLICATION SLAVE")?,
+                OwnStatement::ChangeSource { .. }
+                | OwnStatement::StartReplica { .. }
+                | OwnStatement::StopReplica { .. }
+                | OwnStatement::ResetReplica { .. } => {
+                    need_global(privs::SUPER, "SUPER, REPLICATION_SLAVE_ADMIN")?
+                }
                 OwnStatement::Show(ShowStatement::Create { kind, name }) => match kind {
                     front::ShowCreateKind::Table | front::ShowCreateKind::View => {
                         let db = db_of(name);
@@ -2431,6 +2514,31 @@ impl Session {
                 }
                 Ok(Output::ok())
             }
+            n if n.starts_with("mysql.rds_")
+                && super::replica::procedures::is_replication_procedure(n) =>
+            {
+                let user = self.catalog()?;
+                let me = user
+                    .find_user(&self.user, &self.host)
+                    .cloned()
+                    .unwrap_or_default();
+                if me.global & privs::SUPER == 0 {
+                    return Err(SqlError::new(1227, "Access denied; you need (at least one of) the SUPER privilege(s) for this operation"));
+                }
+                let mut values = Vec::with_capacity(args.len());
+                if let ast::FunctionArguments::List(l) = &f.args {
+                    for a in &l.args {
+                        let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = a else {
+                            return Err(SqlError::new(1064, format!("Bad argument to {name}")));
+                        };
+                        values.push(self.read(params.clone(), |ex| ex.const_expr(e))?);
+                    }
+                }
+                match super::replica::procedures::call(&self.inst, &name, &values)? {
+                    Some((col, msg)) => Ok(rows(&[col], vec![vec![s(&msg)]])),
+                    None => Ok(Output::ok()),
+                }
+            }
             "mysql.rds_show_configuration" => {
                 let hours =
                     self.inst.binlog.as_ref().and_then(|bl| {
@@ -2455,6 +2563,12 @@ impl Session {
                     None => Ok(Output::ok()),
                 }
             }
+        }
+    }
+
+    fn replica_warnings(&mut self, w: Vec<(u16, String)>) {
+        for (code, msg) in w {
+            self.warnings.push(Warning::warn(code, msg));
         }
     }
 
@@ -3188,13 +3302,35 @@ impl Session {
                 statement,
                 timestamp,
             } => self.select_as_of(statement, timestamp, params),
-            OwnStatement::ChangeSource { .. }
-            | OwnStatement::StartReplica
-            | OwnStatement::StopReplica
-            | OwnStatement::ResetReplica { .. } => Err(SqlError::new(
-                1235,
-                "This version of Borealis doesn't yet support replication from a source",
-            )),
+            OwnStatement::ChangeSource { options, channel } => {
+                if channel.as_deref().is_some_and(|c| !c.is_empty()) {
+                    return Err(SqlError::new(
+                        1235,
+                        "This version of Borealis doesn't yet support replication channels",
+                    ));
+                }
+                let mut values = Vec::with_capacity(options.len());
+                for (name, e) in options {
+                    let v = self.read(params.clone(), |ex| ex.const_expr(e))?;
+                    values.push((name.clone(), v));
+                }
+                Replica::change_source(&self.inst, &values)?;
+                Ok(Output::ok())
+            }
+            OwnStatement::StartReplica { threads } => {
+                let w = Replica::start(&self.inst, replica_threads(threads))?;
+                self.replica_warnings(w);
+                Ok(Output::ok())
+            }
+            OwnStatement::StopReplica { threads } => {
+                let w = Replica::stop(&self.inst, replica_threads(threads))?;
+                self.replica_warnings(w);
+                Ok(Output::ok())
+            }
+            OwnStatement::ResetReplica { all } => {
+                Replica::reset(&self.inst, *all)?;
+                Ok(Output::ok())
+            }
             OwnStatement::ResetMaster
             | OwnStatement::PurgeLogsTo(_)
             | OwnStatement::PurgeLogsBefore(_) => {
@@ -4000,7 +4136,12 @@ impl Session {
                     || SqlError::new(1381, "You are not using binary logging"),
                 )?))
             }
-            ShowStatement::ReplicaStatus | ShowStatement::ReplicaHosts => Ok(rows(
+            ShowStatement::ReplicaStatus { old_names } => {
+                let (cols, data) = Replica::status(&self.inst, *old_names)?;
+                let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+                Ok(rows(&cols, data))
+            }
+            ShowStatement::ReplicaHosts => Ok(rows(
                 &["Server_id", "Host", "Port", "Master_id"],
                 Vec::new(),
             )),

@@ -236,6 +236,13 @@ const V_TRANSACTION_ISOLATION: VarDef = both(
 );
 const V_TRANSACTION_READ_ONLY: VarDef = both("transaction_read_only", BOOL, "OFF");
 const V_DEFAULT_STORAGE_ENGINE: VarDef = both("default_storage_engine", VarKind::Engine, "InnoDB");
+const V_SKIP_REPLICA_START: VarDef = def(
+    "skip_replica_start",
+    VarScope::Global,
+    BOOL,
+    Dflt::Lit("OFF"),
+    Access::Startup,
+);
 const V_LAST_INSERT_ID: VarDef = sess("last_insert_id", uint(0, u64::MAX), "0");
 
 /// MySQL 8.0's default `sql_mode`.
@@ -570,6 +577,12 @@ pub const VARS: &[VarDef] = &[
     pinned("gtid_strict_mode", VarScope::Global, BOOL, "OFF"),
     glob("read_only", BOOL, "OFF"),
     glob("super_read_only", BOOL, "OFF"),
+    // Replication into this cluster (sql/replica): threads start at boot unless this is
+    // on; applied transactions always go to this cluster's binlog.
+    V_SKIP_REPLICA_START,
+    alias("skip_slave_start", V_SKIP_REPLICA_START),
+    fixed("log_replica_updates", BOOL, "ON"),
+    fixed("log_slave_updates", BOOL, "ON"),
     // --- logs and schedulers Borealis does not have ---------------------------------------
     pinned("general_log", VarScope::Global, BOOL, "OFF"),
     pinned("slow_query_log", VarScope::Global, BOOL, "OFF"),
