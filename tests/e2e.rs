@@ -142,6 +142,7 @@ fn same_output(name: &str, ours: &std::process::Output, theirs: &std::process::O
 fn golden_sql_matches_mariadb() {
     let b = Borealis::start("golden");
     let m = MariaDb::start("golden");
+    m.load_time_zones(&["UTC", "Europe/Berlin", "America/New_York"]);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sql");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -1325,5 +1326,80 @@ fn mysql_only_functions() {
     assert_eq!(
         one("SELECT IS_FREE_LOCK('migrations'), IS_FREE_LOCK('second')"),
         "1\t1"
+    );
+}
+
+/// Date and time answers where MariaDB 10.11 (the golden reference) and MySQL 8.0 differ,
+/// asserted as the MySQL 8.0 reference manual documents them, and Django's use of
+/// CONVERT_TZ (every Django connection failed with 1305 before CONVERT_TZ existed).
+#[test]
+fn temporal_functions_answer_as_mysql_8() {
+    let b = Borealis::start("temporal");
+    let q = |sql: &str| -> String {
+        let out = b.mysql(&["-N", "-B", "-e", sql], "");
+        assert!(out.status.success(), "{sql}: {}", text(&out.stderr));
+        text(&out.stdout).trim_end().to_string()
+    };
+    // Django's MySQL backend converts DATETIME columns with
+    // CONVERT_TZ(col, 'UTC', <zone>) when USE_TZ is on (django/db/backends/mysql/operations.py).
+    q("CREATE DATABASE dj; CREATE TABLE dj.app_event (id INT PRIMARY KEY, created DATETIME(6))");
+    q("INSERT INTO dj.app_event VALUES (1, '2024-07-01 12:00:00.5'), (2, '2024-01-15 23:30:00')");
+    assert_eq!(
+        q("SELECT id, CONVERT_TZ(`app_event`.`created`, 'UTC', 'Europe/Berlin') FROM dj.app_event ORDER BY id"),
+        "1\t2024-07-01 14:00:00.500000\n2\t2024-01-16 00:30:00.000000"
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM dj.app_event WHERE EXTRACT(HOUR FROM CONVERT_TZ(`app_event`.`created`, 'UTC', 'America/New_York')) = 18"),
+        "1"
+    );
+    // MySQL 8.0 reference, "Date and Time Functions", UNIX_TIMESTAMP(): "As of MySQL 8.0.28,
+    // ... the valid range of argument values is ... to '3001-01-18 23:59:59.999999' UTC" on
+    // 64-bit platforms (MariaDB 10.11 stops at 2038); outside it the result is 0.
+    assert_eq!(
+        q("SELECT UNIX_TIMESTAMP('2038-01-19 03:14:08'), UNIX_TIMESTAMP('3001-01-18 23:59:59'), UNIX_TIMESTAMP('3001-01-19 00:00:00'), UNIX_TIMESTAMP('1969-12-31 23:59:59')"),
+        "2147483648\t32536771199\t0\t0"
+    );
+    // FROM_UNIXTIME(): "the maximum value for unix_timestamp is 32536771199.999999" (8.0.28+).
+    assert_eq!(
+        q("SELECT FROM_UNIXTIME(2147483648), FROM_UNIXTIME(32536771199), FROM_UNIXTIME(32536771200), FROM_UNIXTIME(-1)"),
+        "2038-01-19 03:14:08\t3001-01-18 23:59:59\tNULL\tNULL"
+    );
+    // STR_TO_DATE(): an impossible date is NULL with a warning in MySQL 8.0's default SQL
+    // mode (MariaDB returns '2024-02-30').
+    assert_eq!(
+        q("SELECT STR_TO_DATE('2024-02-30', '%Y-%m-%d') IS NULL, STR_TO_DATE('31/12/2024 11:59:59 PM', '%d/%m/%Y %r')"),
+        "1\t2024-12-31 23:59:59"
+    );
+    // Named time zones: per-instant offsets for NOW(), FROM_UNIXTIME() and UNIX_TIMESTAMP(),
+    // 1298 for an unknown zone ("MySQL Server Time Zone Support").
+    assert_eq!(
+        q("SET time_zone = 'europe/berlin'; SET timestamp = 1719835200; SELECT @@time_zone, NOW(), UTC_TIMESTAMP(), FROM_UNIXTIME(1704067200), UNIX_TIMESTAMP('2024-03-31 02:30:00')"),
+        "Europe/Berlin\t2024-07-01 14:00:00\t2024-07-01 12:00:00\t2024-01-01 01:00:00\t1711846800"
+    );
+    let out = b.mysql(
+        &["-N", "-B", "-e", "SET time_zone = 'Mars/Olympus_Mons'"],
+        "",
+    );
+    assert!(
+        text(&out.stderr).contains("ERROR 1298"),
+        "{}",
+        text(&out.stderr)
+    );
+    // CONVERT_TZ's result carries the argument's fraction digits (the client sees
+    // DATETIME(2) here, as MySQL's `datetime_precision` of a constant string).
+    let out = b.mysql(
+        &["--table", "--column-type-info", "-e", "SELECT CONVERT_TZ('2024-07-01 12:00:00.25', '+00:00', 'Asia/Kolkata') AS c, STR_TO_DATE('1:2', '%h:%i') AS t, NOW(3) AS n"],
+        "",
+    );
+    let info = text(&out.stdout);
+    assert!(info.contains("2024-07-01 17:30:00.25"), "{info}");
+    let decimals: Vec<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("Decimals:"))
+        .collect();
+    assert_eq!(
+        decimals,
+        ["Decimals:   2", "Decimals:   0", "Decimals:   3"],
+        "{info}"
     );
 }

@@ -413,6 +413,29 @@ impl MariaDb {
     pub fn mysql(&self, args: &[&str], stdin: &str) -> Output {
         mysql(self.port, "root", "", args, stdin)
     }
+
+    /// Loads IANA time zones into MariaDB's `mysql.time_zone*` tables (from the system's
+    /// zoneinfo, with `mysql_tzinfo_to_sql`), so `CONVERT_TZ(.., 'Europe/Berlin')` and
+    /// `SET time_zone = 'Europe/Berlin'` work there as in MySQL with its tables loaded.
+    pub fn load_time_zones(&self, zones: &[&str]) {
+        let mut sql = String::new();
+        for z in zones {
+            let file = PathBuf::from("/usr/share/zoneinfo").join(z);
+            let out = Command::new("mysql_tzinfo_to_sql")
+                .arg(&file)
+                .arg(z)
+                .output()
+                .expect("mysql_tzinfo_to_sql (Debian package mariadb-server)");
+            assert!(
+                out.status.success(),
+                "mysql_tzinfo_to_sql {z} (Debian package tzdata): {}",
+                text(&out.stderr)
+            );
+            sql.push_str(&text(&out.stdout));
+        }
+        let out = self.mysql(&["mysql"], &sql);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
 }
 
 impl Drop for MariaDb {

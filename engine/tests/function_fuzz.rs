@@ -86,6 +86,11 @@ const ARGS: &[&str] = &[
     "'MICROSECOND'",
     "'YEAR'",
     "'HOUR'",
+    "'Europe/Berlin'",
+    "'+14:00'",
+    "'1:30'",
+    "'-1 2:3:4.999999'",
+    "'99999999999999999999:1'",
     "CAST(1 AS DECIMAL(65,30))",
     "CAST(-1 AS UNSIGNED)",
     "REPEAT('ab', 100)",
@@ -104,6 +109,17 @@ const UNITS: &[&str] = &[
     "MONTH",
     "QUARTER",
     "YEAR",
+    "SECOND_MICROSECOND",
+    "MINUTE_MICROSECOND",
+    "MINUTE_SECOND",
+    "HOUR_MICROSECOND",
+    "HOUR_SECOND",
+    "HOUR_MINUTE",
+    "DAY_MICROSECOND",
+    "DAY_SECOND",
+    "DAY_MINUTE",
+    "DAY_HOUR",
+    "YEAR_MONTH",
 ];
 
 const BINARY_OPS: &[&str] = &[
@@ -176,9 +192,17 @@ fn expression(rng: &mut Rng) -> String {
             arg(rng),
             UNITS[rng.below(UNITS.len() as u64) as usize]
         ),
-        _ => format!(
+        9 if rng.below(2) == 0 => format!(
             "EXTRACT({} FROM {})",
             UNITS[rng.below(UNITS.len() as u64) as usize],
+            arg(rng)
+        ),
+        // TIMESTAMPDIFF/TIMESTAMPADD take a unit keyword (the simple units) first.
+        _ => format!(
+            "{}({}, {}, {})",
+            ["TIMESTAMPDIFF", "TIMESTAMPADD"][rng.below(2) as usize],
+            UNITS[rng.below(9) as usize],
+            arg(rng),
             arg(rng)
         ),
     }

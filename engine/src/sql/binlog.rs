@@ -1050,8 +1050,8 @@ pub struct DumpStart {
 }
 
 /// Seconds since the epoch of a `PURGE BINARY LOGS BEFORE` argument (a DATETIME or its
-/// text, in the session time zone `offset` seconds east of UTC).
-pub fn unix_time_of(v: &Value, offset: i32) -> Option<u64> {
+/// text, in the session time zone `tz`).
+pub fn unix_time_of(v: &Value, tz: &super::vars::TimeZone) -> Option<u64> {
     let dt = match v {
         Value::DateTime(d) => *d,
         Value::Date(d) => crate::value::temporal::DateTime {
@@ -1060,8 +1060,7 @@ pub fn unix_time_of(v: &Value, offset: i32) -> Option<u64> {
         },
         other => crate::value::temporal::parse_datetime(&other.to_text()?)?.0,
     };
-    let secs = dt.to_unix_micros() / 1_000_000 - i64::from(offset);
-    u64::try_from(secs).ok()
+    u64::try_from(tz.to_utc(&dt).div_euclid(1_000_000)).ok()
 }
 
 fn s(v: &str) -> Value {

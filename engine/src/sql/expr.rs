@@ -196,8 +196,8 @@ pub struct EvalCx {
     pub now: DateTime,
     /// Statement start, µs since the Unix epoch (UNIX_TIMESTAMP()).
     pub now_us: i64,
-    /// Session time-zone offset in seconds.
-    pub tz_offset: i64,
+    /// The session time zone (NOW(), FROM_UNIXTIME, UNIX_TIMESTAMP convert with it).
+    pub tz: super::vars::TimeZone,
     pub warnings: RefCell<Vec<Warning>>,
     /// ERROR_FOR_DIVISION_BY_ZERO + strict mode during writes turns /0 into an error.
     pub div_zero_error: bool,
@@ -229,14 +229,13 @@ pub struct EvalCx {
 }
 
 impl EvalCx {
-    pub fn new(now_us: i64, tz_offset: i64) -> Self {
-        let local = now_us + tz_offset * 1_000_000;
+    pub fn new(now_us: i64, tz: super::vars::TimeZone) -> Self {
         EvalCx {
-            now: DateTime::from_unix_micros(local).unwrap_or_else(|| {
+            now: tz.to_local(now_us).unwrap_or_else(|| {
                 DateTime::from_date(crate::value::temporal::Date::new(1970, 1, 1))
             }),
             now_us,
-            tz_offset,
+            tz,
             warnings: RefCell::new(Vec::new()),
             div_zero_error: false,
             corr_values: RefCell::new(None),
@@ -1359,7 +1358,7 @@ impl Binder<'_> {
                 match op {
                     ast::UnaryOperator::Minus => {
                         if let Expr::Lit(v) = &x {
-                            let cx = EvalCx::new(0, 0);
+                            let cx = EvalCx::new(0, super::vars::TimeZone::System);
                             let n = Expr::Neg(Box::new(Expr::Lit(v.clone()))).eval(&[], &cx)?;
                             let t = literal_type(&n, lit_coll);
                             (Expr::Lit(n), t)
@@ -1380,6 +1379,31 @@ impl Binder<'_> {
                     ),
                     other => return Err(Self::err_unsupported(other)),
                 }
+            }
+            A::BinaryOp { left, op, right }
+                if matches!(op, ast::BinaryOperator::Plus | ast::BinaryOperator::Minus)
+                    && (matches!(**right, A::Interval(_))
+                        || (matches!(**left, A::Interval(_))
+                            && *op == ast::BinaryOperator::Plus)) =>
+            {
+                // `d + INTERVAL n unit`, `INTERVAL n unit + d`, `d - INTERVAL n unit`.
+                let (date, iv) = match (&**left, &**right) {
+                    (A::Interval(iv), d) if !matches!(d, A::Interval(_)) => (d, iv),
+                    (d, A::Interval(iv)) => (d, iv),
+                    _ => return Err(Self::err_unsupported("INTERVAL on both sides")),
+                };
+                let func = if *op == ast::BinaryOperator::Plus {
+                    Func::DateAdd
+                } else {
+                    Func::DateSub
+                };
+                let (d, dt) = self.bind(date)?;
+                let (v, vt) = self.bind(&iv.value)?;
+                let unit = Expr::Lit(Value::Bytes(interval_unit(iv).into_bytes()));
+                let args = vec![d, v, unit];
+                let types = vec![dt, vt, None];
+                let ty = self.function_type(func, &args, &types);
+                (Expr::Func(func, args), ty)
             }
             A::BinaryOp { left, op, right } => {
                 use ast::BinaryOperator as B;
@@ -1750,7 +1774,11 @@ impl Binder<'_> {
                 };
                 let to = data_type_cast(&ts.data_type, lit_coll)?;
                 let t = cast_type(&to);
-                let v = cast(Value::Bytes(s.into_bytes()), &to, &EvalCx::new(0, 0))?;
+                let v = cast(
+                    Value::Bytes(s.into_bytes()),
+                    &to,
+                    &EvalCx::new(0, super::vars::TimeZone::System),
+                )?;
                 (Expr::Lit(v), t)
             }
             A::Prefixed { prefix, value } => {
@@ -1792,6 +1820,23 @@ impl Binder<'_> {
                 _ => 4,
             }),
         })
+    }
+
+    /// The result type of built-in `func` on `args` (see [`functions::bind_type`]).
+    fn function_type(&self, func: Func, args: &[Expr], types: &[ColType]) -> ColType {
+        self.constant_type(func, args, types)
+            .unwrap_or_else(|| func.result_type(types, self.env.literal_collation()))
+    }
+
+    fn constant_type(&self, func: Func, args: &[Expr], types: &[ColType]) -> Option<ColType> {
+        let lits: Vec<Option<&Value>> = args
+            .iter()
+            .map(|e| match e {
+                Expr::Lit(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        functions::bind_type(func, &lits, types)
     }
 
     fn bind_function(&mut self, f: &ast::Function) -> SqlResult<(Expr, ColType)> {
@@ -1903,15 +1948,57 @@ impl Binder<'_> {
         // DATE_ADD(d, INTERVAL n unit) and friends carry an INTERVAL argument.
         for a in &args {
             if let ast::Expr::Interval(iv) = a {
-                let (v, _) = self.bind(&iv.value)?;
-                let unit = iv
-                    .leading_field
-                    .as_ref()
-                    .map(|f| f.to_string().to_ascii_uppercase())
-                    .unwrap_or_else(|| "SECOND".into());
+                let (v, vt) = self.bind(&iv.value)?;
                 bound.push(v);
-                bound.push(Expr::Lit(Value::Bytes(unit.into_bytes())));
+                bound.push(Expr::Lit(Value::Bytes(interval_unit(iv).into_bytes())));
+                types.push(vt);
                 types.push(None);
+                continue;
+            }
+            // TIMESTAMPDIFF(MINUTE, …), TIMESTAMPADD(DAY, …), GET_FORMAT(DATE, …): the
+            // first argument is a keyword.
+            if bound.is_empty()
+                && matches!(
+                    name.as_str(),
+                    "TIMESTAMPDIFF" | "TIMESTAMPADD" | "GET_FORMAT"
+                )
+            {
+                let word = match a {
+                    ast::Expr::Identifier(id) if id.quote_style.is_none() => {
+                        Some(id.value.to_ascii_uppercase())
+                    }
+                    _ => None,
+                };
+                let ok = word.as_deref().is_some_and(|w| {
+                    if name == "GET_FORMAT" {
+                        matches!(w, "DATE" | "TIME" | "DATETIME" | "TIMESTAMP")
+                    } else {
+                        let w = w.strip_prefix("SQL_TSI_").unwrap_or(w);
+                        matches!(
+                            w,
+                            "MICROSECOND"
+                                | "SECOND"
+                                | "MINUTE"
+                                | "HOUR"
+                                | "DAY"
+                                | "WEEK"
+                                | "MONTH"
+                                | "QUARTER"
+                                | "YEAR"
+                        )
+                    }
+                });
+                let Some(w) = word.filter(|_| ok) else {
+                    return Err(SqlError::new(
+                        1064,
+                        format!(
+                            "You have an error in your SQL syntax; check the manual that \
+                             corresponds to your MySQL server version for the right syntax \
+                             to use near '{a})' at line 1"
+                        ),
+                    ));
+                };
+                bound.push(Expr::Lit(Value::Bytes(w.into_bytes())));
                 types.push(None);
                 continue;
             }
@@ -2022,18 +2109,10 @@ impl Binder<'_> {
                 });
             }
         }
-        // NOW(fsp), CURTIME(fsp), UTC_TIMESTAMP(fsp) with a constant fsp carry it in
-        // their type, so the client sees the fraction (MySQL).
-        if let (Some(Expr::Lit(Value::Int(fsp))), true) = (
-            bound.first(),
-            matches!(func, Func::Now | Func::UtcTimestamp | Func::CurTime),
-        ) {
-            let fsp = (*fsp).clamp(0, 6) as u8;
-            ty = match ty {
-                Some(SqlType::DateTime { .. }) => Some(SqlType::DateTime { fsp }),
-                Some(SqlType::Time { .. }) => Some(SqlType::Time { fsp }),
-                other => other,
-            };
+        // NOW(3), STR_TO_DATE's format, a literal's fraction digits: constant arguments
+        // decide some result types (so the client sees the fraction, as in MySQL).
+        if let Some(t) = self.constant_type(func, &bound, &types) {
+            ty = t;
         }
         let results: &[ColType] = match func {
             Func::IfNull | Func::Coalesce | Func::Greatest | Func::Least => &types,
@@ -2041,6 +2120,20 @@ impl Binder<'_> {
             _ => &[],
         };
         Ok(numeric_result(Expr::Func(func, bound), ty, results))
+    }
+}
+
+/// The unit of an INTERVAL as DATE_ADD takes it: `DAY`, or `DAY_HOUR` for the compound
+/// units (which the parser front-end hands over as `DAY TO HOUR`).
+fn interval_unit(iv: &ast::Interval) -> String {
+    let lead = iv
+        .leading_field
+        .as_ref()
+        .map(|f| f.to_string().to_ascii_uppercase())
+        .unwrap_or_else(|| "SECOND".into());
+    match &iv.last_field {
+        Some(last) => format!("{lead}_{}", last.to_string().to_ascii_uppercase()),
+        None => lead,
     }
 }
 

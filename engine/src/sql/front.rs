@@ -836,7 +836,7 @@ fn parse_cleaned(sql: &str, cleaned: &Cleaned) -> Result<Parsed, ParseError> {
     let route = route(&tokens);
     match route {
         Route::Own => {
-            let mut own = Own::new(tokens, &cleaned.text);
+            let mut own = Own::new(rewrite_units(tokens), &cleaned.text);
             let err = |e: ParserError| match e.to_string().split_once(super::program::UNSUPPORTED) {
                 Some((_, what)) => ParseError {
                     code: 1235,
@@ -1474,9 +1474,28 @@ fn program_kind(sig: &[&Token]) -> Option<ProgramKind> {
 // 4. Token rewrites for sqlparser
 // ---------------------------------------------------------------------------------------
 
+/// MySQL's compound interval units, which sqlparser does not know.
+const COMPOUND_UNITS: [&str; 11] = [
+    "YEAR_MONTH",
+    "DAY_HOUR",
+    "DAY_MINUTE",
+    "DAY_SECOND",
+    "DAY_MICROSECOND",
+    "HOUR_MINUTE",
+    "HOUR_SECOND",
+    "HOUR_MICROSECOND",
+    "MINUTE_SECOND",
+    "MINUTE_MICROSECOND",
+    "SECOND_MICROSECOND",
+];
+
 /// `LOCK IN SHARE MODE` → `FOR SHARE`; in CREATE/ALTER TABLE drop `ZEROFILL` (display-only,
 /// deprecated in 8.0) and MariaDB's Aria options `PAGE_CHECKSUM=n`, `TRANSACTIONAL=n`.
+/// MySQL's compound interval units (reserved words there): `INTERVAL '1:30' HOUR_MINUTE`
+/// becomes sqlparser's `INTERVAL '1:30' HOUR TO MINUTE`, and `EXTRACT(DAY_HOUR FROM d)`
+/// the call `` `EXTRACT`('DAY_HOUR', d) `` (the binder takes both back to MySQL's unit).
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let tokens = rewrite_units(tokens);
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
         .collect();
@@ -1530,6 +1549,74 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             t.token = Token::make_keyword("FOR");
         }
         out.push(t);
+    }
+    out
+}
+
+fn rewrite_units(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let is_compound = |t: &Token| word(t).is_some_and(|w| COMPOUND_UNITS.contains(&w.as_str()));
+    if !tokens
+        .iter()
+        .any(|t| is_compound(&t.token) || word(&t.token).as_deref() == Some("EXTRACT"))
+    {
+        return tokens;
+    }
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let w = |k: usize| {
+        sig.get(k)
+            .and_then(|&i| word(&tokens[i].token))
+            .unwrap_or_default()
+    };
+    let mut replace: std::collections::HashMap<usize, Vec<Token>> = Default::default();
+    for k in 0..sig.len() {
+        let here = w(k);
+        // EXTRACT(<any unit> FROM …) with a unit sqlparser lacks: a plain call.
+        if here == "EXTRACT"
+            && sig
+                .get(k + 1)
+                .is_some_and(|&i| tokens[i].token == Token::LParen)
+            && is_compound(&tokens[sig.get(k + 2).copied().unwrap_or(0)].token)
+            && w(k + 3) == "FROM"
+        {
+            replace.insert(
+                sig[k],
+                vec![Token::Word(sqlparser::tokenizer::Word {
+                    value: "EXTRACT".into(),
+                    quote_style: Some('`'),
+                    keyword: sqlparser::keywords::Keyword::NoKeyword,
+                })],
+            );
+            replace.insert(sig[k + 2], vec![Token::SingleQuotedString(w(k + 2))]);
+            replace.insert(sig[k + 3], vec![Token::Comma]);
+            continue;
+        }
+        if is_compound(&tokens[sig[k]].token) && !replace.contains_key(&sig[k]) {
+            if let Some((a, b)) = here.split_once('_') {
+                let sp = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+                replace.insert(
+                    sig[k],
+                    vec![
+                        Token::make_keyword(a),
+                        sp.clone(),
+                        Token::make_keyword("TO"),
+                        sp,
+                        Token::make_keyword(b),
+                    ],
+                );
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, t) in tokens.into_iter().enumerate() {
+        match replace.remove(&i) {
+            Some(new) => out.extend(new.into_iter().map(|token| TokenWithSpan {
+                token,
+                span: t.span,
+            })),
+            None => out.push(t),
+        }
     }
     out
 }

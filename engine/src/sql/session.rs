@@ -850,7 +850,7 @@ impl Session {
             Some(t) => (t * 1e6) as i64,
             None => now_us() as i64,
         };
-        let mut cx = EvalCx::new(now, i64::from(self.vars.time_zone_offset()));
+        let mut cx = EvalCx::new(now, self.vars.time_zone());
         cx.interrupt = self.interrupt.clone();
         cx.rand = self.rand.clone();
         cx.max_allowed_packet = self.vars.max_allowed_packet();
@@ -1055,7 +1055,7 @@ impl Session {
                 format!("Incorrect datetime value: '{shown}' for AS OF"),
             )
         })?;
-        let us = dt.to_unix_micros() - i64::from(self.vars.time_zone_offset()) * 1_000_000;
+        let us = self.vars.time_zone().to_utc(&dt);
         let us = u64::try_from(us).map_err(|_| {
             SqlError::new(
                 1210,
@@ -1067,10 +1067,10 @@ impl Session {
             .snapshot_at(crate::storage::PointInTime::Time(us))
             .map_err(|e| {
                 let earliest = cluster.info().earliest_restorable_us;
-                let earliest = crate::value::temporal::DateTime::from_unix_micros(
-                    i64::try_from(earliest).unwrap_or(0)
-                        + i64::from(self.vars.time_zone_offset()) * 1_000_000,
-                );
+                let earliest = self
+                    .vars
+                    .time_zone()
+                    .to_local(i64::try_from(earliest).unwrap_or(0));
                 SqlError::new(
                     1210,
                     format!(
@@ -1395,7 +1395,7 @@ impl Session {
         }
         let server = self.vars.collation_server().id();
         let database = self.vars.collation_database().id();
-        let offset = self.vars.time_zone_offset();
+        let zone = self.vars.time_zone();
         RenderCtx {
             server_id: self.server_id(),
             thread_id: self.conn_id,
@@ -1413,11 +1413,16 @@ impl Session {
             collation_database: (database != server).then_some(database),
             sql_mode: self.vars.sql_mode().0,
             flags2,
-            time_zone: (offset != 0).then(|| {
-                let a = offset.unsigned_abs();
-                let sign = if offset < 0 { '-' } else { '+' };
-                format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
-            }),
+            // A named zone goes by its name (the replica looks it up, as MySQL's do).
+            time_zone: match zone.fixed_offset() {
+                Some(0) => None,
+                Some(offset) => {
+                    let a = offset.unsigned_abs();
+                    let sign = if offset < 0 { '-' } else { '+' };
+                    Some(format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60))
+                }
+                None => Some(zone.to_string()),
+            },
             auto_increment: (
                 u16::try_from(self.vars.auto_increment_increment()).unwrap_or(1),
                 u16::try_from(self.vars.auto_increment_offset()).unwrap_or(1),
@@ -3342,7 +3347,7 @@ impl Session {
                     OwnStatement::PurgeLogsTo(name) => bl.purge_to(name)?,
                     OwnStatement::PurgeLogsBefore(e) => {
                         let v = self.read(params, |ex| ex.const_expr(e))?;
-                        let t = super::binlog::unix_time_of(&v, self.vars.time_zone_offset())
+                        let t = super::binlog::unix_time_of(&v, &self.vars.time_zone())
                             .ok_or_else(|| {
                                 SqlError::new(1210, "Incorrect arguments to PURGE LOGS BEFORE")
                             })?;

@@ -101,7 +101,8 @@ fn check_function(f: &ast::Function, a: &mut Analysis) {
         Some(Func::Uuid) => a.unsafe_because("UUID()"),
         Some(Func::Sleep) => a.unsafe_because("SLEEP()"),
         Some(Func::UtcTimestamp) => a.unsafe_because("UTC_TIMESTAMP()"),
-        Some(Func::Now) if name == "SYSDATE" => a.unsafe_because("SYSDATE()"),
+        Some(Func::UtcTime) => a.unsafe_because("UTC_TIME()"),
+        Some(Func::Sysdate) => a.unsafe_because("SYSDATE()"),
         Some(Func::Now | Func::CurTime) if fractional => {
             a.unsafe_because("a time function with fractional seconds")
         }

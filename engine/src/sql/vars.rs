@@ -39,6 +39,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use crate::value::temporal::DateTime;
 use crate::value::{Collation, Value, Warning};
 
 // ---------------------------------------------------------------------------------------
@@ -1207,26 +1208,38 @@ pub enum TimeZone {
     System,
     /// A fixed offset east of UTC in seconds (`+05:30` = 19800).
     Offset(i32),
-    /// A named zone with a fixed UTC offset of 0 (`UTC`, `GMT`).
-    Named(&'static str),
+    /// A zone of the IANA database (`Europe/Berlin`, `UTC`), whose offset depends on the
+    /// instant (daylight saving time, historical changes).
+    Named(NamedZone),
 }
 
+/// An IANA time zone with its canonical name (the database bundled into the binary).
+#[derive(Clone, Debug)]
+pub struct NamedZone {
+    name: String,
+    tz: jiff::tz::TimeZone,
+}
+
+impl PartialEq for NamedZone {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for NamedZone {}
+
 impl TimeZone {
-    /// Parses what `SET time_zone` accepts; `None` is error 1298.
+    /// Parses what `SET time_zone` accepts; `None` is error 1298. Names are looked up in
+    /// the IANA database case-insensitively, as MySQL's `mysql.time_zone_name`.
     pub fn parse(s: &str) -> Option<TimeZone> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("SYSTEM") {
             return Some(TimeZone::System);
         }
-        for name in ["UTC", "GMT", "Etc/UTC", "Etc/GMT"] {
-            if t.eq_ignore_ascii_case(name) {
-                return Some(TimeZone::Named(name));
-            }
-        }
         let (sign, rest) = match t.as_bytes().first() {
             Some(b'+') => (1, &t[1..]),
             Some(b'-') => (-1, &t[1..]),
-            _ => return None,
+            _ => return Self::named(t),
         };
         let (h, m) = rest.split_once(':')?;
         let digits =
@@ -1247,11 +1260,101 @@ impl TimeZone {
         Some(TimeZone::Offset(secs))
     }
 
-    /// Seconds east of UTC (SYSTEM and the named zones are UTC).
-    pub fn offset_seconds(&self) -> i32 {
+    fn named(t: &str) -> Option<TimeZone> {
+        // Only names as the database spells them: letters, digits, `/`, `_`, `-`, `+`.
+        if t.is_empty()
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b))
+        {
+            return None;
+        }
+        let tz = jiff::tz::db().get(t).ok()?;
+        let name = tz.iana_name()?.to_string();
+        Some(TimeZone::Named(NamedZone { name, tz }))
+    }
+
+    /// Seconds east of UTC at `unix_secs` (SYSTEM is UTC).
+    pub fn offset_at(&self, unix_secs: i64) -> i32 {
         match self {
+            TimeZone::System => 0,
             TimeZone::Offset(s) => *s,
-            TimeZone::System | TimeZone::Named(_) => 0,
+            TimeZone::Named(z) => jiff::Timestamp::from_second(unix_secs)
+                .map(|ts| z.tz.to_offset(ts).seconds())
+                .unwrap_or(0),
+        }
+    }
+
+    /// The wall-clock time in this zone at `us` microseconds since the epoch (`None`
+    /// outside years 0..9999).
+    pub fn to_local(&self, us: i64) -> Option<DateTime> {
+        let off = i64::from(self.offset_at(us.div_euclid(1_000_000)));
+        DateTime::from_unix_micros(us.checked_add(off * 1_000_000)?)
+    }
+
+    /// The instant (µs since the epoch) of wall-clock time `local` in this zone. As in
+    /// MySQL, a time skipped by a change to summer time is the instant of the change, and
+    /// a time that occurs twice is its first occurrence.
+    pub fn to_utc(&self, local: &DateTime) -> i64 {
+        let naive = local.to_unix_micros();
+        let z = match self {
+            TimeZone::System => return naive,
+            TimeZone::Offset(s) => return naive - i64::from(*s) * 1_000_000,
+            TimeZone::Named(z) => z,
+        };
+        let secs = naive.div_euclid(1_000_000);
+        let civil = jiff::civil::DateTime::new(
+            i16::try_from(local.date.year).unwrap_or(9999),
+            i8::try_from(local.date.month).unwrap_or(1),
+            i8::try_from(local.date.day).unwrap_or(1),
+            i8::try_from(local.hour).unwrap_or(0),
+            i8::try_from(local.minute).unwrap_or(0),
+            i8::try_from(local.second).unwrap_or(0),
+            0,
+        );
+        let Ok(civil) = civil else {
+            return naive - i64::from(self.offset_at(secs)) * 1_000_000;
+        };
+        use jiff::tz::AmbiguousOffset as A;
+        let utc_secs = match z.tz.to_ambiguous_timestamp(civil).offset() {
+            A::Unambiguous { offset } => secs - i64::from(offset.seconds()),
+            A::Fold { before, .. } => secs - i64::from(before.seconds()),
+            A::Gap { before, after } => {
+                // The change happened in (secs - after, secs - before]: find its second.
+                let (mut lo, mut hi) = (
+                    secs - i64::from(after.seconds()),
+                    secs - i64::from(before.seconds()),
+                );
+                let start = self.offset_at(lo);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if self.offset_at(mid) == start {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                return hi * 1_000_000;
+            }
+        };
+        utc_secs * 1_000_000 + naive.rem_euclid(1_000_000)
+    }
+
+    /// The fixed offset, if the zone has one (binlog events carry a name otherwise).
+    pub fn fixed_offset(&self) -> Option<i32> {
+        match self {
+            TimeZone::System => Some(0),
+            TimeZone::Offset(s) => Some(*s),
+            // UTC by another name stays UTC (a replica needs no zone tables for it).
+            TimeZone::Named(z)
+                if matches!(
+                    z.name.trim_start_matches("Etc/"),
+                    "UTC" | "UCT" | "GMT" | "GMT0" | "Universal" | "Zulu" | "Greenwich"
+                ) =>
+            {
+                Some(0)
+            }
+            TimeZone::Named(_) => None,
         }
     }
 }
@@ -1260,7 +1363,7 @@ impl fmt::Display for TimeZone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TimeZone::System => f.write_str("SYSTEM"),
-            TimeZone::Named(n) => f.write_str(n),
+            TimeZone::Named(z) => f.write_str(&z.name),
             TimeZone::Offset(s) => {
                 let sign = if *s < 0 { '-' } else { '+' };
                 let a = s.unsigned_abs();
@@ -2040,10 +2143,6 @@ impl SessionVars {
             .as_str()
             .and_then(TimeZone::parse)
             .unwrap_or(TimeZone::System)
-    }
-    /// Seconds east of UTC of the session time zone.
-    pub fn time_zone_offset(&self) -> i32 {
-        self.time_zone().offset_seconds()
     }
     fn collation_of(&self, slot: usize) -> Option<Collation> {
         self.values[slot]
@@ -3034,8 +3133,8 @@ mod tests {
 
     #[test]
     fn time_zone_parsing() {
-        assert_eq!(TimeZone::parse("+05:30").unwrap().offset_seconds(), 19800);
-        assert_eq!(TimeZone::parse("-00:30").unwrap().offset_seconds(), -1800);
+        assert_eq!(TimeZone::parse("+05:30").unwrap().offset_at(0), 19800);
+        assert_eq!(TimeZone::parse("-00:30").unwrap().offset_at(0), -1800);
         assert_eq!(TimeZone::parse("+14:00").unwrap().to_string(), "+14:00");
         for bad in [
             "",
@@ -3045,12 +3144,37 @@ mod tests {
             "+05:60",
             "+005:00",
             "+05:3x",
-            "Europe/Paris",
+            "Mars/Olympus",
+            "Europe/../UTC",
         ] {
             assert_eq!(TimeZone::parse(bad), None, "{bad}");
         }
+        // Named zones: per-instant offsets, case-insensitive names shown canonically.
+        let berlin = TimeZone::parse("europe/berlin").unwrap();
+        assert_eq!(berlin.to_string(), "Europe/Berlin");
+        assert_eq!(berlin.offset_at(1_704_067_200), 3600); // 2024-01-01 00:00 UTC
+        assert_eq!(berlin.offset_at(1_719_792_000), 7200); // 2024-07-01 00:00 UTC
+        let local = |s: &str| {
+            crate::value::temporal::parse_datetime(s.as_bytes())
+                .unwrap()
+                .0
+        };
+        // 02:30 on 2024-03-31 does not exist in Berlin: the instant of the change, 01:00 UTC.
+        assert_eq!(
+            berlin.to_utc(&local("2024-03-31 02:30:00")),
+            local("2024-03-31 01:00:00").to_unix_micros()
+        );
+        // 02:30 on 2024-10-27 occurs twice: the first, 00:30 UTC.
+        assert_eq!(
+            berlin.to_utc(&local("2024-10-27 02:30:00")),
+            local("2024-10-27 00:30:00").to_unix_micros()
+        );
+        assert_eq!(
+            berlin.to_local(local("2024-07-01 12:00:00").to_unix_micros()),
+            Some(local("2024-07-01 14:00:00"))
+        );
         let (g, mut s) = setup();
-        assert_eq!(s.time_zone_offset(), 0);
+        assert_eq!(s.time_zone(), TimeZone::Offset(0));
         s.set("time_zone", Scope::Default, st("-08:00"), &g)
             .unwrap();
         assert_eq!(s.time_zone(), TimeZone::Offset(-28800));

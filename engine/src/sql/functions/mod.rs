@@ -18,7 +18,6 @@ mod temporal;
 
 use super::error::{SqlError, SqlResult};
 use super::expr::{ColType, EvalCx};
-use crate::value::temporal::{parse_datetime, Date, DateTime, Time};
 use crate::value::{
     format_f64, sort_cmp, Collation, Decimal, IntKind, LobKind, SqlType, Value, Warning,
 };
@@ -96,29 +95,63 @@ funcs! {
     Greatest => ["GREATEST"], 2, MANY;
     Least => ["LEAST"], 2, MANY;
     Rand => ["RAND"], 0, 1;
-    Now => ["NOW", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP", "SYSDATE"], 0, 1;
+    Uuid => ["UUID"], 0, 0;
+    Sleep => ["SLEEP"], 1, 1;
+    // Date and time (temporal.rs).
+    Now => ["NOW", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP"], 0, 1;
+    Sysdate => ["SYSDATE"], 0, 1;
     UtcTimestamp => ["UTC_TIMESTAMP"], 0, 1;
+    UtcDate => ["UTC_DATE"], 0, 0;
+    UtcTime => ["UTC_TIME"], 0, 1;
     CurDate => ["CURDATE", "CURRENT_DATE"], 0, 0;
     CurTime => ["CURTIME", "CURRENT_TIME"], 0, 1;
     UnixTimestamp => ["UNIX_TIMESTAMP"], 0, 1;
     FromUnixtime => ["FROM_UNIXTIME"], 1, 2;
+    ConvertTz => ["CONVERT_TZ"], 3, 3;
     DateFormat => ["DATE_FORMAT"], 2, 2;
+    TimeFormat => ["TIME_FORMAT"], 2, 2;
+    GetFormat => ["GET_FORMAT"], 2, 2;
+    StrToDate => ["STR_TO_DATE"], 2, 2;
     DateFn => ["DATE"], 1, 1;
     TimeFn => ["TIME"], 1, 1;
+    TimestampFn => ["TIMESTAMP"], 1, 2;
     Year => ["YEAR"], 1, 1;
     Month => ["MONTH"], 1, 1;
     Day => ["DAY", "DAYOFMONTH"], 1, 1;
     Hour => ["HOUR"], 1, 1;
     Minute => ["MINUTE"], 1, 1;
     Second => ["SECOND"], 1, 1;
+    Microsecond => ["MICROSECOND"], 1, 1;
+    Quarter => ["QUARTER"], 1, 1;
+    DayOfWeek => ["DAYOFWEEK"], 1, 1;
+    DayOfYear => ["DAYOFYEAR"], 1, 1;
+    DayName => ["DAYNAME"], 1, 1;
+    MonthName => ["MONTHNAME"], 1, 1;
+    Week => ["WEEK"], 1, 2;
+    WeekDay => ["WEEKDAY"], 1, 1;
+    WeekOfYear => ["WEEKOFYEAR"], 1, 1;
+    YearWeek => ["YEARWEEK"], 1, 2;
+    LastDay => ["LAST_DAY"], 1, 1;
+    MakeDate => ["MAKEDATE"], 2, 2;
+    MakeTime => ["MAKETIME"], 3, 3;
+    ToDays => ["TO_DAYS"], 1, 1;
+    FromDays => ["FROM_DAYS"], 1, 1;
+    ToSeconds => ["TO_SECONDS"], 1, 1;
+    TimeToSec => ["TIME_TO_SEC"], 1, 1;
+    SecToTime => ["SEC_TO_TIME"], 1, 1;
     DateDiff => ["DATEDIFF"], 2, 2;
-    DateAdd => ["DATE_ADD", "ADDDATE"], 3, 3;
-    DateSub => ["DATE_SUB", "SUBDATE"], 3, 3;
+    TimeDiff => ["TIMEDIFF"], 2, 2;
+    AddTime => ["ADDTIME"], 2, 2;
+    SubTime => ["SUBTIME"], 2, 2;
+    DateAdd => ["DATE_ADD"], 3, 3;
+    DateSub => ["DATE_SUB"], 3, 3;
+    AddDate => ["ADDDATE"], 2, 3;
+    SubDate => ["SUBDATE"], 2, 3;
+    TimestampAdd => ["TIMESTAMPADD"], 3, 3;
+    TimestampDiff => ["TIMESTAMPDIFF"], 3, 3;
     Extract => ["EXTRACT"], 2, 2;
-    Uuid => ["UUID"], 0, 0;
-    Sleep => ["SLEEP"], 1, 1;
-    // Date and time (temporal.rs).
-    UtcDate => ["UTC_DATE"], 0, 0;
+    PeriodAdd => ["PERIOD_ADD"], 2, 2;
+    PeriodDiff => ["PERIOD_DIFF"], 2, 2;
     // Strings (string.rs).
     Ascii => ["ASCII"], 1, 1;
     Ord => ["ORD"], 1, 1;
@@ -277,15 +310,6 @@ fn fits(f: Func, bytes: u128, cx: &EvalCx) -> bool {
     false
 }
 
-/// MySQL's warning for a date/time result out of range (DATE_ADD and friends give NULL).
-fn datetime_overflow(cx: &EvalCx) -> Value {
-    cx.warn(Warning::warn(
-        1441,
-        "Datetime function: datetime field overflow",
-    ));
-    Value::Null
-}
-
 fn chars(b: &[u8]) -> Vec<char> {
     String::from_utf8_lossy(b).chars().collect()
 }
@@ -294,157 +318,11 @@ fn from_chars(c: &[char]) -> Value {
     Value::Bytes(c.iter().collect::<String>().into_bytes())
 }
 
-fn as_datetime(v: &Value) -> Option<DateTime> {
-    match v {
-        Value::DateTime(d) => Some(*d),
-        Value::Date(d) => Some(DateTime::from_date(*d)),
-        Value::Null => None,
-        other => parse_datetime(&other.to_text()?).map(|x| x.0),
-    }
-}
-
 fn vstr(s: String) -> ColType {
     Some(SqlType::VarChar {
         len: s.len().max(1) as u32,
         collation: Collation::Utf8mb4GeneralCi,
     })
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const DAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
-fn weekday(d: &Date) -> usize {
-    // 1970-01-01 was a Thursday (index 3, Monday = 0).
-    let days = crate::value::temporal::days_from_civil(i64::from(d.year), d.month, d.day);
-    (days + 3).rem_euclid(7) as usize
-}
-
-/// DATE_FORMAT's specifiers.
-pub fn date_format(dt: &DateTime, fmt: &[u8]) -> String {
-    let mut out = String::new();
-    let f = String::from_utf8_lossy(fmt);
-    let mut it = f.chars();
-    while let Some(c) = it.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let Some(s) = it.next() else { break };
-        let d = &dt.date;
-        let h12 = if dt.hour.is_multiple_of(12) {
-            12
-        } else {
-            dt.hour % 12
-        };
-        match s {
-            'Y' => out.push_str(&format!("{:04}", d.year)),
-            'y' => out.push_str(&format!("{:02}", d.year % 100)),
-            'm' => out.push_str(&format!("{:02}", d.month)),
-            'c' => out.push_str(&d.month.to_string()),
-            'd' => out.push_str(&format!("{:02}", d.day)),
-            'e' => out.push_str(&d.day.to_string()),
-            'H' => out.push_str(&format!("{:02}", dt.hour)),
-            'k' => out.push_str(&dt.hour.to_string()),
-            'h' | 'I' => out.push_str(&format!("{h12:02}")),
-            'l' => out.push_str(&h12.to_string()),
-            'i' => out.push_str(&format!("{:02}", dt.minute)),
-            's' | 'S' => out.push_str(&format!("{:02}", dt.second)),
-            'f' => out.push_str(&format!("{:06}", dt.micro)),
-            'p' => out.push_str(if dt.hour < 12 { "AM" } else { "PM" }),
-            'T' => out.push_str(&format!("{:02}:{:02}:{:02}", dt.hour, dt.minute, dt.second)),
-            'r' => out.push_str(&format!(
-                "{h12:02}:{:02}:{:02} {}",
-                dt.minute,
-                dt.second,
-                if dt.hour < 12 { "AM" } else { "PM" }
-            )),
-            'M' => out.push_str(
-                MONTHS
-                    .get(usize::from(d.month).wrapping_sub(1))
-                    .copied()
-                    .unwrap_or(""),
-            ),
-            'b' => out.push_str(
-                MONTHS
-                    .get(usize::from(d.month).wrapping_sub(1))
-                    .map(|m| &m[..3])
-                    .unwrap_or(""),
-            ),
-            'W' => out.push_str(DAYS[weekday(d)]),
-            'a' => out.push_str(&DAYS[weekday(d)][..3]),
-            'w' => out.push_str(&((weekday(d) + 1) % 7).to_string()),
-            'j' => {
-                let start = crate::value::temporal::days_from_civil(i64::from(d.year), 1, 1);
-                let now =
-                    crate::value::temporal::days_from_civil(i64::from(d.year), d.month, d.day);
-                out.push_str(&format!("{:03}", now - start + 1));
-            }
-            '%' => out.push('%'),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-fn interval_micros(n: &Value, unit: &[u8]) -> Option<(i64, i64)> {
-    // (months, micros)
-    let unit = String::from_utf8_lossy(unit).to_ascii_uppercase();
-    let i = int_arg(n)?;
-    // A client's interval times the unit may not fit: i64::MAX DAY is out of range.
-    let (months, micros): (i64, i64) = match unit.as_str() {
-        "MICROSECOND" => (1, 0),
-        "SECOND" => (0, 1_000_000),
-        "MINUTE" => (0, 60_000_000),
-        "HOUR" => (0, 3_600_000_000),
-        "DAY" => (0, 86_400_000_000),
-        "WEEK" => (0, 7 * 86_400_000_000),
-        "MONTH" => (1, 0),
-        "QUARTER" => (3, 0),
-        "YEAR" => (12, 0),
-        _ => return None,
-    };
-    Some(match unit.as_str() {
-        "MICROSECOND" => (0, i),
-        _ if micros != 0 => (0, i.checked_mul(micros)?),
-        _ => (i.checked_mul(months)?, 0),
-    })
-}
-
-fn add_interval(dt: DateTime, months: i64, micros: i64) -> Option<DateTime> {
-    let mut dt = dt;
-    if months != 0 {
-        let total =
-            (i64::from(dt.date.year) * 12 + i64::from(dt.date.month) - 1).checked_add(months)?;
-        let y = u16::try_from(total.div_euclid(12)).ok()?;
-        let m = (total.rem_euclid(12) + 1) as u8;
-        let dim = crate::value::temporal::days_in_month(y, m);
-        dt.date = Date::new(y, m, dt.date.day.min(dim));
-    }
-    if micros != 0 {
-        dt = DateTime::from_unix_micros(dt.to_unix_micros().checked_add(micros)?)?;
-    }
-    Some(dt)
 }
 
 impl Func {
@@ -455,6 +333,7 @@ impl Func {
             Func::Rand
                 | Func::Uuid
                 | Func::Sleep
+                | Func::Sysdate
                 | Func::UuidShort
                 | Func::RandomBytes
                 | Func::GetLock
@@ -504,24 +383,9 @@ impl Func {
         let first = args.first().cloned().flatten();
         let first_typed = args.iter().find_map(|t| t.clone());
         match self {
-            Sleep | Length | CharLength | Locate | Instr | Crc32 | Year | Month | Day | Hour
-            | Minute | Second | DateDiff | Extract | Sign | IsNull => big,
-            UnixTimestamp => {
-                if args.is_empty() {
-                    big
-                } else {
-                    Some(SqlType::Decimal {
-                        precision: 17,
-                        scale: 6,
-                    })
-                }
-            }
+            Sleep | Length | CharLength | Locate | Instr | Crc32 | Sign | IsNull => big,
             Abs | Floor | Ceil | Round | Truncate | Mod => first.or(big),
             Sqrt | Pow | Rand => Some(SqlType::Double),
-            Now | UtcTimestamp | FromUnixtime => Some(SqlType::DateTime { fsp: 0 }),
-            CurDate | DateFn => Some(SqlType::Date),
-            CurTime | TimeFn => Some(SqlType::Time { fsp: 0 }),
-            DateAdd | DateSub => Some(SqlType::DateTime { fsp: 0 }),
             IfNull | Coalesce | Greatest | Least => first_typed.or(text),
             NullIf => first.or(text),
             If => args
@@ -942,149 +806,6 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
         // value computed alone) RAND(n) is its sequence's first value.
         Rand if a.is_empty() => Value::Double(cx.session_rand()),
         Rand => Value::Double(MyRnd::seeded(arg(0)).next_f64()),
-        Now => {
-            let fsp = int_arg(arg(0)).unwrap_or(0).clamp(0, 6) as u8;
-            // MySQL truncates the statement's start time to `fsp` digits.
-            Value::DateTime(cx.now.truncate_fsp(fsp))
-        }
-        UtcTimestamp => {
-            let fsp = int_arg(arg(0)).unwrap_or(0).clamp(0, 6) as u8;
-            DateTime::from_unix_micros(cx.now_us)
-                .map(|d| Value::DateTime(d.truncate_fsp(fsp)))
-                .unwrap_or(Value::Null)
-        }
-        CurDate => Value::Date(cx.now.date),
-        CurTime => {
-            let fsp = int_arg(arg(0)).unwrap_or(0).clamp(0, 6) as u8;
-            let now = cx.now.truncate_fsp(fsp);
-            Value::Time(Time::from_micros(
-                i64::from(now.hour) * 3_600_000_000
-                    + i64::from(now.minute) * 60_000_000
-                    + i64::from(now.second) * 1_000_000
-                    + i64::from(now.micro),
-            ))
-        }
-        UnixTimestamp => {
-            if a.is_empty() {
-                Value::Int(cx.now_us.div_euclid(1_000_000))
-            } else {
-                match as_datetime(arg(0)) {
-                    Some(dt) => {
-                        let us = dt.to_unix_micros() - cx.tz_offset * 1_000_000;
-                        if dt.micro == 0 {
-                            Value::Int(us.div_euclid(1_000_000).max(0))
-                        } else {
-                            Value::Decimal(Decimal::from_i128(i128::from(us.max(0)), 6))
-                        }
-                    }
-                    None => Value::Null,
-                }
-            }
-        }
-        FromUnixtime => {
-            let Some(secs) = arg(0).to_f64() else {
-                return Ok(Value::Null);
-            };
-            let Some(us) = ((secs * 1e6).round() as i64).checked_add(cx.tz_offset * 1_000_000)
-            else {
-                return Ok(Value::Null);
-            };
-            let Some(dt) = DateTime::from_unix_micros(us) else {
-                return Ok(Value::Null);
-            };
-            match text(arg(1)) {
-                Some(fmt) if a.len() > 1 => Value::Bytes(date_format(&dt, &fmt).into_bytes()),
-                _ => Value::DateTime(dt),
-            }
-        }
-        DateFormat => {
-            let (Some(dt), Some(fmt)) = (as_datetime(arg(0)), text(arg(1))) else {
-                return Ok(Value::Null);
-            };
-            Value::Bytes(date_format(&dt, &fmt).into_bytes())
-        }
-        DateFn => as_datetime(arg(0))
-            .map(|d| Value::Date(d.date))
-            .unwrap_or(Value::Null),
-        TimeFn => match arg(0) {
-            Value::Time(t) => Value::Time(*t),
-            v => as_datetime(v)
-                .map(|d| {
-                    Value::Time(Time::from_micros(
-                        i64::from(d.hour) * 3_600_000_000
-                            + i64::from(d.minute) * 60_000_000
-                            + i64::from(d.second) * 1_000_000
-                            + i64::from(d.micro),
-                    ))
-                })
-                .unwrap_or(Value::Null),
-        },
-        Year | Month | Day | Hour | Minute | Second => match as_datetime(arg(0)) {
-            Some(d) => Value::Int(i64::from(match f {
-                Year => d.date.year as u32,
-                Month => u32::from(d.date.month),
-                Day => u32::from(d.date.day),
-                Hour => u32::from(d.hour),
-                Minute => u32::from(d.minute),
-                _ => u32::from(d.second),
-            })),
-            None => Value::Null,
-        },
-        DateDiff => match (as_datetime(arg(0)), as_datetime(arg(1))) {
-            (Some(x), Some(y)) => {
-                let dx = crate::value::temporal::days_from_civil(
-                    i64::from(x.date.year),
-                    x.date.month,
-                    x.date.day,
-                );
-                let dy = crate::value::temporal::days_from_civil(
-                    i64::from(y.date.year),
-                    y.date.month,
-                    y.date.day,
-                );
-                Value::Int(dx - dy)
-            }
-            _ => Value::Null,
-        },
-        DateAdd | DateSub => {
-            let (Some(dt), Some(unit)) = (as_datetime(arg(0)), text(arg(2))) else {
-                return Ok(Value::Null);
-            };
-            if arg(1).is_null() {
-                return Ok(Value::Null);
-            }
-            let Some((mut months, mut micros)) = interval_micros(arg(1), &unit) else {
-                return Ok(datetime_overflow(cx));
-            };
-            if f == DateSub {
-                let (Some(m), Some(u)) = (months.checked_neg(), micros.checked_neg()) else {
-                    return Ok(datetime_overflow(cx));
-                };
-                (months, micros) = (m, u);
-            }
-            match add_interval(dt, months, micros) {
-                Some(r) if matches!(arg(0), Value::Date(_)) && micros % 86_400_000_000 == 0 => {
-                    Value::Date(r.date)
-                }
-                Some(r) => Value::DateTime(r),
-                None => datetime_overflow(cx),
-            }
-        }
-        Extract => {
-            let (Some(unit), Some(d)) = (text(arg(0)), as_datetime(arg(1))) else {
-                return Ok(Value::Null);
-            };
-            Value::Int(match &unit[..] {
-                b"YEAR" => i64::from(d.date.year),
-                b"MONTH" => i64::from(d.date.month),
-                b"DAY" => i64::from(d.date.day),
-                b"HOUR" => i64::from(d.hour),
-                b"MINUTE" => i64::from(d.minute),
-                b"SECOND" => i64::from(d.second),
-                b"MICROSECOND" => i64::from(d.micro),
-                _ => return Ok(Value::Null),
-            })
-        }
         Sleep => {
             // Runs on the connection's own thread: other sessions go on. Like MySQL, a
             // sleep cut short by KILL QUERY returns 1.
@@ -1133,4 +854,11 @@ pub fn render_double(v: f64) -> String {
 #[allow(dead_code)]
 fn unused_vstr() -> ColType {
     vstr(String::new())
+}
+
+/// The result type of `f` when some arguments are constants (`lits[i]`): NOW(3) has 3
+/// fraction digits, STR_TO_DATE's format decides DATE, TIME or DATETIME, a string
+/// literal's fraction digits carry into CONVERT_TZ's. `None`: [`Func::result_type`].
+pub fn bind_type(f: Func, lits: &[Option<&Value>], types: &[ColType]) -> Option<ColType> {
+    temporal::bind_type(f, lits, types)
 }
