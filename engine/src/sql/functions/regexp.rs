@@ -237,7 +237,7 @@ mod tests {
                 Err(_) => Value::Bytes(s.as_bytes().to_vec()),
             })
             .collect();
-        eval(f, &a, &EvalCx::new(0, 0)).unwrap()
+        eval(f, &a, &EvalCx::new(0, crate::sql::vars::TimeZone::System)).unwrap()
     }
 
     #[test]
@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn bad_patterns_and_positions_are_mysql_errors() {
-        let cx = EvalCx::new(0, 0);
+        let cx = EvalCx::new(0, crate::sql::vars::TimeZone::System);
         let v = |s: &str| Value::Bytes(s.as_bytes().to_vec());
         let code = |f, a: Vec<Value>| eval(f, &a, &cx).unwrap_err().code;
         assert_eq!(code(Func::RegexpLike, vec![v("a"), v("(a")]), 3691);

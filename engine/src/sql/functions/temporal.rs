@@ -649,7 +649,11 @@ pub fn format(dt: &DateTime, t: Option<&Time>, fmt: &[u8], time_only: bool) -> O
     let d = &dt.date;
     let hours: u32 = t.map_or(u32::from(dt.hour), |t| u32::from(t.hour));
     let neg = t.is_some_and(|t| t.neg);
-    let h12 = if hours % 12 == 0 { 12 } else { hours % 12 };
+    let h12 = if hours.is_multiple_of(12) {
+        12
+    } else {
+        hours % 12
+    };
     let (minute, second, micro) = match t {
         Some(t) => (t.minute, t.second, t.micro),
         None => (dt.minute, dt.second, dt.micro),
@@ -961,7 +965,7 @@ fn parse_with_format(val: &[u8], fmt: &[u8]) -> Option<(DateTime, usize)> {
         }
     }
     if let Some(p) = pm {
-        if !h12 || hour > 12 || hour < 1 {
+        if !h12 || !(1..=12).contains(&hour) {
             return None;
         }
         hour = hour % 12 + if p { 12 } else { 0 };
