@@ -2474,12 +2474,7 @@ impl Session {
         let unquote = |a: &str| a.trim().trim_matches('\'').trim_matches('"').to_string();
         match name.as_str() {
             "mysql.rds_set_configuration" => {
-                let user = self.catalog()?;
-                let me = user
-                    .find_user(&self.user, &self.host)
-                    .cloned()
-                    .unwrap_or_default();
-                if me.global & privs::SUPER == 0 {
+                if !self.has_super() {
                     return Err(SqlError::new(1227, "Access denied; you need (at least one of) the SUPER privilege(s) for this operation"));
                 }
                 let [key, value] = args.as_slice() else {
@@ -2522,12 +2517,7 @@ impl Session {
             n if n.starts_with("mysql.rds_")
                 && super::replica::procedures::is_replication_procedure(n) =>
             {
-                let user = self.catalog()?;
-                let me = user
-                    .find_user(&self.user, &self.host)
-                    .cloned()
-                    .unwrap_or_default();
-                if me.global & privs::SUPER == 0 {
+                if !self.has_super() {
                     return Err(SqlError::new(1227, "Access denied; you need (at least one of) the SUPER privilege(s) for this operation"));
                 }
                 let mut values = Vec::with_capacity(args.len());
