@@ -282,6 +282,22 @@ impl Drop for Borealis {
     }
 }
 
+/// Runs the real `sysbench` against the Borealis endpoint on `port`, database `sb`, as the
+/// master user.
+pub fn sysbench(port: u16, args: &[&str]) -> std::process::Output {
+    Command::new("sysbench")
+        .args(args)
+        .args([
+            "--mysql-host=127.0.0.1",
+            &format!("--mysql-port={port}"),
+            "--mysql-user=admin",
+            &format!("--mysql-password={PASSWORD}"),
+            "--mysql-db=sb",
+        ])
+        .output()
+        .expect("sysbench (Debian package sysbench) is needed")
+}
+
 /// Runs the real `mysql` client.
 pub fn mysql(port: u16, user: &str, password: &str, args: &[&str], stdin: &str) -> Output {
     mysql_bytes(port, user, password, args, stdin.as_bytes())

@@ -336,20 +336,6 @@ fn nowait_and_skip_locked() {
     });
 }
 
-fn sysbench(port: u16, args: &[&str]) -> std::process::Output {
-    Command::new("sysbench")
-        .args(args)
-        .args([
-            "--mysql-host=127.0.0.1",
-            &format!("--mysql-port={port}"),
-            "--mysql-user=admin",
-            &format!("--mysql-password={PASSWORD}"),
-            "--mysql-db=sb",
-        ])
-        .output()
-        .expect("sysbench (Debian package sysbench) is needed")
-}
-
 /// `oltp_delete` leaves ids missing; `oltp_read_write` then deletes and re-inserts random
 /// ids from 4 threads, so two transactions often delete the same missing id and insert
 /// it. That has to be a deadlock or a wait (which sysbench retries), not a duplicate key

@@ -39,7 +39,7 @@ pub(super) fn result_type(f: Func, coll: Collation) -> Option<ColType> {
 
 /// Compiled patterns of this thread, newest last (a statement calls with the same
 /// pattern row after row).
-const CACHED: usize = 16;
+const CACHED: usize = 8;
 
 thread_local! {
     static CACHE: RefCell<Vec<(Vec<u8>, String, Regex)>> = const { RefCell::new(Vec::new()) };
@@ -107,7 +107,9 @@ fn compile(pattern: &[u8], match_type: &str) -> SqlResult<Regex> {
         .case_insensitive(insensitive)
         .multi_line(multi)
         .dot_matches_new_line(dotall)
-        .size_limit(8 << 20)
+        // A client's pattern: its compiled size is bounded (3700 past it), which also
+        // bounds what the per-thread cache holds.
+        .size_limit(2 << 20)
         .build()
         .map_err(|e| regexp_error(&e))?;
     CACHE.with(|c| {

@@ -162,6 +162,11 @@ pub(super) fn call(f: Func, a: &[Value], cx: &EvalCx) -> Option<SqlResult<Value>
                 },
                 None => 64,
             };
+            // The result is n copies of a client's strings: checked before it is built.
+            let longest = on.len().max(off.len()) + sep.len();
+            if !fits(f, n as u128 * longest as u128, cx) {
+                return Some(Ok(Value::Null));
+            }
             let bits = bits as u64;
             let parts: Vec<&[u8]> = (0..n)
                 .map(|i| {
@@ -266,6 +271,9 @@ pub(super) fn call(f: Func, a: &[Value], cx: &EvalCx) -> Option<SqlResult<Value>
         Quote => match text(arg(0)) {
             None => Value::Bytes(b"NULL".to_vec()),
             Some(s) => {
+                if !fits(f, s.len() as u128 * 2 + 2, cx) {
+                    return Some(Ok(Value::Null));
+                }
                 let mut out = Vec::with_capacity(s.len() + 2);
                 out.push(b'\'');
                 for b in s {
