@@ -27,7 +27,11 @@
 //! 4. For a SELECT, [`sql::exec::Exec::query`] binds expressions to column
 //!    positions ([`sql::expr::Binder`]), picks an access path per table from the
 //!    WHERE/ON conjuncts (primary key, secondary index, or scan), reads rows via
-//!    the storage snapshot, then filters, groups, sorts and limits.
+//!    the storage snapshot, then filters, groups, sorts and limits. Built-in
+//!    functions are evaluated by [`sql::functions`] (a file per family; GET_LOCK's
+//!    registry is [`sql::userlocks`], one per instance, in the `EvalCx`).
+//!    A replica's applier ([`sql::replica`]) runs the source's events through a
+//!    session of its own, so they take this same path.
 //! 5. DML runs in the session's transaction (a savepoint per statement) or its
 //!    own autocommit transaction, maintaining secondary indexes; DDL commits the
 //!    open transaction and runs in its own. Rows go back as [`sql::exec::RowSet`],
