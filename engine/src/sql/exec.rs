@@ -1466,16 +1466,18 @@ impl<'a> Exec<'a> {
                     ));
                 }
                 let mut l = self.set_expr(left)?;
-                let r = self.set_expr(right)?;
+                let mut r = self.set_expr(right)?;
                 if l.columns.len() != r.columns.len() {
                     return Err(SqlError::new(
                         1222,
                         "The used SELECT statements have a different number of columns",
                     ));
                 }
+                unify_set_columns(&mut l, &mut r, &self.cx)?;
                 l.rows.extend(r.rows);
                 if !matches!(set_quantifier, ast::SetQuantifier::All) {
-                    dedup_rows(&mut l.rows);
+                    let colls: Vec<Collation> = l.columns.iter().map(out_collation).collect();
+                    dedup_rows(&mut l.rows, &colls);
                 }
                 self.finish_simple(&mut l, &order, limit, offset)?;
                 Ok(l)
@@ -1654,17 +1656,27 @@ impl<'a> Exec<'a> {
         if from.is_empty() {
             return Ok((Scope::default(), vec![Vec::new()], None, None));
         }
-        // Flatten comma joins into inner joins.
+        // Flatten comma joins into inner joins. A comma binds less tightly than JOIN (as
+        // in MySQL): in `a, b JOIN c ON …` the ON sees only b and c, and a RIGHT JOIN there
+        // keeps the rows of c, not of a × c; so such a later item becomes a nested join.
+        let nested: Vec<Option<ast::TableFactor>> = from
+            .iter()
+            .enumerate()
+            .map(|(i, twj)| {
+                (i > 0 && !twj.joins.is_empty()).then(|| ast::TableFactor::NestedJoin {
+                    table_with_joins: Box::new(twj.clone()),
+                    alias: None,
+                })
+            })
+            .collect();
         let mut items: Vec<(&ast::TableFactor, Option<&ast::JoinOperator>)> = Vec::new();
         for (i, twj) in from.iter().enumerate() {
-            items.push((
-                &twj.relation,
-                if i == 0 {
-                    None
-                } else {
-                    Some(&ast::JoinOperator::CrossJoin(ast::JoinConstraint::None))
-                },
-            ));
+            let cross = (i > 0).then_some(&ast::JoinOperator::CrossJoin(ast::JoinConstraint::None));
+            if let Some(n) = &nested[i] {
+                items.push((n, cross));
+                continue;
+            }
+            items.push((&twj.relation, cross));
             for j in &twj.joins {
                 items.push((&j.relation, Some(&j.join_operator)));
             }
@@ -1776,6 +1788,9 @@ impl<'a> Exec<'a> {
                 conjuncts(&e, &mut conj);
             }
             let on_filter = conj.clone();
+            // A correlated subquery's value exists only per joined row: no access path
+            // from it.
+            conj.retain(|e| !has_corr(e));
             if kind == JoinKind::Inner {
                 for w in where_conj.iter().filter(|w| !has_subquery(w)) {
                     if let Ok((e, _)) = (Binder {
@@ -1794,6 +1809,9 @@ impl<'a> Exec<'a> {
                 }
             }
             let mut next = Vec::new();
+            // An ON condition with a correlated subquery is evaluated outside the scan
+            // (the subquery runs through `self`): the scan then only collects candidates.
+            let on_corr = on_filter.iter().any(has_corr);
             match (&source.table, kind) {
                 (Some(t), JoinKind::Inner | JoinKind::Left) => {
                     let path = choose_path(t, base, &conj);
@@ -1804,6 +1822,7 @@ impl<'a> Exec<'a> {
                     for outer in &rows {
                         let mut matched = false;
                         let mut err = None;
+                        let mut candidates = Vec::new();
                         self.scan_columns(t, &path, outer, false, names, &mut |_, r| {
                             let full = if outer.is_empty() {
                                 r
@@ -1812,26 +1831,32 @@ impl<'a> Exec<'a> {
                                 full.extend(r);
                                 full
                             };
-                            for c in &on_filter {
-                                match c.eval(&full, &self.cx) {
-                                    Ok(v) if super::expr::truth(&v) == Some(true) => {}
-                                    Ok(_) => return Ok(true),
+                            if !on_corr {
+                                match on_pass(&on_filter, &full, &self.cx) {
+                                    Ok(true) => {}
+                                    Ok(false) => return Ok(true),
                                     Err(e) => {
                                         err = Some(e);
                                         return Ok(false);
                                     }
                                 }
                             }
-                            matched = true;
                             if let Err(e) = self.cx.mem.charge_row(&full) {
                                 err = Some(e);
                                 return Ok(false);
                             }
-                            next.push(full);
+                            candidates.push(full);
                             Ok(true)
                         })?;
                         if let Some(e) = err {
                             return Err(e);
+                        }
+                        for full in candidates {
+                            if on_corr && !self.on_pass_correlated(&on_filter, &full)? {
+                                continue;
+                            }
+                            matched = true;
+                            next.push(full);
                         }
                         if !matched && kind == JoinKind::Left {
                             let mut full = outer.clone();
@@ -1864,57 +1889,47 @@ impl<'a> Exec<'a> {
                             source.rows.clone()
                         }
                     };
-                    let pass = |full: &[Value], cx: &EvalCx| -> SqlResult<bool> {
-                        for c in &on_filter {
-                            if super::expr::truth(&c.eval(full, cx)?) != Some(true) {
-                                return Ok(false);
-                            }
-                        }
-                        Ok(true)
-                    };
-                    // Every row pushed is charged to the statement's memory account and
+                    // Every row kept is charged to the statement's memory account and
                     // every pair tried checks KILL and max_execution_time.
-                    let cx = &self.cx;
-                    let mut keep = |full: Vec<Value>| -> SqlResult<()> {
-                        cx.mem.charge_row(&full)?;
-                        next.push(full);
-                        Ok(())
-                    };
                     if kind == JoinKind::Right {
                         for r in &inner_rows {
                             let mut matched = false;
                             for outer in &rows {
-                                cx.check()?;
+                                self.cx.check()?;
                                 let mut full = outer.clone();
                                 full.extend(r.iter().cloned());
-                                if pass(&full, cx)? {
+                                if self.on_pass_correlated(&on_filter, &full)? {
                                     matched = true;
-                                    keep(full)?;
+                                    self.cx.mem.charge_row(&full)?;
+                                    next.push(full);
                                 }
                             }
                             if !matched {
                                 let mut full: Vec<Value> =
                                     std::iter::repeat_n(Value::Null, base).collect();
                                 full.extend(r.iter().cloned());
-                                keep(full)?;
+                                self.cx.mem.charge_row(&full)?;
+                                next.push(full);
                             }
                         }
                     } else {
                         for outer in &rows {
                             let mut matched = false;
                             for r in &inner_rows {
-                                cx.check()?;
+                                self.cx.check()?;
                                 let mut full = outer.clone();
                                 full.extend(r.iter().cloned());
-                                if pass(&full, cx)? {
+                                if self.on_pass_correlated(&on_filter, &full)? {
                                     matched = true;
-                                    keep(full)?;
+                                    self.cx.mem.charge_row(&full)?;
+                                    next.push(full);
                                 }
                             }
                             if !matched && kind == JoinKind::Left {
                                 let mut full = outer.clone();
                                 full.extend(std::iter::repeat_n(Value::Null, source.cols.len()));
-                                keep(full)?;
+                                self.cx.mem.charge_row(&full)?;
+                                next.push(full);
                             }
                         }
                     }
@@ -1923,6 +1938,17 @@ impl<'a> Exec<'a> {
             rows = next;
         }
         Ok((scope, rows, first_path, first_table))
+    }
+
+    /// Whether a joined row passes its ON conditions, running their correlated
+    /// subqueries (if any) for it first.
+    fn on_pass_correlated(&mut self, on: &[Expr], full: &[Value]) -> SqlResult<bool> {
+        if on.iter().any(has_corr) {
+            self.eval_correlated(full)?;
+        }
+        let r = on_pass(on, full, &self.cx);
+        self.cx.corr_values.borrow_mut().take();
+        r
     }
 
     /// Binds a WHERE clause over `scope`.
@@ -2453,6 +2479,63 @@ impl<'a> Exec<'a> {
     }
 }
 
+/// The result columns of a set operation: a column's type aggregates both sides' as
+/// MySQL does for UNION (an INT beside a DECIMAL(6,2) makes DECIMAL with scale 2, so
+/// `8` reads `8.00`; any floating point makes DOUBLE), the values of the side whose
+/// type differs are converted to it, and a column is nullable if either side's is.
+fn unify_set_columns(l: &mut RowSet, r: &mut RowSet, cx: &EvalCx) -> SqlResult<()> {
+    use super::expr::CastTo;
+    for i in 0..l.columns.len() {
+        l.columns[i].nullable |= r.columns[i].nullable;
+        let types = [l.columns[i].ty.clone(), r.columns[i].ty.clone()];
+        let Some(agg) = super::expr::aggregate_numeric(&types) else {
+            // A string beside anything else makes the column a string of that collation
+            // (an INT beside a utf8mb4_bin VARCHAR compares as utf8mb4_bin).
+            let string = |t: &ColType| t.as_ref().is_some_and(SqlType::is_string);
+            if !string(&types[0]) && string(&types[1]) {
+                l.columns[i].ty = types[1].clone();
+            }
+            continue;
+        };
+        let to = match agg {
+            SqlType::Decimal { precision, scale } => CastTo::Decimal(precision, scale),
+            _ => CastTo::Double,
+        };
+        for (side, ty) in [(&mut l.rows, &types[0]), (&mut r.rows, &types[1])] {
+            if ty.as_ref() == Some(&agg) {
+                continue;
+            }
+            for row in side.iter_mut() {
+                let v = std::mem::replace(&mut row[i], Value::Null);
+                row[i] = if v.is_null() {
+                    v
+                } else {
+                    Expr::Cast(Box::new(Expr::Lit(v)), to.clone()).eval(&[], cx)?
+                };
+            }
+        }
+        l.columns[i].ty = Some(agg);
+    }
+    Ok(())
+}
+
+/// Whether a joined row passes every ON condition (NULL does not pass).
+fn on_pass(on: &[Expr], full: &[Value], cx: &EvalCx) -> SqlResult<bool> {
+    for c in on {
+        if super::expr::truth(&c.eval(full, cx)?) != Some(true) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether an expression reads a correlated subquery's value.
+fn has_corr(e: &Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| found |= matches!(x, Expr::Corr(_)));
+    found
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum JoinKind {
     Inner,
@@ -2934,14 +3017,14 @@ fn cmp_rows(a: &[Value], b: &[Value], colls: &[Collation]) -> Ordering {
     Ordering::Equal
 }
 
-fn dedup_rows(rows: &mut Vec<Vec<Value>>) {
-    let colls: Vec<Collation> = Vec::new();
+/// Drops rows equal to an earlier one, each column compared under its collation.
+fn dedup_rows(rows: &mut Vec<Vec<Value>>, colls: &[Collation]) {
     let mut idx: Vec<usize> = (0..rows.len()).collect();
-    idx.sort_by(|a, b| cmp_rows(&rows[*a], &rows[*b], &colls).then(a.cmp(b)));
+    idx.sort_by(|a, b| cmp_rows(&rows[*a], &rows[*b], colls).then(a.cmp(b)));
     let mut keep = vec![false; rows.len()];
     let mut last: Option<usize> = None;
     for i in idx {
-        if last.is_some_and(|l| cmp_rows(&rows[l], &rows[i], &colls) == Ordering::Equal) {
+        if last.is_some_and(|l| cmp_rows(&rows[l], &rows[i], colls) == Ordering::Equal) {
             continue;
         }
         keep[i] = true;
@@ -3028,7 +3111,7 @@ fn aggregate(
         // Aggregates over no rows still give one row.
         let mut r = vec![Value::Null; width];
         for a in aggs {
-            r.push(AggState::new(a).finish(a));
+            r.push(AggState::new(a).finish(a, cx));
         }
         return Ok(vec![r]);
     }
@@ -3055,6 +3138,15 @@ fn aggregate(
                     Some(e) => Some(e.eval(&rows[order[j]], cx)?),
                     None => None,
                 };
+                if let (Some(c), AggState::Concat { .. }) = (&a.concat, &*s) {
+                    let keys = c
+                        .order
+                        .iter()
+                        .map(|(e, _, _)| e.eval(&rows[order[j]], cx))
+                        .collect::<SqlResult<Vec<_>>>()?;
+                    s.add_concat(v, keys, cx)?;
+                    continue;
+                }
                 if a.distinct {
                     if let Some(x) = v {
                         if !x.is_null() {
@@ -3085,7 +3177,7 @@ fn aggregate(
             states
                 .into_iter()
                 .zip(aggs)
-                .map(|(s, a)| s.finish(a))
+                .map(|(s, a)| s.finish(a, cx))
                 .collect(),
         ));
         i = j;
@@ -3115,7 +3207,9 @@ enum AggState {
     },
     MinMax(Option<Value>),
     Bits(u64),
-    Concat(Vec<Vec<u8>>),
+    /// GROUP_CONCAT: each value's text with its ORDER BY keys, sorted, deduplicated
+    /// (DISTINCT) and joined at the end.
+    Concat(Vec<(Vec<u8>, Vec<Value>)>),
 }
 
 impl AggState {
@@ -3204,16 +3298,26 @@ impl AggState {
                     _ => *b ^= x,
                 }
             }
-            AggState::Concat(parts) => {
-                if let Some(t) = v.and_then(|v| v.to_text()) {
-                    parts.push(t);
-                }
-            }
+            AggState::Concat(_) => self.add_concat(v, Vec::new(), cx)?,
         }
         Ok(())
     }
 
-    fn finish(self, a: &AggSpec) -> Value {
+    /// One GROUP_CONCAT value and its ORDER BY keys; what it holds is charged to the
+    /// statement's memory account.
+    fn add_concat(&mut self, v: Option<Value>, keys: Vec<Value>, cx: &EvalCx) -> SqlResult<()> {
+        let AggState::Concat(parts) = self else {
+            return Ok(());
+        };
+        if let Some(t) = v.and_then(|v| v.to_text()) {
+            cx.mem
+                .charge(t.len() as u64 + super::memory::row_bytes(&keys))?;
+            parts.push((t, keys));
+        }
+        Ok(())
+    }
+
+    fn finish(self, a: &AggSpec, cx: &EvalCx) -> Value {
         match self {
             AggState::Count(n) => Value::Int(n),
             AggState::Sum { acc, ints, n } => {
@@ -3235,13 +3339,86 @@ impl AggState {
             }
             AggState::MinMax(v) => v.unwrap_or(Value::Null),
             AggState::Bits(b) => Value::UInt(b),
-            AggState::Concat(parts) => {
-                if parts.is_empty() {
-                    Value::Null
-                } else {
-                    Value::Bytes(parts.join(&b","[..]))
-                }
-            }
+            AggState::Concat(parts) => concat_group(parts, a, cx),
         }
     }
+}
+
+/// GROUP_CONCAT's result: the values in ORDER BY order (stable, so equal keys keep the
+/// rows' order), duplicates dropped under DISTINCT, joined by the separator and cut to
+/// group_concat_max_len bytes at a character boundary (warning 1260).
+fn concat_group(mut parts: Vec<(Vec<u8>, Vec<Value>)>, a: &AggSpec, cx: &EvalCx) -> Value {
+    if parts.is_empty() {
+        return Value::Null;
+    }
+    let default = super::expr::ConcatSpec {
+        order: Vec::new(),
+        separator: b",".to_vec(),
+        max_len: 1024,
+    };
+    let spec = a.concat.as_ref().unwrap_or(&default);
+    if a.distinct {
+        // The first of equal values stays, in the rows' order.
+        let mut idx: Vec<usize> = (0..parts.len()).collect();
+        let text = |i: usize| Value::Bytes(parts[i].0.clone());
+        idx.sort_by(|&x, &y| sort_cmp(&text(x), &text(y), a.collation).then(x.cmp(&y)));
+        idx.dedup_by(|x, y| sort_cmp(&text(*x), &text(*y), a.collation) == Ordering::Equal);
+        if !spec.order.is_empty() {
+            // Without ORDER BY the distinct values come sorted, as MySQL's and MariaDB's
+            // duplicate-removing tree gives them.
+            idx.sort_unstable();
+        } else {
+            return join_cut(idx.into_iter().map(|i| &parts[i].0), spec, cx);
+        }
+        let mut keep = vec![false; parts.len()];
+        idx.into_iter().for_each(|i| keep[i] = true);
+        let mut k = keep.into_iter();
+        parts.retain(|_| k.next().unwrap_or(false));
+    }
+    if !spec.order.is_empty() {
+        parts.sort_by(|(_, x), (_, y)| {
+            for (i, (_, desc, coll)) in spec.order.iter().enumerate() {
+                let o = sort_cmp(&x[i], &y[i], *coll);
+                let o = if *desc { o.reverse() } else { o };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            Ordering::Equal
+        });
+    }
+    join_cut(parts.iter().map(|(t, _)| t), spec, cx)
+}
+
+fn join_cut<'a>(
+    parts: impl Iterator<Item = &'a Vec<u8>>,
+    spec: &super::expr::ConcatSpec,
+    cx: &EvalCx,
+) -> Value {
+    let mut out = Vec::new();
+    let mut n = 0;
+    let max = usize::try_from(spec.max_len).unwrap_or(usize::MAX);
+    for (i, t) in parts.enumerate() {
+        n = i + 1;
+        if i > 0 {
+            out.extend_from_slice(&spec.separator);
+        }
+        out.extend_from_slice(t);
+        if out.len() > max {
+            break;
+        }
+    }
+    if out.len() > max {
+        let mut cut = max;
+        // Back to the start of a UTF-8 character.
+        while cut > 0 && cut < out.len() && out[cut] & 0xC0 == 0x80 {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        cx.warnings.borrow_mut().push(crate::value::Warning::warn(
+            1260,
+            format!("Row {n} was cut by GROUP_CONCAT()"),
+        ));
+    }
+    Value::Bytes(out)
 }

@@ -1033,6 +1033,19 @@ pub struct AggSpec {
     pub distinct: bool,
     pub ty: ColType,
     pub collation: Collation,
+    /// GROUP_CONCAT's ORDER BY, SEPARATOR and group_concat_max_len.
+    pub concat: Option<ConcatSpec>,
+}
+
+/// What a GROUP_CONCAT call says beyond its values: `ORDER BY` keys (expression,
+/// descending, collation), the `SEPARATOR` (',' by default) and the session's
+/// `group_concat_max_len` when the statement was bound (a longer result is cut to it,
+/// with warning 1260, as MySQL does).
+#[derive(Clone, Debug)]
+pub struct ConcatSpec {
+    pub order: Vec<(Expr, bool, Collation)>,
+    pub separator: Vec<u8>,
+    pub max_len: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1112,9 +1125,76 @@ fn bool_type() -> ColType {
 }
 
 /// Collation for comparing two operands: a string column's wins.
-fn pick_collation(a: &ColType, b: &ColType, default: Collation) -> Collation {
+/// The collation two operands compare under. A column's (or a COLLATE clause's)
+/// collation wins over a literal's, which has the connection's collation (MySQL's
+/// coercibility: a column is 2, a literal 4); between two of the same standing, the first.
+pub(crate) fn pick_collation(a: &ColType, b: &ColType, default: Collation) -> Collation {
     let of = |t: &ColType| t.as_ref().filter(|t| t.is_string()).map(|t| t.collation());
-    of(a).or_else(|| of(b)).unwrap_or(default)
+    let own = |t: &ColType| of(t).filter(|c| *c != default);
+    own(a)
+        .or_else(|| own(b))
+        .or_else(|| of(a))
+        .or_else(|| of(b))
+        .unwrap_or(default)
+}
+
+/// The collation of a result made of several string operands (CONCAT, CASE, IFNULL):
+/// the first that is not the literals' own, as [`pick_collation`] chooses.
+pub(crate) fn derived_collation(types: &[ColType], default: Collation) -> Collation {
+    let of = |t: &ColType| t.as_ref().filter(|t| t.is_string()).map(|t| t.collation());
+    types
+        .iter()
+        .filter_map(of)
+        .find(|c| *c != default)
+        .unwrap_or(default)
+}
+
+/// A character string type with collation `coll`; other types as they are.
+fn recollate(t: ColType, coll: Collation) -> ColType {
+    match t {
+        Some(SqlType::Char { len, .. }) => Some(SqlType::Char {
+            len,
+            collation: coll,
+        }),
+        Some(SqlType::VarChar { len, .. }) => Some(SqlType::VarChar {
+            len,
+            collation: coll,
+        }),
+        Some(SqlType::Text { kind, .. }) => Some(SqlType::Text {
+            kind,
+            collation: coll,
+        }),
+        other => other,
+    }
+}
+
+/// `expr COLLATE name`: the type with collation `name`, which must exist (1273) and
+/// belong to the expression's character set (1253; a number's is `binary`).
+fn with_collation(t: ColType, name: &str, lit_coll: Collation) -> SqlResult<ColType> {
+    let name = name.trim_matches(|c| c == '`' || c == '\'' || c == '"');
+    let coll = Collation::from_name(name)
+        .ok_or_else(|| SqlError::new(1273, format!("Unknown collation: '{name}'")))?;
+    let charset = match &t {
+        Some(ty) if ty.is_string() => ty.collation().charset(),
+        Some(_) => "binary",
+        None => lit_coll.charset(),
+    };
+    if coll.charset() != charset {
+        return Err(SqlError::new(
+            1253,
+            format!(
+                "COLLATION '{}' is not valid for CHARACTER SET '{charset}'",
+                coll.name()
+            ),
+        ));
+    }
+    Ok(match t {
+        Some(ty) if ty.is_string() => recollate(Some(ty), coll),
+        _ => Some(SqlType::VarChar {
+            len: 65535,
+            collation: coll,
+        }),
+    })
 }
 
 pub fn parse_number_literal(s: &str) -> Value {
@@ -1669,6 +1749,7 @@ impl Binder<'_> {
                     }
                     None => None,
                 };
+                let ty = recollate(ty, derived_collation(&results, lit_coll));
                 numeric_result(Expr::Case(op, whens, els, lit_coll), ty, &results)
             }
             A::Cast {
@@ -1694,7 +1775,10 @@ impl Binder<'_> {
                 data_type: None,
                 ..
             } => self.bind(expr)?,
-            A::Collate { expr, .. } => self.bind(expr)?,
+            A::Collate { expr, collation } => {
+                let (x, t) = self.bind(expr)?;
+                (x, with_collation(t, &collation.to_string(), lit_coll)?)
+            }
             A::Function(f) => self.bind_function(f)?,
             A::Substring {
                 expr,
@@ -1824,8 +1908,9 @@ impl Binder<'_> {
 
     /// The result type of built-in `func` on `args` (see [`functions::bind_type`]).
     fn function_type(&self, func: Func, args: &[Expr], types: &[ColType]) -> ColType {
+        let coll = derived_collation(types, self.env.literal_collation());
         self.constant_type(func, args, types)
-            .unwrap_or_else(|| func.result_type(types, self.env.literal_collation()))
+            .unwrap_or_else(|| func.result_type(types, coll))
     }
 
     fn constant_type(&self, func: Func, args: &[Expr], types: &[ColType]) -> Option<ColType> {
@@ -1839,9 +1924,98 @@ impl Binder<'_> {
         functions::bind_type(func, &lits, types)
     }
 
+    /// An aggregate's argument (none for `COUNT(*)`), bound outside the aggregate list
+    /// (aggregates do not nest). GROUP_CONCAT's several arguments become one CONCAT (NULL
+    /// when any is, so the row is skipped, as MySQL does) and its clauses a
+    /// [`ConcatSpec`]; `ORDER BY n` there names the n-th argument.
+    fn bind_aggregate_args(
+        &mut self,
+        func: AggFunc,
+        args: &[ast::Expr],
+        star: bool,
+        clauses: &[ast::FunctionArgumentClause],
+    ) -> SqlResult<(Option<(Expr, ColType)>, Option<ConcatSpec>)> {
+        if star || args.is_empty() {
+            return Ok((None, None));
+        }
+        let mut bound = Vec::with_capacity(args.len());
+        for a in args {
+            bound.push(self.bind(a)?);
+        }
+        if func != AggFunc::GroupConcat {
+            return Ok((bound.pop(), None));
+        }
+        let lit_coll = self.env.literal_collation();
+        let mut spec = ConcatSpec {
+            order: Vec::new(),
+            separator: b",".to_vec(),
+            max_len: match self.env.system_var("group_concat_max_len", None)? {
+                Value::Int(i) => i.max(4) as u64,
+                Value::UInt(u) => u,
+                _ => 1024,
+            },
+        };
+        for c in clauses {
+            match c {
+                ast::FunctionArgumentClause::Separator(v) => {
+                    spec.separator = match &v.value {
+                        ast::Value::SingleQuotedString(t) | ast::Value::DoubleQuotedString(t) => {
+                            t.clone().into_bytes()
+                        }
+                        other => {
+                            return Err(SqlError::new(
+                                1064,
+                                format!("You have an error in your SQL syntax near '{other}'"),
+                            ))
+                        }
+                    }
+                }
+                ast::FunctionArgumentClause::OrderBy(keys) => {
+                    for k in keys {
+                        let desc = k.options.sort == Some(ast::OrderBySort::Desc);
+                        let (e, ty) = match &k.expr {
+                            ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                                let n: usize = v.value.to_string().parse().unwrap_or(0);
+                                match bound.get(n.wrapping_sub(1)) {
+                                    Some(b) => b.clone(),
+                                    None => {
+                                        return Err(SqlError::new(
+                                            1054,
+                                            format!("Unknown column '{n}' in 'order clause'"),
+                                        ))
+                                    }
+                                }
+                            }
+                            other => self.bind(other)?,
+                        };
+                        spec.order
+                            .push((e, desc, pick_collation(&ty, &None, lit_coll)));
+                    }
+                }
+                other => {
+                    return Err(SqlError::new(
+                        1064,
+                        format!("You have an error in your SQL syntax near '{other}'"),
+                    ))
+                }
+            }
+        }
+        let arg = if bound.len() == 1 {
+            bound.pop()
+        } else {
+            let ty = bound
+                .iter()
+                .find_map(|(_, t)| t.clone().filter(|t| t.is_string()));
+            let (exprs, _): (Vec<Expr>, Vec<ColType>) = bound.into_iter().unzip();
+            Some((Expr::Func(Func::Concat, exprs), ty))
+        };
+        Ok((arg, Some(spec)))
+    }
+
     fn bind_function(&mut self, f: &ast::Function) -> SqlResult<(Expr, ColType)> {
         let name = f.name.to_string().to_ascii_uppercase();
         let name = name.trim_matches('`').to_string();
+        let mut clauses: &[ast::FunctionArgumentClause] = &[];
         let (args, distinct, star) = match &f.args {
             ast::FunctionArguments::None => (Vec::new(), false, false),
             ast::FunctionArguments::Subquery(_) => {
@@ -1854,6 +2028,7 @@ impl Binder<'_> {
                 );
                 let mut star = false;
                 let mut args = Vec::new();
+                clauses = &l.clauses;
                 for a in &l.args {
                     match a {
                         ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
@@ -1887,14 +2062,16 @@ impl Binder<'_> {
             if self.aggs.is_none() {
                 return Err(SqlError::new(1111, "Invalid use of group function"));
             }
-            let arg = if star || args.is_empty() {
-                None
-            } else {
-                let saved = self.aggs.take();
-                let bound = self.bind(&args[0]);
-                self.aggs = saved;
-                Some(bound?)
-            };
+            if func != AggFunc::GroupConcat && (!clauses.is_empty() || args.len() > 1) {
+                return Err(SqlError::new(
+                    1064,
+                    format!("You have an error in your SQL syntax near '{f}'"),
+                ));
+            }
+            let saved = self.aggs.take();
+            let bound = self.bind_aggregate_args(func, &args, star, clauses);
+            self.aggs = saved;
+            let (arg, concat) = bound?;
             let lit_coll = self.env.literal_collation();
             let (arg_expr, arg_ty) = match arg {
                 Some((e, t)) => (Some(e), t),
@@ -1940,6 +2117,7 @@ impl Binder<'_> {
                 distinct,
                 ty: ty.clone(),
                 collation,
+                concat,
             });
             return Ok((Expr::Col(self.agg_base + aggs.len() - 1), ty));
         }
@@ -2092,7 +2270,8 @@ impl Binder<'_> {
                 types.push(None);
             }
         }
-        let mut ty = func.result_type(&types, self.env.literal_collation());
+        let coll = derived_collation(&types, self.env.literal_collation());
+        let mut ty = func.result_type(&types, coll);
         // ROUND/TRUNCATE(x, d) with a constant d have scale d (MySQL).
         if matches!(func, Func::Round | Func::Truncate) {
             if let (Some(SqlType::Decimal { precision, .. }), Some(Expr::Lit(Value::Int(d)))) =
@@ -2113,6 +2292,13 @@ impl Binder<'_> {
         // decide some result types (so the client sees the fraction, as in MySQL).
         if let Some(t) = self.constant_type(func, &bound, &types) {
             ty = t;
+        }
+        if matches!(
+            func,
+            Func::IfNull | Func::Coalesce | Func::Greatest | Func::Least | Func::NullIf | Func::If
+        ) {
+            // One of the arguments is the result: it has their derived collation.
+            ty = recollate(ty, coll);
         }
         let results: &[ColType] = match func {
             Func::IfNull | Func::Coalesce | Func::Greatest | Func::Least => &types,
@@ -2142,7 +2328,7 @@ fn interval_unit(iv: &ast::Interval) -> String {
 /// DECIMAL with the largest integer part and scale if one is DECIMAL (integers count
 /// their digits), else `None` (integers only, or not all numeric: the types stay as
 /// they are).
-fn aggregate_numeric(types: &[ColType]) -> Option<SqlType> {
+pub(crate) fn aggregate_numeric(types: &[ColType]) -> Option<SqlType> {
     let (mut float, mut decimal, mut int_digits, mut scale) = (false, false, 0u8, 0u8);
     for t in types.iter().flatten() {
         match t {
