@@ -27,7 +27,8 @@
 //! 4. For a SELECT, [`sql::exec::Exec::query`] binds expressions to column
 //!    positions ([`sql::expr::Binder`]), picks an access path per table from the
 //!    WHERE/ON conjuncts (primary key, secondary index, or scan), reads rows via
-//!    the storage snapshot, then filters, groups, sorts and limits. Built-in
+//!    the storage snapshot, then filters, groups (WITH ROLLUP too), computes window
+//!    functions ([`sql::window`]), sorts and limits. Built-in
 //!    functions are evaluated by [`sql::functions`] (a file per family; GET_LOCK's
 //!    registry is [`sql::userlocks`], one per instance, in the `EvalCx`).
 //!    A replica's applier ([`sql::replica`]) runs the source's events through a

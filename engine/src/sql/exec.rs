@@ -6,9 +6,11 @@
 //! a full scan); joins are nested loops that probe the inner table by index
 //! when an equality on its key is available. Then WHERE filters, GROUP BY and
 //! aggregates fold rows (layout: input columns of the group's first row, then
-//! one slot per aggregate), HAVING filters, the select list and ORDER BY keys
-//! are computed, DISTINCT, ORDER BY and LIMIT finish. An ORDER BY on the
-//! access path's own key order with a LIMIT stops reading early.
+//! one slot per aggregate; WITH ROLLUP adds the super-aggregate rows), HAVING
+//! filters, the window stage ([`super::window`]) fills the slots of window
+//! functions, the select list and ORDER BY keys are computed, DISTINCT, ORDER BY
+//! and LIMIT finish. An ORDER BY on the access path's own key order with a LIMIT
+//! stops reading early.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -883,7 +885,7 @@ pub fn decode(t: &TableDef, bytes: &[u8]) -> SqlResult<Vec<Value>> {
 /// is `cells[i * width + j]`. Strings carry their collation sort key, computed once
 /// into one shared buffer, so comparisons are byte comparisons; a key that is a column
 /// borrows the row's value instead of copying it.
-struct KeyTable<'r> {
+pub(crate) struct KeyTable<'r> {
     colls: Vec<Collation>,
     desc: Vec<bool>,
     cells: Vec<KeyCell<'r>>,
@@ -898,7 +900,7 @@ struct KeyCell<'r> {
 }
 
 impl<'r> KeyTable<'r> {
-    fn new(colls: Vec<Collation>, desc: Vec<bool>, rows: usize) -> KeyTable<'r> {
+    pub(crate) fn new(colls: Vec<Collation>, desc: Vec<bool>, rows: usize) -> KeyTable<'r> {
         KeyTable {
             cells: Vec::with_capacity(rows * colls.len()),
             colls,
@@ -921,7 +923,7 @@ impl<'r> KeyTable<'r> {
     }
 
     /// Appends the next row's keys: `keys` (one per collation) evaluated on `r`.
-    fn push_row<'e>(
+    pub(crate) fn push_row<'e>(
         &mut self,
         keys: impl Iterator<Item = &'e Expr>,
         r: &'r [Value],
@@ -938,9 +940,14 @@ impl<'r> KeyTable<'r> {
         Ok(())
     }
 
-    fn cmp_rows(&self, a: usize, b: usize) -> Ordering {
+    pub(crate) fn cmp_rows(&self, a: usize, b: usize) -> Ordering {
+        self.cmp_keys(a, b, 0..self.colls.len())
+    }
+
+    /// Compares rows `a` and `b` on the keys in `keys` only.
+    pub(crate) fn cmp_keys(&self, a: usize, b: usize, keys: std::ops::Range<usize>) -> Ordering {
         let w = self.colls.len();
-        for j in 0..w {
+        for j in keys {
             let (x, y) = (&self.cells[a * w + j], &self.cells[b * w + j]);
             let o = match (x.k, y.k) {
                 (Some((xs, xe)), Some((ys, ye))) => self.bytes[xs..xe].cmp(&self.bytes[ys..ye]),
@@ -954,8 +961,23 @@ impl<'r> KeyTable<'r> {
         Ordering::Equal
     }
 
+    /// Whether key `j` sorts descending.
+    pub(crate) fn desc_of(&self, j: usize) -> bool {
+        self.desc[j]
+    }
+
+    /// The collation key `j` compares by.
+    pub(crate) fn coll_of(&self, j: usize) -> Collation {
+        self.colls[j]
+    }
+
+    /// Key `j` of row `r`.
+    pub(crate) fn key(&self, r: usize, j: usize) -> &Value {
+        &self.cells[r * self.colls.len() + j].v
+    }
+
     /// Row numbers in key order; rows with equal keys keep their order.
-    fn order(&self) -> Vec<usize> {
+    pub(crate) fn order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.rows).collect();
         order.sort_by(|&a, &b| self.cmp_rows(a, b));
         order
@@ -2065,6 +2087,12 @@ impl<'a> Exec<'a> {
         limit: Option<u64>,
         offset: u64,
     ) -> SqlResult<RowSet> {
+        // `OVER w` and `OVER (w …)` become the specifications they name.
+        let named = super::window::resolve_named(s, order)?;
+        let (s, order) = match &named {
+            Some((s, o)) => (s, &o[..]),
+            None => (s, order),
+        };
         let mut where_conj = Vec::new();
         if let Some(w) = &s.selection {
             ast_conjuncts(w, &mut where_conj);
@@ -2088,8 +2116,22 @@ impl<'a> Exec<'a> {
             }
             rows = kept;
         }
+        let mut rollup = false;
         let group_by: Vec<ast::Expr> = match &s.group_by {
-            ast::GroupByExpr::Expressions(v, _) => v.clone(),
+            ast::GroupByExpr::Expressions(v, modifiers) => {
+                for m in modifiers {
+                    match m {
+                        ast::GroupByWithModifier::Rollup => rollup = true,
+                        other => {
+                            return Err(SqlError::new(
+                                1235,
+                                format!("This version of Borealis doesn't yet support '{other}'"),
+                            ))
+                        }
+                    }
+                }
+                v.clone()
+            }
             ast::GroupByExpr::All(_) => {
                 return Err(SqlError::new(1064, "GROUP BY ALL is not MySQL syntax"))
             }
@@ -2299,7 +2341,7 @@ impl<'a> Exec<'a> {
                 }
             });
         }
-        let grouped = !group_by.is_empty() || !aggs.is_empty();
+        let grouped = !group_by.is_empty() || aggs.iter().any(|a| a.over.is_none());
         let agg_count = aggs.len();
         if grouped {
             let mut keys = Vec::new();
@@ -2350,7 +2392,7 @@ impl<'a> Exec<'a> {
                 };
                 keys.push(e);
             }
-            rows = aggregate(rows, &keys, &aggs, input_width, &self.cx)?;
+            rows = aggregate(rows, &keys, &aggs, input_width, rollup, &self.cx)?;
         }
         if let Some(h) = &having {
             let mut kept = Vec::with_capacity(rows.len());
@@ -2362,6 +2404,14 @@ impl<'a> Exec<'a> {
             rows = kept;
         }
         let _ = agg_count;
+        if aggs.iter().any(|a| a.over.is_some()) {
+            if !grouped {
+                for r in &mut rows {
+                    r.resize(out_base, Value::Null);
+                }
+            }
+            super::window::compute(&mut rows, &aggs, input_width, &self.cx)?;
+        }
         // Project: rows become [input.., aggs.., outputs..] for ORDER BY and DISTINCT, then
         // outputs. Without them a row becomes its outputs at once. When every output is a
         // column or a literal, an output that is the only one reading its column takes the
@@ -2579,7 +2629,16 @@ fn nullable(e: &Expr, scope: &Scope, aggs: &[AggSpec], width: usize) -> bool {
     match e {
         Expr::Lit(v) => v.is_null(),
         Expr::Col(i) if *i < width => scope.cols.get(*i).is_none_or(|c| c.nullable),
-        Expr::Col(i) => aggs.get(i - width).is_none_or(|a| a.func != AggFunc::Count),
+        Expr::Col(i) => aggs.get(i - width).is_none_or(|a| {
+            !matches!(
+                a.func,
+                AggFunc::Count
+                    | AggFunc::Grouping
+                    | AggFunc::BitAnd
+                    | AggFunc::BitOr
+                    | AggFunc::BitXor
+            ) && !a.over.as_ref().is_some_and(|w| w.never_null())
+        }),
         Expr::Arith(
             super::expr::ArithOp::Add | super::expr::ArithOp::Sub | super::expr::ArithOp::Mul,
             a,
@@ -2715,6 +2774,10 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                         b += rest.len() - t.len() + 1;
                     }
                 }
+                // A window function's name goes on to the end of its OVER clause.
+                if matches!(operand, ast::Expr::Function(f) if f.over.is_some()) {
+                    b = over_clause_end(text, b);
+                }
             }
             // `x IS [NOT] NULL|TRUE|FALSE` spans only `x`.
             let suffix: Option<&[&str]> = match e {
@@ -2748,6 +2811,42 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
         _ => e.to_string(),
     };
     s.chars().take(256).collect()
+}
+
+/// Where the `[FROM FIRST] [RESPECT|IGNORE NULLS] OVER (…)|OVER name` that follows a
+/// window function's argument list (ending at `at`) ends; `at` when none does.
+fn over_clause_end(text: &str, at: usize) -> usize {
+    let mut b = at;
+    let word = |b: usize, w: &str| -> Option<usize> {
+        let rest = &text[b..];
+        let t = rest.trim_start();
+        let end = t
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(t.len());
+        (end > 0 && t[..end].eq_ignore_ascii_case(w)).then(|| b + rest.len() - t.len() + end)
+    };
+    for pair in [["FROM", "FIRST"], ["RESPECT", "NULLS"], ["IGNORE", "NULLS"]] {
+        if let Some(e) = word(b, pair[0]).and_then(|x| word(x, pair[1])) {
+            b = e;
+        }
+    }
+    let Some(after_over) = word(b, "OVER") else {
+        return at;
+    };
+    let rest = &text[after_over..];
+    let t = rest.trim_start();
+    let start = after_over + rest.len() - t.len();
+    if t.starts_with('(') {
+        return matching_paren(t).map_or(at, |close| start + close + 1);
+    }
+    let end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '`'))
+        .unwrap_or(t.len());
+    if end == 0 {
+        at
+    } else {
+        start + end
+    }
 }
 
 /// How many parentheses of `s` are open at its end, outside quoted strings and names.
@@ -3098,20 +3197,57 @@ fn apply_limit(rows: &mut Vec<Vec<Value>>, limit: Option<u64>, offset: u64) {
     }
 }
 
-/// Folds rows into groups: each output row is the group's first input row
-/// followed by one value per aggregate.
+/// Folds rows into groups: each output row is the group's first input row followed by
+/// one value per aggregate (window slots stay NULL: the window stage fills them). With
+/// `rollup` (GROUP BY … WITH ROLLUP), after the last group of each run of equal leading
+/// keys comes its super-aggregate row, the rolled-up keys' columns NULL in it: the order
+/// MySQL returns them in.
 fn aggregate(
     rows: Vec<Vec<Value>>,
     keys: &[(Expr, Collation)],
     aggs: &[AggSpec],
     width: usize,
+    rollup: bool,
     cx: &EvalCx,
 ) -> SqlResult<Vec<Vec<Value>>> {
+    // GROUPING()'s arguments as GROUP BY key positions. Bound expressions have no
+    // equality of their own; their debug form is exact.
+    let key_names: Vec<String> = keys.iter().map(|(e, _)| format!("{e:?}")).collect();
+    let mut grouping: Vec<Vec<usize>> = Vec::with_capacity(aggs.len());
+    for a in aggs {
+        let mut at = Vec::new();
+        if a.func == AggFunc::Grouping {
+            if !rollup {
+                return Err(SqlError::new(1111, "Invalid use of group function"));
+            }
+            for (i, g) in a.grouping.iter().enumerate() {
+                let name = format!("{g:?}");
+                match key_names.iter().position(|k| *k == name) {
+                    Some(p) => at.push(p),
+                    None => {
+                        return Err(SqlError::new(
+                            3602,
+                            format!(
+                                "Argument #{} of GROUPING function is not in GROUP BY",
+                                i + 1
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        grouping.push(at);
+    }
+    let folded = |a: &AggSpec| a.over.is_none() && a.func != AggFunc::Grouping;
     if rows.is_empty() && keys.is_empty() {
         // Aggregates over no rows still give one row.
         let mut r = vec![Value::Null; width];
         for a in aggs {
-            r.push(AggState::new(a).finish(a, cx));
+            r.push(if folded(a) {
+                AggState::new(a).finish(a, cx)
+            } else {
+                Value::Null
+            });
         }
         return Ok(vec![r]);
     }
@@ -3124,78 +3260,176 @@ fn aggregate(
         t.push_row(keys.iter().map(|(e, _)| e), r, cx)?;
     }
     let order = t.order();
-    // Each group: its first row (by number) and its aggregates' values.
-    let mut groups: Vec<(usize, Vec<Value>)> = Vec::new();
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        let mut states: Vec<AggState> = aggs.iter().map(AggState::new).collect();
-        let mut seen: Vec<Vec<Value>> = vec![Vec::new(); aggs.len()];
-        while j < order.len() && t.cmp_rows(order[i], order[j]) == Ordering::Equal {
-            cx.check()?;
-            for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
-                let v = match &a.arg {
-                    Some(e) => Some(e.eval(&rows[order[j]], cx)?),
-                    None => None,
-                };
-                if let (Some(c), AggState::Concat { .. }) = (&a.concat, &*s) {
-                    let keys = c
-                        .order
+    let nk = keys.len();
+    /// The rows folded so far at one level: those whose first `level` keys equal the
+    /// current row's (level `nk` is the group itself).
+    struct Level {
+        first: Option<usize>,
+        states: Vec<AggState>,
+        /// DISTINCT arguments, folded once the level closes.
+        seen: Vec<Vec<Value>>,
+    }
+    let fresh = || Level {
+        first: None,
+        states: aggs.iter().map(AggState::new).collect(),
+        seen: vec![Vec::new(); aggs.len()],
+    };
+    let lowest = if rollup { 0 } else { nk };
+    let mut levels: Vec<Level> = (lowest..=nk).map(|_| fresh()).collect();
+    // Each output row: its first input row, its level and its aggregates' values.
+    let mut groups: Vec<(usize, usize, Vec<Value>)> = Vec::new();
+    let mut vals: Vec<Option<Value>> = Vec::with_capacity(aggs.len());
+    // GROUP_CONCAT's ORDER BY keys of the current row, per aggregate.
+    let mut concat_keys: Vec<Option<Vec<Value>>> = Vec::with_capacity(aggs.len());
+    for (pos, &r) in order.iter().enumerate() {
+        cx.check()?;
+        vals.clear();
+        concat_keys.clear();
+        for a in aggs {
+            concat_keys.push(match &a.concat {
+                Some(c) if folded(a) => Some(
+                    c.order
                         .iter()
-                        .map(|(e, _, _)| e.eval(&rows[order[j]], cx))
-                        .collect::<SqlResult<Vec<_>>>()?;
-                    s.add_concat(v, keys, cx)?;
+                        .map(|(e, _, _)| e.eval(&rows[r], cx))
+                        .collect::<SqlResult<Vec<_>>>()?,
+                ),
+                _ => None,
+            });
+            vals.push(match &a.arg {
+                Some(e) if folded(a) => Some(e.eval(&rows[r], cx)?),
+                _ => None,
+            });
+        }
+        for lv in &mut levels {
+            lv.first.get_or_insert(r);
+            for (k, a) in aggs.iter().enumerate() {
+                if !folded(a) {
+                    continue;
+                }
+                let v = vals[k].clone();
+                if let Some(keys) = &concat_keys[k] {
+                    lv.states[k].add_concat(v, keys.clone(), cx)?;
                     continue;
                 }
                 if a.distinct {
                     if let Some(x) = v {
                         if !x.is_null() {
-                            seen[k].push(x);
+                            lv.seen[k].push(x);
                         }
                         continue;
                     }
                 }
-                s.add(a, v, cx)?;
-            }
-            j += 1;
-        }
-        // DISTINCT arguments: sorted and deduplicated once per group (n log n, not n²); a
-        // stable sort keeps the first of equal values, as the row order gave them.
-        for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
-            if !a.distinct || seen[k].is_empty() {
-                continue;
-            }
-            let mut vals = std::mem::take(&mut seen[k]);
-            vals.sort_by(|x, y| sort_cmp(x, y, a.collation));
-            vals.dedup_by(|x, y| sort_cmp(x, y, a.collation) == Ordering::Equal);
-            for v in vals {
-                s.add(a, Some(v), cx)?;
+                lv.states[k].add(a, v, cx)?;
             }
         }
-        groups.push((
-            order[i],
-            states
+        // The levels whose leading keys change at the next row close here.
+        let closes_from = match order.get(pos + 1) {
+            None => 0,
+            Some(&next) => {
+                match (0..nk).find(|&j| t.cmp_keys(r, next, j..j + 1) != Ordering::Equal) {
+                    Some(j) => j + 1,
+                    None => continue,
+                }
+            }
+        };
+        for level in (closes_from.max(lowest)..=nk).rev() {
+            let lv = std::mem::replace(&mut levels[level - lowest], fresh());
+            let Level {
+                first,
+                mut states,
+                mut seen,
+            } = lv;
+            // DISTINCT arguments: sorted and deduplicated once per group (n log n, not
+            // n²); a stable sort keeps the first of equal values, as the row order gave
+            // them.
+            for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
+                if !a.distinct || seen[k].is_empty() {
+                    continue;
+                }
+                let mut vals = std::mem::take(&mut seen[k]);
+                vals.sort_by(|x, y| sort_cmp(x, y, a.collation));
+                vals.dedup_by(|x, y| sort_cmp(x, y, a.collation) == Ordering::Equal);
+                for v in vals {
+                    s.add(a, Some(v), cx)?;
+                }
+            }
+            let values = states
                 .into_iter()
                 .zip(aggs)
-                .map(|(s, a)| s.finish(a, cx))
-                .collect(),
-        ));
-        i = j;
+                .zip(&grouping)
+                .map(|((s, a), at)| {
+                    if a.func == AggFunc::Grouping {
+                        let bits = at
+                            .iter()
+                            .fold(0i64, |b, &p| (b << 1) | i64::from(p >= level));
+                        Value::Int(bits)
+                    } else if folded(a) {
+                        s.finish(a, cx)
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect();
+            groups.push((first.unwrap_or(r), level, values));
+        }
     }
     drop(t);
+    // A super-aggregate row is a copy of its first row with the columns of its rolled-up
+    // keys NULL (those the kept keys read stay).
+    let rolled_columns = |level: usize| {
+        let mut kept = Vec::new();
+        for (e, _) in &keys[..level] {
+            e.walk(&mut |x| {
+                if let Expr::Col(c) = x {
+                    kept.push(*c);
+                }
+            });
+        }
+        let mut rolled = Vec::new();
+        for (e, _) in &keys[level..] {
+            e.walk(&mut |x| {
+                if let Expr::Col(c) = x {
+                    if !kept.contains(c) {
+                        rolled.push(*c);
+                    }
+                }
+            });
+        }
+        rolled
+    };
     let mut rows = rows;
-    Ok(groups
-        .into_iter()
-        .map(|(first, values)| {
+    let mut out: Vec<Vec<Value>> = Vec::with_capacity(groups.len());
+    for (first, level, values) in &groups {
+        if *level < nk {
+            let mut r = rows[*first].clone();
+            for c in rolled_columns(*level) {
+                if let Some(v) = r.get_mut(c) {
+                    *v = Value::Null;
+                }
+            }
+            cx.mem.charge_row(&r)?;
+            r.resize(width, Value::Null);
+            r.extend(values.iter().cloned());
+            out.push(r);
+        } else {
+            out.push(Vec::new());
+        }
+    }
+    for ((first, level, values), slot) in groups.into_iter().zip(&mut out) {
+        if level == nk {
             let mut r = std::mem::take(&mut rows[first]);
             r.resize(width, Value::Null);
             r.extend(values);
-            r
-        })
-        .collect())
+            *slot = r;
+        }
+    }
+    Ok(out)
 }
 
-enum AggState {
+/// The running value of one aggregate: grouping folds a group's rows into it, the window
+/// stage a frame's rows.
+#[derive(Clone)]
+pub(crate) enum AggState {
     Count(i64),
     /// SUM/AVG: the running sum and the count of values. While every value so far is
     /// an integer summed into a DECIMAL, the sum stays in `ints` (exact, no decimal
@@ -3210,10 +3444,17 @@ enum AggState {
     /// GROUP_CONCAT: each value's text with its ORDER BY keys, sorted, deduplicated
     /// (DISTINCT) and joined at the end.
     Concat(Vec<(Vec<u8>, Vec<Value>)>),
+    /// STDDEV/VARIANCE: count, mean and sum of squared deviations (Welford's update, in
+    /// DOUBLE as MySQL computes them).
+    Var {
+        n: i64,
+        mean: f64,
+        m2: f64,
+    },
 }
 
 impl AggState {
-    fn new(a: &AggSpec) -> Self {
+    pub(crate) fn new(a: &AggSpec) -> Self {
         match a.func {
             AggFunc::Count => AggState::Count(0),
             AggFunc::Sum | AggFunc::Avg => AggState::Sum {
@@ -3225,10 +3466,19 @@ impl AggState {
             AggFunc::BitAnd => AggState::Bits(u64::MAX),
             AggFunc::BitOr | AggFunc::BitXor => AggState::Bits(0),
             AggFunc::GroupConcat => AggState::Concat(Vec::new()),
+            AggFunc::StdPop | AggFunc::StdSamp | AggFunc::VarPop | AggFunc::VarSamp => {
+                AggState::Var {
+                    n: 0,
+                    mean: 0.0,
+                    m2: 0.0,
+                }
+            }
+            // Never folded: grouping and the window stage compute these themselves.
+            AggFunc::Grouping | AggFunc::Window => AggState::MinMax(None),
         }
     }
 
-    fn add(&mut self, a: &AggSpec, v: Option<Value>, cx: &EvalCx) -> SqlResult<()> {
+    pub(crate) fn add(&mut self, a: &AggSpec, v: Option<Value>, cx: &EvalCx) -> SqlResult<()> {
         if let Some(Value::Null) = v {
             return Ok(());
         }
@@ -3299,6 +3549,13 @@ impl AggState {
                 }
             }
             AggState::Concat(_) => self.add_concat(v, Vec::new(), cx)?,
+            AggState::Var { n, mean, m2 } => {
+                let x = v.and_then(|v| v.to_f64()).unwrap_or(0.0);
+                *n += 1;
+                let d = x - *mean;
+                *mean += d / *n as f64;
+                *m2 += d * (x - *mean);
+            }
         }
         Ok(())
     }
@@ -3317,7 +3574,7 @@ impl AggState {
         Ok(())
     }
 
-    fn finish(self, a: &AggSpec, cx: &EvalCx) -> Value {
+    pub(crate) fn finish(self, a: &AggSpec, cx: &EvalCx) -> Value {
         match self {
             AggState::Count(n) => Value::Int(n),
             AggState::Sum { acc, ints, n } => {
@@ -3340,6 +3597,18 @@ impl AggState {
             AggState::MinMax(v) => v.unwrap_or(Value::Null),
             AggState::Bits(b) => Value::UInt(b),
             AggState::Concat(parts) => concat_group(parts, a, cx),
+            AggState::Var { n, m2, .. } => {
+                let samp = matches!(a.func, AggFunc::StdSamp | AggFunc::VarSamp);
+                let d = if samp { n - 1 } else { n };
+                if n == 0 || d == 0 {
+                    return Value::Null;
+                }
+                let var = m2 / d as f64;
+                match a.func {
+                    AggFunc::StdPop | AggFunc::StdSamp => Value::Double(var.sqrt()),
+                    _ => Value::Double(var),
+                }
+            }
         }
     }
 }

@@ -1035,6 +1035,12 @@ pub struct AggSpec {
     pub collation: Collation,
     /// GROUP_CONCAT's ORDER BY, SEPARATOR and group_concat_max_len.
     pub concat: Option<ConcatSpec>,
+    /// Set for a window function call (`… OVER (…)`): grouping leaves its slot NULL and
+    /// the window stage ([`super::window`]) fills it over the grouped rows.
+    pub over: Option<Box<super::window::WindowCall>>,
+    /// GROUPING()'s arguments (func [`AggFunc::Grouping`]), matched against the GROUP BY
+    /// keys when the rows are grouped WITH ROLLUP.
+    pub grouping: Vec<Expr>,
 }
 
 /// What a GROUP_CONCAT call says beyond its values: `ORDER BY` keys (expression,
@@ -1059,6 +1065,16 @@ pub enum AggFunc {
     BitOr,
     BitXor,
     GroupConcat,
+    /// STD/STDDEV/STDDEV_POP, STDDEV_SAMP, VARIANCE/VAR_POP, VAR_SAMP.
+    StdPop,
+    StdSamp,
+    VarPop,
+    VarSamp,
+    /// `GROUPING(expr, …)`: a bit per argument, set where a ROLLUP row rolled it up.
+    Grouping,
+    /// A window function that is no aggregate (ROW_NUMBER, LAG, …): its [`AggSpec::over`]
+    /// says what it computes.
+    Window,
 }
 
 /// What the binder needs from the session.
@@ -2056,8 +2072,18 @@ impl Binder<'_> {
             "BIT_OR" => Some(AggFunc::BitOr),
             "BIT_XOR" => Some(AggFunc::BitXor),
             "GROUP_CONCAT" => Some(AggFunc::GroupConcat),
+            "STD" | "STDDEV" | "STDDEV_POP" => Some(AggFunc::StdPop),
+            "STDDEV_SAMP" => Some(AggFunc::StdSamp),
+            "VARIANCE" | "VAR_POP" => Some(AggFunc::VarPop),
+            "VAR_SAMP" => Some(AggFunc::VarSamp),
             _ => None,
         };
+        if f.over.is_some() {
+            return super::window::bind_call(self, f, &name, agg, &args, distinct, star);
+        }
+        if name == "GROUPING" {
+            return super::window::bind_grouping(self, &args);
+        }
         if let Some(func) = agg {
             if self.aggs.is_none() {
                 return Err(SqlError::new(1111, "Invalid use of group function"));
@@ -2078,35 +2104,7 @@ impl Binder<'_> {
                 None => (None, None),
             };
             let collation = pick_collation(&arg_ty, &None, lit_coll);
-            let ty = match func {
-                AggFunc::Count => Some(int_type()),
-                AggFunc::Sum | AggFunc::Avg => match &arg_ty {
-                    Some(SqlType::Double | SqlType::Float) => Some(SqlType::Double),
-                    Some(t) if t.is_string() => Some(SqlType::Double),
-                    Some(SqlType::Decimal { scale, .. }) => Some(SqlType::Decimal {
-                        precision: 65,
-                        scale: if func == AggFunc::Avg {
-                            (*scale + 4).min(30)
-                        } else {
-                            *scale
-                        },
-                    }),
-                    _ => Some(SqlType::Decimal {
-                        precision: 65,
-                        scale: if func == AggFunc::Avg { 4 } else { 0 },
-                    }),
-                },
-                AggFunc::Min | AggFunc::Max => arg_ty.clone(),
-                AggFunc::BitAnd | AggFunc::BitOr | AggFunc::BitXor => Some(SqlType::Int {
-                    kind: IntKind::Big,
-                    unsigned: true,
-                    width: None,
-                }),
-                AggFunc::GroupConcat => Some(SqlType::Text {
-                    kind: crate::value::LobKind::Normal,
-                    collation,
-                }),
-            };
+            let ty = aggregate_type(func, &arg_ty, collation);
             let aggs = self
                 .aggs
                 .as_mut()
@@ -2118,6 +2116,8 @@ impl Binder<'_> {
                 ty: ty.clone(),
                 collation,
                 concat,
+                over: None,
+                grouping: Vec::new(),
             });
             return Ok((Expr::Col(self.agg_base + aggs.len() - 1), ty));
         }
@@ -2306,6 +2306,44 @@ impl Binder<'_> {
             _ => &[],
         };
         Ok(numeric_result(Expr::Func(func, bound), ty, results))
+    }
+}
+
+/// The result type of aggregate `func` over an argument of type `arg_ty`.
+pub(crate) fn aggregate_type(func: AggFunc, arg_ty: &ColType, collation: Collation) -> ColType {
+    match func {
+        AggFunc::Count => Some(int_type()),
+        AggFunc::Sum | AggFunc::Avg => match arg_ty {
+            Some(SqlType::Double | SqlType::Float) => Some(SqlType::Double),
+            Some(t) if t.is_string() => Some(SqlType::Double),
+            Some(SqlType::Decimal { scale, .. }) => Some(SqlType::Decimal {
+                precision: 65,
+                scale: if func == AggFunc::Avg {
+                    (*scale + 4).min(30)
+                } else {
+                    *scale
+                },
+            }),
+            _ => Some(SqlType::Decimal {
+                precision: 65,
+                scale: if func == AggFunc::Avg { 4 } else { 0 },
+            }),
+        },
+        AggFunc::Min | AggFunc::Max => arg_ty.clone(),
+        AggFunc::BitAnd | AggFunc::BitOr | AggFunc::BitXor => Some(SqlType::Int {
+            kind: IntKind::Big,
+            unsigned: true,
+            width: None,
+        }),
+        AggFunc::GroupConcat => Some(SqlType::Text {
+            kind: crate::value::LobKind::Normal,
+            collation,
+        }),
+        AggFunc::StdPop | AggFunc::StdSamp | AggFunc::VarPop | AggFunc::VarSamp => {
+            Some(SqlType::Double)
+        }
+        AggFunc::Grouping => Some(int_type()),
+        AggFunc::Window => None,
     }
 }
 

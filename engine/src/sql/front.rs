@@ -1518,6 +1518,20 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             k += 4;
             continue;
         }
+        // NTH_VALUE(…) FROM FIRST [RESPECT NULLS] OVER: MySQL's only (and default)
+        // choice, which sqlparser does not read (a table named `first` is followed by
+        // none of these). FROM LAST stays and is a syntax error.
+        if here == "FROM"
+            && w(k + 1) == "FIRST"
+            && matches!(w(k + 2).as_str(), "OVER" | "RESPECT" | "IGNORE")
+            && k > 0
+            && tokens[sig[k - 1]].token == Token::RParen
+        {
+            drop[sig[k]] = true;
+            drop[sig[k + 1]] = true;
+            k += 2;
+            continue;
+        }
         if is_table_ddl {
             if here == "ZEROFILL" {
                 drop[sig[k]] = true;

@@ -24,5 +24,6 @@ pub mod session;
 pub mod stmtlog;
 pub mod userlocks;
 pub mod vars;
+pub mod window;
 
 pub use error::{SqlError, SqlResult};
