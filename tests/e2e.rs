@@ -1529,3 +1529,159 @@ fn temporal_functions_answer_as_mysql_8() {
         "{info}"
     );
 }
+
+/// MySQL 8.0's query language where MariaDB 10.11 lacks it or answers with its own error
+/// codes: the recursive-CTE restrictions and `cte_max_recursion_depth` ("WITH (Common
+/// Table Expressions)", https://dev.mysql.com/doc/refman/8.0/en/with.html), `TABLE t`
+/// (https://dev.mysql.com/doc/refman/8.0/en/table.html) and `VALUES ROW(…)` with its
+/// `column_0…` names (https://dev.mysql.com/doc/refman/8.0/en/values.html).
+#[test]
+fn mysql_only_query_language() {
+    let b = Borealis::start("mysqlql");
+    let run = |q: &str| b.mysql(&["-N", "-B", "-e", q], "");
+    let one = |q: &str| -> String {
+        let out = run(q);
+        assert!(out.status.success(), "{q}: {}", text(&out.stderr));
+        text(&out.stdout).trim_end().to_string()
+    };
+    let code = |q: &str| -> String {
+        let out = run(q);
+        assert!(!out.status.success(), "{q} should fail");
+        let err = text(&out.stderr);
+        err.split("ERROR ")
+            .nth(1)
+            .and_then(|e| e.split_whitespace().next())
+            .unwrap_or("")
+            .to_string()
+    };
+    one("CREATE DATABASE ql; CREATE TABLE ql.t (a INT PRIMARY KEY, b VARCHAR(10)); INSERT INTO ql.t VALUES (1, 'x'), (2, 'y'), (3, NULL)");
+    // Errors of WITH, with MySQL's codes.
+    assert_eq!(
+        code("WITH c AS (SELECT 1), c AS (SELECT 2) SELECT * FROM c"),
+        "1066"
+    );
+    assert_eq!(code("WITH c(x, y) AS (SELECT 1) SELECT * FROM c"), "1353");
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3), d(m, k) AS (SELECT n FROM c) SELECT * FROM d"),
+        "1353"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c AS (SELECT * FROM c) SELECT * FROM c"),
+        "3573"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT n FROM c UNION ALL SELECT 1) SELECT * FROM c"),
+        "3574"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT COUNT(*) FROM c) SELECT * FROM c"),
+        "3575"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3 GROUP BY n) SELECT * FROM c"),
+        "3575"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT t.a FROM ql.t LEFT JOIN c ON c.n = t.a) SELECT * FROM c"),
+        "3576"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT x.n + 1 FROM c x JOIN c y ON x.n = y.n WHERE x.n < 3) SELECT * FROM c"),
+        "3577"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < (SELECT MAX(n) FROM c)) SELECT * FROM c"),
+        "3577"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT DISTINCT n + 1 FROM c WHERE n < 3) SELECT * FROM c"),
+        "1235"
+    );
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL (SELECT n + 1 FROM c ORDER BY n LIMIT 1)) SELECT * FROM c"),
+        "1235"
+    );
+    // LIMIT over the whole recursive CTE stops the recursion (MySQL 8.0.19).
+    assert_eq!(
+        one("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c LIMIT 5) SELECT GROUP_CONCAT(n) FROM c"),
+        "1,2,3,4,5"
+    );
+    // cte_max_recursion_depth (default 1000): "Recursive query aborted after 1001
+    // iterations". An iteration counts when it reads a row of the previous one (MySQL's
+    // FollowTailIterator), so depth 10 allows rows 1..10 and not 1..11.
+    assert_eq!(
+        code("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT COUNT(*) FROM c"),
+        "3636"
+    );
+    let out = run("SET cte_max_recursion_depth = 10; WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT COUNT(*) FROM c");
+    assert!(
+        text(&out.stderr).contains("Recursive query aborted after 11 iterations. Try increasing @@cte_max_recursion_depth to a larger value."),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        one("SET cte_max_recursion_depth = 10; WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 10) SELECT COUNT(*) FROM c"),
+        "10"
+    );
+    assert_eq!(
+        code("SET cte_max_recursion_depth = 10; WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 11) SELECT COUNT(*) FROM c"),
+        "3636"
+    );
+    // An endless recursion with the depth limit out of the way ends on the statement's
+    // memory budget or its time limit, never by growing the server.
+    let out = run("SET cte_max_recursion_depth = 4294967295, max_execution_time = 3000; WITH RECURSIVE c(n, s) AS (SELECT 1, REPEAT('x', 100) UNION ALL SELECT n + 1, s FROM c) SELECT COUNT(*) FROM c");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("ERROR 3024") || err.contains("ERROR 1114") || err.contains("ERROR 1041"),
+        "{err}"
+    );
+    assert_eq!(one("SELECT 1"), "1");
+    // Types come from the anchor: a longer value is 1406 in strict mode (MariaDB too,
+    // but only after it sent the result's columns), cut in non-strict mode.
+    assert_eq!(
+        code("WITH RECURSIVE c(n, s) AS (SELECT 1, 'abc' UNION ALL SELECT n + 1, CONCAT(s, s) FROM c WHERE n < 3) SELECT * FROM c"),
+        "1406"
+    );
+    assert_eq!(
+        one("SET sql_mode = ''; WITH RECURSIVE c(n, s) AS (SELECT 1, 'abc' UNION ALL SELECT n + 1, CONCAT(s, s) FROM c WHERE n < 3) SELECT GROUP_CONCAT(s ORDER BY n) FROM c"),
+        "abc,abc,abc"
+    );
+    // TABLE t: SELECT * FROM t, with ORDER BY and LIMIT, in set operations.
+    assert_eq!(one("TABLE ql.t"), "1\tx\n2\ty\n3\tNULL");
+    assert_eq!(one("TABLE ql.t ORDER BY a DESC LIMIT 2"), "3\tNULL\n2\ty");
+    assert_eq!(
+        one("USE ql; TABLE t UNION SELECT 4, 'z'"),
+        "1\tx\n2\ty\n3\tNULL\n4\tz"
+    );
+    assert_eq!(code("TABLE ql.nope"), "1146");
+    // VALUES ROW(…): a table value constructor, columns column_0, column_1, …
+    let out = b.mysql(&["-B", "-e", "VALUES ROW(1, 'a'), ROW(2, 'b')"], "");
+    assert_eq!(
+        text(&out.stdout).trim_end(),
+        "column_0\tcolumn_1\n1\ta\n2\tb"
+    );
+    assert_eq!(
+        one("SELECT * FROM (VALUES ROW(1, 2), ROW(3, 4)) AS v ORDER BY column_1 DESC"),
+        "3\t4\n1\t2"
+    );
+    assert_eq!(
+        one("VALUES ROW(1), ROW(2) UNION VALUES ROW(2), ROW(3)"),
+        "1\n2\n3"
+    );
+    assert_eq!(one("VALUES ROW(5, 6) ORDER BY column_0 LIMIT 1"), "5\t6");
+    assert_eq!(code("VALUES ROW(1, 2), ROW(3)"), "1136");
+    // WITH before UPDATE and DELETE (MySQL-only syntax): the CTEs are read in the
+    // statement's subqueries.
+    assert_eq!(
+        one("USE ql; WITH x AS (SELECT 2 AS k) UPDATE t SET b = 'two' WHERE a IN (SELECT k FROM x); SELECT b FROM t WHERE a = 2"),
+        "two"
+    );
+    assert_eq!(
+        one("USE ql; WITH RECURSIVE x(k) AS (SELECT 2 UNION ALL SELECT k + 1 FROM x WHERE k < 3) DELETE FROM t WHERE a IN (SELECT k FROM x); SELECT COUNT(*) FROM t"),
+        "1"
+    );
+    assert_eq!(
+        code("USE ql; WITH x AS (SELECT 1), x AS (SELECT 2) DELETE FROM t"),
+        "1066"
+    );
+}

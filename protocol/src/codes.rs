@@ -105,6 +105,15 @@ pub const ER_CONNECTION_KILLED: u16 = 1927;
 /// 1644: SIGNAL of an exception (sent with `45000`, the SQLSTATE user code signals).
 pub const ER_SIGNAL_EXCEPTION: u16 = 1644;
 
+/// 1060: duplicate column name (a derived table, CTE or view).
+pub const ER_DUP_FIELDNAME: u16 = 1060;
+/// 1066: a table or CTE name used twice.
+pub const ER_NONUNIQ_TABLE: u16 = 1066;
+/// 1222: the sides of a UNION/EXCEPT/INTERSECT differ in their column counts.
+pub const ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT: u16 = 1222;
+/// 1241: a row where one value is wanted (`x IN (SELECT a, b …)`).
+pub const ER_OPERAND_COLUMNS: u16 = 1241;
+
 /// Every code above with its SQLSTATE, as MySQL 8.0 (MariaDB for its own codes) sends it.
 pub const TABLE: &[(u16, &str)] = &[
     (ER_HANDSHAKE_ERROR, "08S01"),
@@ -120,6 +129,10 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_TABLE_EXISTS_ERROR, "42S01"),
     (ER_BAD_TABLE_ERROR, "42S02"),
     (ER_BAD_FIELD_ERROR, "42S22"),
+    (ER_DUP_FIELDNAME, "42S21"),
+    (ER_NONUNIQ_TABLE, "42000"),
+    (ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT, "21000"),
+    (ER_OPERAND_COLUMNS, "21000"),
     (ER_DUP_ENTRY, "23000"),
     (ER_PARSE_ERROR, "42000"),
     (ER_DISK_FULL, "HY000"),

@@ -939,8 +939,9 @@ impl Exec<'_> {
             ));
         }
         let mut query = (*cv.query).clone();
+        let ctes = cv.query.as_ref();
         let _ = ast::visit_relations_mut(&mut query, |r: &mut ast::ObjectName| {
-            if r.0.len() == 1 {
+            if r.0.len() == 1 && !super::cte::names_cte(ctes, r) {
                 r.0.insert(0, ast::ObjectNamePart::Identifier(ast::Ident::new(&db)));
             }
             std::ops::ControlFlow::<()>::Continue(())

@@ -11,6 +11,11 @@
 //! functions, the select list and ORDER BY keys are computed, DISTINCT, ORDER BY
 //! and LIMIT finish. An ORDER BY on the access path's own key order with a LIMIT
 //! stops reading early.
+//!
+//! Around the SELECT block, [`Exec::query`] puts a WITH clause's CTEs in scope
+//! ([`super::cte`]: `factor` reads a CTE before a view or table of the same name),
+//! combines UNION / EXCEPT / INTERSECT ([`super::setops`]), reads `TABLE t` and
+//! `VALUES ROW(…)`, then applies the whole query's ORDER BY and LIMIT.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -416,6 +421,8 @@ pub struct Exec<'a> {
     /// Rows of one table (tree, primary keys) that reads pass over: those SKIP LOCKED
     /// found locked by other transactions.
     pub skip: Option<(u64, std::collections::HashSet<Vec<u8>>)>,
+    /// The common table expressions in scope, innermost last (see [`super::cte`]).
+    pub ctes: Vec<super::cte::Cte>,
 }
 
 impl BindEnv for Exec<'_> {
@@ -1168,7 +1175,9 @@ impl<'a> Exec<'a> {
         // or the reader's (INVOKER); a definer that lacks them is 1356, as MySQL.
         let sec = self.security.for_body(&v.definer, &v.security)?;
         DEPTH.with(|d| d.set(depth + 1));
-        let rs = self.with_security(sec, |ex| ex.query(&q)).map_err(|e| {
+        let rs = self
+            .with_security(sec, |ex| ex.without_ctes(|ex| ex.query(&q)))
+            .map_err(|e| {
             if e.code == 1142 {
                 SqlError::new(
                     1356,
@@ -1351,41 +1360,17 @@ impl<'a> Exec<'a> {
                         }
                     }
                 }
-                CorrKind::In {
+                CorrKind::Quantified {
                     lhs,
-                    negated,
+                    op,
+                    all,
                     collation,
                 } => {
-                    let v = lhs.eval(row, &self.cx)?;
-                    if v.is_null() {
-                        Value::Null
-                    } else {
-                        let mut saw_null = false;
-                        let mut hit = false;
-                        for r in &rows {
-                            if r.len() != 1 {
-                                return Err(SqlError::new(
-                                    1241,
-                                    "Operand should contain 1 column(s)",
-                                ));
-                            }
-                            match crate::value::compare(&v, &r[0], *collation) {
-                                Some(Ordering::Equal) => {
-                                    hit = true;
-                                    break;
-                                }
-                                None => saw_null = true,
-                                _ => {}
-                            }
-                        }
-                        if hit {
-                            Value::Int(i64::from(!*negated))
-                        } else if saw_null {
-                            Value::Null
-                        } else {
-                            Value::Int(i64::from(*negated))
-                        }
+                    if rows.iter().any(|r| r.len() != 1) {
+                        return Err(SqlError::new(1241, "Operand should contain 1 column(s)"));
                     }
+                    let v = lhs.eval(row, &self.cx)?;
+                    super::expr::quantified(&v, *op, *all, rows.iter().map(|r| &r[0]), *collation)
                 }
             });
         }
@@ -1420,7 +1405,9 @@ impl<'a> Exec<'a> {
                                 .map(|a| a.name.value.clone())
                                 .unwrap_or_else(|| t.clone()),
                         );
-                        if let Some(def) = self.catalog.table(&db, &t) {
+                        if let Some(cols) = self.cte_columns(name) {
+                            inner_cols.extend(cols.iter().map(|c| c.to_ascii_lowercase()));
+                        } else if let Some(def) = self.catalog.table(&db, &t) {
                             inner_cols
                                 .extend(def.columns.iter().map(|c| c.name.to_ascii_lowercase()));
                         }
@@ -1461,11 +1448,8 @@ impl<'a> Exec<'a> {
 
     /// Runs a query (SELECT, UNION, VALUES).
     pub fn query(&mut self, q: &ast::Query) -> SqlResult<RowSet> {
-        if q.with.is_some() {
-            return Err(SqlError::new(
-                1235,
-                "This version of Borealis doesn't yet support 'WITH'",
-            ));
+        if let Some(with) = &q.with {
+            return self.with_ctes(with, q);
         }
         let (order, limit, offset) = self.order_limit(q)?;
         match q.body.as_ref() {
@@ -1481,36 +1465,38 @@ impl<'a> Exec<'a> {
                 left,
                 right,
             } => {
-                if *op != ast::SetOperator::Union {
-                    return Err(SqlError::new(
-                        1235,
-                        format!("This version of Borealis doesn't yet support '{op}'"),
-                    ));
+                let mut rs = self.set_operation(op, set_quantifier, left, right)?;
+                self.finish_simple(&mut rs, &order, limit, offset)?;
+                Ok(rs)
+            }
+            ast::SetExpr::Table(t) => {
+                // `TABLE t` is `SELECT * FROM t` (MySQL 8.0.19).
+                let Some(name) = &t.table_name else {
+                    return Err(SqlError::new(1064, "TABLE needs a table name"));
+                };
+                let mut parts = Vec::new();
+                if let Some(db) = &t.schema_name {
+                    parts.push(ast::ObjectNamePart::Identifier(ast::Ident::new(db)));
                 }
-                let mut l = self.set_expr(left)?;
-                let mut r = self.set_expr(right)?;
-                if l.columns.len() != r.columns.len() {
-                    return Err(SqlError::new(
-                        1222,
-                        "The used SELECT statements have a different number of columns",
-                    ));
-                }
-                unify_set_columns(&mut l, &mut r, &self.cx)?;
-                l.rows.extend(r.rows);
-                if !matches!(set_quantifier, ast::SetQuantifier::All) {
-                    let colls: Vec<Collation> = l.columns.iter().map(out_collation).collect();
-                    dedup_rows(&mut l.rows, &colls);
-                }
-                self.finish_simple(&mut l, &order, limit, offset)?;
-                Ok(l)
+                parts.push(ast::ObjectNamePart::Identifier(ast::Ident::new(name)));
+                let mut rs = self.table_query(ast::ObjectName(parts))?;
+                self.finish_simple(&mut rs, &order, limit, offset)?;
+                Ok(rs)
             }
             ast::SetExpr::Values(v) => {
                 let mut rows = Vec::new();
-                for r in &v.rows {
+                for (k, r) in v.rows.iter().enumerate() {
                     let mut out = Vec::new();
                     for e in &r.content {
                         out.push(self.const_expr(e)?);
                     }
+                    if k > 0 && out.len() != rows.first().map_or(0, Vec::len) {
+                        return Err(SqlError::new(
+                            1136,
+                            format!("Column count doesn't match value count at row {}", k + 1),
+                        ));
+                    }
+                    self.cx.mem.charge_row(&out)?;
                     rows.push(out);
                 }
                 let n = rows.first().map_or(0, Vec::len);
@@ -1526,7 +1512,26 @@ impl<'a> Exec<'a> {
         }
     }
 
-    fn set_expr(&mut self, e: &ast::SetExpr) -> SqlResult<RowSet> {
+    /// `SELECT * FROM name` (`TABLE name`).
+    fn table_query(&mut self, name: ast::ObjectName) -> SqlResult<RowSet> {
+        let parsed = sqlparser::parser::Parser::parse_sql(
+            &sqlparser::dialect::MySqlDialect {},
+            "SELECT * FROM t",
+        );
+        let Some(ast::Statement::Query(mut q)) = parsed.ok().and_then(|mut v| v.pop()) else {
+            return Err(SqlError::new(1105, "internal error: SELECT * FROM t"));
+        };
+        if let ast::SetExpr::Select(s) = q.body.as_mut() {
+            if let Some(ast::TableFactor::Table { name: n, .. }) =
+                s.from.first_mut().map(|f| &mut f.relation)
+            {
+                *n = name;
+            }
+        }
+        self.query(&q)
+    }
+
+    pub(crate) fn set_expr(&mut self, e: &ast::SetExpr) -> SqlResult<RowSet> {
         match e {
             ast::SetExpr::Select(s) => self.select(s, &[], None, 0),
             ast::SetExpr::Query(q) => self.query(q),
@@ -2013,6 +2018,23 @@ impl<'a> Exec<'a> {
                         &alias,
                         "information_schema",
                         &parts[1],
+                    ));
+                }
+                if let Some(i) = self.find_cte(name) {
+                    let rs = self.cte_rows(i)?;
+                    let alias = alias
+                        .as_ref()
+                        .map(|a| a.name.value.clone())
+                        .unwrap_or_else(|| self.ctes[i].name.clone());
+                    let org = self.ctes[i].name.clone();
+                    return Ok(Source::from_rowset(
+                        RowSet {
+                            columns: rs.columns.clone(),
+                            rows: rs.rows.clone(),
+                        },
+                        &alias,
+                        "",
+                        &org,
                     ));
                 }
                 self.may_read(name)?;
@@ -2529,46 +2551,6 @@ impl<'a> Exec<'a> {
     }
 }
 
-/// The result columns of a set operation: a column's type aggregates both sides' as
-/// MySQL does for UNION (an INT beside a DECIMAL(6,2) makes DECIMAL with scale 2, so
-/// `8` reads `8.00`; any floating point makes DOUBLE), the values of the side whose
-/// type differs are converted to it, and a column is nullable if either side's is.
-fn unify_set_columns(l: &mut RowSet, r: &mut RowSet, cx: &EvalCx) -> SqlResult<()> {
-    use super::expr::CastTo;
-    for i in 0..l.columns.len() {
-        l.columns[i].nullable |= r.columns[i].nullable;
-        let types = [l.columns[i].ty.clone(), r.columns[i].ty.clone()];
-        let Some(agg) = super::expr::aggregate_numeric(&types) else {
-            // A string beside anything else makes the column a string of that collation
-            // (an INT beside a utf8mb4_bin VARCHAR compares as utf8mb4_bin).
-            let string = |t: &ColType| t.as_ref().is_some_and(SqlType::is_string);
-            if !string(&types[0]) && string(&types[1]) {
-                l.columns[i].ty = types[1].clone();
-            }
-            continue;
-        };
-        let to = match agg {
-            SqlType::Decimal { precision, scale } => CastTo::Decimal(precision, scale),
-            _ => CastTo::Double,
-        };
-        for (side, ty) in [(&mut l.rows, &types[0]), (&mut r.rows, &types[1])] {
-            if ty.as_ref() == Some(&agg) {
-                continue;
-            }
-            for row in side.iter_mut() {
-                let v = std::mem::replace(&mut row[i], Value::Null);
-                row[i] = if v.is_null() {
-                    v
-                } else {
-                    Expr::Cast(Box::new(Expr::Lit(v)), to.clone()).eval(&[], cx)?
-                };
-            }
-        }
-        l.columns[i].ty = Some(agg);
-    }
-    Ok(())
-}
-
 /// Whether a joined row passes every ON condition (NULL does not pass).
 fn on_pass(on: &[Expr], full: &[Value], cx: &EvalCx) -> SqlResult<bool> {
     for c in on {
@@ -2664,7 +2646,7 @@ fn scope_out(c: &ScopeCol) -> OutColumn {
     }
 }
 
-fn out_collation(c: &OutColumn) -> Collation {
+pub(crate) fn out_collation(c: &OutColumn) -> Collation {
     c.ty.as_ref()
         .filter(|t| t.is_string())
         .map(|t| t.collation())
@@ -2779,6 +2761,12 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                     b = over_clause_end(text, b);
                 }
             }
+            // A subquery's span may stop inside it (`x IN (SELECT … WHERE v IS NULL)`
+            // ends at `v`): take the text on to where its parentheses close.
+            let open = unclosed_parens(&text[a..b]);
+            if open > 0 {
+                b = close_parens(text, b, open);
+            }
             // `x IS [NOT] NULL|TRUE|FALSE` spans only `x`.
             let suffix: Option<&[&str]> = match e {
                 ast::Expr::IsNull(_) => Some(&["IS", "NULL"]),
@@ -2847,6 +2835,36 @@ fn over_clause_end(text: &str, at: usize) -> usize {
     } else {
         start + end
     }
+}
+
+/// The offset just past the `open`-th unmatched `)` of `text` from `at` (outside quoted
+/// strings and names), or `at` when the text ends first.
+fn close_parens(text: &str, at: usize, open: usize) -> usize {
+    let mut depth = open;
+    let mut quote: Option<u8> = None;
+    let bytes = text.as_bytes();
+    let mut i = at;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(q) if c == b'\\' && q != b'`' => i += 1,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                b'\'' | b'"' | b'`' => quote = Some(c),
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    at
 }
 
 /// How many parentheses of `s` are open at its end, outside quoted strings and names.
@@ -3100,41 +3118,6 @@ fn expr_column_names(e: &ast::Expr, out: &mut Vec<String>) -> bool {
         _ => return false,
     }
     true
-}
-
-fn cmp_rows(a: &[Value], b: &[Value], colls: &[Collation]) -> Ordering {
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        let o = sort_cmp(
-            x,
-            y,
-            colls.get(i).copied().unwrap_or(Collation::Utf8mb4GeneralCi),
-        );
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    Ordering::Equal
-}
-
-/// Drops rows equal to an earlier one, each column compared under its collation.
-fn dedup_rows(rows: &mut Vec<Vec<Value>>, colls: &[Collation]) {
-    let mut idx: Vec<usize> = (0..rows.len()).collect();
-    idx.sort_by(|a, b| cmp_rows(&rows[*a], &rows[*b], colls).then(a.cmp(b)));
-    let mut keep = vec![false; rows.len()];
-    let mut last: Option<usize> = None;
-    for i in idx {
-        if last.is_some_and(|l| cmp_rows(&rows[l], &rows[i], colls) == Ordering::Equal) {
-            continue;
-        }
-        keep[i] = true;
-        last = Some(i);
-    }
-    let mut i = 0;
-    rows.retain(|_| {
-        let k = keep[i];
-        i += 1;
-        k
-    });
 }
 
 /// One ORDER BY key: the expression, its direction, and the collation its strings

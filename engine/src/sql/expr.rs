@@ -84,6 +84,9 @@ pub enum Expr {
     IsBool(Box<Expr>, bool, bool),
     Between(Box<Expr>, Box<Expr>, Box<Expr>, bool, Collation),
     InList(Box<Expr>, Vec<Expr>, bool, Collation),
+    /// `e op ANY (subquery)` (false) or `e op ALL (subquery)` (true) over the rows of an
+    /// uncorrelated subquery ([`quantified`]).
+    Quantified(Box<Expr>, CmpOp, bool, Arc<[Value]>, Collation),
     Like(Box<Expr>, Box<Expr>, Option<char>, bool, Collation),
     Case(
         Option<Box<Expr>>,
@@ -104,9 +107,12 @@ pub enum CorrKind {
     Exists {
         negated: bool,
     },
-    In {
+    /// `lhs op ANY (…)` (`all` false) or `lhs op ALL (…)`; `IN` is `= ANY`, `NOT IN` is
+    /// `<> ALL`.
+    Quantified {
         lhs: Expr,
-        negated: bool,
+        op: CmpOp,
+        all: bool,
         collation: Collation,
     },
     Scalar,
@@ -640,6 +646,10 @@ impl Expr {
                 };
                 bool_val(r.map(|b| b != *neg))
             }
+            Expr::Quantified(e, op, all, values, coll) => {
+                let v = e.eval(row, cx)?;
+                quantified(&v, *op, *all, values.iter(), *coll)
+            }
             Expr::InList(e, list, neg, coll) => {
                 let v = e.eval(row, cx)?;
                 if v.is_null() {
@@ -740,7 +750,8 @@ impl Expr {
             | Expr::BitNot(e)
             | Expr::IsNull(e, _)
             | Expr::IsBool(e, _, _)
-            | Expr::Cast(e, _) => e.walk(f),
+            | Expr::Cast(e, _)
+            | Expr::Quantified(e, _, _, _, _) => e.walk(f),
             Expr::Arith(_, a, b)
             | Expr::Bit(_, a, b)
             | Expr::Cmp(_, a, b, _)
@@ -808,7 +819,8 @@ impl Expr {
             | Expr::BitNot(e)
             | Expr::IsNull(e, _)
             | Expr::IsBool(e, _, _)
-            | Expr::Cast(e, _) => e.walk_mut(f),
+            | Expr::Cast(e, _)
+            | Expr::Quantified(e, _, _, _, _) => e.walk_mut(f),
             Expr::Arith(_, a, b)
             | Expr::Bit(_, a, b)
             | Expr::Cmp(_, a, b, _)
@@ -1110,6 +1122,42 @@ pub trait BindEnv {
     }
 }
 
+/// `v op ANY (values)` (`all` false) or `v op ALL (values)`, as MySQL answers it: over
+/// no values ANY is false and ALL true, whatever `v` is; otherwise one comparison that
+/// decides (true for ANY, false for ALL) decides, and else a NULL comparison (a NULL `v`
+/// or value) makes the answer NULL.
+pub fn quantified<'v>(
+    v: &Value,
+    op: CmpOp,
+    all: bool,
+    values: impl IntoIterator<Item = &'v Value>,
+    coll: Collation,
+) -> Value {
+    let mut seen = false;
+    let mut saw_null = false;
+    for x in values {
+        seen = true;
+        let hit = compare(v, x, coll).map(|o| match op {
+            CmpOp::Eq | CmpOp::NullEq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+        });
+        match hit {
+            Some(h) if h != all => return Value::Int(i64::from(h)),
+            Some(_) => {}
+            None => saw_null = true,
+        }
+    }
+    if seen && saw_null {
+        Value::Null
+    } else {
+        Value::Int(i64::from(all))
+    }
+}
+
 /// Binds AST expressions against a scope.
 pub struct Binder<'a> {
     pub scope: &'a Scope,
@@ -1407,6 +1455,79 @@ impl Binder<'_> {
         Ok((self.bind(a)?, self.bind(b)?))
     }
 
+    /// `left op ANY (subquery)` (`all` false) or `left op ALL (subquery)`. `= ANY` is
+    /// `IN` and `<> ALL` is `NOT IN` (so they share its index use); a subquery that reads
+    /// the outer row is registered as correlated.
+    fn bind_quantified(
+        &mut self,
+        left: &ast::Expr,
+        op: &ast::BinaryOperator,
+        right: &ast::Expr,
+        all: bool,
+    ) -> SqlResult<(Expr, ColType)> {
+        use ast::BinaryOperator as B;
+        let cmp = match op {
+            B::Eq => CmpOp::Eq,
+            B::NotEq => CmpOp::Ne,
+            B::Lt => CmpOp::Lt,
+            B::LtEq => CmpOp::Le,
+            B::Gt => CmpOp::Gt,
+            B::GtEq => CmpOp::Ge,
+            other => return Err(Self::err_unsupported(format!("{other} ANY/ALL"))),
+        };
+        let subquery = match right {
+            ast::Expr::Subquery(q) => q,
+            ast::Expr::Nested(inner) => match inner.as_ref() {
+                ast::Expr::Subquery(q) => q,
+                _ => return Err(SqlError::new(1064, "ANY/ALL needs a subquery")),
+            },
+            _ => return Err(SqlError::new(1064, "ANY/ALL needs a subquery")),
+        };
+        match (cmp, all) {
+            (CmpOp::Eq, false) | (CmpOp::Ne, true) => {
+                return self.bind(&ast::Expr::InSubquery {
+                    expr: Box::new(left.clone()),
+                    subquery: subquery.clone(),
+                    negated: all,
+                })
+            }
+            _ => {}
+        }
+        let lit_coll = self.env.literal_collation();
+        let (x, t) = self.bind(left)?;
+        let coll = pick_collation(&t, &None, lit_coll);
+        let rows = match self.env.subquery(subquery) {
+            Err(e) if e.code == 1054 => {
+                let spec = CorrSpec {
+                    query: (**subquery).clone(),
+                    outer: self.scope.clone(),
+                    kind: CorrKind::Quantified {
+                        lhs: x,
+                        op: cmp,
+                        all,
+                        collation: coll,
+                    },
+                };
+                return match self.env.correlated(spec)? {
+                    Some((k, _)) => Ok((Expr::Corr(k), bool_type())),
+                    None => Err(e),
+                };
+            }
+            other => other?.0,
+        };
+        let mut values = Vec::with_capacity(rows.len());
+        for r in rows {
+            if r.len() != 1 {
+                return Err(SqlError::new(1241, "Operand should contain 1 column(s)"));
+            }
+            values.extend(r);
+        }
+        Ok((
+            Expr::Quantified(Box::new(x), cmp, all, values.into(), coll),
+            bool_type(),
+        ))
+    }
+
     /// Binds `e`, returning the expression and its result type.
     pub fn bind(&mut self, e: &ast::Expr) -> SqlResult<(Expr, ColType)> {
         use ast::Expr as A;
@@ -1609,14 +1730,19 @@ impl Binder<'_> {
             } => {
                 let (x, t) = self.bind(expr)?;
                 let coll = pick_collation(&t, &None, lit_coll);
+                let (op, all) = match negated {
+                    false => (CmpOp::Eq, false),
+                    true => (CmpOp::Ne, true),
+                };
                 let rows = match self.env.subquery(subquery) {
                     Err(e) if e.code == 1054 => {
                         let spec = CorrSpec {
                             query: (**subquery).clone(),
                             outer: self.scope.clone(),
-                            kind: CorrKind::In {
+                            kind: CorrKind::Quantified {
                                 lhs: x,
-                                negated: *negated,
+                                op,
+                                all,
                                 collation: coll,
                             },
                         };
@@ -1627,6 +1753,10 @@ impl Binder<'_> {
                     }
                     other => other?.0,
                 };
+                if rows.is_empty() {
+                    // Over no rows IN is false and NOT IN true, even for NULL.
+                    return Ok((Expr::Lit(Value::Int(i64::from(*negated))), bool_type()));
+                }
                 let mut items = Vec::with_capacity(rows.len());
                 for r in rows {
                     if r.len() != 1 {
@@ -1640,6 +1770,17 @@ impl Binder<'_> {
                     bool_type(),
                 )
             }
+            A::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => return self.bind_quantified(left, compare_op, right, false),
+            A::AllOp {
+                left,
+                compare_op,
+                right,
+            } => return self.bind_quantified(left, compare_op, right, true),
             A::Exists { subquery, negated } => {
                 let rows = match self.env.subquery(subquery) {
                     Err(e) if e.code == 1054 => {

@@ -20,9 +20,10 @@
 //! 4. Dispatch on the leading keyword tokens (never on raw string prefixes): the statements
 //!    sqlparser 0.63 rejects or misreads go to the small parser in this file
 //!    ([`OwnStatement`]), which reuses sqlparser's `Parser` for names and expressions.
-//! 5. Everything else goes to sqlparser, after three token rewrites for MySQL/MariaDB syntax
+//! 5. Everything else goes to sqlparser, after token rewrites for MySQL/MariaDB syntax
 //!    it lacks (`LOCK IN SHARE MODE` → `FOR SHARE`; `ZEROFILL`, `PAGE_CHECKSUM=n` and
-//!    `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE). A SELECT that fails only because of
+//!    `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE; `TABLE t` as a query →
+//!    `SELECT * FROM t`). A SELECT that fails only because of
 //!    MariaDB's `[FOR SYSTEM_TIME] AS OF [TIMESTAMP] expr` is returned as
 //!    [`OwnStatement::AsOf`].
 //! 6. One trailing `;` is tolerated; anything after it is error 1064 (no multi-statements).
@@ -1494,6 +1495,9 @@ const COMPOUND_UNITS: [&str; 11] = [
 /// MySQL's compound interval units (reserved words there): `INTERVAL '1:30' HOUR_MINUTE`
 /// becomes sqlparser's `INTERVAL '1:30' HOUR TO MINUTE`, and `EXTRACT(DAY_HOUR FROM d)`
 /// the call `` `EXTRACT`('DAY_HOUR', d) `` (the binder takes both back to MySQL's unit).
+/// MySQL 8.0.19's `TABLE t` where a query starts (the statement, after `(` or a set
+/// operator) becomes `SELECT * FROM t`: sqlparser reads it only inside a query and then
+/// swallows the token after the name.
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = rewrite_units(tokens);
     let sig: Vec<usize> = (0..tokens.len())
@@ -1508,9 +1512,19 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         && (w(1) == "TABLE" || (w(1) == "TEMPORARY" && w(2) == "TABLE"));
     let mut drop = vec![false; tokens.len()];
     let mut replace_for_share: Vec<usize> = Vec::new();
+    let mut table_query: Vec<usize> = Vec::new();
+    let set_op = |x: &str| matches!(x, "UNION" | "EXCEPT" | "INTERSECT");
     let mut k = 0;
     while k < sig.len() {
         let here = w(k);
+        if here == "TABLE"
+            && (k == 0
+                || tokens[sig[k - 1]].token == Token::LParen
+                || set_op(&w(k - 1))
+                || (k >= 2 && matches!(w(k - 1).as_str(), "ALL" | "DISTINCT") && set_op(&w(k - 2))))
+        {
+            table_query.push(sig[k]);
+        }
         if here == "LOCK" && w(k + 1) == "IN" && w(k + 2) == "SHARE" && w(k + 3) == "MODE" {
             replace_for_share.push(sig[k]);
             drop[sig[k + 1]] = true;
@@ -1561,6 +1575,15 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         if replace_for_share.contains(&i) {
             t.token = Token::make_keyword("FOR");
+        }
+        if table_query.contains(&i) {
+            for tok in [Token::make_keyword("SELECT"), Token::Mul] {
+                out.push(TokenWithSpan {
+                    token: tok,
+                    span: t.span,
+                });
+            }
+            t.token = Token::make_keyword("FROM");
         }
         out.push(t);
     }

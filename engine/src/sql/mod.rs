@@ -3,6 +3,7 @@
 pub mod binlog;
 pub mod catalog;
 pub mod checksum;
+pub mod cte;
 pub mod ddl;
 pub mod dml;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod program;
 pub mod replica;
 pub mod rewind;
 pub mod session;
+pub mod setops;
 pub mod stmtlog;
 pub mod userlocks;
 pub mod vars;

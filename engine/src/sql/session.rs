@@ -1009,6 +1009,7 @@ impl Session {
             prog: Default::default(),
             security,
             skip: None,
+            ctes: Vec::new(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1187,6 +1188,7 @@ impl Session {
             prog: Default::default(),
             security,
             skip: None,
+            ctes: Vec::new(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1888,7 +1890,9 @@ impl Session {
         let relations = |st: &ast::Statement| -> Vec<ast::ObjectName> {
             let mut v = Vec::new();
             let _ = ast::visit_relations(st, |r: &ast::ObjectName| {
-                v.push(r.clone());
+                if !super::cte::names_cte(st, r) {
+                    v.push(r.clone());
+                }
                 std::ops::ControlFlow::<()>::Continue(())
             });
             v
@@ -2287,6 +2291,36 @@ impl Session {
         done
     }
 
+    /// MySQL 8.0's `WITH … UPDATE …` / `WITH … DELETE …`: the statement with the CTEs
+    /// in scope (sqlparser gives it as a query whose body is the statement).
+    fn with_dml(&mut self, q: &ast::Query, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+        use ast::Statement as S;
+        let (Some(with), ast::SetExpr::Update(st) | ast::SetExpr::Delete(st)) =
+            (&q.with, q.body.as_ref())
+        else {
+            return Err(SqlError::new(1064, "WITH must precede UPDATE or DELETE"));
+        };
+        match st {
+            S::Update(u) => {
+                let (r, _) = self.write(text, params, false, Some(st), |ex| {
+                    ex.in_with(with, |ex| ex.update(u))
+                })?;
+                Ok(Output::Ok {
+                    affected: r.affected,
+                    last_insert_id: 0,
+                    info: r.info,
+                })
+            }
+            S::Delete(d) => {
+                let (r, _) = self.write(text, params, false, Some(st), |ex| {
+                    ex.in_with(with, |ex| ex.delete(d))
+                })?;
+                Ok(Output::affected(r.affected))
+            }
+            _ => Err(SqlError::new(1064, "WITH must precede UPDATE or DELETE")),
+        }
+    }
+
     fn dispatch(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
         let st = match parsed {
             Parsed::Own(o) => return self.own(o, params, text),
@@ -2294,6 +2328,14 @@ impl Session {
         };
         use ast::Statement as S;
         match (Self::kind(st), st) {
+            (_, S::Query(q))
+                if matches!(
+                    q.body.as_ref(),
+                    ast::SetExpr::Update(_) | ast::SetExpr::Delete(_)
+                ) =>
+            {
+                self.with_dml(q, params, text)
+            }
             (_, S::Query(q)) => {
                 if self.txn.is_none() && !self.vars.autocommit() {
                     self.txn = Some(self.begin_txn());
