@@ -20,9 +20,10 @@
 //! 4. Dispatch on the leading keyword tokens (never on raw string prefixes): the statements
 //!    sqlparser 0.63 rejects or misreads go to the small parser in this file
 //!    ([`OwnStatement`]), which reuses sqlparser's `Parser` for names and expressions.
-//! 5. Everything else goes to sqlparser, after three token rewrites for MySQL/MariaDB syntax
+//! 5. Everything else goes to sqlparser, after token rewrites for MySQL/MariaDB syntax
 //!    it lacks (`LOCK IN SHARE MODE` → `FOR SHARE`; `ZEROFILL`, `PAGE_CHECKSUM=n` and
-//!    `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE). A SELECT that fails only because of
+//!    `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE; `UPDATE t1, t2 SET` →
+//!    `UPDATE t1 CROSS JOIN t2 SET`). A SELECT that fails only because of
 //!    MariaDB's `[FOR SYSTEM_TIME] AS OF [TIMESTAMP] expr` is returned as
 //!    [`OwnStatement::AsOf`].
 //! 6. One trailing `;` is tolerated; anything after it is error 1064 (no multi-statements).
@@ -1508,6 +1509,21 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         && (w(1) == "TABLE" || (w(1) == "TEMPORARY" && w(2) == "TABLE"));
     let mut drop = vec![false; tokens.len()];
     let mut replace_for_share: Vec<usize> = Vec::new();
+    // `UPDATE t1, t2 SET …`: sqlparser takes one table reference before SET; MySQL's comma
+    // is an inner join without condition, which `CROSS JOIN` is too.
+    let mut comma_join: Vec<usize> = Vec::new();
+    if w(0) == "UPDATE" {
+        let mut depth = 0i32;
+        for &i in &sig[1..] {
+            match &tokens[i].token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                Token::Comma if depth == 0 => comma_join.push(i),
+                t if depth == 0 && word(t).as_deref() == Some("SET") => break,
+                _ => {}
+            }
+        }
+    }
     let mut k = 0;
     while k < sig.len() {
         let here = w(k);
@@ -1547,6 +1563,18 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         if replace_for_share.contains(&i) {
             t.token = Token::make_keyword("FOR");
+        }
+        if comma_join.contains(&i) {
+            let span = t.span;
+            for tok in [
+                Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                Token::make_keyword("CROSS"),
+                Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                Token::make_keyword("JOIN"),
+            ] {
+                out.push(TokenWithSpan::new(tok, span));
+            }
+            continue;
         }
         out.push(t);
     }
