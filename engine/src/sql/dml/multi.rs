@@ -175,12 +175,14 @@ impl Exec<'_> {
                         .unwrap_or_default();
                     (a.clone(), true, String::new(), a, None)
                 }
-                other => return Err(SqlError::new(
-                    1235,
-                    format!(
+                other => {
+                    return Err(SqlError::new(
+                        1235,
+                        format!(
                         "This version of Borealis doesn't yet support '{other}' in UPDATE/DELETE"
                     ),
-                )),
+                    ))
+                }
             };
             if out.iter().any(|j| j.alias == alias) {
                 return Err(SqlError::new(
@@ -218,6 +220,32 @@ impl Exec<'_> {
         &mut self,
         from: &[ast::TableWithJoins],
     ) -> SqlResult<(Scope, Vec<Joined>, Vec<Vec<Value>>)> {
+        // Names must be unique (1066) before the join binds its ON clauses (1052).
+        let mut names: Vec<String> = Vec::new();
+        let mut factors = Vec::new();
+        table_factors(from, &mut factors);
+        for f in factors {
+            let name = match f {
+                ast::TableFactor::Table { name, alias, .. } => match alias {
+                    Some(a) => a.name.value.clone(),
+                    None => name
+                        .0
+                        .last()
+                        .and_then(|p| p.as_ident())
+                        .map(|i| i.value.clone())
+                        .unwrap_or_default(),
+                },
+                ast::TableFactor::Derived { alias: Some(a), .. } => a.name.value.clone(),
+                _ => continue,
+            };
+            if names.contains(&name) {
+                return Err(SqlError::new(
+                    1066,
+                    format!("Not unique table/alias: '{name}'"),
+                ));
+            }
+            names.push(name);
+        }
         let (scope, rows, _, _) = self.build_from(from, &[], None)?;
         let joined = self.joined_tables(from, &scope)?;
         // Correlated subqueries of the join's ON clauses were the join's own.
@@ -514,7 +542,6 @@ impl Exec<'_> {
         entered: &mut Vec<Arc<TableDef>>,
     ) -> SqlResult<Vec<Change>> {
         let (scope, joined, rows) = self.join_rows(from)?;
-        let cur_db = self.session.current_db().unwrap_or_default();
         let mut picked: Vec<(usize, Arc<TableDef>)> = Vec::new();
         for n in targets {
             let parts: Vec<String> =
@@ -523,7 +550,7 @@ impl Exec<'_> {
                     .collect();
             // A table with an alias is named by its alias; `db.t` names one without.
             let k = joined.iter().position(|j| match parts.as_slice() {
-                [t] => j.alias == *t && (j.aliased || j.db == cur_db),
+                [t] => j.alias == *t,
                 [db, t] => !j.aliased && j.db == *db && j.name == *t,
                 _ => false,
             });
