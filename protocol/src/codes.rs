@@ -105,6 +105,13 @@ pub const ER_CONNECTION_KILLED: u16 = 1927;
 /// 1644: SIGNAL of an exception (sent with `45000`, the SQLSTATE user code signals).
 pub const ER_SIGNAL_EXCEPTION: u16 = 1644;
 
+/// 1052: a column name that more than one table of the statement has.
+pub const ER_NON_UNIQ_ERROR: u16 = 1052;
+/// 1066: a table name or alias given twice in one FROM clause.
+pub const ER_NONUNIQ_TABLE: u16 = 1066;
+/// 1109: a multi-table DELETE target that is not a table of its join.
+pub const ER_UNKNOWN_TABLE: u16 = 1109;
+
 /// Every code above with its SQLSTATE, as MySQL 8.0 (MariaDB for its own codes) sends it.
 pub const TABLE: &[(u16, &str)] = &[
     (ER_HANDSHAKE_ERROR, "08S01"),
@@ -120,6 +127,9 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_TABLE_EXISTS_ERROR, "42S01"),
     (ER_BAD_TABLE_ERROR, "42S02"),
     (ER_BAD_FIELD_ERROR, "42S22"),
+    (ER_NON_UNIQ_ERROR, "23000"),
+    (ER_NONUNIQ_TABLE, "42000"),
+    (ER_UNKNOWN_TABLE, "42S02"),
     (ER_DUP_ENTRY, "23000"),
     (ER_PARSE_ERROR, "42000"),
     (ER_DISK_FULL, "HY000"),
