@@ -1546,6 +1546,27 @@ fn mysql_only_query_language() {
     };
     let code = |q: &str| -> String {
         let out = run(q);
+/// Multi-table UPDATE/DELETE and updatable views where MySQL 8.0 answers unlike MariaDB
+/// 10.11 (which allows all of these): "UPDATE Statement" (refman 8.0, update.html): "For
+/// the multiple-table syntax, ORDER BY and LIMIT cannot be used" (ER_WRONG_USAGE, 1221),
+/// and "You cannot update a table and select directly from the same table in a subquery"
+/// (ER_UPDATE_TABLE_USED, 1093; a derived table is materialised first, so it may read the
+/// table); "DELETE Statement" (delete.html) says the same of DELETE. Privileges: "UPDATE
+/// ... You need the UPDATE privilege only for columns referenced in an UPDATE that are
+/// actually updated. You need only the SELECT privilege for any columns that are read but
+/// not modified" (error 1142 names the table lacking it).
+#[test]
+fn mysql_only_multi_table_dml() {
+    let b = Borealis::start("multidml");
+    let run =
+        |user: &str, pass: &str, q: &str| mysql(b.port, user, pass, &["-N", "-B", "-e", q], "");
+    let one = |q: &str| -> String {
+        let out = run("admin", PASSWORD, q);
+        assert!(out.status.success(), "{q}: {}", text(&out.stderr));
+        text(&out.stdout).trim_end().to_string()
+    };
+    let code_as = |user: &str, pass: &str, q: &str| -> String {
+        let out = run(user, pass, q);
         assert!(!out.status.success(), "{q} should fail");
         let err = text(&out.stderr);
         err.split("ERROR ")
@@ -1683,5 +1704,88 @@ fn mysql_only_query_language() {
     assert_eq!(
         code("USE ql; WITH x AS (SELECT 1), x AS (SELECT 2) DELETE FROM t"),
         "1066"
+    let code = |q: &str| code_as("admin", PASSWORD, q);
+    one("CREATE DATABASE m; CREATE TABLE m.t1 (id INT PRIMARY KEY, a INT); CREATE TABLE m.t2 (id INT PRIMARY KEY, b INT); INSERT INTO m.t1 VALUES (1, 1), (2, 2); INSERT INTO m.t2 VALUES (1, 10), (2, 20)");
+    assert_eq!(
+        code("UPDATE m.t1 JOIN m.t2 ON m.t2.id = m.t1.id SET a = b ORDER BY a"),
+        "1221"
+    );
+    assert_eq!(
+        code("UPDATE m.t1 JOIN m.t2 ON m.t2.id = m.t1.id SET a = b LIMIT 1"),
+        "1221"
+    );
+    assert_eq!(
+        code("UPDATE m.t1 SET a = (SELECT MAX(a) FROM m.t1)"),
+        "1093"
+    );
+    assert_eq!(
+        code("DELETE FROM m.t1 WHERE id IN (SELECT id FROM m.t1 WHERE a > 1)"),
+        "1093"
+    );
+    assert_eq!(
+        code("UPDATE m.t1 JOIN m.t2 ON m.t2.id = m.t1.id SET a = b WHERE EXISTS (SELECT 1 FROM m.t1 WHERE a > 100)"),
+        "1093"
+    );
+    assert_eq!(
+        code("DELETE m.t1 FROM m.t1 JOIN m.t2 ON m.t2.id = m.t1.id WHERE m.t1.a IN (SELECT a FROM m.t1)"),
+        "1093"
+    );
+    // A table the statement only reads may be read in a subquery too.
+    one("UPDATE m.t1 JOIN m.t2 ON m.t2.id = m.t1.id SET a = a WHERE EXISTS (SELECT 1 FROM m.t2 WHERE b > 100)");
+    // Through a derived table the subquery reads a materialised copy: allowed.
+    one("UPDATE m.t1 SET a = (SELECT x FROM (SELECT MAX(a) AS x FROM m.t1) d)");
+    assert_eq!(one("SELECT a FROM m.t1 ORDER BY id"), "2\n2");
+    one("CREATE VIEW m.v AS SELECT id, a FROM m.t1 WHERE a > 0");
+    // Privileges per table: UPDATE on what is written, SELECT on what is read.
+    one("CREATE USER u@'%' IDENTIFIED BY 'pw'; GRANT SELECT, UPDATE ON m.t1 TO u@'%'; GRANT SELECT ON m.t2 TO u@'%'; GRANT UPDATE, DELETE, INSERT, SELECT ON m.v TO u@'%'");
+    let ok = run(
+        "u",
+        "pw",
+        "UPDATE m.t1 JOIN m.t2 ON m.t2.id = m.t1.id SET m.t1.a = m.t2.b",
+    );
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert_eq!(one("SELECT a FROM m.t1 ORDER BY id"), "10\n20");
+    assert_eq!(
+        code_as(
+            "u",
+            "pw",
+            "UPDATE m.t1 JOIN m.t2 ON m.t2.id = m.t1.id SET m.t2.b = 0"
+        ),
+        "1142"
+    );
+    assert_eq!(
+        code_as(
+            "u",
+            "pw",
+            "DELETE m.t1 FROM m.t1 JOIN m.t2 ON m.t2.id = m.t1.id"
+        ),
+        "1142"
+    );
+    // The view's definer (admin) holds the base table's privileges: u writes through it.
+    let ok = run("u", "pw", "UPDATE m.v SET a = a + 1 WHERE id = 1");
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert_eq!(one("SELECT a FROM m.t1 ORDER BY id"), "11\n20");
+    // Affected rows as MySQL prints them: matched rows across both tables, changed rows.
+    let out = run(
+        "admin",
+        PASSWORD,
+        "UPDATE m.t1 JOIN m.t2 ON m.t2.id = m.t1.id SET m.t1.a = 20, m.t2.b = 20",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = mysql(
+        b.port,
+        "admin",
+        PASSWORD,
+        &[
+            "-vvv",
+            "-e",
+            "UPDATE m.t1 JOIN m.t2 ON m.t2.id = m.t1.id SET m.t1.a = 20, m.t2.b = 21",
+        ],
+        "",
+    );
+    assert!(
+        text(&out.stdout).contains("Rows matched: 4  Changed: 2  Warnings: 0"),
+        "{}",
+        text(&out.stdout)
     );
 }

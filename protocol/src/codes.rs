@@ -113,6 +113,10 @@ pub const ER_NONUNIQ_TABLE: u16 = 1066;
 pub const ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT: u16 = 1222;
 /// 1241: a row where one value is wanted (`x IN (SELECT a, b …)`).
 pub const ER_OPERAND_COLUMNS: u16 = 1241;
+/// 1052: a column name that more than one table of the statement has.
+pub const ER_NON_UNIQ_ERROR: u16 = 1052;
+/// 1109: a multi-table DELETE target that is not a table of its join.
+pub const ER_UNKNOWN_TABLE: u16 = 1109;
 
 /// Every code above with its SQLSTATE, as MySQL 8.0 (MariaDB for its own codes) sends it.
 pub const TABLE: &[(u16, &str)] = &[
@@ -133,6 +137,8 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_NONUNIQ_TABLE, "42000"),
     (ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT, "21000"),
     (ER_OPERAND_COLUMNS, "21000"),
+    (ER_NON_UNIQ_ERROR, "23000"),
+    (ER_UNKNOWN_TABLE, "42S02"),
     (ER_DUP_ENTRY, "23000"),
     (ER_PARSE_ERROR, "42000"),
     (ER_DISK_FULL, "HY000"),

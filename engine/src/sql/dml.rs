@@ -1,6 +1,12 @@
 //! DML: INSERT (IGNORE, REPLACE, ON DUPLICATE KEY UPDATE), UPDATE and DELETE.
 //! Every row change also maintains the table's secondary indexes; a failed
-//! statement is undone by the session (statement savepoint).
+//! statement is undone by the session (statement savepoint). UPDATE and DELETE of
+//! several tables (a join) live in [`multi`]. WHERE and SET may hold correlated
+//! subqueries (computed per row); a subquery that reads the table being changed is
+//! 1093, as in MySQL. Writes through an updatable view live in [`view`].
+
+mod multi;
+mod view;
 
 use std::ops::Bound;
 
@@ -439,6 +445,12 @@ impl Exec<'_> {
 
     /// INSERT / REPLACE, with the table's triggers.
     pub fn insert(&mut self, ins: &ast::Insert) -> SqlResult<DmlResult> {
+        if let ast::TableObject::TableName(n) = &ins.table {
+            if let Some(v) = self.view(n) {
+                self.may(privs::INSERT, "INSERT", n)?;
+                return self.insert_view(ins, &v);
+            }
+        }
         let t = match &ins.table {
             ast::TableObject::TableName(n) => self.table(n).ok(),
             _ => None,
@@ -802,8 +814,12 @@ impl Exec<'_> {
         stop_after: Option<usize>,
         skipped: &mut Vec<Vec<u8>>,
     ) -> SqlResult<Vec<(Vec<u8>, Vec<Value>)>> {
+        // A filter with correlated subqueries is applied once the row is read (computing
+        // them needs the executor, which a scan's callback cannot borrow).
+        let correlated = !self.corr.is_empty();
         let keep = |ex: &Self, row: &[Value]| -> SqlResult<bool> {
             Ok(match filter {
+                _ if correlated => true,
                 Some(f) => truth(&f.eval(row, &ex.cx)?) == Some(true),
                 None => true,
             })
@@ -835,7 +851,7 @@ impl Exec<'_> {
                         Some(None) => {}
                         Some(Some(bytes)) => {
                             let row = decode(t, &bytes)?;
-                            if keep(self, &row)? {
+                            if self.filter_keeps(filter, &row)? {
                                 rows.push((pk, row));
                             }
                         }
@@ -880,15 +896,29 @@ impl Exec<'_> {
                     };
                     let Some(bytes) = latest else { continue };
                     let latest = decode(t, &bytes)?;
-                    if rows_equal(t, &latest, &r) {
-                        rows.push((pk, r));
-                    } else if keep(self, &latest)? {
-                        rows.push((pk, latest));
+                    // The scan's filter saw `r`; a newer version is filtered again.
+                    let (row, recheck) = if rows_equal(t, &latest, &r) {
+                        (r, correlated)
+                    } else {
+                        (latest, true)
+                    };
+                    if !recheck || self.filter_keeps(filter, &row)? {
+                        rows.push((pk, row));
                     }
                 }
             }
         }
         Ok(rows)
+    }
+
+    /// Whether `filter` keeps `row`, its correlated subqueries computed for the row.
+    fn filter_keeps(&mut self, filter: Option<&Expr>, row: &[Value]) -> SqlResult<bool> {
+        let Some(f) = filter else { return Ok(true) };
+        self.cx.check()?;
+        self.eval_correlated(row)?;
+        let v = f.eval(row, &self.cx);
+        self.cx.corr_values.borrow_mut().take();
+        Ok(truth(&v?) == Some(true))
     }
 
     /// SELECT ... FOR UPDATE / FOR SHARE (NOWAIT, SKIP LOCKED): a locking read of the
@@ -977,7 +1007,10 @@ impl Exec<'_> {
             _ => None,
         };
         let mut skipped = Vec::new();
-        self.locking_read(&t, &path, filter.as_ref(), mode, stop_after, &mut skipped)?;
+        let read = self.locking_read(&t, &path, filter.as_ref(), mode, stop_after, &mut skipped);
+        // The query binds its correlated subqueries again too.
+        self.corr.clear();
+        read?;
         if !skipped.is_empty() {
             self.skip = Some((t.tree, skipped.into_iter().collect()));
         }
@@ -989,9 +1022,10 @@ impl Exec<'_> {
         twj: &ast::TableWithJoins,
     ) -> SqlResult<(std::sync::Arc<TableDef>, String)> {
         if !twj.joins.is_empty() {
+            // `DELETE FROM t1 JOIN t2`: a join needs the multi-table forms.
             return Err(SqlError::new(
-                1235,
-                "This version of Borealis doesn't yet support multi-table UPDATE/DELETE",
+                1064,
+                "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near 'JOIN'",
             ));
         }
         match &twj.relation {
@@ -1012,15 +1046,25 @@ impl Exec<'_> {
 
     pub fn update(&mut self, u: &ast::Update) -> SqlResult<DmlResult> {
         if u.from.is_some() {
+            // PostgreSQL's form; MySQL has none.
             return Err(SqlError::new(
-                1235,
-                "This version of Borealis doesn't yet support UPDATE ... FROM",
+                1064,
+                "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near 'FROM'",
             ));
+        }
+        if !u.table.joins.is_empty() {
+            return self.update_multi(u);
         }
         if let ast::TableFactor::Table { name, .. } = &u.table.relation {
             self.may(privs::UPDATE, "UPDATE", name)?;
+            if let Some(v) = self.view(name) {
+                return self.update_view(u, &v);
+            }
         }
         let (t, alias) = self.single_table(&u.table)?;
+        let mut exprs: Vec<&ast::Expr> = u.assignments.iter().map(|a| &a.value).collect();
+        exprs.extend(u.selection.as_ref());
+        self.check_target_not_in_subquery(&[(t.db.clone(), t.name.clone())], &exprs)?;
         self.enter_table(&t)?;
         let r = self.update_rows(u, t, &alias);
         self.leave_table();
@@ -1057,14 +1101,27 @@ impl Exec<'_> {
         }
         let matched = rows.len() as u64;
         let mut changed = 0u64;
+        let correlated = !self.corr.is_empty();
         for (n, (pk, old)) in rows.into_iter().enumerate() {
             let mut new = old.clone();
             let mut assigned = vec![false; t.columns.len()];
+            if correlated {
+                self.cx.check()?;
+                self.eval_correlated(&old)?;
+            }
             for (i, x) in &sets {
-                let v = x.eval(&new, &self.cx)?;
-                new[*i] = self.store_value(&t, *i, v, n as u64 + 1, strict, true)?;
+                let v = x.eval(&new, &self.cx);
+                let v = match v {
+                    Ok(v) => self.store_value(&t, *i, v, n as u64 + 1, strict, true),
+                    Err(e) => Err(e),
+                };
+                if v.is_err() {
+                    self.cx.corr_values.borrow_mut().take();
+                }
+                new[*i] = v?;
                 assigned[*i] = true;
             }
+            self.cx.corr_values.borrow_mut().take();
             if triggers {
                 self.fire_triggers(&t, "BEFORE", "UPDATE", Some(&old), Some(&mut new))?;
             }
@@ -1086,25 +1143,43 @@ impl Exec<'_> {
     }
 
     pub fn delete(&mut self, d: &ast::Delete) -> SqlResult<DmlResult> {
-        if !d.tables.is_empty() || d.using.is_some() {
-            return Err(SqlError::new(
-                1235,
-                "This version of Borealis doesn't yet support multi-table DELETE",
-            ));
-        }
         let from = match &d.from {
             ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
         };
+        // `DELETE t1, t2 FROM <join>` and `DELETE FROM t1, t2 USING <join>`.
+        if !d.tables.is_empty() {
+            return self.delete_multi(d, &d.tables, from);
+        }
+        if let Some(using) = &d.using {
+            let mut targets = Vec::new();
+            for twj in from {
+                match &twj.relation {
+                    ast::TableFactor::Table { name, .. } if twj.joins.is_empty() => {
+                        targets.push(name.clone())
+                    }
+                    _ => return Err(SqlError::new(1064, "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near 'USING'")),
+                }
+            }
+            return self.delete_multi(d, &targets, using);
+        }
         let [twj] = from.as_slice() else {
             return Err(SqlError::new(
-                1235,
-                "This version of Borealis doesn't yet support multi-table DELETE",
+                1064,
+                "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ','",
             ));
         };
-        if let ast::TableFactor::Table { name, .. } = &twj.relation {
+        if let ast::TableFactor::Table { name, alias, .. } = &twj.relation {
             self.may(privs::DELETE, "DELETE", name)?;
+            if let Some(v) = self.view(name) {
+                if !twj.joins.is_empty() {
+                    return self.single_table(twj).map(|_| DmlResult::default());
+                }
+                return self.delete_view(d, &v, alias.as_ref().map(|a| a.name.value.clone()));
+            }
         }
         let (t, alias) = self.single_table(twj)?;
+        let exprs: Vec<&ast::Expr> = d.selection.iter().collect();
+        self.check_target_not_in_subquery(&[(t.db.clone(), t.name.clone())], &exprs)?;
         self.enter_table(&t)?;
         let r = self.delete_rows(d, t, &alias);
         self.leave_table();

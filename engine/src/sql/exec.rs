@@ -1322,7 +1322,7 @@ impl<'a> Exec<'a> {
 
     /// Computes every registered correlated subquery for the outer row `row`
     /// (its outer references replaced by the row's values) into `cx.corr_values`.
-    fn eval_correlated(&mut self, row: &[Value]) -> SqlResult<()> {
+    pub(crate) fn eval_correlated(&mut self, row: &[Value]) -> SqlResult<()> {
         if self.corr.is_empty() || self.describe {
             return Ok(());
         }
@@ -1674,7 +1674,7 @@ impl<'a> Exec<'a> {
     }
 
     /// Builds the scope and rows of the FROM clause.
-    fn build_from(
+    pub(crate) fn build_from(
         &mut self,
         from: &[ast::TableWithJoins],
         where_conj: &[ast::Expr],

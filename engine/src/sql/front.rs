@@ -23,7 +23,8 @@
 //! 5. Everything else goes to sqlparser, after token rewrites for MySQL/MariaDB syntax
 //!    it lacks (`LOCK IN SHARE MODE` → `FOR SHARE`; `ZEROFILL`, `PAGE_CHECKSUM=n` and
 //!    `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE; `TABLE t` as a query →
-//!    `SELECT * FROM t`). A SELECT that fails only because of
+//!    `SELECT * FROM t`; `UPDATE t1, t2 SET` → `UPDATE t1 CROSS JOIN t2 SET`). A SELECT
+//!    that fails only because of
 //!    MariaDB's `[FOR SYSTEM_TIME] AS OF [TIMESTAMP] expr` is returned as
 //!    [`OwnStatement::AsOf`].
 //! 6. One trailing `;` is tolerated; anything after it is error 1064 (no multi-statements).
@@ -1514,6 +1515,21 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let mut replace_for_share: Vec<usize> = Vec::new();
     let mut table_query: Vec<usize> = Vec::new();
     let set_op = |x: &str| matches!(x, "UNION" | "EXCEPT" | "INTERSECT");
+    // `UPDATE t1, t2 SET …`: sqlparser takes one table reference before SET; MySQL's comma
+    // is an inner join without condition, which `CROSS JOIN` is too.
+    let mut comma_join: Vec<usize> = Vec::new();
+    if w(0) == "UPDATE" {
+        let mut depth = 0i32;
+        for &i in &sig[1..] {
+            match &tokens[i].token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                Token::Comma if depth == 0 => comma_join.push(i),
+                t if depth == 0 && word(t).as_deref() == Some("SET") => break,
+                _ => {}
+            }
+        }
+    }
     let mut k = 0;
     while k < sig.len() {
         let here = w(k);
@@ -1584,6 +1600,18 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
                 });
             }
             t.token = Token::make_keyword("FROM");
+        }
+        if comma_join.contains(&i) {
+            let span = t.span;
+            for tok in [
+                Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                Token::make_keyword("CROSS"),
+                Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                Token::make_keyword("JOIN"),
+            ] {
+                out.push(TokenWithSpan::new(tok, span));
+            }
+            continue;
         }
         out.push(t);
     }

@@ -152,7 +152,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                         s(&v.name),
                         s(&v.query),
                         s("NONE"),
-                        s("NO"),
+                        s(if ex.is_updatable_view(v) { "YES" } else { "NO" }),
                         s(&v.definer.replace('`', "")),
                         s(&v.security),
                         s("utf8mb4"),
