@@ -78,8 +78,12 @@ DATE_VALUES = ["2020-01-01", "2020-02-29", "2021-12-31", "1999-06-15", "2020-01-
 
 
 class Gen:
-    def __init__(self, rnd):
+    def __init__(self, rnd, depth=24, subqueries=True):
         self.r = rnd
+        # Whether predicates and outputs may hold subqueries (IN/EXISTS/ANY/ALL/scalar).
+        self.subqueries = subqueries
+        # The deepest WHERE tree of a top-level query (AND/OR/NOT levels).
+        self.depth = depth
         self.tables = []
         # Subquery aliases are unique in a query (s1, s2, ...), as people write them.
         self.aliases = 0
@@ -153,7 +157,8 @@ class Gen:
         scope, from_sql = self.from_clause(outer)
         where = ""
         if r.random() < 0.8:
-            where = " WHERE " + self.pred(scope + (outer or []), r.randint(1, 24 if top else 4))
+            where = " WHERE " + self.pred(scope + (outer or []),
+                                          r.randint(1, self.depth if top else 4))
         grouped = r.random() < 0.3
         distinct = not grouped and r.random() < 0.15
         outs = []
@@ -269,7 +274,7 @@ class Gen:
         if self.col(scope, kind) is None:
             kind = r.choice([c[2] for c in scope])
         a = self.operand(scope, kind)
-        x = r.random()
+        x = r.random() * (1.0 if self.subqueries else 0.7)
         if x < 0.35:
             return f"{a} {r.choice(['=', '<>', '<', '<=', '>', '>=', '<=>'])} {self.operand(scope, kind)}"
         if x < 0.45:
@@ -282,6 +287,8 @@ class Gen:
             return f"{a} {r.choice(['', 'NOT '])}IN ({items})"
         if x < 0.7 and kind == "str":
             return f"{a} LIKE '{r.choice(['a%', '%b', '_', 'a_c', '%'])}'"
+        if not self.subqueries:
+            return f"{a} IS NOT NULL"
         if x < 0.8:
             sub, _, _ = self.subquery(scope, kind)
             if sub is None:
@@ -358,7 +365,7 @@ class Gen:
             return f"({self.pred(scope, 2)})"
         if x < 0.85 and kind == "str":
             return f"{r.choice(['UPPER', 'LOWER', 'LENGTH', 'REVERSE'])}({self.operand(scope, kind)})"
-        if x < 0.9:
+        if x < 0.9 and self.subqueries:
             sub, _, _ = self.subquery(scope, kind, scalar=True)
             if sub:
                 return f"({sub})"
@@ -398,14 +405,21 @@ def fold(v):
     return "|".join(p.rstrip(" ") for p in t.split("|"))
 
 
-def same_but_representative(a, b, sql):
+def same_but_representative(a, b, sql, ordered):
     """True when two row sets differ only in which of several equal strings stands for a
     group: GROUP BY, DISTINCT and UNION keep one row per set of values equal under the
     column's collation ('b' and 'b ', 'A' and 'a'), and MySQL documents that the server is
-    free to show any of them (tests/difftest_known.txt's first rule)."""
-    if a[0] != "ok" or b[0] != "ok" or not re.search(r"GROUP BY|GROUP_CONCAT|DISTINCT|UNION", sql):
+    free to show any of them; and ORDER BY may list rows whose keys tie under the
+    collation in any order (tests/difftest_known.txt's first rule)."""
+    if a[0] != "ok" or b[0] != "ok":
         return False
     key = lambda row: tuple("\0NULL" if x is None else x for x in map(fold, row))  # noqa: E731
+    if ordered:
+        # Rows whose ORDER BY keys tie under the collation come in either order, and a
+        # LIMIT may cut between them.
+        return list(map(key, a[1])) == list(map(key, b[1]))
+    if not re.search(r"GROUP BY|GROUP_CONCAT|DISTINCT|UNION", sql):
+        return False
     return sorted(map(key, a[1])) == sorted(map(key, b[1]))
 
 
@@ -435,7 +449,13 @@ def main():
     p.add_argument("--queries", type=int, default=2000, help="queries in all")
     p.add_argument("--per-schema", type=int, default=200, help="queries per random schema")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--depth", type=int, default=24, help="deepest top-level WHERE tree")
+    p.add_argument("--no-subqueries", dest="subqueries", action="store_false",
+                   help="no subqueries in predicates and outputs")
     p.add_argument("--max-report", type=int, default=20, help="differences printed in full")
+    p.add_argument("--max-unexplained", type=int, default=0,
+                   help="exit 0 with up to this many unexplained differences (a ratchet for "
+                        "the bounded run while known bugs are open; they are still printed)")
     p.add_argument("--fault", choices=["drop-row"],
                    help="test the tester: drop the last row of Borealis' non-empty answers")
     opts = p.parse_args()
@@ -466,7 +486,7 @@ def main():
 
 def run(opts, b, m, known):
     rnd = random.Random(opts.seed)
-    gen = Gen(rnd)
+    gen = Gen(rnd, opts.depth, opts.subqueries)
     cb = connect(b.port, "admin", PW)
     cm = connect(m.port, "root", "")
     for c in (cb, cm):
@@ -504,7 +524,7 @@ def run(opts, b, m, known):
             if same(rb, rm, ordered):
                 continue
             why = next((reason for pat, reason in known if pat.search(sql)), None)
-            if why is None and same_but_representative(rb, rm, sql):
+            if why is None and same_but_representative(rb, rm, sql, ordered):
                 why = "a group's representative"
             if why:
                 explained += 1
@@ -519,7 +539,7 @@ def run(opts, b, m, known):
     print(f"difftest: {done} queries in {secs:.0f} s, {diffs} unexplained differences, "
           f"{explained} explained by tests/difftest_known.txt, {errors_both} errors on "
           f"both sides", flush=True)
-    return 1 if diffs else 0
+    return 1 if diffs > opts.max_unexplained else 0
 
 
 if __name__ == "__main__":

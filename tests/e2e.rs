@@ -1800,3 +1800,69 @@ fn mysql_only_multi_table_dml() {
         text(&out.stdout)
     );
 }
+
+/// Deep generated expressions parse and run as MySQL's do (issue 25): nested parentheses,
+/// NOT, function calls, AND/OR groups and scalar subqueries down to the parser's nesting
+/// limit (`PARSE_DEPTH`, 400 levels of sqlparser's counter) answer; text nested far past it
+/// is 1064 and the server goes on (no stack overflow anywhere: parser, binder, evaluator).
+#[test]
+fn deep_expressions_parse_and_run() {
+    let b = Borealis::start("deepexpr");
+    let one = |q: &str| -> String {
+        // On stdin: the text is longer than an argument may be.
+        let out = b.mysql(&["-N", "-B"], q);
+        assert!(out.status.success(), "{}: {}", &q[..80], text(&out.stderr));
+        text(&out.stdout).trim_end().to_string()
+    };
+    let fails = |q: &str| -> String {
+        let out = b.mysql(&["-N", "-B"], q);
+        assert!(!out.status.success(), "{} should fail", &q[..80]);
+        text(&out.stderr)
+    };
+    let nest = |n: usize, open: &str, inner: &str, close: &str| -> String {
+        format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+    };
+    one("CREATE DATABASE deep; CREATE TABLE deep.t (a INT); INSERT INTO deep.t VALUES (1), (2), (3)");
+    // The deepest of each shape that the limit admits (sqlparser counts one level per
+    // parenthesis, NOT or call, two per subquery or AND/OR group).
+    const PARENS: usize = 396;
+    const NOTS: usize = 396;
+    const CALLS: usize = 395;
+    const SUBQUERIES: usize = 198;
+    const ANDOR: usize = 197;
+    assert_eq!(one(&format!("SELECT {}", nest(PARENS, "(", "1", ")"))), "1");
+    assert_eq!(
+        one(&format!("SELECT {}", nest(NOTS, "NOT ", "0", ""))),
+        if NOTS % 2 == 1 { "1" } else { "0" }
+    );
+    assert_eq!(
+        one(&format!("SELECT {}", nest(CALLS, "ABS(", "-7", ")"))),
+        "7"
+    );
+    assert_eq!(
+        one(&format!(
+            "SELECT {}",
+            nest(SUBQUERIES, "(SELECT ", "5", ")")
+        )),
+        "5"
+    );
+    // A generated WHERE: a = 1 OR (a = 2 AND (a = 2 OR (… ))) as query builders nest them.
+    let mut w = String::from("a = 3");
+    for i in 0..ANDOR {
+        w = format!(
+            "(a = {} {} {w})",
+            i % 3,
+            if i % 2 == 0 { "OR" } else { "AND" }
+        );
+    }
+    assert_eq!(
+        one(&format!("SELECT COUNT(*) FROM deep.t WHERE {w}")).len(),
+        1
+    );
+    // Absurd depth: a parse error, and the server still answers.
+    let err = fails(&format!("SELECT {}", nest(100_000, "(", "1", ")")));
+    assert!(err.contains("ERROR 1064"), "{err}");
+    let err = fails(&format!("SELECT {}", nest(20_000, "(SELECT ", "5", ")")));
+    assert!(err.contains("ERROR 1064"), "{err}");
+    assert_eq!(one("SELECT 1"), "1");
+}

@@ -47,6 +47,18 @@ pub const ER_EMPTY_QUERY: u16 = 1065;
 /// How many characters of the remaining text MySQL quotes after "near".
 const NEAR_CHARS: usize = 80;
 
+/// How deep the parser nests (expressions in parentheses, subqueries, function calls):
+/// sqlparser's default of 50 refuses generated WHERE clauses of a few dozen nested
+/// AND/OR groups that MySQL parses. Deeper text is 1064. Binding and evaluation recurse
+/// once per level as well, which a connection thread's 8 MiB stack holds at this depth
+/// (the e2e test `deep_expressions_parse_and_run` runs this depth, not one level less).
+pub const PARSE_DEPTH: usize = 400;
+
+/// A parser for MySQL text with Borealis' nesting limit.
+pub fn parser() -> Parser<'static> {
+    Parser::new(&MySqlDialect {}).with_recursion_limit(PARSE_DEPTH)
+}
+
 /// A statement that could not be parsed: MySQL error code (1064 or 1065) and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -1109,7 +1121,7 @@ fn scan_literal(b: &[u8], at: &mut usize) -> Option<Expr> {
 
 /// Parses with sqlparser and requires the end of input after an optional `;`.
 fn parse_with_sqlparser(tokens: Vec<TokenWithSpan>) -> Result<Statement, ParserError> {
-    let mut p = Parser::new(&MySqlDialect {}).with_tokens_with_locations(tokens);
+    let mut p = parser().with_tokens_with_locations(tokens);
     let stmt = p.parse_statement()?;
     expect_end(&mut p)?;
     Ok(stmt)
@@ -1710,8 +1722,7 @@ fn parse_as_of(tokens: &[TokenWithSpan]) -> Option<Result<Parsed, ParserError>> 
         expr_k += 1;
     }
     let expr_at = *sig.get(expr_k)?;
-    let mut sub =
-        Parser::new(&MySqlDialect {}).with_tokens_with_locations(tokens[expr_at..].to_vec());
+    let mut sub = parser().with_tokens_with_locations(tokens[expr_at..].to_vec());
     let timestamp = match sub.parse_expr() {
         Ok(e) => e,
         Err(e) => return Some(Err(e)),
@@ -1760,7 +1771,7 @@ struct Own<'a> {
 impl<'a> Own<'a> {
     fn new(tokens: Vec<TokenWithSpan>, text: &'a str) -> Self {
         Own {
-            p: Parser::new(&MySqlDialect {}).with_tokens_with_locations(tokens),
+            p: parser().with_tokens_with_locations(tokens),
             text,
         }
     }

@@ -318,7 +318,7 @@ pub fn parse_body(text: &str) -> Result<Stmt, ParserError> {
     let tokens = Tokenizer::new(&MySqlDialect {}, text)
         .tokenize_with_location()
         .map_err(|e| ParserError::TokenizerError(e.to_string()))?;
-    let mut p = Parser::new(&MySqlDialect {}).with_tokens_with_locations(tokens);
+    let mut p = super::front::parser().with_tokens_with_locations(tokens);
     let s = parse_stmt(&mut p)?;
     let _ = p.consume_token(&Token::SemiColon);
     if p.peek_token_ref().token != Token::EOF {
@@ -329,7 +329,7 @@ pub fn parse_body(text: &str) -> Result<Stmt, ParserError> {
 
 /// Parses a data type kept as text (parameter and RETURNS types).
 pub fn parse_type(text: &str) -> Result<DataType, ParserError> {
-    let mut p = Parser::new(&MySqlDialect {}).try_with_sql(text)?;
+    let mut p = super::front::parser().try_with_sql(text)?;
     data_type(&mut p)
 }
 
