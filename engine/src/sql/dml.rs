@@ -752,7 +752,7 @@ impl Exec<'_> {
             None => None,
         };
         let stop_after = if order_by.is_empty() { limit } else { None };
-        let mut rows = self.locking_read(
+        let rows = self.locking_read(
             t,
             &path,
             filter.as_ref(),
@@ -760,30 +760,46 @@ impl Exec<'_> {
             stop_after,
             &mut Vec::new(),
         )?;
+        let rows = self.order_and_limit(&scope, rows, order_by, limit)?;
+        Ok((scope, rows))
+    }
+
+    /// The rows an UPDATE or DELETE changes, in its ORDER BY order (each key compared under
+    /// its own collation, as SELECT's ORDER BY) and cut to its LIMIT; `P` is what locates a
+    /// row (its primary key).
+    pub(crate) fn order_and_limit<P>(
+        &mut self,
+        scope: &Scope,
+        mut rows: Vec<(P, Vec<Value>)>,
+        order_by: &[ast::OrderByExpr],
+        limit: Option<usize>,
+    ) -> SqlResult<Vec<(P, Vec<Value>)>> {
         if !order_by.is_empty() {
+            let lit = self.session.literal_collation();
             let mut keys = Vec::new();
             for o in order_by {
-                let (e, _) = Binder {
-                    scope: &scope,
+                let (e, ty) = Binder {
+                    scope,
                     env: self,
                     aggs: None,
                     agg_base: 0,
                     clause: "order clause",
                 }
                 .bind(&o.expr)?;
-                keys.push((e, o.options.sort == Some(ast::OrderBySort::Desc)));
+                let coll = super::expr::pick_collation(&ty, &None, lit);
+                keys.push((e, o.options.sort == Some(ast::OrderBySort::Desc), coll));
             }
             let mut keyed = Vec::with_capacity(rows.len());
             for (pk, r) in rows {
                 let k: Vec<Value> = keys
                     .iter()
-                    .map(|(e, _)| e.eval(&r, &self.cx))
+                    .map(|(e, _, _)| e.eval(&r, &self.cx))
                     .collect::<SqlResult<_>>()?;
                 keyed.push((k, pk, r));
             }
             keyed.sort_by(|a, b| {
-                for (j, (_, desc)) in keys.iter().enumerate() {
-                    let o = sort_cmp(&a.0[j], &b.0[j], crate::value::Collation::Utf8mb4GeneralCi);
+                for (j, (_, desc, coll)) in keys.iter().enumerate() {
+                    let o = sort_cmp(&a.0[j], &b.0[j], *coll);
                     let o = if *desc { o.reverse() } else { o };
                     if o != std::cmp::Ordering::Equal {
                         return o;
@@ -796,7 +812,7 @@ impl Exec<'_> {
         if let Some(l) = limit {
             rows.truncate(l);
         }
-        Ok((scope, rows))
+        Ok(rows)
     }
 
     /// A locking read of `t` along `path`, as InnoDB's current read under record, gap and

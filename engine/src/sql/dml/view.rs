@@ -26,7 +26,7 @@ use super::super::exec::{choose_path, conjuncts, Exec};
 use super::super::expr::{Binder, Expr, Scope, ScopeCol};
 use super::{rows_equal, table_scope, DmlResult};
 use crate::storage::rowlock::Mode;
-use crate::value::{sort_cmp, Value};
+use crate::value::Value;
 
 /// The table qualifier of the base columns in a view statement's scope: names starting
 /// with `__` resolve only when written out, so the statement sees the view's columns.
@@ -336,43 +336,7 @@ impl Exec<'_> {
                 rows.push((pk, row));
             }
         }
-        if !order_by.is_empty() {
-            let mut keys = Vec::new();
-            for o in order_by {
-                let (e, _) = Binder {
-                    scope,
-                    env: self,
-                    aggs: None,
-                    agg_base: 0,
-                    clause: "order clause",
-                }
-                .bind(&o.expr)?;
-                keys.push((e, o.options.sort == Some(ast::OrderBySort::Desc)));
-            }
-            let mut keyed = Vec::with_capacity(rows.len());
-            for (pk, r) in rows {
-                let k: Vec<Value> = keys
-                    .iter()
-                    .map(|(e, _)| e.eval(&r, &self.cx))
-                    .collect::<SqlResult<_>>()?;
-                keyed.push((k, pk, r));
-            }
-            keyed.sort_by(|a, b| {
-                for (j, (_, desc)) in keys.iter().enumerate() {
-                    let o = sort_cmp(&a.0[j], &b.0[j], crate::value::Collation::Utf8mb4GeneralCi);
-                    let o = if *desc { o.reverse() } else { o };
-                    if o != std::cmp::Ordering::Equal {
-                        return o;
-                    }
-                }
-                std::cmp::Ordering::Equal
-            });
-            rows = keyed.into_iter().map(|(_, pk, r)| (pk, r)).collect();
-        }
-        if let Some(l) = limit {
-            rows.truncate(l);
-        }
-        Ok(rows)
+        self.order_and_limit(scope, rows, order_by, limit)
     }
 
     /// The base column view column `at` of a view statement's scope writes, or 1348 for
