@@ -544,6 +544,8 @@ pub fn wait_converged(m: &MariaDb, port: u16, tables: &[&str]) {
         let sql_err = field(&st, "Last_SQL_Error");
         assert!(sql_err.is_empty(), "replica SQL error: {st}");
         let got = m.mysql(&["-N", "-B", "-e", &q], "");
+        // A stopped I/O thread does not come back by itself ("Connecting" retries).
+        let io_stopped = field(&st, "Slave_IO_Running") == "No";
         if text(&got.stdout)
             .lines()
             .map(String::from)
@@ -553,7 +555,7 @@ pub fn wait_converged(m: &MariaDb, port: u16, tables: &[&str]) {
             assert_eq!(field(&st, "Slave_SQL_Running"), "Yes", "{st}");
             return;
         }
-        if Instant::now() > deadline {
+        if io_stopped || Instant::now() > deadline {
             let mut detail = String::new();
             for t in tables {
                 let s = format!("SELECT * FROM {t}");
@@ -563,12 +565,99 @@ pub fn wait_converged(m: &MariaDb, port: u16, tables: &[&str]) {
                     text(&m.mysql(&["-N", "-B", "-e", &s], "").stdout)
                 ));
             }
+            let log = std::fs::read_to_string(m.dir.join("mariadb.log")).unwrap_or_default();
+            let log_tail: Vec<&str> = log.lines().rev().take(40).collect();
             panic!(
-                "replica on port {} did not converge: want {want:?}, got {}\n{st}\n{detail}",
+                "replica on port {} did not converge: want {want:?}, got {}\n{st}\n{detail}\n\
+                 replica's error log (last lines, newest first):\n{}",
                 m.port,
-                text(&got.stdout)
+                text(&got.stdout),
+                log_tail.join("\n")
             );
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A loopback TCP proxy to `127.0.0.1:target` that can cut a replica's binlog stream at
+/// an exact event: after [`CutProxy::cut_after_events`]`(n)`, the connection that next
+/// forwards `n` whole event packets from the server (heartbeats not counted) is shut down
+/// both ways right after the `n`th, as a network failure or a crash of the source would
+/// leave it. New connections are accepted and forwarded as before.
+pub struct CutProxy {
+    pub port: u16,
+    armed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    cuts: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl CutProxy {
+    pub fn start(target: u16) -> CutProxy {
+        use std::sync::atomic::Ordering;
+        use std::sync::Arc;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let armed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let cuts = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (a, c) = (armed.clone(), cuts.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                let (c_in, s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut &c_in, &mut &s_out);
+                    let _ = s_out.shutdown(std::net::Shutdown::Write);
+                });
+                let (a, c) = (a.clone(), c.clone());
+                std::thread::spawn(move || {
+                    use std::io::Read;
+                    // Whole packets only: 3-byte length, sequence id, payload. A binlog
+                    // event packet is an OK byte (0) and the event (type at byte 4).
+                    let mut counted = 0u64;
+                    loop {
+                        let mut head = [0u8; 4];
+                        if (&server).read_exact(&mut head).is_err() {
+                            break;
+                        }
+                        let len = u32::from_le_bytes([head[0], head[1], head[2], 0]) as usize;
+                        let mut payload = vec![0u8; len];
+                        if (&server).read_exact(&mut payload).is_err() {
+                            break;
+                        }
+                        if (&client).write_all(&head).is_err()
+                            || (&client).write_all(&payload).is_err()
+                        {
+                            break;
+                        }
+                        let want = a.load(Ordering::SeqCst);
+                        let is_event = len > 20 && payload[0] == 0 && payload[5] != 27;
+                        if want == 0 || !is_event {
+                            continue;
+                        }
+                        counted += 1;
+                        if counted >= want && a.swap(0, Ordering::SeqCst) > 0 {
+                            c.fetch_add(1, Ordering::SeqCst);
+                            break;
+                        }
+                    }
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    let _ = server.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        CutProxy { port, armed, cuts }
+    }
+
+    /// Cuts the connection that next forwards `events` whole binlog events.
+    pub fn cut_after_events(&self, events: u64) {
+        self.armed
+            .store(events, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many connections were cut so far.
+    pub fn cuts(&self) -> u64 {
+        self.cuts.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

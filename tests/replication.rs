@@ -427,6 +427,49 @@ fn kill_9_with_a_replica_attached() {
     assert_eq!(field(&st, "Slave_IO_Running"), "Yes", "{st}");
 }
 
+/// The replica's connection is cut in the middle of a transaction, between two of its
+/// statements (here by a proxy; in life by a network failure, or by a `kill -9` of
+/// Borealis while it was sending a committed transaction). The replica reconnects at the
+/// last event it received and must finish the transaction: the Format_description that
+/// starts the resumed stream says `created` 0, or MariaDB takes it for a restarted source
+/// and rolls back the part it holds, then applies the rest alone.
+///
+/// (A cut inside one statement's row events stops a MariaDB replica in file/position mode
+/// with 1595 "did not receive an expected Rows-log end-of-statement" whatever the source:
+/// a MariaDB source gives the same.)
+#[test]
+fn replica_cut_mid_transaction_finishes_it() {
+    let b = Borealis::start("repl-cut");
+    create_repl_user(b.port);
+    let (file, pos) = master_status(&b);
+    let proxy = CutProxy::start(b.port);
+    let m = replica("cut-replica");
+    start_replica(&m, proxy.port, &file, pos);
+    sql(
+        &b,
+        "CREATE DATABASE cut; CREATE TABLE cut.t (id INT PRIMARY KEY, v VARCHAR(20)); \
+         CREATE TABLE cut.u (id INT PRIMARY KEY, n INT)",
+    );
+    wait_converged(&m, b.port, &["cut.t", "cut.u"]);
+    // BEGIN, then Table_map + rows for each statement, then the Xid: cut after the
+    // second statement's rows (event 5 of 10).
+    proxy.cut_after_events(5);
+    sql(
+        &b,
+        "BEGIN; INSERT INTO cut.t VALUES (1, 'a'); INSERT INTO cut.u VALUES (1, 1); \
+         INSERT INTO cut.t VALUES (2, 'b'); UPDATE cut.u SET n = n + 1; COMMIT",
+    );
+    wait_converged(&m, b.port, &["cut.t", "cut.u"]);
+    assert_eq!(proxy.cuts(), 1, "the proxy never cut the stream");
+    assert_eq!(
+        msql(&m, "SELECT count(*), (SELECT n FROM cut.u) FROM cut.t").trim(),
+        "2\t2"
+    );
+    // The stream goes on after the cut.
+    sql(&b, "INSERT INTO cut.t VALUES (3, 'c')");
+    wait_converged(&m, b.port, &["cut.t", "cut.u"]);
+}
+
 /// An OS crash can drop binlog writes that were never fsynced (Borealis fsyncs only its
 /// log at commit; the commit records hold the events, or for row-logged transactions what
 /// renders them again from the records' row images). Simulated here: after `kill -9`

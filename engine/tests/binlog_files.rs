@@ -1454,15 +1454,19 @@ fn dump_stream_events() {
     let fde = reader.format_description().to_vec();
     assert_eq!(fde.len(), FORMAT_DESCRIPTION_LEN);
     assert_eq!(fde[17] & 1, 1);
+    assert_ne!(parse_format_description(&fde).unwrap().created, 0);
     let sent = format_description_for_dump(&fde, 126).unwrap();
     let h = EventHeader::parse(&sent).unwrap();
     assert_eq!((h.log_pos, h.flags & 1), (0, 0));
+    // `created` 0: a resuming replica must not roll back the transaction it holds part of.
+    assert_eq!(parse_format_description(&sent).unwrap().created, 0);
     assert_eq!(
         parse_format_description(&sent).unwrap().checksum,
         Checksum::Crc32
     );
     let at_start = format_description_for_dump(&fde, 4).unwrap();
     assert_eq!(EventHeader::parse(&at_start).unwrap().log_pos, 126);
+    assert_ne!(parse_format_description(&at_start).unwrap().created, 0);
 }
 
 // ---------------------------------------------------------------------------------------

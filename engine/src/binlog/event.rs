@@ -612,9 +612,13 @@ pub fn refresh_checksum(raw: &mut [u8]) {
 }
 
 /// The Format_description of a file prepared for a dump stream starting at `start_pos`:
-/// the in-use flag cleared and, when the stream starts after it (`start_pos > 4`),
-/// `log_pos` set to 0 so the replica does not take it for its position. The CRC is
-/// recomputed.
+/// the in-use flag cleared and, when the stream starts after it (`start_pos > 4`, a
+/// replica resuming), `log_pos` set to 0 so the replica does not take it for its
+/// position, and `created` set to 0. A replica reads a non-zero `created` as "the source
+/// restarted": it rolls back the transaction it was receiving and drops its temporary
+/// tables. A replica resuming mid-file may hold the first events of a transaction whose
+/// rest is coming (a durable transaction whose sending a crash cut short), so that must
+/// not happen; MySQL and MariaDB clear both fields the same way. The CRC is recomputed.
 pub fn format_description_for_dump(raw: &[u8], start_pos: u64) -> Result<Vec<u8>> {
     let fd = parse_format_description(raw)?;
     let mut out = raw.to_vec();
@@ -622,6 +626,9 @@ pub fn format_description_for_dump(raw: &[u8], start_pos: u64) -> Result<Vec<u8>
     out[17..19].copy_from_slice(&flags.to_le_bytes());
     if start_pos > BINLOG_MAGIC.len() as u64 {
         out[13..17].copy_from_slice(&0u32.to_le_bytes());
+        // Post-header: binlog version (2), server version, then `created` (4).
+        let created = HEADER_LEN + 2 + SERVER_VERSION_LEN;
+        out[created..created + 4].copy_from_slice(&0u32.to_le_bytes());
     }
     if fd.has_footer {
         refresh_checksum(&mut out);
