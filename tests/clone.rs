@@ -828,6 +828,75 @@ fn oversized_requests_get_a_4xx_and_the_server_goes_on() {
     assert_eq!(status, 200, "{xml}");
 }
 
+/// Sockets held open cannot take the API from everyone: past 256 connections at once a
+/// new one is answered 400 Throttling and closed; when one of them goes, its slot serves
+/// the next client.
+#[test]
+fn api_connections_past_the_cap_are_throttled_and_slots_come_back() {
+    use std::io::Read;
+    let b = Borealis::start("clone-api-cap");
+    let held: Vec<std::net::TcpStream> = (0..256)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", b.api_port)).unwrap())
+        .collect();
+    // The server accepts in order: the next connection is the 257th.
+    let mut extra = std::net::TcpStream::connect(("127.0.0.1", b.api_port)).unwrap();
+    extra
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut resp = String::new();
+    let _ = extra.read_to_string(&mut resp);
+    assert!(resp.starts_with("HTTP/1.1 400"), "{resp}");
+    assert!(resp.contains("<Code>Throttling</Code>"), "{resp}");
+    drop(held);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, xml) = raw_post(&b, "Host: 127.0.0.1\r\n", DESCRIBE_BODY.as_bytes());
+        if status == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{status} {xml}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A client that sends requests and never reads the answers is closed once a response
+/// write has waited 30 s (hyper alone would wait forever, holding the connection).
+#[test]
+fn an_api_client_that_never_reads_is_closed_after_the_write_timeout() {
+    use std::io::{Read, Write};
+    let b = Borealis::start("clone-api-write-timeout");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", b.api_port)).unwrap();
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n{DESCRIBE_BODY}",
+        DESCRIBE_BODY.len()
+    );
+    // Send until the server stops reading (its response writes are blocked).
+    s.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut sent = 0u64;
+    while sent < 1_000_000 && s.write_all(req.as_bytes()).is_ok() {
+        sent += 1;
+    }
+    assert!(sent < 1_000_000, "the server never stopped reading");
+    std::thread::sleep(api_write_timeout() + Duration::from_secs(10));
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    let answered = String::from_utf8_lossy(&got)
+        .matches("HTTP/1.1 200")
+        .count() as u64;
+    assert!(
+        answered < sent,
+        "every one of {sent} requests was answered: the connection was not closed"
+    );
+    let (status, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    assert_eq!(status, 200, "{xml}");
+}
+
+/// The API's response write timeout (server/src/api.rs `WRITE_TIMEOUT`).
+fn api_write_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+
 /// CreateDBCluster makes an empty cluster with its master user and database; an instance
 /// gives it an endpoint; ModifyDBCluster changes the master password.
 #[test]

@@ -20,7 +20,14 @@
 //!    on a kept-alive connection: botocore reconnects when it finds one closed);
 //! 2. body: at most [`MAX_BODY`] (413 RequestEntityTooLargeException; a larger
 //!    `Content-Length` is refused before a byte of the body is read), read within
-//!    [`BODY_READ_TIMEOUT`] (408).
+//!    [`BODY_READ_TIMEOUT`] (408);
+//! 3. responses: a write that makes no progress for [`WRITE_TIMEOUT`] (a client that
+//!    sends requests and never reads the answers) closes the connection
+//!    (tokio-io-timeout's `TimeoutStream` around the socket; hyper has no write timeout);
+//! 4. connections: at most [`MAX_CONNECTIONS`] at once; past it a connection gets 400
+//!    `Throttling` ("Rate exceeded", which botocore retries with backoff) and is closed, so
+//!    sockets held open by one client cannot take the endpoint from everyone else for
+//!    longer than the head timeout.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -55,6 +62,10 @@ pub const MAX_HEADERS: usize = 64;
 pub const HEAD_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Time allowed for a request's body.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time a response write may wait for the client to read.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once.
+pub const MAX_CONNECTIONS: usize = 256;
 
 /// Signature checking, when configured.
 #[derive(Clone, Default)]
@@ -71,6 +82,7 @@ pub async fn serve(listener: TcpListener, fleet: Arc<Fleet>, auth: Auth) {
         .max_headers(MAX_HEADERS)
         // The read buffer: bodies stream through it, so it bounds memory per connection.
         .max_buf_size(64 << 10);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(v) => v,
@@ -80,18 +92,44 @@ pub async fn serve(listener: TcpListener, fleet: Arc<Fleet>, auth: Auth) {
                 continue;
             }
         };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!(%peer, limit = MAX_CONNECTIONS, "api connection refused: too many");
+            tokio::spawn(refuse(stream));
+            continue;
+        };
         let (fleet, auth) = (fleet.clone(), auth.clone());
         let service = service_fn(move |req| {
             let (fleet, auth) = (fleet.clone(), auth.clone());
             async move { Ok::<_, Infallible>(respond(req, fleet, auth).await) }
         });
-        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let mut io = tokio_io_timeout::TimeoutStream::new(stream);
+        io.set_write_timeout(Some(WRITE_TIMEOUT));
+        let conn = http.serve_connection(TokioIo::new(Box::pin(io)), service);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 tracing::debug!(%peer, error = %e, "api connection ended");
             }
+            drop(slot);
         });
     }
+}
+
+/// Answers a connection over [`MAX_CONNECTIONS`] with AWS's throttling error and closes it
+/// (without reading its request: the answer is the same for any).
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let (_, xml) = error_xml(&ApiError::new(400, "Throttling", "Rate exceeded"));
+    let head = format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        xml.len()
+    );
+    let write = async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(xml.as_bytes()).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), write).await;
 }
 
 struct Request {
