@@ -303,6 +303,22 @@ fn max_execution_time_stops_a_select_with_3024() {
         text(&out.stderr)
     );
     assert!(started.elapsed() < Duration::from_secs(120));
+    // The MAX_EXECUTION_TIME(N) hint bounds one SELECT (MariaDB has no such hint; MySQL
+    // 8.0's answer), and its 0 lifts the session's limit for that statement. (The
+    // MariaDB client strips comments, hints included, unless told --comments.)
+    let hinted = |q: &str| b.mysql(&["--comments", "-N", "-B", "-e", q], "");
+    let out = hinted("select /*+ MAX_EXECUTION_TIME(300) */ count(*) from j.a, j.b, j.c");
+    assert!(
+        text(&out.stderr).contains("ERROR 3024"),
+        "{} {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let out = hinted(
+        "set session max_execution_time = 1; \
+         select /*+ MAX_EXECUTION_TIME(0) */ count(*) from j.a x, j.b y where x.id < 300",
+    );
+    assert_eq!(text(&out.stdout).trim(), "598000", "{}", text(&out.stderr));
     // Writes are not bounded by it (MySQL: SELECT only); the session goes on.
     assert_eq!(
         ok(

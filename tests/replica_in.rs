@@ -459,6 +459,52 @@ fn duplicate_key_stops_the_applier_and_is_skipped() {
     assert_eq!(skipped.trim(), "Statement in error has been skipped");
     let sums = admin_sql(src.port, "CHECKSUM TABLE d.t, d.nopk");
     wait_applied(r.port, &master_status(src.port), TABLES, &sums);
+    // The same with MySQL's own knob: refused while the applier runs (3017); once it
+    // stopped, SET GLOBAL sql_replica_skip_counter = 1 skips the failing transaction
+    // whole (it counts events; the group where the count ends is skipped to its end).
+    let (ok, _, err) = try_sql(r.port, "SET GLOBAL sql_replica_skip_counter = 1");
+    assert!(!ok && err.contains("ERROR 3017"), "{err}");
+    admin_sql(
+        r.port,
+        "INSERT INTO d.t VALUES (7, 70, 'again', NULL, 3.00)",
+    );
+    admin_sql(
+        src.port,
+        "BEGIN; INSERT INTO d.t VALUES (7, 70, 'again', NULL, 3.00); \
+         INSERT INTO d.t VALUES (8, 80, 'with it', NULL, 4.00); COMMIT",
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while field(&replica_status(r.port), "Last_SQL_Errno") != "1062" {
+        assert!(Instant::now() < deadline, "{}", replica_status(r.port));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    admin_sql(r.port, "SET GLOBAL sql_replica_skip_counter = 1");
+    assert_eq!(
+        admin_sql(
+            r.port,
+            "SELECT @@global.sql_replica_skip_counter, @@global.sql_slave_skip_counter"
+        )
+        .trim(),
+        "1\t1"
+    );
+    admin_sql(r.port, "START REPLICA SQL_THREAD");
+    admin_sql(
+        src.port,
+        "INSERT INTO d.t VALUES (9, 90, 'after the skip', NULL, 5.00)",
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while count(r.port, "SELECT count(*) FROM d.t WHERE id = 9") == 0 {
+        let st = replica_status(r.port);
+        assert_eq!(field(&st, "Last_SQL_Errno"), "0", "{st}");
+        assert!(Instant::now() < deadline, "{st}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Row 8 came with the skipped transaction.
+    assert_eq!(count(r.port, "SELECT count(*) FROM d.t WHERE id = 8"), 0);
+    assert_eq!(
+        admin_sql(r.port, "SELECT @@global.sql_replica_skip_counter").trim(),
+        "0"
+    );
     // Privileges: a user without SUPER cannot change or start replication.
     admin_sql(
         r.port,
@@ -482,6 +528,53 @@ fn duplicate_key_stops_the_applier_and_is_skipped() {
         "{}",
         text(&out.stderr)
     );
+    // A read-only replica: super_read_only refuses every client (and turns read_only on),
+    // the applier writes on; read_only alone lets SUPER accounts write.
+    admin_sql(r.port, "SET GLOBAL super_read_only = ON");
+    assert_eq!(
+        admin_sql(
+            r.port,
+            "SELECT @@global.read_only, @@global.super_read_only"
+        )
+        .trim(),
+        "1\t1"
+    );
+    let (ok, _, err) = try_sql(r.port, "INSERT INTO d.t VALUES (100, 1, 'x', NULL, 1.00)");
+    assert!(
+        !ok && err.contains("ERROR 1290") && err.contains("--super-read-only"),
+        "{err}"
+    );
+    admin_sql(
+        src.port,
+        "INSERT INTO d.t VALUES (10, 100, 'to a read-only replica', NULL, 6.00)",
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while count(r.port, "SELECT count(*) FROM d.t WHERE id = 10") == 0 {
+        assert!(Instant::now() < deadline, "{}", replica_status(r.port));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    admin_sql(r.port, "SET GLOBAL super_read_only = OFF");
+    admin_sql(r.port, "INSERT INTO d.t VALUES (100, 1, 'x', NULL, 1.00)");
+    let app = |q: &str| text(&mysql(r.port, "app", "apppw", &["-e", q], "").stderr);
+    let err = app("INSERT INTO d.t VALUES (101, 1, 'x', NULL, 1.00)");
+    assert!(
+        err.contains("ERROR 1290") && err.contains("--read-only"),
+        "{err}"
+    );
+    // read_only OFF turns super_read_only off too.
+    admin_sql(
+        r.port,
+        "SET GLOBAL super_read_only = ON; SET GLOBAL read_only = OFF",
+    );
+    assert_eq!(
+        admin_sql(
+            r.port,
+            "SELECT @@global.read_only, @@global.super_read_only"
+        )
+        .trim(),
+        "0\t0"
+    );
+    assert_eq!(app("INSERT INTO d.t VALUES (101, 1, 'x', NULL, 1.00)"), "");
 }
 
 /// The source restarts (its binlog moves to a new file): the receiver loses the

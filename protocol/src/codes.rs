@@ -52,6 +52,10 @@ pub const ER_NET_PACKETS_OUT_OF_ORDER: u16 = 1156;
 pub const ER_UNKNOWN_SYSTEM_VARIABLE: u16 = 1193;
 /// 1210: incorrect arguments (e.g. malformed COM_STMT_EXECUTE).
 pub const ER_WRONG_ARGUMENTS: u16 = 1210;
+/// 1568: SET TRANSACTION (for the next transaction) inside a transaction.
+pub const ER_CANT_CHANGE_TX_CHARACTERISTICS: u16 = 1568;
+/// 1792: a write in a READ ONLY transaction.
+pub const ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION: u16 = 1792;
 /// 1213: deadlock; drivers retry the transaction.
 pub const ER_LOCK_DEADLOCK: u16 = 1213;
 /// 1227: missing privilege for the operation.
@@ -174,6 +178,8 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_SIGNAL_EXCEPTION, "45000"),
     (ER_CONNECTION_KILLED, "70100"),
     (ER_SERVER_SHUTDOWN, "08S01"),
+    (ER_CANT_CHANGE_TX_CHARACTERISTICS, "25001"),
+    (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, "25006"),
 ];
 
 /// The SQLSTATE for `code`; `HY000` (general error) for codes not in [`TABLE`].

@@ -1230,6 +1230,72 @@ pub fn strip_comments(sql: &str) -> Result<Cleaned, ParseError> {
     Ok(Cleaned { text, had_comment })
 }
 
+/// The `MAX_EXECUTION_TIME(N)` optimizer hint of a SELECT statement, in milliseconds.
+///
+/// MySQL reads hints only in a `/*+ … */` comment right after the keyword that starts the
+/// main query block: `SELECT /*+ MAX_EXECUTION_TIME(1000) */ …`, also inside leading
+/// parentheses and after a WITH clause. [`strip_comments`] drops hints before parsing, so
+/// this reads the statement's text; a hint anywhere else (a subquery, after the select
+/// list) is not MAX_EXECUTION_TIME's place and is ignored, as MySQL ignores it there.
+pub fn max_execution_time_hint(sql: &str) -> Option<u64> {
+    let src = sql.as_bytes();
+    let word_at = |i: usize, w: &str| {
+        src.len() >= i + w.len()
+            && src[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
+            && src
+                .get(i + w.len())
+                .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$'))
+    };
+    let mut i = 0;
+    let mut depth = 0usize;
+    while i < src.len() && (src[i].is_ascii_whitespace() || src[i] == b'(') {
+        depth += usize::from(src[i] == b'(');
+        i += 1;
+    }
+    if word_at(i, "WITH") {
+        // The main block's SELECT: the first one back at the starting depth.
+        let start_depth = depth;
+        i += 4;
+        loop {
+            let c = *src.get(i)?;
+            match c {
+                b'\'' | b'"' | b'`' => {
+                    i = skip_quoted(src, i);
+                    continue;
+                }
+                b'(' => depth += 1,
+                b')' => depth = depth.checked_sub(1)?,
+                _ if depth == start_depth
+                    && word_at(i, "SELECT")
+                    && (i == 0 || !src[i - 1].is_ascii_alphanumeric()) =>
+                {
+                    break
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    if !word_at(i, "SELECT") {
+        return None;
+    }
+    i += 6;
+    while i < src.len() && src[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if !src[i..].starts_with(b"/*+") {
+        return None;
+    }
+    let close = find_close(src, i + 3)?;
+    let hints = std::str::from_utf8(&src[i + 3..close]).ok()?;
+    let upper = hints.to_ascii_uppercase();
+    let at = upper.find("MAX_EXECUTION_TIME")?;
+    let rest = hints[at + "MAX_EXECUTION_TIME".len()..].trim_start();
+    let rest = rest.strip_prefix('(')?;
+    let (n, _) = rest.split_once(')')?;
+    n.trim().parse().ok()
+}
+
 /// Index just past the closing quote of the literal starting at `start` (or the end).
 fn skip_quoted(src: &[u8], start: usize) -> usize {
     let q = src[start];
@@ -3285,6 +3351,32 @@ impl<'a> Own<'a> {
 mod tests {
     /// The literal-row shortcut makes exactly the statement sqlparser makes of the whole
     /// text, and steps aside for anything it does not read.
+    #[test]
+    fn max_execution_time_hint_is_read_where_mysql_reads_it() {
+        let h = max_execution_time_hint;
+        assert_eq!(h("SELECT /*+ MAX_EXECUTION_TIME(1000) */ 1"), Some(1000));
+        assert_eq!(
+            h("  select /*+ BKA(t) max_execution_time( 5 ) */ * from t"),
+            Some(5)
+        );
+        assert_eq!(
+            h("(SELECT /*+ MAX_EXECUTION_TIME(7) */ 1) UNION SELECT 2"),
+            Some(7)
+        );
+        assert_eq!(
+            h("WITH c AS (SELECT /*+ MAX_EXECUTION_TIME(1) */ 1) SELECT /*+ MAX_EXECUTION_TIME(9) */ * FROM c"),
+            Some(9)
+        );
+        assert_eq!(h("WITH c AS (SELECT 1) SELECT * FROM c"), None);
+        assert_eq!(h("SELECT 1, (SELECT /*+ MAX_EXECUTION_TIME(1) */ 2)"), None);
+        assert_eq!(h("SELECT /* MAX_EXECUTION_TIME(1) */ 1"), None);
+        assert_eq!(h("UPDATE /*+ MAX_EXECUTION_TIME(1) */ t SET a = 1"), None);
+        assert_eq!(h("SELECT /*+ MAX_EXECUTION_TIME(x) */ 1"), None);
+        assert_eq!(h("SELECT /*+ MAX_EXECUTION_TIME(1"), None);
+        assert_eq!(h("SELECT"), None);
+        assert_eq!(h("WITH ("), None);
+    }
+
     #[test]
     fn literal_inserts_parse_as_sqlparser_parses_them() {
         use super::*;

@@ -26,8 +26,8 @@ use super::error::{SqlError, SqlResult};
 use super::exec::{load_catalog, Exec, OutColumn, Reader, RowIter, RowSet, SessionEnv, SqlCluster};
 use super::expr::{truth, Binder, EvalCx, Interrupt, Scope as ExprScope, ScopeCol};
 use super::front::{
-    self, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter, ShowStatement,
-    VarScope,
+    self, IsolationLevel, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter,
+    ShowStatement, VarScope,
 };
 use super::point::PointGet;
 use super::privilege::Security;
@@ -359,6 +359,8 @@ impl Instance {
             user_vars: HashMap::new(),
             txn: None,
             explicit: false,
+            txn_read_only: None,
+            next_txn_read_only: None,
             savepoints: Vec::new(),
             prepared: HashMap::new(),
             named: HashMap::new(),
@@ -445,6 +447,12 @@ pub struct Session {
     txn: Option<Transaction>,
     /// True after BEGIN/START TRANSACTION (or with autocommit=0).
     explicit: bool,
+    /// The open transaction's access mode when it was given for it (START TRANSACTION
+    /// READ ONLY|READ WRITE, or SET TRANSACTION before it); else `transaction_read_only`.
+    txn_read_only: Option<bool>,
+    /// SET TRANSACTION READ ONLY|READ WRITE without SESSION/GLOBAL: for the next
+    /// transaction only.
+    next_txn_read_only: Option<bool>,
     savepoints: Vec<(String, Savepoint)>,
     prepared: HashMap<u32, Prepared>,
     /// SQL-level prepared statements (PREPARE name FROM ...) by name.
@@ -909,6 +917,29 @@ impl Session {
         t
     }
 
+    /// `read_only` refuses writes to accounts without SUPER (or CONNECTION_ADMIN, which
+    /// Borealis folds into SUPER); `super_read_only` refuses them to everyone. The
+    /// replication applier writes on, as MySQL's replica threads do.
+    fn check_global_read_only(&mut self) -> SqlResult<()> {
+        if self.replica.system {
+            return Ok(());
+        }
+        let on = |n: &str| self.inst.globals.get(n).is_ok_and(|v| v.as_bool());
+        let option = if on("super_read_only") {
+            "--super-read-only"
+        } else if on("read_only") && !self.has_super() {
+            "--read-only"
+        } else {
+            return Ok(());
+        };
+        Err(SqlError::new(
+            1290,
+            format!(
+                "The MySQL server is running with the {option} option so it cannot execute this statement"
+            ),
+        ))
+    }
+
     /// Makes this a session of a reader instance: writes fail with 1290, as on a MySQL
     /// server started with `--read-only`.
     pub fn set_read_only(&mut self, on: bool) {
@@ -1125,6 +1156,7 @@ impl Session {
                 "The MySQL server is running with the --read-only option so it cannot execute this statement",
             ));
         }
+        self.check_global_read_only()?;
         if ddl {
             self.implicit_commit()?;
         }
@@ -1135,7 +1167,18 @@ impl Session {
         } else {
             None
         };
-        if self.vars.transaction_read_only() && self.explicit {
+        if self.txn.is_none() {
+            self.txn_read_only = self.next_txn_read_only.take();
+        }
+        let read_only = self
+            .txn_read_only
+            .unwrap_or_else(|| self.vars.transaction_read_only());
+        if read_only && (self.explicit || self.txn_read_only.is_some()) {
+            if self.txn.is_none() {
+                // No transaction started: SET TRANSACTION's mode still waits for the next
+                // one (as MariaDB keeps it).
+                self.next_txn_read_only = self.txn_read_only.take();
+            }
             return Err(SqlError::new(
                 1792,
                 "Cannot execute statement in a READ ONLY transaction.",
@@ -1328,6 +1371,7 @@ impl Session {
 
     fn commit_txn(&mut self) -> SqlResult<()> {
         self.explicit = false;
+        self.txn_read_only = None;
         self.savepoints.clear();
         let ddl = std::mem::take(&mut self.txn_ddl);
         let statements = self.stmt_log.replace(Vec::new());
@@ -1492,6 +1536,7 @@ impl Session {
         self.stmt_log = Some(Vec::new());
         self.txn_ddl = false;
         self.explicit = false;
+        self.txn_read_only = None;
         self.savepoints.clear();
     }
 
@@ -1674,10 +1719,15 @@ impl Session {
         self.may_stream = std::mem::take(&mut self.may_stream)
             && matches!(parsed, Parsed::Sql(st) if matches!(**st, ast::Statement::Query(_)));
         self.interrupt.reset_query();
-        // max_execution_time bounds a SELECT (MySQL: read-only SELECTs only).
+        // max_execution_time bounds a SELECT (MySQL: read-only SELECTs only); the
+        // statement's MAX_EXECUTION_TIME(N) hint takes its place (0: no limit).
         self.deadline = match parsed {
             Parsed::Sql(st) if matches!(**st, ast::Statement::Query(_)) => {
-                self.vars.statement_timeout().map(|d| Instant::now() + d)
+                match super::front::max_execution_time_hint(text) {
+                    Some(0) => None,
+                    Some(ms) => Some(Instant::now() + std::time::Duration::from_millis(ms)),
+                    None => self.vars.statement_timeout().map(|d| Instant::now() + d),
+                }
             }
             _ => None,
         };
@@ -2928,8 +2978,13 @@ impl Session {
             }
             OwnStatement::Begin | OwnStatement::StartTransaction { .. } => {
                 self.implicit_commit()?;
+                let given = match o {
+                    OwnStatement::StartTransaction { read_only, .. } => *read_only,
+                    _ => None,
+                };
                 self.txn = Some(self.begin_txn());
                 self.explicit = true;
+                self.txn_read_only = given.or(self.next_txn_read_only.take());
                 Ok(Output::ok())
             }
             OwnStatement::Commit { .. } => {
@@ -3018,10 +3073,26 @@ impl Session {
                                 _ => Scope::Global,
                             };
                             let was_autocommit = self.vars.autocommit();
+                            let skip_counter =
+                                ["sql_replica_skip_counter", "sql_slave_skip_counter"]
+                                    .iter()
+                                    .any(|n| name.eq_ignore_ascii_case(n));
+                            if skip_counter && scope == Scope::Global {
+                                // The applier's count: refused while it runs (3017, ER_REPLICA_SQL_THREAD_MUST_STOP).
+                                super::replica::Replica::set_skip_counter(&self.inst, 0)?;
+                            }
                             match self.vars.set(name, scope, sv, &self.inst.globals) {
                                 Ok(Some(w)) => self.warnings.push(w),
                                 Ok(None) => {}
                                 Err(e) => return Err(SqlError::new(e.code(), e.message())),
+                            }
+                            if skip_counter && scope == Scope::Global {
+                                let n = self
+                                    .inst
+                                    .globals
+                                    .get("sql_replica_skip_counter")
+                                    .map_or(0, |v| v.as_u64());
+                                super::replica::Replica::set_skip_counter(&self.inst, n)?;
                             }
                             if name.eq_ignore_ascii_case("binlog_checksum")
                                 && scope == Scope::Global
@@ -3063,7 +3134,61 @@ impl Session {
                     .map_err(|e| SqlError::new(e.code(), e.message()))?;
                 Ok(Output::ok())
             }
-            OwnStatement::SetTransaction { .. } => Ok(Output::ok()),
+            OwnStatement::SetTransaction {
+                scope,
+                isolation,
+                read_only,
+            } => {
+                let mut set = |name: &str, v: String, scope: Scope| {
+                    self.vars
+                        .set(name, scope, vars::SetValue::Str(v), &self.inst.globals)
+                        .map(|_| ())
+                        .map_err(|e| SqlError::new(e.code(), e.message()))
+                };
+                let scope = match scope {
+                    None => {
+                        // The next transaction only; not inside one (MySQL's 1568).
+                        if self.txn.is_some() && self.explicit {
+                            return Err(SqlError::new(
+                                1568,
+                                "Transaction characteristics can't be changed while a transaction is in progress",
+                            ));
+                        }
+                        if let Some(ro) = read_only {
+                            self.next_txn_read_only = Some(*ro);
+                        }
+                        // The level is not kept: every transaction runs at REPEATABLE
+                        // READ (README, "Not yet"), as `transaction_isolation` does too.
+                        let _ = isolation;
+                        return Ok(Output::ok());
+                    }
+                    Some(VarScope::Session) => {
+                        // The session's mode replaces a pending one-transaction mode.
+                        if read_only.is_some() {
+                            self.next_txn_read_only = None;
+                        }
+                        Scope::Session
+                    }
+                    Some(_) => Scope::Global,
+                };
+                if let Some(level) = isolation {
+                    let name = match level {
+                        IsolationLevel::ReadUncommitted => "READ-UNCOMMITTED",
+                        IsolationLevel::ReadCommitted => "READ-COMMITTED",
+                        IsolationLevel::RepeatableRead => "REPEATABLE-READ",
+                        IsolationLevel::Serializable => "SERIALIZABLE",
+                    };
+                    set("transaction_isolation", name.into(), scope)?;
+                }
+                if let Some(ro) = read_only {
+                    set(
+                        "transaction_read_only",
+                        if *ro { "ON" } else { "OFF" }.into(),
+                        scope,
+                    )?;
+                }
+                Ok(Output::ok())
+            }
             OwnStatement::LockTables(items) => {
                 self.implicit_commit()?;
                 self.inst.locks.release(self.conn_id);

@@ -244,6 +244,7 @@ const V_SKIP_REPLICA_START: VarDef = def(
     Dflt::Lit("OFF"),
     Access::Startup,
 );
+const V_SQL_REPLICA_SKIP_COUNTER: VarDef = glob("sql_replica_skip_counter", uint(0, U32MAX), "0");
 const V_LAST_INSERT_ID: VarDef = sess("last_insert_id", uint(0, u64::MAX), "0");
 
 /// MySQL 8.0's default `sql_mode`.
@@ -582,6 +583,10 @@ pub const VARS: &[VarDef] = &[
     // on; applied transactions always go to this cluster's binlog.
     V_SKIP_REPLICA_START,
     alias("skip_slave_start", V_SKIP_REPLICA_START),
+    // Set through the applier (SET GLOBAL runs `Replica::set_skip_counter`), which shows
+    // the count as it is used up.
+    V_SQL_REPLICA_SKIP_COUNTER,
+    alias("sql_slave_skip_counter", V_SQL_REPLICA_SKIP_COUNTER),
     fixed("log_replica_updates", BOOL, "ON"),
     fixed("log_slave_updates", BOOL, "ON"),
     // --- logs and schedulers Borealis does not have ---------------------------------------
@@ -826,7 +831,8 @@ impl VarValue {
         }
     }
 
-    fn as_bool(&self) -> bool {
+    /// Whether the value is true (a non-zero number, `ON`).
+    pub fn as_bool(&self) -> bool {
         match self {
             VarValue::Bool(b) => *b,
             VarValue::Int(i) => *i != 0,
@@ -1842,7 +1848,17 @@ impl GlobalVars {
             parse_value(d, d.name, &v, &values[slot])?
         };
         check_pinned(d, &val, &self.defaults[slot], &v)?;
+        // MySQL ties the two: super_read_only ON turns read_only on, read_only OFF turns
+        // super_read_only off.
+        let tied = match (d.name, val.as_bool()) {
+            ("super_read_only", true) => Some(("read_only", true)),
+            ("read_only", false) => Some(("super_read_only", false)),
+            _ => None,
+        };
         store(&mut values, slot, val);
+        if let Some((other, on)) = tied.and_then(|(n, on)| Some((resolve(n)?.1, on))) {
+            store(&mut values, other, VarValue::Bool(on));
+        }
         self.changed();
         Ok(warn)
     }

@@ -631,20 +631,22 @@ impl Replica {
         st.io_error = LastError::default();
         st.sql_error = LastError::default();
         st.skip_counter = 0;
+        publish_skip_counter(inst, 0);
         Ok(())
     }
 
-    /// Sets the number of event groups the applier skips at its next start
-    /// (`sql_replica_skip_counter`).
+    /// Sets the number of events the applier skips at its next start
+    /// (`sql_replica_skip_counter`; the group where the count runs out is skipped whole).
     pub fn set_skip_counter(inst: &Instance, n: u64) -> SqlResult<()> {
         let mut st = inst.replica.lock(inst)?;
         if st.sql.running {
             return Err(err(
-                3015,
+                3017,
                 "This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD first",
             ));
         }
         st.skip_counter = n;
+        publish_skip_counter(inst, n);
         Ok(())
     }
 
@@ -1045,6 +1047,12 @@ fn check_event(raw: &[u8], checksum: &mut Checksum) -> Result<EventHeader, Strin
 }
 
 /// The applier thread.
+/// Shows the applier's skip count as `@@global.sql_replica_skip_counter`.
+fn publish_skip_counter(inst: &Instance, n: u64) {
+    inst.globals
+        .set_internal("sql_replica_skip_counter", super::vars::VarValue::UInt(n));
+}
+
 fn applier(inst: Arc<Instance>, stop: Arc<AtomicBool>) {
     let r = &inst.replica;
     let mut ap = match apply::Applier::new(&inst) {
@@ -1123,10 +1131,13 @@ fn applier(inst: Arc<Instance>, stop: Arc<AtomicBool>) {
         if !ends.ends_group {
             continue;
         }
+        // `sql_replica_skip_counter` counts events, as MySQL's: a group is skipped whole
+        // when the count runs out inside it.
         let skip = {
             let mut st = r.st.lock().unwrap_or_else(|e| e.into_inner());
             if st.skip_counter > 0 {
-                st.skip_counter -= 1;
+                st.skip_counter = st.skip_counter.saturating_sub(group.len() as u64);
+                publish_skip_counter(&inst, st.skip_counter);
                 true
             } else {
                 false
