@@ -605,9 +605,7 @@ impl Exec<'_> {
                     },
                     None => (false, rows),
                 };
-                let tier = if order.is_empty() {
-                    0
-                } else if connected && indexed {
+                let tier = if order.is_empty() || (connected && indexed) {
                     0
                 } else if connected {
                     1
