@@ -3,8 +3,10 @@
 //! Life of a SELECT: the FROM clause becomes a scope (every column of every
 //! table, in order) and rows read through an access path chosen from the WHERE
 //! and ON conjuncts (primary key point/range, secondary index point/range, or
-//! a full scan); joins are nested loops that probe the inner table by index
-//! when an equality on its key is available. Then WHERE filters, GROUP BY and
+//! a full scan); each join step ([`super::join`]) probes the inner table by index
+//! when an equality on its key is available, else hashes it on an equality with the
+//! rows before, else loops; all-inner joins run in an order chosen there, their rows
+//! permuted back to the written order. Then WHERE filters, GROUP BY and
 //! aggregates fold rows (layout: input columns of the group's first row, then
 //! one slot per aggregate; WITH ROLLUP adds the super-aggregate rows), HAVING
 //! filters, the window stage ([`super::window`]) fills the slots of window
@@ -423,6 +425,8 @@ pub struct Exec<'a> {
     pub skip: Option<(u64, std::collections::HashSet<Vec<u8>>)>,
     /// The common table expressions in scope, innermost last (see [`super::cte`]).
     pub ctes: Vec<super::cte::Cte>,
+    /// When Some, the outermost FROM clause built records its join steps here (EXPLAIN).
+    pub trace: Option<Vec<super::join::JoinTrace>>,
 }
 
 impl BindEnv for Exec<'_> {
@@ -506,7 +510,7 @@ pub fn value_literal(v: &Value) -> ast::Expr {
 }
 
 /// Whether an expression contains a subquery.
-fn has_subquery(e: &ast::Expr) -> bool {
+pub(crate) fn has_subquery(e: &ast::Expr) -> bool {
     let mut found = false;
     let _ = ast::visit_expressions(e, |x: &ast::Expr| {
         if matches!(
@@ -1679,6 +1683,7 @@ impl<'a> Exec<'a> {
         from: &[ast::TableWithJoins],
         where_conj: &[ast::Expr],
         names: Option<&[String]>,
+        straight: bool,
     ) -> SqlResult<(Scope, Vec<Vec<Value>>, Option<Path>, Option<Arc<TableDef>>)> {
         if from.is_empty() {
             return Ok((Scope::default(), vec![Vec::new()], None, None));
@@ -1706,6 +1711,17 @@ impl<'a> Exec<'a> {
             items.push((&twj.relation, cross));
             for j in &twj.joins {
                 items.push((&j.relation, Some(&j.join_operator)));
+            }
+        }
+        // EXPLAIN's record of the steps: this FROM's only, not those of nested ones.
+        let mut trace = self.trace.take();
+        if !straight {
+            if let Some((scope, rows, steps)) = self.inner_join(&items, where_conj, names)? {
+                if let Some(t) = trace.as_mut() {
+                    t.extend(steps);
+                }
+                self.trace = trace;
+                return Ok((scope, rows, None, None));
             }
         }
         let single = items.len() == 1;
@@ -1738,7 +1754,7 @@ impl<'a> Exec<'a> {
                     use ast::JoinOperator as J;
                     let (c, k) = match op {
                         J::Join(c) | J::Inner(c) => (c, JoinKind::Inner),
-                        J::CrossJoin(c) => (c, JoinKind::Inner),
+                        J::CrossJoin(c) | J::StraightJoin(c) => (c, JoinKind::Inner),
                         J::Left(c) | J::LeftOuter(c) => (c, JoinKind::Left),
                         J::Right(c) | J::RightOuter(c) => (c, JoinKind::Right),
                         other => {
@@ -1836,64 +1852,38 @@ impl<'a> Exec<'a> {
                 }
             }
             let mut next = Vec::new();
-            // An ON condition with a correlated subquery is evaluated outside the scan
-            // (the subquery runs through `self`): the scan then only collects candidates.
-            let on_corr = on_filter.iter().any(has_corr);
             match (&source.table, kind) {
-                (Some(t), JoinKind::Inner | JoinKind::Left) => {
-                    let path = choose_path(t, base, &conj);
+                (Some(_), JoinKind::Inner | JoinKind::Left) => {
+                    let types: Vec<_> = scope.cols.iter().map(|c| c.ty.clone()).collect();
+                    let (joined, step) = self.join_step(
+                        std::mem::take(&mut rows),
+                        &source,
+                        base,
+                        &conj,
+                        &on_filter,
+                        kind,
+                        names,
+                        &types,
+                    )?;
                     if single {
-                        first_path = Some(path.clone());
-                        first_table = Some(t.clone());
+                        first_path = Some(step.path.clone());
+                        first_table = source.table.clone();
                     }
-                    for outer in &rows {
-                        let mut matched = false;
-                        let mut err = None;
-                        let mut candidates = Vec::new();
-                        self.scan_columns(t, &path, outer, false, names, &mut |_, r| {
-                            let full = if outer.is_empty() {
-                                r
-                            } else {
-                                let mut full = outer.clone();
-                                full.extend(r);
-                                full
-                            };
-                            if !on_corr {
-                                match on_pass(&on_filter, &full, &self.cx) {
-                                    Ok(true) => {}
-                                    Ok(false) => return Ok(true),
-                                    Err(e) => {
-                                        err = Some(e);
-                                        return Ok(false);
-                                    }
-                                }
-                            }
-                            if let Err(e) = self.cx.mem.charge_row(&full) {
-                                err = Some(e);
-                                return Ok(false);
-                            }
-                            candidates.push(full);
-                            Ok(true)
-                        })?;
-                        if let Some(e) = err {
-                            return Err(e);
-                        }
-                        for full in candidates {
-                            if on_corr && !self.on_pass_correlated(&on_filter, &full)? {
-                                continue;
-                            }
-                            matched = true;
-                            next.push(full);
-                        }
-                        if !matched && kind == JoinKind::Left {
-                            let mut full = outer.clone();
-                            full.extend(std::iter::repeat_n(Value::Null, source.cols.len()));
-                            self.cx.mem.charge_row(&full)?;
-                            next.push(full);
-                        }
+                    if let Some(t) = trace.as_mut() {
+                        t.push(step);
                     }
+                    next = joined;
                 }
                 (_, _) => {
+                    if let Some(t) = trace.as_mut() {
+                        t.push(super::join::JoinTrace {
+                            table: source.table.clone(),
+                            alias: source.alias.clone(),
+                            path: Path::Full,
+                            hash: false,
+                            filtered: !on_filter.is_empty(),
+                        });
+                    }
                     let inner_rows = match &source.table {
                         Some(t) => {
                             let mut v = Vec::new();
@@ -1964,12 +1954,13 @@ impl<'a> Exec<'a> {
             }
             rows = next;
         }
+        self.trace = trace;
         Ok((scope, rows, first_path, first_table))
     }
 
     /// Whether a joined row passes its ON conditions, running their correlated
     /// subqueries (if any) for it first.
-    fn on_pass_correlated(&mut self, on: &[Expr], full: &[Value]) -> SqlResult<bool> {
+    pub(crate) fn on_pass_correlated(&mut self, on: &[Expr], full: &[Value]) -> SqlResult<bool> {
         if on.iter().any(has_corr) {
             self.eval_correlated(full)?;
         }
@@ -1999,7 +1990,7 @@ impl<'a> Exec<'a> {
             .transpose()
     }
 
-    fn factor(&mut self, f: &ast::TableFactor) -> SqlResult<Source> {
+    pub(crate) fn factor(&mut self, f: &ast::TableFactor) -> SqlResult<Source> {
         match f {
             ast::TableFactor::Table { name, alias, .. } => {
                 let parts: Vec<String> = name
@@ -2086,7 +2077,7 @@ impl<'a> Exec<'a> {
                 table_with_joins, ..
             } => {
                 let (scope, rows, _, _) =
-                    self.build_from(std::slice::from_ref(table_with_joins), &[], None)?;
+                    self.build_from(std::slice::from_ref(table_with_joins), &[], None, false)?;
                 Ok(Source {
                     cols: scope.cols,
                     table: None,
@@ -2122,7 +2113,7 @@ impl<'a> Exec<'a> {
         // A single-table scan in key order with LIMIT can stop early.
         let names = referenced_columns(s, order);
         let (scope, mut rows, path, table) =
-            self.build_from(&s.from, &where_conj, names.as_deref())?;
+            self.build_from(&s.from, &where_conj, names.as_deref(), straight_join(s))?;
         let filter = self.bind_where(&scope, s.selection.as_ref())?;
         let _ = (&path, &table);
         if let Some(f) = &filter {
@@ -2552,7 +2543,12 @@ impl<'a> Exec<'a> {
 }
 
 /// Whether a joined row passes every ON condition (NULL does not pass).
-fn on_pass(on: &[Expr], full: &[Value], cx: &EvalCx) -> SqlResult<bool> {
+/// `SELECT STRAIGHT_JOIN …`: the FROM items join in the written order.
+pub(crate) fn straight_join(s: &ast::Select) -> bool {
+    s.select_modifiers.as_ref().is_some_and(|m| m.straight_join)
+}
+
+pub(crate) fn on_pass(on: &[Expr], full: &[Value], cx: &EvalCx) -> SqlResult<bool> {
     for c in on {
         if super::expr::truth(&c.eval(full, cx)?) != Some(true) {
             return Ok(false);
@@ -2562,24 +2558,24 @@ fn on_pass(on: &[Expr], full: &[Value], cx: &EvalCx) -> SqlResult<bool> {
 }
 
 /// Whether an expression reads a correlated subquery's value.
-fn has_corr(e: &Expr) -> bool {
+pub(crate) fn has_corr(e: &Expr) -> bool {
     let mut found = false;
     e.walk(&mut |x| found |= matches!(x, Expr::Corr(_)));
     found
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum JoinKind {
+pub(crate) enum JoinKind {
     Inner,
     Left,
     Right,
 }
 
-struct Source {
-    cols: Vec<ScopeCol>,
-    table: Option<Arc<TableDef>>,
-    rows: Vec<Vec<Value>>,
-    alias: String,
+pub(crate) struct Source {
+    pub(crate) cols: Vec<ScopeCol>,
+    pub(crate) table: Option<Arc<TableDef>>,
+    pub(crate) rows: Vec<Vec<Value>>,
+    pub(crate) alias: String,
 }
 
 impl Source {
@@ -2934,7 +2930,7 @@ fn matching_paren(t: &str) -> Option<usize> {
     at
 }
 
-fn ast_conjuncts(e: &ast::Expr, out: &mut Vec<ast::Expr>) {
+pub(crate) fn ast_conjuncts(e: &ast::Expr, out: &mut Vec<ast::Expr>) {
     match e {
         ast::Expr::BinaryOp {
             left,
@@ -3015,6 +3011,7 @@ fn referenced_columns(s: &ast::Select, order: &[ast::OrderByExpr]) -> Option<Vec
                 J::Join(c)
                 | J::Inner(c)
                 | J::CrossJoin(c)
+                | J::StraightJoin(c)
                 | J::Left(c)
                 | J::LeftOuter(c)
                 | J::Right(c)

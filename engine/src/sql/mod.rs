@@ -13,6 +13,7 @@ pub mod front;
 pub mod functions;
 pub mod infoschema;
 pub mod interp;
+pub mod join;
 pub mod locks;
 pub mod memory;
 pub mod point;

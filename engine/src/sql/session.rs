@@ -1041,6 +1041,7 @@ impl Session {
             security,
             skip: None,
             ctes: Vec::new(),
+            trace: None,
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1232,6 +1233,7 @@ impl Session {
             security,
             skip: None,
             ctes: Vec::new(),
+            trace: None,
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -2838,42 +2840,30 @@ impl Session {
             "Extra",
         ];
         self.read(Vec::new(), |ex| {
+            // The FROM clause is planned by the code that runs it, reading no rows: the
+            // steps come out in the order they run.
+            let mut where_conj = Vec::new();
+            if let Some(w) = &sel.selection {
+                super::exec::ast_conjuncts(w, &mut where_conj);
+            }
+            let was = ex.describe;
+            ex.describe = true;
+            ex.trace = Some(Vec::new());
+            let built = ex.build_from(
+                &sel.from,
+                &where_conj,
+                None,
+                super::exec::straight_join(sel),
+            );
+            ex.describe = was;
+            let steps = ex.trace.take().unwrap_or_default();
+            built?;
             let mut out = Vec::new();
-            for (i, twj) in sel.from.iter().enumerate() {
-                let ast::TableFactor::Table { name, .. } = &twj.relation else {
+            for step in steps {
+                let Some(t) = &step.table else {
                     continue;
                 };
-                let t = ex.table(name)?;
-                let mut conj = Vec::new();
-                if let Some(w) = &sel.selection {
-                    let scope = super::expr::Scope {
-                        cols: t
-                            .columns
-                            .iter()
-                            .map(|c| super::expr::ScopeCol {
-                                table: t.name.clone(),
-                                db: t.db.clone(),
-                                org_table: t.name.clone(),
-                                name: c.name.clone(),
-                                ty: Some(c.ty.clone()),
-                                nullable: c.nullable,
-                            })
-                            .collect(),
-                    };
-                    if let Ok((e, _)) = (super::expr::Binder {
-                        scope: &scope,
-                        env: ex,
-                        aggs: None,
-                        agg_base: 0,
-                        clause: "where clause",
-                    })
-                    .bind(w)
-                    {
-                        super::exec::conjuncts(&e, &mut conj);
-                    }
-                }
-                let path = super::exec::choose_path(&t, 0, &conj);
-                let (ty, key) = match &path {
+                let (ty, key) = match &step.path {
                     super::exec::Path::Full => ("ALL", Value::Null),
                     super::exec::Path::Range {
                         index,
@@ -2888,7 +2878,11 @@ impl Session {
                         };
                         let unique = index.is_none_or(|i| t.indexes[i].unique);
                         let kind = if eq.len() == ncols && unique {
-                            "const"
+                            if eq.iter().all(|e| e.max_col().is_none()) {
+                                "const"
+                            } else {
+                                "eq_ref"
+                            }
                         } else if lo.is_some() || hi.is_some() || in_list.is_some() {
                             "range"
                         } else {
@@ -2900,26 +2894,27 @@ impl Session {
                         )
                     }
                 };
-                let rows = ex.table_rows(&t);
+                let extra = if step.hash {
+                    s("Using where; Using join buffer (hash join)")
+                } else if step.filtered {
+                    s("Using where")
+                } else {
+                    Value::Null
+                };
                 out.push(vec![
                     Value::UInt(1),
                     s("SIMPLE"),
-                    s(&t.name),
+                    s(&step.alias),
                     Value::Null,
                     s(ty),
                     key.clone(),
                     key,
                     Value::Null,
                     Value::Null,
-                    Value::UInt(rows),
+                    Value::UInt(ex.table_rows(t)),
                     s("100.00"),
-                    if conj.is_empty() {
-                        Value::Null
-                    } else {
-                        s("Using where")
-                    },
+                    extra,
                 ]);
-                let _ = i;
             }
             Ok(rows(&cols, out))
         })
