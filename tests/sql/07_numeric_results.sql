@@ -15,3 +15,12 @@ SELECT SUM(COALESCE(c, d)), MAX(IFNULL(c, 0)) FROM n;
 -- Column names of nested calls keep every closing parenthesis.
 SELECT ABS(ABS(-1)), UPPER(CONCAT('a', LOWER(')'))), NOW() IS NOT NULL, ABS(1) IS NULL;
 DROP DATABASE g7;
+-- A product keeps s1 + s2 decimals (it was cut to the larger scale: 1.50 * 0.95 gave 1.43).
+SELECT 1.50 * 0.95, 2.5 * 3, 0.001 * 0.001, -1.25 * 0.5, 1.5 * 2.0 * 0.25;
+SELECT CAST(1.5 AS DECIMAL(15,2)) * (1 - 0.05), CAST(2 AS DECIMAL(9,3)) * 1.5 + 1;
+CREATE DATABASE g7m;
+CREATE TABLE g7m.t (p DECIMAL(15,2), d DECIMAL(15,2), q INT);
+INSERT INTO g7m.t VALUES (1.50, 0.05, 3), (20.25, 0.10, 2), (3.99, 0.00, 7);
+SELECT p * (1 - d), p * q, p * (1 - d) * (1 + d) FROM g7m.t ORDER BY p;
+SELECT SUM(p * (1 - d)), AVG(p * d), MAX(p * q) FROM g7m.t;
+DROP DATABASE g7m;

@@ -2672,8 +2672,13 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                     a = word;
                 }
             }
+            // The first operand of an operator chain starts the chain's text.
+            let mut lead = e;
+            while let ast::Expr::BinaryOp { left, .. } = lead {
+                lead = left;
+            }
             // A unary operator's span starts at its operand.
-            if let ast::Expr::UnaryOp { .. } = e {
+            if let ast::Expr::UnaryOp { .. } = lead {
                 let before = text[..a].trim_end();
                 if before.ends_with(['-', '+', '!', '~']) {
                     a = before.len() - 1;
@@ -2682,9 +2687,10 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                 }
             }
             // Special forms (SUBSTRING(..), TRIM(..), CAST(..) ...) span only
-            // their operands: take the keyword and the whole parenthesis.
+            // their operands: take the keyword and the whole parenthesis; also when one
+            // starts an operator chain (`CAST(x AS DECIMAL(9,2)) * 2`).
             if matches!(
-                e,
+                lead,
                 ast::Expr::Substring { .. }
                     | ast::Expr::Trim { .. }
                     | ast::Expr::Cast { .. }

@@ -1426,10 +1426,12 @@ fn arith_type(op: ArithOp, a: &ColType, b: &ColType) -> ColType {
             Some(SqlType::Decimal { scale, .. }) => *scale,
             _ => 0,
         };
-        let s = if op == ArithOp::Div {
-            (scale(a) + 4).min(30)
-        } else {
-            scale(a).max(scale(b))
+        // MySQL: a quotient adds div_precision_increment (4) digits, a product keeps
+        // every digit (s1 + s2), a sum, difference or remainder the larger scale.
+        let s = match op {
+            ArithOp::Div => (scale(a) + 4).min(30),
+            ArithOp::Mul => (scale(a) + scale(b)).min(30),
+            _ => scale(a).max(scale(b)),
         };
         return Some(SqlType::Decimal {
             precision: 65,
