@@ -42,8 +42,16 @@ pub const ER_DISK_FULL: u16 = 1021;
 pub const ER_UNKNOWN_ERROR: u16 = 1105;
 /// 1142: command denied to user for table.
 pub const ER_TABLEACCESS_DENIED_ERROR: u16 = 1142;
+/// 1133: GRANT/REVOKE names an account that does not exist.
+pub const ER_PASSWORD_NO_MATCH: u16 = 1133;
+/// 1141: SHOW GRANTS for an account that does not exist.
+pub const ER_NONEXISTING_GRANT: u16 = 1141;
+/// 1143: command denied to user for a column (column privileges).
+pub const ER_COLUMNACCESS_DENIED_ERROR: u16 = 1143;
 /// 1146: table doesn't exist.
 pub const ER_NO_SUCH_TABLE: u16 = 1146;
+/// 1147: REVOKE of a table or column privilege the account does not hold.
+pub const ER_NONEXISTING_TABLE_GRANT: u16 = 1147;
 /// 1153: packet bigger than max_allowed_packet.
 pub const ER_NET_PACKET_TOO_LARGE: u16 = 1153;
 /// 1156: packets out of order.
@@ -148,7 +156,11 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_DISK_FULL, "HY000"),
     (ER_UNKNOWN_ERROR, "HY000"),
     (ER_TABLEACCESS_DENIED_ERROR, "42000"),
+    (ER_PASSWORD_NO_MATCH, "28000"),
+    (ER_NONEXISTING_GRANT, "42000"),
+    (ER_COLUMNACCESS_DENIED_ERROR, "42000"),
     (ER_NO_SUCH_TABLE, "42S02"),
+    (ER_NONEXISTING_TABLE_GRANT, "42000"),
     (ER_NET_PACKET_TOO_LARGE, "08S01"),
     (ER_NET_PACKETS_OUT_OF_ORDER, "08S01"),
     (ER_UNKNOWN_SYSTEM_VARIABLE, "HY000"),

@@ -241,9 +241,39 @@ pub struct UserDef {
     pub global: u32,
     pub dbs: BTreeMap<String, u32>,
     pub tables: BTreeMap<(String, String), u32>,
+    /// Routine privileges (EXECUTE, ALTER ROUTINE, GRANT OPTION) by (db, 'F'|'P',
+    /// lower-case name): MySQL's mysql.procs_priv.
+    pub routines: BTreeMap<(String, char, String), u32>,
+    /// Column privileges (SELECT, INSERT, UPDATE, REFERENCES) by (db, table, lower-case
+    /// column): MySQL's mysql.columns_priv.
+    pub columns: BTreeMap<(String, String, String), u32>,
 }
 
 impl UserDef {
+    /// The privileges held on routine `db`.`name` of kind `kind` ('F' or 'P') itself.
+    pub fn routine_privs(&self, db: &str, kind: char, name: &str) -> u32 {
+        self.routines
+            .get(&(db.to_string(), kind, name.to_ascii_lowercase()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The privileges held on column `col` of `db`.`table` at the column level.
+    pub fn column_privs(&self, db: &str, table: &str, col: &str) -> u32 {
+        self.columns
+            .get(&(db.to_string(), table.to_string(), col.to_ascii_lowercase()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The union of the column-level privileges held on any column of `db`.`table`.
+    pub fn any_column_privs(&self, db: &str, table: &str) -> u32 {
+        self.columns
+            .range((db.to_string(), table.to_string(), String::new())..)
+            .take_while(|((d, t, _), _)| d == db && t == table)
+            .fold(0, |acc, (_, p)| acc | p)
+    }
+
     /// Whether the user holds `need` on `db`.`table` (either may be absent).
     pub fn allows(&self, need: u32, db: Option<&str>, table: Option<&str>) -> bool {
         let mut have = self.global;
@@ -1083,6 +1113,21 @@ pub fn encode_user(u: &UserDef) -> Vec<u8> {
         w.str(t);
         w.u32(*p);
     }
+    // Sections added later; an account written before them ends here.
+    w.var(u.routines.len() as u64);
+    for ((d, k, n), p) in &u.routines {
+        w.str(d);
+        w.u8(*k as u8);
+        w.str(n);
+        w.u32(*p);
+    }
+    w.var(u.columns.len() as u64);
+    for ((d, t, c), p) in &u.columns {
+        w.str(d);
+        w.str(t);
+        w.str(c);
+        w.u32(*p);
+    }
     w.buf
 }
 
@@ -1106,6 +1151,22 @@ fn decode_user(b: &[u8]) -> Option<UserDef> {
         let t = r.str()?;
         tables.insert((d, t), r.u32()?);
     }
+    let mut routines = BTreeMap::new();
+    let mut columns = BTreeMap::new();
+    if !r.is_empty() {
+        for _ in 0..r.var()? {
+            let d = r.str()?;
+            let k = char::from(r.u8()?);
+            let n = r.str()?;
+            routines.insert((d, k, n), r.u32()?);
+        }
+        for _ in 0..r.var()? {
+            let d = r.str()?;
+            let t = r.str()?;
+            let c = r.str()?;
+            columns.insert((d, t, c), r.u32()?);
+        }
+    }
     // Accounts written before the privileges of bits 17.. existed: ALL then is ALL now.
     let upgrade = |p: u32| {
         if p & privs::OLD_ALL == privs::OLD_ALL {
@@ -1125,6 +1186,8 @@ fn decode_user(b: &[u8]) -> Option<UserDef> {
         global,
         dbs,
         tables,
+        routines,
+        columns,
     })
 }
 

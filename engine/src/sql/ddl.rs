@@ -974,9 +974,12 @@ impl Exec<'_> {
                 .and_then(|p| p.algorithm.as_ref())
                 .map(|a| a.to_string())
                 .unwrap_or_else(|| "UNDEFINED".into()),
+            // Stored as MySQL shows it, `user`@`host`; CURRENT_USER is the creator.
             definer: params
                 .and_then(|p| p.definer.as_ref())
-                .map(|d| d.to_string())
+                .map(|d| super::privilege::split_definer(&d.to_string()))
+                .filter(|(u, _)| !u.eq_ignore_ascii_case("CURRENT_USER"))
+                .map(|(u, h)| super::progddl::quote_definer(&format!("{u}@{h}")))
                 .unwrap_or_else(|| self.session.definer()),
             security: params
                 .and_then(|p| p.security.as_ref())

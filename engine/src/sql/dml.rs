@@ -41,6 +41,7 @@ fn table_scope(t: &TableDef, alias: &str) -> Scope {
                 name: c.name.clone(),
                 ty: Some(c.ty.clone()),
                 nullable: c.nullable,
+                denied: None,
             })
             .collect(),
     }
@@ -474,12 +475,12 @@ impl Exec<'_> {
                 ))
             }
         };
-        self.may(privs::INSERT, "INSERT", &name)?;
+        self.may_some(privs::INSERT, "INSERT", &name)?;
         if ins.replace_into {
             self.may(privs::DELETE, "DELETE", &name)?;
         }
         if ins.on.is_some() {
-            self.may(privs::UPDATE, "UPDATE", &name)?;
+            self.may_some(privs::UPDATE, "UPDATE", &name)?;
         }
         let t = self.table(&name)?;
         let triggers = self.catalog.has_triggers(&t.db, &t.name);
@@ -520,6 +521,18 @@ impl Exec<'_> {
                 },
                 None => rows_ast.push(Vec::new()),
             }
+        }
+        // Column privileges: INSERT on each column given a value (every column when the
+        // statement names none).
+        let named: Vec<&str> = cols.iter().map(|&i| t.columns[i].name.as_str()).collect();
+        match self.may_columns(privs::INSERT, "INSERT", &t, &named) {
+            // No column list: MySQL names the table.
+            Err(e) if e.code == 1143 && ins.columns.is_empty() && ins.assignments.is_empty() => {
+                self.security
+                    .table(privs::INSERT, "INSERT", &t.db, &t.name)?;
+                return Err(e);
+            }
+            r => r?,
         }
         let selected = rows_val.is_some();
         let nrows = rows_val.as_ref().map_or(rows_ast.len(), Vec::len);
@@ -736,7 +749,9 @@ impl Exec<'_> {
         order_by: &[ast::OrderByExpr],
         limit: Option<&ast::Expr>,
     ) -> SqlResult<(Scope, Vec<(Vec<u8>, Vec<Value>)>)> {
-        let scope = table_scope(t, alias);
+        let mut scope = table_scope(t, alias);
+        // What WHERE, ORDER BY and SET read needs SELECT on it.
+        self.mark_unreadable(&mut scope.cols, t);
         let filter = self.bind_where(&scope, selection)?;
         let mut conj = Vec::new();
         if let Some(f) = &filter {
@@ -1072,12 +1087,19 @@ impl Exec<'_> {
             return self.update_multi(u);
         }
         if let ast::TableFactor::Table { name, .. } = &u.table.relation {
-            self.may(privs::UPDATE, "UPDATE", name)?;
             if let Some(v) = self.view(name) {
+                self.may(privs::UPDATE, "UPDATE", name)?;
                 return self.update_view(u, &v);
             }
+            self.may_some(privs::UPDATE, "UPDATE", name)?;
         }
         let (t, alias) = self.single_table(&u.table)?;
+        // Column privileges: UPDATE on each column SET.
+        let mut set_cols = Vec::new();
+        for a in &u.assignments {
+            set_cols.push(t.columns[assignment_column(&t, a)?].name.as_str());
+        }
+        self.may_columns(privs::UPDATE, "UPDATE", &t, &set_cols)?;
         let mut exprs: Vec<&ast::Expr> = u.assignments.iter().map(|a| &a.value).collect();
         exprs.extend(u.selection.as_ref());
         self.check_target_not_in_subquery(&[(t.db.clone(), t.name.clone())], &exprs)?;

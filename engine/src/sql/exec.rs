@@ -1052,6 +1052,10 @@ impl<'a> Exec<'a> {
         let Ok(t) = self.table(name) else {
             return Ok(None);
         };
+        if self.read_limited(name) {
+            // Column privileges: the general path checks each column.
+            return Ok(None);
+        }
         self.may_read(name)?;
         if matches!(&self.reader, Reader::Tx(tx) if tx.writes_tree(t.tree)) {
             return Ok(None);
@@ -1110,6 +1114,63 @@ impl<'a> Exec<'a> {
     /// SELECT on the table or view `name` names, with the privileges in force (1142).
     pub fn may_read(&self, name: &ast::ObjectName) -> SqlResult<()> {
         self.may(privs::SELECT, "SELECT", name)
+    }
+
+    /// `need` (one bit: SELECT, INSERT, UPDATE) on table `name`, held on the table or
+    /// on some of its columns (each column is then checked where the statement touches
+    /// it), else 1142 naming `cmd`.
+    pub fn may_some(&self, need: u32, cmd: &str, name: &ast::ObjectName) -> SqlResult<()> {
+        if self.security.is_unrestricted() {
+            return Ok(());
+        }
+        match qualified_name(name, self.session.current_db(), "table") {
+            Ok((db, t)) => self.security.table_or_columns(need, need, cmd, &db, &t),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Whether reading `name` is limited to some columns (column privileges only).
+    fn read_limited(&self, name: &ast::ObjectName) -> bool {
+        !self.security.is_unrestricted()
+            && qualified_name(name, self.session.current_db(), "table").is_ok_and(|(db, t)| {
+                self.security
+                    .column_limits(privs::SELECT, &db, &t)
+                    .is_some()
+            })
+    }
+
+    /// Marks the columns of table `t` in `cols` (its columns, in order) that the
+    /// privileges in force may not read ([`ScopeCol::denied`]).
+    pub fn mark_unreadable(&self, cols: &mut [ScopeCol], t: &TableDef) {
+        if self.security.is_unrestricted() {
+            return;
+        }
+        let Some(allowed) = self.security.column_limits(privs::SELECT, &t.db, &t.name) else {
+            return;
+        };
+        for c in cols {
+            if !allowed.iter().any(|a| a.eq_ignore_ascii_case(&c.name)) {
+                let column = self.security.column_denied("SELECT", &c.name, &t.name);
+                let table = self
+                    .security
+                    .table(privs::SELECT, "SELECT", &t.db, &t.name)
+                    .err()
+                    .unwrap_or_else(|| column.clone());
+                c.denied = Some(Arc::new(super::expr::Denied {
+                    column: column.message,
+                    table: table.message,
+                }));
+            }
+        }
+    }
+
+    /// `need` (one bit) on each of the columns `cols` of `t` (1143), unless held on the
+    /// whole table.
+    pub fn may_columns(&self, need: u32, cmd: &str, t: &TableDef, cols: &[&str]) -> SqlResult<()> {
+        if self.security.is_unrestricted() {
+            return Ok(());
+        }
+        self.security.columns(need, cmd, &t.db, &t.name, cols)
     }
 
     /// `need` on the table or view `name` names, with the privileges in force (1142
@@ -1635,6 +1696,7 @@ impl<'a> Exec<'a> {
                         name: c.name.clone(),
                         ty: c.ty.clone(),
                         nullable: true,
+                        denied: None,
                     })
                     .collect(),
             };
@@ -2028,7 +2090,11 @@ impl<'a> Exec<'a> {
                         &org,
                     ));
                 }
-                self.may_read(name)?;
+                if self.view(name).is_some() {
+                    self.may_read(name)?;
+                } else {
+                    self.may_some(privs::SELECT, "SELECT", name)?;
+                }
                 if let Some(v) = self.view(name) {
                     let rs = self.view_rows(&v)?;
                     let alias = alias
@@ -2042,7 +2108,7 @@ impl<'a> Exec<'a> {
                     .as_ref()
                     .map(|a| a.name.value.clone())
                     .unwrap_or_else(|| t.name.clone());
-                let cols = t
+                let mut cols: Vec<ScopeCol> = t
                     .columns
                     .iter()
                     .map(|c| ScopeCol {
@@ -2052,8 +2118,10 @@ impl<'a> Exec<'a> {
                         name: c.name.clone(),
                         ty: Some(c.ty.clone()),
                         nullable: c.nullable,
+                        denied: None,
                     })
                     .collect();
+                self.mark_unreadable(&mut cols, &t);
                 Ok(Source {
                     cols,
                     table: Some(t),
@@ -2157,6 +2225,7 @@ impl<'a> Exec<'a> {
             match item {
                 ast::SelectItem::Wildcard(_) => {
                     for (i, c) in scope.cols.iter().enumerate() {
+                        c.readable_all()?;
                         outputs.push((Expr::Col(i), scope_out(c)));
                     }
                 }
@@ -2174,6 +2243,7 @@ impl<'a> Exec<'a> {
                     let mut any = false;
                     for (i, c) in scope.cols.iter().enumerate() {
                         if c.table == q {
+                            c.readable_all()?;
                             outputs.push((Expr::Col(i), scope_out(c)));
                             any = true;
                         }
@@ -2376,7 +2446,7 @@ impl<'a> Exec<'a> {
                     ast::Expr::Identifier(i)
                         if scope
                             .resolve(std::slice::from_ref(&i.value), "group statement")
-                            .is_err() =>
+                            .is_err_and(|e| e.code != 1143) =>
                     {
                         match outputs
                             .iter()
@@ -2590,6 +2660,7 @@ impl Source {
                 name: c.name.clone(),
                 ty: c.ty.clone(),
                 nullable: c.nullable,
+                denied: None,
             })
             .collect();
         Source {

@@ -978,6 +978,36 @@ pub struct ScopeCol {
     pub name: String,
     pub ty: ColType,
     pub nullable: bool,
+    /// Set when the privileges in force do not allow reading this column (column
+    /// privileges only, see [`super::privilege`]): the 1143 message a reference to it
+    /// fails with.
+    pub denied: Option<std::sync::Arc<Denied>>,
+}
+
+/// Why a column may not be read: the messages of 1143 (the column named) and of 1142
+/// (the table, what MySQL says when `*` takes in such a column).
+#[derive(Debug)]
+pub struct Denied {
+    pub column: String,
+    pub table: String,
+}
+
+impl ScopeCol {
+    /// 1143 when the column may not be read.
+    pub fn readable(&self) -> SqlResult<()> {
+        match &self.denied {
+            Some(d) => Err(SqlError::new(1143, d.column.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// As [`Self::readable`] for a column `*` takes in: 1142 naming the table.
+    pub fn readable_all(&self) -> SqlResult<()> {
+        match &self.denied {
+            Some(d) => Err(SqlError::new(1142, d.table.clone())),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The columns of the row an expression is evaluated on, in order.
@@ -1028,12 +1058,14 @@ impl Scope {
             }
             found = Some(i);
         }
-        found.ok_or_else(|| {
+        let i = found.ok_or_else(|| {
             SqlError::new(
                 1054,
                 format!("Unknown column '{}' in '{clause}'", parts.join(".")),
             )
-        })
+        })?;
+        self.cols[i].readable()?;
+        Ok(i)
     }
 }
 

@@ -196,47 +196,102 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                 .tables
                 .values()
                 .flat_map(|t| {
-                    t.columns.iter().enumerate().map(move |(i, c)| {
-                        let key = t.column_key(i);
-                        let full = c.ty.mysql_name();
-                        let data_type = full.split(['(', ' ']).next().unwrap_or("").to_string();
-                        let (cs, coll) = if c.ty.is_string() && !c.ty.collation().is_binary() {
-                            (s(c.ty.collation().charset()), s(c.ty.collation().name()))
-                        } else {
-                            (Value::Null, Value::Null)
-                        };
-                        let extra = if c.auto_increment {
-                            "auto_increment"
-                        } else if c.on_update_now {
-                            "DEFAULT_GENERATED on update CURRENT_TIMESTAMP"
-                        } else {
-                            ""
-                        };
-                        vec![
-                            s("def"),
-                            s(&t.db),
-                            s(&t.name),
-                            s(&c.name),
-                            Value::UInt(i as u64 + 1),
-                            super::ddl::default_text(c)
-                                .map(|d| s(&d))
-                                .unwrap_or(Value::Null),
-                            s(if c.nullable { "YES" } else { "NO" }),
-                            s(&data_type),
-                            Value::Null,
-                            Value::Null,
-                            Value::Null,
-                            Value::Null,
-                            Value::Null,
-                            cs,
-                            coll,
-                            s(&full),
-                            s(key),
-                            s(extra),
-                            s("select,insert,update,references"),
-                            s(&c.comment),
-                            s(""),
+                    t.columns
+                        .iter()
+                        .enumerate()
+                        // Only the columns the user holds some privilege on.
+                        .filter(|(_, c)| ex.security.sees_column(&t.db, &t.name, &c.name))
+                        .map(move |(i, c)| {
+                            let key = t.column_key(i);
+                            let full = c.ty.mysql_name();
+                            let data_type = full.split(['(', ' ']).next().unwrap_or("").to_string();
+                            let (cs, coll) = if c.ty.is_string() && !c.ty.collation().is_binary() {
+                                (s(c.ty.collation().charset()), s(c.ty.collation().name()))
+                            } else {
+                                (Value::Null, Value::Null)
+                            };
+                            let extra = if c.auto_increment {
+                                "auto_increment"
+                            } else if c.on_update_now {
+                                "DEFAULT_GENERATED on update CURRENT_TIMESTAMP"
+                            } else {
+                                ""
+                            };
+                            vec![
+                                s("def"),
+                                s(&t.db),
+                                s(&t.name),
+                                s(&c.name),
+                                Value::UInt(i as u64 + 1),
+                                super::ddl::default_text(c)
+                                    .map(|d| s(&d))
+                                    .unwrap_or(Value::Null),
+                                s(if c.nullable { "YES" } else { "NO" }),
+                                s(&data_type),
+                                Value::Null,
+                                Value::Null,
+                                Value::Null,
+                                Value::Null,
+                                Value::Null,
+                                cs,
+                                coll,
+                                s(&full),
+                                s(key),
+                                s(extra),
+                                s(&ex.security.column_privilege_text(&t.db, &t.name, &c.name)),
+                                s(&c.comment),
+                                s(""),
+                            ]
+                        })
+                })
+                .collect(),
+        },
+        "COLUMN_PRIVILEGES" => RowSet {
+            columns: cols(&[
+                ("GRANTEE", vc(292)),
+                ("TABLE_CATALOG", vc(512)),
+                ("TABLE_SCHEMA", vc(64)),
+                ("TABLE_NAME", vc(64)),
+                ("COLUMN_NAME", vc(64)),
+                ("PRIVILEGE_TYPE", vc(64)),
+                ("IS_GRANTABLE", vc(3)),
+            ]),
+            // The session account's grants; every account's for one that holds every
+            // privilege.
+            rows: ex
+                .catalog
+                .users
+                .values()
+                .filter(|u| {
+                    ex.security
+                        .account()
+                        .is_none_or(|(user, host)| u.user == user && u.host == host)
+                })
+                .flat_map(|u| {
+                    u.columns.iter().flat_map(move |((db, t, c), p)| {
+                        let grantable = u
+                            .tables
+                            .get(&(db.clone(), t.clone()))
+                            .is_some_and(|tp| tp & super::catalog::privs::GRANT_OPTION != 0);
+                        [
+                            (super::catalog::privs::SELECT, "SELECT"),
+                            (super::catalog::privs::INSERT, "INSERT"),
+                            (super::catalog::privs::UPDATE, "UPDATE"),
+                            (super::catalog::privs::REFERENCES, "REFERENCES"),
                         ]
+                        .into_iter()
+                        .filter(move |(b, _)| p & b != 0)
+                        .map(move |(_, name)| {
+                            vec![
+                                s(&format!("'{}'@'{}'", u.user, u.host)),
+                                s("def"),
+                                s(db),
+                                s(t),
+                                s(c),
+                                s(name),
+                                s(if grantable { "YES" } else { "NO" }),
+                            ]
+                        })
                     })
                 })
                 .collect(),

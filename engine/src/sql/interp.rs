@@ -470,9 +470,8 @@ impl Exec<'_> {
         let (db, name) =
             super::exec::qualified_name(&f.name, self.session.current_db(), "routine")?;
         let r = self.catalog.routine(&db, 'P', &name).cloned();
-        let definer = r.as_ref().map(|r| r.env.definer.as_str());
         self.security
-            .routine(privs::EXECUTE, "execute", &db, &name, definer)?;
+            .routine(privs::EXECUTE, "execute", &db, 'P', &name)?;
         let Some(r) = r else {
             return Err(SqlError::new(
                 1305,
@@ -914,13 +913,8 @@ impl Exec<'_> {
             .or_else(|| self.session.current_db())?;
         let r = self.catalog.routine(&db, 'F', name)?.clone();
         Some((|| {
-            self.security.routine(
-                privs::EXECUTE,
-                "execute",
-                &r.db,
-                &r.name,
-                Some(&r.env.definer),
-            )?;
+            self.security
+                .routine(privs::EXECUTE, "execute", &r.db, 'F', &r.name)?;
             let ty = Some(type_text(&r.returns)?);
             if args.len() != r.params.len() {
                 return Err(SqlError::new(

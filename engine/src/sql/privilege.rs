@@ -16,8 +16,15 @@
 //! 3. What SHOW and information_schema list is filtered with [`Security::sees_db`] and
 //!    [`Security::sees_table`].
 //!
-//! Errors are MySQL 8.0's: 1142 (table), 1044 (database), 1227 (global), 1370 (routine),
-//! 1449 (a definer account that does not exist).
+//! Privileges are held at five levels, as in MySQL: global, database, table, routine
+//! (EXECUTE, ALTER ROUTINE on one function or procedure) and column (SELECT, INSERT,
+//! UPDATE, REFERENCES on one column). A table is reachable with column privileges alone;
+//! each column a statement reads or writes is then checked ([`Security::columns`]; the
+//! executor marks the columns of such a table as it opens it, so a reference to one
+//! without the privilege fails where it is resolved).
+//!
+//! Errors are MySQL 8.0's: 1142 (table), 1143 (column), 1044 (database), 1227 (global),
+//! 1370 (routine), 1449 (a definer account that does not exist).
 
 use std::sync::Arc;
 
@@ -135,6 +142,27 @@ impl Security {
 
     /// `need` (every bit) on table `db`.`t`, else 1142 naming `cmd`.
     pub fn table(&self, need: u32, cmd: &str, db: &str, t: &str) -> SqlResult<()> {
+        self.table_or_columns(need, 0, cmd, db, t)
+    }
+
+    /// `need` on table `db`.`t`, where the bits of `by_column` may instead be held on
+    /// some of its columns (the statement then checks each column it touches with
+    /// [`Self::columns`]); else 1142 naming `cmd`.
+    pub fn table_or_columns(
+        &self,
+        need: u32,
+        by_column: u32,
+        cmd: &str,
+        db: &str,
+        t: &str,
+    ) -> SqlResult<()> {
+        let col_bits = match &self.who {
+            Some(a) if by_column != 0 => a.def.any_column_privs(db, t) & by_column,
+            _ => 0,
+        };
+        if col_bits != 0 && self.holds(need & !col_bits, Some(db), Some(t)) {
+            return Ok(());
+        }
         if db.eq_ignore_ascii_case("information_schema") || self.holds(need, Some(db), Some(t)) {
             return Ok(());
         }
@@ -175,25 +203,12 @@ impl Security {
         }
     }
 
-    /// `need` on routine `db`.`name` defined by `definer` (when it exists), else 1370
-    /// naming `cmd` (`execute`, `alter routine`). Its definer holds EXECUTE and ALTER
-    /// ROUTINE on it, as MySQL's automatic_sp_privileges grants them to its creator.
-    pub fn routine(
-        &self,
-        need: u32,
-        cmd: &str,
-        db: &str,
-        name: &str,
-        definer: Option<&str>,
-    ) -> SqlResult<()> {
-        if self.holds(need, Some(db), None) {
+    /// `need` on routine `db`.`name` of kind `kind` ('F' or 'P'), held globally, on
+    /// its database or on the routine itself, else 1370 naming `cmd` (`execute`,
+    /// `alter routine`).
+    pub fn routine(&self, need: u32, cmd: &str, db: &str, kind: char, name: &str) -> SqlResult<()> {
+        if self.holds_routine(need, db, kind, name) {
             return Ok(());
-        }
-        if let (Some(a), Some(d)) = (&self.who, definer) {
-            let (user, host) = split_definer(d);
-            if user == a.def.user && host == a.def.host {
-                return Ok(());
-            }
         }
         Err(SqlError::new(
             1370,
@@ -202,6 +217,77 @@ impl Security {
                 self.who_text()
             ),
         ))
+    }
+
+    /// Whether `need` (every bit) is held on routine `db`.`name` at any level.
+    pub fn holds_routine(&self, need: u32, db: &str, kind: char, name: &str) -> bool {
+        match &self.who {
+            None => true,
+            Some(a) => {
+                let d = &a.def;
+                let have = d.global
+                    | d.dbs.get(db).copied().unwrap_or(0)
+                    | d.routine_privs(db, kind, name);
+                have & need == need
+            }
+        }
+    }
+
+    /// The account in force (`user`, `host` as stored), None when every privilege is
+    /// held.
+    pub fn account(&self) -> Option<(&str, &str)> {
+        self.who
+            .as_ref()
+            .map(|a| (a.def.user.as_str(), a.def.host.as_str()))
+    }
+
+    /// How column privileges limit `need` (one bit: SELECT, INSERT, UPDATE or
+    /// REFERENCES) on table `db`.`t`: None when it is held on the whole table (globally,
+    /// on the database or on the table); otherwise the columns (lower-case) it is held
+    /// on, an empty list when none (then the table itself is refused, 1142).
+    pub fn column_limits(&self, need: u32, db: &str, t: &str) -> Option<Vec<String>> {
+        if db.eq_ignore_ascii_case("information_schema") || self.holds(need, Some(db), Some(t)) {
+            return None;
+        }
+        let a = self.who.as_ref()?;
+        Some(
+            a.def
+                .columns
+                .range((db.to_string(), t.to_string(), String::new())..)
+                .take_while(|((d, tt, _), _)| d == db && tt == t)
+                .filter(|(_, p)| *p & need != 0)
+                .map(|((_, _, c), _)| c.clone())
+                .collect(),
+        )
+    }
+
+    /// 1143: `cmd` denied on column `col` of table `t`.
+    pub fn column_denied(&self, cmd: &str, col: &str, t: &str) -> SqlError {
+        SqlError::new(
+            1143,
+            format!(
+                "{cmd} command denied to user {} for column '{col}' in table '{t}'",
+                self.who_text()
+            ),
+        )
+    }
+
+    /// `need` on table `db`.`t` for the columns `cols`: table-level privileges, else
+    /// column privileges on each (1143 naming the first without), else 1142 when no
+    /// column of the table carries `need`.
+    pub fn columns(&self, need: u32, cmd: &str, db: &str, t: &str, cols: &[&str]) -> SqlResult<()> {
+        let Some(allowed) = self.column_limits(need, db, t) else {
+            return Ok(());
+        };
+        if allowed.is_empty() {
+            return self.table(need, cmd, db, t);
+        }
+        for c in cols {
+            if !allowed.iter().any(|a| a.eq_ignore_ascii_case(c)) {
+                return Err(self.column_denied(cmd, c, t));
+            }
+        }
+        Ok(())
     }
 
     /// A DEFINER clause naming someone else needs SUPER (MySQL 8.0: or SET_USER_ID), 1227.
@@ -224,6 +310,14 @@ impl Security {
                 a.def.global & (privs::SHOW_DATABASES | privs::ALL_DB) != 0
                     || a.def.dbs.get(db).is_some_and(|p| *p != 0)
                     || a.def.tables.iter().any(|((d, _), p)| d == db && *p != 0)
+                    || a.def
+                        .columns
+                        .iter()
+                        .any(|((d, _, _), p)| d == db && *p != 0)
+                    || a.def
+                        .routines
+                        .iter()
+                        .any(|((d, _, _), p)| d == db && *p != 0)
             }
         }
     }
@@ -244,6 +338,58 @@ impl Security {
                     || d.tables
                         .get(&(db.to_string(), t.to_string()))
                         .is_some_and(|p| *p != 0)
+                    || d.any_column_privs(db, t) != 0
+            }
+        }
+    }
+
+    /// The privileges held on column `col` of `db`.`t` at any level, as SHOW FULL
+    /// COLUMNS and information_schema.COLUMNS list them (`select,insert,update,references`).
+    pub fn column_privilege_text(&self, db: &str, t: &str, col: &str) -> String {
+        let have = match &self.who {
+            None => privs::ALL,
+            Some(a) => {
+                let d = &a.def;
+                d.global
+                    | d.dbs.get(db).copied().unwrap_or(0)
+                    | d.tables
+                        .get(&(db.to_string(), t.to_string()))
+                        .copied()
+                        .unwrap_or(0)
+                    | d.column_privs(db, t, col)
+            }
+        };
+        [
+            (privs::SELECT, "select"),
+            (privs::INSERT, "insert"),
+            (privs::UPDATE, "update"),
+            (privs::REFERENCES, "references"),
+        ]
+        .iter()
+        .filter(|(b, _)| have & b != 0)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+
+    /// Whether column `col` of `db`.`t` is visible (SHOW COLUMNS, DESCRIBE,
+    /// information_schema.COLUMNS): some privilege on the table, or some privilege on
+    /// the column.
+    pub fn sees_column(&self, db: &str, t: &str, col: &str) -> bool {
+        if db.eq_ignore_ascii_case("information_schema") {
+            return true;
+        }
+        match &self.who {
+            None => true,
+            Some(a) => {
+                let d = &a.def;
+                let bits = privs::ALL_TABLE;
+                d.global & bits != 0
+                    || d.dbs.get(db).is_some_and(|p| *p & bits != 0)
+                    || d.tables
+                        .get(&(db.to_string(), t.to_string()))
+                        .is_some_and(|p| *p & bits != 0)
+                    || d.column_privs(db, t, col) != 0
             }
         }
     }
@@ -260,7 +406,8 @@ impl Security {
         c.views.retain(|(d, v), _| self.sees_table(d, v));
         c.triggers
             .retain(|(d, _), t| self.holds(privs::TRIGGER, Some(d), Some(&t.table)));
-        c.routines.retain(|(d, _, _), _| self.sees_routine(d));
+        c.routines
+            .retain(|(d, k, n), _| self.sees_routine(d) || self.routine_grant(d, *k, n));
         c.events
             .retain(|(d, _), _| self.holds(privs::EVENT, Some(d), None));
         Arc::new(c)
@@ -284,7 +431,15 @@ impl Security {
         self.db(privs::ALL_DB, db)
     }
 
-    /// Whether routine `db`.`name` is visible (SHOW … STATUS, information_schema.ROUTINES).
+    /// Whether some privilege is held on routine `db`.`name` itself.
+    fn routine_grant(&self, db: &str, kind: char, name: &str) -> bool {
+        match &self.who {
+            None => true,
+            Some(a) => a.def.routine_privs(db, kind, name) != 0,
+        }
+    }
+
+    /// Whether the routines of `db` are visible (SHOW … STATUS, information_schema.ROUTINES).
     pub fn sees_routine(&self, db: &str) -> bool {
         self.holds(privs::EXECUTE, Some(db), None)
             || self.holds(privs::CREATE_ROUTINE, Some(db), None)
@@ -326,7 +481,7 @@ mod tests {
         assert_eq!(s.db(privs::CREATE, "db1").unwrap_err().code, 1044);
         assert_eq!(s.global(privs::RELOAD, "RELOAD").unwrap_err().code, 1227);
         assert_eq!(
-            s.routine(privs::EXECUTE, "execute", "db1", "p", None)
+            s.routine(privs::EXECUTE, "execute", "db1", 'P', "p")
                 .unwrap_err()
                 .code,
             1370
@@ -358,14 +513,58 @@ mod tests {
             1227
         );
         assert!(s.definer_clause(Some(("u", "%"))).is_ok());
+    }
+
+    #[test]
+    fn routine_and_column_grants() {
+        let mut u = reader();
+        u.routines
+            .insert(("db2".into(), 'P', "p".into()), privs::EXECUTE);
+        u.columns.insert(
+            ("db2".into(), "t".into(), "a".into()),
+            privs::SELECT | privs::UPDATE,
+        );
+        let s = with(u);
         assert!(s
-            .routine(
-                privs::ALTER_ROUTINE,
-                "alter routine",
-                "db1",
-                "p",
-                Some("u@%")
-            )
+            .routine(privs::EXECUTE, "execute", "db2", 'P', "P")
             .is_ok());
+        assert_eq!(
+            s.routine(privs::EXECUTE, "execute", "db2", 'F', "p")
+                .unwrap_err()
+                .code,
+            1370
+        );
+        assert_eq!(
+            s.routine(privs::ALTER_ROUTINE, "alter routine", "db2", 'P', "p")
+                .unwrap_err()
+                .code,
+            1370
+        );
+        assert!(s
+            .columns(privs::SELECT, "SELECT", "db2", "t", &["A"])
+            .is_ok());
+        let e = s
+            .columns(privs::SELECT, "SELECT", "db2", "t", &["a", "b"])
+            .unwrap_err();
+        assert_eq!(e.code, 1143);
+        assert_eq!(
+            e.message,
+            "SELECT command denied to user 'u'@'127.0.0.1' for column 'b' in table 't'"
+        );
+        assert_eq!(
+            s.columns(privs::INSERT, "INSERT", "db2", "t", &["a"])
+                .unwrap_err()
+                .code,
+            1142
+        );
+        assert!(s
+            .columns(privs::SELECT, "SELECT", "db1", "t", &["z"])
+            .is_ok());
+        assert!(s
+            .table_or_columns(privs::SELECT, privs::SELECT, "SELECT", "db2", "t")
+            .is_ok());
+        assert!(s.table(privs::SELECT, "SELECT", "db2", "t").is_err());
+        assert!(s.sees_table("db2", "t") && s.sees_column("db2", "t", "a"));
+        assert!(!s.sees_column("db2", "t", "b"));
     }
 }

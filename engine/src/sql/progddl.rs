@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use super::catalog::{self, EventDef, ParamDef, ProgramEnv, RoutineDef, TriggerDef, CATALOG_TREE};
+use super::catalog::{
+    self, privs, EventDef, ParamDef, ProgramEnv, RoutineDef, TriggerDef, CATALOG_TREE,
+};
 use super::ddl::bump_version;
 use super::error::{SqlError, SqlResult};
 use super::exec::Exec;
@@ -409,7 +411,35 @@ impl Exec<'_> {
             &catalog::routine_key(&db, kind, &name),
             &catalog::encode_routine(&def),
         )?;
+        // automatic_sp_privileges: the creator may run, alter and drop what it created.
+        let both = privs::EXECUTE | privs::ALTER_ROUTINE;
+        if self.automatic_sp_privileges()? && !self.security.holds_routine(both, &db, kind, &name) {
+            if let Some(mut u) = self.security.account().and_then(|(user, host)| {
+                self.catalog
+                    .users
+                    .get(&(user.to_string(), host.to_string()))
+                    .cloned()
+            }) {
+                *u.routines
+                    .entry((db.clone(), kind, name.to_ascii_lowercase()))
+                    .or_insert(0) |= both;
+                self.reader.tx()?.put(
+                    CATALOG_TREE,
+                    &catalog::user_key(&u.user, &u.host),
+                    &catalog::encode_user(&u),
+                )?;
+            }
+        }
         bump_version(self)
+    }
+
+    /// Whether `automatic_sp_privileges` is ON.
+    fn automatic_sp_privileges(&mut self) -> SqlResult<bool> {
+        let v = self
+            .session
+            .system_var("automatic_sp_privileges", Some("global"))?;
+        Ok(v.to_text()
+            .is_some_and(|t| t.eq_ignore_ascii_case(b"ON") || t.as_slice() == b"1"))
     }
 
     /// DROP FUNCTION / PROCEDURE.
@@ -435,6 +465,25 @@ impl Exec<'_> {
             self.reader
                 .tx()?
                 .delete(CATALOG_TREE, &catalog::routine_key(&db, k, &name.name))?;
+            if self.automatic_sp_privileges()? {
+                // The routine's own privileges go with it, from every account.
+                let key = (db.clone(), k, name.name.to_ascii_lowercase());
+                let holders: Vec<_> = self
+                    .catalog
+                    .users
+                    .values()
+                    .filter(|u| u.routines.contains_key(&key))
+                    .cloned()
+                    .collect();
+                for mut u in holders {
+                    u.routines.remove(&key);
+                    self.reader.tx()?.put(
+                        CATALOG_TREE,
+                        &catalog::user_key(&u.user, &u.host),
+                        &catalog::encode_user(&u),
+                    )?;
+                }
+            }
             return bump_version(self);
         }
         let msg = format!("{kind_name} {db}.{} does not exist", name.name);

@@ -385,6 +385,7 @@ impl Instance {
             read_only: false,
             stmt_log: Some(Vec::new()),
             sec: None,
+            account_host: None,
             replica: Default::default(),
         };
         self.status.connected();
@@ -496,6 +497,9 @@ pub struct Session {
     /// The privileges the current statement runs with (the user's, from the current
     /// catalog); computed once per statement.
     sec: Option<Security>,
+    /// The host part of the account the connection logged in as (`%` for `'u'@'%'`):
+    /// CURRENT_USER() and a default DEFINER name it. Found at first use.
+    account_host: Option<String>,
     /// The replication applier's hooks into commits ([`super::replica`]).
     replica: super::replica::SessionHooks,
 }
@@ -521,6 +525,8 @@ struct Env<'a> {
     db: Option<String>,
     user: &'a str,
     host: &'a str,
+    /// Host part of the account logged in as.
+    account_host: String,
     conn_id: u32,
     row_count: i64,
     found_rows: u64,
@@ -617,7 +623,7 @@ impl SessionEnv for Env<'_> {
     }
 
     fn definer(&self) -> String {
-        format!("`{}`@`%`", self.user)
+        format!("`{}`@`{}`", self.user, self.account_host)
     }
 
     fn processlist(&self) -> Vec<Vec<Value>> {
@@ -658,7 +664,7 @@ impl SessionEnv for Env<'_> {
             "USER" | "SESSION_USER" | "SYSTEM_USER" if args.is_empty() => {
                 s(&format!("{}@{}", self.user, self.host))
             }
-            "CURRENT_USER" if args.is_empty() => s(&format!("{}@%", self.user)),
+            "CURRENT_USER" if args.is_empty() => s(&format!("{}@{}", self.user, self.account_host)),
             // mariadb-binlog --read-from-remote-server accepts only servers whose version
             // starts with 5 or 10; MariaDB's "5.5.5-" prefix convention lets it read ours.
             "VERSION" if args.is_empty() && self.binlog_reader_client => {
@@ -824,8 +830,24 @@ impl Session {
         self.vars.autocommit()
     }
 
+    /// The host of the account this connection logged in as ([`Session::account_host`]).
+    fn account_host(&mut self) -> String {
+        if let Some(h) = &self.account_host {
+            return h.clone();
+        }
+        let h = self
+            .catalog()
+            .ok()
+            .and_then(|c| c.find_user(&self.user, &self.host).map(|d| d.host.clone()))
+            .unwrap_or_else(|| "%".into());
+        self.account_host = Some(h.clone());
+        h
+    }
+
     fn env(&mut self) -> (Env<'_>, Option<&mut Transaction>) {
+        let account_host = self.account_host();
         let env = Env {
+            account_host,
             inst: &self.inst,
             vars: &mut self.vars,
             user_vars: &mut self.user_vars,
@@ -1932,6 +1954,14 @@ impl Session {
                 None => Ok(()),
             }
         };
+        // A privilege that column privileges may stand in for (the executor checks
+        // each column).
+        let need_some = |bit: u32, cmd: &str, name: &ast::ObjectName| -> SqlResult<()> {
+            match split(name) {
+                Some((db, t)) => sec.table_or_columns(bit, bit, cmd, &db, &t),
+                None => Ok(()),
+            }
+        };
         let need_tn = |bits: u32, cmd: &str, t: &front::TableName| -> SqlResult<()> {
             let db = t.db.clone().or_else(|| cur.clone()).unwrap_or_default();
             sec.table(bits, cmd, &db, &t.name)
@@ -1957,7 +1987,7 @@ impl Session {
             Parsed::Sql(st) => match st.as_ref() {
                 S::Query(_) => {
                     for r in relations(st) {
-                        need_table(privs::SELECT, "SELECT", &r)?;
+                        need_some(privs::SELECT, "SELECT", &r)?;
                     }
                 }
                 S::Insert(i) => {
@@ -1967,15 +1997,15 @@ impl Session {
                     };
                     for r in relations(st) {
                         if Some(&r) == target.as_ref() {
-                            need_table(privs::INSERT, "INSERT", &r)?;
+                            need_some(privs::INSERT, "INSERT", &r)?;
                             if i.replace_into {
                                 need_table(privs::DELETE, "DELETE", &r)?;
                             }
                             if i.on.is_some() {
-                                need_table(privs::UPDATE, "UPDATE", &r)?;
+                                need_some(privs::UPDATE, "UPDATE", &r)?;
                             }
                         } else {
-                            need_table(privs::SELECT, "SELECT", &r)?;
+                            need_some(privs::SELECT, "SELECT", &r)?;
                         }
                     }
                 }
@@ -2059,6 +2089,27 @@ impl Session {
                 | OwnStatement::DropUser { .. }
                 | OwnStatement::AlterUser { .. } => need_global(privs::CREATE_USER, "CREATE USER")?,
                 OwnStatement::Grant(g) | OwnStatement::Revoke(g) => match &g.object {
+                    Some(front::GrantObject {
+                        kind,
+                        db,
+                        table: Some(name),
+                        db_all: false,
+                    }) if kind != "TABLE" => {
+                        let db = db.clone().or_else(|| cur.clone()).unwrap_or_default();
+                        let k = if kind == "FUNCTION" { 'F' } else { 'P' };
+                        sec.routine(privs::GRANT_OPTION, "grant", &db, k, name)?
+                    }
+                    Some(front::GrantObject {
+                        db: None,
+                        table: Some(t),
+                        db_all: false,
+                        ..
+                    }) => sec.table(
+                        privs::GRANT_OPTION,
+                        "GRANT",
+                        &cur.clone().unwrap_or_default(),
+                        t,
+                    )?,
                     Some(front::GrantObject {
                         db: Some(db),
                         table: None,
@@ -2191,17 +2242,7 @@ impl Session {
                     } else {
                         'P'
                     };
-                    let cat = self.catalog()?;
-                    let definer = cat
-                        .routine(&db, k, &name.name)
-                        .map(|r| r.env.definer.clone());
-                    sec.routine(
-                        privs::ALTER_ROUTINE,
-                        "alter routine",
-                        &db,
-                        &name.name,
-                        definer.as_deref(),
-                    )?;
+                    sec.routine(privs::ALTER_ROUTINE, "alter routine", &db, k, &name.name)?;
                 }
                 OwnStatement::CreateEvent(e) => {
                     need_db(privs::EVENT, &db_of(&e.name))?;
@@ -2666,10 +2707,13 @@ impl Session {
     }
 
     /// What a stored program keeps of the creating session.
-    fn program_env(&self, definer: &Option<front::UserHost>) -> catalog::ProgramEnv {
+    fn program_env(&mut self, definer: &Option<front::UserHost>) -> catalog::ProgramEnv {
         let definer = match definer {
             Some(u) if u.user != "CURRENT_USER" => format!("{}@{}", u.user, u.host),
-            _ => format!("{}@%", self.user),
+            _ => {
+                let host = self.account_host();
+                format!("{}@{host}", self.user)
+            }
         };
         catalog::ProgramEnv {
             definer,
@@ -2709,6 +2753,7 @@ impl Session {
                             name: c.to_string(),
                             ty: text_col(c).ty,
                             nullable: true,
+                            denied: None,
                         })
                         .collect(),
                 };
@@ -3318,7 +3363,10 @@ impl Session {
             }),
             OwnStatement::Grant(g) | OwnStatement::Revoke(g) => {
                 let grant = matches!(o, OwnStatement::Grant(_));
-                self.users_ddl(text, |cat, tx| grant_revoke(cat, tx, g, grant))
+                let cur = self.db.clone();
+                self.users_ddl(text, |cat, tx| {
+                    grant_revoke(cat, tx, g, grant, cur.as_deref())
+                })
             }
             OwnStatement::TableMaintenance { tables, op, .. } => {
                 let verb = format!("{op:?}").to_ascii_lowercase();
@@ -3752,9 +3800,11 @@ impl Session {
                     return Ok(rows(&names, data));
                 }
                 let t = self.read(Vec::new(), |ex| ex.table_by(&d, &name))?;
+                let sec = self.security()?;
                 let mut data = Vec::new();
                 for (i, c) in t.columns.iter().enumerate() {
-                    if !like_ok(&like, &c.name) {
+                    // Only the columns the user holds some privilege on.
+                    if !like_ok(&like, &c.name) || !sec.sees_column(&t.db, &t.name, &c.name) {
                         continue;
                     }
                     let key = t.column_key(i);
@@ -3788,7 +3838,7 @@ impl Session {
                         s(&extra),
                     ]);
                     if *full {
-                        row.push(s("select,insert,update,references"));
+                        row.push(s(&sec.column_privilege_text(&t.db, &t.name, &c.name)));
                         row.push(s(&c.comment));
                     }
                     data.push(row);
@@ -4199,7 +4249,7 @@ impl Session {
             ShowStatement::Grants { user } => {
                 let (u, h) = match user {
                     Some(uh) if uh.user != "CURRENT_USER" => (uh.user.clone(), uh.host.clone()),
-                    _ => (self.user.clone(), "%".to_string()),
+                    _ => (self.user.clone(), self.account_host()),
                 };
                 let cat = self.catalog()?;
                 let Some(d) = cat
@@ -4231,13 +4281,26 @@ impl Session {
                         d.host
                     ));
                 }
-                for ((db, t), p) in &d.tables {
-                    lines.push(format!(
-                        "GRANT {} ON `{db}`.`{t}` TO `{}`@`{}`",
-                        privs_text(*p, privs::ALL_TABLE),
-                        d.user,
-                        d.host
-                    ));
+                lines.extend(table_grant_lines(d));
+                for kind in ['P', 'F'] {
+                    for ((db, k, name), p) in &d.routines {
+                        if *k != kind {
+                            continue;
+                        }
+                        lines.push(format!(
+                            "GRANT {} ON {} `{db}`.`{name}` TO `{}`@`{}`{}",
+                            // MySQL lists them (never ALL PRIVILEGES) on one routine.
+                            privs_text(*p & ROUTINE_PRIVS, u32::MAX),
+                            if kind == 'P' { "PROCEDURE" } else { "FUNCTION" },
+                            d.user,
+                            d.host,
+                            if *p & privs::GRANT_OPTION != 0 {
+                                " WITH GRANT OPTION"
+                            } else {
+                                ""
+                            }
+                        ));
+                    }
                 }
                 let col = format!("Grants for {}@{}", d.user, d.host);
                 Ok(rows(
@@ -4482,6 +4545,62 @@ fn check_account_name(user: &str, host: &str) -> SqlResult<()> {
 }
 
 /// SHOW GRANTS' list of `p` at a level where ALL means `all`.
+/// SHOW GRANTS' lines for the table and column privileges of `d`, as MySQL 8.0 prints
+/// them: one line per table, each privilege in order, a column privilege as
+/// `SELECT (`a`, `b`)` (after the same privilege on the whole table when both are held).
+fn table_grant_lines(d: &UserDef) -> Vec<String> {
+    let mut keys: std::collections::BTreeSet<(String, String)> = d.tables.keys().cloned().collect();
+    keys.extend(d.columns.keys().map(|(db, t, _)| (db.clone(), t.clone())));
+    let mut lines = Vec::new();
+    for (db, t) in keys {
+        let table = d.tables.get(&(db.clone(), t.clone())).copied().unwrap_or(0);
+        let cols: Vec<(&String, u32)> = d
+            .columns
+            .range((db.clone(), t.clone(), String::new())..)
+            .take_while(|((cd, ct, _), _)| *cd == db && *ct == t)
+            .map(|((_, _, c), p)| (c, *p))
+            .collect();
+        let col_bits = cols.iter().fold(0, |a, (_, p)| a | p);
+        let text = if table & privs::ALL_TABLE == privs::ALL_TABLE {
+            "ALL PRIVILEGES".to_string()
+        } else {
+            let mut parts = Vec::new();
+            for (b, n) in privs::NAMES {
+                if (table | col_bits) & b == 0 {
+                    continue;
+                }
+                if table & b != 0 {
+                    parts.push(n.to_string());
+                }
+                let with: Vec<String> = cols
+                    .iter()
+                    .filter(|(_, p)| p & b != 0)
+                    .map(|(c, _)| format!("`{c}`"))
+                    .collect();
+                if !with.is_empty() {
+                    parts.push(format!("{n} ({})", with.join(", ")));
+                }
+            }
+            if parts.is_empty() {
+                "USAGE".to_string()
+            } else {
+                parts.join(", ")
+            }
+        };
+        lines.push(format!(
+            "GRANT {text} ON `{db}`.`{t}` TO `{}`@`{}`{}",
+            d.user,
+            d.host,
+            if table & privs::GRANT_OPTION != 0 {
+                " WITH GRANT OPTION"
+            } else {
+                ""
+            }
+        ));
+    }
+    lines
+}
+
 fn privs_text(p: u32, all: u32) -> String {
     if p & all == all {
         return "ALL PRIVILEGES".into();
@@ -4498,17 +4617,14 @@ fn privs_text(p: u32, all: u32) -> String {
     }
 }
 
-fn grant_revoke(
-    cat: &catalog::Catalog,
-    tx: &mut Transaction,
-    g: &front::Grant,
-    grant: bool,
-) -> SqlResult<()> {
+/// The privilege bits GRANT/REVOKE names in `g` (ALL as [`privs::ALL`]); 1149 for an
+/// unknown name.
+fn grant_bits(ps: &[&front::Privilege]) -> SqlResult<u32> {
     let mut bits = 0u32;
-    for p in &g.privileges {
+    for p in ps {
         let name = p.name.to_ascii_uppercase();
-        let b = match name.as_str() {
-            // What ALL means depends on the level; cut below.
+        bits |= match name.as_str() {
+            // What ALL means depends on the level; cut by the caller.
             "ALL" | "ALL PRIVILEGES" => privs::ALL,
             "USAGE" => 0,
             "GRANT OPTION" => privs::GRANT_OPTION,
@@ -4518,42 +4634,132 @@ fn grant_revoke(
                 .map(|(b, _)| *b)
                 .ok_or_else(|| SqlError::new(1149, format!("Illegal privilege '{other}'")))?,
         };
-        bits |= b;
     }
+    Ok(bits)
+}
+
+fn illegal_grant() -> SqlError {
+    SqlError::new(
+        1144,
+        "Illegal GRANT/REVOKE command; please consult the manual to see which privileges can be used",
+    )
+}
+
+/// What ALL means on one routine.
+const ROUTINE_PRIVS: u32 = privs::EXECUTE | privs::ALTER_ROUTINE;
+/// The privileges a column can carry.
+const COLUMN_PRIVS: u32 = privs::SELECT | privs::INSERT | privs::UPDATE | privs::REFERENCES;
+
+/// GRANT (`grant`) or REVOKE `g` on the accounts of `cat`, with `cur_db` the session's
+/// database (for `ON t` and `ON *`). Levels as MySQL's: global, database, table with its
+/// columns (`SELECT (a, b)`), and one FUNCTION or PROCEDURE.
+fn grant_revoke(
+    cat: &catalog::Catalog,
+    tx: &mut Transaction,
+    g: &front::Grant,
+    grant: bool,
+    cur_db: Option<&str>,
+) -> SqlResult<()> {
     let all = g.privileges.iter().any(|p| {
         let n = p.name.to_ascii_uppercase();
         n == "ALL" || n == "ALL PRIVILEGES"
     });
-    if let Some(o) = &g.object {
-        if o.kind != "TABLE" {
+    let table_privs: Vec<&front::Privilege> = g
+        .privileges
+        .iter()
+        .filter(|p| p.columns.is_empty())
+        .collect();
+    let mut bits = grant_bits(&table_privs)?;
+    // Column privileges: (lower-case column, bits).
+    let mut col_grants: Vec<(String, u32)> = Vec::new();
+    for p in g.privileges.iter().filter(|p| !p.columns.is_empty()) {
+        let b = grant_bits(&[p])?;
+        if b & !COLUMN_PRIVS != 0 || b == 0 {
+            // MySQL's grammar has a column list only after these four.
             return Err(SqlError::new(
-                1235,
+                1064,
                 format!(
-                    "This version of Borealis doesn't yet support privileges on a {}",
-                    o.kind
+                    "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '({})'",
+                    p.columns.join(", ")
                 ),
             ));
         }
+        for c in &p.columns {
+            let c = c.to_ascii_lowercase();
+            match col_grants.iter_mut().find(|(n, _)| *n == c) {
+                Some((_, have)) => *have |= b,
+                None => col_grants.push((c, b)),
+            }
+        }
     }
+    enum Level {
+        Global,
+        Db(String),
+        Table(String, String),
+        Routine(String, char, String),
+    }
+    let no_db = || SqlError::new(1046, "No database selected");
     let level = match &g.object {
-        Some(o) if o.db_all || o.db.is_none() => privs::ALL,
-        Some(o) if o.table.is_some() => privs::ALL_TABLE,
-        Some(_) => privs::ALL_DB,
-        None => privs::ALL,
+        None => Level::Global,
+        Some(o) if o.db_all => Level::Global,
+        Some(o) if o.kind != "TABLE" => {
+            let (Some(name), db) = (&o.table, o.db.as_deref().or(cur_db)) else {
+                return Err(illegal_grant());
+            };
+            let db = db.ok_or_else(no_db)?.to_string();
+            let k = if o.kind == "FUNCTION" { 'F' } else { 'P' };
+            if grant && cat.routine(&db, k, name).is_none() {
+                return Err(SqlError::new(
+                    1305,
+                    format!("{} {db}.{name} does not exist", o.kind),
+                ));
+            }
+            Level::Routine(db, k, name.to_ascii_lowercase())
+        }
+        Some(o) => match (&o.db, &o.table) {
+            (Some(db), Some(t)) => Level::Table(db.clone(), t.clone()),
+            (Some(db), None) => Level::Db(db.clone()),
+            (None, Some(t)) => Level::Table(cur_db.ok_or_else(no_db)?.to_string(), t.clone()),
+            (None, None) => Level::Db(cur_db.ok_or_else(no_db)?.to_string()),
+        },
+    };
+    let allowed = match &level {
+        Level::Global => privs::ALL,
+        Level::Db(_) => privs::ALL_DB,
+        Level::Table(..) => privs::ALL_TABLE,
+        Level::Routine(..) => ROUTINE_PRIVS,
     };
     if all {
-        bits &= level | privs::GRANT_OPTION;
+        bits &= allowed | privs::GRANT_OPTION;
     }
-    if bits & !(level | privs::GRANT_OPTION) != 0 {
+    if bits & !(allowed | privs::GRANT_OPTION) != 0 {
         // A global privilege on a database or table, as MySQL.
-        return Err(if level == privs::ALL_DB {
+        return Err(if matches!(level, Level::Db(_)) {
             SqlError::new(1221, "Incorrect usage of DB GRANT and GLOBAL PRIVILEGES")
         } else {
-            SqlError::new(
-                1144,
-                "Illegal GRANT/REVOKE command; please consult the manual to see which privileges can be used",
-            )
+            illegal_grant()
         });
+    }
+    if !col_grants.is_empty() {
+        let Level::Table(db, t) = &level else {
+            return Err(illegal_grant());
+        };
+        if grant {
+            let Some(def) = cat.table(db, t) else {
+                return Err(SqlError::new(
+                    1146,
+                    format!("Table '{db}.{t}' doesn't exist"),
+                ));
+            };
+            for (c, _) in &col_grants {
+                if !def.columns.iter().any(|dc| dc.name.eq_ignore_ascii_case(c)) {
+                    return Err(SqlError::new(
+                        1054,
+                        format!("Unknown column '{c}' in '{t}'"),
+                    ));
+                }
+            }
+        }
     }
     if g.with_grant_option {
         bits |= privs::GRANT_OPTION;
@@ -4566,23 +4772,67 @@ fn grant_revoke(
             ));
         };
         let mut d = d.clone();
-        let (odb, otable) = match &g.object {
-            Some(o) if o.db_all => (None, None),
-            Some(o) => (o.db.clone(), o.table.clone()),
-            None => (None, None),
-        };
-        let slot: &mut u32 = match (&odb, &otable) {
-            (None, _) => &mut d.global,
-            (Some(db), None) => d.dbs.entry(db.clone()).or_insert(0),
-            (Some(db), Some(t)) => d.tables.entry((db.clone(), t.clone())).or_insert(0),
-        };
-        if grant {
-            *slot |= bits;
-        } else {
-            *slot &= !bits;
+        if let (false, Level::Table(db, t)) = (grant, &level) {
+            // MySQL: revoking a column privilege not held is 1147.
+            for (c, b) in &col_grants {
+                if d.column_privs(db, t, c) & b != *b {
+                    return Err(SqlError::new(
+                        1147,
+                        format!(
+                            "There is no such grant defined for user '{}' on host '{}' on table '{t}'",
+                            d.user, d.host
+                        ),
+                    ));
+                }
+            }
+        }
+        match &level {
+            Level::Global if !grant && all && g.object.is_none() => {
+                // REVOKE ALL PRIVILEGES, GRANT OPTION FROM u: every level.
+                d.global = 0;
+                d.dbs.clear();
+                d.tables.clear();
+                d.routines.clear();
+                d.columns.clear();
+            }
+            Level::Global => apply(&mut d.global, bits, grant),
+            Level::Db(db) => apply(d.dbs.entry(db.clone()).or_insert(0), bits, grant),
+            Level::Table(db, t) => {
+                apply(
+                    d.tables.entry((db.clone(), t.clone())).or_insert(0),
+                    bits,
+                    grant,
+                );
+                for (c, b) in &col_grants {
+                    apply(
+                        d.columns
+                            .entry((db.clone(), t.clone(), c.clone()))
+                            .or_insert(0),
+                        *b,
+                        grant,
+                    );
+                }
+                if !grant {
+                    // Revoking a privilege on the table revokes it on its columns too.
+                    for ((cd, ct, _), p) in d.columns.iter_mut() {
+                        if cd == db && ct == t {
+                            *p &= !bits;
+                        }
+                    }
+                }
+            }
+            Level::Routine(db, k, name) => apply(
+                d.routines
+                    .entry((db.clone(), *k, name.clone()))
+                    .or_insert(0),
+                bits,
+                grant,
+            ),
         }
         d.dbs.retain(|_, p| *p != 0);
         d.tables.retain(|_, p| *p != 0);
+        d.routines.retain(|_, p| *p != 0);
+        d.columns.retain(|_, p| *p != 0);
         tx.put(
             CATALOG_TREE,
             &catalog::user_key(&d.user, &d.host),
@@ -4590,6 +4840,14 @@ fn grant_revoke(
         )?;
     }
     Ok(())
+}
+
+fn apply(slot: &mut u32, bits: u32, grant: bool) {
+    if grant {
+        *slot |= bits;
+    } else {
+        *slot &= !bits;
+    }
 }
 
 /// Replaces the `?` placeholders of a prepared statement by its parameters, in

@@ -450,6 +450,7 @@ pub const VARS: &[VarDef] = &[
     ),
     both("max_delayed_threads", uint(0, 16384), "20"),
     glob("max_connections", uint(1, 100_000), "151"),
+    glob("automatic_sp_privileges", BOOL, "ON"),
     both(
         "long_query_time",
         VarKind::Double {

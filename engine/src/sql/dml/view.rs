@@ -248,6 +248,7 @@ impl Exec<'_> {
                 name: name.clone(),
                 ty,
                 nullable: true,
+                denied: None,
             });
             items.push(x);
         }

@@ -1,0 +1,29 @@
+-- As 'c'@'%', who holds SELECT (a, b), INSERT (a, c), UPDATE (c) and REFERENCES (d) on
+-- pvc.c and nothing on its column e: each column a statement touches is checked.
+SELECT a, b FROM pvc.c;
+SELECT a FROM pvc.c WHERE b = 2;
+SELECT c FROM pvc.c;
+SELECT a FROM pvc.c WHERE c = 3;
+SELECT a FROM pvc.c ORDER BY e;
+SELECT a, COUNT(*) FROM pvc.c GROUP BY d;
+SELECT * FROM pvc.c;
+SELECT x.* FROM pvc.c x;
+SELECT COUNT(*) FROM pvc.c;
+SELECT x.a, x.b FROM pvc.c x;
+SELECT a FROM (SELECT a, b FROM pvc.c) s;
+SELECT a FROM pvc.c WHERE a IN (SELECT b FROM pvc.c);
+SELECT a FROM pvc.c WHERE a IN (SELECT e FROM pvc.c);
+SELECT secret FROM pvc.s;
+INSERT INTO pvc.c (a, c) VALUES (2, 30);
+INSERT INTO pvc.c (a, b) VALUES (3, 30);
+INSERT INTO pvc.c VALUES (4, 1, 1, 1, 1);
+INSERT INTO pvc.c SET a = 5;
+UPDATE pvc.c SET c = 31 WHERE a = 2;
+UPDATE pvc.c SET b = 1 WHERE a = 2;
+UPDATE pvc.c SET c = 1 WHERE e = 5;
+UPDATE pvc.c SET c = b WHERE a = 5;
+DELETE FROM pvc.c WHERE a = 2;
+SELECT a, b FROM pvc.c ORDER BY a;
+SELECT column_name, privileges FROM information_schema.columns WHERE table_schema = 'pvc' ORDER BY column_name;
+SELECT grantee, table_schema, table_name, column_name, privilege_type, is_grantable FROM information_schema.column_privileges ORDER BY column_name, privilege_type;
+SHOW TABLES FROM pvc;
