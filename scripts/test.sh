@@ -29,6 +29,11 @@ if ! python3 -c 'import pymysqlreplication, pymysql' >/dev/null 2>&1; then
   echo "== pip install mysql-replication"
   python3 -m pip install --quiet mysql-replication
 fi
+# cryptography: PyMySQL's RSA exchange of caching_sha2_password without TLS (tests/tls.rs).
+if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
+  echo "== pip install cryptography"
+  python3 -m pip install --quiet cryptography
+fi
 rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
 
 echo "== cargo fmt --check"

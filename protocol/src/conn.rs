@@ -19,9 +19,10 @@ use crate::hangup::Hangup;
 use crate::packet::{frame, read_packet, Cursor, Packet, ReadError};
 use crate::params::{self, Registry, StatementState};
 use crate::session::{
-    AuthRequest, BinlogDumpRequest, Column, Outcome, RegisterReplica, RowStream, Session,
-    SessionFactory, SessionStatus, SqlError,
+    AuthMethod, AuthRequest, BinlogDumpRequest, Column, Outcome, RegisterReplica, RowStream,
+    Session, SessionFactory, SessionStatus, SqlError,
 };
+use crate::tls::{TlsInfo, Transport};
 use crate::ServerConfig;
 
 const COM_QUIT: u8 = 0x01;
@@ -64,7 +65,7 @@ impl Reply {
         frame(payload, &mut self.seq, &mut self.buf);
     }
 
-    fn send(&mut self, out: &mut TcpStream) -> io::Result<()> {
+    fn send(&mut self, out: &mut impl Write) -> io::Result<()> {
         out.write_all(&self.buf)?;
         self.buf.clear();
         Ok(())
@@ -199,8 +200,7 @@ pub fn serve_connection(
     // sockets, a slow-loris peer) is dropped and its thread ends.
     stream.set_read_timeout(Some(admission.connect_timeout.max(Duration::from_secs(1))))?;
     stream.set_write_timeout(Some(admission.connect_timeout.max(Duration::from_secs(1))))?;
-    let mut out = stream.try_clone()?;
-    let mut rd = BufReader::with_capacity(64 * 1024, stream);
+    let mut rd = BufReader::with_capacity(READ_BUFFER, Transport::Plain(stream));
     let salt = crate::auth::new_salt();
 
     // 1. Greeting.
@@ -218,46 +218,79 @@ pub fn serve_connection(
         &salt,
         45,
         status,
+        config.tls.is_some(),
     ));
-    reply.send(&mut out)?;
+    reply.send(rd.get_mut())?;
 
-    // 2. HandshakeResponse41 (+ AuthSwitch when the client used another plugin).
-    let Some(pkt) = read_or_reply(&mut rd, &mut out, 64 * 1024)? else {
+    // 2. HandshakeResponse41, after an SSLRequest and the TLS handshake if the client asked
+    // for TLS (+ AuthSwitch when the client used another plugin).
+    let Some(mut pkt) = read_or_reply(&mut rd, 64 * 1024)? else {
         return Ok(());
     };
+    let mut tls = None;
+    if handshake::is_ssl_request(&pkt.payload) {
+        let Some(tls_config) = config.tls.clone() else {
+            let err = SqlError::new(
+                codes::ER_HANDSHAKE_ERROR,
+                "Bad handshake: SSL was requested but the server has no certificate",
+            );
+            return send_err_at(rd.get_mut(), pkt.next_seq, &err);
+        };
+        let early = rd.buffer().to_vec();
+        let Transport::Plain(sock) = rd.into_inner() else {
+            return Ok(());
+        };
+        let (transport, info) = match Transport::start_tls(sock, tls_config, &early) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::debug!(id = connection_id, error = %e, "TLS handshake failed");
+                return Ok(());
+            }
+        };
+        if let Some(h) = &hangup {
+            h.set_tls();
+        }
+        tls = Some(info);
+        rd = BufReader::with_capacity(READ_BUFFER, transport);
+        let Some(p) = read_or_reply(&mut rd, 64 * 1024)? else {
+            return Ok(());
+        };
+        pkt = p;
+    }
     let mut seq = pkt.next_seq;
     let mut login = match handshake::parse_handshake_response(&pkt.payload) {
         Ok(l) => l,
         Err(e) => {
             let err = SqlError::new(codes::ER_HANDSHAKE_ERROR, format!("Bad handshake: {e}"));
-            return send_err_at(&mut out, seq, &err);
+            return send_err_at(rd.get_mut(), seq, &err);
         }
     };
-    if login.needs_switch() {
-        let mut r = Reply::new(seq);
-        r.push(&handshake::auth_switch(&salt));
-        r.send(&mut out)?;
-        let Some(resp) = read_or_reply(&mut rd, &mut out, 64 * 1024)? else {
-            return Ok(());
-        };
-        seq = resp.next_seq;
-        login.auth_response = resp.payload;
-    }
-    let negotiated = login.capabilities & handshake::server_capabilities();
+    let negotiated = login.capabilities & handshake::server_capabilities(tls.is_some());
 
-    // 3. Authentication through the factory.
-    let request = auth_request(&login, &host, &salt, connection_id);
-    let authenticated = contain(|| factory.authenticate(&request));
+    // 3. The account's plugin exchange, then authentication through the factory.
+    let ctx = AuthContext {
+        factory: factory.as_ref(),
+        config: &config,
+        host: &host,
+        salt: &salt,
+        connection_id,
+        tls: tls.as_ref(),
+    };
+    let Some((request, next)) = ctx.exchange(&mut rd, &mut login, seq)? else {
+        return Ok(());
+    };
+    seq = next;
+    let authenticated = request.and_then(|r| contain(|| factory.authenticate(&r)));
     let mut session = match authenticated {
         Ok(s) => s,
         Err(e) => {
             tracing::debug!(user = %login.user, code = e.code, "login refused");
-            return send_err_at(&mut out, seq, &e);
+            return send_err_at(rd.get_mut(), seq, &e);
         }
     };
     if admission.reserved_only && !session.may_exceed_max_connections() {
         let e = SqlError::new(codes::ER_CON_COUNT_ERROR, "Too many connections");
-        return send_err_at(&mut out, seq, &e);
+        return send_err_at(rd.get_mut(), seq, &e);
     }
     // The command phase: a reply waits for its client up to net_write_timeout, a command
     // up to wait_timeout (both set before each command, see Conn::run).
@@ -270,14 +303,13 @@ pub fn serve_connection(
         0,
         "",
     ));
-    r.send(&mut out)?;
+    r.send(rd.get_mut())?;
 
     if let Some(h) = &hangup {
         session.set_closer(h.closer());
     }
     Conn {
         rd,
-        out,
         session,
         registry: Registry::default(),
         seq: 0,
@@ -286,6 +318,7 @@ pub fn serve_connection(
         connection_id,
         host,
         salt,
+        tls,
         capabilities: negotiated,
         hangup,
         idle_timeout: None,
@@ -315,7 +348,13 @@ fn contain<T>(work: impl FnOnce() -> Result<T, SqlError>) -> Result<T, SqlError>
     }
 }
 
-fn auth_request(login: &Login, host: &str, salt: &[u8; 20], connection_id: u32) -> AuthRequest {
+fn auth_request(
+    login: &Login,
+    host: &str,
+    salt: &[u8; 20],
+    connection_id: u32,
+    tls: Option<&TlsInfo>,
+) -> AuthRequest {
     AuthRequest {
         user: login.user.clone(),
         host: host.to_string(),
@@ -325,10 +364,130 @@ fn auth_request(login: &Login, host: &str, salt: &[u8; 20], connection_id: u32) 
         connection_id,
         charset: login.charset,
         attributes: login.attributes.clone(),
+        method: AuthMethod::NativeScramble,
+        tls: tls.cloned(),
     }
 }
 
-fn send_err_at(out: &mut TcpStream, seq: u8, e: &SqlError) -> io::Result<()> {
+/// What the authentication exchange of one login needs to know.
+struct AuthContext<'a> {
+    factory: &'a dyn SessionFactory,
+    config: &'a ServerConfig,
+    host: &'a str,
+    salt: &'a [u8; 20],
+    connection_id: u32,
+    tls: Option<&'a TlsInfo>,
+}
+
+/// caching_sha2_password's AuthMoreData status bytes.
+const SHA2_REQUEST_PUBLIC_KEY: u8 = 0x02;
+const SHA2_FAST_AUTH_SUCCESS: u8 = 0x03;
+const SHA2_PERFORM_FULL_AUTHENTICATION: u8 = 0x04;
+
+impl AuthContext<'_> {
+    /// Runs the plugin exchange after the client's first response: an AuthSwitchRequest
+    /// when the client computed its response for another plugin than the account's, then
+    /// for caching_sha2_password the fast path (AuthMoreData 0x03 when the cache vouches
+    /// for the scramble) or full authentication (0x04: the cleartext password over TLS, or
+    /// without TLS the server's RSA public key on request (0x02) and the password
+    /// encrypted with it). Returns the request to authenticate (or why the login fails)
+    /// and the sequence id of the server's next packet; `None` when the client left.
+    fn exchange(
+        &self,
+        rd: &mut BufReader<Transport>,
+        login: &mut Login,
+        mut seq: u8,
+    ) -> io::Result<Option<(Result<AuthRequest, SqlError>, u8)>> {
+        use handshake::{CACHING_SHA2_PASSWORD, NATIVE_PASSWORD};
+        // An unknown account runs the exchange of the plugin the client chose (when it is
+        // one of ours), so the answer does not tell whether the account exists.
+        let plugin = match self.factory.auth_plugin(&login.user, self.host) {
+            Some(p) if p == CACHING_SHA2_PASSWORD => CACHING_SHA2_PASSWORD,
+            Some(_) => NATIVE_PASSWORD,
+            None if login.auth_plugin.as_deref() == Some(CACHING_SHA2_PASSWORD) => {
+                CACHING_SHA2_PASSWORD
+            }
+            None => NATIVE_PASSWORD,
+        };
+        if login.needs_switch(plugin) {
+            let Some(resp) =
+                self.round_trip(rd, &handshake::auth_switch(plugin, self.salt), seq)?
+            else {
+                return Ok(None);
+            };
+            seq = resp.next_seq;
+            login.auth_response = resp.payload;
+        }
+        let mut request = auth_request(login, self.host, self.salt, self.connection_id, self.tls);
+        if plugin == NATIVE_PASSWORD {
+            return Ok(Some((Ok(request), seq)));
+        }
+        request.method = AuthMethod::Sha2Scramble;
+        if request.auth_response.is_empty() {
+            return Ok(Some((Ok(request), seq)));
+        }
+        if self.factory.sha2_fast_auth(&request) {
+            let mut r = Reply::new(seq);
+            r.push(&[0x01, SHA2_FAST_AUTH_SUCCESS]);
+            r.send(rd.get_mut())?;
+            return Ok(Some((Ok(request), r.seq)));
+        }
+        let full = [0x01, SHA2_PERFORM_FULL_AUTHENTICATION];
+        let Some(mut pkt) = self.round_trip(rd, &full, seq)? else {
+            return Ok(None);
+        };
+        let denied = request.access_denied();
+        let mut password = if self.tls.is_some() {
+            pkt.payload
+        } else {
+            let Some(keys) = &self.config.rsa else {
+                return Ok(Some((Err(denied), pkt.next_seq)));
+            };
+            if pkt.payload == [SHA2_REQUEST_PUBLIC_KEY] {
+                let mut p = vec![0x01];
+                p.extend_from_slice(keys.public_pem().as_bytes());
+                let Some(next) = self.round_trip(rd, &p, pkt.next_seq)? else {
+                    return Ok(None);
+                };
+                pkt = next;
+            }
+            match keys.decrypt(&pkt.payload) {
+                // The client XORed `password NUL` with the nonce before encrypting.
+                Some(mut clear) => {
+                    for (i, b) in clear.iter_mut().enumerate() {
+                        *b ^= self.salt[i % self.salt.len()];
+                    }
+                    clear
+                }
+                None => return Ok(Some((Err(denied), pkt.next_seq))),
+            }
+        };
+        if password.last() == Some(&0) {
+            password.pop();
+        }
+        request.auth_response = password;
+        request.method = AuthMethod::Cleartext;
+        Ok(Some((Ok(request), pkt.next_seq)))
+    }
+
+    /// Sends `payload` at `seq` and reads the client's answer.
+    fn round_trip(
+        &self,
+        rd: &mut BufReader<Transport>,
+        payload: &[u8],
+        seq: u8,
+    ) -> io::Result<Option<Packet>> {
+        let mut r = Reply::new(seq);
+        r.push(payload);
+        r.send(rd.get_mut())?;
+        read_or_reply(rd, 64 * 1024)
+    }
+}
+
+/// Bytes a connection reads from its socket at a time.
+const READ_BUFFER: usize = 64 * 1024;
+
+fn send_err_at(out: &mut impl Write, seq: u8, e: &SqlError) -> io::Result<()> {
     let mut r = Reply::new(seq);
     r.push(&encode::err_packet(e));
     r.send(out)
@@ -370,7 +529,7 @@ fn command_started(id: u32) {
 /// finds the connection awake instead of paying for a thread wake-up per statement
 /// (on a virtual machine, tens of microseconds). With several connections at work
 /// nobody polls, so polling never takes CPU the server or its clients need.
-fn await_command(rd: &BufReader<TcpStream>, id: u32) {
+fn await_command(rd: &BufReader<Transport>, id: u32) {
     static POLLERS: OnceLock<usize> = OnceLock::new();
     let pollers = *POLLERS.get_or_init(|| {
         std::thread::available_parallelism().map_or(0, |n| n.get().saturating_sub(1).min(1))
@@ -378,7 +537,9 @@ fn await_command(rd: &BufReader<TcpStream>, id: u32) {
     let alone = LAST_CONN.load(Ordering::Relaxed) == id
         && micros_since_epoch().saturating_sub(SWITCHED_AT.load(Ordering::Relaxed))
             >= ALONE_FOR.as_micros() as u64;
+    // Under TLS, rustls may hold decrypted bytes the socket no longer shows: no polling.
     if !alone
+        || rd.get_ref().is_tls()
         || !rd.buffer().is_empty()
         || POLLING
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
@@ -388,7 +549,7 @@ fn await_command(rd: &BufReader<TcpStream>, id: u32) {
     {
         return;
     }
-    let s = rd.get_ref();
+    let s = rd.get_ref().socket();
     if s.set_nonblocking(true).is_ok() {
         let deadline = Instant::now() + POLL_BEFORE_SLEEP;
         let mut byte = [0u8; 1];
@@ -409,11 +570,7 @@ fn await_command(rd: &BufReader<TcpStream>, id: u32) {
     POLLING.fetch_sub(1, Ordering::AcqRel);
 }
 
-fn read_or_reply(
-    rd: &mut BufReader<TcpStream>,
-    out: &mut TcpStream,
-    max: usize,
-) -> io::Result<Option<Packet>> {
+fn read_or_reply(rd: &mut BufReader<Transport>, max: usize) -> io::Result<Option<Packet>> {
     match read_packet(rd, max) {
         Ok(p) => Ok(p),
         Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
@@ -432,7 +589,7 @@ fn read_or_reply(
                 codes::ER_NET_PACKET_TOO_LARGE,
                 "Got a packet bigger than 'max_allowed_packet' bytes",
             );
-            send_err_at(out, next_seq, &e)?;
+            send_err_at(rd.get_mut(), next_seq, &e)?;
             Ok(None)
         }
         Err(ReadError::OutOfOrder { next_seq }) => {
@@ -440,7 +597,7 @@ fn read_or_reply(
                 codes::ER_NET_PACKETS_OUT_OF_ORDER,
                 "Got packets out of order",
             );
-            send_err_at(out, next_seq, &e)?;
+            send_err_at(rd.get_mut(), next_seq, &e)?;
             Ok(None)
         }
     }
@@ -459,8 +616,9 @@ fn unknown_command() -> SqlError {
 
 /// An authenticated connection in its command phase.
 struct Conn {
-    rd: BufReader<TcpStream>,
-    out: TcpStream,
+    /// The client's stream; replies are written through `rd.get_mut()` (the reader's
+    /// buffer only holds bytes read ahead, so writing past it is safe).
+    rd: BufReader<Transport>,
     session: Box<dyn Session>,
     /// What the protocol keeps per prepared statement (parameter types, long data).
     registry: Registry,
@@ -471,6 +629,8 @@ struct Conn {
     connection_id: u32,
     host: String,
     salt: [u8; 20],
+    /// TLS parameters when the connection is encrypted.
+    tls: Option<TlsInfo>,
     capabilities: u32,
     hangup: Option<Arc<Hangup>>,
     /// The read timeout now set on the socket (a system call only when it changes).
@@ -486,7 +646,7 @@ impl Conn {
             if let Some(h) = &self.hangup {
                 if let Err(reason) = h.enter_idle() {
                     if let Some(e) = reason {
-                        send_err_at(&mut self.out, 1, &e)?;
+                        send_err_at(self.rd.get_mut(), 1, &e)?;
                     }
                     h.shutdown();
                     return Ok(());
@@ -496,16 +656,16 @@ impl Conn {
                 self.capabilities & crate::flags::capability::CLIENT_INTERACTIVE != 0,
             );
             if idle != self.idle_timeout {
-                self.rd.get_ref().set_read_timeout(idle)?;
+                self.rd.get_ref().socket().set_read_timeout(idle)?;
                 self.idle_timeout = idle;
             }
             let write = self.session.write_timeout();
             if write != self.write_timeout {
-                self.out.set_write_timeout(write)?;
+                self.rd.get_ref().socket().set_write_timeout(write)?;
                 self.write_timeout = write;
             }
             await_command(&self.rd, self.connection_id);
-            let pkt = read_or_reply(&mut self.rd, &mut self.out, max);
+            let pkt = read_or_reply(&mut self.rd, max);
             if matches!(&pkt, Err(e) if e.kind() == io::ErrorKind::TimedOut) {
                 // wait_timeout: MySQL 8.0 tells the client why before it closes.
                 let e = SqlError::new(
@@ -513,7 +673,7 @@ impl Conn {
                     "The client was disconnected by the server because of inactivity. \
                      See wait_timeout and interactive_timeout for configuring this behavior.",
                 );
-                let _ = send_err_at(&mut self.out, 1, &e);
+                let _ = send_err_at(self.rd.get_mut(), 1, &e);
                 tracing::debug!(id = self.connection_id, "idle past wait_timeout: closed");
                 return Ok(());
             }
@@ -522,6 +682,11 @@ impl Conn {
                 h.leave_idle();
             }
             let Some(pkt) = pkt? else {
+                // Closed from outside while idle on a TLS connection: the reason could not
+                // be written to the socket directly (see Hangup), so it goes out here.
+                if let Some(e) = self.hangup.as_ref().and_then(|h| h.take_reason()) {
+                    let _ = send_err_at(self.rd.get_mut(), 1, &e);
+                }
                 return Ok(());
             };
             self.seq = pkt.next_seq;
@@ -542,7 +707,7 @@ impl Conn {
     fn send_one(&mut self, payload: &[u8]) -> io::Result<()> {
         let mut r = self.reply();
         r.push(payload);
-        r.send(&mut self.out)
+        r.send(self.rd.get_mut())
     }
 
     fn send_err(&mut self, e: &SqlError) -> io::Result<()> {
@@ -573,7 +738,7 @@ impl Conn {
         let mut work = Some(Work::Next(first));
         while let Some(w) = work.take() {
             work = drive(self.session.as_mut(), &mut reply, w, binary);
-            reply.send(&mut self.out)?;
+            reply.send(self.rd.get_mut())?;
         }
         Ok(())
     }
@@ -672,7 +837,7 @@ impl Conn {
                         }
                         let st = self.session.status();
                         r.push(&encode::eof_packet(encode::status_flags(&st, false), 0));
-                        r.send(&mut self.out)?;
+                        r.send(self.rd.get_mut())?;
                     }
                     Err(e) => self.send_err(&e)?,
                 }
@@ -740,7 +905,7 @@ impl Conn {
             }
             Err(e) => reply.push(&encode::err_packet(&e)),
         }
-        reply.send(&mut self.out)
+        reply.send(self.rd.get_mut())
     }
 
     /// COM_STMT_EXECUTE: unknown id → 1243, cursors → 1235, malformed parameters → 1210.
@@ -787,22 +952,23 @@ impl Conn {
             Ok(l) => l,
             Err(_) => {
                 let e = SqlError::new(codes::ER_UNKNOWN_COM_ERROR, "Malformed COM_CHANGE_USER");
-                send_err_at(&mut self.out, seq, &e)?;
+                send_err_at(self.rd.get_mut(), seq, &e)?;
                 return Ok(false);
             }
         };
-        if login.needs_switch() {
-            let mut r = Reply::new(seq);
-            r.push(&handshake::auth_switch(&self.salt));
-            r.send(&mut self.out)?;
-            let Some(resp) = read_or_reply(&mut self.rd, &mut self.out, 64 * 1024)? else {
-                return Ok(false);
-            };
-            seq = resp.next_seq;
-            login.auth_response = resp.payload;
-        }
-        let request = auth_request(&login, &self.host, &self.salt, self.connection_id);
-        match self.factory.authenticate(&request) {
+        let ctx = AuthContext {
+            factory: self.factory.as_ref(),
+            config: &self.config,
+            host: &self.host,
+            salt: &self.salt,
+            connection_id: self.connection_id,
+            tls: self.tls.as_ref(),
+        };
+        let Some((request, next)) = ctx.exchange(&mut self.rd, &mut login, seq)? else {
+            return Ok(false);
+        };
+        seq = next;
+        match request.and_then(|r| contain(|| self.factory.authenticate(&r))) {
             Ok(mut new) => {
                 if let Some(h) = &self.hangup {
                     new.set_closer(h.closer());
@@ -819,11 +985,11 @@ impl Conn {
                     0,
                     "",
                 ));
-                r.send(&mut self.out)?;
+                r.send(self.rd.get_mut())?;
                 Ok(true)
             }
             Err(e) => {
-                send_err_at(&mut self.out, seq, &e)?;
+                send_err_at(self.rd.get_mut(), seq, &e)?;
                 Ok(false)
             }
         }
@@ -862,17 +1028,17 @@ impl Conn {
                     p.extend_from_slice(&ev);
                     reply.push(&p);
                     if events.is_empty() {
-                        reply.send(&mut self.out)?;
+                        reply.send(self.rd.get_mut())?;
                     }
                 }
                 Err(e) => {
                     reply.push(&encode::err_packet(&e));
-                    return reply.send(&mut self.out);
+                    return reply.send(self.rd.get_mut());
                 }
             }
         }
         reply.push(&encode::eof_packet(0, 0));
-        reply.send(&mut self.out)
+        reply.send(self.rd.get_mut())
     }
 }
 

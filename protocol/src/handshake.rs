@@ -7,15 +7,20 @@ use crate::flags::capability as C;
 
 use crate::packet::Cursor;
 
-/// The one authentication plugin Borealis speaks.
+/// The authentication plugins Borealis speaks: mysql_native_password (the greeting's) and
+/// caching_sha2_password (MySQL 8.0's default; `auth.rs` and the engine's `sha2auth`).
 pub const NATIVE_PASSWORD: &str = "mysql_native_password";
+/// See [`NATIVE_PASSWORD`].
+pub const CACHING_SHA2_PASSWORD: &str = "caching_sha2_password";
 
-/// Capabilities the server offers. No CLIENT_SSL, no CLIENT_COMPRESS, no CLIENT_SESSION_TRACK
-/// and no CLIENT_DEPRECATE_EOF: MariaDB clients (libmariadb 3.3) and everything in
-/// `reference/` use classic EOF packets. CLIENT_LONG_PASSWORD (bit 0) marks us as MySQL, so
-/// MariaDB clients do not send MariaDB extended capabilities.
-pub fn server_capabilities() -> u32 {
-    C::CLIENT_LONG_PASSWORD
+/// Capabilities the server offers: CLIENT_SSL when `tls` (the server has a certificate), no
+/// CLIENT_COMPRESS, no CLIENT_SESSION_TRACK and no CLIENT_DEPRECATE_EOF: MariaDB clients
+/// (libmariadb 3.3) and everything in `reference/` use classic EOF packets.
+/// CLIENT_LONG_PASSWORD (bit 0) marks us as MySQL, so MariaDB clients do not send MariaDB
+/// extended capabilities.
+pub fn server_capabilities(tls: bool) -> u32 {
+    let ssl = if tls { C::CLIENT_SSL } else { 0 };
+    ssl | C::CLIENT_LONG_PASSWORD
         | C::CLIENT_FOUND_ROWS
         | C::CLIENT_LONG_FLAG
         | C::CLIENT_CONNECT_WITH_DB
@@ -33,15 +38,16 @@ pub fn server_capabilities() -> u32 {
         | C::CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
 }
 
-/// HandshakeV10 payload.
+/// HandshakeV10 payload; `tls` offers CLIENT_SSL.
 pub fn greeting(
     version: &str,
     connection_id: u32,
     salt: &[u8; 20],
     charset: u8,
     status: u16,
+    tls: bool,
 ) -> Vec<u8> {
-    let caps = server_capabilities().to_le_bytes();
+    let caps = server_capabilities(tls).to_le_bytes();
     let mut p = Vec::with_capacity(96);
     p.push(10);
     p.extend_from_slice(version.as_bytes());
@@ -62,10 +68,10 @@ pub fn greeting(
     p
 }
 
-/// AuthSwitchRequest to mysql_native_password with `salt`.
-pub fn auth_switch(salt: &[u8; 20]) -> Vec<u8> {
+/// AuthSwitchRequest to `plugin` with `salt` (both plugins take the 20-byte nonce).
+pub fn auth_switch(plugin: &str, salt: &[u8; 20]) -> Vec<u8> {
     let mut p = vec![0xfe];
-    p.extend_from_slice(NATIVE_PASSWORD.as_bytes());
+    p.extend_from_slice(plugin.as_bytes());
     p.push(0);
     p.extend_from_slice(salt);
     p.push(0);
@@ -94,9 +100,10 @@ pub struct Login {
 }
 
 impl Login {
-    /// Whether the client must be switched to mysql_native_password before checking.
-    pub fn needs_switch(&self) -> bool {
-        matches!(&self.auth_plugin, Some(p) if p != NATIVE_PASSWORD)
+    /// Whether the client must be switched to `plugin` before checking: it computed its
+    /// response for another one (a client without CLIENT_PLUGIN_AUTH speaks native).
+    pub fn needs_switch(&self, plugin: &str) -> bool {
+        self.auth_plugin.as_deref().unwrap_or(NATIVE_PASSWORD) != plugin
     }
 }
 
@@ -123,19 +130,20 @@ fn attributes(c: &mut Cursor<'_>) -> Vec<(String, String)> {
     out
 }
 
-/// Parses HandshakeResponse41. An SSLRequest (short packet with CLIENT_SSL) is an error: SSL
-/// is never offered.
+/// Whether the client's first packet asks for TLS: an SSLRequest (the first 32 bytes of a
+/// HandshakeResponse41 with CLIENT_SSL set). The real response follows over TLS.
+pub fn is_ssl_request(payload: &[u8]) -> bool {
+    payload.len() >= 4
+        && u32::from_le_bytes([payload[0], payload[1], payload[2], payload[3]]) & C::CLIENT_SSL != 0
+}
+
+/// Parses HandshakeResponse41 (the SSLRequest before it is [`is_ssl_request`]'s business).
 pub fn parse_handshake_response(payload: &[u8]) -> io::Result<Login> {
     let mut c = Cursor::new(payload);
     let capabilities = c.u32()?;
     let caps = capabilities;
     if caps & C::CLIENT_PROTOCOL_41 == 0 {
         return Err(bad("client does not speak protocol 4.1"));
-    }
-    if caps & C::CLIENT_SSL != 0 {
-        return Err(bad(
-            "client requested SSL, which this server does not offer",
-        ));
     }
     let max_packet = c.u32()?;
     let charset = u16::from(c.u8()?);
@@ -252,7 +260,8 @@ mod tests {
         assert_eq!(l.database.as_deref(), Some("shop"));
         assert_eq!(l.auth_plugin.as_deref(), Some(NATIVE_PASSWORD));
         assert_eq!(l.attributes, vec![("program_name".into(), "mysql".into())]);
-        assert!(!l.needs_switch());
+        assert!(!l.needs_switch(NATIVE_PASSWORD));
+        assert!(l.needs_switch(CACHING_SHA2_PASSWORD));
     }
 
     #[test]
@@ -266,7 +275,7 @@ mod tests {
     #[test]
     fn greeting_layout() {
         let salt = *b"abcdefghijklmnopqrst";
-        let g = greeting("8.0.36-borealis", 7, &salt, 45, 2);
+        let g = greeting("8.0.36-borealis", 7, &salt, 45, 2, false);
         assert_eq!(g[0], 10);
         assert!(g[1..].starts_with(b"8.0.36-borealis\0"));
         let rest = &g[17..];
@@ -277,12 +286,12 @@ mod tests {
         let caps = u32::from(u16::from_le_bytes([rest[13], rest[14]]))
             | (u32::from(u16::from_le_bytes([rest[18], rest[19]])) << 16);
         assert_eq!(caps & C::CLIENT_DEPRECATE_EOF, 0);
-        assert_eq!(caps, server_capabilities());
+        assert_eq!(caps, server_capabilities(false));
     }
 
     #[test]
     fn change_user_parse() {
-        let caps = server_capabilities();
+        let caps = server_capabilities(false);
         let mut body = b"bob\0".to_vec();
         body.push(20);
         body.extend_from_slice(&[9; 20]);

@@ -9,7 +9,10 @@
 //! works on one ([`Hangup::leave_idle`]):
 //!
 //! - idle: the closer writes the ERR packet (sequence 1, the answer to a command's packet 0)
-//!   to the socket itself and shuts it down;
+//!   to the socket itself and shuts it down; on a TLS connection it cannot write (the bytes
+//!   would have to go through the connection's TLS state), so it keeps the reason and shuts
+//!   down the reading side: the front's read ends, and the front sends the reason
+//!   ([`Hangup::take_reason`]);
 //! - answering a statement: the closer shuts down only the reading side; the statement,
 //!   interrupted by the engine, still gets its reply, and the front sends the reason when
 //!   it would wait for the next command;
@@ -37,6 +40,8 @@ struct State {
     idle: bool,
     /// The connection streams the binlog; it is never idle again.
     streaming: bool,
+    /// The connection runs TLS: nothing may be written to the socket from here.
+    tls: bool,
     /// Closed from outside.
     closed: bool,
     /// What to tell the client, kept for the front when the close came mid-command.
@@ -67,7 +72,7 @@ impl Hangup {
         }
         st.closed = true;
         match reason {
-            Some(e) if st.idle => {
+            Some(e) if st.idle && !st.tls => {
                 // A client that stopped reading must not hold up the closing thread.
                 let _ = self.socket.set_write_timeout(Some(Duration::from_secs(1)));
                 let _ = (&self.socket).write_all(&err_frame(e));
@@ -97,6 +102,16 @@ impl Hangup {
     /// The front has a command to answer.
     pub(crate) fn leave_idle(&self) {
         self.lock().idle = false;
+    }
+
+    /// The connection switched to TLS.
+    pub(crate) fn set_tls(&self) {
+        self.lock().tls = true;
+    }
+
+    /// The reason of a close that came while the front waited for a command, once.
+    pub(crate) fn take_reason(&self) -> Option<SqlError> {
+        self.lock().reason.take()
     }
 
     /// The connection turned into a binlog stream.

@@ -7,14 +7,23 @@
 //!    [`serve_connection`] on a thread of its own, with a blocking socket (`server.rs` says why
 //!    there is no shared pool).
 //! 2. **Handshake.** The server sends HandshakeV10: version `8.0.36-borealis`, a fresh 20-byte
-//!    salt, collation 45 (utf8mb4_general_ci), and capabilities *without*
-//!    CLIENT_DEPRECATE_EOF, SSL, compression or session tracking (`handshake.rs`). The client
-//!    answers with HandshakeResponse41; a client that computed its response for another plugin
-//!    (caching_sha2_password...) gets an AuthSwitchRequest to mysql_native_password.
-//! 3. **Auth.** [`SessionFactory::authenticate`] runs on the connection's thread with user, scramble,
-//!    salt and initial database; it verifies the scramble ([`AuthRequest::verify_native_password`])
-//!    and returns a [`Session`] or an error such as 1045 "Access denied for user 'x'@'host'
-//!    (using password: YES)", which is sent before the connection closes.
+//!    salt, collation 45 (utf8mb4_general_ci), and capabilities with CLIENT_SSL when the
+//!    listener has a certificate, *without* CLIENT_DEPRECATE_EOF, compression or session
+//!    tracking (`handshake.rs`). A client that wants TLS answers with an SSLRequest; the
+//!    TLS handshake (rustls, TLS 1.2/1.3, `tls.rs`) runs on the same socket and everything
+//!    after it is encrypted. Then the client sends HandshakeResponse41.
+//! 3. **Auth.** The account's plugin ([`SessionFactory::auth_plugin`]) decides the exchange
+//!    (`conn.rs`, `AuthContext`): a client that computed its response for another plugin gets
+//!    an AuthSwitchRequest; mysql_native_password needs nothing more; caching_sha2_password
+//!    answers a scramble the server's cache vouches for with AuthMoreData 0x03 (fast path,
+//!    [`SessionFactory::sha2_fast_auth`]), else 0x04: the client sends its password in clear
+//!    over TLS, or without TLS asks for the RSA public key (0x02) and sends it RSA-OAEP
+//!    encrypted ([`RsaKeys`]). [`SessionFactory::authenticate`] then runs on the
+//!    connection's thread with user, proof ([`AuthMethod`]), salt, TLS parameters and
+//!    initial database; it checks the proof (e.g. [`AuthRequest::verify_native_password`])
+//!    and the account's transport rules and returns a [`Session`] or an error such as 1045
+//!    "Access denied for user 'x'@'host' (using password: YES)" or 3159 (insecure
+//!    transport), which is sent before the connection closes.
 //! 4. **Command loop** (`conn.rs`). Each client packet is read whole (joining 16 MiB
 //!    continuations, up to `max_allowed_packet`; larger → 1153 and the connection closes),
 //!    dispatched on its command byte and answered before the next packet is read. Every
@@ -78,24 +87,30 @@ pub mod packet;
 pub mod params;
 mod server;
 pub mod session;
+pub mod tls;
 
 pub use conn::{serve_connection, Admission};
 pub use hangup::Hangup;
 pub use server::Listener;
 pub use session::{
-    AuthRequest, BinlogDumpRequest, BinlogEvents, Closer, Column, ColumnFlags, ColumnType, Limits,
-    Outcome, Prepared, RegisterReplica, RowStream, Session, SessionFactory, SessionStatus,
-    SqlError, Statistics, WireValue,
+    AuthMethod, AuthRequest, BinlogDumpRequest, BinlogEvents, Closer, Column, ColumnFlags,
+    ColumnType, Limits, Outcome, Prepared, RegisterReplica, RowStream, Session, SessionFactory,
+    SessionStatus, SqlError, Statistics, WireValue,
 };
+pub use tls::{RsaKeys, TlsInfo};
 
 /// Listener settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Version string in the greeting (`SELECT VERSION()` is the engine's business).
     pub server_version: String,
     /// Largest client packet accepted, in bytes (1 KiB..=1 GiB like MySQL); larger ones get
     /// error 1153 and the connection is closed.
     pub max_allowed_packet: usize,
+    /// The server's certificate and key: CLIENT_SSL is offered when set ([`tls`]).
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+    /// The RSA key pair caching_sha2_password uses without TLS.
+    pub rsa: Option<std::sync::Arc<RsaKeys>>,
 }
 
 impl Default for ServerConfig {
@@ -103,6 +118,8 @@ impl Default for ServerConfig {
         ServerConfig {
             server_version: "8.0.36-borealis".to_string(),
             max_allowed_packet: 64 << 20,
+            tls: None,
+            rsa: None,
         }
     }
 }

@@ -274,6 +274,20 @@ pub struct Prepared {
     pub columns: Vec<Column>,
 }
 
+/// How the client proved its password ([`AuthRequest::auth_response`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthMethod {
+    /// A mysql_native_password scramble (20 bytes; empty for no password).
+    #[default]
+    NativeScramble,
+    /// A caching_sha2_password fast-path scramble (32 bytes; empty for no password):
+    /// checkable only against the cache of earlier logins.
+    Sha2Scramble,
+    /// The cleartext password (caching_sha2_password's full authentication, sent over TLS
+    /// or decrypted here from RSA).
+    Cleartext,
+}
+
 /// Everything the client sent to log in (handshake or COM_CHANGE_USER).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthRequest {
@@ -281,8 +295,10 @@ pub struct AuthRequest {
     pub user: String,
     /// Client host as MySQL shows it in 'user'@'host'.
     pub host: String,
-    /// mysql_native_password scramble response (empty for an empty password).
+    /// The proof of the password, of the kind [`AuthRequest::method`] says.
     pub auth_response: Vec<u8>,
+    /// What `auth_response` is.
+    pub method: AuthMethod,
     /// The 20-byte salt this connection sent the client.
     pub salt: [u8; 20],
     /// Initial database, if any.
@@ -293,6 +309,8 @@ pub struct AuthRequest {
     pub charset: u16,
     /// Connection attributes (`_client_name`, `program_name`, ...).
     pub attributes: Vec<(String, String)>,
+    /// The TLS version and cipher when the connection is encrypted.
+    pub tls: Option<crate::TlsInfo>,
 }
 
 impl AuthRequest {
@@ -395,6 +413,21 @@ pub trait SessionFactory: Send + Sync + 'static {
 
     /// Counters for COM_STATISTICS.
     fn statistics(&self) -> Statistics;
+
+    /// The authentication plugin of the account `user` from `host` logs in as
+    /// ([`crate::handshake::NATIVE_PASSWORD`] or [`crate::handshake::CACHING_SHA2_PASSWORD`]);
+    /// `None` when no account matches. The connection switches the client to it and runs
+    /// its exchange. Default: mysql_native_password for everyone.
+    fn auth_plugin(&self, _user: &str, _host: &str) -> Option<String> {
+        Some(crate::handshake::NATIVE_PASSWORD.to_string())
+    }
+
+    /// caching_sha2_password's fast path: whether the request's [`AuthMethod::Sha2Scramble`]
+    /// matches the cache of earlier logins. `false` makes the client send its password
+    /// (full authentication). Default: no cache.
+    fn sha2_fast_auth(&self, _request: &AuthRequest) -> bool {
+        false
+    }
 
     /// The connection limits in force now, read at every accepted connection (they are
     /// global variables a client may change). Default: MySQL's defaults.

@@ -44,6 +44,8 @@ pub struct FleetOptions {
     pub info: ServerInfo,
     /// `--var` startup values, for every cluster.
     pub vars: Vec<(String, String)>,
+    /// What every MySQL listener serves with (TLS certificate, RSA keys).
+    pub mysql: ServerConfig,
 }
 
 /// An RDS error response: HTTP status, error code, message.
@@ -468,7 +470,7 @@ impl Fleet {
         let conns = factory.conns.clone();
         let read_only = factory.read_only.clone();
         let _guard = self.rt.enter();
-        let listener = Listener::from_std(std_l, Arc::new(factory), ServerConfig::default())
+        let listener = Listener::from_std(std_l, Arc::new(factory), self.opts.mysql.clone())
             .map_err(|e| format!("cannot serve port {}: {e}", i.port))?
             .with_connection_ids(self.ids.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -8,15 +8,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use borealis_engine::sql::binlog::ReplicaHost;
+use borealis_engine::sql::catalog::{UserDef, CACHING_SHA2_PASSWORD};
 use borealis_engine::sql::exec::{OutColumn, RowIter};
 use borealis_engine::sql::session::{Instance, Output, Session as EngineSession};
 use borealis_engine::sql::SqlError as EngineError;
 use borealis_engine::value::temporal::{Date, DateTime, Time};
 use borealis_engine::value::{Collation, Decimal, IntKind, LobKind, SqlType, Value};
 use borealis_protocol::{
-    AuthRequest, BinlogDumpRequest, BinlogEvents, Column, ColumnFlags, ColumnType, Limits, Outcome,
-    Prepared, RegisterReplica, Session, SessionFactory, SessionStatus, SqlError, Statistics,
-    WireValue,
+    AuthMethod, AuthRequest, BinlogDumpRequest, BinlogEvents, Column, ColumnFlags, ColumnType,
+    Limits, Outcome, Prepared, RegisterReplica, Session, SessionFactory, SessionStatus, SqlError,
+    Statistics, WireValue,
 };
 
 fn err(e: EngineError) -> SqlError {
@@ -44,18 +45,58 @@ impl Factory {
     }
 }
 
+impl Factory {
+    /// Whether `req` proves the password of `account`, by the account's plugin: a
+    /// mysql_native_password scramble, or for caching_sha2_password the fast-path scramble
+    /// (by the cache of earlier logins) or the cleartext password (full authentication).
+    fn proves_password(&self, account: &UserDef, req: &AuthRequest) -> bool {
+        let response = &req.auth_response;
+        match (account.plugin_name(), req.method) {
+            (CACHING_SHA2_PASSWORD, AuthMethod::Sha2Scramble) => {
+                if account.sha2_hash.is_empty() {
+                    response.is_empty()
+                } else {
+                    self.inst.sha2_fast_check(account, &req.salt, response)
+                }
+            }
+            (CACHING_SHA2_PASSWORD, AuthMethod::Cleartext) => {
+                self.inst.sha2_full_check(account, response)
+            }
+            (CACHING_SHA2_PASSWORD, _) => false,
+            (_, AuthMethod::NativeScramble) => {
+                if account.auth_stage2.is_empty() {
+                    response.is_empty()
+                } else {
+                    <[u8; 20]>::try_from(account.auth_stage2.as_slice())
+                        .is_ok_and(|arr| req.verify_native_password(Some(&arr)))
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
 impl SessionFactory for Factory {
     fn authenticate(&self, req: &AuthRequest) -> Result<Box<dyn Session>, SqlError> {
-        let stage2 = self.inst.user_stage2(&req.user, &req.host).map_err(err)?;
-        let ok = match &stage2 {
-            None => false,
-            Some(s) if s.is_empty() => req.auth_response.is_empty(),
-            Some(s) => match <[u8; 20]>::try_from(s.as_slice()) {
-                Ok(arr) => req.verify_native_password(Some(&arr)),
-                Err(_) => false,
-            },
-        };
-        if !ok {
+        let secure = req.tls.is_some();
+        let globals = &self.inst.globals;
+        if !secure
+            && globals
+                .get("require_secure_transport")
+                .is_ok_and(|v| v.as_u64() != 0)
+        {
+            return Err(SqlError::new(
+                3159,
+                "Connections using insecure transport are prohibited while \
+                 --require_secure_transport=ON.",
+            ));
+        }
+        let account = self.inst.account(&req.user, &req.host).map_err(err)?;
+        let ok = account
+            .as_ref()
+            .is_some_and(|a| self.proves_password(a, req));
+        // REQUIRE SSL: a plain connection is refused like a wrong password, as in MySQL.
+        if !ok || account.as_ref().is_some_and(|a| a.require_ssl && !secure) {
             tracing::info!(user = %req.user, host = %req.host, "access denied");
             return Err(req.access_denied());
         }
@@ -74,6 +115,9 @@ impl SessionFactory for Factory {
         if let Some(c) = Collation::from_id(req.charset) {
             s.vars.set_names_collation(c);
         }
+        if let Some(t) = &req.tls {
+            s.set_tls(&t.version, &t.cipher);
+        }
         s.set_read_only(self.read_only.load(Ordering::SeqCst));
         self.conns
             .lock()
@@ -85,6 +129,25 @@ impl SessionFactory for Factory {
             conns: self.conns.clone(),
             has_super,
         }))
+    }
+
+    fn auth_plugin(&self, user: &str, host: &str) -> Option<String> {
+        match self.inst.account(user, host) {
+            Ok(a) => a.map(|a| a.plugin_name().to_string()),
+            Err(e) => {
+                tracing::warn!(error = %e.message, "cannot read the account");
+                None
+            }
+        }
+    }
+
+    fn sha2_fast_auth(&self, req: &AuthRequest) -> bool {
+        matches!(
+            self.inst.account(&req.user, &req.host),
+            Ok(Some(a)) if a.plugin_name() == CACHING_SHA2_PASSWORD
+                && !a.sha2_hash.is_empty()
+                && self.inst.sha2_fast_check(&a, &req.salt, &req.auth_response)
+        )
     }
 
     fn statistics(&self) -> Statistics {

@@ -7,6 +7,7 @@
 //! `borealis clusters|clone|restore|backtrack|delete|events` are clients of that API.
 
 mod api;
+mod certs;
 mod cli;
 mod fleet;
 mod glue;
@@ -60,6 +61,10 @@ Options:
   --api-access-key <KEY>    With --api-secret-key: refuse API requests not signed
   --api-secret-key <KEY>    with these credentials (SigV4)
   --instance-ports <LO-HI>  Ports for instances created without one (default: 3307-3399)
+  --ssl-cert <FILE>         TLS certificate (PEM) for MySQL clients; with --ssl-key.
+  --ssl-key <FILE>          Without them the server makes ca.pem, server-cert.pem
+                            and server-key.pem in the data dir on first start
+  --ssl-ca <FILE>           CA certificate shown as ssl_ca (default: DATA_DIR/ca.pem)
   --log-level <LEVEL>       error, warn, info, debug, trace (default: info)
   -h, --help                Print this help
 ";
@@ -81,6 +86,9 @@ struct Args {
     api_keys: (Option<String>, Option<String>),
     instance_ports: (u16, u16),
     truncate_log_at_corruption: bool,
+    ssl_ca: Option<PathBuf>,
+    ssl_cert: Option<PathBuf>,
+    ssl_key: Option<PathBuf>,
 }
 
 fn parse_size(s: &str) -> Option<usize> {
@@ -114,6 +122,9 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         api_keys: (None, None),
         instance_ports: (3307, 3399),
         truncate_log_at_corruption: false,
+        ssl_ca: None,
+        ssl_cert: None,
+        ssl_key: None,
     };
     while let Some(flag) = argv.next() {
         let (flag, inline) = match flag.split_once('=') {
@@ -162,6 +173,9 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| "--server-id must be a number".to_string())?
             }
             "--log-level" => a.log_level = value()?,
+            "--ssl-ca" => a.ssl_ca = Some(PathBuf::from(value()?)),
+            "--ssl-cert" => a.ssl_cert = Some(PathBuf::from(value()?)),
+            "--ssl-key" => a.ssl_key = Some(PathBuf::from(value()?)),
             "--api-port" => {
                 a.api_port = value()?
                     .parse()
@@ -337,6 +351,15 @@ fn run(a: Args) -> Result<(), String> {
         }
     }
     let data_dir = std::fs::canonicalize(&a.data_dir).unwrap_or(a.data_dir.clone());
+    let tls_files = certs::tls_files(
+        &data_dir,
+        a.ssl_ca.clone(),
+        a.ssl_cert.clone(),
+        a.ssl_key.clone(),
+    )?;
+    let (rsa_private, rsa_public) = certs::rsa_key_files(&data_dir)?;
+    let mysql = certs::mysql_config(&tls_files, &rsa_private)?;
+    let shown = |p: &Path| p.display().to_string();
     let info = ServerInfo {
         version: "8.0.36-borealis".into(),
         port: a.port,
@@ -347,6 +370,11 @@ fn run(a: Args) -> Result<(), String> {
         server_id: a.server_id,
         server_uuid: server_uuid(&a.data_dir)?,
         log_bin: a.log_bin,
+        ssl_ca: tls_files.ca.as_deref().map(shown).unwrap_or_default(),
+        ssl_cert: shown(&tls_files.cert),
+        ssl_key: shown(&tls_files.key),
+        rsa_private_key: shown(&rsa_private),
+        rsa_public_key: shown(&rsa_public),
         ..Default::default()
     };
     let bind: IpAddr = a
@@ -381,6 +409,7 @@ fn run(a: Args) -> Result<(), String> {
             master_username: a.user.clone(),
             info,
             vars: a.vars.clone(),
+            mysql,
         },
         rt.handle().clone(),
         if first_start { master } else { None },

@@ -232,12 +232,25 @@ pub mod privs {
     ];
 }
 
+/// The plugin names Borealis accounts use.
+pub const NATIVE_PASSWORD: &str = "mysql_native_password";
+/// See [`NATIVE_PASSWORD`].
+pub const CACHING_SHA2_PASSWORD: &str = "caching_sha2_password";
+
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct UserDef {
     pub user: String,
     pub host: String,
     /// SHA1(SHA1(password)) (mysql_native_password); empty for no password.
     pub auth_stage2: Vec<u8>,
+    /// The authentication plugin; empty means mysql_native_password (accounts written
+    /// before plugins were stored).
+    pub plugin: String,
+    /// caching_sha2_password: the salted SHA-256 crypt in MySQL's `$A$005$` form
+    /// ([`super::sha2auth`]); empty for no password.
+    pub sha2_hash: Vec<u8>,
+    /// `REQUIRE SSL`: the account may only log in over TLS.
+    pub require_ssl: bool,
     pub global: u32,
     pub dbs: BTreeMap<String, u32>,
     pub tables: BTreeMap<(String, String), u32>,
@@ -272,6 +285,24 @@ impl UserDef {
             .range((db.to_string(), table.to_string(), String::new())..)
             .take_while(|((d, t, _), _)| d == db && t == table)
             .fold(0, |acc, (_, p)| acc | p)
+    }
+
+    /// The account's authentication plugin, as `mysql.user.plugin` names it.
+    pub fn plugin_name(&self) -> &str {
+        if self.plugin.is_empty() {
+            NATIVE_PASSWORD
+        } else {
+            &self.plugin
+        }
+    }
+
+    /// Whether the account has no password.
+    pub fn has_empty_password(&self) -> bool {
+        if self.plugin_name() == CACHING_SHA2_PASSWORD {
+            self.sha2_hash.is_empty()
+        } else {
+            self.auth_stage2.is_empty()
+        }
     }
 
     /// Whether the user holds `need` on `db`.`table` (either may be absent).
@@ -1113,7 +1144,7 @@ pub fn encode_user(u: &UserDef) -> Vec<u8> {
         w.str(t);
         w.u32(*p);
     }
-    // Sections added later; an account written before them ends here.
+    // Sections added later, in this order; an account written before one ends there.
     w.var(u.routines.len() as u64);
     for ((d, k, n), p) in &u.routines {
         w.str(d);
@@ -1128,6 +1159,9 @@ pub fn encode_user(u: &UserDef) -> Vec<u8> {
         w.str(c);
         w.u32(*p);
     }
+    w.str(&u.plugin);
+    w.bytes(&u.sha2_hash);
+    w.u8(u8::from(u.require_ssl));
     w.buf
 }
 
@@ -1167,6 +1201,12 @@ fn decode_user(b: &[u8]) -> Option<UserDef> {
             columns.insert((d, t, c), r.u32()?);
         }
     }
+    // Plugin, caching_sha2 hash and REQUIRE: absent from accounts written before them.
+    let (plugin, sha2_hash, require_ssl) = if r.is_empty() {
+        (String::new(), Vec::new(), false)
+    } else {
+        (r.str()?, r.bytes()?.to_vec(), r.u8()? != 0)
+    };
     // Accounts written before the privileges of bits 17.. existed: ALL then is ALL now.
     let upgrade = |p: u32| {
         if p & privs::OLD_ALL == privs::OLD_ALL {
@@ -1183,6 +1223,9 @@ fn decode_user(b: &[u8]) -> Option<UserDef> {
         user,
         host,
         auth_stage2,
+        plugin,
+        sha2_hash,
+        require_ssl,
         global,
         dbs,
         tables,

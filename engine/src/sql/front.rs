@@ -211,6 +211,17 @@ pub struct UserSpec {
     pub hashed: bool,
 }
 
+/// `REQUIRE` of CREATE/ALTER USER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Require {
+    /// `REQUIRE NONE`.
+    None,
+    /// `REQUIRE SSL`.
+    Ssl,
+    /// `X509`, `ISSUER`, `SUBJECT` or `CIPHER` (client certificates): the first word.
+    Certificate(String),
+}
+
 /// The object of GRANT/REVOKE: `ON [kind] db.table`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantObject {
@@ -704,7 +715,9 @@ pub enum OwnStatement {
         if_not_exists: bool,
         /// Accounts.
         users: Vec<UserSpec>,
-        /// Trailing account options (REQUIRE, WITH, PASSWORD …) as text, not interpreted.
+        /// `REQUIRE …`, when given.
+        require: Option<Require>,
+        /// Trailing account options (WITH, PASSWORD …) as text, not interpreted.
         options: String,
     },
     /// ALTER USER [IF EXISTS] …
@@ -713,6 +726,8 @@ pub enum OwnStatement {
         if_exists: bool,
         /// Accounts.
         users: Vec<UserSpec>,
+        /// `REQUIRE …`, when given.
+        require: Option<Require>,
         /// Trailing account options as text.
         options: String,
     },
@@ -2864,6 +2879,34 @@ impl<'a> Own<'a> {
         Ok(users)
     }
 
+    /// `REQUIRE NONE | SSL | X509 | ISSUER … | SUBJECT … | CIPHER …`, if present.
+    fn require(&mut self) -> R<Option<Require>> {
+        if !self.eat("REQUIRE") {
+            return Ok(None);
+        }
+        if self.eat("NONE") {
+            return Ok(Some(Require::None));
+        }
+        if self.eat("SSL") {
+            return Ok(Some(Require::Ssl));
+        }
+        match self.eat_one_of(&["X509", "ISSUER", "SUBJECT", "CIPHER"]) {
+            Some(w) => {
+                // The rest of a certificate requirement: strings joined by AND.
+                while matches!(
+                    self.p.peek_token_ref().token,
+                    Token::SingleQuotedString(_) | Token::DoubleQuotedString(_)
+                ) {
+                    self.p.next_token();
+                    self.eat("AND");
+                    self.eat_one_of(&["ISSUER", "SUBJECT", "CIPHER"]);
+                }
+                Ok(Some(Require::Certificate(w.to_string())))
+            }
+            None => self.fail("NONE, SSL, X509, ISSUER, SUBJECT or CIPHER"),
+        }
+    }
+
     /// A password literal, or MariaDB's `PASSWORD('x')` form inside USING.
     fn password_literal(&mut self) -> R<String> {
         if self.is("PASSWORD") && self.p.peek_nth_token_ref(1).token == Token::LParen {
@@ -2880,10 +2923,12 @@ impl<'a> Own<'a> {
         if self.eat("USER") {
             let if_not_exists = self.eat_seq(&["IF", "NOT", "EXISTS"]);
             let users = self.user_specs()?;
+            let require = self.require()?;
             let options = self.rest_as_text();
             return Ok(OwnStatement::CreateUser {
                 if_not_exists,
                 users,
+                require,
                 options,
             });
         }
@@ -3116,10 +3161,12 @@ impl<'a> Own<'a> {
         if self.eat("USER") {
             let if_exists = self.eat_seq(&["IF", "EXISTS"]);
             let users = self.user_specs()?;
+            let require = self.require()?;
             let options = self.rest_as_text();
             return Ok(OwnStatement::AlterUser {
                 if_exists,
                 users,
+                require,
                 options,
             });
         }

@@ -24,6 +24,7 @@ pub mod replica;
 pub mod rewind;
 pub mod session;
 pub mod setops;
+pub mod sha2auth;
 pub mod stmtlog;
 pub mod userlocks;
 pub mod vars;

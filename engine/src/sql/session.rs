@@ -110,6 +110,12 @@ pub struct Instance {
     clone_origin: Mutex<Option<CloneOrigin>>,
     /// Replication from a source into this cluster ([`super::replica`]).
     pub replica: super::replica::Replica,
+    /// caching_sha2_password's cache of successful logins: per account, the stored hash
+    /// it was checked against and `SHA256(SHA256(password))` ([`super::sha2auth`]). An
+    /// entry only counts while the account's stored hash is still the same, so a changed
+    /// or dropped account (by any path: ALTER USER, replication, backtrack) needs a full
+    /// authentication again.
+    sha2_cache: Mutex<HashMap<(String, String), (Vec<u8>, [u8; 32])>>,
 }
 
 /// The source's binlog coordinate at a clone point: replication from the source started
@@ -119,6 +125,111 @@ pub struct CloneOrigin {
     pub source: String,
     pub file: String,
     pub position: u64,
+}
+
+/// MySQL 8.0's SHOW CREATE USER text for `u` (the options Borealis does not keep are
+/// shown with their defaults, as MySQL shows an account that never set them).
+fn show_create_user(u: &catalog::UserDef) -> String {
+    let q = |x: &str| x.replace('`', "``");
+    let mut out = format!(
+        "CREATE USER `{}`@`{}` IDENTIFIED WITH '{}'",
+        q(&u.user),
+        q(&u.host),
+        u.plugin_name()
+    );
+    let hash = if u.plugin_name() == catalog::CACHING_SHA2_PASSWORD {
+        String::from_utf8_lossy(&u.sha2_hash).into_owned()
+    } else if u.auth_stage2.is_empty() {
+        String::new()
+    } else {
+        let hex: String = u.auth_stage2.iter().map(|b| format!("{b:02X}")).collect();
+        format!("*{hex}")
+    };
+    if !hash.is_empty() {
+        out.push_str(&format!(
+            " AS '{}'",
+            hash.replace('\\', "\\\\").replace('\'', "\\'")
+        ));
+    }
+    out.push_str(if u.require_ssl {
+        " REQUIRE SSL"
+    } else {
+        " REQUIRE NONE"
+    });
+    out.push_str(
+        " PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK PASSWORD HISTORY DEFAULT PASSWORD REUSE \
+         INTERVAL DEFAULT PASSWORD REQUIRE CURRENT DEFAULT",
+    );
+    out
+}
+
+/// The credentials CREATE/ALTER USER gives an account from `spec`: plugin (empty for the
+/// default, mysql_native_password), native stage-2 hash and caching_sha2 hash. `default` is
+/// the plugin of an account that names none (`default_authentication_plugin` for CREATE,
+/// the account's own for ALTER).
+fn credentials(spec: &front::UserSpec, default: &str) -> SqlResult<(String, Vec<u8>, Vec<u8>)> {
+    let plugin = spec
+        .plugin
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_else(|| default.to_string());
+    let password = spec.password.as_deref().unwrap_or("");
+    match plugin.as_str() {
+        catalog::NATIVE_PASSWORD => {
+            let stage2 = if !spec.hashed {
+                password_stage2(password)
+            } else if password.is_empty() {
+                Vec::new()
+            } else {
+                // `*` + 40 hex digits, as PASSWORD() and SHOW CREATE USER print it.
+                let hex = password.strip_prefix('*').filter(|h| h.len() == 40);
+                let bytes = hex.and_then(|h| {
+                    (0..20)
+                        .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok())
+                        .collect::<Option<Vec<u8>>>()
+                });
+                bytes.ok_or_else(|| {
+                    SqlError::new(1827, "The password hash doesn't have the expected format.")
+                })?
+            };
+            Ok((String::new(), stage2, Vec::new()))
+        }
+        catalog::CACHING_SHA2_PASSWORD => {
+            let hash = if spec.hashed {
+                let h = password.as_bytes().to_vec();
+                if !super::sha2auth::is_valid_hash(&h) {
+                    return Err(SqlError::new(
+                        1827,
+                        "The password hash doesn't have the expected format.",
+                    ));
+                }
+                h
+            } else {
+                super::sha2auth::hash_password(password)
+            };
+            Ok((plugin, Vec::new(), hash))
+        }
+        other => Err(SqlError::new(
+            1524,
+            format!("Plugin '{other}' is not loaded"),
+        )),
+    }
+}
+
+/// What `REQUIRE` sets: `Some(true)` for SSL, `Some(false)` for NONE, `None` when absent.
+/// Certificate requirements need client certificates, which Borealis does not ask for.
+fn require_ssl(r: Option<&front::Require>) -> SqlResult<Option<bool>> {
+    match r {
+        None => Ok(None),
+        Some(front::Require::None) => Ok(Some(false)),
+        Some(front::Require::Ssl) => Ok(Some(true)),
+        Some(front::Require::Certificate(w)) => Err(SqlError::new(
+            1235,
+            format!(
+                "This version of Borealis doesn't yet support 'REQUIRE {w}' (client certificates); use REQUIRE SSL"
+            ),
+        )),
+    }
 }
 
 /// `SHA1(SHA1(password))`, what mysql_native_password stores.
@@ -187,6 +298,7 @@ impl Instance {
             sync_hook: None,
             clone_origin: Mutex::new(None),
             replica: Default::default(),
+            sha2_cache: Mutex::default(),
         };
         if let Some((user, password)) = master {
             let mut tx = c.begin();
@@ -323,9 +435,48 @@ impl Instance {
 
     /// The stored password hash of `user` connecting from `host`, if the user exists.
     pub fn user_stage2(&self, user: &str, host: &str) -> SqlResult<Option<Vec<u8>>> {
+        Ok(self.account(user, host)?.map(|u| u.auth_stage2))
+    }
+
+    /// The account `user` connecting from `host` matches, if any.
+    pub fn account(&self, user: &str, host: &str) -> SqlResult<Option<catalog::UserDef>> {
         let snap = self.sql.cluster.snapshot();
         let cat = load_catalog(&self.sql, &Reader::Snap(snap))?;
-        Ok(cat.find_user(user, host).map(|u| u.auth_stage2.clone()))
+        Ok(cat.find_user(user, host).cloned())
+    }
+
+    /// caching_sha2_password's fast path: whether `scramble` (made with `nonce`) proves
+    /// the password of `account`, by the cache of successful logins.
+    pub fn sha2_fast_check(
+        &self,
+        account: &catalog::UserDef,
+        nonce: &[u8],
+        scramble: &[u8],
+    ) -> bool {
+        let cache = self.sha2_cache.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (account.user.clone(), account.host.clone());
+        cache.get(&key).is_some_and(|(hash, entry)| {
+            *hash == account.sha2_hash && super::sha2auth::verify_scramble(entry, nonce, scramble)
+        })
+    }
+
+    /// caching_sha2_password's full authentication: checks the cleartext `password`
+    /// against the stored hash and, when it matches, caches it for the fast path.
+    pub fn sha2_full_check(&self, account: &catalog::UserDef, password: &[u8]) -> bool {
+        if !super::sha2auth::verify_password(&account.sha2_hash, password) {
+            return false;
+        }
+        self.sha2_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                (account.user.clone(), account.host.clone()),
+                (
+                    account.sha2_hash.clone(),
+                    super::sha2auth::cache_entry(password),
+                ),
+            );
+        true
     }
 
     /// A new session for an authenticated user, with the next free connection id.
@@ -382,6 +533,7 @@ impl Instance {
             )),
             txn_ddl: false,
             binlog_reader_client: false,
+            tls: None,
             read_only: false,
             stmt_log: Some(Vec::new()),
             sec: None,
@@ -489,6 +641,8 @@ pub struct Session {
     txn_ddl: bool,
     /// The client is mariadb-binlog (connection attribute `program_name=mysqlbinlog`).
     binlog_reader_client: bool,
+    /// TLS version and cipher of the connection (`Ssl_version`, `Ssl_cipher`).
+    tls: Option<(String, String)>,
     /// Connected to a reader instance: every write fails with 1290 (`--read-only`).
     read_only: bool,
     /// `binlog_format` MIXED/STATEMENT: the open transaction's DML as statements to log;
@@ -2152,6 +2306,10 @@ impl Session {
                         }
                     }
                     front::ShowCreateKind::Database { .. } => sec.shows_db(&name.name)?,
+                    // Another account is read from the mysql schema.
+                    front::ShowCreateKind::User if name.name != self.user => {
+                        need_db(privs::SELECT, "mysql")?
+                    }
                     _ => {}
                 },
                 OwnStatement::Show(
@@ -2779,6 +2937,11 @@ impl Session {
         Ok(rows(cols, data))
     }
 
+    /// Tells the session its connection is encrypted: TLS `version` and `cipher`.
+    pub fn set_tls(&mut self, version: &str, cipher: &str) {
+        self.tls = Some((version.to_string(), cipher.to_string()));
+    }
+
     /// Tells the session which program connected (connection attribute `program_name`).
     pub fn set_client_program(&mut self, name: &str) {
         self.binlog_reader_client = name == "mysqlbinlog" || name == "mariadb-binlog";
@@ -3292,60 +3455,87 @@ impl Session {
             OwnStatement::CreateUser {
                 if_not_exists,
                 users,
+                require,
                 ..
-            } => self.users_ddl(text, |cat, tx| {
-                for u in users {
-                    check_account_name(&u.user.user, &u.user.host)?;
-                    let key = (u.user.user.clone(), u.user.host.clone());
-                    if cat.users.contains_key(&key) {
-                        if *if_not_exists {
-                            continue;
+            } => {
+                let require_ssl = require_ssl(require.as_ref())?.unwrap_or(false);
+                let default_plugin = self
+                    .inst
+                    .globals
+                    .get("default_authentication_plugin")
+                    .map(|v| v.show_text())
+                    .unwrap_or_default();
+                self.users_ddl(text, |cat, tx| {
+                    for u in users {
+                        check_account_name(&u.user.user, &u.user.host)?;
+                        let key = (u.user.user.clone(), u.user.host.clone());
+                        if cat.users.contains_key(&key) {
+                            if *if_not_exists {
+                                continue;
+                            }
+                            return Err(SqlError::new(
+                                1396,
+                                format!("Operation CREATE USER failed for '{}'@'{}'", key.0, key.1),
+                            ));
                         }
-                        return Err(SqlError::new(
-                            1396,
-                            format!("Operation CREATE USER failed for '{}'@'{}'", key.0, key.1),
-                        ));
+                        let (plugin, auth_stage2, sha2_hash) = credentials(u, &default_plugin)?;
+                        let d = UserDef {
+                            user: key.0.clone(),
+                            host: key.1.clone(),
+                            auth_stage2,
+                            plugin,
+                            sha2_hash,
+                            require_ssl,
+                            ..Default::default()
+                        };
+                        tx.put(
+                            CATALOG_TREE,
+                            &catalog::user_key(&key.0, &key.1),
+                            &catalog::encode_user(&d),
+                        )?;
                     }
-                    let d = UserDef {
-                        user: key.0.clone(),
-                        host: key.1.clone(),
-                        auth_stage2: password_stage2(u.password.as_deref().unwrap_or("")),
-                        ..Default::default()
-                    };
-                    tx.put(
-                        CATALOG_TREE,
-                        &catalog::user_key(&key.0, &key.1),
-                        &catalog::encode_user(&d),
-                    )?;
-                }
-                Ok(())
-            }),
+                    Ok(())
+                })
+            }
             OwnStatement::AlterUser {
-                if_exists, users, ..
-            } => self.users_ddl(text, |cat, tx| {
-                for u in users {
-                    let key = (u.user.user.clone(), u.user.host.clone());
-                    let Some(d) = cat.users.get(&key) else {
-                        if *if_exists {
-                            continue;
+                if_exists,
+                users,
+                require,
+                ..
+            } => {
+                let require_ssl = require_ssl(require.as_ref())?;
+                self.users_ddl(text, |cat, tx| {
+                    for u in users {
+                        let key = (u.user.user.clone(), u.user.host.clone());
+                        let Some(d) = cat.users.get(&key) else {
+                            if *if_exists {
+                                continue;
+                            }
+                            return Err(SqlError::new(
+                                1396,
+                                format!("Operation ALTER USER failed for '{}'@'{}'", key.0, key.1),
+                            ));
+                        };
+                        let mut d = d.clone();
+                        if u.password.is_some() || u.plugin.is_some() {
+                            let own = d.plugin_name().to_string();
+                            let (plugin, stage2, sha2) = credentials(u, &own)?;
+                            d.plugin = plugin;
+                            d.auth_stage2 = stage2;
+                            d.sha2_hash = sha2;
                         }
-                        return Err(SqlError::new(
-                            1396,
-                            format!("Operation ALTER USER failed for '{}'@'{}'", key.0, key.1),
-                        ));
-                    };
-                    let mut d = d.clone();
-                    if let Some(p) = &u.password {
-                        d.auth_stage2 = password_stage2(p);
+                        if let Some(r) = require_ssl {
+                            d.require_ssl = r;
+                        }
+                        tx.put(
+                            CATALOG_TREE,
+                            &catalog::user_key(&key.0, &key.1),
+                            &catalog::encode_user(&d),
+                        )?;
                     }
-                    tx.put(
-                        CATALOG_TREE,
-                        &catalog::user_key(&key.0, &key.1),
-                        &catalog::encode_user(&d),
-                    )?;
-                }
-                Ok(())
-            }),
+                    Ok(())
+                })
+            }
             OwnStatement::DropUser { if_exists, users } => self.users_ddl(text, |cat, tx| {
                 for u in users {
                     if !cat.users.contains_key(&(u.user.clone(), u.host.clone())) {
@@ -3667,6 +3857,14 @@ impl Session {
                     ),
                 ];
                 let mut extra = extra;
+                // The connection's TLS parameters; empty for a plain connection and in
+                // the GLOBAL view, as MySQL shows them.
+                let (version, cipher) = match (&self.tls, scope) {
+                    (Some((v, c)), s) if *s != VarScope::Global => (v.clone(), c.clone()),
+                    _ => Default::default(),
+                };
+                extra.push(("Ssl_cipher".to_string(), cipher));
+                extra.push(("Ssl_version".to_string(), version));
                 if let Some(o) = self.inst.clone_origin() {
                     extra.push(("Borealis_clone_source".to_string(), o.source));
                     extra.push(("Borealis_clone_source_binlog_file".to_string(), o.file));
@@ -4066,12 +4264,21 @@ impl Session {
                             ]],
                         ))
                     }
-                    other => Err(SqlError::new(
-                        1235,
-                        format!(
-                            "This version of Borealis doesn't yet support SHOW CREATE {other:?}"
-                        ),
-                    )),
+                    front::ShowCreateKind::User => {
+                        let user = name.name.clone();
+                        let host = name.db.clone().unwrap_or_else(|| "%".into());
+                        let key = (user.clone(), host.clone());
+                        let Some(u) = self.catalog()?.users.get(&key).cloned() else {
+                            return Err(SqlError::new(
+                                1396,
+                                format!("Operation SHOW CREATE USER failed for '{user}'@'{host}'"),
+                            ));
+                        };
+                        Ok(rows(
+                            &[&format!("CREATE USER for {user}@{host}")],
+                            vec![vec![s(&show_create_user(&u))]],
+                        ))
+                    }
                 }
             }
             ShowStatement::TableStatus { db, filter } => {

@@ -300,6 +300,29 @@ fn info_log_bin_basename(i: &ServerInfo) -> String {
 fn info_log_bin_index(i: &ServerInfo) -> String {
     i.log_bin_index.clone()
 }
+fn info_have_ssl(i: &ServerInfo) -> String {
+    if i.ssl_cert.is_empty() {
+        "DISABLED"
+    } else {
+        "YES"
+    }
+    .to_string()
+}
+fn info_ssl_ca(i: &ServerInfo) -> String {
+    i.ssl_ca.clone()
+}
+fn info_ssl_cert(i: &ServerInfo) -> String {
+    i.ssl_cert.clone()
+}
+fn info_ssl_key(i: &ServerInfo) -> String {
+    i.ssl_key.clone()
+}
+fn info_rsa_private_key(i: &ServerInfo) -> String {
+    i.rsa_private_key.clone()
+}
+fn info_rsa_public_key(i: &ServerInfo) -> String {
+    i.rsa_public_key.clone()
+}
 fn info_open_files_limit(i: &ServerInfo) -> String {
     i.open_files_limit.to_string()
 }
@@ -344,8 +367,24 @@ pub const VARS: &[VarDef] = &[
     fixed("lower_case_file_system", BOOL, "OFF"),
     // Connections are tokio tasks over a small pool of worker threads.
     fixed("thread_handling", STR, "pool-of-threads"),
-    fixed("have_ssl", STR, "DISABLED"),
-    fixed("have_openssl", STR, "DISABLED"),
+    // TLS: YES when the server has a certificate (always, unless it could not make one).
+    info("have_ssl", STR, info_have_ssl),
+    info("have_openssl", STR, info_have_ssl),
+    info("ssl_ca", STR, info_ssl_ca),
+    info("ssl_cert", STR, info_ssl_cert),
+    info("ssl_key", STR, info_ssl_key),
+    fixed("tls_version", STR, "TLSv1.2,TLSv1.3"),
+    glob("require_secure_transport", BOOL, "OFF"),
+    info(
+        "caching_sha2_password_private_key_path",
+        STR,
+        info_rsa_private_key,
+    ),
+    info(
+        "caching_sha2_password_public_key_path",
+        STR,
+        info_rsa_public_key,
+    ),
     fixed("have_query_cache", STR, "NO"),
     fixed(
         "query_cache_type",
@@ -358,10 +397,14 @@ pub const VARS: &[VarDef] = &[
     fixed("skip_name_resolve", BOOL, "ON"),
     fixed("system_time_zone", STR, "UTC"),
     fixed("character_set_system", CHARSET, "utf8mb3"),
-    fixed(
+    // The plugin of CREATE USER without IDENTIFIED WITH (`--var
+    // default_authentication_plugin=caching_sha2_password`).
+    def(
         "default_authentication_plugin",
-        STR,
-        "mysql_native_password",
+        VarScope::Global,
+        VarKind::Enum(&["mysql_native_password", "caching_sha2_password"]),
+        Dflt::Lit("mysql_native_password"),
+        Access::Startup,
     ),
     // NULL: LOAD DATA INFILE / SELECT ... INTO OUTFILE are not available.
     def(
@@ -1691,6 +1734,13 @@ pub struct ServerInfo {
     pub log_bin_basename: String,
     pub log_bin_index: String,
     pub open_files_limit: u64,
+    /// TLS files (`ssl_ca`, `ssl_cert`, `ssl_key`); empty when the server has no TLS.
+    pub ssl_ca: String,
+    pub ssl_cert: String,
+    pub ssl_key: String,
+    /// caching_sha2_password's RSA key pair files.
+    pub rsa_private_key: String,
+    pub rsa_public_key: String,
 }
 
 impl Default for ServerInfo {
@@ -1718,6 +1768,11 @@ impl Default for ServerInfo {
             log_bin_basename: String::new(),
             log_bin_index: String::new(),
             open_files_limit: 1024,
+            ssl_ca: String::new(),
+            ssl_cert: String::new(),
+            ssl_key: String::new(),
+            rsa_private_key: String::new(),
+            rsa_public_key: String::new(),
         }
     }
 }
