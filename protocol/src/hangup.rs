@@ -17,7 +17,7 @@
 //!   interrupted by the engine, still gets its reply, and the front sends the reason when
 //!   it would wait for the next command;
 //! - streaming the binlog to a replica, or without a reason (KILL, as in MariaDB): the
-//!   socket is shut down at once.
+//!   socket is shut down at once; on TLS (not streaming) only its reading side, as above.
 
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
@@ -80,6 +80,12 @@ impl Hangup {
             }
             Some(e) if !st.streaming => {
                 st.reason = Some(e.clone());
+                let _ = self.socket.shutdown(Shutdown::Read);
+            }
+            // Cutting a TLS stream mid-record makes the client report a TLS error (2026)
+            // instead of the interrupted statement: end the reading side only; the
+            // statement's reply goes out and the front ends the connection.
+            None if st.tls && !st.streaming => {
                 let _ = self.socket.shutdown(Shutdown::Read);
             }
             _ => {
