@@ -319,6 +319,10 @@ fn max_execution_time_stops_a_select_with_3024() {
          select /*+ MAX_EXECUTION_TIME(0) */ count(*) from j.a x, j.b y where x.id < 300",
     );
     assert_eq!(text(&out.stdout).trim(), "598000", "{}", text(&out.stderr));
+    // A hint past max_execution_time's range is ignored (it used to overflow the clock:
+    // a panic reachable from any client).
+    let out = hinted("select /*+ MAX_EXECUTION_TIME(18446744073709551615) */ 7");
+    assert_eq!(text(&out.stdout).trim(), "7", "{}", text(&out.stderr));
     // Writes are not bounded by it (MySQL: SELECT only); the session goes on.
     assert_eq!(
         ok(

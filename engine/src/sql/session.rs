@@ -1901,10 +1901,18 @@ impl Session {
         // statement's MAX_EXECUTION_TIME(N) hint takes its place (0: no limit).
         self.deadline = match parsed {
             Parsed::Sql(st) if matches!(**st, ast::Statement::Query(_)) => {
-                match super::front::max_execution_time_hint(text) {
+                // MySQL's range for the hint is that of max_execution_time (a u32 of
+                // ms); past it the hint is ignored. A deadline past what the clock can
+                // hold is no deadline (Instant + Duration would panic).
+                match super::front::max_execution_time_hint(text)
+                    .filter(|&ms| ms <= u64::from(u32::MAX))
+                {
                     Some(0) => None,
-                    Some(ms) => Some(Instant::now() + std::time::Duration::from_millis(ms)),
-                    None => self.vars.statement_timeout().map(|d| Instant::now() + d),
+                    Some(ms) => Instant::now().checked_add(std::time::Duration::from_millis(ms)),
+                    None => self
+                        .vars
+                        .statement_timeout()
+                        .and_then(|d| Instant::now().checked_add(d)),
                 }
             }
             _ => None,
