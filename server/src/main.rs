@@ -9,6 +9,7 @@
 mod api;
 mod certs;
 mod cli;
+mod console;
 mod fleet;
 mod glue;
 mod isotime;

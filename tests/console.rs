@@ -1,0 +1,240 @@
+//! The web console (issue 30) end to end: the real `borealis` binary with API keys, a real
+//! headless Chromium (Debian's chromium and chromium-driver) driven by selenium through the
+//! page's data-test hooks (tests/console_drive.py) signs in, creates a clone and backtracks
+//! it; the aws CLI and the mysql client check what the clicks did.
+
+mod harness;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output};
+
+use harness::*;
+
+const KEY: &str = "console-key";
+const SECRET: &str = "console/secret+with=signs";
+
+fn ok(out: Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{}",
+        text(&out.stderr),
+        text(&out.stdout)
+    );
+    text(&out.stdout).trim().to_string()
+}
+
+/// Fails with what to install when the browser stack is missing: the test must not pass
+/// without having driven a browser.
+fn require_browser() {
+    let mut missing = Vec::new();
+    for (bin, pkg) in [
+        ("/usr/bin/chromium", "chromium"),
+        ("/usr/bin/chromedriver", "chromium-driver"),
+    ] {
+        if !Path::new(bin).exists() {
+            missing.push(format!("{bin} (Debian package {pkg})"));
+        }
+    }
+    let selenium = Command::new("python3")
+        .args(["-c", "import selenium"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !selenium {
+        missing.push("the Python package selenium (pip install selenium)".into());
+    }
+    assert!(
+        missing.is_empty(),
+        "the console tests drive a real headless Chromium; missing: {} \
+         (scripts/test.sh installs them)",
+        missing.join(", ")
+    );
+}
+
+/// Runs tests/console_drive.py against `b`'s console with `steps`; its output.
+fn drive(b: &Borealis, extra: &[&str], steps: &[&str]) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/console_drive.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(format!("http://127.0.0.1:{}/console/", b.api_port))
+        .args(["--key", KEY, "--secret", SECRET])
+        .args(extra)
+        .args(steps)
+        .output()
+        .expect("python3 runs the selenium script");
+    ok(out, &format!("console_drive.py {steps:?}"))
+}
+
+fn aws(b: &Borealis, args: &[&str]) -> String {
+    ok(b.aws_as((KEY, SECRET), args), &args.join(" "))
+}
+
+fn sql_at(port: u16, q: &str) -> String {
+    ok(mysql(port, "admin", PASSWORD, &["-N", "-B", "-e", q], ""), q)
+}
+
+/// One raw HTTP GET: (status line, headers and body).
+fn get(port: u16, path: &str) -> (String, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let (status, rest) = resp.split_once("\r\n").unwrap_or((&resp, ""));
+    (status.to_string(), rest.to_string())
+}
+
+#[test]
+fn console_files_are_served_on_the_api_port_without_a_signature() {
+    let b = Borealis::start_with(
+        temp_dir("console-files"),
+        free_port(),
+        &["--api-access-key", KEY, "--api-secret-key", SECRET],
+    );
+    let (status, rest) = get(b.api_port, "/console/");
+    assert!(status.contains(" 200 "), "{status}\n{rest}");
+    assert!(rest.contains("<title>Borealis console</title>"), "{rest}");
+    assert!(
+        rest.to_ascii_lowercase()
+            .contains("content-security-policy: default-src 'none'; script-src 'self'"),
+        "{rest}"
+    );
+    let (status, rest) = get(b.api_port, "/console/console.js");
+    assert!(status.contains(" 200 "), "{status}");
+    assert!(rest.contains("AWS4-HMAC-SHA256"), "the script signs requests");
+    let (status, rest) = get(b.api_port, "/console");
+    assert!(status.contains(" 301 "), "{status}");
+    assert!(
+        rest.to_ascii_lowercase().contains("location: /console/"),
+        "{rest}"
+    );
+    assert!(get(b.api_port, "/console/nope.js").0.contains(" 404 "));
+    // The API itself still wants a signature.
+    let (status, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    assert_eq!(status, 403, "{xml}");
+    assert!(xml.contains("MissingAuthenticationToken"), "{xml}");
+}
+
+#[test]
+fn console_clones_and_backtracks_in_a_real_browser() {
+    require_browser();
+    let b = Borealis::start_with(
+        temp_dir("console"),
+        free_port(),
+        &["--api-access-key", KEY, "--api-secret-key", SECRET],
+    );
+    sql_at(
+        b.port,
+        "CREATE DATABASE shop; \
+         CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(20)); \
+         INSERT INTO shop.orders VALUES (1, 'tea'), (2, 'bread')",
+    );
+
+    // Sign in with a wrong secret: the page shows the API's refusal; then with the right
+    // one, Clone on the default cluster's row.
+    let clone_port = free_port();
+    let port_arg = clone_port.to_string();
+    let clone_step = format!("clone:borealis:shop-clone:{port_arg}:24");
+    let out = drive(&b, &[], &["login-refused:not-the-secret", &clone_step]);
+    assert!(out.contains("SignatureDoesNotMatch"), "{out}");
+    assert!(
+        out.contains(&format!("shop-clone is available at 127.0.0.1:{clone_port}")),
+        "{out}"
+    );
+
+    // What the clicks made, as the aws CLI sees it.
+    let c = aws(
+        &b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            "shop-clone",
+            "--query",
+            "DBClusters[0].[Status,BacktrackWindow,CloneGroupId]",
+            "--output",
+            "text",
+        ],
+    );
+    let source_group = aws(
+        &b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            "borealis",
+            "--query",
+            "DBClusters[0].CloneGroupId",
+            "--output",
+            "text",
+        ],
+    );
+    let f: Vec<&str> = c.split_whitespace().collect();
+    assert_eq!(f, ["available", "86400", source_group.as_str()], "{c}");
+    let i = aws(
+        &b,
+        &[
+            "describe-db-instances",
+            "--db-instance-identifier",
+            "shop-clone-instance-1",
+            "--query",
+            "DBInstances[0].[DBInstanceStatus,DBClusterIdentifier,Endpoint.Port]",
+            "--output",
+            "text",
+        ],
+    );
+    let f: Vec<&str> = i.split_whitespace().collect();
+    assert_eq!(f, ["available", "shop-clone", port_arg.as_str()], "{i}");
+
+    // The clone holds the source's rows; writes on either side stay on that side.
+    let rows = "SELECT GROUP_CONCAT(id, item ORDER BY id) FROM shop.orders";
+    assert_eq!(sql_at(clone_port, rows), "1tea,2bread");
+    sql_at(b.port, "INSERT INTO shop.orders VALUES (9, 'source only')");
+    let moment = sql_at(
+        clone_port,
+        "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')",
+    );
+    sql_at(
+        clone_port,
+        "INSERT INTO shop.orders VALUES (3, 'cheese'); DELETE FROM shop.orders WHERE id = 1",
+    );
+    assert_eq!(sql_at(clone_port, rows), "2bread,3cheese");
+
+    // Backtrack the clone to that moment through the page.
+    let shot = b.dir.with_extension("png");
+    let screenshot = std::env::var("CONSOLE_SCREENSHOT")
+        .unwrap_or_else(|_| shot.to_string_lossy().into_owned());
+    let out = drive(
+        &b,
+        &["--screenshot", &screenshot],
+        &[&format!("backtrack:shop-clone:{moment}")],
+    );
+    assert!(out.contains("shop-clone is back at"), "{out}");
+    assert_eq!(sql_at(clone_port, rows), "1tea,2bread", "after the backtrack");
+    assert_eq!(
+        sql_at(b.port, rows),
+        "1tea,2bread,9source only",
+        "the source is untouched"
+    );
+    let bt = aws(
+        &b,
+        &[
+            "describe-db-cluster-backtracks",
+            "--db-cluster-identifier",
+            "shop-clone",
+            "--query",
+            "DBClusterBacktracks[0].[Status,BacktrackTo]",
+            "--output",
+            "text",
+        ],
+    );
+    let f: Vec<&str> = bt.split_whitespace().collect();
+    assert_eq!(f[0], "completed", "{bt}");
+    assert!(
+        f[1].starts_with(&moment[..19]),
+        "backtracked to {bt}, asked {moment}"
+    );
+    let png = std::fs::read(&screenshot).expect("the browser wrote a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+}
