@@ -25,6 +25,7 @@ const state = {
   loaded: false,
   lastRender: '',
   busy: false,          // a dialog action is running
+  picked: {},           // cluster id -> the time picked on its page's history slider
 };
 
 // ---------- SigV4 ----------
@@ -429,7 +430,8 @@ function spaceBar(c, max) {
   bar.children[1].style.width = w(c.shared);
   bar.children[2].style.width = w(c.history);
   return h('div', { 'data-test': 'space' }, bar,
-    h('span', { class: 'muted' }, `${bytes(c.exclusive)} own · ${bytes(c.shared)} shared`));
+    h('span', { class: 'muted' }, `${bytes(c.exclusive)} own · ${bytes(c.shared)} shared` +
+      (c.history ? ` · ${bytes(c.history)} history` : '')));
 }
 
 function clustersView() {
@@ -464,7 +466,7 @@ function clustersView() {
       h('tbody', {}, rows)),
     h('p', { class: 'legend muted' },
       h('span', { class: 'excl' }, 'pages only this cluster holds'),
-      h('span', { class: 'shared' }, 'pages shared with its clone group'),
+      h('span', { class: 'shared' }, 'pages shared with other clusters (clones, restores)'),
       h('span', { class: 'hist' }, 'history kept for backtrack and point-in-time restore')));
 }
 
@@ -556,7 +558,10 @@ function timePicker(fromIso, toIso, initialIso, testName) {
 
 function timelineCard(c) {
   const from = c.backtrackWindow ? c.earliestBacktrack : c.earliestRestorable;
-  const picker = timePicker(c.earliestRestorable, c.latestRestorable, '', 'timeline-time');
+  // The picked time survives the redraws that live updates make.
+  const picker = timePicker(c.earliestRestorable, c.latestRestorable, state.picked[c.id] || '', 'timeline-time');
+  picker.input.addEventListener('input', () => { state.picked[c.id] = picker.input.value; });
+  picker.el.querySelector('input[type=range]').addEventListener('input', () => { state.picked[c.id] = picker.input.value; });
   return h('section', { class: 'card' },
     h('h2', {}, 'History'),
     h('p', { class: 'muted' }, `Retained: ${shortTime(c.earliestRestorable)} to the last commit at ${shortTime(c.latestRestorable)} · ${c.historyCommits} commits · ${bytes(c.history)}. ` +
