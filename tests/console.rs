@@ -238,3 +238,45 @@ fn console_clones_and_backtracks_in_a_real_browser() {
     let png = std::fs::read(&screenshot).expect("the browser wrote a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
 }
+
+/// A raw POST of DescribeDBClusters with the given Host and Origin headers: (status line,
+/// rest of the answer).
+fn post_from(port: u16, host: &str, origin: &str) -> (String, String) {
+    let body = "Action=DescribeDBClusters&Version=2014-10-31";
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let (status, rest) = resp.split_once("\r\n").unwrap_or((&resp, ""));
+    (status.to_string(), rest.to_string())
+}
+
+/// Without keys the API is open to this machine: another site's page in the user's browser
+/// must not be able to use it (a form POST needs no CORS preflight), nor a page whose host
+/// name resolves here (DNS rebinding). The console's own requests and clients that send no
+/// Origin (the CLI) are answered.
+#[test]
+fn other_sites_pages_cannot_call_the_api() {
+    let b = Borealis::start("console-origin");
+    let own = format!("127.0.0.1:{}", b.api_port);
+    let (status, rest) = post_from(b.api_port, &own, &format!("http://{own}"));
+    assert!(status.contains(" 200 "), "{status}\n{rest}");
+    assert!(rest.contains("<DBClusterIdentifier>borealis<"), "{rest}");
+    let (status, rest) = post_from(b.api_port, &own, "http://evil.example");
+    assert!(status.contains(" 403 "), "{status}\n{rest}");
+    assert!(rest.contains("<Code>AccessDenied</Code>"), "{rest}");
+    let rebound = format!("evil.example:{}", b.api_port);
+    let (status, rest) = post_from(b.api_port, &rebound, &format!("http://{rebound}"));
+    assert!(status.contains(" 403 "), "{status}\n{rest}");
+    assert!(rest.contains("loopback"), "{rest}");
+    // No Origin: not a browser; answered as before.
+    let (status, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    assert_eq!(status, 200, "{xml}");
+}

@@ -9,7 +9,9 @@
 //! IncompleteSignature, RequestExpired otherwise.
 //!
 //! `GET /console/…` is the web console's files ([`crate::console`]), answered before any of
-//! this: the page calls the API like any other client, signing when keys are set.
+//! this: the page calls the API like any other client, signing when keys are set. A request
+//! from a browser page other than the console (its `Origin` header) is refused first
+//! (403 AccessDenied, [`crate::console::check_origin`]).
 //!
 //! HTTP/1.1 is hyper's (`http1` server only, with hyper-util's tokio glue and
 //! http-body-util's body limit): a well-kept parser that has met far more hostile clients
@@ -113,6 +115,12 @@ pub async fn serve(listener: TcpListener, fleet: Arc<Fleet>, auth: Auth) {
                         peer,
                         keys_set,
                     ));
+                }
+                // A browser page may call the API only from the console (crate::console).
+                if let Err(msg) = crate::console::check_origin(req.headers(), auth.keys.is_some())
+                {
+                    tracing::info!(%peer, "api request refused: {msg}");
+                    return Ok(reply(error_xml(&ApiError::new(403, "AccessDenied", msg))));
                 }
                 Ok::<_, Infallible>(respond(req, fleet, auth).await)
             }

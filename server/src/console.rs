@@ -10,6 +10,9 @@
 //! the API is open to whoever can reach it, so the console is then served to loopback peers
 //! only (a remote browser gets 403 and the reason). Every answer forbids framing and
 //! caching and allows only same-origin scripts, styles and connections (CSP).
+//!
+//! Because the console invites a browser to this port, [`check_origin`] keeps other sites'
+//! pages in that browser from calling the API (cross-site request forgery, DNS rebinding).
 
 use std::net::SocketAddr;
 
@@ -77,6 +80,54 @@ pub fn respond(
         Bytes::from_static(body.as_bytes())
     };
     with_headers(Response::new(Full::new(body)), kind)
+}
+
+/// Whether an API request may be answered, as far as browsers go. A browser sends `Origin`
+/// with every POST (the console's own included; the AWS CLI and SDKs send none), so:
+///
+/// - an `Origin` that is not this server's own (`http://` + the `Host` header) is another
+///   site's page posting to the API from the user's browser (cross-site request forgery;
+///   a form POST needs no CORS preflight): refused;
+/// - without API keys, a browser request must also name the server by a loopback name
+///   (`127.0.0.1`, `[::1]`, `localhost`): a page whose own host name resolves to this
+///   machine (DNS rebinding) is otherwise same-origin with the API.
+///
+/// Requests without `Origin` are not browsers' and are checked as before (signatures).
+pub fn check_origin(headers: &hyper::HeaderMap, keys_set: bool) -> Result<(), String> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let own = !host.is_empty()
+        && (origin.eq_ignore_ascii_case(&format!("http://{host}"))
+            || origin.eq_ignore_ascii_case(&format!("https://{host}")));
+    if !own {
+        return Err(format!(
+            "A browser page from {origin} may not call this API: only the console served by              this server (http://{host}/console/) may."
+        ));
+    }
+    if !keys_set {
+        let name = match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        };
+        let loopback = name.eq_ignore_ascii_case("localhost")
+            || name
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.to_canonical().is_loopback());
+        if !loopback {
+            return Err(format!(
+                "Without --api-access-key/--api-secret-key the API answers browsers only at                  a loopback address (http://127.0.0.1:PORT/console/), not at {host}."
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn text(status: StatusCode, msg: &'static str) -> Response<Full<Bytes>> {
@@ -149,6 +200,36 @@ mod tests {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let r = respond(&Method::POST, "/console/", local(), false);
         assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    fn headers(origin: Option<&str>, host: &str) -> hyper::HeaderMap {
+        let mut h = hyper::HeaderMap::new();
+        h.insert(header::HOST, host.parse().unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, o.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn browser_requests_come_from_the_console_only() {
+        // No Origin: the AWS CLI, boto3, curl.
+        assert!(check_origin(&headers(None, "example.com:8686"), false).is_ok());
+        // The console itself.
+        for host in ["127.0.0.1:8686", "localhost:8686", "[::1]:8686", "127.0.0.1"] {
+            let h = headers(Some(&format!("http://{host}")), host);
+            assert!(check_origin(&h, false).is_ok(), "{host}");
+        }
+        // Another site's page.
+        let h = headers(Some("http://evil.example"), "127.0.0.1:8686");
+        assert!(check_origin(&h, false).is_err());
+        assert!(check_origin(&h, true).is_err());
+        assert!(check_origin(&headers(Some("null"), "127.0.0.1:8686"), false).is_err());
+        // DNS rebinding: same origin, but not a loopback name; fine when signatures are
+        // checked.
+        let h = headers(Some("http://evil.example:8686"), "evil.example:8686");
+        assert!(check_origin(&h, false).is_err());
+        assert!(check_origin(&h, true).is_ok());
     }
 
     #[test]
