@@ -1,7 +1,8 @@
 //! The web console (issue 30) end to end: the real `borealis` binary with API keys, a real
 //! headless Chromium (Debian's chromium and chromium-driver) driven by selenium through the
-//! page's data-test hooks (tests/console_drive.py) signs in, creates a clone and backtracks
-//! it; the aws CLI and the mysql client check what the clicks did.
+//! page's data-test hooks (tests/console_drive.py) signs in, creates a clone, backtracks
+//! it, restores a cluster to a point in time and deletes it; the aws CLI and the mysql
+//! client check what the clicks did.
 
 mod harness;
 
@@ -119,7 +120,7 @@ fn console_files_are_served_on_the_api_port_without_a_signature() {
 }
 
 #[test]
-fn console_clones_and_backtracks_in_a_real_browser() {
+fn console_clones_backtracks_restores_and_deletes_in_a_real_browser() {
     require_browser();
     let b = Borealis::start_with(
         temp_dir("console"),
@@ -190,6 +191,10 @@ fn console_clones_and_backtracks_in_a_real_browser() {
     // The clone holds the source's rows; writes on either side stay on that side.
     let rows = "SELECT GROUP_CONCAT(id, item ORDER BY id) FROM shop.orders";
     assert_eq!(sql_at(clone_port, rows), "1tea,2bread");
+    let before_nine = sql_at(
+        b.port,
+        "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')",
+    );
     sql_at(b.port, "INSERT INTO shop.orders VALUES (9, 'source only')");
     let moment = sql_at(
         clone_port,
@@ -235,6 +240,47 @@ fn console_clones_and_backtracks_in_a_real_browser() {
         f[1].starts_with(&moment[..19]),
         "backtracked to {bt}, asked {moment}"
     );
+
+    // Point-in-time restore of the source to before row 9, then delete it, both through
+    // the page.
+    let out = drive(
+        &b,
+        &[],
+        &[&format!("restore:borealis:shop-before:{before_nine}")],
+    );
+    let port: u16 = out
+        .split("Cluster shop-before is available at 127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.trim_end_matches('.').parse().ok())
+        .unwrap_or_else(|| panic!("no endpoint in {out}"));
+    assert_eq!(sql_at(port, rows), "1tea,2bread", "as of {before_nine}");
+    let out = drive(&b, &[], &["delete:shop-before"]);
+    assert!(out.contains("Cluster shop-before deleted."), "{out}");
+    let events = aws(
+        &b,
+        &[
+            "describe-events",
+            "--source-identifier",
+            "shop-before",
+            "--source-type",
+            "db-cluster",
+            "--query",
+            "Events[].Message",
+            "--output",
+            "text",
+        ],
+    );
+    assert!(
+        events.contains(&format!("Restored from DB cluster borealis (full-copy, {before_nine}")),
+        "{events}"
+    );
+    let gone = b.aws_as(
+        (KEY, SECRET),
+        &["describe-db-clusters", "--db-cluster-identifier", "shop-before"],
+    );
+    assert!(!gone.status.success(), "shop-before still exists");
+    assert!(text(&gone.stderr).contains("DBClusterNotFoundFault"), "{}", text(&gone.stderr));
+
     let png = std::fs::read(&screenshot).expect("the browser wrote a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
 }

@@ -10,6 +10,9 @@ Steps (run in order, in one browser session):
   clone:SOURCE:NAME:PORT:HOURS   Clone on SOURCE's row, fill the form, submit, wait for the
                                  outcome; then wait until NAME's row says available
   backtrack:CLUSTER:ISO_TIME     Backtrack on CLUSTER's row, type the time, submit, wait
+  restore:SOURCE:NAME:ISO_TIME   Restore on SOURCE's row: a new cluster NAME (with a writer)
+                                 as of the time; wait until NAME's row says available
+  delete:CLUSTER                 Delete on CLUSTER's row, confirm; wait until the row is gone
 Each step prints one line `STEP: outcome`. Exit status 1 with the page's error otherwise.
 """
 
@@ -130,7 +133,7 @@ def main():
     )
     for step in a.steps:
         kind = step.split(":", 1)[0]
-        args = step.split(":", {"backtrack": 2, "login-refused": 1}.get(kind, 4))[1:]
+        args = step.split(":", {"backtrack": 2, "restore": 3, "login-refused": 1}.get(kind, 4))[1:]
         if kind == "login-refused":
             if page != "login":
                 fail(driver, "the console did not ask for keys")
@@ -164,6 +167,26 @@ def main():
             typed(driver, "[data-test=backtrack-time]", when)
             click(driver, "[data-test=backtrack-submit]", "Backtrack")
             print(f"{step}: {outcome(driver, 'the backtrack')}")
+        elif kind == "restore":
+            source, name, when = args
+            click(driver, f"{row(source)} [data-test=action-restore]", f"Restore on {source}'s row")
+            typed(driver, "[data-test=restore-name]", name)
+            click(driver, "[data-test=restore-latest]", "the latest-time box")
+            typed(driver, "[data-test=restore-time]", when)
+            click(driver, "[data-test=restore-submit]", "Restore")
+            text = outcome(driver, "the restore")
+            wait_for(driver, f"{name}'s row to say available",
+                     lambda d: any(e.text == "available" for e in
+                                   css(d, f"{row(name)} [data-test=cluster-status]")))
+            print(f"{step}: {text}")
+        elif kind == "delete":
+            (cluster,) = args
+            click(driver, f"{row(cluster)} [data-test=action-delete]", f"Delete on {cluster}'s row")
+            typed(driver, "[data-test=delete-confirm]", cluster)
+            click(driver, "[data-test=delete-submit]", "Delete")
+            text = outcome(driver, "the delete")
+            wait_for(driver, f"{cluster}'s row to go", lambda d: not css(d, row(cluster)))
+            print(f"{step}: {text}")
         else:
             fail(driver, f"unknown step {step}")
     if a.screenshot:
