@@ -71,7 +71,10 @@ fn aws(b: &Borealis, args: &[&str]) -> String {
 }
 
 fn sql_at(port: u16, q: &str) -> String {
-    ok(mysql(port, "admin", PASSWORD, &["-N", "-B", "-e", q], ""), q)
+    ok(
+        mysql(port, "admin", PASSWORD, &["-N", "-B", "-e", q], ""),
+        q,
+    )
 }
 
 /// One raw HTTP GET: (status line, headers and body).
@@ -105,7 +108,10 @@ fn console_files_are_served_on_the_api_port_without_a_signature() {
     );
     let (status, rest) = get(b.api_port, "/console/console.js");
     assert!(status.contains(" 200 "), "{status}");
-    assert!(rest.contains("AWS4-HMAC-SHA256"), "the script signs requests");
+    assert!(
+        rest.contains("AWS4-HMAC-SHA256"),
+        "the script signs requests"
+    );
     let (status, rest) = get(b.api_port, "/console");
     assert!(status.contains(" 301 "), "{status}");
     assert!(
@@ -142,7 +148,9 @@ fn console_clones_backtracks_restores_and_deletes_in_a_real_browser() {
     let out = drive(&b, &[], &["login-refused:not-the-secret", &clone_step]);
     assert!(out.contains("SignatureDoesNotMatch"), "{out}");
     assert!(
-        out.contains(&format!("shop-clone is available at 127.0.0.1:{clone_port}")),
+        out.contains(&format!(
+            "shop-clone is available at 127.0.0.1:{clone_port}"
+        )),
         "{out}"
     );
 
@@ -208,15 +216,19 @@ fn console_clones_backtracks_restores_and_deletes_in_a_real_browser() {
 
     // Backtrack the clone to that moment through the page.
     let shot = b.dir.with_extension("png");
-    let screenshot = std::env::var("CONSOLE_SCREENSHOT")
-        .unwrap_or_else(|_| shot.to_string_lossy().into_owned());
+    let screenshot =
+        std::env::var("CONSOLE_SCREENSHOT").unwrap_or_else(|_| shot.to_string_lossy().into_owned());
     let out = drive(
         &b,
         &["--screenshot", &screenshot],
         &[&format!("backtrack:shop-clone:{moment}")],
     );
     assert!(out.contains("shop-clone is back at"), "{out}");
-    assert_eq!(sql_at(clone_port, rows), "1tea,2bread", "after the backtrack");
+    assert_eq!(
+        sql_at(clone_port, rows),
+        "1tea,2bread",
+        "after the backtrack"
+    );
     assert_eq!(
         sql_at(b.port, rows),
         "1tea,2bread,9source only",
@@ -271,15 +283,25 @@ fn console_clones_backtracks_restores_and_deletes_in_a_real_browser() {
         ],
     );
     assert!(
-        events.contains(&format!("Restored from DB cluster borealis (full-copy, {before_nine}")),
+        events.contains(&format!(
+            "Restored from DB cluster borealis (full-copy, {before_nine}"
+        )),
         "{events}"
     );
     let gone = b.aws_as(
         (KEY, SECRET),
-        &["describe-db-clusters", "--db-cluster-identifier", "shop-before"],
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            "shop-before",
+        ],
     );
     assert!(!gone.status.success(), "shop-before still exists");
-    assert!(text(&gone.stderr).contains("DBClusterNotFoundFault"), "{}", text(&gone.stderr));
+    assert!(
+        text(&gone.stderr).contains("DBClusterNotFoundFault"),
+        "{}",
+        text(&gone.stderr)
+    );
 
     let png = std::fs::read(&screenshot).expect("the browser wrote a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");

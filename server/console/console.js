@@ -26,6 +26,7 @@ const state = {
   lastRender: '',
   busy: false,          // a dialog action is running
   picked: {},           // cluster id -> the time picked on its page's history slider
+  skewMs: 0,            // the server's clock minus this browser's, when they differ by > 1 min
 };
 
 // ---------- SigV4 ----------
@@ -54,7 +55,7 @@ function uriEncode(s) {
 // host (what the browser sends: location.host) and x-amz-date; the payload hash is the
 // body's, as the server recomputes it from the bytes that arrive.
 async function sigv4Headers(body, creds) {
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  const amzDate = new Date(Date.now() + state.skewMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
   const day = amzDate.slice(0, 8);
   const canonical = [
     'POST', '/', '',
@@ -106,7 +107,7 @@ function kids(el, tag) {
 
 // Calls `action` with `params` ({name: value}; empty values are left out); resolves to the
 // `<ActionResult>` element, rejects with an ApiError carrying the API's code and message.
-async function api(action, params = {}, creds = state.creds) {
+async function api(action, params = {}, creds = state.creds, retried = false) {
   const pairs = [['Action', action], ['Version', VERSION]];
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== '') pairs.push([k, String(v)]);
@@ -121,12 +122,22 @@ async function api(action, params = {}, creds = state.creds) {
     throw new ApiError('NetworkError', `The API did not answer (${e.message}). Is the server running?`, 0);
   }
   const xml = await res.text();
+  // Sign with the server's clock when this browser's is far off (SigV4 allows 15 minutes).
+  const serverMs = Date.parse(res.headers.get('Date') || '');
+  if (!Number.isNaN(serverMs)) {
+    const skew = serverMs - Date.now();
+    state.skewMs = Math.abs(skew) > 60000 ? skew : 0;
+  }
   const doc = new DOMParser().parseFromString(xml, 'application/xml');
   if (doc.getElementsByTagName('parsererror').length) {
     throw new ApiError(`HTTP${res.status}`, xml.slice(0, 300) || res.statusText, res.status);
   }
   const err = doc.getElementsByTagName('Error')[0];
   if (err || !res.ok) {
+    // Dated by a clock the server finds too far off: once more, by the server's clock.
+    if (text(err, 'Code') === 'RequestExpired' && creds && !retried && state.skewMs) {
+      return api(action, params, creds, true);
+    }
     throw new ApiError(text(err, 'Code') || `HTTP${res.status}`, text(err, 'Message') || res.statusText, res.status);
   }
   const result = doc.getElementsByTagName(action + 'Result')[0];

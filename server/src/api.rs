@@ -117,8 +117,7 @@ pub async fn serve(listener: TcpListener, fleet: Arc<Fleet>, auth: Auth) {
                     ));
                 }
                 // A browser page may call the API only from the console (crate::console).
-                if let Err(msg) = crate::console::check_origin(req.headers(), auth.keys.is_some())
-                {
+                if let Err(msg) = crate::console::check_origin(req.headers(), auth.keys.is_some()) {
                     tracing::info!(%peer, "api request refused: {msg}");
                     return Ok(reply(error_xml(&ApiError::new(403, "AccessDenied", msg))));
                 }

@@ -216,7 +216,12 @@ mod tests {
         // No Origin: the AWS CLI, boto3, curl.
         assert!(check_origin(&headers(None, "example.com:8686"), false).is_ok());
         // The console itself.
-        for host in ["127.0.0.1:8686", "localhost:8686", "[::1]:8686", "127.0.0.1"] {
+        for host in [
+            "127.0.0.1:8686",
+            "localhost:8686",
+            "[::1]:8686",
+            "127.0.0.1",
+        ] {
             let h = headers(Some(&format!("http://{host}")), host);
             assert!(check_origin(&h, false).is_ok(), "{host}");
         }
