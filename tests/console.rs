@@ -348,3 +348,72 @@ fn other_sites_pages_cannot_call_the_api() {
     let (status, xml) = b.api(&[("Action", "DescribeDBClusters")]);
     assert_eq!(status, 200, "{xml}");
 }
+
+/// Without API keys (loopback only): no sign-in; Create cluster and Add reader through the
+/// page, a refused clone shows the API's error; mysql checks the new endpoints.
+#[test]
+fn console_without_keys_creates_a_cluster_and_a_reader() {
+    require_browser();
+    let b = Borealis::start("console-open");
+    let out = drive(
+        &b,
+        &[],
+        &[
+            "create:books:librarian:shelf-pass-1",
+            "!clone:books:borealis::",
+            "add-reader:books",
+        ],
+    );
+    assert!(
+        out.contains("DBClusterAlreadyExistsFault: DB Cluster already exists: borealis"),
+        "{out}"
+    );
+    let endpoint = |id: &str| -> (String, u16) {
+        let i = ok(
+            b.aws(&[
+                "describe-db-instances",
+                "--db-instance-identifier",
+                id,
+                "--query",
+                "DBInstances[0].[DBInstanceStatus,Endpoint.Port]",
+                "--output",
+                "text",
+            ]),
+            id,
+        );
+        let f: Vec<&str> = i.split_whitespace().collect();
+        (f[0].to_string(), f[1].parse().unwrap())
+    };
+    let (status, writer) = endpoint("books-instance-1");
+    assert_eq!(status, "available");
+    let (status, reader) = endpoint("books-instance-2");
+    assert_eq!(status, "available");
+    let as_librarian = |port: u16, q: &str| {
+        mysql(
+            port,
+            "librarian",
+            "shelf-pass-1",
+            &["-N", "-B", "-e", q],
+            "",
+        )
+    };
+    ok(
+        as_librarian(
+            writer,
+            "CREATE DATABASE lib; CREATE TABLE lib.b (id INT PRIMARY KEY); \
+             INSERT INTO lib.b VALUES (7)",
+        ),
+        "write on the writer",
+    );
+    assert_eq!(
+        ok(as_librarian(reader, "SELECT id FROM lib.b"), "read"),
+        "7"
+    );
+    let refused = as_librarian(reader, "INSERT INTO lib.b VALUES (8)");
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("1290"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

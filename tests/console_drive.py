@@ -13,6 +13,9 @@ Steps (run in order, in one browser session):
   restore:SOURCE:NAME:ISO_TIME   Restore on SOURCE's row: a new cluster NAME (with a writer)
                                  as of the time; wait until NAME's row says available
   delete:CLUSTER                 Delete on CLUSTER's row, confirm; wait until the row is gone
+  create:NAME:USER:PASSWORD      Create cluster (with a writer); wait until its row is available
+  add-reader:CLUSTER             on CLUSTER's page, Add reader; wait until it is available
+A step written !STEP must be refused: it prints the page's error instead of failing.
 Each step prints one line `STEP: outcome`. Exit status 1 with the page's error otherwise.
 """
 
@@ -94,12 +97,18 @@ def sign_in(driver, key, secret):
     click(driver, "[data-test=login-submit]", "the sign-in button")
 
 
-def outcome(driver, what):
-    """Waits for the open dialog's outcome: its done text, or fails with its error."""
+def outcome(driver, what, refused=False):
+    """Waits for the open dialog's outcome: its done text, or fails with its error (with
+    `refused`, the other way round: the error text, or fail when it succeeds)."""
     def done(d):
         err = css(d, "dialog[open] [data-test=dialog-error]")
         if err and err[0].text:
+            if refused:
+                return err[0].text
             fail(d, f"{what}: the page says {err[0].text}")
+        ok = css(d, "dialog[open] [data-test=dialog-done]")
+        if refused and ok and ok[0].text:
+            fail(d, f"{what} should have been refused: the page says {ok[0].text}")
         ok = css(d, "dialog[open] [data-test=dialog-done]")
         return ok[0].text if ok and ok[0].text else None
 
@@ -132,8 +141,11 @@ def main():
         else "clusters" if css(d, "[data-test=clusters]") else None,
     )
     for step in a.steps:
+        refused = step.startswith("!")
+        step = step.lstrip("!")
         kind = step.split(":", 1)[0]
-        args = step.split(":", {"backtrack": 2, "restore": 3, "login-refused": 1}.get(kind, 4))[1:]
+        splits = {"backtrack": 2, "restore": 3, "create": 3, "login-refused": 1}
+        args = step.split(":", splits.get(kind, 4))[1:]
         if kind == "login-refused":
             if page != "login":
                 fail(driver, "the console did not ask for keys")
@@ -155,7 +167,10 @@ def main():
             typed(driver, "[data-test=clone-port]", port)
             typed(driver, "[data-test=clone-backtrack-hours]", hours)
             click(driver, "[data-test=clone-submit]", "Create clone")
-            text = outcome(driver, "the clone")
+            text = outcome(driver, "the clone", refused)
+            if refused:
+                print(f"!{step}: {text}")
+                continue
             wait_for(driver, f"{name}'s row to say available",
                      lambda d: any(e.text == "available" for e in
                                    css(d, f"{row(name)} [data-test=cluster-status]")))
@@ -186,6 +201,34 @@ def main():
             click(driver, "[data-test=delete-submit]", "Delete")
             text = outcome(driver, "the delete")
             wait_for(driver, f"{cluster}'s row to go", lambda d: not css(d, row(cluster)))
+            print(f"{step}: {text}")
+        elif kind == "create":
+            name, user, password = args
+            click(driver, "[data-test=action-create-cluster]", "Create cluster")
+            typed(driver, "[data-test=create-name]", name)
+            typed(driver, "[data-test=create-user]", user)
+            typed(driver, "[data-test=create-password]", password)
+            click(driver, "[data-test=create-submit]", "Create cluster's submit")
+            text = outcome(driver, "the new cluster", refused)
+            if refused:
+                print(f"!{step}: {text}")
+                continue
+            wait_for(driver, f"{name}'s row to say available",
+                     lambda d: any(e.text == "available" for e in
+                                   css(d, f"{row(name)} [data-test=cluster-status]")))
+            print(f"{step}: {text}")
+        elif kind == "add-reader":
+            (cluster,) = args
+            click(driver, f"{row(cluster)} [data-test=cluster-link]", f"{cluster}'s name")
+            wait_for(driver, f"{cluster}'s page",
+                     lambda d: css(d, f'[data-test=cluster-page][data-cluster-id="{cluster}"]'))
+            click(driver, "[data-test=action-add-instance]", "Add reader")
+            click(driver, "[data-test=instance-submit]", "Add instance")
+            text = outcome(driver, "the new reader")
+            wait_for(driver, "the reader to be available",
+                     lambda d: sum("available" in e.text for e in
+                                   css(d, "[data-test=instance-row]")) >= 2)
+            click(driver, "[data-test=back]", "All clusters")
             print(f"{step}: {text}")
         else:
             fail(driver, f"unknown step {step}")

@@ -518,7 +518,7 @@ function clusterPage(id) {
   ];
   const writer = inst.some((i) => i.role === 'writer');
   return h('div', {},
-    h('p', {}, h('a', { href: '#/' }, '‹ All clusters')),
+    h('p', {}, h('a', { href: '#/', 'data-test': 'back' }, '‹ All clusters')),
     h('section', { class: 'card', 'data-test': 'cluster-page', 'data-cluster-id': c.id },
       h('div', { class: 'bar' },
         h('h1', { class: 'grow' }, c.id),
