@@ -8,7 +8,12 @@
 const VERSION = '2014-10-31';
 const REGION = 'us-east-1';
 const SERVICE = 'rds';
+// Instances and events (cheap to list) are read every POLL_MS. DescribeDBClusters also
+// counts space, which after any write means a checkpoint and a walk of the volume's pages,
+// so clusters are read every CLUSTERS_MS, and at once when the events show a change or
+// after an action of this page.
 const POLL_MS = 2000;
+const CLUSTERS_MS = 30000;
 const AUTH_CODES = new Set([
   'MissingAuthenticationToken', 'SignatureDoesNotMatch', 'InvalidClientTokenId',
   'IncompleteSignature', 'RequestExpired',
@@ -27,6 +32,9 @@ const state = {
   busy: false,          // a dialog action is running
   picked: {},           // cluster id -> the time picked on its page's history slider
   skewMs: 0,            // the server's clock minus this browser's, when they differ by > 1 min
+  clustersAt: 0,        // when the clusters were last read (Date.now())
+  eventsKey: '',        // the events seen then (count and newest), to notice changes
+  wantClusters: true,   // read the clusters on the next refresh
 };
 
 // ---------- SigV4 ----------
@@ -227,14 +235,20 @@ async function refresh() {
   inflight = true;
   clearTimeout(pollTimer);
   try {
-    const [c, i, e] = await Promise.all([
-      api('DescribeDBClusters'),
+    const [i, e] = await Promise.all([
       api('DescribeDBInstances'),
       api('DescribeEvents', { Duration: 1440 }),
     ]);
-    state.clusters = kids(child(c, 'DBClusters'), 'DBCluster').map(parseCluster);
     state.instances = kids(child(i, 'DBInstances'), 'DBInstance').map(parseInstance);
     state.events = kids(child(e, 'Events'), 'Event').map(parseEvent).reverse();
+    const eventsKey = `${state.events.length} ${state.events[0]?.date || ''}`;
+    if (state.wantClusters || eventsKey !== state.eventsKey || Date.now() - state.clustersAt >= CLUSTERS_MS) {
+      state.wantClusters = false;
+      const c = await api('DescribeDBClusters');
+      state.clusters = kids(child(c, 'DBClusters'), 'DBCluster').map(parseCluster);
+      state.clustersAt = Date.now();
+      state.eventsKey = eventsKey;
+    }
     const page = route();
     if (page.cluster && state.clusters.some((x) => x.id === page.cluster)) {
       const b = await api('DescribeDBClusterBacktracks', { DBClusterIdentifier: page.cluster });
@@ -245,6 +259,7 @@ async function refresh() {
     live(`live · updated ${new Date().toLocaleTimeString()}`, false);
     banner('');
   } catch (err) {
+    state.wantClusters = true;
     if (err instanceof ApiError && AUTH_CODES.has(err.code)) {
       state.needAuth = true;
       state.authError = state.creds ? err.toString() : '';
@@ -341,7 +356,7 @@ function route() {
   return m ? { cluster: decodeURIComponent(m[1]) } : {};
 }
 
-window.addEventListener('hashchange', () => { state.lastRender = ''; refresh(); });
+window.addEventListener('hashchange', () => { state.lastRender = ''; state.wantClusters = true; refresh(); });
 
 // ---------- rendering ----------
 
@@ -376,7 +391,7 @@ function loginView() {
       ev.preventDefault();
       const creds = { key: key.value.trim(), secret: secret.value };
       try {
-        await api('DescribeDBClusters', {}, creds);
+        await api('DescribeDBInstances', {}, creds);
       } catch (e) {
         err.textContent = e.toString();
         return;
@@ -635,6 +650,7 @@ function dialog(title, intro, fields, submitLabel, submitTest, run, danger) {
       } finally {
         state.busy = false;
         close.disabled = false;
+        state.wantClusters = true;
         refresh();
       }
     },
@@ -703,7 +719,20 @@ function cloneDialog(c) {
     });
 }
 
-function backtrackDialog(c, at) {
+// The cluster as it is now (its restorable and backtrack times move with every commit);
+// as last read if that fails.
+async function fresh(c) {
+  try {
+    const r = await api('DescribeDBClusters', { DBClusterIdentifier: c.id });
+    const el = child(child(r, 'DBClusters'), 'DBCluster');
+    return el ? parseCluster(el) : c;
+  } catch {
+    return c;
+  }
+}
+
+async function backtrackDialog(last, at) {
+  const c = await fresh(last);
   const picker = timePicker(c.earliestBacktrack || c.earliestRestorable, c.latestRestorable, at || '', 'backtrack-time');
   dialog(`Backtrack ${c.id}`,
     `Rewinds the cluster in place to a moment of its history (ISO 8601 UTC). Possible from ${shortTime(c.earliestBacktrack)} to now; open connections see the rewound data.`,
@@ -718,7 +747,8 @@ function backtrackDialog(c, at) {
     });
 }
 
-function restoreDialog(c, at) {
+async function restoreDialog(last, at) {
+  const c = await fresh(last);
   const name = field('restore-name', { placeholder: `${c.id}-restored`, required: true });
   const picker = timePicker(c.earliestRestorable, c.latestRestorable, at || '', 'restore-time');
   const latest = h('input', { type: 'checkbox', 'data-test': 'restore-latest', checked: !at });
