@@ -4,11 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests drive: the mysql client, a MariaDB server, sysbench.
+# Real peers the tests drive: the mysql client, a MariaDB server, sysbench, Chromium.
 need=()
 command -v mysql >/dev/null 2>&1 || need+=(mariadb-client)
 [ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server)
 command -v sysbench >/dev/null 2>&1 || need+=(sysbench)
+# A real headless browser for the web console's tests (tests/console.rs).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing ${need[*]}"
@@ -33,6 +36,11 @@ fi
 if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
   echo "== pip install cryptography"
   python3 -m pip install --quiet cryptography
+fi
+# selenium drives that browser (tests/console_drive.py).
+if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+  echo "== pip install selenium"
+  python3 -m pip install --quiet selenium
 fi
 rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
 

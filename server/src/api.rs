@@ -8,6 +8,11 @@
 //! the server's clock (see [`sigv4::verify`]): SignatureDoesNotMatch, InvalidClientTokenId,
 //! IncompleteSignature, RequestExpired otherwise.
 //!
+//! `GET /console/…` is the web console's files ([`crate::console`]), answered before any of
+//! this: the page calls the API like any other client, signing when keys are set. A request
+//! from a browser page other than the console (its `Origin` header) is refused first
+//! (403 AccessDenied, [`crate::console::check_origin`]).
+//!
 //! HTTP/1.1 is hyper's (`http1` server only, with hyper-util's tokio glue and
 //! http-body-util's body limit): a well-kept parser that has met far more hostile clients
 //! than a hand-written one, with the limits this endpoint needs built in. axum would add a
@@ -98,9 +103,26 @@ pub async fn serve(listener: TcpListener, fleet: Arc<Fleet>, auth: Auth) {
             continue;
         };
         let (fleet, auth) = (fleet.clone(), auth.clone());
-        let service = service_fn(move |req| {
+        let service = service_fn(move |req: hyper::Request<Incoming>| {
             let (fleet, auth) = (fleet.clone(), auth.clone());
-            async move { Ok::<_, Infallible>(respond(req, fleet, auth).await) }
+            async move {
+                // GET /console/…: the web console's files (crate::console).
+                if crate::console::is_console_path(req.uri().path()) {
+                    let keys_set = auth.keys.is_some();
+                    return Ok::<_, Infallible>(crate::console::respond(
+                        req.method(),
+                        req.uri().path(),
+                        peer,
+                        keys_set,
+                    ));
+                }
+                // A browser page may call the API only from the console (crate::console).
+                if let Err(msg) = crate::console::check_origin(req.headers(), auth.keys.is_some()) {
+                    tracing::info!(%peer, "api request refused: {msg}");
+                    return Ok(reply(error_xml(&ApiError::new(403, "AccessDenied", msg))));
+                }
+                Ok::<_, Infallible>(respond(req, fleet, auth).await)
+            }
         });
         let mut io = tokio_io_timeout::TimeoutStream::new(stream);
         io.set_write_timeout(Some(WRITE_TIMEOUT));

@@ -9,6 +9,7 @@
 mod api;
 mod certs;
 mod cli;
+mod console;
 mod fleet;
 mod glue;
 mod isotime;
@@ -57,6 +58,7 @@ Options:
                             --var binlog_checksum=NONE --var max_binlog_size=1048576
                             (repeatable)
   --api-port <PORT>         RDS API (aws --endpoint-url http://127.0.0.1:PORT rds …)
+                            and the web console (http://127.0.0.1:PORT/console/)
                             (default: 8686; 0 turns the API off)
   --api-access-key <KEY>    With --api-secret-key: refuse API requests not signed
   --api-secret-key <KEY>    with these credentials (SigV4)
