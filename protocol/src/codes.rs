@@ -192,6 +192,19 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_SERVER_SHUTDOWN, "08S01"),
     (ER_CANT_CHANGE_TX_CHARACTERISTICS, "25001"),
     (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, "25006"),
+    // The JSON family (MySQL 8.0).
+    (1582, "42000"),
+    (3140, "22032"),
+    (3141, "22032"),
+    (3143, "42000"),
+    (3146, "22032"),
+    (3149, "42000"),
+    (3150, "42000"),
+    (3152, "42000"),
+    (3153, "42000"),
+    (3157, "22032"),
+    (3158, "22032"),
+    (3165, "42000"),
 ];
 
 /// The SQLSTATE for `code`; `HY000` (general error) for codes not in [`TABLE`].

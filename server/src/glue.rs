@@ -252,6 +252,11 @@ pub fn column(c: &OutColumn) -> Column {
                 flags |= ColumnFlags::BLOB_FLAG | ColumnFlags::BINARY_FLAG;
                 (MYSQL_TYPE_BLOB, 63, lob_len(*kind), 0)
             }
+            // As MySQL 8.0 describes JSON: its own type, binary charset, the text in UTF-8.
+            SqlType::Json => {
+                flags |= ColumnFlags::BLOB_FLAG | ColumnFlags::BINARY_FLAG;
+                (MYSQL_TYPE_JSON, 63, u32::MAX, 0)
+            }
             SqlType::Date => {
                 flags |= ColumnFlags::BINARY_FLAG;
                 (MYSQL_TYPE_DATE, 63, 10, 0)

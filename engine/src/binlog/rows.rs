@@ -183,6 +183,9 @@ pub fn column_type(ty: &SqlType) -> Result<(u8, Vec<u8>)> {
         SqlType::Timestamp { fsp } => (ft::TIMESTAMP2, vec![*fsp]),
         SqlType::Time { fsp } => (ft::TIME2, vec![*fsp]),
         SqlType::Year => (ft::YEAR, vec![]),
+        // JSON goes out as a LONGBLOB of its text (not MySQL's binary JSON): a MariaDB
+        // replica's JSON column is a LONGTEXT and takes it as it is.
+        SqlType::Json => (ft::BLOB, vec![4]),
     })
 }
 
@@ -237,6 +240,7 @@ fn character_collation(ty: &SqlType) -> Option<u16> {
         SqlType::Char { collation, .. }
         | SqlType::VarChar { collation, .. }
         | SqlType::Text { collation, .. } => Some(collation.id()),
+        SqlType::Json => Some(Collation::Utf8mb4Bin.id()),
         SqlType::Binary { .. } | SqlType::VarBinary { .. } | SqlType::Blob { .. } => {
             Some(Collation::Binary.id())
         }
@@ -530,6 +534,7 @@ fn put_value(out: &mut Vec<u8>, c: &Column, v: &Value) -> Result<()> {
             put_with_len(out, bytes()?, usize::from(lob_pack_len(*kind)))
                 .ok_or_else(|| mismatch(c, v))
         }
+        SqlType::Json => put_with_len(out, bytes()?, 4).ok_or_else(|| mismatch(c, v)),
         // The fixed-size types have the same image in a row event as in MariaDB's record
         // (CHECKSUM TABLE hashes those): little-endian integers, binary DECIMAL, 3-byte
         // DATE, big-endian DATETIME2/TIMESTAMP2/TIME2 with fractions, YEAR - 1900, ENUM

@@ -886,6 +886,7 @@ fn put_type(w: &mut Writer, t: &SqlType) {
             }
             coll(w, collation);
         }
+        SqlType::Json => w.u8(17),
     }
 }
 
@@ -966,6 +967,7 @@ fn get_type(r: &mut Reader) -> Option<SqlType> {
                 collation: coll(r)?,
             }
         }
+        17 => SqlType::Json,
         _ => return None,
     })
 }

@@ -71,6 +71,7 @@ fn is_variable(ty: &SqlType) -> bool {
             | SqlType::VarBinary { .. }
             | SqlType::Text { .. }
             | SqlType::Blob { .. }
+            | SqlType::Json
     )
 }
 
@@ -227,7 +228,8 @@ pub(crate) fn field_image(ty: &SqlType, v: &Value, out: &mut Vec<u8>) -> Result<
         SqlType::VarChar { .. }
         | SqlType::VarBinary { .. }
         | SqlType::Text { .. }
-        | SqlType::Blob { .. } => out.extend_from_slice(bytes(ty, v)?),
+        | SqlType::Blob { .. }
+        | SqlType::Json => out.extend_from_slice(bytes(ty, v)?),
         SqlType::Enum { values, .. } => {
             let index = match v {
                 Value::Bytes(label) => ty.enum_index(label),
@@ -1461,6 +1463,9 @@ mod tests {
                     0 => Value::Year(0),
                     _ => Value::Year(rng.range(1901, 2155) as u16),
                 },
+                SqlType::Json => {
+                    Value::Bytes(format!("{{\"k\": {}}}", rng.range(-1000, 1000)).into_bytes())
+                }
             }
         }
 

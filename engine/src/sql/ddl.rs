@@ -180,6 +180,7 @@ pub fn sql_type(dt: &ast::DataType, coll: Collation) -> SqlResult<SqlType> {
         D::LongBlob => SqlType::Blob {
             kind: LobKind::Long,
         },
+        D::JSON => SqlType::Json,
         D::Date => SqlType::Date,
         D::Datetime(p) => SqlType::DateTime { fsp: fsp(p)? },
         D::Timestamp(p, _) => SqlType::Timestamp { fsp: fsp(p)? },
@@ -689,6 +690,7 @@ impl Exec<'_> {
                         format!("Key column '{name}' doesn't exist in table"),
                     ));
                 };
+                check_indexable(&columns[pos])?;
                 out.push(IndexColumn {
                     column: pos,
                     prefix,
@@ -1223,6 +1225,7 @@ pub fn implicit_default(ty: &SqlType) -> Value {
         SqlType::Enum { values, .. } => {
             Value::Bytes(values.first().cloned().unwrap_or_default().into_bytes())
         }
+        SqlType::Json => Value::Bytes(b"null".to_vec()),
         _ => Value::Bytes(Vec::new()),
     }
 }
@@ -1813,6 +1816,20 @@ fn shift_indexes(t: &mut TableDef, from: usize, delta: isize) {
     }
 }
 
+/// A JSON column cannot be a key part (MySQL 3152).
+fn check_indexable(c: &ColumnDef) -> SqlResult<()> {
+    if c.ty == SqlType::Json {
+        return Err(SqlError::new(
+            3152,
+            format!(
+                "JSON column '{}' supports indexing only via generated columns on a specified JSON path.",
+                c.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn index_columns(t: &TableDef, cols: &[ast::IndexColumn]) -> SqlResult<Vec<IndexColumn>> {
     let mut out = Vec::new();
     for ic in cols {
@@ -1837,6 +1854,7 @@ fn index_columns(t: &TableDef, cols: &[ast::IndexColumn]) -> SqlResult<Vec<Index
         let pos = t.column(&name).ok_or_else(|| {
             SqlError::new(1072, format!("Key column '{name}' doesn't exist in table"))
         })?;
+        check_indexable(&t.columns[pos])?;
         out.push(IndexColumn {
             column: pos,
             prefix,

@@ -408,7 +408,15 @@ impl Exec<'_> {
             ));
             return Ok(implicit_default(&c.ty));
         }
-        let (v, w) = coerce_for_column_at(v, &c.ty, strict, &c.name, row_no)?;
+        // MySQL names a JSON column with its table in 3140.
+        let shown;
+        let name = if c.ty == crate::value::SqlType::Json {
+            shown = format!("{}.{}", t.name, c.name);
+            &shown
+        } else {
+            &c.name
+        };
+        let (v, w) = coerce_for_column_at(v, &c.ty, strict, name, row_no)?;
         if let Some(w) = w {
             self.cx.warn(w);
         }

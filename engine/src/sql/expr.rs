@@ -10,6 +10,7 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use super::error::{SqlError, SqlResult};
+use super::functions::json::JsonFrom;
 use super::functions::{self, Func};
 use crate::value::temporal::{parse_datetime, parse_time, DateTime};
 use crate::value::{
@@ -63,6 +64,11 @@ pub enum CastTo {
     Date,
     DateTime(u8),
     Time(u8),
+    /// To JSON text from a value of this kind; `true`: SQL NULL becomes JSON `null` (a
+    /// value argument of a JSON function), `false`: it stays NULL (CAST, documents).
+    Json(JsonFrom, bool),
+    /// JSON text to the SQL value it compares as (see [`functions::json::to_scalar`]).
+    JsonScalar,
 }
 
 /// A bound expression.
@@ -872,6 +878,13 @@ fn to_u64(v: &Value, cx: &EvalCx) -> u64 {
 
 /// CAST/CONVERT.
 pub fn cast(v: Value, to: &CastTo, cx: &EvalCx) -> SqlResult<Value> {
+    match to {
+        CastTo::Json(from, null_is_json) => {
+            return super::functions::json::to_json(v, *from, *null_is_json)
+        }
+        CastTo::JsonScalar => return Ok(super::functions::json::to_scalar(v)),
+        _ => {}
+    }
     if v.is_null() {
         return Ok(Value::Null);
     }
@@ -963,6 +976,11 @@ pub fn cast(v: Value, to: &CastTo, cx: &EvalCx) -> SqlResult<Value> {
                 None => Value::Null,
             },
         },
+        // Answered before the NULL check above (a NULL may become JSON `null`).
+        CastTo::Json(from, null_is_json) => {
+            super::functions::json::to_json(v, *from, *null_is_json)?
+        }
+        CastTo::JsonScalar => super::functions::json::to_scalar(v),
     })
 }
 
@@ -1212,6 +1230,13 @@ fn int_type() -> SqlType {
     }
 }
 
+/// A call of JSON function `f` on bound arguments (`->`, `->>`, MEMBER OF).
+fn json_call(f: Func, mut args: Vec<Expr>, types: Vec<ColType>) -> SqlResult<(Expr, ColType)> {
+    functions::json::prepare(f, &mut args, &types)?;
+    let t = f.result_type(&types, Collation::Utf8mb4Bin);
+    Ok((Expr::Func(f, args), t))
+}
+
 fn bool_type() -> ColType {
     Some(SqlType::Int {
         kind: IntKind::Int,
@@ -1440,6 +1465,8 @@ fn cast_type(to: &CastTo) -> ColType {
         CastTo::Date => SqlType::Date,
         CastTo::DateTime(f) => SqlType::DateTime { fsp: *f },
         CastTo::Time(f) => SqlType::Time { fsp: *f },
+        CastTo::Json(..) => SqlType::Json,
+        CastTo::JsonScalar => return None,
     })
 }
 
@@ -1660,9 +1687,23 @@ impl Binder<'_> {
                 use ast::BinaryOperator as B;
                 let ((l, lt), (r, rt)) = self.bin(left, right)?;
                 let coll = pick_collation(&lt, &rt, lit_coll);
+                // A JSON expression compared with a non-JSON one compares as the SQL
+                // value it holds (`j->'$.name' = 'bob'`).
+                let is_json = |t: &ColType| *t == Some(SqlType::Json);
+                let (cl, cr) = match (is_json(&lt), is_json(&rt)) {
+                    (true, false) => (
+                        Expr::Cast(Box::new(l.clone()), CastTo::JsonScalar),
+                        r.clone(),
+                    ),
+                    (false, true) => (
+                        l.clone(),
+                        Expr::Cast(Box::new(r.clone()), CastTo::JsonScalar),
+                    ),
+                    _ => (l.clone(), r.clone()),
+                };
                 let cmp = |op| {
                     (
-                        Expr::Cmp(op, Box::new(l.clone()), Box::new(r.clone()), coll),
+                        Expr::Cmp(op, Box::new(cl.clone()), Box::new(cr.clone()), coll),
                         bool_type(),
                     )
                 };
@@ -1705,8 +1746,18 @@ impl Binder<'_> {
                     B::PGBitwiseShiftLeft => bit(BitOp::Shl),
                     B::PGBitwiseShiftRight => bit(BitOp::Shr),
                     B::StringConcat => (Expr::Or(Box::new(l), Box::new(r)), bool_type()),
+                    B::Arrow => json_call(Func::JsonExtract, vec![l, r], vec![lt, rt])?,
+                    B::LongArrow => {
+                        let (x, t) = json_call(Func::JsonExtract, vec![l, r], vec![lt, rt])?;
+                        json_call(Func::JsonUnquote, vec![x], vec![t])?
+                    }
                     other => return Err(Self::err_unsupported(other)),
                 }
+            }
+            A::MemberOf(m) => {
+                let (v, vt) = self.bind(&m.value)?;
+                let (a, at) = self.bind(&m.array)?;
+                json_call(Func::MemberOf, vec![v, a], vec![vt, at])?
             }
             A::IsNull(e) => (Expr::IsNull(Box::new(self.bind(e)?.0), false), bool_type()),
             A::IsNotNull(e) => (Expr::IsNull(Box::new(self.bind(e)?.0), true), bool_type()),
@@ -1942,6 +1993,24 @@ impl Binder<'_> {
                 };
                 let ty = recollate(ty, derived_collation(&results, lit_coll));
                 numeric_result(Expr::Case(op, whens, els, lit_coll), ty, &results)
+            }
+            A::Cast {
+                expr,
+                data_type: ast::DataType::JSON,
+                ..
+            } => {
+                let (x, t) = self.bind(expr)?;
+                let from = match JsonFrom::value(&t) {
+                    JsonFrom::Str => JsonFrom::Text {
+                        func: "cast_as_json",
+                        arg: 1,
+                    },
+                    other => other,
+                };
+                (
+                    Expr::Cast(Box::new(x), CastTo::Json(from, false)),
+                    Some(SqlType::Json),
+                )
             }
             A::Cast {
                 expr, data_type, ..
@@ -2419,6 +2488,9 @@ impl Binder<'_> {
             ));
         };
         func.check_arity(bound.len())?;
+        if functions::json::is_json(func) {
+            functions::json::prepare(func, &mut bound, &types)?;
+        }
         // The REGEXP functions match case-sensitively under a case-sensitive collation
         // unless their match type says otherwise: the default arguments before the match
         // type are filled in and `c` goes first in it.

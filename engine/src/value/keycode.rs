@@ -60,7 +60,10 @@ impl KeyPart {
     /// True when [`decode_key`] can give this part's value back.
     pub fn is_reversible(&self) -> bool {
         match &self.ty {
-            SqlType::Char { .. } | SqlType::VarChar { .. } | SqlType::Text { .. } => false,
+            SqlType::Char { .. }
+            | SqlType::VarChar { .. }
+            | SqlType::Text { .. }
+            | SqlType::Json => false,
             SqlType::Binary { .. } | SqlType::VarBinary { .. } | SqlType::Blob { .. } => {
                 self.prefix_chars.is_none()
             }
@@ -136,7 +139,8 @@ fn encode_payload(out: &mut Vec<u8>, v: &Value, part: &KeyPart) -> Result<(), Va
             | SqlType::Text { .. }
             | SqlType::Binary { .. }
             | SqlType::VarBinary { .. }
-            | SqlType::Blob { .. },
+            | SqlType::Blob { .. }
+            | SqlType::Json,
             Value::Bytes(b),
         ) => {
             let c = ty.collation();
@@ -301,7 +305,7 @@ fn decode_payload(r: &mut Reader<'_>, p: &KeyPart) -> Result<Option<Value>, Valu
             }
         }
         SqlType::Decimal { scale, .. } => Value::Decimal(decode_decimal(r)?.round_to_scale(*scale)),
-        SqlType::Char { .. } | SqlType::VarChar { .. } | SqlType::Text { .. } => {
+        SqlType::Char { .. } | SqlType::VarChar { .. } | SqlType::Text { .. } | SqlType::Json => {
             r.unescape()?;
             return Ok(None);
         }

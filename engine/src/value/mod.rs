@@ -13,6 +13,7 @@
 
 pub mod collation;
 pub mod decimal;
+pub mod json;
 pub mod keycode;
 pub mod row;
 pub mod temporal;

@@ -113,7 +113,8 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &SqlType) -> Result<(), ValueE
             | SqlType::Text { .. }
             | SqlType::Binary { .. }
             | SqlType::VarBinary { .. }
-            | SqlType::Blob { .. },
+            | SqlType::Blob { .. }
+            | SqlType::Json,
             Value::Bytes(b),
         ) => {
             put_varint(out, b.len() as u64);
@@ -233,7 +234,8 @@ fn decode_value(b: &[u8], pos: &mut usize, ty: &SqlType, skip: bool) -> Result<V
         | SqlType::Text { .. }
         | SqlType::Binary { .. }
         | SqlType::VarBinary { .. }
-        | SqlType::Blob { .. } => {
+        | SqlType::Blob { .. }
+        | SqlType::Json => {
             let n = get_varint(b, pos)?;
             let n = usize::try_from(n).map_err(|_| ValueError::corrupt("row"))?;
             let s = take(b, pos, n)?;

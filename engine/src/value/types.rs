@@ -178,6 +178,9 @@ pub enum SqlType {
         values: Vec<String>,
         collation: Collation,
     },
+    /// JSON: a document's normalised text (see [`super::json`]), stored, logged and
+    /// checksummed as a LONGTEXT `utf8mb4_bin` value.
+    Json,
 }
 
 fn quote_list(values: &[String]) -> String {
@@ -284,6 +287,7 @@ impl SqlType {
             SqlType::Year if widths => "year(4)".into(),
             SqlType::Year => "year".into(),
             SqlType::Enum { values, .. } => format!("enum({})", quote_list(values)),
+            SqlType::Json => "json".into(),
         }
     }
 
@@ -294,6 +298,7 @@ impl SqlType {
             | SqlType::VarChar { collation, .. }
             | SqlType::Text { collation, .. }
             | SqlType::Enum { collation, .. } => *collation,
+            SqlType::Json => Collation::Utf8mb4Bin,
             _ => Collation::Binary,
         }
     }
@@ -453,6 +458,7 @@ pub fn coerce_for_column_at(
         }
         SqlType::Time { fsp } => to_time(value, *fsp, &cx),
         SqlType::Year => to_year(value, &cx),
+        SqlType::Json => to_json(value, &cx),
     }
 }
 
@@ -810,6 +816,32 @@ fn to_time(value: Value, fsp: u8, cx: &Ctx<'_>) -> Coerced {
         return cx.out_of_range(Value::Time(r));
     }
     Ok((Value::Time(r), None))
+}
+
+/// A JSON column takes JSON text (a string or a JSON expression's value) and keeps its
+/// normalised form; anything else, or text that does not parse, is 3140 in every mode.
+fn to_json(value: Value, cx: &Ctx<'_>) -> Coerced {
+    use super::json;
+    let bad = |why: &str, pos: usize| {
+        Err(ValueError::new(
+            3140,
+            format!(
+                "Invalid JSON text: \"{why}\" at position {pos} in value for column '{}'.",
+                cx.column
+            ),
+        ))
+    };
+    let Value::Bytes(b) = &value else {
+        return bad("not a JSON text, may need CAST", 0);
+    };
+    match json::parse(b, json::Parse::Stored) {
+        Ok(doc) => Ok((Value::Bytes(doc.to_text().into_bytes()), None)),
+        Err(e) if e.too_deep => Err(ValueError::new(
+            3157,
+            "The JSON document exceeds the maximum depth of 100.",
+        )),
+        Err(e) => bad(e.msg, e.pos),
+    }
 }
 
 fn to_year(value: Value, cx: &Ctx<'_>) -> Coerced {

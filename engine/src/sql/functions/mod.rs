@@ -6,9 +6,11 @@
 //! file each, and [`call`] / [`Func::result_type`] hand a function to its family:
 //! `temporal` (date and time, time zones), `string` (string functions), `numeric`
 //! (math), `digest` (hashing, encryption, compression), `net` (INET, UUID), `regexp`
-//! (the REGEXP family) and `misc` (user-level locks and the rest).
+//! (the REGEXP family), `json` (the JSON family, CAST AS JSON) and `misc` (user-level
+//! locks and the rest).
 
 mod digest;
+pub mod json;
 mod misc;
 mod net;
 mod numeric;
@@ -227,6 +229,34 @@ funcs! {
     IsFreeLock => ["IS_FREE_LOCK"], 1, 1;
     IsUsedLock => ["IS_USED_LOCK"], 1, 1;
     AnyValue => ["ANY_VALUE"], 1, 1;
+    // JSON (json.rs).
+    JsonArray => ["JSON_ARRAY"], 0, MANY;
+    JsonObject => ["JSON_OBJECT"], 0, MANY;
+    JsonExtract => ["JSON_EXTRACT"], 2, MANY;
+    JsonUnquote => ["JSON_UNQUOTE"], 1, 1;
+    JsonQuote => ["JSON_QUOTE"], 1, 1;
+    JsonContains => ["JSON_CONTAINS"], 2, 3;
+    JsonContainsPath => ["JSON_CONTAINS_PATH"], 3, MANY;
+    JsonKeys => ["JSON_KEYS"], 1, 2;
+    JsonLength => ["JSON_LENGTH"], 1, 2;
+    JsonDepth => ["JSON_DEPTH"], 1, 1;
+    JsonType => ["JSON_TYPE"], 1, 1;
+    JsonValid => ["JSON_VALID"], 1, 1;
+    JsonSet => ["JSON_SET"], 3, MANY;
+    JsonInsert => ["JSON_INSERT"], 3, MANY;
+    JsonReplace => ["JSON_REPLACE"], 3, MANY;
+    JsonRemove => ["JSON_REMOVE"], 2, MANY;
+    JsonArrayAppend => ["JSON_ARRAY_APPEND"], 3, MANY;
+    JsonArrayInsert => ["JSON_ARRAY_INSERT"], 3, MANY;
+    JsonMergePreserve => ["JSON_MERGE_PRESERVE"], 2, MANY;
+    JsonMerge => ["JSON_MERGE"], 2, MANY;
+    JsonMergePatch => ["JSON_MERGE_PATCH"], 2, MANY;
+    JsonSearch => ["JSON_SEARCH"], 3, MANY;
+    JsonPretty => ["JSON_PRETTY"], 1, 1;
+    JsonOverlaps => ["JSON_OVERLAPS"], 2, 2;
+    JsonStorageSize => ["JSON_STORAGE_SIZE"], 1, 1;
+    // `v MEMBER OF (a)` (an operator; the name cannot be written as a call).
+    MemberOf => ["MEMBER OF"], 2, 2;
 }
 
 fn text(v: &Value) -> Option<Vec<u8>> {
@@ -408,6 +438,7 @@ impl Func {
                 .or_else(|| net::result_type(self))
                 .or_else(|| regexp::result_type(self, coll))
                 .or_else(|| misc::result_type(self, args))
+                .or_else(|| json::result_type(self))
                 .unwrap_or(text),
         }
     }
@@ -841,6 +872,7 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
                 .or_else(|| net::call(f, &a, cx))
                 .or_else(|| regexp::call(f, &a, cx))
                 .or_else(|| misc::call(f, &a, cx))
+                .or_else(|| json::call(f, &a, cx))
                 .unwrap_or(Ok(Value::Null))
         }
     })

@@ -532,7 +532,7 @@ fn soundex(s: &str) -> String {
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-fn to_base64(s: &[u8]) -> Vec<u8> {
+pub(super) fn to_base64(s: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len().div_ceil(3) * 4 + s.len() / 57);
     let mut line = 0;
     for chunk in s.chunks(3) {
