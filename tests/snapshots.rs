@@ -853,3 +853,203 @@ fn instances_report_their_port_role_and_the_clone_position() {
     );
     assert!(events.contains(&want), "{want} not in {events}");
 }
+
+/// Cluster parameter groups set the server's real variables: a change to a group applies at
+/// once to the clusters using it and again after a restart; a cluster that changes group
+/// takes the new group's values and drops the old one's; bad names and values, the default
+/// group and a group in use are refused with RDS's codes.
+#[test]
+fn cluster_parameter_groups_set_the_servers_variables() {
+    let b = Borealis::start("params");
+    let global = |b: &Borealis, name: &str| sql(b, &format!("SELECT @@global.{name}"));
+    let out = aws(
+        &b,
+        &[
+            "create-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "repl-pg",
+            "--db-parameter-group-family",
+            "aurora-mysql8.0",
+            "--description",
+            "binlog for an external replica",
+        ],
+    );
+    assert!(
+        out.contains("\"DBClusterParameterGroupArn\": \"arn:aws:rds:us-east-1:000000000000:cluster-pg:repl-pg\""),
+        "{out}"
+    );
+    aws_fails(
+        &b,
+        &[
+            "create-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "repl-pg",
+            "--db-parameter-group-family",
+            "aurora-mysql8.0",
+            "--description",
+            "again",
+        ],
+        "DBParameterGroupAlreadyExists",
+    );
+    let modify = |b: &Borealis, group: &str, param: &str| {
+        b.aws(&[
+            "modify-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            group,
+            "--parameters",
+            param,
+        ])
+    };
+    let out = ok(
+        modify(
+            &b,
+            "repl-pg",
+            "ParameterName=binlog_format,ParameterValue=MIXED,ApplyMethod=immediate",
+        ),
+        "modify",
+    );
+    assert!(
+        out.contains("\"DBClusterParameterGroupName\": \"repl-pg\""),
+        "{out}"
+    );
+    for (group, param, code) in [
+        (
+            "repl-pg",
+            "ParameterName=binlog_format,ParameterValue=BOGUS,ApplyMethod=immediate",
+            "InvalidParameterValue",
+        ),
+        (
+            "repl-pg",
+            "ParameterName=max_connections,ParameterValue=0,ApplyMethod=immediate",
+            "InvalidParameterValue",
+        ),
+        (
+            "repl-pg",
+            "ParameterName=no_such_thing,ParameterValue=1,ApplyMethod=immediate",
+            "InvalidParameterValue",
+        ),
+        (
+            "default.aurora-mysql8.0",
+            "ParameterName=binlog_format,ParameterValue=MIXED,ApplyMethod=immediate",
+            "InvalidDBParameterGroupState",
+        ),
+        (
+            "nope",
+            "ParameterName=binlog_format,ParameterValue=MIXED,ApplyMethod=immediate",
+            "DBParameterGroupNotFound",
+        ),
+    ] {
+        let out = modify(&b, group, param);
+        assert!(!out.status.success(), "{param} accepted");
+        assert!(
+            text(&out.stderr).contains(code),
+            "{param}: {}",
+            text(&out.stderr)
+        );
+    }
+    let user = aws(
+        &b,
+        &[
+            "describe-db-cluster-parameters",
+            "--db-cluster-parameter-group-name",
+            "repl-pg",
+            "--source",
+            "user",
+            "--query",
+            "Parameters[].[ParameterName,ParameterValue,ApplyType,DataType,AllowedValues,IsModifiable]",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(
+        user,
+        "binlog_format\tMIXED\tdynamic\tstring\tMIXED,STATEMENT,ROW\tTrue"
+    );
+
+    // Not in use yet: the cluster runs with the defaults.
+    assert_eq!(global(&b, "binlog_format"), "ROW");
+    let out = aws(
+        &b,
+        &[
+            "modify-db-cluster",
+            "--db-cluster-identifier",
+            "borealis",
+            "--db-cluster-parameter-group-name",
+            "repl-pg",
+            "--apply-immediately",
+        ],
+    );
+    assert!(
+        out.contains("\"DBClusterParameterGroup\": \"repl-pg\""),
+        "{out}"
+    );
+    assert_eq!(global(&b, "binlog_format"), "MIXED");
+    ok(
+        modify(
+            &b,
+            "repl-pg",
+            "ParameterName=max_connections,ParameterValue=500,ApplyMethod=immediate",
+        ),
+        "max_connections",
+    );
+    assert_eq!(global(&b, "max_connections"), "500");
+    aws_fails(
+        &b,
+        &[
+            "delete-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "repl-pg",
+        ],
+        "InvalidDBParameterGroupState",
+    );
+
+    // A restart: the group is what the cluster runs with.
+    let mut b = b;
+    b.stop();
+    let b = b.restart();
+    assert_eq!(global(&b, "binlog_format"), "MIXED");
+    assert_eq!(global(&b, "max_connections"), "500");
+
+    aws(
+        &b,
+        &[
+            "reset-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "repl-pg",
+            "--parameters",
+            "ParameterName=max_connections,ApplyMethod=immediate",
+        ],
+    );
+    assert_eq!(global(&b, "max_connections"), "151");
+    assert_eq!(global(&b, "binlog_format"), "MIXED");
+    aws(
+        &b,
+        &[
+            "modify-db-cluster",
+            "--db-cluster-identifier",
+            "borealis",
+            "--db-cluster-parameter-group-name",
+            "default.aurora-mysql8.0",
+        ],
+    );
+    assert_eq!(global(&b, "binlog_format"), "ROW");
+    aws(
+        &b,
+        &[
+            "delete-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "repl-pg",
+        ],
+    );
+    let groups = aws(
+        &b,
+        &[
+            "describe-db-cluster-parameter-groups",
+            "--query",
+            "DBClusterParameterGroups[].DBClusterParameterGroupName",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(groups, "default.aurora-mysql8.0");
+}

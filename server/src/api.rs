@@ -45,10 +45,11 @@ use tokio::net::TcpListener;
 
 use crate::fleet::{
     retention_days, snapshot_not_found, ApiError, Backtrack, ClusterView, CreateCluster,
-    CreateInstance, Echo, Fleet, InstanceView, ModifyCluster, Restore, RestoreFromSnapshot,
-    SnapshotView,
+    CreateInstance, Echo, Fleet, InstanceView, ModifyCluster, ParamChange, Restore,
+    RestoreFromSnapshot, SnapshotView,
 };
 use crate::isotime::{format_us, parse_us};
+use crate::registry::ParamGroupMeta;
 use crate::sigv4;
 
 const NS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
@@ -303,6 +304,27 @@ impl Params {
     fn id_opt(&self, k: &str, kind: &str) -> Result<Option<String>, ApiError> {
         self.get(k).map(|v| from_arn(v, kind)).transpose()
     }
+    /// A list of structures: `Name.Member.N.Field` (any member word) as (N, field -> value)
+    /// in index order.
+    fn structs(&self, name: &str) -> Vec<BTreeMap<String, String>> {
+        let prefix = format!("{name}.");
+        let mut by_index: BTreeMap<u64, BTreeMap<String, String>> = BTreeMap::new();
+        for (k, v) in &self.0 {
+            let Some(rest) = k.strip_prefix(&prefix) else {
+                continue;
+            };
+            let mut parts = rest.splitn(3, '.');
+            let (_member, idx, field) = (parts.next(), parts.next(), parts.next());
+            let (Some(idx), Some(field)) = (idx.and_then(|i| i.parse().ok()), field) else {
+                continue;
+            };
+            by_index
+                .entry(idx)
+                .or_default()
+                .insert(field.to_string(), v.clone());
+        }
+        by_index.into_values().collect()
+    }
     fn echo(&self) -> Echo {
         Echo {
             vpc_security_group_ids: self.list("VpcSecurityGroupIds"),
@@ -499,6 +521,7 @@ fn dispatch(
                 port: p.port()?,
                 backup_retention_days: p.num("BackupRetentionPeriod")?,
                 new_id: p.get("NewDBClusterIdentifier").map(str::to_string),
+                parameter_group: p.get("DBClusterParameterGroupName").map(str::to_string),
             })?;
             cluster_xml(&mut x, &v);
         }
@@ -557,6 +580,76 @@ fn dispatch(
         "DeleteDBInstance" => {
             let v = fleet.delete_instance(&p.id("DBInstanceIdentifier", "db")?)?;
             instance_xml(&mut x, &v);
+        }
+        "CreateDBClusterParameterGroup" => {
+            let g = fleet.create_param_group(
+                &p.s("DBClusterParameterGroupName"),
+                &p.s("DBParameterGroupFamily"),
+                &p.s("Description"),
+            )?;
+            param_group_xml(&mut x, &g, &arn);
+        }
+        "DescribeDBClusterParameterGroups" => {
+            let gs = fleet.describe_param_groups(p.get("DBClusterParameterGroupName"))?;
+            x.open("DBClusterParameterGroups");
+            for g in &gs {
+                param_group_xml(&mut x, g, &arn);
+            }
+            x.close("DBClusterParameterGroups");
+        }
+        "ModifyDBClusterParameterGroup" => {
+            let changes: Vec<ParamChange> = p
+                .structs("Parameters")
+                .into_iter()
+                .map(|m| ParamChange {
+                    name: m.get("ParameterName").cloned().unwrap_or_default(),
+                    value: m.get("ParameterValue").cloned().unwrap_or_default(),
+                    apply_method: m.get("ApplyMethod").cloned().unwrap_or_default(),
+                })
+                .collect();
+            let name = fleet.modify_param_group(&p.s("DBClusterParameterGroupName"), &changes)?;
+            x.leaf("DBClusterParameterGroupName", name);
+        }
+        "ResetDBClusterParameterGroup" => {
+            let names: Vec<String> = p
+                .structs("Parameters")
+                .into_iter()
+                .filter_map(|m| m.get("ParameterName").cloned())
+                .collect();
+            let name = fleet.reset_param_group(
+                &p.s("DBClusterParameterGroupName"),
+                p.flag("ResetAllParameters"),
+                &names,
+            )?;
+            x.leaf("DBClusterParameterGroupName", name);
+        }
+        "DeleteDBClusterParameterGroup" => {
+            fleet.delete_param_group(&p.s("DBClusterParameterGroupName"))?;
+        }
+        "DescribeDBClusterParameters" => {
+            let ps = fleet.describe_params(&p.s("DBClusterParameterGroupName"), p.get("Source"))?;
+            x.open("Parameters");
+            for v in &ps {
+                x.open("Parameter");
+                x.leaf("ParameterName", v.name);
+                if let Some(val) = &v.value {
+                    x.leaf("ParameterValue", val);
+                }
+                x.leaf("Description", v.description);
+                x.leaf("Source", v.source);
+                x.leaf("ApplyType", v.apply_type);
+                x.leaf("DataType", v.data_type);
+                if !v.allowed_values.is_empty() {
+                    x.leaf("AllowedValues", &v.allowed_values);
+                }
+                x.leaf("IsModifiable", true);
+                x.leaf("ApplyMethod", v.apply_method);
+                x.open("SupportedEngineModes");
+                x.leaf("member", "provisioned");
+                x.close("SupportedEngineModes");
+                x.close("Parameter");
+            }
+            x.close("Parameters");
         }
         "CreateDBClusterSnapshot" => {
             let v = fleet.create_snapshot(
@@ -665,7 +758,10 @@ fn dispatch(
                      DescribeDBClusterBacktracks, DeleteDBCluster, DeleteDBInstance, \
                      CreateDBClusterSnapshot, DescribeDBClusterSnapshots, \
                      CopyDBClusterSnapshot, DeleteDBClusterSnapshot, \
-                     RestoreDBClusterFromSnapshot and DescribeEvents."
+                     RestoreDBClusterFromSnapshot, CreateDBClusterParameterGroup, \
+                     DescribeDBClusterParameterGroups, ModifyDBClusterParameterGroup, \
+                     ResetDBClusterParameterGroup, DeleteDBClusterParameterGroup, \
+                     DescribeDBClusterParameters and DescribeEvents."
                 ),
             ))
         }
@@ -681,6 +777,15 @@ fn backtrack_fields(x: &mut Xml, b: &crate::registry::BacktrackMeta) {
     x.leaf("BacktrackedFrom", format_us(b.from_us));
     x.leaf("BacktrackRequestCreationTime", format_us(b.created_us));
     x.leaf("Status", &b.status);
+}
+
+fn param_group_xml(x: &mut Xml, g: &ParamGroupMeta, arn: &Arn<'_>) {
+    x.open("DBClusterParameterGroup");
+    x.leaf("DBClusterParameterGroupName", &g.name);
+    x.leaf("DBParameterGroupFamily", &g.family);
+    x.leaf("Description", &g.description);
+    x.leaf("DBClusterParameterGroupArn", arn("cluster-pg", &g.name));
+    x.close("DBClusterParameterGroup");
 }
 
 /// Renders an ARN: (resource kind, name).
@@ -776,7 +881,7 @@ fn cluster_xml(x: &mut Xml, v: &ClusterView, arn: &Arn<'_>) {
         x.open("DBClusterMember");
         x.leaf("DBInstanceIdentifier", id);
         x.leaf("IsClusterWriter", writer);
-        x.leaf("DBClusterParameterGroupStatus", "in-sync");
+        x.leaf("DBClusterParameterGroupStatus", v.param_status);
         x.leaf("PromotionTier", 1);
         x.close("DBClusterMember");
     }

@@ -12,6 +12,7 @@
 //!   ("Binlog position from crash recovery is FILE POS") in DescribeEvents and as the
 //!   status variables `Borealis_clone_source_binlog_file/_position` on the clone.
 //!
+//! - A **parameter group** sets server variables of the clusters using it: see [`params`].
 //! - A **snapshot** (CreateDBClusterSnapshot) is a fork too, held by the volume as a
 //!   cluster nothing writes: see [`snapshots`].
 //!
@@ -34,7 +35,9 @@ use borealis_protocol::{Listener, ServerConfig};
 use crate::glue;
 use crate::registry::{BacktrackMeta, ClusterMeta, InstanceMeta, Registry};
 
+mod params;
 mod snapshots;
+pub use params::ParamChange;
 pub use snapshots::{
     check_snapshot_identifier, retention_days, snapshot_not_found, RestoreFromSnapshot,
     SnapshotView,
@@ -128,6 +131,9 @@ struct State {
     /// The last space report and the clusters' commit sequences it saw (a report walks
     /// every page; it is reused until something commits or a cluster comes or goes).
     space: Option<(Vec<(u64, u64)>, Arc<SpaceReport>)>,
+    /// Clusters whose parameter group has changes kept for the next start
+    /// (`ApplyMethod pending-reboot`).
+    pending_reboot: BTreeSet<String>,
 }
 
 /// A cluster as DescribeDBClusters shows it.
@@ -137,6 +143,8 @@ pub struct ClusterView {
     pub address: String,
     /// The writer's port, else the cluster's.
     pub port: u16,
+    /// DBClusterParameterGroupStatus of its members: `in-sync` or `pending-reboot`.
+    pub param_status: &'static str,
     /// (instance, is writer).
     pub members: Vec<(String, bool)>,
     pub earliest_restorable_us: u64,
@@ -227,6 +235,7 @@ pub struct ModifyCluster {
     pub port: Option<u16>,
     pub backup_retention_days: Option<u64>,
     pub new_id: Option<String>,
+    pub parameter_group: Option<String>,
 }
 
 /// BacktrackDBCluster's inputs.
@@ -389,6 +398,7 @@ impl Fleet {
                 engines: HashMap::new(),
                 endpoints: HashMap::new(),
                 space: None,
+                pending_reboot: BTreeSet::new(),
             }),
             reclaim: reclaim.clone(),
         });
@@ -430,6 +440,15 @@ impl Fleet {
         info.server_id = cluster_server_id(info.server_id, cluster, &self.opts.default_cluster);
         let inst = Instance::new_with(self.volume.clone(), cluster, info, master, &self.opts.vars)
             .map_err(|e| format!("cluster {cluster}: {}", e.message))?;
+        if !meta.parameter_group.is_empty() {
+            let group = st
+                .reg
+                .param_groups
+                .get(&meta.parameter_group)
+                .map(|g| g.params.clone())
+                .unwrap_or_default();
+            Self::apply_params(&inst, &group, &Default::default());
+        }
         if let Some((file, position)) = meta.source_binlog.clone() {
             inst.set_clone_origin(Some(CloneOrigin {
                 source: meta.source.clone(),
@@ -631,6 +650,11 @@ impl Fleet {
             meta: meta.clone(),
             address: self.opts.bind.to_string(),
             port,
+            param_status: if st.pending_reboot.contains(&meta.id) {
+                "pending-reboot"
+            } else {
+                "in-sync"
+            },
             members,
             earliest_restorable_us,
             latest_restorable_us: info.as_ref().map_or(0, |i| i.last_commit_us),
@@ -774,6 +798,7 @@ impl Fleet {
         }
         let mut st = self.lock();
         Self::check_new_cluster(&st, &id)?;
+        let parameter_group = Self::check_param_group(&st, &r.echo.parameter_group)?;
         if let Some(p) = r.port {
             // Checked now so the later CreateDBInstance does not fail on it.
             drop(self.bind_port(&st, p)?);
@@ -797,7 +822,7 @@ impl Fleet {
             vpc_security_group_ids: r.echo.vpc_security_group_ids.clone(),
             db_subnet_group_name: r.echo.db_subnet_group_name.clone(),
             kms_key_id: r.echo.kms_key_id.clone(),
-            parameter_group: r.echo.parameter_group.clone(),
+            parameter_group,
             resource_id: random_id("cluster-"),
             backup_retention_days: r.backup_retention_days.unwrap_or(0),
             ..Default::default()
@@ -873,6 +898,7 @@ impl Fleet {
         let mut st = self.lock();
         Self::check_new_cluster(&st, &id)?;
         let src = cluster_meta(&st, &source, &r.source)?;
+        let parameter_group = Self::check_param_group(&st, &r.echo.parameter_group)?;
         if let Some(p) = r.port {
             drop(self.bind_port(&st, p)?);
         }
@@ -928,7 +954,7 @@ impl Fleet {
             vpc_security_group_ids: r.echo.vpc_security_group_ids.clone(),
             db_subnet_group_name: r.echo.db_subnet_group_name.clone(),
             kms_key_id: r.echo.kms_key_id.clone(),
-            parameter_group: r.echo.parameter_group.clone(),
+            parameter_group,
             resource_id: random_id("cluster-"),
             backup_retention_days: src.backup_retention_days,
         };
@@ -1237,6 +1263,9 @@ impl Fleet {
                 "configuration change",
                 "Master user password changed".into(),
             );
+        }
+        if let Some(g) = &r.parameter_group {
+            self.switch_param_group(&mut st, &mut meta, g)?;
         }
         if let Some(days) = r.backup_retention_days {
             meta.backup_retention_days = days;

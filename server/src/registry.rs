@@ -74,6 +74,15 @@ pub struct SnapshotMeta {
     pub binlog: Option<(String, u64)>,
 }
 
+/// A DB cluster parameter group: parameter name -> value as given.
+#[derive(Clone, Debug, Default)]
+pub struct ParamGroupMeta {
+    pub name: String,
+    pub family: String,
+    pub description: String,
+    pub params: BTreeMap<String, String>,
+}
+
 /// An instance: a MySQL listener attached to a cluster.
 #[derive(Clone, Debug, Default)]
 pub struct InstanceMeta {
@@ -122,6 +131,8 @@ pub struct Registry {
     pub backtracks: Vec<BacktrackMeta>,
     /// DB cluster snapshots by identifier.
     pub snapshots: BTreeMap<String, SnapshotMeta>,
+    /// DB cluster parameter groups by name (not the default group, which sets nothing).
+    pub param_groups: BTreeMap<String, ParamGroupMeta>,
 }
 
 /// Events kept (the oldest are dropped first); Aurora keeps 14 days.
@@ -287,6 +298,21 @@ impl Registry {
                     };
                     r.snapshots.insert(sn.id.clone(), sn);
                 }
+                "paramgroup" => {
+                    let g = ParamGroupMeta {
+                        name: f.s("name"),
+                        family: f.s("family"),
+                        description: f.s("description"),
+                        params: f
+                            .0
+                            .iter()
+                            .filter_map(|(k, v)| {
+                                Some((k.strip_prefix("p.")?.to_string(), v.clone()))
+                            })
+                            .collect(),
+                    };
+                    r.param_groups.insert(g.name.clone(), g);
+                }
                 "" => {}
                 other => tracing::warn!(kind = other, "unknown registry record skipped"),
             }
@@ -354,6 +380,18 @@ impl Registry {
                     ("binlog_pos", bp.to_string()),
                 ],
             ));
+        }
+        for g in self.param_groups.values() {
+            let mut fields = vec![
+                ("name", g.name.clone()),
+                ("family", g.family.clone()),
+                ("description", g.description.clone()),
+            ];
+            let keys: Vec<String> = g.params.keys().map(|k| format!("p.{k}")).collect();
+            for (k, v) in keys.iter().zip(g.params.values()) {
+                fields.push((k.as_str(), v.clone()));
+            }
+            text.push_str(&line("paramgroup", &fields));
         }
         for i in self.instances.values() {
             text.push_str(&line(
@@ -504,8 +542,19 @@ mod tests {
                 ..Default::default()
             },
         );
+        r.param_groups.insert(
+            "pg".into(),
+            ParamGroupMeta {
+                name: "pg".into(),
+                family: "aurora-mysql8.0".into(),
+                description: "tab\there".into(),
+                params: [("binlog_format".to_string(), "MIXED".to_string())].into(),
+            },
+        );
         r.save(&path).unwrap();
         let back = Registry::load(&path).unwrap();
+        assert_eq!(back.param_groups["pg"].params["binlog_format"], "MIXED");
+        assert_eq!(back.param_groups["pg"].description, "tab\there");
         let sn = &back.snapshots["snap-1"];
         assert_eq!(sn.volume, "_snapshot_abc");
         assert_eq!(sn.port, 3307);

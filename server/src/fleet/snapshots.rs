@@ -98,8 +98,7 @@ impl Fleet {
     /// is gone is dropped; a snapshot volume cluster no record names (a crash between the
     /// fork and the registry write: the snapshot was never acknowledged) is dropped too.
     pub(super) fn reconcile_snapshots(volume: &Volume, reg: &mut Registry, in_volume: &[String]) {
-        reg.snapshots
-            .retain(|_, s| in_volume.iter().any(|n| *n == s.volume));
+        reg.snapshots.retain(|_, s| in_volume.contains(&s.volume));
         for name in in_volume.iter().filter(|n| n.starts_with(SNAPSHOT_PREFIX)) {
             if !reg.snapshots.values().any(|s| s.volume == *name) {
                 match volume.drop_cluster(name) {
@@ -371,6 +370,7 @@ impl Fleet {
         let mut st = self.lock();
         Self::check_new_cluster(&st, &id)?;
         let sn = Self::snapshot_meta(&st, &r.snapshot)?;
+        let parameter_group = Self::check_param_group(&st, &r.echo.parameter_group)?;
         if sn.status != "available" {
             return Err(ApiError::new(
                 400,
@@ -415,7 +415,7 @@ impl Fleet {
             } else {
                 r.echo.kms_key_id.clone()
             },
-            parameter_group: r.echo.parameter_group.clone(),
+            parameter_group,
             resource_id: random_id("cluster-"),
             backup_retention_days: backup_days,
         };
