@@ -1003,12 +1003,41 @@ fn cluster_parameter_groups_set_the_servers_variables() {
         "InvalidDBParameterGroupState",
     );
 
+    // pending-reboot: kept for the next start, and the members say so.
+    let member_status = |b: &Borealis| {
+        aws(
+            b,
+            &[
+                "describe-db-clusters",
+                "--db-cluster-identifier",
+                "borealis",
+                "--query",
+                "DBClusters[0].DBClusterMembers[0].DBClusterParameterGroupStatus",
+                "--output",
+                "text",
+            ],
+        )
+    };
+    assert_eq!(member_status(&b), "in-sync");
+    ok(
+        modify(
+            &b,
+            "repl-pg",
+            "ParameterName=long_query_time,ParameterValue=5,ApplyMethod=pending-reboot",
+        ),
+        "long_query_time",
+    );
+    assert_eq!(global(&b, "long_query_time").parse::<f64>().unwrap(), 10.0);
+    assert_eq!(member_status(&b), "pending-reboot");
+
     // A restart: the group is what the cluster runs with.
     let mut b = b;
     b.stop();
     let b = b.restart();
     assert_eq!(global(&b, "binlog_format"), "MIXED");
     assert_eq!(global(&b, "max_connections"), "500");
+    assert_eq!(global(&b, "long_query_time").parse::<f64>().unwrap(), 5.0);
+    assert_eq!(member_status(&b), "in-sync");
 
     aws(
         &b,
