@@ -675,6 +675,41 @@ fn backup_retention_period_is_kept_and_shown() {
     );
     assert!(out.contains("\"BackupRetentionPeriod\": 7"), "{out}");
     assert_eq!(retention(&b, "borealis"), "7\tprovisioned");
+    // What Borealis cannot apply is refused, not accepted and ignored.
+    aws_fails(
+        &b,
+        &[
+            "modify-db-cluster",
+            "--db-cluster-identifier",
+            "borealis",
+            "--preferred-backup-window",
+            "07:00-09:00",
+        ],
+        "InvalidParameterValue",
+    );
+    aws_fails(
+        &b,
+        &[
+            "modify-db-cluster",
+            "--db-cluster-identifier",
+            "borealis",
+            "--deletion-protection",
+        ],
+        "InvalidParameterValue",
+    );
+    let out = aws(
+        &b,
+        &[
+            "modify-db-cluster",
+            "--db-cluster-identifier",
+            "borealis",
+            "--no-deletion-protection",
+            "--vpc-security-group-ids",
+            "sg-1",
+            "sg-2",
+        ],
+    );
+    assert!(out.contains("\"VpcSecurityGroupId\": \"sg-2\""), "{out}");
     for bad in ["0", "36"] {
         aws_fails(
             &b,

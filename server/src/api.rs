@@ -514,7 +514,40 @@ fn dispatch(
             x.close("DBInstances");
         }
         "ModifyDBCluster" => {
+            // Every setting is applied or refused: none is accepted and ignored.
+            const APPLIED: &[&str] = &[
+                "Action",
+                "Version",
+                "DBClusterIdentifier",
+                "ApplyImmediately",
+                "BacktrackWindow",
+                "MasterUserPassword",
+                "Port",
+                "BackupRetentionPeriod",
+                "NewDBClusterIdentifier",
+                "DBClusterParameterGroupName",
+                "VpcSecurityGroupIds",
+                "DeletionProtection",
+            ];
+            for k in p.0.keys() {
+                let base = k.split('.').next().unwrap_or("");
+                if !APPLIED.contains(&base) && !base.starts_with("X-Amz-") {
+                    return Err(ApiError::invalid(format!(
+                        "Borealis cannot modify {base} of a DB cluster (it applies \
+                         BacktrackWindow, MasterUserPassword, Port, BackupRetentionPeriod, \
+                         DBClusterParameterGroupName and VpcSecurityGroupIds)."
+                    )));
+                }
+            }
+            if p.flag("DeletionProtection") {
+                return Err(ApiError::invalid(
+                    "Deletion protection is not supported by Borealis: DeletionProtection \
+                     stays false.",
+                ));
+            }
+            let sgs = p.list("VpcSecurityGroupIds");
             let v = fleet.modify_cluster(ModifyCluster {
+                vpc_security_group_ids: (!sgs.is_empty()).then_some(sgs),
                 id: p.id("DBClusterIdentifier", "cluster")?,
                 backtrack_window: p.num("BacktrackWindow")?,
                 master_password: p.get("MasterUserPassword").map(str::to_string),

@@ -236,6 +236,8 @@ pub struct ModifyCluster {
     pub backup_retention_days: Option<u64>,
     pub new_id: Option<String>,
     pub parameter_group: Option<String>,
+    /// Recorded and shown (Borealis has no VPCs).
+    pub vpc_security_group_ids: Option<Vec<String>>,
 }
 
 /// BacktrackDBCluster's inputs.
@@ -1212,7 +1214,8 @@ impl Fleet {
         Ok(view)
     }
 
-    /// ModifyDBCluster: backtrack window, master password, port, backup retention.
+    /// ModifyDBCluster: backtrack window, master password, port, backup retention,
+    /// parameter group, VPC security groups (recorded).
     pub fn modify_cluster(&self, r: ModifyCluster) -> Result<ClusterView, ApiError> {
         let id = r.id.to_ascii_lowercase();
         let mut st = self.lock();
@@ -1266,6 +1269,9 @@ impl Fleet {
         }
         if let Some(g) = &r.parameter_group {
             self.switch_param_group(&mut st, &mut meta, g)?;
+        }
+        if let Some(sgs) = r.vpc_security_group_ids {
+            meta.vpc_security_group_ids = sgs;
         }
         if let Some(days) = r.backup_retention_days {
             meta.backup_retention_days = days;
