@@ -1117,3 +1117,36 @@ fn cluster_parameter_groups_set_the_servers_variables() {
     );
     assert_eq!(groups, "default.aurora-mysql8.0");
 }
+
+/// The same snapshots from the shell: `borealis snapshot`, `snapshots`, `delete-snapshot`.
+#[test]
+fn borealis_cli_snapshots() {
+    let b = Borealis::start("cli-snapshots");
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
+            .args(args)
+            .args(["--api", &format!("http://127.0.0.1:{}", b.api_port)])
+            .output()
+            .unwrap();
+        ok(out, &args.join(" "))
+    };
+    assert_eq!(
+        cli(&["snapshot", "borealis", "nightly"]),
+        "snapshot nightly of borealis created"
+    );
+    let list = cli(&["snapshots"]);
+    assert!(
+        list.contains("nightly") && list.contains("borealis") && list.contains("available"),
+        "{list}"
+    );
+    let json = cli(&["snapshots", "--json"]);
+    assert!(
+        json.contains("\"id\":\"nightly\"") && json.contains("\"cluster\":\"borealis\""),
+        "{json}"
+    );
+    assert_eq!(
+        cli(&["delete-snapshot", "nightly"]),
+        "deleted snapshot nightly"
+    );
+    assert_eq!(cli(&["snapshots", "--json"]), "{\"snapshots\":[]}");
+}
