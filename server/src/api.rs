@@ -49,10 +49,12 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use crate::fleet::{
-    ApiError, Backtrack, ClusterView, CreateCluster, CreateInstance, Echo, Fleet, InstanceView,
-    ModifyCluster, Restore,
+    retention_days, snapshot_not_found, ApiError, Backtrack, ClusterView, CreateCluster,
+    CreateInstance, Echo, Fleet, InstanceView, ModifyCluster, ParamChange, Restore,
+    RestoreFromSnapshot, SnapshotView,
 };
 use crate::isotime::{format_us, parse_us};
+use crate::registry::ParamGroupMeta;
 use crate::sigv4;
 
 const NS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
@@ -312,6 +314,39 @@ impl Params {
         v.sort();
         v.into_iter().map(|(_, s)| s).collect()
     }
+    /// An identifier parameter of a resource of `kind` (`cluster`, `cluster-snapshot`,
+    /// `db`), given as its name or its ARN (`arn:aws:rds:REGION:ACCOUNT:KIND:NAME`); empty
+    /// when absent.
+    fn id(&self, k: &str, kind: &str) -> Result<String, ApiError> {
+        match self.get(k) {
+            None => Ok(String::new()),
+            Some(v) => from_arn(v, kind),
+        }
+    }
+    fn id_opt(&self, k: &str, kind: &str) -> Result<Option<String>, ApiError> {
+        self.get(k).map(|v| from_arn(v, kind)).transpose()
+    }
+    /// A list of structures: `Name.Member.N.Field` (any member word) as (N, field -> value)
+    /// in index order.
+    fn structs(&self, name: &str) -> Vec<BTreeMap<String, String>> {
+        let prefix = format!("{name}.");
+        let mut by_index: BTreeMap<u64, BTreeMap<String, String>> = BTreeMap::new();
+        for (k, v) in &self.0 {
+            let Some(rest) = k.strip_prefix(&prefix) else {
+                continue;
+            };
+            let mut parts = rest.splitn(3, '.');
+            let (_member, idx, field) = (parts.next(), parts.next(), parts.next());
+            let (Some(idx), Some(field)) = (idx.and_then(|i| i.parse().ok()), field) else {
+                continue;
+            };
+            by_index
+                .entry(idx)
+                .or_default()
+                .insert(field.to_string(), v.clone());
+        }
+        by_index.into_values().collect()
+    }
     fn echo(&self) -> Echo {
         Echo {
             vpc_security_group_ids: self.list("VpcSecurityGroupIds"),
@@ -348,7 +383,8 @@ fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
         ));
     };
     tracing::debug!(action, "api request");
-    match dispatch(fleet, &action, &p) {
+    let region = credential_region(req).unwrap_or_else(|| DEFAULT_REGION.to_string());
+    match dispatch(fleet, &action, &p, &region) {
         Ok(result) => {
             let mut x = String::new();
             let _ = write!(
@@ -365,7 +401,76 @@ fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
     }
 }
 
-fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiError> {
+/// The account every resource belongs to (one account: any credentials are it).
+const ACCOUNT: &str = "000000000000";
+/// The region in ARNs when the request names none (unsigned requests).
+const DEFAULT_REGION: &str = "local";
+
+/// The region of the request's SigV4 credential scope (`Credential=AK/DATE/REGION/rds/…`
+/// in the Authorization header or `X-Amz-Credential` in the query string).
+fn credential_region(req: &Request) -> Option<String> {
+    let from_header = req
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, v)| v.split("Credential=").nth(1))
+        .map(|c| c.split([',', ' ']).next().unwrap_or("").to_string());
+    let from_query = || {
+        req.query.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            (k == "X-Amz-Credential").then(|| sigv4::url_decode(v))
+        })
+    };
+    let cred = from_header.or_else(from_query)?;
+    let region = cred.split('/').nth(2)?;
+    let ok = !region.is_empty()
+        && region.len() <= 32
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    ok.then(|| region.to_string())
+}
+
+/// The name in `v` if it is an ARN of this account's resource of `kind`, `v` itself if it
+/// is not an ARN. Any region is accepted: one server is one region whatever its clients
+/// call it.
+fn from_arn(v: &str, kind: &str) -> Result<String, ApiError> {
+    if !v.starts_with("arn:") {
+        return Ok(v.to_string());
+    }
+    let parts: Vec<&str> = v.splitn(7, ':').collect();
+    let not_found = || match kind {
+        "cluster-snapshot" => snapshot_not_found(v),
+        "db" => ApiError::new(
+            404,
+            "DBInstanceNotFoundFault",
+            format!("DBInstance {v} not found."),
+        ),
+        _ => ApiError::cluster_not_found(v),
+    };
+    match parts.as_slice() {
+        ["arn", "aws", "rds", _region, account, k, name]
+            if *account == ACCOUNT && *k == kind && !name.is_empty() =>
+        {
+            Ok((*name).to_string())
+        }
+        ["arn", _, "rds", _, _, _, _] => Err(not_found()),
+        _ => Err(ApiError::invalid(format!(
+            "{v} is not a valid ARN: use arn:aws:rds:REGION:ACCOUNT:{kind}:NAME."
+        ))),
+    }
+}
+
+fn dispatch(
+    fleet: &Arc<Fleet>,
+    action: &str,
+    p: &Params,
+    region: &str,
+) -> Result<String, ApiError> {
+    let arn = |kind: &str, id: &str| format!("arn:aws:rds:{region}:{ACCOUNT}:{kind}:{id}");
+    let cluster_xml = |x: &mut Xml, v: &ClusterView| cluster_xml(x, v, &arn);
+    let instance_xml = |x: &mut Xml, v: &InstanceView| instance_xml(x, v, &arn);
+    let snapshot_xml = |x: &mut Xml, v: &SnapshotView| snapshot_xml(x, v, &arn);
     let mut x = Xml::default();
     match action {
         "CreateDBCluster" => {
@@ -378,6 +483,7 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
                 database_name: p.s("DatabaseName"),
                 port: p.port()?,
                 backtrack_window: p.num("BacktrackWindow")?.unwrap_or(0),
+                backup_retention_days: p.num("BackupRetentionPeriod")?,
                 echo: p.echo(),
             })?;
             cluster_xml(&mut x, &v);
@@ -385,7 +491,7 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
         "RestoreDBClusterToPointInTime" => {
             let v = fleet.restore(Restore {
                 id: p.s("DBClusterIdentifier"),
-                source: p.s("SourceDBClusterIdentifier"),
+                source: p.id("SourceDBClusterIdentifier", "cluster")?,
                 restore_type: p.s("RestoreType"),
                 use_latest: p.flag("UseLatestRestorableTime"),
                 restore_to_us: p.time("RestoreToTime")?,
@@ -398,7 +504,7 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
         "CreateDBInstance" => {
             let v = fleet.create_instance(CreateInstance {
                 id: p.s("DBInstanceIdentifier"),
-                cluster: p.s("DBClusterIdentifier"),
+                cluster: p.id("DBClusterIdentifier", "cluster")?,
                 class: p.s("DBInstanceClass"),
                 engine: p.s("Engine"),
                 port: p.port()?,
@@ -406,7 +512,8 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
             instance_xml(&mut x, &v);
         }
         "DescribeDBClusters" => {
-            let vs = fleet.describe_clusters(p.get("DBClusterIdentifier"))?;
+            let vs =
+                fleet.describe_clusters(p.id_opt("DBClusterIdentifier", "cluster")?.as_deref())?;
             x.open("DBClusters");
             for v in &vs {
                 cluster_xml(&mut x, v);
@@ -420,7 +527,8 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
             x.close("BorealisVolume");
         }
         "DescribeDBInstances" => {
-            let vs = fleet.describe_instances(p.get("DBInstanceIdentifier"))?;
+            let vs =
+                fleet.describe_instances(p.id_opt("DBInstanceIdentifier", "db")?.as_deref())?;
             x.open("DBInstances");
             for v in &vs {
                 instance_xml(&mut x, v);
@@ -428,13 +536,47 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
             x.close("DBInstances");
         }
         "ModifyDBCluster" => {
+            // Every setting is applied or refused: none is accepted and ignored.
+            const APPLIED: &[&str] = &[
+                "Action",
+                "Version",
+                "DBClusterIdentifier",
+                "ApplyImmediately",
+                "BacktrackWindow",
+                "MasterUserPassword",
+                "Port",
+                "BackupRetentionPeriod",
+                "NewDBClusterIdentifier",
+                "DBClusterParameterGroupName",
+                "VpcSecurityGroupIds",
+                "DeletionProtection",
+            ];
+            for k in p.0.keys() {
+                let base = k.split('.').next().unwrap_or("");
+                if !APPLIED.contains(&base) && !base.starts_with("X-Amz-") {
+                    return Err(ApiError::invalid(format!(
+                        "Borealis cannot modify {base} of a DB cluster (it applies \
+                         BacktrackWindow, MasterUserPassword, Port, BackupRetentionPeriod, \
+                         DBClusterParameterGroupName and VpcSecurityGroupIds)."
+                    )));
+                }
+            }
+            if p.flag("DeletionProtection") {
+                return Err(ApiError::invalid(
+                    "Deletion protection is not supported by Borealis: DeletionProtection \
+                     stays false.",
+                ));
+            }
+            let sgs = p.list("VpcSecurityGroupIds");
             let v = fleet.modify_cluster(ModifyCluster {
-                id: p.s("DBClusterIdentifier"),
+                vpc_security_group_ids: (!sgs.is_empty()).then_some(sgs),
+                id: p.id("DBClusterIdentifier", "cluster")?,
                 backtrack_window: p.num("BacktrackWindow")?,
                 master_password: p.get("MasterUserPassword").map(str::to_string),
                 port: p.port()?,
                 backup_retention_days: p.num("BackupRetentionPeriod")?,
                 new_id: p.get("NewDBClusterIdentifier").map(str::to_string),
+                parameter_group: p.get("DBClusterParameterGroupName").map(str::to_string),
             })?;
             cluster_xml(&mut x, &v);
         }
@@ -445,15 +587,17 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
             // Force is accepted and has nothing to do: Aurora needs it to backtrack with the
             // binlog on; Borealis always can (it logs the rewind for replicas).
             let b = fleet.backtrack(Backtrack {
-                id: p.s("DBClusterIdentifier"),
+                id: p.id("DBClusterIdentifier", "cluster")?,
                 to_us,
                 use_earliest: p.flag("UseEarliestTimeOnPointInTimeUnavailable"),
             })?;
             backtrack_fields(&mut x, &b);
         }
         "DescribeDBClusterBacktracks" => {
-            let list = fleet
-                .describe_backtracks(&p.s("DBClusterIdentifier"), p.get("BacktrackIdentifier"))?;
+            let list = fleet.describe_backtracks(
+                &p.id("DBClusterIdentifier", "cluster")?,
+                p.get("BacktrackIdentifier"),
+            )?;
             x.open("DBClusterBacktracks");
             for b in &list {
                 x.open("DBClusterBacktrack");
@@ -463,17 +607,158 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
             x.close("DBClusterBacktracks");
         }
         "DeleteDBCluster" => {
-            if p.get("FinalDBSnapshotIdentifier").is_some() {
-                return Err(ApiError::invalid(
-                    "Borealis keeps no DB snapshots: clone the cluster (restore-db-cluster-to-point-in-time) to keep a copy, then delete with --skip-final-snapshot.",
-                ));
+            let final_snapshot = p.get("FinalDBSnapshotIdentifier");
+            match (p.flag("SkipFinalSnapshot"), final_snapshot) {
+                (false, None) => {
+                    return Err(ApiError::new(
+                        400,
+                        "InvalidParameterCombination",
+                        "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is \
+                         specified: pass --final-db-snapshot-identifier NAME to keep a \
+                         snapshot, or --skip-final-snapshot.",
+                    ))
+                }
+                (true, Some(_)) => {
+                    return Err(ApiError::new(
+                        400,
+                        "InvalidParameterCombination",
+                        "FinalDBSnapshotIdentifier can not be specified when deleting a \
+                         cluster with SkipFinalSnapshot enabled.",
+                    ))
+                }
+                _ => {}
             }
-            let v = fleet.delete_cluster(&p.s("DBClusterIdentifier"))?;
+            let v =
+                fleet.delete_cluster(&p.id("DBClusterIdentifier", "cluster")?, final_snapshot)?;
             cluster_xml(&mut x, &v);
         }
         "DeleteDBInstance" => {
-            let v = fleet.delete_instance(&p.s("DBInstanceIdentifier"))?;
+            let v = fleet.delete_instance(&p.id("DBInstanceIdentifier", "db")?)?;
             instance_xml(&mut x, &v);
+        }
+        "CreateDBClusterParameterGroup" => {
+            let g = fleet.create_param_group(
+                &p.s("DBClusterParameterGroupName"),
+                &p.s("DBParameterGroupFamily"),
+                &p.s("Description"),
+            )?;
+            param_group_xml(&mut x, &g, &arn);
+        }
+        "DescribeDBClusterParameterGroups" => {
+            let gs = fleet.describe_param_groups(p.get("DBClusterParameterGroupName"))?;
+            x.open("DBClusterParameterGroups");
+            for g in &gs {
+                param_group_xml(&mut x, g, &arn);
+            }
+            x.close("DBClusterParameterGroups");
+        }
+        "ModifyDBClusterParameterGroup" => {
+            let changes: Vec<ParamChange> = p
+                .structs("Parameters")
+                .into_iter()
+                .map(|m| ParamChange {
+                    name: m.get("ParameterName").cloned().unwrap_or_default(),
+                    value: m.get("ParameterValue").cloned().unwrap_or_default(),
+                    apply_method: m.get("ApplyMethod").cloned().unwrap_or_default(),
+                })
+                .collect();
+            let name = fleet.modify_param_group(&p.s("DBClusterParameterGroupName"), &changes)?;
+            x.leaf("DBClusterParameterGroupName", name);
+        }
+        "ResetDBClusterParameterGroup" => {
+            let names: Vec<String> = p
+                .structs("Parameters")
+                .into_iter()
+                .filter_map(|m| m.get("ParameterName").cloned())
+                .collect();
+            let name = fleet.reset_param_group(
+                &p.s("DBClusterParameterGroupName"),
+                p.flag("ResetAllParameters"),
+                &names,
+            )?;
+            x.leaf("DBClusterParameterGroupName", name);
+        }
+        "DeleteDBClusterParameterGroup" => {
+            fleet.delete_param_group(&p.s("DBClusterParameterGroupName"))?;
+        }
+        "DescribeDBClusterParameters" => {
+            let ps = fleet.describe_params(&p.s("DBClusterParameterGroupName"), p.get("Source"))?;
+            x.open("Parameters");
+            for v in &ps {
+                x.open("Parameter");
+                x.leaf("ParameterName", v.name);
+                if let Some(val) = &v.value {
+                    x.leaf("ParameterValue", val);
+                }
+                x.leaf("Description", v.description);
+                x.leaf("Source", v.source);
+                x.leaf("ApplyType", v.apply_type);
+                x.leaf("DataType", v.data_type);
+                if !v.allowed_values.is_empty() {
+                    x.leaf("AllowedValues", &v.allowed_values);
+                }
+                x.leaf("IsModifiable", true);
+                x.leaf("ApplyMethod", v.apply_method);
+                x.open("SupportedEngineModes");
+                x.leaf("member", "provisioned");
+                x.close("SupportedEngineModes");
+                x.close("Parameter");
+            }
+            x.close("Parameters");
+        }
+        "CreateDBClusterSnapshot" => {
+            let v = fleet.create_snapshot(
+                &p.s("DBClusterSnapshotIdentifier"),
+                &p.id("DBClusterIdentifier", "cluster")?,
+            )?;
+            snapshot_xml(&mut x, &v);
+        }
+        "DescribeDBClusterSnapshots" => {
+            let vs = fleet.describe_snapshots(
+                p.id_opt("DBClusterSnapshotIdentifier", "cluster-snapshot")?
+                    .as_deref(),
+                p.id_opt("DBClusterIdentifier", "cluster")?.as_deref(),
+                p.get("SnapshotType"),
+            )?;
+            x.open("DBClusterSnapshots");
+            for v in &vs {
+                snapshot_xml(&mut x, v);
+            }
+            x.close("DBClusterSnapshots");
+        }
+        "DeleteDBClusterSnapshot" => {
+            let v =
+                fleet.delete_snapshot(&p.id("DBClusterSnapshotIdentifier", "cluster-snapshot")?)?;
+            snapshot_xml(&mut x, &v);
+        }
+        "CopyDBClusterSnapshot" => {
+            let v = fleet.copy_snapshot(
+                &p.id("SourceDBClusterSnapshotIdentifier", "cluster-snapshot")?,
+                &p.s("TargetDBClusterSnapshotIdentifier"),
+                p.get("KmsKeyId"),
+            )?;
+            snapshot_xml(&mut x, &v);
+        }
+        "RestoreDBClusterFromSnapshot" => {
+            if p.get("DatabaseName").is_some() {
+                return Err(ApiError::new(
+                    400,
+                    "InvalidParameterCombination",
+                    "DatabaseName cannot be set when restoring an Aurora cluster from a \
+                     snapshot: the snapshot's databases come with it.",
+                ));
+            }
+            let v = fleet.restore_from_snapshot(RestoreFromSnapshot {
+                id: p.s("DBClusterIdentifier"),
+                snapshot: p.id("SnapshotIdentifier", "cluster-snapshot")?,
+                engine: p.s("Engine"),
+                engine_version: p.s("EngineVersion"),
+                port: p.port()?,
+                backtrack_window: p.num("BacktrackWindow")?,
+                backup_retention_days: p.num("BackupRetentionPeriod")?,
+                echo: p.echo(),
+            })?;
+            cluster_xml(&mut x, &v);
         }
         "DescribeEvents" => {
             let now = borealis_engine::storage::now_us();
@@ -484,7 +769,14 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
                 // RDS's default: the past hour.
                 (None, None) => end.saturating_sub(3_600_000_000),
             };
-            let events = fleet.events(p.get("SourceIdentifier"), p.get("SourceType"), start, end);
+            let source = match p.get("SourceIdentifier") {
+                Some(v) if v.starts_with("arn:") => {
+                    let kind = v.split(':').nth(5).unwrap_or("");
+                    Some(from_arn(v, kind)?)
+                }
+                other => other.map(str::to_string),
+            };
+            let events = fleet.events(source.as_deref(), p.get("SourceType"), start, end);
             x.open("Events");
             for e in &events {
                 x.open("Event");
@@ -498,10 +790,10 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
                 x.leaf(
                     "SourceArn",
                     arn(
-                        if e.source_type == "db-instance" {
-                            "db"
-                        } else {
-                            "cluster"
+                        match e.source_type.as_str() {
+                            "db-instance" => "db",
+                            "db-cluster-snapshot" => "cluster-snapshot",
+                            _ => "cluster",
                         },
                         &e.source_id,
                     ),
@@ -518,8 +810,13 @@ fn dispatch(fleet: &Arc<Fleet>, action: &str, p: &Params) -> Result<String, ApiE
                     "The action {other} is not valid for this web service. Borealis answers \
                      CreateDBCluster, CreateDBInstance, DescribeDBClusters, DescribeDBInstances, \
                      RestoreDBClusterToPointInTime, ModifyDBCluster, BacktrackDBCluster, \
-                     DescribeDBClusterBacktracks, DeleteDBCluster, DeleteDBInstance and \
-                     DescribeEvents."
+                     DescribeDBClusterBacktracks, DeleteDBCluster, DeleteDBInstance, \
+                     CreateDBClusterSnapshot, DescribeDBClusterSnapshots, \
+                     CopyDBClusterSnapshot, DeleteDBClusterSnapshot, \
+                     RestoreDBClusterFromSnapshot, CreateDBClusterParameterGroup, \
+                     DescribeDBClusterParameterGroups, ModifyDBClusterParameterGroup, \
+                     ResetDBClusterParameterGroup, DeleteDBClusterParameterGroup, \
+                     DescribeDBClusterParameters and DescribeEvents."
                 ),
             ))
         }
@@ -537,15 +834,73 @@ fn backtrack_fields(x: &mut Xml, b: &crate::registry::BacktrackMeta) {
     x.leaf("Status", &b.status);
 }
 
-fn arn(kind: &str, id: &str) -> String {
-    format!("arn:aws:rds:local:000000000000:{kind}:{id}")
+fn param_group_xml(x: &mut Xml, g: &ParamGroupMeta, arn: &Arn<'_>) {
+    x.open("DBClusterParameterGroup");
+    x.leaf("DBClusterParameterGroupName", &g.name);
+    x.leaf("DBParameterGroupFamily", &g.family);
+    x.leaf("Description", &g.description);
+    x.leaf("DBClusterParameterGroupArn", arn("cluster-pg", &g.name));
+    x.close("DBClusterParameterGroup");
 }
 
-fn cluster_xml(x: &mut Xml, v: &ClusterView) {
+/// Renders an ARN: (resource kind, name).
+type Arn<'a> = dyn Fn(&str, &str) -> String + 'a;
+
+fn snapshot_xml(x: &mut Xml, v: &SnapshotView, arn: &Arn<'_>) {
+    let m = &v.meta;
+    x.open("DBClusterSnapshot");
+    x.leaf("DBClusterSnapshotIdentifier", &m.id);
+    x.leaf("DBClusterIdentifier", &m.cluster);
+    x.leaf("SnapshotCreateTime", format_us(m.created_us));
+    x.leaf("Engine", &m.engine);
+    x.leaf("EngineMode", "provisioned");
+    // GiB the snapshot's state reaches (pages it owns and pages it shares), at least 1.
+    let bytes = v.exclusive_bytes + v.shared_bytes;
+    x.leaf("AllocatedStorage", bytes.div_ceil(1 << 30).max(1));
+    x.leaf("Status", &m.status);
+    x.leaf("Port", m.port);
+    x.leaf("ClusterCreateTime", format_us(m.cluster_created_us));
+    x.leaf("MasterUsername", &m.master_username);
+    x.leaf("EngineVersion", &m.engine_version);
+    x.leaf("LicenseModel", "aurora-mysql");
+    x.leaf("SnapshotType", &m.snapshot_type);
+    x.leaf("PercentProgress", 100);
+    x.leaf("StorageEncrypted", !m.kms_key_id.is_empty());
+    if !m.kms_key_id.is_empty() {
+        x.leaf("KmsKeyId", &m.kms_key_id);
+    }
+    x.leaf("DBClusterSnapshotArn", arn("cluster-snapshot", &m.id));
+    if !m.source_snapshot.is_empty() {
+        x.leaf(
+            "SourceDBClusterSnapshotArn",
+            arn("cluster-snapshot", &m.source_snapshot),
+        );
+    }
+    x.leaf("IAMDatabaseAuthenticationEnabled", false);
+    x.leaf("StorageType", "aurora");
+    x.leaf("DbClusterResourceId", &m.resource_id);
+    x.leaf(
+        "BackupRetentionPeriod",
+        retention_days(m.backup_retention_days),
+    );
+    // Borealis's own fields (the AWS CLI ignores unknown elements).
+    x.leaf("BorealisExclusiveBytes", v.exclusive_bytes);
+    x.leaf("BorealisSharedBytes", v.shared_bytes);
+    if let Some((f, p)) = &m.binlog {
+        x.leaf("BorealisBinlogFile", f);
+        x.leaf("BorealisBinlogPosition", p);
+    }
+    x.close("DBClusterSnapshot");
+}
+
+fn cluster_xml(x: &mut Xml, v: &ClusterView, arn: &Arn<'_>) {
     let m = &v.meta;
     x.open("DBCluster");
     x.leaf("AllocatedStorage", 1);
-    x.leaf("BackupRetentionPeriod", 1);
+    x.leaf(
+        "BackupRetentionPeriod",
+        retention_days(m.backup_retention_days),
+    );
     if !m.database_name.is_empty() {
         x.leaf("DatabaseName", &m.database_name);
     }
@@ -581,7 +936,7 @@ fn cluster_xml(x: &mut Xml, v: &ClusterView) {
         x.open("DBClusterMember");
         x.leaf("DBInstanceIdentifier", id);
         x.leaf("IsClusterWriter", writer);
-        x.leaf("DBClusterParameterGroupStatus", "in-sync");
+        x.leaf("DBClusterParameterGroupStatus", v.param_status);
         x.leaf("PromotionTier", 1);
         x.close("DBClusterMember");
     }
@@ -627,7 +982,7 @@ fn cluster_xml(x: &mut Xml, v: &ClusterView) {
     x.close("DBCluster");
 }
 
-fn instance_xml(x: &mut Xml, v: &InstanceView) {
+fn instance_xml(x: &mut Xml, v: &InstanceView, arn: &Arn<'_>) {
     let m = &v.meta;
     x.open("DBInstance");
     x.leaf("DBInstanceIdentifier", &m.id);
@@ -645,7 +1000,10 @@ fn instance_xml(x: &mut Xml, v: &InstanceView) {
     x.close("Endpoint");
     x.leaf("AllocatedStorage", 1);
     x.leaf("InstanceCreateTime", format_us(m.created_us));
-    x.leaf("BackupRetentionPeriod", 1);
+    x.leaf(
+        "BackupRetentionPeriod",
+        retention_days(v.backup_retention_days),
+    );
     x.leaf("AvailabilityZone", "local");
     x.leaf("LatestRestorableTime", format_us(v.latest_restorable_us));
     x.leaf("MultiAZ", false);

@@ -1,4 +1,5 @@
-//! The human side of the control plane: `borealis clusters`, `clone`, `delete`, `events`.
+//! The human side of the control plane: `borealis clusters`, `clone`, `restore`,
+//! `backtrack`, `delete`, `events`, `snapshot`, `snapshots`, `delete-snapshot`.
 //! Each talks to a running server's RDS API (`--api URL`, env `BOREALIS_API`, default
 //! `http://127.0.0.1:8686`), signing with `--api-access-key`/`--api-secret-key` (or the
 //! AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment) when given, and prints a table or,
@@ -20,6 +21,9 @@ Usage:
                                              rewind NAME in place to TIME (or forward again)
   borealis delete NAME                       delete a cluster and its instances
   borealis events NAME [--json]              the cluster's events (clone binlog position, …)
+  borealis snapshot CLUSTER NAME             a DB cluster snapshot (a fork: instant, no copy)
+  borealis snapshots [--json]                snapshots with their cluster, time and space
+  borealis delete-snapshot NAME              delete a snapshot (its own pages come back)
 
 Options (every command):
   --api URL              the server's API (env BOREALIS_API; default http://127.0.0.1:8686)
@@ -308,8 +312,75 @@ fn run_inner(cmd: &str, args: Vec<String>) -> Result<String, String> {
         },
         ("delete", [name]) => delete(&client, name),
         ("events", [name]) => events(&client, name, json),
+        ("snapshot", [cluster, name]) => {
+            c_call(&client, "CreateDBClusterSnapshot", cluster, name)?;
+            Ok(format!("snapshot {name} of {cluster} created\n"))
+        }
+        ("snapshots", []) => snapshots(&client, json),
+        ("delete-snapshot", [name]) => {
+            client.call(&[
+                ("Action", "DeleteDBClusterSnapshot".into()),
+                ("DBClusterSnapshotIdentifier", name.to_string()),
+            ])?;
+            Ok(format!("deleted snapshot {name}\n"))
+        }
         _ => Err(format!("wrong arguments\n\n{HELP}")),
     }
+}
+
+fn c_call(c: &Client, action: &str, cluster: &str, snapshot: &str) -> Result<Node, String> {
+    c.call(&[
+        ("Action", action.into()),
+        ("DBClusterIdentifier", cluster.to_string()),
+        ("DBClusterSnapshotIdentifier", snapshot.to_string()),
+    ])
+}
+
+fn snapshots(c: &Client, json: bool) -> Result<String, String> {
+    let doc = c.call(&[("Action", "DescribeDBClusterSnapshots".into())])?;
+    let mut sn = Vec::new();
+    doc.all("DBClusterSnapshot", &mut sn);
+    let num = |n: &Node, k: &str| n.text_of(k).parse::<u64>().unwrap_or(0);
+    if json {
+        let items: Vec<String> = sn
+            .iter()
+            .map(|n| {
+                format!(
+                    "{{\"id\":{},\"cluster\":{},\"status\":{},\"created\":{},\"exclusive_bytes\":{},\"shared_bytes\":{},\"binlog_file\":{},\"binlog_position\":{}}}",
+                    json_str(&n.text_of("DBClusterSnapshotIdentifier")),
+                    json_str(&n.text_of("DBClusterIdentifier")),
+                    json_str(&n.text_of("Status")),
+                    json_str(&n.text_of("SnapshotCreateTime")),
+                    num(n, "BorealisExclusiveBytes"),
+                    num(n, "BorealisSharedBytes"),
+                    json_str(&n.text_of("BorealisBinlogFile")),
+                    num(n, "BorealisBinlogPosition"),
+                )
+            })
+            .collect();
+        return Ok(format!("{{\"snapshots\":[{}]}}\n", items.join(",")));
+    }
+    let mut rows = vec![[
+        "SNAPSHOT",
+        "CLUSTER",
+        "STATUS",
+        "CREATED",
+        "EXCLUSIVE",
+        "SHARED",
+    ]
+    .map(str::to_string)
+    .to_vec()];
+    for n in &sn {
+        rows.push(vec![
+            n.text_of("DBClusterSnapshotIdentifier"),
+            n.text_of("DBClusterIdentifier"),
+            n.text_of("Status"),
+            n.text_of("SnapshotCreateTime"),
+            human_bytes(num(n, "BorealisExclusiveBytes")),
+            human_bytes(num(n, "BorealisSharedBytes")),
+        ]);
+    }
+    Ok(table(&rows))
 }
 
 fn clusters(c: &Client, json: bool) -> Result<String, String> {

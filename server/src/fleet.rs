@@ -12,6 +12,10 @@
 //!   ("Binlog position from crash recovery is FILE POS") in DescribeEvents and as the
 //!   status variables `Borealis_clone_source_binlog_file/_position` on the clone.
 //!
+//! - A **parameter group** sets server variables of the clusters using it: see [`params`].
+//! - A **snapshot** (CreateDBClusterSnapshot) is a fork too, held by the volume as a
+//!   cluster nothing writes: see [`snapshots`].
+//!
 //! Control-plane operations are serialized by one lock; none of them waits on data size.
 
 use std::collections::{BTreeSet, HashMap};
@@ -30,6 +34,14 @@ use borealis_protocol::{Listener, ServerConfig};
 
 use crate::glue;
 use crate::registry::{BacktrackMeta, ClusterMeta, InstanceMeta, Registry};
+
+mod params;
+mod snapshots;
+pub use params::ParamChange;
+pub use snapshots::{
+    check_snapshot_identifier, retention_days, snapshot_not_found, RestoreFromSnapshot,
+    SnapshotView,
+};
 
 /// What `borealis serve` was started with.
 pub struct FleetOptions {
@@ -119,6 +131,9 @@ struct State {
     /// The last space report and the clusters' commit sequences it saw (a report walks
     /// every page; it is reused until something commits or a cluster comes or goes).
     space: Option<(Vec<(u64, u64)>, Arc<SpaceReport>)>,
+    /// Clusters whose parameter group has changes kept for the next start
+    /// (`ApplyMethod pending-reboot`).
+    pending_reboot: BTreeSet<String>,
 }
 
 /// A cluster as DescribeDBClusters shows it.
@@ -128,6 +143,8 @@ pub struct ClusterView {
     pub address: String,
     /// The writer's port, else the cluster's.
     pub port: u16,
+    /// DBClusterParameterGroupStatus of its members: `in-sync` or `pending-reboot`.
+    pub param_status: &'static str,
     /// (instance, is writer).
     pub members: Vec<(String, bool)>,
     pub earliest_restorable_us: u64,
@@ -150,6 +167,8 @@ pub struct InstanceView {
     pub master_username: String,
     pub database_name: String,
     pub latest_restorable_us: u64,
+    /// The cluster's BackupRetentionPeriod (0: never set).
+    pub backup_retention_days: u64,
 }
 
 /// Volume-wide space figures.
@@ -171,6 +190,7 @@ pub struct CreateCluster {
     pub database_name: String,
     pub port: Option<u16>,
     pub backtrack_window: u64,
+    pub backup_retention_days: Option<u64>,
     pub echo: Echo,
 }
 
@@ -215,6 +235,9 @@ pub struct ModifyCluster {
     pub port: Option<u16>,
     pub backup_retention_days: Option<u64>,
     pub new_id: Option<String>,
+    pub parameter_group: Option<String>,
+    /// Recorded and shown (Borealis has no VPCs).
+    pub vpc_security_group_ids: Option<Vec<String>>,
 }
 
 /// BacktrackDBCluster's inputs.
@@ -297,9 +320,12 @@ impl Fleet {
     ) -> Result<Arc<Fleet>, String> {
         let path = Registry::path(&opts.data_dir);
         let mut reg = Registry::load(&path)?;
+        let all: Vec<String> = volume.clusters().into_iter().map(|c| c.name).collect();
+        Fleet::reconcile_snapshots(&volume, &mut reg, &all);
         let in_volume: HashMap<String, u64> = volume
             .clusters()
             .into_iter()
+            .filter(|c| !c.name.starts_with(snapshots::SNAPSHOT_PREFIX))
             .map(|c| (c.name, c.created_us))
             .collect();
         reg.clusters.retain(|id, _| in_volume.contains_key(id));
@@ -374,6 +400,7 @@ impl Fleet {
                 engines: HashMap::new(),
                 endpoints: HashMap::new(),
                 space: None,
+                pending_reboot: BTreeSet::new(),
             }),
             reclaim: reclaim.clone(),
         });
@@ -415,6 +442,15 @@ impl Fleet {
         info.server_id = cluster_server_id(info.server_id, cluster, &self.opts.default_cluster);
         let inst = Instance::new_with(self.volume.clone(), cluster, info, master, &self.opts.vars)
             .map_err(|e| format!("cluster {cluster}: {}", e.message))?;
+        if !meta.parameter_group.is_empty() {
+            let group = st
+                .reg
+                .param_groups
+                .get(&meta.parameter_group)
+                .map(|g| g.params.clone())
+                .unwrap_or_default();
+            Self::apply_params(&inst, &group, &Default::default());
+        }
         if let Some((file, position)) = meta.source_binlog.clone() {
             inst.set_clone_origin(Some(CloneOrigin {
                 source: meta.source.clone(),
@@ -466,7 +502,7 @@ impl Fleet {
             None => StdListener::bind((self.opts.bind, i.port))
                 .map_err(|e| format!("cannot listen on {}:{}: {e}", self.opts.bind, i.port))?,
         };
-        let factory = glue::Factory::new(engine.clone(), !i.writer);
+        let factory = glue::Factory::new(engine.clone(), !i.writer, i.port);
         let conns = factory.conns.clone();
         let read_only = factory.read_only.clone();
         let _guard = self.rt.enter();
@@ -616,6 +652,11 @@ impl Fleet {
             meta: meta.clone(),
             address: self.opts.bind.to_string(),
             port,
+            param_status: if st.pending_reboot.contains(&meta.id) {
+                "pending-reboot"
+            } else {
+                "in-sync"
+            },
             members,
             earliest_restorable_us,
             latest_restorable_us: info.as_ref().map_or(0, |i| i.last_commit_us),
@@ -637,6 +678,7 @@ impl Fleet {
             address: self.opts.bind.to_string(),
             master_username: c.map(|c| c.master_username.clone()).unwrap_or_default(),
             database_name: c.map(|c| c.database_name.clone()).unwrap_or_default(),
+            backup_retention_days: c.map_or(0, |c| c.backup_retention_days),
             latest_restorable_us: self
                 .volume
                 .cluster(&i.cluster)
@@ -753,14 +795,17 @@ impl Fleet {
             ));
         }
         check_backtrack_window(r.backtrack_window)?;
+        if let Some(days) = r.backup_retention_days {
+            check_backup_retention(days)?;
+        }
         let mut st = self.lock();
         Self::check_new_cluster(&st, &id)?;
+        let parameter_group = Self::check_param_group(&st, &r.echo.parameter_group)?;
         if let Some(p) = r.port {
             // Checked now so the later CreateDBInstance does not fail on it.
             drop(self.bind_port(&st, p)?);
         }
         self.volume.create_cluster(&id).map_err(engine_error)?;
-        self.keep_history_for(&id, r.backtrack_window)?;
         let meta = ClusterMeta {
             id: id.clone(),
             engine: r.engine.clone(),
@@ -779,8 +824,9 @@ impl Fleet {
             vpc_security_group_ids: r.echo.vpc_security_group_ids.clone(),
             db_subnet_group_name: r.echo.db_subnet_group_name.clone(),
             kms_key_id: r.echo.kms_key_id.clone(),
-            parameter_group: r.echo.parameter_group.clone(),
+            parameter_group,
             resource_id: random_id("cluster-"),
+            backup_retention_days: r.backup_retention_days.unwrap_or(0),
             ..Default::default()
         };
         st.reg.clusters.insert(id.clone(), meta.clone());
@@ -804,7 +850,8 @@ impl Fleet {
                 ))
                 .map(|_| ())
                 .map_err(|e| ApiError::invalid(format!("DatabaseName: {}", e.message)))
-            });
+            })
+            .and_then(|()| self.apply_retention(&mut st, &meta));
         if let Err(e) = made {
             st.reg.clusters.remove(&id);
             if let Some(e) = st.engines.remove(&id) {
@@ -853,6 +900,7 @@ impl Fleet {
         let mut st = self.lock();
         Self::check_new_cluster(&st, &id)?;
         let src = cluster_meta(&st, &source, &r.source)?;
+        let parameter_group = Self::check_param_group(&st, &r.echo.parameter_group)?;
         if let Some(p) = r.port {
             drop(self.bind_port(&st, p)?);
         }
@@ -908,8 +956,9 @@ impl Fleet {
             vpc_security_group_ids: r.echo.vpc_security_group_ids.clone(),
             db_subnet_group_name: r.echo.db_subnet_group_name.clone(),
             kms_key_id: r.echo.kms_key_id.clone(),
-            parameter_group: r.echo.parameter_group.clone(),
+            parameter_group,
             resource_id: random_id("cluster-"),
+            backup_retention_days: src.backup_retention_days,
         };
         st.reg.clusters.insert(id.clone(), meta.clone());
         st.reg.event(
@@ -1018,11 +1067,27 @@ impl Fleet {
             if let Some(m) = st.reg.instances.get_mut(&meta.id) {
                 m.status = status.into();
             }
+            let ok = started.is_ok();
             let msg = match started {
                 Ok(()) => "DB instance available".to_string(),
                 Err(e) => format!("DB instance failed to start: {e}"),
             };
             st.reg.event("db-instance", &meta.id, "availability", msg);
+            // As on Aurora, the writer of a cluster made from a clone, a point-in-time
+            // restore or a snapshot reports the source's binlog coordinate at that point.
+            let coord = st
+                .reg
+                .clusters
+                .get(&meta.cluster)
+                .and_then(|c| c.source_binlog.clone());
+            if let (true, true, Some((f, p))) = (ok, meta.writer, coord) {
+                st.reg.event(
+                    "db-instance",
+                    &meta.id,
+                    "notification",
+                    format!("Binlog position from crash recovery is {f} {p}"),
+                );
+            }
             if let Err(e) = fleet.save(&st) {
                 tracing::error!("{}", e.message);
             }
@@ -1086,10 +1151,18 @@ impl Fleet {
         Ok(view)
     }
 
-    /// DeleteDBCluster: the cluster must have no instances left. Its pages that no other
-    /// cluster shares return to the free list in the background.
-    pub fn delete_cluster(&self, id: &str) -> Result<ClusterView, ApiError> {
+    /// DeleteDBCluster: the cluster must have no instances left. With `final_snapshot`, a
+    /// snapshot of it is taken first (and kept). Its pages that nothing else reaches return
+    /// to the free list in the background.
+    pub fn delete_cluster(
+        &self,
+        id: &str,
+        final_snapshot: Option<&str>,
+    ) -> Result<ClusterView, ApiError> {
         let id = id.to_ascii_lowercase();
+        let final_snapshot = final_snapshot
+            .map(|s| check_snapshot_identifier("FinalDBSnapshotIdentifier", s))
+            .transpose()?;
         let mut st = self.lock();
         let meta = cluster_meta(&st, &id, &id)?;
         if id == self.opts.default_cluster {
@@ -1112,6 +1185,11 @@ impl Fleet {
                      Delete them first (delete-db-instance)."
                 ),
             ));
+        }
+        if let Some(f) = &final_snapshot {
+            self.take_snapshot(&mut st, f, &id, &id)?;
+            // Recorded before the cluster goes: a crash in between keeps both.
+            self.save(&st)?;
         }
         let mut view = self.cluster_view(&mut st, &meta, false);
         if let Some(e) = st.engines.remove(&id) {
@@ -1136,7 +1214,8 @@ impl Fleet {
         Ok(view)
     }
 
-    /// ModifyDBCluster: backtrack window, master password, port, backup retention.
+    /// ModifyDBCluster: backtrack window, master password, port, backup retention,
+    /// parameter group, VPC security groups (recorded).
     pub fn modify_cluster(&self, r: ModifyCluster) -> Result<ClusterView, ApiError> {
         let id = r.id.to_ascii_lowercase();
         let mut st = self.lock();
@@ -1151,11 +1230,7 @@ impl Fleet {
             check_backtrack_window(w)?;
         }
         if let Some(days) = r.backup_retention_days {
-            if !(1..=35).contains(&days) {
-                return Err(ApiError::invalid(
-                    "BackupRetentionPeriod must be between 1 and 35 days.",
-                ));
-            }
+            check_backup_retention(days)?;
         }
         let mut new_listener = None;
         if let Some(p) = r.port {
@@ -1192,15 +1267,28 @@ impl Fleet {
                 "Master user password changed".into(),
             );
         }
+        if let Some(g) = &r.parameter_group {
+            self.switch_param_group(&mut st, &mut meta, g)?;
+        }
+        if let Some(sgs) = r.vpc_security_group_ids {
+            meta.vpc_security_group_ids = sgs;
+        }
         if let Some(days) = r.backup_retention_days {
-            if let Some(c) = self.volume.cluster(&id) {
-                c.set_retention(days * 86_400 * 1_000_000)
-                    .map_err(engine_error)?;
-            }
+            meta.backup_retention_days = days;
         }
         if let Some(w) = r.backtrack_window {
             meta.backtrack_window = w;
-            self.keep_history_for(&id, w)?;
+        }
+        if r.backup_retention_days.is_some() || r.backtrack_window.is_some() {
+            self.apply_retention(&mut st, &meta)?;
+            if let Some(days) = r.backup_retention_days {
+                st.reg.event(
+                    "db-cluster",
+                    &id,
+                    "configuration change",
+                    format!("Backup retention period changed to {days} days"),
+                );
+            }
         }
         if let (Some(p), Some(l)) = (r.port, new_listener) {
             meta.port = p;
@@ -1225,6 +1313,25 @@ impl Fleet {
         st.reg.clusters.insert(id.clone(), meta.clone());
         self.save(&st)?;
         Ok(self.cluster_view(&mut st, &meta, false))
+    }
+
+    /// Sets how long GC keeps `meta`'s history: the largest of its BackupRetentionPeriod
+    /// (the point-in-time window), its backtrack window and its `binlog retention hours`
+    /// (which the cluster's engine keeps; it is opened for it).
+    fn apply_retention(&self, st: &mut State, meta: &ClusterMeta) -> Result<(), ApiError> {
+        let Some(c) = self.volume.cluster(&meta.id) else {
+            return Ok(());
+        };
+        let backup = retention_days(meta.backup_retention_days).saturating_mul(86_400_000_000);
+        let backtrack = meta.backtrack_window.saturating_mul(1_000_000);
+        let binlog = binlog_retention_hours(self, st, &meta.id)
+            .unwrap_or(0)
+            .saturating_mul(3_600_000_000);
+        let want = backup.max(backtrack).max(binlog);
+        if want != c.info().retention_us {
+            c.set_retention(want).map_err(engine_error)?;
+        }
+        Ok(())
     }
 
     /// Keeps at least `window` seconds of `cluster`'s history (GC keeps the largest of the
@@ -1436,6 +1543,24 @@ fn earliest_backtrack_us(meta: &ClusterMeta, earliest_restorable_us: u64) -> u64
         .saturating_sub(meta.backtrack_window.saturating_mul(1_000_000))
         .max(meta.created_us)
         .max(earliest_restorable_us)
+}
+
+/// The cluster's `binlog retention hours` (mysql.rds_set_configuration), if set (and its
+/// binlog on).
+fn binlog_retention_hours(fleet: &Fleet, st: &mut State, cluster: &str) -> Option<u64> {
+    let bl = fleet.engine(st, cluster, None).ok()?.binlog.clone()?;
+    let h = *bl.retention_hours.lock().unwrap_or_else(|e| e.into_inner());
+    h
+}
+
+/// RDS's limit for Aurora: 1 to 35 days.
+fn check_backup_retention(days: u64) -> Result<(), ApiError> {
+    if !(1..=35).contains(&days) {
+        return Err(ApiError::invalid(format!(
+            "Invalid backup retention period {days}: use 1 to 35 days."
+        )));
+    }
+    Ok(())
 }
 
 /// Aurora's limit: 0 (off) to 259200 seconds (72 hours).

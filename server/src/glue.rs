@@ -33,14 +33,17 @@ pub struct Factory {
     /// Connection ids of the sessions open through this endpoint (closed when the
     /// instance is deleted).
     pub conns: Arc<Mutex<BTreeSet<u32>>>,
+    /// The instance's port (`@@port` of its sessions); 0: the cluster's.
+    pub port: u16,
 }
 
 impl Factory {
-    pub fn new(inst: Arc<Instance>, read_only: bool) -> Factory {
+    pub fn new(inst: Arc<Instance>, read_only: bool, port: u16) -> Factory {
         Factory {
             inst,
             read_only: Arc::new(AtomicBool::new(read_only)),
             conns: Arc::default(),
+            port,
         }
     }
 }
@@ -119,6 +122,9 @@ impl SessionFactory for Factory {
             s.set_tls(&t.version, &t.cipher);
         }
         s.set_read_only(self.read_only.load(Ordering::SeqCst));
+        if self.port != 0 {
+            s.set_endpoint_port(self.port);
+        }
         self.conns
             .lock()
             .unwrap_or_else(|e| e.into_inner())

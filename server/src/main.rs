@@ -4,7 +4,8 @@
 //! the default cluster and its master user exist, serves the MySQL protocol on
 //! `--bind:--port` (and every other instance on its own port), and the RDS API on
 //! `--api-port`, until SIGTERM or Ctrl-C, then checkpoints and exits.
-//! `borealis clusters|clone|restore|backtrack|delete|events` are clients of that API.
+//! `borealis clusters|clone|restore|backtrack|delete|events|snapshot|snapshots|delete-snapshot`
+//! are clients of that API.
 
 mod api;
 mod certs;
@@ -277,13 +278,14 @@ fn main() {
                 2
             }
         },
-        Some(cmd @ ("clusters" | "clone" | "restore" | "backtrack" | "delete" | "events")) => {
-            cli::run(cmd, argv.collect())
-        }
+        Some(
+            cmd @ ("clusters" | "clone" | "restore" | "backtrack" | "delete" | "events"
+            | "snapshot" | "snapshots" | "delete-snapshot"),
+        ) => cli::run(cmd, argv.collect()),
         Some("-h" | "--help" | "help") | None => {
             let _ = write!(
                 std::io::stdout(),
-                "Usage: borealis <COMMAND>\n\nCommands:\n  serve     Run the server (borealis serve --help)\n  clusters  List clusters, endpoints and space\n  clone     Clone a cluster (copy-on-write) with an endpoint\n  restore   Point-in-time restore of a cluster (copy-on-write)\n  backtrack Rewind a cluster in place to a time (and forward again)\n  delete    Delete a cluster and its instances\n  events    A cluster's events\n\n{}",
+                "Usage: borealis <COMMAND>\n\nCommands:\n  serve     Run the server (borealis serve --help)\n  clusters  List clusters, endpoints and space\n  clone     Clone a cluster (copy-on-write) with an endpoint\n  restore   Point-in-time restore of a cluster (copy-on-write)\n  backtrack Rewind a cluster in place to a time (and forward again)\n  delete    Delete a cluster and its instances\n  events    A cluster's events\n  snapshot  Snapshot a cluster (snapshots, delete-snapshot)\n\n{}",
                 cli::HELP
             );
             0

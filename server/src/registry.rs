@@ -4,7 +4,8 @@
 //! The volume owns the data of a cluster (its pages and timeline); this file owns what
 //! Aurora keeps beside it: the port each instance listens on, the master user name, the
 //! backtrack window, the clone group, the source's binlog coordinate at the clone point,
-//! the backtracks done.
+//! the backtracks done, the DB cluster snapshots (each a volume cluster of its own that
+//! nothing writes, named [`SnapshotMeta::volume`]).
 //! It is rewritten whole (write, fsync, rename) after every change. A cluster the volume
 //! has but this file lacks (a crash between the two) is adopted with defaults at start;
 //! a record whose cluster the volume lacks is dropped.
@@ -41,6 +42,45 @@ pub struct ClusterMeta {
     pub kms_key_id: String,
     pub parameter_group: String,
     pub resource_id: String,
+    /// BackupRetentionPeriod in days (0: not set, shown as RDS's default 1).
+    pub backup_retention_days: u64,
+}
+
+/// A DB cluster snapshot: a fork of its cluster's volume state that nothing writes (so it
+/// pins, for GC, exactly the pages that state reaches) plus what RDS shows of it.
+#[derive(Clone, Debug, Default)]
+pub struct SnapshotMeta {
+    pub id: String,
+    /// The cluster it was taken of.
+    pub cluster: String,
+    /// The volume cluster that holds its state (a name no RDS identifier can take).
+    pub volume: String,
+    pub created_us: u64,
+    pub cluster_created_us: u64,
+    pub engine: String,
+    pub engine_version: String,
+    pub master_username: String,
+    pub database_name: String,
+    pub port: u16,
+    pub kms_key_id: String,
+    pub resource_id: String,
+    pub backup_retention_days: u64,
+    /// `manual` (CreateDBClusterSnapshot, CopyDBClusterSnapshot, a final snapshot).
+    pub snapshot_type: String,
+    pub status: String,
+    /// For a copy: the snapshot it was copied from.
+    pub source_snapshot: String,
+    /// The cluster's binlog coordinate at the snapshot's point.
+    pub binlog: Option<(String, u64)>,
+}
+
+/// A DB cluster parameter group: parameter name -> value as given.
+#[derive(Clone, Debug, Default)]
+pub struct ParamGroupMeta {
+    pub name: String,
+    pub family: String,
+    pub description: String,
+    pub params: BTreeMap<String, String>,
 }
 
 /// An instance: a MySQL listener attached to a cluster.
@@ -89,6 +129,10 @@ pub struct Registry {
     pub events: Vec<EventMeta>,
     /// Backtracks, oldest first.
     pub backtracks: Vec<BacktrackMeta>,
+    /// DB cluster snapshots by identifier.
+    pub snapshots: BTreeMap<String, SnapshotMeta>,
+    /// DB cluster parameter groups by name (not the default group, which sets nothing).
+    pub param_groups: BTreeMap<String, ParamGroupMeta>,
 }
 
 /// Events kept (the oldest are dropped first); Aurora keeps 14 days.
@@ -198,6 +242,7 @@ impl Registry {
                         kms_key_id: f.s("kms_key_id"),
                         parameter_group: f.s("parameter_group"),
                         resource_id: f.s("resource_id"),
+                        backup_retention_days: f.n("backup_retention_days"),
                     };
                     r.clusters.insert(c.id.clone(), c);
                 }
@@ -230,6 +275,44 @@ impl Registry {
                     created_us: f.n("created_us"),
                     status: f.s("status"),
                 }),
+                "snapshot" => {
+                    let binlog_file = f.s("binlog_file");
+                    let sn = SnapshotMeta {
+                        id: f.s("id"),
+                        cluster: f.s("cluster"),
+                        volume: f.s("volume"),
+                        created_us: f.n("created_us"),
+                        cluster_created_us: f.n("cluster_created_us"),
+                        engine: f.s("engine"),
+                        engine_version: f.s("engine_version"),
+                        master_username: f.s("master_username"),
+                        database_name: f.s("database_name"),
+                        port: u16::try_from(f.n("port")).unwrap_or(0),
+                        kms_key_id: f.s("kms_key_id"),
+                        resource_id: f.s("resource_id"),
+                        backup_retention_days: f.n("backup_retention_days"),
+                        snapshot_type: f.s("snapshot_type"),
+                        status: f.s("status"),
+                        source_snapshot: f.s("source_snapshot"),
+                        binlog: (!binlog_file.is_empty()).then(|| (binlog_file, f.n("binlog_pos"))),
+                    };
+                    r.snapshots.insert(sn.id.clone(), sn);
+                }
+                "paramgroup" => {
+                    let g = ParamGroupMeta {
+                        name: f.s("name"),
+                        family: f.s("family"),
+                        description: f.s("description"),
+                        params: f
+                            .0
+                            .iter()
+                            .filter_map(|(k, v)| {
+                                Some((k.strip_prefix("p.")?.to_string(), v.clone()))
+                            })
+                            .collect(),
+                    };
+                    r.param_groups.insert(g.name.clone(), g);
+                }
                 "" => {}
                 other => tracing::warn!(kind = other, "unknown registry record skipped"),
             }
@@ -265,8 +348,50 @@ impl Registry {
                     ("kms_key_id", c.kms_key_id.clone()),
                     ("parameter_group", c.parameter_group.clone()),
                     ("resource_id", c.resource_id.clone()),
+                    ("backup_retention_days", c.backup_retention_days.to_string()),
                 ],
             ));
+        }
+        for sn in self.snapshots.values() {
+            let (bf, bp) = sn.binlog.clone().unwrap_or_default();
+            text.push_str(&line(
+                "snapshot",
+                &[
+                    ("id", sn.id.clone()),
+                    ("cluster", sn.cluster.clone()),
+                    ("volume", sn.volume.clone()),
+                    ("created_us", sn.created_us.to_string()),
+                    ("cluster_created_us", sn.cluster_created_us.to_string()),
+                    ("engine", sn.engine.clone()),
+                    ("engine_version", sn.engine_version.clone()),
+                    ("master_username", sn.master_username.clone()),
+                    ("database_name", sn.database_name.clone()),
+                    ("port", sn.port.to_string()),
+                    ("kms_key_id", sn.kms_key_id.clone()),
+                    ("resource_id", sn.resource_id.clone()),
+                    (
+                        "backup_retention_days",
+                        sn.backup_retention_days.to_string(),
+                    ),
+                    ("snapshot_type", sn.snapshot_type.clone()),
+                    ("status", sn.status.clone()),
+                    ("source_snapshot", sn.source_snapshot.clone()),
+                    ("binlog_file", bf),
+                    ("binlog_pos", bp.to_string()),
+                ],
+            ));
+        }
+        for g in self.param_groups.values() {
+            let mut fields = vec![
+                ("name", g.name.clone()),
+                ("family", g.family.clone()),
+                ("description", g.description.clone()),
+            ];
+            let keys: Vec<String> = g.params.keys().map(|k| format!("p.{k}")).collect();
+            for (k, v) in keys.iter().zip(g.params.values()) {
+                fields.push((k.as_str(), v.clone()));
+            }
+            text.push_str(&line("paramgroup", &fields));
         }
         for i in self.instances.values() {
             text.push_str(&line(
@@ -406,8 +531,37 @@ mod tests {
             created_us: 9,
             status: "completed".into(),
         });
+        r.snapshots.insert(
+            "snap-1".into(),
+            SnapshotMeta {
+                id: "snap-1".into(),
+                cluster: "a-clone".into(),
+                volume: "_snapshot_abc".into(),
+                binlog: Some(("mysql-bin-changelog.000003".into(), 99)),
+                port: 3307,
+                ..Default::default()
+            },
+        );
+        r.param_groups.insert(
+            "pg".into(),
+            ParamGroupMeta {
+                name: "pg".into(),
+                family: "aurora-mysql8.0".into(),
+                description: "tab\there".into(),
+                params: [("binlog_format".to_string(), "MIXED".to_string())].into(),
+            },
+        );
         r.save(&path).unwrap();
         let back = Registry::load(&path).unwrap();
+        assert_eq!(back.param_groups["pg"].params["binlog_format"], "MIXED");
+        assert_eq!(back.param_groups["pg"].description, "tab\there");
+        let sn = &back.snapshots["snap-1"];
+        assert_eq!(sn.volume, "_snapshot_abc");
+        assert_eq!(sn.port, 3307);
+        assert_eq!(
+            sn.binlog,
+            Some(("mysql-bin-changelog.000003".to_string(), 99))
+        );
         let c = &back.clusters["a-clone"];
         assert_eq!(c.port, 3307);
         assert_eq!(c.master_username, "tab\there\\ and\nnewline");

@@ -124,7 +124,7 @@
 //! replica could not reproduce it otherwise.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -243,6 +243,26 @@ pub fn replica_collation_id(id: u16) -> u16 {
         .unwrap_or(45)
 }
 
+/// The file beside a cluster's binlog files that keeps its `mysql.rds_set_configuration`
+/// settings, one `name=value` line each.
+pub const RDS_CONFIGURATION_FILE: &str = "rds-configuration";
+
+/// `binlog retention hours` as kept in `path` (None when absent, NULL or unreadable).
+fn read_retention_hours(path: &Path) -> Option<u64> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "rds configuration unreadable");
+            return None;
+        }
+    };
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == "binlog retention hours")
+        .and_then(|(_, v)| v.trim().parse().ok())
+}
+
 fn bl_err(e: BinlogError) -> SqlError {
     match e {
         BinlogError::NotFound { .. } => SqlError::new(
@@ -284,8 +304,12 @@ pub struct ClusterBinlog {
     full_metadata: AtomicBool,
     /// Table_map events of the tables logged so far.
     maps: TableMaps,
-    /// `binlog retention hours` (mysql.rds_set_configuration); None = NULL.
+    /// `binlog retention hours` (mysql.rds_set_configuration); None = NULL. Kept in
+    /// [`RDS_CONFIGURATION_FILE`] beside the binlog files, so it survives restarts; set it
+    /// with [`ClusterBinlog::set_retention_hours`].
     pub retention_hours: Mutex<Option<u64>>,
+    /// Where `retention_hours` is kept.
+    config_path: PathBuf,
     /// Registered replicas by connection id.
     replicas: Mutex<BTreeMap<u32, ReplicaHost>>,
 }
@@ -339,6 +363,8 @@ impl ClusterBinlog {
         let start = bd.current();
         let start_no = bd.number_of(&start.0).unwrap_or(0);
         tracing::info!(file = %start.0, pos = start.1, "binlog open");
+        let config_path = dir.join(RDS_CONFIGURATION_FILE);
+        let retention_hours = read_retention_hours(&config_path);
         Ok(ClusterBinlog {
             dir: Arc::new(bd),
             server_id,
@@ -352,7 +378,8 @@ impl ClusterBinlog {
             full_metadata: AtomicBool::new(false),
             sync_every: AtomicU64::new(1),
             expire_seconds: AtomicU64::new(0),
-            retention_hours: Mutex::new(None),
+            retention_hours: Mutex::new(retention_hours),
+            config_path,
             replicas: Mutex::new(BTreeMap::new()),
         })
     }
@@ -734,6 +761,43 @@ impl ClusterBinlog {
     /// `PURGE BINARY LOGS BEFORE t` (seconds since the epoch).
     pub fn purge_before(&self, unix_time: u64) -> SqlResult<()> {
         self.dir.purge_before(unix_time).map(|_| ()).map_err(bl_err)
+    }
+
+    /// Sets `binlog retention hours` (None: NULL) and writes it to
+    /// [`RDS_CONFIGURATION_FILE`] (temporary file, fsync, rename) before it takes effect.
+    pub fn set_retention_hours(&self, hours: Option<u64>) -> SqlResult<()> {
+        let text = match hours {
+            Some(h) => format!("binlog retention hours={h}\n"),
+            None => "binlog retention hours=NULL\n".to_string(),
+        };
+        let tmp = self.config_path.with_extension("tmp");
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = crate::storage::private_options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.config_path)?;
+            if let Some(d) = self.config_path.parent() {
+                std::fs::File::open(d)?.sync_all()?;
+            }
+            Ok(())
+        };
+        write().map_err(|e| {
+            SqlError::new(
+                3,
+                format!(
+                    "Error writing file '{}' (errno: {})",
+                    self.config_path.display(),
+                    e.raw_os_error().unwrap_or(0)
+                ),
+            )
+        })?;
+        *lock(&self.retention_hours) = hours;
+        Ok(())
     }
 
     /// Purges files older than the retention: `binlog retention hours` when set, else

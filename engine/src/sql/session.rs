@@ -535,6 +535,7 @@ impl Instance {
             binlog_reader_client: false,
             tls: None,
             read_only: false,
+            endpoint_port: None,
             stmt_log: Some(Vec::new()),
             sec: None,
             account_host: None,
@@ -643,8 +644,12 @@ pub struct Session {
     binlog_reader_client: bool,
     /// TLS version and cipher of the connection (`Ssl_version`, `Ssl_cipher`).
     tls: Option<(String, String)>,
-    /// Connected to a reader instance: every write fails with 1290 (`--read-only`).
+    /// Connected to a reader instance: every write fails with 1290 (`--read-only`), and
+    /// `@@read_only` / `@@global.read_only` show 1 (as on an Aurora reader).
     read_only: bool,
+    /// The port of the listener (instance) the connection came through: `@@port`, which
+    /// differs between instances serving one cluster.
+    endpoint_port: Option<u16>,
     /// `binlog_format` MIXED/STATEMENT: the open transaction's DML as statements to log;
     /// `None` once one of them must be logged as rows (then the whole transaction is).
     stmt_log: Option<Vec<LoggedStatement>>,
@@ -689,6 +694,21 @@ struct Env<'a> {
     /// AUTO_INCREMENT values the statement generated, and whether a row gave its own.
     auto_ids: Vec<u64>,
     explicit_auto: bool,
+    /// The session's instance: its port, and whether it is a reader ([`endpoint_var`]).
+    endpoint: (Option<u16>, bool),
+}
+
+/// The value of `name` as a session's instance shows it, where that differs from the
+/// cluster's globals: `port` (the instance's listener), and `read_only` on a reader.
+/// `endpoint`: (the instance's port if known, the session is on a reader).
+fn endpoint_var(name: &str, endpoint: (Option<u16>, bool)) -> Option<vars::VarValue> {
+    if name.eq_ignore_ascii_case("port") {
+        return endpoint.0.map(|p| vars::VarValue::UInt(u64::from(p)));
+    }
+    if name.eq_ignore_ascii_case("read_only") && endpoint.1 {
+        return Some(vars::VarValue::Bool(true));
+    }
+    None
 }
 
 /// SHOW CREATE VIEW's statement, which re-creates the view (and loads into MySQL/MariaDB).
@@ -799,7 +819,7 @@ impl SessionEnv for Env<'_> {
             _ => Scope::Default,
         };
         match self.vars.get(name, scope, &self.inst.globals) {
-            Ok(v) => Ok(v.to_value()),
+            Ok(v) => Ok(endpoint_var(name, self.endpoint).unwrap_or(v).to_value()),
             Err(e) => Err(SqlError::new(e.code(), e.message())),
         }
     }
@@ -1015,6 +1035,7 @@ impl Session {
             binlog_reader_client: self.binlog_reader_client,
             auto_ids: Vec::new(),
             explicit_auto: false,
+            endpoint: (self.endpoint_port, self.read_only),
         };
         (env, self.txn.as_mut())
     }
@@ -1120,6 +1141,11 @@ impl Session {
     /// server started with `--read-only`.
     pub fn set_read_only(&mut self, on: bool) {
         self.read_only = on;
+    }
+
+    /// The port of the instance this session connected through (`@@port`).
+    pub fn set_endpoint_port(&mut self, port: u16) {
+        self.endpoint_port = Some(port);
     }
 
     /// Changes this session's SHOW PROCESSLIST entry.
@@ -2797,7 +2823,7 @@ impl Session {
                     }
                 };
                 if let Some(bl) = &self.inst.binlog {
-                    *bl.retention_hours.lock().unwrap_or_else(|e| e.into_inner()) = hours;
+                    bl.set_retention_hours(hours)?;
                     bl.purge_expired();
                 }
                 // History (backtrack, point-in-time, AS OF) is kept at least as long as
@@ -3843,7 +3869,13 @@ impl Session {
                 );
                 Ok(rows(
                     &["Variable_name", "Value"],
-                    v.into_iter().map(|(n, v)| vec![s(&n), s(&v)]).collect(),
+                    v.into_iter()
+                        .map(|(n, v)| {
+                            let v = endpoint_var(&n, (self.endpoint_port, self.read_only))
+                                .map_or(v, |e| e.show_text());
+                            vec![s(&n), s(&v)]
+                        })
+                        .collect(),
                 ))
             }
             ShowStatement::Status { scope, filter } => {
