@@ -158,6 +158,12 @@ SELECT REFERENCED_TABLE_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABL
 INSERT INTO lp VALUES (200);
 INSERT INTO later_child VALUES (3, 200);
 SELECT * FROM later_child ORDER BY id;
+-- A renamed column stays in the constraints that use it, on either side.
+ALTER TABLE lp RENAME COLUMN id TO lp_id;
+ALTER TABLE later_child CHANGE pid parent_ref INT;
+SELECT COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = 'g20' AND TABLE_NAME = 'later_child' AND REFERENCED_TABLE_NAME IS NOT NULL;
+INSERT INTO later_child VALUES (4, 404);
+DELETE FROM lp WHERE lp_id = 200;
 -- Dropping children first, then the parents, works; so does one DROP TABLE naming both.
 DROP TABLE d, c, b, a;
 SET foreign_key_checks = 0;

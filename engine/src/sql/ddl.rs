@@ -1675,6 +1675,55 @@ impl Exec<'_> {
         Ok(())
     }
 
+    /// A renamed column of `t` keeps its place in the foreign keys that use it: those of
+    /// `t` (updated in `t`, stored by the caller) and those of its children (stored here),
+    /// as InnoDB renames them.
+    fn rename_fk_column(&mut self, t: &mut TableDef, old: &str, new: &str) -> SqlResult<()> {
+        let (db, name) = (t.db.clone(), t.name.clone());
+        for fk in &mut t.foreign_keys {
+            for c in fk
+                .columns
+                .iter_mut()
+                .filter(|c| c.eq_ignore_ascii_case(old))
+            {
+                *c = new.to_string();
+            }
+            if fk.references(&db, &name) {
+                for c in fk
+                    .ref_columns
+                    .iter_mut()
+                    .filter(|c| c.eq_ignore_ascii_case(old))
+                {
+                    *c = new.to_string();
+                }
+            }
+        }
+        for (child, _) in self.catalog.referencing(&db, &name) {
+            if child.db == db && child.name == name {
+                continue;
+            }
+            let mut ch = (*child).clone();
+            for fk in ch
+                .foreign_keys
+                .iter_mut()
+                .filter(|f| f.references(&db, &name))
+            {
+                for c in fk
+                    .ref_columns
+                    .iter_mut()
+                    .filter(|c| c.eq_ignore_ascii_case(old))
+                {
+                    *c = new.to_string();
+                }
+            }
+            if ch != *child {
+                self.store_table(&ch)?;
+                self.replace_cached(ch);
+            }
+        }
+        Ok(())
+    }
+
     /// DROP COLUMN of a column a foreign key uses: 1828 in its child, 1829 in its parent.
     fn check_drop_fk_column(&mut self, t: &TableDef, col: &str) -> SqlResult<()> {
         if let Some(fk) = t
@@ -1911,6 +1960,11 @@ impl Exec<'_> {
                     };
                     let (col, _, _) = self.column_def(&cd, cur.collation)?;
                     let mut new = cur.clone();
+                    let old_name = cur.columns[pos].name.clone();
+                    if old_name != col.name {
+                        let new_name = col.name.clone();
+                        self.rename_fk_column(&mut new, &old_name, &new_name)?;
+                    }
                     new.columns[pos] = col;
                     if cur.primary.iter().any(|p| p.column == pos) {
                         new.columns[pos].nullable = false;
@@ -1963,7 +2017,9 @@ impl Exec<'_> {
                             ),
                         ));
                     };
+                    let old_name = cur.columns[pos].name.clone();
                     cur.columns[pos].name = new_column_name.value.clone();
+                    self.rename_fk_column(&mut cur, &old_name, &new_column_name.value)?;
                     self.store_table(&cur)?;
                     self.replace_cached(cur);
                 }
