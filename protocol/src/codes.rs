@@ -129,6 +129,14 @@ pub const ER_OPERAND_COLUMNS: u16 = 1241;
 pub const ER_NON_UNIQ_ERROR: u16 = 1052;
 /// 1109: a multi-table DELETE target that is not a table of its join.
 pub const ER_UNKNOWN_TABLE: u16 = 1109;
+/// 1091: DROP of a column, index or foreign key that does not exist.
+pub const ER_CANT_DROP_FIELD_OR_KEY: u16 = 1091;
+/// 1451: a parent row with children (foreign key RESTRICT / NO ACTION).
+pub const ER_ROW_IS_REFERENCED_2: u16 = 1451;
+/// 1452: a child row without its parent.
+pub const ER_NO_REFERENCED_ROW_2: u16 = 1452;
+/// 1701: TRUNCATE of a table another table's foreign key references.
+pub const ER_TRUNCATE_ILLEGAL_FK: u16 = 1701;
 
 /// Every code above with its SQLSTATE, as MySQL 8.0 (MariaDB for its own codes) sends it.
 pub const TABLE: &[(u16, &str)] = &[
@@ -151,6 +159,10 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_OPERAND_COLUMNS, "21000"),
     (ER_NON_UNIQ_ERROR, "23000"),
     (ER_UNKNOWN_TABLE, "42S02"),
+    (ER_CANT_DROP_FIELD_OR_KEY, "42000"),
+    (ER_ROW_IS_REFERENCED_2, "23000"),
+    (ER_NO_REFERENCED_ROW_2, "23000"),
+    (ER_TRUNCATE_ILLEGAL_FK, "42000"),
     (ER_DUP_ENTRY, "23000"),
     (ER_PARSE_ERROR, "42000"),
     (ER_DISK_FULL, "HY000"),

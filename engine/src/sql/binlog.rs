@@ -63,6 +63,18 @@
 //! - Users created at first start (the master user) are not logged: they exist on a
 //!   replica only if created there, as with MySQL's `--initialize`.
 //!
+//! # Foreign keys
+//!
+//! MySQL 8.0 (InnoDB) does not log cascaded changes: a replica's InnoDB cascades again
+//! from the parent's row event, and the statement order keeps parents before children.
+//! Borealis logs each table's *net* changes grouped by table (above), so neither holds:
+//! a child's rows may come before its parent's, and a replica that cascaded itself would
+//! then miss the child rows the events delete. So the cascaded changes are logged like
+//! any other, and every rows event of a transaction that changed a table with foreign
+//! keys (or ran with `foreign_key_checks=0`) carries `NO_FOREIGN_KEY_CHECKS_F`: a
+//! MySQL/MariaDB replica applies the rows as they are, without checks or cascades, and
+//! ends equal. The source already enforced the constraints.
+//!
 //! # Statement-based logging
 //!
 //! With `binlog_format=MIXED`, each INSERT / REPLACE / UPDATE / DELETE that succeeds is
@@ -1225,10 +1237,24 @@ pub fn render(
     }
     events.push(query("", b"BEGIN")?);
     let mut tables = Vec::with_capacity(per_table.len());
+    // Rows events carry NO_FOREIGN_KEY_CHECKS_F when the session had foreign_key_checks=0
+    // (as MySQL's do) and in every transaction that changed a table with foreign keys: the
+    // events hold each table's net changes, cascaded ones included, grouped by table, so a
+    // replica must apply them as they are, neither checking the order of tables nor
+    // cascading again (see "Foreign keys" in the module doc).
+    let no_fk_checks = ctx.flags2 & crate::binlog::QueryEvent::OPTION_NO_FOREIGN_KEY_CHECKS != 0
+        || per_table
+            .values()
+            .any(|(t, _, _)| !t.foreign_keys.is_empty());
+    let flags = if no_fk_checks {
+        crate::binlog::NO_FOREIGN_KEY_CHECKS_F
+    } else {
+        0
+    };
     for (t, _, rows) in per_table.values() {
         let (map, map_event, def) = maps.get(ctx, t, origin)?;
         events.push(map_event);
-        events.extend(table_row_events(origin, &map, rows)?);
+        events.extend(table_row_events(origin, &map, rows, flags)?);
         tables.push(def);
     }
     events.push(Event::xid(origin, rec.seq));
@@ -1426,7 +1452,16 @@ pub(crate) fn table_row_events(
     origin: Origin,
     map: &TableMap,
     (deletes, updates, inserts): &TableRows,
+    flags: u16,
 ) -> crate::Result<Vec<Event>> {
+    let rows_events = |origin, kind, map: &TableMap, rows: &[RowChange<'_>], end| {
+        let opts = crate::binlog::RowsOptions {
+            end_of_statement: end,
+            flags,
+            ..Default::default()
+        };
+        crate::binlog::rows_events_with(origin, kind, map, rows, &opts)
+    };
     let mut events = Vec::new();
     let last_kind = if !inserts.is_empty() {
         RowsKind::Write
@@ -1710,6 +1745,7 @@ mod tests {
             comment: String::new(),
             auto_increment_start: 1,
             created_us: 0,
+            foreign_keys: Vec::new(),
         });
         let types = table.types();
         let row = |id: i64, c: &str| -> crate::storage::page::Bytes {

@@ -406,6 +406,11 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
             key_cols(&ix.columns)
         ));
     }
+    let mut fks: Vec<&catalog::ForeignKeyDef> = t.foreign_keys.iter().collect();
+    fks.sort_by(|a, b| a.name.cmp(&b.name));
+    for fk in fks {
+        lines.push(format!("  {}", super::fk::fk_clause(&t.db, fk)));
+    }
     let mut s = format!(
         "CREATE TABLE {} (\n{}\n) ENGINE={}",
         quote_ident(&t.name),
@@ -556,6 +561,8 @@ impl Exec<'_> {
             let mut t = (*src).clone();
             t.db = db.clone();
             t.name = name.clone();
+            // As in MySQL, LIKE copies indexes but not foreign keys.
+            t.foreign_keys.clear();
             let tx = self.reader.tx()?;
             t.tree = tx.create_tree();
             for ix in &mut t.indexes {
@@ -726,6 +733,14 @@ impl Exec<'_> {
                 }
             }
         }
+        let foreign: Vec<&ast::ForeignKeyConstraint> = ct
+            .constraints
+            .iter()
+            .filter_map(|c| match c {
+                ast::TableConstraint::ForeignKey(f) => Some(f),
+                _ => None,
+            })
+            .collect();
         for pc in &primary {
             columns[pc.column].nullable = false;
             if matches!(columns[pc.column].default, ColumnDefault::Null) {
@@ -775,7 +790,7 @@ impl Exec<'_> {
                 tree: tx.create_tree(),
             });
         }
-        let t = TableDef {
+        let mut t = TableDef {
             db: db.clone(),
             name: name.clone(),
             tree,
@@ -787,7 +802,13 @@ impl Exec<'_> {
             comment,
             auto_increment_start: auto_start.max(1),
             created_us: self.cx.now_us.max(0) as u64,
+            foreign_keys: Vec::new(),
         };
+        for f in foreign {
+            let (def, index_name) = self.foreign_key_def(&t, f)?;
+            self.add_fk_index(&mut t, &def, index_name, &mut used)?;
+            t.foreign_keys.push(def);
+        }
         let tx = self.reader.tx()?;
         tx.put(
             CATALOG_TREE,
@@ -1053,6 +1074,7 @@ impl Exec<'_> {
                 format!("Unknown table '{}'", missing.join(",")),
             ));
         }
+        self.check_drop_parents(&found)?;
         for t in &found {
             self.drop_table_def(t)?;
         }
@@ -1408,6 +1430,25 @@ impl Exec<'_> {
             S::Truncate(tr) => {
                 for target in &tr.table_names {
                     let t = self.table(&target.name)?;
+                    // MySQL 8.0: a parent of another table is not truncated (1701).
+                    if self.fk_checks() {
+                        if let Some((child, i)) = self
+                            .catalog
+                            .referencing(&t.db, &t.name)
+                            .into_iter()
+                            .find(|(c, _)| c.db != t.db || c.name != t.name)
+                        {
+                            return Err(SqlError::new(
+                                1701,
+                                format!(
+                                    "Cannot truncate a table referenced in a foreign key constraint (`{}`.`{}`, {})",
+                                    child.db,
+                                    child.name,
+                                    super::fk::fk_clause(&child.db, &child.foreign_keys[i])
+                                ),
+                            ));
+                        }
+                    }
                     let mut new = (*t).clone();
                     let tx = self.reader.tx()?;
                     tx.drop_tree(t.tree)?;
@@ -1465,6 +1506,13 @@ impl Exec<'_> {
         let mut new = t.clone();
         new.db = db.to_string();
         new.name = name.to_string();
+        // Constraints that reference the table follow it, as in InnoDB.
+        for fk in &mut new.foreign_keys {
+            if fk.references(&t.db, &t.name) {
+                fk.ref_db = db.to_string();
+                fk.ref_table = name.to_string();
+            }
+        }
         self.reader
             .tx()?
             .delete(CATALOG_TREE, &catalog::table_key(&t.db, &t.name))?;
@@ -1473,6 +1521,22 @@ impl Exec<'_> {
         c.tables.remove(&(t.db.clone(), t.name.clone()));
         c.tables
             .insert((new.db.clone(), new.name.clone()), Arc::new(new));
+        for (child, _) in c.referencing(&t.db, &t.name) {
+            let mut ch = (*child).clone();
+            for fk in &mut ch.foreign_keys {
+                if fk.references(&t.db, &t.name) {
+                    fk.ref_db = db.to_string();
+                    fk.ref_table = name.to_string();
+                }
+            }
+            self.reader.tx()?.put(
+                CATALOG_TREE,
+                &catalog::table_key(&ch.db, &ch.name),
+                &catalog::encode_table(&ch),
+            )?;
+            c.tables
+                .insert((ch.db.clone(), ch.name.clone()), Arc::new(ch));
+        }
         c.version += 1;
         self.catalog = Arc::new(c);
         Ok(())
@@ -1519,9 +1583,177 @@ impl Exec<'_> {
         };
         let mut new = t.clone();
         let ix = new.indexes.remove(pos);
+        for fk in &t.foreign_keys {
+            let cols: Option<Vec<usize>> = fk.columns.iter().map(|c| t.column(c)).collect();
+            if cols.is_some_and(|c| {
+                super::fk::has_index_on(t, &c) && !super::fk::has_index_on(&new, &c)
+            }) {
+                return Err(SqlError::new(
+                    1553,
+                    format!(
+                        "Cannot drop index '{}': needed in a foreign key constraint",
+                        ix.name
+                    ),
+                ));
+            }
+        }
         self.reader.tx()?.drop_tree(ix.tree)?;
         self.store_table(&new)?;
         self.replace_cached(new);
+        Ok(())
+    }
+
+    /// Gives child `t` an index on the columns of `fk` when no index starts with them
+    /// (InnoDB needs one to find the children), named `name` or, when that is taken,
+    /// `name_2`, `name_3`, ...; its tree is filled from the table's rows.
+    fn add_fk_index(
+        &mut self,
+        t: &mut TableDef,
+        fk: &catalog::ForeignKeyDef,
+        name: String,
+        used: &mut Vec<String>,
+    ) -> SqlResult<()> {
+        let Some(cols) = fk
+            .columns
+            .iter()
+            .map(|c| t.column(c))
+            .collect::<Option<Vec<usize>>>()
+        else {
+            return Ok(());
+        };
+        if super::fk::has_index_on(t, &cols) {
+            return Ok(());
+        }
+        let mut cand = name.clone();
+        let mut k = 2;
+        while used.iter().any(|u| u.eq_ignore_ascii_case(&cand)) {
+            cand = format!("{name}_{k}");
+            k += 1;
+        }
+        used.push(cand.clone());
+        let ix = IndexDef {
+            name: cand,
+            unique: false,
+            columns: cols
+                .into_iter()
+                .map(|column| IndexColumn {
+                    column,
+                    prefix: None,
+                })
+                .collect(),
+            tree: self.reader.tx()?.create_tree(),
+        };
+        self.build_index(t, &ix)?;
+        t.indexes.push(ix);
+        Ok(())
+    }
+
+    /// ALTER TABLE ... ADD [CONSTRAINT x] FOREIGN KEY: the constraint checked against its
+    /// parent and, with `foreign_key_checks` on, against the rows already there (1452);
+    /// an index on its columns made when none exists.
+    fn alter_add_foreign_key(
+        &mut self,
+        t: &TableDef,
+        f: &ast::ForeignKeyConstraint,
+    ) -> SqlResult<()> {
+        let (def, index_name) = self.foreign_key_def(t, f)?;
+        let mut new = t.clone();
+        new.foreign_keys.push(def.clone());
+        if self.fk_checks() {
+            let mut rows = Vec::new();
+            self.scan(t, &Path::Full, &[], false, &mut |_, r| {
+                rows.push(r);
+                Ok(true)
+            })?;
+            for r in rows {
+                self.check_one_parent(&new, &def, &r)?;
+            }
+        }
+        let mut used: Vec<String> = std::iter::once("PRIMARY".to_string())
+            .chain(t.indexes.iter().map(|i| i.name.clone()))
+            .collect();
+        self.add_fk_index(&mut new, &def, index_name, &mut used)?;
+        self.store_table(&new)?;
+        self.replace_cached(new);
+        Ok(())
+    }
+
+    /// A renamed column of `t` keeps its place in the foreign keys that use it: those of
+    /// `t` (updated in `t`, stored by the caller) and those of its children (stored here),
+    /// as InnoDB renames them.
+    fn rename_fk_column(&mut self, t: &mut TableDef, old: &str, new: &str) -> SqlResult<()> {
+        let (db, name) = (t.db.clone(), t.name.clone());
+        for fk in &mut t.foreign_keys {
+            for c in fk
+                .columns
+                .iter_mut()
+                .filter(|c| c.eq_ignore_ascii_case(old))
+            {
+                *c = new.to_string();
+            }
+            if fk.references(&db, &name) {
+                for c in fk
+                    .ref_columns
+                    .iter_mut()
+                    .filter(|c| c.eq_ignore_ascii_case(old))
+                {
+                    *c = new.to_string();
+                }
+            }
+        }
+        for (child, _) in self.catalog.referencing(&db, &name) {
+            if child.db == db && child.name == name {
+                continue;
+            }
+            let mut ch = (*child).clone();
+            for fk in ch
+                .foreign_keys
+                .iter_mut()
+                .filter(|f| f.references(&db, &name))
+            {
+                for c in fk
+                    .ref_columns
+                    .iter_mut()
+                    .filter(|c| c.eq_ignore_ascii_case(old))
+                {
+                    *c = new.to_string();
+                }
+            }
+            if ch != *child {
+                self.store_table(&ch)?;
+                self.replace_cached(ch);
+            }
+        }
+        Ok(())
+    }
+
+    /// DROP COLUMN of a column a foreign key uses: 1828 in its child, 1829 in its parent.
+    fn check_drop_fk_column(&mut self, t: &TableDef, col: &str) -> SqlResult<()> {
+        if let Some(fk) = t
+            .foreign_keys
+            .iter()
+            .find(|f| f.columns.iter().any(|c| c.eq_ignore_ascii_case(col)))
+        {
+            return Err(SqlError::new(
+                1828,
+                format!(
+                    "Cannot drop column '{col}': needed in a foreign key constraint '{}'",
+                    fk.name
+                ),
+            ));
+        }
+        for (child, i) in self.catalog.referencing(&t.db, &t.name) {
+            let fk = &child.foreign_keys[i];
+            if fk.ref_columns.iter().any(|c| c.eq_ignore_ascii_case(col)) {
+                return Err(SqlError::new(
+                    1829,
+                    format!(
+                        "Cannot drop column '{col}': needed in a foreign key constraint '{}' of table '{}'",
+                        fk.name, child.name
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -1573,7 +1805,8 @@ impl Exec<'_> {
                         self.store_table(&new)?;
                         self.replace_cached(new);
                     }
-                    ast::TableConstraint::ForeignKey(_) | ast::TableConstraint::Check(_) => {}
+                    ast::TableConstraint::ForeignKey(f) => self.alter_add_foreign_key(&t, f)?,
+                    ast::TableConstraint::Check(_) => {}
                     other => {
                         return Err(SqlError::new(
                             1235,
@@ -1582,6 +1815,23 @@ impl Exec<'_> {
                     }
                 },
                 Op::DropIndex { name } => self.alter_drop_index(&t, &name.value)?,
+                Op::DropForeignKey { name, .. } => {
+                    let Some(pos) = t
+                        .foreign_keys
+                        .iter()
+                        .position(|f| f.name.eq_ignore_ascii_case(&name.value))
+                    else {
+                        return Err(SqlError::new(
+                            1091,
+                            format!("Can't DROP '{}'; check that column/key exists", name.value),
+                        ));
+                    };
+                    // The index made for it stays, as in MySQL.
+                    let mut new = t.clone();
+                    new.foreign_keys.remove(pos);
+                    self.store_table(&new)?;
+                    self.replace_cached(new);
+                }
                 Op::AddColumn {
                     column_def,
                     if_not_exists,
@@ -1658,6 +1908,7 @@ impl Exec<'_> {
                         if cur.columns.len() == 1 {
                             return Err(SqlError::new(1090, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead"));
                         }
+                        self.check_drop_fk_column(&cur, &cn.value)?;
                         let mut new = cur.clone();
                         new.columns.remove(pos);
                         new.primary.retain(|c| c.column != pos);
@@ -1712,6 +1963,11 @@ impl Exec<'_> {
                     };
                     let (col, _, _) = self.column_def(&cd, cur.collation)?;
                     let mut new = cur.clone();
+                    let old_name = cur.columns[pos].name.clone();
+                    if old_name != col.name {
+                        let new_name = col.name.clone();
+                        self.rename_fk_column(&mut new, &old_name, &new_name)?;
+                    }
                     new.columns[pos] = col;
                     if cur.primary.iter().any(|p| p.column == pos) {
                         new.columns[pos].nullable = false;
@@ -1764,7 +2020,9 @@ impl Exec<'_> {
                             ),
                         ));
                     };
+                    let old_name = cur.columns[pos].name.clone();
                     cur.columns[pos].name = new_column_name.value.clone();
+                    self.rename_fk_column(&mut cur, &old_name, &new_column_name.value)?;
                     self.store_table(&cur)?;
                     self.replace_cached(cur);
                 }

@@ -246,8 +246,36 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// Writes a new row and its index entries (no duplicate checks).
+    /// Writes a new row and its index entries (no duplicate checks), then checks its
+    /// foreign keys (see [`super::fk`]).
     fn put_row(&mut self, t: &TableDef, pk: &[u8], row: &[Value]) -> SqlResult<()> {
+        self.put_row_raw(t, pk, row)?;
+        self.fk_check_parents(t, None, row)
+    }
+
+    /// Removes a row and its index entries, then refuses or cascades to the rows that
+    /// reference it (see [`super::fk`]).
+    fn remove_row(&mut self, t: &TableDef, pk: &[u8], row: &[Value]) -> SqlResult<()> {
+        self.remove_row_raw(t, pk, row)?;
+        self.fk_parent_changed(t, row, None, &[], 0)
+    }
+
+    /// Replaces `old` (at `old_pk`) by `new`; checks unique keys and foreign keys, both
+    /// those of the row and those that reference it (see [`super::fk`]).
+    fn change_row(
+        &mut self,
+        t: &TableDef,
+        old_pk: &[u8],
+        old: &[Value],
+        new: &[Value],
+    ) -> SqlResult<()> {
+        self.change_row_raw(t, old_pk, old, new)?;
+        self.fk_check_parents(t, Some(old), new)?;
+        self.fk_parent_changed(t, old, Some(new), &[(t.db.clone(), t.name.clone())], 0)
+    }
+
+    /// Writes a new row and its index entries (no duplicate or foreign key checks).
+    fn put_row_raw(&mut self, t: &TableDef, pk: &[u8], row: &[Value]) -> SqlResult<()> {
         self.watch_table(t)?;
         let bytes = encode(t, row)?;
         let mut entries = Vec::with_capacity(t.indexes.len());
@@ -264,8 +292,13 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// Removes a row and its index entries.
-    fn remove_row(&mut self, t: &TableDef, pk: &[u8], row: &[Value]) -> SqlResult<()> {
+    /// Removes a row and its index entries (no foreign key actions).
+    pub(crate) fn remove_row_raw(
+        &mut self,
+        t: &TableDef,
+        pk: &[u8],
+        row: &[Value],
+    ) -> SqlResult<()> {
         self.watch_table(t)?;
         let mut keys = Vec::with_capacity(t.indexes.len());
         for ix in &t.indexes {
@@ -318,8 +351,8 @@ impl Exec<'_> {
         Ok(out)
     }
 
-    /// Replaces `old` (at `old_pk`) by `new`; checks unique keys.
-    fn change_row(
+    /// Replaces `old` (at `old_pk`) by `new`; checks unique keys (no foreign keys).
+    pub(crate) fn change_row_raw(
         &mut self,
         t: &TableDef,
         old_pk: &[u8],
@@ -332,11 +365,11 @@ impl Exec<'_> {
             primary_key(t, new)?
         };
         if new_pk != old_pk {
-            self.remove_row(t, old_pk, old)?;
+            self.remove_row_raw(t, old_pk, old)?;
             if let Some((_, msg)) = self.conflicts(t, &new_pk, new)?.into_iter().next() {
                 return Err(SqlError::new(1062, msg));
             }
-            return self.put_row(t, &new_pk, new);
+            return self.put_row_raw(t, &new_pk, new);
         }
         // Same primary key: rewrite the row, and only the index entries that change (an
         // entry deleted and put back unchanged would still copy its page at commit).
@@ -654,7 +687,20 @@ impl Exec<'_> {
             let pk = self.pk_of(&t, &row)?;
             let clashes = self.conflicts(&t, &pk, &row)?;
             if clashes.is_empty() {
-                self.put_row(&t, &pk, &row)?;
+                if ins.ignore && !t.foreign_keys.is_empty() {
+                    // INSERT IGNORE skips a row without its parent, with warning 1452.
+                    let sp = self.reader.tx()?.savepoint();
+                    match self.put_row(&t, &pk, &row) {
+                        Err(e) if e.code == 1452 => {
+                            self.reader.tx()?.rollback_to(sp);
+                            self.cx.warn(Warning::warn(1452, e.message.clone()));
+                            continue;
+                        }
+                        other => other?,
+                    }
+                } else {
+                    self.put_row(&t, &pk, &row)?;
+                }
                 res.affected += 1;
                 if triggers {
                     self.fire_triggers(&t, "AFTER", "INSERT", None, Some(&mut row))?;

@@ -396,7 +396,106 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                     for ix in t.indexes.iter().filter(|x| x.unique) {
                         add(&ix.name, &ix.columns);
                     }
+                    for fk in &t.foreign_keys {
+                        for (i, (c, rc)) in fk.columns.iter().zip(&fk.ref_columns).enumerate() {
+                            out.push(vec![
+                                s("def"),
+                                s(&t.db),
+                                s(&fk.name),
+                                s("def"),
+                                s(&t.db),
+                                s(&t.name),
+                                s(c),
+                                Value::UInt(i as u64 + 1),
+                                Value::UInt(i as u64 + 1),
+                                s(&fk.ref_db),
+                                s(&fk.ref_table),
+                                s(rc),
+                            ]);
+                        }
+                    }
                     out
+                })
+                .collect(),
+        },
+        "TABLE_CONSTRAINTS" => RowSet {
+            columns: cols(&[
+                ("CONSTRAINT_CATALOG", vc(64)),
+                ("CONSTRAINT_SCHEMA", vc(64)),
+                ("CONSTRAINT_NAME", vc(64)),
+                ("TABLE_SCHEMA", vc(64)),
+                ("TABLE_NAME", vc(64)),
+                ("CONSTRAINT_TYPE", vc(11)),
+                ("ENFORCED", vc(3)),
+            ]),
+            rows: cat
+                .tables
+                .values()
+                .flat_map(|t| {
+                    let row = |name: &str, ty: &str| {
+                        vec![
+                            s("def"),
+                            s(&t.db),
+                            s(name),
+                            s(&t.db),
+                            s(&t.name),
+                            s(ty),
+                            s("YES"),
+                        ]
+                    };
+                    let mut out = Vec::new();
+                    if !t.primary.is_empty() {
+                        out.push(row("PRIMARY", "PRIMARY KEY"));
+                    }
+                    for ix in t.indexes.iter().filter(|x| x.unique) {
+                        out.push(row(&ix.name, "UNIQUE"));
+                    }
+                    for fk in &t.foreign_keys {
+                        out.push(row(&fk.name, "FOREIGN KEY"));
+                    }
+                    out
+                })
+                .collect(),
+        },
+        "REFERENTIAL_CONSTRAINTS" => RowSet {
+            columns: cols(&[
+                ("CONSTRAINT_CATALOG", vc(64)),
+                ("CONSTRAINT_SCHEMA", vc(64)),
+                ("CONSTRAINT_NAME", vc(64)),
+                ("UNIQUE_CONSTRAINT_CATALOG", vc(64)),
+                ("UNIQUE_CONSTRAINT_SCHEMA", vc(64)),
+                ("UNIQUE_CONSTRAINT_NAME", vc(64)),
+                ("MATCH_OPTION", vc(64)),
+                ("UPDATE_RULE", vc(64)),
+                ("DELETE_RULE", vc(64)),
+                ("TABLE_NAME", vc(64)),
+                ("REFERENCED_TABLE_NAME", vc(64)),
+            ]),
+            rows: cat
+                .tables
+                .values()
+                .flat_map(|t| {
+                    t.foreign_keys.iter().map(move |fk| {
+                        // The parent's index the constraint uses (NULL when the parent
+                        // is missing, as after foreign_key_checks=0).
+                        let unique = ex
+                            .catalog
+                            .table(&fk.ref_db, &fk.ref_table)
+                            .and_then(|p| super::fk::parent_index_name(p, &fk.ref_columns));
+                        vec![
+                            s("def"),
+                            s(&t.db),
+                            s(&fk.name),
+                            s("def"),
+                            s(&fk.ref_db),
+                            unique.as_deref().map_or(Value::Null, s),
+                            s("NONE"),
+                            s(fk.on_update.rule_name()),
+                            s(fk.on_delete.rule_name()),
+                            s(&t.name),
+                            s(&fk.ref_table),
+                        ]
+                    })
                 })
                 .collect(),
         },
@@ -668,13 +767,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                 })
                 .collect(),
         },
-        "FILES"
-        | "PARTITIONS"
-        | "PLUGINS"
-        | "ENGINES"
-        | "REFERENTIAL_CONSTRAINTS"
-        | "TABLE_CONSTRAINTS"
-        | "CHECK_CONSTRAINTS" => {
+        "FILES" | "PARTITIONS" | "PLUGINS" | "ENGINES" | "CHECK_CONSTRAINTS" => {
             let spec: &[&str] = match name.as_str() {
                 "FILES" => &[
                     "FILE_ID",

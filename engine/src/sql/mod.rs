@@ -9,6 +9,7 @@ pub mod dml;
 pub mod error;
 pub mod exec;
 pub mod expr;
+pub mod fk;
 pub mod front;
 pub mod functions;
 pub mod infoschema;
