@@ -1222,6 +1222,82 @@ fn stored_programs_round_trip_with_mariadb() {
     }
 }
 
+/// MySQL-only functions of the miscellaneous, performance schema and GTID families, with
+/// the answers MySQL 8.0's reference manual gives (FORMAT_BYTES, FORMAT_PICO_TIME,
+/// GTID_SUBSET, GTID_SUBTRACT, CURRENT_ROLE, LOAD_FILE under secure_file_priv NULL), and
+/// BENCHMARK stopped by KILL QUERY and by max_execution_time.
+#[test]
+fn mysql_only_misc_functions() {
+    let b = Borealis::start("miscfns");
+    let one = |q: &str| -> String {
+        let out = b.mysql(&["-N", "-B", "-e", q], "");
+        assert!(out.status.success(), "{q}: {}", text(&out.stderr));
+        text(&out.stdout).trim_end_matches('\n').to_string()
+    };
+    let code = |q: &str| -> String {
+        let out = b.mysql(&["-N", "-B", "-e", q], "");
+        assert!(!out.status.success(), "{q} should fail");
+        let err = text(&out.stderr);
+        err.split("ERROR ")
+            .nth(1)
+            .and_then(|e| e.split_whitespace().next())
+            .unwrap_or("")
+            .to_string()
+    };
+    // "Performance Schema Functions".
+    assert_eq!(
+        one("SELECT FORMAT_BYTES(512), FORMAT_BYTES(18446644073709551615), FORMAT_BYTES(23487234), FORMAT_BYTES(NULL)"),
+        " 512 bytes\t16.00 EiB\t22.40 MiB\tNULL"
+    );
+    assert_eq!(
+        one("SELECT FORMAT_PICO_TIME(3501), FORMAT_PICO_TIME(188732396662000), FORMAT_PICO_TIME(43), FORMAT_PICO_TIME(NULL), FORMAT_PICO_TIME(1e30)"),
+        "3.50 ns\t3.15 min\t 43 ps\tNULL\t1.16e+13 d"
+    );
+    assert_eq!(code("SELECT FORMAT_BYTES('abc')"), "1690");
+    // "Functions Used with Global Transaction Identifiers".
+    let u = "3E11FA47-71CA-11E1-9E33-C80AA9429562";
+    assert_eq!(
+        one(&format!("SELECT GTID_SUBSET('{u}:23', '{u}:21-57'), GTID_SUBSET('{u}:23-25', '{u}:21-57'), GTID_SUBSET('{u}:20-25', '{u}:21-57'), GTID_SUBSET('', '{u}:1'), GTID_SUBSET(NULL, '')")),
+        "1\t1\t0\t1\tNULL"
+    );
+    let lower = u.to_ascii_lowercase();
+    assert_eq!(
+        one(&format!("SELECT GTID_SUBTRACT('{u}:21-57', '{u}:21'), GTID_SUBTRACT('{u}:21-57', '{u}:20-25'), GTID_SUBTRACT('{u}:21-57', '{u}:23-24')")),
+        format!("{lower}:22-57\t{lower}:26-57\t{lower}:21-22:25-57")
+    );
+    assert_eq!(code("SELECT GTID_SUBSET('not a gtid set', '')"), "1772");
+    // No roles exist, so none is active; LOAD_FILE reads nothing while secure_file_priv
+    // is NULL.
+    assert_eq!(
+        one("SELECT CURRENT_ROLE(), @@secure_file_priv, LOAD_FILE('/etc/hostname')"),
+        "NONE\tNULL\tNULL"
+    );
+    // BENCHMARK: max_execution_time stops a count the client chose (3024) ...
+    assert_eq!(
+        code("SET max_execution_time = 100; SELECT BENCHMARK(1000000000000000, 1 + 1)"),
+        "3024"
+    );
+    // ... and so does KILL QUERY (1317), leaving the connection usable.
+    let runner =
+        b.spawn_mysql("select benchmark(1000000000000000, 1 + 1), 'benchmarker'; select 'next'");
+    let mut id = String::new();
+    for _ in 0..200 {
+        id = one("select id from information_schema.processlist where info like '%benchmarker%' and info not like '%processlist%'");
+        if !id.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!id.is_empty(), "no session runs BENCHMARK");
+    one(&format!("kill query {id}"));
+    let out = runner.wait_with_output().unwrap();
+    assert!(
+        text(&out.stderr).contains("ERROR 1317"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 /// Functions MariaDB lacks or answers differently: the expected values are the examples of
 /// MySQL 8.0's reference manual (UUID functions, the REGEXP family's optional arguments,
 /// user-level locks across sessions, error codes).

@@ -205,6 +205,7 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_CANT_CHANGE_TX_CHARACTERISTICS, "25001"),
     (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, "25006"),
     // The JSON family (MySQL 8.0).
+    (1115, "42000"),
     (1582, "42000"),
     (3140, "22032"),
     (3141, "22032"),

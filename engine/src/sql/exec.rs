@@ -2269,6 +2269,9 @@ impl<'a> Exec<'a> {
                     };
                     col.nullable =
                         nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
+                    if let Some(n) = super::expr::name_const_name(e) {
+                        col.name = n;
+                    }
                     if let ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) = e {
                         col.name = match e {
                             ast::Expr::CompoundIdentifier(p) => {

@@ -713,6 +713,22 @@ impl Expr {
                     .or_insert_with(|| functions::MyRnd::seeded(&seed));
                 Value::Double(g.next_f64())
             }
+            // BENCHMARK(count, expr) evaluates expr count times (the count is the client's:
+            // every round checks for KILL QUERY and max_execution_time) and returns 0.
+            Expr::Func(Func::Benchmark, args) if args.len() == 2 => {
+                let count = args[0].eval(row, cx)?;
+                let Some(n) = functions::benchmark_count(Some(&count), cx) else {
+                    return Ok(Value::Null);
+                };
+                // Warnings of the rounds are kept up to MySQL's default max_error_count.
+                let keep = cx.warnings.borrow().len() + 1024;
+                for _ in 0..n {
+                    cx.check()?;
+                    args[1].eval(row, cx)?;
+                    cx.warnings.borrow_mut().truncate(keep);
+                }
+                Value::Int(0)
+            }
             Expr::Func(f, args) => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
@@ -2143,6 +2159,34 @@ impl Binder<'_> {
         })
     }
 
+    /// NAME_CONST(name, value): the value, which must be a literal (a signed number, a
+    /// string with or without introducer), as the name must (1210 otherwise). The select
+    /// list names its column after `name` ([`name_const_name`]).
+    fn bind_name_const(&mut self, args: &[ast::Expr]) -> SqlResult<(Expr, ColType)> {
+        if args.len() != 2 {
+            return Err(SqlError::new(
+                1582,
+                "Incorrect parameter count in the call to native function 'NAME_CONST'",
+            ));
+        }
+        let literal = |e: &ast::Expr| match e {
+            ast::Expr::Value(_) => true,
+            ast::Expr::UnaryOp {
+                op: ast::UnaryOperator::Minus | ast::UnaryOperator::Plus,
+                expr,
+            } => matches!(
+                &**expr,
+                ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..))
+            ),
+            ast::Expr::Prefixed { value, .. } => matches!(&**value, ast::Expr::Value(_)),
+            _ => false,
+        };
+        if !literal(&args[0]) || !literal(&args[1]) {
+            return Err(SqlError::new(1210, "Incorrect arguments to NAME_CONST"));
+        }
+        self.bind(&args[1])
+    }
+
     /// CHARSET(x), COLLATION(x) and COERCIBILITY(x), which MySQL answers from the type
     /// of `x` rather than its value.
     fn type_function(&self, name: &str, bound: &[Expr], types: &[ColType]) -> Option<Value> {
@@ -2365,6 +2409,9 @@ impl Binder<'_> {
             });
             return Ok((Expr::Col(self.agg_base + aggs.len() - 1), ty));
         }
+        if name == "NAME_CONST" {
+            return self.bind_name_const(&args);
+        }
         let mut bound = Vec::with_capacity(args.len());
         let mut types = Vec::with_capacity(args.len());
         // DATE_ADD(d, INTERVAL n unit) and friends carry an INTERVAL argument.
@@ -2490,6 +2537,12 @@ impl Binder<'_> {
         func.check_arity(bound.len())?;
         if functions::json::is_json(func) {
             functions::json::prepare(func, &mut bound, &types)?;
+        }
+        // CHAR(… USING cs): an unknown character set is refused before any row (1115).
+        if func == Func::CharUsing {
+            if let Some(Expr::Lit(cs)) = bound.last() {
+                functions::check_charset(cs)?;
+            }
         }
         // The REGEXP functions match case-sensitively under a case-sensitive collation
         // unless their match type says otherwise: the default arguments before the match
@@ -2666,4 +2719,27 @@ fn numeric_result(e: Expr, ty: ColType, results: &[ColType]) -> (Expr, ColType) 
         _ => CastTo::Double,
     };
     (Expr::Cast(Box::new(e), to), Some(agg))
+}
+
+/// The column name NAME_CONST(name, value) gives a select list item: the name literal's
+/// text. `None` for any other expression.
+pub fn name_const_name(e: &ast::Expr) -> Option<String> {
+    let ast::Expr::Function(f) = e else {
+        return None;
+    };
+    if !f.name.to_string().eq_ignore_ascii_case("NAME_CONST") {
+        return None;
+    }
+    let ast::FunctionArguments::List(l) = &f.args else {
+        return None;
+    };
+    match l.args.first()? {
+        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::Value(v))) => {
+            Some(match &v.value {
+                ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
+                other => other.to_string(),
+            })
+        }
+        _ => None,
+    }
 }

@@ -1711,7 +1711,99 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     out
 }
 
+/// Calls sqlparser reads differently from MySQL, made plain calls:
+/// * `INTERVAL(N, N1, …)` (a comma directly inside the parentheses) is MySQL's
+///   INTERVAL() function, which sqlparser would read as an INTERVAL expression: the
+///   keyword becomes a quoted name (`INTERVAL (1) DAY` stays an interval);
+/// * `CHAR(N, … USING cs)` becomes `` `CHAR USING`(N, …, 'cs') `` (a name no unquoted
+///   call can have), which the binder knows as [`super::functions::Func::CharUsing`].
+///
+/// One pass with a stack of open parentheses, so nesting costs nothing extra.
+fn rewrite_calls(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    if !tokens
+        .iter()
+        .any(|t| matches!(word(&t.token).as_deref(), Some("INTERVAL" | "CHAR")))
+    {
+        return tokens;
+    }
+    // Per open parenthesis: the INTERVAL or CHAR word just before it (spaces between
+    // are allowed, as MySQL's grammar allows them for these keywords).
+    let mut stack: Vec<Option<usize>> = Vec::new();
+    let mut prev: Option<usize> = None;
+    let mut interval_fn: Vec<usize> = Vec::new();
+    let mut char_using: Vec<(usize, usize)> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        match &t.token {
+            Token::Whitespace(_) => continue,
+            Token::LParen => {
+                let owner = prev.filter(|&p| {
+                    matches!(word(&tokens[p].token).as_deref(), Some("INTERVAL" | "CHAR"))
+                });
+                stack.push(owner);
+            }
+            Token::RParen => {
+                stack.pop();
+            }
+            Token::Comma => {
+                if let Some(Some(p)) = stack.last() {
+                    if word(&tokens[*p].token).as_deref() == Some("INTERVAL")
+                        && interval_fn.last() != Some(p)
+                    {
+                        interval_fn.push(*p);
+                    }
+                }
+            }
+            tok if word(tok).as_deref() == Some("USING") => {
+                if let Some(Some(p)) = stack.last() {
+                    if word(&tokens[*p].token).as_deref() == Some("CHAR") {
+                        char_using.push((*p, i));
+                    }
+                }
+            }
+            _ => {}
+        }
+        prev = Some(i);
+    }
+    if interval_fn.is_empty() && char_using.is_empty() {
+        return tokens;
+    }
+    let quoted = |name: &str| {
+        Token::Word(sqlparser::tokenizer::Word {
+            value: name.into(),
+            quote_style: Some('`'),
+            keyword: sqlparser::keywords::Keyword::NoKeyword,
+        })
+    };
+    let mut replace: std::collections::HashMap<usize, Token> = Default::default();
+    for i in interval_fn {
+        replace.insert(i, quoted("INTERVAL"));
+    }
+    for (ch, using) in char_using {
+        replace.insert(ch, quoted("CHAR USING"));
+        replace.insert(using, Token::Comma);
+        // The character set name: a word (or a string) becomes a string argument.
+        if let Some(j) =
+            (using + 1..tokens.len()).find(|&j| !matches!(tokens[j].token, Token::Whitespace(_)))
+        {
+            if let Token::Word(w) = &tokens[j].token {
+                replace.insert(j, Token::SingleQuotedString(w.value.clone()));
+            }
+        }
+    }
+    tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut t)| {
+            if let Some(new) = replace.remove(&i) {
+                t.token = new;
+            }
+            t
+        })
+        .collect()
+}
+
 fn rewrite_units(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let tokens = rewrite_calls(tokens);
     let is_compound = |t: &Token| word(t).is_some_and(|w| COMPOUND_UNITS.contains(&w.as_str()));
     if !tokens
         .iter()

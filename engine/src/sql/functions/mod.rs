@@ -18,6 +18,9 @@ mod regexp;
 mod string;
 mod temporal;
 
+pub(crate) use misc::benchmark_count;
+pub(crate) use string::check_charset;
+
 use super::error::{SqlError, SqlResult};
 use super::expr::{ColType, EvalCx};
 use crate::value::{
@@ -217,6 +220,16 @@ funcs! {
     BinToUuid => ["BIN_TO_UUID"], 1, 2;
     IsUuid => ["IS_UUID"], 1, 1;
     UuidShort => ["UUID_SHORT"], 0, 0;
+    // Comparison, information, GTID sets and formatting (misc.rs).
+    IntervalFn => ["INTERVAL"], 2, MANY;
+    CharUsing => ["CHAR USING"], 2, MANY;
+    Benchmark => ["BENCHMARK"], 2, 2;
+    CurrentRole => ["CURRENT_ROLE"], 0, 0;
+    FormatBytes => ["FORMAT_BYTES"], 1, 1;
+    FormatPicoTime => ["FORMAT_PICO_TIME"], 1, 1;
+    GtidSubset => ["GTID_SUBSET"], 2, 2;
+    GtidSubtract => ["GTID_SUBTRACT"], 2, 2;
+    LoadFile => ["LOAD_FILE"], 1, 1;
     // Regular expressions (regexp.rs).
     RegexpLike => ["REGEXP_LIKE"], 2, 3;
     RegexpInstr => ["REGEXP_INSTR"], 2, 6;
@@ -371,6 +384,8 @@ impl Func {
                 | Func::ReleaseAllLocks
                 | Func::IsFreeLock
                 | Func::IsUsedLock
+                | Func::Benchmark
+                | Func::LoadFile
         )
     }
 
@@ -892,5 +907,8 @@ fn unused_vstr() -> ColType {
 /// fraction digits, STR_TO_DATE's format decides DATE, TIME or DATETIME, a string
 /// literal's fraction digits carry into CONVERT_TZ's. `None`: [`Func::result_type`].
 pub fn bind_type(f: Func, lits: &[Option<&Value>], types: &[ColType]) -> Option<ColType> {
+    if f == Func::CharUsing {
+        return string::char_using_type(lits);
+    }
     temporal::bind_type(f, lits, types)
 }

@@ -28,6 +28,10 @@ pub(super) fn result_type(f: Func, coll: Collation) -> Option<ColType> {
     });
     Some(match f {
         Ascii | Ord | Field | FindInSet | Strcmp | BitLength => big(),
+        CharUsing => Some(SqlType::VarChar {
+            len: 255,
+            collation: coll,
+        }),
         Char | FromBase64 => Some(SqlType::Blob {
             kind: LobKind::Normal,
         }),
@@ -35,6 +39,38 @@ pub(super) fn result_type(f: Func, coll: Collation) -> Option<ColType> {
         | Bin | Oct | Conv | ToBase64 => text,
         _ => return None,
     })
+}
+
+/// The default collation of a character set named in `USING cs` (error 1115 if unknown).
+fn charset_of(name: &[u8]) -> Option<Collation> {
+    Collation::default_for_charset(&String::from_utf8_lossy(name))
+}
+
+/// Error 1115 unless `v` names a character set.
+pub(crate) fn check_charset(v: &Value) -> SqlResult<()> {
+    let name = text(v).unwrap_or_default();
+    match charset_of(&name) {
+        Some(_) => Ok(()),
+        None => Err(unknown_charset(&name)),
+    }
+}
+
+fn unknown_charset(name: &[u8]) -> crate::sql::error::SqlError {
+    crate::sql::error::SqlError::new(
+        1115,
+        format!("Unknown character set: '{}'", String::from_utf8_lossy(name)),
+    )
+}
+
+/// The type of `CHAR(N, … USING cs)`: a string of the character set, up to four bytes
+/// an argument.
+pub(super) fn char_using_type(lits: &[Option<&Value>]) -> Option<ColType> {
+    let (cs, nums) = lits.split_last()?;
+    let coll = charset_of(&text(cs.as_ref()?)?)?;
+    Some(Some(SqlType::VarChar {
+        len: (nums.len() as u32).saturating_mul(4).max(1),
+        collation: coll,
+    }))
 }
 
 /// MySQL's comparison of strings in these functions: the connection's collation, which is
@@ -91,6 +127,46 @@ pub(super) fn call(f: Func, a: &[Value], cx: &EvalCx) -> Option<SqlResult<Value>
                 out.extend_from_slice(&bytes[skip..]);
             }
             Value::Bytes(out)
+        }
+        CharUsing => {
+            let Some((cs, nums)) = a.split_last() else {
+                return Some(Ok(Value::Null));
+            };
+            let name = text(cs).unwrap_or_default();
+            let Some(coll) = charset_of(&name) else {
+                return Some(Err(unknown_charset(&name)));
+            };
+            let Some(Ok(Value::Bytes(out))) = call(Char, nums, cx) else {
+                return Some(Ok(Value::Null));
+            };
+            // The bytes must be well-formed in the character set: else NULL and warning
+            // 1300 naming (up to) three bytes from the first bad one, as MySQL.
+            let bad = match coll.charset() {
+                "utf8mb4" => std::str::from_utf8(&out).err().map(|e| e.valid_up_to()),
+                "utf8mb3" => match std::str::from_utf8(&out) {
+                    Err(e) => Some(e.valid_up_to()),
+                    Ok(s) => s
+                        .char_indices()
+                        .find(|(_, c)| c.len_utf8() == 4)
+                        .map(|(i, _)| i),
+                },
+                _ => None,
+            };
+            match bad {
+                Some(at) => {
+                    let hex: String = out[at..]
+                        .iter()
+                        .take(3)
+                        .map(|b| format!("{b:02X}"))
+                        .collect();
+                    cx.warn(crate::value::Warning::warn(
+                        1300,
+                        format!("Invalid {} character string: '{hex}'", coll.charset()),
+                    ));
+                    Value::Null
+                }
+                None => Value::Bytes(out),
+            }
         }
         BitLength => match text(arg(0)) {
             Some(s) => Value::Int(s.len() as i64 * 8),
@@ -314,7 +390,29 @@ pub(super) fn call(f: Func, a: &[Value], cx: &EvalCx) -> Option<SqlResult<Value>
                     pad_decimals(&t, d as usize)
                 }
             };
-            Value::Bytes(group_thousands(&body).into_bytes())
+            // The locale (third argument) gives the decimal point, thousands separator
+            // and grouping; an unknown one (or NULL) is en_US with warning 1649.
+            let loc = match a.get(2) {
+                None => &LOCALES[EN_US],
+                Some(v) => {
+                    let name = text(v);
+                    match name.as_deref().and_then(locale) {
+                        Some(l) => l,
+                        None => {
+                            let shown = name.map_or_else(
+                                || "NULL".to_string(),
+                                |n| String::from_utf8_lossy(&n).into_owned(),
+                            );
+                            cx.warn(crate::value::Warning::warn(
+                                1649,
+                                format!("Unknown locale: '{shown}'"),
+                            ));
+                            &LOCALES[EN_US]
+                        }
+                    }
+                }
+            };
+            Value::Bytes(localize_number(&body, loc))
         }
         Bin | Oct => match arg(0) {
             Value::Null => Value::Null,
@@ -470,8 +568,145 @@ fn pad_decimals(t: &str, d: usize) -> String {
     format!("{int}.{frac}")
 }
 
-/// `1234567.5` → `1,234,567.5` (FORMAT's en_US locale).
-fn group_thousands(s: &str) -> String {
+/// A locale's number format (MySQL's `MY_LOCALE`): name, decimal point, thousands
+/// separator (0 where the locale has none: with grouping, MySQL then writes a 0 byte)
+/// and grouping (0: none, 3: by thousands, 32: three digits, then by twos).
+type Locale = (&'static str, u8, u8, u8);
+
+/// MySQL 8.0's locales (the names `lc_time_names` takes), sorted by name.
+const LOCALES: &[Locale] = &[
+    ("ar_AE", b'.', b',', 3),
+    ("ar_BH", b'.', b',', 3),
+    ("ar_DZ", b'.', b',', 3),
+    ("ar_EG", b'.', b',', 3),
+    ("ar_IN", b'.', b',', 3),
+    ("ar_IQ", b'.', b',', 3),
+    ("ar_JO", b'.', b',', 3),
+    ("ar_KW", b'.', b',', 3),
+    ("ar_LB", b'.', b',', 3),
+    ("ar_LY", b'.', b',', 3),
+    ("ar_MA", b'.', b',', 3),
+    ("ar_OM", b'.', b',', 3),
+    ("ar_QA", b'.', b',', 3),
+    ("ar_SA", b'.', 0, 0),
+    ("ar_SD", b'.', b',', 3),
+    ("ar_SY", b'.', b',', 3),
+    ("ar_TN", b'.', b',', 3),
+    ("ar_YE", b'.', b',', 3),
+    ("be_BY", b',', b'.', 3),
+    ("bg_BG", b',', 0, 3),
+    ("ca_ES", b',', 0, 0),
+    ("cs_CZ", b',', b' ', 3),
+    ("da_DK", b',', b'.', 3),
+    ("de_AT", b',', 0, 0),
+    ("de_BE", b',', b'.', 3),
+    ("de_CH", b'.', b'\'', 3),
+    ("de_DE", b',', b'.', 3),
+    ("de_LU", b',', b'.', 3),
+    ("el_GR", b',', b'.', 0),
+    ("en_AU", b'.', b',', 3),
+    ("en_CA", b'.', b',', 3),
+    ("en_GB", b'.', b',', 3),
+    ("en_IN", b'.', b',', 32),
+    ("en_NZ", b'.', b',', 3),
+    ("en_PH", b'.', b',', 3),
+    ("en_US", b'.', b',', 3),
+    ("en_ZA", b'.', b',', 3),
+    ("en_ZW", b'.', b',', 3),
+    ("es_AR", b',', b'.', 3),
+    ("es_BO", b',', b'.', 3),
+    ("es_CL", b',', b'.', 3),
+    ("es_CO", b',', b'.', 3),
+    ("es_CR", b',', b' ', 3),
+    ("es_DO", b'.', b',', 3),
+    ("es_EC", b',', b'.', 3),
+    ("es_ES", b',', b'.', 3),
+    ("es_GT", b'.', b',', 3),
+    ("es_HN", b'.', b',', 3),
+    ("es_MX", b'.', b',', 3),
+    ("es_NI", b'.', b',', 3),
+    ("es_PA", b'.', b',', 3),
+    ("es_PE", b'.', b',', 3),
+    ("es_PR", b'.', b',', 3),
+    ("es_PY", b',', b'.', 3),
+    ("es_SV", b'.', b',', 3),
+    ("es_US", b'.', b',', 3),
+    ("es_UY", b',', b'.', 3),
+    ("es_VE", b',', b'.', 3),
+    ("et_EE", b',', b' ', 3),
+    ("eu_ES", b',', 0, 0),
+    ("fi_FI", b',', b' ', 3),
+    ("fo_FO", b',', b'.', 3),
+    ("fr_BE", b',', b'.', 0),
+    ("fr_CA", b',', b' ', 0),
+    ("fr_CH", b',', 0, 0),
+    ("fr_FR", b',', 0, 0),
+    ("fr_LU", b',', 0, 0),
+    ("gl_ES", b',', 0, 0),
+    ("gu_IN", b'.', b',', 3),
+    ("he_IL", b'.', b',', 3),
+    ("hi_IN", b'.', b',', 3),
+    ("hr_HR", b',', 0, 0),
+    ("hu_HU", b',', b'.', 3),
+    ("id_ID", b',', b'.', 3),
+    ("is_IS", b',', b'.', 3),
+    ("it_CH", b',', b'\'', 3),
+    ("it_IT", b',', 0, 0),
+    ("ja_JP", b'.', b',', 3),
+    ("ko_KR", b'.', b',', 3),
+    ("lt_LT", b',', b'.', 3),
+    ("lv_LV", b',', b' ', 3),
+    ("mk_MK", b',', b' ', 3),
+    ("mn_MN", b',', b'.', 3),
+    ("ms_MY", b'.', b',', 3),
+    ("nb_NO", b',', b'.', 3),
+    ("nl_BE", b',', b'.', 0),
+    ("nl_NL", b',', 0, 0),
+    ("no_NO", b',', b'.', 3),
+    ("pl_PL", b',', 0, 0),
+    ("pt_BR", b',', 0, 0),
+    ("pt_PT", b',', 0, 0),
+    ("rm_CH", b',', b'\'', 3),
+    ("ro_RO", b',', b'.', 3),
+    ("ru_RU", b',', b' ', 3),
+    ("ru_UA", b',', b'.', 3),
+    ("sk_SK", b',', b' ', 3),
+    ("sl_SI", b',', b' ', 0),
+    ("sq_AL", b',', b'.', 3),
+    ("sr_RS", b'.', 0, 0),
+    ("sv_FI", b',', b' ', 3),
+    ("sv_SE", b',', b' ', 3),
+    ("ta_IN", b'.', b',', 32),
+    ("te_IN", b'.', b',', 32),
+    ("th_TH", b'.', b',', 3),
+    ("tr_TR", b',', b'.', 3),
+    ("uk_UA", b',', b'.', 3),
+    ("ur_PK", b'.', b',', 3),
+    ("vi_VN", b',', b'.', 3),
+    ("zh_CN", b'.', b',', 3),
+    ("zh_HK", b'.', b',', 3),
+    ("zh_TW", b'.', b',', 3),
+];
+
+const EN_US: usize = {
+    let mut i = 0;
+    while !matches!(LOCALES[i].0.as_bytes(), b"en_US") {
+        i += 1;
+    }
+    i
+};
+
+/// A locale by name (case-insensitive, as MySQL's lookup).
+fn locale(name: &[u8]) -> Option<&'static Locale> {
+    LOCALES
+        .iter()
+        .find(|l| l.0.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// `-1234567.89` (a plain decimal number) written with a locale's decimal point and
+/// digit grouping.
+fn localize_number(s: &str, l: &Locale) -> Vec<u8> {
+    let (_, point, sep, grouping) = *l;
     let (sign, rest) = match s.strip_prefix('-') {
         Some(r) => ("-", r),
         None => ("", s),
@@ -480,18 +715,44 @@ fn group_thousands(s: &str) -> String {
         Some((i, f)) => (i, Some(f)),
         None => (rest, None),
     };
-    let mut out = String::from(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
+    // Groups from the right: the first of `first` digits, the rest of `then`.
+    let (first, then) = match grouping {
+        3 => (3, 3),
+        32 => (3, 2),
+        _ => (usize::MAX, usize::MAX),
+    };
+    let mut rev: Vec<u8> = Vec::with_capacity(int.len() * 2 + 2);
+    let (mut count, mut size) = (0usize, first);
+    for &d in int.as_bytes().iter().rev() {
+        if count == size {
+            rev.push(sep);
+            count = 0;
+            size = then;
         }
-        out.push(c);
+        rev.push(d);
+        count += 1;
     }
+    let mut out = sign.as_bytes().to_vec();
+    out.extend(rev.iter().rev());
     if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
+        out.push(point);
+        out.extend_from_slice(f.as_bytes());
     }
     out
+}
+
+#[cfg(test)]
+#[test]
+fn locales_group_as_mysql() {
+    let f = |s: &str, n: &str| {
+        String::from_utf8(localize_number(s, locale(n.as_bytes()).unwrap())).unwrap()
+    };
+    assert_eq!(f("-1234567.89", "de_DE"), "-1.234.567,89");
+    assert_eq!(f("1234567890.5", "en_IN"), "1,23,45,67,890.5");
+    assert_eq!(f("1234567.89", "de_CH"), "1'234'567.89");
+    assert_eq!(f("1234567.89", "fr_FR"), "1234567,89");
+    assert_eq!(f("123", "EN_us"), "123");
+    assert!(LOCALES.windows(2).all(|w| w[0].0 < w[1].0));
 }
 
 /// MySQL's SOUNDEX: the first letter, then the codes of the following letters with
@@ -625,9 +886,9 @@ mod tests {
 
     #[test]
     fn thousands() {
-        assert_eq!(group_thousands("12332.12"), "12,332.12");
-        assert_eq!(group_thousands("-1234567"), "-1,234,567");
-        assert_eq!(group_thousands("123"), "123");
+        assert_eq!(localize_number("12332.12", &LOCALES[EN_US]), b"12,332.12");
+        assert_eq!(localize_number("-1234567", &LOCALES[EN_US]), b"-1,234,567");
+        assert_eq!(localize_number("123", &LOCALES[EN_US]), b"123");
     }
 
     #[test]
