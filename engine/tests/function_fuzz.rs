@@ -172,6 +172,12 @@ fn expression(rng: &mut Rng) -> String {
                 let a = ["NULL", "0", "-1", "-1e308", "'x'"][rng.below(5) as usize];
                 return format!("SLEEP({a})");
             }
+            if f == Func::Benchmark && n == 2 {
+                // BENCHMARK(huge, …) runs until KILL or max_execution_time, as MySQL's:
+                // the fuzzer gives it small counts and fuzzes the expression.
+                let c = ["NULL", "0", "-1", "3", "'x'"][rng.below(5) as usize];
+                return format!("BENCHMARK({c}, {})", args[1]);
+            }
             format!("{}({})", f.name(), args.join(", "))
         }
         6 => format!(
@@ -246,7 +252,13 @@ fn sql_functions_never_panic_on_extreme_arguments() {
 
     // Every function once with every argument in each position first, then random mixes.
     let mut fixed = Vec::new();
-    for f in Func::ALL.iter().filter(|f| **f != Func::Sleep) {
+    for a in ARGS {
+        fixed.push(format!("BENCHMARK(2, {a})"));
+    }
+    for f in Func::ALL
+        .iter()
+        .filter(|f| !matches!(**f, Func::Sleep | Func::Benchmark))
+    {
         let (lo, hi) = f.arity();
         let n = lo.max(1).min(hi);
         for a in ARGS {

@@ -784,9 +784,10 @@ async function restoreDialog(last, at) {
 function deleteDialog(c) {
   const { inst } = endpoints(c);
   const confirm = field('delete-confirm', { placeholder: c.id, required: true });
+  const finalSnapshot = field('delete-final-snapshot', { placeholder: 'empty: no final snapshot' });
   dialog(`Delete ${c.id}`,
-    `Deletes ${inst.length ? `its ${inst.length} instance(s) (${inst.map((i) => i.id).join(', ')}), then ` : ''}the cluster and its history. Clones made from it keep their data. Type the cluster's identifier to confirm.`,
-    [['Identifier', confirm]],
+    `Deletes ${inst.length ? `its ${inst.length} instance(s) (${inst.map((i) => i.id).join(', ')}), then ` : ''}the cluster and its history. Clones made from it keep their data. Name a final snapshot to keep the data as it is now. Type the cluster's identifier to confirm.`,
+    [['Final snapshot', finalSnapshot], ['Identifier', confirm]],
     'Delete', 'delete-submit',
     async (progress) => {
       if (confirm.value.trim() !== c.id) throw new Error(`Type ${c.id} to confirm.`);
@@ -795,7 +796,10 @@ function deleteDialog(c) {
         await api('DeleteDBInstance', { DBInstanceIdentifier: i.id });
       }
       progress(`Deleting cluster ${c.id}…`);
-      await api('DeleteDBCluster', { DBClusterIdentifier: c.id });
+      const snap = finalSnapshot.value.trim();
+      await api('DeleteDBCluster', snap
+        ? { DBClusterIdentifier: c.id, FinalDBSnapshotIdentifier: snap }
+        : { DBClusterIdentifier: c.id, SkipFinalSnapshot: 'true' });
       if (route().cluster === c.id) location.hash = '#/';
       return `Cluster ${c.id} deleted.`;
     }, true);
