@@ -251,8 +251,14 @@ pub struct Backtrack {
 /// Aurora's identifier rule: 1 to 63 letters, digits or hyphens; first a letter; no
 /// trailing hyphen, no two consecutive hyphens. Stored lower-case, as RDS does.
 pub fn check_identifier(kind: &str, id: &str) -> Result<String, ApiError> {
+    check_rds_identifier(kind, id, 63)
+}
+
+/// RDS's identifier rule with the longest length `max` (63 for clusters and instances,
+/// 255 for snapshots).
+pub fn check_rds_identifier(kind: &str, id: &str, max: usize) -> Result<String, ApiError> {
     let ok = !id.is_empty()
-        && id.len() <= 63
+        && id.len() <= max
         && id.starts_with(|c: char| c.is_ascii_alphabetic())
         && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         && !id.ends_with('-')

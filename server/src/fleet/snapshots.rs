@@ -45,21 +45,7 @@ pub struct RestoreFromSnapshot {
 /// RDS's rule for snapshot identifiers: 1 to 255 letters, digits or hyphens; first a
 /// letter; no trailing hyphen, no two consecutive hyphens. Stored lower-case.
 pub fn check_snapshot_identifier(kind: &str, id: &str) -> Result<String, ApiError> {
-    let ok = !id.is_empty()
-        && id.len() <= 255
-        && id.starts_with(|c: char| c.is_ascii_alphabetic())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !id.ends_with('-')
-        && !id.contains("--");
-    if ok {
-        Ok(id.to_ascii_lowercase())
-    } else {
-        Err(ApiError::invalid(format!(
-            "The parameter {kind} is not a valid identifier. Identifiers must begin with a \
-             letter; must contain only ASCII letters, digits, and hyphens; and must not end \
-             with a hyphen or contain two consecutive hyphens."
-        )))
-    }
+    super::check_rds_identifier(kind, id, 255)
 }
 
 pub fn snapshot_not_found(id: &str) -> ApiError {
