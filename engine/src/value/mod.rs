@@ -10,6 +10,9 @@
 //!    number vs string as doubles, strings under a collation, temporals chronologically).
 //! 4. [`keycode`] encodes key tuples into bytes whose order equals SQL order (B+tree keys);
 //!    [`row`] encodes a table row compactly (the clustered tree's value).
+//! 5. [`json`] is the JSON document model: MySQL's text parser and normalised printer,
+//!    path expressions and the edits the JSON functions make (a JSON column stores the
+//!    normalised text).
 
 pub mod collation;
 pub mod decimal;
