@@ -12,34 +12,9 @@ use harness::*;
 const MASTER: &str = "masteruser";
 const MASTER_PW: &str = "masterpass1";
 
-fn ok(out: Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        text(&out.stderr),
-        text(&out.stdout)
-    );
-    text(&out.stdout).trim().to_string()
-}
-
-fn aws(b: &Borealis, args: &[&str]) -> String {
-    ok(b.aws(args), &args.join(" "))
-}
-
-/// Runs an aws command that must fail with the RDS error `code`.
-fn aws_fails(b: &Borealis, args: &[&str], code: &str) {
-    let out = b.aws(args);
-    assert!(!out.status.success(), "{args:?} succeeded");
-    assert!(
-        text(&out.stderr).contains(code),
-        "{args:?}: want {code}: {}",
-        text(&out.stderr)
-    );
-}
-
 /// Runs SQL as the master user of the default cluster.
 fn sql(b: &Borealis, q: &str) -> String {
-    ok(b.mysql(&["-N", "-B", "-e", q], ""), q)
+    succeeded(b.mysql(&["-N", "-B", "-e", q], ""), q)
 }
 
 /// Runs SQL on any endpoint as `masteruser`.
@@ -54,7 +29,7 @@ fn sql_at(port: u16, db: &str, q: &str) -> Output {
 }
 
 fn checksum_at(port: u16) -> String {
-    ok(sql_at(port, "mylab", "checksum table sbtest1"), "checksum")
+    succeeded(sql_at(port, "mylab", "checksum table sbtest1"), "checksum")
 }
 
 fn sysbench_prepare(port: u16, rows: u32) {
@@ -73,7 +48,7 @@ fn sysbench_prepare(port: u16, rows: u32) {
         ])
         .output()
         .expect("sysbench (Debian package sysbench) is needed");
-    ok(out, "sysbench prepare");
+    succeeded(out, "sysbench prepare");
 }
 
 /// The lab's setup: a database `mylab` and a `masteruser` with every privilege.
@@ -127,7 +102,7 @@ fn borealis_cli(b: &Borealis, args: &[&str]) -> String {
         .args(["--api", &format!("http://127.0.0.1:{}", b.api_port)])
         .output()
         .unwrap();
-    ok(out, &args.join(" "))
+    succeeded(out, &args.join(" "))
 }
 
 /// create-db-instance, then the instance's (address, port) once it is available.
@@ -249,7 +224,7 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
         &["-h", &addr, "mylab", "-e", "checksum table sbtest1"],
         "",
     );
-    let clone_sum = ok(out, "checksum on the clone");
+    let clone_sum = succeeded(out, "checksum on the clone");
     assert!(
         clone_sum.contains(original.split('\t').nth(1).unwrap()),
         "{clone_sum} vs {original}"
@@ -278,7 +253,7 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
     let mut c = coord.split_whitespace();
     let (file, pos) = (c.next().unwrap(), c.next().unwrap());
     assert!(file.starts_with("mysql-bin-changelog."), "{events}");
-    let status = ok(
+    let status = succeeded(
         sql_at(
             clone_port,
             "mylab",
@@ -301,14 +276,14 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
         vec![file, pos]
     );
     // The clone's own binlog starts at file 1.
-    let logs = ok(
+    let logs = succeeded(
         sql_at(clone_port, "mylab", "SHOW BINARY LOGS"),
         "clone binlogs",
     );
     assert!(logs.starts_with("mysql-bin-changelog.000001\t"), "{logs}");
 
     // Seed 000: a write on the source does not reach the clone ...
-    ok(
+    succeeded(
         sql_at(
             b.port,
             "mylab",
@@ -316,11 +291,11 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
         ),
         "update source",
     );
-    let src_k = ok(
+    let src_k = succeeded(
         sql_at(b.port, "mylab", "SELECT k FROM sbtest1 WHERE id = 1"),
         "k",
     );
-    let clone_k = ok(
+    let clone_k = succeeded(
         sql_at(clone_port, "mylab", "SELECT k FROM sbtest1 WHERE id = 1"),
         "k",
     );
@@ -332,7 +307,7 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
     let source_after = checksum_at(b.port);
     assert_ne!(source_after, original);
     // ... and writes on the clone (DML and DDL) do not reach the source.
-    ok(
+    succeeded(
         sql_at(
             clone_port,
             "mylab",
@@ -343,14 +318,14 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
     );
     assert_eq!(checksum_at(b.port), source_after);
     assert_eq!(
-        ok(
+        succeeded(
             sql_at(b.port, "mylab", "SELECT COUNT(*) FROM sbtest1"),
             "count"
         ),
         "5000"
     );
     assert_eq!(
-        ok(
+        succeeded(
             sql_at(b.port, "mylab", "SHOW TABLES LIKE 'only_on_clone'"),
             "tables"
         ),
@@ -364,7 +339,7 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
     let (_, c2_port) = create_instance(&b, "borealis-clone-2", "borealis-clone-2-instance");
     assert_eq!(checksum_at(c2_port), clone_now);
     assert_eq!(
-        ok(sql_at(c2_port, "mylab", "SELECT x FROM only_on_clone"), "x"),
+        succeeded(sql_at(c2_port, "mylab", "SELECT x FROM only_on_clone"), "x"),
         "1"
     );
 
@@ -377,12 +352,12 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
         "{}",
         text(&out.stderr)
     );
-    ok(
+    succeeded(
         sql_at(clone_port, "mylab", "INSERT INTO only_on_clone VALUES (3)"),
         "insert",
     );
     assert_eq!(
-        ok(
+        succeeded(
             sql_at(reader_port, "mylab", "SELECT COUNT(*) FROM only_on_clone"),
             "count"
         ),
@@ -573,7 +548,7 @@ fn hundred_clones_a_chain_of_twenty_and_space_comes_back() {
     // Write 1% of the rows on the end of the chain.
     let port = b.api_instance("d-20", "d-20-writer");
     assert_eq!(checksum_at(port), original);
-    ok(
+    succeeded(
         sql_at(
             port,
             "mylab",
@@ -643,7 +618,7 @@ fn the_api_verifies_signatures_when_keys_are_set() {
             "text",
         ],
     );
-    assert_eq!(ok(out, "signed describe"), "borealis");
+    assert_eq!(succeeded(out, "signed describe"), "borealis");
     let out = b.aws_as(("AKIDBOREALIS", "wrong"), &["describe-db-clusters"]);
     assert!(!out.status.success());
     assert!(
@@ -691,7 +666,7 @@ fn botocore_signed(b: &Borealis, body: &str, content_hash: &str, age_secs: u64) 
         .arg(age_secs.to_string())
         .output()
         .expect("python3 with botocore (installed with awscli)");
-    let headers = ok(out, "sigv4_sign.py");
+    let headers = succeeded(out, "sigv4_sign.py");
     headers.lines().map(|l| format!("{l}\r\n")).collect()
 }
 
@@ -760,7 +735,7 @@ fn a_signature_covers_the_body_that_arrived() {
             "first-password",
         ],
     );
-    ok(out, "signed create-db-cluster");
+    succeeded(out, "signed create-db-cluster");
     // Signed as botocore signs it, with the content hash header: answered as it stands.
     let signed = botocore_signed(&b, DESCRIBE_BODY, "body", 0);
     let (status, xml) = raw_post(&b, &signed, DESCRIBE_BODY.as_bytes());
@@ -927,7 +902,7 @@ fn create_db_cluster_then_instance() {
         &["-N", "-e", "SHOW DATABASES LIKE 'app'"],
         "",
     );
-    assert_eq!(ok(out, "show databases"), "app");
+    assert_eq!(succeeded(out, "show databases"), "app");
     // The default cluster's users are not the new cluster's.
     let out = mysql(port, "admin", PASSWORD, &["-e", "select 1"], "");
     assert!(
@@ -953,7 +928,7 @@ fn create_db_cluster_then_instance() {
         &["-N", "-e", "select 1"],
         "",
     );
-    assert_eq!(ok(out, "new password"), "1");
+    assert_eq!(succeeded(out, "new password"), "1");
     aws_fails(
         &b,
         &[
@@ -1070,7 +1045,7 @@ fn restore_to_point_in_time_gives_the_state_at_each_recorded_time() {
             assert_eq!(status, 200, "{xml}");
             b.api_instance(&id, &format!("{id}-1"))
         };
-        let got = ok(
+        let got = succeeded(
             mysql(
                 port,
                 "admin",
@@ -1083,7 +1058,7 @@ fn restore_to_point_in_time_gives_the_state_at_each_recorded_time() {
         assert_eq!(&got, sum, "restore to {at} (after statement {i})");
         // AS OF on the source reads the same state as the restored cluster, joins too.
         let q = "SELECT COUNT(*), COALESCE(SUM(a.v), 0), COALESCE(SUM(b.id), 0) FROM p.t a JOIN p.t b ON a.id = b.id";
-        let restored = ok(
+        let restored = succeeded(
             mysql(port, "admin", PASSWORD, &["-N", "-B", "-e", q], ""),
             "restored",
         );
@@ -1138,14 +1113,14 @@ fn copy_to_replica(port: u16, db: &str, m: &MariaDb) {
         ])
         .output()
         .expect("mysqldump (Debian package mariadb-client) is needed");
-    let dump = ok(dump, "mysqldump");
-    ok(m.mysql(&[], &dump), "loading the dump into the replica");
+    let dump = succeeded(dump, "mysqldump");
+    succeeded(m.mysql(&[], &dump), "loading the dump into the replica");
 }
 
 /// `select current_timestamp()` on `port`, as the seed's operator runs it, as ISO 8601.
 fn marker(port: u16) -> String {
     std::thread::sleep(Duration::from_millis(1100));
-    let t = ok(
+    let t = succeeded(
         sql_at(port, "mylab", "select current_timestamp()"),
         "marker",
     );
@@ -1171,14 +1146,14 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
     create_repl_user(port);
     let m = replica("backtrack-replica");
     copy_to_replica(port, "mylab", &m);
-    let status = ok(sql_at(port, "mylab", "SHOW MASTER STATUS"), "status");
+    let status = succeeded(sql_at(port, "mylab", "SHOW MASTER STATUS"), "status");
     let f: Vec<&str> = status.split('\t').collect();
     start_replica(&m, port, f[0], f[1].parse().unwrap());
     wait_converged(&m, port, &["mylab.sbtest1"]);
 
     // Task 3.2.
     let first = marker(port);
-    ok(sql_at(port, "mylab", "drop table sbtest1;"), "drop");
+    succeeded(sql_at(port, "mylab", "drop table sbtest1;"), "drop");
     let second = marker(port);
     sysbench_prepare(port, 700);
     let recreated = checksum_at(port);
@@ -1206,7 +1181,7 @@ fn seed_003_task_3_2_backtrack_with_a_replica_attached() {
         err.contains("ERROR 1927 (70100)") && err.contains("was backtracked to"),
         "{err}"
     );
-    let tables = ok(sql_at(port, "mylab", "show tables"), "show tables");
+    let tables = succeeded(sql_at(port, "mylab", "show tables"), "show tables");
     assert!(!tables.contains("sbtest1"), "{tables}");
 
     aws(

@@ -8,22 +8,12 @@ mod harness;
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use harness::*;
 
 const KEY: &str = "console-key";
 const SECRET: &str = "console/secret+with=signs";
-
-fn ok(out: Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        text(&out.stderr),
-        text(&out.stdout)
-    );
-    text(&out.stdout).trim().to_string()
-}
 
 /// Fails with what to install when the browser stack is missing: the test must not pass
 /// without having driven a browser.
@@ -63,15 +53,15 @@ fn drive(b: &Borealis, extra: &[&str], steps: &[&str]) -> String {
         .args(steps)
         .output()
         .expect("python3 runs the selenium script");
-    ok(out, &format!("console_drive.py {steps:?}"))
+    succeeded(out, &format!("console_drive.py {steps:?}"))
 }
 
 fn aws(b: &Borealis, args: &[&str]) -> String {
-    ok(b.aws_as((KEY, SECRET), args), &args.join(" "))
+    succeeded(b.aws_as((KEY, SECRET), args), &args.join(" "))
 }
 
 fn sql_at(port: u16, q: &str) -> String {
-    ok(
+    succeeded(
         mysql(port, "admin", PASSWORD, &["-N", "-B", "-e", q], ""),
         q,
     )
@@ -369,7 +359,7 @@ fn console_without_keys_creates_a_cluster_and_a_reader() {
         "{out}"
     );
     let endpoint = |id: &str| -> (String, u16) {
-        let i = ok(
+        let i = succeeded(
             b.aws(&[
                 "describe-db-instances",
                 "--db-instance-identifier",
@@ -397,7 +387,7 @@ fn console_without_keys_creates_a_cluster_and_a_reader() {
             "",
         )
     };
-    ok(
+    succeeded(
         as_librarian(
             writer,
             "CREATE DATABASE lib; CREATE TABLE lib.b (id INT PRIMARY KEY); \
@@ -406,7 +396,7 @@ fn console_without_keys_creates_a_cluster_and_a_reader() {
         "write on the writer",
     );
     assert_eq!(
-        ok(as_librarian(reader, "SELECT id FROM lib.b"), "read"),
+        succeeded(as_librarian(reader, "SELECT id FROM lib.b"), "read"),
         "7"
     );
     let refused = as_librarian(reader, "INSERT INTO lib.b VALUES (8)");

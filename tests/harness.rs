@@ -331,6 +331,38 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The trimmed standard output of a command that must have succeeded; `what` names it
+/// in the failure, with both streams.
+pub fn succeeded(out: Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{}",
+        text(&out.stderr),
+        text(&out.stdout)
+    );
+    text(&out.stdout).trim().to_string()
+}
+
+/// Runs an aws command against `b` that must succeed: its trimmed output.
+pub fn aws(b: &Borealis, args: &[&str]) -> String {
+    succeeded(b.aws(args), &args.join(" "))
+}
+
+/// Runs an aws command against `b` that must fail with the RDS error `code`.
+pub fn aws_fails(b: &Borealis, args: &[&str], code: &str) {
+    let out = b.aws(args);
+    assert!(
+        !out.status.success(),
+        "{args:?} succeeded: {}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains(code),
+        "{args:?}: want {code}: {}",
+        text(&out.stderr)
+    );
+}
+
 /// A real MariaDB server (the reference peer), root without password.
 pub struct MariaDb {
     child: Child,

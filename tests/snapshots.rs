@@ -4,7 +4,7 @@
 
 mod harness;
 
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use harness::*;
@@ -12,41 +12,12 @@ use harness::*;
 const MASTER: &str = "masteruser";
 const MASTER_PW: &str = "masterpass1";
 
-fn ok(out: Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        text(&out.stderr),
-        text(&out.stdout)
-    );
-    text(&out.stdout).trim().to_string()
-}
-
-fn aws(b: &Borealis, args: &[&str]) -> String {
-    ok(b.aws(args), &args.join(" "))
-}
-
-/// Runs an aws command that must fail with the RDS error `code`.
-fn aws_fails(b: &Borealis, args: &[&str], code: &str) {
-    let out = b.aws(args);
-    assert!(
-        !out.status.success(),
-        "{args:?} succeeded: {}",
-        text(&out.stdout)
-    );
-    assert!(
-        text(&out.stderr).contains(code),
-        "{args:?}: want {code}: {}",
-        text(&out.stderr)
-    );
-}
-
 fn sql(b: &Borealis, q: &str) -> String {
-    ok(b.mysql(&["-N", "-B", "-e", q], ""), q)
+    succeeded(b.mysql(&["-N", "-B", "-e", q], ""), q)
 }
 
 fn sql_at(port: u16, q: &str) -> String {
-    ok(
+    succeeded(
         mysql(
             port,
             MASTER,
@@ -86,7 +57,7 @@ fn lab(b: &Borealis, rows: u32) {
         ])
         .output()
         .expect("sysbench (Debian package sysbench) is needed");
-    ok(out, "sysbench prepare");
+    succeeded(out, "sysbench prepare");
 }
 
 /// create-db-instance, then the instance's port once it is available.
@@ -586,7 +557,7 @@ fn arns_are_accepted_wherever_an_identifier_is() {
     );
     let port = create_instance(&b, "from-arn", "from-arn-1");
     assert_eq!(
-        ok(
+        succeeded(
             mysql(
                 port,
                 "admin",
@@ -806,7 +777,7 @@ fn instances_report_their_port_role_and_the_clone_position() {
         "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY)",
     );
     let vars = |port: u16| {
-        ok(
+        succeeded(
             mysql(
                 port,
                 "admin",
@@ -840,7 +811,7 @@ fn instances_report_their_port_role_and_the_clone_position() {
     let reader = create_instance(&b, "c", "c-2");
     assert_eq!(vars(writer), format!("{writer}\t0\t0"));
     assert_eq!(vars(reader), format!("{reader}\t1\t1"));
-    let show = ok(
+    let show = succeeded(
         mysql(
             reader,
             "admin",
@@ -935,7 +906,7 @@ fn cluster_parameter_groups_set_the_servers_variables() {
             param,
         ])
     };
-    let out = ok(
+    let out = succeeded(
         modify(
             &b,
             "repl-pg",
@@ -1019,7 +990,7 @@ fn cluster_parameter_groups_set_the_servers_variables() {
         "{out}"
     );
     assert_eq!(global(&b, "binlog_format"), "MIXED");
-    ok(
+    succeeded(
         modify(
             &b,
             "repl-pg",
@@ -1054,7 +1025,7 @@ fn cluster_parameter_groups_set_the_servers_variables() {
         )
     };
     assert_eq!(member_status(&b), "in-sync");
-    ok(
+    succeeded(
         modify(
             &b,
             "repl-pg",
@@ -1128,7 +1099,7 @@ fn borealis_cli_snapshots() {
             .args(["--api", &format!("http://127.0.0.1:{}", b.api_port)])
             .output()
             .unwrap();
-        ok(out, &args.join(" "))
+        succeeded(out, &args.join(" "))
     };
     assert_eq!(
         cli(&["snapshot", "borealis", "nightly"]),
