@@ -1254,6 +1254,12 @@ fn mysql_only_misc_functions() {
         "3.50 ns\t3.15 min\t 43 ps\tNULL\t1.16e+13 d"
     );
     assert_eq!(code("SELECT FORMAT_BYTES('abc')"), "1690");
+    // "Hexadecimal Literals": X'…' is a number in numeric context as 0x… is (MariaDB
+    // reads X'…' as a string there), as in the manual's CONV example.
+    assert_eq!(
+        one("SELECT CONV(10 + '10' + '10' + X'0a', 10, 10), X'41' + 0, 0x41 + 0"),
+        "40\t65\t65"
+    );
     // "Functions Used with Global Transaction Identifiers".
     let u = "3E11FA47-71CA-11E1-9E33-C80AA9429562";
     assert_eq!(
@@ -1985,4 +1991,113 @@ fn deep_expressions_parse_and_run() {
     let err = fails(&format!("SELECT {}", nest(20_000, "(SELECT ", "5", ")")));
     assert!(err.contains("ERROR 1064"), "{err}");
     assert_eq!(one("SELECT 1"), "1");
+}
+
+/// The system tables tools read (issue 28): `mysql.user` and `mysql.db` from the accounts
+/// (SELECT on `mysql` needed: 1142), performance_schema's variables, status and process
+/// lists for everyone, and other users' sessions only with PROCESS — in SHOW PROCESSLIST,
+/// information_schema.PROCESSLIST and performance_schema alike (a user without PROCESS
+/// used to see every session's statement text). MySQL 8.0's column names and answers;
+/// MariaDB's `mysql.user` is a different view, so this is not a golden file.
+#[test]
+fn system_schemas_for_tools() {
+    let b = Borealis::start("sysschema");
+    let as_user = |user: &str, pw: &str, q: &str| -> std::process::Output {
+        mysql(b.port, user, pw, &["-N", "-B", "-e", q], "")
+    };
+    let one = |user: &str, pw: &str, q: &str| -> String {
+        let out = as_user(user, pw, q);
+        assert!(out.status.success(), "{user}: {q}: {}", text(&out.stderr));
+        text(&out.stdout).trim_end_matches('\n').to_string()
+    };
+    let admin = |q: &str| one("admin", PASSWORD, q);
+    admin(
+        "CREATE DATABASE d1; CREATE USER 'lo'@'%' IDENTIFIED WITH mysql_native_password BY 'lopw'; \
+         GRANT SELECT, INSERT ON d1.* TO 'lo'@'%'; \
+         CREATE USER 'mon'@'%' IDENTIFIED WITH caching_sha2_password BY 'monpw'; GRANT PROCESS ON *.* TO 'mon'@'%'",
+    );
+    assert_eq!(
+        admin("SELECT User, Host, Select_priv, Super_priv, Process_priv, plugin FROM mysql.user WHERE User IN ('admin', 'lo', 'mon') ORDER BY User"),
+        "admin\t%\tY\tY\tY\tmysql_native_password\nlo\t%\tN\tN\tN\tmysql_native_password\nmon\t%\tN\tN\tY\tcaching_sha2_password"
+    );
+    // The stored hash as MySQL keeps it: `*` and 40 hex digits for native passwords,
+    // `$A$005$` for caching_sha2.
+    assert_eq!(
+        admin("SELECT LENGTH(authentication_string), LEFT(authentication_string, 1) FROM mysql.user WHERE User = 'lo'"),
+        "41\t*"
+    );
+    assert_eq!(
+        admin("SELECT LEFT(authentication_string, 7) FROM mysql.user WHERE User = 'mon'"),
+        "$A$005$"
+    );
+    assert_eq!(
+        admin("SELECT Db, User, Select_priv, Insert_priv, Delete_priv FROM mysql.db WHERE User = 'lo'"),
+        "d1\tlo\tY\tY\tN"
+    );
+    let denied = as_user("lo", "lopw", "SELECT User FROM mysql.user");
+    assert!(
+        text(&denied.stderr).contains("ERROR 1142"),
+        "{}",
+        text(&denied.stderr)
+    );
+    // performance_schema for everyone.
+    assert_eq!(
+        one("lo", "lopw", "SELECT VARIABLE_VALUE FROM performance_schema.global_variables WHERE VARIABLE_NAME = 'max_connections'"),
+        "151"
+    );
+    assert_eq!(
+        one("lo", "lopw", "SET SESSION sql_mode = 'ANSI_QUOTES'; SELECT VARIABLE_VALUE FROM performance_schema.session_variables WHERE VARIABLE_NAME = 'sql_mode'"),
+        "ANSI_QUOTES"
+    );
+    assert_eq!(
+        one("lo", "lopw", "SELECT 1; SELECT 2; SELECT VARIABLE_VALUE FROM performance_schema.session_status WHERE VARIABLE_NAME = 'Questions'"),
+        "1\n2\n3"
+    );
+    assert_eq!(
+        one("lo", "lopw", "SELECT COUNT(*) > 0 FROM performance_schema.global_status WHERE VARIABLE_NAME = 'Uptime' AND VARIABLE_VALUE >= 0"),
+        "1"
+    );
+    // Another user's session (admin's, kept open) is seen only with PROCESS.
+    let mut held = std::process::Command::new("mysql")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{}", b.port),
+            "-uadmin",
+            &format!("-p{PASSWORD}"),
+            "-e",
+            "SELECT SLEEP(60)",
+        ])
+        .spawn()
+        .unwrap();
+    let sleeping =
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'";
+    let start = std::time::Instant::now();
+    while admin(sleeping) != "1" {
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "the sleeping session never showed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for q in [
+        sleeping,
+        "SELECT COUNT(*) FROM performance_schema.processlist WHERE INFO LIKE 'SELECT SLEEP%'",
+        "SELECT COUNT(*) FROM performance_schema.threads WHERE PROCESSLIST_INFO LIKE 'SELECT SLEEP%' AND NAME = 'thread/sql/one_connection'",
+    ] {
+        assert_eq!(one("mon", "monpw", q), "1", "{q}");
+        assert_eq!(one("lo", "lopw", q), "0", "{q}");
+    }
+    assert!(!one("lo", "lopw", "SHOW PROCESSLIST").contains("SLEEP"));
+    assert!(one("mon", "monpw", "SHOW PROCESSLIST").contains("SLEEP"));
+    // Its own session, everyone sees.
+    assert_eq!(
+        one(
+            "lo",
+            "lopw",
+            "SELECT COUNT(*) FROM performance_schema.processlist WHERE ID = CONNECTION_ID()"
+        ),
+        "1"
+    );
+    let _ = held.kill();
+    let _ = held.wait();
 }

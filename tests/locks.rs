@@ -336,6 +336,52 @@ fn nowait_and_skip_locked() {
     });
 }
 
+/// MySQL 8.0's `FOR UPDATE OF t` (MariaDB 10.11 has no OF, so this runs on Borealis
+/// only, with MySQL 8.0's documented answers): a join locks only the tables its clauses
+/// name, each clause with its own NOWAIT / SKIP LOCKED; an OF naming no table of the FROM
+/// is 3568.
+#[test]
+fn for_update_of_locks_only_the_named_tables() {
+    let b = Borealis::start("lock-of");
+    let s = Server {
+        name: "borealis",
+        port: b.port,
+        user: "admin",
+        password: PASSWORD,
+    };
+    s.reset();
+    s.sql("create table l.u (id int primary key, w int); insert into l.u values (1,100),(2,200)");
+    let (mut a, mut c) = (s.session(), s.session());
+    a.run("begin");
+    assert_eq!(
+        a.run("select t.v, x.w from t join u as x on x.id = t.id where t.id = 1 for update of x"),
+        "1\t100"
+    );
+    // `t` was only read: another transaction writes it at once; `u` (as x) is locked.
+    assert_eq!(c.run("update t set v = 11 where id = 1"), "");
+    let busy = c.run("select w from u where id = 1 for update nowait");
+    assert_eq!(err_code(&busy), Some("3572"), "{busy}");
+    a.run("commit");
+    // A clause per table: FOR SHARE OF one, FOR UPDATE OF the other.
+    a.run("begin");
+    assert_eq!(
+        a.run("select t.v, u.w from t, u where t.id = u.id and t.id = 2 for share of t for update of u"),
+        "2\t200"
+    );
+    assert_eq!(c.run("select v from t where id = 2 for share nowait"), "2");
+    let busy = c.run("select v from t where id = 2 for update nowait");
+    assert_eq!(err_code(&busy), Some("3572"), "{busy}");
+    let busy = c.run("select w from u where id = 2 for update nowait");
+    assert_eq!(err_code(&busy), Some("3572"), "{busy}");
+    a.run("commit");
+    let bad = c.run("select * from t for update of nosuch");
+    assert_eq!(err_code(&bad), Some("3568"), "{bad}");
+    assert!(
+        bad.contains("Unresolved table name `nosuch` in locking clause."),
+        "{bad}"
+    );
+}
+
 /// `oltp_delete` leaves ids missing; `oltp_read_write` then deletes and re-inserts random
 /// ids from 4 threads, so two transactions often delete the same missing id and insert
 /// it. That has to be a deadlock or a wait (which sysbench retries), not a duplicate key

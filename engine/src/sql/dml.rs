@@ -613,9 +613,15 @@ impl Exec<'_> {
                         ));
                     }
                     let mut out = Vec::with_capacity(r.len());
-                    for e in r {
+                    for (k, e) in r.iter().enumerate() {
+                        let numeric = cols.get(k).is_some_and(|&i| t.columns[i].ty.is_numeric());
                         if is_default_kw(e) {
                             out.push(None);
+                        } else if let Some(n) =
+                            super::expr::hex_literal_number(e).filter(|_| numeric)
+                        {
+                            // `0x41` into a numeric column is the number 65.
+                            out.push(Some(Value::UInt(n)));
                         } else {
                             let (x, _) = Binder {
                                 scope: &empty,
@@ -1006,27 +1012,19 @@ impl Exec<'_> {
         Ok(truth(&v?) == Some(true))
     }
 
-    /// SELECT ... FOR UPDATE / FOR SHARE (NOWAIT, SKIP LOCKED): a locking read of the
-    /// rows the WHERE clause selects from a single table (see [`Exec::locking_read`]),
+    /// SELECT ... FOR UPDATE / FOR SHARE (NOWAIT, SKIP LOCKED, OF t): a locking read of
+    /// the rows the WHERE clause selects from a single table (see [`Exec::locking_read`]),
     /// then the query over the newest committed state (a current read, as InnoDB's) without
-    /// the rows SKIP LOCKED passed over. A query over several tables locks each of them
-    /// whole (a coarse stand-in for the next-key locks InnoDB would take on what it reads).
+    /// the rows SKIP LOCKED passed over. A query over several tables locks each table a
+    /// clause covers whole (a coarse stand-in for the next-key locks InnoDB would take on
+    /// what it reads). A clause with `OF name` covers only the table known by that name
+    /// (its alias, if it has one); a table no clause covers is read without locks.
     pub fn locking_query(
         &mut self,
         q: &ast::Query,
-        lock: &ast::LockClause,
+        locks: &[ast::LockClause],
     ) -> SqlResult<super::exec::RowSet> {
-        let mode = match lock.lock_type {
-            ast::LockType::Update => Mode::Exclusive,
-            ast::LockType::Share => Mode::Shared,
-        };
-        let on_busy = match lock.nonblock {
-            None => OnBusy::Wait,
-            Some(ast::NonBlock::Nowait) => OnBusy::Fail,
-            Some(ast::NonBlock::SkipLocked) => OnBusy::Skip,
-        };
-        self.reader.tx()?.set_on_busy(on_busy);
-        let locked = self.lock_query_rows(q, mode);
+        let locked = self.lock_query_rows(q, locks);
         self.reader.tx()?.set_on_busy(OnBusy::Wait);
         locked?;
         let snap = self.reader.tx()?.read_latest();
@@ -1036,9 +1034,39 @@ impl Exec<'_> {
         rs
     }
 
-    fn lock_query_rows(&mut self, q: &ast::Query, mode: Mode) -> SqlResult<()> {
+    fn lock_query_rows(&mut self, q: &ast::Query, locks: &[ast::LockClause]) -> SqlResult<()> {
         let ast::SetExpr::Select(sel) = q.body.as_ref() else {
             return Ok(());
+        };
+        // The base tables of FROM, each with the name a locking clause's OF calls it by.
+        let mut tables = Vec::new();
+        for twj in &sel.from {
+            for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
+                if let ast::TableFactor::Table { name, alias, .. } = f {
+                    let known_as = alias.as_ref().map_or_else(
+                        || name.0.last().map(|p| p.to_string()).unwrap_or_default(),
+                        |a| a.name.value.clone(),
+                    );
+                    tables.push((name, known_as.trim_matches('`').to_string()));
+                }
+            }
+        }
+        for l in locks {
+            if let Some(of) = &l.of {
+                let of = of.to_string().trim_matches('`').to_string();
+                if !tables.iter().any(|(_, k)| *k == of) {
+                    return Err(SqlError::new(
+                        3568,
+                        format!("Unresolved table name `{of}` in locking clause."),
+                    ));
+                }
+            }
+        }
+        let clause_for = |known_as: &str| {
+            locks.iter().find(|l| {
+                l.of.as_ref()
+                    .is_none_or(|of| of.to_string().trim_matches('`') == known_as)
+            })
         };
         let single = match sel.from.as_slice() {
             [twj] if twj.joins.is_empty() => match &twj.relation {
@@ -1053,21 +1081,17 @@ impl Exec<'_> {
             _ => None,
         };
         let Some((name, alias)) = single else {
-            let mut tables = Vec::new();
-            for twj in &sel.from {
-                for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation))
-                {
-                    if let ast::TableFactor::Table { name, .. } = f {
-                        if self.view(name).is_none() {
-                            tables.push(self.table(name)?);
-                        }
-                    }
+            for (name, known_as) in &tables {
+                let Some(l) = clause_for(known_as) else {
+                    continue;
+                };
+                if self.view(name).is_some() {
+                    continue;
                 }
-            }
-            for t in tables {
-                self.reader
-                    .tx()?
-                    .lock_range(t.tree, Bound::Unbounded, Bound::Unbounded)?;
+                let t = self.table(name)?;
+                let tx = self.reader.tx()?;
+                tx.set_on_busy(on_busy(l));
+                tx.lock_range(t.tree, Bound::Unbounded, Bound::Unbounded)?;
             }
             return Ok(());
         };
@@ -1076,6 +1100,11 @@ impl Exec<'_> {
             .as_ref()
             .map(|a| a.name.value.clone())
             .unwrap_or_else(|| t.name.clone());
+        let Some(l) = tables.first().and_then(|(_, k)| clause_for(k)) else {
+            return Ok(());
+        };
+        let mode = lock_mode(l);
+        self.reader.tx()?.set_on_busy(on_busy(l));
         let scope = table_scope(&t, &alias);
         // The query binds its parameters again.
         let first_param = self.next_param;
@@ -1315,5 +1344,22 @@ fn rows_equal(t: &TableDef, a: &[Value], b: &[Value]) -> bool {
     match (encode(t, a), encode(t, b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
+    }
+}
+
+/// The lock a FOR UPDATE / FOR SHARE clause takes.
+fn lock_mode(l: &ast::LockClause) -> Mode {
+    match l.lock_type {
+        ast::LockType::Update => Mode::Exclusive,
+        ast::LockType::Share => Mode::Shared,
+    }
+}
+
+/// What a locking clause does when a row is locked by another transaction.
+fn on_busy(l: &ast::LockClause) -> OnBusy {
+    match l.nonblock {
+        None => OnBusy::Wait,
+        Some(ast::NonBlock::Nowait) => OnBusy::Fail,
+        Some(ast::NonBlock::SkipLocked) => OnBusy::Skip,
     }
 }

@@ -393,8 +393,18 @@ pub trait SessionEnv {
     fn definer(&self) -> String {
         "`root`@`%`".into()
     }
-    /// The server's sessions as rows of (Id, User, Host, db, Command, Time, State, Info).
-    fn processlist(&self) -> Vec<Vec<Value>> {
+    /// System variables as SHOW [GLOBAL] VARIABLES lists them: (name, value).
+    fn variables(&self, _global: bool) -> Vec<(String, String)> {
+        Vec::new()
+    }
+    /// Status variables as SHOW [GLOBAL] STATUS lists them: (name, value).
+    fn status(&self, _global: bool) -> Vec<(String, String)> {
+        Vec::new()
+    }
+    /// The server's sessions that `sec` may see
+    /// ([`super::privilege::Security::sees_thread`]) as rows of (Id, User, Host, db,
+    /// Command, Time, State, Info).
+    fn processlist(&self, _sec: &super::privilege::Security) -> Vec<Vec<Value>> {
         Vec::new()
     }
 }
@@ -2073,6 +2083,18 @@ impl<'a> Exec<'a> {
                         &parts[1],
                     ));
                 }
+                if parts.len() == 2
+                    && super::sysschema::is_system_table(&parts[0], &parts[1])
+                    && self.catalog.table(&parts[0], &parts[1]).is_none()
+                {
+                    let rs = super::sysschema::table(self, &parts[0], &parts[1])?;
+                    let alias = alias
+                        .as_ref()
+                        .map(|a| a.name.value.clone())
+                        .unwrap_or_else(|| parts[1].clone());
+                    let db = parts[0].to_ascii_lowercase();
+                    return Ok(Source::from_rowset(rs, &alias, &db, &parts[1]));
+                }
                 if let Some(i) = self.find_cte(name) {
                     let rs = self.cte_rows(i)?;
                     let alias = alias
@@ -2224,6 +2246,10 @@ impl<'a> Exec<'a> {
         for item in &s.projection {
             match item {
                 ast::SelectItem::Wildcard(_) => {
+                    // `SELECT *` without a table (or FROM DUAL) has nothing to expand.
+                    if s.from.is_empty() {
+                        return Err(SqlError::new(1096, "No tables used"));
+                    }
                     for (i, c) in scope.cols.iter().enumerate() {
                         c.readable_all()?;
                         outputs.push((Expr::Col(i), scope_out(c)));

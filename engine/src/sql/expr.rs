@@ -1390,6 +1390,32 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// The number a hex literal (`0x41`, `X'41'`) stands for in a numeric context: its bytes
+/// as a big-endian unsigned integer; of a longer literal, its last eight bytes, as MySQL
+/// and MariaDB read it.
+pub(crate) fn hex_literal_number(e: &ast::Expr) -> Option<u64> {
+    match e {
+        ast::Expr::Nested(e) => hex_literal_number(e),
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::HexStringLiteral(h) => Some(
+                hex_decode(h)?
+                    .iter()
+                    .fold(0u64, |n, b| (n << 8) | u64::from(*b)),
+            ),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn bigint_unsigned() -> ColType {
+    Some(SqlType::Int {
+        kind: IntKind::Big,
+        unsigned: true,
+        width: None,
+    })
+}
+
 /// Converts a sqlparser literal to a value.
 pub fn literal(v: &ast::Value, env: &mut dyn BindEnv) -> SqlResult<Value> {
     Ok(match v {
@@ -1701,7 +1727,40 @@ impl Binder<'_> {
             }
             A::BinaryOp { left, op, right } => {
                 use ast::BinaryOperator as B;
-                let ((l, lt), (r, rt)) = self.bin(left, right)?;
+                let ((mut l, mut lt), (mut r, mut rt)) = self.bin(left, right)?;
+                // A hex literal is a number where MySQL wants one: under arithmetic and
+                // bit operators, and compared with a number (`0x41 + 0` is 65,
+                // `0x41 = 65` is true, `0x41 = 'A'` compares strings).
+                let numeric_op = matches!(
+                    op,
+                    B::Plus
+                        | B::Minus
+                        | B::Multiply
+                        | B::Divide
+                        | B::MyIntegerDivide
+                        | B::DuckIntegerDivide
+                        | B::Modulo
+                        | B::BitwiseAnd
+                        | B::BitwiseOr
+                        | B::BitwiseXor
+                        | B::PGBitwiseShiftLeft
+                        | B::PGBitwiseShiftRight
+                );
+                let compares = matches!(
+                    op,
+                    B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq | B::Spaceship
+                );
+                let num = |t: &ColType| t.as_ref().is_some_and(SqlType::is_numeric);
+                if numeric_op || (compares && num(&rt)) {
+                    if let Some(n) = hex_literal_number(left) {
+                        (l, lt) = (Expr::Lit(Value::UInt(n)), bigint_unsigned());
+                    }
+                }
+                if numeric_op || (compares && num(&lt)) {
+                    if let Some(n) = hex_literal_number(right) {
+                        (r, rt) = (Expr::Lit(Value::UInt(n)), bigint_unsigned());
+                    }
+                }
                 let coll = pick_collation(&lt, &rt, lit_coll);
                 // A JSON expression compared with a non-JSON one compares as the SQL
                 // value it holds (`j->'$.name' = 'bob'`).
@@ -2470,6 +2529,14 @@ impl Binder<'_> {
                 bound.push(Expr::Lit(Value::Bytes(w.into_bytes())));
                 types.push(None);
                 continue;
+            }
+            // CHAR(N, …) takes numbers: a hex literal there is one (`CHAR(0xC3A9)`).
+            if name == "CHAR" {
+                if let Some(n) = hex_literal_number(a) {
+                    bound.push(Expr::Lit(Value::UInt(n)));
+                    types.push(bigint_unsigned());
+                    continue;
+                }
             }
             let (e, t) = self.bind(a)?;
             bound.push(e);

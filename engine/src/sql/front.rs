@@ -21,12 +21,11 @@
 //!    sqlparser 0.63 rejects or misreads go to the small parser in this file
 //!    ([`OwnStatement`]), which reuses sqlparser's `Parser` for names and expressions.
 //! 5. Everything else goes to sqlparser, after token rewrites for MySQL/MariaDB syntax
-//!    it lacks (`LOCK IN SHARE MODE` → `FOR SHARE`; `ZEROFILL`, `PAGE_CHECKSUM=n` and
-//!    `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE; `TABLE t` as a query →
-//!    `SELECT * FROM t`; `UPDATE t1, t2 SET` → `UPDATE t1 CROSS JOIN t2 SET`). A SELECT
-//!    that fails only because of
-//!    MariaDB's `[FOR SYSTEM_TIME] AS OF [TIMESTAMP] expr` is returned as
-//!    [`OwnStatement::AsOf`].
+//!    it lacks (`LOCK IN SHARE MODE` → `FOR SHARE`; `FROM DUAL` dropped; `ZEROFILL`,
+//!    `PAGE_CHECKSUM=n` and `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE; `TABLE t`
+//!    as a query → `SELECT * FROM t`; `UPDATE t1, t2 SET` → `UPDATE t1 CROSS JOIN t2
+//!    SET`). A SELECT that fails only because of MariaDB's `[FOR SYSTEM_TIME] AS OF
+//!    [TIMESTAMP] expr` is returned as [`OwnStatement::AsOf`].
 //! 6. One trailing `;` is tolerated; anything after it is error 1064 (no multi-statements).
 //!    Errors carry MySQL's text: `… near '<rest of the original text, 80 chars>' at line N`.
 
@@ -1650,6 +1649,14 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             && k > 0
             && tokens[sig[k - 1]].token == Token::RParen
         {
+            drop[sig[k]] = true;
+            drop[sig[k + 1]] = true;
+            k += 2;
+            continue;
+        }
+        // `FROM DUAL`: MySQL's name for "no table" (a reserved word, so an unquoted DUAL
+        // is never a table), as if there were no FROM: `SELECT 1 FROM DUAL WHERE 0`.
+        if here == "FROM" && w(k + 1) == "DUAL" {
             drop[sig[k]] = true;
             drop[sig[k + 1]] = true;
             k += 2;

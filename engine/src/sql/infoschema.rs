@@ -510,7 +510,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                 ("STATE", vc(64)),
                 ("INFO", vc(65535)),
             ]),
-            rows: ex.session.processlist(),
+            rows: ex.session.processlist(&ex.security),
         },
         "TRIGGERS" => RowSet {
             columns: cols(&[

@@ -27,6 +27,7 @@ pub mod session;
 pub mod setops;
 pub mod sha2auth;
 pub mod stmtlog;
+pub mod sysschema;
 pub mod userlocks;
 pub mod vars;
 pub mod window;

@@ -51,6 +51,15 @@ pub struct Security {
     who: Option<Arc<Account>>,
 }
 
+/// Whether every account may read `db`.`t`: information_schema (which lists only what
+/// the account may see) and performance_schema's variables, status and process lists
+/// ([`super::sysschema`]).
+fn everyone_reads(db: &str, t: &str) -> bool {
+    db.eq_ignore_ascii_case("information_schema")
+        || (db.eq_ignore_ascii_case("performance_schema")
+            && super::sysschema::is_system_table(db, t))
+}
+
 /// Splits a stored definer (`user@host`, `` `user`@`host` `` or `'user'@'host'`).
 pub fn split_definer(d: &str) -> (String, String) {
     let (u, h) = d.rsplit_once('@').unwrap_or((d, "%"));
@@ -163,7 +172,7 @@ impl Security {
         if col_bits != 0 && self.holds(need & !col_bits, Some(db), Some(t)) {
             return Ok(());
         }
-        if db.eq_ignore_ascii_case("information_schema") || self.holds(need, Some(db), Some(t)) {
+        if everyone_reads(db, t) || self.holds(need, Some(db), Some(t)) {
             return Ok(());
         }
         Err(SqlError::new(
@@ -233,6 +242,16 @@ impl Security {
         }
     }
 
+    /// Whether a session of `user` shows in SHOW PROCESSLIST and the process lists of
+    /// information_schema and performance_schema: every session with PROCESS, else only
+    /// the account's own user's, as in MySQL.
+    pub fn sees_thread(&self, user: &str) -> bool {
+        match &self.who {
+            None => true,
+            Some(a) => a.def.global & privs::PROCESS != 0 || a.def.user == user,
+        }
+    }
+
     /// The account in force (`user`, `host` as stored), None when every privilege is
     /// held.
     pub fn account(&self) -> Option<(&str, &str)> {
@@ -246,7 +265,7 @@ impl Security {
     /// on the database or on the table); otherwise the columns (lower-case) it is held
     /// on, an empty list when none (then the table itself is refused, 1142).
     pub fn column_limits(&self, need: u32, db: &str, t: &str) -> Option<Vec<String>> {
-        if db.eq_ignore_ascii_case("information_schema") || self.holds(need, Some(db), Some(t)) {
+        if everyone_reads(db, t) || self.holds(need, Some(db), Some(t)) {
             return None;
         }
         let a = self.who.as_ref()?;

@@ -24,7 +24,7 @@ use super::checksum::{ChecksumColumn, TableChecksum};
 use super::ddl::{self, ensure_catalog, show_create_table_with};
 use super::error::{SqlError, SqlResult};
 use super::exec::{load_catalog, Exec, OutColumn, Reader, RowIter, RowSet, SessionEnv, SqlCluster};
-use super::expr::{truth, Binder, EvalCx, Interrupt, Scope as ExprScope, ScopeCol};
+use super::expr::{truth, EvalCx, Interrupt, Scope as ExprScope, ScopeCol};
 use super::front::{
     self, IsolationLevel, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter,
     ShowStatement, VarScope,
@@ -205,7 +205,12 @@ fn credentials(spec: &front::UserSpec, default: &str) -> SqlResult<(String, Vec<
                 }
                 h
             } else {
-                super::sha2auth::hash_password(password)
+                super::sha2auth::hash_password(password).ok_or_else(|| {
+                    SqlError::new(
+                        1819,
+                        "Your password does not satisfy the current policy requirements",
+                    )
+                })?
             };
             Ok((plugin, Vec::new(), hash))
         }
@@ -696,6 +701,10 @@ struct Env<'a> {
     explicit_auto: bool,
     /// The session's instance: its port, and whether it is a reader ([`endpoint_var`]).
     endpoint: (Option<u16>, bool),
+    /// The session's status counters and TLS parameters (performance_schema's status
+    /// tables).
+    counters: &'a vars::SessionCounters,
+    tls: Option<&'a (String, String)>,
 }
 
 /// The value of `name` as a session's instance shows it, where that differs from the
@@ -709,6 +718,47 @@ fn endpoint_var(name: &str, endpoint: (Option<u16>, bool)) -> Option<vars::VarVa
         return Some(vars::VarValue::Bool(true));
     }
     None
+}
+
+/// The status variables that are not counters of [`StatusCounters`]: the page cache, write
+/// conflicts, the connection's TLS parameters (empty for a plain connection and in the
+/// GLOBAL view, as MySQL shows them) and where a clone came from.
+fn status_extra(
+    inst: &Instance,
+    tls: Option<&(String, String)>,
+    global: bool,
+) -> Vec<(String, String)> {
+    let cs = inst.volume.cache_stats();
+    let mut extra = vec![
+        ("Borealis_page_cache_hits".to_string(), cs.hits.to_string()),
+        (
+            "Borealis_page_cache_misses".to_string(),
+            cs.misses.to_string(),
+        ),
+        (
+            "Borealis_page_cache_bytes".to_string(),
+            cs.bytes.to_string(),
+        ),
+        (
+            "Borealis_write_conflicts".to_string(),
+            inst.conflicts().to_string(),
+        ),
+    ];
+    let (version, cipher) = match tls {
+        Some((v, c)) if !global => (v.clone(), c.clone()),
+        _ => Default::default(),
+    };
+    extra.push(("Ssl_cipher".to_string(), cipher));
+    extra.push(("Ssl_version".to_string(), version));
+    if let Some(o) = inst.clone_origin() {
+        extra.push(("Borealis_clone_source".to_string(), o.source));
+        extra.push(("Borealis_clone_source_binlog_file".to_string(), o.file));
+        extra.push((
+            "Borealis_clone_source_binlog_position".to_string(),
+            o.position.to_string(),
+        ));
+    }
+    extra
 }
 
 /// SHOW CREATE VIEW's statement, which re-creates the view (and loads into MySQL/MariaDB).
@@ -760,11 +810,17 @@ fn first_chars(text: &str, n: usize) -> &str {
 }
 
 /// SHOW PROCESSLIST / information_schema.PROCESSLIST rows; the asking session shows `own_info`.
-fn processlist_rows(inst: &Instance, own_id: u32, own_info: &str) -> Vec<Vec<Value>> {
+fn processlist_rows(
+    inst: &Instance,
+    own_id: u32,
+    own_info: &str,
+    sec: &Security,
+) -> Vec<Vec<Value>> {
     let s = |v: &str| Value::Bytes(v.as_bytes().to_vec());
     let procs = inst.procs.lock().unwrap_or_else(|e| e.into_inner());
     procs
         .iter()
+        .filter(|(id, p)| **id == own_id || sec.sees_thread(&p.user))
         .map(|(id, p)| {
             let own = *id == own_id;
             vec![
@@ -800,7 +856,25 @@ impl SessionEnv for Env<'_> {
         format!("`{}`@`{}`", self.user, self.account_host)
     }
 
-    fn processlist(&self) -> Vec<Vec<Value>> {
+    fn variables(&self, global: bool) -> Vec<(String, String)> {
+        self.vars
+            .show_variables(None, global, &self.inst.globals)
+            .into_iter()
+            .map(|(n, v)| {
+                let v = endpoint_var(&n, self.endpoint).map_or(v, |e| e.show_text());
+                (n, v)
+            })
+            .collect()
+    }
+
+    fn status(&self, global: bool) -> Vec<(String, String)> {
+        let extra = status_extra(self.inst, self.tls, global);
+        self.inst
+            .status
+            .show_status(None, global, self.counters, &extra)
+    }
+
+    fn processlist(&self, sec: &Security) -> Vec<Vec<Value>> {
         let own = self
             .inst
             .procs
@@ -809,7 +883,7 @@ impl SessionEnv for Env<'_> {
             .get(&self.conn_id)
             .and_then(|p| p.info.clone())
             .unwrap_or_else(|| Arc::from(""));
-        processlist_rows(self.inst, self.conn_id, &own)
+        processlist_rows(self.inst, self.conn_id, &own, sec)
     }
 
     fn system_var(&mut self, name: &str, scope: Option<&str>) -> SqlResult<Value> {
@@ -948,14 +1022,35 @@ fn rows(cols: &[&str], data: Vec<Vec<Value>>) -> Output {
     })
 }
 
+/// The LIKE pattern of a SHOW; a WHERE is applied to the rows afterwards
+/// ([`Session::show`]).
 fn like_filter(f: &Option<ShowFilter>) -> SqlResult<Option<String>> {
     match f {
-        None => Ok(None),
         Some(ShowFilter::Like(p)) => Ok(Some(p.clone())),
-        Some(ShowFilter::Where(_)) => Err(SqlError::new(
-            1235,
-            "This version of Borealis doesn't yet support 'SHOW ... WHERE'",
-        )),
+        None | Some(ShowFilter::Where(_)) => Ok(None),
+    }
+}
+
+/// The `WHERE` of a SHOW that has one.
+fn show_where(sh: &ShowStatement) -> Option<&ast::Expr> {
+    let filter = match sh {
+        ShowStatement::Variables { filter, .. }
+        | ShowStatement::Status { filter, .. }
+        | ShowStatement::Databases { filter }
+        | ShowStatement::Tables { filter, .. }
+        | ShowStatement::Columns { filter, .. }
+        | ShowStatement::Index { filter, .. }
+        | ShowStatement::TableStatus { filter, .. }
+        | ShowStatement::CharacterSet { filter }
+        | ShowStatement::Collation { filter }
+        | ShowStatement::Events { filter, .. }
+        | ShowStatement::RoutineStatus { filter, .. }
+        | ShowStatement::Triggers { filter, .. } => filter,
+        _ => return None,
+    };
+    match filter {
+        Some(ShowFilter::Where(e)) => Some(e),
+        _ => None,
     }
 }
 
@@ -1036,6 +1131,8 @@ impl Session {
             auto_ids: Vec::new(),
             explicit_auto: false,
             endpoint: (self.endpoint_port, self.read_only),
+            counters: &self.counters,
+            tls: self.tls.as_ref(),
         };
         (env, self.txn.as_mut())
     }
@@ -1321,17 +1418,12 @@ impl Session {
 
     /// SELECT ... FOR UPDATE / FOR SHARE: runs in the open transaction, whose locks it
     /// keeps, or in one of its own (autocommit), whose locks go with the statement.
-    fn locking_select(
-        &mut self,
-        q: &ast::Query,
-        lock: &ast::LockClause,
-        params: Vec<Value>,
-    ) -> SqlResult<Output> {
+    fn locking_select(&mut self, q: &ast::Query, params: Vec<Value>) -> SqlResult<Output> {
         let own = self.txn.is_none();
         if own {
             self.txn = Some(self.begin_txn());
         }
-        let rs = self.read(params, |ex| ex.locking_query(q, lock));
+        let rs = self.read(params, |ex| ex.locking_query(q, &q.locks));
         if own {
             self.txn = None;
         }
@@ -2029,6 +2121,14 @@ impl Session {
             match parts.as_slice() {
                 [t] => Some((cur.clone(), t.clone())),
                 [d, _] if d.eq_ignore_ascii_case("information_schema") => None,
+                // performance_schema's tables are every account's to read
+                // ([`super::sysschema`]).
+                [d, t]
+                    if d.eq_ignore_ascii_case("performance_schema")
+                        && super::sysschema::is_system_table(d, t) =>
+                {
+                    None
+                }
                 [d, t] => Some((d.clone(), t.clone())),
                 _ => None,
             }
@@ -2620,8 +2720,8 @@ impl Session {
                     self.txn = Some(self.begin_txn());
                     self.explicit = true;
                 }
-                if let Some(lock) = q.locks.first() {
-                    return self.locking_select(q, lock, params);
+                if !q.locks.is_empty() {
+                    return self.locking_select(q, params);
                 }
                 if let Some((plan, v)) = self.point.take() {
                     if let Some(rs) = self.read(Vec::new(), |ex| ex.point_get(&plan, &v))? {
@@ -2917,7 +3017,8 @@ impl Session {
         }
     }
 
-    /// Applies SHOW's `LIKE` (to column `like_col`) or `WHERE` (over the result columns).
+    /// Applies SHOW's `LIKE` (to column `like_col`); a `WHERE` is applied by
+    /// [`Session::show`] to every SHOW's rows.
     fn show_rows(
         &mut self,
         cols: &[&str],
@@ -2926,7 +3027,6 @@ impl Session {
         like_col: usize,
     ) -> SqlResult<Output> {
         let data = match filter {
-            None => data,
             Some(ShowFilter::Like(p)) => data
                 .into_iter()
                 .filter(|r| {
@@ -2934,39 +3034,7 @@ impl Session {
                     vars::like_match(p, &String::from_utf8_lossy(&t))
                 })
                 .collect(),
-            Some(ShowFilter::Where(e)) => {
-                let scope = ExprScope {
-                    cols: cols
-                        .iter()
-                        .map(|c| ScopeCol {
-                            table: String::new(),
-                            db: String::new(),
-                            org_table: String::new(),
-                            name: c.to_string(),
-                            ty: text_col(c).ty,
-                            nullable: true,
-                            denied: None,
-                        })
-                        .collect(),
-                };
-                self.read(Vec::new(), |ex| {
-                    let (x, _) = Binder {
-                        scope: &scope,
-                        env: ex,
-                        aggs: None,
-                        agg_base: 0,
-                        clause: "where clause",
-                    }
-                    .bind(e)?;
-                    let mut out = Vec::new();
-                    for r in data {
-                        if truth(&x.eval(&r, &ex.cx)?) == Some(true) {
-                            out.push(r);
-                        }
-                    }
-                    Ok(out)
-                })?
-            }
+            None | Some(ShowFilter::Where(_)) => data,
         };
         Ok(rows(cols, data))
     }
@@ -3852,7 +3920,49 @@ impl Session {
         }))
     }
 
+    /// A SHOW statement's rows; `SHOW … WHERE cond` keeps those for which `cond`, over
+    /// the output's column names (`Variable_name`, `Value`, …), is true, as MySQL does.
     fn show(&mut self, sh: &ShowStatement) -> SqlResult<Output> {
+        let Some(cond) = show_where(sh) else {
+            return self.show_all(sh);
+        };
+        let rs = match self.show_all(sh)? {
+            Output::Rows(rs) => rs,
+            other => return Ok(other),
+        };
+        let scope = ExprScope {
+            cols: rs
+                .columns
+                .iter()
+                .map(|c| ScopeCol {
+                    table: String::new(),
+                    db: String::new(),
+                    org_table: String::new(),
+                    name: c.name.clone(),
+                    ty: c.ty.clone(),
+                    nullable: true,
+                    denied: None,
+                })
+                .collect(),
+        };
+        self.read(Vec::new(), |ex| {
+            let Some(f) = ex.bind_where(&scope, Some(cond))? else {
+                return Ok(Output::Rows(rs));
+            };
+            let mut kept = Vec::new();
+            for row in rs.rows {
+                if truth(&f.eval(&row, &ex.cx)?) == Some(true) {
+                    kept.push(row);
+                }
+            }
+            Ok(Output::Rows(RowSet {
+                columns: rs.columns,
+                rows: kept,
+            }))
+        })
+    }
+
+    fn show_all(&mut self, sh: &ShowStatement) -> SqlResult<Output> {
         let cur = self.db.clone();
         let need_db = |d: &Option<String>| {
             d.clone()
@@ -3880,39 +3990,8 @@ impl Session {
             }
             ShowStatement::Status { scope, filter } => {
                 let like = like_filter(filter)?;
-                let cs = self.inst.volume.cache_stats();
-                let extra = vec![
-                    ("Borealis_page_cache_hits".to_string(), cs.hits.to_string()),
-                    (
-                        "Borealis_page_cache_misses".to_string(),
-                        cs.misses.to_string(),
-                    ),
-                    (
-                        "Borealis_page_cache_bytes".to_string(),
-                        cs.bytes.to_string(),
-                    ),
-                    (
-                        "Borealis_write_conflicts".to_string(),
-                        self.inst.conflicts().to_string(),
-                    ),
-                ];
-                let mut extra = extra;
-                // The connection's TLS parameters; empty for a plain connection and in
-                // the GLOBAL view, as MySQL shows them.
-                let (version, cipher) = match (&self.tls, scope) {
-                    (Some((v, c)), s) if *s != VarScope::Global => (v.clone(), c.clone()),
-                    _ => Default::default(),
-                };
-                extra.push(("Ssl_cipher".to_string(), cipher));
-                extra.push(("Ssl_version".to_string(), version));
-                if let Some(o) = self.inst.clone_origin() {
-                    extra.push(("Borealis_clone_source".to_string(), o.source));
-                    extra.push(("Borealis_clone_source_binlog_file".to_string(), o.file));
-                    extra.push((
-                        "Borealis_clone_source_binlog_position".to_string(),
-                        o.position.to_string(),
-                    ));
-                }
+                let global = *scope == VarScope::Global;
+                let mut extra = status_extra(&self.inst, self.tls.as_ref(), global);
                 if let Some(bl) = &self.inst.binlog {
                     // MariaDB's coordinate consistent with this session's snapshot
                     // (mysqldump --single-transaction --master-data).
@@ -3924,12 +4003,10 @@ impl Session {
                     extra.push(("Binlog_snapshot_file".to_string(), f));
                     extra.push(("Binlog_snapshot_position".to_string(), p.to_string()));
                 }
-                let v = self.inst.status.show_status(
-                    like.as_deref(),
-                    *scope == VarScope::Global,
-                    &self.counters,
-                    &extra,
-                );
+                let v =
+                    self.inst
+                        .status
+                        .show_status(like.as_deref(), global, &self.counters, &extra);
                 Ok(rows(
                     &["Variable_name", "Value"],
                     v.into_iter().map(|(n, v)| vec![s(&n), s(&v)]).collect(),
@@ -4412,12 +4489,15 @@ impl Session {
                     vec![vec![Value::UInt(n as u64)]],
                 ))
             }
-            ShowStatement::Processlist { .. } => Ok(rows(
-                &[
-                    "Id", "User", "Host", "db", "Command", "Time", "State", "Info",
-                ],
-                processlist_rows(&self.inst, self.conn_id, "SHOW PROCESSLIST"),
-            )),
+            ShowStatement::Processlist { .. } => {
+                let sec = self.security()?;
+                Ok(rows(
+                    &[
+                        "Id", "User", "Host", "db", "Command", "Time", "State", "Info",
+                    ],
+                    processlist_rows(&self.inst, self.conn_id, "SHOW PROCESSLIST", &sec),
+                ))
+            }
             ShowStatement::Engines => Ok(rows(
                 &[
                     "Engine",
@@ -4449,18 +4529,38 @@ impl Session {
                     .filter(|cs| like_ok(&like, cs))
                     .map(|cs| {
                         let d = Collation::default_for_charset(cs).unwrap_or(Collation::Binary);
+                        // MySQL 8.0's (and MariaDB's) descriptions.
+                        let description = match cs {
+                            "binary" => "Binary pseudo charset",
+                            "latin1" => "cp1252 West European",
+                            "ascii" => "US ASCII",
+                            "utf8mb3" | "utf8mb4" => "UTF-8 Unicode",
+                            other => other,
+                        };
                         vec![
                             s(cs),
-                            s(cs),
+                            s(description),
                             s(d.name()),
                             Value::UInt(u64::from(d.max_bytes_per_char())),
                         ]
                     })
                     .collect();
-                Ok(rows(
-                    &["Charset", "Description", "Default collation", "Maxlen"],
-                    data,
-                ))
+                let mut columns: Vec<OutColumn> = ["Charset", "Description", "Default collation"]
+                    .iter()
+                    .map(|c| text_col(c))
+                    .collect();
+                columns.push(OutColumn::expr(
+                    "Maxlen",
+                    Some(SqlType::Int {
+                        kind: IntKind::Big,
+                        unsigned: true,
+                        width: Some(3),
+                    }),
+                ));
+                Ok(Output::Rows(RowSet {
+                    columns,
+                    rows: data,
+                }))
             }
             ShowStatement::Collation { filter } => {
                 let like = like_filter(filter)?;

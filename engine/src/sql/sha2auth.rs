@@ -23,6 +23,10 @@ const SALT_LEN: usize = 20;
 const ROUNDS: usize = 5000;
 /// Length of a stored hash.
 pub const HASH_LEN: usize = PREFIX.len() + SALT_LEN + 43;
+/// The longest password the plugin hashes or checks, as MySQL's
+/// `CACHING_SHA2_PASSWORD_MAX_PASSWORD_LENGTH`. SHA-256 crypt costs time quadratic in the
+/// key's length, so a client's megabyte "password" must never reach it.
+pub const MAX_PASSWORD_LEN: usize = 256;
 
 const ITOA64: &[u8] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -129,12 +133,16 @@ fn new_salt() -> [u8; SALT_LEN] {
     raw.map(|b| ALPHABET[usize::from(b) % ALPHABET.len()])
 }
 
-/// The stored hash of `password` with a fresh salt; empty for an empty password.
-pub fn hash_password(password: &str) -> Vec<u8> {
+/// The stored hash of `password` with a fresh salt; empty for an empty password; `None`
+/// for a password longer than [`MAX_PASSWORD_LEN`] (MySQL refuses it with 1819).
+pub fn hash_password(password: &str) -> Option<Vec<u8>> {
     if password.is_empty() {
-        return Vec::new();
+        return Some(Vec::new());
     }
-    hash_with_salt(password.as_bytes(), &new_salt())
+    if password.len() > MAX_PASSWORD_LEN {
+        return None;
+    }
+    Some(hash_with_salt(password.as_bytes(), &new_salt()))
 }
 
 fn hash_with_salt(password: &[u8], salt: &[u8]) -> Vec<u8> {
@@ -167,6 +175,9 @@ fn parse(stored: &[u8]) -> Option<(&[u8], usize)> {
 pub fn verify_password(stored: &[u8], password: &[u8]) -> bool {
     if stored.is_empty() {
         return password.is_empty();
+    }
+    if password.len() > MAX_PASSWORD_LEN {
+        return false;
     }
     let Some((salt, rounds)) = parse(stored) else {
         return false;
@@ -225,7 +236,7 @@ mod tests {
 
     #[test]
     fn stored_hash_round_trip() {
-        let h = hash_password("pw");
+        let h = hash_password("pw").unwrap();
         assert_eq!(h.len(), HASH_LEN);
         assert!(h.starts_with(b"$A$005$"));
         assert!(is_valid_hash(&h));
@@ -234,6 +245,11 @@ mod tests {
         assert!(!verify_password(&h, b""));
         assert!(verify_password(b"", b""));
         assert!(!is_valid_hash(b"$A$005$short"));
+        // Past MySQL's 256 bytes a password is neither hashed nor checked.
+        let long = "x".repeat(MAX_PASSWORD_LEN + 1);
+        assert!(hash_password(&long).is_none());
+        assert!(!verify_password(&h, long.as_bytes()));
+        assert!(hash_password(&long[1..]).is_some());
     }
 
     #[test]
