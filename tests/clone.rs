@@ -275,12 +275,26 @@ fn seed_003_clone_with_the_aws_cli_and_seed_000_walkthrough() {
             .collect::<Vec<_>>(),
         vec![file, pos]
     );
-    // The clone's own binlog starts at file 1.
+    // The clone carries the source's binlog up to the coordinate (the coordinate's file
+    // cut there) and writes its own from the next file on.
     let logs = succeeded(
         sql_at(clone_port, "mylab", "SHOW BINARY LOGS"),
         "clone binlogs",
     );
-    assert!(logs.starts_with("mysql-bin-changelog.000001\t"), "{logs}");
+    let files: Vec<(&str, &str)> = logs
+        .lines()
+        .map(|l| {
+            let mut f = l.split('\t');
+            (f.next().unwrap(), f.next().unwrap())
+        })
+        .collect();
+    assert!(files.contains(&(file, pos)), "{logs}");
+    let n: u32 = file.rsplit('.').next().unwrap().parse().unwrap();
+    assert_eq!(
+        files.last().unwrap().0,
+        format!("mysql-bin-changelog.{:06}", n + 1),
+        "{logs}"
+    );
 
     // Seed 000: a write on the source does not reach the clone ...
     succeeded(

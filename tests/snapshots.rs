@@ -1121,3 +1121,845 @@ fn borealis_cli_snapshots() {
     );
     assert_eq!(cli(&["snapshots", "--json"]), "{\"snapshots\":[]}");
 }
+
+/// `(file, pos)` of the "Binlog position from crash recovery is FILE POS" event of `source`.
+fn binlog_position_event(b: &Borealis, source: &str, source_type: &str) -> (String, u64) {
+    let events = aws(
+        b,
+        &[
+            "describe-events",
+            "--source-identifier",
+            source,
+            "--source-type",
+            source_type,
+            "--query",
+            "Events[].Message",
+            "--output",
+            "text",
+        ],
+    );
+    let coord = events
+        .split("Binlog position from crash recovery is ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no binlog position event for {source}: {events}"));
+    let mut c = coord.split_whitespace();
+    (
+        c.next().unwrap().to_string(),
+        c.next().unwrap().parse().unwrap(),
+    )
+}
+
+/// SHOW BINARY LOGS on `port` as (name, size).
+fn binary_logs(port: u16) -> Vec<(String, u64)> {
+    sql_at(port, "SHOW BINARY LOGS")
+        .lines()
+        .map(|l| {
+            let mut f = l.split('\t');
+            (
+                f.next().unwrap().to_string(),
+                f.next().unwrap().parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The published procedure for an external replica of a cluster restored from a snapshot,
+/// verbatim with the AWS CLI: a cluster parameter group with `binlog_format` ROW on the
+/// cluster, a snapshot taken under write load, a restore and its writer instance, `SHOW
+/// BINARY LOGS` on it, a mysqldump of it loaded into a MariaDB 10.11, `CHANGE MASTER TO`
+/// the last file and its size, more writes on the restored cluster, equal CHECKSUM TABLE
+/// (and again after a restart). The restored cluster carries the source's binlog files up
+/// to the snapshot's point (the older ones shared with the source: hard links), the
+/// coordinate of the position event is a file of its own binlog and that file's size,
+/// `mysqlbinlog` reads every file, and its own writes continue in the next file number.
+#[test]
+fn an_external_replica_of_a_cluster_restored_from_a_snapshot() {
+    // Small binlog files: the snapshot's point is several files in.
+    let b = Borealis::start_with(
+        temp_dir("snap-replica"),
+        free_port(),
+        &["--var", "max_binlog_size=16384"],
+    );
+    lab(&b, 200);
+    sql(
+        &b,
+        "CREATE TABLE mylab.ticks (id INT AUTO_INCREMENT PRIMARY KEY, n INT, note VARCHAR(100))",
+    );
+    create_repl_user(b.port);
+    aws(
+        &b,
+        &[
+            "create-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "binlog-row",
+            "--db-parameter-group-family",
+            "aurora-mysql8.0",
+            "--description",
+            "binlog for an external replica",
+        ],
+    );
+    aws(
+        &b,
+        &[
+            "modify-db-cluster",
+            "--db-cluster-identifier",
+            "borealis",
+            "--db-cluster-parameter-group-name",
+            "binlog-row",
+            "--apply-immediately",
+        ],
+    );
+    aws(
+        &b,
+        &[
+            "modify-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "binlog-row",
+            "--parameters",
+            "ParameterName=binlog_format,ParameterValue=ROW,ApplyMethod=pending-reboot",
+        ],
+    );
+    let pg_status = || {
+        aws(
+            &b,
+            &[
+                "describe-db-clusters",
+                "--db-cluster-identifier",
+                "borealis",
+                "--query",
+                "DBClusters[0].DBClusterMembers[0].DBClusterParameterGroupStatus",
+                "--output",
+                "text",
+            ],
+        )
+    };
+    assert_eq!(pg_status(), "pending-reboot");
+    aws(
+        &b,
+        &[
+            "reboot-db-instance",
+            "--db-instance-identifier",
+            "borealis-instance-1",
+        ],
+    );
+    wait_for(
+        || instance_state(&b, "borealis-instance-1").0,
+        "available",
+        &["rebooting"],
+    );
+    assert_eq!(pg_status(), "in-sync");
+    assert_eq!(sql(&b, "SELECT @@global.binlog_format"), "ROW");
+
+    // Write load on the source while the snapshot is taken.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let stop = stop.clone();
+        let port = b.port;
+        std::thread::spawn(move || {
+            let mut n = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                n += 1;
+                sql_at(
+                    port,
+                    &format!(
+                        "INSERT INTO ticks (n, note) VALUES ({n}, REPEAT('x', 90)); \
+                         UPDATE sbtest1 SET k = k + 1 WHERE id = {}",
+                        n % 200 + 1
+                    ),
+                );
+            }
+        })
+    };
+    let ticks = |port: u16| -> u64 { sql_at(port, "SELECT COUNT(*) FROM ticks").parse().unwrap() };
+    let wait_ticks = |at_least: u64| {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while ticks(b.port) < at_least {
+            assert!(Instant::now() < deadline, "the write load stalled");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait_ticks(30);
+    aws(
+        &b,
+        &[
+            "create-db-cluster-snapshot",
+            "--db-cluster-identifier",
+            "borealis",
+            "--db-cluster-snapshot-identifier",
+            "repl-snap",
+        ],
+    );
+    let at_snapshot = ticks(b.port);
+    wait_ticks(at_snapshot + 30);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    load.join().unwrap();
+
+    aws(
+        &b,
+        &[
+            "restore-db-cluster-from-snapshot",
+            "--db-cluster-identifier",
+            "repl-target",
+            "--snapshot-identifier",
+            "repl-snap",
+            "--engine",
+            "aurora-mysql",
+            "--db-cluster-parameter-group-name",
+            "binlog-row",
+        ],
+    );
+    let port = create_instance(&b, "repl-target", "repl-target-1");
+    let restored_ticks = ticks(port);
+    assert!(
+        restored_ticks <= at_snapshot && restored_ticks < ticks(b.port),
+        "{restored_ticks} rows restored, {at_snapshot} at the snapshot"
+    );
+
+    // The position event, as a db-cluster and a db-instance event, names a file of the
+    // restored cluster's own binlog, and that file's size.
+    let (file, pos) = binlog_position_event(&b, "repl-target", "db-cluster");
+    assert_eq!(
+        binlog_position_event(&b, "repl-target-1", "db-instance"),
+        (file.clone(), pos)
+    );
+    let logs = binary_logs(port);
+    let number = |f: &str| -> u32 { f.rsplit('.').next().unwrap().parse().unwrap() };
+    assert!(number(&file) > 1, "the point is several files in: {logs:?}");
+    let at = logs
+        .iter()
+        .position(|l| *l == (file.clone(), pos))
+        .unwrap_or_else(|| panic!("{file} {pos} not in {logs:?}"));
+    assert_eq!(at, logs.len() - 2, "{logs:?}");
+    let (last, last_size) = logs.last().unwrap().clone();
+    assert_eq!(number(&last), number(&file) + 1, "{logs:?}");
+    // The files before the point are the source's, shared; the point's file is a copy.
+    let dir = b.dir.join("binlog").join("repl-target");
+    {
+        use std::os::unix::fs::MetadataExt;
+        for (f, _) in &logs[..at] {
+            let nlink = std::fs::metadata(dir.join(f)).unwrap().nlink();
+            assert!(nlink >= 2, "{f} is not shared ({nlink} links)");
+        }
+        assert_eq!(std::fs::metadata(dir.join(&file)).unwrap().nlink(), 1);
+    }
+    // mysqlbinlog reads every file.
+    for (f, _) in &logs {
+        let out = Command::new("mysqlbinlog")
+            .arg(dir.join(f))
+            .output()
+            .expect("mysqlbinlog");
+        succeeded(out, &format!("mysqlbinlog {f}"));
+    }
+
+    // mysqldump into MariaDB, then replicate from the last file and its size.
+    let m = replica("snap-replica");
+    let dump = Command::new("mysqldump")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{port}"),
+            &format!("-u{MASTER}"),
+            &format!("-p{MASTER_PW}"),
+            "--single-transaction",
+            "--databases",
+            "mylab",
+        ])
+        .output()
+        .expect("mysqldump (Debian package mariadb-client) is needed");
+    let dump = succeeded(dump, "mysqldump");
+    succeeded(m.mysql(&[], &dump), "loading the dump into MariaDB");
+    start_replica(&m, port, &last, last_size);
+    for n in 0..50 {
+        sql_at(
+            port,
+            &format!(
+                "INSERT INTO ticks (n, note) VALUES ({}, 'after the restore'); \
+                 UPDATE sbtest1 SET k = k - 1 WHERE id = {}; DELETE FROM sbtest1 WHERE id = {}",
+                100_000 + n,
+                n + 1,
+                150 + n
+            ),
+        );
+    }
+    wait_converged(&m, port, &["mylab.sbtest1", "mylab.ticks"]);
+    assert_eq!(
+        ticks(port),
+        restored_ticks + 50,
+        "the restored cluster's writes only"
+    );
+
+    // After a restart the restored cluster keeps the inherited files and goes on.
+    let b = b.restart();
+    let after = binary_logs(port);
+    assert_eq!(after[..logs.len() - 1], logs[..logs.len() - 1]);
+    assert!(
+        number(&after.last().unwrap().0) > number(&last),
+        "{after:?}"
+    );
+    sql_at(
+        port,
+        "INSERT INTO ticks (n, note) VALUES (200000, 'after the restart')",
+    );
+    wait_converged(&m, port, &["mylab.sbtest1", "mylab.ticks"]);
+    drop(b);
+}
+
+/// A `mysql` client kept open on `port` as the admin user; `start` waits for its first
+/// answer.
+struct Session(std::process::Child);
+
+impl Session {
+    fn start(port: u16) -> Session {
+        use std::io::{BufRead, BufReader, Write};
+        let mut child = Command::new("mysql")
+            .args([
+                "-h127.0.0.1",
+                &format!("-P{port}"),
+                "-uadmin",
+                &format!("-p{PASSWORD}"),
+                "-N",
+                "-B",
+                "--unbuffered",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("mysql client");
+        writeln!(child.stdin.as_mut().unwrap(), "SELECT 'answered';").unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "answered");
+        Session(child)
+    }
+
+    /// Sends `sql`, closes the input and returns what the client printed on stderr.
+    fn finish(mut self, sql: &str) -> String {
+        use std::io::Write;
+        let mut stdin = self.0.stdin.take().unwrap();
+        let _ = writeln!(stdin, "{sql}");
+        drop(stdin);
+        text(&self.0.wait_with_output().unwrap().stderr)
+    }
+}
+
+/// `(status, port)` of an instance.
+fn instance_state(b: &Borealis, id: &str) -> (String, u16) {
+    let out = aws(
+        b,
+        &[
+            "describe-db-instances",
+            "--db-instance-identifier",
+            id,
+            "--query",
+            "DBInstances[0].[DBInstanceStatus,Endpoint.Port]",
+            "--output",
+            "text",
+        ],
+    );
+    let mut f = out.split_whitespace();
+    (
+        f.next().unwrap().to_string(),
+        f.next().unwrap().parse().unwrap(),
+    )
+}
+
+fn cluster_status(b: &Borealis, id: &str) -> String {
+    aws(
+        b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            id,
+            "--query",
+            "DBClusters[0].Status",
+            "--output",
+            "text",
+        ],
+    )
+}
+
+/// Waits until `what()` is `want`, failing if it is anything but `want` or one of `passing`.
+fn wait_for(what: impl Fn() -> String, want: &str, passing: &[&str]) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = what();
+        if now == want {
+            return;
+        }
+        assert!(
+            passing.contains(&now.as_str()) && Instant::now() < deadline,
+            "status {now}, waiting for {want}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn admin_at(port: u16, q: &str) -> Output {
+    mysql(port, "admin", PASSWORD, &["-N", "-B", "-e", q], "")
+}
+
+/// RebootDBInstance, FailoverDBCluster, StopDBCluster / StartDBCluster and
+/// DescribeDBClusterEndpoints with the AWS CLI: a reboot closes the sessions with error
+/// 1927, rotates the binlog and applies `pending-reboot` parameters; a failover swaps the
+/// writer and reader roles (`@@read_only` follows); a stopped cluster refuses connections,
+/// stays stopped across a server restart and keeps its data; invalid states get RDS's
+/// codes.
+#[test]
+fn reboot_failover_stop_and_start() {
+    let b = Borealis::start("lifecycle");
+    aws(
+        &b,
+        &[
+            "create-db-cluster",
+            "--db-cluster-identifier",
+            "life",
+            "--engine",
+            "aurora-mysql",
+            "--master-username",
+            "admin",
+            "--master-user-password",
+            PASSWORD,
+        ],
+    );
+    let w = create_instance(&b, "life", "life-1");
+    let r = create_instance(&b, "life", "life-2");
+    succeeded(
+        admin_at(
+            w,
+            "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY); INSERT INTO d.t VALUES (1)",
+        ),
+        "setup",
+    );
+    let read_only = |port: u16| succeeded(admin_at(port, "SELECT @@port, @@read_only"), "read_only");
+    assert_eq!(read_only(w), format!("{w}\t0"));
+    assert_eq!(read_only(r), format!("{r}\t1"));
+
+    // A pending-reboot parameter waits for the reboot.
+    aws(
+        &b,
+        &[
+            "create-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "life-pg",
+            "--db-parameter-group-family",
+            "aurora-mysql8.0",
+            "--description",
+            "lifecycle",
+        ],
+    );
+    aws(
+        &b,
+        &[
+            "modify-db-cluster",
+            "--db-cluster-identifier",
+            "life",
+            "--db-cluster-parameter-group-name",
+            "life-pg",
+        ],
+    );
+    aws(
+        &b,
+        &[
+            "modify-db-cluster-parameter-group",
+            "--db-cluster-parameter-group-name",
+            "life-pg",
+            "--parameters",
+            "ParameterName=max_connections,ParameterValue=77,ApplyMethod=pending-reboot",
+        ],
+    );
+    let pg_status = || {
+        aws(
+            &b,
+            &[
+                "describe-db-clusters",
+                "--db-cluster-identifier",
+                "life",
+                "--query",
+                "DBClusters[0].DBClusterMembers[].DBClusterParameterGroupStatus",
+                "--output",
+                "text",
+            ],
+        )
+    };
+    assert_eq!(pg_status(), "pending-reboot\tpending-reboot");
+    let max_conn = |port: u16| succeeded(admin_at(port, "SELECT @@global.max_connections"), "max");
+    assert_ne!(max_conn(w), "77");
+    let logs_before = succeeded(admin_at(w, "SHOW BINARY LOGS"), "logs").lines().count();
+
+    let open = Session::start(w);
+    let out = aws(
+        &b,
+        &["reboot-db-instance", "--db-instance-identifier", "life-1"],
+    );
+    assert!(out.contains("\"DBInstanceStatus\": \"rebooting\""), "{out}");
+    wait_for(
+        || instance_state(&b, "life-1").0,
+        "available",
+        &["rebooting"],
+    );
+    wait_for(
+        || instance_state(&b, "life-2").0,
+        "available",
+        &["rebooting"],
+    );
+    let err = open.finish("SELECT 'still here';");
+    assert!(
+        err.contains("ERROR 1927 (70100)") && err.contains("was rebooted"),
+        "{err}"
+    );
+    assert_eq!(max_conn(w), "77");
+    assert_eq!(max_conn(r), "77");
+    assert_eq!(pg_status(), "in-sync\tin-sync");
+    let logs_after = succeeded(admin_at(w, "SHOW BINARY LOGS"), "logs").lines().count();
+    assert_eq!(logs_after, logs_before + 1, "the reboot rotates the binlog");
+    assert_eq!(succeeded(admin_at(w, "SELECT * FROM d.t"), "data"), "1");
+    // A reader's reboot.
+    let open = Session::start(r);
+    aws(
+        &b,
+        &["reboot-db-instance", "--db-instance-identifier", "life-2"],
+    );
+    wait_for(
+        || instance_state(&b, "life-2").0,
+        "available",
+        &["rebooting"],
+    );
+    assert!(open.finish("SELECT 1;").contains("ERROR 1927"));
+    assert_eq!(read_only(r), format!("{r}\t1"));
+    aws_fails(
+        &b,
+        &["reboot-db-instance", "--db-instance-identifier", "nope"],
+        "DBInstanceNotFound",
+    );
+
+    // Failover: roles swap.
+    let members = || {
+        aws(
+            &b,
+            &[
+                "describe-db-clusters",
+                "--db-cluster-identifier",
+                "life",
+                "--query",
+                "DBClusters[0].DBClusterMembers[].[DBInstanceIdentifier,IsClusterWriter]",
+                "--output",
+                "text",
+            ],
+        )
+    };
+    assert_eq!(members(), "life-1\tTrue\nlife-2\tFalse");
+    aws(
+        &b,
+        &[
+            "failover-db-cluster",
+            "--db-cluster-identifier",
+            "life",
+            "--target-db-instance-identifier",
+            "life-2",
+        ],
+    );
+    assert_eq!(members(), "life-2\tTrue\nlife-1\tFalse");
+    assert_eq!(read_only(r), format!("{r}\t0"));
+    assert_eq!(read_only(w), format!("{w}\t1"));
+    succeeded(
+        admin_at(r, "INSERT INTO d.t VALUES (2)"),
+        "insert on the new writer",
+    );
+    let out = admin_at(w, "INSERT INTO d.t VALUES (3)");
+    assert!(text(&out.stderr).contains("1290"), "{}", text(&out.stderr));
+    aws_fails(
+        &b,
+        &[
+            "failover-db-cluster",
+            "--db-cluster-identifier",
+            "life",
+            "--target-db-instance-identifier",
+            "life-2",
+        ],
+        "InvalidParameterValue",
+    );
+    // Without a target: the reader.
+    aws(
+        &b,
+        &["failover-db-cluster", "--db-cluster-identifier", "life"],
+    );
+    assert_eq!(members(), "life-1\tTrue\nlife-2\tFalse");
+    let endpoints = aws(
+        &b,
+        &[
+            "describe-db-cluster-endpoints",
+            "--db-cluster-identifier",
+            "life",
+            "--query",
+            "DBClusterEndpoints[].[EndpointType,Status]",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(endpoints, "WRITER\tavailable\nREADER\tavailable");
+
+    // Stop: connections refused, state kept across a restart; start brings it back.
+    let out = aws(&b, &["stop-db-cluster", "--db-cluster-identifier", "life"]);
+    assert!(out.contains("\"Status\": \"stopping\""), "{out}");
+    assert_eq!(cluster_status(&b, "life"), "stopped");
+    assert_eq!(instance_state(&b, "life-1").0, "stopped");
+    for port in [w, r] {
+        let out = admin_at(port, "SELECT 1");
+        assert!(
+            text(&out.stderr).contains("Can't connect"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    aws_fails(
+        &b,
+        &["stop-db-cluster", "--db-cluster-identifier", "life"],
+        "InvalidDBClusterStateFault",
+    );
+    aws_fails(
+        &b,
+        &["reboot-db-instance", "--db-instance-identifier", "life-1"],
+        "InvalidDBInstanceState",
+    );
+    aws_fails(
+        &b,
+        &[
+            "create-db-instance",
+            "--db-instance-class",
+            "db.r6g.large",
+            "--engine",
+            "aurora-mysql",
+            "--db-cluster-identifier",
+            "life",
+            "--db-instance-identifier",
+            "life-3",
+        ],
+        "InvalidDBClusterStateFault",
+    );
+    aws_fails(
+        &b,
+        &["stop-db-cluster", "--db-cluster-identifier", "borealis"],
+        "InvalidDBClusterStateFault",
+    );
+    let b = b.restart();
+    assert_eq!(cluster_status(&b, "life"), "stopped");
+    assert!(text(&admin_at(w, "SELECT 1").stderr).contains("Can't connect"));
+    let out = aws(&b, &["start-db-cluster", "--db-cluster-identifier", "life"]);
+    assert!(out.contains("\"Status\": \"starting\""), "{out}");
+    wait_for(|| cluster_status(&b, "life"), "available", &["starting"]);
+    wait_for(
+        || instance_state(&b, "life-2").0,
+        "available",
+        &["starting"],
+    );
+    assert_eq!(succeeded(admin_at(w, "SELECT * FROM d.t"), "data"), "1\n2");
+    assert_eq!(read_only(r), format!("{r}\t1"));
+    aws_fails(
+        &b,
+        &["start-db-cluster", "--db-cluster-identifier", "life"],
+        "InvalidDBClusterStateFault",
+    );
+}
+
+/// DescribeDBEngineVersions and DescribeOrderableDBInstanceOptions list what the server
+/// runs (and CreateDBInstance takes only a listed class); tags are added with `--tags` on
+/// create and AddTagsToResource, listed, removed, kept across a restart and dropped with
+/// their resource; describe-db-clusters says EngineMode provisioned.
+#[test]
+fn catalog_and_tags() {
+    let b = Borealis::start("catalog");
+    let versions = aws(
+        &b,
+        &[
+            "describe-db-engine-versions",
+            "--engine",
+            "aurora-mysql",
+            "--query",
+            "DBEngineVersions[].[EngineVersion,DBParameterGroupFamily,Status]",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(
+        versions,
+        "8.0.mysql_aurora.3.05.2\taurora-mysql8.0\tavailable"
+    );
+    let cluster_version = aws(
+        &b,
+        &[
+            "describe-db-clusters",
+            "--db-cluster-identifier",
+            "borealis",
+            "--query",
+            "DBClusters[0].[EngineVersion,EngineMode]",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(cluster_version, "8.0.mysql_aurora.3.05.2\tprovisioned");
+    assert_eq!(
+        aws(
+            &b,
+            &[
+                "describe-db-engine-versions",
+                "--engine",
+                "postgres",
+                "--query",
+                "length(DBEngineVersions)",
+            ],
+        ),
+        "0"
+    );
+    let classes = aws(
+        &b,
+        &[
+            "describe-orderable-db-instance-options",
+            "--engine",
+            "aurora-mysql",
+            "--query",
+            "OrderableDBInstanceOptions[].DBInstanceClass",
+            "--output",
+            "text",
+        ],
+    );
+    assert!(classes.contains("db.r6g.large"), "{classes}");
+    aws_fails(
+        &b,
+        &[
+            "create-db-instance",
+            "--db-instance-class",
+            "db.bogus.huge",
+            "--engine",
+            "aurora-mysql",
+            "--db-cluster-identifier",
+            "borealis",
+            "--db-instance-identifier",
+            "bogus",
+        ],
+        "InvalidParameterCombination",
+    );
+
+    let arn = "arn:aws:rds:us-east-1:000000000000:cluster:tagged";
+    aws(
+        &b,
+        &[
+            "create-db-cluster",
+            "--db-cluster-identifier",
+            "tagged",
+            "--engine",
+            "aurora-mysql",
+            "--master-username",
+            "admin",
+            "--master-user-password",
+            PASSWORD,
+            "--tags",
+            "Key=team,Value=data",
+            "Key=env,Value=lab",
+        ],
+    );
+    let list = |b: &Borealis, arn: &str| {
+        aws(
+            b,
+            &[
+                "list-tags-for-resource",
+                "--resource-name",
+                arn,
+                "--query",
+                "TagList[].[Key,Value]",
+                "--output",
+                "text",
+            ],
+        )
+    };
+    assert_eq!(list(&b, arn), "env\tlab\nteam\tdata");
+    aws(
+        &b,
+        &[
+            "add-tags-to-resource",
+            "--resource-name",
+            arn,
+            "--tags",
+            "Key=env,Value=prod",
+            "Key=owner,Value=me@example.com",
+        ],
+    );
+    aws(
+        &b,
+        &[
+            "remove-tags-from-resource",
+            "--resource-name",
+            arn,
+            "--tag-keys",
+            "team",
+        ],
+    );
+    assert_eq!(list(&b, arn), "env\tprod\nowner\tme@example.com");
+    aws_fails(
+        &b,
+        &[
+            "add-tags-to-resource",
+            "--resource-name",
+            arn,
+            "--tags",
+            "Key=aws:reserved,Value=x",
+        ],
+        "InvalidParameterValue",
+    );
+    aws_fails(
+        &b,
+        &[
+            "list-tags-for-resource",
+            "--resource-name",
+            "arn:aws:rds:us-east-1:000000000000:cluster:nope",
+        ],
+        "DBClusterNotFoundFault",
+    );
+    // Snapshots and instances carry tags too.
+    aws(
+        &b,
+        &[
+            "create-db-cluster-snapshot",
+            "--db-cluster-identifier",
+            "tagged",
+            "--db-cluster-snapshot-identifier",
+            "tagged-snap",
+            "--tags",
+            "Key=kind,Value=nightly",
+        ],
+    );
+    assert_eq!(
+        list(
+            &b,
+            "arn:aws:rds:us-east-1:000000000000:cluster-snapshot:tagged-snap"
+        ),
+        "kind\tnightly"
+    );
+    let b = b.restart();
+    assert_eq!(list(&b, arn), "env\tprod\nowner\tme@example.com");
+    aws(
+        &b,
+        &[
+            "delete-db-cluster",
+            "--db-cluster-identifier",
+            "tagged",
+            "--skip-final-snapshot",
+        ],
+    );
+    aws(
+        &b,
+        &[
+            "create-db-cluster",
+            "--db-cluster-identifier",
+            "tagged",
+            "--engine",
+            "aurora-mysql",
+            "--master-username",
+            "admin",
+            "--master-user-password",
+            PASSWORD,
+        ],
+    );
+    assert_eq!(list(&b, arn), "", "a deleted cluster's tags go with it");
+}

@@ -49,9 +49,9 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use crate::fleet::{
-    retention_days, snapshot_not_found, ApiError, Backtrack, ClusterView, CreateCluster,
-    CreateInstance, Echo, Fleet, InstanceView, ModifyCluster, ParamChange, Restore,
-    RestoreFromSnapshot, SnapshotView,
+    check_tags, engine_versions, orderable_classes, retention_days, snapshot_not_found, ApiError,
+    Backtrack, ClusterView, CreateCluster, CreateInstance, Echo, Fleet, InstanceView,
+    ModifyCluster, ParamChange, Restore, RestoreFromSnapshot, SnapshotView,
 };
 use crate::isotime::{format_us, parse_us};
 use crate::registry::ParamGroupMeta;
@@ -326,6 +326,18 @@ impl Params {
     fn id_opt(&self, k: &str, kind: &str) -> Result<Option<String>, ApiError> {
         self.get(k).map(|v| from_arn(v, kind)).transpose()
     }
+    /// `Tags` (`Tags.Tag.N.Key` / `.Value`) as (key, value) pairs.
+    fn tags(&self) -> Vec<(String, String)> {
+        self.structs("Tags")
+            .into_iter()
+            .map(|m| {
+                (
+                    m.get("Key").cloned().unwrap_or_default(),
+                    m.get("Value").cloned().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
     /// A list of structures: `Name.Member.N.Field` (any member word) as (N, field -> value)
     /// in index order.
     fn structs(&self, name: &str) -> Vec<BTreeMap<String, String>> {
@@ -443,7 +455,7 @@ fn from_arn(v: &str, kind: &str) -> Result<String, ApiError> {
         "cluster-snapshot" => snapshot_not_found(v),
         "db" => ApiError::new(
             404,
-            "DBInstanceNotFoundFault",
+            "DBInstanceNotFound",
             format!("DBInstance {v} not found."),
         ),
         _ => ApiError::cluster_not_found(v),
@@ -461,6 +473,18 @@ fn from_arn(v: &str, kind: &str) -> Result<String, ApiError> {
     }
 }
 
+/// The (ARN kind, name) of a `ResourceName`, which must be an ARN of this account.
+fn resource_arn(v: &str) -> Result<(String, String), ApiError> {
+    if !v.starts_with("arn:") {
+        return Err(ApiError::invalid(format!(
+            "{v} is not an ARN: name the resource as arn:aws:rds:REGION:ACCOUNT:KIND:NAME."
+        )));
+    }
+    let kind = v.split(':').nth(5).unwrap_or("").to_string();
+    let name = from_arn(v, &kind)?;
+    Ok((kind, name))
+}
+
 fn dispatch(
     fleet: &Arc<Fleet>,
     action: &str,
@@ -472,6 +496,15 @@ fn dispatch(
     let instance_xml = |x: &mut Xml, v: &InstanceView| instance_xml(x, v, &arn);
     let snapshot_xml = |x: &mut Xml, v: &SnapshotView| snapshot_xml(x, v, &arn);
     let mut x = Xml::default();
+    // `--tags` of a create call: checked before anything is created, added after.
+    let tags = p.tags();
+    check_tags(&tags)?;
+    let tag = |kind: &str, id: &str| -> Result<(), ApiError> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        fleet.add_tags(kind, id, &tags)
+    };
     match action {
         "CreateDBCluster" => {
             let v = fleet.create_cluster(CreateCluster {
@@ -486,6 +519,7 @@ fn dispatch(
                 backup_retention_days: p.num("BackupRetentionPeriod")?,
                 echo: p.echo(),
             })?;
+            tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
         "RestoreDBClusterToPointInTime" => {
@@ -499,6 +533,7 @@ fn dispatch(
                 backtrack_window: p.num("BacktrackWindow")?,
                 echo: p.echo(),
             })?;
+            tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
         "CreateDBInstance" => {
@@ -509,6 +544,7 @@ fn dispatch(
                 engine: p.s("Engine"),
                 port: p.port()?,
             })?;
+            tag("db", &v.meta.id)?;
             instance_xml(&mut x, &v);
         }
         "DescribeDBClusters" => {
@@ -642,6 +678,7 @@ fn dispatch(
                 &p.s("DBParameterGroupFamily"),
                 &p.s("Description"),
             )?;
+            tag("cluster-pg", &g.name)?;
             param_group_xml(&mut x, &g, &arn);
         }
         "DescribeDBClusterParameterGroups" => {
@@ -711,6 +748,7 @@ fn dispatch(
                 &p.s("DBClusterSnapshotIdentifier"),
                 &p.id("DBClusterIdentifier", "cluster")?,
             )?;
+            tag("cluster-snapshot", &v.meta.id)?;
             snapshot_xml(&mut x, &v);
         }
         "DescribeDBClusterSnapshots" => {
@@ -737,6 +775,7 @@ fn dispatch(
                 &p.s("TargetDBClusterSnapshotIdentifier"),
                 p.get("KmsKeyId"),
             )?;
+            tag("cluster-snapshot", &v.meta.id)?;
             snapshot_xml(&mut x, &v);
         }
         "RestoreDBClusterFromSnapshot" => {
@@ -758,6 +797,7 @@ fn dispatch(
                 backup_retention_days: p.num("BackupRetentionPeriod")?,
                 echo: p.echo(),
             })?;
+            tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
         "DescribeEvents" => {
@@ -802,6 +842,146 @@ fn dispatch(
             }
             x.close("Events");
         }
+        "RebootDBInstance" => {
+            let v = fleet.reboot_instance(
+                &p.id("DBInstanceIdentifier", "db")?,
+                p.flag("ForceFailover"),
+            )?;
+            instance_xml(&mut x, &v);
+        }
+        "StopDBCluster" => {
+            let v = fleet.stop_cluster(&p.id("DBClusterIdentifier", "cluster")?)?;
+            cluster_xml(&mut x, &v);
+        }
+        "StartDBCluster" => {
+            let v = fleet.start_cluster(&p.id("DBClusterIdentifier", "cluster")?)?;
+            cluster_xml(&mut x, &v);
+        }
+        "FailoverDBCluster" => {
+            let v = fleet.failover_cluster(
+                &p.id("DBClusterIdentifier", "cluster")?,
+                p.id_opt("TargetDBInstanceIdentifier", "db")?.as_deref(),
+            )?;
+            cluster_xml(&mut x, &v);
+        }
+        "DescribeDBClusterEndpoints" => {
+            if p.get("DBClusterEndpointIdentifier").is_some() {
+                return Err(ApiError::invalid(
+                    "Borealis has no custom cluster endpoints: omit \
+                     DBClusterEndpointIdentifier (every cluster has its WRITER and READER \
+                     endpoints).",
+                ));
+            }
+            let vs = fleet.describe_cluster_endpoints(
+                p.id_opt("DBClusterIdentifier", "cluster")?.as_deref(),
+            )?;
+            x.open("DBClusterEndpoints");
+            for v in &vs {
+                x.open("DBClusterEndpointList");
+                x.leaf("DBClusterIdentifier", &v.cluster);
+                x.leaf("DBClusterEndpointResourceIdentifier", &v.resource_id);
+                x.leaf("Endpoint", &v.address);
+                x.leaf("Status", v.status);
+                x.leaf("EndpointType", v.kind);
+                x.close("DBClusterEndpointList");
+            }
+            x.close("DBClusterEndpoints");
+        }
+        "DescribeDBEngineVersions" => {
+            x.open("DBEngineVersions");
+            for v in engine_versions(
+                p.get("Engine"),
+                p.get("EngineVersion"),
+                p.get("DBParameterGroupFamily"),
+            ) {
+                x.open("DBEngineVersion");
+                x.leaf("Engine", v.engine);
+                x.leaf("EngineVersion", v.version);
+                x.leaf("DBParameterGroupFamily", v.family);
+                x.leaf("DBEngineDescription", v.description);
+                x.leaf("DBEngineVersionDescription", v.version_description);
+                x.open("ValidUpgradeTarget");
+                x.close("ValidUpgradeTarget");
+                x.open("SupportedEngineModes");
+                x.leaf("member", "provisioned");
+                x.close("SupportedEngineModes");
+                x.leaf("SupportsLogExportsToCloudwatchLogs", false);
+                x.leaf("SupportsReadReplica", true);
+                x.leaf("Status", "available");
+                x.leaf("SupportsParallelQuery", false);
+                x.leaf("SupportsGlobalDatabases", false);
+                x.leaf("SupportsBabelfish", false);
+                x.leaf("SupportsCertificateRotationWithoutRestart", true);
+                x.close("DBEngineVersion");
+            }
+            x.close("DBEngineVersions");
+        }
+        "DescribeOrderableDBInstanceOptions" => {
+            let classes = orderable_classes(
+                &p.s("Engine"),
+                p.get("EngineVersion"),
+                p.get("DBInstanceClass"),
+            )?;
+            x.open("OrderableDBInstanceOptions");
+            for c in classes {
+                x.open("OrderableDBInstanceOption");
+                x.leaf("Engine", "aurora-mysql");
+                x.leaf("EngineVersion", crate::fleet::ENGINE_VERSION);
+                x.leaf("DBInstanceClass", c);
+                x.leaf("LicenseModel", "general-public-license");
+                x.open("AvailabilityZones");
+                x.open("AvailabilityZone");
+                x.leaf("Name", "local");
+                x.close("AvailabilityZone");
+                x.close("AvailabilityZones");
+                x.leaf("MultiAZCapable", false);
+                x.leaf("ReadReplicaCapable", false);
+                x.leaf("Vpc", true);
+                x.leaf("SupportsStorageEncryption", true);
+                x.leaf("StorageType", "aurora");
+                x.leaf("SupportsIops", false);
+                x.leaf("SupportsEnhancedMonitoring", false);
+                x.leaf("SupportsIAMDatabaseAuthentication", false);
+                x.leaf("SupportsPerformanceInsights", false);
+                x.open("SupportedEngineModes");
+                x.leaf("member", "provisioned");
+                x.close("SupportedEngineModes");
+                x.leaf("SupportsClusters", true);
+                x.close("OrderableDBInstanceOption");
+            }
+            x.close("OrderableDBInstanceOptions");
+        }
+        "AddTagsToResource" => {
+            let (kind, name) = resource_arn(&p.s("ResourceName"))?;
+            if tags.is_empty() {
+                return Err(ApiError::invalid("The parameter Tags must be provided."));
+            }
+            fleet.add_tags(&kind, &name, &tags)?;
+        }
+        "ListTagsForResource" => {
+            let (kind, name) = resource_arn(&p.s("ResourceName"))?;
+            if p.0.keys().any(|k| k.starts_with("Filters.")) {
+                return Err(ApiError::invalid(
+                    "ListTagsForResource takes no filters (RDS does not support them).",
+                ));
+            }
+            x.open("TagList");
+            for (k, v) in fleet.list_tags(&kind, &name)? {
+                x.open("Tag");
+                x.leaf("Key", k);
+                x.leaf("Value", v);
+                x.close("Tag");
+            }
+            x.close("TagList");
+        }
+        "RemoveTagsFromResource" => {
+            let (kind, name) = resource_arn(&p.s("ResourceName"))?;
+            let keys = p.list("TagKeys");
+            if keys.is_empty() {
+                return Err(ApiError::invalid("The parameter TagKeys must be provided."));
+            }
+            fleet.remove_tags(&kind, &name, &keys)?;
+        }
         other => {
             return Err(ApiError::new(
                 400,
@@ -816,7 +996,11 @@ fn dispatch(
                      RestoreDBClusterFromSnapshot, CreateDBClusterParameterGroup, \
                      DescribeDBClusterParameterGroups, ModifyDBClusterParameterGroup, \
                      ResetDBClusterParameterGroup, DeleteDBClusterParameterGroup, \
-                     DescribeDBClusterParameters and DescribeEvents."
+                     DescribeDBClusterParameters, DescribeEvents, RebootDBInstance, \
+                     StopDBCluster, StartDBCluster, FailoverDBCluster, \
+                     DescribeDBClusterEndpoints, DescribeDBEngineVersions, \
+                     DescribeOrderableDBInstanceOptions, AddTagsToResource, \
+                     ListTagsForResource and RemoveTagsFromResource."
                 ),
             ))
         }
@@ -1007,7 +1191,7 @@ fn instance_xml(x: &mut Xml, v: &InstanceView, arn: &Arn<'_>) {
     x.leaf("AvailabilityZone", "local");
     x.leaf("LatestRestorableTime", format_us(v.latest_restorable_us));
     x.leaf("MultiAZ", false);
-    x.leaf("EngineVersion", "8.0.mysql_aurora.3.05.2");
+    x.leaf("EngineVersion", crate::fleet::ENGINE_VERSION);
     x.leaf("AutoMinorVersionUpgrade", true);
     x.leaf("PubliclyAccessible", false);
     x.leaf("StorageType", "aurora");

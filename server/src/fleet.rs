@@ -11,6 +11,14 @@
 //!   records the source's binlog coordinate at the clone point, reported as Aurora does
 //!   ("Binlog position from crash recovery is FILE POS") in DescribeEvents and as the
 //!   status variables `Borealis_clone_source_binlog_file/_position` on the clone.
+//! - **Binlog continuity**: a cluster made from a clone, a point-in-time restore or a
+//!   snapshot restore inherits its source's binlog files up to that coordinate (older
+//!   files hard-linked, the coordinate's file a copy cut there:
+//!   `borealis_engine::binlog::share`), so the coordinate is the last file and its size in
+//!   the new cluster's own `SHOW BINARY LOGS`, and its writes continue in the next file.
+//!   The source's engine is opened before the fork (its binlog recovered) and its pending
+//!   events flushed before the files are read. A snapshot keeps such a directory of its
+//!   own (`binlog/_snapshot_…`), which restores and copies inherit from.
 //!
 //! - A **parameter group** sets server variables of the clusters using it: see [`params`].
 //! - A **snapshot** (CreateDBClusterSnapshot) is a fork too, held by the volume as a
@@ -35,8 +43,11 @@ use borealis_protocol::{Listener, ServerConfig};
 use crate::glue;
 use crate::registry::{BacktrackMeta, ClusterMeta, InstanceMeta, Registry};
 
+mod catalog;
+mod lifecycle;
 mod params;
 mod snapshots;
+pub use catalog::{check_tags, engine_versions, orderable_classes, ENGINE_VERSION};
 pub use params::ParamChange;
 pub use snapshots::{
     check_snapshot_identifier, retention_days, snapshot_not_found, RestoreFromSnapshot,
@@ -327,7 +338,7 @@ impl Fleet {
         let path = Registry::path(&opts.data_dir);
         let mut reg = Registry::load(&path)?;
         let all: Vec<String> = volume.clusters().into_iter().map(|c| c.name).collect();
-        Fleet::reconcile_snapshots(&volume, &mut reg, &all);
+        Fleet::reconcile_snapshots(&volume, &mut reg, &all, &opts.data_dir.join("binlog"));
         let in_volume: HashMap<String, u64> = volume
             .clusters()
             .into_iter()
@@ -356,7 +367,7 @@ impl Fleet {
                 c.engine = "aurora-mysql".into();
             }
             if c.engine_version.is_empty() {
-                c.engine_version = "8.0.mysql_aurora.3.05.2".into();
+                c.engine_version = catalog::ENGINE_VERSION.into();
             }
             if c.resource_id.is_empty() {
                 c.resource_id = random_id("cluster-");
@@ -364,7 +375,10 @@ impl Fleet {
             if c.clone_group_id.is_empty() {
                 c.clone_group_id = uuid();
             }
-            c.status = "available".into();
+            // A stopped cluster stays stopped across a restart (StartDBCluster starts it).
+            if c.status != "stopped" {
+                c.status = "available".into();
+            }
         }
         let def = opts.default_cluster.clone();
         let writer = format!("{def}-instance-1");
@@ -443,6 +457,9 @@ impl Fleet {
             return Ok(e.clone());
         }
         let meta = st.reg.clusters.get(cluster).cloned().unwrap_or_default();
+        if meta.status == "stopped" {
+            return Err(format!("DB cluster {cluster} is stopped"));
+        }
         let mut info = self.opts.info.clone();
         info.port = st.reg.writer_of(cluster).map_or(meta.port, |i| i.port);
         info.server_id = cluster_server_id(info.server_id, cluster, &self.opts.default_cluster);
@@ -479,6 +496,17 @@ impl Fleet {
         let mut st = self.lock();
         let instances: Vec<InstanceMeta> = st.reg.instances.values().cloned().collect();
         for i in instances {
+            if st
+                .reg
+                .clusters
+                .get(&i.cluster)
+                .is_some_and(|c| c.status == "stopped")
+            {
+                if let Some(m) = st.reg.instances.get_mut(&i.id) {
+                    m.status = "stopped".into();
+                }
+                continue;
+            }
             let default_writer = i.cluster == self.opts.default_cluster && i.writer;
             let status = match self.start_endpoint(&mut st, &i, None) {
                 Ok(()) => "available",
@@ -587,7 +615,7 @@ impl Fleet {
     fn source_coord(&self, st: &State, source: &str, seq: u64) -> Option<(String, u64)> {
         let c = self.volume.cluster(source)?;
         let coord = match st.engines.get(source).and_then(|e| e.binlog.clone()) {
-            Some(bl) => bl.coord_for_snapshot(&c, seq).map_err(|e| e.message),
+            Some(bl) => bl.coord_at(&c, seq).map_err(|e| e.message).transpose()?,
             None => c
                 .binlog_coord_at(seq)
                 .map(|b| b.map(|b| (format!("mysql-bin-changelog.{:06}", b.file), b.pos)))
@@ -597,6 +625,82 @@ impl Fleet {
         coord
             .inspect_err(|e| tracing::warn!(error = %e, source, "source binlog coordinate"))
             .ok()
+    }
+
+    /// The binlog directory of cluster (or snapshot volume cluster) `name`.
+    fn binlog_dir(&self, name: &str) -> PathBuf {
+        self.opts.data_dir.join("binlog").join(name)
+    }
+
+    /// Opens `source`'s engine before it is forked, when the binlog is on: its binlog is
+    /// then recovered (a torn tail cut, lost events written back) and its pending events
+    /// can be flushed, so [`Fleet::inherit_binlog`] reads complete files.
+    fn open_for_fork(&self, st: &mut State, source: &str) {
+        if self.opts.info.log_bin {
+            if let Err(e) = self.engine(st, source, None) {
+                tracing::warn!(source, error = %e, "source not opened before the fork");
+            }
+        }
+    }
+
+    /// Gives the new cluster or snapshot `to` the binlog files of `from` up to `coord`
+    /// (`borealis_engine::binlog::share`: older files hard-linked, the last one a copy cut
+    /// at the coordinate), so `to`'s own binlog continues in the next file. Done before
+    /// anything opens `to`'s engine. A failure is logged; `to` then starts its binlog at
+    /// `.000001` and the coordinate names the source's file only.
+    fn inherit_binlog(&self, st: &State, from: &str, to: &str, coord: Option<&(String, u64)>) {
+        let Some((file, pos)) = coord.filter(|_| self.opts.info.log_bin) else {
+            return;
+        };
+        if let Some(bl) = st.engines.get(from).and_then(|e| e.binlog.clone()) {
+            // The events up to the coordinate may still be pending (appended, not written).
+            if let Err(e) = bl.dir.flush() {
+                tracing::warn!(source = from, error = %e, "flushing the source's binlog");
+            }
+        }
+        let dst = self.binlog_dir(to);
+        // Left by an earlier cluster of this name whose removal failed.
+        if let Err(e) = std::fs::remove_dir_all(&dst) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(dir = %dst.display(), error = %e, "stale binlog directory not removed");
+            }
+        }
+        let basename = borealis_engine::binlog::BinlogOptions::default().basename;
+        match borealis_engine::binlog::share::inherit(
+            &self.binlog_dir(from),
+            &dst,
+            &basename,
+            file,
+            *pos,
+        ) {
+            Ok(i) => tracing::info!(
+                from,
+                to,
+                file = %file,
+                pos,
+                linked = i.linked,
+                copied = i.copied,
+                "binlog files inherited"
+            ),
+            Err(e) => tracing::warn!(
+                from,
+                to,
+                file = %file,
+                pos,
+                error = %e,
+                "binlog files not inherited; the new binlog starts at .000001"
+            ),
+        }
+    }
+
+    /// Removes the binlog directory of a dropped cluster or snapshot.
+    fn remove_binlog_dir(&self, name: &str) {
+        let dir = self.binlog_dir(name);
+        if let Err(e) = std::fs::remove_dir_all(&dir) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(dir = %dir.display(), error = %e, "binlog files of a dropped cluster or snapshot not removed");
+            }
+        }
     }
 
     fn space(&self, st: &mut State) -> Option<Arc<SpaceReport>> {
@@ -735,7 +839,7 @@ impl Fleet {
                 .ok_or_else(|| {
                     ApiError::new(
                         404,
-                        "DBInstanceNotFoundFault",
+                        "DBInstanceNotFound",
                         format!("DBInstance {id} not found."),
                     )
                 })?],
@@ -816,7 +920,7 @@ impl Fleet {
             id: id.clone(),
             engine: r.engine.clone(),
             engine_version: if r.engine_version.is_empty() {
-                "8.0.mysql_aurora.3.05.2".into()
+                catalog::ENGINE_VERSION.into()
             } else {
                 r.engine_version.clone()
             },
@@ -930,6 +1034,7 @@ impl Fleet {
                 ));
             }
         }
+        self.open_for_fork(&mut st, &source);
         let started = Instant::now();
         let cluster = self.volume.fork(&source, &id, at).map_err(|e| match e {
             EngineError::InvalidArgument { detail } => {
@@ -941,6 +1046,7 @@ impl Fleet {
         self.keep_history_for(&id, r.backtrack_window.unwrap_or(0))?;
         let seq = cluster.info().source.map_or(0, |(_, s)| s);
         let coord = self.source_coord(&st, &source, seq);
+        self.inherit_binlog(&st, &source, &id, coord.as_ref());
         let meta = ClusterMeta {
             id: id.clone(),
             engine: src.engine.clone(),
@@ -1004,6 +1110,9 @@ impl Fleet {
             ));
         }
         let cluster = r.cluster.to_ascii_lowercase();
+        if !r.class.is_empty() {
+            catalog::check_instance_class(&r.class)?;
+        }
         let mut st = self.lock();
         if st.reg.instances.contains_key(&id) {
             return Err(ApiError::new(
@@ -1013,6 +1122,16 @@ impl Fleet {
             ));
         }
         let cm = cluster_meta(&st, &cluster, &r.cluster)?;
+        if cm.status != "available" {
+            return Err(ApiError::new(
+                400,
+                "InvalidDBClusterStateFault",
+                format!(
+                    "DB cluster {cluster} is {}; instances can be added when it is available.",
+                    cm.status
+                ),
+            ));
+        }
         let writer = st.reg.writer_of(&cluster).is_none();
         let want = r.port.or(if writer && cm.port != 0 {
             Some(cm.port)
@@ -1109,14 +1228,14 @@ impl Fleet {
         let meta = st.reg.instances.get(&id).cloned().ok_or_else(|| {
             ApiError::new(
                 404,
-                "DBInstanceNotFoundFault",
+                "DBInstanceNotFound",
                 format!("DBInstance {id} not found."),
             )
         })?;
         if meta.cluster == self.opts.default_cluster && meta.port == self.opts.default_port {
             return Err(ApiError::new(
                 400,
-                "InvalidDBInstanceStateFault",
+                "InvalidDBInstanceState",
                 format!(
                     "Instance {id} is the default cluster's writer on --port {}; it lives as \
                      long as the server.",
@@ -1128,6 +1247,7 @@ impl Fleet {
             ep.stop(&killed(format!("DB instance {id} was deleted")));
         }
         st.reg.instances.remove(&id);
+        catalog::drop_tags(&mut st, "db", &id);
         st.reg
             .event("db-instance", &id, "deletion", "DB instance deleted".into());
         if meta.writer {
@@ -1203,13 +1323,9 @@ impl Fleet {
             e.shutdown();
         }
         self.volume.drop_cluster(&id).map_err(engine_error)?;
-        let binlog_dir = self.opts.data_dir.join("binlog").join(&id);
-        if let Err(e) = std::fs::remove_dir_all(&binlog_dir) {
-            if e.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(dir = %binlog_dir.display(), error = %e, "binlog files of the deleted cluster not removed");
-            }
-        }
+        self.remove_binlog_dir(&id);
         st.reg.clusters.remove(&id);
+        catalog::drop_tags(&mut st, "cluster", &id);
         st.reg
             .event("db-cluster", &id, "deletion", "DB cluster deleted".into());
         st.space = None;

@@ -5,7 +5,8 @@
 //! Aurora keeps beside it: the port each instance listens on, the master user name, the
 //! backtrack window, the clone group, the source's binlog coordinate at the clone point,
 //! the backtracks done, the DB cluster snapshots (each a volume cluster of its own that
-//! nothing writes, named [`SnapshotMeta::volume`]).
+//! nothing writes, named [`SnapshotMeta::volume`]), the parameter groups and the tags of
+//! every resource.
 //! It is rewritten whole (write, fsync, rename) after every change. A cluster the volume
 //! has but this file lacks (a crash between the two) is adopted with defaults at start;
 //! a record whose cluster the volume lacks is dropped.
@@ -133,6 +134,9 @@ pub struct Registry {
     pub snapshots: BTreeMap<String, SnapshotMeta>,
     /// DB cluster parameter groups by name (not the default group, which sets nothing).
     pub param_groups: BTreeMap<String, ParamGroupMeta>,
+    /// Tags by resource (`KIND:NAME`, KIND as in the resource's ARN: `cluster`, `db`,
+    /// `cluster-snapshot`, `cluster-pg`), key to value.
+    pub tags: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Events kept (the oldest are dropped first); Aurora keeps 14 days.
@@ -313,6 +317,17 @@ impl Registry {
                     };
                     r.param_groups.insert(g.name.clone(), g);
                 }
+                "tags" => {
+                    // `k.N` and `v.N` pairs (a key may hold `=`, which a field name cannot).
+                    let tags =
+                        f.0.iter()
+                            .filter_map(|(k, key)| {
+                                let n = k.strip_prefix("k.")?;
+                                Some((key.clone(), f.s(&format!("v.{n}"))))
+                            })
+                            .collect();
+                    r.tags.insert(f.s("resource"), tags);
+                }
                 "" => {}
                 other => tracing::warn!(kind = other, "unknown registry record skipped"),
             }
@@ -392,6 +407,17 @@ impl Registry {
                 fields.push((k.as_str(), v.clone()));
             }
             text.push_str(&line("paramgroup", &fields));
+        }
+        for (resource, tags) in &self.tags {
+            let names: Vec<(String, String)> = (0..tags.len())
+                .map(|n| (format!("k.{n}"), format!("v.{n}")))
+                .collect();
+            let mut fields = vec![("resource", resource.clone())];
+            for ((k, v), (key, value)) in names.iter().zip(tags) {
+                fields.push((k.as_str(), key.clone()));
+                fields.push((v.as_str(), value.clone()));
+            }
+            text.push_str(&line("tags", &fields));
         }
         for i in self.instances.values() {
             text.push_str(&line(

@@ -458,7 +458,7 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BinlogEr
 }
 
 /// The number of `name` if it is `{basename}.{digits}`.
-fn file_number(basename: &str, name: &str) -> Option<u64> {
+pub(super) fn file_number(basename: &str, name: &str) -> Option<u64> {
     let digits = name.strip_prefix(basename)?.strip_prefix('.')?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -466,7 +466,7 @@ fn file_number(basename: &str, name: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
+pub(super) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(io_err(format!("syncing directory {}", dir.display())))

@@ -24,6 +24,9 @@
 //!    [`Event::artificial_rotate`] and the file's Format_description
 //!    ([`format_description_for_dump`]).
 //!
+//! A cluster made from another (clone, restore, snapshot restore) inherits its source's
+//! files up to its point: [`share`].
+//!
 //! How the server drives this module (the commit hook, crash recovery against the
 //! engine's timeline, SHOW/PURGE/RESET, dump threads that never send what a crash could
 //! take back) is [`crate::sql::binlog`], which also decides when DML is logged as
@@ -150,6 +153,7 @@ pub mod error;
 pub mod event;
 pub mod files;
 pub mod rows;
+pub mod share;
 
 pub use error::{BinlogError, Result};
 pub use event::{

@@ -606,6 +606,20 @@ impl ClusterBinlog {
         })
     }
 
+    /// The binlog coordinate of the state after commit `seq` for a cluster made from it
+    /// (a clone, a restore, a snapshot: [`crate::binlog::share`]): for a commit since this
+    /// binlog opened, [`ClusterBinlog::coord_for_snapshot`]; for an older one, the end of
+    /// the newest binlogged commit at or before it on the timeline (the files after it hold
+    /// only later commits), none when the timeline has none.
+    pub fn coord_at(&self, cluster: &Cluster, seq: u64) -> SqlResult<Option<(String, u64)>> {
+        if seq >= self.start_seq {
+            return self.coord_for_snapshot(cluster, seq).map(Some);
+        }
+        Ok(cluster
+            .binlog_coord_at(seq)?
+            .map(|c| (self.dir.name_of(u64::from(c.file)), c.pos)))
+    }
+
     fn start_no_pos(&self) -> (u64, u64) {
         (
             self.dir.number_of(&self.start_coord.0).unwrap_or(0),

@@ -10,7 +10,8 @@
 //! once (`SET GLOBAL`, new sessions take it; open sessions keep their session values, as
 //! in MySQL) to every cluster using the group, and again whenever a cluster's engine
 //! opens (a restart), so the group is what the cluster runs with. `ApplyMethod
-//! pending-reboot` keeps the change for the next start of the server (the member's
+//! pending-reboot` keeps the change for the next reboot of the cluster's writer
+//! (RebootDBInstance, [`super::lifecycle`]) or start of the server (the member's
 //! DBClusterParameterGroupStatus says `pending-reboot` until then). The default group
 //! `default.aurora-mysql8.0` sets nothing and cannot be changed or deleted.
 
@@ -152,7 +153,7 @@ fn describe(name: &'static str, description: &'static str, value: Option<&String
 
 impl Fleet {
     /// The group `name` (the default group has no record), or DBParameterGroupNotFound.
-    fn param_group(st: &State, name: &str) -> Result<ParamGroupMeta, ApiError> {
+    pub(super) fn param_group(st: &State, name: &str) -> Result<ParamGroupMeta, ApiError> {
         let key = name.to_ascii_lowercase();
         if key == DEFAULT_GROUP {
             return Ok(ParamGroupMeta {
@@ -446,6 +447,7 @@ impl Fleet {
             )));
         }
         st.reg.param_groups.remove(&g.name);
+        catalog::drop_tags(&mut st, "cluster-pg", &g.name);
         self.save(&st)
     }
 

@@ -10,7 +10,10 @@
 //! aged out of its retention). A copy is a fork of the snapshot's state; a restore is a
 //! fork into a new, writable cluster that records the binlog coordinate of the snapshot's
 //! point. Deleting a snapshot drops its volume cluster; the pages only it reached return
-//! at the next GC.
+//! at the next GC. A snapshot also holds its cluster's binlog files up to its point
+//! (`DATA_DIR/binlog/<volume cluster>/`: links and one cut copy, see
+//! `borealis_engine::binlog::share`); a restore or a copy inherits them the same way, so
+//! the restored cluster's binlog continues the source's numbering.
 
 use super::*;
 use crate::registry::SnapshotMeta;
@@ -83,7 +86,13 @@ impl Fleet {
     /// Reconciles snapshot records with the volume at start: a record whose volume cluster
     /// is gone is dropped; a snapshot volume cluster no record names (a crash between the
     /// fork and the registry write: the snapshot was never acknowledged) is dropped too.
-    pub(super) fn reconcile_snapshots(volume: &Volume, reg: &mut Registry, in_volume: &[String]) {
+    /// The binlog directories of snapshots no record names (in `binlog_root`) are removed.
+    pub(super) fn reconcile_snapshots(
+        volume: &Volume,
+        reg: &mut Registry,
+        in_volume: &[String],
+        binlog_root: &std::path::Path,
+    ) {
         reg.snapshots.retain(|_, s| in_volume.contains(&s.volume));
         for name in in_volume.iter().filter(|n| n.starts_with(SNAPSHOT_PREFIX)) {
             if !reg.snapshots.values().any(|s| s.volume == *name) {
@@ -92,6 +101,19 @@ impl Fleet {
                     Err(e) => {
                         tracing::warn!(volume_cluster = %name, error = %e, "unfinished snapshot not dropped")
                     }
+                }
+            }
+        }
+        let Ok(dirs) = std::fs::read_dir(binlog_root) else {
+            return;
+        };
+        for d in dirs.flatten() {
+            let name = d.file_name().to_string_lossy().to_string();
+            if name.starts_with(SNAPSHOT_PREFIX)
+                && !reg.snapshots.values().any(|s| s.volume == name)
+            {
+                if let Err(e) = std::fs::remove_dir_all(d.path()) {
+                    tracing::warn!(dir = %d.path().display(), error = %e, "binlog files of a dropped snapshot not removed");
                 }
             }
         }
@@ -121,6 +143,7 @@ impl Fleet {
             ));
         }
         let volume = format!("{SNAPSHOT_PREFIX}{}", random_id("").to_ascii_lowercase());
+        self.open_for_fork(st, cluster);
         let started = Instant::now();
         let c = self
             .volume
@@ -129,6 +152,9 @@ impl Fleet {
         let took = started.elapsed();
         let seq = c.info().source.map_or(0, |(_, s)| s);
         let binlog = self.source_coord(st, cluster, seq);
+        // The snapshot keeps the binlog up to its point, so a restore has it whatever
+        // happens to the cluster's files later.
+        self.inherit_binlog(st, cluster, &volume, binlog.as_ref());
         let port = st.reg.writer_of(cluster).map_or(meta.port, |i| i.port);
         let sn = SnapshotMeta {
             id: id.to_string(),
@@ -259,7 +285,9 @@ impl Fleet {
             Ok(()) | Err(EngineError::NotFound { .. }) => {}
             Err(e) => return Err(engine_error(e)),
         }
+        self.remove_binlog_dir(&sn.volume);
         st.reg.snapshots.remove(&sn.id);
+        catalog::drop_tags(&mut st, "cluster-snapshot", &sn.id);
         st.reg.event(
             "db-cluster-snapshot",
             &sn.id,
@@ -302,6 +330,7 @@ impl Fleet {
         self.volume
             .fork(&src.volume, &volume, PointInTime::Latest)
             .map_err(engine_error)?;
+        self.inherit_binlog(&st, &src.volume, &volume, src.binlog.as_ref());
         let sn = SnapshotMeta {
             id: target.clone(),
             volume,
@@ -375,6 +404,7 @@ impl Fleet {
             .fork(&sn.volume, &id, PointInTime::Latest)
             .map_err(engine_error)?;
         let took = started.elapsed();
+        self.inherit_binlog(&st, &sn.volume, &id, sn.binlog.as_ref());
         let backup_days = r.backup_retention_days.unwrap_or(sn.backup_retention_days);
         let meta = ClusterMeta {
             id: id.clone(),

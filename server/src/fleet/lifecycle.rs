@@ -1,0 +1,458 @@
+//! Instance and cluster lifecycle (DESIGN "Control plane"): RebootDBInstance,
+//! StopDBCluster / StartDBCluster, FailoverDBCluster and DescribeDBClusterEndpoints.
+//!
+//! - **Reboot** of a cluster's writer restarts the cluster's engine, as a server restart
+//!   does for it: every endpoint of the cluster closes its client sessions (each gets
+//!   `ERROR 1927 Connection was killed: DB instance X was rebooted`, as a backtrack closes
+//!   them) and replicas' dump threads, the engine shuts down (its binlog file ends with a
+//!   Stop event), opens again (a new binlog file; the cluster parameter group applied
+//!   again, `pending-reboot` values included) and the endpoints listen again on their
+//!   ports. A reader's reboot closes that reader's sessions and restarts its listener; the
+//!   engine the readers share with the writer stays. The status is `rebooting` until it is
+//!   done (in the background), then `available`.
+//! - **Stop** closes every endpoint of the cluster (its sessions closed, its port refusing
+//!   connections) and shuts the engine down; the cluster and its instances are `stopped`
+//!   (kept in the registry: a server restart leaves them stopped). The data stays; the
+//!   cluster can still be cloned, restored to a point in time and snapshotted from.
+//!   **Start** opens the engine and the endpoints again on their ports (`starting`, then
+//!   `available`).
+//! - **Failover** swaps roles: the named reader (or the oldest one) becomes the writer,
+//!   the writer a reader. Both instances' sessions are closed (as Aurora's failover
+//!   restarts both), so every new session sees its instance's role in `@@read_only`. The
+//!   cluster endpoint (DescribeDBClusters `Port`) follows the writer.
+//! - **Endpoints**: every cluster has a WRITER endpoint and a READER endpoint
+//!   (DescribeDBClusterEndpoints), `available` while the cluster has a writer / an
+//!   instance and runs.
+
+use super::*;
+
+/// How long a restarting endpoint waits for its port to be released by the listener it
+/// replaces (whose task ends asynchronously).
+const REBIND_WAIT: Duration = Duration::from_secs(10);
+
+/// An endpoint of a cluster as DescribeDBClusterEndpoints shows it.
+#[derive(Clone, Debug)]
+pub struct ClusterEndpointView {
+    pub cluster: String,
+    /// `WRITER` or `READER`.
+    pub kind: &'static str,
+    pub address: String,
+    pub status: &'static str,
+    pub resource_id: String,
+}
+
+pub(super) fn instance_not_found(id: &str) -> ApiError {
+    ApiError::new(
+        404,
+        "DBInstanceNotFound",
+        format!("DBInstance {id} not found."),
+    )
+}
+
+fn instance_state(message: String) -> ApiError {
+    ApiError::new(400, "InvalidDBInstanceState", message)
+}
+
+fn cluster_state(message: String) -> ApiError {
+    ApiError::new(400, "InvalidDBClusterStateFault", message)
+}
+
+impl Fleet {
+    /// Binds `port` again for an endpoint being restarted, waiting (up to
+    /// [`REBIND_WAIT`]) while the listener it replaces still holds it.
+    fn rebind(&self, port: u16) -> Result<StdListener, String> {
+        let deadline = Instant::now() + REBIND_WAIT;
+        loop {
+            match StdListener::bind((self.opts.bind, port)) {
+                Ok(l) => return Ok(l),
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::AddrInUse && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "cannot listen on {}:{port} again: {e}",
+                        self.opts.bind
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Stops every endpoint of `cluster` and shuts its engine down, closing every session
+    /// with `reason`.
+    fn shut_cluster(&self, st: &mut State, cluster: &str, reason: &SqlError) {
+        let members: Vec<String> = st
+            .reg
+            .instances_of(cluster)
+            .into_iter()
+            .map(|i| i.id.clone())
+            .collect();
+        for m in &members {
+            if let Some(ep) = st.endpoints.remove(m) {
+                ep.stop(reason);
+            }
+        }
+        if let Some(e) = st.engines.remove(cluster) {
+            e.close_sessions(false, reason);
+            e.shutdown();
+        }
+    }
+
+    /// Starts the endpoints of `cluster` again (its engine opens with the first); returns
+    /// the instances that could not start, with why.
+    fn open_cluster(&self, st: &mut State, cluster: &str) -> Vec<(String, String)> {
+        let members: Vec<InstanceMeta> =
+            st.reg.instances_of(cluster).into_iter().cloned().collect();
+        let mut failed = Vec::new();
+        for m in members {
+            let started = self
+                .rebind(m.port)
+                .and_then(|l| self.start_endpoint(st, &m, Some(l)));
+            if let Err(e) = started {
+                tracing::error!(instance = %m.id, "instance did not start: {e}");
+                failed.push((m.id.clone(), e));
+            }
+        }
+        failed
+    }
+
+    /// RebootDBInstance: answers `rebooting`; the restart runs in the background (module
+    /// docs).
+    pub fn reboot_instance(
+        self: &Arc<Self>,
+        id: &str,
+        force_failover: bool,
+    ) -> Result<InstanceView, ApiError> {
+        let id = id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let meta = st
+            .reg
+            .instances
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| instance_not_found(&id))?;
+        if force_failover {
+            return Err(ApiError::new(
+                400,
+                "InvalidParameterCombination",
+                format!(
+                    "ForceFailover applies to Multi-AZ DB instances; {id} is an Aurora \
+                     instance: use failover-db-cluster."
+                ),
+            ));
+        }
+        if meta.status != "available" {
+            return Err(instance_state(format!(
+                "DB instance {id} is {}; it can be rebooted only when available.",
+                meta.status
+            )));
+        }
+        let cluster_status = st
+            .reg
+            .clusters
+            .get(&meta.cluster)
+            .map(|c| c.status.clone())
+            .unwrap_or_default();
+        if cluster_status != "available" {
+            return Err(instance_state(format!(
+                "DB instance {id} cannot be rebooted: its cluster {} is {cluster_status}.",
+                meta.cluster
+            )));
+        }
+        let rebooting: Vec<String> = if meta.writer {
+            st.reg
+                .instances_of(&meta.cluster)
+                .into_iter()
+                .map(|i| i.id.clone())
+                .collect()
+        } else {
+            vec![id.clone()]
+        };
+        for r in &rebooting {
+            if let Some(m) = st.reg.instances.get_mut(r) {
+                m.status = "rebooting".into();
+            }
+        }
+        self.save(&st)?;
+        let view = self.instance_view(&st, &st.reg.instances[&id].clone());
+        drop(st);
+        let fleet = self.clone();
+        std::thread::spawn(move || fleet.finish_reboot(&meta, &rebooting));
+        Ok(view)
+    }
+
+    fn finish_reboot(&self, meta: &InstanceMeta, rebooting: &[String]) {
+        let mut st = self.lock();
+        let reason = killed(format!("DB instance {} was rebooted", meta.id));
+        let failed = if meta.writer {
+            self.shut_cluster(&mut st, &meta.cluster, &reason);
+            // The engine opens again with the group's values, pending-reboot ones too.
+            st.pending_reboot.remove(&meta.cluster);
+            self.open_cluster(&mut st, &meta.cluster)
+        } else {
+            if let Some(ep) = st.endpoints.remove(&meta.id) {
+                ep.stop(&reason);
+            }
+            match self
+                .rebind(meta.port)
+                .and_then(|l| self.start_endpoint(&mut st, meta, Some(l)))
+            {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![(meta.id.clone(), e)],
+            }
+        };
+        for r in rebooting {
+            let bad = failed.iter().find(|(f, _)| f == r);
+            if let Some(m) = st.reg.instances.get_mut(r) {
+                m.status = if bad.is_some() { "failed" } else { "available" }.into();
+            }
+            let msg = match bad {
+                Some((_, e)) => format!("DB instance failed to restart: {e}"),
+                None => "DB instance restarted".to_string(),
+            };
+            st.reg.event("db-instance", r, "availability", msg);
+        }
+        if let Err(e) = self.save(&st) {
+            tracing::error!("{}", e.message);
+        }
+    }
+
+    /// StopDBCluster (module docs).
+    pub fn stop_cluster(&self, id: &str) -> Result<ClusterView, ApiError> {
+        let id = id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let meta = cluster_meta(&st, &id, &id)?;
+        if id == self.opts.default_cluster {
+            return Err(cluster_state(format!(
+                "{id} is the default cluster of this server (--cluster-id); it runs as long                  as the server."
+            )));
+        }
+        if meta.status != "available" {
+            return Err(cluster_state(format!(
+                "DbCluster {id} is in {} state but expected it to be one of available.",
+                meta.status
+            )));
+        }
+        if let Some(i) = st
+            .reg
+            .instances_of(&id)
+            .into_iter()
+            .find(|i| i.status != "available")
+        {
+            return Err(instance_state(format!(
+                "DB instance {} of cluster {id} is {}; the cluster can be stopped when every \
+                 instance is available.",
+                i.id, i.status
+            )));
+        }
+        self.shut_cluster(
+            &mut st,
+            &id,
+            &killed(format!("DB cluster {id} was stopped")),
+        );
+        let members: Vec<String> = st
+            .reg
+            .instances_of(&id)
+            .into_iter()
+            .map(|i| i.id.clone())
+            .collect();
+        for m in &members {
+            if let Some(i) = st.reg.instances.get_mut(m) {
+                i.status = "stopped".into();
+            }
+        }
+        if let Some(c) = st.reg.clusters.get_mut(&id) {
+            c.status = "stopped".into();
+        }
+        st.reg.event(
+            "db-cluster",
+            &id,
+            "notification",
+            "DB cluster stopped".into(),
+        );
+        self.save(&st)?;
+        let mut view = self.cluster_view(&mut st, &meta, false);
+        view.meta.status = "stopping".into();
+        Ok(view)
+    }
+
+    /// StartDBCluster: answers `starting`; the engine and endpoints open in the background.
+    pub fn start_cluster(self: &Arc<Self>, id: &str) -> Result<ClusterView, ApiError> {
+        let id = id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let meta = cluster_meta(&st, &id, &id)?;
+        if meta.status != "stopped" {
+            return Err(cluster_state(format!(
+                "DbCluster {id} is in {} state but expected it to be one of stopped.",
+                meta.status
+            )));
+        }
+        let members: Vec<String> = st
+            .reg
+            .instances_of(&id)
+            .into_iter()
+            .map(|i| i.id.clone())
+            .collect();
+        for m in &members {
+            if let Some(i) = st.reg.instances.get_mut(m) {
+                i.status = "starting".into();
+            }
+        }
+        if let Some(c) = st.reg.clusters.get_mut(&id) {
+            c.status = "starting".into();
+        }
+        self.save(&st)?;
+        let now = st.reg.clusters[&id].clone();
+        let view = self.cluster_view(&mut st, &now, false);
+        drop(st);
+        let fleet = self.clone();
+        std::thread::spawn(move || {
+            let mut st = fleet.lock();
+            let failed = fleet.open_cluster(&mut st, &id);
+            for m in &members {
+                let bad = failed.iter().find(|(f, _)| f == m);
+                if let Some(i) = st.reg.instances.get_mut(m) {
+                    i.status = if bad.is_some() { "failed" } else { "available" }.into();
+                }
+            }
+            if let Some(c) = st.reg.clusters.get_mut(&id) {
+                c.status = "available".into();
+            }
+            st.reg.event(
+                "db-cluster",
+                &id,
+                "notification",
+                "DB cluster started".into(),
+            );
+            if let Err(e) = fleet.save(&st) {
+                tracing::error!("{}", e.message);
+            }
+        });
+        Ok(view)
+    }
+
+    /// FailoverDBCluster (module docs).
+    pub fn failover_cluster(
+        &self,
+        id: &str,
+        target: Option<&str>,
+    ) -> Result<ClusterView, ApiError> {
+        let id = id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let meta = cluster_meta(&st, &id, &id)?;
+        if meta.status != "available" {
+            return Err(cluster_state(format!(
+                "DbCluster {id} is in {} state but expected it to be one of available.",
+                meta.status
+            )));
+        }
+        let members: Vec<InstanceMeta> = st.reg.instances_of(&id).into_iter().cloned().collect();
+        let Some(writer) = members.iter().find(|i| i.writer).cloned() else {
+            return Err(cluster_state(format!(
+                "DB cluster {id} has no instances to fail over."
+            )));
+        };
+        let promote = match target {
+            Some(t) => {
+                let t = t.to_ascii_lowercase();
+                let Some(m) = members.iter().find(|i| i.id == t) else {
+                    return Err(instance_not_found(&t));
+                };
+                if m.writer {
+                    return Err(ApiError::invalid(format!(
+                        "DB instance {t} is already the writer of DB cluster {id}."
+                    )));
+                }
+                m.clone()
+            }
+            None => members.iter().find(|i| !i.writer).cloned().ok_or_else(|| {
+                cluster_state(format!(
+                    "DB cluster {id} has no reader instance to fail over to."
+                ))
+            })?,
+        };
+        if promote.status != "available" {
+            return Err(instance_state(format!(
+                "DB instance {} is {}; it can be promoted only when available.",
+                promote.id, promote.status
+            )));
+        }
+        st.reg.event(
+            "db-cluster",
+            &id,
+            "failover",
+            format!("Started cross AZ failover to DB instance: {}", promote.id),
+        );
+        for (m, writer_now) in [(&writer.id, false), (&promote.id, true)] {
+            if let Some(i) = st.reg.instances.get_mut(m) {
+                i.writer = writer_now;
+            }
+            if let Some(ep) = st.endpoints.get(m) {
+                ep.read_only.store(!writer_now, Ordering::SeqCst);
+                let ids: Vec<u32> = ep
+                    .conns
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .copied()
+                    .collect();
+                ep.engine.disconnect(
+                    &ids,
+                    &killed(format!(
+                        "DB cluster {id} failed over to DB instance {}",
+                        promote.id
+                    )),
+                );
+            }
+        }
+        st.reg.event(
+            "db-cluster",
+            &id,
+            "failover",
+            format!("Completed failover to DB instance: {}", promote.id),
+        );
+        self.save(&st)?;
+        Ok(self.cluster_view(&mut st, &meta, false))
+    }
+
+    /// DescribeDBClusterEndpoints: the WRITER and READER endpoints of one cluster or all.
+    pub fn describe_cluster_endpoints(
+        &self,
+        cluster: Option<&str>,
+    ) -> Result<Vec<ClusterEndpointView>, ApiError> {
+        let st = self.lock();
+        let ids: Vec<String> = match cluster {
+            Some(c) => vec![cluster_meta(&st, &c.to_ascii_lowercase(), c)?.id],
+            None => st.reg.clusters.keys().cloned().collect(),
+        };
+        let mut out = Vec::new();
+        for id in ids {
+            let meta = &st.reg.clusters[&id];
+            let members = st.reg.instances_of(&id);
+            let running = meta.status == "available";
+            for (kind, present) in [
+                ("WRITER", members.iter().any(|i| i.writer)),
+                ("READER", !members.is_empty()),
+            ] {
+                out.push(ClusterEndpointView {
+                    cluster: id.clone(),
+                    kind,
+                    address: self.opts.bind.to_string(),
+                    status: if running && present {
+                        "available"
+                    } else {
+                        "inactive"
+                    },
+                    resource_id: format!(
+                        "{}-{}",
+                        meta.resource_id.to_ascii_lowercase(),
+                        kind.to_ascii_lowercase()
+                    ),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
