@@ -868,7 +868,7 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let s = ["b", "A", "a", "é", "e", ""][(x % 6) as usize];
-            let k = if x % 11 == 0 {
+            let k = if x.is_multiple_of(11) {
                 Value::Null
             } else {
                 Value::Bytes(s.as_bytes().to_vec())

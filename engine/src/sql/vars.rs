@@ -2657,11 +2657,7 @@ impl StatusCounters {
             ),
             (
                 "Sort_merge_passes".into(),
-                pick(
-                    ld(&*self.sort_merge_passes),
-                    ld(&*session.sort_merge_passes),
-                )
-                .to_string(),
+                pick(ld(&self.sort_merge_passes), ld(&session.sort_merge_passes)).to_string(),
             ),
             (
                 "Threads_connected".into(),
