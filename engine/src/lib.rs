@@ -23,7 +23,8 @@
 //!    (cached per catalog version). The statement's [`sql::expr::EvalCx`] carries its
 //!    limits: KILL and `max_execution_time` (checked at every row), and the memory
 //!    account its materialised rows are charged to ([`sql::memory`], bounded by
-//!    `temptable_max_ram`).
+//!    `temptable_max_ram`), and its sorts' `sort_buffer_size` and `tmpdir`
+//!    ([`sql::spill`]: past the buffer a sort writes sorted runs and merges them).
 //! 4. For a SELECT, [`sql::exec::Exec::query`] binds expressions to column
 //!    positions ([`sql::expr::Binder`]), picks an access path per table from the
 //!    WHERE/ON conjuncts (primary key, secondary index, or scan), reads rows via

@@ -355,6 +355,7 @@ fn run(a: Args) -> Result<(), String> {
         }
     }
     let data_dir = std::fs::canonicalize(&a.data_dir).unwrap_or(a.data_dir.clone());
+    let tmpdir = fresh_tmpdir(&data_dir)?;
     let tls_files = certs::tls_files(
         &data_dir,
         a.ssl_ca.clone(),
@@ -371,6 +372,7 @@ fn run(a: Args) -> Result<(), String> {
             .map(|s| s.trim().to_string())
             .unwrap_or_else(|_| "localhost".into()),
         datadir: format!("{}/", data_dir.display()),
+        tmpdir: tmpdir.display().to_string(),
         server_id: a.server_id,
         server_uuid: server_uuid(&a.data_dir)?,
         log_bin: a.log_bin,
@@ -447,4 +449,30 @@ fn run(a: Args) -> Result<(), String> {
     }
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// `DATA_DIR/tmp`, where sorts write their runs (`tmpdir`): created private (0700) and
+/// emptied, since a run file left there belonged to a process that is gone (they are
+/// unlinked as soon as they are created; a crash in between leaves the name).
+fn fresh_tmpdir(data_dir: &Path) -> Result<PathBuf, String> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let dir = data_dir.join("tmp");
+    let fail = |e: std::io::Error| format!("cannot prepare {}: {e}", dir.display());
+    if dir.is_dir() {
+        for entry in std::fs::read_dir(&dir).map_err(fail)? {
+            let path = entry.map_err(fail)?.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).map_err(fail)?;
+            } else {
+                std::fs::remove_file(&path).map_err(fail)?;
+            }
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+    } else {
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(fail)?;
+    }
+    Ok(dir)
 }

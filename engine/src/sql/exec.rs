@@ -32,6 +32,7 @@ use super::error::{SqlError, SqlResult};
 use super::expr::{
     AggFunc, AggSpec, BindEnv, Binder, ColType, CorrKind, CorrSpec, EvalCx, Expr, Scope, ScopeCol,
 };
+use super::spill::{sort_rows, GroupKeys, KeySpec as SortSpec, SortMode};
 use crate::storage::page::Bytes;
 use crate::storage::{Cluster, Snapshot, Transaction};
 use crate::value::keycode::{encode_key_part, prefix_successor, KeyPart};
@@ -961,6 +962,11 @@ impl<'r> KeyTable<'r> {
         Ok(())
     }
 
+    /// Bytes of collation sort keys held.
+    pub(crate) fn key_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
     pub(crate) fn cmp_rows(&self, a: usize, b: usize) -> Ordering {
         self.cmp_keys(a, b, 0..self.colls.len())
     }
@@ -1742,8 +1748,13 @@ impl<'a> Exec<'a> {
                     coll,
                 });
             }
-            let order = key_order(&rs.rows, &keys, false, &self.cx)?;
-            permute(&mut rs.rows, order);
+            rs.rows = sort_rows(
+                std::mem::take(&mut rs.rows),
+                &keys,
+                SortMode::Sort,
+                limit.map(|l| l.saturating_add(offset)),
+                &self.cx,
+            )?;
         }
         apply_limit(&mut rs.rows, limit, offset);
         Ok(())
@@ -2599,8 +2610,7 @@ impl<'a> Exec<'a> {
                 _ => false,
             });
         if fused {
-            let order = key_order(&projected, &order_keys, true, &self.cx)?;
-            permute(&mut projected, order);
+            projected = sort_rows(projected, &order_keys, SortMode::Distinct, None, &self.cx)?;
         } else {
             if distinct {
                 let keys: Vec<SortSpec> = outputs
@@ -2613,13 +2623,22 @@ impl<'a> Exec<'a> {
                     })
                     .collect();
                 // First occurrence order, as MySQL returns DISTINCT rows without ORDER BY.
-                let mut firsts = key_order(&projected, &keys, true, &self.cx)?;
-                firsts.sort_unstable();
-                permute(&mut projected, firsts);
+                projected = sort_rows(
+                    projected,
+                    &keys,
+                    SortMode::DistinctInputOrder,
+                    None,
+                    &self.cx,
+                )?;
             }
             if !order_keys.is_empty() {
-                let order = key_order(&projected, &order_keys, false, &self.cx)?;
-                permute(&mut projected, order);
+                projected = sort_rows(
+                    projected,
+                    &order_keys,
+                    SortMode::Sort,
+                    limit.map(|l| l.saturating_add(offset)),
+                    &self.cx,
+                )?;
             }
         }
         apply_limit(&mut projected, limit, offset);
@@ -3223,56 +3242,11 @@ fn expr_column_names(e: &ast::Expr, out: &mut Vec<String>) -> bool {
     true
 }
 
-/// One ORDER BY key: the expression, its direction, and the collation its strings
-/// sort by (the column's or expression's own, as in MySQL, not the session's).
-struct SortSpec {
-    e: Expr,
-    desc: bool,
-    coll: Collation,
-}
-
 /// The collation strings of type `ty` compare by; `default` for untyped values.
 fn type_collation(ty: &ColType, default: Collation) -> Collation {
     ty.as_ref()
         .filter(|t| t.is_string())
         .map_or(default, |t| t.collation())
-}
-
-/// Row numbers of `rows` in the order of `keys` (rows with equal keys keep their
-/// order); with `distinct`, only the first of each run of equal keys.
-fn key_order(
-    rows: &[Vec<Value>],
-    keys: &[SortSpec],
-    distinct: bool,
-    cx: &EvalCx,
-) -> SqlResult<Vec<usize>> {
-    let mut t = KeyTable::new(
-        keys.iter().map(|k| k.coll).collect(),
-        keys.iter().map(|k| k.desc).collect(),
-        rows.len(),
-    );
-    for r in rows {
-        t.push_row(keys.iter().map(|k| &k.e), r, cx)?;
-    }
-    let mut order = t.order();
-    if distinct {
-        let mut last: Option<usize> = None;
-        order.retain(|&i| {
-            let first = last.is_none_or(|l| t.cmp_rows(l, i) != Ordering::Equal);
-            last = Some(i);
-            first
-        });
-    }
-    Ok(order)
-}
-
-/// Replaces `rows` with `rows[order[0]], rows[order[1]], ..` (each at most once).
-fn permute(rows: &mut Vec<Vec<Value>>, order: Vec<usize>) {
-    let mut old = std::mem::take(rows);
-    *rows = order
-        .into_iter()
-        .map(|i| std::mem::take(&mut old[i]))
-        .collect();
 }
 
 fn apply_limit(rows: &mut Vec<Vec<Value>>, limit: Option<u64>, offset: u64) {
@@ -3337,15 +3311,35 @@ fn aggregate(
         }
         return Ok(vec![r]);
     }
-    let mut t = KeyTable::new(
-        keys.iter().map(|(_, c)| *c).collect(),
-        vec![false; keys.len()],
-        rows.len(),
-    );
-    for r in &rows {
-        t.push_row(keys.iter().map(|(e, _)| e), r, cx)?;
+    // Each row gets its keys' values appended (evaluated once: warnings once, RAND()
+    // consistent), is sorted by them (spilling past sort_buffer_size), and the sorted rows
+    // are folded run by run: only the current group's state and each finished group's
+    // values are held. The output rows are cut back to `width` below.
+    let mut rows = rows;
+    for r in &mut rows {
+        cx.check()?;
+        r.resize(width, Value::Null);
+        for (e, _) in keys {
+            let v = e.eval(&r[..width], cx)?;
+            r.push(v);
+        }
+        cx.mem.charge(super::memory::row_bytes(&r[width..]))?;
     }
-    let order = t.order();
+    let specs: Vec<SortSpec> = keys
+        .iter()
+        .enumerate()
+        .map(|(j, (_, c))| SortSpec {
+            e: Expr::Col(width + j),
+            desc: false,
+            coll: *c,
+        })
+        .collect();
+    let rows = sort_rows(rows, &specs, SortMode::Sort, None, cx)?;
+    let group_keys = GroupKeys::new(&specs);
+    let mut cur_key = match rows.first() {
+        Some(r) if !specs.is_empty() => Some(group_keys.of(r, cx)?),
+        _ => None,
+    };
     let nk = keys.len();
     /// The rows folded so far at one level: those whose first `level` keys equal the
     /// current row's (level `nk` is the group itself).
@@ -3367,7 +3361,8 @@ fn aggregate(
     let mut vals: Vec<Option<Value>> = Vec::with_capacity(aggs.len());
     // GROUP_CONCAT's ORDER BY keys of the current row, per aggregate.
     let mut concat_keys: Vec<Option<Vec<Value>>> = Vec::with_capacity(aggs.len());
-    for (pos, &r) in order.iter().enumerate() {
+    for pos in 0..rows.len() {
+        let r = pos;
         cx.check()?;
         vals.clear();
         concat_keys.clear();
@@ -3400,6 +3395,8 @@ fn aggregate(
                 if a.distinct {
                     if let Some(x) = v {
                         if !x.is_null() {
+                            cx.mem
+                                .charge(super::memory::row_bytes(std::slice::from_ref(&x)))?;
                             lv.seen[k].push(x);
                         }
                         continue;
@@ -3409,10 +3406,19 @@ fn aggregate(
             }
         }
         // The levels whose leading keys change at the next row close here.
-        let closes_from = match order.get(pos + 1) {
+        let closes_from = match rows.get(pos + 1) {
             None => 0,
-            Some(&next) => {
-                match (0..nk).find(|&j| t.cmp_keys(r, next, j..j + 1) != Ordering::Equal) {
+            Some(next) => {
+                let next_key = match &cur_key {
+                    Some(_) => Some(group_keys.of(next, cx)?),
+                    None => None,
+                };
+                let differs = match (&cur_key, &next_key) {
+                    (Some(a), Some(b)) => group_keys.first_difference(a, b),
+                    _ => None,
+                };
+                cur_key = next_key;
+                match differs {
                     Some(j) => j + 1,
                     None => continue,
                 }
@@ -3439,7 +3445,7 @@ fn aggregate(
                     s.add(a, Some(v), cx)?;
                 }
             }
-            let values = states
+            let values: Vec<Value> = states
                 .into_iter()
                 .zip(aggs)
                 .zip(&grouping)
@@ -3456,10 +3462,10 @@ fn aggregate(
                     }
                 })
                 .collect();
+            cx.mem.charge(super::memory::row_bytes(&values) + 16)?;
             groups.push((first.unwrap_or(r), level, values));
         }
     }
-    drop(t);
     // A super-aggregate row is a copy of its first row with the columns of its rolled-up
     // keys NULL (those the kept keys read stay).
     let rolled_columns = |level: usize| {

@@ -228,6 +228,8 @@ pub struct EvalCx {
     pub max_allowed_packet: u64,
     /// The statement's memory account (rows it materialises).
     pub mem: super::memory::MemCharge,
+    /// `sort_buffer_size`, `tmpdir` and Sort_merge_passes for the statement's sorts.
+    pub sort: super::spill::SortEnv,
     /// When `max_execution_time` stops the statement (3024).
     pub deadline: Option<std::time::Instant>,
     /// Calls of [`EvalCx::check`], so the clock is read only now and then.
@@ -258,6 +260,7 @@ impl EvalCx {
             rand_seeded: RefCell::new(std::collections::HashMap::new()),
             max_allowed_packet: 64 << 20,
             mem: Default::default(),
+            sort: Default::default(),
             deadline: None,
             checks: std::cell::Cell::new(0),
             conn_id: 0,

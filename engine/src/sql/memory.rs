@@ -8,7 +8,17 @@
 //! Charges are estimates of the heap a row takes (its vector and the bytes its values own),
 //! kept per statement and released when the statement's [`MemCharge`] is dropped. A
 //! statement reports to the process-wide account in chunks, so a row costs no atomic
-//! operation. The charge only grows during a statement: it bounds the peak from above.
+//! operation. Rows stay charged until the statement ends even when they are moved or
+//! dropped earlier (the charge bounds the peak from above); only a buffer that is freed
+//! for certain gives its charge back ([`MemCharge::release`]).
+//!
+//! What is charged: the rows of every FROM source (table scans kept for a join, joined
+//! rows, derived tables, views, CTEs and their recursive iterations), the computed values
+//! of a select list, a sort's key table and its kept top-N rows (sql/spill.rs: a sort past
+//! `sort_buffer_size` spills sorted runs to disk and holds one run at a time), GROUP BY's
+//! per-group results and DISTINCT-argument sets, GROUP_CONCAT's parts, window partitions'
+//! key tables and results, set operations' rows and dedup orders, and the rows DML
+//! gathers before it writes (multi-table UPDATE/DELETE, FK cascades).
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -91,6 +101,20 @@ impl MemCharge {
     /// Charges rows already gathered.
     pub fn charge_rows(&self, rows: &[Vec<Value>]) -> SqlResult<()> {
         rows.iter().try_for_each(|r| self.charge_row(r))
+    }
+
+    /// Gives back `bytes` charged earlier by this statement (a buffer it freed before the
+    /// statement ends: a sort's run once written to disk).
+    pub fn release(&self, bytes: u64) {
+        let pending = self.pending.get();
+        if bytes <= pending {
+            self.pending.set(pending - bytes);
+            return;
+        }
+        self.pending.set(0);
+        let back = (bytes - pending).min(self.reported.get());
+        self.reported.set(self.reported.get() - back);
+        HELD.fetch_sub(back, Ordering::Relaxed);
     }
 }
 

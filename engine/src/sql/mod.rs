@@ -26,6 +26,7 @@ pub mod rewind;
 pub mod session;
 pub mod setops;
 pub mod sha2auth;
+pub mod spill;
 pub mod stmtlog;
 pub mod sysschema;
 pub mod userlocks;

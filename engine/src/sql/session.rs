@@ -1157,6 +1157,14 @@ impl Session {
         cx.rand = self.rand.clone();
         cx.max_allowed_packet = self.vars.max_allowed_packet();
         cx.mem = crate::sql::memory::MemCharge::new(self.inst.globals.clone());
+        cx.sort = crate::sql::spill::SortEnv {
+            buffer: self.vars.sort_buffer_size(),
+            tmpdir: std::path::PathBuf::from(&self.inst.globals.info().tmpdir),
+            passes: vec![
+                self.counters.sort_merge_passes.clone(),
+                self.inst.status.sort_merge_passes.clone(),
+            ],
+        };
         cx.deadline = self.deadline;
         cx.conn_id = self.conn_id;
         cx.server_id = self.inst.globals.info().server_id;

@@ -36,7 +36,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::value::temporal::DateTime;
@@ -448,6 +448,9 @@ pub const VARS: &[VarDef] = &[
     glob("connect_timeout", uint(2, YEAR_SECS), "10"),
     // What every running statement together may hold in materialised rows (sql/memory.rs).
     glob("temptable_max_ram", uint(2 << 20, u64::MAX), "1073741824"),
+    // The rows an ORDER BY, DISTINCT or GROUP BY sorts in memory; past it the sort writes
+    // sorted runs to `tmpdir` and merges them (sql/spill.rs, Sort_merge_passes).
+    both("sort_buffer_size", uint(32768, u64::MAX), "262144"),
     both("wait_timeout", TIMEOUT, "28800"),
     both("interactive_timeout", TIMEOUT, "28800"),
     both("net_read_timeout", TIMEOUT, "30"),
@@ -813,6 +816,7 @@ slots! {
     S_DEFAULT_WEEK_FORMAT = "default_week_format";
     S_PSEUDO_THREAD_ID = "pseudo_thread_id";
     S_MAX_ALLOWED_PACKET = "max_allowed_packet";
+    S_SORT_BUFFER_SIZE = "sort_buffer_size";
     S_BINLOG_FORMAT = "binlog_format";
     S_BINLOG_ROW_IMAGE = "binlog_row_image";
 }
@@ -2352,6 +2356,10 @@ impl SessionVars {
     pub fn max_allowed_packet(&self) -> u64 {
         self.values[S_MAX_ALLOWED_PACKET].as_u64()
     }
+    /// `sort_buffer_size`: the bytes of rows a sort holds before it spills to disk.
+    pub fn sort_buffer_size(&self) -> u64 {
+        self.values[S_SORT_BUFFER_SIZE].as_u64()
+    }
     /// `binlog_format` of this session: `ROW`, `MIXED` or `STATEMENT`.
     pub fn binlog_format(&self) -> &str {
         self.values[S_BINLOG_FORMAT].as_str().unwrap_or("ROW")
@@ -2493,6 +2501,8 @@ pub struct SessionCounters {
     pub bytes_sent: u64,
     pub slow_queries: u64,
     pub com: [u64; N_COM],
+    /// Sort_merge_passes of this session's statements (their sorts add to it).
+    pub sort_merge_passes: Arc<AtomicU64>,
 }
 
 impl SessionCounters {
@@ -2520,6 +2530,8 @@ pub struct StatusCounters {
     pub open_tables: AtomicU64,
     pub bytes_received: AtomicU64,
     pub bytes_sent: AtomicU64,
+    /// Merges of sorted runs by sorts that spilled (sql/spill.rs).
+    pub sort_merge_passes: Arc<AtomicU64>,
     com: [AtomicU64; N_COM],
 }
 
@@ -2547,6 +2559,7 @@ impl StatusCounters {
             open_tables: AtomicU64::new(0),
             bytes_received: AtomicU64::new(0),
             bytes_sent: AtomicU64::new(0),
+            sort_merge_passes: Arc::new(AtomicU64::new(0)),
             com: std::array::from_fn(|_| AtomicU64::new(0)),
         }
     }
@@ -2641,6 +2654,10 @@ impl StatusCounters {
             (
                 "Slow_queries".into(),
                 pick(ld(&self.slow_queries), session.slow_queries).to_string(),
+            ),
+            (
+                "Sort_merge_passes".into(),
+                pick(ld(&self.sort_merge_passes), ld(&session.sort_merge_passes)).to_string(),
             ),
             (
                 "Threads_connected".into(),

@@ -732,9 +732,12 @@ fn window_values(
         t.push_row(keys.iter().copied(), r, cx)?;
     }
     let sorted = t.order();
-    // The sort's index and each call's result per row.
-    cx.mem
-        .charge((sorted.len() * (std::mem::size_of::<usize>() + calls.len() * 32)) as u64)?;
+    // The key table (a cell per key and row, and the collation keys), the sort's index
+    // and each call's result per row.
+    cx.mem.charge(
+        (sorted.len() * (nk * 40 + std::mem::size_of::<usize>() + calls.len() * 32) + t.key_bytes())
+            as u64,
+    )?;
     let mut out: Vec<Vec<Value>> = vec![vec![Value::Null; rows.len()]; calls.len()];
     let mut ps = 0;
     while ps < sorted.len() {
