@@ -33,7 +33,7 @@ const WORKLOAD: &str = "INSERT INTO ct.film VALUES
   (2, NULL, 'w,x,r', 1023, 0, ''),
   (3, '', DEFAULT, NULL, b'1', 'm20'),
   (4, 'Behind the Scenes,Commentaries', 7, 0x0201, 0, 1099511627775);
-UPDATE ct.film SET perms = 'x', flags = flags ^ 3, special_features = CONCAT_WS(',', special_features, 'Trailers') WHERE id IN (2, 3);
+UPDATE ct.film SET perms = 'x', flags = flags ^ 3, special_features = 'Trailers' WHERE id IN (2, 3);
 DELETE FROM ct.film WHERE id = 1;
 INSERT INTO ct.film (id) VALUES (5);
 ";
