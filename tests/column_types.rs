@@ -71,7 +71,7 @@ fn set_show_create_and_metadata_as_mysql_8() {
     assert!(info.contains("Type:       STRING"), "{info}");
     assert!(info.contains("SET"), "{info}");
     // A BIT column is MYSQL_TYPE_BIT (16), UNSIGNED and BINARY, its value the big-endian
-    // bytes (the client shows them as hex with --binary-as-hex).
+    // bytes (the client shows them as hex with --binary-as-hex, and a NULL there as `0x`).
     let out = b.mysql(
         &[
             "--table",
@@ -100,7 +100,7 @@ fn set_show_create_and_metadata_as_mysql_8() {
     assert_eq!(
         text(&out.stdout),
         "0x03FC\t0x00\t1020\t1111111100\t3FC\n\
-         NULL\t0x01\tNULL\tNULL\tNULL\n\
+         0x\t0x01\tNULL\tNULL\tNULL\n\
          0x0201\t0x00\t513\t1000000001\t201\n\
          0x0005\t0x00\t5\t101\t5\n",
         "{}",
