@@ -233,7 +233,7 @@ fn binary_attribute_charset_binary_and_integer_synonyms() {
         "CREATE DATABASE cf; CREATE TABLE cf.t (
            a VARCHAR(40) BINARY NOT NULL, b CHAR(5) BINARY, c TEXT BINARY,
            d VARCHAR(3) CHARACTER SET binary, e TEXT CHARACTER SET binary,
-           f CHAR(2) CHARACTER SET binary, n VARCHAR(4) CHARACTER SET latin1 BINARY,
+           f CHAR(2) CHARACTER SET binary, n VARCHAR(4) CHARACTER SET latin1 COLLATE latin1_bin,
            g INT1, h INT2, i INT3, j INT4, k INT8, l MIDDLEINT, m SERIAL, o BOOL, p INTEGER,
            bin BINARY(4))",
     );
