@@ -35,6 +35,11 @@ pub const ER_BAD_FIELD_ERROR: u16 = 1054;
 pub const ER_DUP_ENTRY: u16 = 1062;
 /// 1064: SQL syntax error.
 pub const ER_PARSE_ERROR: u16 = 1064;
+/// 1265: data truncated for a column (an error in strict mode: a SET member that does
+/// not exist).
+pub const WARN_DATA_TRUNCATED: u16 = 1265;
+/// 1367: an illegal value of a type found while parsing (a SET default naming no member).
+pub const ER_ILLEGAL_VALUE_FOR_TYPE: u16 = 1367;
 /// 1021: the disk is full (a write failed with ENOSPC/EDQUOT; the statement was not
 /// committed and may be retried once space is freed).
 pub const ER_DISK_FULL: u16 = 1021;
@@ -166,6 +171,8 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_DUP_ENTRY, "23000"),
     (ER_PARSE_ERROR, "42000"),
     (ER_DISK_FULL, "HY000"),
+    (WARN_DATA_TRUNCATED, "01000"),
+    (ER_ILLEGAL_VALUE_FOR_TYPE, "22007"),
     (ER_UNKNOWN_ERROR, "HY000"),
     (ER_TABLEACCESS_DENIED_ERROR, "42000"),
     (ER_PASSWORD_NO_MATCH, "28000"),

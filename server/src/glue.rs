@@ -298,6 +298,22 @@ pub fn column(c: &OutColumn) -> Column {
                 flags |= ColumnFlags::UNSIGNED_FLAG | ColumnFlags::NUM_FLAG;
                 (MYSQL_TYPE_YEAR, 63, 4, 0)
             }
+            SqlType::Bit { len } => {
+                flags |= ColumnFlags::UNSIGNED_FLAG | ColumnFlags::BINARY_FLAG;
+                (MYSQL_TYPE_BIT, 63, u32::from(*len), 0)
+            }
+            SqlType::Set { values, collation } => {
+                // MySQL: STRING with SET_FLAG, as long as every member with its comma.
+                flags |= ColumnFlags::SET_FLAG;
+                let w: u32 = values.iter().map(|v| v.chars().count() as u32).sum::<u32>()
+                    + (values.len() as u32).saturating_sub(1);
+                (
+                    MYSQL_TYPE_STRING,
+                    collation.id(),
+                    w * collation.max_bytes_per_char(),
+                    0,
+                )
+            }
             SqlType::Enum { values, collation } => {
                 flags |= ColumnFlags::ENUM_FLAG;
                 let w = values
@@ -349,6 +365,10 @@ fn lob_len(k: LobKind) -> u32 {
 
 /// An engine value on the wire, rendered for its column type.
 pub fn wire(v: Value, ty: &Option<SqlType>) -> WireValue {
+    // A BIT column's value goes out as its big-endian bytes, as MySQL sends it.
+    if let (Value::UInt(n), Some(SqlType::Bit { len })) = (&v, ty) {
+        return WireValue::Bytes(borealis_engine::value::bit_bytes(*n, *len));
+    }
     match v {
         Value::Null => WireValue::Null,
         Value::Int(i) => WireValue::Int(i),

@@ -40,6 +40,7 @@ pub mod field_types {
     pub const TIMESTAMP2: u8 = 17;
     pub const DATETIME2: u8 = 18;
     pub const TIME2: u8 = 19;
+    pub const BIT: u8 = 16;
     pub const NEWDECIMAL: u8 = 246;
     pub const ENUM: u8 = 247;
     pub const SET: u8 = 248;
@@ -171,6 +172,14 @@ pub fn column_type(ty: &SqlType) -> Result<(u8, Vec<u8>)> {
             ft::STRING,
             vec![ft::ENUM, enum_pack_len(values.len()) as u8],
         ),
+        // BIT(n): metadata n % 8, n / 8; the image is (n + 7) / 8 bytes big-endian.
+        SqlType::Bit { len } => (ft::BIT, vec![len % 8, len / 8]),
+        // As MySQL writes a SET: type STRING, metadata real type SET and the bitmask's
+        // pack length (1, 2, 3, 4 or 8).
+        SqlType::Set { values, .. } => (
+            ft::STRING,
+            vec![ft::SET, SqlType::set_pack_len(values.len()) as u8],
+        ),
         SqlType::VarChar { len, collation } => {
             varchar_meta(len.saturating_mul(mbmaxlen(*collation)))?
         }
@@ -250,7 +259,7 @@ fn character_collation(ty: &SqlType) -> Option<u16> {
 
 fn enum_collation(ty: &SqlType) -> Option<u16> {
     match ty {
-        SqlType::Enum { collation, .. } => Some(collation.id()),
+        SqlType::Enum { collation, .. } | SqlType::Set { collation, .. } => Some(collation.id()),
         _ => None,
     }
 }
@@ -260,6 +269,7 @@ const SIGNEDNESS: u8 = 1;
 const DEFAULT_CHARSET: u8 = 2;
 const COLUMN_CHARSET: u8 = 3;
 const COLUMN_NAME: u8 = 4;
+const SET_STR_VALUE: u8 = 5;
 const ENUM_STR_VALUE: u8 = 6;
 const SIMPLE_PRIMARY_KEY: u8 = 8;
 const ENUM_AND_SET_DEFAULT_CHARSET: u8 = 10;
@@ -367,18 +377,26 @@ impl TableMap {
             ENUM_AND_SET_DEFAULT_CHARSET,
             ENUM_AND_SET_COLUMN_CHARSET,
         );
-        let mut labels = Vec::new();
-        for c in &self.columns {
-            if let SqlType::Enum { values, .. } = &c.ty {
+        // SET_STR_VALUE, then ENUM_STR_VALUE: each column's member strings.
+        for (kind, want_set) in [(SET_STR_VALUE, true), (ENUM_STR_VALUE, false)] {
+            let mut labels = Vec::new();
+            let mut any = false;
+            for c in &self.columns {
+                let values = match &c.ty {
+                    SqlType::Set { values, .. } if want_set => values,
+                    SqlType::Enum { values, .. } if !want_set => values,
+                    _ => continue,
+                };
+                any = true;
                 put_packed(&mut labels, values.len() as u64);
                 for v in values {
                     put_packed(&mut labels, v.len() as u64);
                     labels.extend_from_slice(v.as_bytes());
                 }
             }
-        }
-        if !enums.is_empty() {
-            put_tlv(&mut out, ENUM_STR_VALUE, &labels);
+            if any {
+                put_tlv(&mut out, kind, &labels);
+            }
         }
         if !self.primary_key.is_empty() {
             let mut pk = Vec::new();

@@ -995,6 +995,18 @@ fn put_type(w: &mut Writer, t: &SqlType) {
             coll(w, collation);
         }
         SqlType::Json => w.u8(17),
+        SqlType::Bit { len } => {
+            w.u8(19);
+            w.u8(*len);
+        }
+        SqlType::Set { values, collation } => {
+            w.u8(18);
+            w.var(values.len() as u64);
+            for v in values {
+                w.str(v);
+            }
+            coll(w, collation);
+        }
     }
 }
 
@@ -1076,6 +1088,23 @@ fn get_type(r: &mut Reader) -> Option<SqlType> {
             }
         }
         17 => SqlType::Json,
+        19 => SqlType::Bit {
+            len: Some(r.u8()?).filter(|l| (1..=64).contains(l))?,
+        },
+        18 => {
+            let n = r.var()?;
+            if n > crate::value::SET_MAX_MEMBERS as u64 {
+                return None;
+            }
+            let mut values = Vec::new();
+            for _ in 0..n {
+                values.push(r.str()?);
+            }
+            SqlType::Set {
+                values,
+                collation: coll(r)?,
+            }
+        }
         _ => return None,
     })
 }

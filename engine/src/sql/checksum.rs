@@ -24,6 +24,8 @@
 //! | BINARY(n) | value padded with zero bytes to n |
 //! | VARCHAR, VARBINARY, TEXT, BLOB | the value bytes only, no length prefix |
 //! | ENUM | 1-based label index, 1 byte (< 256 labels) or 2 bytes LE |
+//! | SET | the bitmask, 1, 2, 3, 4 or 8 bytes LE (`(members + 7) / 8`, 5..8 as 8) |
+//! | BIT(n) | the value, `(n + 7) / 8` bytes big-endian |
 //! | DATE | 3 bytes LE of `year<<9 \| month<<5 \| day` |
 //! | DATETIME(n) | 5 bytes big-endian `0x80_0000_0000 + (((year*13+month)<<5 \| day)<<17 \| hour<<12 \| min<<6 \| sec)`, then the fraction |
 //! | TIMESTAMP(n) | seconds since the epoch, 4 bytes big-endian, then the fraction |
@@ -245,6 +247,22 @@ pub(crate) fn field_image(ty: &SqlType, v: &Value, out: &mut Vec<u8>) -> Result<
             } else {
                 out.extend_from_slice(&index.to_le_bytes());
             }
+        }
+        SqlType::Bit { len } => {
+            let Value::UInt(n) = v else {
+                return Err(bad(ty, v));
+            };
+            out.extend_from_slice(&crate::value::bit_bytes(*n, *len));
+        }
+        SqlType::Set { values, .. } => {
+            let mask = match v {
+                Value::Bytes(text) => ty.set_mask(text).and_then(Result::ok),
+                Value::UInt(m) => Some(*m),
+                _ => None,
+            };
+            let mask = mask.ok_or_else(|| bad(ty, v))?;
+            let n = SqlType::set_pack_len(values.len());
+            out.extend_from_slice(&mask.to_le_bytes()[..n]);
         }
         SqlType::Date => {
             let d = match v {
@@ -1083,7 +1101,8 @@ mod tests {
                     SqlType::Char { collation, .. }
                     | SqlType::VarChar { collation, .. }
                     | SqlType::Text { collation, .. }
-                    | SqlType::Enum { collation, .. } => format!(
+                    | SqlType::Enum { collation, .. }
+                    | SqlType::Set { collation, .. } => format!(
                         " CHARACTER SET {} COLLATE {}",
                         collation.charset(),
                         collation.name()
@@ -1186,6 +1205,33 @@ mod tests {
                         collation: utf,
                     },
                     false,
+                ),
+                c("b1", SqlType::Bit { len: 1 }, true),
+                c("b10", SqlType::Bit { len: 10 }, false),
+                c("b64", SqlType::Bit { len: 64 }, true),
+                c(
+                    "s3",
+                    SqlType::Set {
+                        values: vec!["a".into(), "b".into(), "c".into()],
+                        collation: utf,
+                    },
+                    true,
+                ),
+                c(
+                    "s20",
+                    SqlType::Set {
+                        values: labels(20),
+                        collation: utf,
+                    },
+                    false,
+                ),
+                c(
+                    "s40",
+                    SqlType::Set {
+                        values: labels(40),
+                        collation: utf,
+                    },
+                    true,
                 ),
             ]);
             cols
@@ -1427,6 +1473,11 @@ mod tests {
                     let i = (rng.next() % values.len() as u64) as usize;
                     Value::str(&values[i])
                 }
+                SqlType::Bit { len } => Value::UInt(rng.next() >> (64 - u32::from(*len))),
+                SqlType::Set { values, .. } => {
+                    let all = (1u64 << values.len()) - 1;
+                    Value::Bytes(ty.set_text(rng.next() & all).unwrap_or_default())
+                }
                 SqlType::Date => Value::Date(random_date(rng)),
                 SqlType::DateTime { fsp } => {
                     let date = random_date(rng);
@@ -1481,7 +1532,7 @@ mod tests {
                 (_, Value::Decimal(d)) => d.to_string(),
                 (_, Value::Float(f)) => format!("{:e}", f64::from(*f)),
                 (_, Value::Double(d)) => format!("{d:e}"),
-                (SqlType::Enum { .. }, Value::Bytes(b)) => {
+                (SqlType::Enum { .. } | SqlType::Set { .. }, Value::Bytes(b)) => {
                     format!("'{}'", String::from_utf8_lossy(b))
                 }
                 (

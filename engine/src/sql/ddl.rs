@@ -58,6 +58,9 @@ fn len_of(l: &Option<ast::CharacterLength>) -> Option<u32> {
     }
 }
 
+/// The collation name front.rs puts for MySQL's BINARY column attribute.
+pub const BINARY_ATTR: &str = "__borealis_binary_attr";
+
 /// Maps a column's data type.
 pub fn sql_type(dt: &ast::DataType, coll: Collation) -> SqlResult<SqlType> {
     use ast::DataType as D;
@@ -115,6 +118,13 @@ pub fn sql_type(dt: &ast::DataType, coll: Collation) -> SqlResult<SqlType> {
         D::Int(w) | D::Integer(w) => int(IntKind::Int, false, w),
         D::IntUnsigned(w) | D::IntegerUnsigned(w) => int(IntKind::Int, true, w),
         D::BigInt(w) => int(IntKind::Big, false, w),
+        // MySQL's INT2, INT4 and INT8 are SMALLINT, INT and BIGINT.
+        D::Int2(w) => int(IntKind::Small, false, w),
+        D::Int2Unsigned(w) => int(IntKind::Small, true, w),
+        D::Int4(w) => int(IntKind::Int, false, w),
+        D::Int4Unsigned(w) => int(IntKind::Int, true, w),
+        D::Int8(w) => int(IntKind::Big, false, w),
+        D::Int8Unsigned(w) => int(IntKind::Big, true, w),
         D::BigIntUnsigned(w) => int(IntKind::Big, true, w),
         D::Bool | D::Boolean => SqlType::Int {
             kind: IntKind::Tiny,
@@ -130,6 +140,25 @@ pub fn sql_type(dt: &ast::DataType, coll: Collation) -> SqlResult<SqlType> {
         | D::DoublePrecision
         | D::DoublePrecisionUnsigned
         | D::Float8 => SqlType::Double,
+        D::Char(l) | D::Character(l) if coll.is_binary() => SqlType::Binary {
+            len: len_of(l).unwrap_or(1),
+        },
+        D::Varchar(l) | D::CharVarying(l) | D::CharacterVarying(l) | D::Nvarchar(l)
+            if coll.is_binary() =>
+        {
+            match len_of(l) {
+                Some(len) => SqlType::VarBinary { len },
+                None => return Err(SqlError::new(1064, "VARCHAR needs a length")),
+            }
+        }
+        D::TinyText | D::Text | D::MediumText | D::LongText if coll.is_binary() => SqlType::Blob {
+            kind: match dt {
+                D::TinyText => LobKind::Tiny,
+                D::Text => LobKind::Normal,
+                D::MediumText => LobKind::Medium,
+                _ => LobKind::Long,
+            },
+        },
         D::Char(l) | D::Character(l) => SqlType::Char {
             len: len_of(l).unwrap_or(1),
             collation: coll,
@@ -195,12 +224,52 @@ pub fn sql_type(dt: &ast::DataType, coll: Collation) -> SqlResult<SqlType> {
                 .collect(),
             collation: coll,
         },
+        D::Bit(len) => SqlType::Bit {
+            len: len.unwrap_or(1).clamp(1, 64) as u8,
+        },
+        D::Set(members) => {
+            let values: Vec<String> = members.iter().map(|m| m.trim_end().to_string()).collect();
+            if let Some(m) = values.iter().find(|m| m.contains(',')) {
+                return Err(SqlError::new(
+                    1367,
+                    format!("Illegal set '{m}' value found during parsing"),
+                ));
+            }
+            SqlType::Set {
+                values,
+                collation: coll,
+            }
+        }
         D::Custom(name, args)
             if name.to_string().eq_ignore_ascii_case("year") && args.iter().all(|a| a == "4") =>
         {
             SqlType::Year
         }
         D::Custom(name, _) if name.to_string().eq_ignore_ascii_case("year") => SqlType::Year,
+        // INT1 is TINYINT, INT3 and MIDDLEINT are MEDIUMINT; SERIAL is BIGINT UNSIGNED
+        // (NOT NULL AUTO_INCREMENT UNIQUE, added by the caller).
+        D::Custom(name, args) => {
+            let w: Option<u64> = match args.as_slice() {
+                [] => None,
+                [w] => Some(w.parse().map_err(|_| {
+                    SqlError::new(1064, format!("bad display width '{w}' for {name}"))
+                })?),
+                _ => return Err(SqlError::new(1064, format!("bad arguments for {name}"))),
+            };
+            match name.to_string().to_ascii_uppercase().as_str() {
+                "INT1" => int(IntKind::Tiny, false, &w),
+                "INT3" | "MIDDLEINT" => int(IntKind::Medium, false, &w),
+                "SERIAL" if w.is_none() => int(IntKind::Big, true, &None),
+                _ => {
+                    return Err(SqlError::new(
+                        1235,
+                        format!(
+                            "This version of Borealis doesn't yet support the column type '{dt}'"
+                        ),
+                    ))
+                }
+            }
+        }
         other => {
             return Err(SqlError::new(
                 1235,
@@ -290,7 +359,8 @@ fn set_collation(ty: &mut SqlType, c: Collation) {
         SqlType::Char { collation, .. }
         | SqlType::VarChar { collation, .. }
         | SqlType::Text { collation, .. }
-        | SqlType::Enum { collation, .. } => *collation = c,
+        | SqlType::Enum { collation, .. }
+        | SqlType::Set { collation, .. } => *collation = c,
         _ => {}
     }
 }
@@ -330,11 +400,16 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
     for c in &t.columns {
         let mut l = format!("  {} {}", quote_ident(&c.name), c.ty.mysql_name());
         if c.ty.is_string() && c.ty.collation() != t.collation && !c.ty.collation().is_binary() {
-            l.push_str(&format!(
-                " CHARACTER SET {} COLLATE {}",
-                c.ty.collation().charset(),
-                c.ty.collation().name()
-            ));
+            // MySQL 8.0 names the character set only when it is not the table's.
+            if c.ty.collation().charset() == t.collation.charset() {
+                l.push_str(&format!(" COLLATE {}", c.ty.collation().name()));
+            } else {
+                l.push_str(&format!(
+                    " CHARACTER SET {} COLLATE {}",
+                    c.ty.collation().charset(),
+                    c.ty.collation().name()
+                ));
+            }
         }
         if !c.nullable {
             l.push_str(" NOT NULL");
@@ -354,6 +429,10 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
             }
             ColumnDefault::Null => l.push_str(" DEFAULT NULL"),
             ColumnDefault::CurrentTimestamp => {
+                l.push_str(&format!(" DEFAULT {}", default_text(c).unwrap_or_default()))
+            }
+            // MySQL prints a BIT default as the literal b'101', unquoted.
+            ColumnDefault::Value(Value::UInt(_)) if matches!(c.ty, SqlType::Bit { .. }) => {
                 l.push_str(&format!(" DEFAULT {}", default_text(c).unwrap_or_default()))
             }
             ColumnDefault::Value(v) => match v {
@@ -819,6 +898,36 @@ impl Exec<'_> {
         Ok(true)
     }
 
+    /// MySQL's checks of ENUM and SET member lists: at most 64 SET members (1097), and a
+    /// member repeated under the column's collation is 1291 (a note when not strict).
+    fn check_members(&mut self, column: &str, ty: &SqlType) -> SqlResult<()> {
+        let (values, collation, kind) = match ty {
+            SqlType::Set { values, collation } => (values, *collation, "SET"),
+            SqlType::Enum { values, collation } => (values, *collation, "ENUM"),
+            _ => return Ok(()),
+        };
+        if kind == "SET" && values.len() > crate::value::SET_MAX_MEMBERS {
+            return Err(SqlError::new(
+                1097,
+                format!("Too many strings for column {column} and SET"),
+            ));
+        }
+        for (i, v) in values.iter().enumerate() {
+            // The message names the first of the equal members, as MySQL's does.
+            if let Some(first) = values[..i]
+                .iter()
+                .find(|w| collation.equals(w.as_bytes(), v.as_bytes()))
+            {
+                let msg = format!("Column '{column}' has duplicated value '{first}' in {kind}");
+                if self.session.strict() {
+                    return Err(SqlError::new(1291, msg));
+                }
+                self.cx.warn(crate::value::Warning::note(1291, msg));
+            }
+        }
+        Ok(())
+    }
+
     /// One column definition: the column, whether it is PRIMARY KEY, whether UNIQUE.
     pub fn column_def(
         &mut self,
@@ -834,8 +943,29 @@ impl Exec<'_> {
                 _ => {}
             }
         }
-        let coll = charset_collation(cs.as_deref(), coll.as_deref(), table_coll)?;
+        // `VARCHAR(40) BINARY` (the parser front marks it, see front.rs): the _bin
+        // collation of the column's character set.
+        let binary_attr = coll.as_deref() == Some(BINARY_ATTR);
+        if binary_attr {
+            coll = None;
+        }
+        let mut coll = charset_collation(cs.as_deref(), coll.as_deref(), table_coll)?;
+        if binary_attr && !coll.is_binary() {
+            coll = Collation::from_name(&format!("{}_bin", coll.charset())).unwrap_or(coll);
+        }
+        if let ast::DataType::Bit(Some(n)) = &c.data_type {
+            if *n > 64 {
+                return Err(SqlError::new(
+                    1439,
+                    format!(
+                        "Display width out of range for column '{}' (max = 64)",
+                        c.name.value
+                    ),
+                ));
+            }
+        }
         let ty = sql_type(&c.data_type, coll)?;
+        self.check_members(&c.name.value, &ty)?;
         let mut col = ColumnDef {
             name: c.name.value.clone(),
             ty: ty.clone(),
@@ -879,6 +1009,12 @@ impl Exec<'_> {
                     ))
                 }
             }
+        }
+        if matches!(&c.data_type, ast::DataType::Custom(n, _) if n.to_string().eq_ignore_ascii_case("serial"))
+        {
+            col.nullable = false;
+            col.auto_increment = true;
+            uniq = true;
         }
         if pk {
             col.nullable = false;
@@ -1237,6 +1373,7 @@ impl Exec<'_> {
 pub fn implicit_default(ty: &SqlType) -> Value {
     match ty {
         SqlType::Int { .. } | SqlType::Year => Value::Int(0),
+        SqlType::Bit { .. } => Value::UInt(0),
         SqlType::Decimal { .. } => Value::Decimal(crate::value::Decimal::zero()),
         SqlType::Float | SqlType::Double => Value::Double(0.0),
         SqlType::Date => Value::Date(crate::value::temporal::Date::new(0, 0, 0)),

@@ -593,7 +593,11 @@ fn key_compatible(v: &Value, ty: &SqlType) -> bool {
         (Value::Bytes(b), SqlType::Int { .. }) => {
             matches!(crate::value::str_to_int(b).1, crate::value::NumParse::Clean)
         }
-        (Value::Bytes(_), t) if t.is_string() || matches!(t, SqlType::Enum { .. }) => true,
+        (Value::Bytes(_), t)
+            if t.is_string() || matches!(t, SqlType::Enum { .. } | SqlType::Set { .. }) =>
+        {
+            true
+        }
         (
             Value::Bytes(_) | Value::Date(_) | Value::DateTime(_),
             SqlType::Date | SqlType::DateTime { .. } | SqlType::Timestamp { .. },
@@ -2419,8 +2423,12 @@ impl<'a> Exec<'a> {
                 }
                 _ => None,
             };
-            let (e, coll) = match by_alias {
-                Some(i) => (Expr::Col(out_base + i), out_collation(&outputs[i].1)),
+            let (e, coll, ty) = match by_alias {
+                Some(i) => (
+                    Expr::Col(out_base + i),
+                    out_collation(&outputs[i].1),
+                    outputs[i].1.ty.clone(),
+                ),
                 None => {
                     let mut b = Binder {
                         scope: &scope,
@@ -2432,7 +2440,7 @@ impl<'a> Exec<'a> {
                     let r = b.bind(&o.expr);
                     aggs = b.aggs.take();
                     match r {
-                        Ok((e, ty)) => (e, type_collation(&ty, lit_coll)),
+                        Ok((e, ty)) => (e, type_collation(&ty, lit_coll), ty),
                         Err(err) => {
                             // An alias that shadows nothing in the scope.
                             match &o.expr {
@@ -2440,9 +2448,11 @@ impl<'a> Exec<'a> {
                                     .iter()
                                     .position(|(_, c)| c.name.eq_ignore_ascii_case(&i.value))
                                 {
-                                    Some(p) => {
-                                        (Expr::Col(out_base + p), out_collation(&outputs[p].1))
-                                    }
+                                    Some(p) => (
+                                        Expr::Col(out_base + p),
+                                        out_collation(&outputs[p].1),
+                                        outputs[p].1.ty.clone(),
+                                    ),
                                     None => return Err(err),
                                 },
                                 _ => return Err(err),
@@ -2451,6 +2461,8 @@ impl<'a> Exec<'a> {
                     }
                 }
             };
+            // ENUM sorts by its index and SET by its bitmask, as in MySQL.
+            let (e, _) = super::expr::members_number((e, ty));
             order_keys.push(SortSpec { e, desc, coll });
         }
         let aggs = aggs.unwrap_or_default();

@@ -69,6 +69,9 @@ pub enum CastTo {
     Json(JsonFrom, bool),
     /// JSON text to the SQL value it compares as (see [`functions::json::to_scalar`]).
     JsonScalar,
+    /// An ENUM or SET column's value in numeric context (MySQL's `val_int`): the
+    /// 1-based ENUM index, the SET bitmask, as BIGINT UNSIGNED ([`members_number`]).
+    Members(Arc<SqlType>),
 }
 
 /// A bound expression.
@@ -902,6 +905,16 @@ pub fn cast(v: Value, to: &CastTo, cx: &EvalCx) -> SqlResult<Value> {
             return super::functions::json::to_json(v, *from, *null_is_json)
         }
         CastTo::JsonScalar => return Ok(super::functions::json::to_scalar(v)),
+        CastTo::Members(ty) => {
+            return Ok(match &v {
+                Value::Null => Value::Null,
+                Value::Bytes(b) => Value::UInt(match ty.set_mask(b) {
+                    Some(Ok(m) | Err(m)) => m,
+                    None => ty.enum_index(b).map_or(0, u64::from),
+                }),
+                other => Value::UInt(to_u64(other, cx)),
+            })
+        }
         _ => {}
     }
     if v.is_null() {
@@ -1000,6 +1013,7 @@ pub fn cast(v: Value, to: &CastTo, cx: &EvalCx) -> SqlResult<Value> {
             super::functions::json::to_json(v, *from, *null_is_json)?
         }
         CastTo::JsonScalar => super::functions::json::to_scalar(v),
+        CastTo::Members(_) => v,
     })
 }
 
@@ -1512,7 +1526,28 @@ fn cast_type(to: &CastTo) -> ColType {
         CastTo::Time(f) => SqlType::Time { fsp: *f },
         CastTo::Json(..) => SqlType::Json,
         CastTo::JsonScalar => return None,
+        CastTo::Members(_) => SqlType::Int {
+            kind: IntKind::Big,
+            unsigned: true,
+            width: None,
+        },
     })
+}
+
+/// An ENUM or SET expression in numeric context becomes its number (index or bitmask);
+/// anything else is returned as it is.
+pub(crate) fn members_number((e, t): (Expr, ColType)) -> (Expr, ColType) {
+    match &t {
+        Some(ty @ (SqlType::Enum { .. } | SqlType::Set { .. })) => (
+            Expr::Cast(Box::new(e), CastTo::Members(Arc::new(ty.clone()))),
+            Some(SqlType::Int {
+                kind: IntKind::Big,
+                unsigned: true,
+                width: None,
+            }),
+        ),
+        _ => (e, t),
+    }
 }
 
 fn arith_type(op: ArithOp, a: &ColType, b: &ColType) -> ColType {
@@ -1634,6 +1669,18 @@ impl Binder<'_> {
         ))
     }
 
+    /// Binds the operand of a CAST to `to`: an ENUM or SET operand of a numeric cast
+    /// is its number.
+    fn numeric_if(&mut self, e: &ast::Expr, to: &CastTo) -> SqlResult<(Expr, ColType)> {
+        let b = self.bind(e)?;
+        Ok(match to {
+            CastTo::Signed | CastTo::Unsigned | CastTo::Decimal(..) | CastTo::Double => {
+                members_number(b)
+            }
+            _ => b,
+        })
+    }
+
     /// Binds `e`, returning the expression and its result type.
     pub fn bind(&mut self, e: &ast::Expr) -> SqlResult<(Expr, ColType)> {
         use ast::Expr as A;
@@ -1677,7 +1724,7 @@ impl Binder<'_> {
             }
             A::Nested(e) => self.bind(e)?,
             A::UnaryOp { op, expr } => {
-                let (x, t) = self.bind(expr)?;
+                let (x, t) = members_number(self.bind(expr)?);
                 match op {
                     ast::UnaryOperator::Minus => {
                         if let Expr::Lit(v) = &x {
@@ -1764,6 +1811,20 @@ impl Binder<'_> {
                         (r, rt) = (Expr::Lit(Value::UInt(n)), bigint_unsigned());
                     }
                 }
+                // ENUM and SET count as their number in arithmetic, bit and logical
+                // operators, and when compared with a number.
+                let is_num = |t: &ColType| t.as_ref().is_some_and(SqlType::is_numeric);
+                let ((l, lt), (r, rt)) = match op {
+                    B::Arrow | B::LongArrow => ((l, lt), (r, rt)),
+                    B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq | B::Spaceship => {
+                        let (nl, nr) = (is_num(&rt), is_num(&lt));
+                        (
+                            if nl { members_number((l, lt)) } else { (l, lt) },
+                            if nr { members_number((r, rt)) } else { (r, rt) },
+                        )
+                    }
+                    _ => (members_number((l, lt)), members_number((r, rt))),
+                };
                 let coll = pick_collation(&lt, &rt, lit_coll);
                 // A JSON expression compared with a non-JSON one compares as the SQL
                 // value it holds (`j->'$.name' = 'bob'`).
@@ -2093,8 +2154,8 @@ impl Binder<'_> {
             A::Cast {
                 expr, data_type, ..
             } => {
-                let (x, _) = self.bind(expr)?;
                 let to = data_type_cast(data_type, lit_coll)?;
+                let (x, _) = self.numeric_if(expr, &to)?;
                 let t = cast_type(&to);
                 (Expr::Cast(Box::new(x), to), t)
             }
@@ -2103,8 +2164,8 @@ impl Binder<'_> {
                 data_type: Some(dt),
                 ..
             } => {
-                let (x, _) = self.bind(expr)?;
                 let to = data_type_cast(dt, lit_coll)?;
+                let (x, _) = self.numeric_if(expr, &to)?;
                 let t = cast_type(&to);
                 (Expr::Cast(Box::new(x), to), t)
             }

@@ -198,7 +198,9 @@ fn compatible(a: &SqlType, b: &SqlType) -> bool {
         (T::DateTime { fsp: f1 }, T::DateTime { fsp: f2 })
         | (T::Timestamp { fsp: f1 }, T::Timestamp { fsp: f2 })
         | (T::Time { fsp: f1 }, T::Time { fsp: f2 }) => f1 == f2,
-        (T::Enum { values: v1, .. }, T::Enum { values: v2, .. }) => v1 == v2,
+        (T::Enum { values: v1, .. }, T::Enum { values: v2, .. })
+        | (T::Set { values: v1, .. }, T::Set { values: v2, .. }) => v1 == v2,
+        (T::Bit { len: a }, T::Bit { len: b }) => a == b,
         _ => false,
     }
 }

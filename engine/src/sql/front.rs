@@ -22,10 +22,11 @@
 //!    ([`OwnStatement`]), which reuses sqlparser's `Parser` for names and expressions.
 //! 5. Everything else goes to sqlparser, after token rewrites for MySQL/MariaDB syntax
 //!    it lacks (`LOCK IN SHARE MODE` → `FOR SHARE`; `FROM DUAL` dropped; `ZEROFILL`,
-//!    `PAGE_CHECKSUM=n` and `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE; `TABLE t`
-//!    as a query → `SELECT * FROM t`; `UPDATE t1, t2 SET` → `UPDATE t1 CROSS JOIN t2
-//!    SET`). A SELECT that fails only because of MariaDB's `[FOR SYSTEM_TIME] AS OF
-//!    [TIMESTAMP] expr` is returned as [`OwnStatement::AsOf`].
+//!    `PAGE_CHECKSUM=n` and `TRANSACTIONAL=n` dropped from CREATE/ALTER TABLE; a character
+//!    column's BINARY attribute → `COLLATE` [`super::ddl::BINARY_ATTR`]; `TABLE t` as a
+//!    query → `SELECT * FROM t`; `UPDATE t1, t2 SET` → `UPDATE t1 CROSS JOIN t2 SET`). A
+//!    SELECT that fails only because of MariaDB's `[FOR SYSTEM_TIME] AS OF [TIMESTAMP]
+//!    expr` is returned as [`OwnStatement::AsOf`].
 //! 6. One trailing `;` is tolerated; anything after it is error 1064 (no multi-statements).
 //!    Errors carry MySQL's text: `… near '<rest of the original text, 80 chars>' at line N`.
 
@@ -1584,7 +1585,9 @@ const COMPOUND_UNITS: [&str; 11] = [
 ];
 
 /// `LOCK IN SHARE MODE` → `FOR SHARE`; in CREATE/ALTER TABLE drop `ZEROFILL` (display-only,
-/// deprecated in 8.0) and MariaDB's Aria options `PAGE_CHECKSUM=n`, `TRANSACTIONAL=n`.
+/// deprecated in 8.0) and MariaDB's Aria options `PAGE_CHECKSUM=n`, `TRANSACTIONAL=n`, and
+/// make the BINARY attribute of CHAR/VARCHAR/TEXT (`VARCHAR(40) BINARY`) a COLLATE the
+/// binder turns into the charset's _bin collation.
 /// MySQL's compound interval units (reserved words there): `INTERVAL '1:30' HOUR_MINUTE`
 /// becomes sqlparser's `INTERVAL '1:30' HOUR TO MINUTE`, and `EXTRACT(DAY_HOUR FROM d)`
 /// the call `` `EXTRACT`('DAY_HOUR', d) `` (the binder takes both back to MySQL's unit).
@@ -1610,6 +1613,7 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     // `UPDATE t1, t2 SET …`: sqlparser takes one table reference before SET; MySQL's comma
     // is an inner join without condition, which `CROSS JOIN` is too.
     let mut comma_join: Vec<usize> = Vec::new();
+    let mut binary_attr: Vec<usize> = Vec::new();
     if w(0) == "UPDATE" {
         let mut depth = 0i32;
         for &i in &sig[1..] {
@@ -1663,6 +1667,29 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             continue;
         }
         if is_table_ddl {
+            // The BINARY attribute of a character column (`VARCHAR(40) BINARY`,
+            // `TEXT BINARY`), not the BINARY(n) type: becomes a COLLATE the binder reads.
+            let char_type = |x: &str| {
+                matches!(
+                    x,
+                    "CHAR" | "VARCHAR" | "CHARACTER" | "NCHAR" | "NVARCHAR" | "VARCHARACTER"
+                )
+            };
+            let text_type =
+                |x: &str| matches!(x, "TEXT" | "TINYTEXT" | "MEDIUMTEXT" | "LONGTEXT" | "CHAR");
+            if here == "BINARY"
+                && k >= 1
+                && sig
+                    .get(k + 1)
+                    .is_none_or(|&i| tokens[i].token != Token::LParen)
+                && (text_type(&w(k - 1))
+                    || (k >= 4
+                        && tokens[sig[k - 1]].token == Token::RParen
+                        && tokens[sig[k - 3]].token == Token::LParen
+                        && char_type(&w(k - 4))))
+            {
+                binary_attr.push(sig[k]);
+            }
             if here == "ZEROFILL" {
                 drop[sig[k]] = true;
             } else if here == "PAGE_CHECKSUM" || here == "TRANSACTIONAL" {
@@ -1700,6 +1727,17 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
                 });
             }
             t.token = Token::make_keyword("FROM");
+        }
+        if binary_attr.contains(&i) {
+            let span = t.span;
+            for tok in [
+                Token::make_keyword("COLLATE"),
+                Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                Token::make_word(super::ddl::BINARY_ATTR, None),
+            ] {
+                out.push(TokenWithSpan::new(tok, span));
+            }
+            continue;
         }
         if comma_join.contains(&i) {
             let span = t.span;

@@ -154,6 +154,15 @@ fn encode_payload(out: &mut Vec<u8>, v: &Value, part: &KeyPart) -> Result<(), Va
             let i = ty.enum_index(b).ok_or_else(|| mismatch(v, ty))?;
             out.extend_from_slice(&i.to_be_bytes());
         }
+        (SqlType::Bit { .. }, Value::UInt(n)) => out.extend_from_slice(&n.to_be_bytes()),
+        // A SET sorts by its bitmask, as in MySQL.
+        (SqlType::Set { .. }, Value::Bytes(b)) => {
+            let m = ty
+                .set_mask(b)
+                .and_then(Result::ok)
+                .ok_or_else(|| mismatch(v, ty))?;
+            out.extend_from_slice(&m.to_be_bytes());
+        }
         (SqlType::Date, Value::Date(d)) => {
             out.extend_from_slice(&d.year.to_be_bytes());
             out.extend_from_slice(&[d.month, d.day]);
@@ -322,6 +331,11 @@ fn decode_payload(r: &mut Reader<'_>, p: &KeyPart) -> Result<Option<Value>, Valu
                 p.ty.enum_label(i)
                     .ok_or_else(|| ValueError::corrupt("key"))?;
             Value::Bytes(label.as_bytes().to_vec())
+        }
+        SqlType::Bit { .. } => Value::UInt(u64::from_be_bytes(r.array()?)),
+        SqlType::Set { .. } => {
+            let m = u64::from_be_bytes(r.array()?);
+            Value::Bytes(p.ty.set_text(m).ok_or_else(|| ValueError::corrupt("key"))?)
         }
         SqlType::Date => {
             let [y0, y1, m, d] = r.array()?;

@@ -28,7 +28,9 @@ use std::fmt;
 pub use collation::Collation;
 pub use decimal::Decimal;
 pub use temporal::{parse_datetime, parse_time, Date, DateCheck, DateTime, Time};
-pub use types::{coerce_for_column, coerce_for_column_at, IntKind, LobKind, SqlType};
+pub use types::{
+    bit_bytes, coerce_for_column, coerce_for_column_at, IntKind, LobKind, SqlType, SET_MAX_MEMBERS,
+};
 
 /// An error with the MySQL error code a client should see.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,6 +211,10 @@ impl Value {
         match self {
             Value::DateTime(d) => Some(d.format(fsp).into_bytes()),
             Value::Time(t) => Some(t.format(fsp).into_bytes()),
+            // BIT defaults print as MySQL prints them: b'101'.
+            Value::UInt(n) if matches!(ty, SqlType::Bit { .. }) => {
+                Some(format!("b'{n:b}'").into_bytes())
+            }
             _ => self.to_text(),
         }
     }

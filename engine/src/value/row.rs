@@ -124,6 +124,14 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &SqlType) -> Result<(), ValueE
             let i = ty.enum_index(b).ok_or_else(|| mismatch(v, ty))?;
             out.extend_from_slice(&i.to_le_bytes());
         }
+        (SqlType::Bit { .. }, Value::UInt(n)) => out.extend_from_slice(&n.to_le_bytes()),
+        (SqlType::Set { .. }, Value::Bytes(b)) => {
+            let m = ty
+                .set_mask(b)
+                .and_then(Result::ok)
+                .ok_or_else(|| mismatch(v, ty))?;
+            out.extend_from_slice(&m.to_le_bytes());
+        }
         (SqlType::Date, Value::Date(d)) => {
             out.extend_from_slice(&d.year.to_le_bytes());
             out.extend_from_slice(&[d.month, d.day]);
@@ -250,6 +258,11 @@ fn decode_value(b: &[u8], pos: &mut usize, ty: &SqlType, skip: bool) -> Result<V
                 .enum_label(i)
                 .ok_or_else(|| ValueError::corrupt("enum"))?;
             Value::Bytes(label.as_bytes().to_vec())
+        }
+        SqlType::Bit { .. } => Value::UInt(u64::from_le_bytes(fixed(b, pos)?)),
+        SqlType::Set { .. } => {
+            let m = u64::from_le_bytes(fixed(b, pos)?);
+            Value::Bytes(ty.set_text(m).unwrap_or_default())
         }
         SqlType::Date => {
             let [y0, y1, m, d] = fixed(b, pos)?;

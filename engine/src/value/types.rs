@@ -181,7 +181,22 @@ pub enum SqlType {
     /// JSON: a document's normalised text (see [`super::json`]), stored, logged and
     /// checksummed as a LONGTEXT `utf8mb4_bin` value.
     Json,
+    /// SET('a', ...), up to 64 members (trailing spaces removed, as MySQL does). A value
+    /// is held as the text of its members in definition order (`'a,c'`) and stored as
+    /// the bitmask (member `i` is bit `i`, see [`SqlType::set_mask`]).
+    Set {
+        values: Vec<String>,
+        collation: Collation,
+    },
+    /// BIT(len), len 1..=64: held as [`Value::UInt`]; the protocol, the binlog and
+    /// CHECKSUM TABLE see its `(len + 7) / 8` big-endian bytes.
+    Bit {
+        len: u8,
+    },
 }
+
+/// Most members a SET may have (MySQL's limit; more is 1097).
+pub const SET_MAX_MEMBERS: usize = 64;
 
 fn quote_list(values: &[String]) -> String {
     let mut s = String::new();
@@ -287,6 +302,8 @@ impl SqlType {
             SqlType::Year if widths => "year(4)".into(),
             SqlType::Year => "year".into(),
             SqlType::Enum { values, .. } => format!("enum({})", quote_list(values)),
+            SqlType::Set { values, .. } => format!("set({})", quote_list(values)),
+            SqlType::Bit { len } => format!("bit({len})"),
             SqlType::Json => "json".into(),
         }
     }
@@ -297,7 +314,8 @@ impl SqlType {
             SqlType::Char { collation, .. }
             | SqlType::VarChar { collation, .. }
             | SqlType::Text { collation, .. }
-            | SqlType::Enum { collation, .. } => *collation,
+            | SqlType::Enum { collation, .. }
+            | SqlType::Set { collation, .. } => *collation,
             SqlType::Json => Collation::Utf8mb4Bin,
             _ => Collation::Binary,
         }
@@ -357,6 +375,62 @@ impl SqlType {
             .iter()
             .position(|v| collation.equals(v.as_bytes(), label))
             .map(|i| i as u16 + 1)
+    }
+
+    /// The bitmask of a SET value's text: comma-separated members in any order, matched
+    /// under the column's collation, repeats merged. `Err` carries the mask of the members
+    /// that matched when some did not (MySQL keeps those, with a 1265 warning). `None`
+    /// when `self` is not a SET.
+    pub fn set_mask(&self, text: &[u8]) -> Option<Result<u64, u64>> {
+        let SqlType::Set { values, collation } = self else {
+            return None;
+        };
+        // Trailing spaces of the whole value go (as for any SET/ENUM value); those
+        // inside it stay and make a member unknown (`'a ,b'`), as do empty elements.
+        let end = text.iter().rposition(|&c| c != b' ').map_or(0, |p| p + 1);
+        if end == 0 {
+            return Some(Ok(0));
+        }
+        let mut mask = 0u64;
+        let mut bad = false;
+        for part in text[..end].split(|&c| c == b',') {
+            let padded = part.last() == Some(&b' ');
+            match values
+                .iter()
+                .position(|v| !padded && collation.equals(v.as_bytes(), part))
+            {
+                Some(i) => mask |= 1u64 << i,
+                None => bad = true,
+            }
+        }
+        Some(if bad { Err(mask) } else { Ok(mask) })
+    }
+
+    /// The text of SET bitmask `mask`: its members in definition order, comma-separated
+    /// (bits past the last member are dropped). `None` when `self` is not a SET.
+    pub fn set_text(&self, mask: u64) -> Option<Vec<u8>> {
+        let SqlType::Set { values, .. } = self else {
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            if mask & (1u64 << i) != 0 {
+                if !out.is_empty() {
+                    out.push(b',');
+                }
+                out.extend_from_slice(v.as_bytes());
+            }
+        }
+        Some(out)
+    }
+
+    /// Bytes of a SET's bitmask in rows and binlog events: 1, 2, 3, 4 or 8 (MySQL's
+    /// `get_set_pack_length`).
+    pub fn set_pack_len(members: usize) -> usize {
+        match members.div_ceil(8) {
+            n @ 0..=4 => n.max(1),
+            _ => 8,
+        }
     }
 
     /// The ENUM label with 1-based `index` (0 gives `''`).
@@ -453,6 +527,8 @@ pub fn coerce_for_column_at(
         | SqlType::VarBinary { .. }
         | SqlType::Blob { .. } => to_string(value, ty, &cx),
         SqlType::Enum { values, .. } => to_enum(value, ty, values.len(), &cx),
+        SqlType::Set { values, .. } => to_set(value, ty, values.len(), &cx),
+        SqlType::Bit { len } => to_bit(value, *len, &cx),
         SqlType::Date | SqlType::DateTime { .. } | SqlType::Timestamp { .. } => {
             to_datetime(value, ty, &cx)
         }
@@ -686,6 +762,97 @@ fn to_enum(value: Value, ty: &SqlType, count: usize, cx: &Ctx<'_>) -> Coerced {
         Some(label) => Ok((Value::Bytes(label.as_bytes().to_vec()), None)),
         None => cx.problem(1265, cx.truncated_msg(), Value::Bytes(Vec::new())),
     }
+}
+
+/// Text (members in any order) or a number (the bitmask) into a SET: unknown members
+/// are dropped (1265), as are numbers with bits past the last member.
+fn to_set(value: Value, ty: &SqlType, count: usize, cx: &Ctx<'_>) -> Coerced {
+    let all = if count >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << count) - 1
+    };
+    let mask: Result<u64, u64> = match &value {
+        Value::Bytes(b) => match ty.set_mask(b) {
+            Some(Ok(m)) => Ok(m),
+            Some(Err(m)) => {
+                // A member-less numeric string is a bitmask.
+                let (n, st) = super::str_to_int(b);
+                if st == NumParse::Clean && n >= 0 && n <= all as i128 {
+                    Ok(n as u64)
+                } else {
+                    Err(m)
+                }
+            }
+            None => Err(0),
+        },
+        Value::Int(_) | Value::UInt(_) | Value::Decimal(_) | Value::Double(_) | Value::Float(_) => {
+            let n = decimal_to_i128_saturating(&numeric(&value).0);
+            if n >= 0 && n <= all as i128 {
+                Ok(n as u64)
+            } else if n < 0 && n >= i64::MIN as i128 {
+                // A negative number is its two's-complement bit pattern.
+                let m = n as i64 as u64;
+                if m & !all == 0 {
+                    Ok(m)
+                } else {
+                    Err(m & all)
+                }
+            } else {
+                Err(all & (n.clamp(0, u64::MAX as i128) as u64))
+            }
+        }
+        _ => Err(0),
+    };
+    let text = |m: u64| Value::Bytes(ty.set_text(m).unwrap_or_default());
+    match mask {
+        Ok(m) => Ok((text(m), None)),
+        Err(m) => cx.problem(1265, cx.truncated_msg(), text(m)),
+    }
+}
+
+/// A number (negative ones as their two's complement) or a binary string (its bytes,
+/// big-endian) into BIT(len): past `len` bits is 1406 in strict mode, else all ones with
+/// warning 1264.
+fn to_bit(value: Value, len: u8, cx: &Ctx<'_>) -> Coerced {
+    let max = if len >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << len) - 1
+    };
+    let of_i128 = |n: i128| -> Option<u64> {
+        if n < 0 {
+            (n >= i128::from(i64::MIN)).then_some(n as i64 as u64)
+        } else {
+            u64::try_from(n).ok()
+        }
+    };
+    let n: Option<u64> = match &value {
+        Value::Bytes(b) => {
+            let start = b.iter().position(|&c| c != 0).unwrap_or(b.len());
+            let b = &b[start..];
+            (b.len() <= 8).then(|| b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
+        }
+        Value::UInt(u) => Some(*u),
+        Value::Int(i) => Some(*i as u64),
+        Value::Double(f) => of_i128(f.round_ties_even() as i128),
+        Value::Float(f) => of_i128((*f as f64).round_ties_even() as i128),
+        v => of_i128(decimal_to_i128_saturating(&numeric(v).0.round_to_scale(0))),
+    };
+    match n {
+        Some(n) if n <= max => Ok((Value::UInt(n), None)),
+        _ if cx.strict => Err(ValueError::new(
+            1406,
+            format!("Data too long for {}", cx.at()),
+        )),
+        _ => cx.out_of_range(Value::UInt(max)),
+    }
+}
+
+/// BIT(len) value `n` as MySQL sends and logs it: `(len + 7) / 8` bytes, big-endian.
+pub fn bit_bytes(n: u64, len: u8) -> Vec<u8> {
+    let bytes = usize::from(len.clamp(1, 64)).div_ceil(8);
+    n.to_be_bytes()[8 - bytes..].to_vec()
 }
 
 fn temporal_kind(ty: &SqlType) -> &'static str {

@@ -51,7 +51,9 @@ impl JsonFrom {
             Some(SqlType::Binary { .. } | SqlType::VarBinary { .. } | SqlType::Blob { .. }) => {
                 JsonFrom::Binary
             }
-            Some(t) if t.is_string() || matches!(t, SqlType::Enum { .. }) => JsonFrom::Str,
+            Some(t) if t.is_string() || matches!(t, SqlType::Enum { .. } | SqlType::Set { .. }) => {
+                JsonFrom::Str
+            }
             None => JsonFrom::Str,
             Some(_) => JsonFrom::Scalar,
         }
@@ -187,13 +189,17 @@ pub fn prepare(f: Func, args: &mut [Expr], types: &[ColType]) -> SqlResult<()> {
             Role::Value => (JsonFrom::value(&t), true),
             Role::Doc => match &t {
                 Some(SqlType::Json) => (JsonFrom::Json, false),
-                Some(t) if t.is_string() || matches!(t, SqlType::Enum { .. }) => (
-                    JsonFrom::Text {
-                        func: fname,
-                        arg: (i + 1) as u8,
-                    },
-                    false,
-                ),
+                Some(t)
+                    if t.is_string() || matches!(t, SqlType::Enum { .. } | SqlType::Set { .. }) =>
+                {
+                    (
+                        JsonFrom::Text {
+                            func: fname,
+                            arg: (i + 1) as u8,
+                        },
+                        false,
+                    )
+                }
                 None => (
                     JsonFrom::Text {
                         func: fname,

@@ -599,7 +599,19 @@ fn read_value(c: &mut Rd<'_>, ty: u8, meta: u16, target: Option<&SqlType>) -> R<
                         _ => Value::UInt(idx as u64),
                     }
                 }
-                ft::SET => return bad("SET columns are not supported"),
+                ft::SET => {
+                    let n = usize::from(b1);
+                    if !matches!(n, 1..=4 | 8) {
+                        return bad("SET pack length is not 1, 2, 3, 4 or 8");
+                    }
+                    let mask = c.uint(n)?;
+                    match target {
+                        Some(t @ SqlType::Set { .. }) => {
+                            Value::Bytes(t.set_text(mask).unwrap_or_default())
+                        }
+                        _ => Value::UInt(mask),
+                    }
+                }
                 _ => {
                     let n = if len > 255 {
                         c.u16()? as usize

@@ -1,0 +1,57 @@
+-- SET and BIT columns where MySQL 8.0 and MariaDB agree (SHOW CREATE TABLE and the column
+-- metadata are asserted in tests/column_types.rs): input as text in any order or as a number, the bitmask in
+-- numeric context, ORDER BY the number, indexes, strict and non-strict errors. (BIT is
+-- checked in tests/column_types.rs.)
+CREATE DATABASE golden_set;
+USE golden_set;
+CREATE TABLE bad (s SET('a','b','a'));
+CREATE TABLE bad (s SET('a','B','b'));
+CREATE TABLE bad (s SET('a,b'));
+CREATE TABLE bad (s SET('1','2','3','4','5','6','7','8','9','10','11','12','13','14','15','16','17','18','19','20','21','22','23','24','25','26','27','28','29','30','31','32','33','34','35','36','37','38','39','40','41','42','43','44','45','46','47','48','49','50','51','52','53','54','55','56','57','58','59','60','61','62','63','64','65'));
+CREATE TABLE t (id INT PRIMARY KEY, s SET('read','write','exec','admin') NOT NULL DEFAULT 'read', f SET('Trailers','Commentaries','Deleted Scenes','Behind the Scenes') DEFAULT NULL, KEY (s));
+INSERT INTO t VALUES (1, 'write,read', 'Trailers,Deleted Scenes'), (2, 'exec', NULL), (3, '', 'Behind the Scenes,Trailers,Trailers'), (4, 9, 'commentaries'), (5, 'ADMIN,read,read', '');
+INSERT INTO t (id) VALUES (6);
+INSERT INTO t VALUES (7, '15', 15), (8, 0, 1);
+INSERT INTO t VALUES (9, 'read,nope', NULL);
+INSERT INTO t VALUES (9, 16, NULL);
+INSERT INTO t VALUES (9, -1, NULL);
+SELECT id, s, s+0 AS s_num, f, f+0, s | 0, CAST(s AS UNSIGNED), FIND_IN_SET('write', s), FIND_IN_SET('Trailers', f), LENGTH(s), CONCAT(s, '!') FROM t ORDER BY id;
+SELECT id, s FROM t ORDER BY s, id;
+SELECT id, s FROM t ORDER BY s DESC, id;
+SELECT id, f FROM t ORDER BY f, id;
+SELECT id FROM t WHERE s = 'read,write' ORDER BY id;
+SELECT id FROM t WHERE s = 'write,read' ORDER BY id;
+SELECT id FROM t WHERE s = 3 ORDER BY id;
+SELECT id FROM t WHERE s & 2 ORDER BY id;
+SELECT id FROM t WHERE s > 4 ORDER BY id;
+SELECT id FROM t WHERE FIND_IN_SET('exec', s) > 0 ORDER BY id;
+SELECT id FROM t WHERE s LIKE '%write%' ORDER BY id;
+SELECT id FROM t WHERE s IN ('exec', 'admin') ORDER BY id;
+SELECT s, COUNT(*) FROM t GROUP BY s ORDER BY s;
+SELECT MAX(s+0), SUM(s+0), MIN(f+0) FROM t;
+UPDATE t SET s = s + 1 WHERE id = 2;
+UPDATE t SET f = CONCAT_WS(',', f, 'Commentaries') WHERE id = 1;
+SELECT id, s, f FROM t WHERE id IN (1, 2);
+SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'golden_set' AND TABLE_NAME = 't' AND DATA_TYPE = 'set' ORDER BY ORDINAL_POSITION;
+SET sql_mode = '';
+INSERT INTO t VALUES (10, 'read,nope,exec', 'x');
+SHOW WARNINGS;
+INSERT INTO t VALUES (11, 255, NULL);
+SHOW WARNINGS;
+INSERT INTO t VALUES (12, 'read ,write ', NULL), (13, ',exec', 'Trailers,'), (14, 'write,admin   ', ' Trailers');
+SHOW WARNINGS;
+SELECT id, s, s+0 AS s_num, f FROM t WHERE id >= 10 ORDER BY id;
+INSERT INTO t VALUES (15, 'read,,write', NULL);
+CREATE TABLE dup (s SET('a','b','a'));
+SHOW WARNINGS;
+SET sql_mode = DEFAULT;
+CREATE TABLE big (s SET('m0','m1','m2','m3','m4','m5','m6','m7','m8','m9','m10','m11','m12','m13','m14','m15','m16','m17','m18','m19','m20','m21','m22','m23','m24','m25','m26','m27','m28','m29','m30','m31','m32','m33','m34','m35','m36','m37','m38','m39','m40','m41','m42','m43','m44','m45','m46','m47','m48','m49','m50','m51','m52','m53','m54','m55','m56','m57','m58','m59','m60','m61','m62','m63'));
+INSERT INTO big VALUES ('m63,m0'), (18446744073709551615), ('m40'), ('m62,m1');
+SELECT LENGTH(s) FROM big ORDER BY LENGTH(s);
+ALTER TABLE t ADD COLUMN g SET('x','y') NOT NULL;
+SELECT id, g, g+0 AS g_num FROM t ORDER BY id LIMIT 2;
+ALTER TABLE t MODIFY f VARCHAR(100);
+SELECT id, f FROM t ORDER BY id LIMIT 3;
+ALTER TABLE t MODIFY f SET('Trailers','Deleted Scenes','Commentaries');
+SELECT id, f, f+0 FROM t ORDER BY id LIMIT 3;
+DROP DATABASE golden_set;
