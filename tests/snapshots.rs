@@ -4,7 +4,7 @@
 
 mod harness;
 
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use harness::*;
