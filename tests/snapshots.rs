@@ -1532,7 +1532,8 @@ fn reboot_failover_stop_and_start() {
         ),
         "setup",
     );
-    let read_only = |port: u16| succeeded(admin_at(port, "SELECT @@port, @@read_only"), "read_only");
+    let read_only =
+        |port: u16| succeeded(admin_at(port, "SELECT @@port, @@read_only"), "read_only");
     assert_eq!(read_only(w), format!("{w}\t0"));
     assert_eq!(read_only(r), format!("{r}\t1"));
 
@@ -1586,7 +1587,9 @@ fn reboot_failover_stop_and_start() {
     assert_eq!(pg_status(), "pending-reboot\tpending-reboot");
     let max_conn = |port: u16| succeeded(admin_at(port, "SELECT @@global.max_connections"), "max");
     assert_ne!(max_conn(w), "77");
-    let logs_before = succeeded(admin_at(w, "SHOW BINARY LOGS"), "logs").lines().count();
+    let logs_before = succeeded(admin_at(w, "SHOW BINARY LOGS"), "logs")
+        .lines()
+        .count();
 
     let open = Session::start(w);
     let out = aws(
@@ -1612,7 +1615,9 @@ fn reboot_failover_stop_and_start() {
     assert_eq!(max_conn(w), "77");
     assert_eq!(max_conn(r), "77");
     assert_eq!(pg_status(), "in-sync\tin-sync");
-    let logs_after = succeeded(admin_at(w, "SHOW BINARY LOGS"), "logs").lines().count();
+    let logs_after = succeeded(admin_at(w, "SHOW BINARY LOGS"), "logs")
+        .lines()
+        .count();
     assert_eq!(logs_after, logs_before + 1, "the reboot rotates the binlog");
     assert_eq!(succeeded(admin_at(w, "SELECT * FROM d.t"), "data"), "1");
     // A reader's reboot.
