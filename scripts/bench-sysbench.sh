@@ -8,7 +8,9 @@
 # does) and to mysqldump it (--single-transaction), with both dumps' sizes.
 #
 # Usage: scripts/bench-sysbench.sh [rounds=3] [table_size=100000] [seconds=20]
-# Env: WORKLOADS, THREADS ("1 8"), BIG (1000000; 0 skips the prepare and dump timing).
+# Env: WORKLOADS, THREADS ("1 8"), BIG (1000000; 0 skips the prepare and dump timing),
+# SBOPTS (extra options for the runs, e.g. "--point_selects=0 --order_ranges=1" to time
+# one of oltp_read_only's statement kinds alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -62,7 +64,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for t in $THREADS; do
       for who in borealis mariadb; do
         p=$BP; [ $who = mariadb ] && p=$MP
-        out=$(sb $who "$p" "$w" --threads="$t" --time="$SECS" --report-interval=0 run 2>&1 || true)
+        out=$(sb $who "$p" "$w" ${SBOPTS:-} --threads="$t" --time="$SECS" --report-interval=0 run 2>&1 || true)
         tps=$(echo "$out" | awk '/transactions:/ {gsub(/\(/,"",$3); print $3}')
         p95=$(echo "$out" | awk '/95th percentile:/ {print $3}')
         errs=$(echo "$out" | awk '/ignored errors:/ {print $3}')

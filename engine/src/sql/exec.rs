@@ -5,14 +5,19 @@
 //! and ON conjuncts (primary key point/range, secondary index point/range, or
 //! a full scan); each join step ([`super::join`]) probes the inner table by index
 //! when an equality on its key is available, else hashes it on an equality with the
-//! rows before, else loops; all-inner joins run in an order chosen there, their rows
-//! permuted back to the written order. Then WHERE filters, GROUP BY and
-//! aggregates fold rows (layout: input columns of the group's first row, then
-//! one slot per aggregate; WITH ROLLUP adds the super-aggregate rows), HAVING
-//! filters, the window stage ([`super::window`]) fills the slots of window
-//! functions, the select list and ORDER BY keys are computed, DISTINCT, ORDER BY
-//! and LIMIT finish. An ORDER BY on the access path's own key order with a LIMIT
-//! stops reading early.
+//! rows before, else loops; all-inner joins (a single table included) are planned
+//! there, run in the order chosen, their rows permuted back to the written order.
+//! The select list, HAVING, GROUP BY and ORDER BY are bound before any row is read.
+//! Then the FROM clause's rows stream through WHERE into their consumer
+//! ([`Exec::consume_from`]): aggregates without GROUP BY fold them one by one,
+//! GROUP BY folds them into a hash table of groups ([`super::hashagg`]; WITH ROLLUP
+//! sorts them instead, [`aggregate`]), and a plain select keeps them, stopping at its
+//! LIMIT when nothing after WHERE needs every row (no ORDER BY, DISTINCT, HAVING or
+//! window). Outer joins and correlated WHERE conditions gather their rows first.
+//! A group's row is the input columns of its first row, then one slot per
+//! aggregate. HAVING filters, the window stage ([`super::window`]) fills the slots
+//! of window functions, the select list and ORDER BY keys are computed, DISTINCT,
+//! ORDER BY and LIMIT finish.
 //!
 //! Around the SELECT block, [`Exec::query`] puts a WITH clause's CTEs in scope
 //! ([`super::cte`]: `factor` reads a CTE before a view or table of the same name),
@@ -1771,9 +1776,26 @@ impl<'a> Exec<'a> {
         where_conj: &[ast::Expr],
         names: Option<&[String]>,
         straight: bool,
-    ) -> SqlResult<(Scope, Vec<Vec<Value>>, Option<Path>, Option<Arc<TableDef>>)> {
+    ) -> SqlResult<(Scope, Vec<Vec<Value>>)> {
+        let (scope, rows) = self.plan_from(from, where_conj, names, straight)?;
+        let rows = match rows {
+            FromRows::Rows(rows) => rows,
+            FromRows::Join(j) => self.collect_inner(&j)?,
+        };
+        Ok((scope, rows))
+    }
+
+    /// [`Exec::build_from`] that leaves an all-inner FROM clause planned, not run: its
+    /// rows can then stream into a consumer ([`Exec::select`]).
+    pub(crate) fn plan_from(
+        &mut self,
+        from: &[ast::TableWithJoins],
+        where_conj: &[ast::Expr],
+        names: Option<&[String]>,
+        straight: bool,
+    ) -> SqlResult<(Scope, FromRows)> {
         if from.is_empty() {
-            return Ok((Scope::default(), vec![Vec::new()], None, None));
+            return Ok((Scope::default(), FromRows::Rows(vec![Vec::new()])));
         }
         // Flatten comma joins into inner joins. A comma binds less tightly than JOIN (as
         // in MySQL): in `a, b JOIN c ON …` the ON sees only b and c, and a RIGHT JOIN there
@@ -1803,19 +1825,16 @@ impl<'a> Exec<'a> {
         // EXPLAIN's record of the steps: this FROM's only, not those of nested ones.
         let mut trace = self.trace.take();
         if !straight {
-            if let Some((scope, rows, steps)) = self.inner_join(&items, where_conj, names)? {
+            if let Some((scope, join, steps)) = self.plan_inner(&items, where_conj, names)? {
                 if let Some(t) = trace.as_mut() {
                     t.extend(steps);
                 }
                 self.trace = trace;
-                return Ok((scope, rows, None, None));
+                return Ok((scope, FromRows::Join(join)));
             }
         }
-        let single = items.len() == 1;
         let mut scope = Scope::default();
         let mut rows: Vec<Vec<Value>> = vec![Vec::new()];
-        let mut first_path = None;
-        let mut first_table = None;
         for (factor, op) in items {
             let base = scope.cols.len();
             let source = self.factor(factor)?;
@@ -1952,10 +1971,6 @@ impl<'a> Exec<'a> {
                         names,
                         &types,
                     )?;
-                    if single {
-                        first_path = Some(step.path.clone());
-                        first_table = source.table.clone();
-                    }
                     if let Some(t) = trace.as_mut() {
                         t.push(step);
                     }
@@ -2042,7 +2057,51 @@ impl<'a> Exec<'a> {
             rows = next;
         }
         self.trace = trace;
-        Ok((scope, rows, first_path, first_table))
+        Ok((scope, FromRows::Rows(rows)))
+    }
+
+    /// Hands the FROM clause's rows that pass `filter` to `sink` until it returns false.
+    /// A planned inner join streams when nothing needs the whole row set or a mutable
+    /// `Exec` per row (a correlated subquery); otherwise its rows are gathered first.
+    /// `sink` charges what it keeps: rows gathered here give their charge back as they
+    /// are handed over.
+    fn consume_from(
+        &mut self,
+        from: FromRows,
+        filter: Option<&Expr>,
+        sink: &mut dyn FnMut(Vec<Value>, &EvalCx) -> SqlResult<bool>,
+    ) -> SqlResult<()> {
+        let streams = filter.is_none_or(|f| !has_corr(f));
+        let rows = match from {
+            FromRows::Join(j) if streams && j.late.is_empty() => {
+                return self.run_inner(&j, &mut |r| {
+                    if let Some(f) = filter {
+                        if super::expr::truth(&f.eval(&r, &self.cx)?) != Some(true) {
+                            return Ok(true);
+                        }
+                    }
+                    sink(r, &self.cx)
+                });
+            }
+            FromRows::Join(j) => self.collect_inner(&j)?,
+            FromRows::Rows(rows) => rows,
+        };
+        for r in rows {
+            self.cx.check()?;
+            self.cx.mem.release(super::memory::row_bytes(&r));
+            if let Some(f) = filter {
+                self.eval_correlated(&r)?;
+                let keep = super::expr::truth(&f.eval(&r, &self.cx)?) == Some(true);
+                self.cx.corr_values.borrow_mut().take();
+                if !keep {
+                    continue;
+                }
+            }
+            if !sink(r, &self.cx)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Whether a joined row passes its ON conditions, running their correlated
@@ -2181,7 +2240,7 @@ impl<'a> Exec<'a> {
             ast::TableFactor::NestedJoin {
                 table_with_joins, ..
             } => {
-                let (scope, rows, _, _) =
+                let (scope, rows) =
                     self.build_from(std::slice::from_ref(table_with_joins), &[], None, false)?;
                 Ok(Source {
                     cols: scope.cols,
@@ -2217,23 +2276,9 @@ impl<'a> Exec<'a> {
         }
         // A single-table scan in key order with LIMIT can stop early.
         let names = referenced_columns(s, order);
-        let (scope, mut rows, path, table) =
-            self.build_from(&s.from, &where_conj, names.as_deref(), straight_join(s))?;
+        let (scope, from_rows) =
+            self.plan_from(&s.from, &where_conj, names.as_deref(), straight_join(s))?;
         let filter = self.bind_where(&scope, s.selection.as_ref())?;
-        let _ = (&path, &table);
-        if let Some(f) = &filter {
-            let mut kept = Vec::with_capacity(rows.len());
-            for r in rows {
-                self.cx.check()?;
-                self.eval_correlated(&r)?;
-                let keep = super::expr::truth(&f.eval(&r, &self.cx)?) == Some(true);
-                self.cx.corr_values.borrow_mut().take();
-                if keep {
-                    kept.push(r);
-                }
-            }
-            rows = kept;
-        }
         let mut rollup = false;
         let group_by: Vec<ast::Expr> = match &s.group_by {
             ast::GroupByExpr::Expressions(v, modifiers) => {
@@ -2477,57 +2522,114 @@ impl<'a> Exec<'a> {
             });
         }
         let grouped = !group_by.is_empty() || aggs.iter().any(|a| a.over.is_none());
-        let agg_count = aggs.len();
-        if grouped {
-            let mut keys = Vec::new();
-            let lit_coll = self.session.literal_collation();
-            for g in &group_by {
-                let e = match g {
-                    ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
-                        let n = self.count_value(g)? as usize;
-                        match outputs.get(n.wrapping_sub(1)) {
-                            Some((e, c)) => (e.clone(), out_collation(c)),
-                            None => {
-                                return Err(SqlError::new(
-                                    1054,
-                                    format!("Unknown column '{n}' in 'group statement'"),
-                                ))
-                            }
+        let windowed = aggs.iter().any(|a| a.over.is_some());
+        let distinct = matches!(s.distinct, Some(ast::Distinct::Distinct));
+        // The FROM clause's rows that pass WHERE: folded as they come when every
+        // aggregate folds into one group, cut at the LIMIT when nothing after WHERE
+        // needs every row, else gathered.
+        let fold = grouped
+            && group_by.is_empty()
+            && !rollup
+            && !windowed
+            && aggs.iter().all(|a| a.func != AggFunc::Grouping);
+        let stop_at =
+            (!grouped && !windowed && !distinct && order_keys.is_empty() && having.is_none())
+                .then(|| limit.map(|l| l.saturating_add(offset)))
+                .flatten();
+        // GROUP BY's keys.
+        let mut keys: Vec<(Expr, Collation)> = Vec::new();
+        let lit_coll = self.session.literal_collation();
+        for g in &group_by {
+            let e = match g {
+                ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                    let n = self.count_value(g)? as usize;
+                    match outputs.get(n.wrapping_sub(1)) {
+                        Some((e, c)) => (e.clone(), out_collation(c)),
+                        None => {
+                            return Err(SqlError::new(
+                                1054,
+                                format!("Unknown column '{n}' in 'group statement'"),
+                            ))
                         }
                     }
-                    ast::Expr::Identifier(i)
-                        if scope
-                            .resolve(std::slice::from_ref(&i.value), "group statement")
-                            .is_err_and(|e| e.code != 1143) =>
+                }
+                ast::Expr::Identifier(i)
+                    if scope
+                        .resolve(std::slice::from_ref(&i.value), "group statement")
+                        .is_err_and(|e| e.code != 1143) =>
+                {
+                    match outputs
+                        .iter()
+                        .find(|(_, c)| c.name.eq_ignore_ascii_case(&i.value))
                     {
-                        match outputs
-                            .iter()
-                            .find(|(_, c)| c.name.eq_ignore_ascii_case(&i.value))
-                        {
-                            Some((e, c)) => (e.clone(), out_collation(c)),
-                            None => {
-                                return Err(SqlError::new(
-                                    1054,
-                                    format!("Unknown column '{}' in 'group statement'", i.value),
-                                ))
-                            }
+                        Some((e, c)) => (e.clone(), out_collation(c)),
+                        None => {
+                            return Err(SqlError::new(
+                                1054,
+                                format!("Unknown column '{}' in 'group statement'", i.value),
+                            ))
                         }
                     }
-                    other => {
-                        let (e, ty) = Binder {
-                            scope: &scope,
-                            env: self,
-                            aggs: None,
-                            agg_base: 0,
-                            clause: "group statement",
-                        }
-                        .bind(other)?;
-                        (e, type_collation(&ty, lit_coll))
+                }
+                other => {
+                    let (e, ty) = Binder {
+                        scope: &scope,
+                        env: self,
+                        aggs: None,
+                        agg_base: 0,
+                        clause: "group statement",
                     }
-                };
-                keys.push(e);
+                    .bind(other)?;
+                    (e, type_collation(&ty, lit_coll))
+                }
+            };
+            keys.push(e);
+        }
+        // ROLLUP needs the rows in key order; other groups fold as the rows come
+        // (GROUPING() outside ROLLUP is 1111, which the sorting path gives.)
+        let hashed = grouped
+            && !group_by.is_empty()
+            && !rollup
+            && aggs.iter().all(|a| a.func != AggFunc::Grouping);
+        let mut sorted_groups = None;
+        let mut rows = if fold {
+            let mut acc = GroupFold::new(&aggs);
+            let mut inputs = AggInputs::default();
+            let mut first: Option<Vec<Value>> = None;
+            self.consume_from(from_rows, filter.as_ref(), &mut |r, cx| {
+                inputs.eval(&r, &aggs, cx)?;
+                acc.add(&aggs, &inputs, cx)?;
+                if first.is_none() {
+                    cx.mem.charge_row(&r)?;
+                    first = Some(r);
+                }
+                Ok(true)
+            })?;
+            let mut r = first.unwrap_or_default();
+            r.resize(input_width, Value::Null);
+            r.extend(acc.close(&aggs, &[], 0, &self.cx)?);
+            vec![r]
+        } else if hashed {
+            let mut groups = super::hashagg::HashGroups::new(&keys, &aggs, input_width);
+            self.consume_from(from_rows, filter.as_ref(), &mut |r, cx| {
+                groups.push(r, cx)?;
+                Ok(true)
+            })?;
+            groups.finish(&self.cx)?
+        } else {
+            if grouped {
+                sorted_groups = Some(std::mem::take(&mut keys));
             }
-            rows = aggregate(rows, &keys, &aggs, input_width, rollup, &self.cx)?;
+            let mut rows = Vec::new();
+            self.consume_from(from_rows, filter.as_ref(), &mut |r, cx| {
+                cx.mem.charge_row(&r)?;
+                rows.push(r);
+                Ok(stop_at.is_none_or(|n| (rows.len() as u64) < n))
+            })?;
+            rows
+        };
+        if let Some(sorted) = sorted_groups {
+            rows = aggregate(rows, &sorted, &aggs, input_width, rollup, &self.cx)?;
         }
         if let Some(h) = &having {
             let mut kept = Vec::with_capacity(rows.len());
@@ -2538,7 +2640,6 @@ impl<'a> Exec<'a> {
             }
             rows = kept;
         }
-        let _ = agg_count;
         if aggs.iter().any(|a| a.over.is_some()) {
             if !grouped {
                 for r in &mut rows {
@@ -2552,7 +2653,6 @@ impl<'a> Exec<'a> {
         // column or a literal, an output that is the only one reading its column takes the
         // value instead of copying it (a `SELECT *` of a big table would otherwise copy
         // every value and every row), and ORDER BY reads it there.
-        let distinct = matches!(s.distinct, Some(ast::Distinct::Distinct));
         let keep_inputs = distinct || !order_keys.is_empty();
         let plain = outputs
             .iter()
@@ -2699,6 +2799,12 @@ pub(crate) enum JoinKind {
     Inner,
     Left,
     Right,
+}
+
+/// The rows of a FROM clause: gathered, or an inner join planned and not yet run.
+pub(crate) enum FromRows {
+    Rows(Vec<Vec<Value>>),
+    Join(super::join::InnerJoin),
 }
 
 pub(crate) struct Source {
@@ -3310,7 +3416,6 @@ fn aggregate(
         }
         grouping.push(at);
     }
-    let folded = |a: &AggSpec| a.over.is_none() && a.func != AggFunc::Grouping;
     if rows.is_empty() && keys.is_empty() {
         // Aggregates over no rows still give one row.
         let mut r = vec![Value::Null; width];
@@ -3353,69 +3458,28 @@ fn aggregate(
         _ => None,
     };
     let nk = keys.len();
-    /// The rows folded so far at one level: those whose first `level` keys equal the
-    /// current row's (level `nk` is the group itself).
+    /// One level's group: its first row and its aggregates folded so far (level `nk` is
+    /// the group itself, a lower level the rows whose first `level` keys are equal).
     struct Level {
         first: Option<usize>,
-        states: Vec<AggState>,
-        /// DISTINCT arguments, folded once the level closes.
-        seen: Vec<Vec<Value>>,
+        fold: GroupFold,
     }
     let fresh = || Level {
         first: None,
-        states: aggs.iter().map(AggState::new).collect(),
-        seen: vec![Vec::new(); aggs.len()],
+        fold: GroupFold::new(aggs),
     };
     let lowest = if rollup { 0 } else { nk };
     let mut levels: Vec<Level> = (lowest..=nk).map(|_| fresh()).collect();
     // Each output row: its first input row, its level and its aggregates' values.
     let mut groups: Vec<(usize, usize, Vec<Value>)> = Vec::new();
-    let mut vals: Vec<Option<Value>> = Vec::with_capacity(aggs.len());
-    // GROUP_CONCAT's ORDER BY keys of the current row, per aggregate.
-    let mut concat_keys: Vec<Option<Vec<Value>>> = Vec::with_capacity(aggs.len());
+    let mut inputs = AggInputs::default();
     for pos in 0..rows.len() {
         let r = pos;
         cx.check()?;
-        vals.clear();
-        concat_keys.clear();
-        for a in aggs {
-            concat_keys.push(match &a.concat {
-                Some(c) if folded(a) => Some(
-                    c.order
-                        .iter()
-                        .map(|(e, _, _)| e.eval(&rows[r], cx))
-                        .collect::<SqlResult<Vec<_>>>()?,
-                ),
-                _ => None,
-            });
-            vals.push(match &a.arg {
-                Some(e) if folded(a) => Some(e.eval(&rows[r], cx)?),
-                _ => None,
-            });
-        }
+        inputs.eval(&rows[r], aggs, cx)?;
         for lv in &mut levels {
             lv.first.get_or_insert(r);
-            for (k, a) in aggs.iter().enumerate() {
-                if !folded(a) {
-                    continue;
-                }
-                let v = vals[k].clone();
-                if let Some(keys) = &concat_keys[k] {
-                    lv.states[k].add_concat(v, keys.clone(), cx)?;
-                    continue;
-                }
-                if a.distinct {
-                    if let Some(x) = v {
-                        if !x.is_null() {
-                            cx.mem
-                                .charge(super::memory::row_bytes(std::slice::from_ref(&x)))?;
-                            lv.seen[k].push(x);
-                        }
-                        continue;
-                    }
-                }
-                lv.states[k].add(a, v, cx)?;
-            }
+            lv.fold.add(aggs, &inputs, cx)?;
         }
         // The levels whose leading keys change at the next row close here.
         let closes_from = match rows.get(pos + 1) {
@@ -3437,43 +3501,8 @@ fn aggregate(
             }
         };
         for level in (closes_from.max(lowest)..=nk).rev() {
-            let lv = std::mem::replace(&mut levels[level - lowest], fresh());
-            let Level {
-                first,
-                mut states,
-                mut seen,
-            } = lv;
-            // DISTINCT arguments: sorted and deduplicated once per group (n log n, not
-            // n²); a stable sort keeps the first of equal values, as the row order gave
-            // them.
-            for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
-                if !a.distinct || seen[k].is_empty() {
-                    continue;
-                }
-                let mut vals = std::mem::take(&mut seen[k]);
-                vals.sort_by(|x, y| sort_cmp(x, y, a.collation));
-                vals.dedup_by(|x, y| sort_cmp(x, y, a.collation) == Ordering::Equal);
-                for v in vals {
-                    s.add(a, Some(v), cx)?;
-                }
-            }
-            let values: Vec<Value> = states
-                .into_iter()
-                .zip(aggs)
-                .zip(&grouping)
-                .map(|((s, a), at)| {
-                    if a.func == AggFunc::Grouping {
-                        let bits = at
-                            .iter()
-                            .fold(0i64, |b, &p| (b << 1) | i64::from(p >= level));
-                        Value::Int(bits)
-                    } else if folded(a) {
-                        s.finish(a, cx)
-                    } else {
-                        Value::Null
-                    }
-                })
-                .collect();
+            let Level { first, fold } = std::mem::replace(&mut levels[level - lowest], fresh());
+            let values = fold.close(aggs, &grouping, level, cx)?;
             cx.mem.charge(super::memory::row_bytes(&values) + 16)?;
             groups.push((first.unwrap_or(r), level, values));
         }
@@ -3528,6 +3557,135 @@ fn aggregate(
         }
     }
     Ok(out)
+}
+
+/// Whether grouping folds `a` (window functions and GROUPING() are computed elsewhere).
+fn folded(a: &AggSpec) -> bool {
+    a.over.is_none() && a.func != AggFunc::Grouping
+}
+
+/// One row's aggregate arguments and GROUP_CONCAT ORDER BY keys, evaluated once for
+/// every group (ROLLUP level) the row folds into: warnings once, RAND() consistent.
+#[derive(Default)]
+pub(crate) struct AggInputs {
+    vals: Vec<Option<Value>>,
+    concat_keys: Vec<Option<Vec<Value>>>,
+}
+
+impl AggInputs {
+    pub(crate) fn eval(&mut self, row: &[Value], aggs: &[AggSpec], cx: &EvalCx) -> SqlResult<()> {
+        self.vals.clear();
+        self.concat_keys.clear();
+        for a in aggs {
+            self.concat_keys.push(match &a.concat {
+                Some(c) if folded(a) => Some(
+                    c.order
+                        .iter()
+                        .map(|(e, _, _)| e.eval(row, cx))
+                        .collect::<SqlResult<Vec<_>>>()?,
+                ),
+                _ => None,
+            });
+            self.vals.push(match &a.arg {
+                Some(e) if folded(a) => Some(e.eval(row, cx)?),
+                _ => None,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The aggregates of one group folded so far.
+pub(crate) struct GroupFold {
+    states: Vec<AggState>,
+    /// DISTINCT arguments, folded once the group closes.
+    seen: Vec<Vec<Value>>,
+}
+
+impl GroupFold {
+    pub(crate) fn new(aggs: &[AggSpec]) -> GroupFold {
+        GroupFold {
+            states: aggs.iter().map(AggState::new).collect(),
+            seen: vec![Vec::new(); aggs.len()],
+        }
+    }
+
+    /// Folds one row's inputs.
+    pub(crate) fn add(
+        &mut self,
+        aggs: &[AggSpec],
+        inputs: &AggInputs,
+        cx: &EvalCx,
+    ) -> SqlResult<()> {
+        for (k, a) in aggs.iter().enumerate() {
+            if !folded(a) {
+                continue;
+            }
+            let v = inputs.vals[k].clone();
+            if let Some(keys) = &inputs.concat_keys[k] {
+                self.states[k].add_concat(v, keys.clone(), cx)?;
+                continue;
+            }
+            if a.distinct {
+                if let Some(x) = v {
+                    if !x.is_null() {
+                        cx.mem
+                            .charge(super::memory::row_bytes(std::slice::from_ref(&x)))?;
+                        self.seen[k].push(x);
+                    }
+                    continue;
+                }
+            }
+            self.states[k].add(a, v, cx)?;
+        }
+        Ok(())
+    }
+
+    /// The group's aggregate values; `grouping` and `level` give GROUPING()'s bits
+    /// (the GROUP BY positions each one reads, and how many keys the group keeps).
+    pub(crate) fn close(
+        self,
+        aggs: &[AggSpec],
+        grouping: &[Vec<usize>],
+        level: usize,
+        cx: &EvalCx,
+    ) -> SqlResult<Vec<Value>> {
+        let GroupFold {
+            mut states,
+            mut seen,
+        } = self;
+        // DISTINCT arguments: sorted and deduplicated once per group (n log n, not n²);
+        // a stable sort keeps the first of equal values, as the row order gave them.
+        for (k, (s, a)) in states.iter_mut().zip(aggs).enumerate() {
+            if !a.distinct || seen[k].is_empty() {
+                continue;
+            }
+            let mut vals = std::mem::take(&mut seen[k]);
+            vals.sort_by(|x, y| sort_cmp(x, y, a.collation));
+            vals.dedup_by(|x, y| sort_cmp(x, y, a.collation) == Ordering::Equal);
+            for v in vals {
+                s.add(a, Some(v), cx)?;
+            }
+        }
+        Ok(states
+            .into_iter()
+            .zip(aggs)
+            .enumerate()
+            .map(|(k, (s, a))| {
+                if a.func == AggFunc::Grouping {
+                    let at = grouping.get(k).map_or(&[][..], Vec::as_slice);
+                    let bits = at
+                        .iter()
+                        .fold(0i64, |b, &p| (b << 1) | i64::from(p >= level));
+                    Value::Int(bits)
+                } else if folded(a) {
+                    s.finish(a, cx)
+                } else {
+                    Value::Null
+                }
+            })
+            .collect())
+    }
 }
 
 /// The running value of one aggregate: grouping folds a group's rows into it, the window

@@ -18,7 +18,12 @@
 //! (preferring one with an index path), a cross product only when nothing connects.
 //! ON and WHERE conjuncts apply at the first step where every column they read is
 //! joined. Rows are built in that order and permuted back: the scope, `SELECT *` and
-//! every bound position stay in the written order.
+//! every bound position stay in the written order. Such a join ([`InnerJoin`]) runs
+//! depth first and hands each joined row to its consumer as it is made
+//! ([`Exec::run_inner`]): it holds its hash tables and one row per step, not its
+//! result, so `SELECT COUNT(*) FROM a, b, c` runs in constant memory (stopped, like
+//! MySQL's, by KILL or max_execution_time). Outer joins ([`Exec::join_step`]) still
+//! build each step's rows before the next.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -196,6 +201,79 @@ fn min_col(e: &Expr) -> Option<usize> {
     m
 }
 
+/// A hash join's build side: the item's rows, and where each key's rows are.
+#[derive(Default)]
+struct HashBuild {
+    rows: Vec<Vec<Value>>,
+    table: HashMap<Vec<u8>, Vec<usize>>,
+    /// Rows whose key has no encoding: compared with every outer row.
+    loose: Vec<usize>,
+}
+
+/// Buffers a key is built in, kept across rows.
+#[derive(Default)]
+struct KeyScratch {
+    key: Vec<u8>,
+    tmp: Vec<u8>,
+}
+
+impl HashBuild {
+    /// The build rows `outer` may match on `keys`: none for a NULL key, every row when
+    /// a value has no key, else its key's rows and the loose ones.
+    fn candidates<'h>(
+        &'h self,
+        outer: &[Value],
+        keys: &[(usize, usize, KeyClass)],
+        s: &mut KeyScratch,
+    ) -> Box<dyn Iterator<Item = usize> + 'h> {
+        match row_key(
+            &mut s.key,
+            outer,
+            keys.iter().map(|k| (k.1, k.2)),
+            &mut s.tmp,
+        ) {
+            Err(()) => Box::new(std::iter::empty()),
+            Ok(true) => Box::new(
+                self.table
+                    .get(s.key.as_slice())
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .chain(&self.loose)
+                    .copied(),
+            ),
+            Ok(false) => Box::new(0..self.rows.len()),
+        }
+    }
+}
+
+/// An all-inner FROM clause planned by [`Exec::plan_inner`], run by [`Exec::run_inner`]:
+/// its items, and per step (in the order they join) how the item is read.
+pub(crate) struct InnerJoin {
+    sources: Vec<Source>,
+    steps: Vec<StepPlan>,
+    /// Where each written item's columns start in a joined row (laid out in step order).
+    ebase: Vec<usize>,
+    /// The steps run in another order than the items are written.
+    permuted: bool,
+    /// Conjuncts that run a correlated subquery (or stored function) per row: they need
+    /// the whole row and a mutable [`Exec`], so they apply to the collected rows.
+    pub(crate) late: Vec<Expr>,
+    names: Option<Vec<String>>,
+}
+
+/// One step of an [`InnerJoin`].
+struct StepPlan {
+    /// The item joined (its position in the FROM clause).
+    item: usize,
+    /// Where its columns start in the joined row.
+    base: usize,
+    path: Path,
+    /// The conjuncts that apply once it is joined, over the step-order layout.
+    conj: Vec<Expr>,
+    /// A hash join's keys (empty: an index lookup or a loop).
+    keys: Vec<(usize, usize, KeyClass)>,
+}
+
 /// The rows of a build side, read once.
 enum BuildInput<'s> {
     Table(&'s Arc<TableDef>),
@@ -339,93 +417,17 @@ impl Exec<'_> {
         names: Option<&[String]>,
         keys: &[(usize, usize, KeyClass)],
     ) -> SqlResult<Vec<Vec<Value>>> {
-        // The conjuncts that read only this item filter the build side.
-        let local: Vec<Expr> = conj
-            .iter()
-            .filter(|e| min_col(e).is_none_or(|m| m >= base) && deterministic(e))
-            .map(|e| {
-                let mut e = e.clone();
-                e.shift_cols(base, -(base as isize));
-                e
-            })
-            .collect();
-        let mut build: Vec<Vec<Value>> = Vec::new();
-        let mut table: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
-        // Rows whose key has no encoding: compared with every outer row.
-        let mut loose: Vec<usize> = Vec::new();
-        let (mut key, mut tmp) = (Vec::new(), Vec::new());
-        let mut add = |r: Vec<Value>, cx: &super::expr::EvalCx| -> SqlResult<()> {
-            if !on_pass(&local, &r, cx)? {
-                return Ok(());
-            }
-            let Ok(encoded) = row_key(&mut key, &r, keys.iter().map(|k| (k.0, k.2)), &mut tmp)
-            else {
-                return Ok(()); // a NULL key equals nothing
-            };
-            cx.mem.charge_row(&r)?;
-            let i = build.len();
-            build.push(r);
-            if encoded {
-                match table.get_mut(key.as_slice()) {
-                    Some(v) => v.push(i),
-                    None => {
-                        cx.mem.charge(key.len() as u64 + 48)?;
-                        table.insert(key.clone(), vec![i]);
-                    }
-                }
-            } else {
-                loose.push(i);
-            }
-            Ok(())
-        };
-        match input {
-            BuildInput::Table(t) => {
-                let mut err = None;
-                self.scan_columns(t, &Path::Full, &[], false, names, &mut |_, r| match add(
-                    r, &self.cx,
-                ) {
-                    Ok(()) => Ok(true),
-                    Err(e) => {
-                        err = Some(e);
-                        Ok(false)
-                    }
-                })?;
-                if let Some(e) = err {
-                    return Err(e);
-                }
-            }
-            BuildInput::Rows(inner) => {
-                for r in inner {
-                    self.cx.check()?;
-                    add(r.clone(), &self.cx)?;
-                }
-            }
-        }
+        let build = self.hash_build(input, base, conj, names, keys)?;
         let on_corr = on_filter.iter().any(has_corr);
         let mut next = Vec::new();
+        let mut scratch = KeyScratch::default();
         for outer in &rows {
             self.cx.check()?;
-            let probe = row_key(&mut key, outer, keys.iter().map(|k| (k.1, k.2)), &mut tmp);
-            let every: Vec<usize>;
-            let candidates: Box<dyn Iterator<Item = &usize>> = match probe {
-                Err(()) => Box::new(std::iter::empty()), // a NULL key equals nothing
-                Ok(true) => Box::new(
-                    table
-                        .get(key.as_slice())
-                        .map_or(&[][..], Vec::as_slice)
-                        .iter()
-                        .chain(loose.iter()),
-                ),
-                Ok(false) => {
-                    every = (0..build.len()).collect();
-                    Box::new(every.iter())
-                }
-            };
             let mut matched = false;
-            for &i in candidates {
+            for i in build.candidates(outer, keys, &mut scratch) {
                 let mut full = Vec::with_capacity(outer.len() + width);
                 full.extend(outer.iter().cloned());
-                full.extend(build[i].iter().cloned());
+                full.extend(build.rows[i].iter().cloned());
                 if on_corr {
                     if !self.on_pass_correlated(on_filter, &full)? {
                         continue;
@@ -447,19 +449,81 @@ impl Exec<'_> {
         Ok(next)
     }
 
-    /// Joins an all-inner FROM clause (`items` as [`Exec::build_from`] flattened them) in
-    /// a greedy order (module doc). None, having read nothing, when the FROM is not one:
-    /// an outer or STRAIGHT_JOIN join, USING/NATURAL, a subquery in an ON condition,
-    /// one item, or more than 64.
-    pub(crate) fn inner_join(
+    /// Reads a hash join's build side once: the item's rows that pass the conjuncts of
+    /// `conj` reading only it, hashed on their side of `keys`.
+    fn hash_build(
+        &self,
+        input: BuildInput,
+        base: usize,
+        conj: &[Expr],
+        names: Option<&[String]>,
+        keys: &[(usize, usize, KeyClass)],
+    ) -> SqlResult<HashBuild> {
+        let local: Vec<Expr> = conj
+            .iter()
+            .filter(|e| min_col(e).is_none_or(|m| m >= base) && deterministic(e))
+            .map(|e| {
+                let mut e = e.clone();
+                e.shift_cols(base, -(base as isize));
+                e
+            })
+            .collect();
+        let mut h = HashBuild::default();
+        let mut scratch = KeyScratch::default();
+        let mut add = |r: Vec<Value>, cx: &super::expr::EvalCx| -> SqlResult<bool> {
+            if !on_pass(&local, &r, cx)? {
+                return Ok(true);
+            }
+            let KeyScratch { key, tmp } = &mut scratch;
+            let Ok(encoded) = row_key(key, &r, keys.iter().map(|k| (k.0, k.2)), tmp) else {
+                return Ok(true); // a NULL key equals nothing
+            };
+            cx.mem.charge_row(&r)?;
+            let i = h.rows.len();
+            h.rows.push(r);
+            if encoded {
+                match h.table.get_mut(key.as_slice()) {
+                    Some(v) => v.push(i),
+                    None => {
+                        cx.mem.charge(key.len() as u64 + 48)?;
+                        h.table.insert(key.clone(), vec![i]);
+                    }
+                }
+            } else {
+                h.loose.push(i);
+            }
+            Ok(true)
+        };
+        match input {
+            BuildInput::Table(t) => {
+                self.scan_columns(t, &Path::Full, &[], false, names, &mut |_, r| {
+                    add(r, &self.cx)
+                })?;
+            }
+            BuildInput::Rows(inner) => {
+                for r in inner {
+                    self.cx.check()?;
+                    add(r.clone(), &self.cx)?;
+                }
+            }
+        }
+        Ok(h)
+    }
+
+    /// Plans an all-inner FROM clause (`items` as [`Exec::build_from`] flattened them):
+    /// the join order, greedy (module doc), and per step its conjuncts and access path.
+    /// Reads only derived tables. None, having read nothing, when the FROM is not one:
+    /// an outer or STRAIGHT_JOIN join, USING/NATURAL, a subquery in an ON condition, or
+    /// more than 64 items. A single item is a plan of one step.
+    pub(crate) fn plan_inner(
         &mut self,
         items: &[(&ast::TableFactor, Option<&ast::JoinOperator>)],
         where_conj: &[ast::Expr],
         names: Option<&[String]>,
-    ) -> SqlResult<Option<(Scope, Vec<Vec<Value>>, Vec<JoinTrace>)>> {
+    ) -> SqlResult<Option<(Scope, InnerJoin, Vec<JoinTrace>)>> {
         use ast::JoinConstraint as C;
         use ast::JoinOperator as J;
-        if items.len() < 2 || items.len() > 64 {
+        if items.is_empty() || items.len() > 64 {
             return Ok(None);
         }
         let eligible = items.iter().all(|(_, op)| match op {
@@ -623,61 +687,191 @@ impl Exec<'_> {
             width += sources[i].cols.len();
             joined |= 1 << i;
         }
-        // Run the steps in that order over rows laid out in that order.
+        // Each step's conjuncts over rows laid out in that order.
         let pool: Vec<Expr> = pool
             .iter()
             .map(|e| remap(e, &ebase).unwrap_or_else(|| e.clone()))
             .collect();
         let mut types: Vec<Option<SqlType>> = Vec::with_capacity(width);
-        let mut rows: Vec<Vec<Value>> = vec![Vec::new()];
         let mut done = 0u64;
         let mut used = vec![false; pool.len()];
+        let mut steps = Vec::with_capacity(n);
         let mut trace = Vec::with_capacity(n);
         for &i in &order {
             let src = &sources[i];
             let base = types.len();
+            let width = src.cols.len();
             types.extend(src.cols.iter().map(|c| c.ty.clone()));
             done |= 1 << i;
-            let mut step = Vec::new();
+            let mut conj = Vec::new();
             for (k, e) in pool.iter().enumerate() {
                 if !used[k] && masks[k] & !done == 0 {
                     used[k] = true;
-                    step.push(e.clone());
+                    conj.push(e.clone());
                 }
             }
-            let (next, t) = self.join_step(
-                rows,
-                src,
+            let path = match &src.table {
+                Some(t) => choose_path(t, base, &conj),
+                None => Path::Full,
+            };
+            let keys = if matches!(path, Path::Full) {
+                hash_keys(&conj, base, width, &types)
+            } else {
+                Vec::new()
+            };
+            trace.push(JoinTrace {
+                table: src.table.clone(),
+                alias: src.alias.clone(),
+                path: path.clone(),
+                hash: !keys.is_empty(),
+                filtered: !conj.is_empty(),
+            });
+            steps.push(StepPlan {
+                item: i,
                 base,
-                &step,
-                &step,
-                JoinKind::Inner,
-                names,
-                &types,
-            )?;
-            rows = next;
-            trace.push(t);
+                path,
+                conj,
+                keys,
+            });
         }
-        // Back to the written order.
-        let eb: Vec<usize> = ebase.iter().map(|b| b.unwrap_or(0)).collect();
-        if order.iter().enumerate().any(|(k, &i)| k != i) {
-            for r in rows.iter_mut() {
-                let mut w = Vec::with_capacity(r.len());
-                for (i, s) in sources.iter().enumerate() {
-                    w.extend(r[eb[i]..eb[i] + s.cols.len()].iter().cloned());
+        let ebase: Vec<usize> = ebase.iter().map(|b| b.unwrap_or(0)).collect();
+        let permuted = order.iter().enumerate().any(|(k, &i)| k != i);
+        let join = InnerJoin {
+            sources,
+            steps,
+            ebase,
+            permuted,
+            late,
+            names: names.map(<[String]>::to_vec),
+        };
+        Ok(Some((scope, join, trace)))
+    }
+
+    /// Runs a planned inner join, handing each joined row (in the written order of the
+    /// items) to `sink` until it returns false. Rows are joined depth first: an outer
+    /// row goes through every later step before the next outer row is read, so what is
+    /// held is the hash tables and one row per step, whatever the join's size. The
+    /// [`InnerJoin::late`] conjuncts are not applied (see [`Exec::collect_inner`]).
+    pub(crate) fn run_inner(
+        &self,
+        j: &InnerJoin,
+        sink: &mut dyn FnMut(Vec<Value>) -> SqlResult<bool>,
+    ) -> SqlResult<()> {
+        if self.describe {
+            return Ok(());
+        }
+        let names = j.names.as_deref();
+        let mut hashes = Vec::with_capacity(j.steps.len());
+        for s in &j.steps {
+            hashes.push(if s.keys.is_empty() {
+                None
+            } else {
+                let src = &j.sources[s.item];
+                let input = match &src.table {
+                    Some(t) => BuildInput::Table(t),
+                    None => BuildInput::Rows(&src.rows),
+                };
+                Some(self.hash_build(input, s.base, &s.conj, names, &s.keys)?)
+            });
+        }
+        let mut out = |r: Vec<Value>| -> SqlResult<bool> {
+            if !j.permuted {
+                return sink(r);
+            }
+            let mut w = Vec::with_capacity(r.len());
+            for (i, s) in j.sources.iter().enumerate() {
+                w.extend(r[j.ebase[i]..j.ebase[i] + s.cols.len()].iter().cloned());
+            }
+            sink(w)
+        };
+        let mut scratch = KeyScratch::default();
+        self.run_step(j, &hashes, 0, Vec::new(), &mut scratch, &mut out)?;
+        Ok(())
+    }
+
+    /// Joins `outer` (the row of the steps before `level`) with step `level`'s item and
+    /// each result with the steps after it. False once `out` asked to stop.
+    fn run_step(
+        &self,
+        j: &InnerJoin,
+        hashes: &[Option<HashBuild>],
+        level: usize,
+        outer: Vec<Value>,
+        scratch: &mut KeyScratch,
+        out: &mut dyn FnMut(Vec<Value>) -> SqlResult<bool>,
+    ) -> SqlResult<bool> {
+        let Some(s) = j.steps.get(level) else {
+            return out(outer);
+        };
+        let src = &j.sources[s.item];
+        let mut next = |r: Vec<Value>, scratch: &mut KeyScratch| -> SqlResult<bool> {
+            let full = if outer.is_empty() {
+                r
+            } else {
+                let mut full = Vec::with_capacity(outer.len() + r.len());
+                full.extend(outer.iter().cloned());
+                full.extend(r);
+                full
+            };
+            if !on_pass(&s.conj, &full, &self.cx)? {
+                return Ok(true);
+            }
+            self.run_step(j, hashes, level + 1, full, scratch, out)
+        };
+        match (&hashes[level], &src.table) {
+            (Some(h), _) => {
+                for i in h.candidates(&outer, &s.keys, scratch) {
+                    self.cx.check()?;
+                    if !next(h.rows[i].clone(), scratch)? {
+                        return Ok(false);
+                    }
                 }
-                *r = w;
+            }
+            (None, Some(t)) => {
+                let mut go = true;
+                self.scan_columns(
+                    t,
+                    &s.path,
+                    &outer,
+                    false,
+                    j.names.as_deref(),
+                    &mut |_, r| {
+                        go = next(r, scratch)?;
+                        Ok(go)
+                    },
+                )?;
+                return Ok(go);
+            }
+            (None, None) => {
+                for r in &src.rows {
+                    self.cx.check()?;
+                    if !next(r.clone(), scratch)? {
+                        return Ok(false);
+                    }
+                }
             }
         }
-        if !late.is_empty() {
+        Ok(true)
+    }
+
+    /// Every row of a planned inner join, charged to the statement's memory, with its
+    /// [`InnerJoin::late`] conjuncts applied.
+    pub(crate) fn collect_inner(&mut self, j: &InnerJoin) -> SqlResult<Vec<Vec<Value>>> {
+        let mut rows = Vec::new();
+        self.run_inner(j, &mut |r| {
+            self.cx.mem.charge_row(&r)?;
+            rows.push(r);
+            Ok(true)
+        })?;
+        if !j.late.is_empty() {
             let mut kept = Vec::with_capacity(rows.len());
             for r in rows {
-                if self.on_pass_correlated(&late, &r)? {
+                if self.on_pass_correlated(&j.late, &r)? {
                     kept.push(r);
                 }
             }
             rows = kept;
         }
-        Ok(Some((scope, rows, trace)))
+        Ok(rows)
     }
 }

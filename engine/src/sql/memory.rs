@@ -12,8 +12,10 @@
 //! dropped earlier (the charge bounds the peak from above); only a buffer that is freed
 //! for certain gives its charge back ([`MemCharge::release`]).
 //!
-//! What is charged: the rows of every FROM source (table scans kept for a join, joined
-//! rows, derived tables, views, CTEs and their recursive iterations), the computed values
+//! What is charged: the rows of every FROM source that are held (derived tables, views,
+//! CTEs and their recursive iterations, hash join build sides, outer joins' steps, and
+//! the rows a SELECT keeps after WHERE; an inner join's rows stream and are charged only
+//! where kept), GROUP BY's groups, the computed values
 //! of a select list, a sort's key table and its kept top-N rows (sql/spill.rs: a sort past
 //! `sort_buffer_size` spills sorted runs to disk and holds one run at a time), GROUP BY's
 //! per-group results and DISTINCT-argument sets, GROUP_CONCAT's parts, window partitions'

@@ -12,6 +12,7 @@ pub mod expr;
 pub mod fk;
 pub mod front;
 pub mod functions;
+pub mod hashagg;
 pub mod infoschema;
 pub mod interp;
 pub mod join;

@@ -246,7 +246,7 @@ impl Exec<'_> {
             }
             names.push(name);
         }
-        let (scope, rows, _, _) = self.build_from(from, &[], None, false)?;
+        let (scope, rows) = self.build_from(from, &[], None, false)?;
         let joined = self.joined_tables(from, &scope)?;
         // Correlated subqueries of the join's ON clauses were the join's own.
         self.corr.clear();
