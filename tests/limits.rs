@@ -268,8 +268,8 @@ fn runaway_join_streams_in_bounded_memory_and_what_gathers_fails_with_1114() {
     let (_, peak_kb) = proc_status(&b);
     assert!(peak_kb < 1 << 20, "peak RSS {peak_kb} kB streaming a join");
     // Under a 16 MiB budget: 9 million joined rows are counted and grouped, a LIMIT
-    // stops the join early, and what must gather every row (ORDER BY, one group per
-    // row) fails with 1114.
+    // stops the join early, ORDER BY … LIMIT keeps its best rows only, and what must
+    // gather every row (ORDER BY without LIMIT, one group per row) fails with 1114.
     ok(&b, "set global temptable_max_ram = 16777216");
     let both = "from j.a x, j.b y where x.id < 3000 and y.id < 3000";
     assert_eq!(
@@ -284,9 +284,17 @@ fn runaway_join_streams_in_bounded_memory_and_what_gathers_fails_with_1114() {
         ok(&b, &format!("select x.v, count(*) {both} group by x.v")).trim(),
         "w\t2246251\nx\t2249250\ny\t2249250\nz\t2249250"
     );
+    assert_eq!(
+        ok(
+            &b,
+            &format!("select x.id, y.id {both} order by y.v, x.v desc, x.id, y.id limit 1, 2")
+        )
+        .trim(),
+        "3\t8\n3\t12"
+    );
     for q in [
         format!("select x.id, y.id, count(*) {both} group by x.id, y.id"),
-        format!("select x.id, y.id {both} order by y.v, x.v limit 1"),
+        format!("select x.id, y.id {both} order by y.v, x.v"),
     ] {
         let out = sql(&b, &q);
         assert!(

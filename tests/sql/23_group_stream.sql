@@ -40,6 +40,10 @@ SELECT COUNT(DISTINCT u.k), COUNT(u.k) FROM t, u WHERE t.id < 3;
 -- LIMIT over a join, in an order both servers share (ORDER BY keys the join order).
 SELECT COUNT(*) FROM (SELECT t.id, u.v FROM t, u LIMIT 5) x;
 SELECT t.id FROM t JOIN u ON u.k = t.id WHERE u.v > 'p' ORDER BY t.id LIMIT 2;
+-- ORDER BY … LIMIT keeps the best rows as they come: ties keep the order rows came in.
+SELECT t.id, u.v FROM t, u ORDER BY u.v DESC, t.id LIMIT 3;
+SELECT t.id, u.v, t.n * u.k AS p FROM t JOIN u ON u.k <= t.n ORDER BY p DESC, t.id, u.v LIMIT 4 OFFSET 2;
+SELECT s FROM t ORDER BY s, id LIMIT 0;
 -- A window over groups.
 SELECT n, COUNT(*), SUM(COUNT(*)) OVER (ORDER BY n) FROM t GROUP BY n;
 DROP DATABASE g23;

@@ -2592,6 +2592,18 @@ impl<'a> Exec<'a> {
             && !rollup
             && aggs.iter().all(|a| a.func != AggFunc::Grouping);
         let mut sorted_groups = None;
+        // ORDER BY with a LIMIT and nothing else after WHERE that needs every row, over
+        // a select list without correlated subqueries (they need a mutable `Exec`).
+        let top_n = (!grouped
+            && !windowed
+            && !distinct
+            && having.is_none()
+            && !order_keys.is_empty()
+            && outputs.iter().all(|(e, _)| !has_corr(e))
+            && order_keys.iter().all(|k| !has_corr(&k.e)))
+        .then_some(limit.map(|l| l.saturating_add(offset)))
+        .flatten();
+        let mut projected_early = false;
         let mut rows = if fold {
             let mut acc = GroupFold::new(&aggs);
             let mut inputs = AggInputs::default();
@@ -2616,6 +2628,38 @@ impl<'a> Exec<'a> {
                 Ok(true)
             })?;
             groups.finish(&self.cx)?
+        } else if let Some(n) = top_n {
+            // ORDER BY … LIMIT n: each row is projected as it comes and the best n are
+            // kept (the buffer is cut back to them whenever it doubles).
+            let cap = (n as usize).max(1024);
+            let mut best: Vec<Vec<Value>> = Vec::new();
+            let mut held = 0u64;
+            self.consume_from(from_rows, filter.as_ref(), &mut |mut r, cx| {
+                r.resize(out_base, Value::Null);
+                for (e, _) in &outputs {
+                    let v = e.eval(&r, cx)?;
+                    r.push(v);
+                }
+                let b = super::memory::row_bytes(&r);
+                cx.mem.charge(b)?;
+                held += b;
+                best.push(r);
+                if best.len() >= 2 * cap {
+                    best = sort_rows(
+                        std::mem::take(&mut best),
+                        &order_keys,
+                        SortMode::Sort,
+                        Some(n),
+                        cx,
+                    )?;
+                    cx.mem.release(held);
+                    held = best.iter().map(|r| super::memory::row_bytes(r)).sum();
+                    cx.mem.charge(held)?;
+                }
+                Ok(true)
+            })?;
+            projected_early = true;
+            best
         } else {
             if grouped {
                 sorted_groups = Some(std::mem::take(&mut keys));
@@ -2654,9 +2698,10 @@ impl<'a> Exec<'a> {
         // value instead of copying it (a `SELECT *` of a big table would otherwise copy
         // every value and every row), and ORDER BY reads it there.
         let keep_inputs = distinct || !order_keys.is_empty();
-        let plain = outputs
-            .iter()
-            .all(|(e, _)| matches!(e, Expr::Col(_) | Expr::Lit(_)));
+        let plain = !projected_early
+            && outputs
+                .iter()
+                .all(|(e, _)| matches!(e, Expr::Col(_) | Expr::Lit(_)));
         let movable: Vec<Option<usize>> = outputs
             .iter()
             .map(|(e, _)| match e {
@@ -2687,6 +2732,10 @@ impl<'a> Exec<'a> {
             }
         }
         let mut projected = Vec::with_capacity(rows.len());
+        if projected_early {
+            projected = rows;
+            rows = Vec::new();
+        }
         for mut r in rows {
             self.cx.check()?;
             r.resize(out_base, Value::Null);
