@@ -1244,6 +1244,7 @@ impl Session {
             skip: None,
             ctes: Vec::new(),
             trace: None,
+            checks: Default::default(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1436,6 +1437,7 @@ impl Session {
             skip: None,
             ctes: Vec::new(),
             trace: None,
+            checks: Default::default(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
