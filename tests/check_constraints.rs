@@ -70,16 +70,53 @@ fn mysql80_answers_and_restart() {
   CONSTRAINT `c_chk_3` CHECK (((`s` <> _utf8mb4'') and (not((`s` like _utf8mb4'x%'))))),
   CONSTRAINT `c_chk_4` CHECK (((`a` + `b`) > 1)) /*!80016 NOT ENFORCED */,
   CONSTRAINT `dd` CHECK ((`d` between 1 and 9))
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci\n"
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci\n"
+    );
+    // The MySQL 8.0 manual's example (section "CHECK Constraints"): unnamed constraints
+    // are numbered in the order written, column and table ones alike.
+    sql(
+        &b,
+        "CREATE TABLE app.t1 (CHECK (c1 <> c2), c1 INT CHECK (c1 > 10),
+           c2 INT CONSTRAINT c2_positive CHECK (c2 > 0), c3 INT CHECK (c3 < 100),
+           CONSTRAINT c1_nonzero CHECK (c1 <> 0), CHECK (c1 > c3))",
     );
     assert_eq!(
-        sql(&b, "SELECT constraint_name, check_clause FROM information_schema.check_constraints WHERE constraint_schema = 'app' ORDER BY 1"),
+        show_create(&b, "app.t1"),
+        "CREATE TABLE `t1` (
+  `c1` int DEFAULT NULL,
+  `c2` int DEFAULT NULL,
+  `c3` int DEFAULT NULL,
+  CONSTRAINT `c1_nonzero` CHECK ((`c1` <> 0)),
+  CONSTRAINT `c2_positive` CHECK ((`c2` > 0)),
+  CONSTRAINT `t1_chk_1` CHECK ((`c1` <> `c2`)),
+  CONSTRAINT `t1_chk_2` CHECK ((`c1` > 10)),
+  CONSTRAINT `t1_chk_3` CHECK ((`c3` < 100)),
+  CONSTRAINT `t1_chk_4` CHECK ((`c1` > `c3`))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci\n"
+    );
+    // A condition sqlparser gives no position (REGEXP) still counts where it was written;
+    // CREATE TABLE ... LIKE keeps the constraints under generated names.
+    sql(
+        &b,
+        "CREATE TABLE app.rx (a INT CHECK (a > 0), b VARCHAR(9) CHECK (b REGEXP '^x'),
+           CONSTRAINT zmine CHECK (a < 50));
+         CREATE TABLE app.rx2 LIKE app.rx",
+    );
+    assert_eq!(
+        sql(&b, "SELECT constraint_name, check_clause FROM information_schema.check_constraints WHERE constraint_name LIKE 'rx%' OR constraint_name = 'zmine' ORDER BY 1"),
+        "rx2_chk_1\t(`a` > 0)\nrx2_chk_2\tregexp_like(`b`,_utf8mb4\\\\'^x\\\\')\n\
+         rx2_chk_3\t(`a` < 50)\nrx_chk_1\t(`a` > 0)\nrx_chk_2\tregexp_like(`b`,_utf8mb4\\\\'^x\\\\')\nzmine\t(`a` < 50)\n"
+    );
+    assert!(err(&b, "INSERT INTO app.rx2 VALUES (1, 'y')").contains("'rx2_chk_2' is violated"));
+    assert!(err(&b, "INSERT INTO app.rx2 VALUES (60, 'x')").contains("'rx2_chk_3' is violated"));
+    assert_eq!(
+        sql(&b, "SELECT constraint_name, check_clause FROM information_schema.check_constraints WHERE constraint_schema = 'app' AND (constraint_name LIKE 'c\\_%' OR constraint_name IN ('bc', 'dd')) ORDER BY 1"),
         "bc\t(`b` < `a`)\nc_chk_1\t(`a` > 0)\nc_chk_2\t(`c` <> 0)\n\
          c_chk_3\t((`s` <> _utf8mb4\\\\'\\\\') and (not((`s` like _utf8mb4\\\\'x%\\\\'))))\n\
          c_chk_4\t((`a` + `b`) > 1)\ndd\t(`d` between 1 and 9)\n"
     );
     assert_eq!(
-        sql(&b, "SELECT constraint_name, constraint_type, enforced FROM information_schema.table_constraints WHERE table_schema = 'app' ORDER BY 2, 1"),
+        sql(&b, "SELECT constraint_name, constraint_type, enforced FROM information_schema.table_constraints WHERE table_schema = 'app' AND table_name = 'c' ORDER BY 2, 1"),
         "bc\tCHECK\tYES\nc_chk_1\tCHECK\tYES\nc_chk_2\tCHECK\tYES\nc_chk_3\tCHECK\tYES\nc_chk_4\tCHECK\tNO\ndd\tCHECK\tYES\n"
     );
     // Enforcement: the first violated constraint in name order; NULL passes.
@@ -183,10 +220,29 @@ fn mysql80_answers_and_restart() {
         sql(&b, "SELECT constraint_name, check_clause FROM information_schema.check_constraints WHERE constraint_schema = 'app' AND constraint_name LIKE 'ac%' ORDER BY 1"),
         "ac_chk_1\t(`a` > 0)\nac_chk_3\t(`a` < 100)\nac_chk_4\t(`z` > 0)\n"
     );
+    // A column's own constraint goes with the column; one naming other columns too
+    // refuses the drop, and any refuses a rename (MySQL 8.0's ALTER TABLE manual page).
     assert_eq!(
-        err(&b, "ALTER TABLE app.ac DROP COLUMN z"),
+        err(&b, "ALTER TABLE app.ac RENAME COLUMN z TO zz"),
         "ERROR 3959 (HY000) at line 1: Check constraint 'ac_chk_4' uses column 'z', hence column cannot be dropped or renamed."
     );
+    sql(&b, "ALTER TABLE app.ac DROP COLUMN z");
+    sql(&b, "ALTER TABLE app.ac ADD CONSTRAINT ab CHECK (a >= b)");
+    assert_eq!(
+        err(&b, "ALTER TABLE app.ac DROP COLUMN b"),
+        "ERROR 3959 (HY000) at line 1: Check constraint 'ab' uses column 'b', hence column cannot be dropped or renamed."
+    );
+    assert_eq!(
+        sql(&b, "SELECT constraint_name FROM information_schema.check_constraints WHERE constraint_schema = 'app' AND constraint_name LIKE 'a%' ORDER BY 1"),
+        "ab\nac_chk_1\nac_chk_3\n"
+    );
+    // RENAME TABLE renames the names `<table>_chk_…` with the table.
+    sql(&b, "RENAME TABLE app.ac TO app.acx");
+    assert_eq!(
+        sql(&b, "SELECT constraint_name FROM information_schema.check_constraints WHERE constraint_schema = 'app' AND constraint_name LIKE 'a%' ORDER BY 1"),
+        "ab\nacx_chk_1\nacx_chk_3\n"
+    );
+    assert!(err(&b, "INSERT INTO app.acx VALUES (0, 0)").contains("'acx_chk_1' is violated"));
     // A foreign key's action may not write a checked column.
     sql(&b, "CREATE TABLE app.par (id INT PRIMARY KEY)");
     assert_eq!(
@@ -240,4 +296,47 @@ fn mysqldump_round_trip() {
     assert!(err(&b, "INSERT INTO d.t VALUES (9, -1, 'a')").contains("'t_chk_1' is violated"));
     assert!(err(&b, "INSERT INTO d.t VALUES (9, 1, 'b')").contains("'s_ok' is violated"));
     sql(&b, "INSERT INTO d.t VALUES (9, 500, 'a')");
+}
+
+/// A MariaDB 10.11 replica applies the DDL (MySQL's CHECK syntax as MariaDB reads it:
+/// named and unnamed, column and table constraints, ADD / DROP CONSTRAINT) and the rows
+/// Borealis let through, and ends equal; the replica enforces the named constraints too.
+#[test]
+fn replicates_to_mariadb() {
+    let b = Borealis::start("check-repl");
+    create_repl_user(b.port);
+    let st = sql(&b, "SHOW MASTER STATUS");
+    let f: Vec<&str> = st.trim_end().split('\t').collect();
+    let m = replica("check-repl-replica");
+    start_replica(&m, b.port, f[0], f[1].parse().unwrap());
+    sql(
+        &b,
+        "CREATE DATABASE r; USE r;
+         CREATE TABLE t (id INT PRIMARY KEY, qty INT CHECK (qty >= 0), lo INT, hi INT,
+           CONSTRAINT range_ok CHECK (lo <= hi), CHECK (hi < 1000));
+         INSERT INTO t VALUES (1, 5, 1, 2), (2, NULL, NULL, NULL), (3, 0, 5, 5);
+         INSERT IGNORE INTO t VALUES (4, -1, 1, 2), (5, 1, 9, 1), (6, 2, 1, 3);
+         UPDATE t SET hi = hi + 10 WHERE id IN (1, 6);
+         INSERT INTO t VALUES (3, 0, 5, 5) ON DUPLICATE KEY UPDATE qty = qty + 7;
+         ALTER TABLE t ADD CONSTRAINT qty_small CHECK (qty < 100);
+         REPLACE INTO t VALUES (2, 50, 0, 0);
+         ALTER TABLE t DROP CONSTRAINT range_ok;
+         INSERT INTO t VALUES (7, 1, 9, 1);",
+    );
+    assert!(err(&b, "INSERT INTO r.t VALUES (8, 100, 0, 0)").contains("'qty_small' is violated"));
+    wait_converged(&m, b.port, &["r.t"]);
+    assert_eq!(
+        msql(&m, "SELECT id, qty, lo, hi FROM r.t ORDER BY id"),
+        "1\t5\t1\t12\n2\t50\t0\t0\n3\t7\t5\t5\n6\t2\t1\t13\n7\t1\t9\t1\n"
+    );
+    assert_eq!(
+        msql(&m, "SELECT constraint_name FROM information_schema.check_constraints WHERE constraint_schema = 'r' AND constraint_name IN ('qty_small', 'range_ok')"),
+        "qty_small\n"
+    );
+    let out = m.mysql(&["-e", "INSERT INTO r.t VALUES (9, 500, 0, 0)"], "");
+    assert!(
+        text(&out.stderr).contains("qty_small"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -821,20 +821,18 @@ impl Exec<'_> {
         };
         let bound = self.bound_checks(&probe)?;
         self.reader.tx()?.watch_tree(t.tree);
+        // Each row is checked as the scan reads it: no row is held.
         let mut failed: Option<String> = None;
-        let mut rows = Vec::new();
+        let cx = &self.cx;
         self.scan(t, &Path::Full, &[], false, &mut |_, r| {
-            rows.push(r);
-            Ok(true)
-        })?;
-        'rows: for r in rows {
             for (name, x) in bound.iter() {
-                if truth(&x.eval(&r, &self.cx)?) == Some(false) {
+                if truth(&x.eval(&r, cx)?) == Some(false) {
                     failed = Some(name.clone());
-                    break 'rows;
+                    return Ok(false);
                 }
             }
-        }
+            Ok(true)
+        })?;
         match failed {
             Some(n) => Err(violated(&n)),
             None => Ok(()),

@@ -911,15 +911,13 @@ impl Exec<'_> {
                     if spec.name.is_none() {
                         spec.name = o.name.as_ref().map(|n| n.value.clone());
                     }
-                    let at = ck.expr.span().start;
-                    specs.push(((at.line, at.column), spec));
+                    specs.push((written_at(&ck.expr), spec));
                 }
             }
         }
         for con in &ct.constraints {
             if let ast::TableConstraint::Check(ck) = con {
-                let at = ck.expr.span().start;
-                specs.push(((at.line, at.column), CheckSpec::from_ast(ck, None)));
+                specs.push((written_at(&ck.expr), CheckSpec::from_ast(ck, None)));
             }
         }
         specs.sort_by_key(|(at, _)| *at);
@@ -1681,6 +1679,32 @@ impl Exec<'_> {
         let mut new = t.clone();
         new.db = db.to_string();
         new.name = name.to_string();
+        // CHECK constraint names `<old>_chk_…` become `<new>_chk_…` (MySQL takes every
+        // name with that prefix for a generated one); names stay unique in the database.
+        let prefix = format!("{}_chk_", t.name);
+        for c in &mut new.checks {
+            if c.name.len() > prefix.len()
+                && c.name.is_char_boundary(prefix.len())
+                && c.name[..prefix.len()].eq_ignore_ascii_case(&prefix)
+            {
+                c.name = format!("{name}_chk_{}", &c.name[prefix.len()..]);
+            }
+        }
+        new.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        for c in &new.checks {
+            let taken = self.catalog.tables_in(db).any(|o| {
+                !(o.db == t.db && o.name == t.name)
+                    && o.checks
+                        .iter()
+                        .any(|x| x.name.eq_ignore_ascii_case(&c.name))
+            });
+            if taken {
+                return Err(SqlError::new(
+                    3822,
+                    format!("Duplicate check constraint name '{}'.", c.name),
+                ));
+            }
+        }
         // Constraints that reference the table follow it, as in InnoDB.
         for fk in &mut new.foreign_keys {
             if fk.references(&t.db, &t.name) {
@@ -2167,6 +2191,14 @@ impl Exec<'_> {
                             return Err(SqlError::new(1090, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead"));
                         }
                         self.check_drop_fk_column(&cur, &cn.value)?;
+                        // A CHECK constraint on this column alone goes with it (MySQL
+                        // 8.0); one that also names other columns refuses (3959).
+                        let mut cur = cur;
+                        cur.checks.retain(|c| {
+                            let cols = super::check::clause_columns(&c.clause);
+                            cols.is_empty()
+                                || !cols.iter().all(|x| x.eq_ignore_ascii_case(&cn.value))
+                        });
                         refuse_check_column(&cur, &cn.value)?;
                         let mut new = cur.clone();
                         new.columns.remove(pos);
@@ -2432,4 +2464,20 @@ fn index_columns(t: &TableDef, cols: &[ast::IndexColumn]) -> SqlResult<Vec<Index
         });
     }
     Ok(out)
+}
+
+/// Where a CHECK condition starts in the statement (line, column): the first position
+/// any part of it knows. sqlparser leaves some expressions without a span (REGEXP, for
+/// one), but the names and literals inside them have theirs.
+fn written_at(e: &ast::Expr) -> (u64, u64) {
+    let mut first: Option<(u64, u64)> = None;
+    let _ = ast::visit_expressions(e, |x: &ast::Expr| {
+        let at = x.span().start;
+        if at.line > 0 {
+            let at = (at.line, at.column);
+            first = Some(first.map_or(at, |f| f.min(at)));
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    first.unwrap_or((u64::MAX, u64::MAX))
 }
