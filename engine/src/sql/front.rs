@@ -1811,8 +1811,8 @@ fn rewrite_alter_checks(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             };
             replace.insert(sig[k], vec![Token::make_keyword(verb)]);
             replace.insert(sig[k + 1], vec![Token::make_keyword(what)]);
-            for j in k + 3..=enforced {
-                replace.insert(sig[j], Vec::new());
+            for &j in &sig[k + 3..=enforced] {
+                replace.insert(j, Vec::new());
             }
         }
     }
