@@ -19,6 +19,10 @@
 //!    3819 into a warning and skips the row. The stored text is parsed and bound once per
 //!    statement and table layout.
 //! 4. ALTER TABLE ... ADD CHECK and ALTER CHECK ... ENFORCED check the rows already there.
+//! 5. Elsewhere in DDL (`ddl.rs`): DROP COLUMN drops the constraints on that column alone
+//!    and refuses (3959) while one names other columns too; RENAME COLUMN of a checked
+//!    column is 3959; RENAME TABLE renames `<old>_chk_…` to `<new>_chk_…`; CREATE TABLE
+//!    ... LIKE copies the constraints under generated names.
 
 use std::fmt::Write as _;
 

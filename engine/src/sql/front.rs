@@ -1783,6 +1783,14 @@ fn rewrite_alter_checks(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         if depth != 0 {
             continue;
         }
+        if matches!(w(k).as_str(), "ENABLE" | "DISABLE")
+            && matches!(w(k + 1).as_str(), "TRIGGER" | "RULE")
+        {
+            // Written by the user, this is not MySQL: quoted, the word no longer reads
+            // as an operation and the statement fails to parse (1064), as in MySQL.
+            replace.insert(sig[k], vec![Token::make_word(&w(k), Some('`'))]);
+            continue;
+        }
         let name = sig.get(k + 2).map(|&i| tokens[i].token.clone());
         let Some(name) = name.filter(|t| matches!(t, Token::Word(_))) else {
             continue;
