@@ -1760,6 +1760,7 @@ mod tests {
             auto_increment_start: 1,
             created_us: 0,
             foreign_keys: Vec::new(),
+            checks: Vec::new(),
         });
         let types = table.types();
         let row = |id: i64, c: &str| -> crate::storage::page::Bytes {

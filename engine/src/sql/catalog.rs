@@ -79,6 +79,20 @@ pub struct TableDef {
     /// FOREIGN KEY constraints of this table (it is their child), in name order as
     /// InnoDB lists them.
     pub foreign_keys: Vec<ForeignKeyDef>,
+    /// CHECK constraints (see [`super::check`]), in name order: the order MySQL 8.0
+    /// evaluates and shows them in.
+    pub checks: Vec<CheckDef>,
+}
+
+/// One CHECK constraint. The condition is kept as MySQL 8.0 prints it
+/// (`(`a` > 0)`), which is also what SHOW CREATE TABLE and
+/// information_schema.CHECK_CONSTRAINTS show and what is parsed again to evaluate it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckDef {
+    pub name: String,
+    pub clause: String,
+    /// `NOT ENFORCED` constraints are kept and shown but not evaluated.
+    pub enforced: bool,
 }
 
 /// What a foreign key does to child rows when their parent row is deleted or its key
@@ -166,6 +180,19 @@ impl ForeignKeyDef {
 }
 
 impl TableDef {
+    /// Adds CHECK constraints, keeping them in name order.
+    pub fn add_checks(&mut self, checks: Vec<CheckDef>) {
+        self.checks.extend(checks);
+        self.checks.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    /// The position of CHECK constraint `name` (case-insensitive).
+    pub fn check(&self, name: &str) -> Option<usize> {
+        self.checks
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
     /// The constraint named `name` (case-insensitive), if this table has it.
     pub fn foreign_key(&self, name: &str) -> Option<&ForeignKeyDef> {
         self.foreign_keys
@@ -1188,6 +1215,14 @@ pub fn encode_table(t: &TableDef) -> Vec<u8> {
         w.u8(f.on_delete.code());
         w.u8(f.on_update.code());
     }
+    // Appended after the foreign keys: a definition written before CHECK constraints
+    // existed ends there and decodes with none.
+    w.var(t.checks.len() as u64);
+    for c in &t.checks {
+        w.str(&c.name);
+        w.str(&c.clause);
+        w.u8(u8::from(c.enforced));
+    }
     w.buf
 }
 
@@ -1278,6 +1313,19 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
             });
         }
     }
+    let mut checks = Vec::new();
+    if !r.is_empty() {
+        for _ in 0..r.var()? {
+            let name = r.str()?;
+            let clause = r.str()?;
+            let enforced = r.u8()? != 0;
+            checks.push(CheckDef {
+                name,
+                clause,
+                enforced,
+            });
+        }
+    }
     Some(TableDef {
         db,
         name,
@@ -1291,6 +1339,7 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
         auto_increment_start,
         created_us,
         foreign_keys,
+        checks,
     })
 }
 
@@ -1497,20 +1546,40 @@ mod tests {
                 on_delete: FkAction::Cascade,
                 on_update: FkAction::SetNull,
             }],
+            checks: vec![CheckDef {
+                name: "t_chk_1".into(),
+                clause: "(`c` > 0)".into(),
+                enforced: false,
+            }],
         };
         let bytes = encode_table(&t);
         assert_eq!(decode_table(&bytes), Some(t.clone()));
         // A definition written before foreign keys were kept ends after `created_us`
-        // (its last 8 bytes, the FK count here being one byte): it decodes with none.
+        // (the FK and CHECK counts here being one byte each): it decodes with none.
         let old = encode_table(&TableDef {
             foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            ..t.clone()
+        });
+        let cut = &old[..old.len() - 2];
+        assert_eq!(
+            decode_table(cut),
+            Some(TableDef {
+                foreign_keys: Vec::new(),
+                checks: Vec::new(),
+                ..t.clone()
+            })
+        );
+        // One written before CHECK constraints ends after its foreign keys.
+        let old = encode_table(&TableDef {
+            checks: Vec::new(),
             ..t.clone()
         });
         let cut = &old[..old.len() - 1];
         assert_eq!(
             decode_table(cut),
             Some(TableDef {
-                foreign_keys: Vec::new(),
+                checks: Vec::new(),
                 ..t
             })
         );

@@ -8,9 +8,12 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
+use sqlparser::ast::Spanned;
+
 use super::catalog::{
     self, ColumnDef, ColumnDefault, DatabaseDef, IndexColumn, IndexDef, TableDef, CATALOG_TREE,
 };
+use super::check::CheckSpec;
 use super::error::{SqlError, SqlResult};
 use super::exec::{decode, Exec, Path};
 use crate::storage::page::Bytes;
@@ -490,6 +493,9 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
     for fk in fks {
         lines.push(format!("  {}", super::fk::fk_clause(&t.db, fk)));
     }
+    for c in &t.checks {
+        lines.push(format!("  {}", super::check::show_clause(c)));
+    }
     let mut s = format!(
         "CREATE TABLE {} (\n{}\n) ENGINE={}",
         quote_ident(&t.name),
@@ -642,6 +648,12 @@ impl Exec<'_> {
             t.name = name.clone();
             // As in MySQL, LIKE copies indexes but not foreign keys.
             t.foreign_keys.clear();
+            // CHECK constraints come along under names of the new table
+            // (`<table>_chk_N`): their names are unique in the database.
+            for (i, c) in t.checks.iter_mut().enumerate() {
+                c.name = format!("{name}_chk_{}", i + 1);
+            }
+            t.checks.sort_by(|a, b| a.name.cmp(&b.name));
             let tx = self.reader.tx()?;
             t.tree = tx.create_tree();
             for ix in &mut t.indexes {
@@ -882,12 +894,35 @@ impl Exec<'_> {
             auto_increment_start: auto_start.max(1),
             created_us: self.cx.now_us.max(0) as u64,
             foreign_keys: Vec::new(),
+            checks: Vec::new(),
         };
         for f in foreign {
             let (def, index_name) = self.foreign_key_def(&t, f)?;
             self.add_fk_index(&mut t, &def, index_name, &mut used)?;
             t.foreign_keys.push(def);
         }
+        // CHECK constraints, column and table ones in the order written (that order
+        // numbers the unnamed ones).
+        let mut specs: Vec<((u64, u64), CheckSpec)> = Vec::new();
+        for c in &ct.columns {
+            for o in &c.options {
+                if let ast::ColumnOption::Check(ck) = &o.option {
+                    let mut spec = CheckSpec::from_ast(ck, Some(&c.name.value));
+                    if spec.name.is_none() {
+                        spec.name = o.name.as_ref().map(|n| n.value.clone());
+                    }
+                    specs.push((written_at(&ck.expr), spec));
+                }
+            }
+        }
+        for con in &ct.constraints {
+            if let ast::TableConstraint::Check(ck) = con {
+                specs.push((written_at(&ck.expr), CheckSpec::from_ast(ck, None)));
+            }
+        }
+        specs.sort_by_key(|(at, _)| *at);
+        let checks = self.check_defs(&t, specs.into_iter().map(|(_, s)| s).collect(), true)?;
+        t.add_checks(checks);
         let tx = self.reader.tx()?;
         tx.put(
             CATALOG_TREE,
@@ -1324,6 +1359,7 @@ impl Exec<'_> {
                 }
                 out.push(v);
             }
+            self.enforce_checks(new, &out)?;
             hidden += 1;
             let pk = if new.primary.is_empty() {
                 hidden.to_be_bytes().to_vec()
@@ -1643,6 +1679,32 @@ impl Exec<'_> {
         let mut new = t.clone();
         new.db = db.to_string();
         new.name = name.to_string();
+        // CHECK constraint names `<old>_chk_…` become `<new>_chk_…` (MySQL takes every
+        // name with that prefix for a generated one); names stay unique in the database.
+        let prefix = format!("{}_chk_", t.name);
+        for c in &mut new.checks {
+            if c.name.len() > prefix.len()
+                && c.name.is_char_boundary(prefix.len())
+                && c.name[..prefix.len()].eq_ignore_ascii_case(&prefix)
+            {
+                c.name = format!("{name}_chk_{}", &c.name[prefix.len()..]);
+            }
+        }
+        new.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        for c in &new.checks {
+            let taken = self.catalog.tables_in(db).any(|o| {
+                !(o.db == t.db && o.name == t.name)
+                    && o.checks
+                        .iter()
+                        .any(|x| x.name.eq_ignore_ascii_case(&c.name))
+            });
+            if taken {
+                return Err(SqlError::new(
+                    3822,
+                    format!("Duplicate check constraint name '{}'.", c.name),
+                ));
+            }
+        }
         // Constraints that reference the table follow it, as in InnoDB.
         for fk in &mut new.foreign_keys {
             if fk.references(&t.db, &t.name) {
@@ -1943,7 +2005,15 @@ impl Exec<'_> {
                         self.replace_cached(new);
                     }
                     ast::TableConstraint::ForeignKey(f) => self.alter_add_foreign_key(&t, f)?,
-                    ast::TableConstraint::Check(_) => {}
+                    ast::TableConstraint::Check(ck) => {
+                        let defs =
+                            self.check_defs(&t, vec![CheckSpec::from_ast(ck, None)], false)?;
+                        self.validate_rows(&t, &defs)?;
+                        let mut new = t.clone();
+                        new.add_checks(defs);
+                        self.store_table(&new)?;
+                        self.replace_cached(new);
+                    }
                     other => {
                         return Err(SqlError::new(
                             1235,
@@ -1952,6 +2022,72 @@ impl Exec<'_> {
                     }
                 },
                 Op::DropIndex { name } => self.alter_drop_index(&t, &name.value)?,
+                // `DROP CHECK name` arrives as DROP CONSTRAINT ... RESTRICT (see
+                // `front::rewrite_tokens`).
+                Op::DropConstraint {
+                    name,
+                    drop_behavior,
+                    ..
+                } => {
+                    let only_check = matches!(drop_behavior, Some(ast::DropBehavior::Restrict));
+                    if let Some(pos) = t.check(&name.value) {
+                        let mut new = t.clone();
+                        new.checks.remove(pos);
+                        self.store_table(&new)?;
+                        self.replace_cached(new);
+                    } else if only_check {
+                        return Err(check_not_found(&name.value));
+                    } else if let Some(fk) = t.foreign_key(&name.value) {
+                        let mut new = t.clone();
+                        let n = fk.name.clone();
+                        new.foreign_keys.retain(|f| f.name != n);
+                        self.store_table(&new)?;
+                        self.replace_cached(new);
+                    } else if name.value.eq_ignore_ascii_case("PRIMARY")
+                        || t.indexes
+                            .iter()
+                            .any(|ix| ix.unique && ix.name.eq_ignore_ascii_case(&name.value))
+                    {
+                        if name.value.eq_ignore_ascii_case("PRIMARY") {
+                            return Err(SqlError::new(
+                                1235,
+                                "This version of Borealis doesn't yet support 'DROP CONSTRAINT PRIMARY'",
+                            ));
+                        }
+                        self.alter_drop_index(&t, &name.value)?;
+                    } else {
+                        return Err(SqlError::new(
+                            3940,
+                            format!("Constraint '{}' does not exist.", name.value),
+                        ));
+                    }
+                }
+                // `ALTER CHECK name [NOT] ENFORCED` and `ALTER CONSTRAINT name [NOT]
+                // ENFORCED` arrive as ENABLE/DISABLE TRIGGER and RULE (see
+                // `front::rewrite_tokens`).
+                Op::EnableTrigger { name }
+                | Op::DisableTrigger { name }
+                | Op::EnableRule { name }
+                | Op::DisableRule { name } => {
+                    let enforce = matches!(op, Op::EnableTrigger { .. } | Op::EnableRule { .. });
+                    let Some(pos) = t.check(&name.value) else {
+                        if matches!(op, Op::EnableTrigger { .. } | Op::DisableTrigger { .. }) {
+                            return Err(check_not_found(&name.value));
+                        }
+                        return Err(SqlError::new(
+                            3940,
+                            format!("Constraint '{}' does not exist.", name.value),
+                        ));
+                    };
+                    let mut new = t.clone();
+                    new.checks[pos].enforced = enforce;
+                    if enforce {
+                        let c = new.checks[pos].clone();
+                        self.validate_rows(&t, &[c])?;
+                    }
+                    self.store_table(&new)?;
+                    self.replace_cached(new);
+                }
                 Op::DropForeignKey { name, .. } => {
                     let Some(pos) = t
                         .foreign_keys
@@ -2002,6 +2138,15 @@ impl Exec<'_> {
                     let mut map: Vec<Option<usize>> = (0..t.columns.len()).map(Some).collect();
                     map.insert(pos, None);
                     shift_indexes(&mut new, pos, 1);
+                    let specs = column_checks(
+                        &column_def.name.value,
+                        column_def
+                            .options
+                            .iter()
+                            .map(|o| (o.name.as_ref(), &o.option)),
+                    );
+                    let defs = self.check_defs(&new, specs, false)?;
+                    new.add_checks(defs);
                     if pk {
                         new.primary = vec![IndexColumn {
                             column: pos,
@@ -2046,6 +2191,15 @@ impl Exec<'_> {
                             return Err(SqlError::new(1090, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead"));
                         }
                         self.check_drop_fk_column(&cur, &cn.value)?;
+                        // A CHECK constraint on this column alone goes with it (MySQL
+                        // 8.0); one that also names other columns refuses (3959).
+                        let mut cur = cur;
+                        cur.checks.retain(|c| {
+                            let cols = super::check::clause_columns(&c.clause);
+                            cols.is_empty()
+                                || !cols.iter().all(|x| x.eq_ignore_ascii_case(&cn.value))
+                        });
+                        refuse_check_column(&cur, &cn.value)?;
                         let mut new = cur.clone();
                         new.columns.remove(pos);
                         new.primary.retain(|c| c.column != pos);
@@ -2102,10 +2256,15 @@ impl Exec<'_> {
                     let mut new = cur.clone();
                     let old_name = cur.columns[pos].name.clone();
                     if old_name != col.name {
+                        refuse_check_column(&cur, &old_name)?;
                         let new_name = col.name.clone();
                         self.rename_fk_column(&mut new, &old_name, &new_name)?;
                     }
+                    let col_name = col.name.clone();
                     new.columns[pos] = col;
+                    let specs = column_checks(&col_name, options.iter().map(|o| (None, o)));
+                    let defs = self.check_defs(&new, specs, false)?;
+                    new.add_checks(defs);
                     if cur.primary.iter().any(|p| p.column == pos) {
                         new.columns[pos].nullable = false;
                     }
@@ -2158,6 +2317,9 @@ impl Exec<'_> {
                         ));
                     };
                     let old_name = cur.columns[pos].name.clone();
+                    if !old_name.eq_ignore_ascii_case(&new_column_name.value) {
+                        refuse_check_column(&cur, &old_name)?;
+                    }
                     cur.columns[pos].name = new_column_name.value.clone();
                     self.rename_fk_column(&mut cur, &old_name, &new_column_name.value)?;
                     self.store_table(&cur)?;
@@ -2196,6 +2358,52 @@ impl Exec<'_> {
         }
         Ok(())
     }
+}
+
+/// 3821 for DROP CHECK / ALTER CHECK of an unknown name.
+fn check_not_found(name: &str) -> SqlError {
+    SqlError::new(
+        3821,
+        format!("Check constraint '{name}' is not found in the table."),
+    )
+}
+
+/// 3959 when a CHECK constraint of `t` uses column `col` (dropped or renamed).
+fn refuse_check_column(t: &TableDef, col: &str) -> SqlResult<()> {
+    for c in &t.checks {
+        if super::check::clause_columns(&c.clause)
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(col))
+        {
+            return Err(SqlError::new(
+                3959,
+                format!(
+                    "Check constraint '{}' uses column '{col}', hence column cannot be dropped or renamed.",
+                    c.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The CHECK clauses among a column's options.
+fn column_checks<'o>(
+    column: &str,
+    options: impl Iterator<Item = (Option<&'o ast::Ident>, &'o ast::ColumnOption)>,
+) -> Vec<CheckSpec> {
+    options
+        .filter_map(|(name, o)| match o {
+            ast::ColumnOption::Check(ck) => {
+                let mut spec = CheckSpec::from_ast(ck, Some(column));
+                if spec.name.is_none() {
+                    spec.name = name.map(|n| n.value.clone());
+                }
+                Some(spec)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Moves column references at or after `from` by `delta`.
@@ -2256,4 +2464,20 @@ fn index_columns(t: &TableDef, cols: &[ast::IndexColumn]) -> SqlResult<Vec<Index
         });
     }
     Ok(out)
+}
+
+/// Where a CHECK condition starts in the statement (line, column): the first position
+/// any part of it knows. sqlparser leaves some expressions without a span (REGEXP, for
+/// one), but the names and literals inside them have theirs.
+fn written_at(e: &ast::Expr) -> (u64, u64) {
+    let mut first: Option<(u64, u64)> = None;
+    let _ = ast::visit_expressions(e, |x: &ast::Expr| {
+        let at = x.span().start;
+        if at.line > 0 {
+            let at = (at.line, at.column);
+            first = Some(first.map_or(at, |f| f.min(at)));
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    first.unwrap_or((u64::MAX, u64::MAX))
 }

@@ -269,6 +269,7 @@ impl Exec<'_> {
         old: &[Value],
         new: &[Value],
     ) -> SqlResult<()> {
+        self.enforce_checks(t, new)?;
         self.change_row_raw(t, old_pk, old, new)?;
         self.fk_check_parents(t, Some(old), new)?;
         self.fk_parent_changed(t, old, Some(new), &[(t.db.clone(), t.name.clone())], 0)
@@ -588,6 +589,7 @@ impl Exec<'_> {
         let mut res = DmlResult::default();
         let mut first_auto: Option<u64> = None;
         let mut duplicates = 0u64;
+        let mut check_skipped = 0u64;
         let empty = Scope::default();
         for n in 0..nrows {
             let row_no = n as u64 + 1;
@@ -660,6 +662,12 @@ impl Exec<'_> {
             }
             if triggers {
                 self.fire_triggers(&t, "BEFORE", "INSERT", None, Some(&mut row))?;
+            }
+            // CHECK constraints before the AUTO_INCREMENT value is taken (they may not
+            // name that column): a refused row costs no value, as in MySQL.
+            if !self.checks_pass(&t, &row, ins.ignore)? {
+                check_skipped += 1;
+                continue;
             }
             if let Some(ac) = auto_col {
                 let zero = matches!(row[ac], Value::Int(0) | Value::UInt(0));
@@ -768,6 +776,9 @@ impl Exec<'_> {
                     continue;
                 }
                 self.touch_on_update(&t, &mut new, &assigned);
+                if !self.checks_pass(&t, &new, ins.ignore)? {
+                    continue;
+                }
                 self.change_row(&t, other_pk, &old, &new)?;
                 res.affected += 2;
                 if triggers {
@@ -787,7 +798,10 @@ impl Exec<'_> {
         }
         if multi {
             let warnings = self.cx.warnings.borrow().len();
-            res.info = format!("Records: {nrows}  Duplicates: {duplicates}  Warnings: {warnings}");
+            // A row a CHECK constraint refused (IGNORE) is not counted, as in MySQL.
+            let records = nrows as u64 - check_skipped;
+            res.info =
+                format!("Records: {records}  Duplicates: {duplicates}  Warnings: {warnings}");
         }
         Ok(res)
     }

@@ -443,6 +443,9 @@ pub struct Exec<'a> {
     pub ctes: Vec<super::cte::Cte>,
     /// When Some, the outermost FROM clause built records its join steps here (EXPLAIN).
     pub trace: Option<Vec<super::join::JoinTrace>>,
+    /// CHECK constraints bound for this statement, by table layout (see
+    /// [`super::check`]).
+    pub checks: std::collections::HashMap<String, std::rc::Rc<Vec<(String, Expr)>>>,
 }
 
 impl BindEnv for Exec<'_> {

@@ -1595,7 +1595,7 @@ const COMPOUND_UNITS: [&str; 11] = [
 /// operator) becomes `SELECT * FROM t`: sqlparser reads it only inside a query and then
 /// swallows the token after the name.
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let tokens = rewrite_units(tokens);
+    let tokens = rewrite_alter_checks(rewrite_units(tokens));
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
         .collect();
@@ -1752,6 +1752,91 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             continue;
         }
         out.push(t);
+    }
+    out
+}
+
+/// ALTER TABLE's CHECK clauses sqlparser does not read, as operations it reads and
+/// MySQL has no syntax for (`ddl::alter_table` takes them back):
+/// `DROP CHECK c` → `DROP CONSTRAINT c RESTRICT`; `ALTER CHECK c [NOT] ENFORCED` →
+/// `ENABLE|DISABLE TRIGGER c`; `ALTER CONSTRAINT c [NOT] ENFORCED` → `ENABLE|DISABLE RULE c`.
+fn rewrite_alter_checks(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let w = |k: usize| {
+        sig.get(k)
+            .and_then(|&i| word(&tokens[i].token))
+            .unwrap_or_default()
+    };
+    if !(w(0) == "ALTER" && w(1) == "TABLE") {
+        return tokens;
+    }
+    let mut replace: std::collections::HashMap<usize, Vec<Token>> = Default::default();
+    let mut depth = 0i32;
+    for k in 2..sig.len() {
+        match tokens[sig[k]].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        if depth != 0 {
+            continue;
+        }
+        if matches!(w(k).as_str(), "ENABLE" | "DISABLE")
+            && matches!(w(k + 1).as_str(), "TRIGGER" | "RULE")
+        {
+            // Written by the user, this is not MySQL: quoted, the word no longer reads
+            // as an operation and the statement fails to parse (1064), as in MySQL.
+            replace.insert(sig[k], vec![Token::make_word(&w(k), Some('`'))]);
+            continue;
+        }
+        let name = sig.get(k + 2).map(|&i| tokens[i].token.clone());
+        let Some(name) = name.filter(|t| matches!(t, Token::Word(_))) else {
+            continue;
+        };
+        if w(k) == "DROP" && w(k + 1) == "CHECK" {
+            replace.insert(sig[k + 1], vec![Token::make_keyword("CONSTRAINT")]);
+            replace.insert(
+                sig[k + 2],
+                vec![
+                    name,
+                    Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                    Token::make_keyword("RESTRICT"),
+                ],
+            );
+        } else if w(k) == "ALTER" && matches!(w(k + 1).as_str(), "CHECK" | "CONSTRAINT") {
+            let not = w(k + 3) == "NOT";
+            let enforced = if not { k + 4 } else { k + 3 };
+            if w(enforced) != "ENFORCED" {
+                continue;
+            }
+            let verb = if not { "DISABLE" } else { "ENABLE" };
+            let what = if w(k + 1) == "CHECK" {
+                "TRIGGER"
+            } else {
+                "RULE"
+            };
+            replace.insert(sig[k], vec![Token::make_keyword(verb)]);
+            replace.insert(sig[k + 1], vec![Token::make_keyword(what)]);
+            for &j in &sig[k + 3..=enforced] {
+                replace.insert(j, Vec::new());
+            }
+        }
+    }
+    if replace.is_empty() {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 2);
+    for (i, t) in tokens.into_iter().enumerate() {
+        match replace.remove(&i) {
+            Some(toks) => {
+                for tok in toks {
+                    out.push(TokenWithSpan::new(tok, t.span));
+                }
+            }
+            None => out.push(t),
+        }
     }
     out
 }

@@ -453,7 +453,40 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                     for fk in &t.foreign_keys {
                         out.push(row(&fk.name, "FOREIGN KEY"));
                     }
+                    for c in &t.checks {
+                        let mut r = row(&c.name, "CHECK");
+                        r[6] = s(if c.enforced { "YES" } else { "NO" });
+                        out.push(r);
+                    }
                     out
+                })
+                .collect(),
+        },
+        "CHECK_CONSTRAINTS" => RowSet {
+            columns: cols(&[
+                ("CONSTRAINT_CATALOG", vc(64)),
+                ("CONSTRAINT_SCHEMA", vc(64)),
+                ("CONSTRAINT_NAME", vc(64)),
+                (
+                    "CHECK_CLAUSE",
+                    Some(SqlType::Text {
+                        kind: crate::value::LobKind::Long,
+                        collation: Collation::Utf8mb3GeneralCi,
+                    }),
+                ),
+            ]),
+            rows: cat
+                .tables
+                .values()
+                .flat_map(|t| {
+                    t.checks.iter().map(move |c| {
+                        vec![
+                            s("def"),
+                            s(&t.db),
+                            s(&c.name),
+                            s(&super::check::info_schema_clause(&c.clause)),
+                        ]
+                    })
                 })
                 .collect(),
         },
@@ -767,7 +800,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                 })
                 .collect(),
         },
-        "FILES" | "PARTITIONS" | "PLUGINS" | "ENGINES" | "CHECK_CONSTRAINTS" => {
+        "FILES" | "PARTITIONS" | "PLUGINS" | "ENGINES" => {
             let spec: &[&str] = match name.as_str() {
                 "FILES" => &[
                     "FILE_ID",

@@ -2,6 +2,7 @@
 
 pub mod binlog;
 pub mod catalog;
+pub mod check;
 pub mod checksum;
 pub mod cte;
 pub mod ddl;

@@ -1349,6 +1349,7 @@ impl Session {
             skip: None,
             ctes: Vec::new(),
             trace: None,
+            checks: Default::default(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1536,6 +1537,7 @@ impl Session {
             skip: None,
             ctes: Vec::new(),
             trace: None,
+            checks: Default::default(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
