@@ -281,6 +281,15 @@ fn runaway_join_streams_in_bounded_memory_and_what_gathers_fails_with_1114() {
         "1\t1\n1\t1"
     );
     assert_eq!(
+        ok(
+            &b,
+            "select count(*), count(y.v) from j.a x left join j.b y \
+             on y.id < 3000 and x.id < 1500 where x.id < 3000"
+        )
+        .trim(),
+        "4497001\t4495501"
+    );
+    assert_eq!(
         ok(&b, &format!("select x.v, count(*) {both} group by x.v")).trim(),
         "w\t2246251\nx\t2249250\ny\t2249250\nz\t2249250"
     );

@@ -44,6 +44,18 @@ SELECT t.id FROM t JOIN u ON u.k = t.id WHERE u.v > 'p' ORDER BY t.id LIMIT 2;
 SELECT t.id, u.v FROM t, u ORDER BY u.v DESC, t.id LIMIT 3;
 SELECT t.id, u.v, t.n * u.k AS p FROM t JOIN u ON u.k <= t.n ORDER BY p DESC, t.id, u.v LIMIT 4 OFFSET 2;
 SELECT s FROM t ORDER BY s, id LIMIT 0;
+-- LEFT JOINs stream too: unmatched rows go on with NULLs; a WHERE on the optional side
+-- filters after it; an ON reading only the outer row decides matching, not the row.
+SELECT t.id, u.v FROM t LEFT JOIN u ON u.k = t.n ORDER BY t.id, u.v;
+SELECT t.id FROM t LEFT JOIN u ON u.k = t.n WHERE u.k IS NULL ORDER BY t.id;
+SELECT t.id, u.v FROM t LEFT JOIN u ON u.k = t.n AND t.id > 3 ORDER BY t.id, u.v;
+SELECT t.id, u.v FROM t LEFT JOIN u ON u.k = t.n WHERE u.v > 'p' OR t.id = 3 ORDER BY t.id, u.v;
+SELECT t.id, u.v, x.id FROM t LEFT JOIN u ON u.k = t.n JOIN t x ON x.id = t.id + 1 ORDER BY t.id, u.v;
+SELECT t.id, u.v, w.v FROM t LEFT JOIN u ON u.k = t.n LEFT JOIN u w ON w.k = u.k + 1 ORDER BY t.id, u.v, w.v;
+SELECT t.n, COUNT(*), COUNT(u.k), GROUP_CONCAT(u.v ORDER BY u.v) FROM t LEFT JOIN u ON u.k = t.n GROUP BY t.n;
+SELECT COUNT(*), COUNT(u.v) FROM t LEFT JOIN u ON u.k = t.id;
+SELECT t.id, u.v FROM t LEFT JOIN u ON u.k = t.n ORDER BY u.v DESC, t.id LIMIT 3;
+SELECT t.id, d.c FROM t LEFT JOIN (SELECT k, COUNT(*) c FROM u GROUP BY k) d ON d.k = t.n ORDER BY t.id;
 -- A window over groups.
 SELECT n, COUNT(*), SUM(COUNT(*)) OVER (ORDER BY n) FROM t GROUP BY n;
 DROP DATABASE g23;

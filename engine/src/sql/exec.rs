@@ -13,7 +13,7 @@
 //! GROUP BY folds them into a hash table of groups ([`super::hashagg`]; WITH ROLLUP
 //! sorts them instead, [`aggregate`]), and a plain select keeps them, stopping at its
 //! LIMIT when nothing after WHERE needs every row (no ORDER BY, DISTINCT, HAVING or
-//! window). Outer joins and correlated WHERE conditions gather their rows first.
+//! window). RIGHT joins, USING and correlated WHERE conditions gather their rows first.
 //! A group's row is the input columns of its first row, then one slot per
 //! aggregate. HAVING filters, the window stage ([`super::window`]) fills the slots
 //! of window functions, the select list and ORDER BY keys are computed, DISTINCT,

@@ -22,8 +22,10 @@
 //! depth first and hands each joined row to its consumer as it is made
 //! ([`Exec::run_inner`]): it holds its hash tables and one row per step, not its
 //! result, so `SELECT COUNT(*) FROM a, b, c` runs in constant memory (stopped, like
-//! MySQL's, by KILL or max_execution_time). Outer joins ([`Exec::join_step`]) still
-//! build each step's rows before the next.
+//! MySQL's, by KILL or max_execution_time). LEFT JOINs run in the same pipeline, in
+//! the written order: an outer row that no row of the item matches goes on with NULLs.
+//! RIGHT JOINs and USING ([`Exec::join_step`]) still build each step's rows before the
+//! next.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -272,6 +274,8 @@ struct StepPlan {
     conj: Vec<Expr>,
     /// A hash join's keys (empty: an index lookup or a loop).
     keys: Vec<(usize, usize, KeyClass)>,
+    /// A LEFT JOIN: an outer row nothing matches goes on with NULLs for the item.
+    left: bool,
 }
 
 /// The rows of a build side, read once.
@@ -510,11 +514,13 @@ impl Exec<'_> {
         Ok(h)
     }
 
-    /// Plans an all-inner FROM clause (`items` as [`Exec::build_from`] flattened them):
+    /// Plans a FROM clause of inner joins (`items` as [`Exec::build_from`] flattened them):
     /// the join order, greedy (module doc), and per step its conjuncts and access path.
-    /// Reads only derived tables. None, having read nothing, when the FROM is not one:
-    /// an outer or STRAIGHT_JOIN join, USING/NATURAL, a subquery in an ON condition, or
-    /// more than 64 items. A single item is a plan of one step.
+    /// LEFT JOINs may be among the joins: the items then join in the written order, each
+    /// LEFT step filtered by its own ON only. Reads only derived tables. None when the
+    /// FROM is not one: a RIGHT join, USING/NATURAL, a subquery in an ON condition, or
+    /// more than 64 items, having read nothing; a stored function in a LEFT JOIN's ON,
+    /// having read the derived tables. A single item is a plan of one step.
     pub(crate) fn plan_inner(
         &mut self,
         items: &[(&ast::TableFactor, Option<&ast::JoinOperator>)],
@@ -533,6 +539,7 @@ impl Exec<'_> {
                 C::On(e) => !has_subquery(e),
                 _ => false,
             },
+            Some(J::Left(C::On(e)) | J::LeftOuter(C::On(e))) => !has_subquery(e),
             _ => false,
         });
         if !eligible {
@@ -545,10 +552,36 @@ impl Exec<'_> {
         let mut pool: Vec<Expr> = Vec::new();
         // Conjuncts that run a stored function per row: applied to the final rows.
         let mut late: Vec<Expr> = Vec::new();
+        // Per item: its LEFT JOIN's ON conjuncts (None: an inner item).
+        let mut left_on: Vec<Option<Vec<Expr>>> = Vec::with_capacity(items.len());
         for (factor, op) in items {
             let base = scope.cols.len();
             let source = self.factor(factor)?;
             scope.cols.extend(source.cols.iter().cloned());
+            if let Some(J::Left(C::On(on)) | J::LeftOuter(C::On(on))) = op {
+                // The optional side reads NULL where nothing matched.
+                scope.cols[base..]
+                    .iter_mut()
+                    .for_each(|c| c.nullable = true);
+                let (e, _) = Binder {
+                    scope: &scope,
+                    env: self,
+                    aggs: None,
+                    agg_base: 0,
+                    clause: "on clause",
+                }
+                .bind(on)?;
+                let mut c = Vec::new();
+                conjuncts(&e, &mut c);
+                if c.iter().any(has_corr) {
+                    // A stored function per row needs a mutable Exec: the step-by-step
+                    // join of build_from runs it.
+                    return Ok(None);
+                }
+                left_on.push(Some(c));
+            } else {
+                left_on.push(None);
+            }
             if let Some(J::Join(C::On(on)) | J::Inner(C::On(on))) = op {
                 let (e, _) = Binder {
                     scope: &scope,
@@ -627,6 +660,15 @@ impl Exec<'_> {
         let mut ebase: Vec<Option<usize>> = vec![None; n];
         let mut joined = 0u64;
         let mut width = 0;
+        // An outer join keeps the written order.
+        let outer_join = left_on.iter().any(Option::is_some);
+        if outer_join {
+            for (i, s) in sources.iter().enumerate() {
+                order.push(i);
+                ebase[i] = Some(width);
+                width += s.cols.len();
+            }
+        }
         while order.len() < n {
             let mut best: Option<((u8, f64), usize)> = None;
             for i in (0..n).filter(|i| joined & (1 << i) == 0) {
@@ -703,9 +745,12 @@ impl Exec<'_> {
             let width = src.cols.len();
             types.extend(src.cols.iter().map(|c| c.ty.clone()));
             done |= 1 << i;
-            let mut conj = Vec::new();
+            // A LEFT JOIN's step filters by its own ON only: a WHERE (or later ON)
+            // conjunct applies at the next inner step, or to the result.
+            let left = left_on[i].is_some();
+            let mut conj = left_on[i].clone().unwrap_or_default();
             for (k, e) in pool.iter().enumerate() {
-                if !used[k] && masks[k] & !done == 0 {
+                if !left && !used[k] && masks[k] & !done == 0 {
                     used[k] = true;
                     conj.push(e.clone());
                 }
@@ -732,6 +777,7 @@ impl Exec<'_> {
                 path,
                 conj,
                 keys,
+                left,
             });
         }
         let ebase: Vec<usize> = ebase.iter().map(|b| b.unwrap_or(0)).collect();
@@ -804,6 +850,7 @@ impl Exec<'_> {
             return out(outer);
         };
         let src = &j.sources[s.item];
+        let matched = std::cell::Cell::new(false);
         let mut next = |r: Vec<Value>, scratch: &mut KeyScratch| -> SqlResult<bool> {
             let full = if outer.is_empty() {
                 r
@@ -816,6 +863,7 @@ impl Exec<'_> {
             if !on_pass(&s.conj, &full, &self.cx)? {
                 return Ok(true);
             }
+            matched.set(true);
             self.run_step(j, hashes, level + 1, full, scratch, out)
         };
         match (&hashes[level], &src.table) {
@@ -840,7 +888,9 @@ impl Exec<'_> {
                         Ok(go)
                     },
                 )?;
-                return Ok(go);
+                if !go {
+                    return Ok(false);
+                }
             }
             (None, None) => {
                 for r in &src.rows {
@@ -850,6 +900,11 @@ impl Exec<'_> {
                     }
                 }
             }
+        }
+        if s.left && !matched.get() {
+            let mut full = outer;
+            full.extend(std::iter::repeat_n(Value::Null, src.cols.len()));
+            return self.run_step(j, hashes, level + 1, full, scratch, out);
         }
         Ok(true)
     }
