@@ -10,33 +10,6 @@ use std::process::Command;
 
 use harness::*;
 
-fn sql(b: &Borealis, q: &str) -> String {
-    let out = b.mysql(&["-N", "-B", "-e", q], "");
-    assert!(
-        out.status.success(),
-        "{q}: {}\n{}",
-        text(&out.stderr),
-        b.log_text()
-    );
-    text(&out.stdout)
-}
-
-/// The error line of a statement that must fail.
-fn err(b: &Borealis, q: &str) -> String {
-    let out = b.mysql(&["-N", "-B", "-e", q], "");
-    assert!(
-        !out.status.success(),
-        "{q} succeeded: {}",
-        text(&out.stdout)
-    );
-    let stderr = text(&out.stderr);
-    stderr
-        .lines()
-        .find(|l| l.starts_with("ERROR"))
-        .unwrap_or(&stderr)
-        .to_string()
-}
-
 fn show_create(b: &Borealis, t: &str) -> String {
     let out = sql(b, &format!("SHOW CREATE TABLE {t}"));
     out.split_once('\t')

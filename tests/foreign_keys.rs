@@ -11,33 +11,6 @@ use std::process::Command;
 
 use harness::*;
 
-fn sql(b: &Borealis, q: &str) -> String {
-    let out = b.mysql(&["-N", "-B", "-e", q], "");
-    assert!(
-        out.status.success(),
-        "{q}: {}\n{}",
-        text(&out.stderr),
-        b.log_text()
-    );
-    text(&out.stdout)
-}
-
-/// The error line of a statement that must fail.
-fn err(b: &Borealis, q: &str) -> String {
-    let out = b.mysql(&["-N", "-B", "-e", q], "");
-    assert!(
-        !out.status.success(),
-        "{q} succeeded: {}",
-        text(&out.stdout)
-    );
-    let stderr = text(&out.stderr);
-    stderr
-        .lines()
-        .find(|l| l.starts_with("ERROR"))
-        .unwrap_or(&stderr)
-        .to_string()
-}
-
 const SCHEMA: &str = "CREATE DATABASE f; USE f;
 CREATE TABLE parent (id INT PRIMARY KEY, code VARCHAR(10), UNIQUE KEY (code));
 CREATE TABLE child (id INT PRIMARY KEY, pid INT, pcode VARCHAR(10),

@@ -344,6 +344,35 @@ pub fn succeeded(out: Output, what: &str) -> String {
 }
 
 /// Runs an aws command against `b` that must succeed: its trimmed output.
+/// Runs SQL as the admin (batch, no column names) and gives its output; panics with the
+/// error and the server's log when it fails.
+pub fn sql(b: &Borealis, q: &str) -> String {
+    let out = b.mysql(&["-N", "-B", "-e", q], "");
+    assert!(
+        out.status.success(),
+        "{q}: {}\n{}",
+        text(&out.stderr),
+        b.log_text()
+    );
+    text(&out.stdout)
+}
+
+/// The error line of SQL that must fail.
+pub fn err(b: &Borealis, q: &str) -> String {
+    let out = b.mysql(&["-N", "-B", "-e", q], "");
+    assert!(
+        !out.status.success(),
+        "{q} succeeded: {}",
+        text(&out.stdout)
+    );
+    let stderr = text(&out.stderr);
+    stderr
+        .lines()
+        .find(|l| l.starts_with("ERROR"))
+        .unwrap_or(&stderr)
+        .to_string()
+}
+
 pub fn aws(b: &Borealis, args: &[&str]) -> String {
     succeeded(b.aws(args), &args.join(" "))
 }

@@ -13,17 +13,6 @@ use std::time::Duration;
 use harness::*;
 
 /// Runs SQL on Borealis as the master user; panics on failure.
-fn sql(b: &Borealis, q: &str) -> String {
-    let out = b.mysql(&["-N", "-B", "-e", q], "");
-    assert!(
-        out.status.success(),
-        "{q}: {}\n{}",
-        text(&out.stderr),
-        b.log_text()
-    );
-    text(&out.stdout)
-}
-
 /// (file, position) of SHOW MASTER STATUS.
 fn master_status(b: &Borealis) -> (String, u64) {
     let out = sql(b, "SHOW MASTER STATUS");
