@@ -13,6 +13,10 @@ const MASTER: &str = "masteruser";
 const MASTER_PW: &str = "masterpass1";
 
 /// Runs SQL as the master user of the default cluster.
+fn sql(b: &Borealis, q: &str) -> String {
+    succeeded(b.mysql(&["-N", "-B", "-e", q], ""), q)
+}
+
 /// Runs SQL on any endpoint as `masteruser`.
 fn sql_at(port: u16, db: &str, q: &str) -> Output {
     mysql(

@@ -12,6 +12,10 @@ use harness::*;
 const MASTER: &str = "masteruser";
 const MASTER_PW: &str = "masterpass1";
 
+fn sql(b: &Borealis, q: &str) -> String {
+    succeeded(b.mysql(&["-N", "-B", "-e", q], ""), q)
+}
+
 fn sql_at(port: u16, q: &str) -> String {
     succeeded(
         mysql(
