@@ -22,7 +22,9 @@
 //! depth first and hands each joined row to its consumer as it is made
 //! ([`Exec::run_inner`]): it holds its hash tables and one row per step, not its
 //! result, so `SELECT COUNT(*) FROM a, b, c` runs in constant memory (stopped, like
-//! MySQL's, by KILL or max_execution_time). LEFT JOINs run in the same pipeline, in
+//! MySQL's, by KILL or max_execution_time). A later step that would scan a table of up
+//! to 100,000 rows in full per outer row, with no key to hash on, reads it into memory
+//! once instead (a block nested loop). LEFT JOINs run in the same pipeline, in
 //! the written order: an outer row that no row of the item matches goes on with NULLs.
 //! RIGHT JOINs and USING ([`Exec::join_step`]) still build each step's rows before the
 //! next.
@@ -248,6 +250,10 @@ impl HashBuild {
     }
 }
 
+/// The most rows (as the trees count them) a table scanned in full for every outer row
+/// is read into memory once instead.
+const BUFFERED_ROWS: f64 = 100_000.0;
+
 /// An all-inner FROM clause planned by [`Exec::plan_inner`], run by [`Exec::run_inner`]:
 /// its items, and per step (in the order they join) how the item is read.
 pub(crate) struct InnerJoin {
@@ -276,6 +282,9 @@ struct StepPlan {
     keys: Vec<(usize, usize, KeyClass)>,
     /// A LEFT JOIN: an outer row nothing matches goes on with NULLs for the item.
     left: bool,
+    /// Read once into memory rather than once per outer row: a table scanned in full,
+    /// with no key to hash on, small enough to hold (a block nested loop).
+    buffered: bool,
 }
 
 /// The rows of a build side, read once.
@@ -771,6 +780,11 @@ impl Exec<'_> {
                 hash: !keys.is_empty(),
                 filtered: !conj.is_empty(),
             });
+            let buffered = !steps.is_empty()
+                && keys.is_empty()
+                && matches!(path, Path::Full)
+                && src.table.is_some()
+                && est_rows[i] <= BUFFERED_ROWS;
             steps.push(StepPlan {
                 item: i,
                 base,
@@ -778,6 +792,7 @@ impl Exec<'_> {
                 conj,
                 keys,
                 left,
+                buffered,
             });
         }
         let ebase: Vec<usize> = ebase.iter().map(|b| b.unwrap_or(0)).collect();
@@ -809,7 +824,7 @@ impl Exec<'_> {
         let names = j.names.as_deref();
         let mut hashes = Vec::with_capacity(j.steps.len());
         for s in &j.steps {
-            hashes.push(if s.keys.is_empty() {
+            hashes.push(if s.keys.is_empty() && !s.buffered {
                 None
             } else {
                 let src = &j.sources[s.item];
