@@ -2634,7 +2634,7 @@ impl<'a> Exec<'a> {
         } else if let Some(n) = top_n {
             // ORDER BY … LIMIT n: each row is projected as it comes and the best n are
             // kept (the buffer is cut back to them whenever it doubles).
-            let cap = (n as usize).max(1024);
+            let cap = usize::try_from(n).unwrap_or(usize::MAX).max(1024);
             let mut best: Vec<Vec<Value>> = Vec::new();
             let mut held = 0u64;
             self.consume_from(from_rows, filter.as_ref(), &mut |mut r, cx| {
@@ -2647,7 +2647,7 @@ impl<'a> Exec<'a> {
                 cx.mem.charge(b)?;
                 held += b;
                 best.push(r);
-                if best.len() >= 2 * cap {
+                if best.len() >= cap.saturating_mul(2) {
                     best = sort_rows(
                         std::mem::take(&mut best),
                         &order_keys,
