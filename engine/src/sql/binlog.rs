@@ -1743,6 +1743,7 @@ mod tests {
             auto_increment: false,
             on_update_now: false,
             comment: String::new(),
+            generated: None,
         };
         let table = Arc::new(TableDef {
             db: "shop".into(),

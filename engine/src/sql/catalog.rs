@@ -41,6 +41,30 @@ pub struct ColumnDef {
     /// ON UPDATE CURRENT_TIMESTAMP.
     pub on_update_now: bool,
     pub comment: String,
+    /// `GENERATED ALWAYS AS (expr) VIRTUAL|STORED` (see [`super::generated`]).
+    pub generated: Option<Generated>,
+}
+
+/// The expression of a generated column, stored as MySQL prints it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Generated {
+    pub expr: String,
+    /// STORED; VIRTUAL otherwise (Borealis keeps the value in the row either way).
+    pub stored: bool,
+}
+
+impl ColumnDef {
+    /// EXTRA of SHOW COLUMNS and information_schema.COLUMNS.
+    pub fn extra(&self) -> &'static str {
+        match &self.generated {
+            Some(g) if g.stored => "STORED GENERATED",
+            Some(_) => "VIRTUAL GENERATED",
+            None if self.auto_increment => "auto_increment",
+            None if self.on_update_now => "DEFAULT_GENERATED on update CURRENT_TIMESTAMP",
+            None if self.default == ColumnDefault::CurrentTimestamp => "DEFAULT_GENERATED",
+            None => "",
+        }
+    }
 }
 
 /// One column of an index, with an optional prefix length in characters.
@@ -180,6 +204,11 @@ impl ForeignKeyDef {
 }
 
 impl TableDef {
+    /// Whether a column of this table is generated.
+    pub fn has_generated(&self) -> bool {
+        self.columns.iter().any(|c| c.generated.is_some())
+    }
+
     /// Adds CHECK constraints, keeping them in name order.
     pub fn add_checks(&mut self, checks: Vec<CheckDef>) {
         self.checks.extend(checks);
@@ -1223,6 +1252,19 @@ pub fn encode_table(t: &TableDef) -> Vec<u8> {
         w.str(&c.clause);
         w.u8(u8::from(c.enforced));
     }
+    // Appended after the CHECK constraints: the generated columns, by position.
+    let generated: Vec<(usize, &Generated)> = t
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.generated.as_ref().map(|g| (i, g)))
+        .collect();
+    w.var(generated.len() as u64);
+    for (i, g) in generated {
+        w.var(i as u64);
+        w.u8(u8::from(g.stored));
+        w.str(&g.expr);
+    }
     w.buf
 }
 
@@ -1262,6 +1304,7 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
             on_update_now: flags & 4 != 0,
             default,
             comment,
+            generated: None,
         });
     }
     let primary = get_index_cols(&mut r)?;
@@ -1324,6 +1367,14 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
                 clause,
                 enforced,
             });
+        }
+    }
+    if !r.is_empty() {
+        for _ in 0..r.var()? {
+            let i = usize::try_from(r.var()?).ok()?;
+            let stored = r.u8()? != 0;
+            let expr = r.str()?;
+            columns.get_mut(i)?.generated = Some(Generated { expr, stored });
         }
     }
     Some(TableDef {
@@ -1493,6 +1544,7 @@ mod tests {
                     auto_increment: true,
                     on_update_now: false,
                     comment: String::new(),
+                    generated: None,
                 },
                 ColumnDef {
                     name: "c".into(),
@@ -1505,6 +1557,10 @@ mod tests {
                     auto_increment: false,
                     on_update_now: false,
                     comment: "hi".into(),
+                    generated: Some(Generated {
+                        expr: "(`id` + 1)".into(),
+                        stored: true,
+                    }),
                 },
                 ColumnDef {
                     name: "e".into(),
@@ -1517,6 +1573,7 @@ mod tests {
                     auto_increment: false,
                     on_update_now: true,
                     comment: String::new(),
+                    generated: None,
                 },
             ],
             primary: vec![IndexColumn {

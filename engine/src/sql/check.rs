@@ -91,7 +91,7 @@ fn auto_number(table: &str, name: &str) -> Option<u64> {
 
 /// Functions MySQL refuses in a CHECK condition (its value is not fixed by the row):
 /// 3814 names them.
-const DISALLOWED: &[&str] = &[
+pub(crate) const DISALLOWED: &[&str] = &[
     "benchmark",
     "connection_id",
     "current_date",
@@ -152,7 +152,7 @@ const DISALLOWED: &[&str] = &[
     "variance",
 ];
 
-fn fn_name(f: &ast::Function) -> String {
+pub(crate) fn fn_name(f: &ast::Function) -> String {
     f.name
         .0
         .last()
@@ -350,6 +350,12 @@ pub fn clause_text(e: &ast::Expr) -> String {
                 let inner: Vec<String> = parts.iter().map(|p| as_condition(p)).collect();
                 format!("({})", inner.join(word))
             }
+            B::Arrow => format!("json_extract({},{})", clause_text(left), clause_text(right)),
+            B::LongArrow => format!(
+                "json_unquote(json_extract({},{}))",
+                clause_text(left),
+                clause_text(right)
+            ),
             _ => {
                 let sym = match op {
                     B::Eq => "=",
@@ -599,7 +605,7 @@ fn refusal(
 }
 
 /// The scope a CHECK condition of `t` is bound in: the table's columns, in order.
-fn row_scope(t: &TableDef) -> Scope {
+pub(crate) fn row_scope(t: &TableDef) -> Scope {
     Scope {
         cols: t
             .columns
@@ -614,6 +620,25 @@ fn row_scope(t: &TableDef) -> Scope {
                 denied: None,
             })
             .collect(),
+    }
+}
+
+/// Whether `f` calls a stored function (of `db` when its name is not qualified) rather
+/// than a built-in one.
+pub(crate) fn calls_stored(catalog: &super::catalog::Catalog, db: &str, f: &ast::Function) -> bool {
+    let parts: Vec<String> = f
+        .name
+        .0
+        .iter()
+        .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+        .collect();
+    match parts.as_slice() {
+        [d, n] => catalog.routine(d, 'F', &n.to_lowercase()).is_some(),
+        [n] => {
+            super::functions::Func::from_name(&n.to_uppercase()).is_none()
+                && catalog.routine(db, 'F', &n.to_lowercase()).is_some()
+        }
+        _ => false,
     }
 }
 
@@ -668,23 +693,7 @@ impl Exec<'_> {
                 ));
             }
             let catalog = self.catalog.clone();
-            let db = t.db.clone();
-            let stored = |f: &ast::Function| {
-                let parts: Vec<String> = f
-                    .name
-                    .0
-                    .iter()
-                    .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
-                    .collect();
-                match parts.as_slice() {
-                    [d, n] => catalog.routine(d, 'F', &n.to_lowercase()).is_some(),
-                    [n] => {
-                        super::functions::Func::from_name(&n.to_uppercase()).is_none()
-                            && catalog.routine(&db, 'F', &n.to_lowercase()).is_some()
-                    }
-                    _ => false,
-                }
-            };
+            let stored = |f: &ast::Function| calls_stored(&catalog, &t.db, f);
             if let Some(e) = refusal(t, &name, &spec, &stored) {
                 return Err(e);
             }
@@ -845,7 +854,7 @@ impl Exec<'_> {
 }
 
 /// Parses a stored condition back.
-fn parse_clause(text: &str) -> SqlResult<ast::Expr> {
+pub(crate) fn parse_clause(text: &str) -> SqlResult<ast::Expr> {
     super::front::parser()
         .try_with_sql(text)
         .and_then(|mut p| p.parse_expr())

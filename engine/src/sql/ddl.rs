@@ -414,9 +414,16 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
                 ));
             }
         }
+        if let Some(g) = &c.generated {
+            l.push_str(&format!(
+                " GENERATED ALWAYS AS ({}) {}",
+                g.expr,
+                if g.stored { "STORED" } else { "VIRTUAL" }
+            ));
+        }
         if !c.nullable {
             l.push_str(" NOT NULL");
-        } else if matches!(c.ty, SqlType::Timestamp { .. }) {
+        } else if matches!(c.ty, SqlType::Timestamp { .. }) && c.generated.is_none() {
             // As MySQL 8.0 prints it; without it a server with
             // explicit_defaults_for_timestamp=OFF makes the column NOT NULL.
             l.push_str(" NULL");
@@ -426,7 +433,10 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
         }
         match &c.default {
             ColumnDefault::None => {
-                if c.nullable && !matches!(c.ty, SqlType::Text { .. } | SqlType::Blob { .. }) {
+                if c.nullable
+                    && c.generated.is_none()
+                    && !matches!(c.ty, SqlType::Text { .. } | SqlType::Blob { .. })
+                {
                     l.push_str(" DEFAULT NULL");
                 }
             }
@@ -896,6 +906,7 @@ impl Exec<'_> {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
         };
+        self.validate_generated(&t)?;
         for f in foreign {
             let (def, index_name) = self.foreign_key_def(&t, f)?;
             self.add_fk_index(&mut t, &def, index_name, &mut used)?;
@@ -1009,6 +1020,7 @@ impl Exec<'_> {
             auto_increment: false,
             on_update_now: false,
             comment: String::new(),
+            generated: None,
         };
         let (mut pk, mut uniq) = (false, false);
         let mut explicit_null = false;
@@ -1032,6 +1044,19 @@ impl Exec<'_> {
                     }
                 }
                 ast::ColumnOption::CharacterSet(_) | ast::ColumnOption::Collation(_) => {}
+                ast::ColumnOption::Generated {
+                    generation_expr: Some(e),
+                    generation_expr_mode,
+                    ..
+                } => {
+                    col.generated = Some(super::catalog::Generated {
+                        expr: super::check::clause_text(e),
+                        stored: matches!(
+                            generation_expr_mode,
+                            Some(ast::GeneratedExpressionMode::Stored)
+                        ),
+                    });
+                }
                 ast::ColumnOption::Check(_)
                 | ast::ColumnOption::ForeignKey(_)
                 | ast::ColumnOption::Invisible => {}
@@ -1044,6 +1069,22 @@ impl Exec<'_> {
                     ))
                 }
             }
+        }
+        // MySQL's grammar takes neither after (or before) AS (expr).
+        if col.generated.is_some()
+            && (col.default != ColumnDefault::None || col.auto_increment || col.on_update_now)
+        {
+            let word = if col.default != ColumnDefault::None {
+                "DEFAULT"
+            } else if col.auto_increment {
+                "AUTO_INCREMENT"
+            } else {
+                "ON UPDATE"
+            };
+            return Err(SqlError::new(
+                1064,
+                format!("You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '{word}' (not allowed on generated column '{}')", col.name),
+            ));
         }
         if matches!(&c.data_type, ast::DataType::Custom(n, _) if n.to_string().eq_ignore_ascii_case("serial"))
         {
@@ -1359,6 +1400,7 @@ impl Exec<'_> {
                 }
                 out.push(v);
             }
+            self.fill_generated(new, &mut out, n as u64 + 1, strict, true)?;
             self.enforce_checks(new, &out)?;
             hidden += 1;
             let pk = if new.primary.is_empty() {
@@ -2153,6 +2195,7 @@ impl Exec<'_> {
                             prefix: None,
                         }];
                     }
+                    self.validate_generated(&new)?;
                     self.rebuild(&t, &mut new, &map)?;
                     if uniq {
                         let name = new.columns[pos].name.clone();
@@ -2191,6 +2234,7 @@ impl Exec<'_> {
                             return Err(SqlError::new(1090, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead"));
                         }
                         self.check_drop_fk_column(&cur, &cn.value)?;
+                        super::generated::refuse_dependency(&cur, &cn.value)?;
                         // A CHECK constraint on this column alone goes with it (MySQL
                         // 8.0); one that also names other columns refuses (3959).
                         let mut cur = cur;
@@ -2257,6 +2301,7 @@ impl Exec<'_> {
                     let old_name = cur.columns[pos].name.clone();
                     if old_name != col.name {
                         refuse_check_column(&cur, &old_name)?;
+                        super::generated::refuse_dependency(&cur, &old_name)?;
                         let new_name = col.name.clone();
                         self.rename_fk_column(&mut new, &old_name, &new_name)?;
                     }
@@ -2298,6 +2343,7 @@ impl Exec<'_> {
                             }
                         }
                     }
+                    self.validate_generated(&new)?;
                     self.rebuild(&cur, &mut new, &map)?;
                     self.store_table(&new)?;
                     self.replace_cached(new);
@@ -2319,6 +2365,7 @@ impl Exec<'_> {
                     let old_name = cur.columns[pos].name.clone();
                     if !old_name.eq_ignore_ascii_case(&new_column_name.value) {
                         refuse_check_column(&cur, &old_name)?;
+                        super::generated::refuse_dependency(&cur, &old_name)?;
                     }
                     cur.columns[pos].name = new_column_name.value.clone();
                     self.rename_fk_column(&mut cur, &old_name, &new_column_name.value)?;

@@ -113,6 +113,42 @@ fn is_default_kw(e: &ast::Expr) -> bool {
 }
 
 impl Exec<'_> {
+    /// Whether assignment `a` to column `i` of `t` assigns nothing because `i` is
+    /// generated (computed after every assignment): `= DEFAULT`, or any value outside
+    /// strict mode (see [`Self::generated_value_given`]).
+    pub(crate) fn generated_assignment(
+        &mut self,
+        t: &TableDef,
+        i: usize,
+        a: &ast::Assignment,
+    ) -> SqlResult<bool> {
+        if t.columns[i].generated.is_none() {
+            return Ok(false);
+        }
+        if !is_default_kw(&a.value) {
+            self.generated_value_given(t, i)?;
+        }
+        Ok(true)
+    }
+
+    /// A value other than DEFAULT given for generated column `i` of `t`: 3105 in strict
+    /// mode, as in MySQL; otherwise warning 3105 and the value is ignored, as MariaDB
+    /// does, so that a dump whose INSERTs carry the generated values (MariaDB's
+    /// mysqldump writes them, under `SQL_MODE='NO_AUTO_VALUE_ON_ZERO'`) loads.
+    pub(crate) fn generated_value_given(&mut self, t: &TableDef, i: usize) -> SqlResult<()> {
+        if self.session.strict() {
+            return Err(super::generated::value_not_allowed(t, i));
+        }
+        self.cx.warn(Warning::warn(
+            3105,
+            format!(
+                "The value specified for generated column '{}' in table '{}' has been ignored.",
+                t.columns[i].name, t.name
+            ),
+        ));
+        Ok(())
+    }
+
     /// The next AUTO_INCREMENT value for `t` (reserving `n` values).
     fn next_autoinc(&mut self, t: &TableDef, col: usize) -> SqlResult<u64> {
         let start = self.autoinc_start(t, col)?;
@@ -584,6 +620,15 @@ impl Exec<'_> {
             Some(_) => return Err(SqlError::new(1064, "ON CONFLICT is not MySQL syntax")),
             None => Vec::new(),
         };
+        // Assignments to generated columns are refused (or dropped) before any row.
+        let mut kept = Vec::with_capacity(odku.len());
+        for a in odku {
+            let i = assignment_column(&t, &a)?;
+            if !self.generated_assignment(&t, i, &a)? {
+                kept.push(a);
+            }
+        }
+        let odku = kept;
         let alias = ins.insert_alias.as_ref().map(|a| a.row_alias.to_string());
         let auto_col = t.auto_increment_column();
         let mut res = DmlResult::default();
@@ -651,18 +696,23 @@ impl Exec<'_> {
             let mut set = vec![false; t.columns.len()];
             for (&i, v) in cols.iter().zip(given) {
                 if let Some(v) = v {
+                    if t.columns[i].generated.is_some() {
+                        self.generated_value_given(&t, i)?;
+                        continue;
+                    }
                     row[i] = self.store_value(&t, i, v, row_no, strict, multi)?;
                     set[i] = true;
                 }
             }
             for i in 0..t.columns.len() {
-                if !set[i] {
+                if !set[i] && t.columns[i].generated.is_none() {
                     row[i] = self.column_default(&t, i, strict)?;
                 }
             }
             if triggers {
                 self.fire_triggers(&t, "BEFORE", "INSERT", None, Some(&mut row))?;
             }
+            self.fill_generated(&t, &mut row, row_no, strict, multi)?;
             // CHECK constraints before the AUTO_INCREMENT value is taken (they may not
             // name that column): a refused row costs no value, as in MySQL.
             if !self.checks_pass(&t, &row, ins.ignore)? {
@@ -741,7 +791,7 @@ impl Exec<'_> {
                 if triggers {
                     self.fire_triggers(&t, "AFTER", "INSERT", None, Some(&mut row))?;
                 }
-            } else if !odku.is_empty() {
+            } else if ins.on.is_some() {
                 let (other_pk, _) = &clashes[0];
                 let Some(old) = self.reader.tx()?.lock(t.tree, other_pk)? else {
                     continue;
@@ -772,6 +822,7 @@ impl Exec<'_> {
                 if triggers {
                     self.fire_triggers(&t, "BEFORE", "UPDATE", Some(&old), Some(&mut new))?;
                 }
+                self.fill_generated(&t, &mut new, row_no, strict, multi)?;
                 if rows_equal(&t, &old, &new) {
                     continue;
                 }
@@ -1224,6 +1275,9 @@ impl Exec<'_> {
         let mut sets: Vec<(usize, Expr)> = Vec::new();
         for a in &u.assignments {
             let i = assignment_column(&t, a)?;
+            if self.generated_assignment(&t, i, a)? {
+                continue;
+            }
             let (x, _) = Binder {
                 scope: &scope,
                 env: self,
@@ -1260,6 +1314,7 @@ impl Exec<'_> {
             if triggers {
                 self.fire_triggers(&t, "BEFORE", "UPDATE", Some(&old), Some(&mut new))?;
             }
+            self.fill_generated(&t, &mut new, n as u64 + 1, strict, true)?;
             if !rows_equal(&t, &old, &new) {
                 self.touch_on_update(&t, &mut new, &assigned);
                 self.change_row(&t, &pk, &old, &new)?;

@@ -446,6 +446,9 @@ pub struct Exec<'a> {
     /// CHECK constraints bound for this statement, by table layout (see
     /// [`super::check`]).
     pub checks: std::collections::HashMap<String, std::rc::Rc<Vec<(String, Expr)>>>,
+    /// Generated columns bound for this statement, by table layout (see
+    /// [`super::generated`]).
+    pub generated: std::collections::HashMap<String, std::rc::Rc<Vec<(usize, Expr)>>>,
 }
 
 impl BindEnv for Exec<'_> {

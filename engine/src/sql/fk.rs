@@ -620,6 +620,8 @@ impl Exec<'_> {
                         for (c, p) in ccols.iter().zip(&pcols) {
                             changed[*c] = new[*p].clone();
                         }
+                        let strict = self.session.strict();
+                        self.fill_generated(&child, &mut changed, 1, strict, true)?;
                         self.change_row_raw(&child, &pk, &row, &changed)?;
                         self.fk_parent_changed(&child, &row, Some(&changed), &below, depth + 1)?;
                     }
@@ -628,6 +630,8 @@ impl Exec<'_> {
                         for c in &ccols {
                             changed[*c] = Value::Null;
                         }
+                        let strict = self.session.strict();
+                        self.fill_generated(&child, &mut changed, 1, strict, true)?;
                         self.change_row_raw(&child, &pk, &row, &changed)?;
                         self.fk_parent_changed(&child, &row, Some(&changed), &below, depth + 1)?;
                     }

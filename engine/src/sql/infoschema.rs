@@ -210,13 +210,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                             } else {
                                 (Value::Null, Value::Null)
                             };
-                            let extra = if c.auto_increment {
-                                "auto_increment"
-                            } else if c.on_update_now {
-                                "DEFAULT_GENERATED on update CURRENT_TIMESTAMP"
-                            } else {
-                                ""
-                            };
+                            let extra = c.extra();
                             vec![
                                 s("def"),
                                 s(&t.db),
@@ -240,7 +234,10 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                                 s(extra),
                                 s(&ex.security.column_privilege_text(&t.db, &t.name, &c.name)),
                                 s(&c.comment),
-                                s(""),
+                                s(&c.generated
+                                    .as_ref()
+                                    .map(|g| super::check::info_schema_clause(&g.expr))
+                                    .unwrap_or_default()),
                             ]
                         })
                 })

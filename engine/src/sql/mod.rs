@@ -13,6 +13,7 @@ pub mod expr;
 pub mod fk;
 pub mod front;
 pub mod functions;
+pub mod generated;
 pub mod hashagg;
 pub mod infoschema;
 pub mod interp;

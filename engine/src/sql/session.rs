@@ -1350,6 +1350,7 @@ impl Session {
             ctes: Vec::new(),
             trace: None,
             checks: Default::default(),
+            generated: Default::default(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -1538,6 +1539,7 @@ impl Session {
             ctes: Vec::new(),
             trace: None,
             checks: Default::default(),
+            generated: Default::default(),
         };
         let out = f(&mut ex);
         let warnings = ex.cx.warnings.take();
@@ -3894,9 +3896,12 @@ impl Session {
                     data.push(vec![s(&label), Value::Null]);
                     continue;
                 };
+                // MariaDB leaves generated columns (VIRTUAL and STORED) out of the row
+                // it hashes: no bytes, and the null bit (if any) set.
                 let cols: Vec<ChecksumColumn> = t
                     .columns
                     .iter()
+                    .filter(|c| c.generated.is_none() || c.nullable)
                     .map(|c| ChecksumColumn {
                         ty: c.ty.clone(),
                         nullable: c.nullable,
@@ -3904,7 +3909,23 @@ impl Session {
                     .collect();
                 let mut sum = TableChecksum::new(&cols);
                 let mut err = None;
+                let plain = !t.has_generated();
                 ex.scan(&t, &super::exec::Path::Full, &[], false, &mut |_, r| {
+                    let r = if plain {
+                        r
+                    } else {
+                        r.into_iter()
+                            .zip(&t.columns)
+                            .filter(|(_, c)| c.generated.is_none() || c.nullable)
+                            .map(|(v, c)| {
+                                if c.generated.is_some() {
+                                    Value::Null
+                                } else {
+                                    v
+                                }
+                            })
+                            .collect()
+                    };
                     if let Err(e) = sum.add_row(&r) {
                         err = Some(e);
                         return Ok(false);
@@ -4139,15 +4160,7 @@ impl Session {
                     } else {
                         default
                     };
-                    let extra = if c.auto_increment {
-                        "auto_increment".to_string()
-                    } else if c.on_update_now {
-                        "DEFAULT_GENERATED on update CURRENT_TIMESTAMP".to_string()
-                    } else if c.default == catalog::ColumnDefault::CurrentTimestamp {
-                        "DEFAULT_GENERATED".to_string()
-                    } else {
-                        String::new()
-                    };
+                    let extra = c.extra();
                     let mut row = vec![s(&c.name), s(&c.ty.mysql_name())];
                     if *full {
                         row.push(if c.ty.is_string() {
@@ -4160,7 +4173,7 @@ impl Session {
                         s(if c.nullable { "YES" } else { "NO" }),
                         s(key),
                         default,
-                        s(&extra),
+                        s(extra),
                     ]);
                     if *full {
                         row.push(s(&sec.column_privilege_text(&t.db, &t.name, &c.name)));

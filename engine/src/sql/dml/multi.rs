@@ -382,6 +382,8 @@ impl Exec<'_> {
         let filter = self.bind_where(&scope, u.selection.as_ref())?;
         // (target, column of its table, column of the joined row, value)
         let mut sets: Vec<(usize, usize, usize, Expr)> = Vec::new();
+        // (target, column of its table, whether `= DEFAULT`) of each assignment
+        let mut written: Vec<(usize, usize, bool)> = Vec::new();
         for a in &u.assignments {
             let parts: Vec<String> = match &a.target {
                 ast::AssignmentTarget::ColumnName(n) => {
@@ -403,6 +405,13 @@ impl Exec<'_> {
                     format!("Unknown column '{}' in 'field list'", parts.join(".")),
                 ));
             };
+            let default = super::is_default_kw(&a.value);
+            written.push((k, at - joined[k].base, default));
+            if default {
+                // Only a generated column takes DEFAULT here (checked below): it is
+                // computed after the assignments anyway.
+                continue;
+            }
             let (x, _) = Binder {
                 scope: &scope,
                 env: self,
@@ -415,8 +424,27 @@ impl Exec<'_> {
         }
         let mut targets: Vec<(usize, Arc<TableDef>)> = Vec::new();
         for (k, j) in joined.iter().enumerate() {
-            if sets.iter().any(|s| s.0 == k) {
+            if written.iter().any(|s| s.0 == k) {
                 targets.push((k, self.writable(j, privs::UPDATE, "UPDATE")?));
+            }
+        }
+        for (k, col, default) in &written {
+            let Some((_, t)) = targets.iter().find(|(tk, _)| tk == k) else {
+                continue;
+            };
+            match (t.columns[*col].generated.is_some(), default) {
+                (true, false) => {
+                    let t = t.clone();
+                    self.generated_value_given(&t, *col)?;
+                    sets.retain(|s| !(s.0 == *k && s.1 == *col));
+                }
+                (false, true) => {
+                    return Err(SqlError::new(
+                        1235,
+                        "This version of Borealis doesn't yet support 'SET col = DEFAULT' in a multi-table UPDATE",
+                    ))
+                }
+                _ => {}
             }
         }
         let names: Vec<(String, String)> = targets
@@ -614,7 +642,7 @@ impl Exec<'_> {
     fn apply_updates(&mut self, changes: Vec<Change>) -> SqlResult<DmlResult> {
         let matched = changes.len() as u64;
         let mut changed = 0u64;
-        for mut c in changes {
+        for (n, mut c) in changes.into_iter().enumerate() {
             self.cx.check()?;
             let t = c.table;
             // Locked exclusive now; the range lock taken before the join kept it as read.
@@ -630,6 +658,8 @@ impl Exec<'_> {
             if triggers {
                 self.fire_triggers(&t, "BEFORE", "UPDATE", Some(&c.old), Some(&mut c.new))?;
             }
+            let strict = self.session.strict();
+            self.fill_generated(&t, &mut c.new, n as u64 + 1, strict, true)?;
             if !rows_equal(&t, &c.old, &c.new) {
                 self.touch_on_update(&t, &mut c.new, &c.assigned);
                 self.change_row(&t, &c.pk, &c.old, &c.new)?;

@@ -404,6 +404,9 @@ impl Exec<'_> {
             };
             let at = scope.resolve(&parts, "field list")?;
             let j = Self::view_base_column(&scope, &items, n, at)?;
+            if self.generated_assignment(&t, j, a)? {
+                continue;
+            }
             let (x, _) = Binder {
                 scope: &scope,
                 env: self,
@@ -443,6 +446,7 @@ impl Exec<'_> {
             if triggers {
                 self.fire_triggers(&t, "BEFORE", "UPDATE", Some(&old), Some(&mut new))?;
             }
+            self.fill_generated(&t, &mut new, k as u64 + 1, strict, true)?;
             if !rows_equal(&t, &old, &new) {
                 self.touch_on_update(&t, &mut new, &assigned);
                 self.change_row(&t, &pk, &old, &new)?;
