@@ -492,6 +492,21 @@ fn a_cluster_shared_through_ram_is_cloned_by_the_other_account() {
         ],
     );
     assert_eq!(shares, format!("sales-share\t{OWNER}"));
+    // describe-db-clusters lists it with --include-shared only.
+    assert!(cluster_ids(&b, OTHER_KEYS).is_empty());
+    let listed = rds(
+        &b,
+        OTHER_KEYS,
+        &[
+            "describe-db-clusters",
+            "--include-shared",
+            "--query",
+            "DBClusters[].DBClusterArn",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(listed, arn);
     // Sharing is for cloning: the cluster itself stays the owner's.
     aws_err(
         &b,
@@ -542,6 +557,29 @@ fn a_cluster_shared_through_ram_is_cloned_by_the_other_account() {
         "rds",
         &["describe-db-clusters", "--db-cluster-identifier", "myclone"],
         "DBClusterNotFoundFault",
+    );
+    // Each account's events are its own.
+    let events = |keys| {
+        rds(
+            &b,
+            keys,
+            &[
+                "describe-events",
+                "--query",
+                "Events[].SourceIdentifier",
+                "--output",
+                "text",
+            ],
+        )
+    };
+    let (mine, theirs) = (events(OTHER_KEYS), events(OWNER_KEYS));
+    assert!(
+        mine.contains("myclone") && !mine.contains("sales"),
+        "{mine}"
+    );
+    assert!(
+        theirs.contains("sales") && !theirs.contains("myclone"),
+        "{theirs}"
     );
     // The clone comes with the source's users; the other account sets its own password.
     rds(

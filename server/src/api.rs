@@ -93,16 +93,22 @@ pub struct Auth {
 }
 
 /// Who a request is from: its account, the region its credential scope names (for ARNs)
-/// and the account that owns resources with no owner record.
+/// and the account that owns resources with no owner record; `open`: no accounts are
+/// configured, and the one account there is owns everything (also what accounts of an
+/// earlier run made).
 pub struct Caller {
     pub account: String,
     pub region: String,
     pub default_account: String,
+    pub open: bool,
 }
 
 impl Caller {
     /// Whether resource `name` of ARN kind `kind` is the caller's.
     pub fn owns(&self, fleet: &Fleet, kind: &str, name: &str) -> bool {
+        if self.open {
+            return true;
+        }
         let owner = fleet.owner(kind, name);
         owner.as_deref().unwrap_or(&self.default_account) == self.account
     }
@@ -454,6 +460,7 @@ fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
         account,
         region: credential_region(req).unwrap_or_else(|| DEFAULT_REGION.to_string()),
         default_account: auth.accounts.default_account().to_string(),
+        open: auth.accounts.is_open(),
     };
     if ram {
         return crate::ram::handle(
@@ -734,9 +741,23 @@ fn dispatch(
         "DescribeDBClusters" => {
             let vs =
                 fleet.describe_clusters(p.id_opt("DBClusterIdentifier", "cluster")?.as_deref())?;
+            // IncludeShared: also the clusters other accounts shared with the caller (whose
+            // invitation it accepted), with their owners' ARNs.
+            let include_shared = p.flag("IncludeShared");
             x.open("DBClusters");
-            for v in vs.iter().filter(|v| mine("cluster", &v.meta.id)) {
-                cluster_xml(&mut x, v);
+            for v in &vs {
+                if mine("cluster", &v.meta.id) {
+                    cluster_xml(&mut x, v);
+                    continue;
+                }
+                let owner = fleet
+                    .owner("cluster", &v.meta.id)
+                    .unwrap_or_else(|| caller.default_account.clone());
+                if include_shared && crate::ram::shared_with(fleet, &owner, &v.meta.id, account) {
+                    let owner_arn =
+                        |kind: &str, id: &str| format!("arn:aws:rds:{region}:{owner}:{kind}:{id}");
+                    self::cluster_xml(&mut x, v, &owner_arn);
+                }
             }
             x.close("DBClusters");
             let vol = fleet.volume_view();
