@@ -736,3 +736,46 @@ fn a_cluster_shared_through_ram_is_cloned_by_the_other_account() {
     drop(b);
     let _ = std::fs::remove_file(&file);
 }
+
+/// `borealis serve` refuses account flags it cannot use, saying why, before it starts.
+#[test]
+fn serve_refuses_malformed_or_conflicting_accounts() {
+    let dir = temp_dir("accounts-flags");
+    let dup = dir.with_extension("dup-accounts");
+    std::fs::write(
+        &dup,
+        format!("{OWNER}:SAMEKEY:a\n# same key again\n{OTHER}:SAMEKEY:b\n"),
+    )
+    .unwrap();
+    let dup_arg = dup.display().to_string();
+    let cases: [(&[&str], &str); 4] = [
+        (&["--account", "1234:AK:SK"], "12-digit"),
+        (&["--account", "111122223333:AK"], "ID:ACCESS_KEY:SECRET"),
+        (
+            &[
+                "--api-access-key",
+                "k",
+                "--api-secret-key",
+                "s",
+                "--account",
+                "111122223333:AK:SK",
+            ],
+            "exclude each other",
+        ),
+        (&["--accounts-file", &dup_arg], "given to two accounts"),
+    ];
+    for (flags, want) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_borealis"))
+            .args(["serve", "--data-dir"])
+            .arg(&dir)
+            .args(["--port", &free_port().to_string(), "--api-port", "0"])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{flags:?} started");
+        let err = text(&out.stderr);
+        assert!(err.contains(want), "{flags:?}: want {want}: {err}");
+    }
+    let _ = std::fs::remove_file(&dup);
+    let _ = std::fs::remove_dir_all(&dir);
+}
