@@ -146,6 +146,16 @@ impl Borealis {
         Borealis::start_in(dir, port)
     }
 
+    /// [`Borealis::restart`] after a clean stop, with extra `borealis serve` flags.
+    pub fn restart_with(mut self, extra: &[&str]) -> Borealis {
+        self.stop();
+        self.keep_dir = true;
+        let dir = self.dir.clone();
+        let port = self.port;
+        drop(self);
+        Borealis::start_with(dir, port, extra)
+    }
+
     pub fn mysql(&self, args: &[&str], stdin: &str) -> Output {
         mysql(self.port, "admin", PASSWORD, args, stdin)
     }
@@ -185,6 +195,12 @@ impl Borealis {
 
     /// [`Borealis::aws`] signing with the given access key and secret.
     pub fn aws_as(&self, keys: (&str, &str), args: &[&str]) -> Output {
+        self.aws_service(keys, "rds", args)
+    }
+
+    /// `aws --endpoint-url http://127.0.0.1:API SERVICE ARGS` (`rds` or `ram`) signing with
+    /// the given access key and secret.
+    pub fn aws_service(&self, keys: (&str, &str), service: &str, args: &[&str]) -> Output {
         // `python3 -m awscli` is the `aws` command without depending on where pip put its
         // entry script (a pyenv shim may not exist until `pyenv rehash`).
         Command::new("python3")
@@ -193,7 +209,7 @@ impl Borealis {
                 "awscli",
                 "--endpoint-url",
                 &format!("http://127.0.0.1:{}", self.api_port),
-                "rds",
+                service,
             ])
             .args(args)
             .env("AWS_ACCESS_KEY_ID", keys.0)

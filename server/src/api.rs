@@ -2,11 +2,22 @@
 //! form-encoded POST or GET query string) answered in the RDS XML shapes, so the AWS CLI
 //! and boto3 drive Borealis as they drive Aurora (DESIGN "Control plane").
 //!
-//! Requests may be SigV4-signed (the AWS CLI always signs); with `--api-access-key` and
-//! `--api-secret-key` set, every request must be signed with them, and the signature is
-//! checked over the body that actually arrived, with the request time within 15 minutes of
-//! the server's clock (see [`sigv4::verify`]): SignatureDoesNotMatch, InvalidClientTokenId,
+//! Requests may be SigV4-signed (the AWS CLI always signs); with accounts configured
+//! (`--account`, `--accounts-file`, or `--api-access-key`/`--api-secret-key` for account
+//! 000000000000: [`crate::accounts`]) every request must be signed, its access key picks
+//! the account, and the signature is checked with that account's secret over the body that
+//! actually arrived, with the request time within 15 minutes of the server's clock (see
+//! [`sigv4::verify_with`]): SignatureDoesNotMatch, InvalidClientTokenId,
 //! IncompleteSignature, RequestExpired otherwise.
+//!
+//! Every resource belongs to the account that made it ([`Fleet::owner`]). An account's
+//! requests see and touch only its own: an identifier or ARN of another account's resource
+//! gets the NotFound fault of a name that does not exist ([`guard`]), and the Describe
+//! calls list only its own. The one way across is AWS RAM ([`crate::ram`], on this same
+//! endpoint): a cluster shared with an account that accepted the invitation can be the
+//! source of its RestoreDBClusterToPointInTime, named by ARN; the clone is the
+//! restorer's. Identifiers are one namespace for all accounts: a name another account uses
+//! is DBClusterAlreadyExistsFault (AWS keeps one per account).
 //!
 //! `GET /console/…` is the web console's files ([`crate::console`]), answered before any of
 //! this: the page calls the API like any other client, signing when keys are set. A request
@@ -48,6 +59,7 @@ use hyper::{header, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
+use crate::accounts::{Accounts, OPEN_ACCOUNT};
 use crate::fleet::{
     check_tags, engine_versions, orderable_classes, retention_days, snapshot_not_found, ApiError,
     Backtrack, ClusterView, CreateCluster, CreateInstance, Echo, Fleet, InstanceView,
@@ -74,10 +86,32 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once.
 pub const MAX_CONNECTIONS: usize = 256;
 
-/// Signature checking, when configured.
+/// The accounts, whose keys sign requests (none: an open server).
 #[derive(Clone, Default)]
 pub struct Auth {
-    pub keys: Option<(String, String)>,
+    pub accounts: Arc<Accounts>,
+}
+
+/// Who a request is from: its account, the region its credential scope names (for ARNs)
+/// and the account that owns resources with no owner record; `open`: no accounts are
+/// configured, and the one account there is owns everything (also what accounts of an
+/// earlier run made).
+pub struct Caller {
+    pub account: String,
+    pub region: String,
+    pub default_account: String,
+    pub open: bool,
+}
+
+impl Caller {
+    /// Whether resource `name` of ARN kind `kind` is the caller's.
+    pub fn owns(&self, fleet: &Fleet, kind: &str, name: &str) -> bool {
+        if self.open {
+            return true;
+        }
+        let owner = fleet.owner(kind, name);
+        owner.as_deref().unwrap_or(&self.default_account) == self.account
+    }
 }
 
 /// Serves the API on `listener` until the runtime stops.
@@ -110,7 +144,7 @@ pub async fn serve(listener: TcpListener, fleet: Arc<Fleet>, auth: Auth) {
             async move {
                 // GET /console/…: the web console's files (crate::console).
                 if crate::console::is_console_path(req.uri().path()) {
-                    let keys_set = auth.keys.is_some();
+                    let keys_set = !auth.accounts.is_open();
                     return Ok::<_, Infallible>(crate::console::respond(
                         req.method(),
                         req.uri().path(),
@@ -119,7 +153,9 @@ pub async fn serve(listener: TcpListener, fleet: Arc<Fleet>, auth: Auth) {
                     ));
                 }
                 // A browser page may call the API only from the console (crate::console).
-                if let Err(msg) = crate::console::check_origin(req.headers(), auth.keys.is_some()) {
+                if let Err(msg) =
+                    crate::console::check_origin(req.headers(), !auth.accounts.is_open())
+                {
                     tracing::info!(%peer, "api request refused: {msg}");
                     return Ok(reply(error_xml(&ApiError::new(403, "AccessDenied", msg))));
                 }
@@ -223,22 +259,40 @@ async fn respond(
         headers,
         body,
     };
+    let ram = crate::ram::is_ram_path(&req.path);
     let answer = tokio::task::spawn_blocking(move || handle(&fleet, &auth, &req))
         .await
         .unwrap_or_else(|_| {
-            error_xml(&ApiError::new(500, "InternalFailure", "the request failed"))
+            let e = ApiError::new(500, "InternalFailure", "the request failed");
+            if ram {
+                crate::ram::error_json(&e)
+            } else {
+                error_xml(&e)
+            }
         });
-    reply(answer)
+    reply_as(
+        answer,
+        if ram {
+            "application/x-amz-json-1.1"
+        } else {
+            "text/xml"
+        },
+    )
 }
 
 /// An XML answer with the headers the AWS SDKs read.
-fn reply((status, body): (u16, String)) -> Response<Full<Bytes>> {
+fn reply(answer: (u16, String)) -> Response<Full<Bytes>> {
+    reply_as(answer, "text/xml")
+}
+
+/// An answer of `content_type` with the headers the AWS SDKs read.
+fn reply_as((status, body): (u16, String), content_type: &'static str) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(body)));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/xml"),
+        header::HeaderValue::from_static(content_type),
     );
     if let Ok(id) = header::HeaderValue::from_str(&crate::fleet::uuid()) {
         h.insert("x-amzn-requestid", id);
@@ -246,11 +300,12 @@ fn reply((status, body): (u16, String)) -> Response<Full<Bytes>> {
     r
 }
 
-/// Request parameters: query string and form body together.
-struct Params(BTreeMap<String, String>);
+/// Request parameters: query string and form body together, and the caller's account
+/// (the account an ARN must name).
+struct Params(BTreeMap<String, String>, String);
 
 impl Params {
-    fn parse(req: &Request) -> Params {
+    fn parse(req: &Request, account: &str) -> Params {
         let mut m = BTreeMap::new();
         let body = String::from_utf8_lossy(&req.body);
         for src in [req.query.as_str(), body.as_ref()] {
@@ -259,7 +314,7 @@ impl Params {
                 m.insert(sigv4::url_decode(k), sigv4::url_decode(v));
             }
         }
-        Params(m)
+        Params(m, account.to_string())
     }
     fn get(&self, k: &str) -> Option<&str> {
         self.0.get(k).map(String::as_str).filter(|v| !v.is_empty())
@@ -320,11 +375,11 @@ impl Params {
     fn id(&self, k: &str, kind: &str) -> Result<String, ApiError> {
         match self.get(k) {
             None => Ok(String::new()),
-            Some(v) => from_arn(v, kind),
+            Some(v) => from_arn(v, kind, &self.1),
         }
     }
     fn id_opt(&self, k: &str, kind: &str) -> Result<Option<String>, ApiError> {
-        self.get(k).map(|v| from_arn(v, kind)).transpose()
+        self.get(k).map(|v| from_arn(v, kind, &self.1)).transpose()
     }
     /// `Tags` (`Tags.Tag.N.Key` / `.Value`) as (key, value) pairs.
     fn tags(&self) -> Vec<(String, String)> {
@@ -370,23 +425,54 @@ impl Params {
 }
 
 fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
-    if let Some((ak, sk)) = &auth.keys {
+    let ram = crate::ram::is_ram_path(&req.path);
+    let account = if auth.accounts.is_open() {
+        OPEN_ACCOUNT.to_string()
+    } else {
         let now = borealis_engine::storage::now_us() / 1_000_000;
-        if let Err((status, code, msg)) = sigv4::verify(
+        let secret_for = |k: &str| auth.accounts.by_key(k).map(|a| a.secret.clone());
+        match sigv4::verify_with(
             &req.method,
             &req.path,
             &req.query,
             &req.headers,
             &req.body,
-            ak,
-            sk,
+            &secret_for,
             now,
         ) {
-            tracing::info!(code, "api request refused");
-            return error_xml(&ApiError::new(status, code, msg));
+            Ok(key) => auth
+                .accounts
+                .by_key(&key)
+                .map(|a| a.id.clone())
+                .unwrap_or_default(),
+            Err((status, code, msg)) => {
+                tracing::info!(code, "api request refused");
+                let e = ApiError::new(status, code, msg);
+                return if ram {
+                    crate::ram::error_json(&e)
+                } else {
+                    error_xml(&e)
+                };
+            }
         }
+    };
+    let caller = Caller {
+        account,
+        region: credential_region(req).unwrap_or_else(|| DEFAULT_REGION.to_string()),
+        default_account: auth.accounts.default_account().to_string(),
+        open: auth.accounts.is_open(),
+    };
+    if ram {
+        return crate::ram::handle(
+            fleet,
+            &caller,
+            &req.method,
+            &req.path,
+            &req.query,
+            &req.body,
+        );
     }
-    let p = Params::parse(req);
+    let p = Params::parse(req, &caller.account);
     let Some(action) = p.get("Action").map(str::to_string) else {
         return error_xml(&ApiError::new(
             400,
@@ -395,8 +481,7 @@ fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
         ));
     };
     tracing::debug!(action, "api request");
-    let region = credential_region(req).unwrap_or_else(|| DEFAULT_REGION.to_string());
-    match dispatch(fleet, &action, &p, &region) {
+    match guard(fleet, &caller, &action, &p).and_then(|()| dispatch(fleet, &action, &p, &caller)) {
         Ok(result) => {
             let mut x = String::new();
             let _ = write!(
@@ -413,8 +498,6 @@ fn handle(fleet: &Arc<Fleet>, auth: &Auth, req: &Request) -> (u16, String) {
     }
 }
 
-/// The account every resource belongs to (one account: any credentials are it).
-const ACCOUNT: &str = "000000000000";
 /// The region in ARNs when the request names none (unsigned requests).
 const DEFAULT_REGION: &str = "local";
 
@@ -443,55 +526,156 @@ fn credential_region(req: &Request) -> Option<String> {
     ok.then(|| region.to_string())
 }
 
-/// The name in `v` if it is an ARN of this account's resource of `kind`, `v` itself if it
-/// is not an ARN. Any region is accepted: one server is one region whatever its clients
-/// call it.
-fn from_arn(v: &str, kind: &str) -> Result<String, ApiError> {
-    if !v.starts_with("arn:") {
-        return Ok(v.to_string());
-    }
-    let parts: Vec<&str> = v.splitn(7, ':').collect();
-    let not_found = || match kind {
+/// The NotFound fault of a resource of ARN kind `kind` named `v`.
+fn not_found(kind: &str, v: &str) -> ApiError {
+    match kind {
         "cluster-snapshot" => snapshot_not_found(v),
         "db" => ApiError::new(
             404,
             "DBInstanceNotFound",
             format!("DBInstance {v} not found."),
         ),
+        "cluster-pg" => crate::fleet::group_not_found(v),
         _ => ApiError::cluster_not_found(v),
-    };
+    }
+}
+
+/// The (account, kind, name) of an RDS ARN `arn:aws:rds:REGION:ACCOUNT:KIND:NAME`.
+pub fn rds_arn(v: &str) -> Option<(&str, &str, &str)> {
+    match v.splitn(7, ':').collect::<Vec<_>>().as_slice() {
+        ["arn", "aws", "rds", _region, account, kind, name] if !name.is_empty() => {
+            Some((*account, *kind, *name))
+        }
+        _ => None,
+    }
+}
+
+/// The name in `v` if it is an ARN of `account`'s resource of `kind`, `v` itself if it
+/// is not an ARN. Any region is accepted: one server is one region whatever its clients
+/// call it.
+fn from_arn(v: &str, kind: &str, account: &str) -> Result<String, ApiError> {
+    if !v.starts_with("arn:") {
+        return Ok(v.to_string());
+    }
+    let parts: Vec<&str> = v.splitn(7, ':').collect();
     match parts.as_slice() {
-        ["arn", "aws", "rds", _region, account, k, name]
-            if *account == ACCOUNT && *k == kind && !name.is_empty() =>
+        ["arn", "aws", "rds", _region, a, k, name]
+            if *a == account && *k == kind && !name.is_empty() =>
         {
             Ok((*name).to_string())
         }
-        ["arn", _, "rds", _, _, _, _] => Err(not_found()),
+        ["arn", _, "rds", _, _, _, _] => Err(not_found(kind, v)),
         _ => Err(ApiError::invalid(format!(
             "{v} is not a valid ARN: use arn:aws:rds:REGION:ACCOUNT:{kind}:NAME."
         ))),
     }
 }
 
-/// The (ARN kind, name) of a `ResourceName`, which must be an ARN of this account.
-fn resource_arn(v: &str) -> Result<(String, String), ApiError> {
+/// The (ARN kind, name) of a `ResourceName`, which must be an ARN of the caller's
+/// resource.
+fn resource_arn(fleet: &Fleet, caller: &Caller, v: &str) -> Result<(String, String), ApiError> {
     if !v.starts_with("arn:") {
         return Err(ApiError::invalid(format!(
             "{v} is not an ARN: name the resource as arn:aws:rds:REGION:ACCOUNT:KIND:NAME."
         )));
     }
     let kind = v.split(':').nth(5).unwrap_or("").to_string();
-    let name = from_arn(v, &kind)?;
+    let name = from_arn(v, &kind, &caller.account)?;
+    if !caller.owns(fleet, &kind, &name) {
+        return Err(not_found(&kind, v));
+    }
     Ok((kind, name))
+}
+
+/// Refuses a request naming a resource that is not the caller's with that resource's
+/// NotFound fault, as for a name that does not exist: every identifier parameter that
+/// names an existing resource is checked (not the new name of a create, nor a cluster
+/// that is only a filter of DescribeDBClusterSnapshots). A default parameter group is
+/// everyone's. The source cluster of RestoreDBClusterToPointInTime may also be another
+/// account's cluster shared with the caller ([`restore_source`]).
+fn guard(fleet: &Fleet, caller: &Caller, action: &str, p: &Params) -> Result<(), ApiError> {
+    const NAMES: &[(&str, &str)] = &[
+        ("DBClusterIdentifier", "cluster"),
+        ("SourceDBClusterIdentifier", "cluster"),
+        ("DBInstanceIdentifier", "db"),
+        ("TargetDBInstanceIdentifier", "db"),
+        ("DBClusterSnapshotIdentifier", "cluster-snapshot"),
+        ("SourceDBClusterSnapshotIdentifier", "cluster-snapshot"),
+        ("SnapshotIdentifier", "cluster-snapshot"),
+        ("DBClusterParameterGroupName", "cluster-pg"),
+    ];
+    for &(param, kind) in NAMES {
+        let skip = matches!(
+            (action, param),
+            (
+                "CreateDBCluster"
+                    | "RestoreDBClusterToPointInTime"
+                    | "RestoreDBClusterFromSnapshot",
+                "DBClusterIdentifier"
+            ) | ("CreateDBInstance", "DBInstanceIdentifier")
+                | ("CreateDBClusterSnapshot", "DBClusterSnapshotIdentifier")
+                | (
+                    "CreateDBClusterParameterGroup",
+                    "DBClusterParameterGroupName"
+                )
+                | ("DescribeDBClusterSnapshots", "DBClusterIdentifier")
+                | ("RestoreDBClusterToPointInTime", "SourceDBClusterIdentifier")
+        );
+        let Some(v) = p.get(param) else { continue };
+        if skip {
+            continue;
+        }
+        let name = from_arn(v, kind, &caller.account)?;
+        if kind == "cluster-pg" && name.to_ascii_lowercase().starts_with("default.") {
+            continue;
+        }
+        if !caller.owns(fleet, kind, &name) {
+            return Err(not_found(kind, v));
+        }
+    }
+    Ok(())
+}
+
+/// The source cluster of RestoreDBClusterToPointInTime: the caller's own (a name or its
+/// ARN), or the ARN of another account's cluster in a resource share whose invitation the
+/// caller accepted; DBClusterNotFoundFault otherwise.
+fn restore_source(fleet: &Fleet, caller: &Caller, v: &str) -> Result<String, ApiError> {
+    match rds_arn(v) {
+        Some((account, "cluster", name)) if account != caller.account => {
+            let owner = fleet.owner("cluster", name);
+            let owned = owner.as_deref().unwrap_or(&caller.default_account) == account;
+            if owned && crate::ram::shared_with(fleet, account, name, &caller.account) {
+                Ok(name.to_string())
+            } else {
+                Err(ApiError::cluster_not_found(v))
+            }
+        }
+        _ => {
+            let name = from_arn(v, "cluster", &caller.account)?;
+            if !caller.owns(fleet, "cluster", &name) {
+                return Err(ApiError::cluster_not_found(v));
+            }
+            Ok(name)
+        }
+    }
 }
 
 fn dispatch(
     fleet: &Arc<Fleet>,
     action: &str,
     p: &Params,
-    region: &str,
+    caller: &Caller,
 ) -> Result<String, ApiError> {
-    let arn = |kind: &str, id: &str| format!("arn:aws:rds:{region}:{ACCOUNT}:{kind}:{id}");
+    let (region, account) = (&caller.region, &caller.account);
+    let arn = |kind: &str, id: &str| format!("arn:aws:rds:{region}:{account}:{kind}:{id}");
+    // Whether the caller owns resource `id` of ARN kind `kind` (Describe calls list only
+    // the caller's).
+    let mine = |kind: &str, id: &str| {
+        (kind == "cluster-pg" && id.to_ascii_lowercase().starts_with("default."))
+            || caller.owns(fleet, kind, id)
+    };
+    // A resource just made is the caller's.
+    let own = |kind: &str, id: &str| fleet.set_owner(kind, id, account);
     let cluster_xml = |x: &mut Xml, v: &ClusterView| cluster_xml(x, v, &arn);
     let instance_xml = |x: &mut Xml, v: &InstanceView| instance_xml(x, v, &arn);
     let snapshot_xml = |x: &mut Xml, v: &SnapshotView| snapshot_xml(x, v, &arn);
@@ -519,13 +703,18 @@ fn dispatch(
                 backup_retention_days: p.num("BackupRetentionPeriod")?,
                 echo: p.echo(),
             })?;
+            own("cluster", &v.meta.id)?;
             tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
         "RestoreDBClusterToPointInTime" => {
+            let source = match p.get("SourceDBClusterIdentifier") {
+                Some(v) => restore_source(fleet, caller, v)?,
+                None => String::new(),
+            };
             let v = fleet.restore(Restore {
                 id: p.s("DBClusterIdentifier"),
-                source: p.id("SourceDBClusterIdentifier", "cluster")?,
+                source,
                 restore_type: p.s("RestoreType"),
                 use_latest: p.flag("UseLatestRestorableTime"),
                 restore_to_us: p.time("RestoreToTime")?,
@@ -533,6 +722,7 @@ fn dispatch(
                 backtrack_window: p.num("BacktrackWindow")?,
                 echo: p.echo(),
             })?;
+            own("cluster", &v.meta.id)?;
             tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
@@ -544,15 +734,30 @@ fn dispatch(
                 engine: p.s("Engine"),
                 port: p.port()?,
             })?;
+            own("db", &v.meta.id)?;
             tag("db", &v.meta.id)?;
             instance_xml(&mut x, &v);
         }
         "DescribeDBClusters" => {
             let vs =
                 fleet.describe_clusters(p.id_opt("DBClusterIdentifier", "cluster")?.as_deref())?;
+            // IncludeShared: also the clusters other accounts shared with the caller (whose
+            // invitation it accepted), with their owners' ARNs.
+            let include_shared = p.flag("IncludeShared");
             x.open("DBClusters");
             for v in &vs {
-                cluster_xml(&mut x, v);
+                if mine("cluster", &v.meta.id) {
+                    cluster_xml(&mut x, v);
+                    continue;
+                }
+                let owner = fleet
+                    .owner("cluster", &v.meta.id)
+                    .unwrap_or_else(|| caller.default_account.clone());
+                if include_shared && crate::ram::shared_with(fleet, &owner, &v.meta.id, account) {
+                    let owner_arn =
+                        |kind: &str, id: &str| format!("arn:aws:rds:{region}:{owner}:{kind}:{id}");
+                    self::cluster_xml(&mut x, v, &owner_arn);
+                }
             }
             x.close("DBClusters");
             let vol = fleet.volume_view();
@@ -566,7 +771,7 @@ fn dispatch(
             let vs =
                 fleet.describe_instances(p.id_opt("DBInstanceIdentifier", "db")?.as_deref())?;
             x.open("DBInstances");
-            for v in &vs {
+            for v in vs.iter().filter(|v| mine("db", &v.meta.id)) {
                 instance_xml(&mut x, v);
             }
             x.close("DBInstances");
@@ -604,6 +809,7 @@ fn dispatch(
                 ));
             }
             let sgs = p.list("VpcSecurityGroupIds");
+            let old_id = p.id("DBClusterIdentifier", "cluster")?;
             let v = fleet.modify_cluster(ModifyCluster {
                 vpc_security_group_ids: (!sgs.is_empty()).then_some(sgs),
                 id: p.id("DBClusterIdentifier", "cluster")?,
@@ -614,6 +820,9 @@ fn dispatch(
                 new_id: p.get("NewDBClusterIdentifier").map(str::to_string),
                 parameter_group: p.get("DBClusterParameterGroupName").map(str::to_string),
             })?;
+            if !v.meta.id.eq_ignore_ascii_case(&old_id) {
+                fleet.rename_owner("cluster", &old_id, &v.meta.id)?;
+            }
             cluster_xml(&mut x, &v);
         }
         "BacktrackDBCluster" => {
@@ -666,6 +875,9 @@ fn dispatch(
             }
             let v =
                 fleet.delete_cluster(&p.id("DBClusterIdentifier", "cluster")?, final_snapshot)?;
+            if let Some(s) = final_snapshot {
+                own("cluster-snapshot", s)?;
+            }
             cluster_xml(&mut x, &v);
         }
         "DeleteDBInstance" => {
@@ -678,13 +890,14 @@ fn dispatch(
                 &p.s("DBParameterGroupFamily"),
                 &p.s("Description"),
             )?;
+            own("cluster-pg", &g.name)?;
             tag("cluster-pg", &g.name)?;
             param_group_xml(&mut x, &g, &arn);
         }
         "DescribeDBClusterParameterGroups" => {
             let gs = fleet.describe_param_groups(p.get("DBClusterParameterGroupName"))?;
             x.open("DBClusterParameterGroups");
-            for g in &gs {
+            for g in gs.iter().filter(|g| mine("cluster-pg", &g.name)) {
                 param_group_xml(&mut x, g, &arn);
             }
             x.close("DBClusterParameterGroups");
@@ -748,6 +961,7 @@ fn dispatch(
                 &p.s("DBClusterSnapshotIdentifier"),
                 &p.id("DBClusterIdentifier", "cluster")?,
             )?;
+            own("cluster-snapshot", &v.meta.id)?;
             tag("cluster-snapshot", &v.meta.id)?;
             snapshot_xml(&mut x, &v);
         }
@@ -759,7 +973,7 @@ fn dispatch(
                 p.get("SnapshotType"),
             )?;
             x.open("DBClusterSnapshots");
-            for v in &vs {
+            for v in vs.iter().filter(|v| mine("cluster-snapshot", &v.meta.id)) {
                 snapshot_xml(&mut x, v);
             }
             x.close("DBClusterSnapshots");
@@ -775,6 +989,7 @@ fn dispatch(
                 &p.s("TargetDBClusterSnapshotIdentifier"),
                 p.get("KmsKeyId"),
             )?;
+            own("cluster-snapshot", &v.meta.id)?;
             tag("cluster-snapshot", &v.meta.id)?;
             snapshot_xml(&mut x, &v);
         }
@@ -797,6 +1012,7 @@ fn dispatch(
                 backup_retention_days: p.num("BackupRetentionPeriod")?,
                 echo: p.echo(),
             })?;
+            own("cluster", &v.meta.id)?;
             tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
@@ -812,13 +1028,22 @@ fn dispatch(
             let source = match p.get("SourceIdentifier") {
                 Some(v) if v.starts_with("arn:") => {
                     let kind = v.split(':').nth(5).unwrap_or("");
-                    Some(from_arn(v, kind)?)
+                    Some(from_arn(v, kind, account)?)
                 }
                 other => other.map(str::to_string),
             };
             let events = fleet.events(source.as_deref(), p.get("SourceType"), start, end);
             x.open("Events");
-            for e in &events {
+            let kind_of = |t: &str| match t {
+                "db-instance" => "db",
+                "db-cluster-snapshot" => "cluster-snapshot",
+                "db-cluster-parameter-group" => "cluster-pg",
+                _ => "cluster",
+            };
+            for e in events
+                .iter()
+                .filter(|e| mine(kind_of(&e.source_type), &e.source_id))
+            {
                 x.open("Event");
                 x.leaf("SourceIdentifier", &e.source_id);
                 x.leaf("SourceType", &e.source_type);
@@ -827,17 +1052,7 @@ fn dispatch(
                 x.leaf("EventCategory", &e.category);
                 x.close("EventCategories");
                 x.leaf("Date", format_us(e.time_us));
-                x.leaf(
-                    "SourceArn",
-                    arn(
-                        match e.source_type.as_str() {
-                            "db-instance" => "db",
-                            "db-cluster-snapshot" => "cluster-snapshot",
-                            _ => "cluster",
-                        },
-                        &e.source_id,
-                    ),
-                );
+                x.leaf("SourceArn", arn(kind_of(&e.source_type), &e.source_id));
                 x.close("Event");
             }
             x.close("Events");
@@ -876,7 +1091,7 @@ fn dispatch(
                 p.id_opt("DBClusterIdentifier", "cluster")?.as_deref(),
             )?;
             x.open("DBClusterEndpoints");
-            for v in &vs {
+            for v in vs.iter().filter(|v| mine("cluster", &v.cluster)) {
                 x.open("DBClusterEndpointList");
                 x.leaf("DBClusterIdentifier", &v.cluster);
                 x.leaf("DBClusterEndpointResourceIdentifier", &v.resource_id);
@@ -952,14 +1167,14 @@ fn dispatch(
             x.close("OrderableDBInstanceOptions");
         }
         "AddTagsToResource" => {
-            let (kind, name) = resource_arn(&p.s("ResourceName"))?;
+            let (kind, name) = resource_arn(fleet, caller, &p.s("ResourceName"))?;
             if tags.is_empty() {
                 return Err(ApiError::invalid("The parameter Tags must be provided."));
             }
             fleet.add_tags(&kind, &name, &tags)?;
         }
         "ListTagsForResource" => {
-            let (kind, name) = resource_arn(&p.s("ResourceName"))?;
+            let (kind, name) = resource_arn(fleet, caller, &p.s("ResourceName"))?;
             if p.0.keys().any(|k| k.starts_with("Filters.")) {
                 return Err(ApiError::invalid(
                     "ListTagsForResource takes no filters (RDS does not support them).",
@@ -975,7 +1190,7 @@ fn dispatch(
             x.close("TagList");
         }
         "RemoveTagsFromResource" => {
-            let (kind, name) = resource_arn(&p.s("ResourceName"))?;
+            let (kind, name) = resource_arn(fleet, caller, &p.s("ResourceName"))?;
             let keys = p.list("TagKeys");
             if keys.is_empty() {
                 return Err(ApiError::invalid("The parameter TagKeys must be provided."));

@@ -46,9 +46,10 @@ use crate::registry::{BacktrackMeta, ClusterMeta, InstanceMeta, Registry};
 mod catalog;
 mod lifecycle;
 mod params;
+mod sharing;
 mod snapshots;
 pub use catalog::{check_tags, engine_versions, orderable_classes, ENGINE_VERSION};
-pub use params::ParamChange;
+pub use params::{group_not_found, ParamChange};
 pub use snapshots::{
     check_snapshot_identifier, retention_days, snapshot_not_found, RestoreFromSnapshot,
     SnapshotView,

@@ -7,6 +7,7 @@
 //! `borealis clusters|clone|restore|backtrack|delete|events|snapshot|snapshots|delete-snapshot`
 //! are clients of that API.
 
+mod accounts;
 mod api;
 mod certs;
 mod cli;
@@ -14,6 +15,7 @@ mod console;
 mod fleet;
 mod glue;
 mod isotime;
+mod ram;
 mod registry;
 mod sigv4;
 mod source;
@@ -62,7 +64,13 @@ Options:
                             and the web console (http://127.0.0.1:PORT/console/)
                             (default: 8686; 0 turns the API off)
   --api-access-key <KEY>    With --api-secret-key: refuse API requests not signed
-  --api-secret-key <KEY>    with these credentials (SigV4)
+  --api-secret-key <KEY>    with these credentials (SigV4), as account 000000000000
+  --account <ID:KEY:SECRET> An account of the API (repeatable): a request signed with
+                            access key KEY (SigV4, secret SECRET) acts as account ID
+                            (12 digits) and sees only its own resources and what is
+                            shared with it (AWS RAM). Without accounts, any credentials
+                            are account 000000000000
+  --accounts-file <PATH>    Accounts, one ID:KEY:SECRET a line (# comments)
   --instance-ports <LO-HI>  Ports for instances created without one (default: 3307-3399)
   --ssl-cert <FILE>         TLS certificate (PEM) for MySQL clients; with --ssl-key.
   --ssl-key <FILE>          Without them the server makes ca.pem, server-cert.pem
@@ -87,6 +95,7 @@ struct Args {
     vars: Vec<(String, String)>,
     api_port: u16,
     api_keys: (Option<String>, Option<String>),
+    accounts: Vec<accounts::Account>,
     instance_ports: (u16, u16),
     truncate_log_at_corruption: bool,
     ssl_ca: Option<PathBuf>,
@@ -123,6 +132,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         vars: Vec::new(),
         api_port: 8686,
         api_keys: (None, None),
+        accounts: Vec::new(),
         instance_ports: (3307, 3399),
         truncate_log_at_corruption: false,
         ssl_ca: None,
@@ -186,6 +196,12 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--api-access-key" => a.api_keys.0 = Some(value()?),
             "--api-secret-key" => a.api_keys.1 = Some(value()?),
+            "--account" => a
+                .accounts
+                .push(accounts::Account::parse(&value()?).map_err(|e| format!("--account: {e}"))?),
+            "--accounts-file" => a
+                .accounts
+                .extend(accounts::Accounts::read_file(Path::new(&value()?))?),
             "--instance-ports" => {
                 let v = value()?;
                 let bad = || format!("--instance-ports needs LO-HI, e.g. 3307-3399, got '{v}'");
@@ -387,9 +403,20 @@ fn run(a: Args) -> Result<(), String> {
         .bind
         .parse()
         .map_err(|_| format!("--bind '{}' is not an IP address", a.bind))?;
-    let api_keys = match a.api_keys.clone() {
-        (Some(k), Some(s)) => Some((k, s)),
-        (None, None) => None,
+    let accounts = match a.api_keys.clone() {
+        (Some(_), Some(_)) if !a.accounts.is_empty() => {
+            return Err(
+                "--api-access-key/--api-secret-key and --account/--accounts-file exclude each \
+                 other: give the key as --account 000000000000:KEY:SECRET"
+                    .into(),
+            )
+        }
+        (Some(k), Some(s)) => accounts::Accounts::new(vec![accounts::Account {
+            id: accounts::OPEN_ACCOUNT.into(),
+            access_key: k,
+            secret: s,
+        }])?,
+        (None, None) => accounts::Accounts::new(a.accounts.clone())?,
         _ => return Err("--api-access-key and --api-secret-key go together".into()),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -429,7 +456,13 @@ fn run(a: Args) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("cannot listen on {bind}:{} for the API: {e}", a.api_port))?;
             tracing::info!(addr = %format!("{bind}:{}", a.api_port), "RDS API ready");
-            tokio::spawn(api::serve(l, api_fleet, api::Auth { keys: api_keys }));
+            tokio::spawn(api::serve(
+                l,
+                api_fleet,
+                api::Auth {
+                    accounts: Arc::new(accounts),
+                },
+            ));
         }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .map_err(|e| format!("cannot watch SIGTERM: {e}"))?;

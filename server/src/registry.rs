@@ -5,8 +5,8 @@
 //! Aurora keeps beside it: the port each instance listens on, the master user name, the
 //! backtrack window, the clone group, the source's binlog coordinate at the clone point,
 //! the backtracks done, the DB cluster snapshots (each a volume cluster of its own that
-//! nothing writes, named [`SnapshotMeta::volume`]), the parameter groups and the tags of
-//! every resource.
+//! nothing writes, named [`SnapshotMeta::volume`]), the parameter groups, the tags and the
+//! owning account of every resource, and the AWS RAM resource shares ([`ShareMeta`]).
 //! It is rewritten whole (write, fsync, rename) after every change. A cluster the volume
 //! has but this file lacks (a crash between the two) is adopted with defaults at start;
 //! a record whose cluster the volume lacks is dropped.
@@ -137,6 +137,43 @@ pub struct Registry {
     /// Tags by resource (`KIND:NAME`, KIND as in the resource's ARN: `cluster`, `db`,
     /// `cluster-snapshot`, `cluster-pg`), key to value.
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
+    /// The account each resource belongs to, by `KIND:NAME` as for tags (NAME lower case).
+    /// A resource without a record belongs to the default account (`crate::accounts`).
+    pub owners: BTreeMap<String, String>,
+    /// AWS RAM resource shares, by ARN.
+    pub shares: BTreeMap<String, ShareMeta>,
+}
+
+/// An AWS RAM resource share: clusters of its owner made visible to other accounts once
+/// they accept their invitation.
+#[derive(Clone, Debug, Default)]
+pub struct ShareMeta {
+    /// `arn:aws:ram:REGION:OWNER:resource-share/UUID`.
+    pub arn: String,
+    pub name: String,
+    pub owner: String,
+    /// `ACTIVE` or `DELETED`.
+    pub status: String,
+    pub allow_external: bool,
+    /// The `clientToken` it was created with (a retry with it gets this share back).
+    pub client_token: String,
+    pub created_us: u64,
+    pub updated_us: u64,
+    /// The shared resources' ARNs (as given; the region is not compared).
+    pub resources: Vec<String>,
+    /// The accounts it is shared with, each with its invitation.
+    pub invites: Vec<InviteMeta>,
+}
+
+/// One principal of a resource share and its invitation.
+#[derive(Clone, Debug, Default)]
+pub struct InviteMeta {
+    pub account: String,
+    /// `arn:aws:ram:REGION:OWNER:resource-share-invitation/UUID`.
+    pub arn: String,
+    /// `PENDING`, `ACCEPTED` or `REJECTED`.
+    pub status: String,
+    pub created_us: u64,
 }
 
 /// Events kept (the oldest are dropped first); Aurora keeps 14 days.
@@ -328,6 +365,48 @@ impl Registry {
                             .collect();
                     r.tags.insert(f.s("resource"), tags);
                 }
+                "owner" => {
+                    r.owners.insert(f.s("resource"), f.s("account"));
+                }
+                "share" => {
+                    let list = |prefix: &str| -> Vec<String> {
+                        let mut v: Vec<(u64, String)> =
+                            f.0.iter()
+                                .filter_map(|(k, val)| {
+                                    Some((k.strip_prefix(prefix)?.parse().ok()?, val.clone()))
+                                })
+                                .collect();
+                        v.sort();
+                        v.into_iter().map(|(_, s)| s).collect()
+                    };
+                    // An invitation is `account,status,created_us,arn` (no field holds a comma
+                    // but the ARN, which comes last).
+                    let invites = list("i.")
+                        .iter()
+                        .filter_map(|i| {
+                            let mut p = i.splitn(4, ',');
+                            Some(InviteMeta {
+                                account: p.next()?.to_string(),
+                                status: p.next()?.to_string(),
+                                created_us: p.next()?.parse().ok()?,
+                                arn: p.next()?.to_string(),
+                            })
+                        })
+                        .collect();
+                    let sh = ShareMeta {
+                        arn: f.s("arn"),
+                        name: f.s("name"),
+                        owner: f.s("owner"),
+                        status: f.s("status"),
+                        allow_external: f.s("allow_external") == "1",
+                        client_token: f.s("client_token"),
+                        created_us: f.n("created_us"),
+                        updated_us: f.n("updated_us"),
+                        resources: list("r."),
+                        invites,
+                    };
+                    r.shares.insert(sh.arn.clone(), sh);
+                }
                 "" => {}
                 other => tracing::warn!(kind = other, "unknown registry record skipped"),
             }
@@ -418,6 +497,41 @@ impl Registry {
                 fields.push((v.as_str(), value.clone()));
             }
             text.push_str(&line("tags", &fields));
+        }
+        for (resource, account) in &self.owners {
+            text.push_str(&line(
+                "owner",
+                &[("resource", resource.clone()), ("account", account.clone())],
+            ));
+        }
+        for sh in self.shares.values() {
+            let mut fields: Vec<(String, String)> = vec![
+                ("arn".into(), sh.arn.clone()),
+                ("name".into(), sh.name.clone()),
+                ("owner".into(), sh.owner.clone()),
+                ("status".into(), sh.status.clone()),
+                (
+                    "allow_external".into(),
+                    if sh.allow_external { "1" } else { "0" }.into(),
+                ),
+                ("client_token".into(), sh.client_token.clone()),
+                ("created_us".into(), sh.created_us.to_string()),
+                ("updated_us".into(), sh.updated_us.to_string()),
+            ];
+            for (n, r) in sh.resources.iter().enumerate() {
+                fields.push((format!("r.{n}"), r.clone()));
+            }
+            for (n, i) in sh.invites.iter().enumerate() {
+                fields.push((
+                    format!("i.{n}"),
+                    format!("{},{},{},{}", i.account, i.status, i.created_us, i.arn),
+                ));
+            }
+            let fields: Vec<(&str, String)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            text.push_str(&line("share", &fields));
         }
         for i in self.instances.values() {
             text.push_str(&line(
@@ -577,8 +691,46 @@ mod tests {
                 params: [("binlog_format".to_string(), "MIXED".to_string())].into(),
             },
         );
+        r.owners
+            .insert("cluster:a-clone".into(), "444455556666".into());
+        let share = ShareMeta {
+            arn: "arn:aws:ram:us-east-1:111122223333:resource-share/x".into(),
+            name: "tab\there".into(),
+            owner: "111122223333".into(),
+            status: "ACTIVE".into(),
+            allow_external: true,
+            client_token: "tok".into(),
+            created_us: 7,
+            updated_us: 8,
+            // More than ten, so their order is the numeric one.
+            resources: (0..12)
+                .map(|n| format!("arn:aws:rds:us-east-1:111122223333:cluster:c{n}"))
+                .collect(),
+            invites: vec![InviteMeta {
+                account: "444455556666".into(),
+                arn: "arn:aws:ram:us-east-1:111122223333:resource-share-invitation/y,z".into(),
+                status: "ACCEPTED".into(),
+                created_us: 7,
+            }],
+        };
+        r.shares.insert(share.arn.clone(), share.clone());
         r.save(&path).unwrap();
         let back = Registry::load(&path).unwrap();
+        assert_eq!(back.owners, r.owners);
+        let sh = &back.shares[&share.arn];
+        assert_eq!(
+            (sh.name.as_str(), sh.owner.as_str(), sh.status.as_str()),
+            ("tab\there", "111122223333", "ACTIVE")
+        );
+        assert_eq!(
+            (sh.created_us, sh.updated_us, sh.allow_external),
+            (7, 8, true)
+        );
+        assert_eq!(sh.client_token, "tok");
+        assert_eq!(sh.resources, share.resources);
+        assert_eq!(sh.invites.len(), 1);
+        assert_eq!(sh.invites[0].arn, share.invites[0].arn);
+        assert_eq!(sh.invites[0].status, "ACCEPTED");
         assert_eq!(back.param_groups["pg"].params["binlog_format"], "MIXED");
         assert_eq!(back.param_groups["pg"].description, "tab\there");
         let sn = &back.snapshots["snap-1"];

@@ -177,7 +177,8 @@ fn parse_amz_date(d: &str) -> Option<u64> {
 }
 
 /// Checks the `Authorization` header of a request against `access_key`/`secret_key`, as
-/// AWS does for the Query API:
+/// AWS does for the Query API (and for RAM's JSON API: the service of the credential
+/// scope is whatever the client signed for):
 ///
 /// 1. the payload hash in the canonical request is the SHA-256 of `body`, the bytes that
 ///    arrived: an `X-Amz-Content-Sha256` header is only a claim, which must be signed and
@@ -187,6 +188,7 @@ fn parse_amz_date(d: &str) -> Option<u64> {
 /// 3. `X-Amz-Date` must be within [`MAX_SKEW_SECS`] of `now_unix` (RequestExpired);
 /// 4. the signature and the content hash are compared in constant time.
 #[allow(clippy::too_many_arguments)]
+#[cfg(test)]
 pub fn verify(
     method: &str,
     path: &str,
@@ -197,6 +199,21 @@ pub fn verify(
     secret_key: &str,
     now_unix: u64,
 ) -> Result<(), Refusal> {
+    let secret_for = |k: &str| (k == access_key).then(|| secret_key.to_string());
+    verify_with(method, path, query, headers, body, &secret_for, now_unix).map(|_| ())
+}
+
+/// [`verify`] with the secret looked up by the request's access key (`secret_for`: None
+/// for a key nobody has, InvalidClientTokenId); gives the access key that signed.
+pub fn verify_with(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    secret_for: &dyn Fn(&str) -> Option<String>,
+    now_unix: u64,
+) -> Result<String, Refusal> {
     let auth = header(headers, "authorization").ok_or((
         403,
         "MissingAuthenticationToken",
@@ -231,13 +248,13 @@ pub fn verify(
             "The Authorization header is not a complete SigV4 signature",
         ));
     }
-    if key != access_key {
+    let Some(secret_key) = secret_for(key) else {
         return Err((
             403,
             "InvalidClientTokenId",
             "The security token included in the request is invalid (unknown access key id)".into(),
         ));
-    }
+    };
     let signed: Vec<String> = signed.split(';').map(str::to_string).collect();
     let is_signed = |name: &str| signed.iter().any(|s| s == name);
     for required in ["host", "x-amz-date"] {
@@ -293,11 +310,14 @@ pub fn verify(
     let sts = string_to_sign(
         method, path, query, headers, &signed, &body_hash, amz_date, &scope,
     );
-    let want = hex(&hmac(&signing_key(secret_key, date, region, service), &sts));
+    let want = hex(&hmac(
+        &signing_key(&secret_key, date, region, service),
+        &sts,
+    ));
     if !bool::from(want.as_bytes().ct_eq(signature.as_bytes())) {
         return Err(mismatch(""));
     }
-    Ok(())
+    Ok(key.to_string())
 }
 
 /// Signs a POST of `body` to `host` (`host:port`): returns the `X-Amz-Date` and
