@@ -6,17 +6,7 @@
 
 mod harness;
 
-use std::process::Command;
-
 use harness::*;
-
-fn show_create(b: &Borealis, t: &str) -> String {
-    let out = sql(b, &format!("SHOW CREATE TABLE {t}"));
-    out.split_once('\t')
-        .map(|x| x.1)
-        .unwrap_or("")
-        .replace("\\n", "\n")
-}
 
 #[test]
 fn mysql80_answers_and_restart() {
@@ -250,19 +240,7 @@ fn mysqldump_round_trip() {
            CONSTRAINT s_ok CHECK (s IN ('a', 'it''s')), CHECK (qty < 100) NOT ENFORCED);
          INSERT INTO t VALUES (1, 5, 'a'), (2, 0, 'it''s'), (3, NULL, NULL);",
     );
-    let dump = Command::new("mysqldump")
-        .args([
-            "-h127.0.0.1",
-            &format!("-P{}", b.port),
-            "-uadmin",
-            &format!("-p{PASSWORD}"),
-            "--databases",
-            "d",
-        ])
-        .output()
-        .unwrap();
-    assert!(dump.status.success(), "{}", text(&dump.stderr));
-    let dump = text(&dump.stdout);
+    let dump = mysqldump(&b, &["--databases", "d"]);
     assert!(
         dump.contains("CONSTRAINT `t_chk_1` CHECK ((`qty` >= 0))"),
         "{dump}"
@@ -285,11 +263,7 @@ fn mysqldump_round_trip() {
 #[test]
 fn replicates_to_mariadb() {
     let b = Borealis::start("check-repl");
-    create_repl_user(b.port);
-    let st = sql(&b, "SHOW MASTER STATUS");
-    let f: Vec<&str> = st.trim_end().split('\t').collect();
-    let m = replica("check-repl-replica");
-    start_replica(&m, b.port, f[0], f[1].parse().unwrap());
+    let m = replica_of(&b, "check-repl-replica");
     sql(
         &b,
         "CREATE DATABASE r; USE r;

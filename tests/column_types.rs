@@ -188,20 +188,7 @@ fn set_replicates_dumps_and_survives_restart() {
     );
 
     // A mysqldump round trip: SET values are dumped as text and load back equal.
-    let dump = Command::new("mysqldump")
-        .args([
-            "-h127.0.0.1",
-            &format!("-P{}", b.port),
-            "-uadmin",
-            &format!("-p{PASSWORD}"),
-            "--hex-blob",
-            "--databases",
-            "ct",
-        ])
-        .output()
-        .unwrap();
-    assert!(dump.status.success(), "{}", text(&dump.stderr));
-    let dump = text(&dump.stdout);
+    let dump = mysqldump(&b, &["--hex-blob", "--databases", "ct"]);
     assert!(dump.contains("'Commentaries,Behind the Scenes'"), "{dump}");
     // With --hex-blob mysqldump writes a BIT value as hex (without it, as its raw bytes).
     assert!(dump.contains("0x0201"), "{dump}");

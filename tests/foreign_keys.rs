@@ -7,8 +7,6 @@
 
 mod harness;
 
-use std::process::Command;
-
 use harness::*;
 
 const SCHEMA: &str = "CREATE DATABASE f; USE f;
@@ -161,11 +159,7 @@ fn concurrent_deleters_leave_no_orphans() {
 #[test]
 fn cascades_replicate_to_mariadb() {
     let b = Borealis::start("fk-repl");
-    create_repl_user(b.port);
-    let st = sql(&b, "SHOW MASTER STATUS");
-    let f: Vec<&str> = st.trim_end().split('\t').collect();
-    let m = replica("fk-repl-replica");
-    start_replica(&m, b.port, f[0], f[1].parse().unwrap());
+    let m = replica_of(&b, "fk-repl-replica");
     sql(
         &b,
         "CREATE DATABASE r; USE r;
@@ -205,19 +199,7 @@ fn mysqldump_round_trip() {
          INSERT INTO z_parent VALUES (1, 'x'), (2, 'y');
          INSERT INTO a_child VALUES (1, 1), (2, 2), (3, NULL);",
     );
-    let dump = Command::new("mysqldump")
-        .args([
-            "-h127.0.0.1",
-            &format!("-P{}", b.port),
-            "-uadmin",
-            &format!("-p{PASSWORD}"),
-            "--databases",
-            "d",
-        ])
-        .output()
-        .unwrap();
-    assert!(dump.status.success(), "{}", text(&dump.stderr));
-    let dump = text(&dump.stdout);
+    let dump = mysqldump(&b, &["--databases", "d"]);
     assert!(dump.contains("FOREIGN_KEY_CHECKS=0"), "{dump}");
     let before = sql(&b, "SHOW CREATE TABLE d.a_child");
     let sums = sql(&b, "CHECKSUM TABLE d.a_child, d.z_parent");

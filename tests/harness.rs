@@ -557,6 +557,47 @@ pub fn msql(m: &MariaDb, q: &str) -> String {
     text(&out.stdout)
 }
 
+/// The text of `mysqldump ARGS` run as the admin against the server on `port` (it must
+/// succeed).
+pub fn mysqldump_port(port: u16, args: &[&str]) -> String {
+    let out = Command::new("mysqldump")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{port}"),
+            "-uadmin",
+            &format!("-p{PASSWORD}"),
+        ])
+        .args(args)
+        .output()
+        .expect("mysqldump");
+    assert!(out.status.success(), "mysqldump: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// [`mysqldump_port`] of `b`.
+pub fn mysqldump(b: &Borealis, args: &[&str]) -> String {
+    mysqldump_port(b.port, args)
+}
+
+/// The CREATE TABLE statement SHOW CREATE TABLE `t` prints, with its newlines.
+pub fn show_create(b: &Borealis, t: &str) -> String {
+    let out = sql(b, &format!("SHOW CREATE TABLE {t}"));
+    out.split_once('\t')
+        .map(|x| x.1)
+        .unwrap_or("")
+        .replace("\\n", "\n")
+}
+
+/// A MariaDB replica of `b` ([`replica`]) following it from its current binlog position.
+pub fn replica_of(b: &Borealis, name: &str) -> MariaDb {
+    create_repl_user(b.port);
+    let st = sql(b, "SHOW MASTER STATUS");
+    let f: Vec<&str> = st.trim_end().split('\t').collect();
+    let m = replica(name);
+    start_replica(&m, b.port, f[0], f[1].parse().expect("binlog position"));
+    m
+}
+
 /// A MariaDB 10.11 replica (server_id 2).
 pub fn replica(name: &str) -> MariaDb {
     MariaDb::start_with(
