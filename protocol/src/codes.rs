@@ -128,6 +128,10 @@ pub const ER_DUP_FIELDNAME: u16 = 1060;
 pub const ER_NONUNIQ_TABLE: u16 = 1066;
 /// 1222: the sides of a UNION/EXCEPT/INTERSECT differ in their column counts.
 pub const ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT: u16 = 1222;
+/// 1136: an INSERT row with more or fewer values than columns.
+pub const ER_WRONG_VALUE_COUNT_ON_ROW: u16 = 1136;
+/// 1101: a default for a BLOB, TEXT, GEOMETRY or JSON column.
+pub const ER_BLOB_CANT_HAVE_DEFAULT: u16 = 1101;
 /// 1241: a row where one value is wanted (`x IN (SELECT a, b …)`).
 pub const ER_OPERAND_COLUMNS: u16 = 1241;
 /// 1052: a column name that more than one table of the statement has.
@@ -161,6 +165,8 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_DUP_FIELDNAME, "42S21"),
     (ER_NONUNIQ_TABLE, "42000"),
     (ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT, "21000"),
+    (ER_WRONG_VALUE_COUNT_ON_ROW, "21S01"),
+    (ER_BLOB_CANT_HAVE_DEFAULT, "42000"),
     (ER_OPERAND_COLUMNS, "21000"),
     (ER_NON_UNIQ_ERROR, "23000"),
     (ER_UNKNOWN_TABLE, "42S02"),

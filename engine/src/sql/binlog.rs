@@ -1744,6 +1744,7 @@ mod tests {
             on_update_now: false,
             comment: String::new(),
             generated: None,
+            invisible: false,
         };
         let table = Arc::new(TableDef {
             db: "shop".into(),

@@ -43,6 +43,9 @@ pub struct ColumnDef {
     pub comment: String,
     /// `GENERATED ALWAYS AS (expr) VIRTUAL|STORED` (see [`super::generated`]).
     pub generated: Option<Generated>,
+    /// INVISIBLE (MySQL 8.0.23): left out of `SELECT *` and of an INSERT without a
+    /// column list; named, it reads and writes as any column.
+    pub invisible: bool,
 }
 
 /// The expression of a generated column, stored as MySQL prints it.
@@ -55,7 +58,16 @@ pub struct Generated {
 
 impl ColumnDef {
     /// EXTRA of SHOW COLUMNS and information_schema.COLUMNS.
-    pub fn extra(&self) -> &'static str {
+    pub fn extra(&self) -> String {
+        let base = self.extra_base();
+        match (self.invisible, base.is_empty()) {
+            (false, _) => base.to_string(),
+            (true, true) => "INVISIBLE".to_string(),
+            (true, false) => format!("{base} INVISIBLE"),
+        }
+    }
+
+    fn extra_base(&self) -> &'static str {
         match &self.generated {
             Some(g) if g.stored => "STORED GENERATED",
             Some(_) => "VIRTUAL GENERATED",
@@ -207,6 +219,14 @@ impl TableDef {
     /// Whether a column of this table is generated.
     pub fn has_generated(&self) -> bool {
         self.columns.iter().any(|c| c.generated.is_some())
+    }
+
+    /// The positions of the columns `SELECT *` and an INSERT without a column list see
+    /// (all but the INVISIBLE ones).
+    pub fn visible_columns(&self) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&i| !self.columns[i].invisible)
+            .collect()
     }
 
     /// Adds CHECK constraints, keeping them in name order.
@@ -1265,6 +1285,14 @@ pub fn encode_table(t: &TableDef) -> Vec<u8> {
         w.u8(u8::from(g.stored));
         w.str(&g.expr);
     }
+    // Appended after the generated columns: the invisible ones, by position.
+    let invisible: Vec<usize> = (0..t.columns.len())
+        .filter(|&i| t.columns[i].invisible)
+        .collect();
+    w.var(invisible.len() as u64);
+    for i in invisible {
+        w.var(i as u64);
+    }
     w.buf
 }
 
@@ -1305,6 +1333,7 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
             default,
             comment,
             generated: None,
+            invisible: false,
         });
     }
     let primary = get_index_cols(&mut r)?;
@@ -1375,6 +1404,12 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
             let stored = r.u8()? != 0;
             let expr = r.str()?;
             columns.get_mut(i)?.generated = Some(Generated { expr, stored });
+        }
+    }
+    if !r.is_empty() {
+        for _ in 0..r.var()? {
+            let i = usize::try_from(r.var()?).ok()?;
+            columns.get_mut(i)?.invisible = true;
         }
     }
     Some(TableDef {
@@ -1545,6 +1580,7 @@ mod tests {
                     on_update_now: false,
                     comment: String::new(),
                     generated: None,
+                    invisible: false,
                 },
                 ColumnDef {
                     name: "c".into(),
@@ -1561,6 +1597,7 @@ mod tests {
                         expr: "(`id` + 1)".into(),
                         stored: true,
                     }),
+                    invisible: true,
                 },
                 ColumnDef {
                     name: "e".into(),
@@ -1574,6 +1611,7 @@ mod tests {
                     on_update_now: true,
                     comment: String::new(),
                     generated: None,
+                    invisible: false,
                 },
             ],
             primary: vec![IndexColumn {

@@ -618,6 +618,7 @@ pub(crate) fn row_scope(t: &TableDef) -> Scope {
                 ty: Some(c.ty.clone()),
                 nullable: c.nullable,
                 denied: None,
+                hidden: false,
             })
             .collect(),
     }

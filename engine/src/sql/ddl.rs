@@ -473,6 +473,9 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
                 l.push_str(&format!("({})", c.ty.fsp()));
             }
         }
+        if c.invisible {
+            l.push_str(" /*!80023 INVISIBLE */");
+        }
         if !c.comment.is_empty() {
             l.push_str(&format!(" COMMENT {}", quote_str(&c.comment)));
         }
@@ -907,6 +910,7 @@ impl Exec<'_> {
             checks: Vec::new(),
         };
         self.validate_generated(&t)?;
+        refuse_all_invisible(&t)?;
         for f in foreign {
             let (def, index_name) = self.foreign_key_def(&t, f)?;
             self.add_fk_index(&mut t, &def, index_name, &mut used)?;
@@ -1021,6 +1025,7 @@ impl Exec<'_> {
             on_update_now: false,
             comment: String::new(),
             generated: None,
+            invisible: false,
         };
         let (mut pk, mut uniq) = (false, false);
         let mut explicit_null = false;
@@ -1057,9 +1062,8 @@ impl Exec<'_> {
                         ),
                     });
                 }
-                ast::ColumnOption::Check(_)
-                | ast::ColumnOption::ForeignKey(_)
-                | ast::ColumnOption::Invisible => {}
+                ast::ColumnOption::Invisible => col.invisible = true,
+                ast::ColumnOption::Check(_) | ast::ColumnOption::ForeignKey(_) => {}
                 other => {
                     return Err(SqlError::new(
                         1235,
@@ -1298,6 +1302,7 @@ impl Exec<'_> {
 
     /// Writes `t` to the catalog (after an ALTER).
     pub fn store_table(&mut self, t: &TableDef) -> SqlResult<()> {
+        refuse_all_invisible(t)?;
         let tx = self.reader.tx()?;
         tx.put(
             CATALOG_TREE,
@@ -2391,6 +2396,48 @@ impl Exec<'_> {
                     self.store_table(&cur)?;
                     self.replace_cached(cur);
                 }
+                Op::AlterColumn { column_name, op } => {
+                    let mut cur = (*self.table(&at.name)?).clone();
+                    let Some(pos) = cur.column(&column_name.value) else {
+                        return Err(SqlError::new(
+                            1054,
+                            format!("Unknown column '{}' in '{}'", column_name.value, cur.name),
+                        ));
+                    };
+                    use ast::AlterColumnOperation as A;
+                    match op {
+                        // SET INVISIBLE / SET VISIBLE (see `front::rewrite_alter_checks`).
+                        A::SetNotNull => cur.columns[pos].invisible = true,
+                        A::DropNotNull => cur.columns[pos].invisible = false,
+                        A::SetDefault { value } => {
+                            let c = &cur.columns[pos];
+                            if c.generated.is_some() || matches!(c.ty, SqlType::Text { .. } | SqlType::Blob { .. } | SqlType::Json) {
+                                return Err(SqlError::new(
+                                    1101,
+                                    format!("BLOB, TEXT, GEOMETRY or JSON column '{}' can't have a default value", c.name),
+                                ));
+                            }
+                            let (ty, name) = (c.ty.clone(), c.name.clone());
+                            let d = self.default_value(value, &ty, &name)?;
+                            if d == ColumnDefault::Null && !cur.columns[pos].nullable {
+                                return Err(SqlError::new(
+                                    1067,
+                                    format!("Invalid default value for '{name}'"),
+                                ));
+                            }
+                            cur.columns[pos].default = d;
+                        }
+                        A::DropDefault => cur.columns[pos].default = ColumnDefault::None,
+                        other => {
+                            return Err(SqlError::new(
+                                1235,
+                                format!("This version of Borealis doesn't yet support 'ALTER COLUMN ... {other}'"),
+                            ))
+                        }
+                    }
+                    self.store_table(&cur)?;
+                    self.replace_cached(cur);
+                }
                 Op::Algorithm { .. } | Op::Lock { .. } => {}
                 other => {
                     return Err(SqlError::new(
@@ -2405,6 +2452,17 @@ impl Exec<'_> {
         }
         Ok(())
     }
+}
+
+/// 4028: MySQL keeps at least one column of a table visible.
+fn refuse_all_invisible(t: &TableDef) -> SqlResult<()> {
+    if t.columns.iter().all(|c| c.invisible) {
+        return Err(SqlError::new(
+            4028,
+            "A table must have at least 1 visible column.",
+        ));
+    }
+    Ok(())
 }
 
 /// 3821 for DROP CHECK / ALTER CHECK of an unknown name.

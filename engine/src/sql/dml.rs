@@ -42,6 +42,7 @@ fn table_scope(t: &TableDef, alias: &str) -> Scope {
                 ty: Some(c.ty.clone()),
                 nullable: c.nullable,
                 denied: None,
+                hidden: c.invisible,
             })
             .collect(),
     }
@@ -576,7 +577,7 @@ impl Exec<'_> {
             rows_ast.push(row);
         } else {
             if ins.columns.is_empty() {
-                cols = (0..t.columns.len()).collect();
+                cols = t.visible_columns();
             } else {
                 for c in &ins.columns {
                     let n = c.to_string();

@@ -1093,6 +1093,10 @@ impl<'a> Exec<'a> {
         }
         // The stored columns of the select list; None: the whole row.
         let picks = if wildcard {
+            if t.columns.iter().any(|c| c.invisible) {
+                // `*` leaves the INVISIBLE columns out: the general path.
+                return Ok(None);
+            }
             None
         } else {
             let names = s.projection.iter().filter_map(|item| match item {
@@ -1728,6 +1732,7 @@ impl<'a> Exec<'a> {
                         ty: c.ty.clone(),
                         nullable: true,
                         denied: None,
+                        hidden: false,
                     })
                     .collect(),
             };
@@ -2221,6 +2226,7 @@ impl<'a> Exec<'a> {
                         ty: Some(c.ty.clone()),
                         nullable: c.nullable,
                         denied: None,
+                        hidden: c.invisible,
                     })
                     .collect();
                 self.mark_unreadable(&mut cols, &t);
@@ -2317,6 +2323,9 @@ impl<'a> Exec<'a> {
                         return Err(SqlError::new(1096, "No tables used"));
                     }
                     for (i, c) in scope.cols.iter().enumerate() {
+                        if c.hidden {
+                            continue;
+                        }
                         c.readable_all()?;
                         outputs.push((Expr::Col(i), scope_out(c)));
                     }
@@ -2335,6 +2344,10 @@ impl<'a> Exec<'a> {
                     let mut any = false;
                     for (i, c) in scope.cols.iter().enumerate() {
                         if c.table == q {
+                            any = true;
+                            if c.hidden {
+                                continue;
+                            }
                             c.readable_all()?;
                             outputs.push((Expr::Col(i), scope_out(c)));
                             any = true;
@@ -2882,6 +2895,7 @@ impl Source {
                 ty: c.ty.clone(),
                 nullable: c.nullable,
                 denied: None,
+                hidden: false,
             })
             .collect();
         Source {

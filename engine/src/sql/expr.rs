@@ -1033,6 +1033,8 @@ pub struct ScopeCol {
     /// privileges only, see [`super::privilege`]): the 1143 message a reference to it
     /// fails with.
     pub denied: Option<std::sync::Arc<Denied>>,
+    /// An INVISIBLE column of a table: `*` leaves it out.
+    pub hidden: bool,
 }
 
 /// Why a column may not be read: the messages of 1143 (the column named) and of 1142

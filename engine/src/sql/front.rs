@@ -1759,7 +1759,9 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// ALTER TABLE's CHECK clauses sqlparser does not read, as operations it reads and
 /// MySQL has no syntax for (`ddl::alter_table` takes them back):
 /// `DROP CHECK c` → `DROP CONSTRAINT c RESTRICT`; `ALTER CHECK c [NOT] ENFORCED` →
-/// `ENABLE|DISABLE TRIGGER c`; `ALTER CONSTRAINT c [NOT] ENFORCED` → `ENABLE|DISABLE RULE c`.
+/// `ENABLE|DISABLE TRIGGER c`; `ALTER CONSTRAINT c [NOT] ENFORCED` → `ENABLE|DISABLE RULE c`;
+/// and a column's visibility: `ALTER [COLUMN] c SET INVISIBLE` → `ALTER COLUMN c SET NOT
+/// NULL`, `SET VISIBLE` → `DROP NOT NULL`.
 fn rewrite_alter_checks(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
@@ -1789,6 +1791,32 @@ fn rewrite_alter_checks(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             // Written by the user, this is not MySQL: quoted, the word no longer reads
             // as an operation and the statement fails to parse (1064), as in MySQL.
             replace.insert(sig[k], vec![Token::make_word(&w(k), Some('`'))]);
+            continue;
+        }
+        if w(k) == "ALTER" && !matches!(w(k + 1).as_str(), "CHECK" | "CONSTRAINT" | "INDEX") {
+            // `ALTER [COLUMN] c SET VISIBLE|INVISIBLE` → `... DROP|SET NOT NULL`; those
+            // written by the user are not MySQL and fail to parse.
+            let at = if w(k + 1) == "COLUMN" { k + 2 } else { k + 1 };
+            let (verb, what) = (w(at + 1), w(at + 2));
+            match (verb.as_str(), what.as_str()) {
+                ("SET", "VISIBLE") | ("SET", "INVISIBLE") => {
+                    if what == "VISIBLE" {
+                        replace.insert(sig[at + 1], vec![Token::make_keyword("DROP")]);
+                    }
+                    replace.insert(
+                        sig[at + 2],
+                        vec![
+                            Token::make_keyword("NOT"),
+                            Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                            Token::make_keyword("NULL"),
+                        ],
+                    );
+                }
+                ("SET", "NOT") | ("DROP", "NOT") => {
+                    replace.insert(sig[at + 1], vec![Token::make_word(&verb, Some('`'))]);
+                }
+                _ => {}
+            }
             continue;
         }
         let name = sig.get(k + 2).map(|&i| tokens[i].token.clone());

@@ -231,7 +231,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                                 coll,
                                 s(&full),
                                 s(key),
-                                s(extra),
+                                s(&extra),
                                 s(&ex.security.column_privilege_text(&t.db, &t.name, &c.name)),
                                 s(&c.comment),
                                 s(&c.generated

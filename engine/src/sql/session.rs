@@ -3973,6 +3973,7 @@ impl Session {
                     ty: c.ty.clone(),
                     nullable: true,
                     denied: None,
+                    hidden: false,
                 })
                 .collect(),
         };
@@ -4173,7 +4174,7 @@ impl Session {
                         s(if c.nullable { "YES" } else { "NO" }),
                         s(key),
                         default,
-                        s(extra),
+                        s(&extra),
                     ]);
                     if *full {
                         row.push(s(&sec.column_privilege_text(&t.db, &t.name, &c.name)));

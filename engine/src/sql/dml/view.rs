@@ -249,6 +249,7 @@ impl Exec<'_> {
                 ty,
                 nullable: true,
                 denied: None,
+                hidden: false,
             });
             items.push(x);
         }
