@@ -91,6 +91,28 @@ fn mysql80_answers_and_restart() {
     ));
     // With foreign_key_checks=0 the parent may be dropped (mysqldump does so).
     sql(&b, "SET foreign_key_checks = 0; DROP TABLE f.noindex");
+    // RENAME TABLE renames the generated names `<table>_ibfk_N` with the table (MySQL
+    // 8.0); a name the user gave stays.
+    sql(
+        &b,
+        "CREATE TABLE f.kid (id INT PRIMARY KEY, p INT, q INT, FOREIGN KEY (p) REFERENCES f.parent (id),
+           CONSTRAINT mine FOREIGN KEY (q) REFERENCES f.parent (id));
+         RENAME TABLE f.kid TO f.kid2",
+    );
+    assert_eq!(
+        sql(&b, "SELECT constraint_name FROM information_schema.referential_constraints WHERE constraint_schema = 'f' AND table_name = 'kid2' ORDER BY 1"),
+        "kid2_ibfk_1\nmine\n"
+    );
+    sql(
+        &b,
+        "CREATE TABLE f.kid3 (id INT PRIMARY KEY, p INT, CONSTRAINT kid4_ibfk_1 FOREIGN KEY (p) REFERENCES f.parent (id));
+         CREATE TABLE f.kid4x (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES f.parent (id));
+         ALTER TABLE f.kid4x RENAME TO f.kidy",
+    );
+    assert_eq!(
+        err(&b, "RENAME TABLE f.kidy TO f.kid4"),
+        "ERROR 1826 (HY000) at line 1: Duplicate foreign key constraint name 'kid4_ibfk_1'"
+    );
 
     // Kept in the catalog: the same after a restart, and still enforced.
     let before = sql(&b, "SHOW CREATE TABLE f.child");

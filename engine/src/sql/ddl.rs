@@ -1752,6 +1752,31 @@ impl Exec<'_> {
                 ));
             }
         }
+        // Generated foreign key names `<old>_ibfk_N` become `<new>_ibfk_N`, as in MySQL
+        // 8.0; names stay unique in the database (1826).
+        let prefix = format!("{}_ibfk_", t.name);
+        for fk in &mut new.foreign_keys {
+            let generated = fk.name.len() > prefix.len()
+                && fk.name.is_char_boundary(prefix.len())
+                && fk.name[..prefix.len()].eq_ignore_ascii_case(&prefix)
+                && fk.name[prefix.len()..].bytes().all(|b| b.is_ascii_digit());
+            if !generated {
+                continue;
+            }
+            fk.name = format!("{name}_ibfk_{}", &fk.name[prefix.len()..]);
+            let taken = self.catalog.tables_in(db).any(|o| {
+                !(o.db == t.db && o.name == t.name)
+                    && o.foreign_keys
+                        .iter()
+                        .any(|x| x.name.eq_ignore_ascii_case(&fk.name))
+            });
+            if taken {
+                return Err(SqlError::new(
+                    1826,
+                    format!("Duplicate foreign key constraint name '{}'", fk.name),
+                ));
+            }
+        }
         // Constraints that reference the table follow it, as in InnoDB.
         for fk in &mut new.foreign_keys {
             if fk.references(&t.db, &t.name) {
