@@ -501,6 +501,44 @@ fn describe_calls_show_tags_and_take_filters() {
         "InvalidParameterValue",
     );
 
+    // DescribeDBClusterEndpoints: beta has both endpoints; the WRITER and READER
+    // endpoints are neither custom nor named.
+    let endpoints = |filters: &[&str]| {
+        let mut a = vec![
+            "describe-db-cluster-endpoints",
+            "--db-cluster-identifier",
+            "beta",
+            "--filters",
+        ];
+        a.extend(filters);
+        words(&b, &a, "DBClusterEndpoints[].EndpointType")
+    };
+    assert_eq!(
+        endpoints(&["Name=db-cluster-endpoint-type,Values=writer"]),
+        v(&["WRITER"])
+    );
+    assert_eq!(
+        endpoints(&["Name=db-cluster-endpoint-status,Values=available"]),
+        v(&["READER", "WRITER"])
+    );
+    assert_eq!(
+        endpoints(&["Name=db-cluster-endpoint-status,Values=inactive"]),
+        v(&[])
+    );
+    assert_eq!(
+        endpoints(&["Name=db-cluster-endpoint-custom-type,Values=any"]),
+        v(&[])
+    );
+    aws_fails(
+        &b,
+        &[
+            "describe-db-cluster-endpoints",
+            "--filters",
+            "Name=engine,Values=aurora-mysql",
+        ],
+        "InvalidParameterValue",
+    );
+
     // A describe call that takes no filters refuses them rather than listing everything.
     aws_fails(
         &b,

@@ -541,6 +541,12 @@ fn filter_names(action: &str) -> &'static [&'static str] {
             "snapshot-type",
             "engine",
         ],
+        "DescribeDBClusterEndpoints" => &[
+            "db-cluster-endpoint-custom-type",
+            "db-cluster-endpoint-id",
+            "db-cluster-endpoint-status",
+            "db-cluster-endpoint-type",
+        ],
         _ => &[],
     }
 }
@@ -1334,8 +1340,20 @@ fn dispatch(
             let vs = fleet.describe_cluster_endpoints(
                 p.id_opt("DBClusterIdentifier", "cluster")?.as_deref(),
             )?;
+            // The WRITER and READER endpoints are not custom and have no identifier (RDS
+            // gives one to custom endpoints only).
+            let passes = |v: &crate::fleet::ClusterEndpointView| {
+                filters.iter().all(|f| match f.name.as_str() {
+                    "db-cluster-endpoint-type" => f.is(v.kind),
+                    "db-cluster-endpoint-status" => f.is(v.status),
+                    _ => false,
+                })
+            };
             x.open("DBClusterEndpoints");
-            for v in vs.iter().filter(|v| mine("cluster", &v.cluster)) {
+            for v in vs
+                .iter()
+                .filter(|v| mine("cluster", &v.cluster) && passes(v))
+            {
                 x.open("DBClusterEndpointList");
                 x.leaf("DBClusterIdentifier", &v.cluster);
                 x.leaf("DBClusterEndpointResourceIdentifier", &v.resource_id);

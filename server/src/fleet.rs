@@ -49,7 +49,7 @@ mod params;
 mod sharing;
 mod snapshots;
 pub use catalog::{check_tags, engine_versions, orderable_classes, ENGINE_VERSION};
-pub use lifecycle::{ModifyInstance, DEFAULT_DB_PARAMETER_GROUP};
+pub use lifecycle::{ClusterEndpointView, ModifyInstance, DEFAULT_DB_PARAMETER_GROUP};
 pub use params::{group_not_found, ParamChange};
 pub use snapshots::{
     check_snapshot_identifier, retention_days, snapshot_not_found, RestoreFromSnapshot,
