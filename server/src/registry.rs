@@ -715,6 +715,16 @@ mod tests {
                 cluster: "a-clone".into(),
                 writer: true,
                 port: 3307,
+                promotion_tier: 0,
+                ca_certificate: "rds-ca-ecc384-g1".into(),
+                auto_minor_version_upgrade: false,
+                ..Default::default()
+            },
+        );
+        r.instances.insert(
+            "j".into(),
+            InstanceMeta {
+                id: "j".into(),
                 ..Default::default()
             },
         );
@@ -804,7 +814,22 @@ mod tests {
             Some(("mysql-bin-changelog.000002".to_string(), 1234))
         );
         assert_eq!(c.vpc_security_group_ids, vec!["sg-1", "sg-2"]);
-        assert!(back.instances["i"].writer);
+        let i = &back.instances["i"];
+        assert!(i.writer);
+        assert_eq!(
+            (i.promotion_tier, i.ca_certificate.as_str()),
+            (0, "rds-ca-ecc384-g1")
+        );
+        assert!(!i.auto_minor_version_upgrade);
+        // RDS's defaults, also for a record written before these fields existed.
+        let j = &back.instances["j"];
+        assert_eq!((j.promotion_tier, j.auto_minor_version_upgrade), (1, true));
+        let old = "instance\tid=k\tcluster=a-clone\tport=3308\n";
+        let old_path = dir.join("old");
+        std::fs::write(&old_path, old).unwrap();
+        let k = &Registry::load(&old_path).unwrap().instances["k"];
+        assert_eq!((k.promotion_tier, k.auto_minor_version_upgrade), (1, true));
+        assert!(k.ca_certificate.is_empty());
         assert_eq!(back.events.len(), 1);
         assert_eq!(back.events[0].message, "hello");
         assert_eq!(back.backtracks, r.backtracks);
