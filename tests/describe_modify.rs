@@ -116,6 +116,23 @@ fn instance(b: &Borealis, id: &str, query: &str) -> String {
     )
 }
 
+/// create-db-instance arguments for instance `id` of cluster `mod`, plus `extra`.
+fn create<'a>(id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "create-db-instance",
+        "--db-instance-class",
+        "db.r6g.large",
+        "--engine",
+        "aurora-mysql",
+        "--db-cluster-identifier",
+        "mod",
+        "--db-instance-identifier",
+        id,
+    ];
+    a.extend(extra);
+    a
+}
+
 /// modify-db-instance of `id` with `args`, refused with `code`.
 fn modify_fails(b: &Borealis, id: &str, args: &[&str], code: &str) {
     let mut a = vec!["modify-db-instance", "--db-instance-identifier", id];
@@ -725,6 +742,48 @@ fn modify_db_instance_applies_or_refuses_every_parameter() {
             "DBClusters[0].DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier"
         ),
         v(&["mod-3"])
+    );
+
+    // CreateDBInstance takes the same settings.
+    assert_eq!(
+        aws(
+            &b,
+            &[
+                create(
+                    "mod-4",
+                    &[
+                        "--promotion-tier",
+                        "7",
+                        "--ca-certificate-identifier",
+                        "rds-ca-ecc384-g1",
+                        "--no-auto-minor-version-upgrade",
+                    ],
+                ),
+                vec![
+                    "--query",
+                    "DBInstance.[PromotionTier,CACertificateIdentifier,AutoMinorVersionUpgrade]",
+                    "--output",
+                    "text",
+                ],
+            ]
+            .concat(),
+        ),
+        "7\trds-ca-ecc384-g1\tFalse"
+    );
+    aws_fails(
+        &b,
+        &create("mod-5", &["--promotion-tier", "20"]),
+        "InvalidParameterValue",
+    );
+    aws_fails(
+        &b,
+        &create("mod-5", &["--ca-certificate-identifier", "rds-ca-x"]),
+        "CertificateNotFound",
+    );
+    aws_fails(
+        &b,
+        &["describe-db-instances", "--db-instance-identifier", "mod-5"],
+        "DBInstanceNotFound",
     );
 
     // Recorded settings.

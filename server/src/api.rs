@@ -863,6 +863,9 @@ fn dispatch(
                 class: p.s("DBInstanceClass"),
                 engine: p.s("Engine"),
                 port: p.port()?,
+                promotion_tier: p.num("PromotionTier")?,
+                ca_certificate: p.get("CACertificateIdentifier").map(str::to_string),
+                auto_minor_version_upgrade: p.bool("AutoMinorVersionUpgrade")?,
             })?;
             own("db", &v.meta.id)?;
             v.tags = tag("db", &v.meta.id)?;

@@ -241,6 +241,9 @@ pub struct CreateInstance {
     pub class: String,
     pub engine: String,
     pub port: Option<u16>,
+    pub promotion_tier: Option<u64>,
+    pub ca_certificate: Option<String>,
+    pub auto_minor_version_upgrade: Option<bool>,
 }
 
 /// ModifyDBCluster's inputs.
@@ -1121,6 +1124,14 @@ impl Fleet {
         if !r.class.is_empty() {
             catalog::check_instance_class(&r.class)?;
         }
+        let promotion_tier = r
+            .promotion_tier
+            .map(lifecycle::check_promotion_tier)
+            .transpose()?
+            .unwrap_or(1);
+        if let Some(ca) = &r.ca_certificate {
+            lifecycle::check_ca_certificate(ca)?;
+        }
         let mut st = self.lock();
         if st.reg.instances.contains_key(&id) {
             return Err(ApiError::new(
@@ -1172,7 +1183,9 @@ impl Fleet {
             writer,
             status: "creating".into(),
             resource_id: random_id("db-"),
-            ..Default::default()
+            promotion_tier,
+            ca_certificate: r.ca_certificate.clone().unwrap_or_default(),
+            auto_minor_version_upgrade: r.auto_minor_version_upgrade.unwrap_or(true),
         };
         st.reg.instances.insert(id.clone(), meta.clone());
         st.reg.event(

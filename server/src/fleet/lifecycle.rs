@@ -45,6 +45,30 @@ pub const CA_CERTIFICATES: &[&str] = &[
     "rds-ca-ecc384-g1",
 ];
 
+/// A PromotionTier: 0 to 15.
+pub fn check_promotion_tier(t: u64) -> Result<u8, ApiError> {
+    u8::try_from(t).ok().filter(|t| *t <= 15).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "Invalid PromotionTier {t}: use a value from 0 to 15."
+        ))
+    })
+}
+
+/// A CACertificateIdentifier: one of [`CA_CERTIFICATES`], else RDS's CertificateNotFound.
+pub fn check_ca_certificate(ca: &str) -> Result<(), ApiError> {
+    if CA_CERTIFICATES.contains(&ca) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        404,
+        "CertificateNotFound",
+        format!(
+            "Certificate not found: {ca} (use one of {}).",
+            CA_CERTIFICATES.join(", ")
+        ),
+    ))
+}
+
 /// The one DB (instance) parameter group there is: it sets nothing.
 pub const DEFAULT_DB_PARAMETER_GROUP: &str = "default.aurora-mysql8.0";
 
@@ -391,26 +415,9 @@ impl Fleet {
                 ));
             }
         }
-        let tier = match r.promotion_tier {
-            Some(t) if t <= 15 => Some(t as u8),
-            Some(t) => {
-                return Err(ApiError::invalid(format!(
-                    "Invalid PromotionTier {t}: use a value from 0 to 15."
-                )))
-            }
-            None => None,
-        };
+        let tier = r.promotion_tier.map(check_promotion_tier).transpose()?;
         if let Some(ca) = &r.ca_certificate {
-            if !CA_CERTIFICATES.contains(&ca.as_str()) {
-                return Err(ApiError::new(
-                    404,
-                    "CertificateNotFound",
-                    format!(
-                        "Certificate not found: {ca} (use one of {}).",
-                        CA_CERTIFICATES.join(", ")
-                    ),
-                ));
-            }
+            check_ca_certificate(ca)?;
         }
         if let Some(g) = &r.parameter_group {
             if !g.eq_ignore_ascii_case(DEFAULT_DB_PARAMETER_GROUP) {
