@@ -63,7 +63,8 @@ use crate::accounts::{Accounts, OPEN_ACCOUNT};
 use crate::fleet::{
     check_tags, engine_versions, orderable_classes, retention_days, snapshot_not_found, ApiError,
     Backtrack, ClusterView, CreateCluster, CreateInstance, Echo, Fleet, InstanceView,
-    ModifyCluster, ParamChange, Restore, RestoreFromSnapshot, SnapshotView,
+    ModifyCluster, ModifyInstance, ParamChange, Restore, RestoreFromSnapshot, SnapshotView,
+    DEFAULT_DB_PARAMETER_GROUP,
 };
 use crate::isotime::{format_us, parse_us};
 use crate::registry::ParamGroupMeta;
@@ -325,6 +326,17 @@ impl Params {
     fn flag(&self, k: &str) -> bool {
         self.get(k).is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
+    /// A boolean parameter: `true` or `false`.
+    fn bool(&self, k: &str) -> Result<Option<bool>, ApiError> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(ApiError::invalid(format!(
+                "The parameter {k} must be true or false, got '{v}'."
+            ))),
+        }
+    }
     fn num(&self, k: &str) -> Result<Option<u64>, ApiError> {
         match self.get(k) {
             None => Ok(None),
@@ -414,6 +426,63 @@ impl Params {
         }
         by_index.into_values().collect()
     }
+    /// `Filters.Filter.N.Name` / `Filters.Filter.N.Values.Value.M` of `action`, checked
+    /// against the filter names RDS defines for it ([`filter_names`]): InvalidParameterValue
+    /// for any other name (as RDS answers), a filter without a name or without values.
+    fn filters(&self, action: &str) -> Result<Vec<Filter>, ApiError> {
+        let mut by_index: BTreeMap<u64, Filter> = BTreeMap::new();
+        for (k, v) in &self.0 {
+            let Some(rest) = k.strip_prefix("Filters.") else {
+                continue;
+            };
+            let mut parts = rest.splitn(3, '.');
+            let (_member, idx, field) = (parts.next(), parts.next(), parts.next().unwrap_or(""));
+            let Some(idx) = idx.and_then(|i| i.parse().ok()) else {
+                return Err(ApiError::invalid(format!(
+                    "The parameter {k} is not a valid filter: use Filters.Filter.N.Name and \
+                     Filters.Filter.N.Values.Value.M."
+                )));
+            };
+            let f = by_index.entry(idx).or_default();
+            if field == "Name" {
+                f.name = v.clone();
+            } else if field.starts_with("Values") {
+                if !v.is_empty() {
+                    f.values.push(v.clone());
+                }
+            } else {
+                return Err(ApiError::invalid(format!(
+                    "The parameter {k} is not a valid filter: a filter has a Name and Values."
+                )));
+            }
+        }
+        let known = filter_names(action);
+        for (i, f) in &by_index {
+            if f.name.is_empty() {
+                return Err(ApiError::invalid(format!(
+                    "The parameter Filters.Filter.{i}.Name must be provided."
+                )));
+            }
+            if !known.contains(&f.name.as_str()) {
+                return Err(ApiError::invalid(format!(
+                    "Unrecognized filter name: {}.{}",
+                    f.name,
+                    if known.is_empty() {
+                        format!(" {action} takes no filters.")
+                    } else {
+                        format!(" {action} takes {}.", known.join(", "))
+                    }
+                )));
+            }
+            if f.values.is_empty() {
+                return Err(ApiError::invalid(format!(
+                    "The filter {} must have at least one value.",
+                    f.name
+                )));
+            }
+        }
+        Ok(by_index.into_values().collect())
+    }
     fn echo(&self) -> Echo {
         Echo {
             vpc_security_group_ids: self.list("VpcSecurityGroupIds"),
@@ -421,6 +490,64 @@ impl Params {
             kms_key_id: self.s("KmsKeyId"),
             parameter_group: self.s("DBClusterParameterGroupName"),
         }
+    }
+}
+
+/// One `Filters.Filter.N` of a describe call: a resource passes when it matches any of
+/// the values; it is listed when it passes every filter.
+#[derive(Default)]
+struct Filter {
+    name: String,
+    values: Vec<String>,
+}
+
+impl Filter {
+    /// Whether a value names resource `name` of ARN kind `kind` owned by `owner`, by its
+    /// identifier or its ARN (any region).
+    fn names(&self, kind: &str, name: &str, owner: &str) -> bool {
+        self.values.iter().any(|v| match rds_arn(v) {
+            Some((a, k, n)) => a == owner && k == kind && n.eq_ignore_ascii_case(name),
+            None => !v.starts_with("arn:") && v.eq_ignore_ascii_case(name),
+        })
+    }
+    /// Whether a value is `value`.
+    fn is(&self, value: &str) -> bool {
+        self.values.iter().any(|v| v.eq_ignore_ascii_case(value))
+    }
+}
+
+/// The filter names RDS defines for `action` (none for the actions that take no filters).
+/// `domain` (an Active Directory domain) is a name RDS defines: no Borealis resource
+/// belongs to a domain, so it matches nothing.
+fn filter_names(action: &str) -> &'static [&'static str] {
+    match action {
+        "DescribeDBClusters" => &[
+            "clone-group-id",
+            "db-cluster-id",
+            "db-cluster-resource-id",
+            "domain",
+            "engine",
+        ],
+        "DescribeDBInstances" => &[
+            "db-cluster-id",
+            "db-instance-id",
+            "dbi-resource-id",
+            "domain",
+            "engine",
+        ],
+        "DescribeDBClusterSnapshots" => &[
+            "db-cluster-id",
+            "db-cluster-snapshot-id",
+            "snapshot-type",
+            "engine",
+        ],
+        "DescribeDBClusterEndpoints" => &[
+            "db-cluster-endpoint-custom-type",
+            "db-cluster-endpoint-id",
+            "db-cluster-endpoint-status",
+            "db-cluster-endpoint-type",
+        ],
+        _ => &[],
     }
 }
 
@@ -680,18 +807,21 @@ fn dispatch(
     let instance_xml = |x: &mut Xml, v: &InstanceView| instance_xml(x, v, &arn);
     let snapshot_xml = |x: &mut Xml, v: &SnapshotView| snapshot_xml(x, v, &arn);
     let mut x = Xml::default();
-    // `--tags` of a create call: checked before anything is created, added after.
+    // `--tags` of a create call: checked before anything is created, added after; the
+    // answer's TagList is the new resource's tags.
     let tags = p.tags();
     check_tags(&tags)?;
-    let tag = |kind: &str, id: &str| -> Result<(), ApiError> {
-        if tags.is_empty() {
-            return Ok(());
+    let tag = |kind: &str, id: &str| -> Result<Vec<(String, String)>, ApiError> {
+        if !tags.is_empty() {
+            fleet.add_tags(kind, id, &tags)?;
         }
-        fleet.add_tags(kind, id, &tags)
+        fleet.list_tags(kind, id)
     };
+    // Filters.Filter.N of the describe calls that take them; any other action takes none.
+    let filters = p.filters(action)?;
     match action {
         "CreateDBCluster" => {
-            let v = fleet.create_cluster(CreateCluster {
+            let mut v = fleet.create_cluster(CreateCluster {
                 id: p.s("DBClusterIdentifier"),
                 engine: p.s("Engine"),
                 engine_version: p.s("EngineVersion"),
@@ -704,7 +834,7 @@ fn dispatch(
                 echo: p.echo(),
             })?;
             own("cluster", &v.meta.id)?;
-            tag("cluster", &v.meta.id)?;
+            v.tags = tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
         "RestoreDBClusterToPointInTime" => {
@@ -712,7 +842,7 @@ fn dispatch(
                 Some(v) => restore_source(fleet, caller, v)?,
                 None => String::new(),
             };
-            let v = fleet.restore(Restore {
+            let mut v = fleet.restore(Restore {
                 id: p.s("DBClusterIdentifier"),
                 source,
                 restore_type: p.s("RestoreType"),
@@ -723,19 +853,22 @@ fn dispatch(
                 echo: p.echo(),
             })?;
             own("cluster", &v.meta.id)?;
-            tag("cluster", &v.meta.id)?;
+            v.tags = tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
         "CreateDBInstance" => {
-            let v = fleet.create_instance(CreateInstance {
+            let mut v = fleet.create_instance(CreateInstance {
                 id: p.s("DBInstanceIdentifier"),
                 cluster: p.id("DBClusterIdentifier", "cluster")?,
                 class: p.s("DBInstanceClass"),
                 engine: p.s("Engine"),
                 port: p.port()?,
+                promotion_tier: p.num("PromotionTier")?,
+                ca_certificate: p.get("CACertificateIdentifier").map(str::to_string),
+                auto_minor_version_upgrade: p.bool("AutoMinorVersionUpgrade")?,
             })?;
             own("db", &v.meta.id)?;
-            tag("db", &v.meta.id)?;
+            v.tags = tag("db", &v.meta.id)?;
             instance_xml(&mut x, &v);
         }
         "DescribeDBClusters" => {
@@ -744,16 +877,30 @@ fn dispatch(
             // IncludeShared: also the clusters other accounts shared with the caller (whose
             // invitation it accepted), with their owners' ARNs.
             let include_shared = p.flag("IncludeShared");
+            let passes = |v: &ClusterView, owner: &str| {
+                filters.iter().all(|f| match f.name.as_str() {
+                    "db-cluster-id" => f.names("cluster", &v.meta.id, owner),
+                    "engine" => f.is(&v.meta.engine),
+                    "db-cluster-resource-id" => f.is(&v.meta.resource_id),
+                    "clone-group-id" => f.is(&v.meta.clone_group_id),
+                    _ => false,
+                })
+            };
             x.open("DBClusters");
             for v in &vs {
                 if mine("cluster", &v.meta.id) {
-                    cluster_xml(&mut x, v);
+                    if passes(v, account) {
+                        cluster_xml(&mut x, v);
+                    }
                     continue;
                 }
                 let owner = fleet
                     .owner("cluster", &v.meta.id)
                     .unwrap_or_else(|| caller.default_account.clone());
-                if include_shared && crate::ram::shared_with(fleet, &owner, &v.meta.id, account) {
+                if include_shared
+                    && passes(v, &owner)
+                    && crate::ram::shared_with(fleet, &owner, &v.meta.id, account)
+                {
                     let owner_arn =
                         |kind: &str, id: &str| format!("arn:aws:rds:{region}:{owner}:{kind}:{id}");
                     self::cluster_xml(&mut x, v, &owner_arn);
@@ -770,8 +917,17 @@ fn dispatch(
         "DescribeDBInstances" => {
             let vs =
                 fleet.describe_instances(p.id_opt("DBInstanceIdentifier", "db")?.as_deref())?;
+            let passes = |v: &InstanceView| {
+                filters.iter().all(|f| match f.name.as_str() {
+                    "db-cluster-id" => f.names("cluster", &v.meta.cluster, account),
+                    "db-instance-id" => f.names("db", &v.meta.id, account),
+                    "dbi-resource-id" => f.is(&v.meta.resource_id),
+                    "engine" => f.is(&v.meta.engine),
+                    _ => false,
+                })
+            };
             x.open("DBInstances");
-            for v in vs.iter().filter(|v| mine("db", &v.meta.id)) {
+            for v in vs.iter().filter(|v| mine("db", &v.meta.id) && passes(v)) {
                 instance_xml(&mut x, v);
             }
             x.close("DBInstances");
@@ -824,6 +980,87 @@ fn dispatch(
                 fleet.rename_owner("cluster", &old_id, &v.meta.id)?;
             }
             cluster_xml(&mut x, &v);
+        }
+        "ModifyDBInstance" => {
+            // Every setting is applied or refused: none is accepted and ignored.
+            const APPLIED: &[&str] = &[
+                "Action",
+                "Version",
+                "DBInstanceIdentifier",
+                "ApplyImmediately",
+                "NewDBInstanceIdentifier",
+                "DBInstanceClass",
+                "PromotionTier",
+                "CACertificateIdentifier",
+                "AutoMinorVersionUpgrade",
+                "DBParameterGroupName",
+            ];
+            // What an Aurora instance takes from its cluster (RDS refuses these on the
+            // instance too).
+            const CLUSTER_LEVEL: &[&str] = &[
+                "AllocatedStorage",
+                "BackupRetentionPeriod",
+                "PreferredBackupWindow",
+                "MasterUserPassword",
+                "ManageMasterUserPassword",
+                "RotateMasterUserPassword",
+                "MasterUserSecretKmsKeyId",
+                "VpcSecurityGroupIds",
+                "DBSecurityGroups",
+                "DBPortNumber",
+                "EngineVersion",
+                "AllowMajorVersionUpgrade",
+                "MultiAZ",
+                "StorageType",
+                "Iops",
+                "StorageThroughput",
+                "MaxAllocatedStorage",
+                "EnableIAMDatabaseAuthentication",
+                "DeletionProtection",
+                "CloudwatchLogsExportConfiguration",
+            ];
+            for k in p.0.keys() {
+                let base = k.split('.').next().unwrap_or("");
+                if APPLIED.contains(&base) || base.starts_with("X-Amz-") {
+                    continue;
+                }
+                if CLUSTER_LEVEL.contains(&base) {
+                    return Err(ApiError::new(
+                        400,
+                        "InvalidParameterCombination",
+                        format!(
+                            "The requested DB instance is a member of a DB cluster: {base} \
+                             is set on the DB cluster (modify-db-cluster), not on its \
+                             instances."
+                        ),
+                    ));
+                }
+                return Err(ApiError::invalid(format!(
+                    "Borealis cannot modify {base} of a DB instance (it applies \
+                     NewDBInstanceIdentifier, DBInstanceClass, PromotionTier, \
+                     CACertificateIdentifier, AutoMinorVersionUpgrade and \
+                     DBParameterGroupName {DEFAULT_DB_PARAMETER_GROUP})."
+                )));
+            }
+            let old_id = p.id("DBInstanceIdentifier", "db")?;
+            if old_id.is_empty() {
+                return Err(ApiError::new(
+                    400,
+                    "MissingParameter",
+                    "The request must contain the parameter DBInstanceIdentifier.",
+                ));
+            }
+            let v = fleet.modify_instance(ModifyInstance {
+                id: old_id,
+                apply_immediately: p.bool("ApplyImmediately")?.unwrap_or(false),
+                new_id: p.get("NewDBInstanceIdentifier").map(str::to_string),
+                class: p.get("DBInstanceClass").map(str::to_string),
+                promotion_tier: p.num("PromotionTier")?,
+                ca_certificate: p.get("CACertificateIdentifier").map(str::to_string),
+                auto_minor_version_upgrade: p.bool("AutoMinorVersionUpgrade")?,
+                parameter_group: p.get("DBParameterGroupName").map(str::to_string),
+            })?;
+            instance_xml(&mut x, &v);
         }
         "BacktrackDBCluster" => {
             let to_us = p
@@ -957,12 +1194,12 @@ fn dispatch(
             x.close("Parameters");
         }
         "CreateDBClusterSnapshot" => {
-            let v = fleet.create_snapshot(
+            let mut v = fleet.create_snapshot(
                 &p.s("DBClusterSnapshotIdentifier"),
                 &p.id("DBClusterIdentifier", "cluster")?,
             )?;
             own("cluster-snapshot", &v.meta.id)?;
-            tag("cluster-snapshot", &v.meta.id)?;
+            v.tags = tag("cluster-snapshot", &v.meta.id)?;
             snapshot_xml(&mut x, &v);
         }
         "DescribeDBClusterSnapshots" => {
@@ -972,8 +1209,24 @@ fn dispatch(
                 p.id_opt("DBClusterIdentifier", "cluster")?.as_deref(),
                 p.get("SnapshotType"),
             )?;
+            let resource_id = p.get("DbClusterResourceId");
+            let passes = |v: &SnapshotView| {
+                resource_id.is_none_or(|r| v.meta.resource_id.eq_ignore_ascii_case(r))
+                    && filters.iter().all(|f| match f.name.as_str() {
+                        "db-cluster-id" => f.names("cluster", &v.meta.cluster, account),
+                        "db-cluster-snapshot-id" => {
+                            f.names("cluster-snapshot", &v.meta.id, account)
+                        }
+                        "snapshot-type" => f.is(&v.meta.snapshot_type),
+                        "engine" => f.is(&v.meta.engine),
+                        _ => false,
+                    })
+            };
             x.open("DBClusterSnapshots");
-            for v in vs.iter().filter(|v| mine("cluster-snapshot", &v.meta.id)) {
+            for v in vs
+                .iter()
+                .filter(|v| mine("cluster-snapshot", &v.meta.id) && passes(v))
+            {
                 snapshot_xml(&mut x, v);
             }
             x.close("DBClusterSnapshots");
@@ -984,13 +1237,13 @@ fn dispatch(
             snapshot_xml(&mut x, &v);
         }
         "CopyDBClusterSnapshot" => {
-            let v = fleet.copy_snapshot(
+            let mut v = fleet.copy_snapshot(
                 &p.id("SourceDBClusterSnapshotIdentifier", "cluster-snapshot")?,
                 &p.s("TargetDBClusterSnapshotIdentifier"),
                 p.get("KmsKeyId"),
             )?;
             own("cluster-snapshot", &v.meta.id)?;
-            tag("cluster-snapshot", &v.meta.id)?;
+            v.tags = tag("cluster-snapshot", &v.meta.id)?;
             snapshot_xml(&mut x, &v);
         }
         "RestoreDBClusterFromSnapshot" => {
@@ -1002,7 +1255,7 @@ fn dispatch(
                      snapshot: the snapshot's databases come with it.",
                 ));
             }
-            let v = fleet.restore_from_snapshot(RestoreFromSnapshot {
+            let mut v = fleet.restore_from_snapshot(RestoreFromSnapshot {
                 id: p.s("DBClusterIdentifier"),
                 snapshot: p.id("SnapshotIdentifier", "cluster-snapshot")?,
                 engine: p.s("Engine"),
@@ -1013,7 +1266,7 @@ fn dispatch(
                 echo: p.echo(),
             })?;
             own("cluster", &v.meta.id)?;
-            tag("cluster", &v.meta.id)?;
+            v.tags = tag("cluster", &v.meta.id)?;
             cluster_xml(&mut x, &v);
         }
         "DescribeEvents" => {
@@ -1090,8 +1343,20 @@ fn dispatch(
             let vs = fleet.describe_cluster_endpoints(
                 p.id_opt("DBClusterIdentifier", "cluster")?.as_deref(),
             )?;
+            // The WRITER and READER endpoints are not custom and have no identifier (RDS
+            // gives one to custom endpoints only).
+            let passes = |v: &crate::fleet::ClusterEndpointView| {
+                filters.iter().all(|f| match f.name.as_str() {
+                    "db-cluster-endpoint-type" => f.is(v.kind),
+                    "db-cluster-endpoint-status" => f.is(v.status),
+                    _ => false,
+                })
+            };
             x.open("DBClusterEndpoints");
-            for v in vs.iter().filter(|v| mine("cluster", &v.cluster)) {
+            for v in vs
+                .iter()
+                .filter(|v| mine("cluster", &v.cluster) && passes(v))
+            {
                 x.open("DBClusterEndpointList");
                 x.leaf("DBClusterIdentifier", &v.cluster);
                 x.leaf("DBClusterEndpointResourceIdentifier", &v.resource_id);
@@ -1175,11 +1440,6 @@ fn dispatch(
         }
         "ListTagsForResource" => {
             let (kind, name) = resource_arn(fleet, caller, &p.s("ResourceName"))?;
-            if p.0.keys().any(|k| k.starts_with("Filters.")) {
-                return Err(ApiError::invalid(
-                    "ListTagsForResource takes no filters (RDS does not support them).",
-                ));
-            }
             x.open("TagList");
             for (k, v) in fleet.list_tags(&kind, &name)? {
                 x.open("Tag");
@@ -1204,7 +1464,8 @@ fn dispatch(
                 format!(
                     "The action {other} is not valid for this web service. Borealis answers \
                      CreateDBCluster, CreateDBInstance, DescribeDBClusters, DescribeDBInstances, \
-                     RestoreDBClusterToPointInTime, ModifyDBCluster, BacktrackDBCluster, \
+                     RestoreDBClusterToPointInTime, ModifyDBCluster, ModifyDBInstance, \
+                     BacktrackDBCluster, \
                      DescribeDBClusterBacktracks, DeleteDBCluster, DeleteDBInstance, \
                      CreateDBClusterSnapshot, DescribeDBClusterSnapshots, \
                      CopyDBClusterSnapshot, DeleteDBClusterSnapshot, \
@@ -1282,6 +1543,7 @@ fn snapshot_xml(x: &mut Xml, v: &SnapshotView, arn: &Arn<'_>) {
         "BackupRetentionPeriod",
         retention_days(m.backup_retention_days),
     );
+    tag_list_xml(x, &v.tags);
     // Borealis's own fields (the AWS CLI ignores unknown elements).
     x.leaf("BorealisExclusiveBytes", v.exclusive_bytes);
     x.leaf("BorealisSharedBytes", v.shared_bytes);
@@ -1331,12 +1593,12 @@ fn cluster_xml(x: &mut Xml, v: &ClusterView, arn: &Arn<'_>) {
     }
     x.leaf("MasterUsername", &m.master_username);
     x.open("DBClusterMembers");
-    for (id, writer) in &v.members {
+    for (id, writer, tier) in &v.members {
         x.open("DBClusterMember");
         x.leaf("DBInstanceIdentifier", id);
         x.leaf("IsClusterWriter", writer);
         x.leaf("DBClusterParameterGroupStatus", v.param_status);
-        x.leaf("PromotionTier", 1);
+        x.leaf("PromotionTier", tier);
         x.close("DBClusterMember");
     }
     x.close("DBClusterMembers");
@@ -1367,6 +1629,7 @@ fn cluster_xml(x: &mut Xml, v: &ClusterView, arn: &Arn<'_>) {
     x.leaf("EngineMode", "provisioned");
     x.leaf("DeletionProtection", false);
     x.leaf("StorageType", "aurora");
+    tag_list_xml(x, &v.tags);
     // Borealis's own fields (the AWS CLI ignores unknown elements; `borealis clusters`
     // reads them).
     x.leaf("BorealisExclusiveBytes", v.exclusive_bytes);
@@ -1407,7 +1670,13 @@ fn instance_xml(x: &mut Xml, v: &InstanceView, arn: &Arn<'_>) {
     x.leaf("LatestRestorableTime", format_us(v.latest_restorable_us));
     x.leaf("MultiAZ", false);
     x.leaf("EngineVersion", crate::fleet::ENGINE_VERSION);
-    x.leaf("AutoMinorVersionUpgrade", true);
+    x.leaf("AutoMinorVersionUpgrade", m.auto_minor_version_upgrade);
+    x.open("DBParameterGroups");
+    x.open("DBParameterGroup");
+    x.leaf("DBParameterGroupName", DEFAULT_DB_PARAMETER_GROUP);
+    x.leaf("ParameterApplyStatus", "in-sync");
+    x.close("DBParameterGroup");
+    x.close("DBParameterGroups");
     x.leaf("PubliclyAccessible", false);
     x.leaf("StorageType", "aurora");
     x.leaf("DbInstancePort", 0);
@@ -1415,11 +1684,32 @@ fn instance_xml(x: &mut Xml, v: &InstanceView, arn: &Arn<'_>) {
     x.leaf("StorageEncrypted", false);
     x.leaf("DbiResourceId", &m.resource_id);
     x.leaf("DBInstanceArn", arn("db", &m.id));
-    x.leaf("PromotionTier", 1);
+    x.leaf("PromotionTier", m.promotion_tier);
+    x.leaf(
+        "CACertificateIdentifier",
+        if m.ca_certificate.is_empty() {
+            crate::registry::DEFAULT_CA
+        } else {
+            &m.ca_certificate
+        },
+    );
     x.leaf("IAMDatabaseAuthenticationEnabled", false);
     x.leaf("DeletionProtection", false);
+    tag_list_xml(x, &v.tags);
     x.leaf("BorealisRole", if m.writer { "writer" } else { "reader" });
     x.close("DBInstance");
+}
+
+/// A resource's TagList, as RDS shows it in DBCluster, DBInstance and DBClusterSnapshot.
+fn tag_list_xml(x: &mut Xml, tags: &[(String, String)]) {
+    x.open("TagList");
+    for (k, v) in tags {
+        x.open("Tag");
+        x.leaf("Key", k);
+        x.leaf("Value", v);
+        x.close("Tag");
+    }
+    x.close("TagList");
 }
 
 fn error_xml(e: &ApiError) -> (u16, String) {

@@ -49,6 +49,7 @@ mod params;
 mod sharing;
 mod snapshots;
 pub use catalog::{check_tags, engine_versions, orderable_classes, ENGINE_VERSION};
+pub use lifecycle::{ClusterEndpointView, ModifyInstance, DEFAULT_DB_PARAMETER_GROUP};
 pub use params::{group_not_found, ParamChange};
 pub use snapshots::{
     check_snapshot_identifier, retention_days, snapshot_not_found, RestoreFromSnapshot,
@@ -157,8 +158,8 @@ pub struct ClusterView {
     pub port: u16,
     /// DBClusterParameterGroupStatus of its members: `in-sync` or `pending-reboot`.
     pub param_status: &'static str,
-    /// (instance, is writer).
-    pub members: Vec<(String, bool)>,
+    /// (instance, is writer, promotion tier).
+    pub members: Vec<(String, bool, u8)>,
     pub earliest_restorable_us: u64,
     pub latest_restorable_us: u64,
     pub exclusive_bytes: u64,
@@ -169,6 +170,8 @@ pub struct ClusterView {
     pub earliest_backtrack_us: u64,
     /// Commits on the retained timeline.
     pub history_commits: u64,
+    /// Its tags (TagList).
+    pub tags: Vec<(String, String)>,
 }
 
 /// An instance as DescribeDBInstances shows it.
@@ -181,6 +184,8 @@ pub struct InstanceView {
     pub latest_restorable_us: u64,
     /// The cluster's BackupRetentionPeriod (0: never set).
     pub backup_retention_days: u64,
+    /// Its tags (TagList).
+    pub tags: Vec<(String, String)>,
 }
 
 /// Volume-wide space figures.
@@ -236,6 +241,9 @@ pub struct CreateInstance {
     pub class: String,
     pub engine: String,
     pub port: Option<u16>,
+    pub promotion_tier: Option<u64>,
+    pub ca_certificate: Option<String>,
+    pub auto_minor_version_upgrade: Option<bool>,
 }
 
 /// ModifyDBCluster's inputs.
@@ -738,11 +746,11 @@ impl Fleet {
     /// A cluster's view; `with_space` adds its exclusive and shared bytes (a checkpoint
     /// and a walk of every page, so only Describe asks for it).
     fn cluster_view(&self, st: &mut State, meta: &ClusterMeta, with_space: bool) -> ClusterView {
-        let members: Vec<(String, bool)> = st
+        let members: Vec<(String, bool, u8)> = st
             .reg
             .instances_of(&meta.id)
             .into_iter()
-            .map(|i| (i.id.clone(), i.writer))
+            .map(|i| (i.id.clone(), i.writer, i.promotion_tier))
             .collect();
         let port = st.reg.writer_of(&meta.id).map_or(meta.port, |i| i.port);
         let info = self.volume.cluster(&meta.id).map(|c| c.info());
@@ -779,6 +787,7 @@ impl Fleet {
                 .volume
                 .cluster(&meta.id)
                 .map_or(0, |c| c.history_commits()),
+            tags: catalog::tags_of(st, "cluster", &meta.id),
         }
     }
 
@@ -790,6 +799,7 @@ impl Fleet {
             master_username: c.map(|c| c.master_username.clone()).unwrap_or_default(),
             database_name: c.map(|c| c.database_name.clone()).unwrap_or_default(),
             backup_retention_days: c.map_or(0, |c| c.backup_retention_days),
+            tags: catalog::tags_of(st, "db", &i.id),
             latest_restorable_us: self
                 .volume
                 .cluster(&i.cluster)
@@ -1114,11 +1124,19 @@ impl Fleet {
         if !r.class.is_empty() {
             catalog::check_instance_class(&r.class)?;
         }
+        let promotion_tier = r
+            .promotion_tier
+            .map(lifecycle::check_promotion_tier)
+            .transpose()?
+            .unwrap_or(1);
+        if let Some(ca) = &r.ca_certificate {
+            lifecycle::check_ca_certificate(ca)?;
+        }
         let mut st = self.lock();
         if st.reg.instances.contains_key(&id) {
             return Err(ApiError::new(
                 400,
-                "DBInstanceAlreadyExistsFault",
+                "DBInstanceAlreadyExists",
                 format!("DB instance already exists: {id}"),
             ));
         }
@@ -1165,6 +1183,9 @@ impl Fleet {
             writer,
             status: "creating".into(),
             resource_id: random_id("db-"),
+            promotion_tier,
+            ca_certificate: r.ca_certificate.clone().unwrap_or_default(),
+            auto_minor_version_upgrade: r.auto_minor_version_upgrade.unwrap_or(true),
         };
         st.reg.instances.insert(id.clone(), meta.clone());
         st.reg.event(
@@ -1252,11 +1273,7 @@ impl Fleet {
         st.reg
             .event("db-instance", &id, "deletion", "DB instance deleted".into());
         if meta.writer {
-            let next = st
-                .reg
-                .instances_of(&meta.cluster)
-                .first()
-                .map(|i| i.id.clone());
+            let next = st.reg.promotion_target(&meta.cluster).map(|i| i.id.clone());
             if let Some(n) = next {
                 if let Some(m) = st.reg.instances.get_mut(&n) {
                     m.writer = true;

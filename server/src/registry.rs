@@ -85,7 +85,7 @@ pub struct ParamGroupMeta {
 }
 
 /// An instance: a MySQL listener attached to a cluster.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct InstanceMeta {
     pub id: String,
     pub cluster: String,
@@ -96,6 +96,34 @@ pub struct InstanceMeta {
     pub writer: bool,
     pub status: String,
     pub resource_id: String,
+    /// PromotionTier 0–15 (RDS's default 1): failover promotes the reader with the lowest.
+    pub promotion_tier: u8,
+    /// CACertificateIdentifier as set (empty: [`DEFAULT_CA`]); recorded and shown.
+    pub ca_certificate: String,
+    /// AutoMinorVersionUpgrade (RDS's default true); recorded and shown.
+    pub auto_minor_version_upgrade: bool,
+}
+
+/// The CACertificateIdentifier of an instance that never set one (RDS's default).
+pub const DEFAULT_CA: &str = "rds-ca-rsa2048-g1";
+
+impl Default for InstanceMeta {
+    fn default() -> InstanceMeta {
+        InstanceMeta {
+            id: String::new(),
+            cluster: String::new(),
+            class: String::new(),
+            engine: String::new(),
+            port: 0,
+            created_us: 0,
+            writer: false,
+            status: String::new(),
+            resource_id: String::new(),
+            promotion_tier: 1,
+            ca_certificate: String::new(),
+            auto_minor_version_upgrade: true,
+        }
+    }
 }
 
 /// One DescribeEvents entry.
@@ -298,6 +326,14 @@ impl Registry {
                         writer: f.s("writer") == "1",
                         status: f.s("status"),
                         resource_id: f.s("resource_id"),
+                        // Records of earlier versions lack these: RDS's defaults.
+                        promotion_tier: f
+                            .0
+                            .get("promotion_tier")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(1),
+                        ca_certificate: f.s("ca_certificate"),
+                        auto_minor_version_upgrade: f.s("auto_minor_version_upgrade") != "0",
                     };
                     r.instances.insert(i.id.clone(), i);
                 }
@@ -546,6 +582,17 @@ impl Registry {
                     ("writer", if i.writer { "1" } else { "0" }.to_string()),
                     ("status", i.status.clone()),
                     ("resource_id", i.resource_id.clone()),
+                    ("promotion_tier", i.promotion_tier.to_string()),
+                    ("ca_certificate", i.ca_certificate.clone()),
+                    (
+                        "auto_minor_version_upgrade",
+                        if i.auto_minor_version_upgrade {
+                            "1"
+                        } else {
+                            "0"
+                        }
+                        .to_string(),
+                    ),
                 ],
             ));
         }
@@ -619,6 +666,15 @@ impl Registry {
             .find(|i| i.cluster == cluster && i.writer)
     }
 
+    /// The reader of `cluster` a failover promotes: the lowest PromotionTier, the oldest
+    /// of equals (RDS breaks ties by size; Borealis's instances are all one size).
+    pub fn promotion_target(&self, cluster: &str) -> Option<&InstanceMeta> {
+        self.instances_of(cluster)
+            .into_iter()
+            .filter(|i| !i.writer)
+            .min_by_key(|i| (i.promotion_tier, i.created_us))
+    }
+
     /// The instances of `cluster`, writer first.
     pub fn instances_of(&self, cluster: &str) -> Vec<&InstanceMeta> {
         let mut v: Vec<&InstanceMeta> = self
@@ -659,6 +715,16 @@ mod tests {
                 cluster: "a-clone".into(),
                 writer: true,
                 port: 3307,
+                promotion_tier: 0,
+                ca_certificate: "rds-ca-ecc384-g1".into(),
+                auto_minor_version_upgrade: false,
+                ..Default::default()
+            },
+        );
+        r.instances.insert(
+            "j".into(),
+            InstanceMeta {
+                id: "j".into(),
                 ..Default::default()
             },
         );
@@ -748,7 +814,22 @@ mod tests {
             Some(("mysql-bin-changelog.000002".to_string(), 1234))
         );
         assert_eq!(c.vpc_security_group_ids, vec!["sg-1", "sg-2"]);
-        assert!(back.instances["i"].writer);
+        let i = &back.instances["i"];
+        assert!(i.writer);
+        assert_eq!(
+            (i.promotion_tier, i.ca_certificate.as_str()),
+            (0, "rds-ca-ecc384-g1")
+        );
+        assert!(!i.auto_minor_version_upgrade);
+        // RDS's defaults, also for a record written before these fields existed.
+        let j = &back.instances["j"];
+        assert_eq!((j.promotion_tier, j.auto_minor_version_upgrade), (1, true));
+        let old = "instance\tid=k\tcluster=a-clone\tport=3308\n";
+        let old_path = dir.join("old");
+        std::fs::write(&old_path, old).unwrap();
+        let k = &Registry::load(&old_path).unwrap().instances["k"];
+        assert_eq!((k.promotion_tier, k.auto_minor_version_upgrade), (1, true));
+        assert!(k.ca_certificate.is_empty());
         assert_eq!(back.events.len(), 1);
         assert_eq!(back.events[0].message, "hello");
         assert_eq!(back.backtracks, r.backtracks);

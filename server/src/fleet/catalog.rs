@@ -230,6 +230,22 @@ impl Fleet {
     }
 }
 
+/// The tags of resource `name` of ARN kind `kind` (TagList of the describe calls).
+pub(super) fn tags_of(st: &State, kind: &str, name: &str) -> Vec<(String, String)> {
+    st.reg
+        .tags
+        .get(&resource_key(kind, &name.to_ascii_lowercase()))
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// Moves the tags of a renamed resource.
+pub(super) fn move_tags(st: &mut State, kind: &str, old: &str, new: &str) {
+    if let Some(t) = st.reg.tags.remove(&resource_key(kind, old)) {
+        st.reg.tags.insert(resource_key(kind, new), t);
+    }
+}
+
 /// Forgets the tags of a deleted resource (the caller saves the registry).
 pub(super) fn drop_tags(st: &mut State, kind: &str, name: &str) {
     st.reg.tags.remove(&resource_key(kind, name));

@@ -16,10 +16,17 @@
 //!   cluster can still be cloned, restored to a point in time and snapshotted from.
 //!   **Start** opens the engine and the endpoints again on their ports (`starting`, then
 //!   `available`).
-//! - **Failover** swaps roles: the named reader (or the oldest one) becomes the writer,
+//! - **Failover** swaps roles: the named reader (or the one of the lowest PromotionTier,
+//!   the oldest of equals) becomes the writer,
 //!   the writer a reader. Both instances' sessions are closed (as Aurora's failover
 //!   restarts both), so every new session sees its instance's role in `@@read_only`. The
 //!   cluster endpoint (DescribeDBClusters `Port`) follows the writer.
+//! - **Modify** (ModifyDBInstance) renames an instance (NewDBInstanceIdentifier: its
+//!   listener, port, sessions, tags and owner move to the new name) and sets its
+//!   DBInstanceClass (recorded), PromotionTier (which reader a failover promotes),
+//!   CACertificateIdentifier and AutoMinorVersionUpgrade (recorded). Borealis has no
+//!   maintenance window: what RDS defers to one (class, rename, certificate) needs
+//!   ApplyImmediately and is refused without it.
 //! - **Endpoints**: every cluster has a WRITER endpoint and a READER endpoint
 //!   (DescribeDBClusterEndpoints), `available` while the cluster has a writer / an
 //!   instance and runs.
@@ -29,6 +36,54 @@ use super::*;
 /// How long a restarting endpoint waits for its port to be released by the listener it
 /// replaces (whose task ends asynchronously).
 const REBIND_WAIT: Duration = Duration::from_secs(10);
+
+/// The CA certificates an instance can name (RDS's CACertificateIdentifier values).
+pub const CA_CERTIFICATES: &[&str] = &[
+    "rds-ca-2019",
+    "rds-ca-rsa2048-g1",
+    "rds-ca-rsa4096-g1",
+    "rds-ca-ecc384-g1",
+];
+
+/// A PromotionTier: 0 to 15.
+pub fn check_promotion_tier(t: u64) -> Result<u8, ApiError> {
+    u8::try_from(t).ok().filter(|t| *t <= 15).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "Invalid PromotionTier {t}: use a value from 0 to 15."
+        ))
+    })
+}
+
+/// A CACertificateIdentifier: one of [`CA_CERTIFICATES`], else RDS's CertificateNotFound.
+pub fn check_ca_certificate(ca: &str) -> Result<(), ApiError> {
+    if CA_CERTIFICATES.contains(&ca) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        404,
+        "CertificateNotFound",
+        format!(
+            "Certificate not found: {ca} (use one of {}).",
+            CA_CERTIFICATES.join(", ")
+        ),
+    ))
+}
+
+/// The one DB (instance) parameter group there is: it sets nothing.
+pub const DEFAULT_DB_PARAMETER_GROUP: &str = "default.aurora-mysql8.0";
+
+/// ModifyDBInstance's inputs (module docs).
+#[derive(Default)]
+pub struct ModifyInstance {
+    pub id: String,
+    pub apply_immediately: bool,
+    pub new_id: Option<String>,
+    pub class: Option<String>,
+    pub promotion_tier: Option<u64>,
+    pub ca_certificate: Option<String>,
+    pub auto_minor_version_upgrade: Option<bool>,
+    pub parameter_group: Option<String>,
+}
 
 /// An endpoint of a cluster as DescribeDBClusterEndpoints shows it.
 #[derive(Clone, Debug)]
@@ -333,6 +388,131 @@ impl Fleet {
         Ok(view)
     }
 
+    /// ModifyDBInstance (module docs): every input is checked before anything changes.
+    pub fn modify_instance(&self, r: ModifyInstance) -> Result<InstanceView, ApiError> {
+        let id = r.id.to_ascii_lowercase();
+        let mut st = self.lock();
+        let mut meta = st
+            .reg
+            .instances
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| instance_not_found(&r.id))?;
+        if let Some(c) = &r.class {
+            catalog::check_instance_class(c)?;
+        }
+        let new_id = match &r.new_id {
+            Some(n) => Some(check_identifier("NewDBInstanceIdentifier", n)?),
+            None => None,
+        }
+        .filter(|n| *n != id);
+        if let Some(n) = &new_id {
+            if st.reg.instances.contains_key(n) {
+                return Err(ApiError::new(
+                    400,
+                    "DBInstanceAlreadyExists",
+                    format!("DB instance already exists: {n}"),
+                ));
+            }
+        }
+        let tier = r.promotion_tier.map(check_promotion_tier).transpose()?;
+        if let Some(ca) = &r.ca_certificate {
+            check_ca_certificate(ca)?;
+        }
+        if let Some(g) = &r.parameter_group {
+            if !g.eq_ignore_ascii_case(DEFAULT_DB_PARAMETER_GROUP) {
+                return Err(ApiError::new(
+                    404,
+                    "DBParameterGroupNotFound",
+                    format!(
+                        "DBParameterGroup not found: {g}. Borealis has no DB (instance) \
+                         parameter groups but {DEFAULT_DB_PARAMETER_GROUP}: set parameters \
+                         in the cluster's parameter group (modify-db-cluster \
+                         --db-cluster-parameter-group-name)."
+                    ),
+                ));
+            }
+        }
+        let current_ca = if meta.ca_certificate.is_empty() {
+            crate::registry::DEFAULT_CA
+        } else {
+            &meta.ca_certificate
+        };
+        let deferred: Vec<&str> = [
+            (
+                "DBInstanceClass",
+                r.class.as_ref().is_some_and(|c| *c != meta.class),
+            ),
+            ("NewDBInstanceIdentifier", new_id.is_some()),
+            (
+                "CACertificateIdentifier",
+                r.ca_certificate.as_ref().is_some_and(|c| c != current_ca),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, changed)| changed.then_some(k))
+        .collect();
+        if !deferred.is_empty() && !r.apply_immediately {
+            return Err(ApiError::new(
+                400,
+                "InvalidParameterCombination",
+                format!(
+                    "{} would wait for the next maintenance window, and Borealis has none: \
+                     pass --apply-immediately to apply it now.",
+                    deferred.join(", ")
+                ),
+            ));
+        }
+        if meta.status != "available" {
+            return Err(instance_state(format!(
+                "DB instance {id} is {}; it can be modified only when available.",
+                meta.status
+            )));
+        }
+        let mut changes = Vec::new();
+        if let Some(c) = r.class.filter(|c| *c != meta.class) {
+            changes.push(format!("DB instance class changed to {c}"));
+            meta.class = c;
+        }
+        if let Some(t) = tier.filter(|t| *t != meta.promotion_tier) {
+            changes.push(format!("Promotion tier changed to {t}"));
+            meta.promotion_tier = t;
+        }
+        if let Some(ca) = r.ca_certificate.filter(|c| c != current_ca) {
+            changes.push(format!("CA certificate changed to {ca}"));
+            meta.ca_certificate = ca;
+        }
+        if let Some(a) = r
+            .auto_minor_version_upgrade
+            .filter(|a| *a != meta.auto_minor_version_upgrade)
+        {
+            changes.push(format!("Auto minor version upgrade set to {a}"));
+            meta.auto_minor_version_upgrade = a;
+        }
+        for c in changes {
+            st.reg.event("db-instance", &id, "configuration change", c);
+        }
+        if let Some(n) = new_id {
+            // The listener keeps its port and sessions: only its name changes.
+            st.reg.instances.remove(&id);
+            if let Some(ep) = st.endpoints.remove(&id) {
+                st.endpoints.insert(n.clone(), ep);
+            }
+            catalog::move_tags(&mut st, "db", &id, &n);
+            sharing::move_owner(&mut st, "db", &id, &n);
+            st.reg.event(
+                "db-instance",
+                &n,
+                "configuration change",
+                format!("Renamed instance from {id} to {n}"),
+            );
+            meta.id = n;
+        }
+        st.reg.instances.insert(meta.id.clone(), meta.clone());
+        self.save(&st)?;
+        Ok(self.instance_view(&st, &meta))
+    }
+
     /// FailoverDBCluster (module docs).
     pub fn failover_cluster(
         &self,
@@ -367,7 +547,7 @@ impl Fleet {
                 }
                 m.clone()
             }
-            None => members.iter().find(|i| !i.writer).cloned().ok_or_else(|| {
+            None => st.reg.promotion_target(&id).cloned().ok_or_else(|| {
                 cluster_state(format!(
                     "DB cluster {id} has no reader instance to fail over to."
                 ))

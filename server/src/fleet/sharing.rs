@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ApiError, Fleet};
+use super::{ApiError, Fleet, State};
 use crate::registry::ShareMeta;
 
 /// The registry key of a resource: `KIND:NAME`, the name in lower case as the fleet keeps it.
@@ -50,5 +50,12 @@ impl Fleet {
         let r = f(&mut st.reg.shares)?;
         self.save(&st)?;
         Ok(r)
+    }
+}
+
+/// Moves the owner record of a renamed resource, under the fleet's lock (the caller saves).
+pub(super) fn move_owner(st: &mut State, kind: &str, old: &str, new: &str) {
+    if let Some(a) = st.reg.owners.remove(&key(kind, old)) {
+        st.reg.owners.insert(key(kind, new), a);
     }
 }

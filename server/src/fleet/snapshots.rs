@@ -30,6 +30,8 @@ pub struct SnapshotView {
     pub exclusive_bytes: u64,
     /// Bytes it shares with clusters or other snapshots.
     pub shared_bytes: u64,
+    /// Its tags (TagList).
+    pub tags: Vec<(String, String)>,
 }
 
 /// RestoreDBClusterFromSnapshot's inputs.
@@ -208,6 +210,7 @@ impl Fleet {
             meta: sn.clone(),
             exclusive_bytes,
             shared_bytes,
+            tags: catalog::tags_of(st, "cluster-snapshot", &sn.id),
         }
     }
 
