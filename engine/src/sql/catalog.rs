@@ -1649,34 +1649,52 @@ mod tests {
         };
         let bytes = encode_table(&t);
         assert_eq!(decode_table(&bytes), Some(t.clone()));
-        // A definition written before foreign keys were kept ends after `created_us`
-        // (the FK and CHECK counts here being one byte each): it decodes with none.
+        // Definitions written by older versions end before the sections added since
+        // (each count here is one byte): they decode with none of those.
+        let without = |generated: bool, invisible: bool| {
+            let mut d = t.clone();
+            for c in &mut d.columns {
+                if !generated {
+                    c.generated = None;
+                }
+                if !invisible {
+                    c.invisible = false;
+                }
+            }
+            d
+        };
+        let plain = without(false, false);
+        // Before foreign keys: it ends after `created_us`.
         let old = encode_table(&TableDef {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
-            ..t.clone()
+            ..plain.clone()
         });
-        let cut = &old[..old.len() - 2];
         assert_eq!(
-            decode_table(cut),
+            decode_table(&old[..old.len() - 4]),
             Some(TableDef {
                 foreign_keys: Vec::new(),
                 checks: Vec::new(),
-                ..t.clone()
+                ..plain.clone()
             })
         );
-        // One written before CHECK constraints ends after its foreign keys.
+        // Before CHECK constraints: after its foreign keys.
         let old = encode_table(&TableDef {
             checks: Vec::new(),
-            ..t.clone()
+            ..plain.clone()
         });
-        let cut = &old[..old.len() - 1];
         assert_eq!(
-            decode_table(cut),
+            decode_table(&old[..old.len() - 3]),
             Some(TableDef {
                 checks: Vec::new(),
-                ..t
+                ..plain
             })
+        );
+        // Before INVISIBLE columns: after the generated ones.
+        let old = encode_table(&without(true, false));
+        assert_eq!(
+            decode_table(&old[..old.len() - 1]),
+            Some(without(true, false))
         );
     }
 }

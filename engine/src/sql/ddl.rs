@@ -2479,8 +2479,11 @@ impl Exec<'_> {
     }
 }
 
-/// 4028: MySQL keeps at least one column of a table visible.
+/// 1113 for a table without columns; 4028: MySQL keeps at least one column visible.
 fn refuse_all_invisible(t: &TableDef) -> SqlResult<()> {
+    if t.columns.is_empty() {
+        return Err(SqlError::new(1113, "A table must have at least 1 column"));
+    }
     if t.columns.iter().all(|c| c.invisible) {
         return Err(SqlError::new(
             4028,
