@@ -76,6 +76,17 @@ fn mysql80_answers_dump_and_restart() {
         err(&b, "INSERT INTO app.k (id) VALUES (1)"),
         "ERROR 1364 (HY000) at line 1: Field 'k' doesn't have a default value"
     );
+    // On a nullable column too: no DEFAULT NULL is left.
+    sql(
+        &b,
+        "ALTER TABLE app.k ADD COLUMN n INT; ALTER TABLE app.k ALTER COLUMN n DROP DEFAULT",
+    );
+    assert!(show_create(&b, "app.k").contains("  `n` int,\n"));
+    assert_eq!(
+        err(&b, "INSERT INTO app.k (id, k) VALUES (1, 1)"),
+        "ERROR 1364 (HY000) at line 1: Field 'n' doesn't have a default value"
+    );
+    sql(&b, "INSERT INTO app.k (id, k, n) VALUES (1, 1, NULL)");
     // PostgreSQL's SET/DROP NOT NULL is not MySQL.
     for q in [
         "ALTER TABLE app.t ALTER COLUMN a SET NOT NULL",

@@ -29,6 +29,9 @@ pub enum ColumnDefault {
     Value(Value),
     /// DEFAULT CURRENT_TIMESTAMP[(fsp)].
     CurrentTimestamp,
+    /// ALTER ... DROP DEFAULT: no default even for a nullable column (1364 in strict
+    /// mode; SHOW CREATE TABLE prints no DEFAULT clause).
+    Dropped,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1224,6 +1227,7 @@ pub fn encode_table(t: &TableDef) -> Vec<u8> {
             ColumnDefault::None => w.u8(0),
             ColumnDefault::Null => w.u8(1),
             ColumnDefault::CurrentTimestamp => w.u8(2),
+            ColumnDefault::Dropped => w.u8(4),
             ColumnDefault::Value(v) => {
                 w.u8(3);
                 let bytes = encode_row(std::slice::from_ref(v), std::slice::from_ref(&c.ty))
@@ -1314,6 +1318,7 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
             0 => ColumnDefault::None,
             1 => ColumnDefault::Null,
             2 => ColumnDefault::CurrentTimestamp,
+            4 => ColumnDefault::Dropped,
             3 => {
                 let bytes = r.bytes()?;
                 let v = decode_row(bytes, std::slice::from_ref(&ty), &[])

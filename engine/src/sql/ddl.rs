@@ -371,7 +371,7 @@ fn set_collation(ty: &mut SqlType, c: Collation) {
 /// DEFAULT as SHOW CREATE TABLE prints it (None: no DEFAULT clause).
 pub fn default_text(c: &ColumnDef) -> Option<String> {
     match &c.default {
-        ColumnDefault::None => None,
+        ColumnDefault::None | ColumnDefault::Dropped => None,
         ColumnDefault::Null => Some("NULL".into()),
         ColumnDefault::CurrentTimestamp => Some(match c.ty.fsp() {
             0 => "CURRENT_TIMESTAMP".into(),
@@ -441,6 +441,7 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
                 }
             }
             ColumnDefault::Null => l.push_str(" DEFAULT NULL"),
+            ColumnDefault::Dropped => {}
             ColumnDefault::CurrentTimestamp => {
                 l.push_str(&format!(" DEFAULT {}", default_text(c).unwrap_or_default()))
             }
@@ -2452,7 +2453,7 @@ impl Exec<'_> {
                             }
                             cur.columns[pos].default = d;
                         }
-                        A::DropDefault => cur.columns[pos].default = ColumnDefault::None,
+                        A::DropDefault => cur.columns[pos].default = ColumnDefault::Dropped,
                         other => {
                             return Err(SqlError::new(
                                 1235,

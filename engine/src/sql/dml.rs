@@ -504,8 +504,9 @@ impl Exec<'_> {
                 let now = self.cx.now.truncate_fsp(c.ty.fsp());
                 Value::DateTime(now)
             }
-            ColumnDefault::None => {
-                if c.nullable || c.auto_increment {
+            ColumnDefault::None | ColumnDefault::Dropped => {
+                let dropped = c.default == ColumnDefault::Dropped;
+                if c.auto_increment || (c.nullable && !dropped) {
                     Value::Null
                 } else if strict {
                     return Err(SqlError::new(
@@ -517,7 +518,11 @@ impl Exec<'_> {
                         1364,
                         format!("Field '{}' doesn't have a default value", c.name),
                     ));
-                    implicit_default(&c.ty)
+                    if c.nullable {
+                        Value::Null
+                    } else {
+                        implicit_default(&c.ty)
+                    }
                 }
             }
         })
