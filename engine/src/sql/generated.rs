@@ -16,7 +16,9 @@
 //!    write gets its generated columns computed in column order ([`Exec::fill_generated`]),
 //!    after BEFORE triggers and before CHECK constraints and unique keys, and stored under
 //!    the column's type as a value given for it would be (an error in strict mode, a
-//!    warning otherwise). A value given for one, other than DEFAULT, is 3105.
+//!    warning otherwise). A value given for one, other than DEFAULT, is 3105 in strict
+//!    mode; outside it, warning 3105 and the value is ignored, as MariaDB does (its
+//!    mysqldump writes generated values into INSERTs; see `Exec::generated_value_given`).
 //! 4. VIRTUAL columns are computed when the row is written and kept in it, like STORED
 //!    ones: a read, an index and the binlog's row images see the value MySQL computes when
 //!    it reads the row (the expression reads nothing but the row). What differs is space,
