@@ -301,6 +301,58 @@ fn runaway_join_streams_in_bounded_memory_and_what_gathers_fails_with_1114() {
         .trim(),
         "3\t8\n3\t12"
     );
+    // What needs nothing after WHERE but its select list goes to the client as it is
+    // produced: a million joined rows (some 100 MB as values) under the 16 MiB budget,
+    // and a DISTINCT that holds only its distinct rows.
+    let out = b.mysql(
+        &[
+            "--quick",
+            "-N",
+            "-B",
+            "-e",
+            "select x.id, y.id, concat(x.v, y.v) from j.a x, j.b y \
+             where x.id <= 1000 and y.id <= 1000",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows = text(&out.stdout);
+    assert_eq!(rows.lines().count(), 1_000_000);
+    assert!(rows.lines().any(|l| l == "1000\t999\twz"), "row 1000, 999");
+    assert_eq!(
+        ok(&b, &format!("select distinct y.v, x.v {both}"))
+            .lines()
+            .count(),
+        16
+    );
+    // A client that goes away mid-result ends the statement: the write fails.
+    let mut gone = Command::new("mysql")
+        .args([
+            "-h127.0.0.1",
+            &format!("-P{}", b.port),
+            "-uadmin",
+            &format!("-p{PASSWORD}"),
+            "--quick",
+            "-N",
+            "-B",
+            "-e",
+            "select x.id, y.id from j.a x, j.b y, j.c z",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 4];
+    gone.stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    assert_eq!(&first, b"1\t1\n");
+    gone.kill().unwrap();
+    gone.wait().unwrap();
+    wait_for("the abandoned SELECT to end", || {
+        !ok(&b, "select info from information_schema.processlist").contains("j.a x, j.b y, j.c z")
+    });
     for q in [
         format!("select x.id, y.id, count(*) {both} group by x.id, y.id"),
         format!("select x.id, y.id {both} order by y.v, x.v"),

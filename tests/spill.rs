@@ -130,7 +130,7 @@ fn each_kind_of_big_statement_fails_with_1114_under_a_small_budget_and_the_serve
     let kinds = [
         "select id, s from sp.t order by s, id",
         "select id, count(*) from sp.t group by id",
-        "select distinct n, s from sp.t",
+        "select distinct id, s from sp.t",
         "select id, sum(n) over (partition by n % 7 order by id) from sp.t",
         "select s, n from sp.t union select s, n + 1 from sp.t",
     ];
@@ -154,6 +154,12 @@ fn each_kind_of_big_statement_fails_with_1114_under_a_small_budget_and_the_serve
     drop(other.stdin.take());
     let out = other.wait_with_output().unwrap();
     assert_eq!(text(&out.stdout).trim(), "10");
+    // A DISTINCT without ORDER BY sends each row the first time it is seen and holds
+    // only the distinct ones: few of them among 150,000 rows fit.
+    let out = b.mysql(&["-N", "-B", "-e", "select distinct n, s from sp.t"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines = text(&out.stdout).lines().count();
+    assert!(lines > 1000 && lines < 10_000, "{lines} distinct rows");
     // A GROUP BY holds its groups, not its rows: few groups of 150,000 rows fit.
     assert_eq!(
         ok(
@@ -165,6 +171,14 @@ fn each_kind_of_big_statement_fails_with_1114_under_a_small_budget_and_the_serve
     );
     // With the default budget each of them answers; the process stays well below it.
     ok(&b, "set global temptable_max_ram = 1073741824");
+    assert_eq!(
+        ok(
+            &b,
+            "select count(*) from (select distinct n, s from sp.t) x"
+        )
+        .trim(),
+        lines.to_string()
+    );
     for q in kinds {
         let out = b.mysql(
             &["-N", "-B", "-e", &format!("select count(*) from ({q}) x")],

@@ -61,6 +61,8 @@ pub const ER_NONEXISTING_TABLE_GRANT: u16 = 1147;
 pub const ER_NET_PACKET_TOO_LARGE: u16 = 1153;
 /// 1156: packets out of order.
 pub const ER_NET_PACKETS_OUT_OF_ORDER: u16 = 1156;
+/// 1160: writing to the client failed while a result set was being sent.
+pub const ER_NET_ERROR_ON_WRITE: u16 = 1160;
 /// 1193: unknown system variable.
 pub const ER_UNKNOWN_SYSTEM_VARIABLE: u16 = 1193;
 /// 1210: incorrect arguments (e.g. malformed COM_STMT_EXECUTE).
@@ -188,6 +190,7 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_NONEXISTING_TABLE_GRANT, "42000"),
     (ER_NET_PACKET_TOO_LARGE, "08S01"),
     (ER_NET_PACKETS_OUT_OF_ORDER, "08S01"),
+    (ER_NET_ERROR_ON_WRITE, "08S01"),
     (ER_UNKNOWN_SYSTEM_VARIABLE, "HY000"),
     (ER_WRONG_ARGUMENTS, "HY000"),
     (ER_LOCK_DEADLOCK, "40001"),

@@ -19,8 +19,8 @@ use crate::hangup::Hangup;
 use crate::packet::{frame, read_packet, Cursor, Packet, ReadError};
 use crate::params::{self, Registry, StatementState};
 use crate::session::{
-    AuthMethod, AuthRequest, BinlogDumpRequest, Column, Outcome, RegisterReplica, RowStream,
-    Session, SessionFactory, SessionStatus, SqlError,
+    AuthMethod, AuthRequest, BinlogDumpRequest, Column, Outcome, RegisterReplica, ResultSink,
+    RowStream, Session, SessionFactory, SessionStatus, SqlError, WireValue,
 };
 use crate::tls::{TlsInfo, Transport};
 use crate::ServerConfig;
@@ -76,6 +76,80 @@ impl Reply {
 enum Work {
     Next(Result<Outcome, SqlError>),
     Stream(Vec<Column>, RowStream),
+    /// The rows were sent through a [`WireSink`]: the result set's end.
+    End,
+}
+
+/// A [`ResultSink`] writing a result set to the client as the statement produces it:
+/// each row is encoded at once and every ~256 KiB of them is written out.
+struct WireSink<'a, W: Write> {
+    reply: &'a mut Reply,
+    out: &'a mut W,
+    binary: bool,
+    /// The session's status when the statement began (for the EOF after the columns).
+    status: SessionStatus,
+    columns: Option<Vec<Column>>,
+    payload: Vec<u8>,
+    /// The socket failed: the connection ends once the statement has stopped.
+    failed: Option<io::Error>,
+}
+
+impl<W: Write> WireSink<'_, W> {
+    fn write_error(&mut self, e: io::Error) -> SqlError {
+        self.failed = Some(e);
+        SqlError::new(
+            codes::ER_NET_ERROR_ON_WRITE,
+            "Got an error writing communication packets",
+        )
+    }
+}
+
+impl<W: Write> ResultSink for WireSink<'_, W> {
+    fn columns(&mut self, columns: Vec<Column>) -> Result<(), SqlError> {
+        if self.columns.is_some() {
+            return Err(SqlError::new(
+                codes::ER_UNKNOWN_ERROR,
+                "A result set was started twice",
+            ));
+        }
+        let mut head = Vec::new();
+        crate::packet::put_lenenc_int(&mut head, columns.len() as u64);
+        self.reply.push(&head);
+        for c in &columns {
+            self.reply.push(&encode::column_definition(c, false));
+        }
+        self.reply.push(&encode::eof_packet(
+            encode::status_flags(&self.status, false),
+            0,
+        ));
+        self.columns = Some(columns);
+        Ok(())
+    }
+
+    fn row(&mut self, row: &[WireValue]) -> Result<(), SqlError> {
+        if let Some(e) = &self.failed {
+            return Err(SqlError::new(codes::ER_NET_ERROR_ON_WRITE, e.to_string()));
+        }
+        let Some(columns) = &self.columns else {
+            return Err(SqlError::new(
+                codes::ER_UNKNOWN_ERROR,
+                "A row was sent before its result set's columns",
+            ));
+        };
+        self.payload.clear();
+        if self.binary {
+            encode::binary_row(columns, row, &mut self.payload)?;
+        } else {
+            encode::text_row(columns, row, &mut self.payload)?;
+        }
+        self.reply.push(&self.payload);
+        if self.reply.buf.len() >= ROW_BATCH_BYTES {
+            if let Err(e) = self.reply.send(self.out) {
+                return Err(self.write_error(e));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Advances `work`, encoding replies into `reply`; returns the remaining work when a batch of
@@ -140,6 +214,17 @@ fn drive(
                     reply.push(&payload);
                 }
                 drop(rows);
+                Work::End
+            }
+            Work::Next(Ok(Outcome::Streamed)) => {
+                // Only a sink's statement may answer this, and that one is not driven here.
+                reply.push(&encode::err_packet(&SqlError::new(
+                    codes::ER_UNKNOWN_ERROR,
+                    "A streamed result without its rows",
+                )));
+                return None;
+            }
+            Work::End => {
                 let (more, st) = finish_statement(session, binary);
                 reply.push(&encode::eof_packet(
                     encode::status_flags(&st, more.is_some()),
@@ -732,10 +817,38 @@ impl Conn {
         }
     }
 
-    /// Writes the answer to a statement, rows in batches as they are produced.
-    fn run_statement(&mut self, first: Result<Outcome, SqlError>, binary: bool) -> io::Result<()> {
+    /// Runs a statement that may stream its result set through a [`WireSink`] and writes
+    /// its answer, rows in batches as they are produced.
+    fn run_statement(
+        &mut self,
+        binary: bool,
+        run: impl FnOnce(&mut dyn Session, &mut dyn ResultSink) -> Result<Outcome, SqlError>,
+    ) -> io::Result<()> {
         let mut reply = self.reply();
-        let mut work = Some(Work::Next(first));
+        let status = self.session.status();
+        let mut sink = WireSink {
+            reply: &mut reply,
+            out: self.rd.get_mut(),
+            binary,
+            status,
+            columns: None,
+            payload: Vec::new(),
+            failed: None,
+        };
+        let session = self.session.as_mut();
+        let first = contain(|| run(session, &mut sink));
+        let started = sink.columns.is_some();
+        if let Some(e) = sink.failed.take() {
+            return Err(e);
+        }
+        let mut work = Some(match first {
+            Ok(Outcome::Streamed) if started => Work::End,
+            Ok(_) if started => Work::Next(Err(SqlError::new(
+                codes::ER_UNKNOWN_ERROR,
+                "A result set was both streamed and returned",
+            ))),
+            other => Work::Next(other),
+        });
         while let Some(w) = work.take() {
             work = drive(self.session.as_mut(), &mut reply, w, binary);
             reply.send(self.rd.get_mut())?;
@@ -748,16 +861,10 @@ impl Conn {
         match cmd {
             COM_QUIT => return Ok(false),
             COM_QUERY => match std::str::from_utf8(body) {
-                Ok(sql) => {
-                    let r = contain(|| self.session.query(sql));
-                    self.run_statement(r, false)?;
-                }
+                Ok(sql) => self.run_statement(false, |s, sink| s.query_to(sql, sink))?,
                 // Raw BLOB bytes in string literals (mysqldump without --hex-blob).
                 Err(_) => match crate::literals::hex_binary_literals(body) {
-                    Some(sql) => {
-                        let r = contain(|| self.session.query(&sql));
-                        self.run_statement(r, false)?;
-                    }
+                    Some(sql) => self.run_statement(false, |s, sink| s.query_to(&sql, sink))?,
                     None => self.send_err(&invalid_utf8())?,
                 },
             },
@@ -927,10 +1034,7 @@ impl Conn {
                 v.map(|v| (h.stmt_id, v))
             });
         match decoded {
-            Ok((id, values)) => {
-                let r = contain(|| self.session.execute(id, &values));
-                self.run_statement(r, true)
-            }
+            Ok((id, values)) => self.run_statement(true, |s, sink| s.execute_to(id, &values, sink)),
             Err(e) => {
                 let e = e.unwrap_or_else(|| {
                     SqlError::new(

@@ -41,7 +41,9 @@
 //! 6. **Result encoding.** An [`Outcome`] becomes an OK packet, or a result set: column count,
 //!    column definitions, EOF, rows (text protocol for COM_QUERY, binary protocol for
 //!    COM_STMT_EXECUTE, `encode.rs`), EOF. Rows are pulled from the [`RowStream`] iterator on
-//!    the session in ~256 KiB batches, so a million-row SELECT is never materialised.
+//!    the session in ~256 KiB batches, or pushed by a running statement into the
+//!    [`ResultSink`] passed to [`Session::query_to`] / [`Session::execute_to`] and written in
+//!    batches of the same size, so a million-row SELECT is never materialised.
 //!    Errors become ERR packets and the connection stays usable; only socket failures end it.
 //!
 //! When the client disconnects mid-statement the statement runs to its end, the write of its
@@ -94,8 +96,8 @@ pub use hangup::Hangup;
 pub use server::Listener;
 pub use session::{
     AuthMethod, AuthRequest, BinlogDumpRequest, BinlogEvents, Closer, Column, ColumnFlags,
-    ColumnType, Limits, Outcome, Prepared, RegisterReplica, RowStream, Session, SessionFactory,
-    SessionStatus, SqlError, Statistics, WireValue,
+    ColumnType, Limits, Outcome, Prepared, RegisterReplica, ResultSink, RowStream, Session,
+    SessionFactory, SessionStatus, SqlError, Statistics, WireValue,
 };
 pub use tls::{RsaKeys, TlsInfo};
 

@@ -222,6 +222,22 @@ pub enum Outcome {
         /// The rows, streamed.
         rows: RowStream,
     },
+    /// A result set already written through the [`ResultSink`] the driver passed to
+    /// [`Session::query_to`] or [`Session::execute_to`]: the driver ends it.
+    Streamed,
+}
+
+/// Where a session writes a result set as it produces it: the column definitions once,
+/// then each row. The driver encodes them at once and sends them in batches, so rows
+/// reach the client while the statement runs and none is held. An error from the sink
+/// (the client stopped reading, the socket failed) must end the statement; an error the
+/// statement meets after [`ResultSink::columns`] ends the result set with an ERR packet.
+pub trait ResultSink {
+    /// Starts the result set. Called at most once, before any row.
+    fn columns(&mut self, columns: Vec<Column>) -> Result<(), SqlError>;
+
+    /// One row: exactly as many values as there are columns.
+    fn row(&mut self, row: &[WireValue]) -> Result<(), SqlError>;
 }
 
 impl Outcome {
@@ -259,6 +275,7 @@ impl fmt::Debug for Outcome {
             Outcome::Rows { columns, .. } => {
                 f.debug_struct("Rows").field("columns", columns).finish()
             }
+            Outcome::Streamed => f.write_str("Streamed"),
         }
     }
 }
@@ -490,6 +507,12 @@ pub trait Session: Send + 'static {
     /// outcome here and the rest from [`Session::more_results`].
     fn query(&mut self, sql: &str) -> Result<Outcome, SqlError>;
 
+    /// [`Session::query`] that may write its first statement's result set through `sink`
+    /// as it runs, answering [`Outcome::Streamed`] when it did. Default: `query`.
+    fn query_to(&mut self, sql: &str, _sink: &mut dyn ResultSink) -> Result<Outcome, SqlError> {
+        self.query(sql)
+    }
+
     /// The next statement's outcome of a multi-statement query; `None` when done. Not called
     /// after an error (the rest of that query is abandoned).
     fn more_results(&mut self) -> Option<Result<Outcome, SqlError>> {
@@ -501,6 +524,17 @@ pub trait Session: Send + 'static {
 
     /// Executes a prepared statement with one value per placeholder (COM_STMT_EXECUTE).
     fn execute(&mut self, id: u32, params: &[WireValue]) -> Result<Outcome, SqlError>;
+
+    /// [`Session::execute`] that may write its result set through `sink` as it runs,
+    /// answering [`Outcome::Streamed`] when it did. Default: `execute`.
+    fn execute_to(
+        &mut self,
+        id: u32,
+        params: &[WireValue],
+        _sink: &mut dyn ResultSink,
+    ) -> Result<Outcome, SqlError> {
+        self.execute(id, params)
+    }
 
     /// Forgets a prepared statement (COM_STMT_CLOSE; no reply is sent).
     fn close_statement(&mut self, id: u32);

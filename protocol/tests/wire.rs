@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use borealis_protocol::auth::{native_password_scramble, native_password_stage2};
 use borealis_protocol::{
-    AuthRequest, Column, ColumnFlags, ColumnType, Listener, Outcome, Prepared, ServerConfig,
-    Session, SessionFactory, SessionStatus, SqlError, Statistics, WireValue,
+    AuthRequest, Column, ColumnFlags, ColumnType, Listener, Outcome, Prepared, ResultSink,
+    ServerConfig, Session, SessionFactory, SessionStatus, SqlError, Statistics, WireValue,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -123,6 +123,37 @@ impl FakeSession {
 }
 
 impl Session for FakeSession {
+    /// `pushed N` writes N rows through the sink as it makes them; `pushed N then
+    /// deadlock` fails after them.
+    fn query_to(&mut self, sql: &str, sink: &mut dyn ResultSink) -> Result<Outcome, SqlError> {
+        let lower = sql.trim().to_ascii_lowercase();
+        let Some(rest) = lower.strip_prefix("pushed ") else {
+            return self.query(sql);
+        };
+        let (n, fails) = match rest.strip_suffix(" then deadlock") {
+            Some(n) => (n, true),
+            None => (rest, false),
+        };
+        let n: i64 = n.parse().map_err(|_| SqlError::new(1064, "pushed N"))?;
+        sink.columns(vec![
+            int_col("id"),
+            Column::new("c", ColumnType::MYSQL_TYPE_VAR_STRING),
+        ])?;
+        for i in 1..=n {
+            sink.row(&[
+                WireValue::Int(i),
+                WireValue::Bytes(format!("pushed{i}").into_bytes()),
+            ])?;
+        }
+        if fails {
+            return Err(SqlError::new(
+                1213,
+                "Deadlock found when trying to get lock; try restarting transaction",
+            ));
+        }
+        Ok(Outcome::Streamed)
+    }
+
     fn query(&mut self, sql: &str) -> Result<Outcome, SqlError> {
         self.note(format!(
             "query {}",
@@ -490,6 +521,41 @@ fn cli_database_use_status_and_streaming() {
         stderr(&out)
     );
     assert!(stdout(&out).ends_with("3\n"));
+}
+
+#[test]
+fn cli_rows_pushed_through_the_sink() {
+    if !have_mysql() {
+        return;
+    }
+    let s = start(ServerConfig::default());
+    // 300,000 rows: more than one batch goes out while the statement runs.
+    let out = mysql(
+        &s,
+        ("app", "secret"),
+        &["--quick", "-N", "-B", "-e", "pushed 300000"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 300_000);
+    assert!(text.ends_with("299999\tpushed299999\n300000\tpushed300000\n"));
+    // An error after rows ends the result set; the connection goes on.
+    let out = mysql_stdin(
+        &s,
+        ("app", "secret"),
+        &["--force", "-N"],
+        Some("pushed 2 then deadlock;\npushed 1;\nselect 3;\n"),
+    );
+    assert!(
+        stderr(&out).contains("ERROR 1213 (40001)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).ends_with("1\tpushed1\n3\n"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use borealis_engine::sql::binlog::ReplicaHost;
 use borealis_engine::sql::catalog::{UserDef, CACHING_SHA2_PASSWORD};
-use borealis_engine::sql::exec::{OutColumn, RowIter};
+use borealis_engine::sql::exec::{OutColumn, RowIter, RowSink};
 use borealis_engine::sql::session::{Instance, Output, Session as EngineSession};
 use borealis_engine::sql::SqlError as EngineError;
 use borealis_engine::value::temporal::{Date, DateTime, Time};
 use borealis_engine::value::{Collation, Decimal, IntKind, LobKind, SqlType, Value};
 use borealis_protocol::{
     AuthMethod, AuthRequest, BinlogDumpRequest, BinlogEvents, Column, ColumnFlags, ColumnType,
-    Limits, Outcome, Prepared, RegisterReplica, Session, SessionFactory, SessionStatus, SqlError,
-    Statistics, WireValue,
+    Limits, Outcome, Prepared, RegisterReplica, ResultSink, Session, SessionFactory, SessionStatus,
+    SqlError, Statistics, WireValue,
 };
 
 fn err(e: EngineError) -> SqlError {
@@ -464,6 +464,7 @@ fn outcome(o: Output) -> Outcome {
             info,
         },
         Output::Stream(cols, rows) => rows_outcome(&cols, rows),
+        Output::Streamed(_) => Outcome::Streamed,
         Output::Rows(rs) => rows_outcome(&rs.columns, Box::new(rs.rows.into_iter().map(Ok))),
     }
 }
@@ -483,6 +484,33 @@ fn rows_outcome(cols: &[OutColumn], rows: RowIter) -> Outcome {
     Outcome::Rows {
         columns,
         rows: Box::new(rows),
+    }
+}
+
+/// The engine's [`RowSink`] over the driver's [`ResultSink`]: columns and rows converted
+/// for the wire as they are produced.
+struct WireRows<'a> {
+    sink: &'a mut dyn ResultSink,
+    types: Vec<Option<SqlType>>,
+}
+
+impl RowSink for WireRows<'_> {
+    fn columns(&mut self, cols: &[OutColumn]) -> Result<(), EngineError> {
+        self.types = cols.iter().map(|c| c.ty.clone()).collect();
+        self.sink
+            .columns(cols.iter().map(column).collect())
+            .map_err(|e| EngineError::new(e.code, e.message))
+    }
+
+    fn row(&mut self, row: Vec<Value>) -> Result<(), EngineError> {
+        let row: Vec<WireValue> = row
+            .into_iter()
+            .zip(self.types.iter())
+            .map(|(v, t)| wire(v, t))
+            .collect();
+        self.sink
+            .row(&row)
+            .map_err(|e| EngineError::new(e.code, e.message))
     }
 }
 
@@ -510,6 +538,34 @@ impl Session for Conn {
 
     fn query(&mut self, sql: &str) -> Result<Outcome, SqlError> {
         self.s.execute(sql).map(outcome).map_err(err)
+    }
+
+    fn query_to(&mut self, sql: &str, sink: &mut dyn ResultSink) -> Result<Outcome, SqlError> {
+        let mut rows = WireRows {
+            sink,
+            types: Vec::new(),
+        };
+        self.s
+            .execute_into(sql, Some(&mut rows))
+            .map(outcome)
+            .map_err(err)
+    }
+
+    fn execute_to(
+        &mut self,
+        id: u32,
+        params: &[WireValue],
+        sink: &mut dyn ResultSink,
+    ) -> Result<Outcome, SqlError> {
+        let vals = params.iter().map(param).collect();
+        let mut rows = WireRows {
+            sink,
+            types: Vec::new(),
+        };
+        self.s
+            .execute_prepared_into(id, vals, Some(&mut rows))
+            .map(outcome)
+            .map_err(err)
     }
 
     fn prepare(&mut self, sql: &str) -> Result<Prepared, SqlError> {

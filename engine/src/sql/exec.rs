@@ -378,6 +378,14 @@ pub struct RowSet {
     pub rows: Vec<Vec<Value>>,
 }
 
+/// Where a statement's result set goes as it is produced: the client's connection, for
+/// the SELECT a client sent ([`Exec::query_into`]). Columns once, then each row; an error
+/// from the sink (the client went away) ends the statement.
+pub trait RowSink {
+    fn columns(&mut self, columns: &[OutColumn]) -> SqlResult<()>;
+    fn row(&mut self, row: Vec<Value>) -> SqlResult<()>;
+}
+
 /// What the executor needs from the session (variables, session functions).
 pub trait SessionEnv {
     fn system_var(&mut self, name: &str, scope: Option<&str>) -> SqlResult<Value>;
@@ -1546,6 +1554,23 @@ impl<'a> Exec<'a> {
         q
     }
 
+    /// Runs a query whose rows may go to `sink` as they are produced: a SELECT whose rows
+    /// need nothing after WHERE but its select list and LIMIT (no GROUP BY, aggregate,
+    /// window, DISTINCT, HAVING, ORDER BY or correlated subquery in the select list)
+    /// sends them there and holds none; any other query answers its rows as
+    /// [`Exec::query`] does, and `sink` is not called.
+    pub fn query_into(&mut self, q: &ast::Query, sink: &mut dyn RowSink) -> SqlResult<RowSet> {
+        if q.with.is_none() {
+            if let ast::SetExpr::Select(s) = q.body.as_ref() {
+                if s.into.is_none() {
+                    let (order, limit, offset) = self.order_limit(q)?;
+                    return self.select_to(s, &order, limit, offset, Some(sink));
+                }
+            }
+        }
+        self.query(q)
+    }
+
     /// Runs a query (SELECT, UNION, VALUES).
     pub fn query(&mut self, q: &ast::Query) -> SqlResult<RowSet> {
         if let Some(with) = &q.with {
@@ -2276,6 +2301,19 @@ impl<'a> Exec<'a> {
         limit: Option<u64>,
         offset: u64,
     ) -> SqlResult<RowSet> {
+        self.select_to(s, order, limit, offset, None)
+    }
+
+    /// [`Exec::select`], sending the rows to `sink` as they come when nothing after WHERE
+    /// needs them all (see [`Exec::query_into`]).
+    fn select_to(
+        &mut self,
+        s: &ast::Select,
+        order: &[ast::OrderByExpr],
+        limit: Option<u64>,
+        offset: u64,
+        sink: Option<&mut dyn RowSink>,
+    ) -> SqlResult<RowSet> {
         // `OVER w` and `OVER (w …)` become the specifications they name.
         let named = super::window::resolve_named(s, order)?;
         let (s, order) = match &named {
@@ -2622,6 +2660,57 @@ impl<'a> Exec<'a> {
             && order_keys.iter().all(|k| !has_corr(&k.e)))
         .then_some(limit.map(|l| l.saturating_add(offset)))
         .flatten();
+        let streams = !grouped
+            && !windowed
+            && having.is_none()
+            && order_keys.is_empty()
+            && outputs.iter().all(|(e, _)| !has_corr(e));
+        if let Some(sink) = sink.filter(|_| streams) {
+            // Each row that passes WHERE is projected and sent; none is held but, for
+            // DISTINCT, one of each distinct row.
+            let columns: Vec<OutColumn> = outputs.iter().map(|(_, c)| c.clone()).collect();
+            sink.columns(&columns)?;
+            let mut seen = distinct.then(|| {
+                super::hashagg::HashDistinct::new(columns.iter().map(out_collation).collect())
+            });
+            let mut skip = offset;
+            let mut left = limit;
+            if left != Some(0) {
+                self.consume_from(from_rows, filter.as_ref(), &mut |r, cx| {
+                    // Rows OFFSET skips are not evaluated (as MySQL), but DISTINCT
+                    // needs the values to know what it skips.
+                    if skip > 0 && seen.is_none() {
+                        skip -= 1;
+                        return Ok(true);
+                    }
+                    let mut outs = Vec::with_capacity(outputs.len());
+                    for (e, _) in &outputs {
+                        outs.push(e.eval(&r, cx)?);
+                    }
+                    if let Some(seen) = &mut seen {
+                        if !seen.insert(&outs, cx)? {
+                            return Ok(true);
+                        }
+                        if skip > 0 {
+                            skip -= 1;
+                            return Ok(true);
+                        }
+                    }
+                    sink.row(outs)?;
+                    Ok(match &mut left {
+                        Some(n) => {
+                            *n -= 1;
+                            *n > 0
+                        }
+                        None => true,
+                    })
+                })?;
+            }
+            return Ok(RowSet {
+                columns,
+                rows: Vec::new(),
+            });
+        }
         let mut projected_early = false;
         let mut rows = if fold {
             let mut acc = GroupFold::new(&aggs);

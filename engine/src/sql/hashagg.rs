@@ -11,8 +11,11 @@
 //! different kinds can still compare equal (`1` and `'1'`, `1` and `1.0e0`): once one
 //! key position has seen two kinds, every later row finds its group by comparing keys
 //! with each group's, as the sorting path compares them.
+//!
+//! [`HashDistinct`] is the same key over a select list: SELECT DISTINCT without ORDER BY
+//! sends each row the first time its values are seen and holds only the distinct ones.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::error::SqlResult;
 use super::exec::{AggInputs, GroupFold};
@@ -139,6 +142,70 @@ impl<'a> HashGroups<'a> {
             r.truncate(out);
         }
         Ok(rows)
+    }
+}
+
+/// The distinct rows of a select list seen so far.
+pub(crate) struct HashDistinct {
+    colls: Vec<Collation>,
+    index: HashSet<Vec<u8>>,
+    /// Every distinct row, for comparing once kinds mix (see the module doc).
+    seen: Vec<Vec<Value>>,
+    kinds: Vec<Option<u8>>,
+    mixed: bool,
+    key: Vec<u8>,
+    tmp: Vec<u8>,
+}
+
+impl HashDistinct {
+    /// Rows of one value per collation in `colls`.
+    pub(crate) fn new(colls: Vec<Collation>) -> HashDistinct {
+        let n = colls.len();
+        HashDistinct {
+            colls,
+            index: HashSet::new(),
+            seen: Vec::new(),
+            kinds: vec![None; n],
+            mixed: false,
+            key: Vec::new(),
+            tmp: Vec::new(),
+        }
+    }
+
+    /// Whether `row` is new (it is then kept, charged to the statement).
+    pub(crate) fn insert(&mut self, row: &[Value], cx: &EvalCx) -> SqlResult<bool> {
+        self.key.clear();
+        for (j, v) in row.iter().enumerate() {
+            let coll = self.colls.get(j).copied().unwrap_or_default();
+            let kind = encode(&mut self.key, v, coll, &mut self.tmp);
+            if let (Some(k), Some(slot)) = (kind, self.kinds.get_mut(j)) {
+                match *slot {
+                    None => *slot = Some(k),
+                    Some(seen) => self.mixed |= k != seen,
+                }
+            }
+        }
+        let found = if self.mixed {
+            let colls = &self.colls;
+            self.seen.iter().any(|s| {
+                s.iter()
+                    .zip(row)
+                    .zip(colls)
+                    .all(|((a, b), c)| sort_cmp(a, b, *c).is_eq())
+            })
+        } else {
+            self.index.contains(self.key.as_slice())
+        };
+        if found {
+            return Ok(false);
+        }
+        cx.mem
+            .charge(super::memory::row_bytes(row) + 2 * self.key.len() as u64 + 48)?;
+        self.seen.push(row.to_vec());
+        if !self.mixed {
+            self.index.insert(self.key.clone());
+        }
+        Ok(true)
     }
 }
 

@@ -23,7 +23,9 @@ use super::catalog::{self, privs, UserDef, CATALOG_TREE};
 use super::checksum::{ChecksumColumn, TableChecksum};
 use super::ddl::{self, ensure_catalog, show_create_table_with};
 use super::error::{SqlError, SqlResult};
-use super::exec::{load_catalog, Exec, OutColumn, Reader, RowIter, RowSet, SessionEnv, SqlCluster};
+use super::exec::{
+    load_catalog, Exec, OutColumn, Reader, RowIter, RowSet, RowSink, SessionEnv, SqlCluster,
+};
 use super::expr::{truth, EvalCx, Interrupt, Scope as ExprScope, ScopeCol};
 use super::front::{
     self, IsolationLevel, OwnStatement, Parsed, SetTarget, SetValue as FrontSetValue, ShowFilter,
@@ -48,6 +50,28 @@ pub enum Output {
     /// A result set whose rows are produced as the client reads them (a top-level
     /// `SELECT * FROM t` of a COM_QUERY, see [`Exec::stream_table`]).
     Stream(Vec<OutColumn>, RowIter),
+    /// A result set already sent, row by row as it was produced, to the sink the
+    /// statement was given ([`Session::execute_into`]): this many rows.
+    Streamed(u64),
+}
+
+/// A [`RowSink`] that counts what went through it (FOUND_ROWS()).
+struct Counted<'a> {
+    sink: &'a mut dyn RowSink,
+    started: bool,
+    rows: u64,
+}
+
+impl RowSink for Counted<'_> {
+    fn columns(&mut self, columns: &[OutColumn]) -> SqlResult<()> {
+        self.started = true;
+        self.sink.columns(columns)
+    }
+
+    fn row(&mut self, row: Vec<Value>) -> SqlResult<()> {
+        self.rows += 1;
+        self.sink.row(row)
+    }
 }
 
 impl Output {
@@ -1957,6 +1981,17 @@ impl Session {
 
     /// COM_STMT_EXECUTE.
     pub fn execute_prepared(&mut self, id: u32, params: Vec<Value>) -> SqlResult<Output> {
+        self.execute_prepared_into(id, params, None)
+    }
+
+    /// COM_STMT_EXECUTE whose SELECT may send its rows to `sink` as it produces them
+    /// ([`Output::Streamed`]).
+    pub fn execute_prepared_into(
+        &mut self,
+        id: u32,
+        params: Vec<Value>,
+        sink: Option<&mut dyn RowSink>,
+    ) -> SqlResult<Output> {
         let Some(p) = self.prepared.get(&id) else {
             return Err(SqlError::new(
                 1243,
@@ -1994,7 +2029,7 @@ impl Session {
         };
         let prepared_in = p.db.clone();
         let current = std::mem::replace(&mut self.db, prepared_in.clone());
-        let out = self.run(&parsed, Vec::new(), &text);
+        let out = self.run(&parsed, Vec::new(), &text, sink);
         self.point = None;
         // Back to the session's database, unless the statement moved (a prepared USE)
         // or dropped the one it ran in while the session was in it (as MariaDB).
@@ -2008,6 +2043,12 @@ impl Session {
 
     /// COM_QUERY.
     pub fn execute(&mut self, sql: &str) -> SqlResult<Output> {
+        self.execute_into(sql, None)
+    }
+
+    /// COM_QUERY whose SELECT may send its rows to `sink` as it produces them
+    /// ([`Output::Streamed`]).
+    pub fn execute_into(&mut self, sql: &str, sink: Option<&mut dyn RowSink>) -> SqlResult<Output> {
         let parsed = match front::parse(sql) {
             Ok(p) => p,
             Err(e) => {
@@ -2016,12 +2057,18 @@ impl Session {
             }
         };
         self.may_stream = true;
-        let out = self.run(&parsed, Vec::new(), sql);
+        let out = self.run(&parsed, Vec::new(), sql, sink);
         self.may_stream = false;
         out
     }
 
-    fn run(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+    fn run(
+        &mut self,
+        parsed: &Parsed,
+        params: Vec<Value>,
+        text: &str,
+        sink: Option<&mut dyn RowSink>,
+    ) -> SqlResult<Output> {
         // Only the COM_QUERY's own SELECT streams, not statements it runs (CALL bodies,
         // stored functions), whose results are consumed here.
         self.may_stream = std::mem::take(&mut self.may_stream)
@@ -2077,7 +2124,7 @@ impl Session {
             .authorize(parsed)
             .and_then(|()| self.check_locks(parsed))
         {
-            Ok(()) => self.dispatch(parsed, params, text),
+            Ok(()) => self.dispatch(parsed, params, text, sink),
             Err(e) => Err(e),
         };
         self.update_proc(|p| {
@@ -2097,6 +2144,11 @@ impl Session {
             }
             Ok(Output::Stream(..)) => {
                 self.row_count = -1;
+                self.vars.set_diagnostics_counts(nwarn, 0);
+            }
+            Ok(Output::Streamed(n)) => {
+                self.row_count = -1;
+                self.found_rows = *n;
                 self.vars.set_diagnostics_counts(nwarn, 0);
             }
             Err(e) => {
@@ -2712,7 +2764,13 @@ impl Session {
         }
     }
 
-    fn dispatch(&mut self, parsed: &Parsed, params: Vec<Value>, text: &str) -> SqlResult<Output> {
+    fn dispatch(
+        &mut self,
+        parsed: &Parsed,
+        params: Vec<Value>,
+        text: &str,
+        sink: Option<&mut dyn RowSink>,
+    ) -> SqlResult<Output> {
         let st = match parsed {
             Parsed::Own(o) => return self.own(o, params, text),
             Parsed::Sql(st) => st.as_ref(),
@@ -2757,6 +2815,18 @@ impl Session {
                         });
                         return Ok(Output::Stream(columns, Box::new(rows)));
                     }
+                }
+                if let Some(sink) = sink {
+                    let mut counted = Counted {
+                        sink,
+                        started: false,
+                        rows: 0,
+                    };
+                    let rs = self.read(params, |ex| ex.query_into(q, &mut counted))?;
+                    if counted.started {
+                        return Ok(Output::Streamed(counted.rows));
+                    }
+                    return Ok(Output::Rows(rs));
                 }
                 let rs = self.read(params, |ex| ex.query(q))?;
                 Ok(Output::Rows(rs))
