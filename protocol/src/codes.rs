@@ -220,6 +220,14 @@ pub const TABLE: &[(u16, &str)] = &[
     (ER_SERVER_SHUTDOWN, "08S01"),
     (ER_CANT_CHANGE_TX_CHARACTERISTICS, "25001"),
     (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, "25006"),
+    // Geometry columns, SPATIAL keys and the spatial functions (MySQL 8.0).
+    (1070, "42000"),
+    (1089, "HY000"),
+    (1252, "42000"),
+    (1416, "22003"),
+    (1687, "42000"),
+    (3037, "22023"),
+    (3548, "SR001"),
     // The JSON family (MySQL 8.0).
     (1115, "42000"),
     (1582, "42000"),

@@ -263,6 +263,11 @@ pub fn column(c: &OutColumn) -> Column {
                 flags |= ColumnFlags::BLOB_FLAG | ColumnFlags::BINARY_FLAG;
                 (MYSQL_TYPE_JSON, 63, u32::MAX, 0)
             }
+            // As MySQL describes a geometry: its own type, binary, a LONGBLOB's length.
+            SqlType::Geometry { .. } => {
+                flags |= ColumnFlags::BLOB_FLAG | ColumnFlags::BINARY_FLAG;
+                (MYSQL_TYPE_GEOMETRY, 63, u32::MAX, 0)
+            }
             SqlType::Date => {
                 flags |= ColumnFlags::BINARY_FLAG;
                 (MYSQL_TYPE_DATE, 63, 10, 0)

@@ -47,6 +47,7 @@ pub mod field_types {
     pub const BLOB: u8 = 252;
     pub const VAR_STRING: u8 = 253;
     pub const STRING: u8 = 254;
+    pub const GEOMETRY: u8 = 255;
 }
 
 use field_types as ft;
@@ -195,6 +196,9 @@ pub fn column_type(ty: &SqlType) -> Result<(u8, Vec<u8>)> {
         // JSON goes out as a LONGBLOB of its text (not MySQL's binary JSON): a MariaDB
         // replica's JSON column is a LONGTEXT and takes it as it is.
         SqlType::Json => (ft::BLOB, vec![4]),
+        // As MySQL logs a geometry: its own type, a 4-byte length before the value
+        // (SRID then WKB).
+        SqlType::Geometry { .. } => (ft::GEOMETRY, vec![4]),
     })
 }
 
@@ -552,7 +556,9 @@ fn put_value(out: &mut Vec<u8>, c: &Column, v: &Value) -> Result<()> {
             put_with_len(out, bytes()?, usize::from(lob_pack_len(*kind)))
                 .ok_or_else(|| mismatch(c, v))
         }
-        SqlType::Json => put_with_len(out, bytes()?, 4).ok_or_else(|| mismatch(c, v)),
+        SqlType::Json | SqlType::Geometry { .. } => {
+            put_with_len(out, bytes()?, 4).ok_or_else(|| mismatch(c, v))
+        }
         // The fixed-size types have the same image in a row event as in MariaDB's record
         // (CHECKSUM TABLE hashes those): little-endian integers, binary DECIMAL, 3-byte
         // DATE, big-endian DATETIME2/TIMESTAMP2/TIME2 with fractions, YEAR - 1900, ENUM

@@ -93,6 +93,9 @@ pub struct IndexColumn {
 pub struct IndexDef {
     pub name: String,
     pub unique: bool,
+    /// A SPATIAL index (MySQL's R-tree): kept as a B-tree over the first 32 bytes of the
+    /// geometry, shown as SPATIAL, never chosen for a spatial predicate.
+    pub spatial: bool,
     pub columns: Vec<IndexColumn>,
     /// The tree holding the index entries.
     pub tree: u64,
@@ -1078,6 +1081,17 @@ fn put_type(w: &mut Writer, t: &SqlType) {
             w.u8(19);
             w.u8(*len);
         }
+        SqlType::Geometry { kind, srid } => {
+            w.u8(20);
+            w.u8(*kind as u8);
+            match srid {
+                None => w.u8(0),
+                Some(n) => {
+                    w.u8(1);
+                    w.var(u64::from(*n));
+                }
+            }
+        }
         SqlType::Set { values, collation } => {
             w.u8(18);
             w.var(values.len() as u64);
@@ -1167,6 +1181,14 @@ fn get_type(r: &mut Reader) -> Option<SqlType> {
             }
         }
         17 => SqlType::Json,
+        20 => SqlType::Geometry {
+            kind: crate::value::geometry::GeomKind::from_code(u32::from(r.u8()?))?,
+            srid: match r.u8()? {
+                0 => None,
+                1 => Some(u32::try_from(r.var()?).ok()?),
+                _ => return None,
+            },
+        },
         19 => SqlType::Bit {
             len: Some(r.u8()?).filter(|l| (1..=64).contains(l))?,
         },
@@ -1241,7 +1263,8 @@ pub fn encode_table(t: &TableDef) -> Vec<u8> {
     w.var(t.indexes.len() as u64);
     for i in &t.indexes {
         w.str(&i.name);
-        w.u8(u8::from(i.unique));
+        // Bit 0 unique, bit 1 spatial (older definitions only ever wrote 0 or 1).
+        w.u8(u8::from(i.unique) | (u8::from(i.spatial) << 1));
         put_index_cols(&mut w, &i.columns);
         w.u64(i.tree);
     }
@@ -1346,12 +1369,13 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
     let mut indexes = Vec::new();
     for _ in 0..ni {
         let name = r.str()?;
-        let unique = r.u8()? != 0;
+        let flags = r.u8()?;
         let columns = get_index_cols(&mut r)?;
         let tree = r.u64()?;
         indexes.push(IndexDef {
             name,
-            unique,
+            unique: flags & 1 != 0,
+            spatial: flags & 2 != 0,
             columns,
             tree,
         });
@@ -1626,6 +1650,7 @@ mod tests {
             indexes: vec![IndexDef {
                 name: "k".into(),
                 unique: false,
+                spatial: false,
                 columns: vec![IndexColumn {
                     column: 1,
                     prefix: Some(10),

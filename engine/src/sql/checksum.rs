@@ -74,6 +74,7 @@ fn is_variable(ty: &SqlType) -> bool {
             | SqlType::Text { .. }
             | SqlType::Blob { .. }
             | SqlType::Json
+            | SqlType::Geometry { .. }
     )
 }
 
@@ -231,7 +232,8 @@ pub(crate) fn field_image(ty: &SqlType, v: &Value, out: &mut Vec<u8>) -> Result<
         | SqlType::VarBinary { .. }
         | SqlType::Text { .. }
         | SqlType::Blob { .. }
-        | SqlType::Json => out.extend_from_slice(bytes(ty, v)?),
+        | SqlType::Json
+        | SqlType::Geometry { .. } => out.extend_from_slice(bytes(ty, v)?),
         SqlType::Enum { values, .. } => {
             let index = match v {
                 Value::Bytes(label) => ty.enum_index(label),
@@ -1526,6 +1528,13 @@ mod tests {
                 SqlType::Json => {
                     Value::Bytes(format!("{{\"k\": {}}}", rng.range(-1000, 1000)).into_bytes())
                 }
+                SqlType::Geometry { .. } => Value::Bytes(crate::value::geometry::encode(
+                    0,
+                    &crate::value::geometry::Geom::Point(crate::value::geometry::Pt {
+                        x: rng.range(-180, 180) as f64,
+                        y: rng.range(-90, 90) as f64,
+                    }),
+                )),
             }
         }
 

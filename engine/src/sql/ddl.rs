@@ -244,6 +244,17 @@ pub fn sql_type(dt: &ast::DataType, coll: Collation) -> SqlResult<SqlType> {
             }
         }
         D::Custom(name, args)
+            if args.is_empty()
+                && crate::value::geometry::GeomKind::from_type_name(&name.to_string())
+                    .is_some() =>
+        {
+            SqlType::Geometry {
+                kind: crate::value::geometry::GeomKind::from_type_name(&name.to_string())
+                    .unwrap_or(crate::value::geometry::GeomKind::Geometry),
+                srid: None,
+            }
+        }
+        D::Custom(name, args)
             if name.to_string().eq_ignore_ascii_case("year") && args.iter().all(|a| a == "4") =>
         {
             SqlType::Year
@@ -428,6 +439,9 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
             // explicit_defaults_for_timestamp=OFF makes the column NOT NULL.
             l.push_str(" NULL");
         }
+        if let SqlType::Geometry { srid: Some(n), .. } = c.ty {
+            l.push_str(&format!(" /*!80003 SRID {n} */"));
+        }
         if c.auto_increment {
             l.push_str(" AUTO_INCREMENT");
         }
@@ -495,11 +509,27 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
         lines.push(format!("  PRIMARY KEY ({})", key_cols(&t.primary)));
     }
     for ix in &t.indexes {
+        // A SPATIAL key's 32-byte prefix is implied (MySQL shows it in SHOW INDEX only).
+        let cols = if ix.spatial {
+            ix.columns
+                .iter()
+                .map(|ic| quote_ident(&t.columns[ic.column].name))
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
+            key_cols(&ix.columns)
+        };
         lines.push(format!(
             "  {}KEY {} ({})",
-            if ix.unique { "UNIQUE " } else { "" },
+            if ix.unique {
+                "UNIQUE "
+            } else if ix.spatial {
+                "SPATIAL "
+            } else {
+                ""
+            },
             quote_ident(&ix.name),
-            key_cols(&ix.columns)
+            cols
         ));
     }
     let mut fks: Vec<&catalog::ForeignKeyDef> = t.foreign_keys.iter().collect();
@@ -750,6 +780,8 @@ impl Exec<'_> {
         let mut primary: Vec<IndexColumn> = Vec::new();
         let mut uniques: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
         let mut keys: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
+        // Positions in `keys` of the SPATIAL ones.
+        let mut spatial_keys: Vec<usize> = Vec::new();
         for (i, c) in ct.columns.iter().enumerate() {
             let (col, pk, uniq) = self.column_def(c, table_coll)?;
             if columns
@@ -829,6 +861,11 @@ impl Exec<'_> {
                     ix.name.as_ref().map(|n| n.value.clone()),
                     resolve(&ix.columns, &columns)?,
                 )),
+                ast::TableConstraint::FulltextOrSpatial(sp) if !sp.fulltext => {
+                    let cols = spatial_parts(&columns, resolve(&sp.columns, &columns)?)?;
+                    spatial_keys.push(keys.len());
+                    keys.push((sp.opt_index_name.as_ref().map(|n| n.value.clone()), cols));
+                }
                 ast::TableConstraint::ForeignKey(_) | ast::TableConstraint::Check(_) => {}
                 other => {
                     return Err(SqlError::new(
@@ -866,11 +903,11 @@ impl Exec<'_> {
         let tree = tx.create_tree();
         let mut indexes = Vec::new();
         let mut used: Vec<String> = vec!["PRIMARY".into()];
-        for (unique, (n, cols)) in uniques
-            .into_iter()
-            .map(|u| (true, u))
-            .chain(keys.into_iter().map(|k| (false, k)))
-        {
+        for (unique, spatial, (n, cols)) in uniques.into_iter().map(|u| (true, false, u)).chain(
+            keys.into_iter()
+                .enumerate()
+                .map(|(i, k)| (false, spatial_keys.contains(&i), k)),
+        ) {
             let name = match n {
                 Some(n) => n,
                 None => {
@@ -891,6 +928,7 @@ impl Exec<'_> {
             indexes.push(IndexDef {
                 name,
                 unique,
+                spatial,
                 columns: cols,
                 tree: tx.create_tree(),
             });
@@ -1035,6 +1073,13 @@ impl Exec<'_> {
                 ast::ColumnOption::Null => explicit_null = true,
                 ast::ColumnOption::NotNull => col.nullable = false,
                 ast::ColumnOption::Default(e) => {
+                    let null = matches!(e, ast::Expr::Value(v) if v.value == ast::Value::Null);
+                    if matches!(ty, SqlType::Geometry { .. }) && !null {
+                        return Err(SqlError::new(
+                            1101,
+                            format!("BLOB, TEXT, GEOMETRY or JSON column '{}' can't have a default value", col.name),
+                        ));
+                    }
                     col.default = self.default_value(e, &ty, &col.name)?;
                 }
                 ast::ColumnOption::PrimaryKey(_) => pk = true,
@@ -1064,6 +1109,34 @@ impl Exec<'_> {
                     });
                 }
                 ast::ColumnOption::Invisible => col.invisible = true,
+                ast::ColumnOption::Srid(e) => {
+                    let SqlType::Geometry { srid, .. } = &mut col.ty else {
+                        return Err(SqlError::new(
+                            1221,
+                            "Incorrect usage of SRID and non-geometry column",
+                        ));
+                    };
+                    let n = match e.as_ref() {
+                        ast::Expr::Value(v) => match &v.value {
+                            ast::Value::Number(n, _) => n.parse::<u32>().ok(),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let Some(n) = n else {
+                        return Err(SqlError::new(
+                            1064,
+                            format!("You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '{e}'"),
+                        ));
+                    };
+                    if !crate::value::geometry::KNOWN_SRIDS.contains(&n) {
+                        return Err(SqlError::new(
+                            3548,
+                            format!("There's no spatial reference system with SRID {n}."),
+                        ));
+                    }
+                    *srid = Some(n);
+                }
                 ast::ColumnOption::Check(_) | ast::ColumnOption::ForeignKey(_) => {}
                 other => {
                     return Err(SqlError::new(
@@ -1645,7 +1718,7 @@ impl Exec<'_> {
                     return Err(SqlError::new(1061, format!("Duplicate key name '{name}'")));
                 }
                 let cols = index_columns(&t, &ci.columns)?;
-                self.add_index(&t, name, ci.unique, cols)?;
+                self.add_index(&t, name, ci.unique, false, cols)?;
                 Ok(0)
             }
             S::Truncate(tr) => {
@@ -1819,12 +1892,14 @@ impl Exec<'_> {
         t: &TableDef,
         name: String,
         unique: bool,
+        spatial: bool,
         cols: Vec<IndexColumn>,
     ) -> SqlResult<()> {
         let tree = self.reader.tx()?.create_tree();
         let ix = IndexDef {
             name,
             unique,
+            spatial,
             columns: cols,
             tree,
         };
@@ -1906,6 +1981,7 @@ impl Exec<'_> {
         let ix = IndexDef {
             name: cand,
             unique: false,
+            spatial: false,
             columns: cols
                 .into_iter()
                 .map(|column| IndexColumn {
@@ -2050,7 +2126,22 @@ impl Exec<'_> {
                             .as_ref()
                             .map(|n| n.value.clone())
                             .unwrap_or_else(|| t.columns[cols[0].column].name.clone());
-                        self.add_index(&t, name, false, cols)?;
+                        self.add_index(&t, name, false, false, cols)?;
+                    }
+                    ast::TableConstraint::FulltextOrSpatial(sp) if !sp.fulltext => {
+                        let cols = spatial_parts(&t.columns, index_columns(&t, &sp.columns)?)?;
+                        let name = sp
+                            .opt_index_name
+                            .as_ref()
+                            .map(|n| n.value.clone())
+                            .unwrap_or_else(|| t.columns[cols[0].column].name.clone());
+                        if t.indexes.iter().any(|i| i.name.eq_ignore_ascii_case(&name)) {
+                            return Err(SqlError::new(
+                                1061,
+                                format!("Duplicate key name '{name}'"),
+                            ));
+                        }
+                        self.add_index(&t, name, false, true, cols)?;
                     }
                     ast::TableConstraint::Unique(u) => {
                         let cols = index_columns(&t, &u.columns)?;
@@ -2060,7 +2151,7 @@ impl Exec<'_> {
                             .or(u.index_name.as_ref())
                             .map(|n| n.value.clone())
                             .unwrap_or_else(|| t.columns[cols[0].column].name.clone());
-                        self.add_index(&t, name, true, cols)?;
+                        self.add_index(&t, name, true, false, cols)?;
                     }
                     ast::TableConstraint::PrimaryKey(pk) => {
                         if !t.primary.is_empty() {
@@ -2233,6 +2324,7 @@ impl Exec<'_> {
                         let ix = IndexDef {
                             name,
                             unique: true,
+                            spatial: false,
                             columns: vec![IndexColumn {
                                 column: pos,
                                 prefix: None,
@@ -2551,6 +2643,41 @@ fn shift_indexes(t: &mut TableDef, from: usize, delta: isize) {
     for ix in &mut t.indexes {
         ix.columns.iter_mut().for_each(f);
     }
+}
+
+/// The key part of a SPATIAL index: one NOT NULL geometry column without a prefix
+/// (MySQL's 1070, 1687, 1252, 1089), kept as its first 32 bytes (the Sub_part MySQL
+/// shows for an R-tree key).
+fn spatial_parts(columns: &[ColumnDef], cols: Vec<IndexColumn>) -> SqlResult<Vec<IndexColumn>> {
+    let [ic] = cols.as_slice() else {
+        return Err(SqlError::new(
+            1070,
+            "Too many key parts specified; max 1 parts allowed",
+        ));
+    };
+    let c = &columns[ic.column];
+    if !matches!(c.ty, SqlType::Geometry { .. }) {
+        return Err(SqlError::new(
+            1687,
+            "A SPATIAL index may only contain a geometrical type column",
+        ));
+    }
+    if ic.prefix.is_some() {
+        return Err(SqlError::new(
+            1089,
+            "Incorrect prefix key; the used key part isn't a string, the used length is longer than the key part, or the storage engine doesn't support unique prefix keys",
+        ));
+    }
+    if c.nullable {
+        return Err(SqlError::new(
+            1252,
+            "All parts of a SPATIAL index must be NOT NULL",
+        ));
+    }
+    Ok(vec![IndexColumn {
+        column: ic.column,
+        prefix: Some(32),
+    }])
 }
 
 /// A JSON column cannot be a key part (MySQL 3152).

@@ -1595,7 +1595,7 @@ const COMPOUND_UNITS: [&str; 11] = [
 /// operator) becomes `SELECT * FROM t`: sqlparser reads it only inside a query and then
 /// swallows the token after the name.
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let tokens = rewrite_alter_checks(rewrite_units(tokens));
+    let tokens = rewrite_alter_checks(rewrite_units(rewrite_create_spatial(tokens)));
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
         .collect();
@@ -1753,6 +1753,51 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         out.push(t);
     }
+    out
+}
+
+/// `CREATE SPATIAL INDEX i ON t (c)` (which sqlparser does not read) as the statement
+/// MySQL makes of it, `ALTER TABLE t ADD SPATIAL INDEX i (c)`.
+fn rewrite_create_spatial(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let w = |k: usize| {
+        sig.get(k)
+            .and_then(|&i| word(&tokens[i].token))
+            .unwrap_or_default()
+    };
+    if !(w(0) == "CREATE" && w(1) == "SPATIAL" && matches!(w(2).as_str(), "INDEX" | "KEY")) {
+        return tokens;
+    }
+    let Some(on) = (3..sig.len()).find(|&k| w(k) == "ON") else {
+        return tokens;
+    };
+    let Some(paren) = (on..sig.len()).find(|&k| tokens[sig[k]].token == Token::LParen) else {
+        return tokens;
+    };
+    let span = tokens[sig[0]].span;
+    let sp = || {
+        TokenWithSpan::new(
+            Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+            span,
+        )
+    };
+    let kw = |k: &str| TokenWithSpan::new(Token::make_keyword(k), span);
+    let mut out = vec![kw("ALTER"), sp(), kw("TABLE"), sp()];
+    out.extend(tokens[sig[on + 1]..sig[paren]].iter().cloned());
+    out.extend([
+        sp(),
+        kw("ADD"),
+        sp(),
+        kw("SPATIAL"),
+        sp(),
+        kw("INDEX"),
+        sp(),
+    ]);
+    out.extend(tokens[sig[3]..sig[on]].iter().cloned());
+    out.push(sp());
+    out.extend(tokens[sig[paren]..].iter().cloned());
     out
 }
 

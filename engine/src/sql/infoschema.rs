@@ -318,7 +318,10 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                 .flat_map(|t| {
                     let mut out = Vec::new();
                     let mut add =
-                        |name: &str, unique: bool, cols: &[super::catalog::IndexColumn]| {
+                        |name: &str,
+                         unique: bool,
+                         kind: &str,
+                         cols: &[super::catalog::IndexColumn]| {
                             for (i, ic) in cols.iter().enumerate() {
                                 let c = &t.columns[ic.column];
                                 out.push(vec![
@@ -337,15 +340,20 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                                         .unwrap_or(Value::Null),
                                     Value::Null,
                                     s(if c.nullable { "YES" } else { "" }),
-                                    s("BTREE"),
+                                    s(kind),
                                     s(""),
                                     s(""),
                                 ]);
                             }
                         };
-                    add("PRIMARY", true, &t.primary);
+                    add("PRIMARY", true, "BTREE", &t.primary);
                     for ix in &t.indexes {
-                        add(&ix.name, ix.unique, &ix.columns);
+                        add(
+                            &ix.name,
+                            ix.unique,
+                            if ix.spatial { "SPATIAL" } else { "BTREE" },
+                            &ix.columns,
+                        );
                     }
                     out
                 })

@@ -125,7 +125,8 @@ impl Json {
         }
     }
 
-    fn as_f64(&self) -> Option<f64> {
+    /// The number, as a double; `None` for other values.
+    pub fn as_f64(&self) -> Option<f64> {
         match self {
             Json::Int(i) => Some(*i as f64),
             Json::UInt(u) => Some(*u as f64),

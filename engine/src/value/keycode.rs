@@ -64,9 +64,10 @@ impl KeyPart {
             | SqlType::VarChar { .. }
             | SqlType::Text { .. }
             | SqlType::Json => false,
-            SqlType::Binary { .. } | SqlType::VarBinary { .. } | SqlType::Blob { .. } => {
-                self.prefix_chars.is_none()
-            }
+            SqlType::Binary { .. }
+            | SqlType::VarBinary { .. }
+            | SqlType::Blob { .. }
+            | SqlType::Geometry { .. } => self.prefix_chars.is_none(),
             _ => true,
         }
     }
@@ -140,7 +141,8 @@ fn encode_payload(out: &mut Vec<u8>, v: &Value, part: &KeyPart) -> Result<(), Va
             | SqlType::Binary { .. }
             | SqlType::VarBinary { .. }
             | SqlType::Blob { .. }
-            | SqlType::Json,
+            | SqlType::Json
+            | SqlType::Geometry { .. },
             Value::Bytes(b),
         ) => {
             let c = ty.collation();
@@ -318,7 +320,10 @@ fn decode_payload(r: &mut Reader<'_>, p: &KeyPart) -> Result<Option<Value>, Valu
             r.unescape()?;
             return Ok(None);
         }
-        SqlType::Binary { .. } | SqlType::VarBinary { .. } | SqlType::Blob { .. } => {
+        SqlType::Binary { .. }
+        | SqlType::VarBinary { .. }
+        | SqlType::Blob { .. }
+        | SqlType::Geometry { .. } => {
             let b = r.unescape()?;
             if p.prefix_chars.is_some() {
                 return Ok(None);

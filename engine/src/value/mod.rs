@@ -16,6 +16,7 @@
 
 pub mod collation;
 pub mod decimal;
+pub mod geometry;
 pub mod json;
 pub mod keycode;
 pub mod row;

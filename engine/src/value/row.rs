@@ -114,7 +114,8 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &SqlType) -> Result<(), ValueE
             | SqlType::Binary { .. }
             | SqlType::VarBinary { .. }
             | SqlType::Blob { .. }
-            | SqlType::Json,
+            | SqlType::Json
+            | SqlType::Geometry { .. },
             Value::Bytes(b),
         ) => {
             put_varint(out, b.len() as u64);
@@ -243,7 +244,8 @@ fn decode_value(b: &[u8], pos: &mut usize, ty: &SqlType, skip: bool) -> Result<V
         | SqlType::Binary { .. }
         | SqlType::VarBinary { .. }
         | SqlType::Blob { .. }
-        | SqlType::Json => {
+        | SqlType::Json
+        | SqlType::Geometry { .. } => {
             let n = get_varint(b, pos)?;
             let n = usize::try_from(n).map_err(|_| ValueError::corrupt("row"))?;
             let s = take(b, pos, n)?;

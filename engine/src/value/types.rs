@@ -22,6 +22,7 @@
 
 use std::fmt::Write;
 
+use super::geometry::GeomKind;
 use super::temporal::{datetime_from_number, time_from_number, DateCheck, TIME_MAX_MICROS};
 use super::{
     decimal::Fit, decimal_to_i128_saturating, format_f32, format_f64, parse_datetime, parse_time,
@@ -193,6 +194,13 @@ pub enum SqlType {
     Bit {
         len: u8,
     },
+    /// GEOMETRY and its subtypes, with MySQL 8.0's optional `SRID n` attribute. A value
+    /// is MySQL's internal format (4-byte SRID, then WKB; see [`super::geometry`]),
+    /// stored, logged and checksummed as a LONGBLOB.
+    Geometry {
+        kind: GeomKind,
+        srid: Option<u32>,
+    },
 }
 
 /// Most members a SET may have (MySQL's limit; more is 1097).
@@ -305,6 +313,7 @@ impl SqlType {
             SqlType::Set { values, .. } => format!("set({})", quote_list(values)),
             SqlType::Bit { len } => format!("bit({len})"),
             SqlType::Json => "json".into(),
+            SqlType::Geometry { kind, .. } => kind.type_name().into(),
         }
     }
 
@@ -535,6 +544,7 @@ pub fn coerce_for_column_at(
         SqlType::Time { fsp } => to_time(value, *fsp, &cx),
         SqlType::Year => to_year(value, &cx),
         SqlType::Json => to_json(value, &cx),
+        SqlType::Geometry { kind, srid } => to_geometry(value, *kind, *srid, &cx),
     }
 }
 
@@ -983,6 +993,20 @@ fn to_time(value: Value, fsp: u8, cx: &Ctx<'_>) -> Coerced {
         return cx.out_of_range(Value::Time(r));
     }
     Ok((Value::Time(r), None))
+}
+
+/// A geometry column takes a value in MySQL's internal format of its subtype and SRID
+/// (a geometry function's result, or binary string bytes that parse as one); anything
+/// else is 1416, a different SRID 3643, in every mode.
+fn to_geometry(value: Value, kind: GeomKind, srid: Option<u32>, cx: &Ctx<'_>) -> Coerced {
+    let Value::Bytes(b) = &value else {
+        return Err(ValueError::new(
+            1416,
+            "Cannot get geometry object from data you send to the GEOMETRY field",
+        ));
+    };
+    super::geometry::check_for_column(b, kind, srid, cx.column)?;
+    Ok((value, None))
 }
 
 /// A JSON column takes JSON text (a string or a JSON expression's value) and keeps its

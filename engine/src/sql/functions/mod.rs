@@ -6,8 +6,8 @@
 //! file each, and [`call`] / [`Func::result_type`] hand a function to its family:
 //! `temporal` (date and time, time zones), `string` (string functions), `numeric`
 //! (math), `digest` (hashing, encryption, compression), `net` (INET, UUID), `regexp`
-//! (the REGEXP family), `json` (the JSON family, CAST AS JSON) and `misc` (user-level
-//! locks and the rest).
+//! (the REGEXP family), `json` (the JSON family, CAST AS JSON), `spatial` (the ST_ and
+//! MBR families, geometry constructors) and `misc` (user-level locks and the rest).
 
 mod digest;
 pub mod json;
@@ -15,6 +15,7 @@ mod misc;
 mod net;
 mod numeric;
 mod regexp;
+mod spatial;
 mod string;
 mod temporal;
 
@@ -270,6 +271,43 @@ funcs! {
     JsonStorageSize => ["JSON_STORAGE_SIZE"], 1, 1;
     // `v MEMBER OF (a)` (an operator; the name cannot be written as a call).
     MemberOf => ["MEMBER OF"], 2, 2;
+    // Spatial (spatial.rs). The optional arguments MySQL takes for geographic systems
+    // (axis order options, length units) are left out: 1582 rather than ignored.
+    StGeomFromText => ["ST_GEOMFROMTEXT", "ST_GEOMETRYFROMTEXT"], 1, 2;
+    StPointFromText => ["ST_POINTFROMTEXT"], 1, 2;
+    StLineFromText => ["ST_LINEFROMTEXT", "ST_LINESTRINGFROMTEXT"], 1, 2;
+    StPolyFromText => ["ST_POLYFROMTEXT", "ST_POLYGONFROMTEXT"], 1, 2;
+    StGeomFromWkb => ["ST_GEOMFROMWKB", "ST_GEOMETRYFROMWKB"], 1, 2;
+    StGeomFromGeoJson => ["ST_GEOMFROMGEOJSON"], 1, 1;
+    Point => ["POINT"], 2, 2;
+    LineString => ["LINESTRING"], 1, MANY;
+    Polygon => ["POLYGON"], 1, MANY;
+    MultiPoint => ["MULTIPOINT"], 1, MANY;
+    MultiLineString => ["MULTILINESTRING"], 1, MANY;
+    MultiPolygon => ["MULTIPOLYGON"], 1, MANY;
+    GeomCollection => ["GEOMETRYCOLLECTION", "GEOMCOLLECTION"], 0, MANY;
+    StAsText => ["ST_ASTEXT", "ST_ASWKT"], 1, 1;
+    StAsBinary => ["ST_ASBINARY", "ST_ASWKB"], 1, 1;
+    StAsGeoJson => ["ST_ASGEOJSON"], 1, 2;
+    StX => ["ST_X"], 1, 2;
+    StY => ["ST_Y"], 1, 2;
+    StSrid => ["ST_SRID"], 1, 2;
+    StGeometryType => ["ST_GEOMETRYTYPE"], 1, 1;
+    StIsEmpty => ["ST_ISEMPTY"], 1, 1;
+    StNumPoints => ["ST_NUMPOINTS"], 1, 1;
+    StLength => ["ST_LENGTH"], 1, 1;
+    StArea => ["ST_AREA"], 1, 1;
+    StDistance => ["ST_DISTANCE"], 2, 2;
+    StContains => ["ST_CONTAINS"], 2, 2;
+    StWithin => ["ST_WITHIN"], 2, 2;
+    StIntersects => ["ST_INTERSECTS"], 2, 2;
+    StDisjoint => ["ST_DISJOINT"], 2, 2;
+    MbrContains => ["MBRCONTAINS"], 2, 2;
+    MbrWithin => ["MBRWITHIN"], 2, 2;
+    MbrIntersects => ["MBRINTERSECTS"], 2, 2;
+    MbrDisjoint => ["MBRDISJOINT"], 2, 2;
+    MbrEquals => ["MBREQUALS"], 2, 2;
+    StEnvelope => ["ST_ENVELOPE"], 1, 1;
 }
 
 fn text(v: &Value) -> Option<Vec<u8>> {
@@ -454,6 +492,7 @@ impl Func {
                 .or_else(|| regexp::result_type(self, coll))
                 .or_else(|| misc::result_type(self, args))
                 .or_else(|| json::result_type(self))
+                .or_else(|| spatial::result_type(self))
                 .unwrap_or(text),
         }
     }
@@ -888,6 +927,7 @@ pub fn call(f: Func, a: Vec<Value>, cx: &EvalCx) -> SqlResult<Value> {
                 .or_else(|| regexp::call(f, &a, cx))
                 .or_else(|| misc::call(f, &a, cx))
                 .or_else(|| json::call(f, &a, cx))
+                .or_else(|| spatial::call(f, &a, cx))
                 .unwrap_or(Ok(Value::Null))
         }
     })

@@ -622,7 +622,8 @@ fn read_value(c: &mut Rd<'_>, ty: u8, meta: u16, target: Option<&SqlType>) -> R<
                 }
             }
         }
-        ft::BLOB => {
+        // GEOMETRY (255) is a BLOB of the internal format (SRID then WKB).
+        ft::BLOB | 255 => {
             let n = c.uint(usize::from(meta.clamp(1, 4)))? as usize;
             Value::Bytes(c.take(n)?.to_vec())
         }
