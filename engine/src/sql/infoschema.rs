@@ -317,35 +317,37 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                 .values()
                 .flat_map(|t| {
                     let mut out = Vec::new();
-                    let mut add =
-                        |name: &str, unique: bool, cols: &[super::catalog::IndexColumn]| {
-                            for (i, ic) in cols.iter().enumerate() {
-                                let c = &t.columns[ic.column];
-                                out.push(vec![
-                                    s("def"),
-                                    s(&t.db),
-                                    s(&t.name),
-                                    Value::UInt(u64::from(!unique)),
-                                    s(&t.db),
-                                    s(name),
-                                    Value::UInt(i as u64 + 1),
-                                    s(&c.name),
-                                    s("A"),
-                                    Value::UInt(0),
-                                    ic.prefix
-                                        .map(|p| Value::UInt(u64::from(p)))
-                                        .unwrap_or(Value::Null),
-                                    Value::Null,
-                                    s(if c.nullable { "YES" } else { "" }),
-                                    s("BTREE"),
-                                    s(""),
-                                    s(""),
-                                ]);
-                            }
-                        };
-                    add("PRIMARY", true, &t.primary);
+                    let mut add = |name: &str,
+                                   unique: bool,
+                                   cols: &[super::catalog::IndexColumn],
+                                   fulltext: bool| {
+                        for (i, ic) in cols.iter().enumerate() {
+                            let c = &t.columns[ic.column];
+                            out.push(vec![
+                                s("def"),
+                                s(&t.db),
+                                s(&t.name),
+                                Value::UInt(u64::from(!unique)),
+                                s(&t.db),
+                                s(name),
+                                Value::UInt(i as u64 + 1),
+                                s(&c.name),
+                                if fulltext { Value::Null } else { s("A") },
+                                Value::UInt(0),
+                                ic.prefix
+                                    .map(|p| Value::UInt(u64::from(p)))
+                                    .unwrap_or(Value::Null),
+                                Value::Null,
+                                s(if c.nullable { "YES" } else { "" }),
+                                s(if fulltext { "FULLTEXT" } else { "BTREE" }),
+                                s(""),
+                                s(""),
+                            ]);
+                        }
+                    };
+                    add("PRIMARY", true, &t.primary, false);
                     for ix in &t.indexes {
-                        add(&ix.name, ix.unique, &ix.columns);
+                        add(&ix.name, ix.unique, &ix.columns, ix.is_fulltext());
                     }
                     out
                 })

@@ -3695,7 +3695,7 @@ impl Session {
                             rows_n += 1;
                             Ok(true)
                         })?;
-                        for ix in &def.indexes {
+                        for ix in def.indexes.iter().filter(|x| !x.is_fulltext()) {
                             let mut n = 0u64;
                             for kv in ex.reader.range(
                                 ix.tree,
@@ -4209,33 +4209,34 @@ impl Session {
                 let name = table.name.clone();
                 let t = self.read(Vec::new(), |ex| ex.table_by(&d, &name))?;
                 let mut data = Vec::new();
-                let mut add = |kname: &str, unique: bool, cols: &[catalog::IndexColumn]| {
-                    for (i, ic) in cols.iter().enumerate() {
-                        let c = &t.columns[ic.column];
-                        data.push(vec![
-                            s(&t.name),
-                            Value::Int(i64::from(!unique)),
-                            s(kname),
-                            Value::Int(i as i64 + 1),
-                            s(&c.name),
-                            s("A"),
-                            Value::Int(0),
-                            ic.prefix
-                                .map(|p| Value::Int(i64::from(p)))
-                                .unwrap_or(Value::Null),
-                            Value::Null,
-                            s(if c.nullable { "YES" } else { "" }),
-                            s("BTREE"),
-                            s(""),
-                            s(""),
-                            s("YES"),
-                            Value::Null,
-                        ]);
-                    }
-                };
-                add("PRIMARY", true, &t.primary);
+                let mut add =
+                    |kname: &str, unique: bool, cols: &[catalog::IndexColumn], fulltext: bool| {
+                        for (i, ic) in cols.iter().enumerate() {
+                            let c = &t.columns[ic.column];
+                            data.push(vec![
+                                s(&t.name),
+                                Value::Int(i64::from(!unique)),
+                                s(kname),
+                                Value::Int(i as i64 + 1),
+                                s(&c.name),
+                                if fulltext { Value::Null } else { s("A") },
+                                Value::Int(0),
+                                ic.prefix
+                                    .map(|p| Value::Int(i64::from(p)))
+                                    .unwrap_or(Value::Null),
+                                Value::Null,
+                                s(if c.nullable { "YES" } else { "" }),
+                                s(if fulltext { "FULLTEXT" } else { "BTREE" }),
+                                s(""),
+                                s(""),
+                                s("YES"),
+                                Value::Null,
+                            ]);
+                        }
+                    };
+                add("PRIMARY", true, &t.primary, false);
                 for ix in &t.indexes {
-                    add(&ix.name, ix.unique, &ix.columns);
+                    add(&ix.name, ix.unique, &ix.columns, ix.is_fulltext());
                 }
                 Ok(rows(
                     &[
