@@ -89,6 +89,15 @@ pub struct IndexColumn {
     pub prefix: Option<u32>,
 }
 
+/// What kind of index an [`IndexDef`] is: a B-tree over the column values, or a
+/// FULLTEXT inverted index over the words of its columns (see [`super::fulltext`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IndexKind {
+    #[default]
+    Btree,
+    Fulltext,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexDef {
     pub name: String,
@@ -99,6 +108,15 @@ pub struct IndexDef {
     pub columns: Vec<IndexColumn>,
     /// The tree holding the index entries.
     pub tree: u64,
+    pub kind: IndexKind,
+}
+
+impl IndexDef {
+    /// A FULLTEXT index: its tree holds `word 0x00 pk -> count`, never read as a key
+    /// range over column values.
+    pub fn is_fulltext(&self) -> bool {
+        self.kind == IndexKind::Fulltext
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1320,6 +1338,22 @@ pub fn encode_table(t: &TableDef) -> Vec<u8> {
     for i in invisible {
         w.var(i as u64);
     }
+    // Appended after the invisible columns: the indexes that are not B-trees, by
+    // position in `indexes`, with their kind (1 FULLTEXT).
+    let kinds: Vec<(usize, u8)> = t
+        .indexes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| match x.kind {
+            IndexKind::Btree => None,
+            IndexKind::Fulltext => Some((i, 1)),
+        })
+        .collect();
+    w.var(kinds.len() as u64);
+    for (i, k) in kinds {
+        w.var(i as u64);
+        w.u8(k);
+    }
     w.buf
 }
 
@@ -1378,6 +1412,7 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
             spatial: flags & 2 != 0,
             columns,
             tree,
+            kind: IndexKind::Btree,
         });
     }
     let engine = r.str()?;
@@ -1439,6 +1474,15 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
         for _ in 0..r.var()? {
             let i = usize::try_from(r.var()?).ok()?;
             columns.get_mut(i)?.invisible = true;
+        }
+    }
+    if !r.is_empty() {
+        for _ in 0..r.var()? {
+            let i = usize::try_from(r.var()?).ok()?;
+            indexes.get_mut(i)?.kind = match r.u8()? {
+                1 => IndexKind::Fulltext,
+                _ => return None,
+            };
         }
     }
     Some(TableDef {
@@ -1647,16 +1691,30 @@ mod tests {
                 column: 0,
                 prefix: None,
             }],
-            indexes: vec![IndexDef {
-                name: "k".into(),
-                unique: false,
-                spatial: false,
-                columns: vec![IndexColumn {
-                    column: 1,
-                    prefix: Some(10),
-                }],
-                tree: 1031,
-            }],
+            indexes: vec![
+                IndexDef {
+                    name: "k".into(),
+                    unique: false,
+                    spatial: false,
+                    columns: vec![IndexColumn {
+                        column: 1,
+                        prefix: Some(10),
+                    }],
+                    tree: 1031,
+                    kind: IndexKind::Btree,
+                },
+                IndexDef {
+                    name: "ft".into(),
+                    unique: false,
+                    spatial: false,
+                    columns: vec![IndexColumn {
+                        column: 1,
+                        prefix: None,
+                    }],
+                    tree: 1032,
+                    kind: IndexKind::Fulltext,
+                },
+            ],
             engine: "InnoDB".into(),
             collation: Collation::Utf8mb4GeneralCi,
             comment: String::new(),
@@ -1691,6 +1749,9 @@ mod tests {
                     c.invisible = false;
                 }
             }
+            for x in &mut d.indexes {
+                x.kind = IndexKind::Btree;
+            }
             d
         };
         let plain = without(false, false);
@@ -1701,7 +1762,7 @@ mod tests {
             ..plain.clone()
         });
         assert_eq!(
-            decode_table(&old[..old.len() - 4]),
+            decode_table(&old[..old.len() - 5]),
             Some(TableDef {
                 foreign_keys: Vec::new(),
                 checks: Vec::new(),
@@ -1714,7 +1775,7 @@ mod tests {
             ..plain.clone()
         });
         assert_eq!(
-            decode_table(&old[..old.len() - 3]),
+            decode_table(&old[..old.len() - 4]),
             Some(TableDef {
                 checks: Vec::new(),
                 ..plain
@@ -1723,8 +1784,14 @@ mod tests {
         // Before INVISIBLE columns: after the generated ones.
         let old = encode_table(&without(true, false));
         assert_eq!(
-            decode_table(&old[..old.len() - 1]),
+            decode_table(&old[..old.len() - 2]),
             Some(without(true, false))
+        );
+        // Before index kinds: after the invisible columns, every index a B-tree.
+        let old = encode_table(&without(true, true));
+        assert_eq!(
+            decode_table(&old[..old.len() - 1]),
+            Some(without(true, true))
         );
     }
 }

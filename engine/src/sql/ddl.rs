@@ -11,7 +11,8 @@ use sqlparser::ast;
 use sqlparser::ast::Spanned;
 
 use super::catalog::{
-    self, ColumnDef, ColumnDefault, DatabaseDef, IndexColumn, IndexDef, TableDef, CATALOG_TREE,
+    self, ColumnDef, ColumnDefault, DatabaseDef, IndexColumn, IndexDef, IndexKind, TableDef,
+    CATALOG_TREE,
 };
 use super::check::CheckSpec;
 use super::error::{SqlError, SqlResult};
@@ -508,7 +509,10 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
     if !t.primary.is_empty() {
         lines.push(format!("  PRIMARY KEY ({})", key_cols(&t.primary)));
     }
-    for ix in &t.indexes {
+    // FULLTEXT keys after the others, as MySQL sorts them.
+    let (plain, fulltext): (Vec<&IndexDef>, Vec<&IndexDef>) =
+        t.indexes.iter().partition(|x| !x.is_fulltext());
+    for ix in plain.into_iter().chain(fulltext) {
         // A SPATIAL key's 32-byte prefix is implied (MySQL shows it in SHOW INDEX only).
         let cols = if ix.spatial {
             ix.columns
@@ -525,6 +529,8 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
                 "UNIQUE "
             } else if ix.spatial {
                 "SPATIAL "
+            } else if ix.is_fulltext() {
+                "FULLTEXT "
             } else {
                 ""
             },
@@ -782,6 +788,7 @@ impl Exec<'_> {
         let mut keys: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
         // Positions in `keys` of the SPATIAL ones.
         let mut spatial_keys: Vec<usize> = Vec::new();
+        let mut fulltexts: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
         for (i, c) in ct.columns.iter().enumerate() {
             let (col, pk, uniq) = self.column_def(c, table_coll)?;
             if columns
@@ -866,6 +873,11 @@ impl Exec<'_> {
                     spatial_keys.push(keys.len());
                     keys.push((sp.opt_index_name.as_ref().map(|n| n.value.clone()), cols));
                 }
+                ast::TableConstraint::FulltextOrSpatial(f) => {
+                    let cols = resolve(&f.columns, &columns)?;
+                    fulltext_columns(&columns, &cols)?;
+                    fulltexts.push((f.opt_index_name.as_ref().map(|n| n.value.clone()), cols));
+                }
                 ast::TableConstraint::ForeignKey(_) | ast::TableConstraint::Check(_) => {}
                 other => {
                     return Err(SqlError::new(
@@ -903,11 +915,20 @@ impl Exec<'_> {
         let tree = tx.create_tree();
         let mut indexes = Vec::new();
         let mut used: Vec<String> = vec!["PRIMARY".into()];
-        for (unique, spatial, (n, cols)) in uniques.into_iter().map(|u| (true, false, u)).chain(
-            keys.into_iter()
-                .enumerate()
-                .map(|(i, k)| (false, spatial_keys.contains(&i), k)),
-        ) {
+        for ((unique, spatial, kind), (n, cols)) in uniques
+            .into_iter()
+            .map(|u| ((true, false, IndexKind::Btree), u))
+            .chain(
+                keys.into_iter()
+                    .enumerate()
+                    .map(|(i, k)| ((false, spatial_keys.contains(&i), IndexKind::Btree), k)),
+            )
+            .chain(
+                fulltexts
+                    .into_iter()
+                    .map(|k| ((false, false, IndexKind::Fulltext), k)),
+            )
+        {
             let name = match n {
                 Some(n) => n,
                 None => {
@@ -931,6 +952,7 @@ impl Exec<'_> {
                 spatial,
                 columns: cols,
                 tree: tx.create_tree(),
+                kind,
             });
         }
         let mut t = TableDef {
@@ -1389,6 +1411,24 @@ impl Exec<'_> {
     /// Fills a new index tree from the table's rows; fails on duplicates for UNIQUE.
     pub fn build_index(&mut self, t: &TableDef, ix: &IndexDef) -> SqlResult<()> {
         self.reader.tx()?.watch_tree(t.tree);
+        if ix.is_fulltext() {
+            let mut entries = Vec::new();
+            self.scan(t, &Path::Full, &[], false, &mut |pk, r| {
+                for (k, v) in super::fulltext::entries(ix, &r, pk) {
+                    entries.push((Bytes::from(k), Bytes::from(v)));
+                }
+                Ok(true)
+            })?;
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let tx = self.reader.tx()?;
+            if tx.created_here(ix.tree) {
+                return Ok(tx.fill_created_tree(ix.tree, entries)?);
+            }
+            for (k, v) in entries {
+                tx.put(ix.tree, &k, &v)?;
+            }
+            return Ok(());
+        }
         if !ix.unique && self.reader.tx()?.created_here(ix.tree) {
             // Every entry is distinct (it ends with the primary key): read only the
             // indexed columns, sort the entries and load the new tree at once.
@@ -1499,6 +1539,12 @@ impl Exec<'_> {
             }
             tx.put(new.tree, &pk, &encode_row(&out, &new.types())?)?;
             for ix in &new.indexes {
+                if ix.is_fulltext() {
+                    for (k, v) in super::fulltext::entries(ix, &out, &pk) {
+                        tx.put(ix.tree, &k, &v)?;
+                    }
+                    continue;
+                }
                 let (key, val) = index_entry(new, ix, &out, &pk)?;
                 if ix.unique && val.is_some() && tx.get(ix.tree, &key)?.is_some() {
                     return Err(SqlError::new(
@@ -1718,6 +1764,12 @@ impl Exec<'_> {
                     return Err(SqlError::new(1061, format!("Duplicate key name '{name}'")));
                 }
                 let cols = index_columns(&t, &ci.columns)?;
+                if matches!(&ci.using, Some(ast::IndexType::Custom(i)) if i.value == FULLTEXT_USING)
+                {
+                    fulltext_columns(&t.columns, &cols)?;
+                    self.add_fulltext_index(&t, name, cols)?;
+                    return Ok(0);
+                }
                 self.add_index(&t, name, ci.unique, false, cols)?;
                 Ok(0)
             }
@@ -1895,6 +1947,32 @@ impl Exec<'_> {
         spatial: bool,
         cols: Vec<IndexColumn>,
     ) -> SqlResult<()> {
+        self.add_index_of(t, name, unique, spatial, cols, IndexKind::Btree)
+    }
+
+    /// A FULLTEXT index `name` over `cols` (checked by [`fulltext_columns`]), filled
+    /// from the rows there are.
+    fn add_fulltext_index(
+        &mut self,
+        t: &TableDef,
+        name: String,
+        cols: Vec<IndexColumn>,
+    ) -> SqlResult<()> {
+        if t.indexes.iter().any(|i| i.name.eq_ignore_ascii_case(&name)) {
+            return Err(SqlError::new(1061, format!("Duplicate key name '{name}'")));
+        }
+        self.add_index_of(t, name, false, false, cols, IndexKind::Fulltext)
+    }
+
+    fn add_index_of(
+        &mut self,
+        t: &TableDef,
+        name: String,
+        unique: bool,
+        spatial: bool,
+        cols: Vec<IndexColumn>,
+        kind: IndexKind,
+    ) -> SqlResult<()> {
         let tree = self.reader.tx()?.create_tree();
         let ix = IndexDef {
             name,
@@ -1902,6 +1980,7 @@ impl Exec<'_> {
             spatial,
             columns: cols,
             tree,
+            kind,
         };
         self.build_index(t, &ix)?;
         let mut new = t.clone();
@@ -1990,6 +2069,7 @@ impl Exec<'_> {
                 })
                 .collect(),
             tree: self.reader.tx()?.create_tree(),
+            kind: IndexKind::Btree,
         };
         self.build_index(t, &ix)?;
         t.indexes.push(ix);
@@ -2142,6 +2222,15 @@ impl Exec<'_> {
                             ));
                         }
                         self.add_index(&t, name, false, true, cols)?;
+                    }
+                    ast::TableConstraint::FulltextOrSpatial(f) if f.fulltext => {
+                        let cols = index_columns(&t, &f.columns)?;
+                        fulltext_columns(&t.columns, &cols)?;
+                        let name = match &f.opt_index_name {
+                            Some(n) => n.value.clone(),
+                            None => free_index_name(&t, &t.columns[cols[0].column].name),
+                        };
+                        self.add_fulltext_index(&t, name, cols)?;
                     }
                     ast::TableConstraint::Unique(u) => {
                         let cols = index_columns(&t, &u.columns)?;
@@ -2330,6 +2419,7 @@ impl Exec<'_> {
                                 prefix: None,
                             }],
                             tree: self.reader.tx()?.create_tree(),
+                            kind: IndexKind::Btree,
                         };
                         self.build_index(&new, &ix)?;
                         new.indexes.push(ix);
@@ -2681,6 +2771,41 @@ fn spatial_parts(columns: &[ColumnDef], cols: Vec<IndexColumn>) -> SqlResult<Vec
 }
 
 /// A JSON column cannot be a key part (MySQL 3152).
+/// The index type `front` gives `CREATE FULLTEXT INDEX` (a name no user writes).
+pub const FULLTEXT_USING: &str = "__borealis_fulltext";
+
+/// `base`, or `base_2`, `base_3`, ... when `t` has an index of that name (MySQL's
+/// names for unnamed keys).
+fn free_index_name(t: &TableDef, base: &str) -> String {
+    let mut cand = base.to_string();
+    let mut k = 2;
+    while cand.eq_ignore_ascii_case("PRIMARY")
+        || t.indexes.iter().any(|i| i.name.eq_ignore_ascii_case(&cand))
+    {
+        cand = format!("{base}_{k}");
+        k += 1;
+    }
+    cand
+}
+
+/// A FULLTEXT index takes whole CHAR, VARCHAR and TEXT columns only (1283).
+fn fulltext_columns(columns: &[ColumnDef], cols: &[IndexColumn]) -> SqlResult<()> {
+    for ic in cols {
+        let c = &columns[ic.column];
+        let text = matches!(
+            c.ty,
+            SqlType::Char { .. } | SqlType::VarChar { .. } | SqlType::Text { .. }
+        );
+        if !text || ic.prefix.is_some() {
+            return Err(SqlError::new(
+                1283,
+                format!("Column '{}' cannot be part of FULLTEXT index", c.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_indexable(c: &ColumnDef) -> SqlResult<()> {
     if c.ty == SqlType::Json {
         return Err(SqlError::new(

@@ -317,7 +317,7 @@ impl Exec<'_> {
         self.watch_table(t)?;
         let bytes = encode(t, row)?;
         let mut entries = Vec::with_capacity(t.indexes.len());
-        for ix in &t.indexes {
+        for ix in t.indexes.iter().filter(|x| !x.is_fulltext()) {
             entries.push((ix.tree, index_entry(t, ix, row, pk)?));
         }
         let tx = self.reader.tx()?;
@@ -326,6 +326,35 @@ impl Exec<'_> {
         for (tree, (k, v)) in entries {
             tx.lock_key(tree, &k)?;
             tx.put(tree, &k, v.as_deref().unwrap_or(pk))?;
+        }
+        self.fulltext_change(t, pk, None, Some(row))
+    }
+
+    /// Keeps the FULLTEXT indexes of `t` right for row `pk` changing from `old` to
+    /// `new` (either absent: an insert or a delete): the words that went are deleted,
+    /// the new ones and those whose count changed are written. The entries end with
+    /// the primary key, so only this row's lock guards them.
+    fn fulltext_change(
+        &mut self,
+        t: &TableDef,
+        pk: &[u8],
+        old: Option<&[Value]>,
+        new: Option<&[Value]>,
+    ) -> SqlResult<()> {
+        for ix in t.indexes.iter().filter(|x| x.is_fulltext()) {
+            let before = old.map_or_else(Vec::new, |r| super::fulltext::entries(ix, r, pk));
+            let after = new.map_or_else(Vec::new, |r| super::fulltext::entries(ix, r, pk));
+            let tx = self.reader.tx()?;
+            for (k, _) in &before {
+                if !after.iter().any(|(a, _)| a == k) {
+                    tx.delete(ix.tree, k)?;
+                }
+            }
+            for (k, v) in &after {
+                if !before.iter().any(|(b, bv)| b == k && bv == v) {
+                    tx.put(ix.tree, k, v)?;
+                }
+            }
         }
         Ok(())
     }
@@ -339,7 +368,7 @@ impl Exec<'_> {
     ) -> SqlResult<()> {
         self.watch_table(t)?;
         let mut keys = Vec::with_capacity(t.indexes.len());
-        for ix in &t.indexes {
+        for ix in t.indexes.iter().filter(|x| !x.is_fulltext()) {
             keys.push((ix.tree, index_entry(t, ix, row, pk)?.0));
         }
         let tx = self.reader.tx()?;
@@ -349,7 +378,7 @@ impl Exec<'_> {
             tx.lock_key(tree, &k)?;
             tx.delete(tree, &k)?;
         }
-        Ok(())
+        self.fulltext_change(t, pk, Some(row), None)
     }
 
     /// The primary keys of rows that would collide with `row` on a unique key. The keys are
@@ -414,7 +443,7 @@ impl Exec<'_> {
         self.watch_table(t)?;
         let bytes = encode(t, new)?;
         let mut changed = Vec::new();
-        for ix in &t.indexes {
+        for ix in t.indexes.iter().filter(|x| !x.is_fulltext()) {
             let (old_key, old_val) = index_entry(t, ix, old, old_pk)?;
             let (new_key, new_val) = index_entry(t, ix, new, &new_pk)?;
             if old_key == new_key && old_val == new_val {
@@ -445,7 +474,7 @@ impl Exec<'_> {
             tx.lock_key(tree, &new_key)?;
             tx.put(tree, &new_key, new_val.as_deref().unwrap_or(&new_pk))?;
         }
-        Ok(())
+        self.fulltext_change(t, &new_pk, Some(old), Some(new))
     }
 
     /// Coerces one value into column `i` of `t` for row number `row_no`.

@@ -496,6 +496,32 @@ impl BindEnv for Exec<'_> {
         self.corr.push(spec);
         Ok(Some((self.corr.len() - 1, ty)))
     }
+    fn fulltext(
+        &mut self,
+        db: &str,
+        table: &str,
+        cols: &[String],
+        text: &str,
+        mode: super::fulltext::Mode,
+    ) -> SqlResult<Arc<super::fulltext::FtQuery>> {
+        let t = self
+            .catalog
+            .table(db, table)
+            .ok_or_else(super::fulltext::no_index)?
+            .clone();
+        let ix = t
+            .indexes
+            .iter()
+            .find(|ix| super::fulltext::covers(&t, ix, cols))
+            .ok_or_else(super::fulltext::no_index)?;
+        Ok(Arc::new(super::fulltext::FtQuery::new(
+            &self.reader,
+            &t,
+            ix,
+            text,
+            mode,
+        )?))
+    }
     fn param(&mut self) -> SqlResult<Value> {
         if self.describe {
             return Ok(Value::Null);
@@ -693,7 +719,11 @@ pub fn choose_path(t: &TableDef, base: usize, conj: &[Expr]) -> Path {
     };
     // Score each index: (full unique equality, number of eq parts, has range).
     let mut best: Option<(u32, Path)> = None;
-    let candidates = std::iter::once(None).chain((0..t.indexes.len()).map(Some));
+    let candidates = std::iter::once(None).chain(
+        (0..t.indexes.len())
+            .filter(|&i| !t.indexes[i].is_fulltext())
+            .map(Some),
+    );
     for index in candidates {
         let cols: Vec<usize> = match index {
             None => t.primary.iter().map(|c| c.column).collect(),
@@ -1576,9 +1606,14 @@ impl<'a> Exec<'a> {
         if let Some(with) = &q.with {
             return self.with_ctes(with, q);
         }
-        let (order, limit, offset) = self.order_limit(q)?;
+        let (mut order, limit, offset) = self.order_limit(q)?;
         match q.body.as_ref() {
-            ast::SetExpr::Select(s) => self.select(s, &order, limit, offset),
+            ast::SetExpr::Select(s) => {
+                if order.is_empty() {
+                    order.extend(super::fulltext::relevance_order(s));
+                }
+                self.select(s, &order, limit, offset)
+            }
             ast::SetExpr::Query(inner) => {
                 let mut rs = self.query(inner)?;
                 self.finish_simple(&mut rs, &order, limit, offset)?;

@@ -108,6 +108,9 @@ pub enum Expr {
     /// The value of correlated subquery `k` for the current row (computed by
     /// the executor into [`EvalCx::corr_values`] before evaluation).
     Corr(usize),
+    /// `MATCH (cols) AGAINST (…)`: the relevance of the row's `cols` (see
+    /// [`super::fulltext`]).
+    Match(Arc<super::fulltext::FtQuery>, Vec<Expr>),
 }
 
 /// What a correlated subquery computes for each outer row.
@@ -743,6 +746,13 @@ impl Expr {
                 functions::call(*f, vals, cx)?
             }
             Expr::Cast(e, to) => cast(e.eval(row, cx)?, to, cx)?,
+            Expr::Match(q, cols) => {
+                let mut vals = Vec::with_capacity(cols.len());
+                for c in cols {
+                    vals.push(c.eval(row, cx)?);
+                }
+                Value::Double(q.rank(&vals))
+            }
             Expr::Corr(k) => match cx.corr_values.borrow().as_ref().and_then(|v| v.get(*k)) {
                 Some(v) => v.clone(),
                 None => {
@@ -811,7 +821,7 @@ impl Expr {
                     e.walk(f);
                 }
             }
-            Expr::Func(_, args) => args.iter().for_each(|x| x.walk(f)),
+            Expr::Func(_, args) | Expr::Match(_, args) => args.iter().for_each(|x| x.walk(f)),
         }
     }
 
@@ -880,7 +890,9 @@ impl Expr {
                     e.walk_mut(f);
                 }
             }
-            Expr::Func(_, args) => args.iter_mut().for_each(|x| x.walk_mut(f)),
+            Expr::Func(_, args) | Expr::Match(_, args) => {
+                args.iter_mut().for_each(|x| x.walk_mut(f))
+            }
         }
     }
 }
@@ -1191,6 +1203,18 @@ pub trait BindEnv {
     /// before reading a row.
     fn correlated(&mut self, _spec: CorrSpec) -> SqlResult<Option<(usize, ColType)>> {
         Ok(None)
+    }
+    /// The search `text` of a MATCH over columns `cols` of table `db.table`, bound
+    /// against the FULLTEXT index with exactly those columns (1191 when none).
+    fn fulltext(
+        &mut self,
+        _db: &str,
+        _table: &str,
+        _cols: &[String],
+        _text: &str,
+        _mode: super::fulltext::Mode,
+    ) -> SqlResult<Arc<super::fulltext::FtQuery>> {
+        Err(super::fulltext::no_index())
     }
     /// The next `?` parameter.
     fn param(&mut self) -> SqlResult<Value>;
@@ -1725,6 +1749,11 @@ impl Binder<'_> {
                 (Expr::Lit(v), t)
             }
             A::Nested(e) => self.bind(e)?,
+            A::MatchAgainst {
+                columns,
+                match_value,
+                opt_search_modifier,
+            } => self.bind_match(columns, &match_value.value, opt_search_modifier.clone())?,
             A::UnaryOp { op, expr } => {
                 let (x, t) = members_number(self.bind(expr)?);
                 match op {
@@ -2287,6 +2316,57 @@ impl Binder<'_> {
     /// NAME_CONST(name, value): the value, which must be a literal (a signed number, a
     /// string with or without introducer), as the name must (1210 otherwise). The select
     /// list names its column after `name` ([`name_const_name`]).
+    /// `MATCH (cols) AGAINST (value [mode])`: the columns of one table, which must have
+    /// a FULLTEXT index on exactly them.
+    fn bind_match(
+        &mut self,
+        columns: &[ast::ObjectName],
+        value: &ast::Value,
+        modifier: Option<ast::SearchModifier>,
+    ) -> SqlResult<(Expr, ColType)> {
+        use super::fulltext::Mode;
+        let mut cols = Vec::new();
+        let mut names = Vec::new();
+        let mut table: Option<(String, String, String)> = None;
+        for c in columns {
+            let parts: Vec<String> = c.0.iter().filter_map(|p| p.as_ident().map(ident)).collect();
+            let i = self.scope.resolve(&parts, self.clause)?;
+            let sc = &self.scope.cols[i];
+            sc.readable()?;
+            let here = (sc.db.clone(), sc.org_table.clone(), sc.table.clone());
+            match &table {
+                None => table = Some(here),
+                Some(t) if *t == here => {}
+                Some(_) => return Err(SqlError::new(1210, "Incorrect arguments to MATCH")),
+            }
+            names.push(sc.name.clone());
+            cols.push(Expr::Col(i));
+        }
+        let Some((db, org, _)) = table else {
+            return Err(super::fulltext::no_index());
+        };
+        let v = literal(value, self.env)?;
+        let text = match v.to_text() {
+            Some(b) => String::from_utf8_lossy(&b).into_owned(),
+            None => String::new(),
+        };
+        let mode = match modifier {
+            Some(ast::SearchModifier::InBooleanMode) => Mode::Boolean,
+            Some(
+                ast::SearchModifier::WithQueryExpansion
+                | ast::SearchModifier::InNaturalLanguageModeWithQueryExpansion,
+            ) => {
+                return Err(SqlError::new(
+                    1235,
+                    "This version of Borealis doesn't yet support 'WITH QUERY EXPANSION'",
+                ))
+            }
+            _ => Mode::Natural,
+        };
+        let q = self.env.fulltext(&db, &org, &names, &text, mode)?;
+        Ok((Expr::Match(q, cols), Some(SqlType::Double)))
+    }
+
     fn bind_name_const(&mut self, args: &[ast::Expr]) -> SqlResult<(Expr, ColType)> {
         if args.len() != 2 {
             return Err(SqlError::new(

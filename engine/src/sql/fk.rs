@@ -141,7 +141,7 @@ fn lookup_tree(t: &TableDef, cols: &[usize]) -> Option<(u64, Vec<IndexColumn>, b
     }
     t.indexes
         .iter()
-        .find(|ix| leads(&ix.columns))
+        .find(|ix| !ix.is_fulltext() && leads(&ix.columns))
         .map(|ix| (ix.tree, ix.columns[..cols.len()].to_vec(), false))
 }
 

@@ -862,6 +862,14 @@ fn parse_cleaned(sql: &str, cleaned: &Cleaned) -> Result<Parsed, ParseError> {
             })
         };
     }
+    if let Some(name) = fulltext_parser(&tokens) {
+        // No full-text parser plugin is built in (not even ngram): MySQL's answer for
+        // one it does not know.
+        return Err(ParseError {
+            code: 1128,
+            message: format!("Function '{name}' is not defined"),
+        });
+    }
     let route = route(&tokens);
     match route {
         Route::Own => {
@@ -1595,7 +1603,9 @@ const COMPOUND_UNITS: [&str; 11] = [
 /// operator) becomes `SELECT * FROM t`: sqlparser reads it only inside a query and then
 /// swallows the token after the name.
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let tokens = rewrite_alter_checks(rewrite_units(rewrite_create_spatial(tokens)));
+    let tokens = rewrite_create_fulltext(rewrite_alter_checks(rewrite_units(
+        rewrite_create_spatial(tokens),
+    )));
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
         .collect();
@@ -1807,6 +1817,57 @@ fn rewrite_create_spatial(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// `ENABLE|DISABLE TRIGGER c`; `ALTER CONSTRAINT c [NOT] ENFORCED` → `ENABLE|DISABLE RULE c`;
 /// and a column's visibility: `ALTER [COLUMN] c SET INVISIBLE` → `ALTER COLUMN c SET NOT
 /// NULL`, `SET VISIBLE` → `DROP NOT NULL`.
+/// The parser a FULLTEXT key of CREATE TABLE, ALTER TABLE or CREATE FULLTEXT INDEX
+/// names in `WITH PARSER name` (right after its column list).
+fn fulltext_parser(tokens: &[TokenWithSpan]) -> Option<String> {
+    let sig: Vec<&Token> = tokens
+        .iter()
+        .map(|t| &t.token)
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let w = |k: usize| sig.get(k).and_then(|t| word(t)).unwrap_or_default();
+    let ddl = matches!(w(0).as_str(), "CREATE" | "ALTER")
+        && (w(1) == "TABLE" || (w(1) == "FULLTEXT" && w(2) == "INDEX"));
+    if !ddl || !sig.iter().any(|t| word(t).as_deref() == Some("FULLTEXT")) {
+        return None;
+    }
+    (1..sig.len()).find_map(|k| {
+        (*sig[k - 1] == Token::RParen && w(k) == "WITH" && w(k + 1) == "PARSER")
+            .then(|| match sig.get(k + 2) {
+                Some(Token::Word(x)) => Some(x.value.clone()),
+                _ => None,
+            })
+            .flatten()
+    })
+}
+
+/// `CREATE FULLTEXT INDEX n ON t (…)`, which sqlparser does not read, becomes
+/// `CREATE INDEX n USING <FULLTEXT_USING> ON t (…)`; DDL makes it a FULLTEXT index.
+fn rewrite_create_fulltext(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let w = |k: usize| {
+        sig.get(k)
+            .and_then(|&i| word(&tokens[i].token))
+            .unwrap_or_default()
+    };
+    if !(w(0) == "CREATE" && w(1) == "FULLTEXT" && w(2) == "INDEX" && sig.len() > 4) {
+        return tokens;
+    }
+    let (fulltext, name) = (sig[1], sig[3]);
+    tokens[fulltext].token = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+    let space = || TokenWithSpan::wrap(Token::Whitespace(sqlparser::tokenizer::Whitespace::Space));
+    let extra = [
+        space(),
+        TokenWithSpan::wrap(Token::make_keyword("USING")),
+        space(),
+        TokenWithSpan::wrap(Token::make_word(super::ddl::FULLTEXT_USING, None)),
+    ];
+    tokens.splice(name + 1..name + 1, extra);
+    tokens
+}
+
 fn rewrite_alter_checks(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))

@@ -333,7 +333,11 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                                     s(name),
                                     Value::UInt(i as u64 + 1),
                                     s(&c.name),
-                                    s("A"),
+                                    if kind == "FULLTEXT" {
+                                        Value::Null
+                                    } else {
+                                        s("A")
+                                    },
                                     Value::UInt(0),
                                     ic.prefix
                                         .map(|p| Value::UInt(u64::from(p)))
@@ -351,7 +355,13 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                         add(
                             &ix.name,
                             ix.unique,
-                            if ix.spatial { "SPATIAL" } else { "BTREE" },
+                            if ix.spatial {
+                                "SPATIAL"
+                            } else if ix.is_fulltext() {
+                                "FULLTEXT"
+                            } else {
+                                "BTREE"
+                            },
                             &ix.columns,
                         );
                     }

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod expr;
 pub mod fk;
 pub mod front;
+pub mod fulltext;
 pub mod functions;
 pub mod generated;
 pub mod hashagg;

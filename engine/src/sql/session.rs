@@ -3765,7 +3765,7 @@ impl Session {
                             rows_n += 1;
                             Ok(true)
                         })?;
-                        for ix in &def.indexes {
+                        for ix in def.indexes.iter().filter(|x| !x.is_fulltext()) {
                             let mut n = 0u64;
                             for kv in ex.reader.range(
                                 ix.tree,
@@ -4289,7 +4289,11 @@ impl Session {
                                 s(kname),
                                 Value::Int(i as i64 + 1),
                                 s(&c.name),
-                                s("A"),
+                                if kind == "FULLTEXT" {
+                                    Value::Null
+                                } else {
+                                    s("A")
+                                },
                                 Value::Int(0),
                                 ic.prefix
                                     .map(|p| Value::Int(i64::from(p)))
@@ -4309,7 +4313,13 @@ impl Session {
                     add(
                         &ix.name,
                         ix.unique,
-                        if ix.spatial { "SPATIAL" } else { "BTREE" },
+                        if ix.spatial {
+                            "SPATIAL"
+                        } else if ix.is_fulltext() {
+                            "FULLTEXT"
+                        } else {
+                            "BTREE"
+                        },
                         &ix.columns,
                     );
                 }
