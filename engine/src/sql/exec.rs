@@ -1590,19 +1590,15 @@ impl<'a> Exec<'a> {
     /// sends them there and holds none; any other query answers its rows as
     /// [`Exec::query`] does, and `sink` is not called.
     pub fn query_into(&mut self, q: &ast::Query, sink: &mut dyn RowSink) -> SqlResult<RowSet> {
-        if q.with.is_none() {
-            if let ast::SetExpr::Select(s) = q.body.as_ref() {
-                if s.into.is_none() {
-                    let (order, limit, offset) = self.order_limit(q)?;
-                    return self.select_to(s, &order, limit, offset, Some(sink));
-                }
-            }
-        }
-        self.query(q)
+        self.query_to(q, Some(sink))
     }
 
     /// Runs a query (SELECT, UNION, VALUES).
     pub fn query(&mut self, q: &ast::Query) -> SqlResult<RowSet> {
+        self.query_to(q, None)
+    }
+
+    fn query_to(&mut self, q: &ast::Query, sink: Option<&mut dyn RowSink>) -> SqlResult<RowSet> {
         if let Some(with) = &q.with {
             return self.with_ctes(with, q);
         }
@@ -1612,7 +1608,8 @@ impl<'a> Exec<'a> {
                 if order.is_empty() {
                     order.extend(super::fulltext::relevance_order(s));
                 }
-                self.select(s, &order, limit, offset)
+                let sink = sink.filter(|_| s.into.is_none());
+                self.select_to(s, &order, limit, offset, sink)
             }
             ast::SetExpr::Query(inner) => {
                 let mut rs = self.query(inner)?;
