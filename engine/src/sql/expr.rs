@@ -1698,13 +1698,16 @@ impl Binder<'_> {
     /// Binds the operand of a CAST to `to`: an ENUM or SET operand of a numeric cast
     /// is its number.
     fn numeric_if(&mut self, e: &ast::Expr, to: &CastTo) -> SqlResult<(Expr, ColType)> {
+        let numeric = matches!(
+            to,
+            CastTo::Signed | CastTo::Unsigned | CastTo::Decimal(..) | CastTo::Double
+        );
+        // A hex literal cast to a number is its number (`CAST(0x41 AS UNSIGNED)` is 65).
+        if let Some(n) = hex_literal_number(e).filter(|_| numeric) {
+            return Ok((Expr::Lit(Value::UInt(n)), bigint_unsigned()));
+        }
         let b = self.bind(e)?;
-        Ok(match to {
-            CastTo::Signed | CastTo::Unsigned | CastTo::Decimal(..) | CastTo::Double => {
-                members_number(b)
-            }
-            _ => b,
-        })
+        Ok(if numeric { members_number(b) } else { b })
     }
 
     /// Binds `e`, returning the expression and its result type.
@@ -1755,9 +1758,23 @@ impl Binder<'_> {
                 opt_search_modifier,
             } => self.bind_match(columns, &match_value.value, opt_search_modifier.clone())?,
             A::UnaryOp { op, expr } => {
-                let (x, t) = members_number(self.bind(expr)?);
+                // Negation is a numeric context: `-0x41` is -65.
+                let (x, t) = match hex_literal_number(expr) {
+                    Some(n) if *op == ast::UnaryOperator::Minus => {
+                        (Expr::Lit(Value::UInt(n)), bigint_unsigned())
+                    }
+                    _ => members_number(self.bind(expr)?),
+                };
                 match op {
                     ast::UnaryOperator::Minus => {
+                        // A literal past BIGINT's range negates into a DECIMAL
+                        // (`-18446744073709551615`), as MySQL reads it.
+                        let x = match x {
+                            Expr::Lit(Value::UInt(u)) if u > 1u64 << 63 => {
+                                Expr::Lit(Value::Decimal(crate::value::Decimal::from_u64(u)))
+                            }
+                            x => x,
+                        };
                         if let Expr::Lit(v) = &x {
                             let cx = EvalCx::new(0, super::vars::TimeZone::System);
                             let n = Expr::Neg(Box::new(Expr::Lit(v.clone()))).eval(&[], &cx)?;
