@@ -3104,13 +3104,34 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
             while let ast::Expr::BinaryOp { left, .. } = lead {
                 lead = left;
             }
-            // A unary operator's span starts at its operand.
-            if let ast::Expr::UnaryOp { .. } = lead {
-                let before = text[..a].trim_end();
+            // A unary operator's span starts at its operand, inside the operand's
+            // parentheses when it has them (`-(1)`).
+            if let ast::Expr::UnaryOp { expr: operand, .. } = lead {
+                let mut before = text[..a].trim_end();
+                let mut opened = 0;
+                if let ast::Expr::Nested(_) = **operand {
+                    while let Some(b) = before.strip_suffix('(') {
+                        before = b.trim_end();
+                        opened += 1;
+                    }
+                }
                 if before.ends_with(['-', '+', '!', '~']) {
                     a = before.len() - 1;
                 } else if before.to_ascii_uppercase().ends_with("NOT") {
                     a = before.len() - 3;
+                } else {
+                    opened = 0;
+                }
+                // The operator alone: its name closes the parentheses it opened.
+                if std::ptr::eq(lead, e) {
+                    for _ in 0..opened {
+                        let rest = &text[b..];
+                        let t = rest.trim_start();
+                        if !t.starts_with(')') {
+                            break;
+                        }
+                        b += rest.len() - t.len() + 1;
+                    }
                 }
             }
             // Special forms (SUBSTRING(..), TRIM(..), CAST(..) ...) span only
