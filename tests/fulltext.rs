@@ -214,7 +214,14 @@ fn fulltext_ddl_reaches_a_mariadb_replica() {
         "SELECT id FROM ft.notes WHERE MATCH(body) AGAINST('apple') ORDER BY id",
         SEARCHES[0],
     ] {
+        // The rows and their order: the replica's relevance values follow its own row
+        // estimate, which InnoDB's background statistics move (see `ranking_equals_mariadb`).
         let q = q.replace("FROM film_text", "FROM ft.film_text");
-        assert_eq!(msql(&m, &q), sql(&b, &q), "{q}");
+        let ids = |out: String| -> Vec<String> {
+            out.lines()
+                .map(|l| l.split('\t').next().unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(ids(msql(&m, &q)), ids(sql(&b, &q)), "{q}");
     }
 }

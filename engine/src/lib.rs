@@ -37,7 +37,11 @@
 //! 5. DML runs in the session's transaction (a savepoint per statement) or its
 //!    own autocommit transaction, maintaining secondary indexes; DDL commits the
 //!    open transaction and runs in its own. Rows go back as [`sql::exec::RowSet`],
-//!    other statements as affected rows and MySQL's info string.
+//!    or, for the SELECT a client sent, straight to the connection as they are
+//!    produced ([`sql::exec::Exec::query_into`] into a [`sql::exec::RowSink`]) when
+//!    nothing after WHERE needs them all; other statements as affected rows and
+//!    MySQL's info string. FULLTEXT indexes and MATCH live in [`sql::fulltext`],
+//!    geometry values in [`value::geometry`].
 //!
 //! # Life of a write
 //!
