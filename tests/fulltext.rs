@@ -177,6 +177,28 @@ fn mysql80_answers_errors_restart_and_dump() {
         ),
         "ERROR 1191 (HY000) at line 1: Can't find FULLTEXT index matching the column list"
     );
+    // Boolean groups nest 32 deep, as InnoDB's parser; past that MySQL's handler error
+    // 209, and a client's megabyte of '(' is refused the same way, not a stack overflow.
+    let nested = |n: usize| {
+        format!(
+            "SELECT film_id FROM ft.film_text WHERE MATCH(title, description) \
+             AGAINST('{}shark{}' IN BOOLEAN MODE) LIMIT 1",
+            "(".repeat(n),
+            ")".repeat(n)
+        )
+    };
+    assert!(!sql(&b, &nested(32)).is_empty());
+    for n in [33, 1_000_000] {
+        let out = b.mysql(&["-N", "-B"], &nested(n));
+        let e = text(&out.stderr);
+        assert!(
+            e.trim_end().ends_with(
+                "ERROR 209 (HY000) at line 1: Too many nested sub-expressions in a full-text search"
+            ),
+            "{}",
+            &e[e.len().saturating_sub(300)..]
+        );
+    }
     assert_eq!(
         err(&b, "ALTER TABLE ft.film_text ADD FULLTEXT (film_id)"),
         "ERROR 1283 (HY000) at line 1: Column 'film_id' cannot be part of FULLTEXT index"

@@ -158,7 +158,7 @@ impl FtQuery {
         mode: Mode,
     ) -> SqlResult<FtQuery> {
         let terms = match mode {
-            Mode::Boolean => parse_boolean(text),
+            Mode::Boolean => parse_boolean(text)?,
             Mode::Natural => natural_terms(text),
         };
         let mut words: Vec<(String, bool)> = Vec::new();
@@ -385,13 +385,23 @@ fn ranked_words(terms: &[Term], out: &mut Vec<(String, bool)>) {
 }
 
 /// Parses a boolean mode search string.
-fn parse_boolean(text: &str) -> Vec<Term> {
+/// How deep boolean-mode groups may nest: InnoDB's parser stops past 32 levels (MySQL
+/// answers handler error 209; a client's `(((…` must not exhaust the stack).
+const MAX_NESTING: u32 = 32;
+
+fn parse_boolean(text: &str) -> SqlResult<Vec<Term>> {
     let chars: Vec<char> = text.chars().collect();
     let mut at = 0;
-    parse_group(&chars, &mut at)
+    parse_group(&chars, &mut at, 0)
 }
 
-fn parse_group(c: &[char], at: &mut usize) -> Vec<Term> {
+fn parse_group(c: &[char], at: &mut usize, depth: u32) -> SqlResult<Vec<Term>> {
+    if depth > MAX_NESTING {
+        return Err(SqlError::new(
+            209,
+            "Too many nested sub-expressions in a full-text search",
+        ));
+    }
     let mut out = Vec::new();
     let mut op = Op::None;
     while *at < c.len() {
@@ -419,7 +429,7 @@ fn parse_group(c: &[char], at: &mut usize) -> Vec<Term> {
             }
             '(' => {
                 *at += 1;
-                let inner = parse_group(c, at);
+                let inner = parse_group(c, at, depth + 1)?;
                 out.push(Term {
                     op,
                     item: Item::Group(inner),
@@ -428,7 +438,7 @@ fn parse_group(c: &[char], at: &mut usize) -> Vec<Term> {
             }
             ')' => {
                 *at += 1;
-                return out;
+                return Ok(out);
             }
             '"' => {
                 *at += 1;
@@ -468,7 +478,7 @@ fn parse_group(c: &[char], at: &mut usize) -> Vec<Term> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// A SELECT without ORDER BY whose WHERE has a MATCH conjunct over its one table comes
@@ -562,11 +572,16 @@ mod tests {
 
     #[test]
     fn boolean_parse() {
-        let t = parse_boolean("+apple -pie >\"green tea\" (x* ~bad)");
+        let t = parse_boolean("+apple -pie >\"green tea\" (x* ~bad)").unwrap();
         assert_eq!(t.len(), 4);
         assert_eq!(t[0].op, Op::Plus);
         assert_eq!(t[1].op, Op::Minus);
         assert!(matches!(&t[2].item, Item::Phrase(w) if w.len() == 2));
         assert!(matches!(&t[3].item, Item::Group(g) if g.len() == 2));
+        // 32 levels parse; one more is InnoDB's error 209, not a stack overflow.
+        let nest = |n: usize| format!("{}apple{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(parse_boolean(&nest(32)).unwrap().len(), 1);
+        assert_eq!(parse_boolean(&nest(33)).unwrap_err().code, 209);
+        assert_eq!(parse_boolean(&"(".repeat(1_000_000)).unwrap_err().code, 209);
     }
 }
