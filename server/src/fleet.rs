@@ -109,9 +109,14 @@ fn killed(why: String) -> SqlError {
     SqlError::new(1927, format!("Connection was killed: {why}"))
 }
 
+/// How long stopping an endpoint waits for its accept loop to close the socket.
+const ENDPOINT_CLOSE_WAIT: Duration = Duration::from_secs(5);
+
 /// A running endpoint.
 struct Endpoint {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Signalled once the accept loop has ended and its socket is closed.
+    closed: std::sync::mpsc::Receiver<()>,
     conns: Arc<Mutex<BTreeSet<u32>>>,
     read_only: Arc<AtomicBool>,
     engine: Arc<Instance>,
@@ -119,10 +124,16 @@ struct Endpoint {
 
 impl Endpoint {
     /// Stops accepting and closes the connections that came through this endpoint, telling
-    /// each client `reason`.
+    /// each client `reason`. The listening socket is closed when this returns (bounded wait),
+    /// so a client connecting after a stop answered is refused rather than accepted by a
+    /// loop that has not yet seen the signal. Called off the runtime's workers (API calls
+    /// run on blocking threads).
     fn stop(mut self, reason: &SqlError) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
+        }
+        if self.closed.recv_timeout(ENDPOINT_CLOSE_WAIT).is_err() {
+            tracing::warn!("an endpoint's accept loop did not end in time");
         }
         let ids: Vec<u32> = self
             .conns
@@ -553,14 +564,21 @@ impl Fleet {
             .map_err(|e| format!("cannot serve port {}: {e}", i.port))?
             .with_connection_ids(self.ids.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        self.rt.spawn(listener.run_until(async move {
-            let _ = rx.await;
-        }));
+        let (closed_tx, closed) = std::sync::mpsc::sync_channel::<()>(1);
+        self.rt.spawn(async move {
+            listener
+                .run_until(async move {
+                    let _ = rx.await;
+                })
+                .await;
+            let _ = closed_tx.send(());
+        });
         tracing::info!(instance = %i.id, cluster = %i.cluster, port = i.port, writer = i.writer, "instance listening");
         st.endpoints.insert(
             i.id.clone(),
             Endpoint {
                 stop: Some(tx),
+                closed,
                 conns,
                 read_only,
                 engine,
