@@ -399,6 +399,19 @@ fn privileges_match_mariadb() {
         same_output(file, &ours, &theirs);
     }
 
+    // A granter gives only what it holds (granter.sql as 'gr'); what 'gt' then holds is
+    // the same on both.
+    let script = read("granter.sql");
+    let ours = mysql(b.port, "gr", "grpw", &args, &script);
+    let theirs = mysql(m.port, "gr", "grpw", &args, &script);
+    same_output("granter.sql", &ours, &theirs);
+    let held = "SELECT a FROM pv1.t; SELECT a FROM pvc.c; SELECT b FROM pvc.c; \
+        UPDATE pvc.c SET b = b WHERE a = 1; INSERT INTO pv1.t VALUES (9, 9); CALL pvc.q(); \
+        CALL pvc.h(); SELECT * FROM pv2.t";
+    let ours = mysql(b.port, "gt", "gtpw", &args, held);
+    let theirs = mysql(m.port, "gt", "gtpw", &args, held);
+    same_output("granted to gt", &ours, &theirs);
+
     // Borealis only: AS OF reads need SELECT like any SELECT (MySQL's rule), and MySQL
     // 8.0's account name limits.
     let r = |sql: &str| mysql(b.port, "r", "rpw", &["-N", "-B", "-e", sql], "");

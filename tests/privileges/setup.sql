@@ -53,3 +53,12 @@ CREATE USER 'k'@'%' IDENTIFIED BY 'kpw';
 GRANT EXECUTE ON PROCEDURE pvc.dlp TO 'k'@'%';
 GRANT SELECT ON pvc.dlv TO 'k'@'%';
 GRANT SELECT ON pvc.dlv2 TO 'k'@'%';
+-- A granter (granter.sql as 'gr'): GRANT OPTION, but only on what it holds.
+DROP USER IF EXISTS 'gr'@'%';
+DROP USER IF EXISTS 'gt'@'%';
+CREATE USER 'gr'@'%' IDENTIFIED BY 'grpw';
+CREATE USER 'gt'@'%' IDENTIFIED BY 'gtpw';
+GRANT SELECT ON pv1.* TO 'gr'@'%' WITH GRANT OPTION;
+GRANT SELECT (a), UPDATE (b) ON pvc.c TO 'gr'@'%' WITH GRANT OPTION;
+GRANT EXECUTE ON PROCEDURE pvc.q TO 'gr'@'%' WITH GRANT OPTION;
+GRANT EXECUTE ON PROCEDURE pvc.h TO 'gr'@'%';

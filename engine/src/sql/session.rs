@@ -32,7 +32,7 @@ use super::front::{
     ShowStatement, VarScope,
 };
 use super::point::PointGet;
-use super::privilege::Security;
+use super::privilege::{GrantOn, Security};
 use super::progddl::{show_create_event, show_create_routine, show_create_trigger, time_text};
 use super::replica::Replica;
 use super::vars::{self, Com, GlobalVars, Scope, SessionCounters, SessionVars, StatusCounters};
@@ -2474,6 +2474,10 @@ impl Session {
                         db_all: false,
                         ..
                     }) => sec.table(privs::GRANT_OPTION, "GRANT", db, t)?,
+                    // REVOKE ALL PRIVILEGES, GRANT OPTION FROM u (CREATE USER there)
+                    // and ON *.* (1045 there, as MySQL) are checked by grant_revoke.
+                    None if matches!(o, OwnStatement::Revoke(_)) => {}
+                    Some(front::GrantObject { db_all: true, .. }) => {}
                     _ => need_global(privs::GRANT_OPTION, "GRANT OPTION")?,
                 },
                 OwnStatement::Show(
@@ -3738,8 +3742,9 @@ impl Session {
             OwnStatement::Grant(g) | OwnStatement::Revoke(g) => {
                 let grant = matches!(o, OwnStatement::Grant(_));
                 let cur = self.db.clone();
+                let sec = self.security()?;
                 self.users_ddl(text, |cat, tx| {
-                    grant_revoke(cat, tx, g, grant, cur.as_deref())
+                    grant_revoke(&sec, cat, tx, g, grant, cur.as_deref())
                 })
             }
             OwnStatement::TableMaintenance { tables, op, .. } => {
@@ -5108,9 +5113,11 @@ const ROUTINE_PRIVS: u32 = privs::EXECUTE | privs::ALTER_ROUTINE;
 const COLUMN_PRIVS: u32 = privs::SELECT | privs::INSERT | privs::UPDATE | privs::REFERENCES;
 
 /// GRANT (`grant`) or REVOKE `g` on the accounts of `cat`, with `cur_db` the session's
-/// database (for `ON t` and `ON *`). Levels as MySQL's: global, database, table with its
-/// columns (`SELECT (a, b)`), and one FUNCTION or PROCEDURE.
+/// database (for `ON t` and `ON *`), by `sec` (who must hold what it grants or revokes).
+/// Levels as MySQL's: global, database, table with its columns (`SELECT (a, b)`), and one
+/// FUNCTION or PROCEDURE.
 fn grant_revoke(
+    sec: &Security,
     cat: &catalog::Catalog,
     tx: &mut Transaction,
     g: &front::Grant,
@@ -5217,6 +5224,21 @@ fn grant_revoke(
                 }
             }
         }
+    }
+    if !grant && all && g.object.is_none() {
+        // REVOKE ALL PRIVILEGES, GRANT OPTION FROM u: MySQL asks for CREATE USER.
+        sec.global(privs::CREATE_USER, "CREATE USER")?;
+    } else {
+        sec.may_grant(
+            match &level {
+                Level::Global => GrantOn::Global,
+                Level::Db(db) => GrantOn::Db(db),
+                Level::Table(db, t) => GrantOn::Table(db, t),
+                Level::Routine(db, k, name) => GrantOn::Routine(db, *k, name),
+            },
+            bits,
+            &col_grants,
+        )?;
     }
     if g.with_grant_option {
         bits |= privs::GRANT_OPTION;
