@@ -12,6 +12,15 @@ DROP PROCEDURE pv1.cp;
 CALL pv1.cp();
 CREATE PROCEDURE pv1.cp() SELECT 'again' AS again;
 CALL pv1.cp();
+-- ALTER PROCEDURE/FUNCTION needs ALTER ROUTINE on the routine (1370) and keeps what it
+-- does not name; MySQL's grammar has no DETERMINISTIC there (1064).
+ALTER PROCEDURE pv1.cp COMMENT 'mine' SQL SECURITY INVOKER;
+ALTER PROCEDURE pv1.cp READS SQL DATA LANGUAGE SQL;
+ALTER PROCEDURE pvc.q COMMENT 'not mine';
+ALTER PROCEDURE pv1.cp DETERMINISTIC;
+ALTER PROCEDURE pv1.nope COMMENT 'x';
+SELECT routine_name, security_type, sql_data_access, routine_comment FROM information_schema.routines WHERE routine_schema = 'pv1' AND routine_name = 'cp';
+CALL pv1.cp();
 CREATE FUNCTION pv1.cf() RETURNS INT DETERMINISTIC RETURN 1;
 SELECT pv1.cf();
 SELECT CURRENT_USER();

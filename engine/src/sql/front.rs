@@ -259,6 +259,19 @@ pub struct Grant {
     pub with_grant_option: bool,
 }
 
+/// The characteristics CREATE or ALTER FUNCTION/PROCEDURE gives; `None`: not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoutineTraits {
+    /// [NOT] DETERMINISTIC
+    pub deterministic: Option<bool>,
+    /// CONTAINS SQL, NO SQL, READS SQL DATA or MODIFIES SQL DATA.
+    pub data_access: Option<&'static str>,
+    /// SQL SECURITY: DEFINER or INVOKER.
+    pub security: Option<&'static str>,
+    /// COMMENT
+    pub comment: Option<String>,
+}
+
 /// ANALYZE/OPTIMIZE/CHECK/REPAIR TABLE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MaintenanceOp {
@@ -798,6 +811,15 @@ pub enum OwnStatement {
         if_exists: bool,
         /// Trigger name.
         name: TableName,
+    },
+    /// ALTER FUNCTION|PROCEDURE [db.]name characteristic …
+    AlterRoutine {
+        /// Function or Procedure.
+        kind: RoutineKind,
+        /// Routine name.
+        name: TableName,
+        /// The characteristics given (the others stay).
+        traits: RoutineTraits,
     },
     /// DROP FUNCTION|PROCEDURE [IF EXISTS] [db.]name
     DropRoutine {
@@ -1469,7 +1491,7 @@ fn route(tokens: &[TokenWithSpan]) -> Route {
             "USER" | "EVENT" | "PREPARE" | "TRIGGER" | "FUNCTION" | "PROCEDURE"
         ),
         "ALTER" => {
-            w(1) == "USER"
+            matches!(w(1).as_str(), "USER" | "FUNCTION" | "PROCEDURE")
                 || (w(1) == "TABLE" && alter_table_options_only(&sig))
                 || (w(1) == "TABLE"
                     && sig.len() >= 5
@@ -3411,7 +3433,8 @@ impl<'a> Own<'a> {
         } else {
             None
         };
-        let mut spec = RoutineSpec {
+        let traits = self.routine_traits(true)?;
+        let spec = RoutineSpec {
             kind,
             definer,
             or_replace,
@@ -3419,39 +3442,46 @@ impl<'a> Own<'a> {
             name,
             params,
             returns,
-            deterministic: false,
-            data_access: "CONTAINS SQL".into(),
-            security: "DEFINER".into(),
-            comment: String::new(),
-            body: String::new(),
+            deterministic: traits.deterministic.unwrap_or(false),
+            data_access: traits.data_access.unwrap_or("CONTAINS SQL").into(),
+            security: traits.security.unwrap_or("DEFINER").into(),
+            comment: traits.comment.unwrap_or_default(),
+            body: self.program_body()?,
         };
+        Ok(OwnStatement::CreateRoutine(Box::new(spec)))
+    }
+
+    /// A routine's characteristics, each as last given: CREATE's, or ALTER
+    /// FUNCTION/PROCEDURE's (`create` false), which has no [NOT] DETERMINISTIC in MySQL's
+    /// grammar.
+    fn routine_traits(&mut self, create: bool) -> R<RoutineTraits> {
+        let mut t = RoutineTraits::default();
         loop {
             if self.eat("COMMENT") {
-                spec.comment = self.string()?;
+                t.comment = Some(self.string()?);
             } else if self.eat_seq(&["LANGUAGE", "SQL"]) {
-            } else if self.eat_seq(&["NOT", "DETERMINISTIC"]) {
-                spec.deterministic = false;
-            } else if self.eat("DETERMINISTIC") {
-                spec.deterministic = true;
+            } else if create && self.eat_seq(&["NOT", "DETERMINISTIC"]) {
+                t.deterministic = Some(false);
+            } else if create && self.eat("DETERMINISTIC") {
+                t.deterministic = Some(true);
             } else if self.eat_seq(&["CONTAINS", "SQL"]) {
-                spec.data_access = "CONTAINS SQL".into();
+                t.data_access = Some("CONTAINS SQL");
             } else if self.eat_seq(&["NO", "SQL"]) {
-                spec.data_access = "NO SQL".into();
+                t.data_access = Some("NO SQL");
             } else if self.eat_seq(&["READS", "SQL", "DATA"]) {
-                spec.data_access = "READS SQL DATA".into();
+                t.data_access = Some("READS SQL DATA");
             } else if self.eat_seq(&["MODIFIES", "SQL", "DATA"]) {
-                spec.data_access = "MODIFIES SQL DATA".into();
+                t.data_access = Some("MODIFIES SQL DATA");
             } else if self.eat_seq(&["SQL", "SECURITY"]) {
                 match self.eat_one_of(&["DEFINER", "INVOKER"]) {
-                    Some(s) => spec.security = s.into(),
+                    Some(s) => t.security = Some(s),
                     None => return self.fail("DEFINER or INVOKER"),
                 }
             } else {
                 break;
             }
         }
-        spec.body = self.program_body()?;
-        Ok(OwnStatement::CreateRoutine(Box::new(spec)))
+        Ok(t)
     }
 
     fn create_event(&mut self, definer: Option<UserHost>, or_replace: bool) -> R<OwnStatement> {
@@ -3514,6 +3544,17 @@ impl<'a> Own<'a> {
     }
 
     fn alter(&mut self) -> R<OwnStatement> {
+        if let Some(k) = self.eat_one_of(&["FUNCTION", "PROCEDURE"]) {
+            let kind = if k == "FUNCTION" {
+                RoutineKind::Function
+            } else {
+                RoutineKind::Procedure
+            };
+            let name = self.table_name()?;
+            let traits = self.routine_traits(false)?;
+            self.end()?;
+            return Ok(OwnStatement::AlterRoutine { kind, name, traits });
+        }
         if self.eat("USER") {
             let if_exists = self.eat_seq(&["IF", "EXISTS"]);
             let users = self.user_specs()?;

@@ -14,7 +14,7 @@ use super::catalog::{
 use super::ddl::bump_version;
 use super::error::{SqlError, SqlResult};
 use super::exec::Exec;
-use super::front::{EventSpec, RoutineKind, RoutineSpec, TableName, TriggerSpec};
+use super::front::{EventSpec, RoutineKind, RoutineSpec, RoutineTraits, TableName, TriggerSpec};
 use super::interp::{self, ProgKind};
 use crate::value::temporal::DateTime;
 use crate::value::{Value, Warning};
@@ -440,6 +440,44 @@ impl Exec<'_> {
             .system_var("automatic_sp_privileges", Some("global"))?;
         Ok(v.to_text()
             .is_some_and(|t| t.eq_ignore_ascii_case(b"ON") || t.as_slice() == b"1"))
+    }
+
+    /// ALTER FUNCTION / PROCEDURE: changes the characteristics given; 1305 when the
+    /// routine does not exist.
+    pub fn alter_routine(
+        &mut self,
+        kind: RoutineKind,
+        name: &TableName,
+        traits: &RoutineTraits,
+    ) -> SqlResult<()> {
+        let (k, kind_name) = if kind == RoutineKind::Function {
+            ('F', "FUNCTION")
+        } else {
+            ('P', "PROCEDURE")
+        };
+        let db = self.program_db(name)?;
+        let Some(old) = self.catalog.routine(&db, k, &name.name) else {
+            return Err(SqlError::new(
+                1305,
+                format!("{kind_name} {db}.{} does not exist", name.name),
+            ));
+        };
+        let mut def = RoutineDef::clone(old);
+        if let Some(a) = traits.data_access {
+            def.data_access = a.into();
+        }
+        if let Some(s) = traits.security {
+            def.security = s.into();
+        }
+        if let Some(c) = &traits.comment {
+            def.comment = c.clone();
+        }
+        self.reader.tx()?.put(
+            CATALOG_TREE,
+            &catalog::routine_key(&db, k, &def.name),
+            &catalog::encode_routine(&def),
+        )?;
+        bump_version(self)
     }
 
     /// DROP FUNCTION / PROCEDURE.

@@ -2595,7 +2595,8 @@ impl Session {
                     need_db(privs::CREATE_ROUTINE, &db_of(&r.name))?;
                     definer_of(&r.definer)?;
                 }
-                OwnStatement::DropRoutine { kind, name, .. } => {
+                OwnStatement::DropRoutine { kind, name, .. }
+                | OwnStatement::AlterRoutine { kind, name, .. } => {
                     let db = db_of(name);
                     let k = if matches!(kind, front::RoutineKind::Function) {
                         'F'
@@ -3867,6 +3868,12 @@ impl Session {
             } => {
                 self.write(text, params, true, None, |ex| {
                     ex.drop_routine(*kind, name, *if_exists)
+                })?;
+                Ok(Output::ok())
+            }
+            OwnStatement::AlterRoutine { kind, name, traits } => {
+                self.write(text, params, true, None, |ex| {
+                    ex.alter_routine(*kind, name, traits)
                 })?;
                 Ok(Output::ok())
             }
