@@ -474,6 +474,7 @@ fn routine_and_column_grants_as_mysql_shows_them(b: Borealis) {
     let expected = "GRANT USAGE ON *.* TO `c`@`%`\n\
         GRANT CREATE ROUTINE ON `pv1`.* TO `c`@`%`\n\
         GRANT SELECT (`a`, `b`), INSERT (`a`, `c`), UPDATE (`c`), REFERENCES (`d`) ON `pvc`.`c` TO `c`@`%`\n\
+        GRANT SELECT (`a`), UPDATE (`c`), DELETE ON `pvc`.`vc` TO `c`@`%`\n\
         GRANT EXECUTE, ALTER ROUTINE ON PROCEDURE `pv1`.`cp` TO `c`@`%`\n\
         GRANT EXECUTE ON PROCEDURE `pvc`.`q` TO `c`@`%`\n\
         GRANT EXECUTE, ALTER ROUTINE ON FUNCTION `pv1`.`cf` TO `c`@`%`\n\
@@ -488,6 +489,16 @@ fn routine_and_column_grants_as_mysql_shows_them(b: Borealis) {
         .map(|l| l.split('\t').next().unwrap_or(""))
         .collect();
     assert_eq!(names, ["a", "b", "c", "d"], "{}", text(&cols.stderr));
+    // A view's columns too, with what is held on each (DELETE shows no column).
+    let cols = c(&b, "show full columns from pvc.vc");
+    let listed: Vec<String> = text(&cols.stdout)
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            format!("{} {}", f[0], f.get(7).unwrap_or(&""))
+        })
+        .collect();
+    assert_eq!(listed, ["a select", "c update"], "{}", text(&cols.stderr));
 }
 
 /// 200 clients at once, and a slow query does not hold up other sessions.

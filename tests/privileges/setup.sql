@@ -37,6 +37,8 @@ CREATE PROCEDURE pvc.h() SELECT 'h' AS h;
 DROP USER IF EXISTS 'c'@'%';
 CREATE USER 'c'@'%' IDENTIFIED BY 'cpw';
 GRANT SELECT (a, b), INSERT (a, c), UPDATE (c), REFERENCES (d) ON pvc.c TO 'c'@'%';
+CREATE VIEW pvc.vc AS SELECT a, b, c FROM pvc.c;
+GRANT SELECT (a), UPDATE (c), DELETE ON pvc.vc TO 'c'@'%';
 GRANT EXECUTE ON PROCEDURE pvc.q TO 'c'@'%';
 GRANT EXECUTE ON FUNCTION pvc.g TO 'c'@'%';
 GRANT CREATE ROUTINE ON pv1.* TO 'c'@'%';

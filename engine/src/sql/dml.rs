@@ -1271,7 +1271,25 @@ impl Exec<'_> {
         }
         if let ast::TableFactor::Table { name, .. } = &u.table.relation {
             if let Some(v) = self.view(name) {
-                self.may(privs::UPDATE, "UPDATE", name)?;
+                // UPDATE on the view, or on each view column SET.
+                self.may_some(privs::UPDATE, "UPDATE", name)?;
+                if !self.security.is_unrestricted() {
+                    let set: Vec<String> = u
+                        .assignments
+                        .iter()
+                        .filter_map(|a| match &a.target {
+                            ast::AssignmentTarget::ColumnName(c) => {
+                                c.0.last()
+                                    .and_then(|p| p.as_ident())
+                                    .map(|i| i.value.clone())
+                            }
+                            ast::AssignmentTarget::Tuple(_) => None,
+                        })
+                        .collect();
+                    let set: Vec<&str> = set.iter().map(String::as_str).collect();
+                    self.security
+                        .columns(privs::UPDATE, "UPDATE", &v.db, &v.name, &set)?;
+                }
                 return self.update_view(u, &v);
             }
             self.may_some(privs::UPDATE, "UPDATE", name)?;

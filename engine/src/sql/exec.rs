@@ -1215,26 +1215,12 @@ impl<'a> Exec<'a> {
     /// Marks the columns of table `t` in `cols` (its columns, in order) that the
     /// privileges in force may not read ([`ScopeCol::denied`]).
     pub fn mark_unreadable(&self, cols: &mut [ScopeCol], t: &TableDef) {
-        if self.security.is_unrestricted() {
-            return;
-        }
-        let Some(allowed) = self.security.column_limits(privs::SELECT, &t.db, &t.name) else {
-            return;
-        };
-        for c in cols {
-            if !allowed.iter().any(|a| a.eq_ignore_ascii_case(&c.name)) {
-                let column = self.security.column_denied("SELECT", &c.name, &t.name);
-                let table = self
-                    .security
-                    .table(privs::SELECT, "SELECT", &t.db, &t.name)
-                    .err()
-                    .unwrap_or_else(|| column.clone());
-                c.denied = Some(Arc::new(super::expr::Denied {
-                    column: column.message,
-                    table: table.message,
-                }));
-            }
-        }
+        self.mark_unreadable_of(cols, &t.db, &t.name);
+    }
+
+    /// [`Self::mark_unreadable`] for the columns of table or view `db`.`name`.
+    pub fn mark_unreadable_of(&self, cols: &mut [ScopeCol], db: &str, name: &str) {
+        mark_unreadable_by(&self.security, cols, db, name);
     }
 
     /// `need` (one bit) on each of the columns `cols` of `t` (1143), unless held on the
@@ -2254,18 +2240,18 @@ impl<'a> Exec<'a> {
                         &org,
                     ));
                 }
-                if self.view(name).is_some() {
-                    self.may_read(name)?;
-                } else {
-                    self.may_some(privs::SELECT, "SELECT", name)?;
-                }
+                // SELECT on the table or view, or on some of its columns (each column
+                // is then checked where it is named).
+                self.may_some(privs::SELECT, "SELECT", name)?;
                 if let Some(v) = self.view(name) {
                     let rs = self.view_rows(&v)?;
                     let alias = alias
                         .as_ref()
                         .map(|a| a.name.value.clone())
                         .unwrap_or_else(|| v.name.clone());
-                    return Ok(Source::from_rowset(rs, &alias, &v.db, &v.name));
+                    let mut src = Source::from_rowset(rs, &alias, &v.db, &v.name);
+                    self.mark_unreadable_of(&mut src.cols, &v.db, &v.name);
+                    return Ok(src);
                 }
                 let t = self.table(name)?;
                 let alias = alias
@@ -4163,4 +4149,33 @@ fn join_cut<'a>(
         ));
     }
     Value::Bytes(out)
+}
+
+/// Marks the columns `cols` of table or view `db`.`name` that `sec` may not read
+/// ([`ScopeCol::denied`]), when `sec` reads it by column privileges alone.
+pub(crate) fn mark_unreadable_by(
+    sec: &super::privilege::Security,
+    cols: &mut [ScopeCol],
+    db: &str,
+    name: &str,
+) {
+    if sec.is_unrestricted() {
+        return;
+    }
+    let Some(allowed) = sec.column_limits(privs::SELECT, db, name) else {
+        return;
+    };
+    for c in cols {
+        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(&c.name)) {
+            let column = sec.column_denied("SELECT", &c.name, name);
+            let table = sec
+                .table(privs::SELECT, "SELECT", db, name)
+                .err()
+                .unwrap_or_else(|| column.clone());
+            c.denied = Some(Arc::new(super::expr::Denied {
+                column: column.message,
+                table: table.message,
+            }));
+        }
+    }
 }

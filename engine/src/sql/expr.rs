@@ -1082,8 +1082,16 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Resolves `[db.][table.]column`.
+    /// Resolves `[db.][table.]column`, to read it (1143 when its privileges say no).
     pub fn resolve(&self, parts: &[String], clause: &str) -> SqlResult<usize> {
+        let i = self.resolve_target(parts, clause)?;
+        self.cols[i].readable()?;
+        Ok(i)
+    }
+
+    /// Resolves `[db.][table.]column` as a place written to (an UPDATE's SET target),
+    /// which needs no privilege to read it.
+    pub fn resolve_target(&self, parts: &[String], clause: &str) -> SqlResult<usize> {
         let (db, table, name) = match parts {
             [c] => (None, None, c),
             [t, c] => (None, Some(t), c),
@@ -1129,7 +1137,6 @@ impl Scope {
                 format!("Unknown column '{}' in '{clause}'", parts.join(".")),
             )
         })?;
-        self.cols[i].readable()?;
         Ok(i)
     }
 }

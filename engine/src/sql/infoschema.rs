@@ -46,10 +46,16 @@ pub(crate) fn auto_increment(ex: &Exec, t: &super::catalog::TableDef) -> Value {
     }
 }
 
-pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
+pub fn table(ex: &mut Exec, name: &str) -> SqlResult<RowSet> {
     // Only what the user holds some privilege on is listed.
     let cat = ex.security.visible(&ex.catalog);
     let name = name.to_ascii_uppercase();
+    let view_columns = if name == "COLUMNS" {
+        view_columns(ex, &cat)
+    } else {
+        Vec::new()
+    };
+    let ex: &Exec = ex;
     Ok(match name.as_str() {
         "SCHEMATA" => RowSet {
             columns: cols(&[
@@ -241,6 +247,7 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
                             ]
                         })
                 })
+                .chain(view_columns)
                 .collect(),
         },
         "COLUMN_PRIVILEGES" => RowSet {
@@ -904,6 +911,57 @@ pub fn table(ex: &Exec, name: &str) -> SqlResult<RowSet> {
 }
 
 /// `decimal` of `DECIMAL(10,2)`, `varchar` of `VARCHAR(20) CHARSET x`.
+/// information_schema.COLUMNS rows of the views in `cat` (their SELECTs described, not
+/// run): the columns the user holds some privilege on. A view that no longer describes
+/// (a dropped table) has no rows, as MySQL lists it with a warning.
+fn view_columns(ex: &mut Exec, cat: &super::catalog::Catalog) -> Vec<Vec<Value>> {
+    let mut rows = Vec::new();
+    let saved = std::mem::replace(&mut ex.describe, true);
+    for v in cat.views.values() {
+        let Ok(rs) = ex.view_rows(v) else {
+            continue;
+        };
+        for (i, c) in rs.columns.iter().enumerate() {
+            if !ex.security.sees_column(&v.db, &v.name, &c.name) {
+                continue;
+            }
+            let full = c.ty.as_ref().map(|t| t.mysql_name()).unwrap_or_default();
+            let data_type = full.split(['(', ' ']).next().unwrap_or("").to_string();
+            let (cs, coll) = match &c.ty {
+                Some(t) if t.is_string() && !t.collation().is_binary() => {
+                    (s(t.collation().charset()), s(t.collation().name()))
+                }
+                _ => (Value::Null, Value::Null),
+            };
+            rows.push(vec![
+                s("def"),
+                s(&v.db),
+                s(&v.name),
+                s(&c.name),
+                Value::UInt(i as u64 + 1),
+                Value::Null,
+                s(if c.nullable { "YES" } else { "NO" }),
+                s(&data_type),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                cs,
+                coll,
+                s(&full),
+                s(""),
+                s(""),
+                s(&ex.security.column_privilege_text(&v.db, &v.name, &c.name)),
+                s(""),
+                s(""),
+            ]);
+        }
+    }
+    ex.describe = saved;
+    rows
+}
+
 fn base_type(t: &str) -> String {
     t.split(['(', ' '])
         .next()

@@ -477,8 +477,9 @@ impl Security {
         match &self.who {
             None => true,
             Some(a) => {
+                // Only privileges a column can carry make it visible (MySQL's COL_ACLS).
                 let d = &a.def;
-                let bits = privs::ALL_TABLE;
+                let bits = privs::SELECT | privs::INSERT | privs::UPDATE | privs::REFERENCES;
                 d.global & bits != 0
                     || d.dbs.get(db).is_some_and(|p| *p & bits != 0)
                     || d.tables

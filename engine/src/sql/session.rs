@@ -3744,8 +3744,17 @@ impl Session {
                 let grant = matches!(o, OwnStatement::Grant(_));
                 let cur = self.db.clone();
                 let sec = self.security()?;
+                let view_cols = self.grant_view_columns(g)?;
                 self.users_ddl(text, |cat, tx| {
-                    grant_revoke(&sec, cat, tx, g, grant, cur.as_deref())
+                    grant_revoke(
+                        &sec,
+                        cat,
+                        tx,
+                        g,
+                        grant,
+                        cur.as_deref(),
+                        view_cols.as_deref(),
+                    )
                 })
             }
             OwnStatement::TableMaintenance { tables, op, .. } => {
@@ -3945,6 +3954,35 @@ impl Session {
                 ),
             )),
         }
+    }
+
+    /// The columns of the view a column-level GRANT names (None: no column privileges, or
+    /// not a view), from describing its SELECT.
+    fn grant_view_columns(&mut self, g: &front::Grant) -> SqlResult<Option<Vec<String>>> {
+        let Some(front::GrantObject {
+            kind,
+            db,
+            table: Some(t),
+            db_all: false,
+        }) = &g.object
+        else {
+            return Ok(None);
+        };
+        if kind != "TABLE" || g.privileges.iter().all(|p| p.columns.is_empty()) {
+            return Ok(None);
+        }
+        let Some(db) = db.clone().or_else(|| self.db.clone()) else {
+            return Ok(None);
+        };
+        let t = t.clone();
+        self.read(Vec::new(), |ex| match ex.catalog.view(&db, &t).cloned() {
+            Some(v) => {
+                ex.describe = true;
+                let rs = ex.view_rows(&v)?;
+                Ok(Some(rs.columns.into_iter().map(|c| c.name).collect()))
+            }
+            None => Ok(None),
+        })
     }
 
     fn users_ddl(
@@ -4189,10 +4227,12 @@ impl Session {
                         None => Ok(None),
                     })?;
                 if let Some(rs) = view_cols {
+                    let sec = self.security()?;
                     let data = rs
                         .columns
                         .iter()
-                        .filter(|c| like_ok(&like, &c.name))
+                        // Only the columns the user holds some privilege on.
+                        .filter(|c| like_ok(&like, &c.name) && sec.sees_column(&d, &name, &c.name))
                         .map(|c| {
                             let ty =
                                 c.ty.as_ref()
@@ -4212,7 +4252,7 @@ impl Session {
                                 s(""),
                             ]);
                             if *full {
-                                row.push(s("select,insert,update,references"));
+                                row.push(s(&sec.column_privilege_text(&d, &name, &c.name)));
                                 row.push(s(""));
                             }
                             row
@@ -5130,6 +5170,7 @@ fn grant_revoke(
     g: &front::Grant,
     grant: bool,
     cur_db: Option<&str>,
+    view_cols: Option<&[String]>,
 ) -> SqlResult<()> {
     let all = g.privileges.iter().any(|p| {
         let n = p.name.to_ascii_uppercase();
@@ -5216,14 +5257,19 @@ fn grant_revoke(
             return Err(illegal_grant());
         };
         if grant {
-            let Some(def) = cat.table(db, t) else {
-                return Err(SqlError::new(
-                    1146,
-                    format!("Table '{db}.{t}' doesn't exist"),
-                ));
+            // A table's columns, or a view's (described by the caller).
+            let names: Vec<&str> = match (cat.table(db, t), view_cols) {
+                (Some(def), _) => def.columns.iter().map(|c| c.name.as_str()).collect(),
+                (None, Some(v)) => v.iter().map(String::as_str).collect(),
+                (None, None) => {
+                    return Err(SqlError::new(
+                        1146,
+                        format!("Table '{db}.{t}' doesn't exist"),
+                    ))
+                }
             };
             for (c, _) in &col_grants {
-                if !def.columns.iter().any(|dc| dc.name.eq_ignore_ascii_case(c)) {
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(c)) {
                     return Err(SqlError::new(
                         1054,
                         format!("Unknown column '{c}' in '{t}'"),

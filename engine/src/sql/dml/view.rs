@@ -22,8 +22,9 @@ use sqlparser::ast;
 
 use super::super::catalog::{privs, TableDef, ViewDef};
 use super::super::error::{SqlError, SqlResult};
-use super::super::exec::{choose_path, conjuncts, Exec};
+use super::super::exec::{choose_path, conjuncts, mark_unreadable_by, Exec};
 use super::super::expr::{Binder, Expr, Scope, ScopeCol};
+use super::super::privilege::Security;
 use super::{rows_equal, table_scope, DmlResult};
 use crate::storage::rowlock::Mode;
 use crate::value::Value;
@@ -223,11 +224,14 @@ impl Exec<'_> {
 
     /// The scope of a view statement's rows (`base row ++ view row`), and the view's
     /// columns bound over the base row.
+    /// The view's columns that `invoker` (the statement's user, whose privileges apply to
+    /// the view itself) may not read are marked denied.
     fn view_scope(
         &mut self,
         uv: &UpdatableView,
         v: &ViewDef,
         alias: &str,
+        invoker: &Security,
     ) -> SqlResult<(Scope, Vec<Expr>)> {
         let base_scope = table_scope(&uv.table, &uv.alias);
         let mut items = Vec::new();
@@ -253,6 +257,7 @@ impl Exec<'_> {
             });
             items.push(x);
         }
+        mark_unreadable_by(invoker, &mut cols, &v.db, &v.name);
         let mut scope = table_scope(&uv.table, BASE);
         scope.cols.extend(cols);
         Ok((scope, items))
@@ -361,10 +366,11 @@ impl Exec<'_> {
             _ => v.name.clone(),
         };
         let t = uv.table.clone();
+        let invoker = self.security.clone();
         self.enter_table(&t)?;
         let r = self.with_security(sec, |ex| {
             ex.security.table(privs::UPDATE, "UPDATE", &t.db, &t.name)?;
-            ex.update_view_rows(u, v, &uv, &alias)
+            ex.update_view_rows(u, v, &uv, &alias, &invoker)
         });
         self.leave_table();
         r.map_err(|e| definer_lacks(e, v))
@@ -376,10 +382,11 @@ impl Exec<'_> {
         v: &ViewDef,
         uv: &UpdatableView,
         alias: &str,
+        invoker: &Security,
     ) -> SqlResult<DmlResult> {
         let t = uv.table.clone();
         let n = t.columns.len();
-        let (scope, items) = self.view_scope(uv, v, alias)?;
+        let (scope, items) = self.view_scope(uv, v, alias, invoker)?;
         let mut exprs: Vec<&ast::Expr> = u.assignments.iter().map(|a| &a.value).collect();
         exprs.extend(u.selection.as_ref());
         self.check_target_not_in_subquery(&[(t.db.clone(), t.name.clone())], &exprs)?;
@@ -403,7 +410,7 @@ impl Exec<'_> {
                     return Err(SqlError::new(1064, "tuple assignment is not MySQL syntax"))
                 }
             };
-            let at = scope.resolve(&parts, "field list")?;
+            let at = scope.resolve_target(&parts, "field list")?;
             let j = Self::view_base_column(&scope, &items, n, at)?;
             if self.generated_assignment(&t, j, a)? {
                 continue;
@@ -475,10 +482,11 @@ impl Exec<'_> {
         let (uv, sec) = self.view_target(v, "DELETE")?;
         let alias = alias.unwrap_or_else(|| v.name.clone());
         let t = uv.table.clone();
+        let invoker = self.security.clone();
         self.enter_table(&t)?;
         let r = self.with_security(sec, |ex| {
             ex.security.table(privs::DELETE, "DELETE", &t.db, &t.name)?;
-            let (scope, items) = ex.view_scope(&uv, v, &alias)?;
+            let (scope, items) = ex.view_scope(&uv, v, &alias, &invoker)?;
             let exprs: Vec<&ast::Expr> = d.selection.iter().collect();
             ex.check_target_not_in_subquery(&[(t.db.clone(), t.name.clone())], &exprs)?;
             let rows = ex.view_rows_for_write(
