@@ -787,3 +787,31 @@ fn non_unique_range_locks_the_entry_past_its_end() {
         a.run("rollback");
     });
 }
+
+/// A transaction's own uncommitted insert is a neighbour too (InnoDB's index holds it):
+/// after inserting 7, a locking read of the missing 8 locks the gap (7, 10), not (5, 10),
+/// so another transaction's insert of 6 goes through and one of 9 waits.
+#[test]
+fn an_own_insert_bounds_the_gap_of_a_missing_key() {
+    on_both(|s| {
+        gap_table(s);
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+        a.run("begin");
+        assert_eq!(a.run("insert into g values (7, 7, 7)"), "", "{}", s.name);
+        assert_eq!(a.run("select id from g where id = 8 for update"), "");
+        let got = answers(
+            &mut c,
+            &[
+                "insert into g values (9, 9, 9)",
+                "insert into g values (6, 6, 6)",
+            ],
+        );
+        let expected = want(&[
+            ("insert into g values (9, 9, 9)", "1205"),
+            ("insert into g values (6, 6, 6)", "ok"),
+        ]);
+        assert_eq!(got, expected, "{}: own insert", s.name);
+        a.run("rollback");
+    });
+}

@@ -508,15 +508,27 @@ impl Transaction {
                 Bound::Excluded(k) => Bound::Excluded((tree, k.clone())),
                 Bound::Unbounded => Bound::Unbounded,
             };
+            // The ends of this tree's part of the write buffer.
+            let first_of_tree = Bound::Included((tree, Bytes::from(&[][..])));
+            let past_tree = match tree.checked_add(1) {
+                Some(t) => Bound::Excluded((t, Bytes::from(&[][..]))),
+                None => Bound::Unbounded,
+            };
             let inserted = |(_, v): &(&(u64, Bytes), &Option<Bytes>)| v.is_some();
-            if let (Some(b), Bound::Included(_) | Bound::Excluded(_)) = (&below, &range.0) {
-                let between = (tag(&Bound::Excluded(b.clone())), tag(&flip(&range.0)));
+            if !matches!(range.0, Bound::Unbounded) {
+                let from = below
+                    .as_ref()
+                    .map_or(first_of_tree, |b| tag(&Bound::Excluded(b.clone())));
+                let between = (from, tag(&flip(&range.0)));
                 if let Some(((_, k), _)) = self.writes.range(between).rev().find(inserted) {
                     below = Some(k.clone());
                 }
             }
-            if let (Some(a), Bound::Included(_) | Bound::Excluded(_)) = (&above, &range.1) {
-                let between = (tag(&flip(&range.1)), tag(&Bound::Excluded(a.clone())));
+            if !matches!(range.1, Bound::Unbounded) {
+                let to = above
+                    .as_ref()
+                    .map_or(past_tree, |a| tag(&Bound::Excluded(a.clone())));
+                let between = (tag(&flip(&range.1)), to);
                 if let Some(((_, k), _)) = self.writes.range(between).find(inserted) {
                     above = Some(k.clone());
                 }
