@@ -423,3 +423,395 @@ fn sysbench_delete_then_read_write_runs_to_the_end() {
         step("oltp_delete", &["cleanup"]);
     }
 }
+
+/// The table the gap-lock cases run on: ids 1, 3, 5, 10, 20 (so the gaps are (-inf,1),
+/// (1,3), (3,5), (5,10), (10,20), (20,+inf)) and a non-unique index on `k`, whose values
+/// are 1, 5, 5, 10, 20 (ids 3 and 5 share k = 5).
+fn gap_table(s: &Server) {
+    s.sql(
+        "create table l.g (id int primary key, v int, k int, key k (k)); \
+         insert into l.g values (1,1,1),(3,3,5),(5,5,5),(10,10,10),(20,20,20)",
+    );
+}
+
+/// Runs each statement in `c` (its own autocommit transaction; the session's lock wait
+/// timeout is 1 s) and gives what it answered: "ok", or the error code (1205 when it
+/// waited for a lock another transaction holds).
+fn answers(c: &mut Session, stmts: &[&str]) -> Vec<String> {
+    stmts
+        .iter()
+        .map(|q| {
+            let out = c.run(q);
+            format!("{q}: {}", err_code(&out).unwrap_or("ok"))
+        })
+        .collect()
+}
+
+/// The expected [`answers`]: each statement with its code.
+fn want(cases: &[(&str, &str)]) -> Vec<String> {
+    cases.iter().map(|(q, a)| format!("{q}: {a}")).collect()
+}
+
+/// A locking read of a missing primary key locks the gap between its neighbours (here
+/// 7: the gap (5, 10)), as InnoDB's unique search that finds nothing does: inserts into
+/// that gap wait, inserts elsewhere, and updates of the neighbouring rows, do not; a
+/// locking read of another missing key in the same gap does not wait either (gap locks
+/// never conflict with each other).
+#[test]
+fn missing_key_locks_the_gap_between_its_neighbours() {
+    on_both(|s| {
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+        for read in [
+            "select id from g where id = 7 for update",
+            "select id from g where id = 7 lock in share mode",
+            "delete from g where id = 7",
+            "update g set v = 0 where id = 7",
+        ] {
+            // A fresh table each time: InnoDB keeps a deleted row's key in its index
+            // until purge, and a gap ends at it meanwhile.
+            s.sql("drop table if exists l.g");
+            gap_table(s);
+            a.run("begin");
+            assert_eq!(a.run(read), "", "{}: {read}", s.name);
+            let got = answers(
+                &mut c,
+                &[
+                    "insert into g values (8, 8, 8)",
+                    "insert into g values (6, 6, 6)",
+                    "insert into g values (7, 7, 7)",
+                    "select id from g where id = 9 for update",
+                    "update g set v = v + 1 where id = 10",
+                    "update g set v = v + 1 where id = 5",
+                    "insert into g values (4, 4, 4)",
+                    "insert into g values (30, 30, 30)",
+                    "delete from g where id in (4, 30)",
+                ],
+            );
+            let expected = want(&[
+                ("insert into g values (8, 8, 8)", "1205"),
+                ("insert into g values (6, 6, 6)", "1205"),
+                ("insert into g values (7, 7, 7)", "1205"),
+                ("select id from g where id = 9 for update", "ok"),
+                ("update g set v = v + 1 where id = 10", "ok"),
+                ("update g set v = v + 1 where id = 5", "ok"),
+                ("insert into g values (4, 4, 4)", "ok"),
+                ("insert into g values (30, 30, 30)", "ok"),
+                ("delete from g where id in (4, 30)", "ok"),
+            ]);
+            assert_eq!(got, expected, "{}: after {read}", s.name);
+            a.run("rollback");
+            assert_eq!(
+                answers(&mut c, &["insert into g values (8, 8, 8)"]),
+                want(&[("insert into g values (8, 8, 8)", "ok")]),
+                "{}",
+                s.name
+            );
+        }
+    });
+}
+
+/// Two transactions lock the same gap through different missing keys (6 and 8, both in
+/// (5, 10)) and each then inserts into it: each insert waits for the other's gap lock, so
+/// one of them is the deadlock victim (1213, rolled back) and the other goes on.
+#[test]
+fn two_gap_lockers_inserting_into_their_gap_deadlock() {
+    on_both(|s| {
+        gap_table(s);
+        let (mut a, mut c) = (s.session(), s.session());
+        a.run("begin");
+        c.run("begin");
+        assert_eq!(a.run("delete from g where id = 6"), "", "{}", s.name);
+        assert_eq!(c.run("delete from g where id = 8"), "", "{}", s.name);
+        a.send("insert into g values (7, 7, 7)");
+        a.wait_blocked(s, "insert into g values (7, 7, 7)");
+        let second = c.run("insert into g values (9, 9, 9)");
+        let first = a.outcome();
+        let codes = [err_code(&first), err_code(&second)];
+        assert!(
+            codes == [None, Some("1213")] || codes == [Some("1213"), None],
+            "{}: first {first:?}, second {second:?}",
+            s.name
+        );
+        a.run("commit");
+        c.run("commit");
+        let want = if codes[0].is_none() { "7" } else { "9" };
+        assert_eq!(
+            s.sql("select group_concat(id order by id) from l.g"),
+            format!("1,3,5,{want},10,20"),
+            "{}",
+            s.name
+        );
+    });
+}
+
+/// A locking read of a primary key range locks the gaps it scans up to the first key past
+/// its end, and the gap before its first row down to the key before it: `id < 4` keeps
+/// inserts of 0, 2 and 4 out (4 is in the gap (3, 5) before the first key past the end),
+/// `id > 15` those of 12 (the gap (10, 20) before its first row) and of anything past 20
+/// (up to the supremum). A range starting at an included whole primary key that exists
+/// (`id >= 10`) locks that row only, not the gap below it, as InnoDB's clustered-index
+/// search does.
+///
+/// The row past the end: MariaDB 10.11 (like MySQL before 8.0.18) locks it too, with a
+/// next-key lock, so an update of id 5 after `id < 4` waits there; MySQL 8.0.18 and
+/// later lock only the gap before it on a unique index ("only rows and gaps that
+/// intersect the searched range are locked"), and Borealis follows MySQL 8.0.
+#[test]
+fn range_reads_lock_up_to_the_key_past_their_end() {
+    on_both(|s| {
+        gap_table(s);
+        let next_key = if s.name == "mariadb" { "1205" } else { "ok" };
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+
+        a.run("begin");
+        assert_eq!(a.run("select id from g where id < 4 for update"), "1\n3");
+        let got = answers(
+            &mut c,
+            &[
+                "insert into g values (4, 4, 4)",
+                "insert into g values (2, 2, 2)",
+                "insert into g values (0, 0, 0)",
+                "update g set v = v + 1 where id = 5",
+                "update g set v = v + 1 where id = 3",
+                "insert into g values (6, 6, 6)",
+                "delete from g where id = 6",
+            ],
+        );
+        let expected = want(&[
+            ("insert into g values (4, 4, 4)", "1205"),
+            ("insert into g values (2, 2, 2)", "1205"),
+            ("insert into g values (0, 0, 0)", "1205"),
+            ("update g set v = v + 1 where id = 5", next_key),
+            ("update g set v = v + 1 where id = 3", "1205"),
+            ("insert into g values (6, 6, 6)", "ok"),
+            ("delete from g where id = 6", "ok"),
+        ]);
+        assert_eq!(got, expected, "{}: id < 4", s.name);
+        a.run("rollback");
+
+        a.run("begin");
+        assert_eq!(a.run("select id from g where id > 15 for update"), "20");
+        let got = answers(
+            &mut c,
+            &[
+                "insert into g values (30, 30, 30)",
+                "insert into g values (12, 12, 12)",
+                "update g set v = v + 1 where id = 10",
+                "insert into g values (9, 9, 9)",
+                "delete from g where id = 9",
+            ],
+        );
+        let expected = want(&[
+            ("insert into g values (30, 30, 30)", "1205"),
+            ("insert into g values (12, 12, 12)", "1205"),
+            ("update g set v = v + 1 where id = 10", "ok"),
+            ("insert into g values (9, 9, 9)", "ok"),
+            ("delete from g where id = 9", "ok"),
+        ]);
+        assert_eq!(got, expected, "{}: id > 15", s.name);
+        a.run("rollback");
+
+        a.run("begin");
+        assert_eq!(
+            a.run("select id from g where id >= 10 for update"),
+            "10\n20"
+        );
+        let got = answers(
+            &mut c,
+            &[
+                "insert into g values (7, 7, 7)",
+                "delete from g where id = 7",
+                "insert into g values (15, 15, 15)",
+                "insert into g values (25, 25, 25)",
+                "update g set v = v + 1 where id = 5",
+            ],
+        );
+        let expected = want(&[
+            ("insert into g values (7, 7, 7)", "ok"),
+            ("delete from g where id = 7", "ok"),
+            ("insert into g values (15, 15, 15)", "1205"),
+            ("insert into g values (25, 25, 25)", "1205"),
+            ("update g set v = v + 1 where id = 5", "ok"),
+        ]);
+        assert_eq!(got, expected, "{}: id >= 10", s.name);
+        a.run("rollback");
+    });
+}
+
+/// An equality on a non-unique index (`k = 5`, rows id 3 and 5) locks the matching index
+/// entries, the gap before the first of them (down to k = 1) and the gap up to the next
+/// k (10): inserts of another k = 5 row, or of any k between 1 and 10, wait; inserts of
+/// k = 0 or 11, and updates of rows outside, do not; the matching rows are locked.
+#[test]
+fn non_unique_equality_locks_the_gaps_around_its_entries() {
+    on_both(|s| {
+        gap_table(s);
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+        a.run("begin");
+        assert_eq!(
+            a.run("select id from g where k = 5 order by id for update"),
+            "3\n5",
+            "{}",
+            s.name
+        );
+        let got = answers(
+            &mut c,
+            &[
+                "insert into g values (4, 4, 5)",
+                "insert into g values (30, 30, 5)",
+                "insert into g values (31, 31, 7)",
+                "insert into g values (32, 32, 3)",
+                "update g set v = v + 1 where id = 3",
+                "insert into g values (33, 33, 11)",
+                "insert into g values (34, 34, 0)",
+                "update g set v = v + 1 where id = 10",
+                "delete from g where id in (33, 34)",
+            ],
+        );
+        let expected = want(&[
+            ("insert into g values (4, 4, 5)", "1205"),
+            ("insert into g values (30, 30, 5)", "1205"),
+            ("insert into g values (31, 31, 7)", "1205"),
+            ("insert into g values (32, 32, 3)", "1205"),
+            ("update g set v = v + 1 where id = 3", "1205"),
+            ("insert into g values (33, 33, 11)", "ok"),
+            ("insert into g values (34, 34, 0)", "ok"),
+            ("update g set v = v + 1 where id = 10", "ok"),
+            ("delete from g where id in (33, 34)", "ok"),
+        ]);
+        assert_eq!(got, expected, "{}: k = 5", s.name);
+        a.run("rollback");
+    });
+}
+
+/// A locking read over a join locks the rows it reads in its mode: after FOR UPDATE another
+/// transaction's FOR SHARE of a joined row of either table waits, after FOR SHARE it does
+/// not (and a write of the row waits). Borealis locks each table the clause covers whole,
+/// in the clause's mode (InnoDB locks what its plan reads, so which other rows and gaps
+/// are locked depends on the plan; these cases do not).
+#[test]
+fn join_locking_reads_lock_the_rows_they_read() {
+    on_both(|s| {
+        gap_table(s);
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+        let join = "select g.id, t.v from g join t on t.id = g.id order by g.id";
+        a.run("begin");
+        assert_eq!(
+            a.run(&format!("{join} for update")),
+            "1\t1\n3\t3\n10\t10\n20\t20",
+            "{}",
+            s.name
+        );
+        let got = answers(
+            &mut c,
+            &[
+                "select v from t where id = 1 lock in share mode",
+                "select v from g where id = 3 lock in share mode",
+                "select count(*) from g join t on t.id = g.id",
+            ],
+        );
+        let expected = want(&[
+            ("select v from t where id = 1 lock in share mode", "1205"),
+            ("select v from g where id = 3 lock in share mode", "1205"),
+            ("select count(*) from g join t on t.id = g.id", "ok"),
+        ]);
+        assert_eq!(got, expected, "{}: for update", s.name);
+        a.run("rollback");
+
+        a.run("begin");
+        assert_eq!(
+            a.run(&format!("{join} lock in share mode")),
+            "1\t1\n3\t3\n10\t10\n20\t20",
+            "{}",
+            s.name
+        );
+        let got = answers(
+            &mut c,
+            &[
+                "select v from t where id = 1 lock in share mode",
+                "select v from g where id = 3 lock in share mode",
+                "update t set v = v + 1 where id = 1",
+                "update g set v = v + 1 where id = 3",
+            ],
+        );
+        let expected = want(&[
+            ("select v from t where id = 1 lock in share mode", "ok"),
+            ("select v from g where id = 3 lock in share mode", "ok"),
+            ("update t set v = v + 1 where id = 1", "1205"),
+            ("update g set v = v + 1 where id = 3", "1205"),
+        ]);
+        assert_eq!(got, expected, "{}: lock in share mode", s.name);
+        a.run("rollback");
+    });
+}
+
+/// A range over a non-unique index (`k < 5`, the row with k = 1) locks the first index
+/// entry past its end too, with the gap before it (a next-key lock, in MySQL 8.0 as in
+/// MariaDB: only unique indexes lock just the gap there): a locking read or delete of the
+/// k = 5 rows waits, and so do inserts of k below 5 or of a k = 5 entry before that
+/// first one (id 2 < 3); an insert of k = 5 after the other k = 5 entry does not.
+#[test]
+fn non_unique_range_locks_the_entry_past_its_end() {
+    on_both(|s| {
+        gap_table(s);
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+        a.run("begin");
+        assert_eq!(a.run("select id from g where k < 5 for update"), "1");
+        let got = answers(
+            &mut c,
+            &[
+                "select id from g where k = 5 lock in share mode",
+                "delete from g where k = 5",
+                "insert into g values (41, 41, 0)",
+                "insert into g values (42, 42, 4)",
+                "insert into g values (2, 2, 5)",
+                "insert into g values (40, 40, 5)",
+                "insert into g values (43, 43, 11)",
+            ],
+        );
+        let expected = want(&[
+            ("select id from g where k = 5 lock in share mode", "1205"),
+            ("delete from g where k = 5", "1205"),
+            ("insert into g values (41, 41, 0)", "1205"),
+            ("insert into g values (42, 42, 4)", "1205"),
+            ("insert into g values (2, 2, 5)", "1205"),
+            ("insert into g values (40, 40, 5)", "ok"),
+            ("insert into g values (43, 43, 11)", "ok"),
+        ]);
+        assert_eq!(got, expected, "{}: k < 5", s.name);
+        a.run("rollback");
+    });
+}
+
+/// A transaction's own uncommitted insert is a neighbour too (InnoDB's index holds it):
+/// after inserting 7, a locking read of the missing 8 locks the gap (7, 10), not (5, 10),
+/// so another transaction's insert of 6 goes through and one of 9 waits.
+#[test]
+fn an_own_insert_bounds_the_gap_of_a_missing_key() {
+    on_both(|s| {
+        gap_table(s);
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+        a.run("begin");
+        assert_eq!(a.run("insert into g values (7, 7, 7)"), "", "{}", s.name);
+        assert_eq!(a.run("select id from g where id = 8 for update"), "");
+        let got = answers(
+            &mut c,
+            &[
+                "insert into g values (9, 9, 9)",
+                "insert into g values (6, 6, 6)",
+            ],
+        );
+        let expected = want(&[
+            ("insert into g values (9, 9, 9)", "1205"),
+            ("insert into g values (6, 6, 6)", "ok"),
+        ]);
+        assert_eq!(got, expected, "{}: own insert", s.name);
+        a.run("rollback");
+    });
+}

@@ -57,8 +57,9 @@
 //!    read rows *current* under their lock ([`storage::Transaction::lock`],
 //!    [`storage::Transaction::lock_read`]), as InnoDB does: after waiting they see
 //!    what the other writer committed, so concurrent `n = n + 1` updates all count.
-//!    A key they find missing is locked shared (InnoDB's gap lock) and a range they
-//!    read is locked as a range ([`storage::Transaction::lock_range`]): others'
+//!    A key they find missing locks the gap between its neighbours (InnoDB's gap
+//!    lock) and a range they read is locked with the gaps up to the keys around it
+//!    ([`storage::Transaction::lock_range_read`], InnoDB's next-key locks): others'
 //!    inserts there wait, so a concurrent delete-then-insert of one key deadlocks.
 //! 3. [`storage::Transaction::commit`] takes the cluster's commit lock (the one
 //!    ordered pipeline per cluster) and checks every written key against the

@@ -1049,9 +1049,16 @@ impl Exec<'_> {
                     }
                 }
             }
-            Locate::Ranges { tree, ranges } => {
-                for (lo, hi) in ranges {
-                    self.reader.tx()?.lock_range(tree, lo, hi)?;
+            Locate::Ranges {
+                tree,
+                ranges,
+                exact_start,
+                next_key,
+            } => {
+                for range in ranges {
+                    self.reader
+                        .tx()?
+                        .lock_range_read(tree, range, mode, exact_start, next_key)?;
                 }
                 // Read the newest committed rows, not the snapshot's: a row another
                 // transaction inserted since is found and locked too.
@@ -1116,8 +1123,9 @@ impl Exec<'_> {
     /// the rows the WHERE clause selects from a single table (see [`Exec::locking_read`]),
     /// then the query over the newest committed state (a current read, as InnoDB's) without
     /// the rows SKIP LOCKED passed over. A query over several tables locks each table a
-    /// clause covers whole (a coarse stand-in for the next-key locks InnoDB would take on
-    /// what it reads). A clause with `OF name` covers only the table known by that name
+    /// clause covers whole in the clause's mode (a coarse stand-in for the next-key locks
+    /// InnoDB would take on what it reads: FOR UPDATE keeps other transactions' inserts,
+    /// writes and locking reads out of the table, FOR SHARE their inserts and writes). A clause with `OF name` covers only the table known by that name
     /// (its alias, if it has one); a table no clause covers is read without locks.
     pub fn locking_query(
         &mut self,
@@ -1191,7 +1199,7 @@ impl Exec<'_> {
                 let t = self.table(name)?;
                 let tx = self.reader.tx()?;
                 tx.set_on_busy(on_busy(l));
-                tx.lock_range(t.tree, Bound::Unbounded, Bound::Unbounded)?;
+                tx.lock_range(t.tree, Bound::Unbounded, Bound::Unbounded, lock_mode(l))?;
             }
             return Ok(());
         };

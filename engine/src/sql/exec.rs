@@ -789,11 +789,19 @@ pub(crate) enum Locate {
         index: Option<usize>,
         keys: Vec<Vec<u8>>,
     },
-    /// Ranges of the primary key or index tree `tree`: locked as ranges, then every row
+    /// Ranges of the primary key or index tree `tree`: locked as ranges with the gaps
+    /// around them (see [`crate::storage::Transaction::lock_range_read`]), then every row
     /// found in them.
     Ranges {
         tree: u64,
         ranges: Vec<(Bound<Bytes>, Bound<Bytes>)>,
+        /// The ranges start at an included whole primary key: when it exists, that row is
+        /// locked without the gap below it (InnoDB's clustered-index search).
+        exact_start: bool,
+        /// The first key past each range is locked too (a range, not an equality, over a
+        /// non-unique index: InnoDB's next-key lock; on a unique index MySQL 8.0 locks only
+        /// the gap before it).
+        next_key: bool,
     },
 }
 
@@ -832,9 +840,24 @@ pub(crate) fn locate(t: &TableDef, path: &Path, outer: &[Value], cx: &EvalCx) ->
         }
     }
     let tree = index.map_or(t.tree, |i| t.indexes[i].tree);
+    let (exact_start, next_key) = match path {
+        Path::Range { eq, lo, hi, .. } => {
+            let unique = index.is_none_or(|i| t.indexes[i].unique);
+            let whole_pk = index.is_none()
+                && eq.len() + 1 == t.primary.len()
+                && t.primary.iter().all(|c| c.prefix.is_none());
+            (
+                whole_pk && matches!(lo, Some((_, true))),
+                !unique && (lo.is_some() || hi.is_some()),
+            )
+        }
+        Path::Full => (false, false),
+    };
     Ok(Locate::Ranges {
         tree,
         ranges: ranges.into_iter().map(|r| (r.lo, r.hi)).collect(),
+        exact_start,
+        next_key,
     })
 }
 

@@ -435,7 +435,7 @@ impl Exec<'_> {
             None => (t.tree, Bound::Unbounded, Bound::Unbounded, true),
         };
         let tx = self.reader.tx()?;
-        tx.lock_range(tree, lo.clone(), hi.clone())?;
+        tx.lock_range(tree, lo.clone(), hi.clone(), Mode::Shared)?;
         let snap = tx.read_latest();
         let mut found: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         let scanned = (|| -> SqlResult<()> {

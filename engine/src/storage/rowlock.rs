@@ -1,19 +1,59 @@
 //! Row locks, in InnoDB's terms: writers of the same key wait for each other instead of
-//! failing at commit, and locking reads lock what they read, found or missing.
+//! failing at commit, and locking reads lock what they read, found or missing, and the gaps
+//! around it, so that the interleavings applications produce wait, time out (1205) and
+//! deadlock (1213) where InnoDB's do.
 //!
-//! Every key a transaction writes is locked exclusively until it commits or rolls back
-//! (after its state is published, so the next holder reads it). A locking read (UPDATE,
-//! DELETE, SELECT ... FOR UPDATE / FOR SHARE) locks the rows it finds, and a key it looks up
-//! and finds missing is locked shared: that is InnoDB's gap lock, which other gap locks
-//! share and which an insert of the key (an exclusive request) waits for, so two
-//! transactions that both delete a missing key and then insert it deadlock instead of one
-//! failing with a duplicate key. A locking read of a range also locks the range
-//! ([`RowLocks::acquire_range`], next-key locking): other transactions' writes into it wait.
+//! Two kinds of lock live in the table, both per tree (the primary key or one index):
+//!
+//! - **Record locks** on one key, shared or exclusive ([`RowLocks::acquire`]). Every key a
+//!   transaction writes is locked exclusively until it commits or rolls back (after its
+//!   state is published, so the next holder reads it); an insert's lock of its new key is
+//!   InnoDB's insert intention. A locking read (UPDATE, DELETE, SELECT ... FOR UPDATE /
+//!   FOR SHARE) locks each row it finds in its mode.
+//! - **Range locks** over `lo..hi` ([`RowLocks::acquire_range`]). A shared one is a gap
+//!   lock: it keeps other transactions' exclusive requests for keys inside it out (an
+//!   insert into the gap, or a write of a row the range read), and nothing else; gap locks
+//!   never conflict with each other, so two transactions may lock the same gap, and then
+//!   both inserting into it is a deadlock. An exclusive range (a FOR UPDATE range read)
+//!   also keeps out shared requests for keys inside it (FOR SHARE reads of rows in it), as
+//!   InnoDB's exclusive next-key locks on those rows do, rows the statement's filter
+//!   passed over included. Taking a range waits only for the record locks inside the part
+//!   the read scans (a row being inserted, changed or deleted there), never for other
+//!   ranges.
+//!
+//! What a locking read locks, as InnoDB's REPEATABLE READ does (the SQL layer's
+//! `Locate` / `locking_read` and `Transaction::lock_read` / `lock_range_read` choose; the
+//! neighbouring keys come from the tree at lookup time, as InnoDB's come from its index
+//! page):
+//!
+//! - a whole unique key that exists: that row only (no gap, so the common point select or
+//!   update never looks for a neighbour);
+//! - a whole unique key that is missing: the gap between the keys before and after it
+//!   (after it waiting for another transaction's lock of that very key, an uncommitted
+//!   insert or delete of it);
+//! - a range: the range, plus the gap below its first key down to the key before the
+//!   range (none when the range starts at an included whole primary key that exists: that
+//!   row only, as InnoDB's clustered search), plus the gap up to the first key past its
+//!   end (the supremum when there is none). The key past the end is locked itself on a
+//!   non-unique index read as a range (a next-key lock); an equality on a non-unique
+//!   index or a key prefix, and any range on a unique index or the primary key, lock only
+//!   the gap before it, as MySQL 8.0.18 and later do (MariaDB and older MySQL lock that
+//!   row too on a unique index);
+//! - a query over several tables: each table a locking clause covers whole, in its mode.
+//!
+//! Borealis runs every transaction at REPEATABLE READ, so locking reads always lock gaps
+//! (InnoDB's READ COMMITTED takes none; see README, "Not yet").
 //!
 //! A waiter that would close a cycle in the waits-for graph is refused at once (a
 //! deadlock, MySQL 1213; the requester is the victim); a wait longer than the transaction's
 //! lock timeout is 1205; NOWAIT fails at once (3572) and SKIP LOCKED gives up the row.
 //! Plain reads never lock: they read their snapshot.
+//!
+//! Where it still differs from InnoDB: the neighbours are the newest committed keys, not
+//! other transactions' uncommitted inserts (InnoDB's index holds those too, so its gap can
+//! be narrower); a gap stays as it was taken (InnoDB widens a gap when a purged row's
+//! locks pass to the next row); a range read cut short by LIMIT still locks its whole
+//! range.
 //!
 //! Locks are per cluster. One mutex guards the table; waiters sleep on one condition
 //! variable, woken whenever a transaction releases its locks.
@@ -89,14 +129,19 @@ struct Holders {
     s: Vec<u64>,
 }
 
-/// A gap lock over keys of one tree (a locking read of a range): inserts into it by other
-/// transactions wait, as InnoDB's next-key locks make them.
-#[derive(Clone)]
+/// A lock over a range of keys of one tree: shared (a gap lock, or a FOR SHARE range),
+/// other transactions' exclusive requests for keys inside it wait (inserts into the gap);
+/// exclusive, their shared requests too.
+#[derive(Clone, PartialEq)]
 struct RangeLock {
     txn: u64,
     lo: Bound<Bytes>,
     hi: Bound<Bytes>,
+    mode: Mode,
 }
+
+/// A range of keys, `lo..hi`.
+pub(crate) type KeyRange = (Bound<Bytes>, Bound<Bytes>);
 
 impl RangeLock {
     fn covers(&self, key: &[u8]) -> bool {
@@ -126,8 +171,8 @@ struct Table {
 
 impl Table {
     /// The transactions that keep `txn` from holding `key` in `mode`: another exclusive
-    /// holder; for an exclusive lock also shared holders and range locks covering the key
-    /// (an insert into a locked gap, or into a key another transaction found missing).
+    /// holder, and exclusive range locks covering the key; for an exclusive lock also
+    /// shared holders and every range lock covering the key (an insert into a locked gap).
     fn blockers(&self, txn: u64, key: &(u64, Bytes), mode: Mode) -> Vec<u64> {
         let mut out = Vec::new();
         if let Some(h) = self.owners.get(key) {
@@ -138,16 +183,51 @@ impl Table {
                 out.extend(h.s.iter().copied().filter(|s| *s != txn));
             }
         }
-        if mode == Mode::Exclusive && !self.ranges.is_empty() {
-            if let Some(rs) = self.ranges.get(&key.0) {
-                out.extend(
-                    rs.iter()
-                        .filter(|r| r.txn != txn && r.covers(&key.1))
-                        .map(|r| r.txn),
-                );
-            }
+        if let Some(rs) = self.ranges.get(&key.0) {
+            out.extend(
+                rs.iter()
+                    .filter(|r| {
+                        r.txn != txn
+                            && (mode == Mode::Exclusive || r.mode == Mode::Exclusive)
+                            && r.covers(&key.1)
+                    })
+                    .map(|r| r.txn),
+            );
         }
         out
+    }
+
+    /// The transactions holding a key of `tree` inside `range` in a mode that conflicts
+    /// with `mode`: what a range lock waits for.
+    fn range_blockers(&self, txn: u64, tree: u64, range: &KeyRange, mode: Mode) -> Vec<u64> {
+        let conflicts = |h: &Holders| -> Vec<u64> {
+            let mut out: Vec<u64> = h.x.filter(|x| *x != txn).into_iter().collect();
+            if mode == Mode::Exclusive {
+                out.extend(h.s.iter().copied().filter(|s| *s != txn));
+            }
+            out
+        };
+        if let (Bound::Included(lo), Bound::Included(hi)) = range {
+            if lo == hi {
+                // One key (a missing key looked up): no need to look at every lock.
+                return self
+                    .owners
+                    .get(&(tree, lo.clone()))
+                    .map(conflicts)
+                    .unwrap_or_default();
+            }
+        }
+        let probe = RangeLock {
+            txn,
+            lo: range.0.clone(),
+            hi: range.1.clone(),
+            mode,
+        };
+        self.owners
+            .iter()
+            .filter(|((tr, k), _)| *tr == tree && probe.covers(k))
+            .flat_map(|(_, h)| conflicts(h))
+            .collect()
     }
 
     /// Whether `txn` waiting for `blockers` would close a cycle of the waits-for graph.
@@ -172,9 +252,9 @@ impl Table {
 /// How a key is locked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Others may hold it shared too (FOR SHARE, or a locking read that found the key
-    /// missing: InnoDB's gap lock, which only inserts conflict with). An exclusive request
-    /// of another transaction waits for every shared holder.
+    /// Others may hold it shared too (FOR SHARE; a range: a gap lock, which only
+    /// exclusive requests conflict with). An exclusive request of another transaction
+    /// waits for every shared holder.
     Shared,
     /// Nobody else holds it (a row written, or read FOR UPDATE / by UPDATE and DELETE).
     Exclusive,
@@ -287,7 +367,7 @@ impl RowLocks {
             match mine {
                 Some((true, _)) => return Ok(Acquired::Held),
                 Some((_, true)) if mode == Mode::Shared => return Ok(Acquired::Held),
-                None if mode == Mode::Shared || t.ranges.is_empty() => {
+                None if !t.ranges.contains_key(&key.0) => {
                     let h = match mode {
                         Mode::Exclusive => Holders {
                             x: Some(txn),
@@ -331,31 +411,55 @@ impl RowLocks {
         })
     }
 
-    /// Locks the gap `lo..hi` of `tree` for `txn`: waits until no other transaction holds
-    /// a key in it exclusively (a row being inserted, changed or deleted there), then keeps
-    /// other transactions' inserts out of it until released.
+    /// Locks the range `scanned` of `tree` for `txn` in `mode`, and the ranges `gaps`
+    /// shared (gap locks): waits until no other transaction holds a key inside `scanned`
+    /// in a conflicting mode (exclusively, or at all for an exclusive range: a row being
+    /// inserted, changed or deleted there), never for other ranges, then keeps other
+    /// transactions' conflicting requests for keys inside them out until released.
+    /// `scanned` alone is not kept when `mode` is shared and a gap covers it (a missing key
+    /// looked up: only the gap around it is locked).
     pub fn acquire_range(
         &self,
         txn: u64,
         tree: u64,
-        lo: Bound<Bytes>,
-        hi: Bound<Bytes>,
+        scanned: KeyRange,
+        mode: Mode,
+        gaps: Vec<KeyRange>,
         policy: &WaitPolicy,
     ) -> Result<()> {
-        let range = RangeLock { txn, lo, hi };
-        let blockers = |t: &Table| -> Vec<u64> {
-            t.owners
-                .iter()
-                .filter(|((tr, k), h)| {
-                    *tr == tree && h.x.is_some_and(|x| x != txn) && range.covers(k)
-                })
-                .filter_map(|(_, h)| h.x)
-                .collect()
-        };
+        let point = matches!(&scanned, (Bound::Included(l), Bound::Included(h)) if l == h);
+        let mut ranges = Vec::with_capacity(gaps.len() + 1);
+        if !(point && mode == Mode::Shared && !gaps.is_empty()) {
+            ranges.push(RangeLock {
+                txn,
+                lo: scanned.0.clone(),
+                hi: scanned.1.clone(),
+                mode,
+            });
+        }
+        ranges.extend(gaps.into_iter().map(|(lo, hi)| RangeLock {
+            txn,
+            lo,
+            hi,
+            mode: Mode::Shared,
+        }));
         let what = format!("a range of tree {tree}");
-        self.wait_for(txn, &what, policy, blockers, |t| {
-            t.ranges.entry(tree).or_default().push(range.clone());
-        })?;
+        self.wait_for(
+            txn,
+            &what,
+            policy,
+            |t| t.range_blockers(txn, tree, &scanned, mode),
+            |t| {
+                let held = t.ranges.entry(tree).or_default();
+                for r in ranges {
+                    // The same range again (a statement run in a loop) is held already.
+                    let n = held.len();
+                    if !held[n.saturating_sub(16)..].contains(&r) {
+                        held.push(r);
+                    }
+                }
+            },
+        )?;
         Ok(())
     }
 
@@ -494,23 +598,91 @@ mod tests {
         assert!(matches!(s(&locks, 2, 1, 20), Err(Error::LockWaitTimeout)));
     }
 
+    fn b(n: u8) -> Bound<Bytes> {
+        Bound::Included(Bytes::from(vec![n]))
+    }
+
+    fn e(n: u8) -> Bound<Bytes> {
+        Bound::Excluded(Bytes::from(vec![n]))
+    }
+
     #[test]
     fn a_range_keeps_other_writers_out_but_not_its_owner() {
         let locks = RowLocks::default();
         let p = policy(20);
-        let b = |n: u8| Bound::Included(Bytes::from(vec![n]));
-        locks.acquire_range(1, 1, b(2), b(5), &p).unwrap();
+        let r = |lo, hi| locks.acquire_range(1, 1, (b(lo), b(hi)), Mode::Shared, vec![], &p);
+        r(2, 5).unwrap();
         assert!(matches!(x(&locks, 2, 3, 20), Err(Error::LockWaitTimeout)));
         assert_eq!(x(&locks, 2, 6, 20).unwrap(), Acquired::New);
-        assert_eq!(s(&locks, 2, 4, 20).unwrap(), Acquired::New, "gap vs gap");
+        assert_eq!(s(&locks, 2, 4, 20).unwrap(), Acquired::New, "shared vs gap");
         assert_eq!(x(&locks, 1, 3, 20).unwrap(), Acquired::New);
         // A range over a key another transaction holds exclusively waits for it.
-        assert!(matches!(
-            locks.acquire_range(1, 1, b(6), b(9), &p),
-            Err(Error::LockWaitTimeout)
-        ));
+        assert!(matches!(r(6, 9), Err(Error::LockWaitTimeout)));
         locks.release(1, [k(3)], true);
         assert_eq!(x(&locks, 3, 3, 20).unwrap(), Acquired::New);
+    }
+
+    /// A missing key's gap: it waits only for a holder of the key itself, and it does not
+    /// keep out anything but exclusive requests (inserts) inside it; two transactions
+    /// hold the same gap, and both inserting into it is a deadlock.
+    #[test]
+    fn gaps_share_and_keep_only_inserts_out() {
+        let locks = Arc::new(RowLocks::default());
+        let p = policy(20);
+        let gap = |txn, key, lo, hi| {
+            locks.acquire_range(
+                txn,
+                1,
+                (b(key), b(key)),
+                Mode::Shared,
+                vec![(e(lo), e(hi))],
+                &p,
+            )
+        };
+        // 3 is being inserted by 9: the gap (1, 10) around the missing 5 does not wait for
+        // it (only a holder of 5 itself is waited for).
+        x(&locks, 9, 3, 10).unwrap();
+        gap(1, 5, 1, 10).unwrap();
+        gap(2, 7, 1, 10).unwrap();
+        x(&locks, 9, 5, 10).unwrap_err();
+        assert!(matches!(gap(3, 3, 1, 10), Err(Error::LockWaitTimeout)));
+        locks.release(9, [k(3)], true);
+        // Its ends are outside it; shared requests inside are not kept out.
+        assert_eq!(x(&locks, 3, 10, 20).unwrap(), Acquired::New);
+        assert_eq!(x(&locks, 3, 1, 20).unwrap(), Acquired::New);
+        assert_eq!(s(&locks, 3, 6, 20).unwrap(), Acquired::New);
+        let l2 = locks.clone();
+        let waiter = std::thread::spawn(move || x(&l2, 1, 6, 5_000));
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(matches!(
+            x(&locks, 2, 8, 5_000),
+            Err(Error::WriteConflict { .. })
+        ));
+        locks.release(2, [], true);
+        locks.release(3, [k(6), k(10), k(1)], true);
+        assert_eq!(waiter.join().unwrap().unwrap(), Acquired::New);
+    }
+
+    /// An exclusive range keeps shared requests inside it out too, and waits for shared
+    /// holders inside it; its gaps do neither.
+    #[test]
+    fn an_exclusive_range_keeps_readers_out_of_its_rows() {
+        let locks = RowLocks::default();
+        let p = policy(20);
+        s(&locks, 2, 4, 20).unwrap();
+        let scanned = (b(2), b(5));
+        assert!(matches!(
+            locks.acquire_range(1, 1, scanned.clone(), Mode::Exclusive, vec![], &p),
+            Err(Error::LockWaitTimeout)
+        ));
+        locks.release(2, [k(4)], false);
+        locks
+            .acquire_range(1, 1, scanned, Mode::Exclusive, vec![(e(5), e(9))], &p)
+            .unwrap();
+        assert!(matches!(s(&locks, 2, 3, 20), Err(Error::LockWaitTimeout)));
+        assert_eq!(s(&locks, 2, 6, 20).unwrap(), Acquired::New);
+        assert!(matches!(x(&locks, 2, 7, 20), Err(Error::LockWaitTimeout)));
+        assert_eq!(s(&locks, 2, 9, 20).unwrap(), Acquired::New);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::record::{
     BinlogCoord, BinlogWrite, Change, CommitRecord, KeptEvents, Record, Statement,
     MAX_KEPT_BINLOG_EVENTS,
 };
-use super::rowlock::{Acquired, Mode, OnBusy, WaitPolicy};
+use super::rowlock::{Acquired, KeyRange, Mode, OnBusy, WaitPolicy};
 use super::state::{apply_changes, State};
 use super::volume::{
     now_us, Cluster, ClusterInfo, ClusterInner, CommitState, PointInTime, VolumeInner,
@@ -306,6 +306,11 @@ pub struct Transaction {
     abort: Option<AbortCheck>,
 }
 
+/// `Excluded(key)`, or no bound at all when there is no key (the infimum or supremum).
+fn excluded_or_unbounded(key: Option<Bytes>) -> Bound<Bytes> {
+    key.map_or(Bound::Unbounded, Bound::Excluded)
+}
+
 /// Asked while waiting for a row lock: true ends the wait with [`Error::Interrupted`].
 pub type AbortCheck = Arc<dyn Fn() -> bool + Send + Sync>;
 
@@ -416,11 +421,12 @@ impl Transaction {
     }
 
     /// A locking read of one key, as InnoDB's UPDATE, DELETE and SELECT ... FOR UPDATE /
-    /// FOR SHARE of a unique key do: a key that exists is locked in `mode` and its newest
-    /// committed value (or this transaction's own write) returned; a missing key is locked
-    /// shared (InnoDB's gap lock: shared with other such locks, and other transactions'
-    /// inserts of the key wait for it). `None`: the key is locked by another transaction
-    /// and the statement said SKIP LOCKED.
+    /// FOR SHARE of a unique key do: a key that exists is locked in `mode` (that row only)
+    /// and its newest committed value (or this transaction's own write) returned; for a
+    /// missing key the gap between its neighbours is locked (InnoDB's gap lock: shared with
+    /// other gap locks, other transactions' inserts into it wait), after waiting for
+    /// another transaction's lock of the key itself. `None`: the key is locked by another
+    /// transaction and the statement said SKIP LOCKED.
     pub fn lock_read(
         &mut self,
         tree: u64,
@@ -438,30 +444,109 @@ impl Transaction {
         }
         let on_busy = self.on_busy;
         let (peek, _) = self.latest(tree, &key)?;
-        let first = if peek.is_some() { mode } else { Mode::Shared };
-        if self.acquire_as(tree, &key, first, on_busy)? == Acquired::Busy {
+        if peek.is_none() {
+            let point = (Bound::Included(key.clone()), Bound::Included(key.clone()));
+            let (below, above) = self.neighbours(tree, &point)?;
+            let gap = (excluded_or_unbounded(below), excluded_or_unbounded(above));
+            let policy = self.policy(on_busy);
+            self.c.row_locks.acquire_range(
+                self.id,
+                tree,
+                point,
+                Mode::Shared,
+                vec![gap],
+                &policy,
+            )?;
+            self.ranges = true;
+            let (v, seq) = self.latest(tree, &key)?;
+            if v.is_none() {
+                self.current.entry((tree, key)).or_insert(seq);
+                return Ok(Some(None));
+            }
+            // Inserted by a transaction that committed between the look and the lock.
+        }
+        if self.acquire_as(tree, &key, mode, on_busy)? == Acquired::Busy {
             return Ok(None);
         }
-        let (mut v, mut seq) = self.latest(tree, &key)?;
-        if v.is_some() && first != mode {
-            // Inserted by a transaction that committed between the look and the lock.
-            if self.acquire_as(tree, &key, mode, on_busy)? == Acquired::Busy {
-                return Ok(None);
-            }
-            (v, seq) = self.latest(tree, &key)?;
-        }
+        let (v, seq) = self.latest(tree, &key)?;
         self.current.entry((tree, key)).or_insert(seq);
         Ok(Some(v))
     }
 
-    /// Locks the range `lower..upper` of `tree` (a locking read of a range, InnoDB's
-    /// next-key locks): waits for other transactions' exclusive locks on keys inside it,
-    /// then other transactions' writes of keys inside it wait until this one ends.
+    /// The keys of `tree` next to `range` in the newest committed state: the last one
+    /// below it and the first one above it (an own uncommitted insert nearer counts too).
+    fn neighbours(&self, tree: u64, range: &KeyRange) -> Result<(Option<Bytes>, Option<Bytes>)> {
+        let latest = Snapshot {
+            vol: self.vol.clone(),
+            state: self.c.published(),
+        };
+        let flip = |b: &Bound<Bytes>| match b {
+            Bound::Included(k) => Bound::Excluded(k.clone()),
+            Bound::Excluded(k) => Bound::Included(k.clone()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let first = |lo: Bound<Bytes>, hi: Bound<Bytes>, rev: bool| -> Result<Option<Bytes>> {
+            let mut found = None;
+            latest.scan(tree, lo, hi, rev, &mut |k, _| {
+                found = Some(Bytes::from(k));
+                Ok(false)
+            })?;
+            Ok(found)
+        };
+        let mut below = match &range.0 {
+            Bound::Unbounded => None,
+            b => first(Bound::Unbounded, flip(b), true)?,
+        };
+        let mut above = match &range.1 {
+            Bound::Unbounded => None,
+            b => first(flip(b), Bound::Unbounded, false)?,
+        };
+        // This transaction's own inserts are keys too (InnoDB's index holds them).
+        if !self.writes.is_empty() {
+            let tag = |b: &Bound<Bytes>| match b {
+                Bound::Included(k) => Bound::Included((tree, k.clone())),
+                Bound::Excluded(k) => Bound::Excluded((tree, k.clone())),
+                Bound::Unbounded => Bound::Unbounded,
+            };
+            // The ends of this tree's part of the write buffer.
+            let first_of_tree = Bound::Included((tree, Bytes::from(&[][..])));
+            let past_tree = match tree.checked_add(1) {
+                Some(t) => Bound::Excluded((t, Bytes::from(&[][..]))),
+                None => Bound::Unbounded,
+            };
+            let inserted = |(_, v): &(&(u64, Bytes), &Option<Bytes>)| v.is_some();
+            if !matches!(range.0, Bound::Unbounded) {
+                let from = below
+                    .as_ref()
+                    .map_or(first_of_tree, |b| tag(&Bound::Excluded(b.clone())));
+                let between = (from, tag(&flip(&range.0)));
+                if let Some(((_, k), _)) = self.writes.range(between).rev().find(inserted) {
+                    below = Some(k.clone());
+                }
+            }
+            if !matches!(range.1, Bound::Unbounded) {
+                let to = above
+                    .as_ref()
+                    .map_or(past_tree, |a| tag(&Bound::Excluded(a.clone())));
+                let between = (tag(&flip(&range.1)), to);
+                if let Some(((_, k), _)) = self.writes.range(between).find(inserted) {
+                    above = Some(k.clone());
+                }
+            }
+        }
+        Ok((below, above))
+    }
+
+    /// Locks the range `lower..upper` of `tree` in `mode` (shared: other transactions'
+    /// writes of keys inside it wait; exclusive: their locking reads too) without the gaps
+    /// around it: what foreign key checks and the coarse whole-table locks of queries over
+    /// several tables take. Waits for other transactions' conflicting locks of keys inside.
     pub fn lock_range(
         &mut self,
         tree: u64,
         lower: Bound<Bytes>,
         upper: Bound<Bytes>,
+        mode: Mode,
     ) -> Result<()> {
         self.check_tree(tree)?;
         if self.created.contains(&tree) {
@@ -470,8 +555,56 @@ impl Transaction {
         let policy = self.policy(self.on_busy);
         self.c
             .row_locks
-            .acquire_range(self.id, tree, lower, upper, &policy)?;
+            .acquire_range(self.id, tree, (lower, upper), mode, vec![], &policy)?;
         self.ranges = true;
+        Ok(())
+    }
+
+    /// A locking read's range lock, as InnoDB's next-key locks of a range scan: the range
+    /// `lower..upper` of `tree` in `mode`, the gap below it down to the key before it
+    /// (none when `exact_start` says the range starts at an included whole primary key
+    /// and that key exists: that row only) and the gap above it up to the first key past
+    /// it, or to the end. `next_key`: that key itself is locked in `mode` too (a range
+    /// over a non-unique index). Call it before reading the range: from then on no other
+    /// transaction writes a key inside.
+    pub fn lock_range_read(
+        &mut self,
+        tree: u64,
+        range: KeyRange,
+        mode: Mode,
+        exact_start: bool,
+        next_key: bool,
+    ) -> Result<()> {
+        self.check_tree(tree)?;
+        if self.created.contains(&tree) {
+            return Ok(());
+        }
+        let (below, above) = self.neighbours(tree, &range)?;
+        let mut gaps = Vec::new();
+        let start_exists = match &range.0 {
+            Bound::Included(k) if exact_start => self.latest(tree, k)?.0.is_some(),
+            _ => false,
+        };
+        let flip = |b: &Bound<Bytes>| match b {
+            Bound::Included(k) => Bound::Excluded(k.clone()),
+            Bound::Excluded(k) => Bound::Included(k.clone()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        if !matches!(range.0, Bound::Unbounded) && !start_exists {
+            gaps.push((excluded_or_unbounded(below), flip(&range.0)));
+        }
+        if !matches!(range.1, Bound::Unbounded) {
+            gaps.push((flip(&range.1), excluded_or_unbounded(above.clone())));
+        }
+        let policy = self.policy(self.on_busy);
+        self.c
+            .row_locks
+            .acquire_range(self.id, tree, range, mode, gaps, &policy)?;
+        self.ranges = true;
+        if let (true, Some(k)) = (next_key, above) {
+            // Busy under SKIP LOCKED: the key is past the range, nothing to skip.
+            self.acquire_as(tree, &k, mode, self.on_busy)?;
+        }
         Ok(())
     }
 

@@ -267,9 +267,12 @@ impl Exec<'_> {
             if let ast::TableFactor::Table { name, .. } = f {
                 if self.view(name).is_none() {
                     let t = self.table(name)?;
-                    self.reader
-                        .tx()?
-                        .lock_range(t.tree, Bound::Unbounded, Bound::Unbounded)?;
+                    self.reader.tx()?.lock_range(
+                        t.tree,
+                        Bound::Unbounded,
+                        Bound::Unbounded,
+                        Mode::Shared,
+                    )?;
                 }
             }
         }
