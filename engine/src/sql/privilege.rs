@@ -23,8 +23,12 @@
 //! executor marks the columns of such a table as it opens it, so a reference to one
 //! without the privilege fails where it is resolved).
 //!
+//! GRANT and REVOKE give or take only what the granter holds, with GRANT OPTION, at that
+//! level or above ([`Security::may_grant`]); views carry column privileges like tables.
+//!
 //! Errors are MySQL 8.0's: 1142 (table), 1143 (column), 1044 (database), 1227 (global),
-//! 1370 (routine), 1449 (a definer account that does not exist).
+//! 1370 (routine), 1449 (a definer account that does not exist), 1045 (GRANT on `*.*`
+//! without the privileges).
 
 use std::sync::Arc;
 
