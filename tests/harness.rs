@@ -656,6 +656,15 @@ pub fn checksums(out: String) -> Vec<String> {
 pub fn wait_converged(m: &MariaDb, port: u16, tables: &[&str]) {
     let q = format!("CHECKSUM TABLE {}", tables.join(", "));
     let want = checksums(admin_sql(port, &q));
+    // Equal rows are not enough: DDL that follows the last row change (an index, say)
+    // must have been applied too, so the replica must also have executed up to the
+    // source's current coordinate.
+    let master = admin_sql(port, "SHOW MASTER STATUS");
+    let mut coordinate = master.split('\t');
+    let (want_file, want_pos) = (
+        coordinate.next().unwrap_or("").trim().to_string(),
+        coordinate.next().and_then(|p| p.trim().parse::<u64>().ok()),
+    );
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let st = slave_status(m);
@@ -664,11 +673,20 @@ pub fn wait_converged(m: &MariaDb, port: u16, tables: &[&str]) {
         let got = m.mysql(&["-N", "-B", "-e", &q], "");
         // A stopped I/O thread does not come back by itself ("Connecting" retries).
         let io_stopped = field(&st, "Slave_IO_Running") == "No";
-        if text(&got.stdout)
-            .lines()
-            .map(String::from)
-            .collect::<Vec<_>>()
-            == want
+        let executed = field(&st, "Exec_Master_Log_Pos").parse::<u64>().ok();
+        let caught_up = match want_pos {
+            Some(pos) => {
+                let file = field(&st, "Relay_Master_Log_File");
+                file > want_file.as_str() || (file == want_file && executed >= Some(pos))
+            }
+            None => true,
+        };
+        if caught_up
+            && text(&got.stdout)
+                .lines()
+                .map(String::from)
+                .collect::<Vec<_>>()
+                == want
         {
             assert_eq!(field(&st, "Slave_SQL_Running"), "Yes", "{st}");
             return;
