@@ -1,7 +1,8 @@
 //! Locking in InnoDB's terms, checked on Borealis and on a real MariaDB with the same
 //! two-session scripts: locking reads lock the keys they find missing and the ranges they
-//! read (gap and next-key locks), NOWAIT and SKIP LOCKED, and sysbench's delete-then-insert
-//! under concurrency.
+//! read (gap and next-key locks), NOWAIT and SKIP LOCKED, sysbench's delete-then-insert
+//! under concurrency, and the isolation levels (READ COMMITTED's fresh reads, row-only
+//! locks and row binlogging; SERIALIZABLE's shared reads).
 //!
 //! What broke: a DELETE of a missing id locked nothing, so two transactions that each
 //! deleted id N and then inserted it ended with the second failing on a duplicate key
@@ -171,7 +172,7 @@ impl Server {
 /// Runs `script` on Borealis and on MariaDB.
 fn on_both(script: impl Fn(&Server)) {
     let b = Borealis::start("locks");
-    let m = MariaDb::start("locks");
+    let m = MariaDb::start_with("locks", &["--log-bin=mariadb-bin", "--server-id=1"]);
     let servers = [
         Server {
             name: "borealis",
@@ -813,5 +814,196 @@ fn an_own_insert_bounds_the_gap_of_a_missing_key() {
         ]);
         assert_eq!(got, expected, "{}: own insert", s.name);
         a.run("rollback");
+    });
+}
+
+/// The session's `mysql` sessions at READ COMMITTED.
+fn read_committed(s: &Server) -> (Session, Session) {
+    let (mut a, mut c) = (s.session(), s.session());
+    a.run("set session transaction isolation level read committed");
+    c.run("set session innodb_lock_wait_timeout = 1");
+    (a, c)
+}
+
+/// READ COMMITTED reads the newest commits at each statement; REPEATABLE READ keeps the
+/// transaction's first snapshot. `SET TRANSACTION` without SESSION sets the next
+/// transaction's level only.
+#[test]
+fn read_committed_reads_each_statement_fresh() {
+    on_both(|s| {
+        let (mut a, mut c) = (s.session(), s.session());
+        a.run("set transaction isolation level read committed");
+        a.run("begin");
+        assert_eq!(a.run("select count(*) from t"), "5", "{}", s.name);
+        c.run("insert into t values (8, 8)");
+        assert_eq!(a.run("select count(*) from t"), "6", "{}: fresh", s.name);
+        c.run("update t set v = 100 where id = 8");
+        assert_eq!(a.run("select v from t where id = 8"), "100", "{}", s.name);
+        a.run("commit");
+        // The next transaction is REPEATABLE READ again.
+        a.run("begin");
+        assert_eq!(a.run("select count(*) from t"), "6", "{}", s.name);
+        c.run("insert into t values (9, 9)");
+        assert_eq!(a.run("select count(*) from t"), "6", "{}: snapshot", s.name);
+        a.run("commit");
+        a.run("set session transaction isolation level read committed");
+        assert_eq!(
+            a.run("select @@tx_isolation"),
+            "READ-COMMITTED",
+            "{}",
+            s.name
+        );
+        // Changes a READ COMMITTED transaction writes after reading newer commits are
+        // checked from what it read: no conflict with what committed before it read.
+        a.run("begin");
+        c.run("update t set v = 30 where id = 3");
+        assert_eq!(a.run("select v from t where id = 3"), "30", "{}", s.name);
+        assert_eq!(a.run("insert into t values (4, 4)"), "", "{}", s.name);
+        c.run("delete from t where id = 9");
+        assert_eq!(a.run("insert into t values (9, 90)"), "", "{}", s.name);
+        assert_eq!(a.run("commit"), "", "{}", s.name);
+        assert_eq!(
+            s.sql("select group_concat(v order by id) from l.t"),
+            "1,2,30,4,100,90,10,20",
+            "{}",
+            s.name
+        );
+    });
+}
+
+/// READ COMMITTED takes no gap locks: a range or a missing key read FOR UPDATE keeps no
+/// insert out, only the rows found are locked; two transactions inserting the same id
+/// after deleting it while missing end in a duplicate key, not a deadlock.
+#[test]
+fn read_committed_locks_rows_not_gaps() {
+    on_both(|s| {
+        let (mut a, mut c) = read_committed(s);
+        a.run("begin");
+        assert_eq!(
+            a.run("select id from t where id between 2 and 9 for update"),
+            "2\n3",
+            "{}",
+            s.name
+        );
+        assert_eq!(c.run("insert into t values (6, 6)"), "", "{}", s.name);
+        assert_eq!(
+            a.run("select v from t where id = 7 for update"),
+            "",
+            "{}",
+            s.name
+        );
+        assert_eq!(c.run("insert into t values (7, 7)"), "", "{}", s.name);
+        let waited = c.run("update t set v = 0 where id = 3");
+        assert_eq!(err_code(&waited), Some("1205"), "{}: {waited}", s.name);
+        // A row committed since is found by the next locking read, and locked.
+        assert_eq!(
+            a.run("select id from t where id between 2 and 9 for update"),
+            "2\n3\n6\n7",
+            "{}",
+            s.name
+        );
+        let waited = c.run("delete from t where id = 6");
+        assert_eq!(err_code(&waited), Some("1205"), "{}: {waited}", s.name);
+        a.run("rollback");
+
+        // UPDATE locks only the rows it changes: rows it passes over and inserts stay free.
+        a.run("begin");
+        assert_eq!(
+            a.run("update t set v = v + 1 where v >= 10"),
+            "",
+            "{}",
+            s.name
+        );
+        assert_eq!(c.run("update t set v = 0 where id = 1"), "", "{}", s.name);
+        assert_eq!(c.run("insert into t values (15, 15)"), "", "{}", s.name);
+        let waited = c.run("update t set v = 0 where id = 20");
+        assert_eq!(err_code(&waited), Some("1205"), "{}: {waited}", s.name);
+        a.run("commit");
+        assert_eq!(
+            s.sql("select group_concat(v order by id) from l.t"),
+            "0,2,3,6,7,11,15,21",
+            "{}",
+            s.name
+        );
+
+        c.run("set session transaction isolation level read committed");
+        c.run("set session innodb_lock_wait_timeout = 50");
+        a.run("begin");
+        c.run("begin");
+        assert_eq!(a.run("delete from t where id = 5"), "", "{}", s.name);
+        assert_eq!(c.run("delete from t where id = 5"), "", "{}", s.name);
+        assert_eq!(a.run("insert into t values (5, 100)"), "", "{}", s.name);
+        c.send("insert into t values (5, 200)");
+        c.wait_blocked(s, "insert into t values (5, 200)");
+        a.run("commit");
+        let second = c.outcome();
+        assert_eq!(err_code(&second), Some("1062"), "{}: {second}", s.name);
+        c.run("commit");
+        assert_eq!(s.sql("select v from l.t where id = 5"), "100", "{}", s.name);
+    });
+}
+
+/// SERIALIZABLE reads a plain SELECT inside a transaction as SELECT ... FOR SHARE: a
+/// writer of what it read waits; outside a transaction (autocommit) a SELECT locks nothing.
+#[test]
+fn serializable_selects_lock_what_they_read() {
+    on_both(|s| {
+        let (mut a, mut c) = (s.session(), s.session());
+        a.run("set session transaction isolation level serializable");
+        c.run("set session innodb_lock_wait_timeout = 1");
+        assert_eq!(a.run("select v from t where id = 1"), "1", "{}", s.name);
+        assert_eq!(c.run("update t set v = 5 where id = 1"), "", "{}", s.name);
+        a.run("begin");
+        assert_eq!(a.run("select v from t where id = 1"), "5", "{}", s.name);
+        let waited = c.run("update t set v = 6 where id = 1");
+        assert_eq!(err_code(&waited), Some("1205"), "{}: {waited}", s.name);
+        // Shared: another reader's locking read goes through.
+        assert_eq!(
+            c.run("select v from t where id = 1 lock in share mode"),
+            "5",
+            "{}",
+            s.name
+        );
+        a.run("commit");
+        assert_eq!(c.run("update t set v = 6 where id = 1"), "", "{}", s.name);
+    });
+}
+
+/// Under READ COMMITTED InnoDB can only be logged as rows: `binlog_format=STATEMENT`
+/// refuses DML (1665), MIXED logs rows.
+#[test]
+fn read_committed_binlogs_rows() {
+    on_both(|s| {
+        let (mut a, _) = read_committed(s);
+        a.run("set session binlog_format = 'STATEMENT'");
+        let refused = a.run("insert into t values (4, 4)");
+        assert_eq!(err_code(&refused), Some("1665"), "{}: {refused}", s.name);
+        assert!(
+            refused.contains(
+                "InnoDB is limited to row-logging when transaction isolation level is \
+                 READ COMMITTED or READ UNCOMMITTED."
+            ),
+            "{}: {refused}",
+            s.name
+        );
+        a.run("set session transaction isolation level repeatable read");
+        assert_eq!(a.run("insert into t values (4, 4)"), "", "{}", s.name);
+        a.run("set session transaction isolation level read committed");
+        a.run("set session binlog_format = 'MIXED'");
+        assert_eq!(a.run("insert into t values (5, 5)"), "", "{}", s.name);
+        let events = s.sql("show binlog events");
+        let logged_as_text = |stmt: &str| {
+            events
+                .lines()
+                .any(|l| l.contains("\tQuery\t") && l.contains(stmt))
+        };
+        assert!(
+            logged_as_text("insert into t values (4, 4)")
+                && !logged_as_text("insert into t values (5, 5)")
+                && events.contains("Write_rows"),
+            "{}: {events}",
+            s.name
+        );
+        assert_eq!(s.sql("select count(*) from l.t"), "7", "{}", s.name);
     });
 }

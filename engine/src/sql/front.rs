@@ -148,18 +148,8 @@ pub struct Assignment {
     pub value: SetValue,
 }
 
-/// Isolation levels of SET TRANSACTION.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IsolationLevel {
-    /// READ UNCOMMITTED
-    ReadUncommitted,
-    /// READ COMMITTED
-    ReadCommitted,
-    /// REPEATABLE READ
-    RepeatableRead,
-    /// SERIALIZABLE
-    Serializable,
-}
+/// Isolation levels of SET TRANSACTION (those `transaction_isolation` names).
+pub use super::vars::IsolationLevel;
 
 /// CHECKSUM TABLE option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -818,6 +818,13 @@ impl Exec<'_> {
             _ => None,
         };
         self.bind_vars(frame, &mut st)?;
+        if frame.kind == ProgKind::Procedure {
+            if let super::exec::Reader::Tx(t) = &mut self.reader {
+                // READ COMMITTED: each statement of a procedure reads the newest commits,
+                // as a client's statements do (a function or trigger reads its caller's).
+                t.statement_start();
+            }
+        }
         let corr = std::mem::take(&mut self.corr);
         let r = self.exec_bound(frame, &st, into);
         self.corr = corr;

@@ -541,6 +541,8 @@ impl Instance {
             explicit: false,
             txn_read_only: None,
             next_txn_read_only: None,
+            txn_level: IsolationLevel::RepeatableRead,
+            next_txn_isolation: None,
             savepoints: Vec::new(),
             prepared: HashMap::new(),
             named: HashMap::new(),
@@ -636,6 +638,11 @@ pub struct Session {
     /// SET TRANSACTION READ ONLY|READ WRITE without SESSION/GLOBAL: for the next
     /// transaction only.
     next_txn_read_only: Option<bool>,
+    /// The open transaction's isolation level (fixed when it began).
+    txn_level: IsolationLevel,
+    /// SET TRANSACTION ISOLATION LEVEL without SESSION/GLOBAL: for the next transaction
+    /// only.
+    next_txn_isolation: Option<IsolationLevel>,
     savepoints: Vec<(String, Savepoint)>,
     prepared: HashMap<u32, Prepared>,
     /// SQL-level prepared statements (PREPARE name FROM ...) by name.
@@ -1234,13 +1241,31 @@ impl Session {
     }
 
     /// A new engine transaction whose row lock waits end at innodb_lock_wait_timeout (1205)
-    /// or at KILL (1317).
-    fn begin_txn(&self) -> Transaction {
+    /// or at KILL (1317), at the isolation level SET TRANSACTION gave the next transaction,
+    /// else `transaction_isolation`'s. READ UNCOMMITTED runs as READ COMMITTED: another
+    /// transaction's uncommitted rows live in its own write buffer, never in the tree.
+    fn begin_txn(&mut self) -> Transaction {
         let mut t = self.inst.sql.cluster.begin();
+        self.txn_level = self.txn_isolation();
+        self.next_txn_isolation = None;
+        t.set_read_committed(matches!(
+            self.txn_level,
+            IsolationLevel::ReadCommitted | IsolationLevel::ReadUncommitted
+        ));
         t.set_lock_timeout(self.vars.lock_wait_timeout());
         let kill = self.interrupt.clone();
         t.set_abort_check(Arc::new(move || kill.is_set()));
         t
+    }
+
+    /// The isolation level of the open transaction, or of the next one when none is open.
+    fn txn_isolation(&self) -> IsolationLevel {
+        match &self.txn {
+            Some(_) => self.txn_level,
+            None => self
+                .next_txn_isolation
+                .unwrap_or_else(|| self.vars.transaction_isolation()),
+        }
     }
 
     /// `read_only` refuses writes to accounts without SUPER (or CONNECTION_ADMIN, which
@@ -1513,6 +1538,23 @@ impl Session {
                 "Cannot execute statement in a READ ONLY transaction.",
             ));
         }
+        if dml.is_some()
+            && self.inst.binlog.is_some()
+            && self.vars.sql_log_bin()
+            && self.vars.binlog_format().eq_ignore_ascii_case("STATEMENT")
+            && matches!(
+                self.txn_isolation(),
+                IsolationLevel::ReadCommitted | IsolationLevel::ReadUncommitted
+            )
+        {
+            return Err(SqlError::new(
+                1665,
+                "Cannot execute statement: impossible to write to binary log since \
+                 BINLOG_FORMAT = STATEMENT and at least one table uses a storage engine \
+                 limited to row-based logging. InnoDB is limited to row-logging when \
+                 transaction isolation level is READ COMMITTED or READ UNCOMMITTED.",
+            ));
+        }
         let own = self.txn.is_none();
         if own {
             self.txn = Some(self.begin_txn());
@@ -1631,7 +1673,12 @@ impl Session {
             return;
         }
         let format = self.vars.binlog_format().to_ascii_uppercase();
-        if format == "ROW" {
+        let read_committed = matches!(
+            self.txn_level,
+            IsolationLevel::ReadCommitted | IsolationLevel::ReadUncommitted
+        );
+        // MIXED logs rows under READ COMMITTED, as InnoDB requires (STATEMENT is 1665).
+        if format == "ROW" || read_committed {
             self.stmt_log = None;
             return;
         }
@@ -2095,6 +2142,10 @@ impl Session {
             _ => None,
         };
         self.sec = None;
+        if let Some(t) = self.txn.as_mut() {
+            // READ COMMITTED: each statement reads the newest commits.
+            t.statement_start();
+        }
         if let Some(n) = self.streamed_rows.take() {
             self.found_rows = n.load(Ordering::Relaxed);
         }
@@ -2797,6 +2848,20 @@ impl Session {
                 }
                 if !q.locks.is_empty() {
                     return self.locking_select(q, params);
+                }
+                let reads_tables =
+                    matches!(q.body.as_ref(), ast::SetExpr::Select(sel) if !sel.from.is_empty());
+                if self.explicit && self.txn_level == IsolationLevel::Serializable && reads_tables {
+                    // SERIALIZABLE: InnoDB reads a plain SELECT inside a transaction as
+                    // SELECT ... FOR SHARE.
+                    self.point = None;
+                    let mut q = q.clone();
+                    q.locks.push(ast::LockClause {
+                        lock_type: ast::LockType::Share,
+                        of: None,
+                        nonblock: None,
+                    });
+                    return self.locking_select(&q, params);
                 }
                 if let Some((plan, v)) = self.point.take() {
                     if let Some(rs) = self.read(Vec::new(), |ex| ex.point_get(&plan, &v))? {
@@ -3549,9 +3614,9 @@ impl Session {
                         if let Some(ro) = read_only {
                             self.next_txn_read_only = Some(*ro);
                         }
-                        // The level is not kept: every transaction runs at REPEATABLE
-                        // READ (README, "Not yet"), as `transaction_isolation` does too.
-                        let _ = isolation;
+                        if isolation.is_some() {
+                            self.next_txn_isolation = *isolation;
+                        }
                         return Ok(Output::ok());
                     }
                     Some(VarScope::Session) => {
@@ -3559,18 +3624,15 @@ impl Session {
                         if read_only.is_some() {
                             self.next_txn_read_only = None;
                         }
+                        if isolation.is_some() {
+                            self.next_txn_isolation = None;
+                        }
                         Scope::Session
                     }
                     Some(_) => Scope::Global,
                 };
                 if let Some(level) = isolation {
-                    let name = match level {
-                        IsolationLevel::ReadUncommitted => "READ-UNCOMMITTED",
-                        IsolationLevel::ReadCommitted => "READ-COMMITTED",
-                        IsolationLevel::RepeatableRead => "REPEATABLE-READ",
-                        IsolationLevel::Serializable => "SERIALIZABLE",
-                    };
-                    set("transaction_isolation", name.into(), scope)?;
+                    set("transaction_isolation", level.name().into(), scope)?;
                 }
                 if let Some(ro) = read_only {
                     set(

@@ -285,10 +285,20 @@ pub struct Transaction {
     undo: Vec<Undo>,
     statements: Vec<Statement>,
     registered: bool,
-    /// Keys and trees this transaction read and relies on: the commit fails
-    /// (retryable) if a concurrent commit changed them after our snapshot.
-    watched_keys: Vec<(u64, Bytes)>,
-    watched_trees: Vec<u64>,
+    /// Keys and trees this transaction read and relies on, each with the commit it was
+    /// read at: the commit fails (retryable) if a concurrent commit changed them after it.
+    watched_keys: Vec<(u64, Bytes, u64)>,
+    watched_trees: Vec<(u64, u64)>,
+    /// The commit of the transaction's first snapshot, pinned for its whole life: what
+    /// is not tracked per key (writes not read current, trees dropped, the binlog's
+    /// write-skew check) is checked for concurrent changes from there.
+    base_seq: u64,
+    /// READ COMMITTED (or READ UNCOMMITTED): each statement reads a fresh snapshot
+    /// ([`Transaction::statement_start`]) and locking reads lock no gaps.
+    read_committed: bool,
+    /// The commit of the snapshot the current statement reads, when a statement start
+    /// under READ COMMITTED moved it past `base_seq` (pinned while it is read).
+    stmt_seq: Option<u64>,
     /// Row lock owner id.
     id: u64,
     /// Keys this transaction holds row locks on (released after commit or rollback).
@@ -327,6 +337,7 @@ impl Transaction {
             state,
         };
         let id = c.next_txn.fetch_add(1, Ordering::Relaxed);
+        let base_seq = snap.seq();
         Transaction {
             vol,
             c,
@@ -339,6 +350,9 @@ impl Transaction {
             registered: true,
             watched_keys: Vec::new(),
             watched_trees: Vec::new(),
+            base_seq,
+            read_committed: false,
+            stmt_seq: None,
             id,
             locked: Vec::new(),
             ranges: false,
@@ -347,6 +361,45 @@ impl Transaction {
             lock_timeout: std::time::Duration::from_secs(50),
             abort: None,
         }
+    }
+
+    /// Runs the transaction at READ COMMITTED (`on`) or REPEATABLE READ: see
+    /// [`Transaction::statement_start`], [`Transaction::lock_read`] and
+    /// [`Transaction::lock_range_read`] for what changes.
+    pub fn set_read_committed(&mut self, on: bool) {
+        self.read_committed = on;
+    }
+
+    /// Whether the transaction runs at READ COMMITTED.
+    pub fn read_committed(&self) -> bool {
+        self.read_committed
+    }
+
+    /// A statement begins: under READ COMMITTED its reads see the newest committed state
+    /// (InnoDB's fresh read view per statement); under REPEATABLE READ nothing changes.
+    /// Conflict checks of what the transaction wrote or watched before keep their own
+    /// starting points, so a statement reading newer commits hides none of them.
+    pub fn statement_start(&mut self) {
+        if !self.read_committed {
+            return;
+        }
+        let state = self.c.published();
+        if state.seq == self.snap.seq() {
+            return;
+        }
+        self.pin(state.seq);
+        if let Some(old) = self.stmt_seq.replace(state.seq) {
+            self.unpin(old);
+        }
+        self.snap = Snapshot {
+            vol: self.vol.clone(),
+            state,
+        };
+    }
+
+    /// The commit the current statement's reads started from.
+    fn stmt_seq(&self) -> u64 {
+        self.stmt_seq.unwrap_or(self.base_seq)
     }
 
     /// How long a row lock wait may last before [`Error::LockWaitTimeout`]
@@ -444,6 +497,23 @@ impl Transaction {
         }
         let on_busy = self.on_busy;
         let (peek, _) = self.latest(tree, &key)?;
+        if peek.is_none() && self.read_committed {
+            // READ COMMITTED locks no gap: wait for a transaction writing the key itself
+            // (an insert not yet committed), then read it; a key still missing is not
+            // kept locked.
+            let got = self.acquire_as(tree, &key, mode, on_busy)?;
+            if got == Acquired::Busy {
+                return Ok(None);
+            }
+            let (v, seq) = self.latest(tree, &key)?;
+            if v.is_none() && got == Acquired::New {
+                self.locked.pop();
+                self.c.row_locks.release(self.id, [(tree, key)], false);
+            } else {
+                self.current.entry((tree, key)).or_insert(seq);
+            }
+            return Ok(Some(v));
+        }
         if peek.is_none() {
             let point = (Bound::Included(key.clone()), Bound::Included(key.clone()));
             let (below, above) = self.neighbours(tree, &point)?;
@@ -566,7 +636,9 @@ impl Transaction {
     /// and that key exists: that row only) and the gap above it up to the first key past
     /// it, or to the end. `next_key`: that key itself is locked in `mode` too (a range
     /// over a non-unique index). Call it before reading the range: from then on no other
-    /// transaction writes a key inside.
+    /// transaction writes a key inside. Under READ COMMITTED it locks nothing (InnoDB's
+    /// READ COMMITTED takes no gap or next-key locks): the caller locks each row it finds
+    /// with [`Transaction::lock_read`].
     pub fn lock_range_read(
         &mut self,
         tree: u64,
@@ -576,7 +648,7 @@ impl Transaction {
         next_key: bool,
     ) -> Result<()> {
         self.check_tree(tree)?;
-        if self.created.contains(&tree) {
+        if self.created.contains(&tree) || self.read_committed {
             return Ok(());
         }
         let (below, above) = self.neighbours(tree, &range)?;
@@ -825,6 +897,11 @@ impl Transaction {
         }
         let key: Bytes = key.into();
         self.acquire(tree, &key)?;
+        if self.stmt_seq.is_some() && !self.writes.contains_key(&(tree, key.clone())) {
+            // A first write under READ COMMITTED derives from the statement's snapshot.
+            let seq = self.stmt_seq();
+            self.current.entry((tree, key.clone())).or_insert(seq);
+        }
         let prev = self.writes.insert((tree, key.clone()), value);
         self.undo.push(Undo::Write { tree, key, prev });
         Ok(())
@@ -906,17 +983,19 @@ impl Transaction {
         if !self
             .watched_keys
             .iter()
-            .any(|(t, k)| *t == tree && &k[..] == key)
+            .any(|(t, k, _)| *t == tree && &k[..] == key)
         {
-            self.watched_keys.push((tree, key.into()));
+            let seq = self.stmt_seq();
+            self.watched_keys.push((tree, key.into(), seq));
         }
     }
 
     /// Fails the commit if anything in `tree` changes after this transaction's
     /// snapshot (a DDL that copied the tree's rows).
     pub fn watch_tree(&mut self, tree: u64) {
-        if !self.watched_trees.contains(&tree) {
-            self.watched_trees.push(tree);
+        if !self.watched_trees.iter().any(|(t, _)| *t == tree) {
+            let seq = self.stmt_seq();
+            self.watched_trees.push((tree, seq));
         }
     }
 
@@ -994,7 +1073,7 @@ impl Transaction {
         }
         let vol = self.vol.clone();
         let c = self.c.clone();
-        let snap_seq = self.snap.seq();
+        let snap_seq = self.base_seq;
         let (end, receipt) = {
             let mut cs = c.lock_commit();
             if c.dropped.load(Ordering::SeqCst) {
@@ -1017,19 +1096,20 @@ impl Transaction {
                     });
                 }
             }
-            for (tree, key) in &self.watched_keys {
+            for (tree, key, seen) in &self.watched_keys {
                 if cs
                     .recent
                     .get(&(*tree, key.clone()))
-                    .is_some_and(|s| *s > snap_seq)
+                    .is_some_and(|s| s > seen)
                 {
                     return Err(Error::WriteConflict {
                         detail: format!("a definition read from tree {tree} changed concurrently"),
                     });
                 }
             }
-            for tree in self.dropped.iter().chain(&self.watched_trees) {
-                if cs.recent_trees.get(tree).is_some_and(|s| *s > snap_seq) {
+            let dropped = self.dropped.iter().map(|t| (*t, snap_seq));
+            for (tree, seen) in dropped.chain(self.watched_trees.iter().copied()) {
+                if cs.recent_trees.get(&tree).is_some_and(|s| *s > seen) {
                     return Err(Error::WriteConflict {
                         detail: format!("tree {tree} changed since the snapshot"),
                     });
@@ -1149,7 +1229,10 @@ impl Transaction {
             return;
         }
         self.registered = false;
-        self.unpin(self.snap.seq());
+        self.unpin(self.base_seq);
+        if let Some(seq) = self.stmt_seq.take() {
+            self.unpin(seq);
+        }
     }
 }
 
