@@ -1007,3 +1007,51 @@ fn read_committed_binlogs_rows() {
         assert_eq!(s.sql("select count(*) from l.t"), "7", "{}", s.name);
     });
 }
+
+/// A locking read with a LIMIT, in the order its path reads (no ORDER BY, or ORDER BY
+/// the key), locks no further than the rows it returns: the job queue pattern (`ORDER BY
+/// id LIMIT 1 FOR UPDATE SKIP LOCKED`) hands each worker its own row, and rows past the
+/// limit stay free for other writers.
+#[test]
+fn limit_locks_only_as_far_as_the_rows_it_returns() {
+    on_both(|s| {
+        s.sql(
+            "create table l.jobs (id int primary key, status varchar(10), key (status)); \
+             insert into l.jobs values (1,'new'),(2,'new'),(3,'new'),(4,'done')",
+        );
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+        for w in ["status = 'new'", "id > 0", "1 = 1"] {
+            let q =
+                format!("select id from jobs where {w} order by id limit 1 for update skip locked");
+            a.run("begin");
+            c.run("begin");
+            assert_eq!(a.run(&q), "1", "{}: {w}", s.name);
+            assert_eq!(c.run(&q), "2", "{}: {w}", s.name);
+            a.run("commit");
+            c.run("commit");
+        }
+        a.run("begin");
+        assert_eq!(
+            a.run("select id from jobs where id > 0 order by id limit 1 for update"),
+            "1",
+            "{}",
+            s.name
+        );
+        assert_eq!(
+            c.run("update jobs set status = 'x' where id = 3"),
+            "",
+            "{}",
+            s.name
+        );
+        assert_eq!(
+            c.run("insert into jobs values (12, 'new')"),
+            "",
+            "{}",
+            s.name
+        );
+        let waited = c.run("update jobs set status = 'y' where id = 1");
+        assert_eq!(err_code(&waited), Some("1205"), "{}: {waited}", s.name);
+        a.run("commit");
+    });
+}

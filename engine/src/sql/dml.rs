@@ -1054,6 +1054,22 @@ impl Exec<'_> {
                 ranges,
                 exact_start,
                 next_key,
+            } if stop_after.is_some() && !self.reader.tx()?.read_committed() => {
+                let ranges = RangesToLock {
+                    tree,
+                    ranges,
+                    exact_start,
+                    next_key,
+                };
+                self.locking_read_first(t, path, filter, mode, &ranges, stop_after, skipped)?
+                    .into_iter()
+                    .for_each(|r| rows.push(r));
+            }
+            Locate::Ranges {
+                tree,
+                ranges,
+                exact_start,
+                next_key,
             } => {
                 for range in ranges {
                     self.reader
@@ -1104,6 +1120,114 @@ impl Exec<'_> {
                         rows.push((pk, row));
                     }
                 }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// [`Exec::locking_read`] of the first `stop_after` rows along `ranges` (a LIMIT
+    /// in path order), as InnoDB's scan locks them: each row read with the gap before it
+    /// (a next-key lock), and no further than the last row wanted, so the rows past it
+    /// stay free for other transactions (a job queue's `ORDER BY id LIMIT 1 FOR UPDATE
+    /// SKIP LOCKED` gives each worker its own row). What is read follows the newest
+    /// committed state; a row found gone when locked is passed over.
+    #[allow(clippy::too_many_arguments)]
+    fn locking_read_first(
+        &mut self,
+        t: &TableDef,
+        path: &Path,
+        filter: Option<&Expr>,
+        mode: Mode,
+        ranges: &RangesToLock,
+        stop_after: Option<usize>,
+        skipped: &mut Vec<Vec<u8>>,
+    ) -> SqlResult<Vec<(Vec<u8>, Vec<Value>)>> {
+        let correlated = !self.corr.is_empty();
+        let enough = |n: usize| stop_after.is_some_and(|l| n >= l);
+        // The candidates, in path order, from the newest committed state.
+        let snap = self.reader.tx()?.read_latest();
+        let mut found = Vec::new();
+        let mut err = None;
+        let skipping = self.reader.tx()?.on_busy() == OnBusy::Skip;
+        let early = stop_after.filter(|_| !skipping);
+        let scanned = self.scan(t, path, &[], false, &mut |pk, r| {
+            let keep = match filter {
+                _ if correlated => Ok(true),
+                Some(f) => f.eval(&r, &self.cx).map(|v| truth(&v) == Some(true)),
+                None => Ok(true),
+            };
+            match keep {
+                Ok(true) => found.push((pk.to_vec(), r)),
+                Ok(false) => {}
+                Err(e) => {
+                    err = Some(e);
+                    return Ok(false);
+                }
+            }
+            Ok(early.is_none_or(|l| found.len() < l))
+        });
+        self.reader.tx()?.restore_snapshot(snap);
+        scanned?;
+        if let Some(e) = err {
+            return Err(e);
+        }
+        let index = match path {
+            Path::Range { index, .. } => *index,
+            Path::Full => None,
+        };
+        let mut rows = Vec::new();
+        // Locked so far: every range before `cur`, and `cur` up to `from`.
+        let mut cur = 0;
+        let mut from: Option<Bound<crate::storage::page::Bytes>> = None;
+        for (pk, r) in found {
+            if enough(rows.len()) {
+                break;
+            }
+            let key: crate::storage::page::Bytes = match index {
+                None => pk.clone().into(),
+                Some(i) => index_entry(t, &t.indexes[i], &r, &pk)?.0.into(),
+            };
+            while cur < ranges.ranges.len() && !in_range(&ranges.ranges[cur], &key) {
+                // Nothing more wanted in this range: lock the rest of it.
+                ranges.lock_rest(self.reader.tx()?, cur, from.take(), mode)?;
+                cur += 1;
+            }
+            if cur == ranges.ranges.len() {
+                break;
+            }
+            let (lo, first) = match from.take() {
+                Some(b) => (b, false),
+                None => (ranges.ranges[cur].0.clone(), true),
+            };
+            self.reader.tx()?.lock_range_read(
+                ranges.tree,
+                (lo, Bound::Included(key.clone())),
+                mode,
+                first && ranges.exact_start,
+                false,
+            )?;
+            from = Some(Bound::Excluded(key));
+            let Some(latest) = self.reader.tx()?.lock_read(t.tree, &pk, mode)? else {
+                skipped.push(pk);
+                continue;
+            };
+            let Some(bytes) = latest else { continue };
+            let latest = decode(t, &bytes)?;
+            let (row, recheck) = if rows_equal(t, &latest, &r) {
+                (r, correlated)
+            } else {
+                (latest, true)
+            };
+            if !recheck || self.filter_keeps(filter, &row)? {
+                rows.push((pk, row));
+            }
+        }
+        if !enough(rows.len()) {
+            // Every candidate was read and more are wanted: the rest of the ranges, to
+            // their ends, as a scan reaching them locks them.
+            while cur < ranges.ranges.len() {
+                ranges.lock_rest(self.reader.tx()?, cur, from.take(), mode)?;
+                cur += 1;
             }
         }
         Ok(rows)
@@ -1224,8 +1348,10 @@ impl Exec<'_> {
         }
         let path = choose_path(&t, 0, &conj);
         let (order, limit, offset) = self.order_limit(q)?;
-        let stop_after = match (order.is_empty(), limit) {
-            (true, Some(l)) => usize::try_from(l.saturating_add(offset)).ok(),
+        let stop_after = match limit {
+            Some(l) if in_path_order(&t, &path, &order, &alias) => {
+                usize::try_from(l.saturating_add(offset)).ok()
+            }
             _ => None,
         };
         let mut skipped = Vec::new();
@@ -1492,4 +1618,105 @@ fn on_busy(l: &ast::LockClause) -> OnBusy {
         Some(ast::NonBlock::Nowait) => OnBusy::Fail,
         Some(ast::NonBlock::SkipLocked) => OnBusy::Skip,
     }
+}
+
+/// The ranges of a locking read along a path ([`Locate::Ranges`]), locked piece by piece.
+struct RangesToLock {
+    tree: u64,
+    ranges: Vec<(
+        Bound<crate::storage::page::Bytes>,
+        Bound<crate::storage::page::Bytes>,
+    )>,
+    exact_start: bool,
+    next_key: bool,
+}
+
+impl RangesToLock {
+    /// Locks range `i` from `from` (its start when None) to its end, with the gaps around
+    /// it (see [`crate::storage::Transaction::lock_range_read`]).
+    fn lock_rest(
+        &self,
+        tx: &mut crate::storage::Transaction,
+        i: usize,
+        from: Option<Bound<crate::storage::page::Bytes>>,
+        mode: Mode,
+    ) -> SqlResult<()> {
+        let (lo, hi) = &self.ranges[i];
+        let exact = from.is_none() && self.exact_start;
+        let lo = from.unwrap_or_else(|| lo.clone());
+        tx.lock_range_read(self.tree, (lo, hi.clone()), mode, exact, self.next_key)?;
+        Ok(())
+    }
+}
+
+/// Whether `key` lies inside `range`.
+fn in_range(
+    range: &(
+        Bound<crate::storage::page::Bytes>,
+        Bound<crate::storage::page::Bytes>,
+    ),
+    key: &[u8],
+) -> bool {
+    let above = match &range.0 {
+        Bound::Included(lo) => key >= &lo[..],
+        Bound::Excluded(lo) => key > &lo[..],
+        Bound::Unbounded => true,
+    };
+    let below = match &range.1 {
+        Bound::Included(hi) => key <= &hi[..],
+        Bound::Excluded(hi) => key < &hi[..],
+        Bound::Unbounded => true,
+    };
+    above && below
+}
+
+/// Whether `order` (an ORDER BY of the single table `t`, known as `alias`) sorts rows as
+/// `path` reads them: ascending over the key columns after the path's equalities (columns
+/// an equality fixes may appear anywhere). No ORDER BY is any order.
+fn in_path_order(t: &TableDef, path: &Path, order: &[ast::OrderByExpr], alias: &str) -> bool {
+    let (cols, fixed) = match path {
+        Path::Full => (t.primary.iter().collect::<Vec<_>>(), 0),
+        Path::Range {
+            index: None, eq, ..
+        } => (t.primary.iter().collect(), eq.len()),
+        Path::Range {
+            index: Some(i), eq, ..
+        } => {
+            let ix = &t.indexes[*i];
+            let mut cols: Vec<_> = ix.columns.iter().collect();
+            if !ix.unique {
+                // A non-unique entry's key ends with the primary key.
+                cols.extend(t.primary.iter());
+            }
+            (cols, eq.len())
+        }
+    };
+    let fixed = fixed.min(cols.len());
+    let (fixed, rest) = cols.split_at(fixed);
+    let mut next = rest.iter();
+    order.iter().all(|o| {
+        if o.options.sort == Some(ast::OrderBySort::Desc) {
+            return false;
+        }
+        let name = match &o.expr {
+            ast::Expr::Identifier(id) => id,
+            ast::Expr::CompoundIdentifier(parts)
+                if parts.len() == 2 && parts[0].value.eq_ignore_ascii_case(alias) =>
+            {
+                &parts[1]
+            }
+            _ => return false,
+        };
+        let Some(c) = t
+            .columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(&name.value))
+        else {
+            return false;
+        };
+        fixed.iter().any(|ic| ic.column == c)
+            || next
+                .next()
+                .is_some_and(|ic| ic.column == c && ic.prefix.is_none())
+    })
 }
