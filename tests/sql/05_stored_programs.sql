@@ -150,6 +150,18 @@ CALL nosuch(1);
 SELECT * FROM totals ORDER BY customer_id;
 SHOW PROCEDURE STATUS WHERE Db = 'nosuchdb';
 
+-- DO inside a program evaluates for effects only.
+DELIMITER ;;
+CREATE PROCEDURE do_it(n INT)
+BEGIN
+  DO SLEEP(0), GET_LOCK(CONCAT('do_it_', n), 0);
+  SET @after = n + 1;
+END;;
+DELIMITER ;
+CALL do_it(21);
+SELECT IS_FREE_LOCK('do_it_21'), @after, RELEASE_LOCK('do_it_21');
+DROP PROCEDURE do_it;
+
 DROP FUNCTION grade;
 DROP FUNCTION IF EXISTS grade;
 DROP FUNCTION grade;

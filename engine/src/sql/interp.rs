@@ -736,6 +736,12 @@ impl Exec<'_> {
                     return Ok(Flow::Next);
                 }
             },
+            Stmt::Do(exprs) => {
+                for e in exprs {
+                    self.eval_in(frame, e)?;
+                }
+                Ok(Flow::Next)
+            }
             Stmt::Return(e) => {
                 if frame.kind != ProgKind::Function {
                     return Err(SqlError::new(1313, "RETURN is only allowed in a FUNCTION"));

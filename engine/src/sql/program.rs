@@ -41,6 +41,8 @@ pub enum Stmt {
     Repeat { body: Vec<Stmt>, until: ast::Expr },
     /// `RETURN expr` (functions only).
     Return(ast::Expr),
+    /// `DO expr, …`: the expressions are evaluated for their effects (SLEEP, GET_LOCK).
+    Do(Vec<ast::Expr>),
     /// `SIGNAL SQLSTATE [VALUE] 'sqlstate' [SET MESSAGE_TEXT = …, MYSQL_ERRNO = …]`.
     Signal {
         sqlstate: String,
@@ -213,6 +215,10 @@ pub fn parse_stmt(p: &mut Parser<'_>) -> Result<Stmt, ParserError> {
         "RETURN" => {
             p.next_token();
             Ok(Stmt::Return(p.parse_expr()?))
+        }
+        "DO" => {
+            p.next_token();
+            Ok(Stmt::Do(p.parse_comma_separated(Parser::parse_expr)?))
         }
         "SIGNAL" => {
             p.next_token();
