@@ -1199,12 +1199,19 @@ impl Exec<'_> {
                 Some(b) => (b, false),
                 None => (ranges.ranges[cur].0.clone(), true),
             };
-            self.reader.tx()?.lock_range_read(
+            // The row and the gap before it; the first piece of a range also the gap
+            // below the range.
+            let around = crate::storage::ScanLock {
+                exact_start: first && ranges.exact_start,
+                gap_below: first,
+                gap_above: false,
+                next_key: false,
+            };
+            self.reader.tx()?.lock_scan(
                 ranges.tree,
                 (lo, Bound::Included(key.clone())),
                 mode,
-                first && ranges.exact_start,
-                false,
+                around,
             )?;
             from = Some(Bound::Excluded(key));
             let Some(latest) = self.reader.tx()?.lock_read(t.tree, &pk, mode)? else {
@@ -1642,9 +1649,15 @@ impl RangesToLock {
         mode: Mode,
     ) -> SqlResult<()> {
         let (lo, hi) = &self.ranges[i];
-        let exact = from.is_none() && self.exact_start;
+        let around = crate::storage::ScanLock {
+            exact_start: from.is_none() && self.exact_start,
+            // Past a row already locked with the gap before it: no gap below.
+            gap_below: from.is_none(),
+            gap_above: true,
+            next_key: self.next_key,
+        };
         let lo = from.unwrap_or_else(|| lo.clone());
-        tx.lock_range_read(self.tree, (lo, hi.clone()), mode, exact, self.next_key)?;
+        tx.lock_scan(self.tree, (lo, hi.clone()), mode, around)?;
         Ok(())
     }
 }

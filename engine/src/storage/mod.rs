@@ -28,7 +28,8 @@ pub use record::{
     MAX_KEPT_BINLOG_EVENTS,
 };
 pub use txn::{
-    CommitInfo, CommitReceipt, CommitView, RewindReceipt, Savepoint, Snapshot, Transaction, TxRange,
+    CommitInfo, CommitReceipt, CommitView, RewindReceipt, Savepoint, ScanLock, Snapshot,
+    Transaction, TxRange,
 };
 pub use volume::{
     now_us, CheckpointHook, Cluster, ClusterInfo, ClusterSpace, GcStats, PointInTime, RollbackHook,

@@ -144,6 +144,45 @@ struct RangeLock {
 pub(crate) type KeyRange = (Bound<Bytes>, Bound<Bytes>);
 
 impl RangeLock {
+    /// Takes `r` into this lock when both are `txn`'s in one mode and `r` starts inside
+    /// this one or right where it ends (a scan locking row after row): the union is one
+    /// range, so a long scan holds one lock, not one per row.
+    fn absorb(&mut self, r: &RangeLock) -> bool {
+        if self.txn != r.txn || self.mode != r.mode {
+            return false;
+        }
+        // Lower bounds: does this one start at or before `r`?
+        let starts_first = match (&self.lo, &r.lo) {
+            (Bound::Unbounded, _) => true,
+            (_, Bound::Unbounded) => false,
+            (Bound::Included(a), Bound::Included(b) | Bound::Excluded(b)) => a <= b,
+            (Bound::Excluded(a), Bound::Included(b)) => a < b,
+            (Bound::Excluded(a), Bound::Excluded(b)) => a <= b,
+        };
+        // Does `r` start no later than just past this one's end?
+        let touches = match (&self.hi, &r.lo) {
+            (Bound::Unbounded, _) | (_, Bound::Unbounded) => true,
+            (Bound::Included(h), Bound::Included(l) | Bound::Excluded(l)) => l <= h,
+            (Bound::Excluded(h), Bound::Included(l)) => l <= h,
+            (Bound::Excluded(h), Bound::Excluded(l)) => l < h,
+        };
+        if !(starts_first && touches) {
+            return false;
+        }
+        let r_ends_later = match (&self.hi, &r.hi) {
+            (Bound::Unbounded, _) => false,
+            (_, Bound::Unbounded) => true,
+            (Bound::Included(a), Bound::Included(b)) => b > a,
+            (Bound::Included(a), Bound::Excluded(b)) => b > a,
+            (Bound::Excluded(a), Bound::Included(b)) => b >= a,
+            (Bound::Excluded(a), Bound::Excluded(b)) => b > a,
+        };
+        if r_ends_later {
+            self.hi = r.hi.clone();
+        }
+        true
+    }
+
     fn covers(&self, key: &[u8]) -> bool {
         let above = match &self.lo {
             Bound::Included(l) => key >= &l[..],
@@ -452,9 +491,13 @@ impl RowLocks {
             |t| {
                 let held = t.ranges.entry(tree).or_default();
                 for r in ranges {
-                    // The same range again (a statement run in a loop) is held already.
+                    // The same range again (a statement run in a loop) is held already;
+                    // the next piece of a scan extends the piece before it.
                     let n = held.len();
-                    if !held[n.saturating_sub(16)..].contains(&r) {
+                    if !held[n.saturating_sub(16)..]
+                        .iter_mut()
+                        .any(|h| h.absorb(&r))
+                    {
                         held.push(r);
                     }
                 }
@@ -683,6 +726,34 @@ mod tests {
         assert_eq!(s(&locks, 2, 6, 20).unwrap(), Acquired::New);
         assert!(matches!(x(&locks, 2, 7, 20), Err(Error::LockWaitTimeout)));
         assert_eq!(s(&locks, 2, 9, 20).unwrap(), Acquired::New);
+    }
+
+    /// A scan's pieces, each from just past the last row to the next row included, are
+    /// held as one range covering them all, and only them.
+    #[test]
+    fn pieces_of_a_scan_are_one_range() {
+        let locks = RowLocks::default();
+        let p = policy(20);
+        let piece = |lo, hi| locks.acquire_range(1, 1, (lo, b(hi)), Mode::Exclusive, vec![], &p);
+        piece(b(2), 3).unwrap();
+        piece(e(3), 5).unwrap();
+        piece(e(5), 8).unwrap();
+        // Again (a statement run twice): inside what is held.
+        piece(e(3), 5).unwrap();
+        assert_eq!(locks.lock().ranges[&1].len(), 1);
+        for key in [2, 3, 4, 6, 8] {
+            assert!(
+                matches!(s(&locks, 2, key, 20), Err(Error::LockWaitTimeout)),
+                "{key}"
+            );
+        }
+        assert_eq!(s(&locks, 2, 1, 20).unwrap(), Acquired::New);
+        assert_eq!(s(&locks, 2, 9, 20).unwrap(), Acquired::New);
+        // A shared gap of the same transaction stays apart from its exclusive range.
+        locks
+            .acquire_range(1, 1, (e(9), e(12)), Mode::Shared, vec![], &p)
+            .unwrap();
+        assert_eq!(locks.lock().ranges[&1].len(), 2);
     }
 
     #[test]

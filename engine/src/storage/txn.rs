@@ -316,6 +316,19 @@ pub struct Transaction {
     abort: Option<AbortCheck>,
 }
 
+/// Which locks around a scanned range [`Transaction::lock_scan`] takes besides the range.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanLock {
+    /// The range starts at an included whole primary key: when it exists, no gap below.
+    pub exact_start: bool,
+    /// The gap below the range, down to the key before it.
+    pub gap_below: bool,
+    /// The gap above the range, up to the key after it.
+    pub gap_above: bool,
+    /// The key after the range itself (a range over a non-unique index).
+    pub next_key: bool,
+}
+
 /// `Excluded(key)`, or no bound at all when there is no key (the infimum or supremum).
 fn excluded_or_unbounded(key: Option<Bytes>) -> Bound<Bytes> {
     key.map_or(Bound::Unbounded, Bound::Excluded)
@@ -647,6 +660,32 @@ impl Transaction {
         exact_start: bool,
         next_key: bool,
     ) -> Result<()> {
+        let around = ScanLock {
+            exact_start,
+            gap_below: true,
+            gap_above: true,
+            next_key,
+        };
+        self.lock_scan(tree, range, mode, around)
+    }
+
+    /// [`Transaction::lock_range_read`] of one piece of a scan, with only the locks around
+    /// it `around` names: a scan that stops at a LIMIT locks each row it reads with the gap
+    /// before it (`lo` just past the previous row, up to the row's key included: InnoDB's
+    /// next-key lock), and nothing past the last one.
+    pub fn lock_scan(
+        &mut self,
+        tree: u64,
+        range: KeyRange,
+        mode: Mode,
+        around: ScanLock,
+    ) -> Result<()> {
+        let ScanLock {
+            exact_start,
+            gap_below,
+            gap_above,
+            next_key,
+        } = around;
         self.check_tree(tree)?;
         if self.created.contains(&tree) || self.read_committed {
             return Ok(());
@@ -662,10 +701,10 @@ impl Transaction {
             Bound::Excluded(k) => Bound::Included(k.clone()),
             Bound::Unbounded => Bound::Unbounded,
         };
-        if !matches!(range.0, Bound::Unbounded) && !start_exists {
+        if gap_below && !matches!(range.0, Bound::Unbounded) && !start_exists {
             gaps.push((excluded_or_unbounded(below), flip(&range.0)));
         }
-        if !matches!(range.1, Bound::Unbounded) {
+        if gap_above && !matches!(range.1, Bound::Unbounded) {
             gaps.push((flip(&range.1), excluded_or_unbounded(above.clone())));
         }
         let policy = self.policy(self.on_busy);
