@@ -522,6 +522,7 @@ function clusterPage(id) {
     ['Master user', c.master],
     ['Database', c.database || '—'],
     ['Endpoint', `${c.address}${c.port ? ':' + c.port : ''}`],
+    ['Reader endpoint', c.readerAddress || '—'],
     ['Created', shortTime(c.created)],
     ['Clone group', c.cloneGroup],
     ['Made from', c.source ? origin(c) : '—'],

@@ -1583,7 +1583,11 @@ fn cluster_xml(x: &mut Xml, v: &ClusterView, arn: &Arn<'_>) {
         format_us(v.earliest_restorable_us),
     );
     x.leaf("Endpoint", &v.address);
-    x.leaf("ReaderEndpoint", &v.address);
+    // Aurora's reader endpoint shares the cluster's Port; Borealis's has a port of its
+    // own, so it is shown as HOST:PORT (once the cluster has had an instance).
+    if m.reader_port != 0 {
+        x.leaf("ReaderEndpoint", format!("{}:{}", v.address, m.reader_port));
+    }
     x.leaf("MultiAZ", v.members.len() > 1);
     x.leaf("Engine", &m.engine);
     x.leaf("EngineVersion", &m.engine_version);
