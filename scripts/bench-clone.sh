@@ -75,7 +75,7 @@ def mysql(port, user, pw, q, db="sbtest"):
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
 
 def used_and(cluster):
-    xml = call(Action="DescribeDBClusters")
+    xml = call(Action="DescribeDBClusters", DBClusterIdentifier=cluster)
     total, free, ps = int(val(xml, "TotalPages")), int(val(xml, "FreePages")), int(val(xml, "PageSize"))
     block = xml.split(f"<DBClusterIdentifier>{cluster}</DBClusterIdentifier>")[1]
     return (total - free) * ps, int(val(block, "BorealisExclusiveBytes")), int(val(block, "BorealisSharedBytes")), ps

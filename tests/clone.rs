@@ -535,7 +535,22 @@ fn hundred_clones_a_chain_of_twenty_and_space_comes_back() {
     // Every cluster reaches the same data pages and owns none of them: the clones added
     // no data page. (The volume's own registry of clusters may take a page for the 120 new
     // records; that is not data, so the exact check is on what each cluster reaches.)
-    let (_, xml) = b.api(&[("Action", "DescribeDBClusters")]);
+    // Every page: the API answers 100 clusters at a time, as RDS does.
+    let mut xml = String::new();
+    let mut marker = String::new();
+    loop {
+        let mut params = vec![("Action", "DescribeDBClusters")];
+        if !marker.is_empty() {
+            params.push(("Marker", marker.as_str()));
+        }
+        let (status, page) = b.api(&params);
+        assert_eq!(status, 200, "{page}");
+        xml.push_str(&page);
+        match xml_value(&page, "Marker") {
+            Some(m) => marker = m,
+            None => break,
+        }
+    }
     assert_eq!(xml.matches("<DBCluster>").count(), 121);
     assert_eq!(
         xml.matches("<BorealisExclusiveBytes>0</BorealisExclusiveBytes>")

@@ -153,6 +153,18 @@ async function api(action, params = {}, creds = state.creds, retried = false) {
   return result;
 }
 
+// Every `item` element of a describe call's `list`, following its Markers page by page.
+async function apiAll(action, params, list, item) {
+  const items = [];
+  let marker = '';
+  do {
+    const r = await api(action, { ...params, Marker: marker });
+    items.push(...kids(child(r, list), item));
+    marker = text(r, 'Marker');
+  } while (marker);
+  return items;
+}
+
 function parseCluster(el) {
   return {
     id: text(el, 'DBClusterIdentifier'),
@@ -236,23 +248,23 @@ async function refresh() {
   clearTimeout(pollTimer);
   try {
     const [i, e] = await Promise.all([
-      api('DescribeDBInstances'),
-      api('DescribeEvents', { Duration: 1440 }),
+      apiAll('DescribeDBInstances', {}, 'DBInstances', 'DBInstance'),
+      apiAll('DescribeEvents', { Duration: 1440 }, 'Events', 'Event'),
     ]);
-    state.instances = kids(child(i, 'DBInstances'), 'DBInstance').map(parseInstance);
-    state.events = kids(child(e, 'Events'), 'Event').map(parseEvent).reverse();
+    state.instances = i.map(parseInstance);
+    state.events = e.map(parseEvent).reverse();
     const eventsKey = `${state.events.length} ${state.events[0]?.date || ''}`;
     if (state.wantClusters || eventsKey !== state.eventsKey || Date.now() - state.clustersAt >= CLUSTERS_MS) {
       state.wantClusters = false;
-      const c = await api('DescribeDBClusters');
-      state.clusters = kids(child(c, 'DBClusters'), 'DBCluster').map(parseCluster);
+      const c = await apiAll('DescribeDBClusters', {}, 'DBClusters', 'DBCluster');
+      state.clusters = c.map(parseCluster);
       state.clustersAt = Date.now();
       state.eventsKey = eventsKey;
     }
     const page = route();
     if (page.cluster && state.clusters.some((x) => x.id === page.cluster)) {
-      const b = await api('DescribeDBClusterBacktracks', { DBClusterIdentifier: page.cluster });
-      state.backtracks[page.cluster] = kids(child(b, 'DBClusterBacktracks'), 'DBClusterBacktrack').map(parseBacktrack);
+      const b = await apiAll('DescribeDBClusterBacktracks', { DBClusterIdentifier: page.cluster }, 'DBClusterBacktracks', 'DBClusterBacktrack');
+      state.backtracks[page.cluster] = b.map(parseBacktrack);
     }
     state.loaded = true;
     state.needAuth = false;
@@ -522,6 +534,7 @@ function clusterPage(id) {
     ['Master user', c.master],
     ['Database', c.database || '—'],
     ['Endpoint', `${c.address}${c.port ? ':' + c.port : ''}`],
+    ['Reader endpoint', c.readerAddress || '—'],
     ['Created', shortTime(c.created)],
     ['Clone group', c.cloneGroup],
     ['Made from', c.source ? origin(c) : '—'],

@@ -483,6 +483,45 @@ impl Params {
         }
         Ok(by_index.into_values().collect())
     }
+    /// One page of the records of a describe call RDS pages ([`max_records_limit`]):
+    /// `items` are (key, record), the keys unique and in the order the call lists; the
+    /// page holds up to `MaxRecords` (default 100) records after the one `Marker` names,
+    /// and the Marker of the next page when more remain. A Marker is the last record's
+    /// key (hex, tagged with the action), so records created or deleted between two
+    /// pages shift nothing. Bad values are InvalidParameterValue, as RDS answers.
+    fn page<T>(
+        &self,
+        action: &str,
+        mut items: Vec<(String, T)>,
+    ) -> Result<(Vec<T>, Option<String>), ApiError> {
+        let limit = max_records_limit(action).unwrap_or(100);
+        let max = match self.0.get("MaxRecords").map(String::as_str) {
+            None | Some("") => 100.min(limit),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (20..=limit as i64).contains(&n) => n as u64,
+                _ => {
+                    return Err(ApiError::invalid(format!(
+                        "Invalid value {v} for MaxRecords. Must be between 20 and {limit}"
+                    )))
+                }
+            },
+        };
+        let after = match self.get("Marker") {
+            None => None,
+            Some(m) => Some(decode_marker(action, m)?),
+        };
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        let start = after.map_or(0, |k| items.partition_point(|(key, _)| *key <= k));
+        let mut rest = items.split_off(start);
+        let max = usize::try_from(max).unwrap_or(usize::MAX);
+        let marker = if rest.len() > max {
+            rest.truncate(max);
+            rest.last().map(|(k, _)| encode_marker(action, k))
+        } else {
+            None
+        };
+        Ok((rest.into_iter().map(|(_, v)| v).collect(), marker))
+    }
     fn echo(&self) -> Echo {
         Echo {
             vpc_security_group_ids: self.list("VpcSecurityGroupIds"),
@@ -548,6 +587,60 @@ fn filter_names(action: &str) -> &'static [&'static str] {
             "db-cluster-endpoint-type",
         ],
         _ => &[],
+    }
+}
+
+/// The largest MaxRecords RDS accepts for a describe call it pages (None: the call
+/// is not paged).
+fn max_records_limit(action: &str) -> Option<u64> {
+    match action {
+        "DescribeOrderableDBInstanceOptions" => Some(1000),
+        "DescribeDBClusters"
+        | "DescribeDBInstances"
+        | "DescribeDBClusterSnapshots"
+        | "DescribeEvents"
+        | "DescribeDBClusterParameterGroups"
+        | "DescribeDBClusterParameters"
+        | "DescribeDBEngineVersions"
+        | "DescribeDBClusterBacktracks"
+        | "DescribeDBClusterEndpoints" => Some(100),
+        _ => None,
+    }
+}
+
+/// The Marker after record `key` of `action`'s list: hex of `ACTION\nKEY` (opaque to
+/// clients; only characters every encoding passes unchanged).
+fn encode_marker(action: &str, key: &str) -> String {
+    format!("{action}\n{key}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The record key a Marker of `action` names; InvalidParameterValue for anything else.
+fn decode_marker(action: &str, marker: &str) -> Result<String, ApiError> {
+    let bad = || {
+        ApiError::invalid(format!(
+            "The parameter Marker is not a valid pagination token for {action}: pass the \
+             Marker of a previous {action} response, or omit it for the first page."
+        ))
+    };
+    if !marker.len().is_multiple_of(2) || marker.len() > 65_536 {
+        return Err(bad());
+    }
+    let bytes = (0..marker.len())
+        .step_by(2)
+        .map(|i| {
+            marker
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(bad)?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    match text.split_once('\n') {
+        Some((a, key)) if a == action => Ok(key.to_string()),
+        _ => Err(bad()),
     }
 }
 
@@ -886,11 +979,12 @@ fn dispatch(
                     _ => false,
                 })
             };
-            x.open("DBClusters");
+            // (cluster, its owner when it is another account's, shared with the caller).
+            let mut listed: Vec<(String, (&ClusterView, Option<String>))> = Vec::new();
             for v in &vs {
                 if mine("cluster", &v.meta.id) {
                     if passes(v, account) {
-                        cluster_xml(&mut x, v);
+                        listed.push((v.meta.id.clone(), (v, None)));
                     }
                     continue;
                 }
@@ -901,12 +995,24 @@ fn dispatch(
                     && passes(v, &owner)
                     && crate::ram::shared_with(fleet, &owner, &v.meta.id, account)
                 {
-                    let owner_arn =
-                        |kind: &str, id: &str| format!("arn:aws:rds:{region}:{owner}:{kind}:{id}");
-                    self::cluster_xml(&mut x, v, &owner_arn);
+                    listed.push((v.meta.id.clone(), (v, Some(owner))));
+                }
+            }
+            let (listed, marker) = p.page(action, listed)?;
+            x.open("DBClusters");
+            for (v, owner) in listed {
+                match owner {
+                    None => cluster_xml(&mut x, v),
+                    Some(owner) => {
+                        let owner_arn = |kind: &str, id: &str| {
+                            format!("arn:aws:rds:{region}:{owner}:{kind}:{id}")
+                        };
+                        self::cluster_xml(&mut x, v, &owner_arn);
+                    }
                 }
             }
             x.close("DBClusters");
+            x.marker(marker);
             let vol = fleet.volume_view();
             x.open("BorealisVolume");
             x.leaf("PageSize", vol.page_size);
@@ -926,11 +1032,18 @@ fn dispatch(
                     _ => false,
                 })
             };
+            let listed = vs
+                .iter()
+                .filter(|v| mine("db", &v.meta.id) && passes(v))
+                .map(|v| (v.meta.id.clone(), v))
+                .collect();
+            let (listed, marker) = p.page(action, listed)?;
             x.open("DBInstances");
-            for v in vs.iter().filter(|v| mine("db", &v.meta.id) && passes(v)) {
+            for v in listed {
                 instance_xml(&mut x, v);
             }
             x.close("DBInstances");
+            x.marker(marker);
         }
         "ModifyDBCluster" => {
             // Every setting is applied or refused: none is accepted and ignored.
@@ -1080,13 +1193,20 @@ fn dispatch(
                 &p.id("DBClusterIdentifier", "cluster")?,
                 p.get("BacktrackIdentifier"),
             )?;
+            // Newest first.
+            let keyed = list
+                .iter()
+                .map(|b| (format!("{:020}{}", u64::MAX - b.created_us, b.id), b))
+                .collect();
+            let (list, marker) = p.page(action, keyed)?;
             x.open("DBClusterBacktracks");
-            for b in &list {
+            for b in list {
                 x.open("DBClusterBacktrack");
                 backtrack_fields(&mut x, b);
                 x.close("DBClusterBacktrack");
             }
             x.close("DBClusterBacktracks");
+            x.marker(marker);
         }
         "DeleteDBCluster" => {
             let final_snapshot = p.get("FinalDBSnapshotIdentifier");
@@ -1133,11 +1253,22 @@ fn dispatch(
         }
         "DescribeDBClusterParameterGroups" => {
             let gs = fleet.describe_param_groups(p.get("DBClusterParameterGroupName"))?;
+            // The default group first, then the others by name.
+            let keyed = gs
+                .iter()
+                .filter(|g| mine("cluster-pg", &g.name))
+                .map(|g| {
+                    let default = g.name.to_ascii_lowercase().starts_with("default.");
+                    (format!("{}{}", u8::from(!default), g.name), g)
+                })
+                .collect();
+            let (gs, marker) = p.page(action, keyed)?;
             x.open("DBClusterParameterGroups");
-            for g in gs.iter().filter(|g| mine("cluster-pg", &g.name)) {
+            for g in gs {
                 param_group_xml(&mut x, g, &arn);
             }
             x.close("DBClusterParameterGroups");
+            x.marker(marker);
         }
         "ModifyDBClusterParameterGroup" => {
             let changes: Vec<ParamChange> = p
@@ -1170,8 +1301,10 @@ fn dispatch(
         }
         "DescribeDBClusterParameters" => {
             let ps = fleet.describe_params(&p.s("DBClusterParameterGroupName"), p.get("Source"))?;
+            let keyed = ps.iter().map(|v| (v.name.to_string(), v)).collect();
+            let (ps, marker) = p.page(action, keyed)?;
             x.open("Parameters");
-            for v in &ps {
+            for v in ps {
                 x.open("Parameter");
                 x.leaf("ParameterName", v.name);
                 if let Some(val) = &v.value {
@@ -1192,6 +1325,7 @@ fn dispatch(
                 x.close("Parameter");
             }
             x.close("Parameters");
+            x.marker(marker);
         }
         "CreateDBClusterSnapshot" => {
             let mut v = fleet.create_snapshot(
@@ -1222,14 +1356,19 @@ fn dispatch(
                         _ => false,
                     })
             };
-            x.open("DBClusterSnapshots");
-            for v in vs
+            // Oldest first.
+            let keyed = vs
                 .iter()
                 .filter(|v| mine("cluster-snapshot", &v.meta.id) && passes(v))
-            {
+                .map(|v| (format!("{:020}{}", v.meta.created_us, v.meta.id), v))
+                .collect();
+            let (vs, marker) = p.page(action, keyed)?;
+            x.open("DBClusterSnapshots");
+            for v in vs {
                 snapshot_xml(&mut x, v);
             }
             x.close("DBClusterSnapshots");
+            x.marker(marker);
         }
         "DeleteDBClusterSnapshot" => {
             let v =
@@ -1286,17 +1425,29 @@ fn dispatch(
                 other => other.map(str::to_string),
             };
             let events = fleet.events(source.as_deref(), p.get("SourceType"), start, end);
-            x.open("Events");
             let kind_of = |t: &str| match t {
                 "db-instance" => "db",
                 "db-cluster-snapshot" => "cluster-snapshot",
                 "db-cluster-parameter-group" => "cluster-pg",
                 _ => "cluster",
             };
-            for e in events
+            // Oldest first; an event is its time and its text.
+            let keyed = events
                 .iter()
                 .filter(|e| mine(kind_of(&e.source_type), &e.source_id))
-            {
+                .map(|e| {
+                    (
+                        format!(
+                            "{:020}\t{}\t{}\t{}\t{}",
+                            e.time_us, e.source_type, e.source_id, e.category, e.message
+                        ),
+                        e,
+                    )
+                })
+                .collect();
+            let (events, marker) = p.page(action, keyed)?;
+            x.open("Events");
+            for e in events {
                 x.open("Event");
                 x.leaf("SourceIdentifier", &e.source_id);
                 x.leaf("SourceType", &e.source_type);
@@ -1309,6 +1460,7 @@ fn dispatch(
                 x.close("Event");
             }
             x.close("Events");
+            x.marker(marker);
         }
         "RebootDBInstance" => {
             let v = fleet.reboot_instance(
@@ -1352,11 +1504,20 @@ fn dispatch(
                     _ => false,
                 })
             };
-            x.open("DBClusterEndpoints");
-            for v in vs
+            // By cluster, its WRITER before its READER.
+            let keyed = vs
                 .iter()
                 .filter(|v| mine("cluster", &v.cluster) && passes(v))
-            {
+                .map(|v| {
+                    (
+                        format!("{}\t{}", v.cluster, u8::from(v.kind != "WRITER")),
+                        v,
+                    )
+                })
+                .collect();
+            let (vs, marker) = p.page(action, keyed)?;
+            x.open("DBClusterEndpoints");
+            for v in vs {
                 x.open("DBClusterEndpointList");
                 x.leaf("DBClusterIdentifier", &v.cluster);
                 x.leaf("DBClusterEndpointResourceIdentifier", &v.resource_id);
@@ -1366,14 +1527,20 @@ fn dispatch(
                 x.close("DBClusterEndpointList");
             }
             x.close("DBClusterEndpoints");
+            x.marker(marker);
         }
         "DescribeDBEngineVersions" => {
-            x.open("DBEngineVersions");
-            for v in engine_versions(
+            let keyed = engine_versions(
                 p.get("Engine"),
                 p.get("EngineVersion"),
                 p.get("DBParameterGroupFamily"),
-            ) {
+            )
+            .into_iter()
+            .map(|v| (format!("{}\t{}", v.engine, v.version), v))
+            .collect();
+            let (versions, marker) = p.page(action, keyed)?;
+            x.open("DBEngineVersions");
+            for v in versions {
                 x.open("DBEngineVersion");
                 x.leaf("Engine", v.engine);
                 x.leaf("EngineVersion", v.version);
@@ -1395,6 +1562,7 @@ fn dispatch(
                 x.close("DBEngineVersion");
             }
             x.close("DBEngineVersions");
+            x.marker(marker);
         }
         "DescribeOrderableDBInstanceOptions" => {
             let classes = orderable_classes(
@@ -1402,6 +1570,13 @@ fn dispatch(
                 p.get("EngineVersion"),
                 p.get("DBInstanceClass"),
             )?;
+            // In the catalog's order.
+            let keyed = classes
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| (format!("{i:06}"), c))
+                .collect();
+            let (classes, marker) = p.page(action, keyed)?;
             x.open("OrderableDBInstanceOptions");
             for c in classes {
                 x.open("OrderableDBInstanceOption");
@@ -1430,6 +1605,7 @@ fn dispatch(
                 x.close("OrderableDBInstanceOption");
             }
             x.close("OrderableDBInstanceOptions");
+            x.marker(marker);
         }
         "AddTagsToResource" => {
             let (kind, name) = resource_arn(fleet, caller, &p.s("ResourceName"))?;
@@ -1583,7 +1759,11 @@ fn cluster_xml(x: &mut Xml, v: &ClusterView, arn: &Arn<'_>) {
         format_us(v.earliest_restorable_us),
     );
     x.leaf("Endpoint", &v.address);
-    x.leaf("ReaderEndpoint", &v.address);
+    // Aurora's reader endpoint shares the cluster's Port; Borealis's has a port of its
+    // own, so it is shown as HOST:PORT (once the cluster has had an instance).
+    if m.reader_port != 0 {
+        x.leaf("ReaderEndpoint", format!("{}:{}", v.address, m.reader_port));
+    }
     x.leaf("MultiAZ", v.members.len() > 1);
     x.leaf("Engine", &m.engine);
     x.leaf("EngineVersion", &m.engine_version);
@@ -1746,6 +1926,12 @@ impl Xml {
     fn leaf(&mut self, tag: &str, v: impl std::fmt::Display) {
         let text = v.to_string();
         let _ = write!(self.0, "<{tag}>{}</{tag}>", escape(&text));
+    }
+    /// The `Marker` of a paged describe answer, when more records remain.
+    fn marker(&mut self, marker: Option<String>) {
+        if let Some(m) = marker {
+            self.leaf("Marker", m);
+        }
     }
 }
 

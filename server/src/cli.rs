@@ -130,6 +130,32 @@ struct Client {
 }
 
 impl Client {
+    /// A describe call followed through all its pages (each answer's `Marker` asks for
+    /// the next): the pages' documents as the children of one node.
+    fn call_pages(&self, params: &[(&str, String)]) -> Result<Node, String> {
+        let mut pages = Node::default();
+        let mut marker: Option<String> = None;
+        // A bound, should a server answer Markers forever.
+        for _ in 0..10_000 {
+            let mut p = params.to_vec();
+            if let Some(m) = marker.take() {
+                p.push(("Marker", m));
+            }
+            let doc = self.call(&p)?;
+            let mut m = Vec::new();
+            doc.all("Marker", &mut m);
+            marker = m.first().map(|n| n.text.clone()).filter(|t| !t.is_empty());
+            pages.children.push(doc);
+            if marker.is_none() {
+                return Ok(pages);
+            }
+        }
+        Err(format!(
+            "{} did not end after 10000 pages",
+            params.first().map_or("", |p| p.1.as_str())
+        ))
+    }
+
     /// One API call; the parsed response, or the API's error message.
     fn call(&self, params: &[(&str, String)]) -> Result<Node, String> {
         let mut body = String::from("Version=2014-10-31");
@@ -337,7 +363,7 @@ fn c_call(c: &Client, action: &str, cluster: &str, snapshot: &str) -> Result<Nod
 }
 
 fn snapshots(c: &Client, json: bool) -> Result<String, String> {
-    let doc = c.call(&[("Action", "DescribeDBClusterSnapshots".into())])?;
+    let doc = c.call_pages(&[("Action", "DescribeDBClusterSnapshots".into())])?;
     let mut sn = Vec::new();
     doc.all("DBClusterSnapshot", &mut sn);
     let num = |n: &Node, k: &str| n.text_of(k).parse::<u64>().unwrap_or(0);
@@ -384,7 +410,7 @@ fn snapshots(c: &Client, json: bool) -> Result<String, String> {
 }
 
 fn clusters(c: &Client, json: bool) -> Result<String, String> {
-    let doc = c.call(&[("Action", "DescribeDBClusters".into())])?;
+    let doc = c.call_pages(&[("Action", "DescribeDBClusters".into())])?;
     let mut cl = Vec::new();
     doc.all("DBCluster", &mut cl);
     let mut vol = Vec::new();
@@ -636,7 +662,7 @@ fn delete(c: &Client, name: &str) -> Result<String, String> {
 }
 
 fn events(c: &Client, name: &str, json: bool) -> Result<String, String> {
-    let doc = c.call(&[
+    let doc = c.call_pages(&[
         ("Action", "DescribeEvents".into()),
         ("SourceIdentifier", name.to_string()),
         // Everything kept (the API's default is the past hour).

@@ -29,7 +29,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, TcpListener as StdListener};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -112,38 +112,51 @@ fn killed(why: String) -> SqlError {
 /// How long stopping an endpoint waits for its accept loop to close the socket.
 const ENDPOINT_CLOSE_WAIT: Duration = Duration::from_secs(5);
 
-/// A running endpoint.
-struct Endpoint {
+/// A listening socket and its accept loop: an instance's endpoint or a cluster's reader
+/// endpoint.
+struct Listening {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     /// Signalled once the accept loop has ended and its socket is closed.
     closed: std::sync::mpsc::Receiver<()>,
-    conns: Arc<Mutex<BTreeSet<u32>>>,
-    read_only: Arc<AtomicBool>,
-    engine: Arc<Instance>,
 }
 
-impl Endpoint {
-    /// Stops accepting and closes the connections that came through this endpoint, telling
-    /// each client `reason`. The listening socket is closed when this returns (bounded wait),
+impl Listening {
+    /// Stops accepting. The listening socket is closed when this returns (bounded wait),
     /// so a client connecting after a stop answered is refused rather than accepted by a
     /// loop that has not yet seen the signal. Called off the runtime's workers (API calls
     /// run on blocking threads).
-    fn stop(mut self, reason: &SqlError) {
+    fn close(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
         if self.closed.recv_timeout(ENDPOINT_CLOSE_WAIT).is_err() {
             tracing::warn!("an endpoint's accept loop did not end in time");
         }
-        let ids: Vec<u32> = self
-            .conns
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .copied()
-            .collect();
-        self.engine.disconnect(&ids, reason);
     }
+}
+
+/// A running instance endpoint.
+struct Endpoint {
+    listening: Listening,
+    /// Its sessions, role and port; also a target of the cluster's reader endpoint.
+    factory: Arc<glue::Factory>,
+}
+
+impl Endpoint {
+    /// Stops accepting and closes the connections that came through this endpoint (or
+    /// through the cluster's reader endpoint to this instance), telling each client
+    /// `reason`.
+    fn stop(self, reason: &SqlError) {
+        self.listening.close();
+        let ids = self.factory.close();
+        self.factory.inst.disconnect(&ids, reason);
+    }
+}
+
+/// A cluster's running reader endpoint (module docs of [`lifecycle`]).
+struct ReaderEndpoint {
+    listening: Listening,
+    factory: Arc<glue::ReaderFactory>,
 }
 
 struct State {
@@ -152,6 +165,8 @@ struct State {
     engines: HashMap<String, Arc<Instance>>,
     /// Running endpoints by instance identifier.
     endpoints: HashMap<String, Endpoint>,
+    /// Running reader endpoints by cluster.
+    readers: HashMap<String, ReaderEndpoint>,
     /// The last space report and the clusters' commit sequences it saw (a report walks
     /// every page; it is reused until something commits or a cluster comes or goes).
     space: Option<(Vec<(u64, u64)>, Arc<SpaceReport>)>,
@@ -439,6 +454,7 @@ impl Fleet {
                 reg,
                 engines: HashMap::new(),
                 endpoints: HashMap::new(),
+                readers: HashMap::new(),
                 space: None,
                 pending_reboot: BTreeSet::new(),
             }),
@@ -540,6 +556,10 @@ impl Fleet {
                 m.status = status.into();
             }
         }
+        let clusters: Vec<String> = st.reg.clusters.keys().cloned().collect();
+        for c in &clusters {
+            self.sync_reader(&mut st, c);
+        }
         self.save(&st).map_err(|e| e.message)
     }
 
@@ -556,12 +576,24 @@ impl Fleet {
             None => StdListener::bind((self.opts.bind, i.port))
                 .map_err(|e| format!("cannot listen on {}:{}: {e}", self.opts.bind, i.port))?,
         };
-        let factory = glue::Factory::new(engine.clone(), !i.writer, i.port);
-        let conns = factory.conns.clone();
-        let read_only = factory.read_only.clone();
+        let factory = Arc::new(glue::Factory::new(engine, !i.writer, i.port, &i.id));
+        let listening = self
+            .listen(std_l, factory.clone())
+            .map_err(|e| format!("cannot serve port {}: {e}", i.port))?;
+        tracing::info!(instance = %i.id, cluster = %i.cluster, port = i.port, writer = i.writer, "instance listening");
+        st.endpoints
+            .insert(i.id.clone(), Endpoint { listening, factory });
+        Ok(())
+    }
+
+    /// Runs an accept loop on `std_l` whose connections `factory` serves.
+    fn listen(
+        &self,
+        std_l: StdListener,
+        factory: Arc<dyn borealis_protocol::SessionFactory>,
+    ) -> std::io::Result<Listening> {
         let _guard = self.rt.enter();
-        let listener = Listener::from_std(std_l, Arc::new(factory), self.opts.mysql.clone())
-            .map_err(|e| format!("cannot serve port {}: {e}", i.port))?
+        let listener = Listener::from_std(std_l, factory, self.opts.mysql.clone())?
             .with_connection_ids(self.ids.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (closed_tx, closed) = std::sync::mpsc::sync_channel::<()>(1);
@@ -573,24 +605,19 @@ impl Fleet {
                 .await;
             let _ = closed_tx.send(());
         });
-        tracing::info!(instance = %i.id, cluster = %i.cluster, port = i.port, writer = i.writer, "instance listening");
-        st.endpoints.insert(
-            i.id.clone(),
-            Endpoint {
-                stop: Some(tx),
-                closed,
-                conns,
-                read_only,
-                engine,
-            },
-        );
-        Ok(())
+        Ok(Listening {
+            stop: Some(tx),
+            closed,
+        })
     }
 
     /// Stops every endpoint and closes every engine instance (server shutdown).
     pub fn shutdown(&self) {
         let mut st = self.lock();
         let reason = SqlError::new(1053, "Server shutdown in progress");
+        for (_, r) in st.readers.drain() {
+            r.listening.close();
+        }
         for (_, ep) in st.endpoints.drain() {
             ep.stop(&reason);
         }
@@ -599,9 +626,16 @@ impl Fleet {
         }
     }
 
-    /// Binds the first free port of `--instance-ports` that no instance is registered on.
+    /// Binds the first free port of `--instance-ports` that no instance or reader
+    /// endpoint is registered on.
     fn free_port(&self, st: &State) -> Result<StdListener, ApiError> {
-        let used: BTreeSet<u16> = st.reg.instances.values().map(|i| i.port).collect();
+        let used: BTreeSet<u16> = st
+            .reg
+            .instances
+            .values()
+            .map(|i| i.port)
+            .chain(st.reg.clusters.values().map(|c| c.reader_port))
+            .collect();
         let (lo, hi) = self.opts.instance_ports;
         for p in lo..=hi {
             if used.contains(&p) || p == self.opts.default_port {
@@ -627,6 +661,13 @@ impl Fleet {
                 "Port {port} is already used by instance {}. Choose another port or omit it \
                  to get one from --instance-ports.",
                 i.id
+            )));
+        }
+        if let Some(c) = st.reg.clusters.values().find(|c| c.reader_port == port) {
+            return Err(ApiError::invalid(format!(
+                "Port {port} is already used by the reader endpoint of cluster {}. Choose \
+                 another port or omit it to get one from --instance-ports.",
+                c.id
             )));
         }
         StdListener::bind((self.opts.bind, port)).map_err(|e| {
@@ -1100,6 +1141,7 @@ impl Fleet {
             parameter_group,
             resource_id: random_id("cluster-"),
             backup_retention_days: src.backup_retention_days,
+            reader_port: 0,
         };
         st.reg.clusters.insert(id.clone(), meta.clone());
         st.reg.event(
@@ -1232,6 +1274,7 @@ impl Fleet {
             if let Some(m) = st.reg.instances.get_mut(&meta.id) {
                 m.status = status.into();
             }
+            fleet.sync_reader(&mut st, &meta.cluster);
             let ok = started.is_ok();
             let msg = match started {
                 Ok(()) => "DB instance available".to_string(),
@@ -1283,7 +1326,10 @@ impl Fleet {
                 ),
             ));
         }
-        if let Some(ep) = st.endpoints.remove(&id) {
+        // Out of the reader endpoint's targets before its sessions are closed.
+        let ep = st.endpoints.remove(&id);
+        self.sync_reader(&mut st, &meta.cluster);
+        if let Some(ep) = ep {
             ep.stop(&killed(format!("DB instance {id} was deleted")));
         }
         st.reg.instances.remove(&id);
@@ -1296,8 +1342,10 @@ impl Fleet {
                 if let Some(m) = st.reg.instances.get_mut(&n) {
                     m.writer = true;
                 }
+                // The reader endpoint first stops sending connections to it.
+                self.sync_reader(&mut st, &meta.cluster);
                 if let Some(ep) = st.endpoints.get(&n) {
-                    ep.read_only.store(false, Ordering::SeqCst);
+                    ep.factory.read_only.store(false, Ordering::SeqCst);
                 }
                 st.reg.event(
                     "db-cluster",
@@ -1307,6 +1355,7 @@ impl Fleet {
                 );
             }
         }
+        self.sync_reader(&mut st, &meta.cluster);
         self.save(&st)?;
         let mut view = self.instance_view(&st, &meta);
         view.meta.status = "deleting".into();
@@ -1354,6 +1403,9 @@ impl Fleet {
             self.save(&st)?;
         }
         let mut view = self.cluster_view(&mut st, &meta, false);
+        if let Some(r) = st.readers.remove(&id) {
+            r.listening.close();
+        }
         if let Some(e) = st.engines.remove(&id) {
             e.close_sessions(false, &killed(format!("DB cluster {id} was deleted")));
             e.shutdown();
@@ -1458,8 +1510,10 @@ impl Fleet {
                 }
                 w.port = p;
                 st.reg.instances.insert(w.id.clone(), w.clone());
-                self.start_endpoint(&mut st, &w, Some(l))
-                    .map_err(ApiError::internal)?;
+                let started = self.start_endpoint(&mut st, &w, Some(l));
+                // The writer's endpoint is new: the reader endpoint's targets follow.
+                self.sync_reader(&mut st, &id);
+                started.map_err(ApiError::internal)?;
             }
             st.reg.event(
                 "db-cluster",

@@ -3,7 +3,7 @@
 //! column definitions and errors.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,21 +31,55 @@ pub struct Factory {
     /// the reader is promoted to writer.
     pub read_only: Arc<AtomicBool>,
     /// Connection ids of the sessions open through this endpoint (closed when the
-    /// instance is deleted).
-    pub conns: Arc<Mutex<BTreeSet<u32>>>,
+    /// instance is deleted), and whether the endpoint has stopped ([`Factory::close`]).
+    pub conns: Arc<Mutex<Conns>>,
     /// The instance's port (`@@port` of its sessions); 0: the cluster's.
     pub port: u16,
+    /// The instance's identifier (`@@aurora_server_id` of its sessions); follows a rename.
+    pub name: Mutex<String>,
+}
+
+/// The sessions of one endpoint.
+#[derive(Default)]
+pub struct Conns {
+    pub ids: BTreeSet<u32>,
+    /// The endpoint has stopped: a client still logging in is refused rather than left
+    /// with a session nobody will close.
+    pub closed: bool,
 }
 
 impl Factory {
-    pub fn new(inst: Arc<Instance>, read_only: bool, port: u16) -> Factory {
+    pub fn new(inst: Arc<Instance>, read_only: bool, port: u16, name: &str) -> Factory {
         Factory {
             inst,
             read_only: Arc::new(AtomicBool::new(read_only)),
             conns: Arc::default(),
             port,
+            name: Mutex::new(name.to_string()),
         }
     }
+
+    /// The connection ids of the sessions open now.
+    pub fn conn_ids(&self) -> Vec<u32> {
+        lock(&self.conns).ids.iter().copied().collect()
+    }
+
+    /// Marks the endpoint stopped and returns the sessions open through it (to be closed):
+    /// a login finishing after this is refused (1053), so no session outlives its endpoint.
+    pub fn close(&self) -> Vec<u32> {
+        let mut c = lock(&self.conns);
+        c.closed = true;
+        c.ids.iter().copied().collect()
+    }
+
+    /// Renames the instance (its sessions' `@@aurora_server_id` from the next login).
+    pub fn rename(&self, name: &str) {
+        *self.name.lock().unwrap_or_else(|e| e.into_inner()) = name.to_string();
+    }
+}
+
+fn lock(c: &Mutex<Conns>) -> std::sync::MutexGuard<'_, Conns> {
+    c.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Factory {
@@ -125,10 +159,14 @@ impl SessionFactory for Factory {
         if self.port != 0 {
             s.set_endpoint_port(self.port);
         }
-        self.conns
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(req.connection_id);
+        s.set_endpoint_name(&self.name.lock().unwrap_or_else(|e| e.into_inner()));
+        {
+            let mut c = lock(&self.conns);
+            if c.closed {
+                return Err(SqlError::new(1053, "Server shutdown in progress"));
+            }
+            c.ids.insert(req.connection_id);
+        }
         let has_super = s.has_super();
         Ok(Box::new(Conn {
             s,
@@ -180,10 +218,79 @@ impl SessionFactory for Factory {
     }
 }
 
+/// A cluster's reader endpoint: each new connection goes to the next of its targets (the
+/// cluster's running readers, else its writer: [`crate::fleet`] keeps the list), round
+/// robin, as Aurora balances its reader endpoint per connection. The session is the
+/// target instance's in every way ([`Factory::authenticate`]: its `@@port`,
+/// `@@aurora_server_id`, `@@read_only`, its list of sessions to close). Every target
+/// serves the same engine instance, so the login exchange may ask any of them.
+pub struct ReaderFactory {
+    targets: Mutex<Vec<Arc<Factory>>>,
+    next: AtomicUsize,
+}
+
+impl ReaderFactory {
+    pub fn new(targets: Vec<Arc<Factory>>) -> ReaderFactory {
+        ReaderFactory {
+            targets: Mutex::new(targets),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Replaces the targets (new connections only; open sessions stay where they are).
+    pub fn set_targets(&self, targets: Vec<Arc<Factory>>) {
+        *self.targets.lock().unwrap_or_else(|e| e.into_inner()) = targets;
+    }
+
+    /// The target of the next connection.
+    fn pick(&self) -> Option<Arc<Factory>> {
+        let t = self.targets.lock().unwrap_or_else(|e| e.into_inner());
+        if t.is_empty() {
+            return None;
+        }
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        Some(t[n % t.len()].clone())
+    }
+
+    /// Any target (for what every target answers alike).
+    fn any(&self) -> Option<Arc<Factory>> {
+        self.targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .first()
+            .cloned()
+    }
+}
+
+impl SessionFactory for ReaderFactory {
+    fn authenticate(&self, req: &AuthRequest) -> Result<Box<dyn Session>, SqlError> {
+        match self.pick() {
+            Some(f) => f.authenticate(req),
+            None => Err(SqlError::new(1053, "Server shutdown in progress")),
+        }
+    }
+
+    fn statistics(&self) -> Statistics {
+        self.any().map(|f| f.statistics()).unwrap_or_default()
+    }
+
+    fn auth_plugin(&self, user: &str, host: &str) -> Option<String> {
+        self.any()?.auth_plugin(user, host)
+    }
+
+    fn sha2_fast_auth(&self, req: &AuthRequest) -> bool {
+        self.any().is_some_and(|f| f.sha2_fast_auth(req))
+    }
+
+    fn limits(&self) -> Limits {
+        self.any().map(|f| f.limits()).unwrap_or_default()
+    }
+}
+
 /// One connection's engine session.
 pub struct Conn {
     s: EngineSession,
-    conns: Arc<Mutex<BTreeSet<u32>>>,
+    conns: Arc<Mutex<Conns>>,
     /// The account holds SUPER (checked at login).
     has_super: bool,
 }
@@ -191,10 +298,7 @@ pub struct Conn {
 impl Drop for Conn {
     fn drop(&mut self) {
         self.s.unregister_replica();
-        self.conns
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.s.conn_id);
+        lock(&self.conns).ids.remove(&self.s.conn_id);
     }
 }
 

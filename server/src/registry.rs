@@ -45,6 +45,9 @@ pub struct ClusterMeta {
     pub resource_id: String,
     /// BackupRetentionPeriod in days (0: not set, shown as RDS's default 1).
     pub backup_retention_days: u64,
+    /// Port of the cluster's reader endpoint (0: none yet; one of `--instance-ports` is
+    /// taken when the cluster first has an instance, and kept).
+    pub reader_port: u16,
 }
 
 /// A DB cluster snapshot: a fork of its cluster's volume state that nothing writes (so it
@@ -312,6 +315,7 @@ impl Registry {
                         parameter_group: f.s("parameter_group"),
                         resource_id: f.s("resource_id"),
                         backup_retention_days: f.n("backup_retention_days"),
+                        reader_port: u16::try_from(f.n("reader_port")).unwrap_or(0),
                     };
                     r.clusters.insert(c.id.clone(), c);
                 }
@@ -479,6 +483,7 @@ impl Registry {
                     ("parameter_group", c.parameter_group.clone()),
                     ("resource_id", c.resource_id.clone()),
                     ("backup_retention_days", c.backup_retention_days.to_string()),
+                    ("reader_port", c.reader_port.to_string()),
                 ],
             ));
         }

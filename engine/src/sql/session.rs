@@ -567,6 +567,7 @@ impl Instance {
             tls: None,
             read_only: false,
             endpoint_port: None,
+            endpoint_name: None,
             stmt_log: Some(Vec::new()),
             sec: None,
             account_host: None,
@@ -686,6 +687,9 @@ pub struct Session {
     /// The port of the listener (instance) the connection came through: `@@port`, which
     /// differs between instances serving one cluster.
     endpoint_port: Option<u16>,
+    /// The identifier of that instance: `@@aurora_server_id`, as Aurora names the instance
+    /// a connection landed on (through a reader endpoint, one of several).
+    endpoint_name: Option<Arc<str>>,
     /// `binlog_format` MIXED/STATEMENT: the open transaction's DML as statements to log;
     /// `None` once one of them must be logged as rows (then the whole transaction is).
     stmt_log: Option<Vec<LoggedStatement>>,
@@ -730,23 +734,39 @@ struct Env<'a> {
     /// AUTO_INCREMENT values the statement generated, and whether a row gave its own.
     auto_ids: Vec<u64>,
     explicit_auto: bool,
-    /// The session's instance: its port, and whether it is a reader ([`endpoint_var`]).
-    endpoint: (Option<u16>, bool),
+    /// The session's instance ([`endpoint_var`]).
+    endpoint: EndpointView<'a>,
     /// The session's status counters and TLS parameters (performance_schema's status
     /// tables).
     counters: &'a vars::SessionCounters,
     tls: Option<&'a (String, String)>,
 }
 
+/// The instance a session connected through, as its variables show it ([`endpoint_var`]).
+#[derive(Clone, Copy)]
+struct EndpointView<'a> {
+    /// The instance's port, if known.
+    port: Option<u16>,
+    /// The session is on a reader.
+    read_only: bool,
+    /// The instance's identifier, if known.
+    name: Option<&'a str>,
+}
+
 /// The value of `name` as a session's instance shows it, where that differs from the
-/// cluster's globals: `port` (the instance's listener), and `read_only` on a reader.
-/// `endpoint`: (the instance's port if known, the session is on a reader).
-fn endpoint_var(name: &str, endpoint: (Option<u16>, bool)) -> Option<vars::VarValue> {
+/// cluster's globals: `port` (the instance's listener), `read_only` and `innodb_read_only`
+/// on a reader, and `aurora_server_id` (the instance's identifier, as on Aurora).
+fn endpoint_var(name: &str, endpoint: EndpointView<'_>) -> Option<vars::VarValue> {
     if name.eq_ignore_ascii_case("port") {
-        return endpoint.0.map(|p| vars::VarValue::UInt(u64::from(p)));
+        return endpoint.port.map(|p| vars::VarValue::UInt(u64::from(p)));
     }
-    if name.eq_ignore_ascii_case("read_only") && endpoint.1 {
+    if (name.eq_ignore_ascii_case("read_only") || name.eq_ignore_ascii_case("innodb_read_only"))
+        && endpoint.read_only
+    {
         return Some(vars::VarValue::Bool(true));
+    }
+    if name.eq_ignore_ascii_case("aurora_server_id") {
+        return endpoint.name.map(|n| vars::VarValue::Str(n.to_string()));
     }
     None
 }
@@ -1161,7 +1181,11 @@ impl Session {
             binlog_reader_client: self.binlog_reader_client,
             auto_ids: Vec::new(),
             explicit_auto: false,
-            endpoint: (self.endpoint_port, self.read_only),
+            endpoint: EndpointView {
+                port: self.endpoint_port,
+                read_only: self.read_only,
+                name: self.endpoint_name.as_deref(),
+            },
             counters: &self.counters,
             tls: self.tls.as_ref(),
         };
@@ -1300,6 +1324,20 @@ impl Session {
     /// The port of the instance this session connected through (`@@port`).
     pub fn set_endpoint_port(&mut self, port: u16) {
         self.endpoint_port = Some(port);
+    }
+
+    /// The identifier of the instance this session connected through
+    /// (`@@aurora_server_id`).
+    pub fn set_endpoint_name(&mut self, name: &str) {
+        self.endpoint_name = Some(Arc::from(name));
+    }
+
+    fn endpoint_view(&self) -> EndpointView<'_> {
+        EndpointView {
+            port: self.endpoint_port,
+            read_only: self.read_only,
+            name: self.endpoint_name.as_deref(),
+        }
     }
 
     /// Changes this session's SHOW PROCESSLIST entry.
@@ -4195,8 +4233,8 @@ impl Session {
                     &["Variable_name", "Value"],
                     v.into_iter()
                         .map(|(n, v)| {
-                            let v = endpoint_var(&n, (self.endpoint_port, self.read_only))
-                                .map_or(v, |e| e.show_text());
+                            let v =
+                                endpoint_var(&n, self.endpoint_view()).map_or(v, |e| e.show_text());
                             vec![s(&n), s(&v)]
                         })
                         .collect(),

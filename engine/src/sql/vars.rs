@@ -362,6 +362,9 @@ pub const VARS: &[VarDef] = &[
         Access::Startup,
     ),
     info("server_uuid", STR, info_server_uuid),
+    // Aurora's name of the instance a session is on; a session sees its instance's
+    // identifier (empty outside an instance's listener).
+    fixed("aurora_server_id", STR, ""),
     info("open_files_limit", uint(0, u64::MAX), info_open_files_limit),
     fixed("lower_case_table_names", uint(0, 2), "0"),
     fixed("lower_case_file_system", BOOL, "OFF"),
@@ -626,6 +629,8 @@ pub const VARS: &[VarDef] = &[
     pinned("gtid_strict_mode", VarScope::Global, BOOL, "OFF"),
     glob("read_only", BOOL, "OFF"),
     glob("super_read_only", BOOL, "OFF"),
+    // ON on a reader instance (what Aurora's documentation checks to tell a reader).
+    fixed("innodb_read_only", BOOL, "OFF"),
     // Replication into this cluster (sql/replica): threads start at boot unless this is
     // on; applied transactions always go to this cluster's binlog.
     V_SKIP_REPLICA_START,

@@ -29,7 +29,16 @@
 //!   ApplyImmediately and is refused without it.
 //! - **Endpoints**: every cluster has a WRITER endpoint and a READER endpoint
 //!   (DescribeDBClusterEndpoints), `available` while the cluster has a writer / an
-//!   instance and runs.
+//!   instance and runs. The reader endpoint is a port of its own (taken from
+//!   `--instance-ports` when the cluster first has an instance, kept in the registry, so
+//!   the same after a restart) whose accept loop hands each new connection to the next of
+//!   the cluster's running readers, round robin (Aurora balances per connection), or to
+//!   the writer when there is no reader ([`glue::ReaderFactory`]). Such a connection is a
+//!   session of that instance: its `@@port`, `@@aurora_server_id` and `@@read_only`, and it
+//!   is closed with the instance's sessions. [`Fleet::sync_reader`] recomputes the targets
+//!   after every change of a cluster's endpoints (start, stop, reboot, failover, instances
+//!   added, deleted or renamed): a promoted reader stops being a target, the demoted writer
+//!   becomes one; the port listens exactly while the cluster has a running instance.
 
 use super::*;
 
@@ -91,6 +100,7 @@ pub struct ClusterEndpointView {
     pub cluster: String,
     /// `WRITER` or `READER`.
     pub kind: &'static str,
+    /// `HOST:PORT` (the cluster's endpoints do not share one port, as Aurora's do).
     pub address: String,
     pub status: &'static str,
     pub resource_id: String,
@@ -113,6 +123,78 @@ fn cluster_state(message: String) -> ApiError {
 }
 
 impl Fleet {
+    /// Brings `cluster`'s reader endpoint in line with its running instance endpoints
+    /// (module docs): its targets are the running readers, else the running writer; it
+    /// listens while there is a target (taking its port on first use) and is closed when
+    /// there is none. Sessions already open stay on their instances.
+    pub(super) fn sync_reader(&self, st: &mut State, cluster: &str) {
+        let running: Vec<(bool, Arc<glue::Factory>)> = st
+            .reg
+            .instances_of(cluster)
+            .into_iter()
+            .filter_map(|i| {
+                st.endpoints
+                    .get(&i.id)
+                    .map(|e| (i.writer, e.factory.clone()))
+            })
+            .collect();
+        let readers: Vec<Arc<glue::Factory>> = running
+            .iter()
+            .filter(|(w, _)| !w)
+            .map(|(_, f)| f.clone())
+            .collect();
+        let targets = if readers.is_empty() {
+            running.into_iter().map(|(_, f)| f).collect()
+        } else {
+            readers
+        };
+        if targets.is_empty() {
+            if let Some(r) = st.readers.remove(cluster) {
+                r.listening.close();
+                tracing::info!(cluster, "reader endpoint closed");
+            }
+            return;
+        }
+        if let Some(r) = st.readers.get(cluster) {
+            r.factory.set_targets(targets);
+            return;
+        }
+        let Some(meta) = st.reg.clusters.get(cluster).cloned() else {
+            return;
+        };
+        let bound = if meta.reader_port == 0 {
+            match self.free_port(st) {
+                Ok(l) => {
+                    let port = l.local_addr().map_or(0, |a| a.port());
+                    if let Some(c) = st.reg.clusters.get_mut(cluster) {
+                        c.reader_port = port;
+                    }
+                    if let Err(e) = self.save(st) {
+                        tracing::error!("{}", e.message);
+                    }
+                    Ok(l)
+                }
+                Err(e) => Err(e.message),
+            }
+        } else {
+            self.rebind(meta.reader_port)
+        };
+        let port = st.reg.clusters.get(cluster).map_or(0, |c| c.reader_port);
+        let factory = Arc::new(glue::ReaderFactory::new(targets));
+        let started = bound.and_then(|l| {
+            self.listen(l, factory.clone())
+                .map_err(|e| format!("cannot serve port {port}: {e}"))
+        });
+        match started {
+            Ok(listening) => {
+                tracing::info!(cluster, port, "reader endpoint listening");
+                st.readers
+                    .insert(cluster.to_string(), ReaderEndpoint { listening, factory });
+            }
+            Err(e) => tracing::error!(cluster, port, "reader endpoint not started: {e}"),
+        }
+    }
+
     /// Binds `port` again for an endpoint being restarted, waiting (up to
     /// [`REBIND_WAIT`]) while the listener it replaces still holds it.
     fn rebind(&self, port: u16) -> Result<StdListener, String> {
@@ -144,10 +226,14 @@ impl Fleet {
             .into_iter()
             .map(|i| i.id.clone())
             .collect();
-        for m in &members {
-            if let Some(ep) = st.endpoints.remove(m) {
-                ep.stop(reason);
-            }
+        let stopping: Vec<Endpoint> = members
+            .iter()
+            .filter_map(|m| st.endpoints.remove(m))
+            .collect();
+        // The reader endpoint closes first: no new session lands on a closing instance.
+        self.sync_reader(st, cluster);
+        for ep in stopping {
+            ep.stop(reason);
         }
         if let Some(e) = st.engines.remove(cluster) {
             e.close_sessions(false, reason);
@@ -170,6 +256,7 @@ impl Fleet {
                 failed.push((m.id.clone(), e));
             }
         }
+        self.sync_reader(st, cluster);
         failed
     }
 
@@ -248,12 +335,14 @@ impl Fleet {
             self.open_cluster(&mut st, &meta.cluster)
         } else {
             if let Some(ep) = st.endpoints.remove(&meta.id) {
+                self.sync_reader(&mut st, &meta.cluster);
                 ep.stop(&reason);
             }
-            match self
+            let restarted = self
                 .rebind(meta.port)
-                .and_then(|l| self.start_endpoint(&mut st, meta, Some(l)))
-            {
+                .and_then(|l| self.start_endpoint(&mut st, meta, Some(l)));
+            self.sync_reader(&mut st, &meta.cluster);
+            match restarted {
                 Ok(()) => Vec::new(),
                 Err(e) => vec![(meta.id.clone(), e)],
             }
@@ -496,6 +585,7 @@ impl Fleet {
             // The listener keeps its port and sessions: only its name changes.
             st.reg.instances.remove(&id);
             if let Some(ep) = st.endpoints.remove(&id) {
+                ep.factory.rename(&n);
                 st.endpoints.insert(n.clone(), ep);
             }
             catalog::move_tags(&mut st, "db", &id, &n);
@@ -565,20 +655,20 @@ impl Fleet {
             "failover",
             format!("Started cross AZ failover to DB instance: {}", promote.id),
         );
-        for (m, writer_now) in [(&writer.id, false), (&promote.id, true)] {
+        let swap = [(&writer.id, false), (&promote.id, true)];
+        for (m, writer_now) in swap {
             if let Some(i) = st.reg.instances.get_mut(m) {
                 i.writer = writer_now;
             }
+        }
+        // First the reader endpoint's targets (the promoted reader is no longer one, the
+        // demoted writer is), so no new connection through it lands on the new writer.
+        self.sync_reader(&mut st, &id);
+        for (m, writer_now) in swap {
             if let Some(ep) = st.endpoints.get(m) {
-                ep.read_only.store(!writer_now, Ordering::SeqCst);
-                let ids: Vec<u32> = ep
-                    .conns
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .iter()
-                    .copied()
-                    .collect();
-                ep.engine.disconnect(
+                ep.factory.read_only.store(!writer_now, Ordering::SeqCst);
+                let ids = ep.factory.conn_ids();
+                ep.factory.inst.disconnect(
                     &ids,
                     &killed(format!(
                         "DB cluster {id} failed over to DB instance {}",
@@ -608,23 +698,30 @@ impl Fleet {
             None => st.reg.clusters.keys().cloned().collect(),
         };
         let mut out = Vec::new();
+        let host = self.opts.bind.to_string();
         for id in ids {
             let meta = &st.reg.clusters[&id];
             let members = st.reg.instances_of(&id);
             let running = meta.status == "available";
-            for (kind, present) in [
-                ("WRITER", members.iter().any(|i| i.writer)),
-                ("READER", !members.is_empty()),
+            let writer = members.iter().find(|i| i.writer);
+            // WRITER: the writer instance's port; READER: the reader endpoint's own.
+            for (kind, port, up) in [
+                (
+                    "WRITER",
+                    writer.map_or(0, |w| w.port),
+                    running && writer.is_some(),
+                ),
+                ("READER", meta.reader_port, st.readers.contains_key(&id)),
             ] {
                 out.push(ClusterEndpointView {
                     cluster: id.clone(),
                     kind,
-                    address: self.opts.bind.to_string(),
-                    status: if running && present {
-                        "available"
+                    address: if port == 0 {
+                        host.clone()
                     } else {
-                        "inactive"
+                        format!("{host}:{port}")
                     },
+                    status: if up { "available" } else { "inactive" },
                     resource_id: format!(
                         "{}-{}",
                         meta.resource_id.to_ascii_lowercase(),

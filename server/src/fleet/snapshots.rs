@@ -437,6 +437,7 @@ impl Fleet {
             parameter_group,
             resource_id: random_id("cluster-"),
             backup_retention_days: backup_days,
+            reader_port: 0,
         };
         st.reg.clusters.insert(id.clone(), meta.clone());
         self.apply_retention(&mut st, &meta)?;
