@@ -1626,7 +1626,7 @@ const COMPOUND_UNITS: [&str; 11] = [
 /// swallows the token after the name.
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = rewrite_create_fulltext(rewrite_alter_checks(rewrite_units(
-        rewrite_create_spatial(tokens),
+        rewrite_create_spatial(rewrite_index_visibility(tokens)),
     )));
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
@@ -1788,6 +1788,133 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     out
 }
 
+/// MySQL 8.0's index option `VISIBLE | INVISIBLE`, written after an index's key parts in
+/// CREATE TABLE, ALTER TABLE … ADD and CREATE INDEX (`KEY k (b) /*!80000 INVISIBLE */` in a
+/// MySQL 8.0 dump), which sqlparser does not read. The word is dropped; INVISIBLE adds one
+/// more key part, `` `ddl::INVISIBLE_PART` ``, that `ddl` takes back: the key parts are
+/// what every kind of index definition (FULLTEXT and SPATIAL too) carries through sqlparser.
+/// Only words after the key parts count: `KEY invisible (a)` names an index `invisible`.
+fn rewrite_index_visibility(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    if !tokens
+        .iter()
+        .any(|t| matches!(word(&t.token).as_deref(), Some("VISIBLE" | "INVISIBLE")))
+    {
+        return tokens;
+    }
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let w = |k: usize| {
+        sig.get(k)
+            .and_then(|&i| word(&tokens[i].token))
+            .unwrap_or_default()
+    };
+    // Parenthesis depth before each significant token (a pair shares its depth).
+    let mut depth = Vec::with_capacity(sig.len());
+    let mut d = 0i32;
+    for &i in &sig {
+        match tokens[i].token {
+            Token::LParen => {
+                depth.push(d);
+                d += 1;
+            }
+            Token::RParen => {
+                d -= 1;
+                depth.push(d);
+            }
+            _ => depth.push(d),
+        }
+    }
+    // Index definitions as (first token, end, depth of their own tokens).
+    let mut defs: Vec<(usize, usize, i32)> = Vec::new();
+    let create_table =
+        w(0) == "CREATE" && (w(1) == "TABLE" || (w(1) == "TEMPORARY" && w(2) == "TABLE"));
+    if create_table {
+        if let Some(open) = (0..sig.len()).find(|&k| tokens[sig[k]].token == Token::LParen) {
+            let close = (open + 1..sig.len())
+                .find(|&k| depth[k] == 0)
+                .unwrap_or(sig.len());
+            let mut start = open + 1;
+            for k in open + 1..=close {
+                if k == close || (depth[k] == 1 && tokens[sig[k]].token == Token::Comma) {
+                    defs.push((start, k, 1));
+                    start = k + 1;
+                }
+            }
+        }
+    } else if w(0) == "ALTER" && w(1) == "TABLE" {
+        let adds: Vec<usize> = (2..sig.len())
+            .filter(|&k| depth[k] == 0 && w(k) == "ADD")
+            .collect();
+        for &a in &adds {
+            let end = (a + 1..sig.len())
+                .find(|&k| depth[k] == 0 && tokens[sig[k]].token == Token::Comma)
+                .unwrap_or(sig.len());
+            defs.push((a + 1, end, 0));
+        }
+    } else if w(0) == "CREATE"
+        && (w(1) == "INDEX"
+            || (matches!(w(1).as_str(), "UNIQUE" | "FULLTEXT" | "SPATIAL") && w(2) == "INDEX"))
+    {
+        if let Some(on) = (2..sig.len()).find(|&k| depth[k] == 0 && w(k) == "ON") {
+            defs.push((on, sig.len(), 0));
+        }
+    }
+    let mut drop = vec![false; tokens.len()];
+    let mut marker_before: Vec<usize> = Vec::new();
+    for (start, end, d) in defs {
+        let mut k = start;
+        if w(k) == "CONSTRAINT" {
+            k += 1;
+            if !matches!(w(k).as_str(), "PRIMARY" | "UNIQUE" | "FOREIGN" | "CHECK") {
+                k += 1;
+            }
+        }
+        let is_index = w(start) == "ON"
+            || matches!(
+                w(k).as_str(),
+                "KEY" | "INDEX" | "UNIQUE" | "PRIMARY" | "FULLTEXT" | "SPATIAL"
+            );
+        if !is_index {
+            continue;
+        }
+        let Some(open) = (k..end).find(|&j| depth[j] == d && tokens[sig[j]].token == Token::LParen)
+        else {
+            continue;
+        };
+        let Some(close) = (open + 1..end).find(|&j| depth[j] == d) else {
+            continue;
+        };
+        let mut invisible = None;
+        for j in close + 1..end {
+            if depth[j] == d && matches!(w(j).as_str(), "VISIBLE" | "INVISIBLE") {
+                drop[sig[j]] = true;
+                invisible = Some(w(j) == "INVISIBLE");
+            }
+        }
+        if invisible == Some(true) {
+            marker_before.push(sig[close]);
+        }
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 2 * marker_before.len());
+    for (i, t) in tokens.into_iter().enumerate() {
+        if drop[i] {
+            continue;
+        }
+        if marker_before.contains(&i) {
+            let marker = Token::Word(sqlparser::tokenizer::Word {
+                value: super::ddl::INVISIBLE_PART.into(),
+                quote_style: Some('`'),
+                keyword: sqlparser::keywords::Keyword::NoKeyword,
+            });
+            out.push(TokenWithSpan::new(Token::Comma, t.span));
+            out.push(TokenWithSpan::new(marker, t.span));
+        }
+        out.push(t);
+    }
+    out
+}
+
 /// `CREATE SPATIAL INDEX i ON t (c)` (which sqlparser does not read) as the statement
 /// MySQL makes of it, `ALTER TABLE t ADD SPATIAL INDEX i (c)`.
 fn rewrite_create_spatial(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
@@ -1837,8 +1964,9 @@ fn rewrite_create_spatial(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// MySQL has no syntax for (`ddl::alter_table` takes them back):
 /// `DROP CHECK c` → `DROP CONSTRAINT c RESTRICT`; `ALTER CHECK c [NOT] ENFORCED` →
 /// `ENABLE|DISABLE TRIGGER c`; `ALTER CONSTRAINT c [NOT] ENFORCED` → `ENABLE|DISABLE RULE c`;
-/// and a column's visibility: `ALTER [COLUMN] c SET INVISIBLE` → `ALTER COLUMN c SET NOT
-/// NULL`, `SET VISIBLE` → `DROP NOT NULL`.
+/// a column's visibility: `ALTER [COLUMN] c SET INVISIBLE` → `ALTER COLUMN c SET NOT
+/// NULL`, `SET VISIBLE` → `DROP NOT NULL`; and an index's: `ALTER INDEX i INVISIBLE` →
+/// `ENABLE ALWAYS RULE i`, `VISIBLE` → `ENABLE REPLICA RULE i`.
 /// The parser a FULLTEXT key of CREATE TABLE, ALTER TABLE or CREATE FULLTEXT INDEX
 /// names in `WITH PARSER name` (right after its column list).
 fn fulltext_parser(tokens: &[TokenWithSpan]) -> Option<String> {
@@ -1914,11 +2042,37 @@ fn rewrite_alter_checks(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             continue;
         }
         if matches!(w(k).as_str(), "ENABLE" | "DISABLE")
-            && matches!(w(k + 1).as_str(), "TRIGGER" | "RULE")
+            && matches!(w(k + 1).as_str(), "TRIGGER" | "RULE" | "ALWAYS" | "REPLICA")
         {
             // Written by the user, this is not MySQL: quoted, the word no longer reads
             // as an operation and the statement fails to parse (1064), as in MySQL.
             replace.insert(sig[k], vec![Token::make_word(&w(k), Some('`'))]);
+            continue;
+        }
+        // `ALTER INDEX i INVISIBLE|VISIBLE` → `ENABLE ALWAYS|REPLICA RULE i`. PRIMARY is a
+        // reserved word there, so `ALTER INDEX PRIMARY …` stays and fails to parse (1064).
+        if w(k) == "ALTER" && w(k + 1) == "INDEX" {
+            let named = sig
+                .get(k + 2)
+                .is_some_and(|&i| matches!(tokens[i].token, Token::Word(_)))
+                && w(k + 2) != "PRIMARY";
+            if named && matches!(w(k + 3).as_str(), "VISIBLE" | "INVISIBLE") {
+                let how = if w(k + 3) == "INVISIBLE" {
+                    "ALWAYS"
+                } else {
+                    "REPLICA"
+                };
+                replace.insert(sig[k], vec![Token::make_keyword("ENABLE")]);
+                replace.insert(
+                    sig[k + 1],
+                    vec![
+                        Token::make_keyword(how),
+                        Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                        Token::make_keyword("RULE"),
+                    ],
+                );
+                replace.insert(sig[k + 3], Vec::new());
+            }
             continue;
         }
         if w(k) == "ALTER" && !matches!(w(k + 1).as_str(), "CHECK" | "CONSTRAINT" | "INDEX") {
@@ -4807,6 +4961,56 @@ mod tests {
     }
 
     #[test]
+    fn index_visibility_reads_as_a_key_part() {
+        let marker = |cols: &[sqlparser::ast::IndexColumn]| {
+            cols.last().is_some_and(|c| {
+                c.column.expr.to_string() == format!("`{}`", super::super::ddl::INVISIBLE_PART)
+            })
+        };
+        let Statement::CreateTable(ct) = sql(
+            "CREATE TABLE t (a INT INVISIBLE, b INT, invisible INT, KEY invisible (b) INVISIBLE, \
+             UNIQUE KEY u (a) VISIBLE, CONSTRAINT c UNIQUE (b) /*!80000 INVISIBLE */, \
+             FULLTEXT KEY f (b) INVISIBLE, KEY k2 (b) USING BTREE INVISIBLE COMMENT 'x')",
+        ) else {
+            panic!("not a CREATE TABLE")
+        };
+        let flags: Vec<bool> = ct
+            .constraints
+            .iter()
+            .map(|c| match c {
+                sqlparser::ast::TableConstraint::Index(x) => marker(&x.columns),
+                sqlparser::ast::TableConstraint::Unique(x) => marker(&x.columns),
+                sqlparser::ast::TableConstraint::FulltextOrSpatial(x) => marker(&x.columns),
+                other => panic!("{other}"),
+            })
+            .collect();
+        assert_eq!(flags, [true, false, true, true, true]);
+        // The column option stays a column option.
+        assert!(ct.columns[0].to_string().ends_with("INVISIBLE"));
+        let Statement::CreateIndex(ci) = sql("CREATE INDEX i ON t (a) INVISIBLE") else {
+            panic!("not a CREATE INDEX")
+        };
+        assert!(marker(&ci.columns));
+        let Statement::AlterTable(at) = sql(
+            "ALTER TABLE t ADD INDEX i (a) INVISIBLE, ADD COLUMN c INT INVISIBLE, \
+             ALTER INDEX i VISIBLE, ALTER INDEX `j` INVISIBLE",
+        ) else {
+            panic!("not an ALTER TABLE")
+        };
+        let ops: Vec<String> = at.operations.iter().map(|o| o.to_string()).collect();
+        assert_eq!(ops[2], "ENABLE REPLICA RULE i");
+        assert_eq!(ops[3], "ENABLE ALWAYS RULE `j`");
+        for q in [
+            "ALTER TABLE t ALTER INDEX PRIMARY INVISIBLE",
+            "ALTER TABLE t ENABLE ALWAYS RULE i",
+            "ALTER TABLE t ENABLE REPLICA RULE i",
+            "CREATE TABLE t (a INT, KEY k (a) INVISIBLE INVISIBLE x)",
+        ] {
+            assert_eq!(err(q).code, ER_PARSE_ERROR, "{q}");
+        }
+    }
+
+    #[test]
     fn sqlparser_ast_keeps_meaning() {
         use sqlparser::ast::{SetExpr, TableFactor, Value};
         let Statement::Query(q) = sql(
@@ -4950,6 +5154,14 @@ mod tests {
             "MODE",
             "ZEROFILL",
             "PAGE_CHECKSUM",
+            "INVISIBLE",
+            "VISIBLE",
+            "INDEX",
+            "KEY",
+            "ADD",
+            "CASE",
+            "END",
+            "COLLATE",
         ];
         for _ in 0..50_000 {
             let n = (next() % 12) as usize;
