@@ -895,7 +895,7 @@ fn parse_cleaned(sql: &str, cleaned: &Cleaned) -> Result<Parsed, ParseError> {
     let route = route(&tokens);
     match route {
         Route::Own => {
-            let mut own = Own::new(rewrite_units(tokens), &cleaned.text);
+            let mut own = Own::new(rewrite_units(rewrite_bang(tokens)), &cleaned.text);
             let err = |e: ParserError| match e.to_string().split_once(super::program::UNSUPPORTED) {
                 Some((_, what)) => ParseError {
                     code: 1235,
@@ -1626,7 +1626,7 @@ const COMPOUND_UNITS: [&str; 11] = [
 /// swallows the token after the name.
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = rewrite_create_fulltext(rewrite_alter_checks(rewrite_units(
-        rewrite_create_spatial(rewrite_index_visibility(tokens)),
+        rewrite_create_spatial(rewrite_index_visibility(rewrite_bang(tokens))),
     )));
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
@@ -1913,6 +1913,173 @@ fn rewrite_index_visibility(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         out.push(t);
     }
     out
+}
+
+/// MySQL's `!` (logical NOT, binding tighter than every binary operator: `!1 + 1` is
+/// `(!1) + 1`), which sqlparser's MySQL dialect does not read: `! operand` becomes the
+/// call `` `!`(operand) `` (a name no unquoted call can have), which the binder reads as
+/// NOT. The operand is what MySQL's grammar allows after `!` (a `simple_expr`): more
+/// prefix operators, then a literal, a name, a call, a parenthesized expression, a CASE
+/// … END, with an optional COLLATE. A `!` before anything else is left alone (1064).
+fn rewrite_bang(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    // PostgreSQL's operators the tokenizer makes of `!!`, `!~` and `!~~` are MySQL's `!`
+    // before `!` or `~`.
+    let split = |t: &Token| -> Option<&'static [Token]> {
+        Some(match t {
+            Token::DoubleExclamationMark => &[Token::ExclamationMark, Token::ExclamationMark],
+            Token::ExclamationMarkTilde => &[Token::ExclamationMark, Token::Tilde],
+            Token::ExclamationMarkDoubleTilde => {
+                &[Token::ExclamationMark, Token::Tilde, Token::Tilde]
+            }
+            _ => return None,
+        })
+    };
+    if !tokens
+        .iter()
+        .any(|t| t.token == Token::ExclamationMark || split(&t.token).is_some())
+    {
+        return tokens;
+    }
+    let tokens: Vec<TokenWithSpan> = tokens
+        .into_iter()
+        .flat_map(|t| match split(&t.token) {
+            Some(parts) => parts
+                .iter()
+                .map(|p| TokenWithSpan::new(p.clone(), t.span))
+                .collect(),
+            None => vec![t],
+        })
+        .collect();
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    // (position in `sig` of the `!`, of the operand's last token)
+    let mut calls: Vec<(usize, usize)> = Vec::new();
+    for k in 0..sig.len() {
+        if tokens[sig[k]].token == Token::ExclamationMark {
+            if let Some(end) = bang_operand_end(&tokens, &sig, k + 1) {
+                calls.push((k, end));
+            }
+        }
+    }
+    if calls.is_empty() {
+        return tokens;
+    }
+    let mut opens: std::collections::HashMap<usize, usize> = Default::default();
+    let mut closes: std::collections::HashMap<usize, usize> = Default::default();
+    for (bang, end) in calls {
+        opens.insert(sig[bang], 1);
+        *closes.entry(sig[end]).or_default() += 1;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 2 * opens.len());
+    for (i, mut t) in tokens.into_iter().enumerate() {
+        if opens.contains_key(&i) {
+            let span = t.span;
+            t.token = Token::Word(sqlparser::tokenizer::Word {
+                value: "!".into(),
+                quote_style: Some('`'),
+                keyword: sqlparser::keywords::Keyword::NoKeyword,
+            });
+            out.push(t);
+            out.push(TokenWithSpan::new(Token::LParen, span));
+            continue;
+        }
+        let span = t.span;
+        out.push(t);
+        for _ in 0..closes.get(&i).copied().unwrap_or(0) {
+            out.push(TokenWithSpan::new(Token::RParen, span));
+        }
+    }
+    out
+}
+
+/// Where the operand of a `!` that starts at `sig[k]` ends (its last token's position in
+/// `sig`), or None when it is not one [`rewrite_bang`] knows.
+fn bang_operand_end(tokens: &[TokenWithSpan], sig: &[usize], k: usize) -> Option<usize> {
+    let tok = |j: usize| sig.get(j).map(|&i| &tokens[i].token);
+    let w = |j: usize| tok(j).and_then(word).unwrap_or_default();
+    // The matching parenthesis of the `(` at `j`.
+    let matching = |j: usize| {
+        let mut d = 0i32;
+        for (m, &i) in sig.iter().enumerate().skip(j) {
+            match tokens[i].token {
+                Token::LParen => d += 1,
+                Token::RParen => {
+                    d -= 1;
+                    if d == 0 {
+                        return Some(m);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    };
+    let mut end = match tok(k)? {
+        Token::ExclamationMark | Token::Minus | Token::Plus | Token::Tilde => {
+            return bang_operand_end(tokens, sig, k + 1);
+        }
+        Token::Word(x) if x.quote_style.is_none() && w(k) == "BINARY" => {
+            return bang_operand_end(tokens, sig, k + 1);
+        }
+        Token::LParen => matching(k)?,
+        Token::Word(x) if x.quote_style.is_none() && w(k) == "CASE" => {
+            let mut d = 0;
+            let mut m = k;
+            loop {
+                match w(m).as_str() {
+                    "CASE" => d += 1,
+                    "END" => {
+                        d -= 1;
+                        if d == 0 {
+                            break m;
+                        }
+                    }
+                    _ => {}
+                }
+                m += 1;
+                tok(m)?;
+            }
+        }
+        Token::Word(x) if x.quote_style.is_none() && w(k) == "NOT" => return None,
+        Token::Word(x) => {
+            let introducer = x.quote_style.is_none()
+                && (x.value.starts_with('_')
+                    || matches!(w(k).as_str(), "DATE" | "TIME" | "TIMESTAMP"));
+            let mut m = k;
+            if introducer && matches!(tok(k + 1), Some(Token::SingleQuotedString(_))) {
+                m = k + 1;
+            } else {
+                // A qualified name `a.b.c`, or a call `f(…)` / `a.f(…)`.
+                while matches!(tok(m + 1), Some(Token::Period))
+                    && matches!(tok(m + 2), Some(Token::Word(_)))
+                {
+                    m += 2;
+                }
+                if matches!(tok(m + 1), Some(Token::LParen)) {
+                    m = matching(m + 1)?;
+                }
+            }
+            m
+        }
+        Token::Number(..)
+        | Token::SingleQuotedString(_)
+        | Token::DoubleQuotedString(_)
+        | Token::NationalStringLiteral(_)
+        | Token::HexStringLiteral(_)
+        | Token::SingleQuotedByteStringLiteral(_)
+        | Token::Placeholder(_) => k,
+        _ => return None,
+    };
+    if w(end + 1) == "COLLATE"
+        && matches!(
+            tok(end + 2),
+            Some(Token::Word(_) | Token::SingleQuotedString(_))
+        )
+    {
+        end += 2;
+    }
+    Some(end)
 }
 
 /// `CREATE SPATIAL INDEX i ON t (c)` (which sqlparser does not read) as the statement
@@ -5011,6 +5178,33 @@ mod tests {
     }
 
     #[test]
+    fn bang_is_a_tight_not() {
+        let item = |q: &str| match sql(q) {
+            Statement::Query(q) => match *q.body {
+                sqlparser::ast::SetExpr::Select(s) => s.projection[0].to_string(),
+                other => panic!("{other}"),
+            },
+            other => panic!("{other}"),
+        };
+        assert_eq!(item("SELECT !1 + 1"), "`!`(1) + 1");
+        assert_eq!(item("SELECT !!a * 2"), "`!`(`!`(a)) * 2");
+        assert_eq!(item("SELECT ! (1 = 2) OR b"), "`!`((1 = 2)) OR b");
+        assert_eq!(item("SELECT !-t.a.b = 1"), "`!`(-t.a.b) = 1");
+        assert_eq!(item("SELECT !f(x, (y)) IS NULL"), "`!`(f(x, (y))) IS NULL");
+        assert_eq!(
+            item("SELECT !CASE WHEN a THEN 1 END + 1"),
+            "`!`(CASE WHEN a THEN 1 END) + 1"
+        );
+        assert_eq!(
+            item("SELECT !_utf8mb4'a' COLLATE utf8mb4_bin"),
+            "`!`(_utf8mb4 'a' COLLATE utf8mb4_bin)"
+        );
+        assert_eq!(item("SELECT a != !b"), "a <> `!`(b)");
+        assert_eq!(err("SELECT !NOT 1").code, ER_PARSE_ERROR);
+        assert_eq!(err("SELECT 1 !").code, ER_PARSE_ERROR);
+    }
+
+    #[test]
     fn sqlparser_ast_keeps_meaning() {
         use sqlparser::ast::{SetExpr, TableFactor, Value};
         let Statement::Query(q) = sql(
@@ -5154,6 +5348,7 @@ mod tests {
             "MODE",
             "ZEROFILL",
             "PAGE_CHECKSUM",
+            "!",
             "INVISIBLE",
             "VISIBLE",
             "INDEX",
