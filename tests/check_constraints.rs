@@ -295,3 +295,31 @@ fn replicates_to_mariadb() {
         text(&out.stderr)
     );
 }
+
+/// `!x` in a CHECK condition or a generated column is stored and printed as MySQL 8.0
+/// prints NOT (`(0 = x)`), so the definition parses back after a restart and loads into
+/// MySQL and MariaDB (it used to be 1064; stored as written it would not parse back).
+#[test]
+fn bang_in_stored_expressions() {
+    let b = Borealis::start("check-bang");
+    sql(
+        &b,
+        "CREATE DATABASE cb;
+         CREATE TABLE cb.t (a INT, b INT, CHECK (!a + 1 > 0), c INT AS (!b));
+         INSERT INTO cb.t (a, b) VALUES (0, 1), (1, 0)",
+    );
+    let shown = "CREATE TABLE `t` (
+  `a` int DEFAULT NULL,
+  `b` int DEFAULT NULL,
+  `c` int GENERATED ALWAYS AS ((0 = `b`)) VIRTUAL,
+  CONSTRAINT `t_chk_1` CHECK ((((0 = `a`) + 1) > 0))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci\n";
+    assert_eq!(show_create(&b, "cb.t"), shown);
+    assert_eq!(
+        sql(&b, "SELECT a, b, c FROM cb.t ORDER BY a"),
+        "0\t1\t0\n1\t0\t1\n"
+    );
+    let b = b.restart();
+    assert_eq!(show_create(&b, "cb.t"), shown);
+    assert_eq!(sql(&b, "SELECT c FROM cb.t WHERE !c"), "0\n");
+}

@@ -242,6 +242,8 @@ pub const TABLE: &[(u16, &str)] = &[
     (3157, "22032"),
     (3158, "22032"),
     (3165, "42000"),
+    // ER_KEY_DOES_NOT_EXITS: ALTER INDEX of an index the table does not have.
+    (1176, "42000"),
 ];
 
 /// The SQLSTATE for `code`; `HY000` (general error) for codes not in [`TABLE`].

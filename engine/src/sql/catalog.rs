@@ -109,6 +109,9 @@ pub struct IndexDef {
     /// The tree holding the index entries.
     pub tree: u64,
     pub kind: IndexKind,
+    /// MySQL 8.0's INVISIBLE index: kept current (and a UNIQUE one enforced) but not
+    /// chosen by the planner unless `optimizer_switch` has `use_invisible_indexes=on`.
+    pub invisible: bool,
 }
 
 impl IndexDef {
@@ -1281,8 +1284,9 @@ pub fn encode_table(t: &TableDef) -> Vec<u8> {
     w.var(t.indexes.len() as u64);
     for i in &t.indexes {
         w.str(&i.name);
-        // Bit 0 unique, bit 1 spatial (older definitions only ever wrote 0 or 1).
-        w.u8(u8::from(i.unique) | (u8::from(i.spatial) << 1));
+        // Bit 0 unique, bit 1 spatial, bit 2 invisible (older definitions wrote only
+        // bits 0 and 1, so they read as visible).
+        w.u8(u8::from(i.unique) | (u8::from(i.spatial) << 1) | (u8::from(i.invisible) << 2));
         put_index_cols(&mut w, &i.columns);
         w.u64(i.tree);
     }
@@ -1413,6 +1417,7 @@ pub fn decode_table(b: &[u8]) -> Option<TableDef> {
             columns,
             tree,
             kind: IndexKind::Btree,
+            invisible: flags & 4 != 0,
         });
     }
     let engine = r.str()?;
@@ -1702,6 +1707,7 @@ mod tests {
                     }],
                     tree: 1031,
                     kind: IndexKind::Btree,
+                    invisible: true,
                 },
                 IndexDef {
                     name: "ft".into(),
@@ -1713,6 +1719,7 @@ mod tests {
                     }],
                     tree: 1032,
                     kind: IndexKind::Fulltext,
+                    invisible: false,
                 },
             ],
             engine: "InnoDB".into(),

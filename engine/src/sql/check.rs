@@ -161,11 +161,41 @@ pub(crate) fn fn_name(f: &ast::Function) -> String {
         .unwrap_or_default()
 }
 
+/// `! x` as the parser front-end writes it, `` `!`(x) ``: its operand.
+fn bang_operand(f: &ast::Function) -> Option<&ast::Expr> {
+    let quoted_bang = f.name.0.len() == 1
+        && f.name.0[0]
+            .as_ident()
+            .is_some_and(|i| i.value == "!" && i.quote_style.is_some());
+    match &f.args {
+        ast::FunctionArguments::List(l) if quoted_bang && l.args.len() == 1 => match &l.args[0] {
+            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => Some(x),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `e`, with `!x` (see [`bang_operand`]) as the `NOT x` it means.
+fn unbang(e: &ast::Expr) -> std::borrow::Cow<'_, ast::Expr> {
+    match e {
+        ast::Expr::Function(f) => match bang_operand(f) {
+            Some(x) => std::borrow::Cow::Owned(ast::Expr::UnaryOp {
+                op: ast::UnaryOperator::Not,
+                expr: Box::new(x.clone()),
+            }),
+            None => std::borrow::Cow::Borrowed(e),
+        },
+        _ => std::borrow::Cow::Borrowed(e),
+    }
+}
+
 /// Whether MySQL treats `e` as a condition (a boolean function): the others are printed
 /// compared with 0 under NOT and IS TRUE, and refused as a whole CHECK (3812).
 fn is_condition(e: &ast::Expr) -> bool {
     use ast::BinaryOperator as B;
     use ast::Expr as A;
+    let e = &*unbang(e);
     match e {
         A::Nested(x) => is_condition(x),
         A::BinaryOp { op, .. } => matches!(
@@ -321,6 +351,7 @@ fn as_condition(e: &ast::Expr) -> String {
 pub fn clause_text(e: &ast::Expr) -> String {
     use ast::BinaryOperator as B;
     use ast::Expr as A;
+    let e = &*unbang(e);
     match e {
         A::Identifier(i) => quote_name(&i.value),
         A::CompoundIdentifier(parts) => parts

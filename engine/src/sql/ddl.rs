@@ -524,7 +524,7 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
             key_cols(&ix.columns)
         };
         lines.push(format!(
-            "  {}KEY {} ({})",
+            "  {}KEY {} ({}){}",
             if ix.unique {
                 "UNIQUE "
             } else if ix.spatial {
@@ -535,7 +535,13 @@ pub fn show_create_table_with(t: &TableDef, auto_increment: Option<u64>) -> Stri
                 ""
             },
             quote_ident(&ix.name),
-            cols
+            cols,
+            // As MySQL 8.0 prints it (a server before 8.0 reads past it).
+            if ix.invisible {
+                " /*!80000 INVISIBLE */"
+            } else {
+                ""
+            }
         ));
     }
     let mut fks: Vec<&catalog::ForeignKeyDef> = t.foreign_keys.iter().collect();
@@ -784,11 +790,13 @@ impl Exec<'_> {
         let table_coll = charset_collation(cs.as_deref(), coll.as_deref(), dbdef.collation)?;
         let mut columns = Vec::new();
         let mut primary: Vec<IndexColumn> = Vec::new();
-        let mut uniques: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
-        let mut keys: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
+        // (name, key parts, INVISIBLE) of each UNIQUE, plain and FULLTEXT key.
+        type Key = (Option<String>, Vec<IndexColumn>, bool);
+        let mut uniques: Vec<Key> = Vec::new();
+        let mut keys: Vec<Key> = Vec::new();
         // Positions in `keys` of the SPATIAL ones.
         let mut spatial_keys: Vec<usize> = Vec::new();
-        let mut fulltexts: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
+        let mut fulltexts: Vec<Key> = Vec::new();
         for (i, c) in ct.columns.iter().enumerate() {
             let (col, pk, uniq) = self.column_def(c, table_coll)?;
             if columns
@@ -814,12 +822,14 @@ impl Exec<'_> {
                         column: i,
                         prefix: None,
                     }],
+                    false,
                 ));
             }
         }
         let resolve = |cols: &[ast::IndexColumn],
                        columns: &[ColumnDef]|
          -> SqlResult<Vec<IndexColumn>> {
+            let (cols, _) = visibility(cols);
             let mut out = Vec::new();
             for ic in cols {
                 let (name, prefix) = match &ic.column.expr {
@@ -852,6 +862,10 @@ impl Exec<'_> {
         for con in &ct.constraints {
             match con {
                 ast::TableConstraint::PrimaryKey(pk) => {
+                    // Refused as MySQL's parser does, before anything else is checked.
+                    if visibility(&pk.columns).1 {
+                        return Err(pk_invisible());
+                    }
                     if !primary.is_empty() {
                         return Err(SqlError::new(1068, "Multiple primary key defined"));
                     }
@@ -863,20 +877,30 @@ impl Exec<'_> {
                         .or(u.index_name.as_ref())
                         .map(|n| n.value.clone()),
                     resolve(&u.columns, &columns)?,
+                    visibility(&u.columns).1,
                 )),
                 ast::TableConstraint::Index(ix) => keys.push((
                     ix.name.as_ref().map(|n| n.value.clone()),
                     resolve(&ix.columns, &columns)?,
+                    visibility(&ix.columns).1,
                 )),
                 ast::TableConstraint::FulltextOrSpatial(sp) if !sp.fulltext => {
                     let cols = spatial_parts(&columns, resolve(&sp.columns, &columns)?)?;
                     spatial_keys.push(keys.len());
-                    keys.push((sp.opt_index_name.as_ref().map(|n| n.value.clone()), cols));
+                    keys.push((
+                        sp.opt_index_name.as_ref().map(|n| n.value.clone()),
+                        cols,
+                        visibility(&sp.columns).1,
+                    ));
                 }
                 ast::TableConstraint::FulltextOrSpatial(f) => {
                     let cols = resolve(&f.columns, &columns)?;
                     fulltext_columns(&columns, &cols)?;
-                    fulltexts.push((f.opt_index_name.as_ref().map(|n| n.value.clone()), cols));
+                    fulltexts.push((
+                        f.opt_index_name.as_ref().map(|n| n.value.clone()),
+                        cols,
+                        visibility(&f.columns).1,
+                    ));
                 }
                 ast::TableConstraint::ForeignKey(_) | ast::TableConstraint::Check(_) => {}
                 other => {
@@ -906,7 +930,7 @@ impl Exec<'_> {
                 || uniques
                     .iter()
                     .chain(&keys)
-                    .any(|(_, cols)| cols.first().is_some_and(|p| p.column == ai));
+                    .any(|(_, cols, _)| cols.first().is_some_and(|p| p.column == ai));
             if !keyed || columns.iter().filter(|c| c.auto_increment).count() > 1 {
                 return Err(SqlError::new(1075, "Incorrect table definition; there can be only one auto column and it must be defined as a key"));
             }
@@ -915,7 +939,7 @@ impl Exec<'_> {
         let tree = tx.create_tree();
         let mut indexes = Vec::new();
         let mut used: Vec<String> = vec!["PRIMARY".into()];
-        for ((unique, spatial, kind), (n, cols)) in uniques
+        for ((unique, spatial, kind), (n, cols, invisible)) in uniques
             .into_iter()
             .map(|u| ((true, false, IndexKind::Btree), u))
             .chain(
@@ -953,6 +977,7 @@ impl Exec<'_> {
                 columns: cols,
                 tree: tx.create_tree(),
                 kind,
+                invisible,
             });
         }
         let mut t = TableDef {
@@ -972,6 +997,7 @@ impl Exec<'_> {
         };
         self.validate_generated(&t)?;
         refuse_all_invisible(&t)?;
+        refuse_invisible_primary(&t)?;
         for f in foreign {
             let (def, index_name) = self.foreign_key_def(&t, f)?;
             self.add_fk_index(&mut t, &def, index_name, &mut used)?;
@@ -1764,13 +1790,14 @@ impl Exec<'_> {
                     return Err(SqlError::new(1061, format!("Duplicate key name '{name}'")));
                 }
                 let cols = index_columns(&t, &ci.columns)?;
+                let invisible = visibility(&ci.columns).1;
                 if matches!(&ci.using, Some(ast::IndexType::Custom(i)) if i.value == FULLTEXT_USING)
                 {
                     fulltext_columns(&t.columns, &cols)?;
-                    self.add_fulltext_index(&t, name, cols)?;
+                    self.add_fulltext_index(&t, name, cols, invisible)?;
                     return Ok(0);
                 }
-                self.add_index(&t, name, ci.unique, false, cols)?;
+                self.add_index(&t, name, ci.unique, false, cols, invisible)?;
                 Ok(0)
             }
             S::Truncate(tr) => {
@@ -1946,8 +1973,10 @@ impl Exec<'_> {
         unique: bool,
         spatial: bool,
         cols: Vec<IndexColumn>,
+        invisible: bool,
     ) -> SqlResult<()> {
-        self.add_index_of(t, name, unique, spatial, cols, IndexKind::Btree)
+        let kind = IndexKind::Btree;
+        self.add_index_of(t, name, (unique, spatial, invisible), cols, kind)
     }
 
     /// A FULLTEXT index `name` over `cols` (checked by [`fulltext_columns`]), filled
@@ -1957,19 +1986,21 @@ impl Exec<'_> {
         t: &TableDef,
         name: String,
         cols: Vec<IndexColumn>,
+        invisible: bool,
     ) -> SqlResult<()> {
         if t.indexes.iter().any(|i| i.name.eq_ignore_ascii_case(&name)) {
             return Err(SqlError::new(1061, format!("Duplicate key name '{name}'")));
         }
-        self.add_index_of(t, name, false, false, cols, IndexKind::Fulltext)
+        let flags = (false, false, invisible);
+        self.add_index_of(t, name, flags, cols, IndexKind::Fulltext)
     }
 
+    /// Adds index `name` (flags: unique, spatial, invisible) to `t`, filled from its rows.
     fn add_index_of(
         &mut self,
         t: &TableDef,
         name: String,
-        unique: bool,
-        spatial: bool,
+        (unique, spatial, invisible): (bool, bool, bool),
         cols: Vec<IndexColumn>,
         kind: IndexKind,
     ) -> SqlResult<()> {
@@ -1981,10 +2012,12 @@ impl Exec<'_> {
             columns: cols,
             tree,
             kind,
+            invisible,
         };
         self.build_index(t, &ix)?;
         let mut new = t.clone();
         new.indexes.push(ix);
+        refuse_invisible_primary(&new)?;
         self.store_table(&new)?;
         self.replace_cached(new);
         Ok(())
@@ -2070,6 +2103,7 @@ impl Exec<'_> {
                 .collect(),
             tree: self.reader.tx()?.create_tree(),
             kind: IndexKind::Btree,
+            invisible: false,
         };
         self.build_index(t, &ix)?;
         t.indexes.push(ix);
@@ -2206,7 +2240,8 @@ impl Exec<'_> {
                             .as_ref()
                             .map(|n| n.value.clone())
                             .unwrap_or_else(|| t.columns[cols[0].column].name.clone());
-                        self.add_index(&t, name, false, false, cols)?;
+                        let invisible = visibility(&ix.columns).1;
+                        self.add_index(&t, name, false, false, cols, invisible)?;
                     }
                     ast::TableConstraint::FulltextOrSpatial(sp) if !sp.fulltext => {
                         let cols = spatial_parts(&t.columns, index_columns(&t, &sp.columns)?)?;
@@ -2221,7 +2256,8 @@ impl Exec<'_> {
                                 format!("Duplicate key name '{name}'"),
                             ));
                         }
-                        self.add_index(&t, name, false, true, cols)?;
+                        let invisible = visibility(&sp.columns).1;
+                        self.add_index(&t, name, false, true, cols, invisible)?;
                     }
                     ast::TableConstraint::FulltextOrSpatial(f) if f.fulltext => {
                         let cols = index_columns(&t, &f.columns)?;
@@ -2230,7 +2266,7 @@ impl Exec<'_> {
                             Some(n) => n.value.clone(),
                             None => free_index_name(&t, &t.columns[cols[0].column].name),
                         };
-                        self.add_fulltext_index(&t, name, cols)?;
+                        self.add_fulltext_index(&t, name, cols, visibility(&f.columns).1)?;
                     }
                     ast::TableConstraint::Unique(u) => {
                         let cols = index_columns(&t, &u.columns)?;
@@ -2240,9 +2276,13 @@ impl Exec<'_> {
                             .or(u.index_name.as_ref())
                             .map(|n| n.value.clone())
                             .unwrap_or_else(|| t.columns[cols[0].column].name.clone());
-                        self.add_index(&t, name, true, false, cols)?;
+                        let invisible = visibility(&u.columns).1;
+                        self.add_index(&t, name, true, false, cols, invisible)?;
                     }
                     ast::TableConstraint::PrimaryKey(pk) => {
+                        if visibility(&pk.columns).1 {
+                            return Err(pk_invisible());
+                        }
                         if !t.primary.is_empty() {
                             return Err(SqlError::new(1068, "Multiple primary key defined"));
                         }
@@ -2420,6 +2460,7 @@ impl Exec<'_> {
                             }],
                             tree: self.reader.tx()?.create_tree(),
                             kind: IndexKind::Btree,
+                            invisible: false,
                         };
                         self.build_index(&new, &ix)?;
                         new.indexes.push(ix);
@@ -2646,6 +2687,24 @@ impl Exec<'_> {
                     self.store_table(&cur)?;
                     self.replace_cached(cur);
                 }
+                // `ALTER INDEX name INVISIBLE|VISIBLE` arrives as ENABLE ALWAYS|REPLICA RULE
+                // (see `front::rewrite_alter_checks`).
+                Op::EnableAlwaysRule { name } | Op::EnableReplicaRule { name } => {
+                    let mut cur = (*self.table(&at.name)?).clone();
+                    let Some(ix) = cur
+                        .indexes
+                        .iter_mut()
+                        .find(|x| x.name.eq_ignore_ascii_case(&name.value))
+                    else {
+                        return Err(SqlError::new(
+                            1176,
+                            format!("Key '{}' doesn't exist in table '{}'", name.value, cur.name),
+                        ));
+                    };
+                    ix.invisible = matches!(op, Op::EnableAlwaysRule { .. });
+                    self.store_table(&cur)?;
+                    self.replace_cached(cur);
+                }
                 Op::Algorithm { .. } | Op::Lock { .. } => {}
                 other => {
                     return Err(SqlError::new(
@@ -2657,8 +2716,52 @@ impl Exec<'_> {
                 }
             }
             t = (*self.table(&at.name)?).clone();
+            refuse_invisible_primary(&t)?;
         }
         Ok(())
+    }
+}
+
+/// The key part [`super::front`] appends to the key parts of an index written with the
+/// INVISIBLE option (`KEY k (a) INVISIBLE` reads as `KEY k (a, `INVISIBLE_PART`)`): no
+/// column has this name, as MySQL names never end in a space.
+pub const INVISIBLE_PART: &str = "invisible index ";
+
+/// The key parts of an index definition without the INVISIBLE marker, and whether the
+/// index was written INVISIBLE.
+fn visibility(cols: &[ast::IndexColumn]) -> (&[ast::IndexColumn], bool) {
+    match cols.split_last() {
+        Some((last, rest))
+            if matches!(&last.column.expr,
+                ast::Expr::Identifier(i) if i.value == INVISIBLE_PART && i.quote_style.is_some()) =>
+        {
+            (rest, true)
+        }
+        _ => (cols, false),
+    }
+}
+
+/// ER_PK_INDEX_CANT_BE_INVISIBLE.
+fn pk_invisible() -> SqlError {
+    SqlError::new(3522, "A primary key index cannot be invisible")
+}
+
+/// 3522 when the index MySQL would take for the primary key is invisible: without a
+/// PRIMARY KEY, the first UNIQUE index whose parts are all NOT NULL whole columns is the
+/// table's implicit primary key (MySQL 8.0 refuses to hide it, also by ALTER INDEX).
+fn refuse_invisible_primary(t: &TableDef) -> SqlResult<()> {
+    if !t.primary.is_empty() {
+        return Ok(());
+    }
+    let implicit = t.indexes.iter().find(|x| {
+        x.unique
+            && x.columns
+                .iter()
+                .all(|c| c.prefix.is_none() && t.columns.get(c.column).is_some_and(|c| !c.nullable))
+    });
+    match implicit {
+        Some(x) if x.invisible => Err(pk_invisible()),
+        _ => Ok(()),
     }
 }
 
@@ -2820,6 +2923,7 @@ fn check_indexable(c: &ColumnDef) -> SqlResult<()> {
 }
 
 fn index_columns(t: &TableDef, cols: &[ast::IndexColumn]) -> SqlResult<Vec<IndexColumn>> {
+    let (cols, _) = visibility(cols);
     let mut out = Vec::new();
     for ic in cols {
         let (name, prefix) = match &ic.column.expr {

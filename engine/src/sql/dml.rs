@@ -917,7 +917,7 @@ impl Exec<'_> {
         if let Some(f) = &filter {
             conjuncts(f, &mut conj);
         }
-        let path = choose_path(t, 0, &conj);
+        let path = choose_path(t, 0, &conj, self.use_invisible_indexes());
         let limit = match limit {
             Some(e) => match self.const_expr(e)? {
                 Value::Int(i) if i >= 0 => Some(i as usize),
@@ -1353,7 +1353,7 @@ impl Exec<'_> {
         if let Some(f) = &filter {
             conjuncts(f, &mut conj);
         }
-        let path = choose_path(&t, 0, &conj);
+        let path = choose_path(&t, 0, &conj, self.use_invisible_indexes());
         let (order, limit, offset) = self.order_limit(q)?;
         let stop_after = match limit {
             Some(l) if in_path_order(&t, &path, &order, &alias) => {

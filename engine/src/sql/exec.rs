@@ -509,9 +509,12 @@ impl BindEnv for Exec<'_> {
             .table(db, table)
             .ok_or_else(super::fulltext::no_index)?
             .clone();
+        // An INVISIBLE FULLTEXT index is not there for MATCH (MySQL 8.0: 1191).
+        let use_invisible = self.use_invisible_indexes();
         let ix = t
             .indexes
             .iter()
+            .filter(|ix| use_invisible || !ix.invisible)
             .find(|ix| super::fulltext::covers(&t, ix, cols))
             .ok_or_else(super::fulltext::no_index)?;
         Ok(Arc::new(super::fulltext::FtQuery::new(
@@ -666,7 +669,9 @@ pub(crate) fn encode_part(out: &mut Vec<u8>, v: &Value, kp: &KeyPart) -> Option<
 
 /// Picks an access path for table `t`, whose columns sit at `base..` in the
 /// scope, from `conj`: conjuncts may also read columns before `base` (outer rows).
-pub fn choose_path(t: &TableDef, base: usize, conj: &[Expr]) -> Path {
+/// An INVISIBLE index is a candidate only with `use_invisible` (the session's
+/// `optimizer_switch` flag `use_invisible_indexes`, see [`Exec::use_invisible_indexes`]).
+pub fn choose_path(t: &TableDef, base: usize, conj: &[Expr], use_invisible: bool) -> Path {
     let n = t.columns.len();
     let usable = |e: &Expr| e.max_col().is_none_or(|m| m < base);
     let is_col = |e: &Expr, c: usize| matches!(e, Expr::Col(i) if *i == base + c);
@@ -721,7 +726,7 @@ pub fn choose_path(t: &TableDef, base: usize, conj: &[Expr]) -> Path {
     let mut best: Option<(u32, Path)> = None;
     let candidates = std::iter::once(None).chain(
         (0..t.indexes.len())
-            .filter(|&i| !t.indexes[i].is_fulltext())
+            .filter(|&i| !t.indexes[i].is_fulltext() && (use_invisible || !t.indexes[i].invisible))
             .map(Some),
     );
     for index in candidates {
@@ -1088,6 +1093,17 @@ impl<'r> KeyTable<'r> {
 }
 
 impl<'a> Exec<'a> {
+    /// Whether the planner may choose INVISIBLE indexes: the session's `optimizer_switch`
+    /// has `use_invisible_indexes=on`.
+    pub fn use_invisible_indexes(&mut self) -> bool {
+        match self.session.system_var("optimizer_switch", None) {
+            Ok(Value::Bytes(b)) => {
+                super::vars::optimizer_flag(&String::from_utf8_lossy(&b), "use_invisible_indexes")
+            }
+            _ => false,
+        }
+    }
+
     /// The shared AUTO_INCREMENT and hidden-row-id counters.
     pub fn shared_counters(&self) -> (&Mutex<HashMap<u64, u64>>, &Mutex<HashMap<u64, u64>>) {
         (&self.shared.autoinc, &self.shared.rowid)

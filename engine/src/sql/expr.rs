@@ -2578,6 +2578,13 @@ impl Binder<'_> {
                 (args, distinct, star)
             }
         };
+        // `!x`, which `front::rewrite_bang` writes as the call `` `!`(x) ``: logical NOT.
+        if name == "!" && args.len() == 1 && !distinct && !star {
+            return self.bind(&ast::Expr::UnaryOp {
+                op: ast::UnaryOperator::BangNot,
+                expr: Box::new(args[0].clone()),
+            });
+        }
         // Aggregates.
         let agg = match name.as_str() {
             "COUNT" => Some(AggFunc::Count),

@@ -885,7 +885,7 @@ fn parse_cleaned(sql: &str, cleaned: &Cleaned) -> Result<Parsed, ParseError> {
     let route = route(&tokens);
     match route {
         Route::Own => {
-            let mut own = Own::new(rewrite_units(tokens), &cleaned.text);
+            let mut own = Own::new(rewrite_units(rewrite_bang(tokens)), &cleaned.text);
             let err = |e: ParserError| match e.to_string().split_once(super::program::UNSUPPORTED) {
                 Some((_, what)) => ParseError {
                     code: 1235,
@@ -1616,7 +1616,7 @@ const COMPOUND_UNITS: [&str; 11] = [
 /// swallows the token after the name.
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = rewrite_create_fulltext(rewrite_alter_checks(rewrite_units(
-        rewrite_create_spatial(tokens),
+        rewrite_create_spatial(rewrite_index_visibility(rewrite_bang(tokens))),
     )));
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
@@ -1778,6 +1778,300 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     out
 }
 
+/// MySQL 8.0's index option `VISIBLE | INVISIBLE`, written after an index's key parts in
+/// CREATE TABLE, ALTER TABLE … ADD and CREATE INDEX (`KEY k (b) /*!80000 INVISIBLE */` in a
+/// MySQL 8.0 dump), which sqlparser does not read. The word is dropped; INVISIBLE adds one
+/// more key part, `` `ddl::INVISIBLE_PART` ``, that `ddl` takes back: the key parts are
+/// what every kind of index definition (FULLTEXT and SPATIAL too) carries through sqlparser.
+/// Only words after the key parts count: `KEY invisible (a)` names an index `invisible`.
+fn rewrite_index_visibility(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    if !tokens
+        .iter()
+        .any(|t| matches!(word(&t.token).as_deref(), Some("VISIBLE" | "INVISIBLE")))
+    {
+        return tokens;
+    }
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let w = |k: usize| {
+        sig.get(k)
+            .and_then(|&i| word(&tokens[i].token))
+            .unwrap_or_default()
+    };
+    // Parenthesis depth before each significant token (a pair shares its depth).
+    let mut depth = Vec::with_capacity(sig.len());
+    let mut d = 0i32;
+    for &i in &sig {
+        match tokens[i].token {
+            Token::LParen => {
+                depth.push(d);
+                d += 1;
+            }
+            Token::RParen => {
+                d -= 1;
+                depth.push(d);
+            }
+            _ => depth.push(d),
+        }
+    }
+    // Index definitions as (first token, end, depth of their own tokens).
+    let mut defs: Vec<(usize, usize, i32)> = Vec::new();
+    let create_table =
+        w(0) == "CREATE" && (w(1) == "TABLE" || (w(1) == "TEMPORARY" && w(2) == "TABLE"));
+    if create_table {
+        if let Some(open) = (0..sig.len()).find(|&k| tokens[sig[k]].token == Token::LParen) {
+            let close = (open + 1..sig.len())
+                .find(|&k| depth[k] == 0)
+                .unwrap_or(sig.len());
+            let mut start = open + 1;
+            for k in open + 1..=close {
+                if k == close || (depth[k] == 1 && tokens[sig[k]].token == Token::Comma) {
+                    defs.push((start, k, 1));
+                    start = k + 1;
+                }
+            }
+        }
+    } else if w(0) == "ALTER" && w(1) == "TABLE" {
+        let adds: Vec<usize> = (2..sig.len())
+            .filter(|&k| depth[k] == 0 && w(k) == "ADD")
+            .collect();
+        for &a in &adds {
+            let end = (a + 1..sig.len())
+                .find(|&k| depth[k] == 0 && tokens[sig[k]].token == Token::Comma)
+                .unwrap_or(sig.len());
+            defs.push((a + 1, end, 0));
+        }
+    } else if w(0) == "CREATE"
+        && (w(1) == "INDEX"
+            || (matches!(w(1).as_str(), "UNIQUE" | "FULLTEXT" | "SPATIAL") && w(2) == "INDEX"))
+    {
+        if let Some(on) = (2..sig.len()).find(|&k| depth[k] == 0 && w(k) == "ON") {
+            defs.push((on, sig.len(), 0));
+        }
+    }
+    let mut drop = vec![false; tokens.len()];
+    let mut marker_before: Vec<usize> = Vec::new();
+    for (start, end, d) in defs {
+        let mut k = start;
+        if w(k) == "CONSTRAINT" {
+            k += 1;
+            if !matches!(w(k).as_str(), "PRIMARY" | "UNIQUE" | "FOREIGN" | "CHECK") {
+                k += 1;
+            }
+        }
+        let is_index = w(start) == "ON"
+            || matches!(
+                w(k).as_str(),
+                "KEY" | "INDEX" | "UNIQUE" | "PRIMARY" | "FULLTEXT" | "SPATIAL"
+            );
+        if !is_index {
+            continue;
+        }
+        let Some(open) = (k..end).find(|&j| depth[j] == d && tokens[sig[j]].token == Token::LParen)
+        else {
+            continue;
+        };
+        let Some(close) = (open + 1..end).find(|&j| depth[j] == d) else {
+            continue;
+        };
+        let mut invisible = None;
+        for j in close + 1..end {
+            if depth[j] == d && matches!(w(j).as_str(), "VISIBLE" | "INVISIBLE") {
+                drop[sig[j]] = true;
+                invisible = Some(w(j) == "INVISIBLE");
+            }
+        }
+        if invisible == Some(true) {
+            marker_before.push(sig[close]);
+        }
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 2 * marker_before.len());
+    for (i, t) in tokens.into_iter().enumerate() {
+        if drop[i] {
+            continue;
+        }
+        if marker_before.contains(&i) {
+            let marker = Token::Word(sqlparser::tokenizer::Word {
+                value: super::ddl::INVISIBLE_PART.into(),
+                quote_style: Some('`'),
+                keyword: sqlparser::keywords::Keyword::NoKeyword,
+            });
+            out.push(TokenWithSpan::new(Token::Comma, t.span));
+            out.push(TokenWithSpan::new(marker, t.span));
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// MySQL's `!` (logical NOT, binding tighter than every binary operator: `!1 + 1` is
+/// `(!1) + 1`), which sqlparser's MySQL dialect does not read: `! operand` becomes the
+/// call `` `!`(operand) `` (a name no unquoted call can have), which the binder reads as
+/// NOT. The operand is what MySQL's grammar allows after `!` (a `simple_expr`): more
+/// prefix operators, then a literal, a name, a call, a parenthesized expression, a CASE
+/// … END, with an optional COLLATE. A `!` before anything else is left alone (1064).
+fn rewrite_bang(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    // PostgreSQL's operators the tokenizer makes of `!!`, `!~` and `!~~` are MySQL's `!`
+    // before `!` or `~`.
+    let split = |t: &Token| -> Option<&'static [Token]> {
+        Some(match t {
+            Token::DoubleExclamationMark => &[Token::ExclamationMark, Token::ExclamationMark],
+            Token::ExclamationMarkTilde => &[Token::ExclamationMark, Token::Tilde],
+            Token::ExclamationMarkDoubleTilde => {
+                &[Token::ExclamationMark, Token::Tilde, Token::Tilde]
+            }
+            _ => return None,
+        })
+    };
+    if !tokens
+        .iter()
+        .any(|t| t.token == Token::ExclamationMark || split(&t.token).is_some())
+    {
+        return tokens;
+    }
+    let tokens: Vec<TokenWithSpan> = tokens
+        .into_iter()
+        .flat_map(|t| match split(&t.token) {
+            Some(parts) => parts
+                .iter()
+                .map(|p| TokenWithSpan::new(p.clone(), t.span))
+                .collect(),
+            None => vec![t],
+        })
+        .collect();
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    // (position in `sig` of the `!`, of the operand's last token)
+    let mut calls: Vec<(usize, usize)> = Vec::new();
+    for k in 0..sig.len() {
+        if tokens[sig[k]].token == Token::ExclamationMark {
+            if let Some(end) = bang_operand_end(&tokens, &sig, k + 1) {
+                calls.push((k, end));
+            }
+        }
+    }
+    if calls.is_empty() {
+        return tokens;
+    }
+    let mut opens: std::collections::HashMap<usize, usize> = Default::default();
+    let mut closes: std::collections::HashMap<usize, usize> = Default::default();
+    for (bang, end) in calls {
+        opens.insert(sig[bang], 1);
+        *closes.entry(sig[end]).or_default() += 1;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 2 * opens.len());
+    for (i, mut t) in tokens.into_iter().enumerate() {
+        if opens.contains_key(&i) {
+            let span = t.span;
+            t.token = Token::Word(sqlparser::tokenizer::Word {
+                value: "!".into(),
+                quote_style: Some('`'),
+                keyword: sqlparser::keywords::Keyword::NoKeyword,
+            });
+            out.push(t);
+            out.push(TokenWithSpan::new(Token::LParen, span));
+            continue;
+        }
+        let span = t.span;
+        out.push(t);
+        for _ in 0..closes.get(&i).copied().unwrap_or(0) {
+            out.push(TokenWithSpan::new(Token::RParen, span));
+        }
+    }
+    out
+}
+
+/// Where the operand of a `!` that starts at `sig[k]` ends (its last token's position in
+/// `sig`), or None when it is not one [`rewrite_bang`] knows.
+fn bang_operand_end(tokens: &[TokenWithSpan], sig: &[usize], k: usize) -> Option<usize> {
+    let tok = |j: usize| sig.get(j).map(|&i| &tokens[i].token);
+    let w = |j: usize| tok(j).and_then(word).unwrap_or_default();
+    // The matching parenthesis of the `(` at `j`.
+    let matching = |j: usize| {
+        let mut d = 0i32;
+        for (m, &i) in sig.iter().enumerate().skip(j) {
+            match tokens[i].token {
+                Token::LParen => d += 1,
+                Token::RParen => {
+                    d -= 1;
+                    if d == 0 {
+                        return Some(m);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    };
+    let mut end = match tok(k)? {
+        Token::ExclamationMark | Token::Minus | Token::Plus | Token::Tilde => {
+            return bang_operand_end(tokens, sig, k + 1);
+        }
+        Token::Word(x) if x.quote_style.is_none() && w(k) == "BINARY" => {
+            return bang_operand_end(tokens, sig, k + 1);
+        }
+        Token::LParen => matching(k)?,
+        Token::Word(x) if x.quote_style.is_none() && w(k) == "CASE" => {
+            let mut d = 0;
+            let mut m = k;
+            loop {
+                match w(m).as_str() {
+                    "CASE" => d += 1,
+                    "END" => {
+                        d -= 1;
+                        if d == 0 {
+                            break m;
+                        }
+                    }
+                    _ => {}
+                }
+                m += 1;
+                tok(m)?;
+            }
+        }
+        Token::Word(x) if x.quote_style.is_none() && w(k) == "NOT" => return None,
+        Token::Word(x) => {
+            let introducer = x.quote_style.is_none()
+                && (x.value.starts_with('_')
+                    || matches!(w(k).as_str(), "DATE" | "TIME" | "TIMESTAMP"));
+            let mut m = k;
+            if introducer && matches!(tok(k + 1), Some(Token::SingleQuotedString(_))) {
+                m = k + 1;
+            } else {
+                // A qualified name `a.b.c`, or a call `f(…)` / `a.f(…)`.
+                while matches!(tok(m + 1), Some(Token::Period))
+                    && matches!(tok(m + 2), Some(Token::Word(_)))
+                {
+                    m += 2;
+                }
+                if matches!(tok(m + 1), Some(Token::LParen)) {
+                    m = matching(m + 1)?;
+                }
+            }
+            m
+        }
+        Token::Number(..)
+        | Token::SingleQuotedString(_)
+        | Token::DoubleQuotedString(_)
+        | Token::NationalStringLiteral(_)
+        | Token::HexStringLiteral(_)
+        | Token::SingleQuotedByteStringLiteral(_)
+        | Token::Placeholder(_) => k,
+        _ => return None,
+    };
+    if w(end + 1) == "COLLATE"
+        && matches!(
+            tok(end + 2),
+            Some(Token::Word(_) | Token::SingleQuotedString(_))
+        )
+    {
+        end += 2;
+    }
+    Some(end)
+}
+
 /// `CREATE SPATIAL INDEX i ON t (c)` (which sqlparser does not read) as the statement
 /// MySQL makes of it, `ALTER TABLE t ADD SPATIAL INDEX i (c)`.
 fn rewrite_create_spatial(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
@@ -1827,8 +2121,9 @@ fn rewrite_create_spatial(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// MySQL has no syntax for (`ddl::alter_table` takes them back):
 /// `DROP CHECK c` → `DROP CONSTRAINT c RESTRICT`; `ALTER CHECK c [NOT] ENFORCED` →
 /// `ENABLE|DISABLE TRIGGER c`; `ALTER CONSTRAINT c [NOT] ENFORCED` → `ENABLE|DISABLE RULE c`;
-/// and a column's visibility: `ALTER [COLUMN] c SET INVISIBLE` → `ALTER COLUMN c SET NOT
-/// NULL`, `SET VISIBLE` → `DROP NOT NULL`.
+/// a column's visibility: `ALTER [COLUMN] c SET INVISIBLE` → `ALTER COLUMN c SET NOT
+/// NULL`, `SET VISIBLE` → `DROP NOT NULL`; and an index's: `ALTER INDEX i INVISIBLE` →
+/// `ENABLE ALWAYS RULE i`, `VISIBLE` → `ENABLE REPLICA RULE i`.
 /// The parser a FULLTEXT key of CREATE TABLE, ALTER TABLE or CREATE FULLTEXT INDEX
 /// names in `WITH PARSER name` (right after its column list).
 fn fulltext_parser(tokens: &[TokenWithSpan]) -> Option<String> {
@@ -1904,11 +2199,37 @@ fn rewrite_alter_checks(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             continue;
         }
         if matches!(w(k).as_str(), "ENABLE" | "DISABLE")
-            && matches!(w(k + 1).as_str(), "TRIGGER" | "RULE")
+            && matches!(w(k + 1).as_str(), "TRIGGER" | "RULE" | "ALWAYS" | "REPLICA")
         {
             // Written by the user, this is not MySQL: quoted, the word no longer reads
             // as an operation and the statement fails to parse (1064), as in MySQL.
             replace.insert(sig[k], vec![Token::make_word(&w(k), Some('`'))]);
+            continue;
+        }
+        // `ALTER INDEX i INVISIBLE|VISIBLE` → `ENABLE ALWAYS|REPLICA RULE i`. PRIMARY is a
+        // reserved word there, so `ALTER INDEX PRIMARY …` stays and fails to parse (1064).
+        if w(k) == "ALTER" && w(k + 1) == "INDEX" {
+            let named = sig
+                .get(k + 2)
+                .is_some_and(|&i| matches!(tokens[i].token, Token::Word(_)))
+                && w(k + 2) != "PRIMARY";
+            if named && matches!(w(k + 3).as_str(), "VISIBLE" | "INVISIBLE") {
+                let how = if w(k + 3) == "INVISIBLE" {
+                    "ALWAYS"
+                } else {
+                    "REPLICA"
+                };
+                replace.insert(sig[k], vec![Token::make_keyword("ENABLE")]);
+                replace.insert(
+                    sig[k + 1],
+                    vec![
+                        Token::make_keyword(how),
+                        Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                        Token::make_keyword("RULE"),
+                    ],
+                );
+                replace.insert(sig[k + 3], Vec::new());
+            }
             continue;
         }
         if w(k) == "ALTER" && !matches!(w(k + 1).as_str(), "CHECK" | "CONSTRAINT" | "INDEX") {
@@ -4797,6 +5118,83 @@ mod tests {
     }
 
     #[test]
+    fn index_visibility_reads_as_a_key_part() {
+        let marker = |cols: &[sqlparser::ast::IndexColumn]| {
+            cols.last().is_some_and(|c| {
+                c.column.expr.to_string() == format!("`{}`", super::super::ddl::INVISIBLE_PART)
+            })
+        };
+        let Statement::CreateTable(ct) = sql(
+            "CREATE TABLE t (a INT INVISIBLE, b INT, invisible INT, KEY invisible (b) INVISIBLE, \
+             UNIQUE KEY u (a) VISIBLE, CONSTRAINT c UNIQUE (b) /*!80000 INVISIBLE */, \
+             FULLTEXT KEY f (b) INVISIBLE, KEY k2 (b) USING BTREE INVISIBLE COMMENT 'x')",
+        ) else {
+            panic!("not a CREATE TABLE")
+        };
+        let flags: Vec<bool> = ct
+            .constraints
+            .iter()
+            .map(|c| match c {
+                sqlparser::ast::TableConstraint::Index(x) => marker(&x.columns),
+                sqlparser::ast::TableConstraint::Unique(x) => marker(&x.columns),
+                sqlparser::ast::TableConstraint::FulltextOrSpatial(x) => marker(&x.columns),
+                other => panic!("{other}"),
+            })
+            .collect();
+        assert_eq!(flags, [true, false, true, true, true]);
+        // The column option stays a column option.
+        assert!(ct.columns[0].to_string().ends_with("INVISIBLE"));
+        let Statement::CreateIndex(ci) = sql("CREATE INDEX i ON t (a) INVISIBLE") else {
+            panic!("not a CREATE INDEX")
+        };
+        assert!(marker(&ci.columns));
+        let Statement::AlterTable(at) = sql(
+            "ALTER TABLE t ADD INDEX i (a) INVISIBLE, ADD COLUMN c INT INVISIBLE, \
+             ALTER INDEX i VISIBLE, ALTER INDEX `j` INVISIBLE",
+        ) else {
+            panic!("not an ALTER TABLE")
+        };
+        let ops: Vec<String> = at.operations.iter().map(|o| o.to_string()).collect();
+        assert_eq!(ops[2], "ENABLE REPLICA RULE i");
+        assert_eq!(ops[3], "ENABLE ALWAYS RULE `j`");
+        for q in [
+            "ALTER TABLE t ALTER INDEX PRIMARY INVISIBLE",
+            "ALTER TABLE t ENABLE ALWAYS RULE i",
+            "ALTER TABLE t ENABLE REPLICA RULE i",
+            "CREATE TABLE t (a INT, KEY k (a) INVISIBLE INVISIBLE x)",
+        ] {
+            assert_eq!(err(q).code, ER_PARSE_ERROR, "{q}");
+        }
+    }
+
+    #[test]
+    fn bang_is_a_tight_not() {
+        let item = |q: &str| match sql(q) {
+            Statement::Query(q) => match *q.body {
+                sqlparser::ast::SetExpr::Select(s) => s.projection[0].to_string(),
+                other => panic!("{other}"),
+            },
+            other => panic!("{other}"),
+        };
+        assert_eq!(item("SELECT !1 + 1"), "`!`(1) + 1");
+        assert_eq!(item("SELECT !!a * 2"), "`!`(`!`(a)) * 2");
+        assert_eq!(item("SELECT ! (1 = 2) OR b"), "`!`((1 = 2)) OR b");
+        assert_eq!(item("SELECT !-t.a.b = 1"), "`!`(-t.a.b) = 1");
+        assert_eq!(item("SELECT !f(x, (y)) IS NULL"), "`!`(f(x, (y))) IS NULL");
+        assert_eq!(
+            item("SELECT !CASE WHEN a THEN 1 END + 1"),
+            "`!`(CASE WHEN a THEN 1 END) + 1"
+        );
+        assert_eq!(
+            item("SELECT !_utf8mb4'a' COLLATE utf8mb4_bin"),
+            "`!`(_utf8mb4 'a' COLLATE utf8mb4_bin)"
+        );
+        assert_eq!(item("SELECT a != !b"), "a <> `!`(b)");
+        assert_eq!(err("SELECT !NOT 1").code, ER_PARSE_ERROR);
+        assert_eq!(err("SELECT 1 !").code, ER_PARSE_ERROR);
+    }
+
+    #[test]
     fn sqlparser_ast_keeps_meaning() {
         use sqlparser::ast::{SetExpr, TableFactor, Value};
         let Statement::Query(q) = sql(
@@ -4940,6 +5338,15 @@ mod tests {
             "MODE",
             "ZEROFILL",
             "PAGE_CHECKSUM",
+            "!",
+            "INVISIBLE",
+            "VISIBLE",
+            "INDEX",
+            "KEY",
+            "ADD",
+            "CASE",
+            "END",
+            "COLLATE",
         ];
         for _ in 0..50_000 {
             let n = (next() % 12) as usize;

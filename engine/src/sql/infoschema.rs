@@ -318,46 +318,56 @@ pub fn table(ex: &mut Exec, name: &str) -> SqlResult<RowSet> {
                 ("INDEX_TYPE", vc(16)),
                 ("COMMENT", vc(16)),
                 ("INDEX_COMMENT", vc(1024)),
+                ("IS_VISIBLE", vc(3)),
+                (
+                    "EXPRESSION",
+                    Some(SqlType::Text {
+                        kind: crate::value::LobKind::Long,
+                        collation: Collation::Utf8mb3GeneralCi,
+                    }),
+                ),
             ]),
             rows: cat
                 .tables
                 .values()
                 .flat_map(|t| {
                     let mut out = Vec::new();
-                    let mut add =
-                        |name: &str,
-                         unique: bool,
-                         kind: &str,
-                         cols: &[super::catalog::IndexColumn]| {
-                            for (i, ic) in cols.iter().enumerate() {
-                                let c = &t.columns[ic.column];
-                                out.push(vec![
-                                    s("def"),
-                                    s(&t.db),
-                                    s(&t.name),
-                                    Value::UInt(u64::from(!unique)),
-                                    s(&t.db),
-                                    s(name),
-                                    Value::UInt(i as u64 + 1),
-                                    s(&c.name),
-                                    if kind == "FULLTEXT" {
-                                        Value::Null
-                                    } else {
-                                        s("A")
-                                    },
-                                    Value::UInt(0),
-                                    ic.prefix
-                                        .map(|p| Value::UInt(u64::from(p)))
-                                        .unwrap_or(Value::Null),
-                                    Value::Null,
-                                    s(if c.nullable { "YES" } else { "" }),
-                                    s(kind),
-                                    s(""),
-                                    s(""),
-                                ]);
-                            }
-                        };
-                    add("PRIMARY", true, "BTREE", &t.primary);
+                    let mut add = |name: &str,
+                                   unique: bool,
+                                   kind: &str,
+                                   cols: &[super::catalog::IndexColumn],
+                                   visible: bool| {
+                        for (i, ic) in cols.iter().enumerate() {
+                            let c = &t.columns[ic.column];
+                            out.push(vec![
+                                s("def"),
+                                s(&t.db),
+                                s(&t.name),
+                                Value::UInt(u64::from(!unique)),
+                                s(&t.db),
+                                s(name),
+                                Value::UInt(i as u64 + 1),
+                                s(&c.name),
+                                if kind == "FULLTEXT" {
+                                    Value::Null
+                                } else {
+                                    s("A")
+                                },
+                                Value::UInt(0),
+                                ic.prefix
+                                    .map(|p| Value::UInt(u64::from(p)))
+                                    .unwrap_or(Value::Null),
+                                Value::Null,
+                                s(if c.nullable { "YES" } else { "" }),
+                                s(kind),
+                                s(""),
+                                s(""),
+                                s(if visible { "YES" } else { "NO" }),
+                                Value::Null,
+                            ]);
+                        }
+                    };
+                    add("PRIMARY", true, "BTREE", &t.primary, true);
                     for ix in &t.indexes {
                         add(
                             &ix.name,
@@ -370,6 +380,7 @@ pub fn table(ex: &mut Exec, name: &str) -> SqlResult<RowSet> {
                                 "BTREE"
                             },
                             &ix.columns,
+                            !ix.invisible,
                         );
                     }
                     out

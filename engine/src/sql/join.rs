@@ -313,7 +313,7 @@ impl Exec<'_> {
     ) -> SqlResult<(Vec<Vec<Value>>, JoinTrace)> {
         let width = src.cols.len();
         let path = match &src.table {
-            Some(t) => choose_path(t, base, conj),
+            Some(t) => choose_path(t, base, conj, self.use_invisible_indexes()),
             None => Path::Full,
         };
         let keys = if matches!(path, Path::Full) {
@@ -697,7 +697,7 @@ impl Exec<'_> {
                 let conj: Vec<Expr> = here.into_iter().map(|(_, e)| e).collect();
                 let rows = est_rows[i];
                 let (indexed, est) = match &sources[i].table {
-                    Some(t) => match choose_path(t, width, &conj) {
+                    Some(t) => match choose_path(t, width, &conj, self.use_invisible_indexes()) {
                         Path::Full => (false, rows),
                         Path::Range {
                             index, eq, in_list, ..
@@ -765,7 +765,7 @@ impl Exec<'_> {
                 }
             }
             let path = match &src.table {
-                Some(t) => choose_path(t, base, &conj),
+                Some(t) => choose_path(t, base, &conj, self.use_invisible_indexes()),
                 None => Path::Full,
             };
             let keys = if matches!(path, Path::Full) {

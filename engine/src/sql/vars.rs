@@ -694,7 +694,8 @@ pub const SQL_MODE_NAMES: [&str; 33] = [
 const NO_AUTO_CREATE_USER_BIT: u64 = 1 << 28;
 
 /// MySQL 8.0 `optimizer_switch` flags with their defaults. Borealis records them so clients
-/// that set them (mysqldump sends `semijoin=off`) keep working; its planner ignores them.
+/// that set them (mysqldump sends `semijoin=off`) keep working; its planner reads only
+/// `use_invisible_indexes` (see [`optimizer_flag`]) and ignores the others.
 const OPTIMIZER_FLAGS: &[(&str, bool)] = &[
     ("index_merge", true),
     ("index_merge_union", true),
@@ -1471,6 +1472,20 @@ fn optimizer_switch_render(flags: &[bool]) -> String {
         .map(|((n, _), on)| format!("{n}={}", if *on { "on" } else { "off" }))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// Whether flag `name` is on in an `optimizer_switch` value (its default when the value
+/// does not name it).
+pub fn optimizer_flag(switch: &str, name: &str) -> bool {
+    switch
+        .split(',')
+        .find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim() == "on")
+        })
+        .unwrap_or_else(|| OPTIMIZER_FLAGS.iter().any(|(n, d)| *n == name && *d))
 }
 
 /// Applies `SET optimizer_switch = s` to the current value.

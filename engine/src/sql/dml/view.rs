@@ -314,7 +314,7 @@ impl Exec<'_> {
         if let Some(f) = &base_filter {
             conjuncts(f, &mut conj);
         }
-        let path = choose_path(&t, 0, &conj);
+        let path = choose_path(&t, 0, &conj, self.use_invisible_indexes());
         let limit = match limit {
             Some(e) => match self.const_expr(e)? {
                 Value::Int(i) if i >= 0 => Some(i as usize),
