@@ -1005,16 +1005,6 @@ impl Exec<'_> {
         stop_after: Option<usize>,
         skipped: &mut Vec<Vec<u8>>,
     ) -> SqlResult<Vec<(Vec<u8>, Vec<Value>)>> {
-        // A filter with correlated subqueries is applied once the row is read (computing
-        // them needs the executor, which a scan's callback cannot borrow).
-        let correlated = !self.corr.is_empty();
-        let keep = |ex: &Self, row: &[Value]| -> SqlResult<bool> {
-            Ok(match filter {
-                _ if correlated => true,
-                Some(f) => truth(&f.eval(row, &ex.cx)?) == Some(true),
-                None => true,
-            })
-        };
         let enough = |n: usize| stop_after.is_some_and(|l| n >= l);
         let mut rows = Vec::new();
         match locate(t, path, &[], &self.cx)? {
@@ -1076,48 +1066,12 @@ impl Exec<'_> {
                         .tx()?
                         .lock_range_read(tree, range, mode, exact_start, next_key)?;
                 }
-                // Read the newest committed rows, not the snapshot's: a row another
-                // transaction inserted since is found and locked too.
-                let snap = self.reader.tx()?.read_latest();
-                let mut found = Vec::new();
-                let mut err = None;
-                // Under SKIP LOCKED the rows after the first `stop_after` may be needed.
-                let skipping = self.reader.tx()?.on_busy() == OnBusy::Skip;
-                let early = stop_after.filter(|_| !skipping);
-                let scanned = self.scan(t, path, &[], false, &mut |pk, r| {
-                    match keep(self, &r) {
-                        Ok(true) => found.push((pk.to_vec(), r)),
-                        Ok(false) => {}
-                        Err(e) => {
-                            err = Some(e);
-                            return Ok(false);
-                        }
-                    }
-                    Ok(early.is_none_or(|l| found.len() < l))
-                });
-                self.reader.tx()?.restore_snapshot(snap);
-                scanned?;
-                if let Some(e) = err {
-                    return Err(e);
-                }
-                for (pk, r) in found {
+                for (pk, r) in self.lock_candidates(t, path, filter, stop_after)? {
                     if enough(rows.len()) {
                         break;
                     }
-                    let Some(latest) = self.reader.tx()?.lock_read(t.tree, &pk, mode)? else {
-                        skipped.push(pk);
-                        continue;
-                    };
-                    let Some(bytes) = latest else { continue };
-                    let latest = decode(t, &bytes)?;
-                    // The scan's filter saw `r`; a newer version is filtered again.
-                    let (row, recheck) = if rows_equal(t, &latest, &r) {
-                        (r, correlated)
-                    } else {
-                        (latest, true)
-                    };
-                    if !recheck || self.filter_keeps(filter, &row)? {
-                        rows.push((pk, row));
+                    if let Some(row) = self.lock_candidate(t, pk, r, filter, mode, skipped)? {
+                        rows.push(row);
                     }
                 }
             }
@@ -1142,35 +1096,8 @@ impl Exec<'_> {
         stop_after: Option<usize>,
         skipped: &mut Vec<Vec<u8>>,
     ) -> SqlResult<Vec<(Vec<u8>, Vec<Value>)>> {
-        let correlated = !self.corr.is_empty();
         let enough = |n: usize| stop_after.is_some_and(|l| n >= l);
-        // The candidates, in path order, from the newest committed state.
-        let snap = self.reader.tx()?.read_latest();
-        let mut found = Vec::new();
-        let mut err = None;
-        let skipping = self.reader.tx()?.on_busy() == OnBusy::Skip;
-        let early = stop_after.filter(|_| !skipping);
-        let scanned = self.scan(t, path, &[], false, &mut |pk, r| {
-            let keep = match filter {
-                _ if correlated => Ok(true),
-                Some(f) => f.eval(&r, &self.cx).map(|v| truth(&v) == Some(true)),
-                None => Ok(true),
-            };
-            match keep {
-                Ok(true) => found.push((pk.to_vec(), r)),
-                Ok(false) => {}
-                Err(e) => {
-                    err = Some(e);
-                    return Ok(false);
-                }
-            }
-            Ok(early.is_none_or(|l| found.len() < l))
-        });
-        self.reader.tx()?.restore_snapshot(snap);
-        scanned?;
-        if let Some(e) = err {
-            return Err(e);
-        }
+        let found = self.lock_candidates(t, path, filter, stop_after)?;
         let index = match path {
             Path::Range { index, .. } => *index,
             Path::Full => None,
@@ -1214,19 +1141,8 @@ impl Exec<'_> {
                 around,
             )?;
             from = Some(Bound::Excluded(key));
-            let Some(latest) = self.reader.tx()?.lock_read(t.tree, &pk, mode)? else {
-                skipped.push(pk);
-                continue;
-            };
-            let Some(bytes) = latest else { continue };
-            let latest = decode(t, &bytes)?;
-            let (row, recheck) = if rows_equal(t, &latest, &r) {
-                (r, correlated)
-            } else {
-                (latest, true)
-            };
-            if !recheck || self.filter_keeps(filter, &row)? {
-                rows.push((pk, row));
+            if let Some(row) = self.lock_candidate(t, pk, r, filter, mode, skipped)? {
+                rows.push(row);
             }
         }
         if !enough(rows.len()) {
@@ -1238,6 +1154,77 @@ impl Exec<'_> {
             }
         }
         Ok(rows)
+    }
+
+    /// The rows of a locking read along `path` that `filter` keeps, in path order, from
+    /// the newest committed state (not the snapshot's: a row another transaction inserted
+    /// since is found and locked too). The first `stop_after` are enough, unless SKIP
+    /// LOCKED may pass some over. A filter with correlated subqueries is applied once the
+    /// row is locked ([`Exec::lock_candidate`]: computing them needs the executor, which a
+    /// scan's callback cannot borrow).
+    fn lock_candidates(
+        &mut self,
+        t: &TableDef,
+        path: &Path,
+        filter: Option<&Expr>,
+        stop_after: Option<usize>,
+    ) -> SqlResult<Vec<(Vec<u8>, Vec<Value>)>> {
+        let correlated = !self.corr.is_empty();
+        let snap = self.reader.tx()?.read_latest();
+        let mut found = Vec::new();
+        let mut err = None;
+        let skipping = self.reader.tx()?.on_busy() == OnBusy::Skip;
+        let early = stop_after.filter(|_| !skipping);
+        let scanned = self.scan(t, path, &[], false, &mut |pk, r| {
+            let keep = match filter {
+                _ if correlated => Ok(true),
+                Some(f) => f.eval(&r, &self.cx).map(|v| truth(&v) == Some(true)),
+                None => Ok(true),
+            };
+            match keep {
+                Ok(true) => found.push((pk.to_vec(), r)),
+                Ok(false) => {}
+                Err(e) => {
+                    err = Some(e);
+                    return Ok(false);
+                }
+            }
+            Ok(early.is_none_or(|l| found.len() < l))
+        });
+        self.reader.tx()?.restore_snapshot(snap);
+        scanned?;
+        match err {
+            Some(e) => Err(e),
+            None => Ok(found),
+        }
+    }
+
+    /// Locks candidate row `pk` (read as `r`) and returns its newest committed version if
+    /// `filter` still keeps it; None when it is gone, no longer kept, or (SKIP LOCKED)
+    /// held by another transaction, whose key then goes to `skipped`.
+    fn lock_candidate(
+        &mut self,
+        t: &TableDef,
+        pk: Vec<u8>,
+        r: Vec<Value>,
+        filter: Option<&Expr>,
+        mode: Mode,
+        skipped: &mut Vec<Vec<u8>>,
+    ) -> SqlResult<Option<(Vec<u8>, Vec<Value>)>> {
+        let Some(latest) = self.reader.tx()?.lock_read(t.tree, &pk, mode)? else {
+            skipped.push(pk);
+            return Ok(None);
+        };
+        let Some(bytes) = latest else { return Ok(None) };
+        let latest = decode(t, &bytes)?;
+        // The scan's filter saw `r`; a newer version is filtered again, and a correlated
+        // filter is applied only now.
+        let (row, recheck) = if rows_equal(t, &latest, &r) {
+            (r, !self.corr.is_empty())
+        } else {
+            (latest, true)
+        };
+        Ok((!recheck || self.filter_keeps(filter, &row)?).then_some((pk, row)))
     }
 
     /// Whether `filter` keeps `row`, its correlated subqueries computed for the row.
