@@ -331,59 +331,12 @@ pub fn table(ex: &mut Exec, name: &str) -> SqlResult<RowSet> {
                 .tables
                 .values()
                 .flat_map(|t| {
-                    let mut out = Vec::new();
-                    let mut add = |name: &str,
-                                   unique: bool,
-                                   kind: &str,
-                                   cols: &[super::catalog::IndexColumn],
-                                   visible: bool| {
-                        for (i, ic) in cols.iter().enumerate() {
-                            let c = &t.columns[ic.column];
-                            out.push(vec![
-                                s("def"),
-                                s(&t.db),
-                                s(&t.name),
-                                Value::UInt(u64::from(!unique)),
-                                s(&t.db),
-                                s(name),
-                                Value::UInt(i as u64 + 1),
-                                s(&c.name),
-                                if kind == "FULLTEXT" {
-                                    Value::Null
-                                } else {
-                                    s("A")
-                                },
-                                Value::UInt(0),
-                                ic.prefix
-                                    .map(|p| Value::UInt(u64::from(p)))
-                                    .unwrap_or(Value::Null),
-                                Value::Null,
-                                s(if c.nullable { "YES" } else { "" }),
-                                s(kind),
-                                s(""),
-                                s(""),
-                                s(if visible { "YES" } else { "NO" }),
-                                Value::Null,
-                            ]);
-                        }
-                    };
-                    add("PRIMARY", true, "BTREE", &t.primary, true);
-                    for ix in &t.indexes {
-                        add(
-                            &ix.name,
-                            ix.unique,
-                            if ix.spatial {
-                                "SPATIAL"
-                            } else if ix.is_fulltext() {
-                                "FULLTEXT"
-                            } else {
-                                "BTREE"
-                            },
-                            &ix.columns,
-                            !ix.invisible,
-                        );
-                    }
-                    out
+                    index_rows(t, Value::UInt).into_iter().map(|mut r| {
+                        r.insert(1, s(&t.db));
+                        let mut row = vec![s("def"), s(&t.db), s(&t.name)];
+                        row.extend(r);
+                        row
+                    })
                 })
                 .collect(),
         },
@@ -925,6 +878,56 @@ pub fn table(ex: &mut Exec, name: &str) -> SqlResult<RowSet> {
 /// information_schema.COLUMNS rows of the views in `cat` (their SELECTs described, not
 /// run): the columns the user holds some privilege on. A view that no longer describes
 /// (a dropped table) has no rows, as MySQL lists it with a warning.
+/// The columns SHOW INDEX and information_schema.STATISTICS share, one row per key part
+/// of each index of `t`, the primary key first: NON_UNIQUE, INDEX_NAME, SEQ_IN_INDEX,
+/// COLUMN_NAME, COLLATION, CARDINALITY, SUB_PART, PACKED, NULLABLE, INDEX_TYPE, COMMENT,
+/// INDEX_COMMENT, IS_VISIBLE, EXPRESSION; `int` makes the numbers (SHOW INDEX's are
+/// signed, STATISTICS' unsigned).
+pub(crate) fn index_rows(t: &super::catalog::TableDef, int: fn(u64) -> Value) -> Vec<Vec<Value>> {
+    let mut out = Vec::new();
+    let mut add = |name: &str,
+                   unique: bool,
+                   kind: &str,
+                   cols: &[super::catalog::IndexColumn],
+                   visible: bool| {
+        for (i, ic) in cols.iter().enumerate() {
+            let c = &t.columns[ic.column];
+            out.push(vec![
+                int(u64::from(!unique)),
+                s(name),
+                int(i as u64 + 1),
+                s(&c.name),
+                if kind == "FULLTEXT" {
+                    Value::Null
+                } else {
+                    s("A")
+                },
+                int(0),
+                ic.prefix.map(|p| int(u64::from(p))).unwrap_or(Value::Null),
+                Value::Null,
+                s(if c.nullable { "YES" } else { "" }),
+                s(kind),
+                s(""),
+                s(""),
+                s(if visible { "YES" } else { "NO" }),
+                Value::Null,
+            ]);
+        }
+    };
+    add("PRIMARY", true, "BTREE", &t.primary, true);
+    for ix in &t.indexes {
+        let kind = if ix.spatial {
+            "SPATIAL"
+        } else if ix.is_fulltext() {
+            "FULLTEXT"
+        } else {
+            "BTREE"
+        };
+        add(&ix.name, ix.unique, kind, &ix.columns, !ix.invisible);
+    }
+    out
+}
+
 fn view_columns(ex: &mut Exec, cat: &super::catalog::Catalog) -> Vec<Vec<Value>> {
     let mut rows = Vec::new();
     let saved = std::mem::replace(&mut ex.describe, true);

@@ -4430,55 +4430,16 @@ impl Session {
                 let d = need_db(&table.db)?;
                 let name = table.name.clone();
                 let t = self.read(Vec::new(), |ex| ex.table_by(&d, &name))?;
-                let mut data = Vec::new();
-                let mut add = |kname: &str,
-                               unique: bool,
-                               kind: &str,
-                               cols: &[catalog::IndexColumn],
-                               visible: bool| {
-                    for (i, ic) in cols.iter().enumerate() {
-                        let c = &t.columns[ic.column];
-                        data.push(vec![
-                            s(&t.name),
-                            Value::Int(i64::from(!unique)),
-                            s(kname),
-                            Value::Int(i as i64 + 1),
-                            s(&c.name),
-                            if kind == "FULLTEXT" {
-                                Value::Null
-                            } else {
-                                s("A")
-                            },
-                            Value::Int(0),
-                            ic.prefix
-                                .map(|p| Value::Int(i64::from(p)))
-                                .unwrap_or(Value::Null),
-                            Value::Null,
-                            s(if c.nullable { "YES" } else { "" }),
-                            s(kind),
-                            s(""),
-                            s(""),
-                            s(if visible { "YES" } else { "NO" }),
-                            Value::Null,
-                        ]);
-                    }
-                };
-                add("PRIMARY", true, "BTREE", &t.primary, true);
-                for ix in &t.indexes {
-                    add(
-                        &ix.name,
-                        ix.unique,
-                        if ix.spatial {
-                            "SPATIAL"
-                        } else if ix.is_fulltext() {
-                            "FULLTEXT"
-                        } else {
-                            "BTREE"
-                        },
-                        &ix.columns,
-                        !ix.invisible,
-                    );
-                }
+                let data = super::infoschema::index_rows(&t, |n| {
+                    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+                })
+                .into_iter()
+                .map(|r| {
+                    let mut row = vec![s(&t.name)];
+                    row.extend(r);
+                    row
+                })
+                .collect();
                 Ok(rows(
                     &[
                         "Table",
