@@ -846,6 +846,20 @@ fn read_committed_reads_each_statement_fresh() {
         c.run("insert into t values (9, 9)");
         assert_eq!(a.run("select count(*) from t"), "6", "{}: snapshot", s.name);
         a.run("commit");
+        // An autocommit SELECT of a table is a transaction: it uses the one-shot level
+        // up. A SELECT of no table is none (MariaDB and InnoDB alike).
+        for (between, level) in [("select 1", "fresh"), ("select count(*) from t", "kept")] {
+            a.run("set transaction isolation level read committed");
+            a.run(between);
+            a.run("begin");
+            let before = a.run("select count(*) from t");
+            c.run("insert into t values (11, 11)");
+            let after = a.run("select count(*) from t");
+            a.run("commit");
+            c.run("delete from t where id = 11");
+            let saw = if before == after { "kept" } else { "fresh" };
+            assert_eq!(saw, level, "{}: {between}", s.name);
+        }
         a.run("set session transaction isolation level read committed");
         assert_eq!(
             a.run("select @@tx_isolation"),
