@@ -473,7 +473,7 @@ fn routine_and_column_grants_as_mysql_shows_them(b: Borealis) {
     let c = |b: &Borealis, sql: &str| mysql(b.port, "c", "cpw", &["-N", "-B", "-e", sql], "");
     let expected = "GRANT USAGE ON *.* TO `c`@`%`\n\
         GRANT CREATE ROUTINE ON `pv1`.* TO `c`@`%`\n\
-        GRANT SELECT (`a`, `b`), INSERT (`a`, `c`), UPDATE (`c`), REFERENCES (`d`) ON `pvc`.`c` TO `c`@`%`\n\
+        GRANT SELECT (`a`, `b`), INSERT (`a`, `c`), UPDATE (`c`), REFERENCES (`D`) ON `pvc`.`c` TO `c`@`%`\n\
         GRANT SELECT (`a`), UPDATE (`c`), DELETE ON `pvc`.`vc` TO `c`@`%`\n\
         GRANT EXECUTE, ALTER ROUTINE ON PROCEDURE `pv1`.`cp` TO `c`@`%`\n\
         GRANT EXECUTE ON PROCEDURE `pvc`.`q` TO `c`@`%`\n\
@@ -482,6 +482,18 @@ fn routine_and_column_grants_as_mysql_shows_them(b: Borealis) {
     assert_eq!(admin(&b, "show grants for 'c'@'%'"), expected);
     // The account asks for its own grants.
     assert_eq!(text(&c(&b, "show grants").stdout), expected);
+    // MySQL 8.0 compares column names in grants case-insensitively and keeps the first
+    // spelling (MariaDB 10.11 keeps `d` and `D` apart, and denies `SELECT d` on a grant
+    // of `D`): one privilege row per column, named as first granted.
+    admin(&b, "grant select (d), insert (B) on pvc.c to 'c'@'%'");
+    let both = admin(&b, "show grants for 'c'@'%'");
+    assert!(
+        both.contains("GRANT SELECT (`a`, `b`, `D`), INSERT (`a`, `b`, `c`), UPDATE (`c`), REFERENCES (`D`) ON `pvc`.`c`"),
+        "{both}"
+    );
+    assert_eq!(text(&c(&b, "select d from pvc.c where a = 1").stdout), "4\n");
+    admin(&b, "revoke select (D), insert (b) on pvc.c from 'c'@'%'");
+    assert_eq!(admin(&b, "show grants for 'c'@'%'"), expected);
     let cols = c(&b, "show columns from pvc.c");
     let listed = text(&cols.stdout);
     let names: Vec<&str> = listed

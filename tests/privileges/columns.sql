@@ -1,4 +1,4 @@
--- As 'c'@'%', who holds SELECT (a, b), INSERT (a, c), UPDATE (c) and REFERENCES (d) on
+-- As 'c'@'%', who holds SELECT (a, b), INSERT (a, c), UPDATE (c) and REFERENCES (D) (typed in upper case: its name is kept as typed) on
 -- pvc.c and nothing on its column e, and SELECT (a), UPDATE (c), DELETE on the view
 -- pvc.vc: each column a statement touches is checked.
 SELECT a, b FROM pvc.c;

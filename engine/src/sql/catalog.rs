@@ -454,8 +454,8 @@ pub struct UserDef {
     /// Routine privileges (EXECUTE, ALTER ROUTINE, GRANT OPTION) by (db, 'F'|'P',
     /// lower-case name): MySQL's mysql.procs_priv.
     pub routines: BTreeMap<(String, char, String), u32>,
-    /// Column privileges (SELECT, INSERT, UPDATE, REFERENCES) by (db, table, lower-case
-    /// column): MySQL's mysql.columns_priv.
+    /// Column privileges (SELECT, INSERT, UPDATE, REFERENCES) by (db, table, column as
+    /// first granted; compared case-insensitively): MySQL's mysql.columns_priv.
     pub columns: BTreeMap<(String, String, String), u32>,
 }
 
@@ -470,10 +470,21 @@ impl UserDef {
 
     /// The privileges held on column `col` of `db`.`table` at the column level.
     pub fn column_privs(&self, db: &str, table: &str, col: &str) -> u32 {
-        self.columns
-            .get(&(db.to_string(), table.to_string(), col.to_ascii_lowercase()))
+        self.column_key(db, table, col)
+            .and_then(|k| self.columns.get(&k))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// The key column privileges on `db`.`table`.`col` are held under: the column as
+    /// first granted (MySQL's mysql.columns_priv keeps the name as typed and compares it
+    /// case-insensitively).
+    pub fn column_key(&self, db: &str, table: &str, col: &str) -> Option<(String, String, String)> {
+        self.columns
+            .range((db.to_string(), table.to_string(), String::new())..)
+            .take_while(|((d, t, _), _)| d == db && t == table)
+            .find(|((_, _, c), _)| c.eq_ignore_ascii_case(col))
+            .map(|(k, _)| k.clone())
     }
 
     /// The union of the column-level privileges held on any column of `db`.`table`.

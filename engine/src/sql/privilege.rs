@@ -342,7 +342,7 @@ impl Security {
 
     /// How column privileges limit `need` (one bit: SELECT, INSERT, UPDATE or
     /// REFERENCES) on table `db`.`t`: None when it is held on the whole table (globally,
-    /// on the database or on the table); otherwise the columns (lower-case) it is held
+    /// on the database or on the table); otherwise the columns (as granted) it is held
     /// on, an empty list when none (then the table itself is refused, 1142).
     pub fn column_limits(&self, need: u32, db: &str, t: &str) -> Option<Vec<String>> {
         if everyone_reads(db, t) || self.holds(need, Some(db), Some(t)) {

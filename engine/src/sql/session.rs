@@ -5136,12 +5136,14 @@ fn table_grant_lines(d: &UserDef) -> Vec<String> {
     let mut lines = Vec::new();
     for (db, t) in keys {
         let table = d.tables.get(&(db.clone(), t.clone())).copied().unwrap_or(0);
-        let cols: Vec<(&String, u32)> = d
+        let mut cols: Vec<(&String, u32)> = d
             .columns
             .range((db.clone(), t.clone(), String::new())..)
             .take_while(|((cd, ct, _), _)| *cd == db && *ct == t)
             .map(|((_, _, c), p)| (c, *p))
             .collect();
+        // Column names compare case-insensitively, so they are listed in that order.
+        cols.sort_by_key(|(c, _)| c.to_ascii_lowercase());
         let col_bits = cols.iter().fold(0, |a, (_, p)| a | p);
         let text = if table & privs::ALL_TABLE == privs::ALL_TABLE {
             "ALL PRIVILEGES".to_string()
@@ -5255,7 +5257,7 @@ fn grant_revoke(
         .filter(|p| p.columns.is_empty())
         .collect();
     let mut bits = grant_bits(&table_privs)?;
-    // Column privileges: (lower-case column, bits).
+    // Column privileges: (column as typed first, bits).
     let mut col_grants: Vec<(String, u32)> = Vec::new();
     for p in g.privileges.iter().filter(|p| !p.columns.is_empty()) {
         let b = grant_bits(&[p])?;
@@ -5270,10 +5272,9 @@ fn grant_revoke(
             ));
         }
         for c in &p.columns {
-            let c = c.to_ascii_lowercase();
-            match col_grants.iter_mut().find(|(n, _)| *n == c) {
+            match col_grants.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(c)) {
                 Some((_, have)) => *have |= b,
-                None => col_grants.push((c, b)),
+                None => col_grants.push((c.clone(), b)),
             }
         }
     }
@@ -5409,10 +5410,11 @@ fn grant_revoke(
                     grant,
                 );
                 for (c, b) in &col_grants {
+                    let key = d
+                        .column_key(db, t, c)
+                        .unwrap_or_else(|| (db.clone(), t.clone(), c.clone()));
                     apply(
-                        d.columns
-                            .entry((db.clone(), t.clone(), c.clone()))
-                            .or_insert(0),
+                        d.columns.entry(key).or_insert(0),
                         *b,
                         grant,
                     );
