@@ -399,6 +399,20 @@ fn privileges_match_mariadb() {
         same_output(file, &ours, &theirs);
     }
 
+    // Definers other than the caller (definer.sql as 'k'), before and after the definer
+    // is given EXECUTE and TRIGGER.
+    let script = read("definer.sql");
+    let grants = "GRANT EXECUTE ON PROCEDURE pvc.dlp TO 'dl'@'localhost'; \
+        GRANT TRIGGER ON pvc.tt TO 'dl'@'localhost'; GRANT INSERT ON pvc.tlog TO 'dl'@'localhost'";
+    for round in 0..2 {
+        let ours = mysql(b.port, "k", "kpw", &args, &script);
+        let theirs = mysql(m.port, "k", "kpw", &args, &script);
+        same_output(&format!("definer.sql ({round})"), &ours, &theirs);
+        for out in [b.mysql(&[], grants), m.mysql(&[], grants)] {
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+    }
+
     // A granter gives only what it holds (granter.sql as 'gr'); what 'gt' then holds is
     // the same on both.
     let script = read("granter.sql");

@@ -55,6 +55,11 @@ CREATE USER 'k'@'%' IDENTIFIED BY 'kpw';
 GRANT EXECUTE ON PROCEDURE pvc.dlp TO 'k'@'%';
 GRANT SELECT ON pvc.dlv TO 'k'@'%';
 GRANT SELECT ON pvc.dlv2 TO 'k'@'%';
+-- A trigger whose definer lacks TRIGGER on its table (and INSERT on what it writes).
+CREATE TABLE pvc.tt (a INT);
+CREATE TABLE pvc.tlog (a INT);
+CREATE DEFINER = 'dl'@'localhost' TRIGGER pvc.tr AFTER INSERT ON pvc.tt FOR EACH ROW INSERT INTO pvc.tlog VALUES (NEW.a);
+GRANT INSERT ON pvc.tt TO 'k'@'%';
 -- A granter (granter.sql as 'gr'): GRANT OPTION, but only on what it holds.
 DROP USER IF EXISTS 'gr'@'%';
 DROP USER IF EXISTS 'gt'@'%';

@@ -340,6 +340,8 @@ impl Exec<'_> {
         let body = self.parsed(&trg.body)?;
         // A trigger runs with its definer's privileges.
         let sec = self.security.for_body(&trg.env.definer, "DEFINER")?;
+        // Its definer must hold TRIGGER on the table (MySQL checks it at each firing).
+        sec.table(privs::TRIGGER, "TRIGGER", &trg.db, &trg.table)?;
         self.prog.stack.push(key);
         let text = std::mem::replace(&mut self.text, Arc::from(trg.body.as_str()));
         let r = self.with_security(sec, |ex| ex.exec_stmt(frame, &body));
@@ -399,6 +401,11 @@ impl Exec<'_> {
         // The body runs with the definer's privileges (SQL SECURITY DEFINER) or the
         // caller's (INVOKER).
         let sec = self.security.for_body(&r.env.definer, &r.security)?;
+        if !r.security.eq_ignore_ascii_case("INVOKER") && !sec.is_unrestricted() {
+            // The definer must hold EXECUTE on the routine too (MySQL checks it again in
+            // the new context: it may have been revoked since the routine was created).
+            sec.routine(privs::EXECUTE, "execute", &r.db, r.kind, &r.name)?;
+        }
         self.prog.stack.push(key);
         let text = std::mem::replace(&mut self.text, Arc::from(r.body.as_str()));
         let corr = std::mem::take(&mut self.corr);
