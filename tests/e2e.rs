@@ -505,7 +505,10 @@ fn routine_and_column_grants_as_mysql_shows_them(b: Borealis) {
         both.contains("GRANT SELECT (`a`, `b`, `D`), INSERT (`a`, `b`, `c`), UPDATE (`c`), REFERENCES (`D`) ON `pvc`.`c`"),
         "{both}"
     );
-    assert_eq!(text(&c(&b, "select d from pvc.c where a = 1").stdout), "4\n");
+    assert_eq!(
+        text(&c(&b, "select d from pvc.c where a = 1").stdout),
+        "4\n"
+    );
     admin(&b, "revoke select (D), insert (b) on pvc.c from 'c'@'%'");
     assert_eq!(admin(&b, "show grants for 'c'@'%'"), expected);
     let cols = c(&b, "show columns from pvc.c");

@@ -1,7 +1,7 @@
 //! Locking in InnoDB's terms, checked on Borealis and on a real MariaDB with the same
 //! two-session scripts: locking reads lock the keys they find missing and the ranges they
 //! read (gap and next-key locks), NOWAIT and SKIP LOCKED, sysbench's delete-then-insert
-//! under concurrency, and the isolation levels (READ COMMITTED's fresh reads, row-only
+//! under concurrency, joins that lock what their plan reads, and the isolation levels (READ COMMITTED's fresh reads, row-only
 //! locks and row binlogging; SERIALIZABLE's shared reads).
 //!
 //! What broke: a DELETE of a missing id locked nothing, so two transactions that each
@@ -690,9 +690,7 @@ fn non_unique_equality_locks_the_gaps_around_its_entries() {
 
 /// A locking read over a join locks the rows it reads in its mode: after FOR UPDATE another
 /// transaction's FOR SHARE of a joined row of either table waits, after FOR SHARE it does
-/// not (and a write of the row waits). Borealis locks each table the clause covers whole,
-/// in the clause's mode (InnoDB locks what its plan reads, so which other rows and gaps
-/// are locked depends on the plan; these cases do not).
+/// not (and a write of the row waits).
 #[test]
 fn join_locking_reads_lock_the_rows_they_read() {
     on_both(|s| {
@@ -746,6 +744,68 @@ fn join_locking_reads_lock_the_rows_they_read() {
             ("update g set v = v + 1 where id = 3", "1205"),
         ]);
         assert_eq!(got, expected, "{}: lock in share mode", s.name);
+        a.run("rollback");
+    });
+}
+
+/// A join locks what its plan reads, no more (it used to lock each covered table whole):
+/// `t` by its primary key constant and `u` through its `tid` index lock one row each,
+/// so the other rows of both tables and inserts far from them stay free; `t` read by a
+/// full scan (no index on `v`) is locked whole, rows and gaps, and `u` looked up by
+/// primary key per `t` row only in the row found. The plans are the same on both
+/// servers (EXPLAIN: const + ref, ALL + eq_ref).
+#[test]
+fn join_locking_reads_lock_only_what_their_plan_reads() {
+    on_both(|s| {
+        s.sql(
+            "create table l.u (id int primary key, tid int, w int, key (tid)); \
+             insert into l.u values (1,1,100),(2,2,200),(3,3,300),(4,10,400),(5,20,500),(6,1,600)",
+        );
+        let (mut a, mut c) = (s.session(), s.session());
+        c.run("set session innodb_lock_wait_timeout = 1");
+        let probes = [
+            "update t set v = v where id = 1",
+            "update t set v = v where id = 2",
+            "update t set v = v where id = 3",
+            "update u set w = w where id = 1",
+            "update u set w = w where id = 2",
+            "update u set w = w where id = 6",
+            "insert into u values (50, 30, 0)",
+            "insert into t values (50, 50)",
+        ];
+        let cases = [
+            (
+                "select t.v, u.w from t join u on u.tid = t.id where t.id = 2 for update",
+                ["ok", "1205", "ok", "ok", "1205", "ok", "ok", "ok"],
+            ),
+            (
+                "select t.v, u.w from t join u on u.tid = t.id where t.id = 2 lock in share mode",
+                ["ok", "1205", "ok", "ok", "1205", "ok", "ok", "ok"],
+            ),
+            (
+                "select t.v, u.w from t join u on u.id = t.id where t.v = 2 for update",
+                ["1205", "1205", "1205", "ok", "1205", "ok", "ok", "1205"],
+            ),
+        ];
+        for (read, codes) in cases {
+            a.run("begin");
+            assert_eq!(a.run(read), "2\t200", "{}: {read}", s.name);
+            let got = answers(&mut c, &probes);
+            let expected: Vec<(&str, &str)> = probes.iter().copied().zip(codes).collect();
+            assert_eq!(got, want(&expected), "{}: {read}", s.name);
+            a.run("rollback");
+            c.run("delete from u where id = 50");
+            c.run("delete from t where id = 50");
+        }
+        // A lock in share mode leaves the rows to other shared readers.
+        a.run("begin");
+        a.run("select t.v, u.w from t join u on u.tid = t.id where t.id = 2 lock in share mode");
+        assert_eq!(
+            c.run("select w from u where id = 2 lock in share mode"),
+            "200",
+            "{}",
+            s.name
+        );
         a.run("rollback");
     });
 }

@@ -5,8 +5,11 @@
 //! subqueries (computed per row); a subquery that reads the table being changed is
 //! 1093, as in MySQL. Writes through an updatable view live in [`view`].
 
+mod join_lock;
 mod multi;
 mod view;
+
+pub(crate) use join_lock::JoinReads;
 
 use std::ops::Bound;
 
@@ -1240,10 +1243,8 @@ impl Exec<'_> {
     /// SELECT ... FOR UPDATE / FOR SHARE (NOWAIT, SKIP LOCKED, OF t): a locking read of
     /// the rows the WHERE clause selects from a single table (see [`Exec::locking_read`]),
     /// then the query over the newest committed state (a current read, as InnoDB's) without
-    /// the rows SKIP LOCKED passed over. A query over several tables locks each table a
-    /// clause covers whole in the clause's mode (a coarse stand-in for the next-key locks
-    /// InnoDB would take on what it reads: FOR UPDATE keeps other transactions' inserts,
-    /// writes and locking reads out of the table, FOR SHARE their inserts and writes). A clause with `OF name` covers only the table known by that name
+    /// the rows SKIP LOCKED passed over. A query over several tables locks what it reads
+    /// of each table a clause covers, in the clause's mode (see [`join_lock`]). A clause with `OF name` covers only the table known by that name
     /// (its alias, if it has one); a table no clause covers is read without locks.
     pub fn locking_query(
         &mut self,
@@ -1256,7 +1257,7 @@ impl Exec<'_> {
         let snap = self.reader.tx()?.read_latest();
         let rs = self.query(q);
         self.reader.tx()?.restore_snapshot(snap);
-        self.skip = None;
+        self.skip.clear();
         rs
     }
 
@@ -1307,6 +1308,8 @@ impl Exec<'_> {
             _ => None,
         };
         let Some((name, alias)) = single else {
+            // A join: what it reads of each covered table (see [`join_lock`]).
+            let mut covered = std::collections::HashMap::new();
             for (name, known_as) in &tables {
                 let Some(l) = clause_for(known_as) else {
                     continue;
@@ -1315,11 +1318,14 @@ impl Exec<'_> {
                     continue;
                 }
                 let t = self.table(name)?;
-                let tx = self.reader.tx()?;
-                tx.set_on_busy(on_busy(l));
-                tx.lock_range(t.tree, Bound::Unbounded, Bound::Unbounded, lock_mode(l))?;
+                let (mode, busy) = (lock_mode(l), on_busy(l));
+                // The same table under two names: the stronger clause.
+                let e = covered.entry(t.tree).or_insert((mode, busy));
+                if mode == Mode::Exclusive {
+                    *e = (mode, busy);
+                }
             }
-            return Ok(());
+            return self.lock_join_reads(q, covered);
         };
         let t = self.table(name)?;
         let alias = alias
@@ -1354,7 +1360,7 @@ impl Exec<'_> {
         self.corr.clear();
         read?;
         if !skipped.is_empty() {
-            self.skip = Some((t.tree, skipped.into_iter().collect()));
+            self.skip.insert(t.tree, skipped.into_iter().collect());
         }
         Ok(())
     }

@@ -444,9 +444,12 @@ pub struct Exec<'a> {
     /// Whose privileges are in force: the session user's, or while a view or stored
     /// program runs with SQL SECURITY DEFINER, its definer's.
     pub security: super::privilege::Security,
-    /// Rows of one table (tree, primary keys) that reads pass over: those SKIP LOCKED
-    /// found locked by other transactions.
-    pub skip: Option<(u64, std::collections::HashSet<Vec<u8>>)>,
+    /// Rows that reads pass over (primary keys by table tree): those SKIP LOCKED found
+    /// locked by other transactions.
+    pub skip: HashMap<u64, std::collections::HashSet<Vec<u8>>>,
+    /// While a locking join runs to learn what it reads: its reads of the tables its
+    /// clauses cover ([`super::dml::JoinReads`]).
+    pub(crate) join_reads: Option<std::cell::RefCell<super::dml::JoinReads>>,
     /// The common table expressions in scope, innermost last (see [`super::cte`]).
     pub ctes: Vec<super::cte::Cte>,
     /// When Some, the outermost FROM clause built records its join steps here (EXPLAIN).
@@ -1383,9 +1386,7 @@ impl<'a> Exec<'a> {
 
     /// Whether reads pass over row `pk` of `tree` ([`Exec::skip`]).
     fn skipped(&self, tree: u64, pk: &[u8]) -> bool {
-        self.skip
-            .as_ref()
-            .is_some_and(|(t, keys)| *t == tree && keys.contains(pk))
+        self.skip.get(&tree).is_some_and(|keys| keys.contains(pk))
     }
 
     /// Reads the rows of `t` along `path`, calling `f` with `(pk key, row)`;
@@ -1415,6 +1416,15 @@ impl<'a> Exec<'a> {
         if self.describe {
             return Ok(());
         }
+        let pending = match &self.join_reads {
+            Some(log) => log.borrow_mut().access(t, path, outer, &self.cx)?,
+            None => None,
+        };
+        let logged = |pk: &[u8]| {
+            if let Some(log) = &self.join_reads {
+                log.borrow_mut().row(t.tree, pk);
+            }
+        };
         let (index, mut ranges) = match key_ranges(t, path, outer, &self.cx)? {
             Some(ranges) => match path {
                 Path::Range { index, .. } => (*index, ranges),
@@ -1439,27 +1449,33 @@ impl<'a> Exec<'a> {
         let decode = |_: &TableDef, b: &[u8]| -> SqlResult<Vec<Value>> {
             Ok(decode_row_columns(b, &types, &defaults, wanted.as_deref())?)
         };
-        for r in ranges {
+        // Where `f` asked to stop: the range (in reading order) and the key read last.
+        let mut stop: Option<(usize, Vec<u8>)> = None;
+        'ranges: for (n, r) in ranges.into_iter().enumerate() {
             match index {
                 None => {
-                    let mut stopped = false;
+                    let mut at = None;
                     self.reader.scan(t.tree, r.lo, r.hi, reverse, &mut |k, v| {
                         self.cx.check()?;
                         if self.skipped(t.tree, k) {
                             return Ok(true);
                         }
+                        logged(k);
                         let go = f(k, decode(t, v)?)?;
-                        stopped = !go;
+                        if !go {
+                            at = Some(k.to_vec());
+                        }
                         Ok(go)
                     })?;
-                    if stopped {
-                        return Ok(());
+                    if let Some(k) = at {
+                        stop = Some((n, k));
+                        break 'ranges;
                     }
                 }
                 Some(i) => {
                     let itree = t.indexes[i].tree;
                     for kv in self.reader.range(itree, r.lo, r.hi, reverse)? {
-                        let (_, pk) = kv?;
+                        let (ik, pk) = kv?;
                         self.cx.check()?;
                         if self.skipped(t.tree, &pk) {
                             continue;
@@ -1473,12 +1489,17 @@ impl<'a> Exec<'a> {
                                 ),
                             ));
                         };
+                        logged(&pk);
                         if !f(&pk, decode(t, &row)?)? {
-                            return Ok(());
+                            stop = Some((n, ik.to_vec()));
+                            break 'ranges;
                         }
                     }
                 }
             }
+        }
+        if let (Some(log), Some(p)) = (&self.join_reads, pending) {
+            log.borrow_mut().ranges_read(p, stop, reverse);
         }
         Ok(())
     }

@@ -1433,7 +1433,8 @@ impl Session {
             corr: Vec::new(),
             prog: Default::default(),
             security,
-            skip: None,
+            skip: HashMap::new(),
+            join_reads: None,
             ctes: Vec::new(),
             trace: None,
             checks: Default::default(),
@@ -1639,7 +1640,8 @@ impl Session {
             corr: Vec::new(),
             prog: Default::default(),
             security,
-            skip: None,
+            skip: HashMap::new(),
+            join_reads: None,
             ctes: Vec::new(),
             trace: None,
             checks: Default::default(),
@@ -5272,7 +5274,10 @@ fn grant_revoke(
             ));
         }
         for c in &p.columns {
-            match col_grants.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(c)) {
+            match col_grants
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(c))
+            {
                 Some((_, have)) => *have |= b,
                 None => col_grants.push((c.clone(), b)),
             }
@@ -5413,11 +5418,7 @@ fn grant_revoke(
                     let key = d
                         .column_key(db, t, c)
                         .unwrap_or_else(|| (db.clone(), t.clone(), c.clone()));
-                    apply(
-                        d.columns.entry(key).or_insert(0),
-                        *b,
-                        grant,
-                    );
+                    apply(d.columns.entry(key).or_insert(0), *b, grant);
                 }
                 if !grant {
                     // Revoking a privilege on the table revokes it on its columns too.
