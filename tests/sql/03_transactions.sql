@@ -191,6 +191,20 @@ COMMIT;
 SET TRANSACTION READ ONLY;
 INSERT INTO g3m.a VALUES (53, 'autocommit');
 INSERT INTO g3m.a VALUES (54, 'next');
+BEGIN;
+ROLLBACK;
+-- An autocommit SELECT of a table is a transaction: it uses the one-shot mode up; a
+-- SELECT of no table does not.
+SET TRANSACTION READ ONLY;
+SELECT COUNT(*) FROM g3m.a;
+BEGIN;
+INSERT INTO g3m.a VALUES (56, 'after select');
+COMMIT;
+SET TRANSACTION READ ONLY;
+SELECT 1;
+BEGIN;
+INSERT INTO g3m.a VALUES (57, 'after select 1');
+COMMIT;
 SET SESSION TRANSACTION READ ONLY;
 SELECT @@tx_read_only;
 BEGIN;

@@ -2185,14 +2185,15 @@ impl Session {
         if let Some(t) = self.txn.as_mut() {
             // READ COMMITTED: each statement reads the newest commits.
             t.statement_start();
-        } else if self.next_txn_isolation.is_some()
+        } else if (self.next_txn_isolation.is_some() || self.next_txn_read_only.is_some())
             && matches!(parsed, Parsed::Sql(st) if matches!(**st, ast::Statement::Query(_)))
             && !self.statement_tables(parsed).is_empty()
         {
             // An autocommit SELECT that reads a table is a transaction of its own: it
-            // uses up a one-shot SET TRANSACTION as InnoDB's does (its level changes
-            // nothing for one consistent read).
+            // uses up a one-shot SET TRANSACTION as InnoDB's does (its level and access
+            // mode change nothing for one consistent read).
             self.next_txn_isolation = None;
+            self.next_txn_read_only = None;
         }
         if let Some(n) = self.streamed_rows.take() {
             self.found_rows = n.load(Ordering::Relaxed);
