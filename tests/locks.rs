@@ -748,7 +748,8 @@ fn join_locking_reads_lock_the_rows_they_read() {
     });
 }
 
-/// A join locks what its plan reads, no more (it used to lock each covered table whole):
+/// A join locks what its plan reads, no more (it used to lock each covered table whole;
+/// multi-table UPDATE and DELETE locked every table they name):
 /// `t` by its primary key constant and `u` through its `tid` index lock one row each,
 /// so the other rows of both tables and inserts far from them stay free; `t` read by a
 /// full scan (no index on `v`) is locked whole, rows and gaps, and `u` looked up by
@@ -773,23 +774,41 @@ fn join_locking_reads_lock_only_what_their_plan_reads() {
             "insert into u values (50, 30, 0)",
             "insert into t values (50, 50)",
         ];
+        let (one, all_t) = (
+            ["ok", "1205", "ok", "ok", "1205", "ok", "ok", "ok"],
+            ["1205", "1205", "1205", "ok", "1205", "ok", "ok", "1205"],
+        );
         let cases = [
             (
                 "select t.v, u.w from t join u on u.tid = t.id where t.id = 2 for update",
-                ["ok", "1205", "ok", "ok", "1205", "ok", "ok", "ok"],
+                "2\t200",
+                one,
             ),
             (
                 "select t.v, u.w from t join u on u.tid = t.id where t.id = 2 lock in share mode",
-                ["ok", "1205", "ok", "ok", "1205", "ok", "ok", "ok"],
+                "2\t200",
+                one,
             ),
             (
                 "select t.v, u.w from t join u on u.id = t.id where t.v = 2 for update",
-                ["1205", "1205", "1205", "ok", "1205", "ok", "ok", "1205"],
+                "2\t200",
+                all_t,
+            ),
+            // Multi-table UPDATE and DELETE lock what their join reads the same way.
+            (
+                "update t join u on u.tid = t.id set u.w = u.w + 1 where t.id = 2",
+                "",
+                one,
+            ),
+            (
+                "delete u from t join u on u.tid = t.id where t.id = 2",
+                "",
+                one,
             ),
         ];
-        for (read, codes) in cases {
+        for (read, output, codes) in cases {
             a.run("begin");
-            assert_eq!(a.run(read), "2\t200", "{}: {read}", s.name);
+            assert_eq!(a.run(read), output, "{}: {read}", s.name);
             let got = answers(&mut c, &probes);
             let expected: Vec<(&str, &str)> = probes.iter().copied().zip(codes).collect();
             assert_eq!(got, want(&expected), "{}: {read}", s.name);

@@ -1325,7 +1325,7 @@ impl Exec<'_> {
                     *e = (mode, busy);
                 }
             }
-            return self.lock_join_reads(q, covered);
+            return self.lock_join_reads(covered, &mut |ex| ex.query(q).map(drop));
         };
         let t = self.table(name)?;
         let alias = alias

@@ -25,7 +25,9 @@
 //!    [`MAX_RUNS`] runs the covered tables are locked whole instead.
 //!
 //! The query then runs once more for its result, as single-table locking reads do
-//! ([`Exec::locking_query`]). Reads of a covered table by a subquery of the statement
+//! ([`Exec::locking_query`]). Multi-table UPDATE and DELETE lock what their join reads
+//! the same way, every table shared (InnoDB's locks on the tables such a statement
+//! reads), before they lock the rows they change exclusive ([`super::multi`]). Reads of a covered table by a subquery of the statement
 //! are logged too (the log knows tables, not query blocks): MySQL would leave them
 //! unlocked, Borealis locks them. Under READ COMMITTED ranges lock nothing and only the
 //! rows found are locked, as there.
@@ -33,8 +35,6 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
-
-use sqlparser::ast;
 
 use super::super::catalog::TableDef;
 use super::super::error::SqlResult;
@@ -180,13 +180,14 @@ impl JoinReads {
 }
 
 impl Exec<'_> {
-    /// Locks what query `q`, a join, reads of the tables in `covered` (primary key tree →
-    /// the clause's mode and NOWAIT / SKIP LOCKED), as the module doc describes; rows
-    /// SKIP LOCKED passes over go to [`Exec::skip`].
+    /// Locks what `run`, a join (a query, or the join of a multi-table UPDATE or
+    /// DELETE), reads of the tables in `covered` (primary key tree → the mode and NOWAIT
+    /// / SKIP LOCKED), as the module doc describes; rows SKIP LOCKED passes over go to
+    /// [`Exec::skip`].
     pub(crate) fn lock_join_reads(
         &mut self,
-        q: &ast::Query,
         covered: HashMap<u64, (Mode, OnBusy)>,
+        run: &mut dyn FnMut(&mut Self) -> SqlResult<()>,
     ) -> SqlResult<()> {
         if covered.is_empty() {
             return Ok(());
@@ -200,10 +201,12 @@ impl Exec<'_> {
             };
             let snap = self.reader.tx()?.read_latest();
             self.join_reads = Some(RefCell::new(reads));
+            // The read binds its parameters and correlated subqueries again each run.
             let first_param = self.next_param;
-            let ran = self.query(q);
+            let saved = std::mem::take(&mut self.corr);
+            let ran = run(self);
             self.next_param = first_param;
-            self.corr.clear();
+            self.corr = saved;
             let reads = self.join_reads.take().map(RefCell::into_inner);
             self.reader.tx()?.restore_snapshot(snap);
             ran?;

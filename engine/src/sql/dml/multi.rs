@@ -4,10 +4,10 @@
 //!
 //! Life of one statement:
 //!
-//! 1. The tables are joined as a SELECT's FROM clause is ([`Exec::build_from`]), as a
-//!    current read: every base table the join names is range-locked whole first (the
-//!    coarse stand-in for InnoDB's next-key locks that [`Exec::locking_query`] also uses
-//!    for joins), and the join reads the newest committed rows.
+//! 1. The tables are joined as a SELECT's FROM clause is ([`Exec::build_from`], WHERE
+//!    picking the access paths), as a current read: what the join reads of each base
+//!    table is locked shared first, as InnoDB's next-key locks would lock it (see
+//!    [`super::join_lock`]), and the join reads the newest committed rows.
 //! 2. WHERE keeps joined rows (correlated subqueries are computed per joined row).
 //! 3. Each target table owns a run of columns of the joined row; that run identifies a
 //!    stored row, by its primary key or, in a table without one, by its bytes. The
@@ -25,7 +25,6 @@
 //! checked as the join opens it (MySQL checks SELECT per column read; Borealis per table).
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Bound;
 use std::sync::Arc;
 
 use sqlparser::ast;
@@ -36,7 +35,7 @@ use super::super::error::{SqlError, SqlResult};
 use super::super::exec::{qualified_name, Exec, Path};
 use super::super::expr::{truth, Binder, Expr, Scope};
 use super::{rows_equal, DmlResult};
-use crate::storage::rowlock::Mode;
+use crate::storage::rowlock::{Mode, OnBusy};
 use crate::value::Value;
 
 /// One table of the join, and where its columns sit in a joined row.
@@ -219,6 +218,7 @@ impl Exec<'_> {
     fn join_rows(
         &mut self,
         from: &[ast::TableWithJoins],
+        selection: Option<&ast::Expr>,
     ) -> SqlResult<(Scope, Vec<Joined>, Vec<Vec<Value>>)> {
         // Names must be unique (1066) before the join binds its ON clauses (1052).
         let mut names: Vec<String> = Vec::new();
@@ -246,36 +246,45 @@ impl Exec<'_> {
             }
             names.push(name);
         }
-        let (scope, rows) = self.build_from(from, &[], None, false)?;
+        // WHERE's conjuncts pick the access paths, as a SELECT's do (the caller applies
+        // WHERE to the joined rows again).
+        let mut where_conj = Vec::new();
+        if let Some(w) = selection {
+            super::super::exec::ast_conjuncts(w, &mut where_conj);
+        }
+        let (scope, rows) = self.build_from(from, &where_conj, None, false)?;
         let joined = self.joined_tables(from, &scope)?;
         // Correlated subqueries of the join's ON clauses were the join's own.
         self.corr.clear();
         Ok((scope, joined, rows))
     }
 
-    /// Runs `f` as a current read of the tables `from` names: each base table
-    /// range-locked whole, reads seeing the newest committed rows; the correlated
+    /// Runs `f` as a current read of the tables `from` names: what the join (with WHERE
+    /// `selection` picking its paths) reads of each base table locked shared first
+    /// ([`super::join_lock`]), reads seeing the newest committed rows; the correlated
     /// subqueries `f` registers are its own.
     fn current_read<T>(
         &mut self,
         from: &[ast::TableWithJoins],
+        selection: Option<&ast::Expr>,
         f: impl FnOnce(&mut Self) -> SqlResult<T>,
     ) -> SqlResult<T> {
         let mut factors = Vec::new();
         table_factors(from, &mut factors);
+        let mut covered = HashMap::new();
         for f in factors {
             if let ast::TableFactor::Table { name, .. } = f {
                 if self.view(name).is_none() {
                     let t = self.table(name)?;
-                    self.reader.tx()?.lock_range(
-                        t.tree,
-                        Bound::Unbounded,
-                        Bound::Unbounded,
-                        Mode::Shared,
-                    )?;
+                    covered.insert(t.tree, (Mode::Shared, OnBusy::Wait));
                 }
             }
         }
+        self.lock_join_reads(covered, &mut |ex| {
+            let read = ex.join_rows(from, selection).map(drop);
+            for _ in ex.corr.drain(..) {}
+            read
+        })?;
         let snap = self.reader.tx()?.read_latest();
         let saved = std::mem::take(&mut self.corr);
         let r = f(self);
@@ -364,7 +373,9 @@ impl Exec<'_> {
         }
         let from = std::slice::from_ref(&u.table);
         let mut entered = Vec::new();
-        let r = self.current_read(from, |ex| ex.update_changes(u, from, &mut entered));
+        let r = self.current_read(from, u.selection.as_ref(), |ex| {
+            ex.update_changes(u, from, &mut entered)
+        });
         let r = r.and_then(|changes| self.apply_updates(changes));
         for _ in entered {
             self.leave_table();
@@ -381,7 +392,7 @@ impl Exec<'_> {
         entered: &mut Vec<Arc<TableDef>>,
     ) -> SqlResult<Vec<Change>> {
         let strict = self.session.strict();
-        let (scope, joined, rows) = self.join_rows(from)?;
+        let (scope, joined, rows) = self.join_rows(from, u.selection.as_ref())?;
         let filter = self.bind_where(&scope, u.selection.as_ref())?;
         // (target, column of its table, column of the joined row, value)
         let mut sets: Vec<(usize, usize, usize, Expr)> = Vec::new();
@@ -527,7 +538,9 @@ impl Exec<'_> {
             ));
         }
         let mut entered = Vec::new();
-        let r = self.current_read(from, |ex| ex.delete_changes(d, targets, from, &mut entered));
+        let r = self.current_read(from, d.selection.as_ref(), |ex| {
+            ex.delete_changes(d, targets, from, &mut entered)
+        });
         let r = r.and_then(|doomed| {
             let mut n = 0u64;
             for c in doomed {
@@ -572,7 +585,7 @@ impl Exec<'_> {
         from: &[ast::TableWithJoins],
         entered: &mut Vec<Arc<TableDef>>,
     ) -> SqlResult<Vec<Change>> {
-        let (scope, joined, rows) = self.join_rows(from)?;
+        let (scope, joined, rows) = self.join_rows(from, d.selection.as_ref())?;
         let mut picked: Vec<(usize, Arc<TableDef>)> = Vec::new();
         for n in targets {
             let parts: Vec<String> =
