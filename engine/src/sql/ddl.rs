@@ -1481,14 +1481,7 @@ impl Exec<'_> {
             let (key, val) = index_entry(t, ix, &r, &pk)?;
             let tx = self.reader.tx()?;
             if ix.unique && tx.get(ix.tree, &key)?.is_some() && val.is_some() {
-                return Err(SqlError::new(
-                    1062,
-                    format!(
-                        "Duplicate entry '{}' for key '{}'",
-                        index_display(t, ix, &r),
-                        ix.name
-                    ),
-                ));
+                return Err(duplicate_entry(t, Some(ix), &r));
             }
             tx.put(ix.tree, &key, val.as_deref().unwrap_or(&pk))?;
         }
@@ -1555,13 +1548,7 @@ impl Exec<'_> {
             };
             let tx = self.reader.tx()?;
             if tx.get(new.tree, &pk)?.is_some() {
-                return Err(SqlError::new(
-                    1062,
-                    format!(
-                        "Duplicate entry '{}' for key 'PRIMARY'",
-                        key_display(new, &new.primary, &out),
-                    ),
-                ));
+                return Err(duplicate_entry(new, None, &out));
             }
             tx.put(new.tree, &pk, &encode_row(&out, &new.types())?)?;
             for ix in &new.indexes {
@@ -1573,14 +1560,7 @@ impl Exec<'_> {
                 }
                 let (key, val) = index_entry(new, ix, &out, &pk)?;
                 if ix.unique && val.is_some() && tx.get(ix.tree, &key)?.is_some() {
-                    return Err(SqlError::new(
-                        1062,
-                        format!(
-                            "Duplicate entry '{}' for key '{}'",
-                            index_display(new, ix, &out),
-                            ix.name
-                        ),
-                    ));
+                    return Err(duplicate_entry(new, Some(ix), &out));
                 }
                 tx.put(ix.tree, &key, val.as_deref().unwrap_or(&pk))?;
             }
@@ -1669,13 +1649,24 @@ fn key_display(t: &TableDef, cols: &[IndexColumn], row: &[Value]) -> String {
         .join("-")
 }
 
-/// The `'a-b'` text MySQL shows in a duplicate-key error.
-pub fn index_display(t: &TableDef, ix: &IndexDef, row: &[Value]) -> String {
-    key_display(t, &ix.columns, row)
-}
-
-pub fn pk_display(t: &TableDef, row: &[Value]) -> String {
-    key_display(t, &t.primary, row)
+/// The 1062 error for `row` colliding on unique key `ix` of `t` (the primary key when
+/// `None`). The key is named as MySQL 8.0.19+ names it, qualified by its table:
+/// `Duplicate entry 'a-b' for key 't.uc'` and `'t.PRIMARY'` (MariaDB 10.11 leaves the
+/// table out; applications and ORMs match MySQL's text).
+pub fn duplicate_entry(t: &TableDef, ix: Option<&IndexDef>, row: &[Value]) -> SqlError {
+    let (name, cols) = match ix {
+        Some(ix) => (ix.name.as_str(), &ix.columns),
+        None => ("PRIMARY", &t.primary),
+    };
+    SqlError::new(
+        1062,
+        format!(
+            "Duplicate entry '{}' for key '{}.{}'",
+            key_display(t, cols, row),
+            t.name,
+            name
+        ),
+    )
 }
 
 /// Encodes a full row for storage.
