@@ -3124,39 +3124,20 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                     a = word;
                 }
             }
-            // The first operand of an operator chain starts the chain's text.
+            // The text starts with the leftmost operand, reached through the left
+            // operands of operators and through parentheses and unary operators, whose
+            // spans start at what they enclose (`(-1) + 1` spans from `1`). Those met on
+            // the way are put back once the operand's own text is found.
             let mut lead = e;
-            while let ast::Expr::BinaryOp { left, .. } = lead {
-                lead = left;
-            }
-            // A unary operator's span starts at its operand, inside the operand's
-            // parentheses when it has them (`-(1)`).
-            if let ast::Expr::UnaryOp { expr: operand, .. } = lead {
-                let mut before = text[..a].trim_end();
-                let mut opened = 0;
-                if let ast::Expr::Nested(_) = **operand {
-                    while let Some(b) = before.strip_suffix('(') {
-                        before = b.trim_end();
-                        opened += 1;
+            let mut wrappers = Vec::new();
+            loop {
+                match lead {
+                    ast::Expr::BinaryOp { left, .. } => lead = left,
+                    ast::Expr::Nested(inner) | ast::Expr::UnaryOp { expr: inner, .. } => {
+                        wrappers.push(lead);
+                        lead = inner;
                     }
-                }
-                if before.ends_with(['-', '+', '!', '~']) {
-                    a = before.len() - 1;
-                } else if before.to_ascii_uppercase().ends_with("NOT") {
-                    a = before.len() - 3;
-                } else {
-                    opened = 0;
-                }
-                // The operator alone: its name closes the parentheses it opened.
-                if std::ptr::eq(lead, e) {
-                    for _ in 0..opened {
-                        let rest = &text[b..];
-                        let t = rest.trim_start();
-                        if !t.starts_with(')') {
-                            break;
-                        }
-                        b += rest.len() - t.len() + 1;
-                    }
+                    _ => break,
                 }
             }
             // Special forms (SUBSTRING(..), TRIM(..), CAST(..) ...) span only
@@ -3186,6 +3167,32 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                             b = b.max(open + close + 1);
                         }
                     }
+                }
+            }
+            // Innermost first: a `(` before each parenthesis, the operator before each
+            // unary operator (`NOT (1)`, `-(a) + 1`); the closing parentheses are
+            // found below with the others left open.
+            for w in wrappers.iter().rev() {
+                let before = text[..a].trim_end();
+                let token: &[&str] = match w {
+                    ast::Expr::Nested(_) => &["("],
+                    ast::Expr::UnaryOp { op, .. } => match op {
+                        ast::UnaryOperator::Not => &["NOT", "!"],
+                        ast::UnaryOperator::Minus => &["-"],
+                        ast::UnaryOperator::Plus => &["+"],
+                        ast::UnaryOperator::BitwiseNot => &["~"],
+                        _ => &["!", "~"],
+                    },
+                    _ => &[],
+                };
+                let found = token.iter().find(|t| {
+                    before.len() >= t.len()
+                        && before.is_char_boundary(before.len() - t.len())
+                        && before[before.len() - t.len()..].eq_ignore_ascii_case(t)
+                });
+                match found {
+                    Some(t) => a = before.len() - t.len(),
+                    None => break,
                 }
             }
             // A call's span stops at its name or last argument: take the rest
