@@ -1338,6 +1338,8 @@ impl<'a> Exec<'a> {
         // or the reader's (INVOKER); a definer that lacks them is 1356, as MySQL.
         let sec = self.security.for_body(&v.definer, &v.security)?;
         DEPTH.with(|d| d.set(depth + 1));
+        // Unaliased columns are named from the view's own text.
+        let text = std::mem::replace(&mut self.text, Arc::from(v.query.as_str()));
         let rs = self
             .with_security(sec, |ex| ex.without_ctes(|ex| ex.query(&q)))
             .map_err(|e| {
@@ -1353,6 +1355,7 @@ impl<'a> Exec<'a> {
                 e
             }
         });
+        self.text = text;
         DEPTH.with(|d| d.set(depth));
         let mut rs = rs?;
         for (c, n) in rs.columns.iter_mut().zip(&v.columns) {
