@@ -3008,8 +3008,7 @@ fn name_view_columns(query: &mut ast::Query, rs: &mut RowSet) {
                 ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_)
             ) {
                 let col = &mut rs.columns[at];
-                if col.name.is_empty() || col.name.chars().count() > 64 || col.name.ends_with(' ')
-                {
+                if col.name.is_empty() || col.name.chars().count() > 64 || col.name.ends_with(' ') {
                     col.name = format!("Name_exp_{}", at + 1);
                 }
                 *item = ast::SelectItem::ExprWithAlias {

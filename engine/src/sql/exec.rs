@@ -464,7 +464,20 @@ impl BindEnv for Exec<'_> {
         self.session.system_var(name, scope)
     }
     fn user_var(&mut self, name: &str) -> Value {
-        self.session.user_var(name)
+        // A value this statement assigned and the session does not hold yet.
+        let assigned = self
+            .cx
+            .user_vars
+            .borrow()
+            .get(&name.to_ascii_lowercase())
+            .cloned();
+        assigned.unwrap_or_else(|| self.session.user_var(name))
+    }
+    fn assigns_user_vars(&self) -> bool {
+        super::stmtlog::code_contains(&self.text, ":=")
+    }
+    fn bind_warning(&mut self, w: crate::value::Warning) {
+        self.cx.warn(w);
     }
     fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>> {
         self.session.session_fn(name, args)
@@ -1300,6 +1313,15 @@ impl<'a> Exec<'a> {
     pub fn view(&self, name: &ast::ObjectName) -> Option<Arc<super::catalog::ViewDef>> {
         let (db, t) = qualified_name(name, self.session.current_db(), "table").ok()?;
         self.catalog.view(&db, &t).cloned()
+    }
+
+    /// Hands the user variables the statement assigned (`@v := e`) to the session; the
+    /// assignments made before an error stay, as in MySQL.
+    pub fn keep_user_vars(&mut self) {
+        let assigned = std::mem::take(&mut *self.cx.user_vars.borrow_mut());
+        for (name, v) in assigned {
+            self.session.set_user_var(&name, v);
+        }
     }
 
     /// The result columns of `q`, without running it.
@@ -2470,8 +2492,8 @@ impl<'a> Exec<'a> {
                         Expr::Col(i) if *i < input_width => scope_out(&scope.cols[*i]),
                         _ => OutColumn::expr(&display_name(e, &self.text), t),
                     };
-                    col.nullable =
-                        nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
+                    col.nullable = is_user_var(e)
+                        || nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
                     if let Some(n) = super::expr::name_const_name(e) {
                         col.name = n;
                     }
@@ -2501,8 +2523,8 @@ impl<'a> Exec<'a> {
                         Expr::Col(i) if *i < input_width => scope_out(&scope.cols[*i]),
                         _ => OutColumn::expr(&alias.value, t),
                     };
-                    col.nullable =
-                        nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
+                    col.nullable = is_user_var(expr)
+                        || nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
                     col.name = alias.value.clone();
                     outputs.push((x, col));
                 }
@@ -3082,6 +3104,13 @@ fn nullable(e: &Expr, scope: &Scope, aggs: &[AggSpec], width: usize) -> bool {
         Expr::IsNull(..) | Expr::IsBool(..) => false,
         _ => true,
     }
+}
+
+/// `@name`: a result column of one may be NULL whatever the variable holds now (MySQL
+/// and MariaDB describe it so; the mysql client then sizes it for `NULL`).
+fn is_user_var(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(i)
+        if i.quote_style.is_none() && i.value.starts_with('@') && !i.value.starts_with("@@"))
 }
 
 fn scope_out(c: &ScopeCol) -> OutColumn {
