@@ -2154,3 +2154,45 @@ fn system_schemas_for_tools() {
     let _ = held.kill();
     let _ = held.wait();
 }
+
+/// Where MySQL 8.0 and MariaDB 10.11 (the golden reference) differ around
+/// tests/sql/29_names_assignments.sql, asserted as MySQL 8.0 answers: `:=` inside an
+/// expression raises warning 1287 (deprecated since 8.0.13; MariaDB is silent), and a
+/// duplicate key is named with its table, `'t.uc'` and `'t.PRIMARY'` (8.0.19, WL#12589;
+/// MariaDB says `'uc'`), which is the text applications and ORMs match. A view stores
+/// its unaliased columns' typed names as aliases, so SHOW CREATE VIEW re-creates them.
+#[test]
+fn user_variable_assignment_as_mysql_8() {
+    let b = Borealis::start("uservar");
+    sql(
+        &b,
+        "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, a INT, UNIQUE KEY uc (a));
+         INSERT INTO d.t VALUES (1, 10), (2, 20), (3, 30)",
+    );
+    assert_eq!(
+        sql(
+            &b,
+            "SET @n := 0; SELECT @n := @n + 1, id FROM d.t ORDER BY id; SHOW WARNINGS; SELECT @n"
+        ),
+        "1\t1\n2\t2\n3\t3\nWarning\t1287\tSetting user variables within expressions is deprecated and will be removed in a future release. Consider alternatives: 'SET variable=expression, ...', or 'SELECT expression(s) INTO variables(s)'.\n3\n"
+    );
+    // SET's own `:=` is no expression: no warning.
+    assert_eq!(sql(&b, "SET @x := 5; SHOW WARNINGS; SELECT @x"), "5\n");
+    assert_eq!(
+        err(&b, "UPDATE d.t SET a = 20 WHERE id = 1"),
+        "ERROR 1062 (23000) at line 1: Duplicate entry '20' for key 't.uc'"
+    );
+    assert_eq!(
+        err(&b, "INSERT INTO d.t VALUES (3, 99)"),
+        "ERROR 1062 (23000) at line 1: Duplicate entry '3' for key 't.PRIMARY'"
+    );
+    sql(
+        &b,
+        "CREATE VIEW d.w AS SELECT a + 1, -a, (-1) + a, id FROM d.t",
+    );
+    let show = sql(&b, "SHOW CREATE VIEW d.w");
+    assert!(
+        show.contains("a + 1 AS `a + 1`, -a AS `-a`, (-1) + a AS `(-1) + a`, id FROM"),
+        "{show}"
+    );
+}

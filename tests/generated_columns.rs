@@ -112,7 +112,7 @@ fn mysql80_answers_and_restart() {
             &b,
             "INSERT INTO app.t (id, a, b, doc) VALUES (4, 1, 1, '{\"name\": \"bob\"}')"
         ),
-        "ERROR 1062 (23000) at line 1: Duplicate entry 'bob' for key 'k_name'"
+        "ERROR 1062 (23000) at line 1: Duplicate entry 'bob' for key 't.k_name'"
     );
     sql(&b, "CREATE TABLE app.small (a INT, n TINYINT AS (a * 100))");
     assert_eq!(
@@ -152,7 +152,7 @@ fn mysql80_answers_and_restart() {
     );
     assert_eq!(
         err(&b, "INSERT INTO app.pk (a) VALUES (1)"),
-        "ERROR 1062 (23000) at line 1: Duplicate entry '10' for key 'PRIMARY'"
+        "ERROR 1062 (23000) at line 1: Duplicate entry '10' for key 'pk.PRIMARY'"
     );
     // ALTER TABLE ADD / MODIFY computes the column for the rows there.
     sql(

@@ -131,7 +131,7 @@ fn invisible_indexes_as_mysql80() {
     // A UNIQUE one is still enforced.
     assert_eq!(
         err(&b, "INSERT INTO app.t VALUES (9, 1, 1, 2)"),
-        "ERROR 1062 (23000) at line 1: Duplicate entry '2' for key 'uc'"
+        "ERROR 1062 (23000) at line 1: Duplicate entry '2' for key 't.uc'"
     );
 
     // ALTER INDEX turns it on and off, in place.

@@ -714,6 +714,8 @@ DELETE FROM ai WHERE v = 'rand' LIMIT 1;
 UPDATE ai SET n = id * 10 ORDER BY id;
 UPDATE kv JOIN ai ON ai.id = kv.k SET kv.u = CONCAT('joined ', ai.id), ai.n = kv.v WHERE kv.k = 2;
 DELETE ai, kv FROM ai JOIN kv ON kv.k = ai.id WHERE kv.k = 3;
+SET @c = 100;
+UPDATE ai SET r = (@c := @c + 1) ORDER BY id;
 ";
 
 const MIXED_TABLES: &[&str] = &["mx.ai", "mx.kv", "sb.sbtest1", "sb.sbtest2"];

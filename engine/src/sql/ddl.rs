@@ -16,7 +16,7 @@ use super::catalog::{
 };
 use super::check::CheckSpec;
 use super::error::{SqlError, SqlResult};
-use super::exec::{decode, Exec, Path};
+use super::exec::{decode, Exec, Path, RowSet};
 use crate::storage::page::Bytes;
 use crate::value::keycode::{encode_key_part, KeyPart};
 use crate::value::row::encode_row;
@@ -1307,13 +1307,16 @@ impl Exec<'_> {
             }
             std::ops::ControlFlow::<()>::Continue(())
         });
-        let rs = self.describe_query(&query)?;
+        let mut rs = self.describe_query(&query)?;
         let columns: Vec<String> = cv.columns.iter().map(|c| c.name.value.clone()).collect();
         if !columns.is_empty() && columns.len() != rs.columns.len() {
             return Err(SqlError::new(
                 1353,
                 "In definition of view, derived table or common table expression, SELECT list and column list have different column counts",
             ));
+        }
+        if columns.is_empty() {
+            name_view_columns(&mut query, &mut rs);
         }
         let names: Vec<&str> = if columns.is_empty() {
             rs.columns.iter().map(|c| c.name.as_str()).collect()
@@ -1481,14 +1484,7 @@ impl Exec<'_> {
             let (key, val) = index_entry(t, ix, &r, &pk)?;
             let tx = self.reader.tx()?;
             if ix.unique && tx.get(ix.tree, &key)?.is_some() && val.is_some() {
-                return Err(SqlError::new(
-                    1062,
-                    format!(
-                        "Duplicate entry '{}' for key '{}'",
-                        index_display(t, ix, &r),
-                        ix.name
-                    ),
-                ));
+                return Err(duplicate_entry(t, Some(ix), &r));
             }
             tx.put(ix.tree, &key, val.as_deref().unwrap_or(&pk))?;
         }
@@ -1555,13 +1551,7 @@ impl Exec<'_> {
             };
             let tx = self.reader.tx()?;
             if tx.get(new.tree, &pk)?.is_some() {
-                return Err(SqlError::new(
-                    1062,
-                    format!(
-                        "Duplicate entry '{}' for key 'PRIMARY'",
-                        key_display(new, &new.primary, &out),
-                    ),
-                ));
+                return Err(duplicate_entry(new, None, &out));
             }
             tx.put(new.tree, &pk, &encode_row(&out, &new.types())?)?;
             for ix in &new.indexes {
@@ -1573,14 +1563,7 @@ impl Exec<'_> {
                 }
                 let (key, val) = index_entry(new, ix, &out, &pk)?;
                 if ix.unique && val.is_some() && tx.get(ix.tree, &key)?.is_some() {
-                    return Err(SqlError::new(
-                        1062,
-                        format!(
-                            "Duplicate entry '{}' for key '{}'",
-                            index_display(new, ix, &out),
-                            ix.name
-                        ),
-                    ));
+                    return Err(duplicate_entry(new, Some(ix), &out));
                 }
                 tx.put(ix.tree, &key, val.as_deref().unwrap_or(&pk))?;
             }
@@ -1669,13 +1652,24 @@ fn key_display(t: &TableDef, cols: &[IndexColumn], row: &[Value]) -> String {
         .join("-")
 }
 
-/// The `'a-b'` text MySQL shows in a duplicate-key error.
-pub fn index_display(t: &TableDef, ix: &IndexDef, row: &[Value]) -> String {
-    key_display(t, &ix.columns, row)
-}
-
-pub fn pk_display(t: &TableDef, row: &[Value]) -> String {
-    key_display(t, &t.primary, row)
+/// The 1062 error for `row` colliding on unique key `ix` of `t` (the primary key when
+/// `None`). The key is named as MySQL 8.0.19+ names it, qualified by its table:
+/// `Duplicate entry 'a-b' for key 't.uc'` and `'t.PRIMARY'` (MariaDB 10.11 leaves the
+/// table out; applications and ORMs match MySQL's text).
+pub fn duplicate_entry(t: &TableDef, ix: Option<&IndexDef>, row: &[Value]) -> SqlError {
+    let (name, cols) = match ix {
+        Some(ix) => (ix.name.as_str(), &ix.columns),
+        None => ("PRIMARY", &t.primary),
+    };
+    SqlError::new(
+        1062,
+        format!(
+            "Duplicate entry '{}' for key '{}.{}'",
+            key_display(t, cols, row),
+            t.name,
+            name
+        ),
+    )
 }
 
 /// Encodes a full row for storage.
@@ -2970,4 +2964,59 @@ fn written_at(e: &ast::Expr) -> (u64, u64) {
         std::ops::ControlFlow::<()>::Continue(())
     });
     first.unwrap_or((u64::MAX, u64::MAX))
+}
+
+/// Gives each unaliased expression of a view's select list (the first SELECT of a set
+/// operation) the name it was described with, as an alias stored with the query: the
+/// name is the expression's text as typed (`a + 1`, `-a`), which the stored query,
+/// printed from the parsed statement, no longer holds. A generated name longer than a
+/// column name may be (64 characters), or ending in a space, becomes `Name_exp_N` (N its
+/// position), as MySQL 8.0 and MariaDB name it. `rs` takes the same names. A select list
+/// with more than one `*` is left as it is (its columns cannot be told apart here).
+fn name_view_columns(query: &mut ast::Query, rs: &mut RowSet) {
+    fn first_select(body: &mut ast::SetExpr) -> Option<&mut ast::Select> {
+        match body {
+            ast::SetExpr::Select(s) => Some(s),
+            ast::SetExpr::SetOperation { left, .. } => first_select(left),
+            ast::SetExpr::Query(q) => first_select(&mut q.body),
+            _ => None,
+        }
+    }
+    let Some(sel) = first_select(&mut query.body) else {
+        return;
+    };
+    let star = |i: &ast::SelectItem| {
+        matches!(
+            i,
+            ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..)
+        )
+    };
+    let stars = sel.projection.iter().filter(|i| star(i)).count();
+    if stars > 1 || sel.projection.len() - stars > rs.columns.len() {
+        return;
+    }
+    let star_width = rs.columns.len() - (sel.projection.len() - stars);
+    let mut at = 0;
+    for item in &mut sel.projection {
+        if star(item) {
+            at += star_width;
+            continue;
+        }
+        if let ast::SelectItem::UnnamedExpr(e) = item {
+            if !matches!(
+                e,
+                ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_)
+            ) {
+                let col = &mut rs.columns[at];
+                if col.name.is_empty() || col.name.chars().count() > 64 || col.name.ends_with(' ') {
+                    col.name = format!("Name_exp_{}", at + 1);
+                }
+                *item = ast::SelectItem::ExprWithAlias {
+                    expr: e.clone(),
+                    alias: ast::Ident::with_quote('`', col.name.clone()),
+                };
+            }
+        }
+        at += 1;
+    }
 }

@@ -16,7 +16,7 @@ use std::ops::Bound;
 use sqlparser::ast;
 
 use super::catalog::{privs, ColumnDefault, TableDef};
-use super::ddl::{encode, implicit_default, index_display, index_entry, pk_display, primary_key};
+use super::ddl::{duplicate_entry, encode, implicit_default, index_entry, primary_key};
 use super::error::{SqlError, SqlResult};
 use super::exec::{choose_path, conjuncts, decode, locate, Exec, Locate, Path};
 use super::expr::{truth, Binder, Expr, Scope, ScopeCol};
@@ -395,10 +395,7 @@ impl Exec<'_> {
     ) -> SqlResult<Vec<(Vec<u8>, String)>> {
         let mut out = Vec::new();
         if !t.primary.is_empty() && self.reader.tx()?.lock(t.tree, pk)?.is_some() {
-            out.push((
-                pk.to_vec(),
-                format!("Duplicate entry '{}' for key 'PRIMARY'", pk_display(t, row)),
-            ));
+            out.push((pk.to_vec(), duplicate_entry(t, None, row).message));
         }
         for ix in t.indexes.iter().filter(|i| i.unique) {
             let (k, v) = index_entry(t, ix, row, pk)?;
@@ -407,14 +404,7 @@ impl Exec<'_> {
             }
             if let Some(other) = self.reader.tx()?.lock(ix.tree, &k)? {
                 if &other[..] != pk && !out.iter().any(|(p, _)| p[..] == other[..]) {
-                    out.push((
-                        other.to_vec(),
-                        format!(
-                            "Duplicate entry '{}' for key '{}'",
-                            index_display(t, ix, row),
-                            ix.name
-                        ),
-                    ));
+                    out.push((other.to_vec(), duplicate_entry(t, Some(ix), row).message));
                 }
             }
         }
@@ -455,14 +445,7 @@ impl Exec<'_> {
             if ix.unique && new_val.is_some() {
                 if let Some(other) = self.reader.tx()?.lock(ix.tree, &new_key)? {
                     if other[..] != new_pk[..] {
-                        return Err(SqlError::new(
-                            1062,
-                            format!(
-                                "Duplicate entry '{}' for key '{}'",
-                                index_display(t, ix, new),
-                                ix.name
-                            ),
-                        ));
+                        return Err(duplicate_entry(t, Some(ix), new));
                     }
                 }
             }

@@ -467,7 +467,20 @@ impl BindEnv for Exec<'_> {
         self.session.system_var(name, scope)
     }
     fn user_var(&mut self, name: &str) -> Value {
-        self.session.user_var(name)
+        // A value this statement assigned and the session does not hold yet.
+        let assigned = self
+            .cx
+            .user_vars
+            .borrow()
+            .get(&name.to_ascii_lowercase())
+            .cloned();
+        assigned.unwrap_or_else(|| self.session.user_var(name))
+    }
+    fn assigns_user_vars(&self) -> bool {
+        super::stmtlog::code_contains(&self.text, ":=")
+    }
+    fn bind_warning(&mut self, w: crate::value::Warning) {
+        self.cx.warn(w);
     }
     fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>> {
         self.session.session_fn(name, args)
@@ -1305,6 +1318,15 @@ impl<'a> Exec<'a> {
         self.catalog.view(&db, &t).cloned()
     }
 
+    /// Hands the user variables the statement assigned (`@v := e`) to the session; the
+    /// assignments made before an error stay, as in MySQL.
+    pub fn keep_user_vars(&mut self) {
+        let assigned = std::mem::take(&mut *self.cx.user_vars.borrow_mut());
+        for (name, v) in assigned {
+            self.session.set_user_var(&name, v);
+        }
+    }
+
     /// The result columns of `q`, without running it.
     pub fn describe_query(&mut self, q: &ast::Query) -> SqlResult<RowSet> {
         let saved = std::mem::replace(&mut self.describe, true);
@@ -1341,6 +1363,8 @@ impl<'a> Exec<'a> {
         // or the reader's (INVOKER); a definer that lacks them is 1356, as MySQL.
         let sec = self.security.for_body(&v.definer, &v.security)?;
         DEPTH.with(|d| d.set(depth + 1));
+        // Unaliased columns are named from the view's own text.
+        let text = std::mem::replace(&mut self.text, Arc::from(v.query.as_str()));
         let rs = self
             .with_security(sec, |ex| ex.without_ctes(|ex| ex.query(&q)))
             .map_err(|e| {
@@ -1356,6 +1380,7 @@ impl<'a> Exec<'a> {
                 e
             }
         });
+        self.text = text;
         DEPTH.with(|d| d.set(depth));
         let mut rs = rs?;
         for (c, n) in rs.columns.iter_mut().zip(&v.columns) {
@@ -2488,8 +2513,8 @@ impl<'a> Exec<'a> {
                         Expr::Col(i) if *i < input_width => scope_out(&scope.cols[*i]),
                         _ => OutColumn::expr(&display_name(e, &self.text), t),
                     };
-                    col.nullable =
-                        nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
+                    col.nullable = is_user_var(e)
+                        || nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
                     if let Some(n) = super::expr::name_const_name(e) {
                         col.name = n;
                     }
@@ -2519,8 +2544,8 @@ impl<'a> Exec<'a> {
                         Expr::Col(i) if *i < input_width => scope_out(&scope.cols[*i]),
                         _ => OutColumn::expr(&alias.value, t),
                     };
-                    col.nullable =
-                        nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
+                    col.nullable = is_user_var(expr)
+                        || nullable(&x, &scope, aggs.as_deref().unwrap_or(&[]), input_width);
                     col.name = alias.value.clone();
                     outputs.push((x, col));
                 }
@@ -3102,6 +3127,13 @@ fn nullable(e: &Expr, scope: &Scope, aggs: &[AggSpec], width: usize) -> bool {
     }
 }
 
+/// `@name`: a result column of one may be NULL whatever the variable holds now (MySQL
+/// and MariaDB describe it so; the mysql client then sizes it for `NULL`).
+fn is_user_var(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(i)
+        if i.quote_style.is_none() && i.value.starts_with('@') && !i.value.starts_with("@@"))
+}
+
 fn scope_out(c: &ScopeCol) -> OutColumn {
     OutColumn {
         name: c.name.clone(),
@@ -3145,39 +3177,20 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                     a = word;
                 }
             }
-            // The first operand of an operator chain starts the chain's text.
+            // The text starts with the leftmost operand, reached through the left
+            // operands of operators and through parentheses and unary operators, whose
+            // spans start at what they enclose (`(-1) + 1` spans from `1`). Those met on
+            // the way are put back once the operand's own text is found.
             let mut lead = e;
-            while let ast::Expr::BinaryOp { left, .. } = lead {
-                lead = left;
-            }
-            // A unary operator's span starts at its operand, inside the operand's
-            // parentheses when it has them (`-(1)`).
-            if let ast::Expr::UnaryOp { expr: operand, .. } = lead {
-                let mut before = text[..a].trim_end();
-                let mut opened = 0;
-                if let ast::Expr::Nested(_) = **operand {
-                    while let Some(b) = before.strip_suffix('(') {
-                        before = b.trim_end();
-                        opened += 1;
+            let mut wrappers = Vec::new();
+            loop {
+                match lead {
+                    ast::Expr::BinaryOp { left, .. } => lead = left,
+                    ast::Expr::Nested(inner) | ast::Expr::UnaryOp { expr: inner, .. } => {
+                        wrappers.push(lead);
+                        lead = inner;
                     }
-                }
-                if before.ends_with(['-', '+', '!', '~']) {
-                    a = before.len() - 1;
-                } else if before.to_ascii_uppercase().ends_with("NOT") {
-                    a = before.len() - 3;
-                } else {
-                    opened = 0;
-                }
-                // The operator alone: its name closes the parentheses it opened.
-                if std::ptr::eq(lead, e) {
-                    for _ in 0..opened {
-                        let rest = &text[b..];
-                        let t = rest.trim_start();
-                        if !t.starts_with(')') {
-                            break;
-                        }
-                        b += rest.len() - t.len() + 1;
-                    }
+                    _ => break,
                 }
             }
             // Special forms (SUBSTRING(..), TRIM(..), CAST(..) ...) span only
@@ -3207,6 +3220,32 @@ fn display_name(e: &ast::Expr, text: &str) -> String {
                             b = b.max(open + close + 1);
                         }
                     }
+                }
+            }
+            // Innermost first: a `(` before each parenthesis, the operator before each
+            // unary operator (`NOT (1)`, `-(a) + 1`); the closing parentheses are
+            // found below with the others left open.
+            for w in wrappers.iter().rev() {
+                let before = text[..a].trim_end();
+                let token: &[&str] = match w {
+                    ast::Expr::Nested(_) => &["("],
+                    ast::Expr::UnaryOp { op, .. } => match op {
+                        ast::UnaryOperator::Not => &["NOT", "!"],
+                        ast::UnaryOperator::Minus => &["-"],
+                        ast::UnaryOperator::Plus => &["+"],
+                        ast::UnaryOperator::BitwiseNot => &["~"],
+                        _ => &["!", "~"],
+                    },
+                    _ => &[],
+                };
+                let found = token.iter().find(|t| {
+                    before.len() >= t.len()
+                        && before.is_char_boundary(before.len() - t.len())
+                        && before[before.len() - t.len()..].eq_ignore_ascii_case(t)
+                });
+                match found {
+                    Some(t) => a = before.len() - t.len(),
+                    None => break,
                 }
             }
             // A call's span stops at its name or last argument: take the rest

@@ -111,6 +111,12 @@ pub enum Expr {
     /// `MATCH (cols) AGAINST (…)`: the relevance of the row's `cols` (see
     /// [`super::fulltext`]).
     Match(Arc<super::fulltext::FtQuery>, Vec<Expr>),
+    /// `@name` in a statement that also assigns user variables: the value the statement
+    /// last assigned it ([`EvalCx::user_vars`]), else its value when the statement began.
+    UserVar(Arc<str>, Value),
+    /// `@name := e`: evaluates `e`, keeps it as the variable's value for the rest of the
+    /// statement (and the session after it), and answers it.
+    SetUserVar(Arc<str>, Box<Expr>),
 }
 
 /// What a correlated subquery computes for each outer row.
@@ -246,6 +252,9 @@ pub struct EvalCx {
     pub server_id: u32,
     /// The instance's user-level locks (GET_LOCK); `None` outside a session.
     pub user_locks: Option<Arc<super::userlocks::UserLocks>>,
+    /// User variables the statement assigned (`@v := e`), by lower-case name, as rows
+    /// were produced; the session takes them over when the statement ends.
+    pub user_vars: RefCell<std::collections::HashMap<String, Value>>,
 }
 
 impl EvalCx {
@@ -272,6 +281,7 @@ impl EvalCx {
             conn_id: 0,
             server_id: 1,
             user_locks: None,
+            user_vars: RefCell::new(std::collections::HashMap::new()),
         }
     }
 
@@ -753,6 +763,17 @@ impl Expr {
                 }
                 Value::Double(q.rank(&vals))
             }
+            Expr::UserVar(name, at_start) => cx
+                .user_vars
+                .borrow()
+                .get(&**name)
+                .cloned()
+                .unwrap_or_else(|| at_start.clone()),
+            Expr::SetUserVar(name, e) => {
+                let v = e.eval(row, cx)?;
+                cx.user_vars.borrow_mut().insert(name.to_string(), v.clone());
+                v
+            }
             Expr::Corr(k) => match cx.corr_values.borrow().as_ref().and_then(|v| v.get(*k)) {
                 Some(v) => v.clone(),
                 None => {
@@ -769,8 +790,10 @@ impl Expr {
     pub fn is_constant(&self) -> bool {
         let mut constant = true;
         self.walk(&mut |e| {
-            if matches!(e, Expr::Col(_) | Expr::Corr(_))
-                || matches!(e, Expr::Func(f, _) if !f.is_deterministic())
+            if matches!(
+                e,
+                Expr::Col(_) | Expr::Corr(_) | Expr::UserVar(..) | Expr::SetUserVar(..)
+            ) || matches!(e, Expr::Func(f, _) if !f.is_deterministic())
             {
                 constant = false;
             }
@@ -782,13 +805,14 @@ impl Expr {
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Lit(_) | Expr::Col(_) | Expr::Corr(_) => {}
+            Expr::Lit(_) | Expr::Col(_) | Expr::Corr(_) | Expr::UserVar(..) => {}
             Expr::Neg(e)
             | Expr::Not(e)
             | Expr::BitNot(e)
             | Expr::IsNull(e, _)
             | Expr::IsBool(e, _, _)
             | Expr::Cast(e, _)
+            | Expr::SetUserVar(_, e)
             | Expr::Quantified(e, _, _, _, _) => e.walk(f),
             Expr::Arith(_, a, b)
             | Expr::Bit(_, a, b)
@@ -851,13 +875,14 @@ impl Expr {
     pub fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
         f(self);
         match self {
-            Expr::Lit(_) | Expr::Col(_) | Expr::Corr(_) => {}
+            Expr::Lit(_) | Expr::Col(_) | Expr::Corr(_) | Expr::UserVar(..) => {}
             Expr::Neg(e)
             | Expr::Not(e)
             | Expr::BitNot(e)
             | Expr::IsNull(e, _)
             | Expr::IsBool(e, _, _)
             | Expr::Cast(e, _)
+            | Expr::SetUserVar(_, e)
             | Expr::Quantified(e, _, _, _, _) => e.walk_mut(f),
             Expr::Arith(_, a, b)
             | Expr::Bit(_, a, b)
@@ -1199,6 +1224,13 @@ pub trait BindEnv {
     fn system_var(&mut self, name: &str, scope: Option<&str>) -> SqlResult<Value>;
     /// `@name`.
     fn user_var(&mut self, name: &str) -> Value;
+    /// Whether the statement being bound assigns user variables (`@v := e`): its reads
+    /// of `@name` are then evaluated per row ([`Expr::UserVar`]), else bound as values.
+    fn assigns_user_vars(&self) -> bool {
+        false
+    }
+    /// A warning raised while binding (deprecated syntax).
+    fn bind_warning(&mut self, _w: Warning) {}
     /// Session functions (DATABASE(), USER(), LAST_INSERT_ID(), ...): `None` if not one.
     fn session_fn(&mut self, name: &str, args: &[Value]) -> Option<SqlResult<Value>>;
     /// Runs an uncorrelated subquery; returns its rows and its first column's type (known
@@ -1733,7 +1765,72 @@ impl Binder<'_> {
                 let t = literal_type(&v, lit_coll).or(Some(SqlType::Blob {
                     kind: crate::value::LobKind::Long,
                 }));
-                (Expr::Lit(v), t)
+                if self.env.assigns_user_vars() {
+                    let name = i.value[1..].to_ascii_lowercase();
+                    (Expr::UserVar(name.into(), v), t)
+                } else {
+                    (Expr::Lit(v), t)
+                }
+            }
+            // `:=` binds loosest and to the right in MySQL; sqlparser gives it the
+            // precedence of `=`, so `@a := 1 AND 0` comes as `(@a := 1) AND 0` and
+            // `@a := @b := 1` as `(@a := @b) := 1`: hang the operator back under the
+            // assignment's value.
+            A::BinaryOp { left, op, right }
+                if matches!(
+                    &**left,
+                    A::BinaryOp {
+                        op: ast::BinaryOperator::Assignment,
+                        ..
+                    }
+                ) =>
+            {
+                let A::BinaryOp {
+                    left: var,
+                    right: value,
+                    ..
+                } = &**left
+                else {
+                    return Err(Self::err_unsupported("this assignment"));
+                };
+                let e = A::BinaryOp {
+                    left: var.clone(),
+                    op: ast::BinaryOperator::Assignment,
+                    right: Box::new(A::BinaryOp {
+                        left: value.clone(),
+                        op: op.clone(),
+                        right: right.clone(),
+                    }),
+                };
+                return self.bind(&e);
+            }
+            A::BinaryOp {
+                left,
+                op: ast::BinaryOperator::Assignment,
+                right,
+            } => {
+                let name = match &**left {
+                    A::Identifier(i)
+                        if i.quote_style.is_none()
+                            && i.value.starts_with('@')
+                            && !i.value.starts_with("@@") =>
+                    {
+                        i.value[1..].to_ascii_lowercase()
+                    }
+                    _ => {
+                        return Err(SqlError::new(
+                            1064,
+                            format!("You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ':= {right}' at line 1"),
+                        ))
+                    }
+                };
+                // MySQL 8.0.13+ deprecates assignments inside expressions (warning 1287).
+                self.env.bind_warning(Warning::warn(
+                    1287,
+                    "Setting user variables within expressions is deprecated and will be removed in a future release. Consider alternatives: 'SET variable=expression, ...', or 'SELECT expression(s) INTO variables(s)'.",
+                ));
+                let (r, t) = self.bind(right)?;
+                (Expr::SetUserVar(name.into(), Box::new(r)), t)
             }
             A::CompoundIdentifier(parts)
                 if parts.len() == 2 && parts[0].value.starts_with("@@") =>

@@ -647,6 +647,8 @@ impl Exec<'_> {
                 )),
             },
             Target::User(name) => {
+                // Newer than what the statement assigned so far (`@v := e`).
+                self.cx.user_vars.borrow_mut().remove(&name.to_ascii_lowercase());
                 self.session.set_user_var(name, v);
                 Ok(())
             }

@@ -187,7 +187,9 @@ fn row_key(
 fn deterministic(e: &Expr) -> bool {
     let mut ok = true;
     e.walk(&mut |x| {
-        if matches!(x, Expr::Func(f, _) if !f.is_deterministic()) || matches!(x, Expr::Corr(_)) {
+        if matches!(x, Expr::Func(f, _) if !f.is_deterministic())
+            || matches!(x, Expr::Corr(_) | Expr::UserVar(..) | Expr::SetUserVar(..))
+        {
             ok = false;
         }
     });

@@ -1441,6 +1441,7 @@ impl Session {
             generated: Default::default(),
         };
         let out = f(&mut ex);
+        ex.keep_user_vars();
         let warnings = ex.cx.warnings.take();
         drop(ex);
         self.warnings.extend(warnings);
@@ -1607,6 +1608,10 @@ impl Session {
         let started_us = cx.now_us;
         let last_insert_before = self.vars.last_insert_id();
         let rand_before = self.rand.load(std::sync::atomic::Ordering::Relaxed);
+        // A statement that assigns user variables (`@v := e`) changes them as it runs;
+        // its User_var events carry the values it started with.
+        let user_vars_before = (dml.is_some() && super::stmtlog::code_contains(text, ":="))
+            .then(|| self.user_vars.clone());
         let strict =
             self.vars.sql_mode().strict() && self.vars.sql_mode().error_for_division_by_zero();
         let sql = self.inst.sql.clone();
@@ -1648,6 +1653,7 @@ impl Session {
             generated: Default::default(),
         };
         let out = f(&mut ex);
+        ex.keep_user_vars();
         let warnings = ex.cx.warnings.take();
         drop(ex);
         let last_insert = env.last_insert;
@@ -1687,6 +1693,7 @@ impl Session {
                     started_us,
                     last_insert_before,
                     rand_before,
+                    user_vars_before,
                     auto_ids: auto.0,
                     explicit_auto: auto.1,
                     warned,
@@ -1750,7 +1757,8 @@ impl Session {
         let coll = self.vars.collation_connection().id();
         let mut user_vars = Vec::new();
         for name in &a.user_vars {
-            let v = self.user_vars.get(name).cloned().unwrap_or(Value::Null);
+            let vars = f.user_vars_before.as_ref().unwrap_or(&self.user_vars);
+            let v = vars.get(name).cloned().unwrap_or(Value::Null);
             let (uv, exact) = user_var_value(&v, coll);
             if !exact {
                 reason.get_or_insert("a user variable of a temporal type");
@@ -5520,6 +5528,8 @@ struct StmtFacts {
     last_insert_before: u64,
     /// The session's RAND() seeds when it started (packed), for a Rand event.
     rand_before: u64,
+    /// The session's user variables when it started, if it assigns any.
+    user_vars_before: Option<HashMap<String, Value>>,
     auto_ids: Vec<u64>,
     explicit_auto: bool,
     warned: bool,

@@ -354,7 +354,7 @@ fn for_each_code_byte(sql: &str, mut f: impl FnMut(usize)) {
 }
 
 /// Whether `needle` occurs in the code of `sql` (not in strings or comments).
-fn code_contains(sql: &str, needle: &str) -> bool {
+pub(crate) fn code_contains(sql: &str, needle: &str) -> bool {
     let mut found = false;
     let n = needle.as_bytes();
     for_each_code_byte(sql, |i| {
