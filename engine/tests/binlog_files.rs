@@ -1667,3 +1667,61 @@ fn mariadb_replica_applies_the_files() {
     let lines: Vec<&str> = got.lines().collect();
     assert_eq!(lines, want);
 }
+
+/// Commits the engine rolled back (their log write failed) after rotations that only
+/// followed the newest commit left: their events go from the active file, also when the
+/// file of that commit was purged since, and the binlog goes on. A rollback over a
+/// transaction written before a Rotate (which no rotation may follow) closes it.
+#[test]
+fn discard_after_across_rotations_with_nothing_between() {
+    let tmp = TempDir::new("binlog-discard");
+    let log = BinlogDir::open(&tmp.0, options(Checksum::Crc32)).unwrap();
+    let kept = log
+        .append(&[ddl_event("d", "CREATE TABLE t (a INT)")])
+        .unwrap();
+    log.flush().unwrap();
+    log.flush_logs().unwrap();
+    let active = log.flush_logs().unwrap();
+    let (_, header_end) = log.current();
+    let path = tmp.0.join(&active);
+    let size = || std::fs::metadata(&path).unwrap().len();
+    let gone = log
+        .append(&[ddl_event("d", "CREATE TABLE u (a INT)")])
+        .unwrap();
+    log.flush().unwrap();
+    assert_eq!(gone.file, active);
+    assert_eq!(size(), gone.end);
+    log.discard_after(&kept.file, kept.end).unwrap();
+    assert_eq!(log.current(), (active.clone(), header_end));
+    assert_eq!(size(), header_end);
+    // Written but not yet flushed, after the purge of the older files.
+    let (file, end) = log
+        .append_transaction(&[ddl_event("d", "CREATE TABLE v (a INT)")])
+        .unwrap();
+    assert_eq!(file, active);
+    assert_eq!(
+        log.read_file_events(&active, header_end).unwrap().count(),
+        1
+    );
+    assert_eq!(log.purge_to(&active).unwrap().len(), 2);
+    log.append(&[ddl_event("d", "CREATE TABLE w (a INT)")])
+        .unwrap();
+    log.discard_after(&file, end).unwrap();
+    assert_eq!(log.current(), (active.clone(), end));
+    log.discard_after(&kept.file, kept.end).unwrap();
+    assert_eq!(log.current(), (active.clone(), header_end));
+    assert_eq!(
+        log.read_file_events(&active, header_end).unwrap().count(),
+        0
+    );
+    assert!(log.is_open());
+    // A transaction before a Rotate rolled back: the Rotate cannot be taken back.
+    let (_, before) = log
+        .append_transaction(&[ddl_event("d", "CREATE TABLE x (a INT)")])
+        .unwrap();
+    log.append(&[ddl_event("d", "CREATE TABLE y (a INT)")])
+        .unwrap();
+    log.flush_logs().unwrap();
+    assert!(log.discard_after(&active, before).is_err());
+    assert!(!log.is_open());
+}

@@ -15,6 +15,24 @@
 //! 4. Every server start opens a new file (MySQL rotates at startup too), after cutting a
 //!    torn tail of the previous last file back to the end of its last complete
 //!    transaction.
+//!
+//! # Rotation and rolled-back commits
+//!
+//! Events are appended before their commit is durable: a failed log write (a full
+//! disk) rolls commits back, and [`BinlogDir::discard_after`] drops their events again.
+//! That is only simple inside one file. A Rotate that followed a rolled-back commit
+//! could be taken back only by cutting the old file, removing the new one from the
+//! index and the disk, and rewinding every dump thread that has read the Rotate or the
+//! new file (and its replica, told the new name by a Rotate event). So a rotation never
+//! follows a commit that can still be rolled back: the engine's binlog user rotates
+//! only once every commit appended is durable, holding off new ones meanwhile
+//! ([`crate::storage::Cluster::with_commits_durable`], as MySQL's rotation waits for
+//! prepared transactions), and a size rotation waits for the commit that filled the
+//! file to be durable. A rollback then ends in the active file, or at a Rotate that
+//! only headers and Rotates follow (the newest commit left came before a rotation with
+//! nothing after it); any other shape means the rule was broken, and the directory
+//! closes rather than guess. The rotation by size of [`BinlogDir::append`] itself
+//! (`max_size`) is for users without rollbacks; the engine's sets it to `u64::MAX`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -869,30 +887,33 @@ impl BinlogDir {
     /// Drops every event after (`name`, `pos`), written or pending: they are of commits
     /// the engine rolled back because their log write failed
     /// ([`crate::storage::volume::RollbackHook`]). `pos` is the end of the newest commit
-    /// left (a transaction boundary). When `name` is not the active file (a rotation
-    /// came between), the directory closes: the Rotate event cannot be taken back while
-    /// running, and the next start cuts the files back from the engine's log.
+    /// left (a transaction boundary). A rotation never follows a commit that can still
+    /// be rolled back (see "Rotation and rolled-back commits" in the module docs), so
+    /// when `name` is not the active file, it ends at `pos` with its Rotate, every file
+    /// after it but the active one holds only its header and Rotate, and what goes is in
+    /// the active file, after its header. Anything else (a rotation over a commit that
+    /// was then rolled back) closes the directory: the next start cuts the files back
+    /// from the engine's log.
     pub fn discard_after(&self, name: &str, pos: u64) -> Result<()> {
         let _w = self.lock_writing();
         let mut st = self.lock();
         let file = Arc::clone(self.check_open(&st)?);
-        if st.files.last().map(String::as_str) != Some(name) {
-            // Nothing to drop when the active file holds only its header and `name`, the
-            // file before it, ends at `pos` with its Rotate (the rotation came after the
-            // newest commit left).
-            let n = st.files.len();
-            if n >= 2 && st.files[n - 2] == name && st.end == st.header_end {
-                if let Ok(true) = self.ends_with_rotate_at(name, pos) {
-                    return Ok(());
+        let active = st.files.last().cloned().unwrap_or_default();
+        let (name, pos) = if active == name {
+            (active, pos)
+        } else {
+            match self.only_rotations_after(&st.files, name, pos) {
+                Ok(true) => (active, st.header_end),
+                Ok(false) | Err(_) => {
+                    let why = format!(
+                        "commits after {name}:{pos} were rolled back (a failed log write) \
+                         across a binlog rotation; restart the server to cut the binlog back"
+                    );
+                    self.poison(&mut st, why.clone());
+                    return Err(BinlogError::Closed { detail: why });
                 }
             }
-            let why = format!(
-                "commits after {name}:{pos} were rolled back (a failed log write) across a \
-                 binlog rotation; restart the server to cut the binlog back"
-            );
-            self.poison(&mut st, why.clone());
-            return Err(BinlogError::Closed { detail: why });
-        }
+        };
         if pos >= st.end {
             return Ok(());
         }
@@ -913,6 +934,53 @@ impl BinlogDir {
         warn!(file = %name, pos, dropped, "binlog events of rolled-back commits dropped");
         self.changed.notify_all();
         Ok(())
+    }
+
+    /// Whether `name`, a file before the active (last) one of `files`, ends at `pos` with
+    /// its Rotate (or was purged), and every file between it and the active one holds
+    /// only its header and a Rotate: no transaction is in the index after (`name`, `pos`)
+    /// but in the active file.
+    fn only_rotations_after(&self, files: &[String], name: &str, pos: u64) -> Result<bool> {
+        let Some(active) = files.len().checked_sub(1) else {
+            return Ok(false);
+        };
+        let first = match files.iter().position(|f| f == name) {
+            Some(at) if at < active => {
+                if !self.ends_with_rotate_at(name, pos).map_err(io_err(name))? {
+                    return Ok(false);
+                }
+                at + 1
+            }
+            Some(_) => return Ok(false),
+            None => {
+                // Purged since: every file left must be after it.
+                let number = |f: &str| file_number(&self.opts.basename, f);
+                match (number(name), number(&files[0])) {
+                    (Some(n), Some(oldest)) if n < oldest => 0,
+                    _ => return Ok(false),
+                }
+            }
+        };
+        for between in &files[first..active] {
+            let header_end = Self::header_end(&self.path(between))?;
+            if !self
+                .ends_with_rotate_at(between, header_end)
+                .map_err(io_err(between.as_str()))?
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Where the header (magic and Format_description) of the file at `path` ends.
+    fn header_end(path: &Path) -> Result<u64> {
+        let ctx = format!("reading {}", path.display());
+        let f = File::open(path).map_err(io_err(ctx.clone()))?;
+        let mut head = [0u8; HEADER_LEN];
+        f.read_exact_at(&mut head, BINLOG_MAGIC.len() as u64)
+            .map_err(io_err(ctx))?;
+        Ok(BINLOG_MAGIC.len() as u64 + u64::from(EventHeader::parse(&head)?.event_size))
     }
 
     /// Closes the log to appends after a write it cannot take back or undo.

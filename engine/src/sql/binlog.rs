@@ -23,8 +23,9 @@
 //!    `BEGIN`'s session state, `binlog_row_metadata`, the checksum, the events' length and
 //!    its tables' definitions), since the record already holds every row's before and
 //!    after image and the events are a function of those ([`KeptEvents::Render`]); any
-//!    other keeps the events' bytes. A file that reached `max_binlog_size` rotates; rotation
-//!    writes what is pending and fsyncs the file it closes.
+//!    other keeps the events' bytes. A file that reached `max_binlog_size` rotates once
+//!    this commit is durable (step 5, "Rotation"); rotation writes what is pending and
+//!    fsyncs the file it closes.
 //! 4. The group commit's one fsync of the log makes the events durable with the record:
 //!    the binlog file is not fsynced at commit. It is fsynced by every checkpoint before
 //!    recovery may skip the records before it
@@ -36,6 +37,25 @@
 //!    moves the *safe coordinate* ([`ClusterBinlog::mark_safe`]) past them. Dump threads
 //!    never send a transaction's events beyond the safe coordinate: a replica never
 //!    receives what a crash could take back (DESIGN "Durability and the log" 3).
+//!
+//! # Rotation
+//!
+//! A commit whose log write fails (a full disk) is rolled back after its events were
+//! appended, and the rollback hook ([`ClusterBinlog::roll_back_to`]) drops them. A
+//! Rotate written after them could not be taken back without removing the new file
+//! that dump threads (and their replicas) may already have been told about, so no
+//! rotation follows a commit that can still be rolled back (see
+//! [`crate::binlog::BinlogDir::discard_after`]): every rotation (size, FLUSH BINARY
+//! LOGS, SET GLOBAL binlog_checksum) runs under the cluster's commit lock once every
+//! commit appended is durable ([`Cluster::with_commits_durable`]: one fsync of the log
+//! if commits are in flight; new commits wait meanwhile, as MySQL's rotation waits for
+//! its prepared transactions). The commit that takes the file past `max_binlog_size`
+//! only marks the rotation due; its session rotates in [`ClusterBinlog::mark_safe`],
+//! once its own commit is durable, so a file may end a few commits past the size
+//! (MySQL's files too end past it, at the transaction that crossed it). On a full disk
+//! a rotation may fail (FLUSH BINARY LOGS then reports it); a due size rotation is
+//! tried again after the next commit. Writes therefore work again as soon as space is
+//! freed, with nothing to repair and no restart.
 //!
 //! # Crash recovery
 //!
@@ -305,6 +325,9 @@ pub struct ClusterBinlog {
     start_coord: (String, u64),
     /// `max_binlog_size`, read at every append (SET GLOBAL takes effect at once).
     pub max_size: AtomicU64,
+    /// A commit left the active file at `max_size` or more: the next
+    /// [`ClusterBinlog::mark_safe`] rotates (see "Rotation").
+    rotate_due: AtomicBool,
     /// `sync_binlog`: kept for SHOW VARIABLES; the events' durability comes from the
     /// log (module docs, step 4), whatever its value.
     pub sync_every: AtomicU64,
@@ -385,6 +408,7 @@ impl ClusterBinlog {
             start_seq: last_seq,
             start_coord: start,
             max_size: AtomicU64::new(max),
+            rotate_due: AtomicBool::new(false),
             globals_seen: AtomicU64::new(u64::MAX),
             maps: TableMaps::default(),
             full_metadata: AtomicBool::new(false),
@@ -524,10 +548,8 @@ impl ClusterBinlog {
             self.dir.sync()?;
         }
         if pos >= self.max_size.load(Ordering::Relaxed) {
-            if let Err(e) = self.dir.flush_logs() {
-                tracing::warn!(error = %e, "binlog rotation failed");
-            }
-            self.purge_expired();
+            // Not now: this commit is not durable yet (see "Rotation").
+            self.rotate_due.store(true, Ordering::Release);
         }
         let number = self.dir.number_of(file).unwrap_or(0);
         Ok(BinlogWrite {
@@ -544,16 +566,40 @@ impl ClusterBinlog {
     /// If the write fails (a full disk) the events stay pending and the coordinate
     /// unsafe: the next flush (the next commit's, or the checkpoint's) writes them; the
     /// engine's log holds them meanwhile.
-    pub fn mark_safe(&self, c: BinlogCoord) {
+    /// Then, if a commit left the file at `max_binlog_size` or more, the binlog rotates
+    /// (see "Rotation"; `cluster` is the binlog's cluster).
+    pub fn mark_safe(&self, cluster: &Cluster, c: BinlogCoord) {
         if let Err(e) = self.dir.flush() {
             tracing::error!(error = %e, "binlog events could not be written yet; retried at the next flush");
             return;
         }
-        let mut s = lock(&self.safe);
-        let c = (u64::from(c.file), c.pos);
-        if c > *s {
-            *s = c;
-            self.safe_changed.notify_all();
+        {
+            let mut s = lock(&self.safe);
+            let c = (u64::from(c.file), c.pos);
+            if c > *s {
+                *s = c;
+                self.safe_changed.notify_all();
+            }
+        }
+        if self.rotate_due.swap(false, Ordering::AcqRel) {
+            let max = self.max_size.load(Ordering::Relaxed);
+            let rotated = cluster
+                .with_commits_durable(|| {
+                    if self.dir.current().1 >= max {
+                        self.dir.flush_logs().map(|_| true)
+                    } else {
+                        Ok(false)
+                    }
+                })
+                .and_then(|r| r.map_err(crate::Error::from));
+            match rotated {
+                Ok(true) => self.purge_expired(),
+                Ok(false) => {}
+                Err(e) => {
+                    self.rotate_due.store(true, Ordering::Release);
+                    tracing::warn!(error = %e, "binlog rotation failed; retried after the next commit");
+                }
+            }
         }
     }
 
@@ -854,14 +900,17 @@ impl ClusterBinlog {
     }
 
     /// `SET GLOBAL binlog_checksum`: rotates to a file written with `checksum`.
-    pub fn set_checksum(&self, checksum: Checksum) -> SqlResult<()> {
+    pub fn set_checksum(&self, cluster: &Cluster, checksum: Checksum) -> SqlResult<()> {
         self.dir.set_checksum(checksum);
-        self.flush()
+        self.flush(cluster)
     }
 
-    /// `FLUSH BINARY LOGS`.
-    pub fn flush(&self) -> SqlResult<()> {
-        self.dir.flush_logs().map(|_| ()).map_err(bl_err)?;
+    /// `FLUSH BINARY LOGS`: rotates once the commits in flight are durable (see
+    /// "Rotation"); fails, not rotating, if their log write fails.
+    pub fn flush(&self, cluster: &Cluster) -> SqlResult<()> {
+        cluster
+            .with_commits_durable(|| self.dir.flush_logs())?
+            .map_err(bl_err)?;
         self.purge_expired();
         Ok(())
     }

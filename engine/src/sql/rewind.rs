@@ -181,7 +181,7 @@ impl Instance {
         self.sql.forget_derived_state();
         let mut binlog = None;
         if let (Some(bl), Some(c)) = (&self.binlog, coord) {
-            bl.mark_safe(c);
+            bl.mark_safe(cluster, c);
             // The rewind is committed: a coordinate that cannot be read is left out.
             binlog = bl
                 .status(cluster)

@@ -1832,7 +1832,7 @@ impl Session {
                         Ok(written)
                     });
                     if let (Ok(_), Some(c)) = (&r, coord) {
-                        bl.mark_safe(c);
+                        bl.mark_safe(&self.inst.sql.cluster, c);
                     }
                     r
                 }
@@ -3077,7 +3077,7 @@ impl Session {
                 },
             ) => {
                 if let Some(bl) = &self.inst.binlog {
-                    bl.flush()?;
+                    bl.flush(&self.inst.sql.cluster)?;
                 }
                 Ok(Output::ok())
             }
@@ -3620,6 +3620,7 @@ impl Session {
                                         .map(|v| v.show_text())
                                         .unwrap_or_default();
                                     bl.set_checksum(
+                                        &self.inst.sql.cluster,
                                         crate::binlog::Checksum::from_name(&v).unwrap_or_default(),
                                     )?;
                                 }

@@ -1550,6 +1550,28 @@ impl Cluster {
             .unwrap_or_else(|e| e.into_inner()) = hook;
     }
 
+    /// Runs `f` under the cluster's commit lock once every commit appended before it is
+    /// durable, so no commit whose binlog events were appended so far can still be rolled
+    /// back ([`super::volume::RollbackHook`]) while `f` runs, and none is appended. The
+    /// binlog rotates this way: a rolled-back commit never has events before a Rotate.
+    /// When the log write fails (a full disk), the commits it dropped are rolled back
+    /// (the hook runs) and `f` does not run: the write's error is returned. Costs one
+    /// fsync of the log when commits are in flight, none otherwise.
+    pub fn with_commits_durable<R>(&self, f: impl FnOnce() -> R) -> Result<R> {
+        let mut cs = self.c.lock_commit();
+        self.vol.settle(&self.c, &mut cs, false);
+        let synced = self
+            .vol
+            .log
+            .mark_in(cs.log_gen)
+            .and_then(|t| self.vol.log.sync(&t));
+        if let Err(e) = synced {
+            self.vol.settle(&self.c, &mut cs, false);
+            return Err(e);
+        }
+        Ok(f())
+    }
+
     /// The commits recovery replayed from the log that keep binlog events (oldest first;
     /// each with its coordinate, kept events, and, when the events are to be rendered
     /// again ([`KeptEvents::Render`]), its changes), for the binlog writer to check its
