@@ -1442,13 +1442,21 @@ impl<'a> Exec<'a> {
             return Ok(());
         }
         let pending = match &self.join_reads {
-            Some(log) => log.borrow_mut().access(t, path, outer, &self.cx)?,
+            Some(log) => {
+                let mut log = log.borrow_mut();
+                let p = log.access(t, path, outer, &self.cx)?;
+                self.cx.mem.charge(log.take_grown())?;
+                p
+            }
             None => None,
         };
-        let logged = |pk: &[u8]| {
+        let logged = |pk: &[u8]| -> SqlResult<()> {
             if let Some(log) = &self.join_reads {
-                log.borrow_mut().row(t.tree, pk);
+                let mut log = log.borrow_mut();
+                log.row(t.tree, pk);
+                self.cx.mem.charge(log.take_grown())?;
             }
+            Ok(())
         };
         let (index, mut ranges) = match key_ranges(t, path, outer, &self.cx)? {
             Some(ranges) => match path {
@@ -1485,7 +1493,7 @@ impl<'a> Exec<'a> {
                         if self.skipped(t.tree, k) {
                             return Ok(true);
                         }
-                        logged(k);
+                        logged(k)?;
                         let go = f(k, decode(t, v)?)?;
                         if !go {
                             at = Some(k.to_vec());
@@ -1514,7 +1522,7 @@ impl<'a> Exec<'a> {
                                 ),
                             ));
                         };
-                        logged(&pk);
+                        logged(&pk)?;
                         if !f(&pk, decode(t, &row)?)? {
                             stop = Some((n, ik.to_vec()));
                             break 'ranges;
@@ -1524,7 +1532,9 @@ impl<'a> Exec<'a> {
             }
         }
         if let (Some(log), Some(p)) = (&self.join_reads, pending) {
-            log.borrow_mut().ranges_read(p, stop, reverse);
+            let mut log = log.borrow_mut();
+            log.ranges_read(p, stop, reverse);
+            self.cx.mem.charge(log.take_grown())?;
         }
         Ok(())
     }

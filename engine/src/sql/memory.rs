@@ -20,7 +20,8 @@
 //! `sort_buffer_size` spills sorted runs to disk and holds one run at a time), GROUP BY's
 //! per-group results and DISTINCT-argument sets, GROUP_CONCAT's parts, window partitions'
 //! key tables and results, set operations' rows and dedup orders, and the rows DML
-//! gathers before it writes (multi-table UPDATE/DELETE, FK cascades).
+//! gathers before it writes (multi-table UPDATE/DELETE, FK cascades), and the read logs of
+//! locking joins (sql/dml/join_lock.rs).
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};

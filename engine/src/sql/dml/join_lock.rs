@@ -86,14 +86,39 @@ pub(crate) struct JoinReads {
     taken: HashSet<(u64, Want)>,
     /// Locks this run asks for that are not taken yet, in the order it read.
     new: Vec<(u64, Want)>,
+    /// What `new` holds, for the lookups.
+    queued: HashSet<(u64, Want)>,
+    /// Bytes added since [`JoinReads::take_grown`] last ran.
+    grown: u64,
 }
 
 impl JoinReads {
+    /// Asks for lock `w` on the table of tree `tree`.
     fn want(&mut self, tree: u64, w: Want) {
         let k = (tree, w);
-        if !self.taken.contains(&k) && !self.new.contains(&k) {
-            self.new.push(k);
+        if self.taken.contains(&k) || self.queued.contains(&k) {
+            return;
         }
+        let size = match &k.1 {
+            Want::Point { key, .. } | Want::Row(key) => key.len(),
+            Want::Range { range, .. } => {
+                let len = |b: &Bound<Bytes>| match b {
+                    Bound::Included(k) | Bound::Excluded(k) => k.len(),
+                    Bound::Unbounded => 0,
+                };
+                len(&range.0) + len(&range.1)
+            }
+        };
+        // Held twice (the queue and its set), then once more when taken.
+        self.grown += 3 * (size as u64 + 64);
+        self.queued.insert(k.clone());
+        self.new.push(k);
+    }
+
+    /// The bytes the log grew by since the last call, for the statement's memory account
+    /// (a locking read over millions of rows logs millions of keys).
+    pub(crate) fn take_grown(&mut self) -> u64 {
+        std::mem::take(&mut self.grown)
     }
 
     /// Logs a read of `t` along `path` (keys from `outer`) if a clause covers `t`: whole
@@ -198,6 +223,8 @@ impl Exec<'_> {
                 covered: covered.clone(),
                 taken,
                 new: Vec::new(),
+                queued: HashSet::new(),
+                grown: 0,
             };
             let snap = self.reader.tx()?.read_latest();
             self.join_reads = Some(RefCell::new(reads));
